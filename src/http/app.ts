@@ -1,0 +1,46 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config.js';
+import type { ResourceStore } from '../storage/types.js';
+import { createStore } from '../storage/create-store.js';
+import { registerErrorHandling } from './error-handler.js';
+import { healthRoutes } from './health-routes.js';
+
+export interface BuildOptions {
+  /** Use this store instead of creating one from the config (tests, benchmarks). */
+  store?: ResourceStore;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: ResourceStore;
+    config: AppConfig;
+  }
+}
+
+/**
+ * Builds the whole application as a Fastify instance without listening (server.ts listens; tests
+ * use app.inject). The store is opened here and closed by Fastify's onClose hook, so
+ * `app.close()` flushes everything.
+ */
+export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    // FHIR ids and operation names contain '$' and ':'; keep routing exact.
+    ignoreTrailingSlash: true,
+    routerOptions: { maxParamLength: 512 },
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+  const store = opts.store ?? createStore(config);
+  await store.init();
+  app.decorate('store', store);
+  app.decorate('config', config);
+  app.addHook('onClose', async () => {
+    await store.close();
+  });
+
+  registerErrorHandling(app);
+  await app.register(healthRoutes, { store });
+  return app;
+}

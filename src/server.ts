@@ -1,0 +1,35 @@
+import { loadConfig } from './config.js';
+import { buildApp } from './http/app.js';
+
+/**
+ * Process entry point: only listens and shuts down gracefully. On SIGINT/SIGTERM Fastify stops
+ * accepting connections, lets in-flight requests finish, then the onClose hooks flush and close
+ * the store.
+ */
+const config = loadConfig();
+const app = await buildApp(config);
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => {
+    app.log.error('graceful shutdown timed out; exiting');
+    process.exit(1);
+  }, 15_000);
+  timer.unref();
+  try {
+    await app.close();
+    process.exit(0);
+  } catch (err) {
+    app.log.error({ err }, 'error during shutdown');
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ host: config.host, port: config.port });
+// Printed plainly (not only logged) so a person starting the server sees where it is.
+console.log(`FHIR genomics server ready at ${config.baseUrl} (store: ${app.store.kind}, data: ${app.store.kind === 'embedded' ? config.dataDir : config.mongodbDb})`);

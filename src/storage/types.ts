@@ -1,0 +1,143 @@
+import type { Resource } from '@medplum/fhirtypes';
+
+/**
+ * The one storage contract. Two adapters implement it (embedded, MongoDB) and one contract test
+ * suite (test/storage/contract.ts) runs against both. Everything that is not a driver call
+ * (query documents, index specs, update documents) is built by shared pure functions so that it
+ * is unit-tested even where no MongoDB server exists.
+ */
+
+/** One version of one resource, as stored. Tombstones (deletes) have `deleted: true` and no body. */
+export interface VersionRecord {
+  resourceType: string;
+  id: string;
+  /** 1, 2, 3 … assigned by the store, never by the client. */
+  versionId: number;
+  /** ISO instant with milliseconds, assigned by the store at commit. */
+  lastUpdated: string;
+  deleted: boolean;
+  /** The resource serialized with its final `meta`; absent on tombstones. Served as is on reads. */
+  json?: string;
+}
+
+/**
+ * Search index values computed at write time from SearchParameter expressions (src/search owns
+ * the shape). Stored beside the resource; the query documents built by the search compiler refer
+ * to its fields. Keys are search parameter codes; values are arrays of normalized entries.
+ */
+export type SearchIndex = Record<string, unknown>;
+
+/**
+ * The document that search query documents run over (MongoDB collection `resources` holds it,
+ * the embedded store keeps it in memory). `x` carries the SearchIndex.
+ */
+export interface IndexedDoc {
+  /** resourceType */
+  t: string;
+  id: string;
+  /** current versionId */
+  v: number;
+  /** lastUpdated as epoch milliseconds (sortable, range-comparable) */
+  lu: number;
+  /** commit sequence number: strictly increasing across the store; used for stable paging */
+  seq: number;
+  x: SearchIndex;
+}
+
+export type SortSpec = Array<[field: string, direction: 1 | -1]>;
+
+/** A compiled search, as a MongoDB query document over `IndexedDoc`s. */
+export interface StoreQuery {
+  /** One type, several types (`_type`), or all types when absent. */
+  types?: string[];
+  /** MongoDB filter document over IndexedDoc fields (e.g. `{ 'x.code': 'http://loinc.org|69548-6' }`). */
+  filter: Record<string, unknown>;
+  sort?: SortSpec;
+  /** Maximum number of records to return. */
+  limit: number;
+  skip?: number;
+  /** Also count every match (for `_total=accurate`). */
+  count?: boolean;
+  /** Abort with a TIMEOUT FhirError when running longer than this many milliseconds. */
+  maxTimeMs?: number;
+}
+
+export interface StoreSearchResult {
+  /** Current versions of the matching resources, in sort order. */
+  records: VersionRecord[];
+  /** The IndexedDocs of the matches (same order), for keyset paging cursors. */
+  docs: IndexedDoc[];
+  total?: number;
+}
+
+export interface HistoryQuery {
+  resourceType?: string;
+  id?: string;
+  /** Only versions with lastUpdated >= since (epoch ms). */
+  since?: number;
+  /** Only versions with lastUpdated <= at (epoch ms), for `_at`. */
+  before?: number;
+  limit: number;
+  /** Keyset cursor: return versions strictly older (in history order) than this commit sequence. */
+  beforeSeq?: number;
+}
+
+export interface HistoryResult {
+  /** Newest first. */
+  records: Array<VersionRecord & { seq: number }>;
+  total: number;
+}
+
+export interface PutOptions {
+  /** Version-aware update: the current versionId must equal this (0 = must not exist yet). */
+  ifVersion?: number;
+}
+
+/**
+ * The unit of atomic work. The embedded store runs a transaction under its single writer lock and
+ * journals all its writes as one record; MongoDB runs it as a multi-document transaction.
+ * Reads inside a transaction see the transaction's own earlier writes.
+ */
+export interface StoreTx {
+  read(resourceType: string, id: string): Promise<VersionRecord | undefined>;
+  search(query: StoreQuery): Promise<StoreSearchResult>;
+  /**
+   * Writes a new version. The store sets `id`, `meta.versionId` and `meta.lastUpdated` on the stored
+   * copy (the caller's object is not mutated) and returns the new record.
+   * Throws FhirError PRECONDITION_FAILED when `ifVersion` does not match.
+   */
+  put(resource: Resource & { id: string }, index: SearchIndex, opts?: PutOptions): Promise<VersionRecord>;
+  /** Writes a tombstone; returns undefined when there was nothing (or only a tombstone) to delete. */
+  delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined>;
+  /**
+   * Serializes this transaction against every other transaction that takes the same key (used for
+   * conditional create/update: N identical concurrent requests create exactly one resource).
+   */
+  lock(key: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** True when the work may write several resources and must be all-or-nothing (Bundle transaction). */
+  multi?: boolean;
+}
+
+export interface ResourceStore {
+  readonly kind: 'embedded' | 'mongodb';
+  init(): Promise<void>;
+  /** Flushes and closes; after it resolves no write is pending. */
+  close(): Promise<void>;
+  /** Readiness: resolves true when the store answers. */
+  ping(): Promise<boolean>;
+  /** Current version (possibly a tombstone). */
+  read(resourceType: string, id: string): Promise<VersionRecord | undefined>;
+  vread(resourceType: string, id: string, versionId: number): Promise<VersionRecord | undefined>;
+  history(query: HistoryQuery): Promise<HistoryResult>;
+  search(query: StoreQuery): Promise<StoreSearchResult>;
+  /**
+   * Runs `work` atomically and durably: it resolves only after every write is durable (journal
+   * fsync / write concern majority). If `work` throws, nothing it wrote is kept.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /** Whether multi-resource transactions are possible (false on a standalone MongoDB). */
+  supportsTransactions(): boolean;
+}
