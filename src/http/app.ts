@@ -4,6 +4,7 @@ import type { ResourceStore } from '../storage/types.js';
 import { createStore } from '../storage/create-store.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
+import { registerDocs } from './docs.js';
 
 export interface BuildOptions {
   /** Use this store instead of creating one from the config (tests, benchmarks). */
@@ -41,6 +42,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   });
 
   registerErrorHandling(app);
+  await registerDocs(app, config);
   await app.register(healthRoutes, { store });
   return app;
 }
