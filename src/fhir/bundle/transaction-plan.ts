@@ -1,0 +1,88 @@
+import type { BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { FhirContext, FhirRequest } from '../context.js';
+import { fhirError } from '../errors.js';
+import { authorize, type Interaction } from '../../auth/authorize.js';
+import type { VersionRecord } from '../../storage/types.js';
+import { isKnownResourceType } from '../resource-types.js';
+import { checkId, parseIfMatch } from '../rest/request-utils.js';
+import { prepareIncoming } from '../rest/validate-incoming.js';
+import { errorForEntry } from './entry-response.js';
+import { parseEntryUrl, patchFromEntry, type EntryTarget } from './entry-request.js';
+
+/**
+ * The first pass of a transaction, outside the store: every entry is parsed, authorized and (for
+ * POST/PUT) validated before anything is written, so a bad entry fails the whole Bundle cheaply.
+ */
+export interface Planned {
+  index: number;
+  entry: BundleEntry;
+  target: EntryTarget;
+  kind: 'create' | 'update' | 'patch' | 'delete' | 'get';
+  type?: string;
+  /** Known target id (from the URL, or assigned / resolved later). */
+  id?: string;
+  /** Search criteria of a conditional update/patch/delete. */
+  condition?: string;
+  ifMatch?: number;
+  ifNoneExist?: string;
+  resource?: Resource;
+  patch?: unknown[];
+  /** Filled while executing. */
+  existing?: VersionRecord;
+  record?: VersionRecord;
+  status?: number;
+}
+
+const INTERACTION: Record<Planned['kind'], Interaction> = { create: 'create', update: 'update', patch: 'patch', delete: 'delete', get: 'read' };
+
+function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index: number): Planned {
+  if (!entry || typeof entry !== 'object') throw fhirError('BAD_REQUEST', 'An entry must be an object');
+  const target = parseEntryUrl(ctx, entry.request?.method, entry.request?.url);
+  const [type, id, ...rest] = target.segments;
+  const p: Planned = { index, entry, target, kind: 'get' };
+  if (target.method === 'GET' || target.method === 'HEAD') return p; // authorized when dispatched
+  if (!type || !isKnownResourceType(type)) throw fhirError('UNKNOWN_TYPE', `Unknown resource type in request.url ${entry.request!.url}`, 'request.url');
+  if (rest.length) throw fhirError('BAD_REQUEST', `request.url ${entry.request!.url} is not a ${target.method} target`, 'request.url');
+  p.type = type;
+  if (id !== undefined) p.id = checkId(id);
+  p.ifMatch = parseIfMatch(entry.request?.ifMatch);
+  if (target.method === 'POST') {
+    if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
+    p.kind = 'create';
+    p.ifNoneExist = entry.request?.ifNoneExist?.replace(/^.*\?/, '');
+    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true });
+  } else if (target.method === 'PUT') {
+    p.kind = 'update';
+    if (id === undefined) p.condition = target.queryString;
+    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, id });
+  } else if (target.method === 'PATCH') {
+    p.kind = 'patch';
+    if (id === undefined) p.condition = target.queryString;
+    p.patch = patchFromEntry(entry.resource);
+  } else {
+    p.kind = 'delete';
+    if (id === undefined) p.condition = target.queryString;
+  }
+  if (id === undefined && p.kind !== 'create' && !p.condition) throw fhirError('BAD_REQUEST', `${target.method} needs an id or search criteria`, 'request.url');
+  authorize(req.auth, { interaction: INTERACTION[p.kind], resourceType: type });
+  return p;
+}
+
+function requireResource(entry: BundleEntry): Resource {
+  const r = entry.resource;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) throw fhirError('BAD_REQUEST', 'This entry needs a resource', 'resource');
+  return r;
+}
+
+export function planTransaction(ctx: FhirContext, req: FhirRequest, entries: BundleEntry[]): Planned[] {
+  return entries.map((entry, i) => {
+    try {
+      return planEntry(ctx, req, entry, i);
+    } catch (err) {
+      throw errorForEntry(err, i);
+    }
+  });
+}
+
+/** https://hl7.org/fhir/R4/http.html#trules: DELETE, then POST, then PUT/PATCH, then GET/HEAD. */
+export const ORDER: Record<Planned['kind'], number> = { delete: 0, create: 1, update: 2, patch: 2, get: 3 };

@@ -1,0 +1,139 @@
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { fhirError } from '../errors.js';
+import type { StoreTx } from '../../storage/types.js';
+import { findConditionalMatches } from '../../search/search-service.js';
+import { preferReturn } from '../rest/request-utils.js';
+import { newId } from '../rest/write.js';
+import { checkVisible, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
+import { conditionalReferences, rewriteReferences } from './references.js';
+import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
+import { entryToRequest } from './entry-request.js';
+import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
+
+/**
+ * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
+ * store transaction. Inside it: (1) conditions are resolved (If-None-Exist, conditional
+ * update/patch/delete targets, conditional references), (2) ids are assigned and every
+ * `urn:uuid:` reference rewritten, (3) the writes run in the spec's order. Any error aborts the
+ * store transaction (nothing is kept) and answers an OperationOutcome naming the entry.
+ */
+export type Dispatch = (req: FhirRequest) => Promise<FhirResponse>;
+
+async function resolveTargets(tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
+  for (const p of plan) {
+    try {
+      await resolveTarget(tx, p, req);
+    } catch (err) {
+      throw errorForEntry(err, p.index);
+    }
+  }
+}
+
+async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise<void> {
+  if (p.kind === 'create') {
+    if (p.ifNoneExist !== undefined) {
+      const m = await conditionalMatches(tx, p.type!, p.ifNoneExist, req.auth);
+      if (m.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${p.type} resources`);
+      if (m.length === 1) p.existing = m[0];
+    }
+    p.id = p.existing?.id ?? newId();
+  } else if (p.condition !== undefined && p.kind !== 'get') {
+    const m = await conditionalMatches(tx, p.type!, p.condition, req.auth);
+    if (m.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria of this ${p.kind} match several ${p.type} resources`);
+    if (m.length === 1) {
+      if (p.resource?.id !== undefined && p.resource.id !== m[0].id) throw fhirError('BAD_REQUEST', `Resource id ${p.resource.id} differs from the matched ${p.type}/${m[0].id}`);
+      p.id = m[0].id;
+    } else if (p.kind === 'update') p.id = p.resource?.id ?? newId();
+    else if (p.kind === 'patch') throw fhirError('NOT_FOUND', `Conditional patch matched no ${p.type}`);
+    // a conditional delete without a match deletes nothing
+  }
+}
+
+async function rewriteAll(tx: StoreTx, plan: Planned[]): Promise<void> {
+  const map = new Map<string, string>();
+  const claimed = new Map<string, number>();
+  for (const p of plan) {
+    if (p.kind === 'get' || !p.id) continue;
+    const key = `${p.type}/${p.id}`;
+    if (claimed.has(key) && !p.existing) throw errorForEntry(fhirError('BAD_REQUEST', `${key} is also the target of Bundle.entry[${claimed.get(key)}]`), p.index);
+    claimed.set(key, p.index);
+    if (p.entry.fullUrl && (p.kind === 'create' || p.kind === 'update')) map.set(p.entry.fullUrl, key);
+  }
+  for (const p of plan) {
+    if (!p.resource) continue;
+    try {
+      for (const ref of conditionalReferences(p.resource)) {
+        if (map.has(ref)) continue;
+        const [type, criteria] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
+        const { matches } = await findConditionalMatches(tx, type, criteria, 2);
+        if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
+        map.set(ref, `${type}/${matches[0].id}`);
+      }
+      const unresolved = rewriteReferences(p.resource, map);
+      if (unresolved.length) throw fhirError('BAD_REQUEST', `Reference ${unresolved[0]} is not the fullUrl of any entry in this Bundle`);
+    } catch (err) {
+      throw errorForEntry(err, p.index);
+    }
+  }
+}
+
+async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest): Promise<void> {
+  if (p.kind === 'delete') {
+    if (p.id === undefined) return void (p.status = 204);
+    p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth);
+    p.status = 204;
+  } else if (p.kind === 'create') {
+    if (p.existing) {
+      checkVisible(req.auth, p.existing);
+      p.record = p.existing;
+      p.status = 200;
+    } else {
+      p.record = await putInTx(tx, { ...p.resource!, id: p.id! } as Stored, 0);
+      p.status = 201;
+    }
+  } else if (p.kind === 'update') {
+    const r = await updateInTx(tx, { ...p.resource!, id: p.id! } as Stored, p.ifMatch, req.auth);
+    p.record = r.record;
+    p.status = r.status;
+  } else if (p.kind === 'patch') {
+    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth);
+    p.record = r.record;
+    p.status = r.status;
+  }
+}
+
+export async function processTransaction(ctx: FhirContext, req: FhirRequest, entries: BundleEntry[], dispatch: Dispatch): Promise<FhirResponse> {
+  if (!ctx.store.supportsTransactions()) {
+    throw fhirError('TRANSACTIONS_UNSUPPORTED', `This ${ctx.store.kind} store cannot run multi-resource transactions (MongoDB needs a replica set); nothing was stored. Send the Bundle as type "batch" instead.`);
+  }
+  const plan = planTransaction(ctx, req, entries);
+  const ordered = [...plan].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
+  await ctx.store.transaction(async (tx) => {
+    await resolveTargets(tx, ordered, req);
+    await rewriteAll(tx, ordered);
+    for (const p of ordered) {
+      try {
+        await execute(ctx, tx, p, req);
+      } catch (err) {
+        throw errorForEntry(err, p.index);
+      }
+    }
+  }, { multi: true });
+
+  const pref = preferReturn(req.headers);
+  const out: BundleEntry[] = new Array(plan.length);
+  for (const p of ordered) {
+    if (p.kind === 'get') {
+      try {
+        out[p.index] = entryFromResponse(ctx, await dispatch(entryToRequest(req, p.target, p.entry)));
+      } catch (err) {
+        out[p.index] = entryFromError(err);
+      }
+    } else {
+      out[p.index] = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`);
+    }
+  }
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', entry: out };
+  return { status: 200, body: bundle };
+}

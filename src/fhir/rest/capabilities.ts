@@ -1,0 +1,97 @@
+import type {
+  CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation, CapabilityStatementRestResourceSearchParam,
+} from '@medplum/fhirtypes';
+import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { authorize } from '../../auth/authorize.js';
+import * as searchService from '../../search/search-service.js';
+import { operationHandlers } from '../operations/index.js';
+import { resourceTypes } from '../resource-types.js';
+
+/**
+ * `GET /fhir/metadata` (https://hl7.org/fhir/R4/http.html#capabilities): generated from what the
+ * server really has — the resource type list, the interactions implemented in this directory,
+ * the search parameters the search module indexes, and the registered operations.
+ */
+const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
+const BASE_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
+  { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
+];
+
+/** The search module may expose its parameters per type; until it does, the base ones are listed. */
+type ParamSource = (resourceType: string) => CapabilityStatementRestResourceSearchParam[];
+function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
+  const source = (searchService as Record<string, unknown>).capabilitySearchParams as ParamSource | undefined;
+  const params = source ? source(type) : [];
+  const names = new Set(params.map((p) => p.name));
+  return [...BASE_PARAMS.filter((p) => !names.has(p.name)), ...params];
+}
+
+function operationEntry(name: string, definition: string | undefined): CapabilityStatementRestResourceOperation {
+  return { name, definition: definition ?? `OperationDefinition/${name}` };
+}
+
+let cached: { key: string; json: string } | undefined;
+
+export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement {
+  const types = resourceTypes();
+  const resource: CapabilityStatementRestResource[] = types.map((type) => {
+    const ops = operationHandlers
+      .filter((h) => (h.levels.includes('type') || h.levels.includes('instance')) && (!h.resourceTypes?.length || h.resourceTypes.includes(type)))
+      .map((h) => operationEntry(h.name, h.definition));
+    return {
+      type: type as CapabilityStatementRestResource['type'],
+      interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+      versioning: 'versioned-update',
+      readHistory: true,
+      updateCreate: true,
+      conditionalCreate: true,
+      conditionalRead: 'not-supported',
+      conditionalUpdate: true,
+      conditionalDelete: 'single',
+      referencePolicy: ['literal', 'local'],
+      searchParam: searchParams(type),
+      ...(ops.length ? { operation: ops } : {}),
+    };
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    name: 'FhirGenomicsServer',
+    title: 'FHIR Genomics Server',
+    publisher: 'fhir-genomics-server',
+    software: { name: 'fhir-genomics-server', version: '0.1.0' },
+    implementation: { description: 'FHIR R4 genomics server', url: ctx.config.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['json', 'application/fhir+json'],
+    patchFormat: ['application/json-patch+json'],
+    implementationGuide: ['http://hl7.org/fhir/uv/genomics-reporting/ImplementationGuide/hl7.fhir.uv.genomics-reporting|3.0.0'],
+    rest: [
+      {
+        mode: 'server',
+        ...(ctx.config.auth
+          ? {
+              security: {
+                service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+                description: 'SMART Backend Services (client_credentials + private_key_jwt); bearer token required',
+              },
+            }
+          : {}),
+        resource,
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+        searchParam: BASE_PARAMS,
+        operation: operationHandlers.filter((h) => h.levels.includes('system')).map((h) => operationEntry(h.name, h.definition)),
+      },
+    ],
+  };
+}
+
+export async function capabilities(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'capabilities' });
+  // Rebuilt only when what it describes changes (type list generated, operations registered).
+  const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${resourceTypes().length}|${operationHandlers.length}`;
+  if (cached?.key !== key) cached = { key, json: JSON.stringify(buildCapabilityStatement(ctx)) };
+  return { status: 200, body: cached.json };
+}

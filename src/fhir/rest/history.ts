@@ -1,0 +1,89 @@
+import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { fhirError, FhirError } from '../errors.js';
+import { authorize } from '../../auth/authorize.js';
+import { checkId, param } from './request-utils.js';
+import { etag } from './response.js';
+import { checkVisible, parseRecord } from './write-core.js';
+
+/**
+ * history at instance, type and system level (https://hl7.org/fhir/R4/http.html#history), newest
+ * first, with `_since`, `_count` and keyset paging (`_cursor` = the commit sequence of the last
+ * entry shown, so pages stay stable while new versions are written).
+ */
+function count(ctx: FhirContext, req: FhirRequest): number {
+  const raw = param(req, '_count');
+  if (raw === undefined) return ctx.config.defaultCount;
+  if (!/^\d+$/.test(raw)) throw fhirError('BAD_REQUEST', `_count must be a non-negative integer (got "${raw}")`, '_count');
+  return Math.min(Number(raw), ctx.config.maxCount);
+}
+
+function instant(req: FhirRequest, name: string): number | undefined {
+  const raw = param(req, name);
+  if (raw === undefined) return undefined;
+  const ms = /^\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) throw fhirError('BAD_REQUEST', `${name} must be a FHIR instant such as 2024-01-31T10:00:00Z (got "${raw}")`, name);
+  return ms;
+}
+
+export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: string, id?: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'history', resourceType: type });
+  if (id !== undefined) checkId(id);
+  const limit = count(ctx, req);
+  const since = instant(req, '_since');
+  const before = instant(req, '_at');
+  const cursorRaw = param(req, '_cursor');
+  if (cursorRaw !== undefined && !/^\d+$/.test(cursorRaw)) throw fhirError('BAD_REQUEST', 'Invalid _cursor', '_cursor');
+  const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);
+
+  if (id !== undefined) {
+    const current = await ctx.store.read(type!, id);
+    if (!current) throw fhirError('NOT_FOUND', `${type}/${id} is not known`);
+    if (req.auth) {
+      const live = current.deleted && current.versionId > 1 ? await ctx.store.vread(type!, id, current.versionId - 1) : current;
+      if (live) checkVisible(req.auth, live);
+    }
+  }
+  const { records, total } = await ctx.store.history({ resourceType: type, id, since, before, limit: limit + 1, beforeSeq });
+  const page = records.slice(0, limit);
+  const entry: BundleEntry[] = [];
+  for (const rec of page) {
+    let resource: Resource | undefined;
+    if (!rec.deleted) {
+      resource = parseRecord(rec);
+      // Type/system history from a compartment-restricted token only lists what it may see.
+      if (req.auth && id === undefined) {
+        try {
+          checkVisible(req.auth, rec);
+        } catch (err) {
+          if (err instanceof FhirError && err.status === 404) continue;
+          throw err;
+        }
+      }
+    }
+    const url = `${rec.resourceType}/${rec.id}`;
+    entry.push({
+      fullUrl: `${ctx.config.baseUrl}/${url}`,
+      ...(resource ? { resource } : {}),
+      request: { method: rec.deleted ? 'DELETE' : rec.versionId === 1 ? 'POST' : 'PUT', url: rec.deleted || rec.versionId > 1 ? url : rec.resourceType },
+      response: { status: rec.deleted ? '204' : rec.versionId === 1 ? '201' : '200', etag: etag(rec.versionId), lastModified: rec.lastUpdated },
+    });
+  }
+  const path = [type, id, '_history'].filter(Boolean).join('/');
+  const keep = new URLSearchParams();
+  for (const k of ['_since', '_at']) if (param(req, k)) keep.set(k, param(req, k)!);
+  keep.set('_count', String(limit));
+  const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(flatQuery(req)).toString()}`.replace(/\?$/, '') }];
+  if (records.length > limit && page.length) {
+    keep.set('_cursor', String(page[page.length - 1].seq));
+    link.push({ relation: 'next', url: `${ctx.config.baseUrl}/${path}?${keep.toString()}` });
+  }
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', total, link, entry };
+  return { status: 200, body: bundle };
+}
+
+function flatQuery(req: FhirRequest): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [k, vs] of Object.entries(req.query)) for (const v of vs) out.push([k, v]);
+  return out;
+}

@@ -1,0 +1,51 @@
+import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { fhirError } from '../errors.js';
+import { authorize } from '../../auth/authorize.js';
+import type { VersionRecord } from '../../storage/types.js';
+import { parseSummary, subsetResource } from '../summary.js';
+import { checkId, param } from './request-utils.js';
+import { etag, versionHeaders, versionUrl } from './response.js';
+import { checkVisible, parseRecord, requireLive } from './write-core.js';
+
+/**
+ * read and vread (https://hl7.org/fhir/R4/http.html#read, #vread). Without `_summary`/`_elements`
+ * the stored JSON string is sent unchanged: no parse, no stringify (the fast path).
+ */
+function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json: string }): FhirResponse {
+  const headers = versionHeaders(rec);
+  headers['content-location'] = versionUrl(ctx, rec);
+  if (req.headers['if-none-match'] === etag(rec.versionId)) return { status: 304, headers };
+  const summary = parseSummary(param(req, '_summary'));
+  const elements = param(req, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
+  if ((summary && summary !== 'false' && summary !== 'count') || elements?.length) {
+    return { status: 200, headers, body: subsetResource(parseRecord(rec), summary, elements) };
+  }
+  return { status: 200, headers, body: rec.json };
+}
+
+export async function readResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'read', resourceType: type });
+  checkId(id);
+  const rec = requireLive(await ctx.store.read(type, id), type, id);
+  checkVisible(req.auth, rec);
+  return answer(ctx, req, rec);
+}
+
+export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'vread', resourceType: type });
+  checkId(id);
+  if (!/^\d{1,15}$/.test(vid)) throw fhirError('BAD_REQUEST', `Invalid version id "${vid.slice(0, 40)}"`);
+  const rec = await ctx.store.vread(type, id, Number(vid));
+  if (!rec) throw fhirError('NOT_FOUND', `${type}/${id}/_history/${vid} is not known`);
+  if (rec.deleted) {
+    // Existence of the deleted version must not leak either: check what is visible of the resource.
+    if (req.auth) {
+      const current = await ctx.store.read(type, id);
+      const lastLive = current?.deleted && current.versionId > 1 ? await ctx.store.vread(type, id, current.versionId - 1) : current;
+      if (lastLive) checkVisible(req.auth, lastLive);
+    }
+    throw fhirError('GONE', `${type}/${id} version ${vid} is a deletion`);
+  }
+  checkVisible(req.auth, rec);
+  return answer(ctx, req, requireLive(rec, type, id));
+}

@@ -1,0 +1,102 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { FhirRequest } from '../context.js';
+import { fhirError } from '../errors.js';
+
+/**
+ * Small parsers for what FHIR puts in headers and query parameters
+ * (https://hl7.org/fhir/R4/http.html#parameters, #versioning, #ops).
+ */
+
+export function param(req: Pick<FhirRequest, 'query'>, name: string): string | undefined {
+  return req.query[name]?.[0];
+}
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** https://hl7.org/fhir/R4/datatypes.html#id */
+export function checkId(id: string, what = 'id'): string {
+  if (!ID.test(id)) throw fhirError('BAD_REQUEST', `Invalid ${what} "${id.slice(0, 80)}": 1-64 characters of A-Z a-z 0-9 - .`);
+  return id;
+}
+
+const XML = /xml/i;
+const JSON_TYPES = /^(json|application\/(fhir\+)?json|text\/json)$/i;
+
+/**
+ * `_format` and `Accept`: only JSON is served. Asking for XML (or anything else by `_format`) is
+ * refused with 406 on reads and 415 when the request carries a body, as the issue requires.
+ */
+export function checkFormat(req: FhirRequest): void {
+  const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+  const key = hasBody ? 'UNSUPPORTED_MEDIA_TYPE' : 'NOT_ACCEPTABLE';
+  const format = param(req, '_format');
+  if (format !== undefined && !JSON_TYPES.test(format.split(';')[0].trim())) {
+    throw fhirError(key, `_format=${format} is not supported: this server speaks FHIR JSON only`, '_format');
+  }
+  const accept = req.headers.accept;
+  if (accept && XML.test(accept) && !/json|\*\/\*|application\/\*/i.test(accept)) {
+    throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept} cannot be served: this server speaks FHIR JSON only`);
+  }
+}
+
+function mediaType(req: FhirRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** A resource body: JSON object sent as application/fhir+json or application/json. */
+export function resourceBody(req: FhirRequest): Resource {
+  const mt = mediaType(req);
+  if (mt !== 'application/fhir+json' && mt !== 'application/json') {
+    throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt || '(none)'} is not supported: send application/fhir+json`);
+  }
+  const body = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw fhirError('INVALID_RESOURCE', 'The request body must be a FHIR resource (a JSON object)');
+  }
+  return body as Resource;
+}
+
+/** A JSON Patch document (RFC 6902), the one patch format supported. */
+export function patchBody(req: FhirRequest): unknown[] {
+  const mt = mediaType(req);
+  if (mt !== 'application/json-patch+json') {
+    throw fhirError('UNSUPPORTED_MEDIA_TYPE', `PATCH needs Content-Type application/json-patch+json (got ${mt || 'none'}); FHIRPath Patch is not supported`);
+  }
+  if (!Array.isArray(req.body)) throw fhirError('BAD_REQUEST', 'A JSON Patch body is an array of operations');
+  return req.body;
+}
+
+/** `If-Match: W/"3"` → 3 (https://hl7.org/fhir/R4/http.html#concurrency). */
+export function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(value);
+  if (!m) throw fhirError('BAD_REQUEST', `If-Match must be a version ETag such as W/"3" (got ${value.slice(0, 40)})`);
+  return Number(m[1]);
+}
+
+export type ReturnPref = 'minimal' | 'representation' | 'OperationOutcome';
+/** `Prefer: return=…` (https://hl7.org/fhir/R4/http.html#ops); representation by default. */
+export function preferReturn(headers: Record<string, string | undefined>): ReturnPref {
+  const m = /return=(minimal|representation|OperationOutcome)/i.exec(headers.prefer ?? '');
+  if (!m) return 'representation';
+  const v = m[1].toLowerCase();
+  return v === 'minimal' ? 'minimal' : v === 'operationoutcome' ? 'OperationOutcome' : 'representation';
+}
+
+export function preferStrict(headers: Record<string, string | undefined>): boolean {
+  return /handling=strict/i.test(headers.prefer ?? '');
+}
+
+/** Query parameters as a query string, for conditional interactions (controls like `_format` dropped). */
+export function searchQueryString(query: Record<string, string[]>): string {
+  const parts: string[] = [];
+  for (const [k, vs] of Object.entries(query)) {
+    if (k === '_format' || k === '_pretty') continue;
+    for (const v of vs) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  }
+  return parts.join('&');
+}
+
+/** A stable lock key for a conditional request: identical criteria in any order share it. */
+export function conditionKey(resourceType: string, queryString: string): string {
+  return `${resourceType}?${queryString.split('&').filter(Boolean).sort().join('&')}`;
+}

@@ -1,0 +1,47 @@
+import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { fhirError } from '../errors.js';
+import { authorize, patientRestriction } from '../../auth/authorize.js';
+import { searchBundle } from '../../search/search-service.js';
+import { checkId, preferStrict } from './request-utils.js';
+
+/**
+ * Search at type, system and compartment level, GET or POST `_search`
+ * (https://hl7.org/fhir/R4/http.html#search). The search module does the work; this file only
+ * gathers the parameters and confines patient-level tokens to their compartment.
+ */
+export interface Compartment {
+  resourceType: string;
+  id: string;
+}
+
+/** `POST …/_search`: parameters from the form body and from the URL are combined. */
+function formParameters(req: FhirRequest): Record<string, string[]> {
+  const query: Record<string, string[]> = {};
+  for (const [k, vs] of Object.entries(req.query)) query[k] = [...vs];
+  if (req.body === undefined || req.body === null || req.body === '') return query;
+  const mt = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (mt !== 'application/x-www-form-urlencoded' || typeof req.body !== 'string') {
+    throw fhirError('UNSUPPORTED_MEDIA_TYPE', 'POST _search takes application/x-www-form-urlencoded parameters');
+  }
+  for (const [k, v] of new URLSearchParams(req.body)) (query[k] ??= []).push(v);
+  return query;
+}
+
+export async function searchResources(
+  ctx: FhirContext, req: FhirRequest, type: string | undefined, opts: { post?: boolean; compartment?: Compartment } = {},
+): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'search', resourceType: type });
+  const restriction = patientRestriction(req.auth);
+  let compartment = opts.compartment;
+  if (compartment) {
+    checkId(compartment.id);
+    if (restriction && (compartment.resourceType !== 'Patient' || compartment.id !== restriction)) {
+      throw fhirError('NOT_FOUND', `${compartment.resourceType}/${compartment.id} is not known`);
+    }
+  } else if (restriction) {
+    compartment = { resourceType: 'Patient', id: restriction };
+  }
+  const query = opts.post ? formParameters(req) : req.query;
+  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, baseUrl: ctx.config.baseUrl });
+  return { status: 200, body: bundle };
+}

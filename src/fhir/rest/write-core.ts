@@ -1,0 +1,129 @@
+import jsonpatch from 'fast-json-patch';
+import type { Resource } from '@medplum/fhirtypes';
+import type { AuthContext, FhirContext } from '../context.js';
+import { fhirError, FhirError } from '../errors.js';
+import type { StoreTx, VersionRecord } from '../../storage/types.js';
+import { findConditionalMatches, indexResource } from '../../search/search-service.js';
+import { assertCanSee } from '../../auth/authorize.js';
+import { conditionKey } from './request-utils.js';
+import { prepareIncoming } from './validate-incoming.js';
+
+/**
+ * Write primitives that run inside a store transaction. The single-resource interactions and the
+ * Bundle processor share them, so a transaction entry behaves exactly like the request it stands
+ * for. Resources arrive here already validated, except patch results (validated here, since the
+ * patched resource only exists once the current version has been read inside the transaction).
+ */
+export type Stored = Resource & { id: string };
+
+export interface WriteResult {
+  record: VersionRecord;
+  /** 201 created, 200 updated (or matched by If-None-Exist). */
+  status: 200 | 201;
+}
+
+export function parseRecord(rec: VersionRecord): Resource {
+  return JSON.parse(rec.json!) as Resource;
+}
+
+/** Throws 404 for a missing resource and 410 for a deleted one. */
+export function requireLive(rec: VersionRecord | undefined, type: string, id: string): VersionRecord & { json: string } {
+  if (!rec) throw fhirError('NOT_FOUND', `${type}/${id} is not known`);
+  if (rec.deleted) throw fhirError('GONE', `${type}/${id} was deleted (version ${rec.versionId})`);
+  return rec as VersionRecord & { json: string };
+}
+
+/** Visibility check on a stored record (the auth module decides; skipped without a token). */
+export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord): void {
+  if (auth && rec.json) assertCanSee(auth, parseRecord(rec));
+}
+
+export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number): Promise<VersionRecord> {
+  return tx.put(resource, indexResource(resource), ifVersion === undefined ? undefined : { ifVersion });
+}
+
+/**
+ * Current matches of a conditional request, serialized on the criteria so that N identical
+ * concurrent conditional creates/updates see each other (https://hl7.org/fhir/R4/http.html#ccreate).
+ */
+export async function conditionalMatches(tx: StoreTx, type: string, queryString: string, auth?: AuthContext): Promise<VersionRecord[]> {
+  if (!queryString) throw fhirError('BAD_REQUEST', 'A conditional request needs search criteria');
+  await tx.lock(conditionKey(type, queryString));
+  const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2);
+  const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (errors.length) throw new FhirError('INVALID_SEARCH', errors[0].diagnostics, { issues: errors });
+  for (const m of matches) checkVisible(auth, m);
+  return matches;
+}
+
+/** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
+export async function createInTx(tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth?: AuthContext): Promise<WriteResult> {
+  if (ifNoneExist !== undefined) {
+    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExist.replace(/^.*\?/, ''), auth);
+    if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${resource.resourceType} resources`);
+    if (matches.length === 1) return { record: matches[0], status: 200 };
+  }
+  return { record: await putInTx(tx, resource, 0), status: 201 };
+}
+
+/** Update by id; creates the resource when the id is new (update-as-create). */
+export async function updateInTx(tx: StoreTx, resource: Stored, ifMatch: number | undefined, auth?: AuthContext): Promise<WriteResult> {
+  const current = await tx.read(resource.resourceType, resource.id);
+  if (current && !current.deleted) checkVisible(auth, current);
+  const record = await putInTx(tx, resource, ifMatch);
+  return { record, status: current && !current.deleted ? 200 : 201 };
+}
+
+/** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update). */
+export async function conditionalUpdateInTx(
+  tx: StoreTx, resource: Resource, queryString: string, ifMatch: number | undefined, newId: () => string, auth?: AuthContext,
+): Promise<WriteResult> {
+  const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
+  if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria match several ${resource.resourceType} resources`);
+  if (matches.length === 1) {
+    const id = matches[0].id;
+    if (resource.id !== undefined && resource.id !== id) {
+      throw fhirError('BAD_REQUEST', `Resource id "${resource.id}" differs from the matched ${resource.resourceType}/${id}`, `${resource.resourceType}.id`);
+    }
+    return { record: await putInTx(tx, { ...resource, id }, ifMatch), status: 200 };
+  }
+  if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth);
+  return { record: await putInTx(tx, { ...resource, id: newId() }, 0), status: 201 };
+}
+
+/** JSON Patch on the current version; the patched result is validated like any incoming resource. */
+export async function patchInTx(
+  ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: number | undefined, auth?: AuthContext,
+): Promise<WriteResult> {
+  const current = requireLive(await tx.read(type, id), type, id);
+  checkVisible(auth, current);
+  if (ifMatch !== undefined && ifMatch !== current.versionId) {
+    throw fhirError('PRECONDITION_FAILED', `Version conflict on ${type}/${id}: If-Match ${ifMatch}, current is ${current.versionId}`);
+  }
+  const doc = parseRecord(current);
+  let patched: Resource;
+  try {
+    patched = jsonpatch.applyPatch(doc, ops as jsonpatch.Operation[], true, true, true).newDocument;
+  } catch (err) {
+    const e = err as { name?: string; message?: string; index?: number };
+    const failedTest = e.name === 'TEST_OPERATION_FAILED';
+    throw fhirError(failedTest ? 'UNPROCESSABLE' : 'BAD_REQUEST', `JSON Patch failed${e.index !== undefined ? ` at operation ${e.index}` : ''}: ${(e.message ?? '').split('\n')[0]}`);
+  }
+  const resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
+  return { record: await putInTx(tx, resource, current.versionId), status: 200 };
+}
+
+/** Delete by id: idempotent, a missing or already deleted resource is not an error. */
+export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: number | undefined, auth?: AuthContext): Promise<VersionRecord | undefined> {
+  const current = await tx.read(type, id);
+  if (current && !current.deleted) checkVisible(auth, current);
+  return tx.delete(type, id, ifMatch === undefined ? undefined : { ifVersion: ifMatch });
+}
+
+/** Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single). */
+export async function conditionalDeleteInTx(tx: StoreTx, type: string, queryString: string, auth?: AuthContext): Promise<VersionRecord | undefined> {
+  const matches = await conditionalMatches(tx, type, queryString, auth);
+  if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria match several ${type} resources; refine them to delete one`);
+  if (!matches.length) return undefined;
+  return tx.delete(type, matches[0].id);
+}

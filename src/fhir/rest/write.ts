@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { fhirError } from '../errors.js';
+import { informational } from '../outcome.js';
+import { authorize } from '../../auth/authorize.js';
+import type { VersionRecord } from '../../storage/types.js';
+import { checkId, parseIfMatch, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
+import { etag, writeResponse } from './response.js';
+import { prepareIncoming } from './validate-incoming.js';
+import {
+  conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, patchInTx, updateInTx, type Stored,
+} from './write-core.js';
+
+/**
+ * The single-resource write interactions (https://hl7.org/fhir/R4/http.html#create, #update,
+ * #patch, #delete and their conditional forms). Validation runs before the store transaction, so
+ * the store's writer lock is never held while a resource is being checked.
+ */
+export const newId = (): string => randomUUID();
+
+export async function createResource(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'create', resourceType: type });
+  const prepared = prepareIncoming(ctx, resourceBody(req), { resourceType: type, ignoreId: true });
+  const resource = { ...prepared, id: newId() } as Stored;
+  const ifNoneExist = req.headers['if-none-exist'];
+  const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth));
+  const msg = status === 201 ? `Created ${type}/${record.id}` : `If-None-Exist matched ${type}/${record.id}; nothing created`;
+  return writeResponse(ctx, record, status, preferReturn(req.headers), msg);
+}
+
+export async function updateResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'update', resourceType: type });
+  checkId(id);
+  const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
+  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth));
+  return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`);
+}
+
+export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'update', resourceType: type });
+  const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type });
+  if (resource.id !== undefined) checkId(resource.id);
+  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const qs = searchQueryString(req.query);
+  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth));
+  return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`);
+}
+
+export async function patchResource(ctx: FhirContext, req: FhirRequest, type: string, id: string | undefined): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'patch', resourceType: type });
+  if (id !== undefined) checkId(id);
+  const ops = patchBody(req);
+  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const qs = id === undefined ? searchQueryString(req.query) : '';
+  const { record } = await ctx.store.transaction(async (tx) => {
+    let target = id;
+    if (target === undefined) {
+      const matches = await conditionalMatches(tx, type, qs, req.auth);
+      if (matches.length !== 1) {
+        throw fhirError(matches.length ? 'MULTIPLE_MATCHES' : 'NOT_FOUND', `Conditional patch matched ${matches.length} ${type} resources (needs exactly one)`);
+      }
+      target = matches[0].id;
+    }
+    return patchInTx(ctx, tx, type, target, ops, ifMatch, req.auth);
+  });
+  return writeResponse(ctx, record, 200, preferReturn(req.headers), `Patched ${type}/${record.id}`);
+}
+
+function deleted(req: FhirRequest, rec: VersionRecord | undefined, message: string): FhirResponse {
+  const headers: Record<string, string> = rec ? { etag: etag(rec.versionId) } : {};
+  if (preferReturn(req.headers) === 'OperationOutcome') return { status: 200, headers, body: informational(message) };
+  return { status: 204, headers };
+}
+
+export async function deleteResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'delete', resourceType: type });
+  checkId(id);
+  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth));
+  return deleted(req, rec, rec ? `Deleted ${type}/${id}` : `${type}/${id} did not exist or was already deleted`);
+}
+
+export async function conditionalDelete(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
+  authorize(req.auth, { interaction: 'delete', resourceType: type });
+  const qs = searchQueryString(req.query);
+  const rec = await ctx.store.transaction((tx) => conditionalDeleteInTx(tx, type, qs, req.auth));
+  return deleted(req, rec, rec ? `Deleted ${type}/${rec.id}` : `No ${type} matched; nothing deleted`);
+}

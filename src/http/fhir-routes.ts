@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { AuthContext, FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
+import { fhirError } from '../fhir/errors.js';
+import { handleFhirRequest } from '../fhir/rest/router.js';
+import { FHIR_JSON } from './error-handler.js';
+import { fhirRouteDocs } from './fhir-route-docs.js';
+
+/**
+ * The thin HTTP adapter of the FHIR API: it turns a Fastify request below `/fhir` into a
+ * FhirRequest, hands it to the framework-free core, and writes the FhirResponse back. Errors are
+ * left to the app's single error handler. Routes are declared per interaction shape so the
+ * OpenAPI document lists them; a hidden catch-all lets the core answer 404/405 for the rest.
+ */
+const ALL: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const PREFIX = '/fhir';
+
+function toFhirRequest(request: FastifyRequest): FhirRequest {
+  const url = request.url;
+  const q = url.indexOf('?');
+  const rawPath = (q < 0 ? url : url.slice(0, q)).slice(PREFIX.length);
+  let path: string;
+  try {
+    path = rawPath.split('/').filter(Boolean).map(decodeURIComponent).join('/');
+  } catch {
+    throw fhirError('BAD_REQUEST', 'The URL path is not validly percent-encoded');
+  }
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, string | string[]>)) {
+    query[k] = Array.isArray(v) ? v : [v];
+  }
+  return {
+    method: request.method as HttpMethod,
+    path,
+    query,
+    headers: request.headers as Record<string, string | undefined>,
+    body: request.body,
+    auth: (request as unknown as { auth?: AuthContext }).auth,
+    remoteAddress: request.ip,
+  };
+}
+
+function isPretty(request: FastifyRequest): boolean {
+  const p = (request.query as Record<string, unknown> | undefined)?._pretty;
+  return p === 'true' || (Array.isArray(p) && p[0] === 'true');
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, res: FhirResponse): FastifyReply {
+  reply.code(res.status);
+  if (res.headers) reply.headers(res.headers);
+  if (res.body === undefined || res.status === 204 || res.status === 304) return reply.send();
+  reply.header('content-type', FHIR_JSON);
+  if (isPretty(request)) {
+    const value = typeof res.body === 'string' ? JSON.parse(res.body) : res.body;
+    return reply.send(JSON.stringify(value, null, 2));
+  }
+  return reply.send(typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+}
+
+export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext }): Promise<void> {
+  const { ctx } = opts;
+  // FHIR JSON and JSON Patch go through Fastify's own JSON parser, which refuses `__proto__` and
+  // `constructor.prototype` keys (DESIGN.md, validation layer 1).
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/fhir+json', 'application/json-patch+json'], { parseAs: 'string' }, json);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Anything else reaches the core as raw bytes: operations may take other media (VCF), and the
+  // interactions answer 415 themselves with an OperationOutcome.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+    send(request, reply, await handleFhirRequest(toFhirRequest(request), ctx));
+
+  for (const route of fhirRouteDocs) {
+    app.route({ method: route.methods, url: PREFIX + route.url, schema: route.schema as RouteShorthandOptions['schema'], handler });
+    const rest = ALL.filter((m) => !route.methods.includes(m));
+    // The other methods on a documented path reach the core too, which answers 405 with `Allow`.
+    if (rest.length) app.route({ method: rest, url: PREFIX + route.url, schema: { hide: true }, handler });
+  }
+  // Every other path below /fhir: the core answers 404 or runs an $operation.
+  app.route({ method: ALL, url: `${PREFIX}/*`, schema: { hide: true }, handler });
+}
