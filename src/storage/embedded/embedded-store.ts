@@ -1,112 +1,120 @@
-import { mkdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { find } from 'mingo';
-import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import type {
-  HistoryQuery, HistoryResult, IndexedDoc, PutOptions, ResourceStore, SearchIndex, StoreQuery,
-  StoreSearchResult, StoreTx, TransactionOptions, VersionRecord,
+  HistoryQuery, HistoryResult, IndexedDoc, ResourceStore, StoreQuery, StoreSearchResult, StoreTx,
+  TransactionOptions, VersionRecord,
 } from '../types.js';
-import { Journal } from './journal.js';
 import { withTimeLimit } from '../time-limit.js';
+import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
+import { historyPage } from './history.js';
+import { Journal } from './journal.js';
+import { fsyncDir } from './line-file.js';
+import { toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
 
-type Version = VersionRecord & { seq: number };
-interface Entry {
-  versions: Version[];
-  /** Present while the resource is live (not deleted). */
-  doc?: IndexedDoc;
+type Version = SeqVersionRecord;
+
+export interface EmbeddedStoreOptions {
+  /** fdatasync the journal (default true; turn off only in throwaway tests). */
+  fsync?: boolean;
+  /** Compact once the journal holds more than max(this, last snapshot size) bytes. Default 64 MiB. */
+  compactBytes?: number;
+  /** Called after each journal fsync round with the number of records it made durable. */
+  onFsync?: (records: number) => void;
 }
-/** One write as journaled: enough to rebuild both the version history and the search document. */
-interface OpRecord {
-  t: string;
-  id: string;
-  v: number;
-  del?: true;
-  json?: string;
-  x?: SearchIndex;
-}
-interface TxRecord {
+
+export interface EmbeddedStats {
   seq: number;
-  lu: number;
-  ops: OpRecord[];
+  resources: number;
+  journalBytes: number;
+  snapshotBytes: number;
+  compactions: number;
+  lastCompactionError?: string;
 }
 
-const COMPACT_BYTES = 256 * 1024 * 1024;
+const DEFAULT_COMPACT_BYTES = 64 * 1024 * 1024;
+const EMPTY: Ver[] = [];
 
 /**
  * The embedded, durable default store: everything lives in memory (resources as serialized JSON,
- * search documents as small objects), every committed transaction is one fsync'ed journal line,
- * and a snapshot compacts the journal. Writers are serialized by one lock; readers never wait.
+ * search documents only for live current versions), every committed transaction is one journal
+ * line made durable by a grouped fdatasync before it is acknowledged, and a snapshot compacts the
+ * journal at run time. Writers are serialized by one lock; readers never wait.
  */
-export class EmbeddedStore implements ResourceStore {
+export class EmbeddedStore implements ResourceStore, TxHost {
   readonly kind = 'embedded' as const;
-  private readonly byType = new Map<string, Map<string, Entry>>();
-  /** Every version in commit order, for type and system history. */
-  private readonly log: Array<{ seq: number; t: string; id: string; v: number; lu: number }> = [];
+  protected readonly byType = new Map<string, Map<string, Entry>>();
+  /** Every version in commit order: log[seq - 1]. Versions are never removed, so indexes stay valid. */
+  private readonly log: Ver[] = [];
+  private readonly typeLog = new Map<string, Ver[]>();
+  /** One string per resource type name, shared by every entry of that type. */
+  private readonly typeNames = new Map<string, string>();
   private seq = 0;
   private lastLu = 0;
-  private journal: Journal;
+  private readonly journal: Journal;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private compacting?: Promise<void>;
+  private snapshotBytes = 0;
+  private compactions = 0;
+  private lastCompactionError?: string;
+  private readonly fsync: boolean;
+  private readonly compactBytes: number;
 
   constructor(
     private readonly dir: string,
-    private readonly opts: { fsync?: boolean } = {},
+    opts: EmbeddedStoreOptions = {},
   ) {
-    this.journal = new Journal(join(dir, 'journal.ndjson'), opts.fsync !== false);
+    this.fsync = opts.fsync !== false;
+    this.compactBytes = opts.compactBytes ?? DEFAULT_COMPACT_BYTES;
+    this.journal = new Journal(dir, { fsync: this.fsync, onSync: opts.onFsync });
   }
 
+  /** Recovery = snapshot, then every journal record after it (a torn journal tail is cut off). */
   async init(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const snapPath = join(this.dir, 'snapshot.ndjson');
-    if (existsSync(snapPath)) {
-      const text = readFileSync(snapPath, 'utf8');
-      for (const line of text.split('\n')) if (line) this.apply(JSON.parse(line) as TxRecord);
-    }
-    const { records } = Journal.recover(this.journal.path);
-    for (const r of records as TxRecord[]) if (r.seq > this.seq) this.apply(r);
-    await this.journal.open();
+    this.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
+    this.journal.recover((r) => {
+      if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
+    });
+    await this.journal.open(this.seq + 1);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.writeChain.catch(() => undefined);
-    if (this.journal.bytes > COMPACT_BYTES) this.writeSnapshot();
+    await this.compacting;
+    if (!this.journal.failed && this.journal.bytes > this.compactThreshold()) await this.compact().catch(() => undefined);
     await this.journal.close();
   }
 
   async ping(): Promise<boolean> {
-    return !this.closed;
+    return !this.closed && !this.journal.failed;
+  }
+
+  stats(): EmbeddedStats {
+    let resources = 0;
+    for (const m of this.byType.values()) resources += m.size;
+    return {
+      seq: this.seq, resources, journalBytes: this.journal.bytes, snapshotBytes: this.snapshotBytes,
+      compactions: this.compactions, lastCompactionError: this.lastCompactionError,
+    };
   }
 
   async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
-    const versions = this.byType.get(resourceType)?.get(id)?.versions;
-    return versions?.[versions.length - 1];
+    return this.current(resourceType, id);
   }
 
   async vread(resourceType: string, id: string, versionId: number): Promise<VersionRecord | undefined> {
-    return this.byType.get(resourceType)?.get(id)?.versions[versionId - 1];
+    const ver = this.byType.get(resourceType)?.get(id)?.versions[versionId - 1];
+    return ver && toRecord(ver);
   }
 
   async history(q: HistoryQuery): Promise<HistoryResult> {
-    let all: Version[];
-    if (q.resourceType && q.id) {
-      all = [...(this.byType.get(q.resourceType)?.get(q.id)?.versions ?? [])].reverse();
-    } else {
-      all = [];
-      for (let i = this.log.length - 1; i >= 0; i--) {
-        const l = this.log[i];
-        if (q.resourceType && l.t !== q.resourceType) continue;
-        all.push(this.byType.get(l.t)!.get(l.id)!.versions[l.v - 1]);
-      }
-    }
-    const matching = all.filter((v) => {
-      const lu = Date.parse(v.lastUpdated);
-      return (q.since === undefined || lu >= q.since) && (q.before === undefined || lu <= q.before);
-    });
-    const page = matching.filter((v) => q.beforeSeq === undefined || v.seq < q.beforeSeq).slice(0, q.limit);
-    return { records: page, total: matching.length };
+    if (q.resourceType && q.id) return historyPage(this.byType.get(q.resourceType)?.get(q.id)?.versions ?? EMPTY, q);
+    return historyPage(q.resourceType ? (this.typeLog.get(q.resourceType) ?? EMPTY) : this.log, q);
   }
 
   async search(query: StoreQuery): Promise<StoreSearchResult> {
@@ -133,19 +141,13 @@ export class EmbeddedStore implements ResourceStore {
       docs = docs.filter((d) => !keys.has(`${d.t}/${d.id}`));
       for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
     }
-    const cursor = find(docs, query.filter);
-    let matched = cursor.all() as unknown as IndexedDoc[];
+    let matched = find(docs, query.filter).all() as unknown as IndexedDoc[];
     const total = query.count ? matched.length : undefined;
     if (query.sort?.length) {
       matched = find(matched, {}).sort(Object.fromEntries(query.sort)).all() as unknown as IndexedDoc[];
     }
     const page = matched.slice(query.skip ?? 0, (query.skip ?? 0) + query.limit);
-    const records = page.map((d) => {
-      const s = staged?.get(`${d.t}/${d.id}`);
-      if (s) return s.record;
-      const v = this.byType.get(d.t)!.get(d.id)!.versions;
-      return v[v.length - 1];
-    });
+    const records = page.map((d) => staged?.get(`${d.t}/${d.id}`)?.record ?? this.current(d.t, d.id)!);
     return { records, docs: page, total };
   }
 
@@ -155,18 +157,27 @@ export class EmbeddedStore implements ResourceStore {
 
   async transaction<T>(work: (tx: StoreTx) => Promise<T>, _opts?: TransactionOptions): Promise<T> {
     if (this.closed) throw fhirError('UNAVAILABLE', 'The store is closing');
+    if (this.journal.failed) throw fhirError('UNAVAILABLE', 'The journal failed to write; restart the server');
     let durable: Promise<void> | undefined;
     const run = async (): Promise<T> => {
       // One timestamp per transaction, never going backwards, so history order = time order.
       this.lastLu = Math.max(Date.now(), this.lastLu);
       const tx = new EmbeddedTx(this, this.lastLu);
-      const result = await work(tx);
-      if (tx.staged.size) {
-        const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: [...tx.staged.values()].map((s) => s.op) };
-        this.apply(rec);
-        durable = this.journal.append(rec);
+      try {
+        const result = await work(tx);
+        if (tx.staged.size) {
+          const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: [...tx.staged.values()].map((s) => s.op) };
+          this.apply(rec);
+          durable = this.journal.append(rec);
+          this.maybeCompact();
+        } else {
+          // What this transaction read may still be in flight to disk: answer only once it is durable.
+          durable = this.journal.barrier();
+        }
+        return result;
+      } finally {
+        tx.finished = true;
       }
-      return result;
     };
     const p = this.writeChain.then(run);
     // The lock is released as soon as memory is updated; the fsync is awaited outside it so
@@ -179,115 +190,87 @@ export class EmbeddedStore implements ResourceStore {
 
   /** Applies a committed transaction record to memory (at commit and on recovery). */
   private apply(rec: TxRecord): void {
+    if (rec.seq !== this.seq + 1) throw new Error(`Journal gap: expected sequence ${this.seq + 1}, found ${rec.seq}`);
     let seq = rec.seq;
-    const lastUpdated = new Date(rec.lu).toISOString();
     for (const op of rec.ops) {
       let m = this.byType.get(op.t);
-      if (!m) this.byType.set(op.t, (m = new Map()));
+      let typeLog = this.typeLog.get(op.t);
+      if (!m || !typeLog) {
+        this.byType.set(op.t, (m = new Map()));
+        this.typeLog.set(op.t, (typeLog = []));
+        this.typeNames.set(op.t, op.t);
+      }
       let e = m.get(op.id);
-      if (!e) m.set(op.id, (e = { versions: [] }));
-      const version: Version = { resourceType: op.t, id: op.id, versionId: op.v, lastUpdated, deleted: !!op.del, json: op.json, seq };
-      e.versions.push(version);
-      e.doc = op.del ? undefined : { t: op.t, id: op.id, v: op.v, lu: rec.lu, seq, x: op.x ?? {} };
-      this.log.push({ seq, t: op.t, id: op.id, v: op.v, lu: rec.lu });
-      this.lastLu = Math.max(this.lastLu, rec.lu);
-      this.onApply(op.t, op.id, e.versions.length > 1 ? e.versions[e.versions.length - 2] : undefined, e.doc);
+      // Reuse the map's key strings: recovery parses a fresh copy of type and id on every line.
+      if (!e) m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY }));
+      if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
+      const ver: Ver = { e, v: op.v, lu: rec.lu, seq, json: op.del ? undefined : op.json };
+      const previous = e.versions.length ? e.versions[e.versions.length - 1] : undefined;
+      const previousDoc = e.doc;
+      if (e.versions === EMPTY) e.versions = [ver];
+      else e.versions.push(ver);
+      e.doc = op.del ? undefined : { t: e.t, id: e.id, v: op.v, lu: rec.lu, seq, x: op.x ?? {} };
+      this.log.push(ver);
+      typeLog.push(ver);
+      this.onApply(e.t, e.id, previous && toRecord(previous), e.doc, previousDoc);
       seq++;
     }
-    this.seq = Math.max(this.seq, seq - 1);
+    this.seq = seq - 1;
+    this.lastLu = Math.max(this.lastLu, rec.lu);
   }
 
-  /** Hook for in-memory search indexes: called for every applied write. */
-  protected onApply(_type: string, _id: string, _previous: Version | undefined, _doc: IndexedDoc | undefined): void {}
+  /**
+   * Hook for in-memory search indexes: called for every applied write with the previous version,
+   * the new search document (undefined after a delete) and the previous search document.
+   */
+  protected onApply(_type: string, _id: string, _previous: Version | undefined, _doc: IndexedDoc | undefined, _previousDoc?: IndexedDoc): void {}
 
-  /** Writes every version to a new snapshot (atomically, by rename) and empties the journal. */
-  private writeSnapshot(): void {
-    const tmp = join(this.dir, 'snapshot.ndjson.tmp');
-    const lines: string[] = [];
-    for (const l of this.log) {
-      const v = this.byType.get(l.t)!.get(l.id)!.versions[l.v - 1];
-      const e = this.byType.get(l.t)!.get(l.id)!;
-      const x = !v.deleted && e.doc && e.doc.v === v.versionId ? e.doc.x : undefined;
-      const op: OpRecord = { t: l.t, id: l.id, v: l.v, ...(v.deleted ? { del: true as const } : { json: v.json }), ...(x ? { x } : {}) };
-      lines.push(JSON.stringify({ seq: l.seq, lu: l.lu, ops: [op] } satisfies TxRecord));
+  private compactThreshold(): number {
+    return Math.max(this.compactBytes, this.snapshotBytes);
+  }
+
+  /** Called under the writer lock right after a commit was appended. */
+  private maybeCompact(): void {
+    if (this.compacting || this.journal.bytes <= this.compactThreshold()) return;
+    this.compacting = this.compact()
+      .catch((e: unknown) => {
+        this.lastCompactionError = String(e); // the journal is intact; the next commit tries again
+      })
+      .finally(() => {
+        this.compacting = undefined;
+      });
+  }
+
+  /**
+   * Compaction: switch the journal to a fresh segment at the current sequence S (at a transaction
+   * boundary, since it runs under the writer lock), write versions 1..S to a new snapshot in
+   * chunks while writers keep appending to the new segment, then drop the old segments.
+   * Recovery after a crash at any step finds snapshot (old or new) + segments that cover the rest.
+   */
+  private async compact(): Promise<void> {
+    const upto = this.seq;
+    const old = await this.journal.rotate(upto + 1);
+    this.snapshotBytes = await writeSnapshot(this.dir, this.log, upto, this.fsync);
+    this.journal.forget(old);
+    for (const p of old) {
+      try {
+        unlinkSync(p);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
     }
-    writeFileSync(tmp, lines.join('\n') + '\n');
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, join(this.dir, 'snapshot.ndjson'));
-    writeFileSync(this.journal.path, '');
+    if (this.fsync) fsyncDir(this.dir);
+    this.compactions++;
+    this.lastCompactionError = undefined;
   }
 
-  /** @internal used by EmbeddedTx */
-  _current(t: string, id: string): Version | undefined {
+  /** Current version (possibly a tombstone), committed state only. */
+  current(t: string, id: string): VersionRecord | undefined {
     const v = this.byType.get(t)?.get(id)?.versions;
-    return v?.[v.length - 1];
+    return v?.length ? toRecord(v[v.length - 1]) : undefined;
   }
-  /** @internal */
-  _search(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult {
+
+  searchWith(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult {
     return this.runSearch(query, staged);
-  }
-}
-
-interface Staged {
-  op: OpRecord;
-  record: VersionRecord;
-  doc?: IndexedDoc;
-}
-
-class EmbeddedTx implements StoreTx {
-  readonly staged = new Map<string, Staged>();
-  constructor(
-    private readonly store: EmbeddedStore,
-    readonly lu: number,
-  ) {}
-
-  async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
-    return this.staged.get(`${resourceType}/${id}`)?.record ?? this.store._current(resourceType, id);
-  }
-
-  async search(query: StoreQuery): Promise<StoreSearchResult> {
-    return this.store._search(query, this.staged);
-  }
-
-  private nextVersion(t: string, id: string, opts?: PutOptions): number {
-    const cur = this.staged.get(`${t}/${id}`)?.record ?? this.store._current(t, id);
-    const curV = cur?.versionId ?? 0;
-    if (opts?.ifVersion !== undefined && opts.ifVersion !== curV) {
-      throw fhirError('PRECONDITION_FAILED', `Version conflict on ${t}/${id}: expected version ${opts.ifVersion}, current is ${curV}`);
-    }
-    return curV + 1;
-  }
-
-  async put(resource: Resource & { id: string }, index: SearchIndex, opts?: PutOptions): Promise<VersionRecord> {
-    const t = resource.resourceType;
-    const v = this.nextVersion(t, resource.id, opts);
-    const lastUpdated = new Date(this.lu).toISOString();
-    const { resourceType, id, meta, ...rest } = resource;
-    const stored = { resourceType, id, meta: { ...meta, versionId: String(v), lastUpdated }, ...rest };
-    const json = JSON.stringify(stored);
-    const op: OpRecord = { t, id, v, json, x: index };
-    const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
-    this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: Date.parse(lastUpdated), seq: Number.MAX_SAFE_INTEGER, x: index } });
-    return record;
-  }
-
-  async delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined> {
-    const cur = await this.read(resourceType, id);
-    if (!cur || cur.deleted) {
-      if (opts?.ifVersion !== undefined && opts.ifVersion !== (cur?.versionId ?? 0)) this.nextVersion(resourceType, id, opts);
-      return undefined;
-    }
-    const v = this.nextVersion(resourceType, id, opts);
-    const lastUpdated = new Date(this.lu).toISOString();
-    const op: OpRecord = { t: resourceType, id, v, del: true };
-    const record: VersionRecord = { resourceType, id, versionId: v, lastUpdated, deleted: true };
-    this.staged.set(`${resourceType}/${id}`, { op, record });
-    return record;
-  }
-
-  async lock(_key: string): Promise<void> {
-    // Every embedded transaction already holds the single writer lock.
   }
 }

@@ -1,73 +1,137 @@
-import { promises as fsp, openSync, fstatSync, readSync, ftruncateSync, closeSync } from 'node:fs';
+import { promises as fsp, readdirSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir, readJsonLines, truncateDurably } from './line-file.js';
+
+export interface JournalOptions {
+  /** fdatasync every batch (off only in throwaway tests). */
+  fsync: boolean;
+  /** Called after each fsync round with the number of records it made durable (tests count rounds). */
+  onSync?: (records: number) => void;
+}
+
+interface Pending {
+  line?: string;
+  /** Control item: switch to this new segment once every earlier line is durable. */
+  rotateTo?: string;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+const LEGACY = 'journal.ndjson';
+const SEGMENT = /^journal-(\d{16})\.ndjson$/;
 
 /**
- * Append-only journal of committed transactions, one JSON line per transaction.
- * Durability: `append` resolves only after the bytes are fdatasync'ed. Concurrent appends are
- * grouped: whatever arrives while one fsync runs goes out together in the next write + fsync, so
- * 16 concurrent writers cost about one fsync per round, not sixteen.
- * Recovery: a torn tail (a crash mid-write leaves a line without its newline, or garbage) is cut
- * off at the last complete, parseable line.
+ * Append-only journal of committed transactions, one JSON line per transaction, split into
+ * segments `journal-<first seq>.ndjson` so that compaction can switch to a fresh segment at once
+ * and drop the old ones after the snapshot that covers them is durable.
+ *
+ * Durability: `append` resolves only after the bytes are fdatasync'ed. Group commit: whatever
+ * arrives while one write + fsync runs goes out together in the next one, so 16 concurrent
+ * writers cost about one fsync per round, not sixteen.
+ * Recovery: a torn tail of the last segment (a crash mid-write leaves a line without its newline,
+ * or garbage) is cut off at the last complete, parseable line; damage anywhere else is refused.
  */
 export class Journal {
   private fh?: FileHandle;
-  private pending: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private current = '';
+  private pending: Pending[] = [];
   private flushing = false;
-  private size = 0;
+  private failure: unknown;
+  /** Live segment path -> size in bytes. */
+  private readonly sizes = new Map<string, number>();
 
   constructor(
-    readonly path: string,
-    private readonly fsync: boolean,
+    readonly dir: string,
+    private readonly opts: JournalOptions,
   ) {}
 
-  /** Reads every complete record, truncating a torn tail. Call before open(). */
-  static recover(path: string): { records: unknown[]; truncatedBytes: number } {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r+');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], truncatedBytes: 0 };
-      throw e;
-    }
-    try {
-      const size = fstatSync(fd).size;
-      const buf = Buffer.allocUnsafe(size);
-      let off = 0;
-      while (off < size) off += readSync(fd, buf, off, size - off, off);
-      const records: unknown[] = [];
-      let start = 0;
-      let good = 0;
-      while (start < size) {
-        const nl = buf.indexOf(10, start);
-        if (nl < 0) break; // no newline: torn write
-        try {
-          records.push(JSON.parse(buf.toString('utf8', start, nl)));
-        } catch {
-          break; // garbage: everything after the last good line is discarded
-        }
-        start = nl + 1;
-        good = start;
+  static segmentName(firstSeq: number): string {
+    return `journal-${String(firstSeq).padStart(16, '0')}.ndjson`;
+  }
+
+  /** Segment paths in replay order. */
+  segments(): string[] {
+    const names = readdirSync(this.dir).filter((n) => n === LEGACY || SEGMENT.test(n));
+    names.sort((a, b) => (a === LEGACY ? -1 : b === LEGACY ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    return names.map((n) => join(this.dir, n));
+  }
+
+  /** Replays every segment in order. Returns how many torn bytes were cut off the last one. */
+  recover(onRecord: (rec: unknown) => void): { truncatedBytes: number } {
+    const segs = this.segments();
+    let truncatedBytes = 0;
+    segs.forEach((path, i) => {
+      const { size, goodBytes } = readJsonLines(path, onRecord);
+      if (goodBytes < size) {
+        if (i < segs.length - 1) throw new Error(`Journal segment ${path} is damaged at byte ${goodBytes}; refusing to start`);
+        truncateDurably(path, goodBytes);
+        truncatedBytes = size - goodBytes;
       }
-      if (good < size) ftruncateSync(fd, good);
-      return { records, truncatedBytes: size - good };
-    } finally {
-      closeSync(fd);
+      this.sizes.set(path, goodBytes);
+    });
+    return { truncatedBytes };
+  }
+
+  /** Opens the last segment for appending, or creates the first one. Call after recover(). */
+  async open(nextSeq: number): Promise<void> {
+    const segs = this.segments();
+    const path = segs.length ? segs[segs.length - 1] : join(this.dir, Journal.segmentName(nextSeq));
+    await this.openSegment(path);
+  }
+
+  private async openSegment(path: string): Promise<void> {
+    const created = !this.sizes.has(path);
+    this.fh = await fsp.open(path, 'a');
+    this.current = path;
+    if (created) {
+      this.sizes.set(path, 0);
+      fsyncDir(this.dir);
     }
   }
 
-  async open(): Promise<void> {
-    this.fh = await fsp.open(this.path, 'a');
-    this.size = (await this.fh.stat()).size;
+  /** Bytes held by live segments: what a compaction would fold into the snapshot. */
+  get bytes(): number {
+    let n = 0;
+    for (const s of this.sizes.values()) n += s;
+    return n;
   }
 
-  get bytes(): number {
-    return this.size;
+  /** Set once a write or fsync failed: the journal refuses further work (the process must restart). */
+  get failed(): unknown {
+    return this.failure;
   }
 
   append(record: unknown): Promise<void> {
-    const line = JSON.stringify(record) + '\n';
+    return this.enqueue({ line: JSON.stringify(record) + '\n' });
+  }
+
+  /** Resolves once everything appended so far is durable. */
+  barrier(): Promise<void> {
+    if (!this.flushing && !this.pending.length) return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+    return this.enqueue({});
+  }
+
+  /**
+   * Starts a new segment for every record appended after this call; resolves with the paths of
+   * the previous segments once all their records are durable and the new segment exists.
+   */
+  async rotate(nextSeq: number): Promise<string[]> {
+    const path = join(this.dir, Journal.segmentName(nextSeq));
+    const old = [...this.sizes.keys()];
+    await this.enqueue({ rotateTo: path });
+    return old.filter((p) => p !== path);
+  }
+
+  /** Forgets segments whose content a durable snapshot now holds (the caller deletes the files). */
+  forget(paths: string[]): void {
+    for (const p of paths) if (p !== this.current) this.sizes.delete(p);
+  }
+
+  private enqueue(item: Omit<Pending, 'resolve' | 'reject'>): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending.push({ line, resolve, reject });
+      this.pending.push({ ...item, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -75,32 +139,44 @@ export class Journal {
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.pending.length) {
-      const batch = this.pending;
-      this.pending = [];
+      let n = 0;
+      while (n < this.pending.length && this.pending[n].line !== undefined) n++;
+      const batch = n ? this.pending.splice(0, n) : this.pending.splice(0, 1);
       try {
-        const data = batch.map((b) => b.line).join('');
-        await this.fh!.write(data);
-        if (this.fsync) await this.fh!.datasync();
-        this.size += Buffer.byteLength(data);
+        if (this.failure) throw this.failure;
+        if (n) await this.writeBatch(batch);
+        else if (batch[0].rotateTo) await this.switchTo(batch[0].rotateTo);
         for (const b of batch) b.resolve();
       } catch (e) {
+        // After a failed write or fsync the file state is unknown (fsync errors are not retryable):
+        // fail this batch and everything after it.
+        this.failure ??= e;
         for (const b of batch) b.reject(e);
       }
     }
     this.flushing = false;
   }
 
-  /** Waits for pending appends, then closes. */
-  async close(): Promise<void> {
-    while (this.flushing || this.pending.length) await new Promise((r) => setTimeout(r, 1));
-    await this.fh?.close();
-    this.fh = undefined;
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const data = Buffer.from(batch.map((b) => b.line).join(''));
+    let off = 0;
+    while (off < data.length) off += (await this.fh!.write(data, off, data.length - off)).bytesWritten;
+    if (this.opts.fsync) {
+      await this.fh!.datasync();
+      this.opts.onSync?.(batch.length);
+    }
+    this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + data.length);
   }
 
-  /** Replaces the journal with an empty one (after a snapshot made its content redundant). */
-  async reset(): Promise<void> {
-    await this.close();
-    await fsp.writeFile(this.path, '');
-    await this.open();
+  private async switchTo(path: string): Promise<void> {
+    await this.fh!.close();
+    await this.openSegment(path);
+  }
+
+  /** Waits for pending appends, then closes. */
+  async close(): Promise<void> {
+    await this.barrier().catch(() => undefined);
+    await this.fh?.close();
+    this.fh = undefined;
   }
 }

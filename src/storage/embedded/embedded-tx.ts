@@ -1,0 +1,82 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { fhirError } from '../../fhir/errors.js';
+import type { IndexedDoc, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
+import type { OpRecord } from './records.js';
+
+/** A write made inside a transaction, not yet committed. */
+export interface Staged {
+  op: OpRecord;
+  record: VersionRecord;
+  doc?: IndexedDoc;
+}
+
+/** What a transaction needs from its store (reads of committed state). */
+export interface TxHost {
+  current(t: string, id: string): VersionRecord | undefined;
+  searchWith(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult;
+}
+
+/**
+ * One embedded transaction: writes are staged here (so reads inside the transaction see them)
+ * and become one journal record at commit. The store runs every transaction under its single
+ * writer lock, so `lock()` has nothing more to do.
+ */
+export class EmbeddedTx implements StoreTx {
+  readonly staged = new Map<string, Staged>();
+  /** Set at commit or abort: a late write through a leaked tx must not be silently lost. */
+  finished = false;
+
+  constructor(
+    private readonly host: TxHost,
+    readonly lu: number,
+  ) {}
+
+  async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
+    return this.staged.get(`${resourceType}/${id}`)?.record ?? this.host.current(resourceType, id);
+  }
+
+  async search(query: StoreQuery): Promise<StoreSearchResult> {
+    return this.host.searchWith(query, this.staged);
+  }
+
+  private nextVersion(t: string, id: string, opts?: PutOptions): number {
+    if (this.finished) throw new Error('write through a finished transaction');
+    const cur = this.staged.get(`${t}/${id}`)?.record ?? this.host.current(t, id);
+    const curV = cur?.versionId ?? 0;
+    if (opts?.ifVersion !== undefined && opts.ifVersion !== curV) {
+      throw fhirError('PRECONDITION_FAILED', `Version conflict on ${t}/${id}: expected version ${opts.ifVersion}, current is ${curV}`);
+    }
+    return curV + 1;
+  }
+
+  async put(resource: Resource & { id: string }, index: SearchIndex, opts?: PutOptions): Promise<VersionRecord> {
+    const t = resource.resourceType;
+    const v = this.nextVersion(t, resource.id, opts);
+    const lastUpdated = new Date(this.lu).toISOString();
+    const { resourceType, id, meta, ...rest } = resource;
+    const stored = { resourceType, id, meta: { ...meta, versionId: String(v), lastUpdated }, ...rest };
+    const json = JSON.stringify(stored);
+    const op: OpRecord = { t, id, v, json, x: index };
+    const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
+    this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });
+    return record;
+  }
+
+  async delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined> {
+    const cur = await this.read(resourceType, id);
+    if (!cur || cur.deleted) {
+      if (opts?.ifVersion !== undefined) this.nextVersion(resourceType, id, opts);
+      return undefined;
+    }
+    const v = this.nextVersion(resourceType, id, opts);
+    const lastUpdated = new Date(this.lu).toISOString();
+    const op: OpRecord = { t: resourceType, id, v, del: true };
+    const record: VersionRecord = { resourceType, id, versionId: v, lastUpdated, deleted: true };
+    this.staged.set(`${resourceType}/${id}`, { op, record });
+    return record;
+  }
+
+  async lock(_key: string): Promise<void> {
+    // Every embedded transaction already holds the single writer lock.
+  }
+}

@@ -1,0 +1,67 @@
+import { openSync, fstatSync, readSync, ftruncateSync, closeSync, fsyncSync } from 'node:fs';
+
+const CHUNK = 16 * 1024 * 1024;
+
+/**
+ * Reads a newline-delimited JSON file record by record, in bounded chunks (a snapshot can be far
+ * larger than the biggest string V8 allows, so it is never read as one string).
+ * Stops at the first line that is incomplete (no newline: a torn write) or does not parse
+ * (garbage), and reports the byte offset where the good prefix ends.
+ */
+export function readJsonLines(path: string, onRecord: (rec: unknown) => void): { size: number; goodBytes: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let carry = Buffer.alloc(0);
+    let pos = 0; // file offset of carry[0]
+    let good = 0;
+    let readOff = 0;
+    while (readOff < size) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - readOff));
+      let n = 0;
+      while (n < chunk.length) n += readSync(fd, chunk, n, chunk.length - n, readOff + n);
+      readOff += n;
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, start);
+        if (nl < 0) break;
+        let rec: unknown;
+        try {
+          rec = JSON.parse(buf.toString('utf8', start, nl));
+        } catch {
+          return { size, goodBytes: good };
+        }
+        onRecord(rec);
+        start = nl + 1;
+        good = pos + start;
+      }
+      carry = buf.subarray(start);
+      pos += start;
+    }
+    return { size, goodBytes: good };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Cuts a file back to `length` bytes and makes the cut durable. */
+export function truncateDurably(path: string, length: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes file creations, renames and deletions inside `dir` durable (POSIX needs a directory fsync). */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,69 @@
+import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
+
+/**
+ * In-memory and on-disk shapes of the embedded store.
+ *
+ * Memory matters (a million Observations must fit): a version is a small record that points at
+ * its resource entry instead of repeating resourceType and id, the tombstone flag is the absence
+ * of `json`, and the search document (`IndexedDoc`) exists only for the current, live version.
+ * The public `VersionRecord` is materialized on demand by `toRecord`.
+ */
+export interface Ver {
+  readonly e: Entry;
+  readonly v: number;
+  /** lastUpdated, epoch ms */
+  readonly lu: number;
+  readonly seq: number;
+  /** Serialized resource with its final meta; undefined on a tombstone. */
+  readonly json: string | undefined;
+}
+
+export interface Entry {
+  readonly t: string;
+  readonly id: string;
+  /** versions[n - 1] is version n; created as a one-element literal so it has no spare capacity. */
+  versions: Ver[];
+  /** Present while the current version is live (not deleted). */
+  doc?: IndexedDoc;
+}
+
+/** One write as journaled: enough to rebuild both the version history and the search document. */
+export interface OpRecord {
+  t: string;
+  id: string;
+  v: number;
+  del?: true;
+  json?: string;
+  x?: SearchIndex;
+}
+
+/** One committed transaction = one journal line. Its ops get sequence numbers seq, seq+1, … */
+export interface TxRecord {
+  seq: number;
+  lu: number;
+  ops: OpRecord[];
+}
+
+export type SeqVersionRecord = VersionRecord & { seq: number };
+
+export function toRecord(ver: Ver): SeqVersionRecord {
+  const r: SeqVersionRecord = {
+    resourceType: ver.e.t,
+    id: ver.e.id,
+    versionId: ver.v,
+    lastUpdated: new Date(ver.lu).toISOString(),
+    deleted: ver.json === undefined,
+    seq: ver.seq,
+  };
+  if (ver.json !== undefined) r.json = ver.json;
+  return r;
+}
+
+/** The journal/snapshot record of one stored version (the search index only for the live one). */
+export function toOp(ver: Ver): OpRecord {
+  const e = ver.e;
+  if (ver.json === undefined) return { t: e.t, id: e.id, v: ver.v, del: true };
+  const op: OpRecord = { t: e.t, id: e.id, v: ver.v, json: ver.json };
+  if (e.doc && e.doc.v === ver.v) op.x = e.doc.x;
+  return op;
+}
