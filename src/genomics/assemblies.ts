@@ -1,0 +1,76 @@
+/**
+ * Chromosome <-> RefSeq accession tables for the two human assemblies the server accepts.
+ * The Genomics Reporting IG carries the chromosome as its NC_ accession (component 48013-7,
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/StructureDefinition-variant.html), which also
+ * pins the assembly version, so `toAccession` is the one place that decides it.
+ * Source: NCBI assembly reports GCF_000001405.25 (GRCh37.p13) and GCF_000001405.26 (GRCh38).
+ */
+export type Build = 'GRCh37' | 'GRCh38';
+export const BUILDS: readonly Build[] = ['GRCh37', 'GRCh38'];
+
+/** LOINC answer codes for 62374-4 (Human reference sequence assembly version, LL1040-6). */
+export const BUILD_LOINC: Record<Build, { code: string; display: string }> = {
+  GRCh37: { code: 'LA14029-5', display: 'GRCh37' },
+  GRCh38: { code: 'LA26806-2', display: 'GRCh38' },
+};
+
+const CHROMS = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), 'X', 'Y', 'MT'];
+// Accession version per chromosome (1..22, X, Y); MT is the rCRS NC_012920.1 in both builds.
+const V37 = [10, 11, 11, 11, 9, 11, 13, 10, 11, 10, 9, 11, 10, 8, 9, 9, 10, 9, 9, 10, 8, 10, 10, 9];
+const V38 = [11, 12, 12, 12, 10, 12, 14, 11, 12, 11, 10, 12, 11, 9, 10, 10, 11, 10, 10, 11, 9, 11, 11, 10];
+const MT_ACCESSION = 'NC_012920.1';
+
+function table(versions: number[]): Map<string, string> {
+  const m = new Map<string, string>();
+  versions.forEach((v, i) => m.set(CHROMS[i], `NC_${String(i + 1).padStart(6, '0')}.${v}`));
+  m.set('MT', MT_ACCESSION);
+  return m;
+}
+const TO_ACC: Record<Build, Map<string, string>> = { GRCh37: table(V37), GRCh38: table(V38) };
+const FROM_ACC = new Map<string, { build: Build; chrom: string }>();
+// GRCh38 first so that the shared mitochondrial accession resolves to the current build.
+for (const b of ['GRCh38', 'GRCh37'] as Build[]) {
+  for (const [chrom, acc] of TO_ACC[b]) if (!FROM_ACC.has(acc)) FROM_ACC.set(acc, { build: b, chrom });
+}
+
+/**
+ * Canonical chromosome name ('1'..'22', 'X', 'Y', 'MT') for the usual spellings:
+ * `chr1`/`1`, `chrX`/`X`/`23`, `chrY`/`24`, `chrM`/`MT`/`M`. Undefined for other contigs
+ * (alt/random/unplaced scaffolds, decoys), which have no NC_ accession.
+ */
+export function canonicalChrom(chrom: string): string | undefined {
+  let c = chrom.trim();
+  if (/^chr/i.test(c)) c = c.slice(3);
+  c = c.toUpperCase();
+  if (c === 'M' || c === 'MT') return 'MT';
+  if (c === '23') return 'X';
+  if (c === '24') return 'Y';
+  if (c === 'X' || c === 'Y') return c;
+  if (/^[1-9]\d?$/.test(c) && Number(c) <= 22) return c;
+  return undefined;
+}
+
+/** NC_ accession of a chromosome in a build, or undefined for contigs without one. */
+export function toAccession(build: Build, chrom: string): string | undefined {
+  const c = canonicalChrom(chrom);
+  return c === undefined ? undefined : TO_ACC[build].get(c);
+}
+
+/**
+ * Build and canonical chromosome of an NC_ accession (version required). The mitochondrial
+ * accession is shared by both builds and answers GRCh38.
+ */
+export function fromAccession(acc: string): { build: Build; chrom: string } | undefined {
+  return FROM_ACC.get(acc.trim());
+}
+
+/** Parses a user-supplied build name: GRCh37/hg19/b37/37, GRCh38/hg38/b38/38 (case-insensitive). */
+export function parseBuild(s: string): Build | undefined {
+  const v = s.trim().toLowerCase();
+  if (/^(grch37|hg19|b37|37|ncbi37|hs37d5|grch37\.p\d+)$/.test(v)) return 'GRCh37';
+  if (/^(grch38|hg38|b38|38|grch38\.p\d+)$/.test(v)) return 'GRCh38';
+  return undefined;
+}
+
+/** Length of chromosome 1 in each build: lets `##contig` lines identify the assembly. */
+export const CHR1_LENGTH: Record<Build, number> = { GRCh37: 249250621, GRCh38: 248956422 };

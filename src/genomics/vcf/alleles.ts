@@ -1,0 +1,93 @@
+import type { ChangeType } from './codes.js';
+import { type VcfRecord, VcfLineError, infoValue, numberList, sampleValue } from './record.js';
+
+/**
+ * What one ALT allele of a record describes, in 0-based half-open coordinates (the IG's
+ * "0-based interval counting", LOINC LA30100-4): a sequence-resolved change keeps REF/ALT as
+ * written and spans [POS-1, POS-1+len(REF)); a symbolic structural variant (VCF 4.3 section 3)
+ * spans the bases after the padding base: [POS, END).
+ */
+export interface AlleleCall {
+  changeType: ChangeType;
+  start: number;
+  end: number;
+  /** Outer / inner bounds from CIPOS/CIEND (imprecise structural variants). */
+  outer?: [number, number];
+  inner?: [number, number];
+  ref?: string;
+  alt?: string;
+  copyNumber?: number;
+  structural: boolean;
+}
+export type AlleleResult = { call: AlleleCall } | { unsupported: string };
+
+const SV_TYPES: Record<string, ChangeType> = {
+  DEL: 'deletion',
+  DUP: 'duplication',
+  INV: 'inversion',
+  INS: 'insertion',
+  CNV: 'cnv',
+};
+
+export function classifyAllele(r: VcfRecord, alt: string): AlleleResult {
+  if (alt === '*') return { unsupported: 'spanning-deletion' };
+  if (alt === '.') return { unsupported: 'no-alt' };
+  if (/[[\]]/.test(alt) || alt.startsWith('.') || alt.endsWith('.')) return { unsupported: 'breakend' };
+  if (alt.startsWith('<')) return classifySymbolic(r, alt.slice(1, -1));
+  return { call: classifySequence(r, alt.toUpperCase()) };
+}
+
+function classifySequence(r: VcfRecord, alt: string): AlleleCall {
+  const ref = r.ref;
+  const start = r.pos - 1;
+  let changeType: ChangeType;
+  if (ref.length === alt.length) changeType = ref.length === 1 ? 'snv' : 'mnv';
+  else if (alt.length > ref.length && alt.startsWith(ref)) changeType = 'insertion';
+  else if (ref.length > alt.length && ref.startsWith(alt)) changeType = 'deletion';
+  else changeType = 'delins';
+  return { changeType, start, end: start + ref.length, ref, alt, structural: false };
+}
+
+function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
+  const top = id.split(':')[0];
+  if (top === 'NON_REF' || top === '*') return { unsupported: 'reference-block' };
+  const svtype = infoValue(r, 'SVTYPE')?.split(':')[0];
+  let changeType: ChangeType | undefined = SV_TYPES[top];
+  let copyNumber: number | undefined;
+  const cnAllele = /^CN(\d+)$/.exec(top);
+  if (cnAllele) {
+    changeType = 'cnv';
+    copyNumber = Number(cnAllele[1]);
+  }
+  if (!changeType && svtype) changeType = SV_TYPES[svtype];
+  if (!changeType) return { unsupported: 'symbolic-allele' };
+  const cn = numberList(r, 'CN', sampleValue(r, 'CN') ?? infoValue(r, 'CN'))?.[0];
+  if (copyNumber === undefined && cn !== undefined) copyNumber = cn;
+  const start = r.pos; // after the padding base
+  let end: number;
+  const endText = infoValue(r, 'END');
+  if (endText !== undefined && endText !== '') {
+    if (!/^\d+$/.test(endText)) throw new VcfLineError(r.line, `INFO END '${endText}' is not an integer`);
+    end = Number(endText);
+  } else if (changeType === 'insertion') {
+    end = start;
+  } else {
+    const svlen = numberList(r, 'SVLEN', infoValue(r, 'SVLEN'))?.[0];
+    if (svlen === undefined) throw new VcfLineError(r.line, `symbolic allele <${id}> needs INFO END or SVLEN`);
+    end = start + Math.abs(svlen);
+  }
+  if (end < start) {
+    if (changeType !== 'insertion') throw new VcfLineError(r.line, `INFO END ${end} is before POS ${r.pos}`);
+    end = start;
+  }
+  const call: AlleleCall = { changeType, start, end, ref: r.ref, structural: true, copyNumber };
+  const cipos = numberList(r, 'CIPOS', infoValue(r, 'CIPOS'));
+  const ciend = numberList(r, 'CIEND', infoValue(r, 'CIEND'));
+  if (cipos || ciend) {
+    const [ps0, ps1] = [cipos?.[0] ?? 0, cipos?.[1] ?? 0];
+    const [pe0, pe1] = [ciend?.[0] ?? 0, ciend?.[1] ?? 0];
+    call.outer = [Math.max(0, start + ps0), end + pe1];
+    if (start + ps1 <= end + pe0) call.inner = [start + ps1, end + pe0];
+  }
+  return { call };
+}

@@ -1,0 +1,73 @@
+import { createGunzip } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+
+/**
+ * Streams the lines of a VCF, plain or gzip/bgzip. BGZF (https://samtools.github.io/hts-specs/SAMv1.pdf
+ * section 4.1) is a series of gzip members; Node's gunzip keeps decoding after the end of a member,
+ * so every block is read (test/vcf checks the line count against the whole file). Only one chunk
+ * and one partial line are held at a time, so memory does not grow with the file.
+ */
+export interface LineSource {
+  /** Yields lines without their terminator (`\n` or `\r\n`). */
+  lines: AsyncIterable<string>;
+  /** Bytes consumed from the (possibly compressed) input so far, for progress. */
+  bytesRead(): number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export function readLines(input: Readable): LineSource {
+  let consumed = 0;
+  async function* gen(): AsyncGenerator<string> {
+    const raw = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+    const first = await raw.next();
+    if (first.done) return;
+    const head = toBuffer(first.value);
+    const gz = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    let chunks: AsyncIterable<Buffer>;
+    if (gz) {
+      const gunzip = createGunzip();
+      // Feed the raw stream into gunzip with backpressure; errors surface through the iterator.
+      void (async () => {
+        try {
+          if (!gunzip.write(head)) await new Promise((r) => gunzip.once('drain', r));
+          for (let n = await raw.next(); !n.done; n = await raw.next()) {
+            if (!gunzip.write(toBuffer(n.value))) await new Promise((r) => gunzip.once('drain', r));
+          }
+          gunzip.end();
+        } catch (e) {
+          gunzip.destroy(e as Error);
+        }
+      })();
+      chunks = gunzip;
+    } else {
+      chunks = (async function* () {
+        yield head;
+        for (let n = await raw.next(); !n.done; n = await raw.next()) yield toBuffer(n.value);
+      })();
+    }
+    const dec = new StringDecoder('utf8');
+    let rest = '';
+    for await (const chunk of chunks) {
+      const text = rest + dec.write(chunk);
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        yield text.slice(start, end);
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    rest += dec.end();
+    if (rest.endsWith('\r')) rest = rest.slice(0, -1);
+    if (rest) yield rest;
+  }
+  return { lines: gen(), bytesRead: () => consumed };
+
+  function toBuffer(v: Buffer | string): Buffer {
+    const b = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+    consumed += b.length;
+    return b;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * One VCF data line, checked against the VCF 4.3 grammar (section 1.6.1,
+ * https://samtools.github.io/hts-specs/VCFv4.3.pdf) for the columns the import relies on.
+ * A violation throws VcfLineError carrying the 1-based line number and the reason.
+ */
+export class VcfLineError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+  }
+}
+
+export interface VcfRecord {
+  line: number;
+  chrom: string;
+  /** 1-based POS as written. */
+  pos: number;
+  ids: string[];
+  ref: string;
+  alts: string[];
+  filters: string[];
+  /** Raw INFO column; read with infoValue(). */
+  info: string;
+  /** FORMAT keys and the chosen sample's values (empty when the file has no samples). */
+  format: string[];
+  sample: string[];
+}
+
+const REF_RE = /^[ACGTNacgtn]+$/;
+// Sequence, symbolic <ID>, spanning deletion '*', missing '.', or a breakend (VCF 4.3 section 5.4).
+const ALT_RE = /^(?:[ACGTNacgtn]+|<[^<>,\s]+>|\*|\.|[ACGTNacgtn]*[[\]][^[\]\s]+[[\]][ACGTNacgtn]*|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.)$/;
+
+/**
+ * Parses a data line. `sampleIndex` is the 0-based index of the chosen sample among the sample
+ * columns (or -1 when there are none); `sampleCount` the number of sample columns in the header.
+ */
+export function parseRecord(text: string, line: number, sampleCount: number, sampleIndex: number): VcfRecord {
+  const cols = text.split('\t');
+  const need = sampleCount > 0 ? 9 + sampleCount : 8;
+  if (cols.length < need) throw new VcfLineError(line, `expected ${need} tab-separated columns, found ${cols.length}`);
+  const [chrom, posText, idText, ref, altText, , filterText, info] = cols;
+  if (!chrom || /\s/.test(chrom)) throw new VcfLineError(line, 'CHROM is empty or contains white space');
+  if (!/^\d+$/.test(posText)) throw new VcfLineError(line, `POS '${posText}' is not a non-negative integer`);
+  const pos = Number(posText);
+  if (!REF_RE.test(ref)) throw new VcfLineError(line, `REF '${ref}' is not a base sequence (A, C, G, T, N)`);
+  const alts = altText.split(',');
+  for (const a of alts) if (!ALT_RE.test(a)) throw new VcfLineError(line, `ALT allele '${a}' is not valid`);
+  if (alts.length > 1 && alts.includes('.')) throw new VcfLineError(line, "ALT '.' cannot be combined with other alleles");
+  const filters = filterText === undefined || filterText === '' ? ['.'] : filterText.split(';');
+  const format = sampleCount > 0 && cols[8] && cols[8] !== '.' ? cols[8].split(':') : [];
+  const sample = sampleIndex >= 0 && format.length ? cols[9 + sampleIndex].split(':') : [];
+  if (sample.length > format.length) throw new VcfLineError(line, `sample has ${sample.length} fields but FORMAT declares ${format.length}`);
+  return { line, chrom, pos, ids: idText && idText !== '.' ? idText.split(';') : [], ref: ref.toUpperCase(), alts, filters, info: info ?? '.', format, sample };
+}
+
+/** Value of an INFO key: the string after '=', '' for a flag, undefined when absent. */
+export function infoValue(r: VcfRecord, key: string): string | undefined {
+  const info = r.info;
+  if (info === '.' || !info.includes(key)) return undefined;
+  for (const kv of info.split(';')) {
+    const eq = kv.indexOf('=');
+    const k = eq < 0 ? kv : kv.slice(0, eq);
+    if (k === key) return eq < 0 ? '' : kv.slice(eq + 1);
+  }
+  return undefined;
+}
+
+/** Value of a FORMAT key for the chosen sample ('.' and absent both give undefined). */
+export function sampleValue(r: VcfRecord, key: string): string | undefined {
+  const i = r.format.indexOf(key);
+  if (i < 0 || i >= r.sample.length) return undefined;
+  const v = r.sample[i];
+  return v === '' || v === '.' ? undefined : v;
+}
+
+/** Parses a number list ('10,-5'); undefined when absent; throws on garbage. */
+export function numberList(r: VcfRecord, what: string, v: string | undefined): Array<number | undefined> | undefined {
+  if (v === undefined) return undefined;
+  return v.split(',').map((x) => {
+    if (x === '.' || x === '') return undefined;
+    const n = Number(x);
+    if (!Number.isFinite(n)) throw new VcfLineError(r.line, `${what} value '${x}' is not a number`);
+    return n;
+  });
+}
