@@ -165,8 +165,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       const tx = new EmbeddedTx(this, this.lastLu);
       try {
         const result = await work(tx);
-        if (tx.staged.size) {
-          const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: [...tx.staged.values()].map((s) => s.op) };
+        if (tx.ops.length) {
+          const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: tx.ops };
           this.apply(rec);
           durable = this.journal.append(rec);
           this.maybeCompact();

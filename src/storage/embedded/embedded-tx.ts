@@ -22,7 +22,10 @@ export interface TxHost {
  * writer lock, so `lock()` has nothing more to do.
  */
 export class EmbeddedTx implements StoreTx {
+  /** Latest staged state per `Type/id` (what reads inside the transaction see). */
   readonly staged = new Map<string, Staged>();
+  /** Every staged write in order: two writes of one resource keep both versions. */
+  readonly ops: OpRecord[] = [];
   /** Set at commit or abort: a late write through a leaked tx must not be silently lost. */
   finished = false;
 
@@ -59,6 +62,7 @@ export class EmbeddedTx implements StoreTx {
     const op: OpRecord = { t, id, v, json, x: index };
     const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
     this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });
+    this.ops.push(op);
     return record;
   }
 
@@ -73,6 +77,7 @@ export class EmbeddedTx implements StoreTx {
     const op: OpRecord = { t: resourceType, id, v, del: true };
     const record: VersionRecord = { resourceType, id, versionId: v, lastUpdated, deleted: true };
     this.staged.set(`${resourceType}/${id}`, { op, record });
+    this.ops.push(op);
     return record;
   }
 

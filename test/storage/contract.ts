@@ -1,0 +1,222 @@
+import tap from 'tap';
+import type { Resource } from '@medplum/fhirtypes';
+import { FhirError } from '../../src/fhir/errors.js';
+import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../src/storage/types.js';
+
+/**
+ * The one storage contract suite (DESIGN.md: one interface, two adapters, one suite). Each
+ * adapter's test file calls `runStoreContract` with a factory that opens an initialized store
+ * over EMPTY state; the suite closes it after each subtest.
+ */
+export interface StoreFactory {
+  open(): Promise<ResourceStore>;
+  /** Optional: drop what `open` created (e.g. the MongoDB test database). */
+  cleanup?(store: ResourceStore): Promise<void>;
+}
+
+type Test = Parameters<Parameters<typeof tap.test>[0]>[0];
+
+const put = (s: ResourceStore, r: Resource & { id: string }, x: SearchIndex = {}, ifVersion?: number) =>
+  s.transaction((tx) => tx.put(r, x, ifVersion === undefined ? undefined : { ifVersion }));
+const body = (r: VersionRecord | undefined) => (r?.json ? (JSON.parse(r.json) as Resource) : undefined);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function rejectsWith(t: Test, p: Promise<unknown>, status: number, msg: string): Promise<void> {
+  try {
+    await p;
+    t.fail(`${msg}: expected a ${status} error`);
+  } catch (e) {
+    t.ok(e instanceof FhirError, `${msg}: a FhirError`);
+    t.equal((e as FhirError).status, status, `${msg}: status ${status}`);
+  }
+}
+
+export function runStoreContract(t: Test, factory: StoreFactory): void {
+  const withStore = (name: string, fn: (t: Test, s: ResourceStore) => Promise<void>) =>
+    t.test(name, async (t) => {
+      const s = await factory.open();
+      try {
+        await fn(t, s);
+      } finally {
+        await factory.cleanup?.(s);
+        await s.close();
+      }
+    });
+
+  withStore('versions, tombstones and vread', async (t, s) => {
+    t.ok(await s.ping(), 'ping answers');
+    const input = { resourceType: 'Patient' as const, id: 'p1', meta: { versionId: '99', lastUpdated: '2000-01-01T00:00:00Z' }, active: true };
+    const r1 = await put(s, input, { _id: ['p1'] });
+    t.equal(r1.versionId, 1, 'first version is 1');
+    t.equal(input.meta.versionId, '99', 'the caller object is not mutated');
+    t.equal(body(r1)?.meta?.versionId, '1', 'meta.versionId comes from the store');
+    t.equal(body(r1)?.meta?.lastUpdated, r1.lastUpdated, 'meta.lastUpdated comes from the store');
+    t.match(r1.lastUpdated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    await sleep(2);
+    const r2 = await put(s, { resourceType: 'Patient', id: 'p1', active: false });
+    t.equal(r2.versionId, 2);
+    t.ok(Date.parse(r2.lastUpdated) >= Date.parse(r1.lastUpdated), 'time does not go backwards');
+    t.equal((body(await s.read('Patient', 'p1')) as { active?: boolean }).active, false, 'read answers the current version');
+    const del = await s.transaction((tx) => tx.delete('Patient', 'p1'));
+    t.equal(del?.versionId, 3, 'delete writes a tombstone version');
+    t.equal(del?.deleted, true);
+    const cur = await s.read('Patient', 'p1');
+    t.equal(cur?.deleted, true, 'read answers the tombstone');
+    t.equal(cur?.json, undefined, 'a tombstone has no body');
+    t.equal((body(await s.vread('Patient', 'p1', 1)) as { active?: boolean }).active, true, 'vread of an old version');
+    t.equal((await s.vread('Patient', 'p1', 3))?.deleted, true, 'vread of the tombstone');
+    t.equal(await s.vread('Patient', 'p1', 4), undefined, 'vread past the end');
+    t.equal(await s.read('Patient', 'nope'), undefined, 'unknown id');
+    t.equal(await s.transaction((tx) => tx.delete('Patient', 'p1')), undefined, 'deleting a tombstone writes nothing');
+    t.equal(await s.transaction((tx) => tx.delete('Patient', 'nope')), undefined, 'deleting nothing writes nothing');
+    const r4 = await put(s, { resourceType: 'Patient', id: 'p1' });
+    t.equal(r4.versionId, 4, 'a write after delete continues the version sequence');
+  });
+
+  withStore('ifVersion preconditions', async (t, s) => {
+    t.equal((await put(s, { resourceType: 'Patient', id: 'c1' }, {}, 0)).versionId, 1, 'ifVersion 0 creates');
+    await rejectsWith(t, put(s, { resourceType: 'Patient', id: 'c1' }, {}, 0), 412, 'ifVersion 0 on an existing resource');
+    await rejectsWith(t, put(s, { resourceType: 'Patient', id: 'c1' }, {}, 5), 412, 'stale ifVersion');
+    t.equal((await s.read('Patient', 'c1'))?.versionId, 1, 'a failed precondition stores nothing');
+    t.equal((await put(s, { resourceType: 'Patient', id: 'c1' }, {}, 1)).versionId, 2, 'matching ifVersion updates');
+    await rejectsWith(t, s.transaction((tx) => tx.delete('Patient', 'c1', { ifVersion: 1 })), 412, 'delete with stale ifVersion');
+    t.equal((await s.read('Patient', 'c1'))?.deleted, false);
+    t.equal((await s.transaction((tx) => tx.delete('Patient', 'c1', { ifVersion: 2 })))?.versionId, 3);
+  });
+
+  withStore('history: instance, type, system, since, paging', async (t, s) => {
+    await put(s, { resourceType: 'Patient', id: 'h1' });
+    await put(s, { resourceType: 'Observation', id: 'o1', status: 'final', code: {} });
+    await sleep(5);
+    const mid = await put(s, { resourceType: 'Patient', id: 'h1' });
+    await put(s, { resourceType: 'Patient', id: 'h2' });
+    await s.transaction((tx) => tx.delete('Observation', 'o1'));
+    await put(s, { resourceType: 'Patient', id: 'h2' });
+
+    const inst = await s.history({ resourceType: 'Patient', id: 'h1', limit: 10 });
+    t.same(inst.records.map((r) => r.versionId), [2, 1], 'instance history, newest first');
+    t.equal(inst.total, 2);
+    const type = await s.history({ resourceType: 'Patient', limit: 10 });
+    t.same(type.records.map((r) => `${r.id}/${r.versionId}`), ['h2/2', 'h2/1', 'h1/2', 'h1/1'], 'type history, newest first');
+    const sys = await s.history({ limit: 10 });
+    t.same(sys.records.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`),
+      ['Patient/h2/2', 'Observation/o1/2', 'Patient/h2/1', 'Patient/h1/2', 'Observation/o1/1', 'Patient/h1/1'], 'system history');
+    t.equal(sys.records[1].deleted, true, 'history includes tombstones');
+    for (let i = 1; i < sys.records.length; i++) t.ok(sys.records[i - 1].seq > sys.records[i].seq, 'seq strictly decreases');
+
+    const since = await s.history({ limit: 10, since: Date.parse(mid.lastUpdated) });
+    t.equal(since.total, 4, '_since keeps versions at or after the instant');
+    t.ok(since.records.every((r) => Date.parse(r.lastUpdated) >= Date.parse(mid.lastUpdated)));
+    const before = await s.history({ limit: 10, before: Date.parse(mid.lastUpdated) - 1 });
+    t.equal(before.total, 2, '_at keeps versions at or before the instant');
+
+    const seen: string[] = [];
+    let cursor: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const p = await s.history({ limit: 4, beforeSeq: cursor });
+      t.equal(p.total, 6, 'total does not depend on the cursor');
+      seen.push(...p.records.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`));
+      if (p.records.length < 4) break;
+      cursor = p.records[p.records.length - 1].seq;
+    }
+    t.same(seen, sys.records.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`), 'keyset paging visits every version once');
+    const typePaged = await s.history({ resourceType: 'Patient', limit: 2, beforeSeq: type.records[1].seq });
+    t.same(typePaged.records.map((r) => `${r.id}/${r.versionId}`), ['h1/2', 'h1/1'], 'type history paging');
+  });
+
+  withStore('search over IndexedDoc fields', async (t, s) => {
+    const obs = (id: string, code: string, n: number) =>
+      put(s, { resourceType: 'Observation', id, status: 'final', code: {} }, { code: [code, 'http://x|all'], n: [n] });
+    await obs('a', 'http://loinc.org|1', 3);
+    await obs('b', 'http://loinc.org|2', 1);
+    await obs('c', 'http://loinc.org|1', 2);
+    await obs('d', 'http://loinc.org|1', 9);
+    await put(s, { resourceType: 'Patient', id: 'pa' }, { code: ['http://loinc.org|1'] });
+    await s.transaction((tx) => tx.delete('Observation', 'd'));
+
+    const r = await s.search({ types: ['Observation'], filter: { 'x.code': 'http://loinc.org|1' }, sort: [['id', 1]], limit: 10, count: true });
+    t.same(r.records.map((x) => x.id), ['a', 'c'], 'array field match; deleted resources are not found');
+    t.equal(r.total, 2);
+    t.same(r.docs.map((d) => [d.t, d.id, d.v]), [['Observation', 'a', 1], ['Observation', 'c', 1]], 'docs carry t, id, v');
+    t.ok(r.docs.every((d) => typeof d.seq === 'number' && typeof d.lu === 'number'), 'docs carry seq and lu');
+    t.same(r.docs[0].x, { code: ['http://loinc.org|1', 'http://x|all'], n: [3] }, 'docs carry the index');
+    t.equal(r.records[0].json && JSON.parse(r.records[0].json).id, 'a', 'records carry the body');
+
+    const both = await s.search({ types: ['Observation', 'Patient'], filter: { 'x.code': 'http://loinc.org|1' }, sort: [['id', -1]], limit: 10 });
+    t.same(both.records.map((x) => x.id), ['pa', 'c', 'a'], 'several types, descending sort');
+    const all = await s.search({ filter: { 'x.code': 'http://loinc.org|1' }, sort: [['id', 1]], limit: 10 });
+    t.same(all.records.map((x) => x.id), ['a', 'c', 'pa'], 'all types when types is absent');
+    const paged = await s.search({ types: ['Observation'], filter: {}, sort: [['id', 1]], limit: 1, skip: 1, count: true });
+    t.same(paged.records.map((x) => x.id), ['b'], 'skip and limit');
+    t.equal(paged.total, 3, 'count ignores skip and limit');
+    const range = await s.search({ types: ['Observation'], filter: { 'x.n': { $gte: 2 } }, sort: [['id', 1]], limit: 10 });
+    t.same(range.records.map((x) => x.id), ['a', 'c'], 'range operator over an array field');
+    const none = await s.search({ types: ['Nothing'], filter: {}, limit: 10, count: true });
+    t.same([none.records.length, none.total], [0, 0], 'unknown type finds nothing');
+    const byId = await s.search({ types: ['Observation'], filter: { id: { $in: ['b', 'zz'] } }, limit: 10 });
+    t.same(byId.records.map((x) => x.id), ['b'], 'filter on id');
+  });
+
+  withStore('transaction atomicity', async (t, s) => {
+    await put(s, { resourceType: 'Patient', id: 'keep' });
+    const boom = new Error('boom');
+    try {
+      await s.transaction(async (tx) => {
+        await tx.put({ resourceType: 'Patient', id: 't1' }, {});
+        await tx.put({ resourceType: 'Patient', id: 'keep' }, {});
+        throw boom;
+      });
+      t.fail('the error propagates');
+    } catch (e) {
+      t.equal(e, boom, 'the work error propagates unchanged');
+    }
+    t.equal(await s.read('Patient', 't1'), undefined, 'nothing the failed work wrote is stored');
+    t.equal((await s.read('Patient', 'keep'))?.versionId, 1, 'earlier data is untouched');
+    t.equal((await s.history({ limit: 10 })).total, 1, 'history is untouched');
+    if (s.supportsTransactions()) {
+      const [a, b] = await s.transaction(async (tx) => [
+        await tx.put({ resourceType: 'Patient', id: 'm1' }, {}),
+        await tx.put({ resourceType: 'Observation', id: 'm2', status: 'final', code: {} }, {}),
+      ], { multi: true });
+      t.equal(a.lastUpdated, b.lastUpdated, 'one transaction, one lastUpdated');
+      t.ok(await s.read('Observation', 'm2'), 'a multi-resource transaction commits every write');
+    } else {
+      await rejectsWith(t, s.transaction(async (tx) => tx.put({ resourceType: 'Patient', id: 'm1' }, {}), { multi: true }), 501,
+        'a multi-resource transaction without transaction support');
+      t.equal(await s.read('Patient', 'm1'), undefined, 'and nothing is stored');
+    }
+  });
+
+  withStore('reads inside a transaction see its own writes', async (t, s) => {
+    await put(s, { resourceType: 'Patient', id: 'gone' }, { name: ['z'] });
+    await s.transaction(async (tx: StoreTx) => {
+      await tx.put({ resourceType: 'Patient', id: 'own', active: true }, { name: ['z'] });
+      t.equal((await tx.read('Patient', 'own'))?.versionId, 1, 'read sees the staged write');
+      t.equal((body(await tx.read('Patient', 'own')) as { active?: boolean }).active, true);
+      await tx.delete('Patient', 'gone');
+      t.equal((await tx.read('Patient', 'gone'))?.deleted, true, 'read sees the staged delete');
+      const found = await tx.search({ types: ['Patient'], filter: { 'x.name': 'z' }, limit: 10 });
+      t.same(found.records.map((r) => r.id), ['own'], 'search sees the staged write and delete');
+      const again = await tx.put({ resourceType: 'Patient', id: 'own' }, { name: ['z'] });
+      t.equal(again.versionId, 2, 'a second write in the same transaction gets the next version');
+    });
+    t.equal((await s.read('Patient', 'own'))?.versionId, 2);
+    t.equal((await s.history({ resourceType: 'Patient', id: 'own', limit: 10 })).total, 2);
+  });
+
+  withStore('lock() serializes conditional creates', async (t, s) => {
+    const N = 12;
+    const conditionalCreate = (i: number) =>
+      s.transaction(async (tx) => {
+        await tx.lock('Patient?identifier=urn:sys|42');
+        const found = await tx.search({ types: ['Patient'], filter: { 'x.identifier': 'urn:sys|42' }, limit: 2 });
+        if (found.records.length) return 'existing';
+        await tx.put({ resourceType: 'Patient', id: `cc${i}` }, { identifier: ['urn:sys|42'] });
+        return 'created';
+      });
+    const outcomes = await Promise.all(Array.from({ length: N }, (_, i) => conditionalCreate(i)));
+    t.equal(outcomes.filter((o) => o === 'created').length, 1, 'exactly one transaction created');
+    const all = await s.search({ types: ['Patient'], filter: { 'x.identifier': 'urn:sys|42' }, limit: 100, count: true });
+    t.equal(all.total, 1, 'exactly one resource stored');
+  });
+}
