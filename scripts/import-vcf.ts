@@ -1,0 +1,106 @@
+/**
+ * `npm run import-vcf -- FILE --patient ID [options]`: imports a VCF (plain or bgzip) straight into
+ * the store at DATA_DIR (embedded) or MONGODB_URL — it opens the store itself, not over HTTP, so
+ * do not run it against the DATA_DIR of a running server (use `POST /fhir/$import-vcf` instead).
+ * The whole import is one transaction: on any error nothing is stored.
+ */
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { FhirError } from '../src/fhir/errors.js';
+import { parseBuild } from '../src/genomics/assemblies.js';
+import { importVcf } from '../src/genomics/vcf/import.js';
+import { formatSummary } from '../src/genomics/vcf/summary-text.js';
+import type { ProgressInfo, VcfImportOptions } from '../src/genomics/vcf/types.js';
+import { createStore } from '../src/storage/create-store.js';
+
+const USAGE = `usage: npm run import-vcf -- FILE --patient ID [--build GRCh37|GRCh38] [--sample NAME]
+  [--specimen ID] [--studied BED] [--uncallable BED] [--annotations TSV]
+  [--genomic-source germline|somatic] [--include-filtered] [--allow-errors] [--json]`;
+
+function fail(msg: string, code = 2): never {
+  process.stderr.write(`${msg}\n${code === 2 ? USAGE + '\n' : ''}`);
+  process.exit(code);
+}
+
+let args;
+try {
+  args = parseArgs({
+    allowPositionals: true,
+    options: {
+      patient: { type: 'string' }, build: { type: 'string' }, sample: { type: 'string' }, specimen: { type: 'string' },
+      studied: { type: 'string' }, uncallable: { type: 'string' }, annotations: { type: 'string' },
+      'genomic-source': { type: 'string' }, 'include-filtered': { type: 'boolean' }, 'allow-errors': { type: 'boolean' },
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (e) {
+  fail((e as Error).message);
+}
+const { values: v, positionals } = args;
+if (v.help) {
+  process.stdout.write(USAGE + '\n');
+  process.exit(0);
+}
+const file = positionals[0];
+if (!file || positionals.length > 1) fail('exactly one VCF file is required');
+if (!v.patient) fail('--patient is required');
+const build = v.build === undefined ? undefined : parseBuild(v.build);
+if (v.build !== undefined && !build) fail(`--build must be GRCh37 or GRCh38, got '${v.build}'`);
+const source = v['genomic-source'];
+if (source !== undefined && source !== 'germline' && source !== 'somatic') fail(`--genomic-source must be germline or somatic, got '${source}'`);
+const readText = (p: string | undefined) => (p === undefined ? undefined : { name: basename(p), text: readFileSync(p, 'utf8') });
+
+let size = 0;
+try {
+  size = statSync(file).size;
+} catch (e) {
+  fail(`cannot read ${file}: ${(e as Error).message}`, 1);
+}
+const opts: VcfImportOptions = {
+  patient: v.patient, build, sample: v.sample, specimen: v.specimen,
+  studiedBed: readText(v.studied), uncallableBed: readText(v.uncallable), annotations: readText(v.annotations)?.text,
+  genomicSource: source, includeFiltered: v['include-filtered'], allowErrors: v['allow-errors'], sourceName: basename(file),
+};
+
+const tty = process.stderr.isTTY;
+const started = Date.now();
+let lastPlain = 0;
+function progress(p: ProgressInfo): void {
+  const secs = (Date.now() - started) / 1000;
+  const rate = secs > 0 ? Math.round(p.records / secs) : 0;
+  const frac = size ? Math.min(1, p.bytesRead / size) : 0;
+  const stats = `${p.records.toLocaleString('en-US')} records, ${p.variants.toLocaleString('en-US')} variants, ${rate.toLocaleString('en-US')} records/s`;
+  if (tty) {
+    const width = 30;
+    const done = Math.round(frac * width);
+    process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(frac * 100).toFixed(0).padStart(3)}% ${stats}\x1b[K`);
+  } else if (Date.now() - lastPlain > 5000 || frac === 1) {
+    lastPlain = Date.now();
+    process.stderr.write(`progress: ${(frac * 100).toFixed(0)}% ${stats}\n`);
+  }
+}
+
+const config = loadConfig();
+const store = createStore(config);
+await store.init();
+let exitCode = 0;
+try {
+  const summary = await importVcf(store, createReadStream(file), opts, { onProgress: progress, progressEvery: 5000 });
+  if (tty) process.stderr.write('\n');
+  const where = store.kind === 'embedded' ? `embedded store at ${config.dataDir}` : `MongoDB ${config.mongodbDb}`;
+  process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary, (Date.now() - started) / 1000, where));
+} catch (e) {
+  if (tty) process.stderr.write('\n');
+  exitCode = 1;
+  if (e instanceof FhirError) {
+    process.stderr.write(`import refused, nothing was stored: ${e.message}\n`);
+    for (const i of e.issues.slice(0, 20)) process.stderr.write(`  - ${i.severity}: ${i.diagnostics ?? i.code}${i.expression ? ` [${i.expression.join(', ')}]` : ''}\n`);
+  } else {
+    process.stderr.write(`import failed, nothing was stored: ${(e as Error).stack}\n`);
+  }
+} finally {
+  await store.close();
+}
+process.exit(exitCode);
