@@ -1,0 +1,161 @@
+import t from 'tap';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore } from '../../src/storage/create-store.js';
+import { testConfig } from '../../src/config.js';
+import { send, testApp } from './helpers.js';
+
+const obs = (subject: string, extra: Record<string, unknown> = {}) => ({
+  resourceType: 'Observation', status: 'final', code: { text: 'variant' }, subject: { reference: subject }, ...extra,
+});
+
+t.test('transaction: urn:uuid references rewritten, ids assigned, one commit', async (t) => {
+  const app = await testApp(t);
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [
+      { fullUrl: 'urn:uuid:0b4e6e0e-0000-4000-8000-000000000002', resource: obs('urn:uuid:0b4e6e0e-0000-4000-8000-000000000001', { specimen: { reference: 'urn:uuid:0b4e6e0e-0000-4000-8000-000000000003' } }), request: { method: 'POST', url: 'Observation' } },
+      { fullUrl: 'urn:uuid:0b4e6e0e-0000-4000-8000-000000000001', resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      { fullUrl: 'urn:uuid:0b4e6e0e-0000-4000-8000-000000000003', resource: { resourceType: 'Specimen', id: 'sp1', subject: { reference: 'urn:uuid:0b4e6e0e-0000-4000-8000-000000000001' } }, request: { method: 'PUT', url: 'Specimen/sp1' } },
+    ],
+  });
+  t.equal(res.statusCode, 200);
+  const b = res.json();
+  t.equal(b.type, 'transaction-response');
+  t.same(b.entry.map((e: { response: { status: string } }) => e.response.status), ['201 Created', '201 Created', '201 Created']);
+  const obsId = b.entry[0].resource.id;
+  const patId = b.entry[1].resource.id;
+  t.match(b.entry[0].response.location, new RegExp(`/Observation/${obsId}/_history/1$`));
+  const stored = (await send(app, 'GET', `/fhir/Observation/${obsId}`)).json();
+  t.equal(stored.subject.reference, `Patient/${patId}`);
+  t.equal(stored.specimen.reference, 'Specimen/sp1');
+  t.equal((await send(app, 'GET', '/fhir/Specimen/sp1')).json().subject.reference, `Patient/${patId}`);
+  const hist = (await send(app, 'GET', '/fhir/_history')).json();
+  t.equal(new Set(hist.entry.map((e: { response: { lastModified: string } }) => e.response.lastModified)).size, 1, 'one commit, one timestamp');
+});
+
+t.test('transaction: spec order DELETE, POST, PUT/PATCH, GET; PATCH entries carry a Binary', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/old', { resourceType: 'Patient', id: 'old' });
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  const patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/active', value: true }])).toString('base64');
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [
+      { request: { method: 'GET', url: 'Patient/p1' } },
+      { resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: patch }, request: { method: 'PATCH', url: 'Patient/p1' } },
+      { resource: { resourceType: 'Patient', id: 'new', gender: 'male' }, request: { method: 'PUT', url: 'Patient/new' } },
+      { resource: { resourceType: 'Patient', gender: 'female' }, request: { method: 'POST', url: 'Patient' } },
+      { request: { method: 'DELETE', url: 'Patient/old' } },
+    ],
+  });
+  t.equal(res.statusCode, 200, res.body);
+  const b = res.json();
+  t.equal(b.entry[0].resource.active, true, 'GET ran after the PATCH');
+  t.same(b.entry.map((e: { response: { status: string } }) => e.response.status), ['200 OK', '200 OK', '201 Created', '201 Created', '204 No Content']);
+  const hist = (await send(app, 'GET', '/fhir/_history?_count=4')).json();
+  // Newest first: the writes were applied DELETE, POST, then PUT/PATCH in Bundle order
+  // (history shows a first version as POST, a later one as PUT).
+  t.same(hist.entry.map((e: { request: { method: string } }) => e.request.method), ['POST', 'PUT', 'POST', 'DELETE']);
+  t.same(hist.entry.map((e: { fullUrl: string }) => e.fullUrl.split('/').pop()).slice(0, 2), ['new', 'p1']);
+});
+
+t.test('transaction: entries overlapping on one resource fail it (https://hl7.org/fhir/R4/http.html#trules)', async (t) => {
+  const app = await testApp(t);
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [
+      { resource: { resourceType: 'Patient', id: 'p1' }, request: { method: 'PUT', url: 'Patient/p1' } },
+      { request: { method: 'DELETE', url: 'Patient/p1' } },
+    ],
+  });
+  t.equal(res.statusCode, 400);
+  t.match(res.json().issue[0].diagnostics, /also the target/);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1')).statusCode, 404);
+});
+
+t.test('transaction: a failing entry stores nothing and is named in the OperationOutcome', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  const before = (await send(app, 'GET', '/fhir/_history')).json().total;
+  const cases: Array<[string, unknown[], number, RegExp]> = [
+    ['invalid resource', [
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Observation', id: 'x', status: 'final' }, request: { method: 'PUT', url: 'Patient/x' } },
+    ], 400, /^Bundle\.entry\[2\]/],
+    ['version conflict', [
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient', id: 'p1', active: true }, request: { method: 'PUT', url: 'Patient/p1', ifMatch: 'W/"7"' } },
+    ], 412, /^Bundle\.entry\[1\]/],
+    ['unresolved urn:uuid', [
+      { fullUrl: 'urn:uuid:0b4e6e0e-0000-4000-8000-0000000000aa', resource: obs('urn:uuid:0b4e6e0e-0000-4000-8000-0000000000bb'), request: { method: 'POST', url: 'Observation' } },
+    ], 400, /^Bundle\.entry\[0\]/],
+    ['patch of a missing resource', [
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from('[]').toString('base64') }, request: { method: 'PATCH', url: 'Patient/missing' } },
+    ], 404, /^Bundle\.entry\[1\]/],
+    ['bad method', [{ request: { method: 'FETCH', url: 'Patient' } }], 400, /^Bundle\.entry\[0\]/],
+  ];
+  for (const [name, entry, status, where] of cases) {
+    const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry });
+    t.equal(res.statusCode, status, name);
+    const oo = res.json();
+    t.equal(oo.resourceType, 'OperationOutcome', name);
+    t.match(oo.issue[0].expression[0], where, `${name}: ${JSON.stringify(oo.issue[0])}`);
+  }
+  t.equal((await send(app, 'GET', '/fhir/_history')).json().total, before, 'the store is unchanged');
+  t.notOk((await send(app, 'GET', '/fhir/Patient/p1')).json().active);
+});
+
+t.test('batch: each entry is answered on its own', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch',
+    entry: [
+      { resource: { resourceType: 'Patient', gender: 'female' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient', id: 'p2' }, request: { method: 'PUT', url: 'Patient/p1' } },
+      { request: { method: 'GET', url: 'Patient/p1' } },
+      { request: { method: 'GET', url: 'Patient/nope' } },
+      { request: { method: 'DELETE', url: 'Patient/p1' } },
+      { request: { url: 'Patient' } },
+    ],
+  });
+  t.equal(res.statusCode, 200);
+  const b = res.json();
+  t.equal(b.type, 'batch-response');
+  t.same(b.entry.map((e: { response: { status: string } }) => e.response.status.split(' ')[0]), ['201', '400', '200', '404', '204', '400']);
+  t.equal(b.entry[1].response.outcome.resourceType, 'OperationOutcome');
+  t.equal(b.entry[2].resource.id, 'p1');
+  const created = b.entry[0].response.location.replace('http://localhost', '').replace(/\/_history\/1$/, '');
+  t.equal((await send(app, 'GET', created)).json().gender, 'female', 'the good entries were stored');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1')).statusCode, 410);
+});
+
+t.test('bundle body checks', async (t) => {
+  const app = await testApp(t);
+  t.equal((await send(app, 'POST', '/fhir', { resourceType: 'Patient' })).statusCode, 400);
+  t.equal((await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'collection' })).statusCode, 400);
+  t.equal((await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction' })).json().type, 'transaction-response', 'empty transaction');
+});
+
+t.test('a store without multi-document transactions refuses transaction Bundles, never half-applies', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fgs-notx-'));
+  const store = createStore(testConfig({ dataDir: dir, fsync: false }));
+  store.supportsTransactions = () => false; // what a standalone MongoDB reports
+  const app = await testApp(t, { dataDir: dir }, { store });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }],
+  });
+  t.equal(res.statusCode, 501);
+  t.match(res.json().issue[0].diagnostics, /transactions/);
+  t.equal((await send(app, 'GET', '/fhir/_history')).json().total, 0);
+  const batch = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch',
+    entry: [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }],
+  });
+  t.equal(batch.json().entry[0].response.status, '201 Created', 'batches still work');
+});

@@ -1,0 +1,93 @@
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { send, testApp } from './helpers.js';
+
+const haveTypeList = existsSync(new URL('../../schemas/r4/resource-types.json', import.meta.url));
+
+t.test('_format and Accept: JSON only; XML answers 406 on reads and 415 with a body', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  for (const f of ['json', 'application/fhir+json', 'application/json']) {
+    t.equal((await send(app, 'GET', `/fhir/Patient/p1?_format=${encodeURIComponent(f)}`)).statusCode, 200, `_format=${f}`);
+  }
+  const xml = await send(app, 'GET', '/fhir/Patient/p1?_format=xml');
+  t.equal(xml.statusCode, 406);
+  t.equal(xml.json().resourceType, 'OperationOutcome');
+  t.match(xml.headers['content-type'], /application\/fhir\+json/);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1?_format=application/fhir%2Bxml')).statusCode, 406);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+xml' })).statusCode, 406);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'text/html,application/xml;q=0.9,*/*;q=0.8' })).statusCode, 200, 'browsers get JSON');
+  t.equal((await send(app, 'POST', '/fhir/Patient?_format=xml', { resourceType: 'Patient' })).statusCode, 415);
+  t.equal((await send(app, 'GET', '/fhir/metadata?_format=xml')).statusCode, 406);
+});
+
+t.test('_pretty indents, _summary and _elements subset reads (tagged SUBSETTED)', async (t) => {
+  const app = await testApp(t);
+  const obs = {
+    resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'variant' },
+    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+    valueString: 'v', note: [{ text: 'a note' }], subject: { reference: 'Patient/p1' },
+  };
+  await send(app, 'PUT', '/fhir/Observation/o1', obs);
+  const pretty = await send(app, 'GET', '/fhir/Observation/o1?_pretty=true');
+  t.match(pretty.body, /\n {2}"resourceType": "Observation"/);
+  const plain = await send(app, 'GET', '/fhir/Observation/o1');
+  t.notMatch(plain.body, /\n/);
+
+  const summary = (await send(app, 'GET', '/fhir/Observation/o1?_summary=true')).json();
+  t.equal(summary.status, 'final');
+  t.same(summary.code, obs.code);
+  t.equal(summary.valueString, 'v', 'choice elements flagged isSummary are kept');
+  t.notOk(summary.note, 'non-summary elements are dropped');
+  t.notOk(summary.text);
+  t.ok(summary.meta.tag.some((x: { code: string }) => x.code === 'SUBSETTED'));
+  t.equal(summary.meta.versionId, '1');
+
+  const text = (await send(app, 'GET', '/fhir/Observation/o1?_summary=text')).json();
+  t.ok(text.text);
+  t.equal(text.status, 'final', 'mandatory elements are kept');
+  t.notOk(text.valueString);
+  const data = (await send(app, 'GET', '/fhir/Observation/o1?_summary=data')).json();
+  t.notOk(data.text);
+  t.equal(data.note[0].text, 'a note');
+  const full = (await send(app, 'GET', '/fhir/Observation/o1?_summary=false')).json();
+  t.notOk(full.meta.tag, 'no subsetting for _summary=false');
+  t.equal((await send(app, 'GET', '/fhir/Observation/o1?_summary=bogus')).statusCode, 400);
+
+  const elements = (await send(app, 'GET', '/fhir/Observation/o1?_elements=note,subject')).json();
+  t.same(Object.keys(elements).sort(), ['code', 'id', 'meta', 'note', 'resourceType', 'status', 'subject']);
+  const vread = (await send(app, 'GET', '/fhir/Observation/o1/_history/1?_elements=valueString')).json();
+  t.equal(vread.valueString, 'v');
+  t.notOk(vread.note);
+});
+
+t.test('error statuses come as OperationOutcome', async (t) => {
+  const app = await testApp(t, { bodyLimit: 2048 });
+  const malformed = await send(app, 'POST', '/fhir/Patient', '{"resourceType": "Patient",', {});
+  t.equal(malformed.statusCode, 400);
+  t.equal(malformed.json().resourceType, 'OperationOutcome');
+  const proto = await send(app, 'POST', '/fhir/Patient', '{"resourceType":"Patient","__proto__":{"x":1}}');
+  t.equal(proto.statusCode, 400, '__proto__ keys are refused');
+  const big = await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ text: 'x'.repeat(4096) }] });
+  t.equal(big.statusCode, 413);
+  t.equal(big.json().issue[0].code, 'too-long');
+  const m405 = await send(app, 'DELETE', '/fhir/metadata');
+  t.equal(m405.statusCode, 405);
+  t.equal(m405.headers.allow, 'GET');
+  t.equal((await send(app, 'POST', '/fhir/Patient/p1', { resourceType: 'Patient' })).statusCode, 405, 'POST on an instance');
+  t.equal((await send(app, 'PUT', '/fhir/Patient/p1/_history')).statusCode, 405);
+  t.equal((await send(app, 'PUT', '/fhir', { resourceType: 'Patient' })).statusCode, 405);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/1/extra')).statusCode, 404, 'unknown path');
+  t.equal((await send(app, 'GET', '/fhir/$no-such-op')).statusCode, 404, 'unknown operation');
+  t.equal((await send(app, 'GET', '/fhir/lowercase/1')).statusCode, 404, 'not a type name');
+});
+
+t.test('unknown resource types answer 404', { skip: haveTypeList ? false : 'schemas/r4/resource-types.json not generated yet (validation build)' }, async (t) => {
+  const app = await testApp(t);
+  const r = await send(app, 'GET', '/fhir/Patientx/1');
+  t.equal(r.statusCode, 404);
+  t.equal(r.json().issue[0].code, 'not-supported');
+  t.equal((await send(app, 'POST', '/fhir/AccessPolicy', { resourceType: 'AccessPolicy' })).statusCode, 404, 'Medplum-only types are not R4');
+  t.equal((await send(app, 'GET', '/fhir/MolecularSequence/x')).statusCode, 404, 'a known type, unknown id: not-found');
+  t.equal((await send(app, 'GET', '/fhir/MolecularSequence/x')).json().issue[0].code, 'not-found');
+});

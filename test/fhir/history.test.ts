@@ -1,0 +1,60 @@
+import t from 'tap';
+import { send, testApp } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+t.test('history at instance, type and system level, newest first', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', active: true });
+  await send(app, 'PUT', '/fhir/Specimen/s1', { resourceType: 'Specimen', id: 's1' });
+  await send(app, 'DELETE', '/fhir/Patient/p1');
+
+  const inst = await send(app, 'GET', '/fhir/Patient/p1/_history');
+  t.equal(inst.statusCode, 200);
+  const b = inst.json();
+  t.equal(b.type, 'history');
+  t.equal(b.total, 3);
+  t.same(b.entry.map((e: { request: { method: string } }) => e.request.method), ['DELETE', 'PUT', 'POST']);
+  t.notOk(b.entry[0].resource, 'a deletion has no resource');
+  t.equal(b.entry[0].request.url, 'Patient/p1');
+  t.equal(b.entry[1].resource.meta.versionId, '2');
+  t.equal(b.entry[1].response.etag, 'W/"2"');
+  t.equal(b.entry[1].fullUrl, 'http://localhost/fhir/Patient/p1');
+
+  const type = (await send(app, 'GET', '/fhir/Patient/_history')).json();
+  t.equal(type.total, 3);
+  const sys = (await send(app, 'GET', '/fhir/_history')).json();
+  t.equal(sys.total, 4);
+  t.same(sys.entry.map((e: { fullUrl: string }) => e.fullUrl.split('/fhir/')[1]), ['Patient/p1', 'Specimen/s1', 'Patient/p1', 'Patient/p1']);
+  t.equal((await send(app, 'GET', '/fhir/Patient/none/_history')).statusCode, 404);
+});
+
+t.test('_count pages with next links that stay stable; _since filters', async (t) => {
+  const app = await testApp(t);
+  for (let i = 0; i < 5; i++) await send(app, 'PUT', `/fhir/Patient/p${i}`, { resourceType: 'Patient', id: `p${i}` });
+  await sleep(5);
+  const since = new Date().toISOString();
+  await sleep(5);
+  await send(app, 'PUT', '/fhir/Patient/p0', { resourceType: 'Patient', id: 'p0', active: true });
+
+  const seen: string[] = [];
+  let url: string | undefined = '/fhir/Patient/_history?_count=2';
+  let pages = 0;
+  while (url) {
+    const page = (await send(app, 'GET', url)).json();
+    pages++;
+    t.ok(page.entry.length <= 2);
+    for (const e of page.entry) seen.push(`${e.resource.id}@${e.resource.meta.versionId}`);
+    if (pages === 1) await send(app, 'PUT', '/fhir/Patient/p9', { resourceType: 'Patient', id: 'p9' }); // a write while paging
+    const next = page.link.find((l: { relation: string }) => l.relation === 'next');
+    url = next ? next.url.replace('http://localhost', '') : undefined;
+  }
+  t.equal(pages, 3);
+  t.same(seen, ['p0@2', 'p4@1', 'p3@1', 'p2@1', 'p1@1', 'p0@1'], 'every version exactly once, newest first, unaffected by the concurrent write');
+
+  const recent = (await send(app, 'GET', `/fhir/_history?_since=${encodeURIComponent(since)}`)).json();
+  t.same(recent.entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), ['p0', 'p9']);
+  t.equal((await send(app, 'GET', '/fhir/_history?_since=yesterday')).statusCode, 400);
+  t.equal((await send(app, 'GET', '/fhir/_history?_count=-1')).statusCode, 400);
+});
