@@ -27,6 +27,47 @@ export interface AppConfig {
   minCellSize: number;
   /** Fsync the journal (turn off only in throwaway tests). */
   fsync: boolean;
+  /** Security settings (src/auth, src/http/security*.ts); see the README "Security" section. */
+  security: SecurityConfig;
+}
+
+export interface SecurityConfig {
+  /** Lifetime of access tokens issued by /auth/token, seconds. */
+  tokenLifetimeSec: number;
+  /** Signing key file (default DATA_DIR/auth/signing-key.json); share it between instances. */
+  signingKeyFile?: string;
+  /** External authorization server whose access tokens are accepted too. */
+  externalIssuer?: string;
+  externalJwksUrl?: string;
+  /** Expected `aud` of external tokens (default: the FHIR base URL). */
+  externalAudience?: string;
+  /** Mint and print a development token at start (only when listening on loopback). */
+  devToken: boolean;
+  /** Allowed CORS origins; empty = no CORS headers (same-origin only); `*` = any origin. */
+  corsOrigins: string[];
+  /** Requests per client (or per IP before authentication) per window; 0 turns rate limiting off. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** Record AuditEvents for requests touching patient data. */
+  audit: boolean;
+  /** Time limit for one store query (StoreQuery.maxTimeMs), milliseconds. */
+  queryTimeLimitMs: number;
+}
+
+function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
+  return {
+    tokenLifetimeSec: Number(env.FHIR_TOKEN_LIFETIME ?? 300),
+    signingKeyFile: env.FHIR_SIGNING_KEY_FILE || undefined,
+    externalIssuer: env.FHIR_AUTH_ISSUER || undefined,
+    externalJwksUrl: env.FHIR_AUTH_JWKS_URL || undefined,
+    externalAudience: env.FHIR_AUTH_AUDIENCE || undefined,
+    devToken: (env.FHIR_DEV_TOKEN ?? 'on') !== 'off',
+    corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    rateLimitMax: Number(env.FHIR_RATE_LIMIT ?? 6000),
+    rateLimitWindowMs: Number(env.FHIR_RATE_LIMIT_WINDOW_MS ?? 60_000),
+    audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
+    queryTimeLimitMs: Number(env.FHIR_QUERY_TIME_LIMIT_MS ?? 10_000),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -49,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     strictProfiles: (env.FHIR_STRICT_PROFILES ?? 'off') === 'on',
     minCellSize: Number(env.FHIR_MIN_CELL_SIZE ?? 1),
     fsync: (env.FHIR_FSYNC ?? 'on') !== 'off',
+    security: loadSecurity(env),
   };
 }
 

@@ -1,0 +1,59 @@
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import type { ClientRegistry, RegisteredClient } from './clients.js';
+import { describeJwtError } from './jwt-errors.js';
+import { OAuthError } from './oauth-error.js';
+import type { ReplayCache } from './replay-cache.js';
+
+/**
+ * Verifies a `private_key_jwt` client assertion (RFC 7523; SMART Backend Services,
+ * https://hl7.org/fhir/smart-app-launch/backend-services.html#request-access-token):
+ * RS384 or ES384 only, `iss` = `sub` = client_id of a registered client, `aud` = the token
+ * endpoint URL, `exp` no more than five minutes ahead, and a `jti` never seen before within its
+ * lifetime. Every failure is `invalid_client` (401) with a short reason.
+ */
+export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const ASSERTION_ALGS = ['RS384', 'ES384'];
+const MAX_LIFETIME_SEC = 300;
+const CLOCK_SKEW_SEC = 30;
+
+export async function verifyClientAssertion(
+  assertion: string, clients: ClientRegistry, tokenUrl: string, replay: ReplayCache,
+): Promise<RegisteredClient> {
+  let iss: unknown;
+  let alg: unknown;
+  try {
+    alg = decodeProtectedHeader(assertion).alg;
+    iss = decodeJwt(assertion).iss;
+  } catch {
+    throw new OAuthError('invalid_client', 'client_assertion is not a JWT');
+  }
+  if (typeof alg !== 'string' || !ASSERTION_ALGS.includes(alg)) {
+    throw new OAuthError('invalid_client', `client_assertion must be signed with ${ASSERTION_ALGS.join(' or ')}`);
+  }
+  const client = typeof iss === 'string' ? clients.get(iss) : undefined;
+  if (!client?.keys) throw new OAuthError('invalid_client', 'unknown client (iss)');
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(assertion, client.keys, {
+      algorithms: ASSERTION_ALGS,
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience: tokenUrl,
+      requiredClaims: ['exp', 'jti'],
+      clockTolerance: CLOCK_SKEW_SEC,
+    }));
+  } catch (err) {
+    throw new OAuthError('invalid_client', `client_assertion rejected: ${describeJwtError(err).replace('the token', 'the assertion')}`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (payload.exp! > now + MAX_LIFETIME_SEC + CLOCK_SKEW_SEC) {
+    throw new OAuthError('invalid_client', 'client_assertion exp is more than 5 minutes ahead');
+  }
+  if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) {
+    throw new OAuthError('invalid_client', 'client_assertion needs a jti of 1-256 characters');
+  }
+  if (!replay.remember(`${client.clientId}\u0000${payload.jti}`, (payload.exp! + CLOCK_SKEW_SEC) * 1000)) {
+    throw new OAuthError('invalid_client', 'client_assertion jti was already used');
+  }
+  return client;
+}
