@@ -1,8 +1,9 @@
 import type { OperationHandler } from '../context.js';
+import { importVcfOperation } from './import-vcf.js';
 
 /**
  * Every `$operation` the server implements, one file each (Medplum's fhir-router style). The
  * HTTP layer routes `/fhir/$name`, `/fhir/Type/$name` and `/fhir/Type/id/$name` here, and the
  * CapabilityStatement lists them. Add an operation by importing its handler into this list.
  */
-export const operationHandlers: OperationHandler[] = [];
+export const operationHandlers: OperationHandler[] = [importVcfOperation];

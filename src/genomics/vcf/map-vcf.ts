@@ -53,7 +53,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     }
   }
   if (!first || !first.startsWith('#CHROM')) {
-    throw new FhirError('BAD_REQUEST', `line ${lineNo}: the #CHROM header line is missing (is this a VCF file?)`, { expression: [`line ${lineNo}`] });
+    throw fhirError('BAD_REQUEST', `line ${lineNo}: the #CHROM header line is missing (is this a VCF file?)`);
   }
   header.lineCount = lineNo;
   const cols = first.split('\t');
@@ -98,7 +98,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
         if (summary.errors.length < 100) summary.errors.push({ line: e.line, reason: e.reason });
         continue;
       }
-      errors.push({ severity: 'error', code: 'structure', diagnostics: e.message, expression: [`line ${e.line}`] });
+      errors.push({ severity: 'error', code: 'structure', diagnostics: e.message });
       if (errors.length >= MAX_REPORTED_ERRORS) break;
       continue;
     }

@@ -1,0 +1,111 @@
+import { Readable } from 'node:stream';
+import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
+import { fhirError } from '../errors.js';
+import { parseBuild } from '../../genomics/assemblies.js';
+import { importVcf } from '../../genomics/vcf/import.js';
+import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
+
+/**
+ * `POST /fhir/$import-vcf` — a server-specific operation (not one of the IG's): imports a VCF as
+ * Genomics Reporting IG resources in one transaction and answers a Parameters summary.
+ * Two ways to call it:
+ * 1. the VCF itself as the body (`text/plain`, `text/x-vcf`, `text/vcf`, or
+ *    `application/octet-stream` / `application/gzip` for bgzip), options in the query string:
+ *    `?patient=p1&build=GRCh38&sample=S1&specimen=sp1&genomic-source=somatic&include-filtered=true&allow-errors=true`;
+ * 2. a Parameters resource (`application/fhir+json`) with `vcf` (valueString, or valueAttachment
+ *    with base64 `data`, gzip allowed), `patient`, `build`, `sample`, `specimen`, `genomic-source`,
+ *    `include-filtered`, `allow-errors`, and the side files `studied`, `uncallable` (BED) and
+ *    `annotations` (TSV) as valueString or valueAttachment.
+ */
+export const importVcfOperation: OperationHandler = {
+  name: 'import-vcf',
+  levels: ['system'],
+  affectsState: true,
+  async handle(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
+    const { vcf, opts } = readRequest(req);
+    const summary = await importVcf(ctx.store, Readable.from([vcf]), opts);
+    return { status: 200, body: toParameters(summary) };
+  },
+};
+
+function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } {
+  const body = req.body;
+  if (isParameters(body)) {
+    const p = (name: string) => body.parameter?.find((x) => x.name === name);
+    const vcfParam = p('vcf');
+    if (!vcfParam) throw fhirError('BAD_REQUEST', "Parameters has no 'vcf' parameter", 'Parameters.parameter');
+    const text = (name: string) => {
+      const x = p(name);
+      return x ? { name, text: paramBytes(x).toString('utf8') } : undefined;
+    };
+    const opts = buildOptions((name) => scalar(p(name)));
+    opts.studiedBed = text('studied');
+    opts.uncallableBed = text('uncallable');
+    opts.annotations = text('annotations')?.text;
+    return { vcf: paramBytes(vcfParam), opts };
+  }
+  let vcf: Buffer;
+  if (Buffer.isBuffer(body)) vcf = body;
+  else if (typeof body === 'string') vcf = Buffer.from(body, 'utf8');
+  else throw fhirError('UNSUPPORTED_MEDIA_TYPE', 'Send the VCF as text/plain, text/x-vcf or application/octet-stream (gzip), or a Parameters resource');
+  if (!vcf.length) throw fhirError('BAD_REQUEST', 'The request body (the VCF) is empty');
+  return { vcf, opts: buildOptions((name) => req.query[name]?.[0]) };
+}
+
+function buildOptions(get: (name: string) => string | undefined): VcfImportOptions {
+  const patient = get('patient')?.replace(/^Patient\//, '');
+  if (!patient) throw fhirError('BAD_REQUEST', "The 'patient' parameter (a Patient id) is required");
+  const buildText = get('build');
+  const build = buildText === undefined ? undefined : parseBuild(buildText);
+  if (buildText !== undefined && !build) throw fhirError('BAD_REQUEST', `build must be GRCh37 or GRCh38, got '${buildText}'`);
+  const source = get('genomic-source') ?? get('genomicSource');
+  if (source !== undefined && source !== 'germline' && source !== 'somatic') throw fhirError('BAD_REQUEST', `genomic-source must be germline or somatic, got '${source}'`);
+  const bool = (name: string) => {
+    const v = get(name);
+    if (v === undefined) return undefined;
+    if (v !== 'true' && v !== 'false') throw fhirError('BAD_REQUEST', `${name} must be true or false, got '${v}'`);
+    return v === 'true';
+  };
+  return {
+    patient, build, sample: get('sample'), specimen: get('specimen')?.replace(/^Specimen\//, ''), genomicSource: source,
+    includeFiltered: bool('include-filtered'), allowErrors: bool('allow-errors'),
+  };
+}
+
+function isParameters(b: unknown): b is Parameters {
+  return typeof b === 'object' && b !== null && !Buffer.isBuffer(b) && (b as { resourceType?: unknown }).resourceType === 'Parameters';
+}
+
+function scalar(p: ParametersParameter | undefined): string | undefined {
+  if (!p) return undefined;
+  const v = p.valueString ?? p.valueCode ?? p.valueId ?? p.valueReference?.reference ?? (p.valueBoolean === undefined ? undefined : String(p.valueBoolean));
+  return v;
+}
+
+function paramBytes(p: ParametersParameter): Buffer {
+  if (p.valueString !== undefined) return Buffer.from(p.valueString, 'utf8');
+  if (p.valueAttachment?.data !== undefined) return Buffer.from(p.valueAttachment.data, 'base64');
+  throw fhirError('BAD_REQUEST', `Parameter '${p.name}' needs valueString or valueAttachment.data (base64)`);
+}
+
+function toParameters(s: ImportSummary): Parameters {
+  const parameter: ParametersParameter[] = [
+    { name: 'report', valueReference: { reference: `DiagnosticReport/${s.reportId}` } },
+    { name: 'study', valueReference: { reference: `Procedure/${s.studyId}` } },
+    { name: 'build', valueCode: s.build },
+    { name: 'sample', valueString: s.sample },
+    { name: 'records', valueInteger: s.records },
+    { name: 'variants', valueInteger: s.variants },
+    { name: 'phase-relationships', valueInteger: s.phaseRelationships },
+    { name: 'implications', valueInteger: s.implications },
+    { name: 'created', valueInteger: s.created },
+    { name: 'updated', valueInteger: s.updated },
+    { name: 'unchanged', valueInteger: s.unchanged },
+  ];
+  for (const [reason, count] of Object.entries(s.skipped)) {
+    parameter.push({ name: 'skipped', part: [{ name: 'reason', valueCode: reason }, { name: 'count', valueInteger: count }] });
+  }
+  for (const e of s.errors) parameter.push({ name: 'error', valueString: `line ${e.line}: ${e.reason}` });
+  return { resourceType: 'Parameters', parameter };
+}
