@@ -37,7 +37,8 @@ export function rewriteReferences(resource: Json, map: Map<string, string>): str
   const unresolved: string[] = [];
   walk(resource, (k, v, holder) => {
     const hit = map.get(v);
-    if (hit !== undefined) holder[k] = hit;
+    // Relative `Type/id` keys only ever apply to `reference` elements; full URLs anywhere.
+    if (hit !== undefined && (k === 'reference' || /^(urn|https?):/.test(v))) holder[k] = hit;
     else if (k === 'reference' && /^urn:(uuid|oid):/.test(v)) unresolved.push(v);
   });
   return unresolved;

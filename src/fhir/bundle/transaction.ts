@@ -18,6 +18,8 @@ import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
  * `urn:uuid:` reference rewritten, (3) the writes run in the spec's order. Any error aborts the
  * store transaction (nothing is kept) and answers an OperationOutcome naming the entry.
  */
+const ABSOLUTE = /^https?:\/\/.+\/([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/;
+
 export type Dispatch = (req: FhirRequest) => Promise<FhirResponse>;
 
 async function resolveTargets(tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
@@ -58,7 +60,13 @@ async function rewriteAll(tx: StoreTx, plan: Planned[]): Promise<void> {
     const key = `${p.type}/${p.id}`;
     if (claimed.has(key) && !p.existing) throw errorForEntry(fhirError('BAD_REQUEST', `${key} is also the target of Bundle.entry[${claimed.get(key)}]`), p.index);
     claimed.set(key, p.index);
-    if (p.entry.fullUrl && (p.kind === 'create' || p.kind === 'update')) map.set(p.entry.fullUrl, key);
+    if (p.entry.fullUrl && (p.kind === 'create' || p.kind === 'update')) {
+      map.set(p.entry.fullUrl, key);
+      // An absolute fullUrl `base/Type/id` is also what a relative reference `Type/id` in this
+      // Bundle resolves to (https://hl7.org/fhir/R4/bundle.html#references): rewrite those too.
+      const abs = ABSOLUTE.exec(p.entry.fullUrl);
+      if (abs && p.kind === 'create') map.set(abs[1], key);
+    }
   }
   for (const p of plan) {
     if (!p.resource) continue;
