@@ -1,0 +1,81 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import type { Parameters } from '@medplum/fhirtypes';
+import { testApp } from '../fhir/helpers.js';
+import { expectedCalls, fixture, fixtureText, readAll } from './helpers.js';
+
+const param = (p: Parameters, name: string) => p.parameter?.find((x) => x.name === name);
+
+t.test('POST /fhir/$import-vcf with the raw VCF as the body', async (t) => {
+  const app = await testApp(t);
+  const body = readFileSync(fixture('vcf_example3.vcf'));
+  const res = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=p1', headers: { 'content-type': 'text/x-vcf' }, payload: body });
+  t.equal(res.statusCode, 200, res.body);
+  const out = res.json() as Parameters;
+  t.equal(out.resourceType, 'Parameters');
+  t.equal(param(out, 'variants')?.valueInteger, expectedCalls(fixture('vcf_example3.vcf')).calls);
+  t.equal(param(out, 'build')?.valueCode, 'GRCh37');
+  const report = param(out, 'report')?.valueReference?.reference;
+  t.match(report, /^DiagnosticReport\/vcfrep-/);
+  const read = await app.inject({ method: 'GET', url: `/fhir/${report}` });
+  t.equal(read.statusCode, 200);
+  t.equal(read.json().code.coding[0].code, '51969-4');
+
+  const again = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=p1', headers: { 'content-type': 'text/plain' }, payload: body.toString('utf8') });
+  t.equal(again.statusCode, 200);
+  t.equal(param(again.json(), 'created')?.valueInteger, 0, 'idempotent over HTTP too');
+});
+
+t.test('bgzip body as application/octet-stream', async (t) => {
+  const app = await testApp(t);
+  const res = await app.inject({
+    method: 'POST', url: '/fhir/$import-vcf?patient=p2&build=GRCh37', headers: { 'content-type': 'application/octet-stream' },
+    payload: readFileSync(fixture('HG00403A.vcf.gz')),
+  });
+  t.equal(res.statusCode, 200, res.body.slice(0, 500));
+  t.equal(param(res.json(), 'variants')?.valueInteger, expectedCalls(fixture('HG00403A.vcf.gz')).calls);
+});
+
+t.test('Parameters body with side files', async (t) => {
+  const app = await testApp(t);
+  const vcf = fixtureText('NB6TK328_filtered.vcf');
+  const p: Parameters = {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'vcf', valueAttachment: { contentType: 'text/x-vcf', data: Buffer.from(vcf).toString('base64') } },
+      { name: 'patient', valueReference: { reference: 'Patient/nb6' } },
+      { name: 'genomic-source', valueCode: 'somatic' },
+      { name: 'annotations', valueString: fixtureText('NB6TK328_annotations.txt') },
+      { name: 'studied', valueString: fixtureText('NB6TK328_region_studied.bed') },
+      { name: 'specimen', valueReference: { reference: 'Specimen/s1' } },
+    ],
+  };
+  const res = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(p) });
+  t.equal(res.statusCode, 200, res.body);
+  t.equal(param(res.json(), 'variants')?.valueInteger, 5);
+  t.equal(param(res.json(), 'implications')?.valueInteger, 5);
+  const obs = await readAll(app.store, 'Observation');
+  t.ok(obs.every((o) => (o as { subject?: { reference?: string } }).subject?.reference === 'Patient/nb6'));
+  t.equal(obs.filter((o) => (o as { specimen?: { reference?: string } }).specimen?.reference === 'Specimen/s1').length, 5);
+  t.equal((await readAll(app.store, 'DocumentReference')).length, 1, 'studied BED as a genomic-data-file');
+});
+
+t.test('errors are OperationOutcomes and store nothing', async (t) => {
+  const app = await testApp(t);
+  const bad = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=p3&build=GRCh37', headers: { 'content-type': 'text/plain' }, payload: fixtureText('vcf_example1.vcf') });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json().resourceType, 'OperationOutcome');
+  t.match(bad.json().issue[0].diagnostics, /^line 4: REF/);
+  t.same(await readAll(app.store, 'Observation'), []);
+
+  const allowed = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=p3&build=GRCh37&allow-errors=true', headers: { 'content-type': 'text/plain' }, payload: fixtureText('vcf_example1.vcf') });
+  t.equal(allowed.statusCode, 200);
+  t.same(allowed.json().parameter.filter((x: { name: string }) => x.name === 'error').map((x: { valueString: string }) => x.valueString.split(':')[0]), ['line 4', 'line 5', 'line 8']);
+
+  const noPatient = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'text/plain' }, payload: fixtureText('vcf_example3.vcf') });
+  t.equal(noPatient.statusCode, 400);
+  t.match(noPatient.json().issue[0].diagnostics, /patient/);
+
+  const get = await app.inject({ method: 'GET', url: '/fhir/$import-vcf?patient=p1' });
+  t.equal(get.statusCode, 405);
+});
