@@ -2,6 +2,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../fhir/context.js';
 import type { Issue } from '../fhir/outcome.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../storage/types.js';
+import { genomicIndex } from '../genomics/operations/genomic-index.js';
 
 /**
  * The search facade the FHIR core calls. src/search owns everything behind it: index values
@@ -11,7 +12,8 @@ import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../stor
 
 /** Index values stored beside a resource, computed from the SearchParameter expressions. */
 export function indexResource(resource: Resource): SearchIndex {
-  return { _id: [resource.id] };
+  // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts).
+  return { _id: [resource.id], ...genomicIndex(resource) };
 }
 
 export interface SearchRequest {

@@ -1,0 +1,23 @@
+import type { ParametersParameter } from '@medplum/fhirtypes';
+import { tokenQueryValues } from './codes.js';
+import { GX } from './gx-fields.js';
+import { genomicsOperation } from './handler.js';
+import { group, str } from './output.js';
+import { Counter } from './population.js';
+import { findDocs, x } from './query.js';
+
+/**
+ * $find-population-specific-haplotypes: per haplotype/genotype, how many patients have it.
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-population-specific-haplotypes.html
+ */
+export const findPopulationSpecificHaplotypes = genomicsOperation('find-population-specific-haplotypes', 'population', async ({ inputs, ctx }) => {
+  const source = inputs.string('genomicSourceClass');
+  const extra = source ? { [x(GX.sourceClass)]: { $in: tokenQueryValues(source) } } : {};
+  const counter = new Counter(ctx, inputs.boolean('includePatientList'));
+  const out: ParametersParameter[] = [];
+  for (const hap of inputs.strings('haplotypes')) {
+    const docs = await findDocs(ctx, 'Observation', { [x(GX.haplotype)]: { $in: tokenQueryValues(hap) }, [x(GX.kind)]: { $in: ['haplotype', 'genotype'] }, ...extra });
+    out.push(group('haplotypes', [str('haplotypeItem', hap), ...(await counter.parts(docs))]));
+  }
+  return { parameter: out, issues: counter.issues };
+});

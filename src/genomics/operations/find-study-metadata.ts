@@ -1,0 +1,91 @@
+import type { CodeableConcept, DiagnosticReport, Extension, ParametersParameter, Procedure, Specimen } from '@medplum/fhirtypes';
+import type { FhirContext } from '../../fhir/context.js';
+import type { Build } from '../assemblies.js';
+import { ASSEMBLY_LOINC } from '../variant-notation/accession.js';
+import { tokenQueryValues } from './codes.js';
+import { normalizeRef } from './genomic-index.js';
+import { GX } from './gx-fields.js';
+import { genomicsOperation } from './handler.js';
+import { parseDateRange, parseRange } from './inputs.js';
+import { group, str } from './output.js';
+import { type Filter, find, findDocs, x } from './query.js';
+import { regionsWithin } from './study-regions.js';
+
+/**
+ * $find-study-metadata: the subject's genomic tests (genomic reports), filtered by identifier,
+ * date and specimen; per test its id, date, specimen, genome build and DNA change types (from
+ * the linked genomic study analysis, else from the assemblies of its Variants), and — when ranges
+ * are given — the studied and uncallable regions within them.
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-study-metadata.html
+ */
+const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition';
+
+export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subject', async ({ inputs, ctx, subject }) => {
+  const ranges = inputs.strings('ranges').map((r) => parseRange(r));
+  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report' };
+  const testIds = inputs.strings('testIdentifiers');
+  if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
+  const dates = parseDateRange(inputs.raw('testDateRange')[0]);
+  if (dates) filter[x(GX.date)] = { $gte: dates.lo, $lt: dates.hi };
+  const specimenIds = inputs.strings('specimenIdentifiers');
+  if (specimenIds.length) {
+    const specimens = await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000);
+    filter[x(GX.specimen)] = { $in: specimens.map((d) => `Specimen/${d.id}`) };
+  }
+  const out: ParametersParameter[] = [];
+  for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {
+    const analysis = await analysisOf(ctx, r);
+    const part: ParametersParameter[] = [str('testId', r.identifier?.[0]?.value ?? `DiagnosticReport/${r.id}`)];
+    const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime;
+    if (date) part.push({ name: 'testDate', valueDateTime: date });
+    const specimenRef = normalizeRef(r.specimen?.[0]?.reference);
+    if (specimenRef) part.push(str('specimenId', await specimenId(ctx, specimenRef)));
+    const build = ext(analysis, `${IG}/genomic-study-analysis-genome-build`)[0]?.valueCodeableConcept ?? (await buildFromResults(ctx, r));
+    if (build) part.push({ name: 'genomicBuild', valueCodeableConcept: build });
+    const changes = ext(analysis, `${IG}/genomic-study-analysis-change-type`).flatMap((e) => e.valueCodeableConcept?.coding ?? []);
+    if (changes.length) part.push({ name: 'dnaChangeType', valueCodeableConcept: { coding: changes } });
+    if (ranges.length) {
+      const regions = ext(analysis, `${IG}/genomic-study-analysis-regions`)[0]?.extension ?? [];
+      const ref = (url: string) => normalizeRef(regions.find((e) => e.url === url)?.valueReference?.reference);
+      const b = build?.coding?.map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean) as Build | undefined;
+      part.push(str('regionStudied', await regionsWithin(ctx, ref('studied'), b, ranges)));
+      part.push(str('uncallableRegions', await regionsWithin(ctx, ref('uncalled'), b, ranges)));
+    }
+    out.push(group('tests', part));
+  }
+  return { parameter: out };
+});
+
+function ext(p: Procedure | undefined, url: string): Extension[] {
+  return (p?.extension ?? []).filter((e) => e.url === url);
+}
+
+async function readJson<T>(ctx: FhirContext, ref: string | undefined): Promise<T | undefined> {
+  if (!ref) return undefined;
+  const [type, id] = ref.split('/');
+  const rec = await ctx.store.read(type, id);
+  return rec?.json && !rec.deleted ? (JSON.parse(rec.json) as T) : undefined;
+}
+
+/** Report → genomic study (genomic-study-reference) → its analysis (genomic-study-analysis-ext). */
+async function analysisOf(ctx: FhirContext, r: DiagnosticReport): Promise<Procedure | undefined> {
+  const studyRef = normalizeRef(r.extension?.find((e) => e.url === `${IG}/genomic-study-reference`)?.valueReference?.reference);
+  const study = await readJson<Procedure>(ctx, studyRef);
+  const analysisRef = normalizeRef(study?.extension?.find((e) => e.url === `${IG}/genomic-study-analysis-ext`)?.valueReference?.reference);
+  return readJson<Procedure>(ctx, analysisRef);
+}
+
+async function specimenId(ctx: FhirContext, ref: string): Promise<string> {
+  const s = await readJson<Specimen>(ctx, ref);
+  return s?.identifier?.[0]?.value ?? s?.accessionIdentifier?.value ?? ref;
+}
+
+async function buildFromResults(ctx: FhirContext, r: DiagnosticReport): Promise<CodeableConcept | undefined> {
+  const ids = (r.result ?? []).map((ref) => normalizeRef(ref.reference)).filter((v): v is string => !!v?.startsWith('Observation/')).map((v) => v.slice(12));
+  if (!ids.length) return undefined;
+  const docs = await findDocs(ctx, 'Observation', { id: { $in: ids }, [x(GX.assembly)]: { $exists: true, $ne: [] } }, 1);
+  const asm = (docs[0]?.x[GX.assembly] as string[] | undefined)?.[0]?.split('|')[0];
+  if (!asm) return undefined;
+  const code = Object.entries(ASSEMBLY_LOINC).find(([, a]) => a === asm)![0];
+  return { coding: [{ system: 'http://loinc.org', code, display: asm }] };
+}

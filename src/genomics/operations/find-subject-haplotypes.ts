@@ -1,0 +1,28 @@
+import type { ParametersParameter } from '@medplum/fhirtypes';
+import { tokenQueryValues } from './codes.js';
+import { provenanceClauses } from './context-filter.js';
+import { GX } from './gx-fields.js';
+import { genomicsOperation } from './handler.js';
+import { group, res, str } from './output.js';
+import { find, x } from './query.js';
+
+/**
+ * $find-subject-haplotypes: the subject's Haplotype and Genotype Observations for each gene
+ * (gene-studied component, token `system|code`, bare code, or gene symbol).
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-haplotypes.html
+ */
+export const findSubjectHaplotypes = genomicsOperation('find-subject-haplotypes', 'subject', async ({ inputs, ctx, subject }) => {
+  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const out: ParametersParameter[] = [];
+  for (const gene of inputs.strings('genes')) {
+    const hits = await find(ctx, 'Observation', {
+      [x(GX.subjectKind)]: { $in: [`${subject}|haplotype`, `${subject}|genotype`] },
+      [x(GX.gene)]: { $in: tokenQueryValues(gene) },
+      ...(clauses.length ? { $and: clauses } : {}),
+    });
+    const part: ParametersParameter[] = [str('geneItem', gene)];
+    for (const h of hits) part.push(res((h.doc.x[GX.kind] as string[])[0] === 'genotype' ? 'genotype' : 'haplotype', h.resource));
+    out.push(group('haplotypes', part));
+  }
+  return { parameter: out };
+});

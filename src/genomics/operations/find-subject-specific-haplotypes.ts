@@ -1,0 +1,28 @@
+import type { ParametersParameter } from '@medplum/fhirtypes';
+import { tokenQueryValues } from './codes.js';
+import { provenanceClauses } from './context-filter.js';
+import { GX } from './gx-fields.js';
+import { genomicsOperation } from './handler.js';
+import { bool, group, res, str } from './output.js';
+import { find, x } from './query.js';
+
+/**
+ * $find-subject-specific-haplotypes: is each haplotype/genotype (token `system|code`, bare code,
+ * or its name such as `CYP2C19*2/*2`) among the subject's Haplotype/Genotype Observations?
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-specific-haplotypes.html
+ */
+export const findSubjectSpecificHaplotypes = genomicsOperation('find-subject-specific-haplotypes', 'subject', async ({ inputs, ctx, subject }) => {
+  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const out: ParametersParameter[] = [];
+  for (const hap of inputs.strings('haplotypes')) {
+    const hits = await find(ctx, 'Observation', {
+      [x(GX.subjectKind)]: { $in: [`${subject}|haplotype`, `${subject}|genotype`] },
+      [x(GX.haplotype)]: { $in: tokenQueryValues(hap) },
+      ...(clauses.length ? { $and: clauses } : {}),
+    });
+    const part: ParametersParameter[] = [str('haplotypeItem', hap), bool('presence', hits.length > 0)];
+    for (const h of hits) part.push(res((h.doc.x[GX.kind] as string[])[0] === 'genotype' ? 'genotype' : 'haplotype', h.resource));
+    out.push(group('haplotypes', part));
+  }
+  return { parameter: out };
+});

@@ -1,0 +1,25 @@
+import type { ParametersParameter } from '@medplum/fhirtypes';
+import { assemblyWarnings } from './assembly-check.js';
+import { provenanceClauses } from './context-filter.js';
+import { genomicsOperation } from './handler.js';
+import { parseVariant } from './inputs.js';
+import { bool, group, res, str } from './output.js';
+import { findAny } from './query.js';
+import { variantFilter } from './query.js';
+
+/**
+ * $find-subject-specific-variants: is each given variant (SPDI or HGVS) present in the subject?
+ * SPDI and genomic HGVS forms of the same change match each other (variant-notation/); other HGVS
+ * (c./p. on transcripts) match the same HGVS text stored on the Variant.
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-specific-variants.html
+ */
+export const findSubjectSpecificVariants = genomicsOperation('find-subject-specific-variants', 'subject', async ({ inputs, ctx, subject }) => {
+  const variants = inputs.strings('variants').map((v) => parseVariant(v));
+  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const out: ParametersParameter[] = [];
+  for (const v of variants) {
+    const hits = await findAny(ctx, 'Observation', variantFilter(v, subject), clauses.length ? { $and: clauses } : {});
+    out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => res('variant', h.resource))]));
+  }
+  return { parameter: out, issues: await assemblyWarnings(ctx, variants, subject, 'variants') };
+});

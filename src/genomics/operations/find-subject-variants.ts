@@ -1,0 +1,8 @@
+import { genomicsOperation } from './handler.js';
+import { subjectRanges } from './subject-ranges.js';
+
+/**
+ * $find-subject-variants: variants in the given ranges (with phasing).
+ * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-variants.html
+ */
+export const findSubjectVariants = genomicsOperation('find-subject-variants', 'subject', (args) => subjectRanges(args, 'intersect', { phasing: true }));

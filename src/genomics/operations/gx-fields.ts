@@ -1,0 +1,41 @@
+/**
+ * Names of the genomics index fields inside IndexedDoc.x (written by genomic-index.ts, read by
+ * the operations' queries). One list, so writer and reader cannot drift apart.
+ */
+export const GX = {
+  kind: 'gx-kind',
+  subject: 'gx-subject',
+  subjectKind: 'gx-subject-kind',
+  derivedFrom: 'gx-derived-from',
+  member: 'gx-has-member',
+  specimen: 'gx-specimen',
+  specimenId: 'gx-specimen-id',
+  sourceClass: 'gx-source-class',
+  gene: 'gx-gene',
+  haplotype: 'gx-haplotype',
+  treatment: 'gx-treatment',
+  condition: 'gx-condition',
+  consequence: 'gx-consequence',
+  loci: 'gx-loci',
+  variantKey: 'gx-variant',
+  hgvs: 'gx-hgvs',
+  bins: 'gx-bin',
+  assembly: 'gx-assembly',
+  subjectBins: 'gx-subject-bin',
+  subjectVariant: 'gx-subject-variant',
+  subjectAssembly: 'gx-subject-assembly',
+  result: 'gx-result',
+  testId: 'gx-test-id',
+  date: 'gx-date',
+} as const;
+
+export type GenomicKind = 'variant' | 'haplotype' | 'genotype' | 'tx' | 'dx' | 'mc' | 'phase' | 'report' | 'study';
+
+/** One location of a variant: accession, outer/exact [s, e) and inner [is, ie), 0-based half-open. */
+export interface Locus {
+  a: string;
+  s: number;
+  e: number;
+  is: number;
+  ie: number;
+}

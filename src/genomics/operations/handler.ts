@@ -1,0 +1,63 @@
+import type { Parameters } from '@medplum/fhirtypes';
+import { assertCanSee, patientRestriction } from '../../auth/authorize.js';
+import type { FhirContext, FhirRequest, OperationHandler } from '../../fhir/context.js';
+import { fhirError } from '../../fhir/errors.js';
+import type { Issue } from '../../fhir/outcome.js';
+import { operationDefinition } from './definitions.js';
+import { GX } from './gx-fields.js';
+import { parseSubject } from './inputs.js';
+import { parameters } from './output.js';
+import { type OperationInputs, readInputs } from './params.js';
+import { findDocs, x } from './query.js';
+import type { ParametersParameter } from '@medplum/fhirtypes';
+
+/**
+ * One factory for the 17 genomics operations: reads the inputs against the operation's
+ * OperationDefinition, enforces who may ask (population questions are refused to patient-level
+ * tokens; subject questions only about the token's own patient), runs the operation and wraps
+ * the answer in Parameters.
+ */
+export interface OperationResult {
+  parameter: ParametersParameter[];
+  issues?: Issue[];
+}
+
+export interface RunArgs {
+  inputs: OperationInputs;
+  ctx: FhirContext;
+  req: FhirRequest;
+  /** `Patient/p1` for subject operations. */
+  subject: string;
+}
+
+export function genomicsOperation(code: string, scope: 'subject' | 'population', run: (args: RunArgs) => Promise<OperationResult>): OperationHandler {
+  return {
+    name: code,
+    levels: ['system'],
+    definition: `http://hl7.org/fhir/uv/genomics-reporting/OperationDefinition/${code}`,
+    affectsState: false,
+    async handle(req, ctx) {
+      if (scope === 'population' && patientRestriction(req.auth)) {
+        throw fhirError('FORBIDDEN', `$${code} answers questions about many patients; a patient-level token may not ask it`);
+      }
+      const inputs = readInputs(operationDefinition(code), req);
+      const subject = scope === 'subject' ? await resolveSubject(ctx, req, inputs.string('subject')) : '';
+      const result = await run({ inputs, ctx, req, subject });
+      const body: Parameters = parameters(result.parameter, result.issues ?? []);
+      return { status: 200, body };
+    },
+  };
+}
+
+/** The subject must exist (as a Patient, or at least as the subject of genomic data) and be visible. */
+async function resolveSubject(ctx: FhirContext, req: FhirRequest, text: string | undefined): Promise<string> {
+  const subject = parseSubject(text);
+  const [type, id] = subject.split('/');
+  assertCanSee(req.auth, { resourceType: type, id });
+  const restricted = patientRestriction(req.auth);
+  if (restricted && subject !== `Patient/${restricted}`) throw fhirError('NOT_FOUND', `${subject} is not known`, 'subject');
+  const rec = await ctx.store.read(type, id);
+  if (rec && !rec.deleted) return subject;
+  if ((await findDocs(ctx, 'Observation', { [x(GX.subject)]: subject }, 1)).length) return subject;
+  throw fhirError('NOT_FOUND', `Subject ${subject} is not known to this server`, 'subject');
+}

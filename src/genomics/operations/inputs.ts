@@ -1,0 +1,117 @@
+import type { Period } from '@medplum/fhirtypes';
+import { fhirError } from '../../fhir/errors.js';
+import type { Allele } from '../variant-notation/allele.js';
+import { type AccessionInfo, REFSEQ_ACCESSION, describeAccession } from '../variant-notation/accession.js';
+import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
+import { looksLikeSpdi, parseSpdi } from '../variant-notation/spdi.js';
+import type { InputValue } from './params.js';
+
+/**
+ * Parsing of the operations' typed string inputs. Every failure is a 400 naming the parameter.
+ */
+export interface GenomicRange {
+  text: string;
+  accession: string;
+  /** 0-based, half-open. */
+  start: number;
+  end: number;
+  info?: AccessionInfo;
+}
+
+/** `NC_000019.9:11200138-11244496`: zero-based RefSeq:Integer-range (IG operations page). */
+export function parseRange(text: string, param = 'ranges'): GenomicRange {
+  const m = /^([A-Z]{2}_\d+\.\d+):(\d+)-(\d+)$/.exec(text.trim());
+  if (!m || !REFSEQ_ACCESSION.test(m[1])) {
+    throw fhirError('BAD_REQUEST', `Malformed range '${text}': expected zero-based RefSeq:Integer-range such as NC_000019.9:11200138-11244496`, param);
+  }
+  const start = Number(m[2]);
+  const end = Number(m[3]);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) {
+    throw fhirError('BAD_REQUEST', `Malformed range '${text}': the end must be greater than the start`, param);
+  }
+  return { text, accession: m[1], start, end, info: describeAccession(m[1]) };
+}
+
+export interface VariantQuery {
+  text: string;
+  accession: string;
+  /** Canonical allele when the input can be converted without a reference sequence. */
+  allele?: Allele;
+  /** Exact HGVS text (for transcript/protein HGVS and genomic forms we cannot convert). */
+  hgvs?: string;
+  info?: AccessionInfo;
+}
+
+export function parseVariant(text: string, param = 'variants'): VariantQuery {
+  const t = text.trim();
+  if (looksLikeSpdi(t)) {
+    const allele = parseSpdi(t);
+    if (!allele) throw fhirError('BAD_REQUEST', `Malformed SPDI '${text}': expected sequence:position:deletion:insertion such as NC_000019.10:11200137:G:A`, param);
+    return { text, accession: allele.accession, allele, info: describeAccession(allele.accession) };
+  }
+  const h = parseHgvs(t);
+  if (!h) throw fhirError('BAD_REQUEST', `Malformed variant '${text}': expected HGVS (NC_000019.10:g.11200138G>A) or SPDI (NC_000019.10:11200137:G:A)`, param);
+  return { text, accession: h.accession, allele: h.allele, hgvs: hgvsText(t), info: describeAccession(h.accession) };
+}
+
+/** `Patient/p1` from `Patient/p1` or `p1`. */
+export function parseSubject(text: string | undefined): string {
+  const t = (text ?? '').trim();
+  if (/^[A-Za-z0-9\-.]{1,64}$/.test(t)) return `Patient/${t}`;
+  const m = /^(?:.*\/)?(Patient|Group)\/([A-Za-z0-9\-.]{1,64})$/.exec(t);
+  if (!m) throw fhirError('BAD_REQUEST', `Malformed subject '${text}': expected Patient/{id}`, 'subject');
+  return `${m[1]}/${m[2]}`;
+}
+
+/** Epoch-ms bounds [lo, hi) of a test date range. */
+export interface DateBounds {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * `testDateRange`: a Period over POST, or prefixed dates over GET (`ge2019-01-01,lt2020`),
+ * https://hl7.org/fhir/R4/search.html#prefix (eq, ge, gt, le, lt).
+ */
+export function parseDateRange(v: InputValue | undefined, param = 'testDateRange'): DateBounds | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') throw fhirError('BAD_REQUEST', `${param} must be a Period or prefixed dates`, param);
+  let lo = -Infinity;
+  let hi = Infinity;
+  if (typeof v === 'object') {
+    const p = v as Period;
+    if (p.start) lo = dateSpan(p.start, param)[0];
+    if (p.end) hi = dateSpan(p.end, param)[1];
+  } else {
+    for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^(eq|ge|gt|le|lt)?(\d.*)$/.exec(part);
+      if (!m) throw fhirError('BAD_REQUEST', `Malformed ${param} '${part}': use eq, ge, gt, le or lt followed by a date`, param);
+      const [s, e] = dateSpan(m[2], param);
+      switch (m[1] ?? 'eq') {
+        case 'eq': lo = Math.max(lo, s); hi = Math.min(hi, e); break;
+        case 'ge': lo = Math.max(lo, s); break;
+        case 'gt': lo = Math.max(lo, e); break;
+        case 'le': hi = Math.min(hi, e); break;
+        case 'lt': hi = Math.min(hi, s); break;
+      }
+    }
+  }
+  if (lo >= hi) throw fhirError('BAD_REQUEST', `${param} is empty: its start is not before its end`, param);
+  return { lo, hi };
+}
+
+/** [start, end) in epoch ms of a FHIR date/dateTime at its precision. */
+function dateSpan(text: string, param: string): [number, number] {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
+  if (m) {
+    const y = Number(m[1]);
+    if (!m[2]) return [Date.UTC(y, 0, 1), Date.UTC(y + 1, 0, 1)];
+    const mo = Number(m[2]) - 1;
+    if (!m[3]) return [Date.UTC(y, mo, 1), Date.UTC(y, mo + 1, 1)];
+    const d = Date.UTC(y, mo, Number(m[3]));
+    return [d, d + 86_400_000];
+  }
+  const t = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(t)) throw fhirError('BAD_REQUEST', `Malformed date '${text}' in ${param}`, param);
+  return [t, t + 1000];
+}

@@ -1,0 +1,93 @@
+import type { OperationDefinition, Parameters, ParametersParameter, Period } from '@medplum/fhirtypes';
+import { fhirError } from '../../fhir/errors.js';
+import type { FhirRequest } from '../../fhir/context.js';
+
+/**
+ * Operation inputs, read the same way from a GET query string and from a POST Parameters body
+ * (https://hl7.org/fhir/R4/operations.html#request), and checked against the OperationDefinition:
+ * unknown names, missing required parameters and repeats of a 0..1 parameter are 400 errors that
+ * name the parameter. GET values may also be comma-separated lists.
+ */
+export type InputValue = string | boolean | Period;
+
+export class OperationInputs {
+  constructor(
+    readonly def: OperationDefinition,
+    private readonly values: Map<string, InputValue[]>,
+  ) {}
+
+  strings(name: string): string[] {
+    return (this.values.get(name) ?? []).map((v) => {
+      if (typeof v !== 'string') throw fhirError('BAD_REQUEST', `Parameter ${name} must be a string`, name);
+      return v;
+    });
+  }
+
+  string(name: string): string | undefined {
+    return this.strings(name)[0];
+  }
+
+  boolean(name: string): boolean {
+    const v = this.values.get(name)?.[0];
+    if (v === undefined) return false;
+    if (typeof v === 'boolean') return v;
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    throw fhirError('BAD_REQUEST', `Parameter ${name} must be true or false, got '${String(v)}'`, name);
+  }
+
+  raw(name: string): InputValue[] {
+    return this.values.get(name) ?? [];
+  }
+
+  has(name: string): boolean {
+    return (this.values.get(name)?.length ?? 0) > 0;
+  }
+}
+
+const LIST_SPLIT = new Set(['ranges', 'variants', 'genes', 'haplotypes', 'treatments', 'conditions', 'featureConsequences', 'testIdentifiers', 'specimenIdentifiers']);
+
+export function readInputs(def: OperationDefinition, req: FhirRequest): OperationInputs {
+  const values = new Map<string, InputValue[]>();
+  const add = (name: string, v: InputValue) => {
+    if (!values.has(name)) values.set(name, []);
+    values.get(name)!.push(v);
+  };
+  for (const [name, list] of Object.entries(req.query)) {
+    if (name.startsWith('_')) continue;
+    // A date range over GET is several prefixed dates (`ge2020-01-01&testDateRange=lt2021-01-01`): one value.
+    if (name === 'testDateRange') {
+      add(name, list.join(','));
+      continue;
+    }
+    for (const v of list) {
+      const parts = LIST_SPLIT.has(name) ? v.split(',') : [v];
+      for (const p of parts) if (p.trim()) add(name, p.trim());
+    }
+  }
+  if (req.method === 'POST' && req.body !== undefined) {
+    const body = req.body as Parameters;
+    if (body?.resourceType !== 'Parameters') throw fhirError('BAD_REQUEST', 'The body of an operation must be a Parameters resource');
+    for (const p of body.parameter ?? []) add(p.name ?? '', parameterValue(p));
+  }
+  const inDefs = (def.parameter ?? []).filter((p) => p.use === 'in');
+  for (const name of values.keys()) {
+    if (!inDefs.some((p) => p.name === name)) {
+      throw fhirError('BAD_REQUEST', `Unknown parameter '${name}' for $${def.code}; known: ${inDefs.map((p) => p.name).join(', ')}`, name);
+    }
+  }
+  for (const p of inDefs) {
+    const n = values.get(p.name!)?.length ?? 0;
+    if (n < (p.min ?? 0)) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' is required by $${def.code}`, p.name!);
+    if (p.max === '1' && n > 1) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' may be given only once`, p.name!);
+  }
+  return new OperationInputs(def, values);
+}
+
+function parameterValue(p: ParametersParameter): InputValue {
+  if (p.valueBoolean !== undefined) return p.valueBoolean;
+  if (p.valuePeriod) return p.valuePeriod;
+  const s = p.valueString ?? p.valueCode ?? p.valueUri ?? p.valueReference?.reference ?? p.valueDate ?? p.valueDateTime;
+  if (s === undefined) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' has no supported value[x]`, p.name ?? 'parameter');
+  return s;
+}

@@ -1,0 +1,90 @@
+import type { Observation, Resource } from '@medplum/fhirtypes';
+import type { FhirContext } from '../../fhir/context.js';
+import type { IndexedDoc } from '../../storage/types.js';
+import { alleleKey } from '../variant-notation/allele.js';
+import { binsOverlapping } from './bins.js';
+import { GX, type GenomicKind } from './gx-fields.js';
+import type { GenomicRange, VariantQuery } from './inputs.js';
+
+/**
+ * The operations' reads: StoreQuery filters over the `gx-*` index fields (genomic-index.ts),
+ * shaped as top-level equality / `$in` on one selective field plus exact conditions, so MongoDB
+ * and the embedded store's equality indexes answer them without scanning.
+ */
+export interface Hit<R extends Resource = Observation> {
+  doc: IndexedDoc;
+  resource: R;
+}
+
+/** Upper bound on what one operation reads (a genome's worth of variants for one patient). */
+export const MAX_HITS = 200_000;
+const TIME_LIMIT_MS = 20_000;
+
+export type Filter = Record<string, unknown>;
+
+export async function find<R extends Resource = Observation>(ctx: FhirContext, type: string, filter: Filter, limit = MAX_HITS): Promise<Hit<R>[]> {
+  const res = await ctx.store.search({ types: [type], filter, limit, maxTimeMs: TIME_LIMIT_MS });
+  return res.docs.map((doc, i) => ({ doc, resource: JSON.parse(res.records[i].json!) as R }));
+}
+
+/** Docs only (no JSON parse): for counting patients. */
+export async function findDocs(ctx: FhirContext, type: string, filter: Filter, limit = MAX_HITS): Promise<IndexedDoc[]> {
+  return (await ctx.store.search({ types: [type], filter, limit, maxTimeMs: TIME_LIMIT_MS })).docs;
+}
+
+export function x(field: string): string {
+  return `x.${field}`;
+}
+
+/** Selector for one kind of finding of one subject, or of every subject (population). */
+export function kindFilter(kind: GenomicKind, subject: string | undefined): Filter {
+  return subject ? { [x(GX.subjectKind)]: `${subject}|${kind}` } : { [x(GX.kind)]: kind };
+}
+
+export type RangeMode = 'intersect' | 'subsume';
+
+/** Variants overlapping (or containing) a range: bin lookup, then the exact interval test. */
+export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: string | undefined): Filter {
+  const bins = binsOverlapping(range.accession, range.start, range.end);
+  const binClause = subject ? { [x(GX.subjectBins)]: { $in: bins.map((b) => `${subject}|${b}`) } } : { [x(GX.bins)]: { $in: bins } };
+  const exact = mode === 'intersect'
+    // Insertions are zero-length: they count when their point lies inside the range.
+    ? { a: range.accession, s: { $lt: range.end }, $or: [{ e: { $gt: range.start } }, { s: { $gte: range.start } }] }
+    : { a: range.accession, is: { $lte: range.start }, ie: { $gte: range.end } };
+  return { ...binClause, ...(subject ? {} : { [x(GX.kind)]: 'variant' }), [x(GX.loci)]: { $elemMatch: exact } };
+}
+
+/** Index keys a variant input matches: its canonical allele key and/or its exact HGVS text. */
+export function variantKeys(v: VariantQuery): string[] {
+  const keys: string[] = [];
+  if (v.allele) keys.push(alleleKey(v.allele));
+  if (v.hgvs) keys.push(v.hgvs);
+  return keys;
+}
+
+export function variantFilter(v: VariantQuery, subject: string | undefined): Filter[] {
+  const keys = variantKeys(v);
+  if (subject) return [{ [x(GX.subjectVariant)]: { $in: keys.map((k) => `${subject}|${k}`) } }];
+  // Two selective lookups rather than one `$or`, so each uses its own index.
+  const out: Filter[] = [];
+  if (v.allele) out.push({ [x(GX.variantKey)]: alleleKey(v.allele) });
+  if (v.hgvs) out.push({ [x(GX.hgvs)]: v.hgvs });
+  return out;
+}
+
+/** Runs several filters and unions the hits by id (stable order: first seen). */
+export async function findAny<R extends Resource = Observation>(ctx: FhirContext, type: string, filters: Filter[], extra: Filter = {}): Promise<Hit<R>[]> {
+  const seen = new Map<string, Hit<R>>();
+  for (const f of filters) {
+    for (const h of await find<R>(ctx, type, { ...f, ...extra })) if (!seen.has(h.doc.id)) seen.set(h.doc.id, h);
+  }
+  return [...seen.values()];
+}
+
+export function subjectOf(doc: IndexedDoc): string | undefined {
+  return (doc.x[GX.subject] as string[] | undefined)?.[0];
+}
+
+export function refOf(doc: IndexedDoc): string {
+  return `${doc.t}/${doc.id}`;
+}

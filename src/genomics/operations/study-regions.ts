@@ -1,0 +1,33 @@
+import type { DocumentReference } from '@medplum/fhirtypes';
+import type { FhirContext } from '../../fhir/context.js';
+import { type Build, toAccession } from '../assemblies.js';
+import type { GenomicRange } from './inputs.js';
+
+/**
+ * Regions studied / uncallable of a genomic study analysis, as the IG models them
+ * (genomic-study-analysis-regions: `studied` / `uncalled` → genomic-data-file DocumentReference
+ * holding a BED file, 0-based half-open), clipped to the ranges asked about and written in the
+ * operation's zero-based RefSeq:Integer-range form. Answers 'unknown' when no file is attached.
+ */
+export async function regionsWithin(ctx: FhirContext, docRef: string | undefined, build: Build | undefined, ranges: GenomicRange[]): Promise<string> {
+  if (!docRef || !build || !docRef.startsWith('DocumentReference/')) return 'unknown';
+  const rec = await ctx.store.read('DocumentReference', docRef.slice(18));
+  if (!rec?.json || rec.deleted) return 'unknown';
+  const doc = JSON.parse(rec.json) as DocumentReference;
+  const data = doc.content?.[0]?.attachment?.data;
+  if (!data) return 'unknown';
+  const out: string[] = [];
+  for (const line of Buffer.from(data, 'base64').toString('utf8').split('\n')) {
+    const [chrom, s, e] = line.split('\t');
+    if (!chrom || chrom.startsWith('#') || chrom.startsWith('track') || chrom.startsWith('browser')) continue;
+    const acc = toAccession(build, chrom);
+    if (!acc) continue;
+    const start = Number(s);
+    const end = Number(e);
+    for (const r of ranges) {
+      if (r.accession !== acc || start >= r.end || end <= r.start) continue;
+      out.push(`${acc}:${Math.max(start, r.start)}-${Math.min(end, r.end)}`);
+    }
+  }
+  return `[${out.map((o) => `'${o}'`).join(', ')}]`;
+}

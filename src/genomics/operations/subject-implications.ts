@@ -1,0 +1,52 @@
+import type { Observation, ParametersParameter } from '@medplum/fhirtypes';
+import { normalizeRef } from './genomic-index.js';
+import { observationKind } from './genomic-index.js';
+import { assemblyWarnings } from './assembly-check.js';
+import { provenanceClauses } from './context-filter.js';
+import { evidenceExtension, reportsFor } from './evidence.js';
+import type { OperationResult, RunArgs } from './handler.js';
+import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
+import { res } from './output.js';
+import { find, refOf } from './query.js';
+
+/**
+ * Shared body of $find-subject-tx-implications, -dx-implications and -molecular-consequences:
+ * the implications, then every finding they are derived from (the definitions require the
+ * `derivedFrom` targets in the answer), each implication with its evidence chain.
+ */
+export async function subjectImplications(
+  { inputs, ctx, subject }: RunArgs,
+  kind: ImplicationQuery['kind'],
+  names: { implication: string; findings: Partial<Record<string, string>> },
+): Promise<OperationResult> {
+  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const q = implicationQuery(inputs, kind, subject, clauses);
+  const filter = await implicationFilter(ctx, q);
+  const hits = filter ? await find(ctx, 'Observation', filter) : [];
+  const findings = new Map<string, Observation>();
+  for (const h of hits) {
+    for (const d of h.resource.derivedFrom ?? []) {
+      const ref = normalizeRef(d.reference);
+      if (!ref || findings.has(ref) || !ref.startsWith('Observation/')) continue;
+      const rec = await ctx.store.read('Observation', ref.slice(12));
+      if (rec?.json && !rec.deleted) findings.set(ref, JSON.parse(rec.json) as Observation);
+    }
+  }
+  const evidence = kind === 'mc' ? undefined : await reportsFor(ctx, [...hits.map((h) => refOf(h.doc)), ...findings.keys()]);
+  const out: ParametersParameter[] = [];
+  for (const h of hits) {
+    const p = res(names.implication, h.resource);
+    if (evidence) {
+      const own = (h.resource.derivedFrom ?? []).map((d) => normalizeRef(d.reference)!).filter((r) => findings.has(r));
+      const reports = [...new Map([refOf(h.doc), ...own].flatMap((r) => evidence.get(r) ?? []).map((r) => [r.id, r])).values()];
+      p.extension = evidenceExtension(h.resource, reports, own.map((r) => findings.get(r)!));
+    }
+    out.push(p);
+  }
+  for (const f of findings.values()) {
+    const name = names.findings[observationKind(f) ?? ''];
+    if (name) out.push(res(name, f));
+  }
+  const issues = await assemblyWarnings(ctx, [...q.variants, ...q.ranges], subject, q.variants.length ? 'variants' : 'ranges');
+  return { parameter: out, issues };
+}
