@@ -1,0 +1,133 @@
+import { readDefinitions } from './official-types.js';
+
+/**
+ * The element model of R4, read from the StructureDefinition snapshots: for every JSON Schema
+ * definition (resource, data type, backbone element) the JSON property names it may carry, the
+ * FHIR type behind each, whether it repeats, and its choice groups (value[x] → valueQuantity …).
+ * The run-time invariant walker needs this (types of elements, choice groups), and the schema
+ * reduction uses it to drop properties Medplum added to core types (Meta.project, Meta.author …).
+ */
+interface ElementDefinition {
+  path: string;
+  max?: string;
+  type?: { code: string }[];
+  contentReference?: string;
+  constraint?: unknown[];
+  mapping?: unknown[];
+}
+interface StructureDefinition {
+  resourceType: string;
+  name: string;
+  kind: string;
+  fhirVersion?: string;
+  derivation?: string;
+  snapshot?: { element: ElementDefinition[] };
+}
+
+/** prop → FHIR type name (`[]` suffix when it repeats); backbones carry their schema def name. */
+export interface DefModel {
+  props: Record<string, string>;
+  /** choice prefix → its JSON property names (https://hl7.org/fhir/R4/formats.html#choice) */
+  choices?: Record<string, string[]>;
+}
+export type ElementModel = Record<string, DefModel>;
+
+type Schema = Record<string, unknown>;
+const REF_PREFIX = '#/definitions/';
+const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function officialStructures(): StructureDefinition[] {
+  return ['profiles-types.json', 'profiles-resources.json']
+    .flatMap((f) => readDefinitions<{ entry: { resource: StructureDefinition }[] }>(f).entry.map((e) => e.resource))
+    .filter((s) => s.resourceType === 'StructureDefinition' && s.fhirVersion === '4.0.1' && s.derivation !== 'constraint')
+    .filter((s) => s.kind === 'resource' || s.kind === 'complex-type');
+}
+
+/**
+ * Medplum adds elements to core types in its copies of the R4 snapshots and schema (Meta.project,
+ * Meta.author …). They are the only non-root elements without both the ele-1 constraint and any
+ * mapping, apart from the `id` of resources and the inline-resource slots (Bundle.entry.resource).
+ */
+export function medplumAdditions(): string[] {
+  return officialStructures().flatMap((sd) =>
+    (sd.snapshot?.element ?? []).slice(1).filter((e) => {
+      if (e.constraint?.length || e.mapping?.length || e.path.endsWith('.id')) return false;
+      return !(e.type ?? []).some((t) => t.code === 'Resource');
+    }).map((e) => e.path));
+}
+
+function refName(prop: Schema): string | undefined {
+  const ref = (prop.$ref ?? (prop.items as Schema | undefined)?.$ref ?? ((prop.items as Schema | undefined)?.anyOf as Schema[] | undefined)?.[0]?.$ref) as string | undefined;
+  return ref?.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : undefined;
+}
+
+/**
+ * Choice groups come from the snapshots' `[x]` elements, located in the schema by following its
+ * $refs from the type root (Observation.component.value[x] → Observation_Component). A few of
+ * Medplum's snapshots are not R4 (EvidenceVariable carries R5 elements): paths that do not exist
+ * in the schema are skipped, and only members the schema has are kept.
+ */
+interface Choices { groups: Record<string, Record<string, string[]>>; typeOf: Map<string, string> }
+
+function choiceGroups(defs: Record<string, Schema>): Choices {
+  const out: Record<string, Record<string, string[]>> = {};
+  const typeOf = new Map<string, string>();
+  for (const sd of officialStructures()) {
+    if (!defs[sd.name]) continue;
+    for (const e of sd.snapshot?.element ?? []) {
+      if (!e.path.endsWith('[x]')) continue;
+      const segments = e.path.split('.');
+      let def: string | undefined = sd.name;
+      for (const seg of segments.slice(1, -1)) {
+        const prop = (defs[def]?.properties as Record<string, Schema> | undefined)?.[seg];
+        def = prop ? refName(prop) : undefined;
+        if (!def) break;
+      }
+      const props = def ? (defs[def]?.properties as Record<string, Schema> | undefined) : undefined;
+      if (!def || !props) continue;
+      const prefix = segments.at(-1)!.slice(0, -3);
+      const members: string[] = [];
+      for (const t of e.type ?? []) {
+        const member = prefix + upperFirst(t.code);
+        if (!(member in props)) continue;
+        members.push(member);
+        typeOf.set(`${def}.${member}`, t.code);
+      }
+      if (members.length > 1) (out[def] ??= {})[prefix] = members;
+    }
+  }
+  return { groups: out, typeOf };
+}
+
+/** Inline (choice-type) primitives have no $ref: name them by their pattern or JSON type. */
+function primitiveByPattern(defs: Record<string, Schema>): Map<string, string> {
+  const byPattern = new Map<string, string>();
+  for (const [name, def] of Object.entries(defs)) {
+    if (/^[a-z]/.test(name) && typeof def.pattern === 'string' && !byPattern.has(def.pattern)) byPattern.set(def.pattern, name);
+  }
+  return byPattern;
+}
+
+export function buildElementModel(defs: Record<string, Schema>): ElementModel {
+  const { groups, typeOf } = choiceGroups(defs);
+  const byPattern = primitiveByPattern(defs);
+  const model: ElementModel = {};
+  for (const [defName, def] of Object.entries(defs)) {
+    const props = def.properties as Record<string, Schema> | undefined;
+    if (!props) continue;
+    const dm: DefModel = { props: {} };
+    for (const [name, prop] of Object.entries(props)) {
+      if (name === 'resourceType' || name.startsWith('_')) continue;
+      const inner = (prop.type === 'array' ? prop.items : prop) as Schema;
+      let type = typeOf.get(`${defName}.${name}`) ?? refName(prop);
+      type ??= typeof inner.pattern === 'string' ? byPattern.get(inner.pattern) : undefined;
+      if (!type && Array.isArray(inner.enum)) type = 'code'; // required bindings are inlined as enums
+      type ??= typeof inner.type === 'string' ? inner.type : 'Element';
+      if (type === 'ResourceList') type = 'Resource';
+      dm.props[name] = type + (prop.type === 'array' ? '[]' : '');
+    }
+    if (groups[defName]) dm.choices = groups[defName];
+    model[defName] = dm;
+  }
+  return model;
+}
