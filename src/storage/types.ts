@@ -136,6 +136,10 @@ export interface ResourceStore {
   /**
    * Runs `work` atomically and durably: it resolves only after every write is durable (journal
    * fsync / write concern majority). If `work` throws, nothing it wrote is kept.
+   * `work` may run more than once (MongoDB retries it after a transient write conflict), so it must
+   * have no effects outside `tx`. On a store without transactions `multi: true` is refused with
+   * FhirError TRANSACTIONS_UNSUPPORTED before anything runs, and work writing more than one
+   * version is refused at commit, with nothing written.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** Whether multi-resource transactions are possible (false on a standalone MongoDB). */

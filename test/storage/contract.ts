@@ -193,15 +193,24 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
       await tx.put({ resourceType: 'Patient', id: 'own', active: true }, { name: ['z'] });
       t.equal((await tx.read('Patient', 'own'))?.versionId, 1, 'read sees the staged write');
       t.equal((body(await tx.read('Patient', 'own')) as { active?: boolean }).active, true);
+      const found = await tx.search({ types: ['Patient'], filter: { 'x.name': 'z' }, sort: [['id', 1]], limit: 10, count: true });
+      t.same(found.records.map((r) => r.id), ['gone', 'own'], 'search sees the staged write beside committed ones');
+      t.equal(found.total, 2, 'count includes the staged write');
+    });
+    t.equal((await s.read('Patient', 'own'))?.versionId, 1);
+    if (!s.supportsTransactions()) return; // several writes in one unit of work need transactions
+    await s.transaction(async (tx: StoreTx) => {
       await tx.delete('Patient', 'gone');
       t.equal((await tx.read('Patient', 'gone'))?.deleted, true, 'read sees the staged delete');
       const found = await tx.search({ types: ['Patient'], filter: { 'x.name': 'z' }, limit: 10 });
-      t.same(found.records.map((r) => r.id), ['own'], 'search sees the staged write and delete');
+      t.same(found.records.map((r) => r.id), ['own'], 'search does not see the deleted resource');
       const again = await tx.put({ resourceType: 'Patient', id: 'own' }, { name: ['z'] });
-      t.equal(again.versionId, 2, 'a second write in the same transaction gets the next version');
-    });
-    t.equal((await s.read('Patient', 'own'))?.versionId, 2);
-    t.equal((await s.history({ resourceType: 'Patient', id: 'own', limit: 10 })).total, 2);
+      t.equal(again.versionId, 2, 'the next write gets the next version');
+      const twice = await tx.put({ resourceType: 'Patient', id: 'own' }, { name: ['z'] });
+      t.equal(twice.versionId, 3, 'a second write of one resource in one transaction keeps both versions');
+    }, { multi: true });
+    t.equal((await s.read('Patient', 'own'))?.versionId, 3);
+    t.equal((await s.history({ resourceType: 'Patient', id: 'own', limit: 10 })).total, 3);
   });
 
   withStore('lock() serializes conditional creates', async (t, s) => {

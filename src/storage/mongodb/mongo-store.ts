@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient, type ClientSession, type Collection, type Db } from 'mongodb';
+import { FhirError, fhirError } from '../../fhir/errors.js';
+import type {
+  HistoryQuery, HistoryResult, ResourceStore, StoreQuery, StoreSearchResult, StoreTx, TransactionOptions, VersionRecord,
+} from '../types.js';
+import { indexSpecs, type SearchIndexField } from './index-specs.js';
+import {
+  COLLECTIONS, buildVersionDocs, historyKey, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
+  type HistoryDoc, type ResourceDoc,
+} from './layout.js';
+import { MongoTx, type MongoHost } from './mongo-tx.js';
+import {
+  CLIENT_OPTIONS, TX_OPTIONS, historyFilter, historyOptions, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
+  transactionsSupported,
+} from './queries.js';
+import { mergeStagedPage } from './staged-merge.js';
+
+export interface MongoStoreOptions {
+  /** Search index fields from the search module; one `{t, field}` index each. */
+  searchIndexFields?: readonly SearchIndexField[];
+  /** How often a unit of work is retried after a transient conflict before answering 409. */
+  maxAttempts?: number;
+  /** Lease length of a standalone lock, ms. */
+  leaseMs?: number;
+}
+
+interface CounterDoc { _id: string; n: number }
+interface LockDoc { _id: string; n?: number; at: Date; owner?: string; until?: number }
+
+const STANDALONE_MULTI =
+  'This MongoDB server is a standalone: multi-document transactions need a replica set or a sharded cluster, ' +
+  'so a transaction was refused and nothing was written. Run MongoDB as a replica set (a single node is enough: ' +
+  'mongod --replSet rs0, then rs.initiate()).';
+
+class RetryUnitOfWork extends Error {}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The MongoDB adapter: write concern majority, multi-document transactions (session.withTransaction,
+ * retried on transient conflicts) on a replica set or sharded cluster; single-resource units of work
+ * with an optimistic version check on a standalone server. Every query, index and update document
+ * comes from the pure builders next to this file.
+ */
+export class MongoStore implements ResourceStore, MongoHost {
+  readonly kind = 'mongodb' as const;
+  private readonly client: MongoClient;
+  private db!: Db;
+  private resources!: Collection<ResourceDoc>;
+  private historyCol!: Collection<HistoryDoc>;
+  private counters!: Collection<CounterDoc>;
+  private locks!: Collection<LockDoc>;
+  private txSupported = false;
+  private readonly maxAttempts: number;
+  private readonly leaseMs: number;
+
+  constructor(
+    url: string,
+    private readonly dbName: string,
+    private readonly opts: MongoStoreOptions = {},
+  ) {
+    this.client = new MongoClient(url, CLIENT_OPTIONS);
+    this.maxAttempts = opts.maxAttempts ?? 50;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+  }
+
+  async init(): Promise<void> {
+    await this.client.connect();
+    this.db = this.client.db(this.dbName);
+    this.resources = this.db.collection(COLLECTIONS.resources);
+    this.historyCol = this.db.collection(COLLECTIONS.history);
+    this.counters = this.db.collection(COLLECTIONS.counters);
+    this.locks = this.db.collection(COLLECTIONS.locks);
+    this.txSupported = transactionsSupported(await this.db.admin().command({ hello: 1 }));
+    for (const [name, specs] of Object.entries(indexSpecs(this.opts.searchIndexFields))) {
+      if (specs.length) await this.db.collection(name).createIndexes(specs);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** For tests: drops this store's database. */
+  async dropDatabase(): Promise<void> {
+    await this.db.dropDatabase();
+  }
+
+  supportsTransactions(): boolean {
+    return this.txSupported;
+  }
+
+  async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
+    const doc = await this.guard(() => this.readDoc(resourceType, id));
+    return doc && recordFromDoc(doc);
+  }
+
+  async vread(resourceType: string, id: string, versionId: number): Promise<VersionRecord | undefined> {
+    const doc = await this.guard(() => this.historyCol.findOne({ _id: historyKey(resourceType, id, versionId) }));
+    if (doc) return recordFromDoc(doc);
+    // Standalone: a crash between the two writes of a version can leave it only in `resources`.
+    const cur = await this.guard(() => this.readDoc(resourceType, id));
+    return cur?.v === versionId ? recordFromDoc(cur) : undefined;
+  }
+
+  async history(q: HistoryQuery): Promise<HistoryResult> {
+    return this.guard(async () => {
+      const [docs, total] = await Promise.all([
+        this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray(),
+        this.historyCol.countDocuments(historyFilter(q, false)),
+      ]);
+      return { records: docs.map(recordFromDoc), total };
+    });
+  }
+
+  async search(query: StoreQuery): Promise<StoreSearchResult> {
+    return this.guard(() => this.searchDocs(query, undefined));
+  }
+
+  async transaction<T>(work: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+    if (!this.txSupported && opts?.multi) throw fhirError('TRANSACTIONS_UNSUPPORTED', STANDALONE_MULTI);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.guard(() => (this.txSupported ? this.runInTransaction(work) : this.runStandalone(work)));
+      } catch (e) {
+        const conflict = e instanceof RetryUnitOfWork || (!(e instanceof FhirError) && isRetryable(e));
+        if (!conflict) throw e;
+        if (attempt >= this.maxAttempts) throw fhirError('CONFLICT', 'Too many concurrent writes to the same resource; try again');
+        await sleep(Math.min(100, 2 ** Math.min(attempt, 6)) * Math.random());
+      }
+    }
+  }
+
+  private async runInTransaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const session = this.client.startSession();
+    try {
+      let result!: T;
+      await session.withTransaction(async () => {
+        result = await work(new MongoTx(this, Date.now(), session));
+      }, TX_OPTIONS);
+      return result;
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  private async runStandalone<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const tx = new MongoTx(this, Date.now());
+    try {
+      const result = await work(tx);
+      if (tx.writes.length > 1) throw fhirError('TRANSACTIONS_UNSUPPORTED', STANDALONE_MULTI);
+      const w = tx.writes[0];
+      if (w) {
+        const docs = buildVersionDocs({ ...w, seq: await this.nextSeq() });
+        if (w.expected === 0) {
+          try {
+            await this.resources.insertOne(docs.current);
+          } catch (e) {
+            if ((e as { code?: number }).code === 11000) throw new RetryUnitOfWork();
+            throw e;
+          }
+        } else {
+          const r = await this.resources.replaceOne({ _id: docs.current._id, v: w.expected }, docs.current);
+          if (r.matchedCount === 0) throw new RetryUnitOfWork();
+        }
+        // The version check above decided the winner; only the winner writes this history entry.
+        await this.historyCol.replaceOne({ _id: docs.history._id }, docs.history, { upsert: true });
+      }
+      return result;
+    } finally {
+      for (const release of tx.releases) await release().catch(() => undefined);
+    }
+  }
+
+  /** Maps driver failures onto the error catalog; FhirErrors and conflicts pass through. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof FhirError || e instanceof RetryUnitOfWork || isRetryable(e)) throw e;
+      if (isTimeout(e)) throw fhirError('TIMEOUT', 'The query ran longer than its time limit; narrow it');
+      if (isUnavailable(e)) throw fhirError('UNAVAILABLE', 'The database is not reachable');
+      throw e;
+    }
+  }
+
+  // ---- MongoHost (used by MongoTx) ----
+
+  async readDoc(t: string, id: string, session?: ClientSession): Promise<ResourceDoc | undefined> {
+    return (await this.resources.findOne({ _id: resourceKey(t, id) }, { session })) ?? undefined;
+  }
+
+  async searchDocs(q: StoreQuery, session?: ClientSession, staged?: ReadonlyMap<string, ResourceDoc>): Promise<StoreSearchResult> {
+    const filter = searchFilter(q);
+    const options = searchOptions(q);
+    const extra = staged?.size ?? 0;
+    const want = q.limit + (staged ? (q.skip ?? 0) + extra : 0);
+    const findOpts = staged ? { ...options, skip: undefined, limit: want } : options;
+    const [found, committedTotal] = await Promise.all([
+      want > 0 ? this.resources.find(filter, { ...findOpts, session }).toArray() : Promise.resolve([] as ResourceDoc[]),
+      q.count ? this.resources.countDocuments(filter, { session, maxTimeMS: options.maxTimeMS }) : Promise.resolve(undefined),
+    ]);
+    let docs = found as ResourceDoc[];
+    let total = committedTotal;
+    if (staged) {
+      docs = mergeStagedPage(docs, staged, q);
+      if (total !== undefined) {
+        const keys = [...staged.keys()];
+        const shadowed = await this.resources.countDocuments({ $and: [filter, { _id: { $in: keys } }] });
+        total += mergeStagedPage([], staged, { ...q, skip: 0, limit: extra }).length - shadowed;
+      }
+    }
+    return { records: docs.map(recordFromDoc), docs: docs.map(indexedDocFromDoc), total };
+  }
+
+  /** Commit sequence: a counter outside any transaction, so it never conflicts (gaps are allowed). */
+  async nextSeq(): Promise<number> {
+    const r = seqReservation(1);
+    const doc = await this.counters.findOneAndUpdate(r.filter, r.update, r.options);
+    return doc!.n;
+  }
+
+  async writeInSession(docs: ReturnType<typeof buildVersionDocs>, session: ClientSession): Promise<void> {
+    await this.resources.replaceOne({ _id: docs.current._id }, docs.current, { upsert: true, session });
+    await this.historyCol.insertOne(docs.history, { session });
+  }
+
+  async lockInSession(key: string, session: ClientSession): Promise<void> {
+    const l = lockUpdate(key, new Date());
+    await this.locks.updateOne(l.filter, l.update, { ...l.options, session });
+  }
+
+  async acquireLease(key: string): Promise<() => Promise<void>> {
+    const owner = randomUUID();
+    const deadline = Date.now() + this.leaseMs;
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      try {
+        await this.locks.insertOne({ _id: key, owner, until: now + this.leaseMs, at: new Date(now) });
+        break;
+      } catch (e) {
+        if ((e as { code?: number }).code !== 11000) throw e;
+        // Take over a lease whose holder died without releasing it.
+        const taken = await this.locks.findOneAndUpdate(
+          { _id: key, until: { $lt: now } },
+          { $set: { owner, until: now + this.leaseMs, at: new Date(now) } },
+        );
+        if (taken) break;
+      }
+      if (Date.now() > deadline) throw fhirError('CONFLICT', `Lock ${key} stayed busy; try again`);
+      await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()));
+    }
+    return async () => {
+      await this.locks.deleteOne({ _id: key, owner });
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import type { Document, FindOptions, TransactionOptions as DriverTxOptions } from 'mongodb';
+import type { HistoryQuery, StoreQuery } from '../types.js';
+import { FIELD_PATH } from './index-specs.js';
+
+/**
+ * Query documents of the MongoDB adapter (pure; unit-tested without a server).
+ * DESIGN.md: user input never becomes an operator or a field name. The search compiler builds
+ * the filters; this module checks them once more against an allowlist before they reach MongoDB.
+ */
+
+const OPERATORS = new Set([
+  '$and', '$or', '$nor', '$not', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin',
+  '$exists', '$elemMatch', '$all', '$size', '$regex', '$options', '$type',
+]);
+
+/** Throws when a filter holds an operator outside the allowlist ($where, $expr, $function …) or an unknown field path. */
+export function assertSafeFilter(filter: unknown, path = 'filter', inField = false): void {
+  if (Array.isArray(filter)) {
+    filter.forEach((f, i) => assertSafeFilter(f, `${path}[${i}]`, inField));
+    return;
+  }
+  if (filter === null || typeof filter !== 'object' || filter instanceof RegExp || filter instanceof Date) return;
+  for (const [k, v] of Object.entries(filter)) {
+    if (k.startsWith('$')) {
+      if (!OPERATORS.has(k)) throw new Error(`Query operator ${k} is not allowed (${path})`);
+      assertSafeFilter(v, `${path}.${k}`, inField);
+    } else if (inField) {
+      // Inside $elemMatch the keys are sub-fields of an array element.
+      if (!/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(k)) throw new Error(`Field ${k} is not allowed (${path})`);
+      assertSafeFilter(v, `${path}.${k}`, true);
+    } else {
+      if (!FIELD_PATH.test(k)) throw new Error(`Field ${k} is not allowed (${path})`);
+      assertSafeFilter(v, `${path}.${k}`, true);
+    }
+  }
+}
+
+/** The StoreQuery filter scoped to its types, over live (non-deleted) resources. */
+export function searchFilter(q: Pick<StoreQuery, 'types' | 'filter'>): Document {
+  assertSafeFilter(q.filter);
+  const parts: Document[] = [];
+  if (q.types) parts.push({ t: q.types.length === 1 ? q.types[0] : { $in: q.types } });
+  parts.push({ d: { $exists: false } });
+  if (Object.keys(q.filter).length) parts.push(q.filter);
+  return { $and: parts };
+}
+
+/** Sort (with `_id` as the tie-breaker so skip paging is stable), limit, skip, time limit. */
+export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'maxTimeMs'>): FindOptions & { sort: Array<[string, 1 | -1]> } {
+  const sort: Array<[string, 1 | -1]> = [];
+  for (const [field, dir] of q.sort ?? []) {
+    if (!FIELD_PATH.test(field)) throw new Error(`Sort field ${field} is not allowed`);
+    sort.push([field, dir === -1 ? -1 : 1]);
+  }
+  if (!sort.some(([f]) => f === '_id')) sort.push(['_id', 1]);
+  const opts: FindOptions & { sort: Array<[string, 1 | -1]> } = { sort, limit: q.limit };
+  if (q.skip) opts.skip = q.skip;
+  if (q.maxTimeMs !== undefined) opts.maxTimeMS = Math.max(1, Math.ceil(q.maxTimeMs));
+  return opts;
+}
+
+/** History filter: total counts ignore the paging cursor, the page applies it. */
+export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
+  const f: Document = {};
+  if (q.resourceType) f.t = q.resourceType;
+  if (q.resourceType && q.id) f.id = q.id;
+  if (q.since !== undefined || q.before !== undefined) {
+    f.lu = {};
+    if (q.since !== undefined) f.lu.$gte = q.since;
+    if (q.before !== undefined) f.lu.$lte = q.before;
+  }
+  if (withCursor && q.beforeSeq !== undefined) f.seq = { $lt: q.beforeSeq };
+  return f;
+}
+
+export function historyOptions(q: HistoryQuery): FindOptions {
+  return { sort: { seq: -1 }, limit: q.limit };
+}
+
+/** Transactions need a replica set member (setName) or a mongos (msg: 'isdbgrid'). */
+export function transactionsSupported(hello: Document): boolean {
+  return Boolean(hello.setName) || hello.msg === 'isdbgrid';
+}
+
+/** Snapshot reads, majority writes: a committed transaction survives a primary failover. */
+export const TX_OPTIONS: DriverTxOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: { w: 'majority' },
+  readPreference: 'primary',
+};
+
+export const CLIENT_OPTIONS = { writeConcern: { w: 'majority' as const }, retryWrites: true, serverSelectionTimeoutMS: 10_000 };
+
+/** Errors worth running the whole transaction again for (the driver labels most of them). */
+export function isRetryable(e: unknown): boolean {
+  const err = e as { code?: number; hasErrorLabel?: (l: string) => boolean };
+  if (typeof err?.hasErrorLabel === 'function' && err.hasErrorLabel('TransientTransactionError')) return true;
+  // 11000 DuplicateKey: two transactions inserted the same new resource or lock; 112 WriteConflict.
+  return err?.code === 11000 || err?.code === 112;
+}
+
+export const isTimeout = (e: unknown): boolean => (e as { code?: number })?.code === 50; // MaxTimeMSExpired
+
+export function isUnavailable(e: unknown): boolean {
+  const name = (e as { name?: string })?.name ?? '';
+  return /MongoServerSelectionError|MongoNetwork|MongoTopologyClosedError|MongoNotConnectedError/.test(name);
+}

@@ -1,0 +1,105 @@
+import t from 'tap';
+import { indexSpecs } from '../../src/storage/mongodb/index-specs.js';
+import {
+  buildVersionDocs, indexedDocFromDoc, lockUpdate, recordFromDoc, seqReservation, type ResourceDoc,
+} from '../../src/storage/mongodb/layout.js';
+import {
+  assertSafeFilter, historyFilter, historyOptions, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
+} from '../../src/storage/mongodb/queries.js';
+import { mergeStagedPage } from '../../src/storage/mongodb/staged-merge.js';
+import { storedJson } from '../../src/storage/stored-json.js';
+
+// Everything the MongoDB adapter sends, except the driver call itself, tested without a server.
+
+t.test('version documents: current + history, tombstones', async (t) => {
+  const json = storedJson({ resourceType: 'Observation', id: 'o1', meta: { versionId: '9', source: 's' }, status: 'final', code: {} } as never, 2, '2024-01-02T03:04:05.678Z');
+  t.same(JSON.parse(json).meta, { source: 's', versionId: '2', lastUpdated: '2024-01-02T03:04:05.678Z' }, 'store-assigned meta');
+  const lu = Date.parse('2024-01-02T03:04:05.678Z');
+  const { current, history } = buildVersionDocs({ t: 'Observation', id: 'o1', v: 2, lu, seq: 17, json, x: { code: ['a|b'] } });
+  t.same(current, { _id: 'Observation/o1', t: 'Observation', id: 'o1', v: 2, lu, seq: 17, x: { code: ['a|b'] }, json });
+  t.same(history, { _id: 'Observation/o1/2', t: 'Observation', id: 'o1', v: 2, lu, seq: 17, json }, 'history holds no index');
+  t.same(recordFromDoc(current), { resourceType: 'Observation', id: 'o1', versionId: 2, lastUpdated: '2024-01-02T03:04:05.678Z', deleted: false, seq: 17, json });
+  t.same(indexedDocFromDoc(current), { t: 'Observation', id: 'o1', v: 2, lu, seq: 17, x: { code: ['a|b'] } });
+  const del = buildVersionDocs({ t: 'Observation', id: 'o1', v: 3, lu, seq: 18 });
+  t.same(del.current, { _id: 'Observation/o1', t: 'Observation', id: 'o1', v: 3, lu, seq: 18, x: {}, d: true }, 'tombstone keeps no body');
+  t.equal(recordFromDoc(del.history).deleted, true);
+  t.notOk('json' in recordFromDoc(del.history));
+});
+
+t.test('index specifications', async (t) => {
+  const specs = indexSpecs();
+  t.same(specs.resources.map((s) => [s.name, s.key, !!s.unique]), [['t_id', { t: 1, id: 1 }, true], ['t_lu', { t: 1, lu: 1 }, false]]);
+  t.same(specs.history.map((s) => [s.name, s.key, !!s.unique]), [
+    ['t_id_v', { t: 1, id: 1, v: 1 }, true], ['seq', { seq: 1 }, false], ['t_seq', { t: 1, seq: 1 }, false],
+  ]);
+  t.equal(specs.locks[0].expireAfterSeconds, 3600, 'unused lock documents expire');
+  const withSearch = indexSpecs(['x.code', ['x.subject', 'x.date.s']]);
+  t.same(withSearch.resources.slice(2).map((s) => [s.name, s.key]), [
+    ['t_x.code', { t: 1, 'x.code': 1 }], ['t_x.subject_x.date.s', { t: 1, 'x.subject': 1, 'x.date.s': 1 }],
+  ], 'one index per search field, scoped by type');
+  t.throws(() => indexSpecs(['json']), /Refusing/, 'only x.* fields');
+  t.throws(() => indexSpecs(['x.$where']), /Refusing/);
+  t.throws(() => indexSpecs([[]]), /empty/);
+  t.same(indexSpecs(['x.a']), indexSpecs(['x.a']), 'deterministic, so createIndexes is idempotent');
+});
+
+t.test('search filter wrapping and options', async (t) => {
+  t.same(searchFilter({ types: ['Observation'], filter: { 'x.code': 'a|b' } }), { $and: [{ t: 'Observation' }, { d: { $exists: false } }, { 'x.code': 'a|b' }] });
+  t.same(searchFilter({ types: ['A', 'B'], filter: {} }), { $and: [{ t: { $in: ['A', 'B'] } }, { d: { $exists: false } }] });
+  t.same(searchFilter({ filter: {} }), { $and: [{ d: { $exists: false } }] }, 'all types');
+  t.same(searchOptions({ sort: [['lu', -1]], limit: 10, skip: 20, maxTimeMs: 1500.2 }), {
+    sort: [['lu', -1], ['_id', 1]], limit: 10, skip: 20, maxTimeMS: 1501,
+  }, 'sort with a tie-breaker, limit, skip, maxTimeMS');
+  t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5 });
+  t.throws(() => searchOptions({ sort: [['json', 1]], limit: 1 }), /not allowed/);
+});
+
+t.test('filters are checked against the operator and field allowlist', async (t) => {
+  t.doesNotThrow(() => assertSafeFilter({
+    $or: [{ 'x.code': { $in: ['a', 'b'] } }, { 'x.date': { $elemMatch: { s: { $lt: 5 }, e: { $gt: 1 } } } }],
+    'x.name': { $regex: '^abc', $options: 'i' }, id: { $not: { $eq: 'x' } }, lu: { $gte: 1 }, 'x.n': { $exists: true },
+  }));
+  t.throws(() => assertSafeFilter({ $where: 'sleep(1000)' }), /\$where is not allowed/);
+  t.throws(() => assertSafeFilter({ 'x.a': { $expr: {} } }), /\$expr/);
+  t.throws(() => assertSafeFilter({ $and: [{ json: 'x' }] }), /Field json/);
+  t.throws(() => assertSafeFilter({ 'x.a': { $elemMatch: { $function: {} } } }), /\$function/);
+  t.throws(() => searchFilter({ filter: { __proto__x: 1 } as never }), /not allowed/);
+});
+
+t.test('history queries', async (t) => {
+  const q = { resourceType: 'Patient', id: 'p1', since: 10, before: 20, beforeSeq: 99, limit: 5 };
+  t.same(historyFilter(q, true), { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 }, seq: { $lt: 99 } }, 'page');
+  t.same(historyFilter(q, false), { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 } }, 'total ignores the cursor');
+  t.same(historyFilter({ resourceType: 'Patient', limit: 5 }, true), { t: 'Patient' }, 'type level');
+  t.same(historyFilter({ limit: 5, since: 3 }, true), { lu: { $gte: 3 } }, 'system level');
+  t.same(historyOptions(q), { sort: { seq: -1 }, limit: 5 }, 'newest first');
+});
+
+t.test('topology, sequence, lock and error classification', async (t) => {
+  t.equal(transactionsSupported({ isWritablePrimary: true }), false, 'standalone');
+  t.equal(transactionsSupported({ setName: 'rs0' }), true, 'replica set');
+  t.equal(transactionsSupported({ msg: 'isdbgrid' }), true, 'mongos');
+  t.same(seqReservation(3), { filter: { _id: 'seq' }, update: { $inc: { n: 3 } }, options: { upsert: true, returnDocument: 'after' } });
+  const now = new Date(0);
+  t.same(lockUpdate('Patient?identifier=a|1', now), { filter: { _id: 'Patient?identifier=a|1' }, update: { $inc: { n: 1 }, $set: { at: now } }, options: { upsert: true } });
+  t.ok(isRetryable({ code: 112 }), 'WriteConflict');
+  t.ok(isRetryable({ code: 11000 }), 'DuplicateKey');
+  t.ok(isRetryable({ hasErrorLabel: (l: string) => l === 'TransientTransactionError' }), 'labelled transient');
+  t.notOk(isRetryable(new Error('x')));
+  t.ok(isTimeout({ code: 50 }));
+});
+
+t.test('standalone: staged writes merged into a search page', async (t) => {
+  const doc = (id: string, n: number, extra: Partial<ResourceDoc> = {}): ResourceDoc =>
+    ({ _id: `Observation/${id}`, t: 'Observation', id, v: 1, lu: n, seq: n, x: { n: [n] }, json: '{}', ...extra });
+  const committed = [doc('a', 1), doc('b', 2), doc('c', 3)];
+  const staged = new Map([
+    ['Observation/b', doc('b', 9, { v: 2 })],
+    ['Observation/z', doc('z', 0)],
+    ['Observation/c', doc('c', 3, { d: true, json: undefined })],
+  ]);
+  const page = mergeStagedPage(committed, staged, { types: ['Observation'], filter: {}, sort: [['lu', 1]], limit: 10 });
+  t.same(page.map((d) => `${d.id}@${d.v}`), ['z@1', 'a@1', 'b@2'], 'staged writes replace, staged deletes hide, order kept');
+  const filtered = mergeStagedPage(committed, staged, { types: ['Observation'], filter: { 'x.n': { $gte: 2 } }, sort: [['lu', -1]], limit: 1, skip: 0 });
+  t.same(filtered.map((d) => d.id), ['b'], 'staged documents are filtered like committed ones');
+});
