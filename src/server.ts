@@ -1,5 +1,6 @@
 import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { devTokenBanner } from './http/security.js';
 
 /**
  * Process entry point: only listens and shuts down gracefully. On SIGINT/SIGTERM Fastify stops
@@ -33,3 +34,5 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 await app.listen({ host: config.host, port: config.port });
 // Printed plainly (not only logged) so a person starting the server sees where it is.
 console.log(`FHIR genomics server ready at ${config.baseUrl} (store: ${app.store.kind}, data: ${app.store.kind === 'embedded' ? config.dataDir : config.mongodbDb})`);
+const banner = await devTokenBanner(app, config);
+if (banner) console.log(banner);

@@ -76,7 +76,7 @@ export class AuthService implements TokenVerifier {
   }
 
   /** The token endpoint: client_credentials grant with a private_key_jwt client assertion. */
-  async token(form: Record<string, string | undefined>): Promise<TokenResponse> {
+  async token(form: Record<string, string | undefined>): Promise<{ clientId: string; response: TokenResponse }> {
     if (form.grant_type !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials');
     if (form.client_assertion_type !== ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}`);
     if (!form.client_assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
@@ -84,7 +84,7 @@ export class AuthService implements TokenVerifier {
     const client = await verifyClientAssertion(form.client_assertion, this.clients, this.urls.tokenUrl, this.replay);
     const granted = intersectScopes(form.scope.split(/\s+/).filter(Boolean), client.allowedScopes);
     if (!granted.length) throw new OAuthError('invalid_scope', 'none of the requested scopes is allowed for this client');
-    return this.issue(client, granted, this.config.security.tokenLifetimeSec);
+    return { clientId: client.clientId, response: await this.issue(client, granted, this.config.security.tokenLifetimeSec) };
   }
 
   async issue(client: Pick<RegisteredClient, 'clientId' | 'patient'>, scopes: string[], lifetimeSec: number, extra: Record<string, unknown> = {}): Promise<TokenResponse> {

@@ -5,6 +5,7 @@ import { createStore } from '../storage/create-store.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
 import { registerDocs } from './docs.js';
+import { registerSecurity } from './security.js';
 import { fhirRoutes } from './fhir-routes.js';
 
 export interface BuildOptions {
@@ -44,6 +45,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
 
   registerErrorHandling(app);
   await registerDocs(app, config);
+  await registerSecurity(app, config);
   await app.register(healthRoutes, { store });
   await app.register(fhirRoutes, { ctx: { config, store } });
   return app;

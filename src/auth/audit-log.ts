@@ -1,0 +1,81 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { ResourceStore } from '../storage/types.js';
+import { indexResource } from '../search/search-service.js';
+
+/**
+ * The audit trail writer. Requests only enqueue their AuditEvent; a timer (or a full batch)
+ * writes the queue as one store transaction, so N reads cost one journal fsync, not N.
+ * `close()` (called from the app's onClose hook, before the store closes) writes what is left:
+ * a clean shutdown loses nothing. A failed write keeps the batch queued for the next attempt,
+ * up to `maxQueue` events; beyond that the oldest are dropped and the loss is logged.
+ */
+export interface AuditLogOptions {
+  batchSize?: number;
+  flushMs?: number;
+  maxQueue?: number;
+  onError?: (err: unknown, dropped: number) => void;
+}
+
+export class AuditLog {
+  private queue: Array<Resource & { id: string }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  /** Events written so far (for tests and the bench). */
+  written = 0;
+  dropped = 0;
+
+  constructor(private readonly store: ResourceStore, private readonly opts: AuditLogOptions = {}) {}
+
+  record(event: Resource & { id: string }): void {
+    if (this.closed) return;
+    this.queue.push(event);
+    if (this.queue.length >= (this.opts.batchSize ?? 500)) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs ?? 200);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued; resolves when it is durable. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.flushing) await this.flushing;
+    if (!this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+    if (this.queue.length && !this.timer && !this.closed) this.timer = setTimeout(() => void this.flush(), this.opts.flushMs ?? 200);
+  }
+
+  private async write(batch: Array<Resource & { id: string }>): Promise<void> {
+    try {
+      await this.store.transaction(async (tx) => {
+        for (const ev of batch) await tx.put(ev, indexResource(ev), { ifVersion: 0 });
+      }, { multi: true });
+      this.written += batch.length;
+    } catch (err) {
+      this.queue = batch.concat(this.queue);
+      const max = this.opts.maxQueue ?? 100_000;
+      const drop = Math.max(0, this.queue.length - max);
+      if (drop) {
+        this.queue.splice(0, drop);
+        this.dropped += drop;
+      }
+      this.opts.onError?.(err, drop);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,140 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/auth-service.js';
+import { describeRequest, patientIdOf } from '../auth/audit-request.js';
+import { assertCanWrite } from '../auth/authorize.js';
+import type { AuthContext } from '../fhir/context.js';
+import { fhirError, FhirError } from '../fhir/errors.js';
+import { unauthorized } from '../auth/verify-token.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Verified caller (absent when FHIR_AUTH=off or on public paths). */
+    auth?: AuthContext;
+    /** Authentication failure, raised after the rate limiter has counted the request. */
+    authError?: FhirError;
+  }
+}
+
+/**
+ * Bearer authentication for everything under /fhir (RFC 6750, SMART Backend Services), except
+ * the public discovery documents. Fails closed: any path that starts with /fhir and is not
+ * exactly a public one needs a token. The failure is only raised in preParsing, after the
+ * route-level rate limiter has counted the request (so token guessing is rate limited too) and
+ * before the body is parsed (so an anonymous caller cannot make the server parse 64 MB).
+ */
+const PUBLIC = new Set(['/fhir/metadata', '/fhir/metadata/', '/fhir/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration/']);
+
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+export function isFhirPath(url: string): boolean {
+  return pathOf(url).toLowerCase().startsWith('/fhir');
+}
+
+export function isPublicFhirPath(method: string, url: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && PUBLIC.has(pathOf(url));
+}
+
+const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/;
+
+async function authenticate(svc: AuthService, request: FastifyRequest): Promise<void> {
+  const header = request.headers.authorization;
+  if (header === undefined || header === '') {
+    request.authError = unauthorized(undefined);
+    return;
+  }
+  const m = BEARER.exec(header);
+  if (!m) {
+    request.authError = unauthorized('the Authorization header must be "Bearer <token>"');
+    return;
+  }
+  try {
+    request.auth = await svc.verify(m[1], request.ip);
+  } catch (err) {
+    request.authError = err instanceof FhirError ? err : unauthorized('the token could not be verified');
+  }
+}
+
+export function registerAuthHooks(app: FastifyInstance, svc: AuthService): void {
+  app.decorateRequest('auth', undefined);
+  app.decorateRequest('authError', undefined);
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
+    await authenticate(svc, request);
+  });
+  app.addHook('preParsing', async (request) => {
+    if (request.authError) throw request.authError;
+  });
+  app.addHook('preHandler', async (request) => {
+    if (request.auth?.patient !== undefined) guardPatientToken(request, request.auth.patient);
+  });
+}
+
+function queryOf(request: FastifyRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    out[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+  }
+  return out;
+}
+
+/** Values of `subject`/`patient` parameters in a Parameters body (operations invoked by POST). */
+function parameterPatients(body: unknown): string[] {
+  const params = (body as { resourceType?: unknown; parameter?: unknown })?.resourceType === 'Parameters' ? (body as { parameter?: unknown }).parameter : undefined;
+  if (!Array.isArray(params)) return [];
+  const out: string[] = [];
+  for (const p of params.slice(0, 1000) as Array<Record<string, unknown>>) {
+    if (p?.name !== 'subject' && p?.name !== 'patient') continue;
+    for (const k of ['valueString', 'valueId', 'valueUri', 'valueCode']) if (typeof p[k] === 'string') out.push(p[k] as string);
+    const ref = (p.valueReference as { reference?: unknown } | undefined)?.reference;
+    if (typeof ref === 'string') out.push(ref);
+  }
+  return out;
+}
+
+/**
+ * Defense in depth for patient-level tokens, on top of the per-resource checks in the core:
+ * the URL and the operation parameters may only name the token's own patient (anything else
+ * answers 404, as if it did not exist), and every resource written, alone or in a Bundle, must
+ * land in the token's compartment.
+ */
+function guardPatientToken(request: FastifyRequest, patient: string): void {
+  const path = pathOf(request.url).replace(/^\/fhir\/?/, '');
+  const query = queryOf(request);
+  const facts = describeRequest(request.method, path, query);
+  const named: string[] = [];
+  if (facts.resourceType === 'Patient' && facts.id) named.push(facts.id);
+  if (facts.operation || facts.interaction === 'search-compartment') {
+    if (facts.patient) named.push(facts.patient);
+    for (const k of ['subject', 'patient']) for (const v of query[k] ?? []) named.push(v);
+    named.push(...parameterPatients(request.body));
+  }
+  for (const v of named) {
+    if (patientIdOf(v) !== patient) throw fhirError('NOT_FOUND', `Patient/${String(patientIdOf(v) ?? v).slice(0, 64)} is not known`);
+  }
+  if (request.method === 'PATCH') return guardPatch(request.body, patient);
+  const body = request.body as { resourceType?: unknown; entry?: unknown } | undefined;
+  if (request.method !== 'POST' && request.method !== 'PUT') return;
+  if (!body || typeof body !== 'object' || typeof body.resourceType !== 'string') return;
+  if (body.resourceType === 'Bundle' && path === '') {
+    if (!Array.isArray(body.entry)) return;
+    for (const e of body.entry as Array<{ resource?: { resourceType?: unknown }; request?: { method?: unknown } }>) {
+      const m = e?.request?.method;
+      if ((m === 'POST' || m === 'PUT') && e.resource && typeof e.resource.resourceType === 'string') {
+        assertCanWrite(request.auth, e.resource as { resourceType: string });
+      }
+    }
+  } else if (!facts.operation && body.resourceType !== 'Parameters') {
+    assertCanWrite(request.auth, body as { resourceType: string });
+  }
+}
+
+/** A JSON Patch from a patient token must not introduce a reference to another patient. */
+function guardPatch(body: unknown, patient: string): void {
+  const text = JSON.stringify(body ?? null);
+  for (const m of text.matchAll(/Patient\/([A-Za-z0-9\-.]{1,64})/g)) {
+    if (m[1] !== patient) throw fhirError('FORBIDDEN', `A patient-level token can only write resources in the compartment of Patient/${patient}`);
+  }
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import type { AppConfig } from '../config.js';
+
+/**
+ * Response hardening. @fastify/helmet sets the well-reviewed baseline (nosniff, frame denial,
+ * referrer policy, cross-origin isolation headers, HSTS on https) so we do not hand-maintain that
+ * list. The Content-Security-Policy is ours: API responses are data and get `default-src 'none'`;
+ * Swagger UI under /docs loads only its own bundled scripts and styles (the UI sets inline
+ * styles, hence `style-src 'unsafe-inline'`; no inline script is needed) and calls the API
+ * origin. CORS (@fastify/cors) is off unless FHIR_CORS_ORIGINS lists origins: browser-based EHR
+ * apps on another origin send bearer tokens, never cookies, so credentials stay disabled.
+ */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function docsCsp(config: AppConfig): string {
+  const apiOrigin = new URL(config.baseUrl).origin;
+  return [
+    "default-src 'self'", "base-uri 'self'", "object-src 'none'", "frame-ancestors 'self'", "form-action 'self'",
+    "script-src 'self'", "script-src-attr 'none'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self' data:", `connect-src 'self' ${apiOrigin}`,
+  ].join('; ');
+}
+
+export async function registerSecurityHeaders(app: FastifyInstance, config: AppConfig): Promise<void> {
+  const https = config.baseUrl.startsWith('https:');
+  const origins = config.security.corsOrigins;
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: false,
+    hsts: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginResourcePolicy: { policy: origins.length ? 'cross-origin' : 'same-origin' },
+  });
+  const docs = docsCsp(config);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('content-security-policy', request.url.startsWith('/docs') ? docs : API_CSP);
+    // Responses carry patient data: never let shared caches keep them.
+    if (!reply.hasHeader('cache-control') && request.url.startsWith('/fhir')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  if (origins.length) {
+    await app.register(cors, {
+      origin: origins.includes('*') ? '*' : origins,
+      credentials: false,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Prefer', 'If-Match', 'If-None-Match', 'If-None-Exist', 'If-Modified-Since'],
+      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'Last-Modified', 'Retry-After', 'WWW-Authenticate', 'X-Request-Id'],
+      maxAge: 600,
+    });
+  }
+}
