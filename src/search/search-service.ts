@@ -2,18 +2,22 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../fhir/context.js';
 import type { Issue } from '../fhir/outcome.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../storage/types.js';
-import { genomicIndex } from '../genomics/operations/genomic-index.js';
+import { buildFilter } from './build-filter.js';
+import { runSearch } from './execute.js';
+import { computeIndex } from './index-resource.js';
+import { parseSearch } from './parse.js';
+import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
+import { GENOMIC_REGION_URL } from './genomics-params.js';
 
 /**
  * The search facade the FHIR core calls. src/search owns everything behind it: index values
- * computed at write time, the query parser (AST), the compiler to a MongoDB query document,
- * includes, paging. (Initial version: `_id` and `_lastUpdated` only; the search engine replaces it.)
+ * computed at write time (index-resource.ts), the parser (parse.ts) and compiler to a MongoDB
+ * query document (compile.ts), chains (build-filter.ts), includes and paging (execute.ts).
  */
 
 /** Index values stored beside a resource, computed from the SearchParameter expressions. */
 export function indexResource(resource: Resource): SearchIndex {
-  // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts).
-  return { _id: [resource.id], ...genomicIndex(resource) };
+  return computeIndex(resource);
 }
 
 export interface SearchRequest {
@@ -29,20 +33,42 @@ export interface SearchRequest {
 }
 
 /** Runs a search and answers a `searchset` Bundle (paging links, includes, warnings). */
-export async function searchBundle(_ctx: FhirContext, _req: SearchRequest): Promise<Bundle> {
-  throw new Error('search engine not wired yet');
+export async function searchBundle(ctx: FhirContext, req: SearchRequest): Promise<Bundle> {
+  return runSearch(ctx, req);
 }
 
 /**
  * Resolves a conditional request (`If-None-Exist`, conditional update/delete, conditional
  * references like `Patient?identifier=x|1`): returns up to `limit` current matches.
- * Runs inside the given transaction so the check and the write are atomic.
+ * Runs inside the given transaction so the check and the write are atomic. Unknown parameters are
+ * errors here: ignoring one would widen the match (https://hl7.org/fhir/R4/http.html#ccreate).
  */
 export async function findConditionalMatches(
-  _tx: StoreTx | ResourceStore,
-  _resourceType: string,
-  _queryString: string,
-  _limit = 2,
+  tx: StoreTx | ResourceStore,
+  resourceType: string,
+  queryString: string,
+  limit = 2,
 ): Promise<{ matches: VersionRecord[]; issues: Issue[] }> {
-  throw new Error('search engine not wired yet');
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(queryString.replace(/^\?/, ''))) (query[k] ??= []).push(v);
+  const parsed = parseSearch(resourceType, query, false);
+  const issues: Issue[] = parsed.issues.map((i) => ({ ...i, severity: 'error', code: 'invalid' }));
+  if (issues.length) return { matches: [], issues };
+  const filter = await buildFilter(tx, resourceType, parsed.clauses, '');
+  const res = await tx.search({ types: [resourceType], filter, limit });
+  return { matches: res.records, issues };
 }
+
+/** Search parameters per type for the CapabilityStatement (name, type, definition, documentation). */
+export function capabilitySearchParams(resourceType: string) {
+  return capabilityParamsFor(resourceType);
+}
+
+/** `GET /fhir/SearchParameter/{id}`: the SearchParameter resources the server implements. */
+export function getSearchParameter(id: string): Resource | undefined {
+  return searchParameterResource(id) as Resource | undefined;
+}
+export function listSearchParameterIds(): string[] {
+  return searchParameterIds();
+}
+export { GENOMIC_REGION_URL };

@@ -1,0 +1,71 @@
+import { fhirError } from '../fhir/errors.js';
+import type { ResourceStore, StoreTx } from '../storage/types.js';
+import { indexFields } from './aliases.js';
+import { compileClause, refInFilter, type Filter } from './compile.js';
+import { parseClause, type ChainClause, type Clause, type HasClause } from './parse.js';
+
+/**
+ * Builds the filter of a parsed search: plain clauses compile directly; chains
+ * (https://hl7.org/fhir/R4/search.html#chaining) and reverse chains (`_has`, #has) are resolved
+ * first by sub-searches whose matches become an `$in` list. Sub-searches are bounded so that a
+ * chain cannot turn into an unbounded scan of the store.
+ */
+export const MAX_CHAIN_MATCHES = 10_000;
+const MAX_DEPTH = 4;
+
+type Searcher = Pick<ResourceStore | StoreTx, 'search'>;
+
+export function andAll(filters: Filter[]): Filter {
+  if (!filters.length) return {};
+  if (filters.length === 1) return filters[0];
+  return { $and: filters };
+}
+
+async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl: string, depth: number) {
+  const filter = await clauseFilter(store, type, clause, baseUrl, depth + 1);
+  const res = await store.search({ types: [type], filter, limit: MAX_CHAIN_MATCHES + 1, maxTimeMs: 30_000 });
+  if (res.docs.length > MAX_CHAIN_MATCHES) {
+    throw fhirError('TOO_COSTLY', `${clause.key}: the chained criteria match more than ${MAX_CHAIN_MATCHES} ${type} resources; narrow them`, clause.key);
+  }
+  return res.docs;
+}
+
+async function chainFilter(store: Searcher, type: string | undefined, c: ChainClause, baseUrl: string, depth: number): Promise<Filter> {
+  const refs: string[] = [];
+  let known = false;
+  for (const target of c.targetTypes) {
+    const sub = parseClause(target, c.rest, c.value);
+    if (!sub) continue;
+    known = true;
+    for (const d of await subSearch(store, target, sub, baseUrl, depth)) refs.push(`${d.t}/${d.id}`);
+  }
+  if (!known) throw fhirError('INVALID_SEARCH', `${c.key}: no target of ${c.def.code} has a parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
+  return refInFilter(type, c.def.code, refs);
+}
+
+async function hasFilter(store: Searcher, type: string | undefined, c: HasClause, baseUrl: string, depth: number): Promise<Filter> {
+  if (!type) throw fhirError('INVALID_SEARCH', '_has needs a resource type', c.key);
+  const sub = parseClause(c.type, c.rest, c.value);
+  if (!sub) throw fhirError('INVALID_SEARCH', `${c.key}: ${c.type} has no parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
+  const ids = new Set<string>();
+  const prefix = `${type}/`;
+  for (const d of await subSearch(store, c.type, sub, baseUrl, depth)) {
+    for (const f of indexFields(c.type, c.via)) {
+      for (const r of (d.x[f] as string[] | undefined) ?? []) if (typeof r === 'string' && r.startsWith(prefix)) ids.add(r.slice(prefix.length));
+    }
+  }
+  return { id: { $in: [...ids] } };
+}
+
+export async function clauseFilter(store: Searcher, type: string | undefined, c: Clause, baseUrl: string, depth = 0): Promise<Filter> {
+  if (depth > MAX_DEPTH) throw fhirError('TOO_COSTLY', `${c.key}: chains are limited to ${MAX_DEPTH} levels`, c.key);
+  if (c.kind === 'param') return compileClause(type, c, baseUrl);
+  if (c.kind === 'chain') return chainFilter(store, type, c, baseUrl, depth);
+  return hasFilter(store, type, c, baseUrl, depth);
+}
+
+export async function buildFilter(store: Searcher, type: string | undefined, clauses: Clause[], baseUrl: string): Promise<Filter> {
+  const parts: Filter[] = [];
+  for (const c of clauses) parts.push(await clauseFilter(store, type, c, baseUrl));
+  return andAll(parts);
+}

@@ -1,0 +1,163 @@
+import { fhirError } from '../fhir/errors.js';
+import { dateRange, escapeRegex, fold, numberRange, ucumCanonical, UCUM_SYSTEM } from './normalize.js';
+import { parseRegion } from './genomics-params.js';
+import { splitEscaped, unescape } from './parse.js';
+
+/**
+ * Value-level compilers: one search value (already split on commas) -> the MongoDB condition that
+ * an index field (an array, see index-values.ts) must satisfy. Prefix and range rules are those of
+ * https://hl7.org/fhir/R4/search.html#prefix. Values never become operators or field names; text
+ * only reaches a regex escaped.
+ */
+export type Cond = unknown;
+const PREFIXES = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'] as const;
+export type Prefix = (typeof PREFIXES)[number];
+
+export function bad(param: string, msg: string): never {
+  throw fhirError('INVALID_SEARCH', `Invalid value for search parameter ${param}: ${msg}`, param);
+}
+
+export function splitPrefix(v: string): [Prefix, string] {
+  const p = v.slice(0, 2);
+  if ((PREFIXES as readonly string[]).includes(p) && /^[a-z]{2}[-+\d.]/.test(v)) return [p as Prefix, v.slice(2)];
+  return ['eq', v];
+}
+
+/** Token value -> the normalized form(s) it matches; a regex for `system|` (any code in system). */
+export function tokenCond(param: string, raw: string): Cond {
+  if (raw === '') bad(param, 'empty token');
+  const parts = splitEscaped(raw, '|');
+  if (parts.length === 1 && /^(eq|ne|gt|lt|ge|le|sa|eb|ap)[-+]?\d/.test(raw)) bad(param, `"${raw}": prefixes are not allowed on token parameters`);
+  if (parts.length > 2) bad(param, `"${raw}" has more than one unescaped "|"`);
+  if (parts.length === 1) return unescape(parts[0]);
+  const [system, code] = parts.map(unescape);
+  if (code === '') return { $regex: `^${escapeRegex(system)}\\|` };
+  return `${system}|${code}`;
+}
+
+/** `:of-type` takes `typeSystem|typeCode|value` (search.html#token). */
+export function ofTypeCond(param: string, raw: string): Cond {
+  const parts = splitEscaped(raw, '|').map(unescape);
+  if (parts.length !== 3 || !parts[2]) bad(param, ':of-type needs system|code|value');
+  return parts.join('|');
+}
+
+export function stringCond(param: string, raw: string, modifier?: string): Cond {
+  const v = unescape(raw);
+  if (v === '') bad(param, 'empty string');
+  if (modifier === 'exact') return v;
+  const f = escapeRegex(fold(v));
+  return { $regex: modifier === 'contains' ? f : `^${f}` };
+}
+
+export function uriCond(param: string, raw: string, modifier?: string): Cond {
+  const v = unescape(raw);
+  if (v === '') bad(param, 'empty uri');
+  if (modifier === 'below') return { $regex: `^${escapeRegex(v)}` };
+  if (modifier === 'above') {
+    // every prefix of the value at a "/" boundary, and the value itself
+    const out = new Set<string>([v]);
+    for (let i = v.indexOf('/', v.indexOf('//') + 2); i > 0; i = v.indexOf('/', i + 1)) out.add(v.slice(0, i));
+    return { $in: [...out] };
+  }
+  return v;
+}
+
+function numericOps(param: string, prefix: Prefix, text: string, scale = 1): Record<string, number> | { $not: unknown } {
+  const r = numberRange(text);
+  if (!r) bad(param, `"${text}" is not a number`);
+  const v = r.value * scale;
+  const lo = r.lo * scale;
+  const hi = r.hi * scale;
+  switch (prefix) {
+    case 'eq': return { $gte: lo, $lt: hi };
+    case 'ne': return { $not: { $gte: lo, $lt: hi } };
+    case 'gt': case 'sa': return { $gt: v };
+    case 'lt': case 'eb': return { $lt: v };
+    case 'ge': return { $gte: v };
+    case 'le': return { $lte: v };
+    case 'ap': return { $gte: v - Math.abs(v) * 0.1, $lte: v + Math.abs(v) * 0.1 };
+  }
+}
+
+export function numberCond(param: string, raw: string): Cond {
+  const [prefix, text] = splitPrefix(unescape(raw));
+  const ops = numericOps(param, prefix, text);
+  if ('$not' in ops) return { $not: { $elemMatch: ops.$not } };
+  return { $elemMatch: ops };
+}
+
+/** `[prefix]number|system|code` (search.html#quantity); UCUM units compare in canonical form. */
+export function quantityCond(param: string, raw: string): Cond {
+  const parts = splitEscaped(raw, '|').map(unescape);
+  if (parts.length !== 1 && parts.length !== 3) bad(param, 'expected number or number|system|code');
+  const [prefix, text] = splitPrefix(parts[0]);
+  const system = parts[1] || undefined;
+  const code = parts[2] || undefined;
+  const m: Record<string, unknown> = {};
+  const canon = code && (!system || system === UCUM_SYSTEM) ? ucumCanonical(code, 1) : undefined;
+  let negate = false;
+  let ops;
+  if (canon) {
+    ops = numericOps(param, prefix, text, canon.value);
+    m.cc = canon.code;
+  } else {
+    ops = numericOps(param, prefix, text);
+    if (code) m.c = code;
+    if (system) m.s = system;
+  }
+  if ('$not' in ops) {
+    negate = true;
+    ops = ops.$not;
+  }
+  m[canon ? 'cn' : 'n'] = ops;
+  return negate ? { $not: { $elemMatch: m } } : { $elemMatch: m };
+}
+
+/** Date prefixes against stored [s, e) ranges (search.html#date), for a query range [qs, qe). */
+export function dateCond(param: string, raw: string): Cond {
+  const [prefix, text] = splitPrefix(unescape(raw));
+  const q = dateRange(text);
+  if (!q) bad(param, `"${text}" is not a valid date`);
+  const { s: qs, e: qe } = q;
+  const eq = { s: { $gte: qs }, e: { $lte: qe } };
+  switch (prefix) {
+    case 'eq': return { $elemMatch: eq };
+    case 'ne': return { $not: { $elemMatch: eq } };
+    case 'gt': return { $elemMatch: { e: { $gt: qe } } };
+    case 'lt': return { $elemMatch: { s: { $lt: qs } } };
+    case 'ge': return { $elemMatch: { $or: [{ e: { $gt: qe } }, eq] } };
+    case 'le': return { $elemMatch: { $or: [{ s: { $lt: qs } }, eq] } };
+    case 'sa': return { $elemMatch: { s: { $gte: qe } } };
+    case 'eb': return { $elemMatch: { e: { $lte: qs } } };
+    case 'ap': {
+      const pad = Math.max((qe - qs) * 0.1, 86_400_000);
+      return { $elemMatch: { s: { $lt: qe + pad }, e: { $gt: qs - pad } } };
+    }
+  }
+}
+
+/** `_lastUpdated` runs on the IndexedDoc's own scalar `lu` (a point: [lu, lu+1)). */
+export function lastUpdatedCond(param: string, raw: string): Cond {
+  const [prefix, text] = splitPrefix(unescape(raw));
+  const q = dateRange(text);
+  if (!q) bad(param, `"${text}" is not a valid date`);
+  switch (prefix) {
+    case 'eq': return { $gte: q.s, $lt: q.e };
+    case 'ne': return { $not: { $gte: q.s, $lt: q.e } };
+    case 'gt': case 'sa': return { $gte: q.e };
+    case 'lt': case 'eb': return { $lt: q.s };
+    case 'ge': return { $gte: q.s };
+    case 'le': return { $lt: q.e };
+    case 'ap': {
+      const pad = Math.max((q.e - q.s) * 0.1, 86_400_000);
+      return { $gte: q.s - pad, $lt: q.e + pad };
+    }
+  }
+}
+
+export function regionCond(param: string, raw: string): Cond {
+  const r = parseRegion(unescape(raw));
+  if (!r) bad(param, `"${raw}" is not accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628`);
+  return { $elemMatch: { a: r.a, s: { $lt: r.e }, e: { $gt: r.s } } };
+}

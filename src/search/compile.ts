@@ -1,0 +1,155 @@
+import { fhirError } from '../fhir/errors.js';
+import { indexFields } from './aliases.js';
+import {
+  bad, dateCond, lastUpdatedCond, numberCond, ofTypeCond, quantityCond, regionCond, stringCond, tokenCond, uriCond, type Cond,
+} from './compile-values.js';
+import { escapeRegex, fold, referenceKey } from './normalize.js';
+import { splitEscaped, unescape, type ParamClause } from './parse.js';
+import { paramByUrl, type ParamDef } from './registry.js';
+
+/**
+ * Compiles parsed clauses into one MongoDB filter document over IndexedDoc (DESIGN.md "Search").
+ * Pure: the same document runs on MongoDB and, through mingo, on the embedded store. Each clause
+ * becomes one member of a top-level `$and`, which lets the embedded store pick its most selective
+ * index from the document alone.
+ */
+export type Filter = Record<string, unknown>;
+
+const MODIFIERS: Record<string, string[]> = {
+  token: ['missing', 'not', 'text', 'of-type', 'exact'],
+  string: ['missing', 'exact', 'contains'],
+  reference: ['missing', 'identifier', 'not'],
+  uri: ['missing', 'above', 'below', 'exact'],
+  number: ['missing'],
+  date: ['missing'],
+  quantity: ['missing'],
+  composite: ['missing'],
+  special: ['missing'],
+};
+
+/** An OR over the fields of a parameter (one field, or two for a union alias). */
+function onFields(fields: string[], cond: Cond): Filter {
+  const f = fields.map((k) => ({ [`x.${k}`]: cond }));
+  return f.length === 1 ? f[0] : { $or: f };
+}
+
+/** `$in` when every OR value is a plain equality, else an `$or` of conditions. */
+function anyOf(fields: string[], conds: Cond[]): Filter {
+  if (conds.every((c) => typeof c === 'string')) return onFields(fields, conds.length === 1 ? conds[0] : { $in: conds });
+  const ors = conds.map((c) => onFields(fields, c));
+  return ors.length === 1 ? ors[0] : { $or: ors };
+}
+
+/** Reference value -> the stored `Type/id` (or absolute URL / canonical) forms it matches. */
+export function referenceForms(def: ParamDef, raw: string, typeModifier: string | undefined, baseUrl: string): string[] {
+  const v = unescape(raw);
+  if (!v) bad(def.code, 'empty reference');
+  if (baseUrl && v.startsWith(`${baseUrl}/`)) return referenceForms(def, v.slice(baseUrl.length + 1), typeModifier, baseUrl);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(v)) return [v];
+  const key = referenceKey(v);
+  if (key) {
+    if (typeModifier && !key.startsWith(`${typeModifier}/`)) return [];
+    return [key];
+  }
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(v)) bad(def.code, `"${v}" is not a reference`);
+  const types = typeModifier ? [typeModifier] : def.target?.length ? def.target : [];
+  if (!types.length) bad(def.code, `"${v}" needs a type (Type/id)`);
+  return types.map((t) => `${t}/${v}`);
+}
+
+function compositeCond(def: ParamDef, raw: string): Cond {
+  const parts = splitEscaped(raw, '$');
+  const comps = def.component ?? [];
+  if (parts.length !== comps.length) bad(def.code, `expected ${comps.length} components separated by "$"`);
+  const m: Record<string, unknown> = {};
+  comps.forEach((c, i) => {
+    const sub = paramByUrl(c.definition);
+    if (!sub) bad(def.code, 'unknown component');
+    m[`c${i}`] = valueCond(sub, parts[i], undefined, '');
+  });
+  return { $elemMatch: m };
+}
+
+/** One value of a parameter (no `:missing`/`:not` here) -> condition on its index field. */
+function valueCond(def: ParamDef, raw: string, modifier: string | undefined, baseUrl: string): Cond {
+  switch (def.type) {
+    case 'token':
+      if (modifier === 'text') return { $regex: `(^|\\s)${escapeRegex(fold(unescape(raw)))}` };
+      if (modifier === 'of-type') return ofTypeCond(def.code, raw);
+      return tokenCond(def.code, raw);
+    case 'string': return stringCond(def.code, raw, modifier);
+    case 'uri': return uriCond(def.code, raw, modifier);
+    case 'number': return numberCond(def.code, raw);
+    case 'date': return dateCond(def.code, raw);
+    case 'quantity': return quantityCond(def.code, raw);
+    case 'composite': return compositeCond(def, raw);
+    case 'reference': {
+      if (modifier === 'identifier') return tokenCond(def.code, raw);
+      const forms = referenceForms(def, raw, modifier, baseUrl);
+      return forms.length === 1 ? forms[0] : { $in: forms };
+    }
+    case 'special':
+      if (def.code === 'genomic-region') return regionCond(def.code, raw);
+  }
+  throw fhirError('INVALID_SEARCH', `Search parameter ${def.code} cannot be searched`, def.code);
+}
+
+/** Field suffix for modifiers that read a companion field (index-values.ts layout). */
+function fieldSuffix(def: ParamDef, modifier: string | undefined): string {
+  if (def.type === 'token' && modifier === 'text') return ':t';
+  if (def.type === 'token' && modifier === 'of-type') return ':ot';
+  if (def.type === 'string' && modifier === 'exact') return ':e';
+  if (def.type === 'reference' && modifier === 'identifier') return ':i';
+  return '';
+}
+
+export function compileClause(type: string | undefined, c: ParamClause, baseUrl: string): Filter {
+  const { def } = c;
+  let modifier = c.modifier;
+  const isTypeModifier = def.type === 'reference' && modifier !== undefined && /^[A-Z]/.test(modifier);
+  if (modifier && !isTypeModifier && !MODIFIERS[def.type]?.includes(modifier)) {
+    throw fhirError('INVALID_SEARCH', `Modifier :${modifier} is not supported on ${def.type} parameter ${def.code}`, c.key);
+  }
+  if (def.type === 'token' && modifier === 'exact') modifier = undefined;
+  if (def.type === 'uri' && modifier === 'exact') modifier = undefined;
+  if (modifier === 'missing') {
+    const v = c.values.join(',');
+    if (v !== 'true' && v !== 'false') bad(c.key, ':missing takes true or false');
+    if (def.code === '_id') return v === 'true' ? { id: { $exists: false } } : { id: { $exists: true } };
+    const fields = indexFields(type, def.code).map((f) => `x.${f}`);
+    if (v === 'true') return fields.length === 1 ? { [fields[0]]: { $exists: false } } : { $and: fields.map((f) => ({ [f]: { $exists: false } })) };
+    return fields.length === 1 ? { [fields[0]]: { $exists: true } } : { $or: fields.map((f) => ({ [f]: { $exists: true } })) };
+  }
+  if (def.code === '_id') {
+    const ids = c.values.map(unescape);
+    const cond = ids.length === 1 ? ids[0] : { $in: ids };
+    return modifier === 'not' ? { id: { $nin: ids } } : { id: cond };
+  }
+  if (def.code === '_lastUpdated') {
+    const ors = c.values.map((v) => ({ lu: lastUpdatedCond(c.key, v) }));
+    return ors.length === 1 ? ors[0] : { $or: ors };
+  }
+  const fields = indexFields(type, def.code).map((f) => f + fieldSuffix(def, modifier));
+  const conds = c.values.map((v) => valueCond(def, v, modifier === 'not' ? undefined : modifier, baseUrl));
+  if (modifier === 'not') {
+    // :not = resources without any matching value, including those with no value (search.html#token)
+    return { $nor: [anyOf(fields, conds)] };
+  }
+  const flat = conds.flatMap((x) => (x && typeof x === 'object' && '$in' in (x as object) && def.type === 'reference' ? (x as { $in: string[] }).$in : [x]));
+  return anyOf(fields, flat);
+}
+
+/** A resolved chain or reverse chain: the reference field must point at one of `refs`. */
+export function refInFilter(type: string | undefined, code: string, refs: string[]): Filter {
+  return onFields(indexFields(type, code), { $in: refs });
+}
+
+/** `_sort` field for a parameter (https://hl7.org/fhir/R4/search.html#sort). */
+export function sortField(def: ParamDef): string {
+  if (def.code === '_id') return 'id';
+  if (def.code === '_lastUpdated') return 'lu';
+  if (def.type === 'date') return `x.${def.code}.s`;
+  if (def.type === 'quantity') return `x.${def.code}.n`;
+  if (def.type === 'special' || def.type === 'composite') throw fhirError('INVALID_SEARCH', `Cannot sort on ${def.code}`, '_sort');
+  return `x.${def.code}`;
+}

@@ -1,0 +1,142 @@
+import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import type { FhirContext } from '../fhir/context.js';
+import { fhirError } from '../fhir/errors.js';
+import { toOperationOutcome, type Issue } from '../fhir/outcome.js';
+import { isKnownResourceType } from '../fhir/resource-types.js';
+import { parseSummary, subsetResource } from '../fhir/summary.js';
+import type { SortSpec, StoreQuery, VersionRecord } from '../storage/types.js';
+import { andAll, buildFilter } from './build-filter.js';
+import { compartmentFilter, inPatientCompartment } from './compartment.js';
+import { sortField, type Filter } from './compile.js';
+import { resolveIncludes } from './includes.js';
+import { afterCursor, beforeCursor, decodeCursor, KEY_ORDER, keysetFilter, linkUrl, reverse, type Cursor } from './paging.js';
+import { parseSearch } from './parse.js';
+import { getParam } from './registry.js';
+import type { SearchRequest } from './search-service.js';
+
+/**
+ * Runs a search and answers a `searchset` Bundle (https://hl7.org/fhir/R4/search.html): parse,
+ * compile once, run on the store, page, include, subset.
+ */
+const TIME_LIMIT_MS = 30_000;
+
+function last(result: Record<string, string[]>, key: string): string | undefined {
+  const v = result[key];
+  return v?.[v.length - 1];
+}
+
+function parseCount(raw: string | undefined, def: number, max: number): number {
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) throw fhirError('INVALID_SEARCH', `_count must be a non-negative integer (got "${raw}")`, '_count');
+  return Math.min(Number(raw), max);
+}
+
+function parseSort(types: string[] | undefined, raw: string | undefined): SortSpec {
+  if (!raw) return [];
+  const out: SortSpec = [];
+  for (const key of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const desc = key.startsWith('-');
+    const code = desc ? key.slice(1) : key;
+    const def = getParam(types?.length === 1 ? types[0] : 'Resource', code);
+    if (!def) throw fhirError('INVALID_SEARCH', `_sort: unknown parameter "${code}"`, '_sort');
+    out.push([sortField(def), desc ? -1 : 1]);
+  }
+  return out;
+}
+
+function resolveTypes(req: SearchRequest, result: Record<string, string[]>): string[] | undefined {
+  if (req.resourceType) return [req.resourceType];
+  const t = result._type?.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (!t?.length) return undefined;
+  for (const type of t) if (!isKnownResourceType(type)) throw fhirError('INVALID_SEARCH', `_type: unknown resource type "${type}"`, '_type');
+  return t;
+}
+
+export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<Bundle> {
+  const { store, config } = ctx;
+  const firstType = req.resourceType ?? (req.query._type?.length === 1 && !req.query._type[0].includes(',') ? req.query._type[0] : undefined);
+  const parsed = parseSearch(firstType, req.query, req.strict);
+  const types = resolveTypes(req, parsed.result);
+  const issues: Issue[] = [...parsed.issues];
+  const summary = parseSummary(last(parsed.result, '_summary'));
+  const elements = last(parsed.result, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const total = last(parsed.result, '_total') ?? 'none-default';
+  if (!['none', 'estimate', 'accurate', 'none-default'].includes(total)) throw fhirError('INVALID_SEARCH', '_total must be none, estimate or accurate', '_total');
+  const count = parseCount(last(parsed.result, '_count'), config.defaultCount, config.maxCount);
+  const userSort = parseSort(types, last(parsed.result, '_sort'));
+  const cursorRaw = last(parsed.result, '_cursor');
+  const cursor: Cursor | undefined = cursorRaw ? decodeCursor(cursorRaw) : undefined;
+
+  const parts: Filter[] = [await buildFilter(store, firstType, parsed.clauses, req.baseUrl)];
+  // Included resources obey the compartment too, except types that cannot be in one (Practitioner…).
+  const restrict = (type: string): Filter | undefined =>
+    req.compartment && inPatientCompartment(type) ? compartmentFilter(type, req.compartment) : undefined;
+  if (req.compartment) {
+    const ts = types ?? [];
+    if (!ts.length) throw fhirError('INVALID_SEARCH', 'A compartment search needs a resource type');
+    parts.push(ts.length === 1 ? compartmentFilter(ts[0], req.compartment) : { $or: ts.map((t) => ({ t, ...compartmentFilter(t, req.compartment!) })) });
+  }
+  const baseFilter = andAll(parts.filter((p) => Object.keys(p).length));
+  const keyset = userSort.length === 0;
+  const snapshot = cursor?.k === 'offset' ? cursor.at : Date.now();
+  let filter = baseFilter;
+  let sort: SortSpec = keyset ? KEY_ORDER : [...userSort, ...KEY_ORDER];
+  let skip = 0;
+  if (cursor?.k === 'after' || cursor?.k === 'before') {
+    if (!keyset) throw fhirError('INVALID_SEARCH', 'The paging cursor does not belong to this search', '_cursor');
+    filter = andAll([baseFilter, keysetFilter(cursor)]);
+    if (cursor.k === 'before') sort = reverse(KEY_ORDER);
+  } else if (!keyset) {
+    filter = andAll([baseFilter, { lu: { $lte: snapshot } }]);
+    skip = cursor?.k === 'offset' ? cursor.o : 0;
+  }
+  const wantTotal = total === 'accurate' || total === 'estimate' || summary === 'count';
+  const query: StoreQuery = { types, filter, sort, limit: summary === 'count' ? 0 : count + 1, skip, count: wantTotal, maxTimeMs: TIME_LIMIT_MS };
+  const res = await store.search(query);
+  let records = res.records;
+  let docs = res.docs;
+  const more = records.length > count;
+  records = records.slice(0, count);
+  docs = docs.slice(0, count);
+  if (cursor?.k === 'before') {
+    records = records.reverse();
+    docs = docs.reverse();
+  }
+
+  const links: BundleLink[] = [{ relation: 'self', url: linkUrl(selfBase(req), parsed.used, cursor) }];
+  if (summary !== 'count' && count > 0 && docs.length) {
+    const hasNext = cursor?.k === 'before' ? true : more;
+    const hasPrev = cursor?.k === 'before' ? more : cursor !== undefined && !(cursor.k === 'offset' && cursor.o === 0);
+    if (keyset) {
+      if (hasNext) links.push({ relation: 'next', url: linkUrl(selfBase(req), parsed.used, afterCursor(docs[docs.length - 1])) });
+      if (hasPrev) links.push({ relation: 'previous', url: linkUrl(selfBase(req), parsed.used, beforeCursor(docs[0])) });
+    } else {
+      if (more) links.push({ relation: 'next', url: linkUrl(selfBase(req), parsed.used, { k: 'offset', o: skip + count, at: snapshot }) });
+      if (skip > 0) links.push({ relation: 'previous', url: linkUrl(selfBase(req), parsed.used, { k: 'offset', o: Math.max(0, skip - count), at: snapshot }) });
+    }
+  }
+
+  const included = summary === 'count' ? { records: [], issues: [] } : await resolveIncludes(store, docs, parsed.result, restrict);
+  issues.push(...included.issues);
+  const entry: BundleEntry[] = [];
+  const toEntry = (rec: VersionRecord, mode: 'match' | 'include'): BundleEntry => ({
+    fullUrl: `${req.baseUrl}/${rec.resourceType}/${rec.id}`,
+    resource: subsetResource(JSON.parse(rec.json!) as Resource, summary, elements),
+    search: { mode },
+  });
+  for (const r of records) entry.push(toEntry(r, 'match'));
+  for (const r of included.records) entry.push(toEntry(r, 'include'));
+  if (issues.length) entry.push({ resource: toOperationOutcome(issues), search: { mode: 'outcome' } });
+
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
+  if (res.total !== undefined) bundle.total = res.total;
+  else if (total === 'none-default' && !cursor && !more) bundle.total = records.length;
+  bundle.link = links;
+  bundle.entry = entry;
+  return bundle;
+}
+
+function selfBase(req: SearchRequest): string {
+  if (req.compartment) return `${req.baseUrl}/${req.compartment.resourceType}/${req.compartment.id}/${req.resourceType ?? '*'}`;
+  return req.resourceType ? `${req.baseUrl}/${req.resourceType}` : req.baseUrl;
+}

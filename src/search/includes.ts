@@ -1,0 +1,122 @@
+import { fhirError } from '../fhir/errors.js';
+import type { Issue } from '../fhir/outcome.js';
+import type { IndexedDoc, ResourceStore, StoreTx, VersionRecord } from '../storage/types.js';
+import { indexFields } from './aliases.js';
+import { andAll } from './build-filter.js';
+import type { Filter } from './compile.js';
+import { getParam, paramsFor } from './registry.js';
+
+/**
+ * `_include` and `_revinclude` (https://hl7.org/fhir/R4/search.html#include), with `:iterate`
+ * and `*`. References are read from the stored index (no resource is parsed to follow them).
+ * Bounded: at most MAX_INCLUDES resources and MAX_ITERATIONS rounds of `:iterate`.
+ */
+export const MAX_INCLUDES = 5000;
+const MAX_ITERATIONS = 4;
+
+interface Spec {
+  source: string;
+  param: string;
+  target?: string;
+  iterate: boolean;
+  rev: boolean;
+}
+
+function parseSpecs(result: Record<string, string[]>): Spec[] {
+  const specs: Spec[] = [];
+  for (const [key, values] of Object.entries(result)) {
+    const [base, mod] = key.split(':');
+    if (base !== '_include' && base !== '_revinclude') continue;
+    if (mod !== undefined && mod !== 'iterate' && mod !== 'recurse') throw fhirError('INVALID_SEARCH', `Unknown modifier ${key}`, key);
+    for (const v of values) {
+      const [source, param, target] = v.split(':');
+      if (v === '*') {
+        specs.push({ source: '*', param: '*', iterate: mod !== undefined, rev: base === '_revinclude' });
+        continue;
+      }
+      if (!source || !param) throw fhirError('INVALID_SEARCH', `${key}=${v}: expected Type:parameter[:targetType]`, key);
+      if (param !== '*' && getParam(source, param)?.type !== 'reference') {
+        throw fhirError('INVALID_SEARCH', `${key}=${v}: ${source} has no reference parameter "${param}"`, key);
+      }
+      specs.push({ source, param, target, iterate: mod !== undefined, rev: base === '_revinclude' });
+    }
+  }
+  return specs;
+}
+
+function refParams(type: string): string[] {
+  return paramsFor(type).filter((d) => d.type === 'reference').map((d) => d.code);
+}
+
+export interface IncludeResult {
+  records: VersionRecord[];
+  issues: Issue[];
+}
+
+/**
+ * Resolves includes for the matched docs. `restrict(type)` returns the compartment filter for a type
+ * (or undefined when unrestricted), so included resources obey the same compartment as matches.
+ */
+export async function resolveIncludes(
+  store: Pick<ResourceStore | StoreTx, 'search'>, matches: IndexedDoc[], result: Record<string, string[]>,
+  restrict: (type: string) => Filter | undefined,
+): Promise<IncludeResult> {
+  const specs = parseSpecs(result);
+  const out: VersionRecord[] = [];
+  const issues: Issue[] = [];
+  if (!specs.length) return { records: out, issues };
+  const seen = new Set(matches.map((d) => `${d.t}/${d.id}`));
+  let frontier = matches;
+  for (let round = 0; round <= MAX_ITERATIONS && frontier.length; round++) {
+    const active = specs.filter((s) => round === 0 || s.iterate);
+    if (!active.length) break;
+    const wanted = new Map<string, Set<string>>(); // type -> ids (forward includes)
+    const revQueries: Array<{ type: string; param: string; refs: string[] }> = [];
+    for (const s of active) {
+      if (!s.rev) {
+        for (const d of frontier) {
+          if (s.source !== '*' && d.t !== s.source) continue;
+          for (const p of s.param === '*' ? refParams(d.t) : [s.param]) {
+            for (const f of indexFields(d.t, p)) {
+              for (const r of (d.x[f] as unknown[] | undefined) ?? []) {
+                if (typeof r !== 'string' || seen.has(r)) continue;
+                const m = /^([A-Z][A-Za-z]+)\/([^/]+)$/.exec(r);
+                if (!m || (s.target && m[1] !== s.target)) continue;
+                let set = wanted.get(m[1]);
+                if (!set) wanted.set(m[1], (set = new Set()));
+                set.add(m[2]);
+              }
+            }
+          }
+        }
+      } else if (s.source !== '*') {
+        const refs = frontier.filter((d) => !s.target || d.t === s.target).map((d) => `${d.t}/${d.id}`);
+        for (const p of s.param === '*' ? refParams(s.source) : [s.param]) if (refs.length) revQueries.push({ type: s.source, param: p, refs });
+      }
+    }
+    const next: IndexedDoc[] = [];
+    const take = async (type: string, filter: Filter) => {
+      const limit = MAX_INCLUDES - out.length;
+      if (limit <= 0) return;
+      const r = restrict(type);
+      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, limit: limit + 1, maxTimeMs: 30_000 });
+      res.docs.forEach((d, i) => {
+        const k = `${d.t}/${d.id}`;
+        if (seen.has(k) || out.length >= MAX_INCLUDES) return;
+        seen.add(k);
+        out.push(res.records[i]);
+        next.push(d);
+      });
+      if (res.docs.length > limit) {
+        issues.push({ severity: 'warning', code: 'too-costly', diagnostics: `Included resources were limited to ${MAX_INCLUDES}` });
+      }
+    };
+    for (const [type, ids] of wanted) await take(type, { id: { $in: [...ids] } });
+    for (const q of revQueries) {
+      const fields = indexFields(q.type, q.param);
+      await take(q.type, fields.length === 1 ? { [`x.${fields[0]}`]: { $in: q.refs } } : { $or: fields.map((f) => ({ [`x.${f}`]: { $in: q.refs } })) });
+    }
+    frontier = next;
+  }
+  return { records: out, issues };
+}

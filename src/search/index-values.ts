@@ -1,0 +1,161 @@
+import type { Extracted } from './fhirpath-extract.js';
+import { dateRange, fold, intern, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
+import type { ParamType } from './registry.js';
+
+/**
+ * Turns extracted FHIR elements into the normalized index entries stored in IndexedDoc.x
+ * (DESIGN.md "Search"). Field layout, for parameter `p`:
+ *   token      x.p: ['system|code', 'code', '|code' (no system)]; x['p:t'] folded display/text;
+ *              x['p:ot'] 'typeSystem|typeCode|value' for identifiers (:of-type)
+ *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p:i'] identifier tokens (:identifier)
+ *   string     x.p: folded strings (prefix/contains); x['p:e'] exact strings
+ *   uri        x.p: strings;   number x.p: numbers;   date x.p: [{s, e}] half-open epoch-ms ranges
+ *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit
+ *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
+ */
+export type IndexEntries = Record<string, unknown[]>;
+
+function push(out: IndexEntries, key: string, v: unknown): void {
+  const arr = (out[key] ??= []);
+  if (typeof v === 'string') {
+    if (!arr.includes(v)) arr.push(intern(v));
+  } else if (typeof v !== 'object' || v === null) {
+    if (!arr.includes(v)) arr.push(v);
+  } else arr.push(v);
+}
+
+function tokenCoding(out: IndexEntries, key: string, system: unknown, code: unknown, text?: unknown): void {
+  if (typeof code === 'string' || typeof code === 'number' || typeof code === 'boolean') {
+    const c = String(code);
+    if (typeof system === 'string' && system) push(out, key, `${system}|${c}`);
+    else push(out, key, `|${c}`);
+    push(out, key, c);
+  }
+  if (typeof text === 'string' && text) push(out, `${key}:t`, fold(text));
+}
+
+export function tokenEntries(out: IndexEntries, key: string, e: Extracted): void {
+  const v = e.value;
+  if (v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    push(out, key, String(v));
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.coding) || 'text' in o) {
+    for (const c of (o.coding as Array<Record<string, unknown>>) ?? []) tokenCoding(out, key, c.system, c.code, c.display);
+    if (typeof o.text === 'string') push(out, `${key}:t`, fold(o.text));
+    return;
+  }
+  if ('value' in o && ('system' in o || 'type' in o || 'use' in o || 'assigner' in o || e.type === 'Identifier')) {
+    // Identifier (or ContactPoint: its system is "phone"/"email", not a URI, so the value alone matters)
+    const isContact = e.type === 'ContactPoint' || ['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other'].includes(String(o.system));
+    if (isContact) push(out, key, String(o.value));
+    else tokenCoding(out, key, o.system, o.value);
+    const type = o.type as { coding?: Array<Record<string, unknown>>; text?: string } | undefined;
+    for (const c of type?.coding ?? []) push(out, `${key}:ot`, `${c.system ?? ''}|${c.code ?? ''}|${o.value}`);
+    if (type?.text) push(out, `${key}:t`, fold(type.text));
+    return;
+  }
+  if ('code' in o || 'system' in o) tokenCoding(out, key, o.system, o.code, o.display ?? o.unit);
+  else if ('value' in o && typeof o.value !== 'object') push(out, key, String(o.value));
+}
+
+export function referenceEntries(out: IndexEntries, key: string, e: Extracted): void {
+  const v = e.value;
+  if (typeof v === 'string') {
+    push(out, key, v);
+    const bar = v.indexOf('|');
+    if (bar > 0) push(out, key, v.slice(0, bar)); // canonical with |version
+    return;
+  }
+  if (!v || typeof v !== 'object') return;
+  const o = v as { reference?: string; identifier?: Record<string, unknown> };
+  if (typeof o.reference === 'string' && !o.reference.startsWith('#')) {
+    const k = referenceKey(o.reference);
+    if (k) push(out, key, k);
+    if (!k || /^[a-z]+:/.test(o.reference)) push(out, key, o.reference.replace(/\/_history\/[^/]+$/, ''));
+  }
+  if (o.identifier) tokenEntries(out, `${key}:i`, { value: o.identifier, type: 'Identifier' });
+}
+
+const NAME_PARTS = ['text', 'family', 'given', 'prefix', 'suffix', 'line', 'city', 'district', 'state', 'postalCode', 'country'];
+
+export function stringEntries(out: IndexEntries, key: string, e: Extracted): void {
+  const add = (s: unknown): void => {
+    if (typeof s !== 'string' || !s) return;
+    push(out, key, fold(s));
+    push(out, `${key}:e`, s);
+  };
+  const v = e.value;
+  if (typeof v === 'string') return add(v);
+  if (!v || typeof v !== 'object') return;
+  const o = v as Record<string, unknown>;
+  for (const p of NAME_PARTS) {
+    const pv = o[p];
+    if (Array.isArray(pv)) pv.forEach(add);
+    else add(pv);
+  }
+  if (typeof o.display === 'string') add(o.display);
+}
+
+function intervalOf(v: unknown): Interval | undefined {
+  if (typeof v === 'string') return dateRange(v);
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if ('start' in o || 'end' in o) {
+    const s = typeof o.start === 'string' ? dateRange(o.start)?.s : MIN_TIME;
+    const e = typeof o.end === 'string' ? dateRange(o.end)?.e : MAX_TIME;
+    return s === undefined || e === undefined ? undefined : { s, e };
+  }
+  return undefined;
+}
+
+export function dateEntries(out: IndexEntries, key: string, e: Extracted): void {
+  const v = e.value as Record<string, unknown> | string;
+  if (v && typeof v === 'object' && ('event' in v || 'repeat' in v)) {
+    // Timing: every event, and the bounds of the repeat
+    for (const ev of (v.event as string[]) ?? []) dateEntries(out, key, { value: ev });
+    const bounds = (v.repeat as Record<string, unknown> | undefined)?.boundsPeriod;
+    if (bounds) dateEntries(out, key, { value: bounds });
+    return;
+  }
+  const i = intervalOf(v);
+  if (i) push(out, key, i);
+}
+
+export function numberEntries(out: IndexEntries, key: string, e: Extracted): void {
+  const v = e.value;
+  if (typeof v === 'number') push(out, key, v);
+  else if (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') push(out, key, (v as { value: number }).value);
+}
+
+export function quantityEntries(out: IndexEntries, key: string, e: Extracted): void {
+  const o = e.value as Record<string, unknown> | undefined;
+  if (!o || typeof o !== 'object' || typeof o.value !== 'number') return;
+  const code = typeof o.code === 'string' ? o.code : typeof o.unit === 'string' ? o.unit : typeof o.currency === 'string' ? o.currency : undefined;
+  const entry: Record<string, unknown> = { n: o.value };
+  if (code) entry.c = code;
+  if (typeof o.unit === 'string' && o.unit !== code) entry.u = o.unit;
+  if (typeof o.system === 'string') entry.s = o.system;
+  const canon = code && (o.system === undefined || o.system === 'http://unitsofmeasure.org') ? ucumCanonical(code, o.value) : undefined;
+  if (canon) {
+    entry.cn = canon.value;
+    entry.cc = canon.code;
+  }
+  push(out, key, entry);
+}
+
+export function uriEntries(out: IndexEntries, key: string, e: Extracted): void {
+  if (typeof e.value === 'string') push(out, key, e.value);
+}
+
+export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = {
+  token: tokenEntries,
+  reference: referenceEntries,
+  string: stringEntries,
+  date: dateEntries,
+  number: numberEntries,
+  quantity: quantityEntries,
+  uri: uriEntries,
+};

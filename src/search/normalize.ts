@@ -1,0 +1,113 @@
+/**
+ * Normalized forms shared by the indexer (write time) and the query compiler (read time), so that
+ * both sides agree byte for byte (https://hl7.org/fhir/R4/search.html).
+ */
+
+/** Strings are matched case- and accent-insensitively (search.html#string). */
+export function fold(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase();
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+/**
+ * Index strings repeat across resources (codes, systems, references): one shared copy each keeps
+ * a million indexed resources in memory. Bounded so that unique values (HGVS…) cannot grow it forever.
+ */
+const pool = new Map<string, string>();
+export function intern(s: string): string {
+  const hit = pool.get(s);
+  if (hit !== undefined) return hit;
+  if (pool.size < 2_000_000) pool.set(s, s);
+  return s;
+}
+
+/** A half-open [s, e) interval in epoch milliseconds. */
+export interface Interval {
+  s: number;
+  e: number;
+}
+
+/** Beyond any real date, for open-ended periods (Period without start or end). */
+export const MIN_TIME = -8.64e15;
+export const MAX_TIME = 8.64e15;
+
+const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/**
+ * The implicit range of a FHIR date/dateTime/instant (search.html#date: "the value is a range
+ * covering the whole precision"). Values without a time zone are read as UTC.
+ */
+export function dateRange(value: string): Interval | undefined {
+  const m = DATE_RE.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, tz] = m;
+  const Y = Number(y);
+  const M = mo ? Number(mo) - 1 : 0;
+  if (mo && (M < 0 || M > 11)) return undefined;
+  if (d && (Number(d) < 1 || Number(d) > 31)) return undefined;
+  if (!mo) return { s: Date.UTC(Y, 0, 1), e: Date.UTC(Y + 1, 0, 1) };
+  if (!d) return { s: Date.UTC(Y, M, 1), e: Date.UTC(Y, M + 1, 1) };
+  if (!h) {
+    const s = Date.UTC(Y, M, Number(d));
+    return { s, e: s + 86_400_000 };
+  }
+  if (Number(h) > 23 || Number(mi) > 59 || (sec && Number(sec) > 60)) return undefined;
+  let offset = 0;
+  if (tz && tz !== 'Z') offset = (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
+  const base = Date.UTC(Y, M, Number(d), Number(h), Number(mi), sec ? Number(sec) : 0) - offset;
+  if (!sec) return { s: base, e: base + 60_000 };
+  if (!frac) return { s: base, e: base + 1000 };
+  const digits = frac.length - 1;
+  const ms = Number(frac.slice(0, 4).padEnd(4, '0').slice(1));
+  const step = digits >= 3 ? 1 : 10 ** (3 - digits);
+  return { s: base + ms, e: base + ms + step };
+}
+
+/**
+ * Implicit range of a number as written (search.html#number: "100" means [99.5, 100.5)).
+ * Returns the value and half the unit of its last significant digit.
+ */
+export function numberRange(text: string): { value: number; lo: number; hi: number } | undefined {
+  const t = text.trim();
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+  const value = Number(t);
+  let half: number;
+  const exp = /[eE]([+-]?\d+)$/.exec(t);
+  const mant = t.replace(/[eE].*$/, '').replace(/^[+-]/, '');
+  const decimals = mant.includes('.') ? mant.length - mant.indexOf('.') - 1 : 0;
+  half = 0.5 * 10 ** -decimals;
+  if (exp) half *= 10 ** Number(exp[1]);
+  return { value, lo: value - half, hi: value + half };
+}
+
+/**
+ * UCUM canonical forms for common units (search.html#quantity: servers may compare in canonical
+ * units). Only exact, well-known conversions; anything else is compared in the units given.
+ */
+const UCUM: Record<string, [string, number]> = {
+  g: ['g', 1], mg: ['g', 1e-3], ug: ['g', 1e-6], ng: ['g', 1e-9], kg: ['g', 1e3],
+  L: ['L', 1], l: ['L', 1], dL: ['L', 0.1], mL: ['L', 1e-3], uL: ['L', 1e-6],
+  s: ['s', 1], ms: ['s', 1e-3], min: ['s', 60], h: ['s', 3600], d: ['s', 86400], wk: ['s', 604800],
+  m: ['m', 1], cm: ['m', 0.01], mm: ['m', 1e-3], km: ['m', 1e3],
+  'mg/dL': ['g/L', 1e-2], 'g/dL': ['g/L', 10], 'g/L': ['g/L', 1], 'mg/L': ['g/L', 1e-3],
+  mol: ['mol', 1], mmol: ['mol', 1e-3], umol: ['mol', 1e-6], 'mmol/L': ['mol/L', 1e-3], 'mol/L': ['mol/L', 1],
+  '%': ['%', 1], '1': ['1', 1],
+};
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+
+export function ucumCanonical(code: string, value: number): { code: string; value: number } | undefined {
+  const c = UCUM[code];
+  return c ? { code: c[0], value: value * c[1] } : undefined;
+}
+
+/** `Type/id` from a literal reference (relative, absolute, or version-specific); undefined for others. */
+export function referenceKey(ref: string): string | undefined {
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+/** Escapes a literal for use inside a regular expression (user input is never a pattern). */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}

@@ -1,0 +1,138 @@
+import { fhirError } from '../fhir/errors.js';
+import type { Issue } from '../fhir/outcome.js';
+import { getParam, RESULT_PARAMS, UNSUPPORTED, type ParamDef } from './registry.js';
+
+/**
+ * Parses FHIR search parameters (https://hl7.org/fhir/R4/search.html) into an AST. Nothing here
+ * touches the store: chains and `_has` stay symbolic and are resolved by the executor.
+ * Repeated parameters are ANDed, comma-separated values ORed (search.html#combining).
+ */
+export interface ParamClause {
+  kind: 'param';
+  /** The key as written (for messages and the self link). */
+  key: string;
+  def: ParamDef;
+  modifier?: string;
+  /** OR-ed raw values (still escaped). */
+  values: string[];
+}
+export interface ChainClause {
+  kind: 'chain';
+  key: string;
+  def: ParamDef;
+  /** Resource types the chain goes through (from `:Type` or the parameter's targets). */
+  targetTypes: string[];
+  /** The rest of the chain, e.g. `identifier` or `organization.name:exact`. */
+  rest: string;
+  value: string;
+}
+export interface HasClause {
+  kind: 'has';
+  key: string;
+  /** `_has:Observation:subject:code` -> type Observation, via subject, then `code`. */
+  type: string;
+  via: string;
+  rest: string;
+  value: string;
+}
+export type Clause = ParamClause | ChainClause | HasClause;
+
+export interface ParsedSearch {
+  resourceType?: string;
+  clauses: Clause[];
+  /** Result parameters (`_sort`, `_count` …) as given, last value wins except includes. */
+  result: Record<string, string[]>;
+  issues: Issue[];
+  /** Parameters actually used, for the self link. */
+  used: Array<[string, string]>;
+}
+
+/** Splits on `sep` where it is not escaped with a backslash (search.html#escaping). */
+export function splitEscaped(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\\' && i + 1 < s.length) {
+      cur += s[i] + s[i + 1];
+      i++;
+    } else if (s[i] === sep) {
+      out.push(cur);
+      cur = '';
+    } else cur += s[i];
+  }
+  out.push(cur);
+  return out;
+}
+
+export function unescape(s: string): string {
+  return s.replace(/\\([\\,$|])/g, '$1');
+}
+
+const TYPE_MODIFIER = /^[A-Z][A-Za-z]+$/;
+
+function warnOrThrow(strict: boolean, issues: Issue[], key: string, msg: string): void {
+  if (strict) throw fhirError('INVALID_SEARCH', msg, key);
+  issues.push({ severity: 'warning', code: 'not-supported', diagnostics: msg, expression: [key] });
+}
+
+/** Parses one `key=value` (a single repeat) for `type`. */
+export function parseClause(type: string, key: string, value: string): Clause | undefined {
+  if (key.startsWith('_has:')) {
+    const parts = key.split(':');
+    if (parts.length < 4) throw fhirError('INVALID_SEARCH', `${key}: _has needs _has:Type:reference:parameter`, key);
+    const [, hasType, via, ...rest] = parts;
+    if (!getParam(hasType, via) || getParam(hasType, via)!.type !== 'reference') {
+      throw fhirError('INVALID_SEARCH', `${key}: ${hasType} has no reference parameter "${via}"`, key);
+    }
+    return { kind: 'has', key, type: hasType, via, rest: rest.join(':'), value };
+  }
+  const dot = key.indexOf('.');
+  const head = dot < 0 ? key : key.slice(0, dot);
+  const [code, modifier] = head.split(':', 2) as [string, string | undefined];
+  const def = getParam(type, code);
+  if (!def) return undefined;
+  if (dot >= 0) {
+    if (def.type !== 'reference') throw fhirError('INVALID_SEARCH', `${key}: only reference parameters can be chained`, key);
+    const targets = modifier ? [modifier] : def.target ?? [];
+    if (modifier && !TYPE_MODIFIER.test(modifier)) throw fhirError('INVALID_SEARCH', `${key}: bad chain type "${modifier}"`, key);
+    return { kind: 'chain', key, def, targetTypes: targets, rest: key.slice(dot + 1), value };
+  }
+  return { kind: 'param', key, def, modifier, values: splitEscaped(value, ',') };
+}
+
+export function parseSearch(resourceType: string | undefined, query: Record<string, string[]>, strict: boolean): ParsedSearch {
+  const out: ParsedSearch = { resourceType, clauses: [], result: {}, issues: [], used: [] };
+  for (const [key, values] of Object.entries(query)) {
+    if (RESULT_PARAMS.has(key) || key.startsWith('_include') || key.startsWith('_revinclude')) {
+      const base = key.split(':')[0];
+      const k = base === '_include' || base === '_revinclude' ? key : base;
+      out.result[k] = [...(out.result[k] ?? []), ...values];
+      if (key !== '_cursor') for (const v of values) out.used.push([key, v]);
+      continue;
+    }
+    const code = key.split(/[:.]/)[0];
+    if (UNSUPPORTED.has(code)) {
+      warnOrThrow(strict, out.issues, key, `Search parameter ${code} is not supported; it was ignored`);
+      continue;
+    }
+    for (const value of values) {
+      const clause = resourceType ? parseClause(resourceType, key, value) : parseSystemClause(key, value);
+      if (!clause) {
+        warnOrThrow(strict, out.issues, key, `Unknown search parameter "${code}" for ${resourceType ?? 'a system search'}; it was ignored`);
+        break;
+      }
+      if (clause.kind === 'param' && clause.def.type === 'special' && clause.def.code === 'near') {
+        warnOrThrow(strict, out.issues, key, 'Search parameter "near" is not supported; it was ignored');
+        break;
+      }
+      out.clauses.push(clause);
+      out.used.push([key, value]);
+    }
+  }
+  return out;
+}
+
+/** System-level search (`GET /fhir?_type=…`): only Resource-level parameters apply. */
+function parseSystemClause(key: string, value: string): Clause | undefined {
+  return parseClause('Resource', key, value);
+}
