@@ -5,6 +5,7 @@ import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../stor
 import { buildFilter } from './build-filter.js';
 import { runSearch } from './execute.js';
 import { computeIndex } from './index-resource.js';
+import { genomicIndex } from '../genomics/operations/genomic-index.js';
 import { parseSearch } from './parse.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
 import { GENOMIC_REGION_URL } from './genomics-params.js';
@@ -17,7 +18,8 @@ import { GENOMIC_REGION_URL } from './genomics-params.js';
 
 /** Index values stored beside a resource, computed from the SearchParameter expressions. */
 export function indexResource(resource: Resource): SearchIndex {
-  return computeIndex(resource);
+  // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts).
+  return { ...computeIndex(resource), ...genomicIndex(resource) };
 }
 
 export interface SearchRequest {

@@ -11,14 +11,15 @@ const DIR = fileURLToPath(new URL('../../../schemas/genomics/operations/', impor
 
 let cache: Map<string, OperationDefinition> | undefined;
 
-/** Every vendored genomics OperationDefinition, by operation code. */
+/** Every vendored genomics OperationDefinition, by id (= operation name). */
 export function genomicsOperationDefinitions(): Map<string, OperationDefinition> {
   if (cache) return cache;
   const m = new Map<string, OperationDefinition>();
   if (existsSync(DIR)) {
     for (const f of readdirSync(DIR).filter((n) => n.endsWith('.json')).sort()) {
       const d = JSON.parse(readFileSync(DIR + f, 'utf8')) as OperationDefinition;
-      if (d.resourceType === 'OperationDefinition' && d.code) m.set(d.code, d);
+      // Keyed by id: the IG's definitions all carry `code: "match"`; their ids are the operation names.
+      if (d.resourceType === 'OperationDefinition' && d.id) m.set(d.id, d);
     }
   }
   cache = m;

@@ -73,12 +73,12 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
   const inDefs = (def.parameter ?? []).filter((p) => p.use === 'in');
   for (const name of values.keys()) {
     if (!inDefs.some((p) => p.name === name)) {
-      throw fhirError('BAD_REQUEST', `Unknown parameter '${name}' for $${def.code}; known: ${inDefs.map((p) => p.name).join(', ')}`, name);
+      throw fhirError('BAD_REQUEST', `Unknown parameter '${name}' for $${def.id}; known: ${inDefs.map((p) => p.name).join(', ')}`, name);
     }
   }
   for (const p of inDefs) {
     const n = values.get(p.name!)?.length ?? 0;
-    if (n < (p.min ?? 0)) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' is required by $${def.code}`, p.name!);
+    if (n < (p.min ?? 0)) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' is required by $${def.id}`, p.name!);
     if (p.max === '1' && n > 1) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' may be given only once`, p.name!);
   }
   return new OperationInputs(def, values);
