@@ -32,7 +32,8 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     // FHIR ids and operation names contain '$' and ':'; keep routing exact.
     ignoreTrailingSlash: true,
     routerOptions: { maxParamLength: 512 },
-    forceCloseConnections: false,
+    // On close: in-flight requests finish, idle keep-alive sockets are closed (else SIGTERM waits for clients).
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
   const store = opts.store ?? createStore(config);
@@ -41,6 +42,16 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   app.decorate('config', config);
   app.addHook('onClose', async () => {
     await store.close();
+  });
+  // Graceful shutdown: answers sent while closing tell keep-alive clients to hang up, so the
+  // sockets of requests that were in flight do not keep the process alive after they complete.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   registerErrorHandling(app);

@@ -42,12 +42,12 @@ t.test('_count pages with next links that stay stable; _since filters', async (t
   let url: string | undefined = '/fhir/Patient/_history?_count=2';
   let pages = 0;
   while (url) {
-    const page = (await send(app, 'GET', url)).json();
+    const page: { entry: Array<{ resource: { id: string; meta: { versionId: string } } }>; link: Array<{ relation: string; url: string }> } = (await send(app, 'GET', url)).json();
     pages++;
     t.ok(page.entry.length <= 2);
     for (const e of page.entry) seen.push(`${e.resource.id}@${e.resource.meta.versionId}`);
     if (pages === 1) await send(app, 'PUT', '/fhir/Patient/p9', { resourceType: 'Patient', id: 'p9' }); // a write while paging
-    const next = page.link.find((l: { relation: string }) => l.relation === 'next');
+    const next = page.link.find((l) => l.relation === 'next');
     url = next ? next.url.replace('http://localhost', '') : undefined;
   }
   t.equal(pages, 3);

@@ -106,7 +106,7 @@ t.test('invalid variants of IG examples are refused precisely and the store is u
     t.ok(oo.issue.every((i: { expression?: string[] }) => i.expression?.length), `${name}: every issue points at an element`);
   }
   const tx = all.find((r) => r.resourceType === 'Bundle' && r.type === 'transaction' && (r.entry as unknown[]).length > 3)!;
-  const broken = structuredClone(tx) as { entry: Array<{ resource: R }> };
+  const broken = structuredClone(tx) as unknown as { entry: Array<{ resource: R }> };
   broken.entry[2].resource.bogus = true;
   const res = await send(app, 'POST', '/fhir', broken);
   t.equal(res.statusCode, 400, 'a transaction with one bad entry');
