@@ -1,0 +1,106 @@
+import t from 'tap';
+import { send, testApp } from './helpers.js';
+
+/**
+ * Conditional interactions and the search routes: these run through the search module
+ * (findConditionalMatches, searchBundle) on the real embedded store.
+ */
+const pat = (value: string, extra: Record<string, unknown> = {}) => ({ resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value }], ...extra });
+const total = async (app: Parameters<typeof send>[0], url: string) => (await send(app, 'GET', url)).json().total;
+
+t.test('conditional create: If-None-Exist creates once, then answers the match', async (t) => {
+  const app = await testApp(t);
+  const first = await send(app, 'POST', '/fhir/Patient', pat('a1'), { 'if-none-exist': 'identifier=urn:mrn|a1' });
+  t.equal(first.statusCode, 201);
+  const second = await send(app, 'POST', '/fhir/Patient', pat('a1', { active: true }), { 'if-none-exist': 'identifier=urn:mrn|a1' });
+  t.equal(second.statusCode, 200);
+  t.equal(second.json().id, first.json().id);
+  t.notOk(second.json().active, 'the match is returned, not overwritten');
+  await send(app, 'POST', '/fhir/Patient', pat('a1'));
+  const many = await send(app, 'POST', '/fhir/Patient', pat('a1'), { 'if-none-exist': 'identifier=urn:mrn|a1' });
+  t.equal(many.statusCode, 412, 'several matches');
+});
+
+t.test('conditional create is atomic: 25 identical concurrent requests create exactly one', async (t) => {
+  const app = await testApp(t);
+  const results = await Promise.all(
+    Array.from({ length: 25 }, () => send(app, 'POST', '/fhir/Patient', pat('race'), { 'if-none-exist': 'identifier=urn:mrn|race' })),
+  );
+  const codes = results.map((r) => r.statusCode).sort();
+  t.equal(codes.filter((c) => c === 201).length, 1, 'one 201');
+  t.equal(codes.filter((c) => c === 200).length, 24, 'the others see it');
+  t.equal(new Set(results.map((r) => r.json().id)).size, 1, 'everyone got the same resource');
+  t.equal(await total(app, '/fhir/Patient/_history'), 1);
+});
+
+t.test('conditional update, patch and delete', async (t) => {
+  const app = await testApp(t);
+  const created = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|u1', pat('u1'));
+  t.equal(created.statusCode, 201, 'no match, no id: create');
+  const id = created.json().id;
+  const updated = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|u1', pat('u1', { active: true }));
+  t.equal(updated.statusCode, 200);
+  t.equal(updated.json().id, id);
+  t.equal(updated.json().meta.versionId, '2');
+  t.equal((await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|u1', pat('u1', { id: 'other' }))).statusCode, 400, 'body id differs from the match');
+  const withId = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|u2', pat('u2', { id: 'chosen' }));
+  t.equal(withId.statusCode, 201);
+  t.equal(withId.json().id, 'chosen', 'no match with an id: update-as-create');
+  const patched = await app.inject({
+    method: 'PATCH', url: '/fhir/Patient?identifier=urn:mrn|u2',
+    headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify([{ op: 'add', path: '/gender', value: 'other' }]),
+  });
+  t.equal(patched.statusCode, 200);
+  t.equal(patched.json().gender, 'other');
+  await send(app, 'PUT', '/fhir/Patient/dup', pat('u1', { id: 'dup' }));
+  t.equal((await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|u1', pat('u1'))).statusCode, 412, 'several matches');
+  t.equal((await send(app, 'DELETE', '/fhir/Patient?identifier=urn:mrn|u1')).statusCode, 412, 'conditional delete of several');
+  t.equal((await send(app, 'DELETE', '/fhir/Patient?identifier=urn:mrn|u2')).statusCode, 204);
+  t.equal((await send(app, 'GET', '/fhir/Patient/chosen')).statusCode, 410);
+  t.equal((await send(app, 'DELETE', '/fhir/Patient?identifier=urn:mrn|nobody')).statusCode, 204, 'no match: nothing to delete');
+  t.equal((await send(app, 'PUT', '/fhir/Patient', pat('x'))).statusCode, 400, 'conditional update without criteria');
+});
+
+t.test('transaction: conditional create and conditional references resolve to existing resources', async (t) => {
+  const app = await testApp(t);
+  const existing = (await send(app, 'POST', '/fhir/Patient', pat('tx1'))).json().id;
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [
+      { fullUrl: 'urn:uuid:9b1c7b0e-0000-4000-8000-000000000001', resource: pat('tx1'), request: { method: 'POST', url: 'Patient', ifNoneExist: 'identifier=urn:mrn|tx1' } },
+      { resource: { resourceType: 'Observation', status: 'final', code: { text: 'a' }, subject: { reference: 'urn:uuid:9b1c7b0e-0000-4000-8000-000000000001' } }, request: { method: 'POST', url: 'Observation' } },
+      { resource: { resourceType: 'Observation', status: 'final', code: { text: 'b' }, subject: { reference: 'Patient?identifier=urn:mrn|tx1' } }, request: { method: 'POST', url: 'Observation' } },
+    ],
+  });
+  t.equal(res.statusCode, 200, res.body.slice(0, 500));
+  const b = res.json();
+  t.equal(b.entry[0].response.status, '200 OK', 'If-None-Exist matched');
+  t.equal(b.entry[1].resource.subject.reference, `Patient/${existing}`);
+  t.equal(b.entry[2].resource.subject.reference, `Patient/${existing}`);
+  const bad = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [{ resource: { resourceType: 'Observation', status: 'final', code: { text: 'c' }, subject: { reference: 'Patient?identifier=urn:mrn|nobody' } }, request: { method: 'POST', url: 'Observation' } }],
+  });
+  t.equal(bad.statusCode, 412, 'an unresolvable conditional reference fails the transaction');
+  t.match(bad.json().issue[0].expression[0], /^Bundle\.entry\[0\]/);
+});
+
+t.test('search routes: type GET, POST _search, system, compartment', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', pat('s1', { id: 'p1' }));
+  await send(app, 'PUT', '/fhir/Patient/p2', pat('s2', { id: 'p2' }));
+  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } });
+  await send(app, 'PUT', '/fhir/Observation/o2', { resourceType: 'Observation', id: 'o2', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p2' } });
+  const get = (await send(app, 'GET', '/fhir/Patient?_id=p1')).json();
+  t.equal(get.type, 'searchset');
+  t.same(get.entry.map((e: { resource: { id: string } }) => e.resource.id), ['p1']);
+  const post = await app.inject({ method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '_id=p2' });
+  t.equal(post.statusCode, 200);
+  t.same(post.json().entry.map((e: { resource: { id: string } }) => e.resource.id), ['p2']);
+  const wrongMedia = await send(app, 'POST', '/fhir/Patient/_search', { _id: 'p2' });
+  t.equal(wrongMedia.statusCode, 415);
+  const sys = (await send(app, 'GET', '/fhir?_id=o1,p2')).json();
+  t.same(sys.entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), ['o1', 'p2']);
+  const comp = (await send(app, 'GET', '/fhir/Patient/p1/Observation')).json();
+  t.same(comp.entry.map((e: { resource: { id: string } }) => e.resource.id), ['o1']);
+});
