@@ -136,9 +136,11 @@ function variantLoci(o: Observation, hgvs: string[]): { loci: Locus[]; alleles: 
     const exact = range('81254-5');
     const outer = range('81301-4');
     const inner = range('81302-2');
-    const main = exact ?? outer ?? inner;
+    // Structural variants: intersection uses the outer extent, subsumption the inner one (the
+    // bases certainly affected); a precise variant has just its exact extent.
+    const main = outer ?? exact ?? inner;
     if (main) {
-      const sub = inner ?? main;
+      const sub = inner ?? exact ?? main;
       loci.push({ a: accession, s: main.start, e: main.end, is: sub.start, ie: sub.end });
       if (exact && ref !== undefined && alt !== undefined && /^[ACGTN]*$/i.test(ref + alt)) {
         alleles.push(normalizeAllele({ accession, position: exact.start, ref, deletedLength: ref.length, alt }));

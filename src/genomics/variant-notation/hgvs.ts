@@ -19,6 +19,10 @@ export interface HgvsParse {
 
 const HGVS = /^([A-Z]{2}_\d+\.\d+)(?:\([^)]*\))?:([gmcnpr])\.(.+)$/;
 const SEQ = '([ACGTN]*)';
+/** A plausible change after `g.`/`c.`/…: position(s) with intronic offsets, then an edit. A sanity check, not the grammar. */
+const POS = String.raw`[-*]?\d+(?:[-+]\d+)?`;
+const NUCLEOTIDE_CHANGE = new RegExp(String.raw`^\(?${POS}(?:_${POS})?\)?(?:[ACGTN]*>[ACGTN]+|del|ins|dup|inv|con|=|[ACGTN]*\[|\?)`, 'i');
+const PROTEIN_CHANGE = /^(?:\(|[A-Z][a-z]{2}|[A-Z*]\d|=|\?|0)/;
 const SUB = /^(\d+)([ACGTN])>([ACGTN])$/;
 const DEL = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}$`);
 const INS = new RegExp(`^(\\d+)_(\\d+)ins([ACGTN]+)$`);
@@ -29,6 +33,7 @@ export function parseHgvs(text: string): HgvsParse | undefined {
   const m = HGVS.exec(text.trim());
   if (!m || !REFSEQ_ACCESSION.test(m[1])) return undefined;
   const [, accession, type, change] = m;
+  if (!(type === 'p' ? PROTEIN_CHANGE : NUCLEOTIDE_CHANGE).test(change)) return undefined;
   if (type !== 'g' && type !== 'm') return { accession, type };
   return { accession, type, allele: genomicChange(accession, change.toUpperCase()) };
 }
