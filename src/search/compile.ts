@@ -96,10 +96,10 @@ function valueCond(def: ParamDef, raw: string, modifier: string | undefined, bas
 
 /** Field suffix for modifiers that read a companion field (index-values.ts layout). */
 function fieldSuffix(def: ParamDef, modifier: string | undefined): string {
-  if (def.type === 'token' && modifier === 'text') return ':t';
-  if (def.type === 'token' && modifier === 'of-type') return ':ot';
-  if (def.type === 'string' && modifier === 'exact') return ':e';
-  if (def.type === 'reference' && modifier === 'identifier') return ':i';
+  if (def.type === 'token' && modifier === 'text') return '__t';
+  if (def.type === 'token' && modifier === 'of-type') return '__ot';
+  if (def.type === 'string' && modifier === 'exact') return '__e';
+  if (def.type === 'reference' && modifier === 'identifier') return '__i';
   return '';
 }
 

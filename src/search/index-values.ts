@@ -5,10 +5,10 @@ import type { ParamType } from './registry.js';
 /**
  * Turns extracted FHIR elements into the normalized index entries stored in IndexedDoc.x
  * (DESIGN.md "Search"). Field layout, for parameter `p`:
- *   token      x.p: ['system|code', 'code', '|code' (no system)]; x['p:t'] folded display/text;
- *              x['p:ot'] 'typeSystem|typeCode|value' for identifiers (:of-type)
- *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p:i'] identifier tokens (:identifier)
- *   string     x.p: folded strings (prefix/contains); x['p:e'] exact strings
+ *   token      x.p: ['system|code', 'code', '|code' (no system)]; x['p__t'] folded display/text;
+ *              x['p__ot'] 'typeSystem|typeCode|value' for identifiers (:of-type)
+ *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p__i'] identifier tokens (:identifier)
+ *   string     x.p: folded strings (prefix/contains); x['p__e'] exact strings
  *   uri        x.p: strings;   number x.p: numbers;   date x.p: [{s, e}] half-open epoch-ms ranges
  *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit
  *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
@@ -31,7 +31,7 @@ function tokenCoding(out: IndexEntries, key: string, system: unknown, code: unkn
     else push(out, key, `|${c}`);
     push(out, key, c);
   }
-  if (typeof text === 'string' && text) push(out, `${key}:t`, fold(text));
+  if (typeof text === 'string' && text) push(out, `${key}__t`, fold(text));
 }
 
 export function tokenEntries(out: IndexEntries, key: string, e: Extracted): void {
@@ -44,7 +44,7 @@ export function tokenEntries(out: IndexEntries, key: string, e: Extracted): void
   const o = v as Record<string, unknown>;
   if (Array.isArray(o.coding) || 'text' in o) {
     for (const c of (o.coding as Array<Record<string, unknown>>) ?? []) tokenCoding(out, key, c.system, c.code, c.display);
-    if (typeof o.text === 'string') push(out, `${key}:t`, fold(o.text));
+    if (typeof o.text === 'string') push(out, `${key}__t`, fold(o.text));
     return;
   }
   if ('value' in o && ('system' in o || 'type' in o || 'use' in o || 'assigner' in o || e.type === 'Identifier')) {
@@ -53,8 +53,8 @@ export function tokenEntries(out: IndexEntries, key: string, e: Extracted): void
     if (isContact) push(out, key, String(o.value));
     else tokenCoding(out, key, o.system, o.value);
     const type = o.type as { coding?: Array<Record<string, unknown>>; text?: string } | undefined;
-    for (const c of type?.coding ?? []) push(out, `${key}:ot`, `${c.system ?? ''}|${c.code ?? ''}|${o.value}`);
-    if (type?.text) push(out, `${key}:t`, fold(type.text));
+    for (const c of type?.coding ?? []) push(out, `${key}__ot`, `${c.system ?? ''}|${c.code ?? ''}|${o.value}`);
+    if (type?.text) push(out, `${key}__t`, fold(type.text));
     return;
   }
   if ('code' in o || 'system' in o) tokenCoding(out, key, o.system, o.code, o.display ?? o.unit);
@@ -76,7 +76,7 @@ export function referenceEntries(out: IndexEntries, key: string, e: Extracted): 
     if (k) push(out, key, k);
     if (!k || /^[a-z]+:/.test(o.reference)) push(out, key, o.reference.replace(/\/_history\/[^/]+$/, ''));
   }
-  if (o.identifier) tokenEntries(out, `${key}:i`, { value: o.identifier, type: 'Identifier' });
+  if (o.identifier) tokenEntries(out, `${key}__i`, { value: o.identifier, type: 'Identifier' });
 }
 
 const NAME_PARTS = ['text', 'family', 'given', 'prefix', 'suffix', 'line', 'city', 'district', 'state', 'postalCode', 'country'];
@@ -85,7 +85,7 @@ export function stringEntries(out: IndexEntries, key: string, e: Extracted): voi
   const add = (s: unknown): void => {
     if (typeof s !== 'string' || !s) return;
     push(out, key, fold(s));
-    push(out, `${key}:e`, s);
+    push(out, `${key}__e`, s);
   };
   const v = e.value;
   if (typeof v === 'string') return add(v);

@@ -6,6 +6,8 @@ import type {
   TransactionOptions, VersionRecord,
 } from '../types.js';
 import { withTimeLimit } from '../time-limit.js';
+import { searchIndexesOf } from './search-indexes.js';
+import { BodyArena } from './body-arena.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
 import { historyPage } from './history.js';
 import { Journal } from './journal.js';
@@ -50,6 +52,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly typeLog = new Map<string, Ver[]>();
   /** One string per resource type name, shared by every entry of that type. */
   private readonly typeNames = new Map<string, string>();
+  private readonly bodies = new BodyArena();
   private seq = 0;
   private lastLu = 0;
   private readonly journal: Journal;
@@ -123,6 +126,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   /** Candidate documents for a query. The search engine narrows this with in-memory indexes. */
   protected candidates(query: StoreQuery): Iterable<IndexedDoc> {
+    // In-memory search indexes pick the candidates of a selective clause (src/storage/embedded/search-indexes.ts).
+    const picked = searchIndexesOf(this).candidates(query);
+    if (picked) return picked;
     const types = query.types ?? [...this.byType.keys()];
     const self = this;
     return (function* () {
@@ -204,7 +210,12 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       // Reuse the map's key strings: recovery parses a fresh copy of type and id on every line.
       if (!e) m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY }));
       if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
-      const ver: Ver = { e, v: op.v, lu: rec.lu, seq, json: op.del ? undefined : op.json };
+      let ver: Ver;
+      if (op.del || op.json === undefined) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
+      else {
+        const o = this.bodies.store(op.json);
+        ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
+      }
       const previous = e.versions.length ? e.versions[e.versions.length - 1] : undefined;
       const previousDoc = e.doc;
       if (e.versions === EMPTY) e.versions = [ver];
@@ -223,7 +234,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
    * Hook for in-memory search indexes: called for every applied write with the previous version,
    * the new search document (undefined after a delete) and the previous search document.
    */
-  protected onApply(_type: string, _id: string, _previous: Version | undefined, _doc: IndexedDoc | undefined, _previousDoc?: IndexedDoc): void {}
+  protected onApply(type: string, id: string, _previous: Version | undefined, doc: IndexedDoc | undefined, previousDoc?: IndexedDoc): void {
+    searchIndexesOf(this).apply(type, id, doc, previousDoc);
+  }
 
   private compactThreshold(): number {
     return Math.max(this.compactBytes, this.snapshotBytes);

@@ -1,0 +1,287 @@
+import type { IndexedDoc, StoreQuery } from '../types.js';
+import { RangeIndex, type Bounds } from '../../search/range-index.js';
+
+/**
+ * In-memory search indexes of the embedded store (DESIGN.md "Search": the embedded adapter runs
+ * the compiled MongoDB document with mingo, but only over candidates picked here, never a whole
+ * collection for a selective indexed parameter). Per resource type:
+ *  - postings: index field + exact string value -> slots (tokens, references, uris, folded strings),
+ *    with a lazily sorted key list for prefix (`^literal`) regexes;
+ *  - interval indexes for dates ({s, e}), `lu`, and genomic regions ({a, s, e}, one per accession).
+ * Postings are append-only: a value dropped by an update stays listed until verified away by the
+ * query itself, so an update costs only its new values. Candidates are deduplicated per query.
+ */
+type Posting = Map<string, number[]>;
+
+interface TypeIndex {
+  postings: Map<string, Posting>;
+  sortedKeys: Map<string, string[] | undefined>;
+  ranges: Map<string, RangeIndex>;
+}
+
+interface Plan {
+  est: number;
+  run: () => Iterable<number>;
+}
+
+const FULL: Bounds = { sMin: -Infinity, sMax: Infinity, eMin: -Infinity, eMax: Infinity };
+
+export class SearchIndexes {
+  private readonly slots: Array<IndexedDoc | undefined> = [];
+  private readonly slotOf = new Map<string, number>();
+  private readonly types = new Map<string, TypeIndex>();
+  private stamp = new Uint32Array(1024);
+  private generation = 0;
+  /** Observability for tests and the bench: candidates handed to mingo by the last query. */
+  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0 };
+
+  private typeIndex(t: string): TypeIndex {
+    let ti = this.types.get(t);
+    if (!ti) this.types.set(t, (ti = { postings: new Map(), sortedKeys: new Map(), ranges: new Map() }));
+    return ti;
+  }
+
+  apply(t: string, id: string, doc: IndexedDoc | undefined, previousDoc: IndexedDoc | undefined): void {
+    const key = `${t}/${id}`;
+    let slot = this.slotOf.get(key);
+    if (slot === undefined) {
+      slot = this.slots.length;
+      this.slotOf.set(key, slot);
+      this.slots.push(doc);
+    } else this.slots[slot] = doc;
+    if (!doc) return;
+    const ti = this.typeIndex(t);
+    this.range(ti, 'lu', 'date').add(doc.lu, doc.lu + 1, slot);
+    const prev = previousDoc?.x;
+    for (const field in doc.x) {
+      const values = doc.x[field] as unknown[];
+      if (!Array.isArray(values)) continue;
+      const old = prev?.[field] as unknown[] | undefined;
+      for (const v of values) {
+        if (typeof v === 'string') {
+          if (old?.includes(v)) continue;
+          let p = ti.postings.get(field);
+          if (!p) ti.postings.set(field, (p = new Map()));
+          const list = p.get(v);
+          if (list) list.push(slot);
+          else {
+            p.set(v, [slot]);
+            ti.sortedKeys.set(field, undefined);
+          }
+        } else if (v && typeof v === 'object' && typeof (v as { s?: unknown }).s === 'number' && typeof (v as { e?: unknown }).e === 'number') {
+          const r = v as { a?: string; s: number; e: number };
+          if (typeof r.a === 'string') this.range(ti, `${field}\u0000${r.a}`, 'region').add(r.s, r.e, slot);
+          else this.range(ti, field, 'date').add(r.s, r.e, slot);
+        }
+      }
+    }
+  }
+
+  private range(ti: TypeIndex, key: string, kind: 'date' | 'region'): RangeIndex {
+    let r = ti.ranges.get(key);
+    if (!r) ti.ranges.set(key, (r = new RangeIndex(kind)));
+    return r;
+  }
+
+  /** Docs to verify for `query`, or undefined when no index applies (the store then scans the types). */
+  candidates(query: StoreQuery): IndexedDoc[] | undefined {
+    this.stats.queries++;
+    const types = query.types;
+    if (!types?.length) return this.miss();
+    const plans: Plan[] = [];
+    for (const t of types) {
+      const ti = this.types.get(t);
+      if (!ti) continue;
+      const p = this.plan(t, ti, query.filter);
+      if (!p) return this.miss();
+      plans.push(p);
+    }
+    this.generation++;
+    if (this.stamp.length < this.slots.length) this.stamp = new Uint32Array(this.slots.length * 2);
+    if (this.generation === 0xffffffff) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+    const out: IndexedDoc[] = [];
+    const typeSet = new Set(types);
+    for (const p of plans) {
+      for (const slot of p.run()) {
+        if (this.stamp[slot] === this.generation) continue;
+        this.stamp[slot] = this.generation;
+        const d = this.slots[slot];
+        if (d && typeSet.has(d.t)) out.push(d);
+      }
+    }
+    this.stats.lastCandidates = out.length;
+    this.stats.lastIndexed = true;
+    return out;
+  }
+
+  private miss(): undefined {
+    this.stats.lastCandidates = -1;
+    this.stats.lastIndexed = false;
+    return undefined;
+  }
+
+  /** The cheapest index plan for a filter document (AND: best member; OR: union of all members). */
+  private plan(t: string, ti: TypeIndex, filter: unknown): Plan | undefined {
+    if (!filter || typeof filter !== 'object' || Array.isArray(filter)) return undefined;
+    let best: Plan | undefined;
+    const consider = (p: Plan | undefined) => {
+      if (p && (!best || p.est < best.est)) best = p;
+    };
+    for (const [k, v] of Object.entries(filter as Record<string, unknown>)) {
+      if (k === '$and' && Array.isArray(v)) for (const m of v) consider(this.plan(t, ti, m));
+      else if (k === '$or' && Array.isArray(v)) {
+        const parts = v.map((m) => this.plan(t, ti, m));
+        if (parts.every((p): p is Plan => p !== undefined)) {
+          consider({ est: parts.reduce((n, p) => n + p.est, 0), run: () => chain(parts.map((p) => p.run())) });
+        }
+      } else if (k === 'id') consider(this.idPlan(t, v));
+      else if (k === 'lu') consider(this.rangePlan(ti.ranges.get('lu'), scalarBounds(v)));
+      else if (k.startsWith('x.')) consider(this.fieldPlan(ti, k.slice(2), v));
+    }
+    return best;
+  }
+
+  private idPlan(t: string, v: unknown): Plan | undefined {
+    const ids = typeof v === 'string' ? [v] : isIn(v) ? v.$in.filter((x): x is string => typeof x === 'string') : undefined;
+    if (!ids) return undefined;
+    const slots = ids.map((id) => this.slotOf.get(`${t}/${id}`)).filter((s): s is number => s !== undefined);
+    return { est: slots.length, run: () => slots };
+  }
+
+  private fieldPlan(ti: TypeIndex, field: string, v: unknown): Plan | undefined {
+    const p = ti.postings.get(field);
+    if (typeof v === 'string') {
+      const list = p?.get(v) ?? [];
+      return { est: list.length, run: () => list };
+    }
+    if (!v || typeof v !== 'object') return undefined;
+    if (isIn(v)) {
+      if (!v.$in.every((x) => typeof x === 'string')) return undefined;
+      const lists = v.$in.map((x) => p?.get(x as string) ?? []);
+      return { est: lists.reduce((n, l) => n + l.length, 0), run: () => chain(lists) };
+    }
+    const regex = (v as { $regex?: unknown }).$regex;
+    if (typeof regex === 'string' && Object.keys(v).length === 1) {
+      const prefix = literalPrefix(regex);
+      if (prefix === undefined || !p) return prefix === undefined ? undefined : { est: 0, run: () => [] };
+      const keys = this.sortedKeys(ti, field, p);
+      let i = lowerBound(keys, prefix);
+      const lists: number[][] = [];
+      let est = 0;
+      for (; i < keys.length && keys[i].startsWith(prefix); i++) {
+        const l = p.get(keys[i])!;
+        lists.push(l);
+        est += l.length;
+      }
+      return { est, run: () => chain(lists) };
+    }
+    const em = (v as { $elemMatch?: Record<string, unknown> }).$elemMatch;
+    if (em && Object.keys(v).length === 1) {
+      if (typeof em.a === 'string') return this.rangePlan(ti.ranges.get(`${field}\u0000${em.a}`), elemBounds(em), true);
+      if ('s' in em || 'e' in em || '$or' in em) return this.rangePlan(ti.ranges.get(field), elemBounds(em), true);
+    }
+    return undefined;
+  }
+
+  private rangePlan(r: RangeIndex | undefined, bounds: Bounds[] | undefined, emptyIfMissing = true): Plan | undefined {
+    if (!bounds) return undefined;
+    if (!r) return emptyIfMissing ? { est: 0, run: () => [] } : undefined;
+    const est = bounds.reduce((n, b) => n + r.estimate(b), 0);
+    return { est, run: () => chain(bounds.map((b) => r.query(b))) };
+  }
+
+  private sortedKeys(ti: TypeIndex, field: string, p: Posting): string[] {
+    let keys = ti.sortedKeys.get(field);
+    if (!keys) ti.sortedKeys.set(field, (keys = [...p.keys()].sort()));
+    return keys;
+  }
+}
+
+function isIn(v: unknown): v is { $in: unknown[] } {
+  return !!v && typeof v === 'object' && Array.isArray((v as { $in?: unknown }).$in) && Object.keys(v).length === 1;
+}
+
+function* chain<T>(its: Iterable<T>[]): Iterable<T> {
+  for (const it of its) yield* it;
+}
+
+function lowerBound(keys: string[], v: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `^literal` with only escaped metacharacters -> literal; anything else -> undefined. */
+function literalPrefix(regex: string): string | undefined {
+  if (!regex.startsWith('^')) return undefined;
+  let out = '';
+  for (let i = 1; i < regex.length; i++) {
+    const c = regex[i];
+    if (c === '\\') {
+      if (i + 1 >= regex.length || /[A-Za-z0-9]/.test(regex[i + 1])) return undefined;
+      out += regex[++i];
+    } else if ('.*+?^${}()|[]'.includes(c)) return undefined;
+    else out += c;
+  }
+  return out;
+}
+
+/** Bounds on one scalar from `{ $gte, $gt, $lt, $lte }` (a superset is fine: mingo verifies). */
+function opBounds(v: unknown): [number, number] | undefined {
+  if (typeof v === 'number') return [v, v];
+  if (!v || typeof v !== 'object') return undefined;
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (const [op, x] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof x !== 'number') return undefined;
+    if (op === '$gte' || op === '$gt') lo = Math.max(lo, x);
+    else if (op === '$lte' || op === '$lt') hi = Math.min(hi, x);
+    else return undefined;
+  }
+  return [lo, hi];
+}
+
+function scalarBounds(v: unknown): Bounds[] | undefined {
+  const b = opBounds(v);
+  return b ? [{ ...FULL, sMin: b[0], sMax: b[1] }] : undefined;
+}
+
+function elemBounds(em: Record<string, unknown>): Bounds[] | undefined {
+  const base: Bounds = { ...FULL };
+  if ('s' in em) {
+    const b = opBounds(em.s);
+    if (!b) return undefined;
+    [base.sMin, base.sMax] = b;
+  }
+  if ('e' in em) {
+    const b = opBounds(em.e);
+    if (!b) return undefined;
+    [base.eMin, base.eMax] = b;
+  }
+  if (!Array.isArray(em.$or)) return [base];
+  const out: Bounds[] = [];
+  for (const branch of em.$or as Array<Record<string, unknown>>) {
+    const bb = elemBounds(branch);
+    if (!bb) return undefined;
+    for (const b of bb) {
+      out.push({ sMin: Math.max(b.sMin, base.sMin), sMax: Math.min(b.sMax, base.sMax), eMin: Math.max(b.eMin, base.eMin), eMax: Math.min(b.eMax, base.eMax) });
+    }
+  }
+  return out;
+}
+
+const registry = new WeakMap<object, SearchIndexes>();
+/** The indexes of one store instance (kept beside it, so the store class needs no new field). */
+export function searchIndexesOf(store: object): SearchIndexes {
+  let s = registry.get(store);
+  if (!s) registry.set(store, (s = new SearchIndexes()));
+  return s;
+}
