@@ -148,7 +148,7 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
       for (const v of geneValues(r)) {
         tokenEntries(out, key, { value: v, type: 'CodeableConcept' });
         // the gene symbol (display) is accepted as a code too: gene-identifier=EGFR
-        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display) out[key].includes(c.display) || out[key].push(c.display);
+        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display) (out[key] ??= []).includes(c.display) || out[key].push(c.display);
       }
     },
     'dna-variant': (r, out, key) => dnaValues(r).flatMap(conceptStrings).forEach((s) => stringEntries(out, key, { value: s })),
