@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
+import { storedJson } from '../stored-json.js';
 import type { IndexedDoc, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import type { OpRecord } from './records.js';
 
@@ -56,9 +57,8 @@ export class EmbeddedTx implements StoreTx {
     const t = resource.resourceType;
     const v = this.nextVersion(t, resource.id, opts);
     const lastUpdated = new Date(this.lu).toISOString();
-    const { resourceType, id, meta, ...rest } = resource;
-    const stored = { resourceType, id, meta: { ...meta, versionId: String(v), lastUpdated }, ...rest };
-    const json = JSON.stringify(stored);
+    const id = resource.id;
+    const json = storedJson(resource, v, lastUpdated);
     const op: OpRecord = { t, id, v, json, x: index };
     const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
     this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });

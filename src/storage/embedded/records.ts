@@ -5,7 +5,7 @@ import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
  *
  * Memory matters (a million Observations must fit): a version is a small record that points at
  * its resource entry instead of repeating resourceType and id, the tombstone flag is the absence
- * of `json`, and the search document (`IndexedDoc`) exists only for the current, live version.
+ * of a body (bodies live off-heap, see body-arena.ts), and the search document (`IndexedDoc`) exists only for the current, live version.
  * The public `VersionRecord` is materialized on demand by `toRecord`.
  */
 export interface Ver {
@@ -14,8 +14,16 @@ export interface Ver {
   /** lastUpdated, epoch ms */
   readonly lu: number;
   readonly seq: number;
-  /** Serialized resource with its final meta; undefined on a tombstone. */
-  readonly json: string | undefined;
+  /** Slab holding the serialized resource (with its final meta); undefined on a tombstone. */
+  readonly b: Buffer | undefined;
+  /** Byte offset and length of the body in `b`. */
+  readonly o: number;
+  readonly n: number;
+}
+
+/** The serialized resource of a version (decoded from its slab), undefined on a tombstone. */
+export function bodyOf(ver: Ver): string | undefined {
+  return ver.b?.toString('utf8', ver.o, ver.o + ver.n);
 }
 
 export interface Entry {
@@ -52,18 +60,18 @@ export function toRecord(ver: Ver): SeqVersionRecord {
     id: ver.e.id,
     versionId: ver.v,
     lastUpdated: new Date(ver.lu).toISOString(),
-    deleted: ver.json === undefined,
+    deleted: ver.b === undefined,
     seq: ver.seq,
   };
-  if (ver.json !== undefined) r.json = ver.json;
+  if (ver.b !== undefined) r.json = bodyOf(ver);
   return r;
 }
 
 /** The journal/snapshot record of one stored version (the search index only for the live one). */
 export function toOp(ver: Ver): OpRecord {
   const e = ver.e;
-  if (ver.json === undefined) return { t: e.t, id: e.id, v: ver.v, del: true };
-  const op: OpRecord = { t: e.t, id: e.id, v: ver.v, json: ver.json };
+  if (ver.b === undefined) return { t: e.t, id: e.id, v: ver.v, del: true };
+  const op: OpRecord = { t: e.t, id: e.id, v: ver.v, json: bodyOf(ver) };
   if (e.doc && e.doc.v === ver.v) op.x = e.doc.x;
   return op;
 }

@@ -1,0 +1,36 @@
+/**
+ * Resource bodies live outside the V8 heap, packed into large append-only buffers ("slabs").
+ * A million stored Observations are over a gigabyte of JSON: as heap strings they would crowd the
+ * heap limit and make every major GC walk them; in slabs they cost the GC nothing, and a version
+ * keeps only (slab, offset, length). Bodies are never freed: every version is kept by design.
+ */
+const SLAB_BYTES = 32 * 1024 * 1024;
+
+export class BodyArena {
+  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private pos = 0;
+  /** The slab and byte length of the last `store` (read right after it; saves a tuple per write). */
+  lastSlab: Buffer = this.slab;
+  lastLength = 0;
+
+  /** Copies `json` into a slab and returns its byte offset there. */
+  store(json: string): number {
+    const len = Buffer.byteLength(json);
+    if (len > SLAB_BYTES / 4) {
+      // A very large body gets a buffer of its own rather than wasting a slab's tail.
+      this.lastSlab = Buffer.from(json);
+      this.lastLength = len;
+      return 0;
+    }
+    if (this.pos + len > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.pos = 0;
+    }
+    const off = this.pos;
+    this.slab.write(json, off, len, 'utf8');
+    this.pos += len;
+    this.lastSlab = this.slab;
+    this.lastLength = len;
+    return off;
+  }
+}
