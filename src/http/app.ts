@@ -30,8 +30,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     // FHIR ids and operation names contain '$' and ':'; keep routing exact.
-    ignoreTrailingSlash: true,
-    routerOptions: { maxParamLength: 512 },
+    routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
     // On close: in-flight requests finish, idle keep-alive sockets are closed (else SIGTERM waits for clients).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -55,9 +54,10 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   });
 
   registerErrorHandling(app);
-  await registerDocs(app, config);
+  const ctx = { config, store };
+  await registerDocs(app, config, () => ctx);
   await registerSecurity(app, config);
   await app.register(healthRoutes, { store });
-  await app.register(fhirRoutes, { ctx: { config, store } });
+  await app.register(fhirRoutes, { ctx });
   return app;
 }

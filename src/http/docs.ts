@@ -2,13 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { AppConfig } from '../config.js';
+import type { FhirContext } from '../fhir/context.js';
+import { buildCapabilityStatement } from '../fhir/rest/capabilities.js';
+import { operationHandlers } from '../fhir/operations/index.js';
+import { genomicsOperationDefinitions } from '../genomics/operations/definitions.js';
+import { buildOpenApi } from './openapi/build-openapi.js';
+import { CORE_OPERATION_DEFINITIONS } from './openapi/core-operation-definitions.js';
 
 /**
- * OpenAPI document generated from the server's own route definitions (every route carries JSON
- * schemas), so it cannot drift from what is served. Swagger UI is served from the package's
- * bundled assets: it works offline. Must be registered before the routes it documents.
+ * OpenAPI 3.1 document generated from the server's own route definitions (every route carries JSON
+ * schemas) and its CapabilityStatement, so it cannot drift from what is served (see
+ * openapi/build-openapi.ts). Swagger UI is served from the package's bundled assets: it works
+ * offline. Must be registered before the routes it documents.
  */
-export async function registerDocs(app: FastifyInstance, config: AppConfig): Promise<void> {
+export async function registerDocs(app: FastifyInstance, config: AppConfig, ctx: () => FhirContext): Promise<void> {
+  let built: Record<string, unknown> | undefined;
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -17,7 +25,8 @@ export async function registerDocs(app: FastifyInstance, config: AppConfig): Pro
         version: '0.1.0',
         description:
           'FHIR R4 (4.0.1) API for clinical genomics: MolecularSequence, HL7 Genomics Reporting IG 3.0.0 ' +
-          'Observations and DiagnosticReports, and the IG\'s genomics operations.',
+          "Observations and DiagnosticReports, and the IG's genomics operations. Bodies are application/fhir+json; " +
+          'every error is an OperationOutcome. Authorize with the bearer token `npm start` prints.',
       },
       servers: [{ url: new URL(config.baseUrl).origin }],
       components: {
@@ -25,10 +34,20 @@ export async function registerDocs(app: FastifyInstance, config: AppConfig): Pro
       },
       security: config.auth ? [{ bearerAuth: [] }] : [],
     },
+    // Built once per process: routes and capabilities do not change after start-up.
+    transformObject: (doc) => {
+      if (!('openapiObject' in doc)) return doc.swaggerObject;
+      built ??= buildOpenApi(doc.openapiObject as Record<string, unknown>, {
+        capability: buildCapabilityStatement(ctx()),
+        operations: operationHandlers,
+        operationDefinition: (h) => genomicsOperationDefinitions().get(h.name) ?? CORE_OPERATION_DEFINITIONS[h.name],
+      });
+      return built as typeof doc.openapiObject;
+    },
   });
   await app.register(fastifySwaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { deepLinking: true, persistAuthorization: true, tryItOutEnabled: true },
+    uiConfig: { deepLinking: true, persistAuthorization: true, tryItOutEnabled: true, docExpansion: 'none', filter: true, displayRequestDuration: true },
     staticCSP: false,
   });
 }
