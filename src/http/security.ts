@@ -4,6 +4,7 @@ import type { AuditLog } from '../auth/audit-log.js';
 import type { AppConfig } from '../config.js';
 import { registerAudit } from './security-audit.js';
 import { registerAuthHooks } from './security-auth-hook.js';
+import { registerBundleFilter } from './security-bundle-filter.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerRateLimit } from './security-rate-limit.js';
 import { smartRoutes } from './security-smart-routes.js';
@@ -28,6 +29,7 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
     const svc = await AuthService.create(config);
     app.decorate('authService', svc);
     registerAuthHooks(app, svc);
+    registerBundleFilter(app);
     await app.register(smartRoutes, { svc });
   } else {
     app.log.warn('FHIR_AUTH=off: EVERY REQUEST IS ANONYMOUS AND UNRESTRICTED. Use only for local experiments, never with real patient data.');

@@ -118,6 +118,17 @@ t.test('patient-level token confinement', async (t) => {
     t.equal(tx.statusCode, 403, 'transaction writing into B\'s record');
   });
 
+  t.test('includes obey type scopes (system tokens too)', async (t) => {
+    const drOnly = await serverToken(app, ['system/DiagnosticReport.rs']);
+    const res = await get('/fhir/DiagnosticReport?_id=ra&_include=DiagnosticReport:result&_include=DiagnosticReport:subject', drOnly);
+    t.equal(res.statusCode, 200);
+    t.same(ids(res.json()), ['DiagnosticReport/ra'], 'no Observation or Patient without their scopes');
+    const pretty = await get('/fhir/DiagnosticReport?_id=ra&_include=DiagnosticReport:result&_pretty=true', drOnly);
+    t.same(ids(pretty.json()), ['DiagnosticReport/ra'], 'pretty-printed answers are filtered too');
+    const both = await serverToken(app, ['system/DiagnosticReport.rs', 'system/Observation.rs']);
+    t.same(ids((await get('/fhir/DiagnosticReport?_id=ra&_include=DiagnosticReport:result', both)).json()), ['DiagnosticReport/ra', 'Observation/oa1', 'Observation/ob1']);
+  });
+
   t.test('scopes still apply inside the compartment', async (t) => {
     const obsOnly = await serverToken(app, ['patient/Observation.rs'], { patient: 'pa' });
     t.equal((await get('/fhir/Observation/oa1', obsOnly)).statusCode, 200);

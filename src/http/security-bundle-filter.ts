@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Bundle } from '@medplum/fhirtypes';
+import { canSee } from '../auth/authorize.js';
+
+/**
+ * Last line of defense on Bundles leaving the server: entries the caller may not see (type not
+ * covered by its scopes, or outside a patient token's compartment) are dropped. The search
+ * engine already confines matches and includes to the compartment; this also enforces the type
+ * scopes on `_include`/`_revinclude` targets (a `system/DiagnosticReport.rs` token does not get
+ * Observations by including them) and guards operation outputs. It only parses responses that
+ * can carry such resources: requests with include parameters, `$` operations, and every Bundle
+ * answered to a patient-level token; plain searches and reads keep the fast path.
+ */
+const BUNDLE = /^\s*\{\s*"resourceType"\s*:\s*"Bundle"/;
+
+function needsFilter(request: FastifyRequest): boolean {
+  if (!request.auth) return false;
+  if (request.auth.patient !== undefined) return true;
+  const url = request.url;
+  if (url.includes('$') || /[?&](_include|_revinclude)/.test(url)) return true;
+  return typeof request.body === 'string' && /(^|&)_(rev)?include/.test(request.body);
+}
+
+export function registerBundleFilter(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || !BUNDLE.test(payload.slice(0, 64)) || !needsFilter(request)) return payload;
+    if (reply.statusCode >= 300) return payload;
+    const bundle = JSON.parse(payload) as Bundle;
+    if (!bundle.entry?.length || (bundle.type !== 'searchset' && bundle.type !== 'collection' && bundle.type !== 'history')) return payload;
+    const kept = bundle.entry.filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(request.auth, e.resource));
+    if (kept.length === bundle.entry.length) return payload;
+    bundle.entry = kept;
+    return JSON.stringify(bundle, null, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
+  });
+}
