@@ -1,4 +1,5 @@
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { find } from 'mingo';
 import { fhirError } from '../../fhir/errors.js';
 import type {
@@ -62,6 +63,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private snapshotBytes = 0;
   private compactions = 0;
   private lastCompactionError?: string;
+  private retryCompactionAt = 0;
   private readonly fsync: boolean;
   private readonly compactBytes: number;
 
@@ -76,7 +78,10 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   /** Recovery = snapshot, then every journal record after it (a torn journal tail is cut off). */
   async init(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
+    if (!existsSync(this.dir)) {
+      mkdirSync(this.dir, { recursive: true });
+      if (this.fsync) fsyncDir(dirname(resolve(this.dir))); // the new directory's own entry must survive a crash too
+    }
     this.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
     this.journal.recover((r) => {
       if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
@@ -223,7 +228,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       e.doc = op.del ? undefined : { t: e.t, id: e.id, v: op.v, lu: rec.lu, seq, x: op.x ?? {} };
       this.log.push(ver);
       typeLog.push(ver);
-      this.onApply(e.t, e.id, previous && toRecord(previous), e.doc, previousDoc);
+      this.onApply(e.t, e.id, previous && toRecord(previous, false), e.doc, previousDoc);
       seq++;
     }
     this.seq = seq - 1;
@@ -231,8 +236,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   }
 
   /**
-   * Hook for in-memory search indexes: called for every applied write with the previous version,
-   * the new search document (undefined after a delete) and the previous search document.
+   * Hook for in-memory search indexes: called for every applied write with the previous version
+   * (metadata only: its body is not decoded, to keep writes cheap), the new search document
+   * (undefined after a delete) and the previous search document.
    */
   protected onApply(type: string, id: string, _previous: Version | undefined, doc: IndexedDoc | undefined, previousDoc?: IndexedDoc): void {
     searchIndexesOf(this).apply(type, id, doc, previousDoc);
@@ -244,10 +250,12 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   /** Called under the writer lock right after a commit was appended. */
   private maybeCompact(): void {
-    if (this.compacting || this.journal.bytes <= this.compactThreshold()) return;
+    if (this.compacting || this.journal.bytes <= this.compactThreshold() || Date.now() < this.retryCompactionAt) return;
     this.compacting = this.compact()
       .catch((e: unknown) => {
-        this.lastCompactionError = String(e); // the journal is intact; the next commit tries again
+        // The journal is intact, so nothing is lost; try again a minute later (e.g. after a full disk).
+        this.lastCompactionError = String(e);
+        this.retryCompactionAt = Date.now() + 60_000;
       })
       .finally(() => {
         this.compacting = undefined;

@@ -54,7 +54,8 @@ export interface TxRecord {
 
 export type SeqVersionRecord = VersionRecord & { seq: number };
 
-export function toRecord(ver: Ver): SeqVersionRecord {
+/** The public record of a version; `withBody: false` skips decoding the body (metadata only). */
+export function toRecord(ver: Ver, withBody = true): SeqVersionRecord {
   const r: SeqVersionRecord = {
     resourceType: ver.e.t,
     id: ver.e.id,
@@ -63,7 +64,7 @@ export function toRecord(ver: Ver): SeqVersionRecord {
     deleted: ver.b === undefined,
     seq: ver.seq,
   };
-  if (ver.b !== undefined) r.json = bodyOf(ver);
+  if (ver.b !== undefined && withBody) r.json = bodyOf(ver);
   return r;
 }
 
