@@ -1,0 +1,68 @@
+import t from 'tap';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { docsApp, openApi } from './helpers.js';
+import { genomicsOperationDefinitions } from '../../src/genomics/operations/definitions.js';
+
+t.test('the OpenAPI document is valid OpenAPI 3.1 and describes the whole FHIR API', async (t) => {
+  const app = await docsApp();
+  t.teardown(() => app.close());
+  const doc = await openApi(app);
+  t.equal(doc.openapi, '3.1.0');
+
+  const result = await new Validator().validate(doc as unknown as object);
+  t.ok(result.valid, `OpenAPI validator: ${JSON.stringify(result.errors)?.slice(0, 2000)}`);
+
+  t.same(doc.tags.slice(0, 3).map((x) => x.name), ['MolecularSequence', 'Observation', 'DiagnosticReport'], 'genomics types come first');
+
+  const cap = (await app.inject('/fhir/metadata')).json();
+  const types: string[] = cap.rest[0].resource.map((r: { type: string }) => r.type);
+  t.ok(types.length >= 145, 'every R4 resource type is supported');
+  for (const type of types) {
+    const search = doc.paths[`/fhir/${type}`]?.get;
+    const read = doc.paths[`/fhir/${type}/{id}`]?.get;
+    if (!search || !read || !doc.paths[`/fhir/${type}/{id}/_history/{vid}`]?.get || !doc.paths[`/fhir/${type}`]?.post) {
+      t.fail(`interactions missing for ${type}`);
+      continue;
+    }
+    const declared = cap.rest[0].resource.find((r: { type: string }) => r.type === type).searchParam.map((p: { name: string }) => p.name);
+    const documented = new Set(search.parameters?.map((p) => p.name));
+    const missing = declared.filter((n: string) => !documented.has(n));
+    if (missing.length) t.fail(`${type}: search parameters not documented: ${missing.join(', ')}`);
+  }
+  t.pass('every type has read, vread, create and search with its CapabilityStatement parameters');
+
+  // Bodies by reference to one copy of the R4 schema.
+  t.ok(doc.components.schemas.Observation, 'R4 definitions are components');
+  const create = doc.paths['/fhir/Observation'].post;
+  t.same(create.requestBody?.content['application/fhir+json'].schema, { $ref: '#/components/schemas/Observation' });
+  t.ok(doc.components.securitySchemes?.bearerAuth, 'bearer security scheme');
+
+  // Every genomics operation with the input parameters of its OperationDefinition.
+  const defs = genomicsOperationDefinitions();
+  t.equal(defs.size, 17, 'the IG defines 17 operations');
+  for (const [name, def] of defs) {
+    const item = doc.paths[`/fhir/$${name}`];
+    if (!item?.post) {
+      t.fail(`$${name} is not documented`);
+      continue;
+    }
+    const inputs = (def.parameter ?? []).filter((p) => p.use === 'in').map((p) => p.name);
+    const documented = new Set((item.get?.parameters ?? []).map((p) => p.name));
+    const missing = inputs.filter((n) => !documented.has(n!) && !['Period', 'Range'].includes(String(def.parameter?.find((p) => p.name === n)?.type)));
+    t.same(missing, [], `$${name} documents its inputs`);
+    t.equal(item.get?.tags?.[0], 'Genomics operations');
+  }
+  t.ok(doc.paths['/fhir/Observation/$validate']?.post, '$validate is documented');
+  t.ok(doc.paths['/fhir/Patient/{id}/$everything'] || doc.paths['/fhir/Patient/$everything'], '$everything is documented');
+  t.ok(doc.paths['/fhir/$import-vcf']?.post, 'VCF import is documented');
+  t.ok(doc.paths['/fhir']?.post, 'batch/transaction endpoint');
+  t.ok(doc.paths['/fhir/_history']?.get, 'system history');
+});
+
+t.test('the document is also served as YAML', async (t) => {
+  const app = await docsApp();
+  t.teardown(() => app.close());
+  const res = await app.inject('/docs/yaml');
+  t.equal(res.statusCode, 200);
+  t.match(res.body, /openapi: 3\.1\.0/);
+});
