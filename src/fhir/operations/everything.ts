@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { Bundle } from '@medplum/fhirtypes';
+import { canSee, patientRestriction } from '../../auth/authorize.js';
+import { searchBundle } from '../../search/search-service.js';
+import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
+import { fhirError } from '../errors.js';
+import { checkId } from '../rest/request-utils.js';
+
+/**
+ * `GET /fhir/Patient/{id}/$everything` (https://hl7.org/fhir/R4/patient-operation-everything.html):
+ * the patient and every resource in its compartment (the R4 Patient CompartmentDefinition,
+ * schemas/search/compartment-patient.json), as a paged searchset. `_type` narrows the types,
+ * `_since` keeps resources changed at or after an instant, `_count` sets the page size; the
+ * `next` links continue as a compartment search (`Patient/{id}/*`) carrying the same criteria.
+ * Referenced resources outside the compartment (Organization, Practitioner…) are not added.
+ */
+let compartmentTypes: string[] | undefined;
+
+function typesInCompartment(): string[] {
+  compartmentTypes ??= [
+    'Patient',
+    ...Object.keys(JSON.parse(readFileSync(new URL('../../../schemas/search/compartment-patient.json', import.meta.url), 'utf8')) as Record<string, string[]>),
+  ].filter((t, i, all) => all.indexOf(t) === i).sort();
+  return compartmentTypes;
+}
+
+export const everythingOperation: OperationHandler = {
+  name: 'everything',
+  levels: ['instance'],
+  resourceTypes: ['Patient'],
+  definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+  affectsState: false,
+  async handle(req: FhirRequest & { id?: string }, ctx: FhirContext): Promise<FhirResponse> {
+    const id = checkId(req.id ?? '');
+    const restricted = patientRestriction(req.auth);
+    if (restricted && restricted !== id) throw fhirError('NOT_FOUND', `Patient/${id} is not known`);
+    const patient = await ctx.store.read('Patient', id);
+    if (!patient || patient.deleted) throw fhirError(patient ? 'GONE' : 'NOT_FOUND', `Patient/${id} is not known`);
+    const query = everythingQuery(req.query);
+    const bundle: Bundle = await searchBundle(ctx, { query, strict: false, compartment: { resourceType: 'Patient', id }, baseUrl: ctx.config.baseUrl });
+    // Scopes still apply per type: drop what this caller may not read.
+    bundle.entry = (bundle.entry ?? []).filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(req.auth, e.resource));
+    return { status: 200, body: bundle };
+  },
+};
+
+/** Translates the operation's parameters into the compartment search that answers it. */
+export function everythingQuery(input: Record<string, string[]>): Record<string, string[]> {
+  const all = typesInCompartment();
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (k === '_count' || k === '_cursor' || k === '_format' || k === '_total') query[k] = v;
+    else if (k !== '_type' && k !== '_since') throw fhirError('BAD_REQUEST', `$everything does not support the parameter ${k} (supported: _type, _since, _count)`, k);
+  }
+  let types = all;
+  if (input._type?.length) {
+    types = input._type.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    for (const t of types) if (!all.includes(t)) throw fhirError('BAD_REQUEST', `_type=${t}: not a type of the Patient compartment`, '_type');
+  }
+  query._type = [types.join(',')];
+  const since = input._since?.[0];
+  if (since !== undefined) {
+    if (Number.isNaN(Date.parse(since)) || !/^\d{4}-\d{2}-\d{2}T/.test(since)) throw fhirError('BAD_REQUEST', `_since must be an instant such as 2024-01-01T00:00:00Z, got '${since}'`, '_since');
+    query._lastUpdated = [`ge${since}`];
+  }
+  return query;
+}
