@@ -52,11 +52,15 @@ t.test('CapabilityStatement: R4 4.0.1, every official type, interactions, operat
   t.equal(obs.conditionalDelete, 'single');
   t.ok(obs.searchParam.some((p: { name: string }) => p.name === '_id'));
   t.ok(obs.searchParam.some((p: { name: string }) => p.name === '_lastUpdated'));
-  t.same(obs.operation.map((o: { name: string }) => o.name), ['test-obs']);
+  t.ok(obs.searchParam.some((p: { name: string; type: string }) => p.name === 'code' && p.type === 'token'), 'parameters from the search module');
+  t.ok(obs.operation.some((o: { name: string }) => o.name === 'test-obs'));
   t.notOk(rest.resource.find((r: { type: string }) => r.type === 'Patient').operation?.some((o: { name: string }) => o.name === 'test-obs'));
   t.same(rest.interaction.map((i: { code: string }) => i.code), ['transaction', 'batch', 'search-system', 'history-system']);
   t.ok(rest.operation.some((o: { name: string; definition: string }) => o.name === 'test-sys' && o.definition.endsWith('/test-sys')));
   t.notOk(rest.security, 'no security section with auth off');
+  const sp = await send(app, 'GET', '/fhir/SearchParameter/clinical-code');
+  t.equal(sp.statusCode, 200, 'the implemented SearchParameters are readable');
+  t.equal(sp.json().resourceType, 'SearchParameter');
   t.equal((await send(app, 'GET', '/fhir/metadata?_pretty=true')).body.split('\n').length > 10, true);
 });
 

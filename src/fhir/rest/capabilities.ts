@@ -3,7 +3,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { authorize } from '../../auth/authorize.js';
-import * as searchService from '../../search/search-service.js';
+import { capabilitySearchParams } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
 import { resourceTypes } from '../resource-types.js';
 
@@ -18,11 +18,9 @@ const BASE_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
   { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
 ];
 
-/** The search module may expose its parameters per type; until it does, the base ones are listed. */
-type ParamSource = (resourceType: string) => CapabilityStatementRestResourceSearchParam[];
+/** The parameters the search module really indexes for this type, plus the base ones. */
 function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
-  const source = (searchService as Record<string, unknown>).capabilitySearchParams as ParamSource | undefined;
-  const params = source ? source(type) : [];
+  const params = capabilitySearchParams(type) as CapabilityStatementRestResourceSearchParam[];
   const names = new Set(params.map((p) => p.name));
   return [...BASE_PARAMS.filter((p) => !names.has(p.name)), ...params];
 }

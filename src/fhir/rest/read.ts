@@ -2,6 +2,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
+import { getSearchParameter } from '../../search/search-service.js';
 import { parseSummary, subsetResource } from '../summary.js';
 import { checkId, param } from './request-utils.js';
 import { etag, versionHeaders, versionUrl } from './response.js';
@@ -26,7 +27,13 @@ function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json:
 export async function readResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'read', resourceType: type });
   checkId(id);
-  const rec = requireLive(await ctx.store.read(type, id), type, id);
+  const stored = await ctx.store.read(type, id);
+  if (!stored && type === 'SearchParameter') {
+    // The SearchParameters the server implements are readable even though they are not stored.
+    const builtIn = getSearchParameter(id);
+    if (builtIn) return { status: 200, body: subsetResource(builtIn, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
+  }
+  const rec = requireLive(stored, type, id);
   checkVisible(req.auth, rec);
   return answer(ctx, req, rec);
 }
