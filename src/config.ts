@@ -50,8 +50,6 @@ export interface SecurityConfig {
   rateLimitWindowMs: number;
   /** Record AuditEvents for requests touching patient data. */
   audit: boolean;
-  /** Time limit for one store query (StoreQuery.maxTimeMs), milliseconds. */
-  queryTimeLimitMs: number;
 }
 
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
@@ -66,7 +64,6 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     rateLimitMax: Number(env.FHIR_RATE_LIMIT ?? 6000),
     rateLimitWindowMs: Number(env.FHIR_RATE_LIMIT_WINDOW_MS ?? 60_000),
     audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
-    queryTimeLimitMs: Number(env.FHIR_QUERY_TIME_LIMIT_MS ?? 10_000),
   };
 }
 

@@ -1,0 +1,82 @@
+import t from 'tap';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { buildApp } from '../../src/http/app.js';
+import { testConfig } from '../../src/config.js';
+import { bearer, FHIR_JSON, securityConfig, serverToken } from './helpers.js';
+import { describeRequest } from '../../src/auth/audit-request.js';
+
+/**
+ * The audit trail: who, what, when, from where and the outcome of each /fhir request, written as
+ * AuditEvents in batches, flushed on close, readable only with the audit scope, free of tokens.
+ */
+t.test('AuditEvents record every request and survive a clean shutdown', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fgs-audit-'));
+  const config = testConfig({ auth: true, dataDir, fsync: false, security: securityConfig() });
+  let app = await buildApp(config);
+  const writer = await serverToken(app, ['system/*.cruds'], { clientId: 'lab' });
+  const created = await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { ...bearer(writer), ...FHIR_JSON }, payload: { resourceType: 'Patient', name: [{ family: 'Secretname' }] } });
+  t.equal(created.statusCode, 201);
+  const pid = created.headers.location!.toString().split('/').at(-3)!;
+  await app.inject({ url: `/fhir/Patient/${pid}`, headers: bearer(writer) });
+  await app.inject({ url: `/fhir/Observation?subject=Patient/${pid}&access_token=leaked`, headers: bearer(writer) });
+  await app.inject({ url: '/fhir/Patient/nobody', headers: bearer(writer) });
+  await app.inject({ url: `/fhir/Patient/${pid}` }); // no token: refused, still audited
+  await app.inject('/fhir/metadata'); // public, not patient data: not audited
+  t.ok(app.auditLog!.pending > 0, 'events are queued, not written one by one');
+  await app.close(); // the onClose hook flushes the queue before the store closes
+
+  app = await buildApp(config);
+  t.teardown(() => app.close());
+  const auditor = await serverToken(app, ['system/AuditEvent.rs'], { clientId: 'auditor' });
+  const res = await app.inject({ url: '/fhir/AuditEvent?_count=100', headers: bearer(auditor) });
+  t.equal(res.statusCode, 200, res.body);
+  const events = (res.json().entry ?? []).map((e: { resource: AuditEvent }) => e.resource) as AuditEvent[];
+  t.equal(events.length, 5, 'five audited requests (metadata is not)');
+  const all = JSON.stringify(events);
+  t.notMatch(all, /Secretname/, 'no bodies');
+  t.notMatch(all, /leaked|eyJ/, 'no tokens (header or access_token parameter)');
+  const create = events.find((e) => e.action === 'C')!;
+  t.ok(create, 'create recorded');
+  t.equal(create.agent[0].who?.identifier?.value, 'lab', 'who: the client');
+  t.equal(create.agent[0].network?.address, '127.0.0.1', 'from where');
+  t.ok(create.entity?.some((en) => en.what?.reference === `Patient/${pid}`), 'what: the created resource');
+  t.equal(create.outcome, '0');
+  const read = events.find((e) => e.subtype?.[0].code === 'read' && e.outcome === '0')!;
+  t.ok(read.recorded, 'when');
+  t.ok(read.entity?.some((en) => en.role?.code === '1' && en.what?.reference === `Patient/${pid}`), 'the patient concerned');
+  const search = events.find((e) => e.subtype?.[0].code === 'search-type')!;
+  const q = Buffer.from(search.entity!.find((en) => en.query)!.query!, 'base64').toString();
+  t.match(q, /subject=Patient/, 'what: the query');
+  t.ok(search.entity?.some((en) => en.role?.code === '1'), 'patient named by the query');
+  t.ok(events.some((e) => e.outcome === '4' && e.agent[0].who?.identifier?.value === 'unauthenticated'), 'refused request audited');
+  t.ok(events.some((e) => e.outcomeDesc === 'HTTP 404'), 'not-found outcome');
+
+  t.test('the trail is readable only with the audit scope and never writable', async (t) => {
+    const everything = await serverToken(app, ['system/*.cruds']);
+    t.equal((await app.inject({ url: '/fhir/AuditEvent', headers: bearer(everything) })).statusCode, 403, 'wildcards do not reach it');
+    t.equal((await app.inject({ url: `/fhir/AuditEvent/${events[0].id}`, headers: bearer(everything) })).statusCode, 403);
+    const full = await serverToken(app, ['system/AuditEvent.cruds']);
+    t.equal((await app.inject({ method: 'DELETE', url: `/fhir/AuditEvent/${events[0].id}`, headers: bearer(full) })).statusCode, 403, 'no deletes');
+    const put = await app.inject({ method: 'PUT', url: `/fhir/AuditEvent/${events[0].id}`, headers: { ...bearer(full), ...FHIR_JSON }, payload: events[0] });
+    t.equal(put.statusCode, 403, 'no rewrites');
+    const inc = await app.inject({ url: `/fhir/Patient?_id=${pid}&_revinclude=AuditEvent:patient`, headers: bearer(everything) });
+    t.equal(inc.statusCode, 200);
+    t.notOk((inc.json().entry ?? []).some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'AuditEvent'), 'not through _revinclude either');
+  });
+});
+
+t.test('request classification for the audit trail', async (t) => {
+  t.same(describeRequest('GET', 'Observation/o1'), { interaction: 'read', resourceType: 'Observation', id: 'o1', patient: undefined });
+  t.equal(describeRequest('GET', 'Observation/o1/_history/2').interaction, 'vread');
+  t.equal(describeRequest('GET', 'Observation/_history').interaction, 'history-type');
+  t.equal(describeRequest('POST', 'Observation/_search').interaction, 'search-type');
+  t.equal(describeRequest('POST', '').interaction, 'batch/transaction');
+  t.same(describeRequest('GET', 'Patient/p1/$everything'), { interaction: 'operation', resourceType: 'Patient', id: 'p1', operation: 'everything', patient: 'p1' });
+  t.equal(describeRequest('GET', '$find-subject-variants', { subject: ['p9'] }).patient, 'p9');
+  t.equal(describeRequest('GET', 'Observation', { subject: ['Patient/p3'] }).patient, 'p3');
+  t.equal(describeRequest('GET', 'Observation', { subject: ['Group/g1'] }).patient, undefined);
+  t.same(describeRequest('GET', 'Patient/p1/Observation'), { interaction: 'search-compartment', resourceType: 'Observation', patient: 'p1', id: undefined });
+});
