@@ -7,7 +7,7 @@
  */
 import { loadConfig } from '../src/config.js';
 import { createStore } from '../src/storage/create-store.js';
-import { coreSender, seedDemo, type Send } from '../src/demo/seed.js';
+import { coreSender, httpSender, seedDemo } from '../src/demo/seed.js';
 
 const config = loadConfig();
 const base = (process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
@@ -21,24 +21,9 @@ async function serverAnswers(): Promise<boolean> {
   }
 }
 
-function httpSender(token: string | undefined): Send {
-  return async (req) => {
-    const qs = new URLSearchParams();
-    for (const [k, vs] of Object.entries(req.query)) for (const v of vs) qs.append(k, v);
-    const url = `${base}/${req.path}${qs.size ? `?${qs}` : ''}`;
-    const headers: Record<string, string> = { accept: 'application/fhir+json', 'content-type': req.headers['content-type'] ?? 'application/fhir+json' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-    const res = await fetch(url, { method: req.method, headers, body });
-    const text = await res.text();
-    if (res.status === 401) throw new Error(`the server at ${base} wants a token: FHIR_TOKEN=<the token npm start printed> npm run seed`);
-    return { status: res.status, body: text };
-  };
-}
-
 if (await serverAnswers()) {
   console.log(`Seeding the running server at ${base} …`);
-  const summary = await seedDemo(httpSender(process.env.FHIR_TOKEN));
+  const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN));
   console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
 } else {
   const store = createStore(config);

@@ -44,3 +44,18 @@ function summarize(res: FhirResponse): unknown {
 export function coreSender(ctx: FhirContext): Send {
   return (req) => handleFhirRequest({ ...req }, ctx);
 }
+
+/** HTTP sender for a running server at `base` (e.g. http://127.0.0.1:8080/fhir). */
+export function httpSender(base: string, token: string | undefined): Send {
+  return async (req) => {
+    const qs = new URLSearchParams();
+    for (const [k, vs] of Object.entries(req.query)) for (const v of vs) qs.append(k, v);
+    const url = `${base}/${req.path}${qs.size ? `?${qs}` : ''}`;
+    const headers: Record<string, string> = { accept: 'application/fhir+json', 'content-type': req.headers['content-type'] ?? 'application/fhir+json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    const res = await fetch(url, { method: req.method, headers, body });
+    if (res.status === 401) throw new Error(`the server at ${base} wants a token: FHIR_TOKEN=<the token npm start printed> npm run seed`);
+    return { status: res.status, body: await res.text() };
+  };
+}
