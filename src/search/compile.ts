@@ -4,6 +4,7 @@ import {
   bad, dateCond, lastUpdatedCond, numberCond, ofTypeCond, quantityCond, regionCond, stringCond, tokenCond, uriCond, type Cond,
 } from './compile-values.js';
 import { escapeRegex, fold, referenceKey } from './normalize.js';
+import { compositePart } from './index-values.js';
 import { splitEscaped, unescape, type ParamClause } from './parse.js';
 import { paramByUrl, type ParamDef } from './registry.js';
 
@@ -61,6 +62,13 @@ function compositeCond(def: ParamDef, raw: string): Cond {
   const parts = splitEscaped(raw, '$');
   const comps = def.component ?? [];
   if (parts.length !== comps.length) bad(def.code, `expected ${comps.length} components separated by "$"`);
+  if (comps.length === 2 && comps.every((c) => paramByUrl(c.definition)?.type === 'token')) {
+    // token$token composites are indexed as joined strings (index-values.ts joinForms)
+    const a = tokenCond(def.code, parts[0]);
+    const b = tokenCond(def.code, parts[1]);
+    if (typeof a !== 'string' || typeof b !== 'string') bad(def.code, 'composite token components need a code');
+    return `${compositePart(a)}$${compositePart(b)}`;
+  }
   const m: Record<string, unknown> = {};
   comps.forEach((c, i) => {
     const sub = paramByUrl(c.definition);

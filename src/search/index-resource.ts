@@ -3,7 +3,8 @@ import type { SearchIndex } from '../storage/types.js';
 import { compileExtractor, type Extractor } from './fhirpath-extract.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
-import { ENTRY_BUILDERS, type IndexEntries } from './index-values.js';
+import { ENTRY_BUILDERS, joinForms, type IndexEntries } from './index-values.js';
+import { GROUP_INDEXERS } from './observation-components.js';
 import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js';
 
 /**
@@ -37,6 +38,7 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
     if (!build) return undefined;
     parts.push({ extract: compileExtractor(`Element.${c.expression}`, 'Element'), build });
   }
+  const allTokens = def.component.length === 2 && def.component.every((c) => paramByUrl(c.definition)?.type === 'token');
   return {
     code: def.code,
     run: (r, out) => {
@@ -49,7 +51,10 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
           if (tmp.v?.length) entry[`c${i}`] = tmp.v;
           else complete = false;
         });
-        if (complete) (out[def.code] ??= []).push(entry);
+        if (!complete) continue;
+        const arr = (out[def.code] ??= []);
+        if (allTokens) for (const j of joinForms(entry.c0, entry.c1)) arr.includes(j) || arr.push(j);
+        else arr.push(entry);
       }
     },
   };
@@ -60,8 +65,10 @@ export function planFor(type: string): PlanItem[] {
   if (plan) return plan;
   plan = [];
   const custom = CUSTOM_INDEXERS[type] ?? {};
+  const group = GROUP_INDEXERS[type];
+  if (group) plan.push({ code: group.codes.join(','), run: group.run });
   for (const def of paramsFor(type)) {
-    if (NOT_INDEXED.has(def.code) || UNION_ALIASES[type]?.[def.code]) continue;
+    if (NOT_INDEXED.has(def.code) || UNION_ALIASES[type]?.[def.code] || group?.codes.includes(def.code)) continue;
     const c = custom[def.code];
     const item = c
       ? { code: def.code, run: (r: Record<string, unknown>, out: IndexEntries) => c(r, out, def.code) }

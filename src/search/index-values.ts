@@ -1,5 +1,5 @@
 import type { Extracted } from './fhirpath-extract.js';
-import { dateRange, fold, intern, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
+import { dateRange, fold, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
 import type { ParamType } from './registry.js';
 
 /**
@@ -18,7 +18,7 @@ export type IndexEntries = Record<string, unknown[]>;
 function push(out: IndexEntries, key: string, v: unknown): void {
   const arr = (out[key] ??= []);
   if (typeof v === 'string') {
-    if (!arr.includes(v)) arr.push(intern(v));
+    if (!arr.includes(v)) arr.push(v);
   } else if (typeof v !== 'object' || v === null) {
     if (!arr.includes(v)) arr.push(v);
   } else arr.push(v);
@@ -148,6 +148,18 @@ export function quantityEntries(out: IndexEntries, key: string, e: Extracted): v
 
 export function uriEntries(out: IndexEntries, key: string, e: Extracted): void {
   if (typeof e.value === 'string') push(out, key, e.value);
+}
+
+/** Escapes a composite part so that `a$b` joins cannot collide (same escaping as search values). */
+export function compositePart(s: string): string {
+  return s.indexOf('$') < 0 && s.indexOf('\\') < 0 ? s : s.replace(/[\\$]/g, '\\$&');
+}
+
+/** Token$token composites are stored as joined strings (every form combination): compact and indexable. */
+export function joinForms(a: unknown[], b: unknown[]): string[] {
+  const out: string[] = [];
+  for (const x of a) for (const y of b) if (typeof x === 'string' && typeof y === 'string') out.push(`${compositePart(x)}$${compositePart(y)}`);
+  return out;
 }
 
 export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = {
