@@ -79,7 +79,7 @@ function choiceGroups(defs: Record<string, Schema>): Choices {
       const segments = e.path.split('.');
       let def: string | undefined = sd.name;
       for (const seg of segments.slice(1, -1)) {
-        const prop = (defs[def]?.properties as Record<string, Schema> | undefined)?.[seg];
+        const prop: Schema | undefined = (defs[def]?.properties as Record<string, Schema> | undefined)?.[seg];
         def = prop ? refName(prop) : undefined;
         if (!def) break;
       }

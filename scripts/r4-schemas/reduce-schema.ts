@@ -117,7 +117,7 @@ function dropAdditions(defs: Record<string, Schema>, additions: string[]): strin
 export function reduceSchema(source: JsonSchemaDoc, officialTypes: string[], additions: string[]): ReduceResult {
   const defs = source.definitions;
   const resourceList: Schema = { oneOf: officialTypes.map((t) => ({ $ref: REF_PREFIX + t })) };
-  const working = { ...defs, ResourceList: resourceList };
+  const working: Record<string, Schema> = { ...defs, ResourceList: resourceList };
   const keep = reachable(working, [...officialTypes, 'ResourceList']);
   const dropped = Object.keys(defs).filter((n) => !keep.has(n));
 

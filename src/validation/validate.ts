@@ -1,22 +1,115 @@
-import type { Issue } from '../fhir/outcome.js';
+import { MAX_ISSUES, type Issue } from '../fhir/outcome.js';
+import { ajvErrorsToIssues } from './ajv-issues.js';
+import { checkJsonShape } from './json-shape.js';
+import { isResourceType } from './resource-types.js';
+import { validatorFor } from './schema-validators.js';
+import { checkObservation } from './invariants/observation.js';
+import { walkResource } from './invariants/walk.js';
 
 /**
  * The one entry point for validating a resource before it is stored (DESIGN.md, "Validation, in
- * layers"): structure (R4 JSON Schema via ajv), then Genomics Reporting profiles, then invariants.
- * Returns every issue found (bounded); an empty list, or warnings only, means it may be stored.
+ * layers"): 1 JSON shape and resource type, 2 structure (R4 JSON Schema via ajv), 3 Genomics
+ * Reporting profiles, 4 invariants. Returns every issue found (bounded by MAX_ISSUES); an empty
+ * list, or warnings only, means it may be stored. `validationStatus` (./status.ts) says which
+ * HTTP status a non-empty list deserves.
+ *
+ * Nested resources (Bundle.entry.resource, Bundle.entry.response.outcome, contained,
+ * Parameters.parameter.resource) are validated one by one with their own type's validator, their
+ * issues located under where they sit (`Bundle.entry[2].resource.status`).
  */
 export interface ValidateOptions {
   /** Profiles to check in addition to those in meta.profile ($validate?profile=…). */
   profiles?: string[];
   /** Treat IG-coded Observations without meta.profile strictly (errors instead of warnings). */
   strictProfiles?: boolean;
+  /** Stop after this many issues (default MAX_ISSUES, what an OperationOutcome reports). */
+  maxIssues?: number;
 }
 
-export function validateResource(resource: unknown, _opts: ValidateOptions = {}): Issue[] {
-  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
-    return [{ severity: 'error', code: 'structure', diagnostics: 'A resource must be a JSON object' }];
+export { validationStatus, validationErrorKey, hasErrors } from './status.js';
+
+type Json = Record<string, unknown>;
+
+interface State {
+  issues: Issue[];
+  limit: number;
+  opts: ValidateOptions;
+}
+
+const error = (code: Issue['code'], diagnostics: string, expression?: string): Issue =>
+  ({ severity: 'error', code, diagnostics, expression: expression ? [expression] : undefined });
+
+export function validateResource(resource: unknown, opts: ValidateOptions = {}): Issue[] {
+  const shape = checkJsonShape(resource);
+  if (shape.length) return shape.slice(0, opts.maxIssues ?? MAX_ISSUES);
+  const state: State = { issues: [], limit: opts.maxIssues ?? MAX_ISSUES, opts };
+  validateNode(resource, undefined, undefined, state);
+  return state.issues;
+}
+
+function push(state: State, issues: readonly Issue[]): void {
+  for (const i of issues) {
+    if (state.issues.length >= state.limit) return;
+    state.issues.push(i);
   }
-  const rt = (resource as { resourceType?: unknown }).resourceType;
-  if (typeof rt !== 'string') return [{ severity: 'error', code: 'required', diagnostics: 'resourceType is required', expression: ['resourceType'] }];
-  return [];
+}
+
+/**
+ * @param path where the resource sits (undefined at the top: its own type is the root)
+ * @param container ids of the container's contained resources, when this one is contained
+ */
+function validateNode(resource: unknown, path: string | undefined, container: ReadonlySet<string> | undefined, state: State): void {
+  if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
+    push(state, [error('structure', `${path ?? 'The body'} must be a JSON object holding a resource`, path)]);
+    return;
+  }
+  const node = resource as Json;
+  const type = node.resourceType;
+  if (typeof type !== 'string') {
+    push(state, [error('required', `${path ?? 'The resource'} has no resourceType`, path ? `${path}.resourceType` : 'resourceType')]);
+    return;
+  }
+  if (!isResourceType(type)) {
+    push(state, [error('not-supported', `Unknown resource type '${type}' (not a FHIR R4 resource type)`, path ? `${path}.resourceType` : 'resourceType')]);
+    return;
+  }
+  const root = path ?? type;
+
+  // Layer 2: structure.
+  const validate = validatorFor(type)!;
+  if (!validate(node)) push(state, ajvErrorsToIssues(validate.errors ?? [], type, root, node));
+
+  // Layer 4: invariants, and the nested resources found on the way.
+  const ownContained = new Set(
+    (Array.isArray(node.contained) ? node.contained : []).map((c) => (c && typeof c === 'object' ? (c as Json).id : undefined)).filter((id): id is string => typeof id === 'string'),
+  );
+  const containedIds = container ?? ownContained;
+  const walkIssues: Issue[] = [];
+  walkResource(node, type, root, {
+    issues: walkIssues,
+    limit: state.limit - state.issues.length,
+    containedIds,
+    onResource: (nested, at) => {
+      if (/\.contained\[\d+\]$/.test(at)) {
+        checkContained(nested as Json, at, container !== undefined, walkIssues);
+        validateNode(nested, at, containedIds, state);
+      } else {
+        validateNode(nested, at, undefined, state);
+      }
+    },
+  });
+  push(state, walkIssues);
+  if (type === 'Observation') push(state, checkObservation(node, root));
+
+  // Layer 3: Genomics Reporting profiles (src/validation/profiles/) hook in here, per resource,
+  // so Bundle entries are checked too; rebase their expressions with rebaseExpression(…, type, root).
+}
+
+/** dom-2 and dom-4 (https://hl7.org/fhir/R4/domainresource.html#invs). */
+function checkContained(nested: Json, at: string, insideContained: boolean, out: Issue[]): void {
+  if (insideContained) out.push(error('invariant', `${at}: a contained resource must not contain resources (dom-2)`, at));
+  const meta = nested.meta as Json | undefined;
+  if (meta && typeof meta === 'object' && ('versionId' in meta || 'lastUpdated' in meta)) {
+    out.push(error('invariant', `${at}: a contained resource must not have meta.versionId or meta.lastUpdated (dom-4)`, `${at}.meta`));
+  }
 }

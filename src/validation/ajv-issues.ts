@@ -1,0 +1,111 @@
+import type { ErrorObject } from 'ajv';
+import type { Issue } from '../fhir/outcome.js';
+import { elementAt } from './element-model.js';
+import { pointerSegments, toExpression } from './expression.js';
+
+/**
+ * Turns ajv errors into Issues a human can act on: FHIRPath expressions, the element or value
+ * named, one issue per problem. IssueType codes (https://hl7.org/fhir/R4/valueset-issue-type.html):
+ * `structure` unknown element / wrong JSON type, `required` missing element, `value` bad value.
+ */
+const PRIMITIVE_RULES: Record<string, string> = {
+  id: "letters, digits, '-' and '.', 1 to 64 characters",
+  date: 'YYYY, YYYY-MM or YYYY-MM-DD',
+  dateTime: 'YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz',
+  instant: 'YYYY-MM-DDThh:mm:ss(.sss)+zz:zz, with a time zone',
+  time: 'hh:mm:ss',
+  code: 'no leading, trailing or double whitespace',
+  uri: 'no whitespace',
+  url: 'no whitespace',
+  canonical: 'no whitespace',
+  base64Binary: 'base64',
+  xhtml: 'a <div> element',
+};
+
+function valueAt(root: unknown, segments: readonly string[]): unknown {
+  let node = root;
+  for (const s of segments) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[s];
+  }
+  return node;
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function expectedKind(ajvType: string, fhirType: string | undefined): string {
+  if (ajvType === 'array') return 'an array';
+  if (ajvType === 'object') return fhirType && !fhirType.includes('_') ? `an object (${fhirType})` : 'an object';
+  if (ajvType === 'integer') return 'an integer';
+  return `a ${ajvType}${fhirType && fhirType !== ajvType ? ` (${fhirType})` : ''}`;
+}
+
+function toIssue(e: ErrorObject, resourceType: string, root: string, resource: unknown): Issue | undefined {
+  const segments = pointerSegments(e.instancePath);
+  const at = toExpression(root, segments);
+  const value = valueAt(resource, segments);
+  const fhirType = elementAt(resourceType, segments)?.type;
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      return { severity: 'error', code: 'structure', diagnostics: `Unknown element '${name}' in ${at}`, expression: [`${at}.${name}`] };
+    }
+    case 'required': {
+      const name = String(params.missingProperty);
+      return { severity: 'error', code: 'required', diagnostics: `Missing required element '${name}' in ${at}`, expression: [`${at}.${name}`] };
+    }
+    case 'type': {
+      if (params.type === 'null') return undefined; // the "or null" branch of repeating primitives
+      const element = at;
+      return { severity: 'error', code: 'structure', diagnostics: `${element} must be ${expectedKind(String(params.type), fhirType)}, not ${jsonKind(value)}`, expression: [at] };
+    }
+    case 'pattern': {
+      if (value === '') {
+        return { severity: 'error', code: 'value', diagnostics: `${at} must not be an empty string (ele-1)`, expression: [at] };
+      }
+      const rule = fhirType ? PRIMITIVE_RULES[fhirType] : undefined;
+      const what = fhirType ? `a valid ${fhirType}` : 'valid';
+      return { severity: 'error', code: 'value', diagnostics: `${show(value)} is not ${what}${rule ? ` (${rule})` : ''} at ${at}`, expression: [at] };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');
+      return { severity: 'error', code: 'value', diagnostics: `${show(value)} is not a valid code for ${at} (required binding: ${list})`, expression: [at] };
+    }
+    case 'const':
+      return { severity: 'error', code: 'value', diagnostics: `${at} must be ${show(params.allowedValue)}, not ${show(value)}`, expression: [at] };
+    case 'minimum':
+    case 'maximum':
+      return { severity: 'error', code: 'value', diagnostics: `${show(value)} is out of range for ${fhirType ?? 'this element'} at ${at} (${e.keyword} ${String(params.limit)})`, expression: [at] };
+    case 'anyOf':
+    case 'oneOf':
+      return undefined; // the branch errors say what is wrong
+    default:
+      return { severity: 'error', code: 'invalid', diagnostics: `${at} is invalid (${e.keyword})`, expression: [at] };
+  }
+}
+
+/** ajv errors → Issues, duplicates removed (ajv may report one problem from several branches). */
+export function ajvErrorsToIssues(errors: readonly ErrorObject[], resourceType: string, root: string, resource: unknown): Issue[] {
+  const seen = new Set<string>();
+  const out: Issue[] = [];
+  for (const e of errors) {
+    const issue = toIssue(e, resourceType, root, resource);
+    if (!issue) continue;
+    const key = `${issue.expression?.[0] ?? ''}|${issue.diagnostics}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+/**
+ * Reference rules (https://hl7.org/fhir/R4/references.html#Reference):
+ * - ref-1: a local reference (`#id`) must point at a contained resource of the container
+ *   (`#` alone points at the container itself);
+ * - a Reference says something: at least one of reference, identifier or display, unless an
+ *   extension carries the meaning (R5 made this ref-2; applied here for data quality).
+ */
+export function checkReference(
+  ref: Record<string, unknown>,
+  path: string,
+  containedIds: ReadonlySet<string>,
+  report: (diagnostics: string, expression: string) => void,
+): void {
+  const target = ref.reference;
+  if (typeof target === 'string' && target.startsWith('#') && target !== '#' && !containedIds.has(target.slice(1))) {
+    report(`${path}.reference '${target}' does not match the id of a contained resource (ref-1)`, `${path}.reference`);
+  }
+  const says = ['reference', 'identifier', 'display', 'extension', '_reference', '_display'].some((k) => k in ref);
+  if (!says) report(`${path} must have a reference, an identifier or a display (ref-2)`, path);
+}

@@ -1,0 +1,45 @@
+import type { Issue } from '../fhir/outcome.js';
+
+/**
+ * Parse-level sanity (DESIGN.md, validation layer 1), run before anything else looks at a body:
+ * keys that could reach an object prototype (`__proto__`, `constructor`, `prototype`) and
+ * nesting deeper than any real FHIR resource. FHIR JSON has no free-form maps
+ * (https://hl7.org/fhir/R4/json.html), so none of these keys is ever a legitimate element name.
+ * Iterative, so a hostile depth cannot overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 100;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface JsonShapeOptions {
+  maxDepth?: number;
+  /** Expression root for messages, e.g. the resource type. */
+  root?: string;
+}
+
+export function checkJsonShape(value: unknown, opts: JsonShapeOptions = {}): Issue[] {
+  const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
+  const issues: Issue[] = [];
+  const stack: { node: unknown; depth: number; path: string }[] = [{ node: value, depth: 0, path: opts.root ?? '' }];
+  while (stack.length) {
+    const { node, depth, path } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= maxDepth) {
+      issues.push({ severity: 'error', code: 'structure', diagnostics: `JSON nesting deeper than ${maxDepth} levels`, expression: path ? [path] : undefined });
+      return issues; // one is enough: the body is refused as a whole
+    }
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], depth: depth + 1, path: `${path}[${i}]` });
+      continue;
+    }
+    // Own keys only: Object.keys also lists a JSON-parsed "__proto__", which is a plain own key.
+    for (const key of Object.keys(node)) {
+      const child = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) {
+        issues.push({ severity: 'error', code: 'structure', diagnostics: `Forbidden JSON key '${key}'`, expression: [child] });
+        continue;
+      }
+      stack.push({ node: (node as Record<string, unknown>)[key], depth: depth + 1, path: child });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { RESOURCE_TYPES, isResourceType } from './resource-types.js';
+
+/**
+ * Validation layer 2: one ajv validator per resource type, compiled from schemas/r4/fhir.schema.json
+ * (generated and checked in strict mode by scripts/generate-r4-schemas.ts).
+ *
+ * Compiled lazily, once per type, then cached: loading the schema costs tens of milliseconds, the
+ * first compile of a type up to a few hundred (the shared data types come with it), and all 146
+ * types about two seconds. Start-up stays fast because nothing is compiled before it is needed;
+ * `warmUpValidators` lets the server compile the types it expects in the background. (Ajv
+ * standalone code for all types measured ~6 MB of generated JavaScript: too big to commit.)
+ */
+const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
+
+/**
+ * Nested resources (Bundle.entry.resource, contained, Parameters.parameter.resource) are validated
+ * one by one with their own type's validator by validate.ts. Inside the parent only a shell is
+ * checked: descending into the 146-way `oneOf` of ResourceList would compile everything and
+ * produce errors from every branch.
+ */
+const RESOURCE_SHELL = {
+  type: 'object',
+  required: ['resourceType'],
+  properties: { resourceType: { type: 'string' } },
+};
+
+let ajv: Ajv | undefined;
+const cache = new Map<string, ValidateFunction>();
+export const validatorStats = { loadMs: 0, compileMs: 0, compiled: 0 };
+
+function instance(): Ajv {
+  if (ajv) return ajv;
+  const started = performance.now();
+  const schema = JSON.parse(readFileSync(new URL('../../schemas/r4/fhir.schema.json', import.meta.url), 'utf8')) as {
+    definitions: Record<string, unknown>;
+  };
+  schema.definitions.ResourceList = RESOURCE_SHELL;
+  // allErrors: every problem is reported (the issue list is bounded later); validateSchema off:
+  // the generator already compiled the schema in strict mode, no need to re-check the meta-schema.
+  const created = new Ajv({ allErrors: true, strict: true, validateSchema: false, messages: false });
+  created.addSchema(schema);
+  ajv = created;
+  validatorStats.loadMs = performance.now() - started;
+  return ajv;
+}
+
+/** The structure validator of an official R4 resource type (undefined for anything else). */
+export function validatorFor(resourceType: string): ValidateFunction | undefined {
+  const hit = cache.get(resourceType);
+  if (hit) return hit;
+  if (!isResourceType(resourceType)) return undefined;
+  const started = performance.now();
+  const fn = instance().getSchema(`${SCHEMA_ID}#/definitions/${resourceType}`);
+  if (!fn) throw new Error(`no schema definition for ${resourceType}`);
+  validatorStats.compileMs += performance.now() - started;
+  validatorStats.compiled++;
+  cache.set(resourceType, fn);
+  return fn;
+}
+
+/** Compiles validators ahead of use, yielding to the event loop between types. */
+export async function warmUpValidators(types: readonly string[] = RESOURCE_TYPES): Promise<void> {
+  for (const t of types) {
+    validatorFor(t);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
