@@ -195,7 +195,13 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     // concurrent writers share one fsync (group commit). Acknowledgement waits for durability.
     this.writeChain = p.catch(() => undefined);
     const result = await p;
-    if (durable) await durable;
+    if (durable) {
+      await durable.catch(() => {
+        // The commit is in memory but not on disk: never acknowledge it. The store now refuses
+        // writes and reports not ready; a restart recovers the last durable state.
+        throw fhirError('UNAVAILABLE', 'The write could not be made durable; the server needs a restart');
+      });
+    }
     return result;
   }
 

@@ -147,6 +147,9 @@ export class Journal {
         if (n) await this.writeBatch(batch);
         else if (batch[0].rotateTo) await this.switchTo(batch[0].rotateTo);
         for (const b of batch) b.resolve();
+        // With concurrent writers, let the ones just acknowledged commit their next transaction
+        // before the next round starts, so rounds carry every writer instead of alternating halves.
+        if (n > 1) await new Promise((r) => setImmediate(r));
       } catch (e) {
         // After a failed write or fsync the file state is unknown (fsync errors are not retryable):
         // fail this batch and everything after it.
