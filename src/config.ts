@@ -50,6 +50,8 @@ export interface SecurityConfig {
   rateLimitWindowMs: number;
   /** Record AuditEvents for requests touching patient data. */
   audit: boolean;
+  /** Largest Bundle (entries) accepted in one request. */
+  maxBundleEntries: number;
 }
 
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
@@ -64,8 +66,12 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     rateLimitMax: Number(env.FHIR_RATE_LIMIT ?? 6000),
     rateLimitWindowMs: Number(env.FHIR_RATE_LIMIT_WINDOW_MS ?? 60_000),
     audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
+    maxBundleEntries: Number(env.FHIR_MAX_BUNDLE_ENTRIES ?? 5000),
   };
 }
+
+/** Where `npm start` leaves its development token for local tools (`npm run seed`), under DATA_DIR. */
+export const DEV_TOKEN_FILE = '.dev-token';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config.js';
 import { registerAudit } from './security-audit.js';
 import { registerAuthHooks } from './security-auth-hook.js';
 import { registerBundleFilter } from './security-bundle-filter.js';
+import { registerBodyLimits } from './security-body-limits.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerRateLimit } from './security-rate-limit.js';
 import { smartRoutes } from './security-smart-routes.js';
@@ -25,6 +26,8 @@ declare module 'fastify' {
  */
 export async function registerSecurity(app: FastifyInstance, config: AppConfig): Promise<void> {
   await registerSecurityHeaders(app, config);
+  // Before the auth hooks' preHandler: nothing else walks a body before its shape is checked.
+  registerBodyLimits(app, config);
   if (config.auth) {
     const svc = await AuthService.create(config);
     app.decorate('authService', svc);
