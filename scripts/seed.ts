@@ -4,13 +4,25 @@
  *   REST API, authorized with FHIR_TOKEN (the token `npm start` prints) when auth is on.
  * - Otherwise it opens the store itself (DATA_DIR or MONGODB_URL) and calls the FHIR core
  *   in-process; start the server afterwards and it serves the data.
+ * The token defaults to the one a local `npm start` wrote to DATA_DIR/.dev-token.
  */
-import { loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEV_TOKEN_FILE, loadConfig } from '../src/config.js';
 import { createStore } from '../src/storage/create-store.js';
 import { coreSender, httpSender, seedDemo } from '../src/demo/seed.js';
 
 const config = loadConfig();
 const base = (process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
+
+/** The token a local `npm start` left in DATA_DIR (see src/server.ts). */
+function devToken(): string | undefined {
+  try {
+    return readFileSync(join(config.dataDir, DEV_TOKEN_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function serverAnswers(): Promise<boolean> {
   try {
@@ -23,7 +35,7 @@ async function serverAnswers(): Promise<boolean> {
 
 if (await serverAnswers()) {
   console.log(`Seeding the running server at ${base} …`);
-  const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN));
+  const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN ?? devToken()));
   console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
 } else {
   const store = createStore(config);

@@ -1,4 +1,6 @@
-import { loadConfig } from './config.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEV_TOKEN_FILE, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { devTokenBanner } from './http/security.js';
 
@@ -35,4 +37,11 @@ await app.listen({ host: config.host, port: config.port });
 // Printed plainly (not only logged) so a person starting the server sees where it is.
 console.log(`FHIR genomics server ready at ${config.baseUrl} (store: ${app.store.kind}, data: ${app.store.kind === 'embedded' ? config.dataDir : config.mongodbDb})`);
 const banner = await devTokenBanner(app, config);
-if (banner) console.log(banner);
+if (banner) {
+  console.log(banner);
+  // `npm run seed` (and other local tools) pick the development token up from here; the file is
+  // private to the user and the token dies with this process.
+  const token = banner.split('\n')[1];
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(join(config.dataDir, DEV_TOKEN_FILE), token + '\n', { mode: 0o600 });
+}
