@@ -28,6 +28,12 @@ t.test('group commit: concurrent writers share fsync rounds', async (t) => {
   t.equal(rounds.reduce((a, b) => a + b, 0), N, 'every commit was fsynced');
   t.ok(rounds.length <= 3, `${N} concurrent commits took ${rounds.length} fsync rounds (at most 3)`);
   rounds.length = 0;
+  // 16 closed-loop writers (each waits for its ack before its next commit), 10 commits each.
+  await Promise.all(Array.from({ length: 16 }, async (_, w) => {
+    for (let i = 0; i < 10; i++) await create(s, `loop${w}-${i}`);
+  }));
+  t.ok(rounds.length <= 12, `160 closed-loop commits took ${rounds.length} fsync rounds: every round carries (almost) every writer`);
+  rounds.length = 0;
   for (let i = 0; i < 5; i++) await create(s, `seq${i}`);
   t.same(rounds, [1, 1, 1, 1, 1], 'a lone writer gets its own fsync per commit');
   rounds.length = 0;
