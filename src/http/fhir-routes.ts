@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import type { AuthContext, FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
+import type { FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
 import { fhirError } from '../fhir/errors.js';
 import { handleFhirRequest } from '../fhir/rest/router.js';
 import { FHIR_JSON } from './error-handler.js';
@@ -34,7 +34,7 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
     query,
     headers: request.headers as Record<string, string | undefined>,
     body: request.body,
-    auth: (request as unknown as { auth?: AuthContext }).auth,
+    auth: request.auth,
     remoteAddress: request.ip,
   };
 }

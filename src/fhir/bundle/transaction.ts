@@ -5,7 +5,7 @@ import type { StoreTx } from '../../storage/types.js';
 import { findConditionalMatches } from '../../search/search-service.js';
 import { preferReturn } from '../rest/request-utils.js';
 import { newId } from '../rest/write.js';
-import { checkVisible, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
+import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
 import { conditionalReferences, rewriteReferences } from './references.js';
 import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
 import { entryToRequest } from './entry-request.js';
@@ -97,6 +97,7 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
       p.record = p.existing;
       p.status = 200;
     } else {
+      checkWritable(req.auth, p.resource!);
       p.record = await putInTx(tx, { ...p.resource!, id: p.id! } as Stored, 0);
       p.status = 201;
     }

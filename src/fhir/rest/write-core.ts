@@ -4,7 +4,7 @@ import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import type { StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
-import { assertCanSee } from '../../auth/authorize.js';
+import { assertCanSee, assertCanWrite } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
 import { prepareIncoming } from './validate-incoming.js';
 
@@ -38,6 +38,18 @@ export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord):
   if (auth && rec.json) assertCanSee(auth, parseRecord(rec));
 }
 
+/**
+ * Compartment check for writes (patient-level tokens write only inside their compartment): applied
+ * to what is written and to what it replaces. Parsing is skipped for tokens without a patient.
+ */
+export function checkWritable(auth: AuthContext | undefined, target: VersionRecord | Resource): void {
+  if (auth?.patient === undefined) return;
+  if ('json' in target || 'deleted' in target) {
+    const rec = target as VersionRecord;
+    if (rec.json) assertCanWrite(auth, parseRecord(rec));
+  } else assertCanWrite(auth, target as Resource);
+}
+
 export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number): Promise<VersionRecord> {
   return tx.put(resource, indexResource(resource), ifVersion === undefined ? undefined : { ifVersion });
 }
@@ -46,20 +58,24 @@ export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number)
  * Current matches of a conditional request, serialized on the criteria so that N identical
  * concurrent conditional creates/updates see each other (https://hl7.org/fhir/R4/http.html#ccreate).
  */
-export async function conditionalMatches(tx: StoreTx, type: string, queryString: string, auth?: AuthContext): Promise<VersionRecord[]> {
+export async function conditionalMatches(
+  tx: StoreTx, type: string, queryString: string, auth?: AuthContext, mode: 'see' | 'write' = 'write',
+): Promise<VersionRecord[]> {
   if (!queryString) throw fhirError('BAD_REQUEST', 'A conditional request needs search criteria');
   await tx.lock(conditionKey(type, queryString));
   const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2);
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length) throw new FhirError('INVALID_SEARCH', errors[0].diagnostics, { issues: errors });
-  for (const m of matches) checkVisible(auth, m);
+  for (const m of matches) (mode === 'see' ? checkVisible : checkWritable)(auth, m);
   return matches;
 }
 
 /** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
 export async function createInTx(tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth?: AuthContext): Promise<WriteResult> {
+  checkWritable(auth, resource);
   if (ifNoneExist !== undefined) {
-    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExist.replace(/^.*\?/, ''), auth);
+    // The match is answered in place of the new resource, so the caller must be able to see it.
+    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExist.replace(/^.*\?/, ''), auth, 'see');
     if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${resource.resourceType} resources`);
     if (matches.length === 1) return { record: matches[0], status: 200 };
   }
@@ -68,8 +84,9 @@ export async function createInTx(tx: StoreTx, resource: Stored, ifNoneExist: str
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
 export async function updateInTx(tx: StoreTx, resource: Stored, ifMatch: number | undefined, auth?: AuthContext): Promise<WriteResult> {
+  checkWritable(auth, resource);
   const current = await tx.read(resource.resourceType, resource.id);
-  if (current && !current.deleted) checkVisible(auth, current);
+  if (current && !current.deleted) checkWritable(auth, current);
   const record = await putInTx(tx, resource, ifMatch);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
@@ -78,6 +95,7 @@ export async function updateInTx(tx: StoreTx, resource: Stored, ifMatch: number 
 export async function conditionalUpdateInTx(
   tx: StoreTx, resource: Resource, queryString: string, ifMatch: number | undefined, newId: () => string, auth?: AuthContext,
 ): Promise<WriteResult> {
+  checkWritable(auth, resource);
   const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
   if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria match several ${resource.resourceType} resources`);
   if (matches.length === 1) {
@@ -96,7 +114,7 @@ export async function patchInTx(
   ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: number | undefined, auth?: AuthContext,
 ): Promise<WriteResult> {
   const current = requireLive(await tx.read(type, id), type, id);
-  checkVisible(auth, current);
+  checkWritable(auth, current);
   if (ifMatch !== undefined && ifMatch !== current.versionId) {
     throw fhirError('PRECONDITION_FAILED', `Version conflict on ${type}/${id}: If-Match ${ifMatch}, current is ${current.versionId}`);
   }
@@ -110,13 +128,14 @@ export async function patchInTx(
     throw fhirError(failedTest ? 'UNPROCESSABLE' : 'BAD_REQUEST', `JSON Patch failed${e.index !== undefined ? ` at operation ${e.index}` : ''}: ${(e.message ?? '').split('\n')[0]}`);
   }
   const resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
+  checkWritable(auth, resource);
   return { record: await putInTx(tx, resource, current.versionId), status: 200 };
 }
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */
 export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: number | undefined, auth?: AuthContext): Promise<VersionRecord | undefined> {
   const current = await tx.read(type, id);
-  if (current && !current.deleted) checkVisible(auth, current);
+  if (current && !current.deleted) checkWritable(auth, current);
   return tx.delete(type, id, ifMatch === undefined ? undefined : { ifVersion: ifMatch });
 }
 
