@@ -63,7 +63,7 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     externalAudience: env.FHIR_AUTH_AUDIENCE || undefined,
     devToken: (env.FHIR_DEV_TOKEN ?? 'on') !== 'off',
     corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    rateLimitMax: Number(env.FHIR_RATE_LIMIT ?? 6000),
+    rateLimitMax: Number(env.FHIR_RATE_LIMIT ?? 10_000),
     rateLimitWindowMs: Number(env.FHIR_RATE_LIMIT_WINDOW_MS ?? 60_000),
     audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
     maxBundleEntries: Number(env.FHIR_MAX_BUNDLE_ENTRIES ?? 5000),
@@ -99,5 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** A config for tests: embedded store in the given directory, auth off unless asked. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return { ...loadConfig({}), logLevel: 'silent', auth: false, baseUrl: 'http://localhost/fhir', ...overrides };
+  const base = loadConfig({});
+  // Audit trail and rate limits off unless a test asks (test/auth does): other suites count
+  // resources and fire bursts of requests.
+  const security = { ...base.security, audit: false, rateLimitMax: 0 };
+  return { ...base, logLevel: 'silent', auth: false, baseUrl: 'http://localhost/fhir', security, ...overrides };
 }

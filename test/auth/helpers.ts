@@ -36,7 +36,7 @@ export function writeClientsFile(dir: string, entries: ClientEntry[]): string {
 }
 
 export function securityConfig(overrides: Partial<SecurityConfig> = {}): SecurityConfig {
-  return { ...testConfig().security, rateLimitMax: 0, ...overrides };
+  return { ...testConfig().security, audit: true, rateLimitMax: 0, ...overrides };
 }
 
 export async function makeApp(opts: { clients?: ClientEntry[]; security?: Partial<SecurityConfig>; config?: Partial<AppConfig> } = {}): Promise<FastifyInstance> {
