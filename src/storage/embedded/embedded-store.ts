@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { find } from 'mingo';
 import { fhirError } from '../../fhir/errors.js';
@@ -12,9 +12,10 @@ import { BodyArena } from './body-arena.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
 import { historyPage } from './history.js';
 import { Journal } from './journal.js';
+import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
 import { toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
-import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { readSnapshot } from './snapshot.js';
 
 type Version = SeqVersionRecord;
 
@@ -59,21 +60,16 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly journal: Journal;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private compacting?: Promise<void>;
-  private snapshotBytes = 0;
-  private compactions = 0;
-  private lastCompactionError?: string;
-  private retryCompactionAt = 0;
+  private readonly compactor: Compactor;
   private readonly fsync: boolean;
-  private readonly compactBytes: number;
 
   constructor(
     private readonly dir: string,
     opts: EmbeddedStoreOptions = {},
   ) {
     this.fsync = opts.fsync !== false;
-    this.compactBytes = opts.compactBytes ?? DEFAULT_COMPACT_BYTES;
     this.journal = new Journal(dir, { fsync: this.fsync, onSync: opts.onFsync });
+    this.compactor = new Compactor(dir, this.journal, opts.compactBytes ?? DEFAULT_COMPACT_BYTES, this.fsync);
   }
 
   /** Recovery = snapshot, then every journal record after it (a torn journal tail is cut off). */
@@ -82,7 +78,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       mkdirSync(this.dir, { recursive: true });
       if (this.fsync) fsyncDir(dirname(resolve(this.dir))); // the new directory's own entry must survive a crash too
     }
-    this.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
+    this.compactor.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
     this.journal.recover((r) => {
       if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
     });
@@ -93,8 +89,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     if (this.closed) return;
     this.closed = true;
     await this.writeChain.catch(() => undefined);
-    await this.compacting;
-    if (!this.journal.failed && this.journal.bytes > this.compactThreshold()) await this.compact().catch(() => undefined);
+    await this.compactor.finish(this.seq, this.log);
     await this.journal.close();
   }
 
@@ -106,8 +101,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     let resources = 0;
     for (const m of this.byType.values()) resources += m.size;
     return {
-      seq: this.seq, resources, journalBytes: this.journal.bytes, snapshotBytes: this.snapshotBytes,
-      compactions: this.compactions, lastCompactionError: this.lastCompactionError,
+      seq: this.seq, resources, journalBytes: this.journal.bytes, snapshotBytes: this.compactor.snapshotBytes,
+      compactions: this.compactor.compactions, lastCompactionError: this.compactor.lastError,
     };
   }
 
@@ -180,7 +175,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
           const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: tx.ops };
           this.apply(rec);
           durable = this.journal.append(rec);
-          this.maybeCompact();
+          this.compactor.maybeStart(this.seq, this.log);
         } else {
           // What this transaction read may still be in flight to disk: answer only once it is durable.
           durable = this.journal.barrier();
@@ -248,47 +243,6 @@ export class EmbeddedStore implements ResourceStore, TxHost {
    */
   protected onApply(type: string, id: string, _previous: Version | undefined, doc: IndexedDoc | undefined, previousDoc?: IndexedDoc): void {
     searchIndexesOf(this).apply(type, id, doc, previousDoc);
-  }
-
-  private compactThreshold(): number {
-    return Math.max(this.compactBytes, this.snapshotBytes);
-  }
-
-  /** Called under the writer lock right after a commit was appended. */
-  private maybeCompact(): void {
-    if (this.compacting || this.journal.bytes <= this.compactThreshold() || Date.now() < this.retryCompactionAt) return;
-    this.compacting = this.compact()
-      .catch((e: unknown) => {
-        // The journal is intact, so nothing is lost; try again a minute later (e.g. after a full disk).
-        this.lastCompactionError = String(e);
-        this.retryCompactionAt = Date.now() + 60_000;
-      })
-      .finally(() => {
-        this.compacting = undefined;
-      });
-  }
-
-  /**
-   * Compaction: switch the journal to a fresh segment at the current sequence S (at a transaction
-   * boundary, since it runs under the writer lock), write versions 1..S to a new snapshot in
-   * chunks while writers keep appending to the new segment, then drop the old segments.
-   * Recovery after a crash at any step finds snapshot (old or new) + segments that cover the rest.
-   */
-  private async compact(): Promise<void> {
-    const upto = this.seq;
-    const old = await this.journal.rotate(upto + 1);
-    this.snapshotBytes = await writeSnapshot(this.dir, this.log, upto, this.fsync);
-    this.journal.forget(old);
-    for (const p of old) {
-      try {
-        unlinkSync(p);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-    }
-    if (this.fsync) fsyncDir(this.dir);
-    this.compactions++;
-    this.lastCompactionError = undefined;
   }
 
   /** Current version (possibly a tombstone), committed state only. */
