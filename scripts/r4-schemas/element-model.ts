@@ -9,6 +9,7 @@ import { readDefinitions } from './official-types.js';
  */
 interface ElementDefinition {
   path: string;
+  min?: number;
   max?: string;
   type?: { code: string }[];
   contentReference?: string;
@@ -29,6 +30,11 @@ export interface DefModel {
   props: Record<string, string>;
   /** choice prefix → its JSON property names (https://hl7.org/fhir/R4/formats.html#choice) */
   choices?: Record<string, string[]>;
+  /**
+   * Required (min ≥ 1) primitive elements and choices (`value[x]`). The HL7 JSON Schema leaves them
+   * out of `required`, since `_status` alone (with an extension) may stand for `status`.
+   */
+  required?: string[];
 }
 export type ElementModel = Record<string, DefModel>;
 
@@ -67,15 +73,22 @@ function refName(prop: Schema): string | undefined {
  * Medplum's snapshots are not R4 (EvidenceVariable carries R5 elements): paths that do not exist
  * in the schema are skipped, and only members the schema has are kept.
  */
-interface Choices { groups: Record<string, Record<string, string[]>>; typeOf: Map<string, string> }
+interface SnapshotFacts {
+  groups: Record<string, Record<string, string[]>>;
+  typeOf: Map<string, string>;
+  required: Record<string, string[]>;
+}
 
-function choiceGroups(defs: Record<string, Schema>): Choices {
+function snapshotFacts(defs: Record<string, Schema>): SnapshotFacts {
   const out: Record<string, Record<string, string[]>> = {};
   const typeOf = new Map<string, string>();
+  const required: Record<string, string[]> = {};
   for (const sd of officialStructures()) {
     if (!defs[sd.name]) continue;
     for (const e of sd.snapshot?.element ?? []) {
-      if (!e.path.endsWith('[x]')) continue;
+      const isChoice = e.path.endsWith('[x]');
+      const isRequiredPrimitive = (e.min ?? 0) >= 1 && /^[a-z]/.test(e.type?.[0]?.code ?? '') && e.path.includes('.');
+      if (!isChoice && !isRequiredPrimitive) continue;
       const segments = e.path.split('.');
       let def: string | undefined = sd.name;
       for (const seg of segments.slice(1, -1)) {
@@ -85,7 +98,10 @@ function choiceGroups(defs: Record<string, Schema>): Choices {
       }
       const props = def ? (defs[def]?.properties as Record<string, Schema> | undefined) : undefined;
       if (!def || !props) continue;
-      const prefix = segments.at(-1)!.slice(0, -3);
+      const last = segments.at(-1)!;
+      if ((e.min ?? 0) >= 1 && (isChoice || last in props) && !(required[def] ??= []).includes(last)) required[def]!.push(last);
+      if (!isChoice) continue;
+      const prefix = last.slice(0, -3);
       const members: string[] = [];
       for (const t of e.type ?? []) {
         const member = prefix + upperFirst(t.code);
@@ -96,7 +112,7 @@ function choiceGroups(defs: Record<string, Schema>): Choices {
       if (members.length > 1) (out[def] ??= {})[prefix] = members;
     }
   }
-  return { groups: out, typeOf };
+  return { groups: out, typeOf, required };
 }
 
 /** Inline (choice-type) primitives have no $ref: name them by their pattern or JSON type. */
@@ -109,7 +125,7 @@ function primitiveByPattern(defs: Record<string, Schema>): Map<string, string> {
 }
 
 export function buildElementModel(defs: Record<string, Schema>): ElementModel {
-  const { groups, typeOf } = choiceGroups(defs);
+  const { groups, typeOf, required } = snapshotFacts(defs);
   const byPattern = primitiveByPattern(defs);
   const model: ElementModel = {};
   for (const [defName, def] of Object.entries(defs)) {
@@ -127,6 +143,7 @@ export function buildElementModel(defs: Record<string, Schema>): ElementModel {
       dm.props[name] = type + (prop.type === 'array' ? '[]' : '');
     }
     if (groups[defName]) dm.choices = groups[defName];
+    if (required[defName]?.length) dm.required = required[defName];
     model[defName] = dm;
   }
   return model;

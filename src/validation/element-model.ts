@@ -16,9 +16,11 @@ export interface DefInfo {
   props: Map<string, ElementInfo>;
   /** choice prefix → member JSON property names */
   choices: [string, string[]][];
+  /** Required primitives and choices (`value[x]`), which the JSON Schema cannot require. */
+  required: string[];
 }
 
-interface RawDef { props: Record<string, string>; choices?: Record<string, string[]> }
+interface RawDef { props: Record<string, string>; choices?: Record<string, string[]>; required?: string[] }
 
 let defs: Map<string, DefInfo> | undefined;
 
@@ -33,7 +35,7 @@ function load(): Map<string, DefInfo> {
       const array = t.endsWith('[]');
       props.set(prop, { type: array ? t.slice(0, -2) : t, array });
     }
-    defs.set(name, { props, choices: Object.entries(def.choices ?? {}) });
+    defs.set(name, { props, choices: Object.entries(def.choices ?? {}), required: def.required ?? [] });
   }
   return defs;
 }

@@ -11,6 +11,7 @@ import { DATE_TYPES, isCalendarDate } from './dates.js';
  * - choice types: at most one of value[x]'s forms (https://hl7.org/fhir/R4/formats.html#choice);
  * - primitive value / `_element` pairing in arrays: same length, `null` only where the other side
  *   has content (https://hl7.org/fhir/R4/json.html#primitive);
+ * - required primitives and choices, which the HL7 schema leaves out of `required`;
  * - dates that exist on the calendar; references (./references.ts).
  * Nested resources are handed to `onResource`, which validates them with their own type.
  */
@@ -37,6 +38,7 @@ export function walkResource(resource: Json, resourceType: string, path: string,
 
 function walkObject(node: Json, def: DefInfo, path: string, ctx: WalkContext): void {
   checkChoices(node, def, path, ctx);
+  checkRequired(node, def, path, ctx);
   for (const [key, value] of Object.entries(node)) {
     if (ctx.issues.length >= ctx.limit) return;
     if (key === 'resourceType') continue;
@@ -95,6 +97,20 @@ function checkPairing(values: unknown[], partner: unknown[] | undefined, path: s
       add(ctx, 'structure', `${path}[${i}] is null without a counterpart value or extension`, `${path}[${i}]`);
     }
   });
+}
+
+/** A required primitive may be given as `status`, or as `_status` alone (extension, no value). */
+function checkRequired(node: Json, def: DefInfo, path: string, ctx: WalkContext): void {
+  for (const name of def.required) {
+    if (name.endsWith('[x]')) {
+      const members = def.choices.find(([prefix]) => prefix === name.slice(0, -3))?.[1] ?? [];
+      if (members.length && !members.some((m) => m in node || `_${m}` in node)) {
+        add(ctx, 'required', `Missing required element '${name}' in ${path}`, `${path}.${name.slice(0, -3)}`);
+      }
+    } else if (!(name in node) && !(`_${name}` in node)) {
+      add(ctx, 'required', `Missing required element '${name}' in ${path}`, `${path}.${name}`);
+    }
+  }
 }
 
 function checkChoices(node: Json, def: DefInfo, path: string, ctx: WalkContext): void {

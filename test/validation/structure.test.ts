@@ -1,0 +1,107 @@
+import t from 'tap';
+import { validateResource, validationStatus } from '../../src/validation/validate.js';
+import { errorsOf, fixture, summary } from './helpers.js';
+
+// Layer 2: every kind of structural problem is reported with the exact FHIRPath expression.
+
+t.test('unknown element deep inside a component', async (t) => {
+  const obs = fixture('observation-variant');
+  obs.component[1].foo = 'bar';
+  const issues = validateResource(obs);
+  t.same(summary(issues), ['structure Observation.component[1].foo']);
+  t.equal(issues[0]!.diagnostics, "Unknown element 'foo' in Observation.component[1]");
+  t.equal(validationStatus(issues), 400);
+});
+
+t.test('wrong JSON types', async (t) => {
+  const obs = fixture('observation-variant');
+  obs.component[3].valueString = 42;
+  obs.code = '69548-6';
+  obs.category = { text: 'x' };
+  const s = summary(validateResource(obs));
+  t.ok(s.includes('structure Observation.component[3].valueString'), 'number for a string');
+  t.ok(s.includes('structure Observation.code'), 'string for a CodeableConcept');
+  t.ok(s.includes('structure Observation.category'), 'object for an array');
+  const diag = validateResource(obs).find((i) => i.expression?.[0] === 'Observation.code')!.diagnostics;
+  t.match(diag, /must be an object \(CodeableConcept\), not a string/);
+});
+
+t.test('integers must be integers', async (t) => {
+  const seq = fixture('molecularsequence-example');
+  seq.coordinateSystem = 0.5;
+  seq.readCoverage = -1.5;
+  t.same(summary(validateResource(seq)), ['structure MolecularSequence.coordinateSystem', 'structure MolecularSequence.readCoverage']);
+});
+
+t.test('missing required elements', async (t) => {
+  const obs = fixture('observation-genetics-1');
+  delete obs.status;
+  delete obs.code;
+  const issues = validateResource(obs);
+  t.same(summary(issues).sort(), ['required Observation.code', 'required Observation.status']);
+  t.match(issues.map((i) => i.diagnostics).join('\n'), /Missing required element 'status' in Observation/);
+});
+
+t.test('bad codes in required bindings', async (t) => {
+  const seq = fixture('molecularsequence-example');
+  seq.type = 'DNA';
+  seq.referenceSeq.strand = 'forward';
+  const issues = validateResource(seq);
+  t.same(summary(issues), ['value MolecularSequence.type', 'value MolecularSequence.referenceSeq.strand']);
+  t.match(issues[0]!.diagnostics, /'DNA' is not a valid code for MolecularSequence.type \(required binding: aa, dna, rna\)/);
+});
+
+t.test('malformed dates, instants, ids and codes', async (t) => {
+  const report = fixture('diagnosticreport-genetics');
+  report.effectiveDateTime = '2023-13-45';
+  report.issued = '2019-03-05'; // an instant needs a time and zone
+  report.id = 'bad_id!';
+  report.category[0].coding[0].code = ' GE';
+  const issues = validateResource(report);
+  t.same(summary(issues).sort(), [
+    'value DiagnosticReport.category[0].coding[0].code',
+    'value DiagnosticReport.effectiveDateTime',
+    'value DiagnosticReport.id',
+    'value DiagnosticReport.issued',
+  ]);
+  t.match(issues.find((i) => i.expression?.[0] === 'DiagnosticReport.effectiveDateTime')!.diagnostics, /^'2023-13-45' is not a valid dateTime/);
+  t.match(issues.find((i) => i.expression?.[0] === 'DiagnosticReport.id')!.diagnostics, /'bad_id!' is not a valid id/);
+});
+
+t.test('dates must exist on the calendar', async (t) => {
+  const obs = fixture('observation-variant');
+  obs.effectiveDateTime = '2019-02-29';
+  const issues = validateResource(obs);
+  t.same(summary(issues), ['value Observation.effectiveDateTime']);
+  t.match(issues[0]!.diagnostics, /no such day/);
+});
+
+t.test('empty strings are refused', async (t) => {
+  const obs = fixture('observation-variant');
+  obs.component[4].valueString = '';
+  const issues = validateResource(obs);
+  t.same(summary(issues), ['value Observation.component[4].valueString']);
+  t.match(issues[0]!.diagnostics, /empty string/);
+});
+
+t.test('a resourceType that does not match the schema of its own type is impossible, unknown types are refused', async (t) => {
+  t.same(summary(validateResource({ resourceType: 'Project', name: 'x' })), ['not-supported resourceType']);
+  t.same(summary(validateResource({ resourceType: 'SubscriptionStatus' })), ['not-supported resourceType'], 'R4B back-port is not R4');
+  t.same(summary(validateResource({ status: 'final' })), ['required resourceType']);
+  t.same(summary(validateResource([])), ['structure -']);
+  t.same(summary(validateResource('x')), ['structure -']);
+});
+
+t.test('Medplum additions to Meta are unknown elements in R4', async (t) => {
+  const obs = fixture('observation-variant');
+  obs.meta.project = 'abc';
+  t.same(summary(validateResource(obs)), ['structure Observation.meta.project']);
+});
+
+t.test('issues are bounded', async (t) => {
+  const obs = fixture('observation-variant');
+  for (let i = 0; i < 300; i++) obs[`unknown${i}`] = i;
+  const issues = validateResource(obs);
+  t.equal(issues.length, 100);
+  t.equal(errorsOf(validateResource(obs, { maxIssues: 5 })).length, 5);
+});
