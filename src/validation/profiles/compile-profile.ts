@@ -1,0 +1,147 @@
+import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
+import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
+import { igPackage, stripVersion } from './ig-package.js';
+import { valueSetCheck, type ValueSetCheck } from './terminology.js';
+import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.js';
+
+/**
+ * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
+ * walks alongside the resource (https://hl7.org/fhir/R4/profiling.html). Element ids drive the
+ * tree: `Observation.component:gene-studied.code` is the `code` child of the `gene-studied`
+ * slice of `Observation.component`.
+ */
+export interface ConstraintRule {
+  key: string;
+  human: string;
+  expression: string;
+  atom?: FhirPathAtom;
+  /** Set for constraints the FHIRPath engine cannot evaluate faithfully (native-constraints.ts). */
+  native?: NativeConstraint;
+}
+
+export interface ElementRule {
+  id: string;
+  /** Last path segment: `component`, `value[x]`. */
+  name: string;
+  sliceName?: string;
+  min: number;
+  max: number;
+  /** Allowed type codes (`CodeableConcept`, `string`, `Extension` …). */
+  types: string[];
+  /** Profiles on the types (extension URLs for extension slices, datatype profiles). */
+  typeProfiles: string[];
+  fixed?: { key: string; value: unknown };
+  pattern?: { key: string; value: unknown };
+  binding?: ValueSetCheck;
+  constraints: ConstraintRule[];
+  children: ElementRule[];
+  slicing?: { discriminator: Array<{ type: string; path: string }>; rules: string };
+  slices: ElementRule[];
+}
+
+export interface CompiledProfile {
+  url: string;
+  /** Short name for diagnostics, e.g. `Variant`. */
+  name: string;
+  type: string;
+  root: ElementRule;
+  /** FHIRPath constraints the evaluator could not parse (reported once, then skipped). */
+  unparsed: string[];
+}
+
+/** ele-1 ("All FHIR elements must have a @value or children") is on every element and is the structure layer's job. */
+const SKIPPED_CONSTRAINTS = new Set(['ele-1']);
+
+const cache = new Map<string, CompiledProfile | null>();
+
+/** Splits an element id on dots that are not inside a slice name (`a:b.c` -> [`a:b`, `c`]). */
+function lastSegment(id: string): { parentId: string; segment: string } {
+  const dot = id.lastIndexOf('.');
+  return dot < 0 ? { parentId: '', segment: id } : { parentId: id.slice(0, dot), segment: id.slice(dot + 1) };
+}
+
+function toRule(e: ElementDefinition, segment: string, unparsed: string[]): ElementRule {
+  const colon = segment.indexOf(':');
+  const rule: ElementRule = {
+    id: e.id ?? e.path,
+    name: colon < 0 ? segment : segment.slice(0, colon),
+    sliceName: colon < 0 ? undefined : segment.slice(colon + 1),
+    min: e.min ?? 0,
+    max: e.max === undefined || e.max === '*' ? Infinity : Number(e.max),
+    types: (e.type ?? []).map((t) => t.code),
+    typeProfiles: (e.type ?? []).flatMap((t) => t.profile ?? []),
+    constraints: [],
+    children: [],
+    slices: [],
+  };
+  for (const [k, v] of Object.entries(e)) {
+    if (k.startsWith('fixed')) rule.fixed = { key: k, value: v };
+    else if (k.startsWith('pattern')) rule.pattern = { key: k, value: v };
+  }
+  if (e.binding?.strength === 'required' && e.binding.valueSet) rule.binding = valueSetCheck(e.binding.valueSet);
+  for (const c of e.constraint ?? []) {
+    if (c.severity !== 'error' || !c.expression || SKIPPED_CONSTRAINTS.has(c.key)) continue;
+    const native = NATIVE_CONSTRAINTS[c.key];
+    if (native) {
+      rule.constraints.push({ key: c.key, human: c.human, expression: c.expression, native });
+      continue;
+    }
+    if (/\b(descendants|children|resolve)\(\)/.test(c.expression)) {
+      unparsed.push(`${c.key}: ${c.expression}`); // the engine returns empty for these: the check would be meaningless
+      continue;
+    }
+    try {
+      rule.constraints.push({ key: c.key, human: c.human, expression: c.expression, atom: parseFhirPath(c.expression) });
+    } catch {
+      unparsed.push(`${c.key}: ${c.expression}`);
+    }
+  }
+  if (e.slicing) {
+    rule.slicing = {
+      discriminator: (e.slicing.discriminator ?? []).map((d) => ({ type: d.type, path: d.path })),
+      rules: e.slicing.rules ?? 'open',
+    };
+  }
+  return rule;
+}
+
+function compile(sd: StructureDefinition): CompiledProfile {
+  const elements = sd.snapshot?.element ?? [];
+  const byId = new Map<string, ElementRule>();
+  const unparsed: string[] = [];
+  let root: ElementRule | undefined;
+  for (const e of elements) {
+    const id = e.id ?? e.path;
+    const { parentId, segment } = lastSegment(id);
+    const rule = toRule(e, segment, unparsed);
+    byId.set(id, rule);
+    if (!parentId) {
+      root = rule;
+      continue;
+    }
+    if (rule.sliceName !== undefined) {
+      // `…component:gene-studied` is a slice of `…component` (same parent).
+      const sliced = byId.get(`${parentId}.${rule.name}`);
+      if (sliced) sliced.slices.push(rule);
+      continue;
+    }
+    byId.get(parentId)?.children.push(rule);
+  }
+  if (!root) throw new Error(`StructureDefinition ${sd.url} has no snapshot`);
+  return { url: sd.url, name: sd.name ?? sd.id ?? sd.url, type: sd.type, root, unparsed };
+}
+
+/** The compiled plan for a vendored profile (canonical URL, with or without `|version`). */
+export function compiledProfile(canonical: string): CompiledProfile | undefined {
+  const url = stripVersion(canonical);
+  if (!cache.has(url)) {
+    const sd = igPackage().structureDefinitions.get(url);
+    cache.set(url, sd ? compile(sd) : null);
+  }
+  return cache.get(url) ?? undefined;
+}
+
+/** Whether a canonical URL names one of the vendored IG StructureDefinitions. */
+export function isIgProfile(canonical: string): boolean {
+  return igPackage().structureDefinitions.has(stripVersion(canonical));
+}

@@ -1,0 +1,41 @@
+/**
+ * fixed[x] and pattern[x] semantics (https://hl7.org/fhir/R4/elementdefinition-definitions.html#ElementDefinition.pattern_x_):
+ * a fixed value must be matched exactly; a pattern only requires the instance to contain every
+ * property the pattern has, and every pattern array item to be matched by some instance item.
+ */
+export function matchesPattern(value: unknown, pattern: unknown): boolean {
+  if (pattern === null || typeof pattern !== 'object') return value === pattern;
+  if (Array.isArray(pattern)) {
+    const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    return pattern.every((p) => items.some((v) => matchesPattern(v, p)));
+  }
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => matchesPattern(v, pattern));
+  const obj = value as Record<string, unknown>;
+  return Object.entries(pattern as Record<string, unknown>).every(([k, p]) => matchesPattern(obj[k], p));
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Short rendering of a fixed/pattern value for diagnostics (codes first: that is what users look for). */
+export function describeValue(v: unknown): string {
+  if (v && typeof v === 'object') {
+    const codings = (v as { coding?: Array<{ system?: string; code?: string }> }).coding;
+    if (Array.isArray(codings)) return codings.map((c) => `${c.system ?? ''}|${c.code ?? ''}`).join(', ');
+    const c = v as { system?: string; code?: string };
+    if (c.code !== undefined) return `${c.system ?? ''}|${c.code}`;
+  }
+  const s = JSON.stringify(v);
+  return s.length > 120 ? s.slice(0, 117) + '...' : s;
+}
