@@ -83,7 +83,8 @@ function numericOps(param: string, prefix: Prefix, text: string, scale = 1): Rec
 export function numberCond(param: string, raw: string): Cond {
   const [prefix, text] = splitPrefix(unescape(raw));
   const ops = numericOps(param, prefix, text);
-  if ('$not' in ops) return { $not: { $elemMatch: ops.$not } };
+  // ne: has a value, and none of its values is in the range
+  if ('$not' in ops) return { $exists: true, $not: { $elemMatch: ops.$not } };
   return { $elemMatch: ops };
 }
 
@@ -96,7 +97,6 @@ export function quantityCond(param: string, raw: string): Cond {
   const code = parts[2] || undefined;
   const m: Record<string, unknown> = {};
   const canon = code && (!system || system === UCUM_SYSTEM) ? ucumCanonical(code, 1) : undefined;
-  let negate = false;
   let ops;
   if (canon) {
     ops = numericOps(param, prefix, text, canon.value);
@@ -106,12 +106,9 @@ export function quantityCond(param: string, raw: string): Cond {
     if (code) m.c = code;
     if (system) m.s = system;
   }
-  if ('$not' in ops) {
-    negate = true;
-    ops = ops.$not;
-  }
+  // ne: some quantity in these units whose value is outside the range
   m[canon ? 'cn' : 'n'] = ops;
-  return negate ? { $not: { $elemMatch: m } } : { $elemMatch: m };
+  return { $elemMatch: m };
 }
 
 /** Date prefixes against stored [s, e) ranges (search.html#date), for a query range [qs, qe). */
@@ -123,7 +120,7 @@ export function dateCond(param: string, raw: string): Cond {
   const eq = { s: { $gte: qs }, e: { $lte: qe } };
   switch (prefix) {
     case 'eq': return { $elemMatch: eq };
-    case 'ne': return { $not: { $elemMatch: eq } };
+    case 'ne': return { $elemMatch: { $or: [{ s: { $lt: qs } }, { e: { $gt: qe } }] } };
     case 'gt': return { $elemMatch: { e: { $gt: qe } } };
     case 'lt': return { $elemMatch: { s: { $lt: qs } } };
     case 'ge': return { $elemMatch: { $or: [{ e: { $gt: qe } }, eq] } };

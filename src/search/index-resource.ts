@@ -31,12 +31,15 @@ function simpleItem(def: ParamDef, type: string): PlanItem | undefined {
 function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
   if (!def.expression || !def.component?.length) return undefined;
   const base = compileExtractor(def.expression, type);
-  const parts: Array<{ extract: Extractor; build: NonNullable<(typeof ENTRY_BUILDERS)['token']> }> = [];
+  const parts: Array<{ extract: Extractor; build: NonNullable<(typeof ENTRY_BUILDERS)['token']>; fromRoot: boolean }> = [];
   for (const c of def.component) {
     const sub = paramByUrl(c.definition);
     const build = sub && ENTRY_BUILDERS[sub.type];
     if (!build) return undefined;
-    parts.push({ extract: compileExtractor(`Element.${c.expression}`, 'Element'), build });
+    // `%resource.x` (MolecularSequence coordinates) reads the resource, not the repeating element
+    const fromRoot = c.expression.startsWith('%resource.');
+    const extract = fromRoot ? compileExtractor(`${type}.${c.expression.slice(10)}`, type) : compileExtractor(`Element.${c.expression}`, 'Element');
+    parts.push({ extract, build, fromRoot });
   }
   const allTokens = def.component.length === 2 && def.component.every((c) => paramByUrl(c.definition)?.type === 'token');
   return {
@@ -47,7 +50,7 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
         let complete = true;
         parts.forEach((p, i) => {
           const tmp: IndexEntries = {};
-          for (const v of p.extract(el.value)) p.build(tmp, 'v', v);
+          for (const v of p.extract(p.fromRoot ? r : el.value)) p.build(tmp, 'v', v);
           if (tmp.v?.length) entry[`c${i}`] = tmp.v;
           else complete = false;
         });

@@ -78,7 +78,8 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   const decimals = mant.includes('.') ? mant.length - mant.indexOf('.') - 1 : 0;
   half = 0.5 * 10 ** -decimals;
   if (exp) half *= 10 ** Number(exp[1]);
-  return { value, lo: value - half, hi: value + half };
+  // toPrecision(15) drops binary noise (5.4 - 0.05 = 5.3500000000000005)
+  return { value, lo: Number((value - half).toPrecision(15)), hi: Number((value + half).toPrecision(15)) };
 }
 
 /**

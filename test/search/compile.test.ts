@@ -1,0 +1,117 @@
+import t from 'tap';
+import { parseSearch } from '../../src/search/parse.js';
+import { buildFilter } from '../../src/search/build-filter.js';
+import { FhirError } from '../../src/fhir/errors.js';
+
+/**
+ * The compiled MongoDB documents, asserted as data: this is what the MongoDB adapter runs, so the
+ * MongoDB side of search is covered without a server.
+ */
+const BASE = 'http://localhost/fhir';
+const noStore = { search: async () => { throw new Error('no sub-search expected'); } };
+
+async function compile(type: string, qs: string, strict = true) {
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(qs)) (query[k] ??= []).push(v);
+  const parsed = parseSearch(type, query, strict);
+  return buildFilter(noStore, type, parsed.clauses, BASE);
+}
+
+t.test('token forms, OR, AND and escaping', async (t) => {
+  t.same(await compile('Observation', 'code=69548-6'), { 'x.code': '69548-6' });
+  t.same(await compile('Observation', 'code=http://loinc.org|69548-6'), { 'x.code': 'http://loinc.org|69548-6' });
+  t.same(await compile('Observation', 'code=|abc'), { 'x.code': '|abc' });
+  t.same(await compile('Observation', 'code=http://loinc.org|'), { 'x.code': { $regex: '^http:\\/\\/loinc\\.org\\|' } });
+  t.same(await compile('Observation', 'status=final,amended'), { 'x.status': { $in: ['final', 'amended'] } });
+  t.same(await compile('Observation', 'status=final&code=x'), { $and: [{ 'x.status': 'final' }, { 'x.code': 'x' }] });
+  t.same(await compile('Observation', 'code=a\\,b'), { 'x.code': 'a,b' });
+  t.same(await compile('Observation', 'code=s\\|x|c'), { 'x.code': 's|x|c' });
+  t.same(await compile('Observation', 'status:not=final'), { $nor: [{ 'x.status': 'final' }] });
+  t.same(await compile('Observation', 'code:text=Genetic'), { 'x.code__t': { $regex: '(^|\\s)genetic' } });
+  t.same(await compile('Patient', 'identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|123'), { 'x.identifier__ot': 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|123' });
+  t.same(await compile('Observation', 'status:missing=true'), { 'x.status': { $exists: false } });
+  t.same(await compile('Observation', '_id=a,b'), { id: { $in: ['a', 'b'] } });
+  t.same(await compile('Observation', '_tag=s|t'), { 'x._tag': 's|t' });
+});
+
+t.test('union aliases compile to an $or over both index fields', async (t) => {
+  t.same(await compile('Observation', 'combo-code=48018-6'), { $or: [{ 'x.code': '48018-6' }, { 'x.component-code': '48018-6' }] });
+  t.same(await compile('Observation', 'combo-code:missing=true'), { $and: [{ 'x.code': { $exists: false } }, { 'x.component-code': { $exists: false } }] });
+});
+
+t.test('strings and uris', async (t) => {
+  t.same(await compile('Patient', 'name=Mül'), { 'x.name': { $regex: '^mul' } });
+  t.same(await compile('Patient', 'name:contains=a.b'), { 'x.name': { $regex: 'a\\.b' } });
+  t.same(await compile('Patient', 'name:exact=Müller'), { 'x.name__e': 'Müller' });
+  t.same(await compile('Observation', '_profile=http://x.org/a'), { 'x._profile': 'http://x.org/a' });
+  t.same(await compile('ValueSet', 'url:below=http://x.org/fhir'), { 'x.url': { $regex: '^http:\\/\\/x\\.org\\/fhir' } });
+  t.same(await compile('ValueSet', 'url:above=http://x.org/fhir/ValueSet/a'), {
+    'x.url': { $in: ['http://x.org/fhir/ValueSet/a', 'http://x.org', 'http://x.org/fhir', 'http://x.org/fhir/ValueSet'] },
+  });
+});
+
+t.test('references', async (t) => {
+  t.same(await compile('Observation', 'subject=Patient/p1'), { 'x.subject': 'Patient/p1' });
+  t.same(await compile('Observation', `subject=${BASE}/Patient/p1`), { 'x.subject': 'Patient/p1' });
+  t.same(await compile('Observation', 'subject:Patient=p1'), { 'x.subject': 'Patient/p1' });
+  t.same(await compile('Observation', 'patient=p1'), { 'x.patient': 'Patient/p1' });
+  t.same(await compile('Observation', 'subject:identifier=urn:mrn|7'), { 'x.subject__i': 'urn:mrn|7' });
+  const multi = (await compile('DiagnosticReport', 'result=o1,o2')) as Record<string, unknown>;
+  t.same(multi, { 'x.result': { $in: ['Observation/o1', 'Observation/o2'] } });
+});
+
+t.test('dates: implicit ranges and every prefix', async (t) => {
+  const d = Date.UTC(2020, 0, 1);
+  const e = Date.UTC(2021, 0, 1);
+  const f = async (v: string) => ((await compile('Observation', `date=${v}`)) as Record<string, unknown>)['x.date'];
+  t.same(await f('2020'), { $elemMatch: { s: { $gte: d }, e: { $lte: e } } });
+  t.same(await f('ne2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { e: { $gt: e } }] } });
+  t.same(await f('gt2020'), { $elemMatch: { e: { $gt: e } } });
+  t.same(await f('lt2020'), { $elemMatch: { s: { $lt: d } } });
+  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d }, e: { $lte: e } }] } });
+  t.same(await f('le2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { s: { $gte: d }, e: { $lte: e } }] } });
+  t.same(await f('sa2020'), { $elemMatch: { s: { $gte: e } } });
+  t.same(await f('eb2020'), { $elemMatch: { e: { $lte: d } } });
+  const day = Date.UTC(2020, 2, 4);
+  t.same(await f('2020-03-04'), { $elemMatch: { s: { $gte: day }, e: { $lte: day + 86_400_000 } } });
+  const sec = Date.UTC(2020, 2, 4, 10, 0, 0) - 3_600_000;
+  t.same(await f('2020-03-04T10:00:00%2B01:00'), { $elemMatch: { s: { $gte: sec }, e: { $lte: sec + 1000 } } });
+  t.same(await compile('Observation', '_lastUpdated=gt2020'), { lu: { $gte: e } });
+});
+
+t.test('numbers, quantities, composites, genomic region', async (t) => {
+  t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
+  t.same(await compile('MolecularSequence', 'variant-start=gt100'), { 'x.variant-start': { $elemMatch: { $gt: 100 } } });
+  t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'), { 'x.value-quantity': { $elemMatch: { cc: 'g', cn: { $lt: 0.0054 } } } });
+  t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { c: 'mmHg', n: { $gte: 5.35, $lt: 5.45 } } } });
+  t.same(await compile('Observation', 'component-code-value-concept=http://loinc.org|48018-6$HGNC:3236'), { 'x.component-code-value-concept': 'http://loinc.org|48018-6$HGNC:3236' });
+  t.same(await compile('Observation', 'code-value-quantity=8480-6$gt100'), { 'x.code-value-quantity': { $elemMatch: { c0: '8480-6', c1: { $elemMatch: { n: { $gt: 100 } } } } } });
+  t.same(await compile('Observation', 'genomic-region=NC_000007.14:55019016-55211628'), {
+    'x.genomic-region': { $elemMatch: { a: 'NC_000007.14', s: { $lt: 55211628 }, e: { $gt: 55019016 } } },
+  });
+  t.same(await compile('Observation', 'gene-identifier=HGNC:3236'), { 'x.gene-identifier': 'HGNC:3236' });
+  t.same(await compile('Observation', 'dna-variant=NM_005228.5:c.2573T>G'), { 'x.dna-variant': { $regex: '^nm_005228\\.5:c\\.2573t>g' } });
+});
+
+t.test('bad values answer 400 naming the parameter', async (t) => {
+  for (const qs of ['date=2020-13', 'date=notadate', 'code=gt5', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b']) {
+    const err = await compile('Observation', qs).then(() => undefined, (e: unknown) => e);
+    t.ok(err instanceof FhirError, qs);
+    t.equal((err as FhirError).status, 400, qs);
+    t.match((err as FhirError).issues[0].expression?.[0] ?? '', /^(date|code|value-quantity|genomic-region|status|subject)/, qs);
+  }
+});
+
+t.test('unknown parameters: warning by default, 400 under strict handling', async (t) => {
+  const lax = parseSearch('Observation', { foo: ['1'] }, false);
+  t.equal(lax.issues.length, 1);
+  t.equal(lax.issues[0].severity, 'warning');
+  t.throws(() => parseSearch('Observation', { foo: ['1'] }, true), /Unknown search parameter/);
+});
+
+t.test('user input never becomes an operator or a field name', async (t) => {
+  const f = JSON.stringify(await compile('Observation', 'code=$where&status={"$gt":""}', true));
+  t.notMatch(f, /"\$where"\s*:/);
+  t.match(f, /"x.code":"\$where"/);
+  t.throws(() => parseSearch('Observation', { '$where': ['1'] }, true));
+});

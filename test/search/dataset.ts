@@ -1,0 +1,79 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { generateGenomicData, prng } from '../../scripts/seed-variants.js';
+
+/**
+ * A small seeded data set for the oracle tests: genomic Variant Observations (IG component form)
+ * and their reports from the bench generator, plus hand-varied resources that exercise every
+ * parameter type: vital-sign quantities in several units, periods and partial dates, accented
+ * names, identifiers with types, the R4 genetics extension form, MolecularSequences, Specimens,
+ * ServiceRequests, Procedures, DocumentReferences and Tasks.
+ */
+export type R = Resource & { id: string } & Record<string, any>;
+
+export function buildDataset(): R[] {
+  const out: R[] = [...generateGenomicData({ variants: 120, patients: 6, poolSize: 40, perReport: 7, seed: 7 })] as R[];
+  const rnd = prng(99);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const families = ['Müller', 'Muller', 'García', 'Smith', 'Smithson', 'O\'Brien'];
+  for (let i = 0; i < 6; i++) {
+    out.push({
+      resourceType: 'Patient', id: `px${i}`, gender: pick(['male', 'female', 'other']), birthDate: pick(['1970', '1970-05', '1970-05-17', '1985-12-31']),
+      name: [{ family: families[i], given: [pick(['Ann', 'Ánna', 'Bob'])] }],
+      identifier: [{ system: 'urn:mrn', value: `M${i}`, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] } }],
+      ...(i % 3 === 0 ? { meta: { tag: [{ system: 'urn:tags', code: 'vip' }] } } : {}),
+    });
+  }
+  const units: Array<[number, string]> = [[120, 'mg'], [0.12, 'g'], [95, 'mg'], [5.4, 'mmol/L'], [7, 'mmol/L'], [140, 'mm[Hg]']];
+  const dates = ['2020', '2020-03', '2020-03-04', '2020-03-04T10:00:00Z', '2021-06-30T23:59:59.999Z', '2019-12-31'];
+  for (let i = 0; i < 40; i++) {
+    const [value, unit] = pick(units);
+    const useperiod = i % 5 === 0;
+    const r: R = {
+      resourceType: 'Observation', id: `vs${i}`, status: pick(['final', 'amended', 'preliminary', 'cancelled']),
+      code: { coding: [{ system: 'http://loinc.org', code: pick(['8480-6', '2345-7', '8867-4']), display: pick(['Systolic blood pressure', 'Glucose']) }], text: 'vital' },
+      subject: { reference: `Patient/px${i % 6}`, ...(i % 7 === 0 ? { identifier: { system: 'urn:mrn', value: `M${i % 6}` } } : {}) },
+      ...(useperiod ? { effectivePeriod: { start: pick(dates), ...(i % 10 ? { end: '2022-01-01' } : {}) } } : i % 11 === 3 ? {} : { effectiveDateTime: pick(dates) }),
+      ...(i % 9 === 4 ? {} : { valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: unit } }),
+      ...(i % 4 === 0 ? { component: [{ code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: value / 2, system: 'http://unitsofmeasure.org', code: unit } }] } : {}),
+      ...(i % 6 === 1 ? { meta: { profile: ['http://hl7.org/fhir/StructureDefinition/vitalsigns'], tag: [{ system: 'urn:tags', code: 'vip' }] } } : {}),
+    };
+    out.push(r);
+  }
+  // R4 genetics extension form (https://hl7.org/fhir/R4/observation-genetics.html)
+  const ext = 'http://hl7.org/fhir/StructureDefinition/';
+  for (let i = 0; i < 4; i++) {
+    out.push({
+      resourceType: 'Observation', id: `gx${i}`, status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] },
+      subject: { reference: `Patient/px${i}` }, effectiveDateTime: '2018-02-0' + (i + 1),
+      extension: [
+        { url: `${ext}observation-geneticsGene`, valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org/geneId', code: i % 2 ? 'HGNC:3236' : 'HGNC:1100', display: i % 2 ? 'EGFR' : 'BRCA1' }] } },
+        { url: `${ext}observation-geneticsVariant`, extension: [{ url: 'Name', valueCodeableConcept: { coding: [{ system: 'http://varnomen.hgvs.org', code: `NM_005228.5:c.${2573 + i}T>G` }] } }] },
+        { url: `${ext}observation-geneticsAminoAcidChange`, extension: [{ url: 'Name', valueCodeableConcept: { coding: [{ system: 'http://varnomen.hgvs.org', code: `p.Leu${858 + i}Arg` }] } }] },
+      ],
+    });
+  }
+  for (let i = 0; i < 6; i++) {
+    const start = 55_000_000 + i * 50_000;
+    out.push({
+      resourceType: 'MolecularSequence', id: `ms${i}`, type: 'dna', coordinateSystem: i % 2,
+      patient: { reference: `Patient/px${i}` },
+      referenceSeq: { referenceSeqId: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/refseq', code: i < 4 ? 'NC_000007.14' : 'NC_000017.11' }] }, strand: 'watson', windowStart: start, windowEnd: start + 40_000 },
+      variant: [{ start: start + 100, end: start + 101, observedAllele: 'T', referenceAllele: 'G' }],
+    });
+  }
+  for (let i = 0; i < 6; i++) {
+    out.push({ resourceType: 'Specimen', id: `sp${i}`, subject: { reference: `Patient/px${i}` }, type: { coding: [{ system: 'http://snomed.info/sct', code: pick(['119297000', '258580003']) }] }, collection: { collectedDateTime: pick(dates) } });
+    out.push({ resourceType: 'ServiceRequest', id: `sr${i}`, status: pick(['active', 'completed']), intent: 'order', subject: { reference: `Patient/px${i}` }, code: { coding: [{ system: 'http://loinc.org', code: '51969-4' }] }, specimen: [{ reference: `Specimen/sp${i}` }], authoredOn: pick(dates) });
+    out.push({ resourceType: 'Procedure', id: `pr${i}`, status: 'completed', subject: { reference: `Patient/px${i}` }, code: { text: 'biopsy' }, performedPeriod: { start: '2020-01-01', end: pick(dates) } });
+    out.push({ resourceType: 'DocumentReference', id: `doc${i}`, status: 'current', subject: { reference: `Patient/px${i}` }, content: [{ attachment: { contentType: 'application/pdf', url: `http://files.example.org/r${i}.pdf` } }], date: '2020-03-04T10:00:00Z' });
+    out.push({ resourceType: 'Task', id: `task${i}`, status: pick(['requested', 'completed']), intent: 'order', for: { reference: `Patient/px${i}` }, focus: { reference: `ServiceRequest/sr${i}` }, authoredOn: pick(dates), priority: pick(['routine', 'urgent']) });
+  }
+  // A report with the R4 assessed-condition extension and a reference to an extension-form variant
+  out.push({ resourceType: 'Condition', id: 'cond1', subject: { reference: 'Patient/px1' }, code: { text: 'lung cancer' } });
+  out.push({
+    resourceType: 'DiagnosticReport', id: 'drx', status: 'final', code: { text: 'genetics' }, subject: { reference: 'Patient/px1' },
+    extension: [{ url: `${ext}DiagnosticReport-geneticsAssessedCondition`, valueReference: { reference: 'Condition/cond1' } }],
+    result: [{ reference: 'Observation/gx1' }, { reference: 'Observation/gx3' }],
+  });
+  return out;
+}

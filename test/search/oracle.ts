@@ -1,0 +1,143 @@
+import type { R } from './dataset.js';
+
+/**
+ * The naive oracle: plain predicates over plain resources, written from the FHIR R4 search page
+ * (https://hl7.org/fhir/R4/search.html) without the engine's index code. Slow and obvious on purpose.
+ */
+export const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+export function codings(x: any): Array<{ system?: string; code?: string; display?: string }> {
+  if (!x) return [];
+  if (Array.isArray(x)) return x.flatMap(codings);
+  if (typeof x === 'string') return [{ code: x }];
+  if (x.coding) return x.coding;
+  if ('value' in x && 'system' in x) return [{ system: x.system, code: x.value }];
+  return [x];
+}
+
+/** token match: code, system|code, |code, system| */
+export function tokenMatch(x: any, q: string): boolean {
+  const bar = q.indexOf('|');
+  return codings(x).some((c) => {
+    if (bar < 0) return c.code === q;
+    const sys = q.slice(0, bar);
+    const code = q.slice(bar + 1);
+    if (!sys) return !c.system && c.code === code;
+    if (!code) return c.system === sys;
+    return c.system === sys && c.code === code;
+  });
+}
+
+export function components(r: R, code: string): any[] {
+  return (r.component ?? []).filter((c: any) => c.code?.coding?.some((cd: any) => cd.code === code));
+}
+
+export function ext(r: R, url: string): any[] {
+  return (r.extension ?? []).filter((e: any) => e.url === `http://hl7.org/fhir/StructureDefinition/${url}`);
+}
+
+/** [start, end) of a date string at its precision, UTC. */
+export function interval(s: string): [number, number] {
+  if (/^\d{4}$/.test(s)) return [Date.UTC(+s, 0, 1), Date.UTC(+s + 1, 0, 1)];
+  if (/^\d{4}-\d{2}$/.test(s)) {
+    const [y, m] = s.split('-').map(Number);
+    return [Date.UTC(y, m - 1, 1), Date.UTC(y, m, 1)];
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return [t, t + 86400000];
+  }
+  const t = Date.parse(s);
+  const ms = /\.\d{3}/.test(s) ? 1 : /:\d{2}:\d{2}/.test(s) ? 1000 : 60000;
+  return [t, t + ms];
+}
+
+export function periodInterval(x: any): [number, number] | undefined {
+  if (!x) return undefined;
+  if (typeof x === 'string') return interval(x);
+  return [x.start ? interval(x.start)[0] : -Infinity, x.end ? interval(x.end)[1] : Infinity];
+}
+
+/** Date prefix semantics, spelled out from search.html#prefix. */
+export function datePrefix(target: [number, number] | undefined, q: string): boolean {
+  if (!target) return false;
+  const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(.*)$/.exec(q)!;
+  const p = m[1] ?? 'eq';
+  const [qs, qe] = interval(m[2]);
+  const [s, e] = target;
+  const contained = s >= qs && e <= qe;
+  switch (p) {
+    case 'eq': return contained;
+    case 'ne': return !contained;
+    case 'gt': return e > qe;
+    case 'lt': return s < qs;
+    case 'ge': return e > qe || contained;
+    case 'le': return s < qs || contained;
+    case 'sa': return s >= qe;
+    case 'eb': return e <= qs;
+  }
+  return false;
+}
+
+const CANON: Record<string, [string, number]> = { mg: ['g', 0.001], g: ['g', 1], 'mmol/L': ['mol/L', 0.001] };
+
+/** Quantity prefix semantics with a tiny canonical-unit table of its own. */
+export function quantityMatch(x: any, q: string): boolean {
+  if (!x || typeof x.value !== 'number') return false;
+  const [numPart, system, code] = q.split('|');
+  const m = /^(eq|ne|gt|lt|ge|le)?(.*)$/.exec(numPart)!;
+  const p = m[1] ?? 'eq';
+  let v = Number(m[2]);
+  const decimals = m[2].includes('.') ? m[2].split('.')[1].length : 0;
+  let half = 0.5 * 10 ** -decimals;
+  let target = x.value;
+  if (code) {
+    const qc = CANON[code];
+    const tc = CANON[x.code];
+    if (qc && tc) {
+      if (qc[0] !== tc[0]) return false;
+      v *= qc[1];
+      half *= qc[1];
+      target *= tc[1];
+    } else if (x.code !== code || (system && x.system !== system)) return false;
+  }
+  switch (p) {
+    case 'eq': return target >= v - half - 1e-12 && target < v + half - 1e-12;
+    case 'ne': return !(target >= v - half && target < v + half);
+    case 'gt': return target > v;
+    case 'lt': return target < v;
+    case 'ge': return target >= v;
+    case 'le': return target <= v;
+  }
+  return false;
+}
+
+export function refIs(x: any, ref: string): boolean {
+  return typeof x?.reference === 'string' && (x.reference === ref || x.reference.endsWith(`/${ref}`));
+}
+
+/** The region a variant covers, 0-based half-open, read directly from the IG components. */
+export function variantRegion(r: R): { acc: string; s: number; e: number } | undefined {
+  const acc = components(r, '48013-7')[0]?.valueCodeableConcept?.coding?.[0]?.code;
+  const range = components(r, '81254-5')[0]?.valueRange;
+  if (!acc || !range) return undefined;
+  const sys = components(r, '92822-6')[0]?.valueCodeableConcept?.coding?.[0]?.code;
+  let s = range.low.value;
+  let e = range.high?.value ?? s + 1;
+  if (sys === 'LA30102-0') s -= 1;
+  if (e <= s) e = s + 1;
+  return { acc, s, e };
+}
+
+export function sequenceRegions(r: R): Array<{ acc: string; s: number; e: number }> {
+  const acc = r.referenceSeq?.referenceSeqId?.coding?.[0]?.code;
+  if (!acc) return [];
+  const one = r.coordinateSystem === 1;
+  const win = { acc, s: r.referenceSeq.windowStart - (one ? 1 : 0), e: r.referenceSeq.windowEnd };
+  const vars = (r.variant ?? []).map((v: any) => ({ acc, s: v.start - (one ? 1 : 0), e: Math.max(v.end, v.start - (one ? 1 : 0) + 1) }));
+  return [win, ...vars];
+}
+
+export function overlaps(x: { acc: string; s: number; e: number } | undefined, acc: string, s: number, e: number): boolean {
+  return !!x && x.acc === acc && x.s < e && x.e > s;
+}
