@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../context.js';
 import { validationError, fhirError } from '../errors.js';
 import type { Issue } from '../outcome.js';
-import { validateResource } from '../../validation/validate.js';
+import { validateResource, validationErrorKey } from '../../validation/validate.js';
 
 /**
  * Every resource that enters the store passes here first (create, update, patch result, each
@@ -10,13 +10,11 @@ import { validateResource } from '../../validation/validate.js';
  * (https://hl7.org/fhir/R4/http.html#update: "422 Unprocessable Entity - the proposed resource
  * violated applicable FHIR profiles or server business rules").
  */
-const STRUCTURAL = new Set(['structure', 'required', 'value', 'invalid', 'too-long']);
-
 export function throwIfInvalid(issues: Issue[]): void {
-  const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-  if (!errors.length) return;
-  const structural = errors.some((i) => STRUCTURAL.has(i.code));
-  throw validationError(errors, structural ? 'INVALID_RESOURCE' : 'UNPROCESSABLE');
+  // The validation module owns the 400-vs-422 decision (malformed wins over rule failures).
+  const key = validationErrorKey(issues);
+  if (!key) return;
+  throw validationError(issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'), key);
 }
 
 export interface Expect {
