@@ -1,7 +1,8 @@
 import t from 'tap';
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FhirError } from '../../src/fhir/errors.js';
 import { EmbeddedStore, type EmbeddedStoreOptions } from '../../src/storage/embedded/embedded-store.js';
 
 const dirs: string[] = [];
@@ -111,5 +112,23 @@ t.test('reads wait for the durability of what they saw', async (t) => {
   const order: string[] = [];
   await Promise.all([write.then(() => order.push('write')), read.then((r) => order.push(r ? 'read-found' : 'read-missing'))]);
   t.same(order, ['write', 'read-found'], 'a transaction that read an in-flight write is answered after that write is durable');
+  await s.close();
+});
+
+t.test('a journal that cannot be written: no acknowledgement, then fail-stop', async (t) => {
+  const dir = tempDir();
+  // A real ENOSPC: the journal segment is /dev/full, where every write fails with "no space left".
+  symlinkSync('/dev/full', join(dir, 'journal-0000000000000001.ndjson'));
+  const s = await open(dir);
+  try {
+    await create(s, 'lost');
+    t.fail('the write must not be acknowledged');
+  } catch (e) {
+    t.equal((e as FhirError).status, 503, 'the writer gets 503');
+  }
+  t.equal(await s.ping(), false, 'the store reports not ready');
+  const status = (p: Promise<unknown>) => p.then(() => 200, (e: FhirError) => e.status);
+  t.equal(await status(s.read('Observation', 'lost')), 503, 'reads refuse to answer from memory the disk does not hold');
+  t.equal(await status(create(s, 'next')), 503, 'later writes are refused at once');
   await s.close();
 });

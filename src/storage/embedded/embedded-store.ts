@@ -106,21 +106,33 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     };
   }
 
+  /**
+   * Fail-stop: after a journal write or fsync failed, memory may hold a commit the disk does not,
+   * so nothing is answered from it any more; a restart recovers the durable state.
+   */
+  private assertHealthy(): void {
+    if (this.journal.failed) throw fhirError('UNAVAILABLE', 'The journal failed to write; the server needs a restart');
+  }
+
   async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
+    this.assertHealthy();
     return this.current(resourceType, id);
   }
 
   async vread(resourceType: string, id: string, versionId: number): Promise<VersionRecord | undefined> {
+    this.assertHealthy();
     const ver = this.byType.get(resourceType)?.get(id)?.versions[versionId - 1];
     return ver && toRecord(ver);
   }
 
   async history(q: HistoryQuery): Promise<HistoryResult> {
+    this.assertHealthy();
     if (q.resourceType && q.id) return historyPage(this.byType.get(q.resourceType)?.get(q.id)?.versions ?? EMPTY, q);
     return historyPage(q.resourceType ? (this.typeLog.get(q.resourceType) ?? EMPTY) : this.log, q);
   }
 
   async search(query: StoreQuery): Promise<StoreSearchResult> {
+    this.assertHealthy();
     return withTimeLimit(query.maxTimeMs, () => this.runSearch(query, undefined));
   }
 
@@ -163,7 +175,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   async transaction<T>(work: (tx: StoreTx) => Promise<T>, _opts?: TransactionOptions): Promise<T> {
     if (this.closed) throw fhirError('UNAVAILABLE', 'The store is closing');
-    if (this.journal.failed) throw fhirError('UNAVAILABLE', 'The journal failed to write; restart the server');
+    this.assertHealthy();
     let durable: Promise<void> | undefined;
     const run = async (): Promise<T> => {
       // One timestamp per transaction, never going backwards, so history order = time order.
