@@ -5,6 +5,7 @@ import { isResourceType } from './resource-types.js';
 import { validatorFor } from './schema-validators.js';
 import { checkObservation } from './invariants/observation.js';
 import { walkResource } from './invariants/walk.js';
+import { profileIssuesAt } from './profiles/index.js';
 
 /**
  * The one entry point for validating a resource before it is stored (DESIGN.md, "Validation, in
@@ -101,8 +102,8 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
   push(state, walkIssues);
   if (type === 'Observation') push(state, checkObservation(node, root));
 
-  // Layer 3: Genomics Reporting profiles (src/validation/profiles/) hook in here, per resource,
-  // so Bundle entries are checked too; rebase their expressions with rebaseExpression(…, type, root).
+  // Layer 3: Genomics Reporting profiles (src/validation/profiles/), per resource, so Bundle entries are checked too.
+  push(state, profileIssuesAt(node, root, path === undefined, state.opts));
 }
 
 /** dom-2 and dom-4 (https://hl7.org/fhir/R4/domainresource.html#invs). */

@@ -49,8 +49,11 @@ export interface CompiledProfile {
   unparsed: string[];
 }
 
-/** ele-1 ("All FHIR elements must have a @value or children") is on every element and is the structure layer's job. */
-const SKIPPED_CONSTRAINTS = new Set(['ele-1']);
+/**
+ * Base-FHIR invariants that layer 4 (src/validation/invariants/) already checks on every resource,
+ * profiled or not: evaluating them again here would report each violation twice.
+ */
+const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4']);
 
 const cache = new Map<string, CompiledProfile | null>();
 

@@ -3,6 +3,7 @@ import { compiledProfile } from './compile-profile.js';
 import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
 import { igPackage, IG_CANONICAL, stripVersion } from './ig-package.js';
+import { rebaseExpression } from '../expression.js';
 
 /**
  * Layer 3 of validation (DESIGN.md): Genomics Reporting IG 3.0.0 profiles. Runs after the
@@ -50,6 +51,18 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     }
   }
   return issues;
+}
+
+/**
+ * The call validate.ts makes for each resource it meets (the top one and nested ones such as
+ * Bundle entries): issues are located under `root` (`Bundle.entry[2].resource…`). `profiles`
+ * ($validate's profile parameter) applies to the top-level resource only.
+ */
+export function profileIssuesAt(resource: Record<string, unknown>, root: string, top: boolean, opts: ProfileOptions): Issue[] {
+  const issues = validateProfiles(resource, { strictProfiles: opts.strictProfiles, profiles: top ? opts.profiles : undefined });
+  const type = String(resource.resourceType);
+  if (root === type) return issues;
+  return issues.map((i) => ({ ...i, expression: i.expression?.map((e) => rebaseExpression(e, type, root)) }));
 }
 
 /** Canonical URLs of every vendored profile and extension (for the CapabilityStatement and docs). */

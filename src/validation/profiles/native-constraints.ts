@@ -4,7 +4,6 @@ import { isObject } from './instance-values.js';
  * Constraints that @medplum/core's FHIRPath engine cannot evaluate faithfully, implemented
  * directly (same meaning as the spec's expression). Everything else runs through FHIRPath.
  * - dom-3 uses descendants(), which the engine returns empty for.
- * - obs-7 uses intersect() on Codings, which the engine compares by object identity.
  * Returns true when the constraint holds.
  */
 export type NativeConstraint = (value: unknown, resource: unknown) => boolean;
@@ -34,20 +33,4 @@ const dom3: NativeConstraint = (value) => {
   });
 };
 
-function sameCoding(a: unknown, b: unknown): boolean {
-  return isObject(a) && isObject(b) && a.system === b.system && a.code === b.code;
-}
-
-/** https://hl7.org/fhir/R4/observation.html#invs obs-7: no component repeats the Observation's code when value[x] is present. */
-const obs7: NativeConstraint = (value) => {
-  if (!isObject(value)) return true;
-  const hasValue = Object.keys(value).some((k) => k.startsWith('value') && k.length > 5);
-  if (!hasValue || !Array.isArray(value.component)) return true;
-  const codings = (isObject(value.code) && Array.isArray(value.code.coding) ? value.code.coding : []) as unknown[];
-  return !value.component.some((comp) => {
-    const cc = isObject(comp) && isObject(comp.code) && Array.isArray(comp.code.coding) ? comp.code.coding : [];
-    return cc.some((c: unknown) => codings.some((d) => sameCoding(c, d)));
-  });
-};
-
-export const NATIVE_CONSTRAINTS: Partial<Record<string, NativeConstraint>> = { 'dom-3': dom3, 'obs-7': obs7 };
+export const NATIVE_CONSTRAINTS: Partial<Record<string, NativeConstraint>> = { 'dom-3': dom3 };
