@@ -35,7 +35,9 @@ export function requireLive(rec: VersionRecord | undefined, type: string, id: st
 
 /** Visibility check on a stored record (the auth module decides; skipped without a token). */
 export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord): void {
-  if (auth && rec.json) assertCanSee(auth, parseRecord(rec));
+  // Only patient-level tokens need the body (compartment membership); type scopes need the type
+  // alone, so system/user tokens keep the no-parse fast read path.
+  if (auth && rec.json) assertCanSee(auth, auth.patient === undefined ? { resourceType: rec.resourceType, id: rec.id } : parseRecord(rec));
 }
 
 /**
