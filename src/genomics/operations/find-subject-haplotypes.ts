@@ -3,7 +3,7 @@ import { tokenQueryValues } from './codes.js';
 import { provenanceClauses } from './context-filter.js';
 import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
-import { group, res, str } from './output.js';
+import { group, raw, str } from './output.js';
 import { find, x } from './query.js';
 
 /**
@@ -21,7 +21,7 @@ export const findSubjectHaplotypes = genomicsOperation('find-subject-haplotypes'
       ...(clauses.length ? { $and: clauses } : {}),
     });
     const part: ParametersParameter[] = [str('geneItem', gene)];
-    for (const h of hits) part.push(res((h.doc.x[GX.kind] as string[])[0] === 'genotype' ? 'genotype' : 'haplotype', h.resource));
+    for (const h of hits) part.push(raw((h.doc.x[GX.kind] as string[])[0] === 'genotype' ? 'genotype' : 'haplotype', h));
     out.push(group('haplotypes', part));
   }
   return { parameter: out };

@@ -3,7 +3,7 @@ import { assemblyWarnings } from './assembly-check.js';
 import { provenanceClauses } from './context-filter.js';
 import { genomicsOperation } from './handler.js';
 import { parseVariant } from './inputs.js';
-import { bool, group, res, str } from './output.js';
+import { bool, group, raw, str } from './output.js';
 import { findAny } from './query.js';
 import { variantFilter } from './query.js';
 
@@ -19,7 +19,7 @@ export const findSubjectSpecificVariants = genomicsOperation('find-subject-speci
   const out: ParametersParameter[] = [];
   for (const v of variants) {
     const hits = await findAny(ctx, 'Observation', variantFilter(v, subject), clauses.length ? { $and: clauses } : {});
-    out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => res('variant', h.resource))]));
+    out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => raw('variant', h))]));
   }
   return { parameter: out, issues: await assemblyWarnings(ctx, variants, subject, 'variants') };
 });

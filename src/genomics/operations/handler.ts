@@ -6,7 +6,7 @@ import type { Issue } from '../../fhir/outcome.js';
 import { operationDefinition } from './definitions.js';
 import { GX } from './gx-fields.js';
 import { parseSubject } from './inputs.js';
-import { parameters } from './output.js';
+import { parameters, serializeParameters } from './output.js';
 import { type OperationInputs, readInputs } from './params.js';
 import { findDocs, x } from './query.js';
 import type { ParametersParameter } from '@medplum/fhirtypes';
@@ -44,7 +44,7 @@ export function genomicsOperation(code: string, scope: 'subject' | 'population',
       const subject = scope === 'subject' ? await resolveSubject(ctx, req, inputs.string('subject')) : '';
       const result = await run({ inputs, ctx, req, subject });
       const body: Parameters = parameters(result.parameter, result.issues ?? []);
-      return { status: 200, body };
+      return { status: 200, body: serializeParameters(body) };
     },
   };
 }

@@ -13,7 +13,15 @@ import type { GenomicRange, VariantQuery } from './inputs.js';
  */
 export interface Hit<R extends Resource = Observation> {
   doc: IndexedDoc;
-  resource: R;
+  /** The stored JSON, spliced into the answer as is (no parse + re-serialize on the hot path). */
+  json: string;
+  /** Parsed on first use. */
+  readonly resource: R;
+}
+
+function hit<R extends Resource>(doc: IndexedDoc, json: string): Hit<R> {
+  let parsed: R | undefined;
+  return { doc, json, get resource() { return (parsed ??= JSON.parse(json) as R); } };
 }
 
 /** Upper bound on what one operation reads (a genome's worth of variants for one patient). */
@@ -24,7 +32,7 @@ export type Filter = Record<string, unknown>;
 
 export async function find<R extends Resource = Observation>(ctx: FhirContext, type: string, filter: Filter, limit = MAX_HITS): Promise<Hit<R>[]> {
   const res = await ctx.store.search({ types: [type], filter, limit, maxTimeMs: TIME_LIMIT_MS });
-  return res.docs.map((doc, i) => ({ doc, resource: JSON.parse(res.records[i].json!) as R }));
+  return res.docs.map((doc, i) => hit<R>(doc, res.records[i].json!));
 }
 
 /** Docs only (no JSON parse): for counting patients. */

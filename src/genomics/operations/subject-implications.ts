@@ -6,7 +6,7 @@ import { provenanceClauses } from './context-filter.js';
 import { evidenceExtension, reportsFor } from './evidence.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
-import { res } from './output.js';
+import { raw } from './output.js';
 import { find, refOf } from './query.js';
 
 /**
@@ -24,18 +24,22 @@ export async function subjectImplications(
   const filter = await implicationFilter(ctx, q);
   const hits = filter ? await find(ctx, 'Observation', filter) : [];
   const findings = new Map<string, Observation>();
+  const findingJson = new Map<string, string>();
   for (const h of hits) {
     for (const d of h.resource.derivedFrom ?? []) {
       const ref = normalizeRef(d.reference);
       if (!ref || findings.has(ref) || !ref.startsWith('Observation/')) continue;
       const rec = await ctx.store.read('Observation', ref.slice(12));
-      if (rec?.json && !rec.deleted) findings.set(ref, JSON.parse(rec.json) as Observation);
+      if (rec?.json && !rec.deleted) {
+        findings.set(ref, JSON.parse(rec.json) as Observation);
+        findingJson.set(ref, rec.json);
+      }
     }
   }
   const evidence = kind === 'mc' ? undefined : await reportsFor(ctx, [...hits.map((h) => refOf(h.doc)), ...findings.keys()]);
   const out: ParametersParameter[] = [];
   for (const h of hits) {
-    const p = res(names.implication, h.resource);
+    const p = raw(names.implication, h);
     if (evidence) {
       const own = (h.resource.derivedFrom ?? []).map((d) => normalizeRef(d.reference)!).filter((r) => findings.has(r));
       const reports = [...new Map([refOf(h.doc), ...own].flatMap((r) => evidence.get(r) ?? []).map((r) => [r.id, r])).values()];
@@ -43,9 +47,9 @@ export async function subjectImplications(
     }
     out.push(p);
   }
-  for (const f of findings.values()) {
+  for (const [ref, f] of findings) {
     const name = names.findings[observationKind(f) ?? ''];
-    if (name) out.push(res(name, f));
+    if (name) out.push(raw(name, { json: findingJson.get(ref)! }));
   }
   const issues = await assemblyWarnings(ctx, [...q.variants, ...q.ranges], subject, q.variants.length ? 'variants' : 'ranges');
   return { parameter: out, issues };

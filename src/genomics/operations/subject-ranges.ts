@@ -3,7 +3,7 @@ import { assemblyWarnings } from './assembly-check.js';
 import { provenanceClauses } from './context-filter.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { parseRange } from './inputs.js';
-import { bool, group, res, str } from './output.js';
+import { bool, group, raw, res, str } from './output.js';
 import { type Filter, find, kindFilter, type RangeMode, rangeFilter, refOf } from './query.js';
 import { GX } from './gx-fields.js';
 
@@ -21,7 +21,7 @@ export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: Ran
     const filter: Filter = { ...rangeFilter(range, mode, subject), ...(clauses.length ? { $and: clauses } : {}) };
     const hits = await find(ctx, 'Observation', filter, includeVariants ? undefined : 1);
     const part: ParametersParameter[] = [str('rangeItem', range.text), bool('presence', hits.length > 0)];
-    if (includeVariants) for (const h of hits) part.push(res('variant', h.resource));
+    if (includeVariants) for (const h of hits) part.push(raw('variant', h));
     if (includePhasing && hits.length > 1) {
       for (const p of await phaseRelationships(ctx, subject, hits.map((h) => refOf(h.doc)))) part.push(res('sequencePhaseRelationship', p));
     }
