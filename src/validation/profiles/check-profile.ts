@@ -20,6 +20,8 @@ export interface CheckRun {
   resource: TypedValue;
   /** Nested datatype/extension profiles currently being checked (guards recursion). */
   stack: string[];
+  /** `key@expression` of constraints already reported (a slice repeats its base element's constraints). */
+  failed: Set<string>;
 }
 
 const MAX_ISSUES = 100;
@@ -106,11 +108,14 @@ function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['const
 }
 
 function failConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
-  if (run.issues.length >= MAX_ISSUES) return;
+  const seen = `${c.key}@${f.expr}`;
+  if (run.issues.length >= MAX_ISSUES || run.failed.has(seen)) return;
+  run.failed.add(seen);
+  const expression = c.expression.length > 160 ? c.expression.slice(0, 157) + '...' : c.expression;
   run.issues.push({
     severity: run.severity,
     code: 'invariant',
-    diagnostics: `Profile ${run.label}: ${rule.id}: constraint ${c.key} failed: ${c.human} (${c.expression})`,
+    diagnostics: `Profile ${run.label}: ${rule.id}: constraint ${c.key} failed: ${c.human} (${expression})`,
     expression: [f.expr],
   });
 }
@@ -192,7 +197,7 @@ function sliceHint(slice: ElementRule, sliced: ElementRule): string {
 export function checkResource(profile: CompiledProfile, resource: Record<string, unknown>, severity: Severity, note = ''): Issue[] {
   const typed = toTypedValue(resource);
   const label = `${profile.name} (${profile.url})${note}`;
-  const run: CheckRun = { profile, label, severity, issues: [], resource: typed, stack: [profile.url] };
+  const run: CheckRun = { profile, label, severity, issues: [], resource: typed, stack: [profile.url], failed: new Set() };
   const rt = String(resource.resourceType);
   if (rt !== profile.type) {
     report(run, 'processing', rt, profile.root, `applies to ${profile.type} resources, not ${rt}`);

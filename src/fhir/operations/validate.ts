@@ -1,0 +1,109 @@
+import type { Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
+import { fhirError } from '../errors.js';
+import { informational, toOperationOutcome, type Issue } from '../outcome.js';
+import { assertCanSee } from '../../auth/authorize.js';
+import { validateResource } from '../../validation/validate.js';
+
+/**
+ * `$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html) at type level
+ * (`POST /fhir/Observation/$validate`) and instance level (`/fhir/Observation/{id}/$validate`).
+ * Runs the same validation as create/update (structure, Genomics Reporting profiles, invariants)
+ * and answers 200 with an OperationOutcome whatever the verdict; it never stores anything.
+ *
+ * Input: a Parameters resource with `resource`, `mode` (create | update | delete | profile) and
+ * `profile` (a canonical URL), or the resource itself as the body with `mode`/`profile` in the
+ * query string. At instance level without a resource, the stored current version is validated.
+ */
+type Mode = 'create' | 'update' | 'delete' | 'profile';
+const MODES: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'profile']);
+const OPERATION_PARAMS = new Set(['resource', 'mode', 'profile']);
+
+interface ValidateInput {
+  resource?: Resource;
+  mode?: Mode;
+  profile?: string;
+}
+
+export const validateOperation: OperationHandler = {
+  name: 'validate',
+  levels: ['type', 'instance'],
+  definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+  affectsState: false,
+  async handle(req: FhirRequest & { resourceType?: string; id?: string }, ctx: FhirContext): Promise<FhirResponse> {
+    const input = readInput(req);
+    const type = req.resourceType!;
+    const issues: Issue[] = [];
+
+    if (input.mode === 'delete') {
+      // Delete mode asks whether the instance may be deleted; nothing about content is checked.
+      if (req.id === undefined) throw fhirError('BAD_REQUEST', "mode 'delete' needs an instance: POST /fhir/{type}/{id}/$validate?mode=delete");
+      await readStored(req, ctx, type, req.id);
+      return ok(issues);
+    }
+
+    let resource = input.resource;
+    if (!resource && req.id !== undefined) resource = await readStored(req, ctx, type, req.id);
+    if (!resource) throw fhirError('BAD_REQUEST', "No resource to validate: send it as the body or as Parameters.parameter[name='resource']");
+
+    if (resource.resourceType !== type) {
+      issues.push({ severity: 'error', code: 'invalid', diagnostics: `resourceType ${String(resource.resourceType)} does not match the URL (${type})`, expression: ['resourceType'] });
+    }
+    if (input.mode === 'update') {
+      if (resource.id === undefined) issues.push({ severity: 'error', code: 'required', diagnostics: "mode 'update': the resource must carry an id", expression: [`${type}.id`] });
+      else if (req.id !== undefined && resource.id !== req.id) {
+        issues.push({ severity: 'error', code: 'invalid', diagnostics: `mode 'update': resource id "${resource.id}" does not match the URL id "${req.id}"`, expression: [`${type}.id`] });
+      }
+    }
+    issues.push(...validateResource(resource, { profiles: input.profile ? [input.profile] : undefined, strictProfiles: ctx.config.strictProfiles }));
+    return ok(issues);
+  },
+};
+
+function ok(issues: Issue[]): FhirResponse {
+  return { status: 200, body: issues.length ? toOperationOutcome(issues) : informational('All OK') };
+}
+
+async function readStored(req: FhirRequest, ctx: FhirContext, type: string, id: string): Promise<Resource> {
+  const rec = await ctx.store.read(type, id);
+  if (!rec || rec.deleted || !rec.json) {
+    throw fhirError(rec?.deleted ? 'GONE' : 'NOT_FOUND', `${type}/${id} ${rec?.deleted ? 'has been deleted' : 'is not known'}`);
+  }
+  const resource = JSON.parse(rec.json) as Resource;
+  assertCanSee(req.auth, resource);
+  return resource;
+}
+
+function readInput(req: FhirRequest): ValidateInput {
+  const q = (name: string) => req.query[name]?.[0];
+  const body = req.body;
+  let input: ValidateInput = { mode: q('mode') as Mode | undefined, profile: q('profile') };
+  if (isResource(body)) {
+    if (body.resourceType === 'Parameters' && isOperationParameters(body)) input = { ...input, ...fromParameters(body) };
+    else input.resource = body;
+  } else if (body !== undefined && body !== null && !(typeof body === 'string' && body === '')) {
+    throw fhirError('BAD_REQUEST', 'The body must be a FHIR resource or a Parameters resource');
+  }
+  if (input.mode !== undefined && !MODES.has(input.mode)) throw fhirError('BAD_REQUEST', `mode must be create, update, delete or profile, got '${input.mode}'`);
+  return input;
+}
+
+function isResource(b: unknown): b is Resource {
+  return typeof b === 'object' && b !== null && !Array.isArray(b) && !Buffer.isBuffer(b) && typeof (b as { resourceType?: unknown }).resourceType === 'string';
+}
+
+/** A Parameters body is the operation's input when it uses the operation's parameter names; otherwise it is the resource to validate. */
+function isOperationParameters(p: Parameters): boolean {
+  return (p.parameter ?? []).some((x) => OPERATION_PARAMS.has(x.name));
+}
+
+function fromParameters(p: Parameters): ValidateInput {
+  const find = (name: string): ParametersParameter | undefined => p.parameter?.find((x) => x.name === name);
+  const mode = find('mode');
+  const profile = find('profile');
+  return {
+    resource: find('resource')?.resource,
+    mode: (mode?.valueCode ?? mode?.valueString) as Mode | undefined,
+    profile: profile?.valueUri ?? profile?.valueCanonical ?? profile?.valueString,
+  };
+}
