@@ -1,0 +1,109 @@
+/**
+ * Cost of security on the hottest path: read-by-id throughput through a real server process with
+ * bearer-token verification + audit trail (+ rate limiter) against the same server with
+ * FHIR_AUTH=off and FHIR_AUDIT=off, measured in the same run with autocannon, alternating the two
+ * so machine noise hits both. Target: ratio >= 0.85. Bounded: about 30 s.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { BenchLine } from '../bench.js';
+
+interface Server {
+  proc: ChildProcess;
+  base: string;
+  token?: string;
+}
+
+const ROUND_SECONDS = 4;
+const ROUNDS = 2;
+const CONNECTIONS = 16;
+const IDS = 200;
+
+async function start(env: Record<string, string>, dataDir: string): Promise<Server> {
+  const port = 20_000 + Math.floor(Math.random() * 30_000);
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  const wantToken = env.FHIR_AUTH !== 'off';
+  while (!/ready at/.test(out) || (wantToken && !/^eyJ/m.test(out))) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`server did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const token = wantToken ? /^(eyJ\S+)$/m.exec(out)![1] : undefined;
+  return { proc, base: `http://127.0.0.1:${port}/fhir`, token };
+}
+
+function headers(s: Server): Record<string, string> {
+  return { 'content-type': 'application/fhir+json', ...(s.token ? { authorization: `Bearer ${s.token}` } : {}) };
+}
+
+async function seed(s: Server): Promise<void> {
+  for (let i = 0; i < IDS; i++) {
+    const body = {
+      resourceType: 'Observation', id: `obs-${i}`, status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '69548-6', display: 'Genetic variant assessment' }] },
+      subject: { reference: `Patient/p${i % 20}` },
+      valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA9633-4', display: 'Present' }] },
+    };
+    const res = await fetch(`${s.base}/Observation/obs-${i}`, { method: 'PUT', headers: headers(s), body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
+  }
+}
+
+async function readRate(s: Server): Promise<number> {
+  let n = 0;
+  const result = await autocannon({
+    url: s.base,
+    connections: CONNECTIONS,
+    duration: ROUND_SECONDS,
+    headers: headers(s),
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/fhir/Observation/obs-${n++ % IDS}` }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`read errors: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+async function stop(s: Server): Promise<void> {
+  if (s.proc.exitCode !== null) return;
+  const exited = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  await exited;
+}
+
+export default {
+  title: 'Security cost on read-by-id (auth + audit vs none, real server, autocannon)',
+  async run(): Promise<BenchLine[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'fgs-bench-auth-'));
+    const plain = await start({ FHIR_AUTH: 'off', FHIR_AUDIT: 'off', FHIR_RATE_LIMIT: '0' }, join(dir, 'plain'));
+    const secured = await start({ FHIR_RATE_LIMIT: '1000000000' }, join(dir, 'secured'));
+    try {
+      await seed(plain);
+      await seed(secured);
+      // Warm-up (JIT, token cache), then alternate.
+      await readRate(plain);
+      await readRate(secured);
+      let base = 0;
+      let auth = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        base = Math.max(base, await readRate(plain));
+        auth = Math.max(auth, await readRate(secured));
+      }
+      return [
+        { name: 'read-by-id, FHIR_AUTH=off, no audit', value: base, unit: 'req/s' },
+        { name: 'read-by-id, bearer token + audit + rate limit', value: auth, unit: 'req/s', ratio: auth / base, baseline: 'no auth', target: '>= 0.85' },
+      ];
+    } finally {
+      await stop(plain);
+      await stop(secured);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
