@@ -23,11 +23,11 @@ const SEQ = '([ACGTN]*)';
 const POS = String.raw`[-*]?\d+(?:[-+]\d+)?`;
 const NUCLEOTIDE_CHANGE = new RegExp(String.raw`^\(?${POS}(?:_${POS})?\)?(?:[ACGTN]*>[ACGTN]+|del|ins|dup|inv|con|=|[ACGTN]*\[|\?)`, 'i');
 const PROTEIN_CHANGE = /^(?:\(|[A-Z][a-z]{2}|[A-Z*]\d|=|\?|0)/;
-const SUB = /^(\d+)([ACGTN])>([ACGTN])$/;
-const DEL = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}$`);
-const INS = new RegExp(`^(\\d+)_(\\d+)ins([ACGTN]+)$`);
-const DELINS = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}ins([ACGTN]+)$`);
-const DUP = /^(\d+)(?:_(\d+))?dup([ACGTN]+)$/;
+const SUB = /^(\d+)([ACGTN])>([ACGTN])$/i;
+const DEL = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}$`, 'i');
+const INS = new RegExp(`^(\\d+)_(\\d+)ins([ACGTN]+)$`, 'i');
+const DELINS = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}ins([ACGTN]+)$`, 'i');
+const DUP = /^(\d+)(?:_(\d+))?dup([ACGTN]+)$/i;
 
 export function parseHgvs(text: string): HgvsParse | undefined {
   const m = HGVS.exec(text.trim());
@@ -35,12 +35,12 @@ export function parseHgvs(text: string): HgvsParse | undefined {
   const [, accession, type, change] = m;
   if (!(type === 'p' ? PROTEIN_CHANGE : NUCLEOTIDE_CHANGE).test(change)) return undefined;
   if (type !== 'g' && type !== 'm') return { accession, type };
-  return { accession, type, allele: genomicChange(accession, change.toUpperCase()) };
+  return { accession, type, allele: genomicChange(accession, change) };
 }
 
 function genomicChange(accession: string, c: string): Allele | undefined {
   let m = SUB.exec(c);
-  if (m) return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: m[2], deletedLength: 1, alt: m[3] });
+  if (m) return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: m[2].toUpperCase(), deletedLength: 1, alt: m[3].toUpperCase() });
   m = DELINS.exec(c);
   if (m) return span(accession, m[1], m[2], m[3], m[4]);
   m = DEL.exec(c);
@@ -50,14 +50,14 @@ function genomicChange(accession: string, c: string): Allele | undefined {
     const a = Number(m[1]);
     // HGVS insertions name the two flanking bases; anything else is malformed.
     if (Number(m[2]) !== a + 1) return undefined;
-    return { accession, position: a, deletedLength: 0, ref: '', alt: m[3] };
+    return { accession, position: a, deletedLength: 0, ref: '', alt: m[3].toUpperCase() };
   }
   m = DUP.exec(c);
   if (m) {
     const end = Number(m[2] ?? m[1]);
     if (end - Number(m[1]) + 1 !== m[3].length) return undefined;
     // A duplication inserts a copy right after the duplicated bases.
-    return { accession, position: end, deletedLength: 0, ref: '', alt: m[3] };
+    return { accession, position: end, deletedLength: 0, ref: '', alt: m[3].toUpperCase() };
   }
   return undefined;
 }
@@ -67,7 +67,7 @@ function span(accession: string, from: string, to: string | undefined, bases: st
   const length = Number(to ?? from) - start;
   if (length < 1) return undefined;
   if (bases && bases.length !== length) return undefined;
-  return normalizeAllele({ accession, position: start, ref: bases || undefined, deletedLength: length, alt });
+  return normalizeAllele({ accession, position: start, ref: bases ? bases.toUpperCase() : undefined, deletedLength: length, alt: alt.toUpperCase() });
 }
 
 /** Text form used for exact matching of non-convertible HGVS (whitespace removed). */

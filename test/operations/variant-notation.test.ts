@@ -1,0 +1,63 @@
+import t from 'tap';
+import { alleleKey, toSpdi } from '../../src/genomics/variant-notation/allele.js';
+import { parseHgvs } from '../../src/genomics/variant-notation/hgvs.js';
+import { parseSpdi } from '../../src/genomics/variant-notation/spdi.js';
+import { binOf, binsOverlapping } from '../../src/genomics/operations/bins.js';
+import { parseDateRange, parseRange, parseVariant } from '../../src/genomics/operations/inputs.js';
+
+const key = (text: string) => {
+  const a = text.includes(':g.') || text.includes(':m.') ? parseHgvs(text)?.allele : parseSpdi(text);
+  return a ? alleleKey(a) : undefined;
+};
+
+t.test('SPDI and genomic HGVS of the same change give the same key', async (t) => {
+  const same: Array<[string, string[]]> = [
+    ['substitution', ['NC_000019.10:g.11200138G>A', 'NC_000019.10:11200137:G:A', 'NC_000019.10:11200137:1:A', 'NC_000019.10:11200136:TG:TA']],
+    ['deletion', ['NC_000002.12:g.211713666_211713668del', 'NC_000002.12:g.211713666_211713668delAGT', 'NC_000002.12:211713665:AGT:', 'NC_000002.12:211713665:3:', 'NC_000002.12:211713664:CAGT:C']],
+    ['insertion', ['NC_000007.14:g.100_101insTT', 'NC_000007.14:100::TT', 'NC_000007.14:99:A:ATT']],
+    ['deletion-insertion', ['NC_000007.14:g.100_102delinsTT', 'NC_000007.14:99:3:TT', 'NC_000007.14:g.100_102delAGCinsTT', 'NC_000007.14:99:AGC:TT']],
+    ['duplication with its bases = insertion after them', ['NC_000007.14:g.100_101dupAG', 'NC_000007.14:g.101_102insAG', 'NC_000007.14:101::AG']],
+    ['mitochondrial m.', ['NC_012920.1:m.3243A>G', 'NC_012920.1:3242:A:G']],
+  ];
+  for (const [what, forms] of same) {
+    const keys = forms.map(key);
+    t.ok(keys[0], `${what}: ${forms[0]} converts`);
+    t.same(new Set(keys).size, 1, `${what}: ${forms.join(' = ')} (${keys.join(' | ')})`);
+  }
+  t.not(key('NC_000019.10:g.11200138G>A'), key('NC_000019.10:g.11200138G>C'), 'different alt');
+  t.not(key('NC_000019.10:g.11200138G>A'), key('NC_000019.9:g.11200138G>A'), 'different accession version (build)');
+  t.equal(toSpdi(parseHgvs('NC_000002.12:g.211713666_211713668delAGT')!.allele!), 'NC_000002.12:211713665:AGT:');
+});
+
+t.test('what cannot be converted without a reference sequence', async (t) => {
+  for (const text of ['NC_000007.14:g.100dup', 'NC_000007.14:g.100_200inv', 'NC_000007.14:g.100=', 'NC_000007.14:g.100_101ins(10)']) {
+    const p = parseHgvs(text);
+    t.ok(p === undefined || p.allele === undefined, `${text} has no canonical allele`);
+  }
+  t.equal(parseHgvs('NM_000038.6:c.55G>T')?.allele, undefined, 'transcript HGVS is matched by text only');
+  t.equal(parseHgvs('NP_004963.1:p.Val617Phe')?.type, 'p');
+  t.equal(parseVariant('NM_000038.6:c.55G>T').hgvs, 'NM_000038.6:c.55G>T');
+});
+
+t.test('malformed inputs are rejected with the parameter named', async (t) => {
+  for (const bad of ['NC_000019.10:g.12x', 'rs123', 'NC_000019.10:-1:G:A', 'NC_000019.10:5:G', 'NC_000019.10:5:G:Z', 'chr1:g.5A>G']) {
+    t.throws(() => parseVariant(bad), { issues: [{ expression: ['variants'] }] }, bad);
+  }
+  for (const bad of ['NC_000019.10:5', 'NC_000019.10:9-3', 'NC_000019.10:3-3', '19:1-5', 'NC_000019.10:a-b']) {
+    t.throws(() => parseRange(bad), { issues: [{ expression: ['ranges'] }] }, bad);
+  }
+  t.same(parseRange('NC_000019.9:11200138-11244496'), { text: 'NC_000019.9:11200138-11244496', accession: 'NC_000019.9', start: 11200138, end: 11244496, info: { accession: 'NC_000019.9', chromosome: '19', assembly: 'GRCh37' } });
+  t.throws(() => parseDateRange('ge2020-01-01,lt2019-01-01'), { issues: [{ expression: ['testDateRange'] }] }, 'empty (conflicting) date range');
+  t.same(parseDateRange('eq2019'), { lo: Date.UTC(2019, 0, 1), hi: Date.UTC(2020, 0, 1) });
+  t.same(parseDateRange({ start: '2019-03-01', end: '2019-03-31' }), { lo: Date.UTC(2019, 2, 1), hi: Date.UTC(2019, 3, 1) });
+});
+
+t.test('bins: every feature overlapping a range is in one of the range bins', async (t) => {
+  const acc = 'NC_000001.11';
+  for (const [s, e] of [[0, 1], [131071, 131073], [5_000_000, 5_000_000], [1_000_000, 90_000_000], [200_000_000, 248_956_422]]) {
+    const bins = new Set(binsOverlapping(acc, 1_000_000, 2_000_000));
+    const overlaps = s < 2_000_000 && Math.max(e, s + 1) > 1_000_000;
+    if (overlaps) t.ok(bins.has(binOf(acc, s, e)), `[${s}, ${e}) found`);
+  }
+  t.ok(binsOverlapping(acc, 0, 248_956_422).length < 2500, 'a whole chromosome stays a bounded $in');
+});
