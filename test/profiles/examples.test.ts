@@ -1,0 +1,61 @@
+import t from 'tap';
+import { validateResource, validationStatus } from '../../src/validation/validate.js';
+import { validateProfiles } from '../../src/validation/profiles/index.js';
+import { compiledProfile } from '../../src/validation/profiles/compile-profile.js';
+import { errors, example, exampleFiles, SD, show, type Json } from './helpers.js';
+
+/**
+ * Every example of the Genomics Reporting IG 3.0.0 passes the whole validation pipeline
+ * (structure + profiles + invariants) with the profiles it claims, and the profile layer really
+ * ran on them (each claimed profile is a compiled, vendored one).
+ */
+t.test('every IG example validates cleanly with its own profiles', async (t) => {
+  const files = exampleFiles();
+  t.ok(files.length >= 200, `${files.length} examples vendored`);
+  const claimed = new Set<string>();
+  let profiled = 0;
+  for (const f of files) {
+    const r = example(f);
+    const resources: Json[] = [r, ...(r.resourceType === 'Bundle' ? (r.entry ?? []).map((e: Json) => e.resource).filter(Boolean) : [])];
+    for (const x of resources) {
+      for (const p of x.meta?.profile ?? []) {
+        claimed.add(p);
+        profiled++;
+      }
+    }
+    const issues = validateResource(r);
+    t.same(errors(issues), [], `${f}: no errors\n${show(issues)}`);
+    t.same(issues.filter((i) => i.diagnostics.startsWith('Profile ')), [], `${f}: no profile issues`);
+  }
+  t.ok(profiled > 300, `${profiled} resources claim a profile`);
+  for (const p of claimed) {
+    if (p.startsWith(SD)) t.ok(compiledProfile(p), `${p} is vendored and compiles`);
+  }
+  t.ok(claimed.has(SD + 'variant') && claimed.has(SD + 'therapeutic-implication') && claimed.has(SD + 'genomic-report'));
+});
+
+t.test('Parameters-*Output examples (operation results) validate too', async (t) => {
+  const outputs = exampleFiles().filter((f) => /^Parameters-.*Output\.json$/.test(f));
+  t.ok(outputs.length >= 17, `${outputs.length} output examples (at least one per IG operation)`);
+  for (const f of outputs) t.same(errors(validateResource(example(f))), [], f);
+});
+
+t.test('profile checks also apply to a profile asked for explicitly ($validate profile=)', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  delete v.meta;
+  t.same(validateProfiles(v, { profiles: [SD + 'variant|3.0.0'] }), [], 'the example conforms (versioned canonical accepted)');
+  const g = example('Observation-GenotypeExample1.json');
+  delete g.meta;
+  const issues = validateProfiles(g, { profiles: [SD + 'variant'] });
+  t.ok(errors(issues).some((i) => i.diagnostics.includes('69548-6')), `a Genotype is not a Variant\n${show(issues)}`);
+  t.equal(validationStatus(issues), 422);
+});
+
+t.test('an unknown profile asked for explicitly is reported; unknown claimed profiles are ignored', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  const asked = validateProfiles(v, { profiles: ['http://example.org/StructureDefinition/nope'] });
+  t.equal(asked.length, 1);
+  t.equal(asked[0].code, 'not-supported');
+  v.meta.profile.push('http://example.org/StructureDefinition/other-ig');
+  t.same(validateProfiles(v), []);
+});
