@@ -84,7 +84,9 @@ for (const c of CASES) {
       t.equal((component(ryr1, '48002-0')?.valueCodeableConcept as { coding: Array<{ code: string }> }).coding[0].code, 'LA6684-0', 'somatic');
     }
 
-    // Idempotent: the same file again writes nothing new.
+    // Idempotent: the same file again writes nothing new (the two large call sets are skipped here
+    // to keep this file fast; the HTTP test re-imports the gzip one).
+    if (summary.resources > 2000) return;
     const again = await importVcf(store, createReadStream(fixture(c.file)), { patient, ...c.opts });
     t.equal(again.created, 0, 're-import creates nothing');
     t.equal(again.updated, 0, 're-import changes nothing');

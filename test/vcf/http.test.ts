@@ -79,3 +79,40 @@ t.test('errors are OperationOutcomes and store nothing', async (t) => {
   const get = await app.inject({ method: 'GET', url: '/fhir/$import-vcf?patient=p1' });
   t.equal(get.statusCode, 405);
 });
+
+t.test('imported resources are found by search: patient, gene, region, report with results', async (t) => {
+  const app = await testApp(t);
+  const imp = await app.inject({
+    method: 'POST', url: '/fhir/$import-vcf?patient=nb6&genomic-source=somatic', headers: { 'content-type': 'text/plain' }, payload: fixtureText('NB6TK328_filtered.vcf'),
+  });
+  t.equal(imp.statusCode, 200, imp.body);
+  // The annotation table (gene) needs the Parameters form.
+  const p: Parameters = {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'vcf', valueString: fixtureText('NB6TK328_filtered.vcf') },
+      { name: 'patient', valueString: 'nb6' },
+      { name: 'annotations', valueString: fixtureText('NB6TK328_annotations.txt') },
+    ],
+  };
+  const imp2 = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(p) });
+  t.equal(imp2.statusCode, 200, imp2.body);
+  const search = async (q: string) => {
+    const r = await app.inject({ method: 'GET', url: `/fhir/${q}` });
+    t.equal(r.statusCode, 200, r.statusCode === 200 ? q : `${q}: ${r.body.slice(0, 300)}`);
+    return r.json() as { total?: number; entry?: Array<{ resource: { resourceType: string; id: string }; search?: { mode: string } }> };
+  };
+  const byPatient = await search('Observation?subject=Patient/nb6&code=http://loinc.org|69548-6&_total=accurate');
+  t.equal(byPatient.entry?.length, 5, 'patient + Variant code');
+  const brca2 = await search('Observation?subject=Patient/nb6&gene-identifier=http://www.genenames.org|HGNC:1101');
+  t.equal(brca2.entry?.length, 1, 'gene (HGNC id)');
+  // BRCA2 chr13:32355250 (1-based) is [32355249, 32355250) 0-based on NC_000013.11 (GRCh38).
+  const region = await search('Observation?genomic-region=NC_000013.11:32355000-32356000');
+  t.equal(region.entry?.length, 1, 'region overlap');
+  const none = await search('Observation?genomic-region=NC_000013.10:32355000-32356000');
+  t.equal(none.entry?.length ?? 0, 0, 'other build accession does not match');
+  const reports = await search('DiagnosticReport?subject=Patient/nb6&category=GE&_include=DiagnosticReport:result');
+  const matches = reports.entry?.filter((e) => e.search?.mode === 'match') ?? [];
+  t.equal(matches.length, 2, 'two reports: the two imports differ by their options (annotations)');
+  t.ok((reports.entry?.filter((e) => e.search?.mode === 'include').length ?? 0) >= 10, 'results included (variants + implications)');
+});
