@@ -60,6 +60,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly journal: Journal;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Set when applying a commit to memory threw half-way: memory is no longer trustworthy. */
+  private broken = false;
   private readonly compactor: Compactor;
   private readonly fsync: boolean;
 
@@ -94,7 +96,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   }
 
   async ping(): Promise<boolean> {
-    return !this.closed && !this.journal.failed;
+    return !this.closed && !this.journal.failed && !this.broken;
   }
 
   stats(): EmbeddedStats {
@@ -111,7 +113,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
    * so nothing is answered from it any more; a restart recovers the durable state.
    */
   private assertHealthy(): void {
-    if (this.journal.failed) throw fhirError('UNAVAILABLE', 'The journal failed to write; the server needs a restart');
+    if (this.journal.failed || this.broken) throw fhirError('UNAVAILABLE', 'The store failed to commit; the server needs a restart');
   }
 
   async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
@@ -178,6 +180,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     this.assertHealthy();
     let durable: Promise<void> | undefined;
     const run = async (): Promise<T> => {
+      this.assertHealthy(); // an earlier commit in the queue may have failed meanwhile
       // One timestamp per transaction, never going backwards, so history order = time order.
       this.lastLu = Math.max(Date.now(), this.lastLu);
       const tx = new EmbeddedTx(this, this.lastLu);
@@ -185,7 +188,12 @@ export class EmbeddedStore implements ResourceStore, TxHost {
         const result = await work(tx);
         if (tx.ops.length) {
           const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: tx.ops };
-          this.apply(rec);
+          try {
+            this.apply(rec);
+          } catch (e) {
+            this.broken = true;
+            throw e;
+          }
           durable = this.journal.append(rec);
           this.compactor.maybeStart(this.seq, this.log);
         } else {
