@@ -80,7 +80,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const keyset = userSort.length === 0;
   const snapshot = cursor?.k === 'offset' ? cursor.at : Date.now();
   let filter = baseFilter;
-  let sort: SortSpec = keyset ? KEY_ORDER : [...userSort, ...KEY_ORDER];
+  let sort: SortSpec = keyset ? KEY_ORDER : [...userSort, ...KEY_ORDER.filter(([f]) => !userSort.some(([u]) => u === f))];
   let skip = 0;
   if (cursor?.k === 'after' || cursor?.k === 'before') {
     if (!keyset) throw fhirError('INVALID_SEARCH', 'The paging cursor does not belong to this search', '_cursor');

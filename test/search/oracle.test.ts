@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +60,7 @@ async function all(type: string, qs: string, extra: Partial<{ compartment: { res
 const of = (type: string, pred: (r: R) => boolean) => data.filter((r) => r.resourceType === type && pred(r)).map((r) => `${type}/${r.id}`);
 const sorted = (xs: string[]) => [...xs].sort();
 
-async function check(tt: typeof t, type: string, qs: string, pred: (r: R) => boolean) {
+async function check(tt: Test, type: string, qs: string, pred: (r: R) => boolean) {
   const { ids } = await all(type, qs);
   tt.equal(new Set(ids).size, ids.length, `${qs}: no duplicates across pages`);
   tt.same(sorted(ids), sorted(of(type, pred)), `${type}?${qs}`);

@@ -1,0 +1,173 @@
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Bundle } from '@medplum/fhirtypes';
+import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
+import { testConfig } from '../../src/config.js';
+import { indexResource, searchBundle, findConditionalMatches } from '../../src/search/search-service.js';
+import { buildDataset, type R } from './dataset.js';
+import { codings, fold, interval, periodInterval, refIs, tokenMatch } from './oracle.js';
+
+/** Chains, _has, includes, sorting, paging under concurrent inserts, result parameters: against the oracle. */
+const data = buildDataset();
+const byKey = new Map(data.map((r) => [`${r.resourceType}/${r.id}`, r]));
+const dir = mkdtempSync(join(tmpdir(), 'fgs-results-'));
+const store = new EmbeddedStore(dir, { fsync: false });
+const ctx = { config: testConfig({ defaultCount: 4, maxCount: 50 }), store };
+const BASE = 'http://localhost/fhir';
+
+t.before(async () => {
+  await store.init();
+  await store.transaction(async (tx) => {
+    for (const r of data) await tx.put(r, indexResource(r));
+  });
+});
+t.teardown(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const q = (qs: string) => {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(qs)) (out[k] ??= []).push(v);
+  return out;
+};
+const run = (type: string | undefined, qs: string, extra = {}) => searchBundle(ctx, { resourceType: type, query: q(qs), strict: true, baseUrl: BASE, ...extra });
+const keys = (b: Bundle, mode: string) => (b.entry ?? []).filter((e) => e.search?.mode === mode).map((e) => `${e.resource!.resourceType}/${e.resource!.id}`);
+
+async function collect(type: string, qs: string, between?: (page: number) => Promise<void>) {
+  const match: string[] = [];
+  const include: string[] = [];
+  let query = qs;
+  for (let page = 0; page < 500; page++) {
+    const b = await run(type, query);
+    match.push(...keys(b, 'match'));
+    include.push(...keys(b, 'include'));
+    const next = b.link?.find((l) => l.relation === 'next')?.url;
+    if (!next) break;
+    if (between) await between(page);
+    query = next.split('?')[1];
+  }
+  return { match, include };
+}
+const of = (type: string, pred: (r: R) => boolean) => data.filter((r) => r.resourceType === type && pred(r)).map((r) => `${type}/${r.id}`).sort();
+const patientOf = (r: R) => byKey.get(r.subject?.reference);
+
+t.test('chains, several levels, and _has', async (t) => {
+  t.same((await collect('Observation', 'subject:Patient.name=mul')).match.sort(),
+    of('Observation', (r) => !!patientOf(r)?.name?.some((n: any) => fold(n.family).startsWith('mul'))));
+  t.same((await collect('Observation', 'subject.identifier=urn:mrn|M4')).match.sort(), of('Observation', (r) => refIs(r.subject, 'Patient/px4')));
+  t.same((await collect('DiagnosticReport', 'result.gene-identifier=HGNC:3236')).match.sort(),
+    of('DiagnosticReport', (r) => (r.result ?? []).some((x: any) => { const o = byKey.get(x.reference); return !!o && JSON.stringify(o).includes('HGNC:3236'); })));
+  // two levels: report -> result Observation -> subject Patient (name)
+  t.same((await collect('DiagnosticReport', 'result:Observation.subject:Patient.name=pat3')).match.sort(),
+    of('DiagnosticReport', (r) => (r.result ?? []).some((x: any) => byKey.get(x.reference)?.subject?.reference === 'Patient/pat-3')));
+  t.same((await collect('Task', 'focus:ServiceRequest.specimen:Specimen.type=258580003')).match.sort(),
+    of('Task', (r) => { const sr = byKey.get(r.focus.reference); return tokenMatch(byKey.get(sr?.specimen?.[0]?.reference)?.type, '258580003'); }));
+  t.same((await collect('Patient', '_has:Observation:subject:code=8867-4')).match.sort(),
+    of('Patient', (p) => data.some((o) => o.resourceType === 'Observation' && refIs(o.subject, `Patient/${p.id}`) && tokenMatch(o.code, '8867-4'))));
+  t.same((await collect('Patient', '_has:Observation:patient:_has:DiagnosticReport:result:status=final')).match.sort(),
+    of('Patient', (p) => data.some((o) => o.resourceType === 'Observation' && refIs(o.subject, `Patient/${p.id}`)
+      && data.some((d) => d.resourceType === 'DiagnosticReport' && d.status === 'final' && (d.result ?? []).some((x: any) => x.reference === `Observation/${o.id}`)))));
+});
+
+t.test('_include, _revinclude, :iterate and *', async (t) => {
+  const r1 = await collect('DiagnosticReport', 'subject=Patient/pat-2&_include=DiagnosticReport:result');
+  const reports = of('DiagnosticReport', (r) => refIs(r.subject, 'Patient/pat-2'));
+  t.same(r1.match.sort(), reports);
+  t.same([...new Set(r1.include)].sort(), [...new Set(reports.flatMap((k) => byKey.get(k)!.result.map((x: any) => x.reference)))].sort());
+  const r2 = await collect('DiagnosticReport', '_id=drx&_include=DiagnosticReport:result&_include:iterate=Observation:subject');
+  t.same(r2.include.sort(), ['Observation/gx1', 'Observation/gx3', 'Patient/px1', 'Patient/px3']);
+  const r3 = await collect('Patient', '_id=px2&_revinclude=Observation:subject');
+  t.same(r3.include.sort(), of('Observation', (r) => refIs(r.subject, 'Patient/px2')));
+  const r4 = await collect('Task', '_id=task1&_include=*');
+  t.same(r4.include.sort(), ['Patient/px1', 'ServiceRequest/sr1']);
+  const r5 = await collect('Observation', '_id=gx1&_revinclude=DiagnosticReport:result&_include=Observation:subject');
+  t.same(r5.include.sort(), ['DiagnosticReport/drx', 'Patient/px1']);
+  t.equal(await run('DiagnosticReport', '_include=DiagnosticReport:nope').then(() => 0, (e: { status?: number }) => e.status), 400);
+});
+
+t.test('_sort on several keys, both directions', async (t) => {
+  const b = await run('Observation', 'code=8480-6,2345-7,8867-4&_sort=status,-date&_count=50');
+  const got = keys(b, 'match');
+  const expected = data.filter((r) => r.resourceType === 'Observation' && ['8480-6', '2345-7', '8867-4'].some((c) => tokenMatch(r.code, c)));
+  t.equal(got.length, expected.length);
+  // status ascending, then date descending (missing dates last in descending order), then type/id
+  const start = (r: R) => periodInterval(r.effectiveDateTime ?? r.effectivePeriod)?.[0];
+  for (let i = 1; i < got.length; i++) {
+    const a = byKey.get(got[i - 1])!;
+    const c = byKey.get(got[i])!;
+    t.ok(a.status <= c.status, `status order at ${i}`);
+    if (a.status === c.status && start(a) !== undefined && start(c) !== undefined) t.ok(start(a)! >= start(c)!, `date order at ${i}`);
+  }
+  const byId = keys(await run('Patient', '_sort=-_id&_count=50'), 'match');
+  t.same(byId, [...byId].sort().reverse());
+  t.ok(interval('2020')[0] < interval('2021')[0]);
+});
+
+t.test('_count, _total, _summary=count, _elements, self link, warnings', async (t) => {
+  const all = of('Observation', (r) => r.status === 'final');
+  const c = await run('Observation', 'status=final&_summary=count');
+  t.equal(c.total, all.length);
+  t.equal(c.entry?.length ?? 0, 0);
+  const acc = await run('Observation', 'status=final&_total=accurate&_count=2');
+  t.equal(acc.total, all.length);
+  t.equal(keys(acc, 'match').length, 2);
+  const none = await run('Observation', 'status=final&_total=none&_count=2');
+  t.equal(none.total, undefined);
+  const big = await run('Observation', 'status=final&_count=100000');
+  t.equal(keys(big, 'match').length, Math.min(50, all.length), 'capped by maxCount');
+  const el = await run('Patient', '_id=px1&_elements=gender');
+  const p = el.entry![0].resource as unknown as Record<string, unknown>;
+  t.equal(p.gender, data.find((r) => r.id === 'px1')!.gender);
+  t.notOk(p.name);
+  t.ok(codings((p.meta as any).tag).some((x) => x.code === 'SUBSETTED'));
+  const self = await run('Observation', 'status=final&_count=2&foo=1'.replace('&foo=1', ''));
+  t.equal(self.link![0].relation, 'self');
+  t.match(self.link![0].url, /^http:\/\/localhost\/fhir\/Observation\?status=final&_count=2$/);
+  const lax = await searchBundle(ctx, { resourceType: 'Observation', query: q('foo=1&status=final'), strict: false, baseUrl: BASE });
+  const oo = lax.entry!.find((e) => e.search?.mode === 'outcome')!.resource as any;
+  t.equal(oo.issue[0].severity, 'warning');
+  t.notMatch(lax.link![0].url, /foo/, 'self link shows only the parameters used');
+  t.equal(await run('Observation', 'foo=1').then(() => 0, (e: { status?: number }) => e.status), 400);
+  t.equal(await run('Observation', '_count=-1').then(() => 0, (e: { status?: number }) => e.status), 400);
+  t.equal(await run('Observation', '_cursor=garbage').then(() => 0, (e: { status?: number }) => e.status), 400);
+});
+
+t.test('compartment search and conditional matches', async (t) => {
+  const b = await run('Observation', '_count=50', { compartment: { resourceType: 'Patient', id: 'px2' } });
+  t.same(keys(b, 'match').sort(), of('Observation', (r) => refIs(r.subject, 'Patient/px2')));
+  const inc = await run('DiagnosticReport', '_include=DiagnosticReport:result', { compartment: { resourceType: 'Patient', id: 'px1' } });
+  t.same(keys(inc, 'match'), ['DiagnosticReport/drx']);
+  t.same(keys(inc, 'include').sort(), ['Observation/gx1'], 'included resources stay in the compartment');
+  const m = await findConditionalMatches(store, 'Patient', 'identifier=urn:mrn|M3');
+  t.same(m.matches.map((r) => r.id), ['px3']);
+  const bad = await findConditionalMatches(store, 'Patient', 'nonsense=1');
+  t.equal(bad.issues[0].severity, 'error');
+});
+
+t.test('paging: following next is complete and duplicate-free across concurrent inserts', async (t) => {
+  const before = of('Observation', (r) => tokenMatch(r.code, '69548-6'));
+  let n = 0;
+  const insert = async () => {
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 3; i++) {
+        const id = `${String.fromCharCode(97 + ((n * 7 + i * 3) % 26))}-new-${n++}`; // spread over the id order
+        const r = { resourceType: 'Observation' as const, id, status: 'final' as const, code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] } };
+        await tx.put(r, indexResource(r));
+      }
+    });
+  };
+  for (const qs of ['code=69548-6', 'code=69548-6&_sort=-date', 'code=69548-6&_sort=status,_id']) {
+    const { match } = await collect('Observation', `${qs}&_count=7`, insert);
+    t.equal(new Set(match).size, match.length, `${qs}: no duplicates`);
+    const got = new Set(match);
+    t.same(before.filter((k) => !got.has(k)), [], `${qs}: no gaps`);
+  }
+  // previous links walk back to the first page
+  const first = await run('Observation', 'code=8480-6&_count=3');
+  const second = await run('Observation', first.link!.find((l) => l.relation === 'next')!.url.split('?')[1]);
+  const back = await run('Observation', second.link!.find((l) => l.relation === 'previous')!.url.split('?')[1]);
+  t.same(keys(back, 'match'), keys(first, 'match'));
+});
