@@ -76,7 +76,7 @@ const OPERATION_EXAMPLES: Record<string, Array<[string, string]>> = {
   'find-subject-specific-haplotypes': [['subject', P3], ['haplotypes', 'CYP2C19*2']],
   'find-subject-tx-implications': [['subject', P3], ['treatments', 'http://www.nlm.nih.gov/research/umls/rxnorm|32968']],
   'find-subject-dx-implications': [['subject', P1], ['ranges', 'NC_000007.14:55019016-55211628']],
-  'find-subject-molecular-consequences': [['subject', P1], ['ranges', 'NC_000007.14:55019016-55211628']],
+  'find-subject-molecular-consequences': [['subject', P1], ['variants', 'NC_000007.14:55191821:T:G']],
   'find-study-metadata': [['subject', P1]],
   'find-population-specific-variants': [['variants', 'NC_000007.14:55191821:T:G'], ['includePatientList', 'true']],
   'find-population-structural-intersecting-variants': [['ranges', 'NC_000007.14:55019016-55211628']],
@@ -84,7 +84,7 @@ const OPERATION_EXAMPLES: Record<string, Array<[string, string]>> = {
   'find-population-specific-haplotypes': [['haplotypes', 'CYP2C19*2']],
   'find-population-tx-implications': [['treatments', 'http://www.nlm.nih.gov/research/umls/rxnorm|32968']],
   'find-population-dx-implications': [['conditions', 'http://snomed.info/sct|254637007']],
-  'find-population-molecular-consequences': [['ranges', 'NC_000007.14:55019016-55211628']],
+  'find-population-molecular-consequences': [['variants', 'NC_000007.14:55191821:T:G'], ['includePatientList', 'true']],
 };
 
 export function operationExample(name: string, resourceType?: string): { get?: Record<string, string>; post?: unknown } | undefined {
