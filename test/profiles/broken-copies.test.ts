@@ -1,0 +1,127 @@
+import t from 'tap';
+import { validateResource, validationStatus } from '../../src/validation/validate.js';
+import type { Issue } from '../../src/fhir/outcome.js';
+import { componentIndex, errors, example, SD, show, type Json } from './helpers.js';
+
+/**
+ * Deliberately broken copies of IG examples: each breaks one rule of its profile and must fail
+ * (422) with an issue that names the profile (short name and canonical), the element and the
+ * rule, located by a FHIRPath-style expression.
+ */
+const VARIANT = `Variant (${SD}variant)`;
+
+type T = { ok(v: unknown, msg?: string): unknown; equal(a: unknown, b: unknown, msg?: string): unknown };
+
+function expectIssue(
+  t: T,
+  resource: Json,
+  want: { code: Issue['code']; expression: string; includes: string[] },
+): void {
+  const issues = validateResource(resource);
+  const hit = errors(issues).find((i) => i.code === want.code && i.expression?.[0] === want.expression && want.includes.every((s) => i.diagnostics.includes(s)));
+  t.ok(hit, `expected ${want.code} at ${want.expression} mentioning ${want.includes.join(' / ')}; got:\n${show(issues)}`);
+  t.equal(validationStatus(issues), 422, 'rule failures answer 422');
+}
+
+t.test('Variant: wrong fixed code (patternCodeableConcept on Observation.code)', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  v.code.coding[0].code = '12345-6';
+  expectIssue(t, v, { code: 'processing', expression: 'Observation.code', includes: [VARIANT, 'Observation.code', 'patternCodeableConcept', 'http://loinc.org|69548-6'] });
+});
+
+t.test('Variant: value outside the required LOINC answer list LL1971-2', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  v.valueCodeableConcept = { coding: [{ system: 'http://loinc.org', code: 'LA6576-8', display: 'Positive' }] };
+  expectIssue(t, v, { code: 'code-invalid', expression: 'Observation.valueCodeableConcept', includes: [VARIANT, 'LL1971-2', 'LA6576-8'] });
+  for (const ok of ['LA9633-4', 'LA9634-2']) {
+    v.valueCodeableConcept = { coding: [{ system: 'http://loinc.org', code: ok }] };
+    t.same(errors(validateResource(v)), [], `${ok} is accepted`);
+  }
+  v.valueCodeableConcept = { text: 'present' };
+  expectIssue(t, v, { code: 'code-invalid', expression: 'Observation.valueCodeableConcept', includes: ['no coding'] });
+});
+
+t.test('Variant: missing required category slice (geCategory)', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  v.category = v.category.filter((c: Json) => c.coding[0].code !== 'GE');
+  expectIssue(t, v, { code: 'processing', expression: 'Observation.category', includes: [VARIANT, "slice 'geCategory'", 'v2-0074|GE', 'at least 1'] });
+  expectIssue(t, v, { code: 'processing', expression: 'Observation.category', includes: ['Observation.category', 'at least 2 (found 1)'] });
+});
+
+t.test('Variant: component slice without its required value (cardinality inside a slice)', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  const i = componentIndex(v, '92822-6'); // coordinate-system: value[x] 1..1
+  t.ok(i >= 0);
+  delete v.component[i].valueCodeableConcept;
+  expectIssue(t, v, { code: 'processing', expression: `Observation.component[${i}].value`, includes: [VARIANT, 'Observation.component:coordinate-system.value[x]', 'at least 1 (found 0)'] });
+});
+
+t.test('Variant: slice max cardinality and value type restricted by the slice', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  const hgvs = { code: { coding: [{ system: 'http://loinc.org', code: '81290-9' }] }, valueCodeableConcept: { coding: [{ system: 'http://varnomen.hgvs.org', code: 'NC_000017.11:g.43057063G>A' }] } };
+  v.component.push(hgvs, structuredClone(hgvs));
+  expectIssue(t, v, { code: 'processing', expression: 'Observation.component', includes: ["slice 'genomic-hgvs'", 'at most 1 (found 2)'] });
+  const w = example('Observation-VariantExample.json');
+  w.component.push({ code: { coding: [{ system: 'http://loinc.org', code: '48018-6' }] }, valueString: 'BRCA1' });
+  const at = w.component.length - 1;
+  expectIssue(t, w, { code: 'processing', expression: `Observation.component[${at}].valueString`, includes: ['Observation.component:gene-studied.value[x]', 'not allowed', 'CodeableConcept'] });
+});
+
+t.test('Variant: HGVS binding (value set not expandable: system checked)', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  v.component.push({ code: { coding: [{ system: 'http://loinc.org', code: '81290-9' }] }, valueCodeableConcept: { coding: [{ system: 'http://example.org/my-notation', code: 'g.1A>T' }] } });
+  expectIssue(t, v, { code: 'code-invalid', expression: `Observation.component[${v.component.length - 1}].valueCodeableConcept`, includes: ['hgvs-vs', 'http://varnomen.hgvs.org'] });
+  v.component[v.component.length - 1].valueCodeableConcept.coding[0].system = 'http://varnomen.hgvs.org';
+  t.same(errors(validateResource(v)), [], 'any code in the HGVS system is accepted');
+});
+
+t.test('SequencePhaseRelationship: binding expanded from the vendored CodeSystem', async (t) => {
+  const s = example('Observation-SequencePhaseRelationExample1.json');
+  s.valueCodeableConcept.coding[0].code = 'Sideways';
+  expectIssue(t, s, { code: 'code-invalid', expression: 'Observation.valueCodeableConcept', includes: ['SequencePhaseRelationship', 'sequence-phase-relationship-vs', 'Sideways'] });
+  s.valueCodeableConcept.coding[0].code = 'Trans';
+  t.same(errors(validateResource(s)), []);
+});
+
+t.test('TherapeuticImplication: medication-assessed component needs a CodeableConcept value; derivedFrom is required', async (t) => {
+  const ti = example('Observation-TherapeuticImplicationExample1.json');
+  const i = componentIndex(ti, '51963-7');
+  t.ok(i >= 0, 'the example has its medication-assessed component');
+  delete ti.component[i].valueCodeableConcept;
+  expectIssue(t, ti, { code: 'processing', expression: `Observation.component[${i}].value`, includes: ['TherapeuticImplication', 'Observation.component:medication-assessed.value[x]', 'at least 1'] });
+  const d = example('Observation-TherapeuticImplicationExample1.json');
+  delete d.derivedFrom;
+  expectIssue(t, d, { code: 'processing', expression: 'Observation.derivedFrom', includes: ['TherapeuticImplication', 'Observation.derivedFrom', 'at least 1 (found 0)'] });
+});
+
+t.test('FollowupRecommendation: pattern status (a primitive pattern must match exactly)', async (t) => {
+  const task = example('Task-PGxRecEx01.json');
+  task.status = 'draft';
+  expectIssue(t, task, { code: 'processing', expression: 'Task.status', includes: ['Task.status', 'patternCode', '"requested"', '"draft"'] });
+});
+
+t.test('invariants of the profile snapshot: ext-1 and dom-3', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  v.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/observation-secondaryFinding', valueCodeableConcept: { text: 'x' }, extension: [{ url: 'a', valueString: 'b' }] }];
+  expectIssue(t, v, { code: 'invariant', expression: 'Observation.extension[0]', includes: [VARIANT, 'ext-1'] });
+  const c = example('Observation-VariantExample.json');
+  c.contained = [{ resourceType: 'Specimen', id: 'orphan' }];
+  expectIssue(t, c, { code: 'invariant', expression: 'Observation', includes: [VARIANT, 'dom-3'] });
+  c.specimen = { reference: '#orphan' };
+  t.same(errors(validateResource(c)).filter((i) => i.diagnostics.includes('dom-3')), [], 'referenced: dom-3 holds');
+});
+
+t.test('nested extension profiles are checked (GenomicStudyAnalysis metrics extension)', async (t) => {
+  const p = example('Procedure-PGXGenomicStudyAnalysis.json');
+  const i = p.extension.findIndex((e: Json) => e.url.endsWith('/genomic-study-analysis-metrics'));
+  t.ok(i >= 0);
+  p.extension[i].extension[0] = { url: 'sequencing-coverage', valueString: 'lots' };
+  expectIssue(t, p, { code: 'processing', expression: `Procedure.extension[${i}].extension[0].valueString`, includes: ['GenomicStudyAnalysis', 'Metrics', 'not allowed'] });
+});
+
+t.test('issues inside a transaction Bundle are located under the entry', async (t) => {
+  const b = example('Bundle-bundle-cgexample.json');
+  const i = b.entry.findIndex((e: Json) => e.resource.meta?.profile?.includes(SD + 'variant'));
+  b.entry[i].resource.code.coding[0].code = '00000-0';
+  expectIssue(t, b, { code: 'processing', expression: `Bundle.entry[${i}].resource.code`, includes: [VARIANT, '69548-6'] });
+});
