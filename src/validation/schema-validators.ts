@@ -17,14 +17,10 @@ const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 /**
  * Nested resources (Bundle.entry.resource, contained, Parameters.parameter.resource) are validated
  * one by one with their own type's validator by validate.ts. Inside the parent only a shell is
- * checked: descending into the 146-way `oneOf` of ResourceList would compile everything and
+ * checked (an object; its resourceType is validate.ts's job): descending into the 146-way `oneOf` of ResourceList would compile everything and
  * produce errors from every branch.
  */
-const RESOURCE_SHELL = {
-  type: 'object',
-  required: ['resourceType'],
-  properties: { resourceType: { type: 'string' } },
-};
+const RESOURCE_SHELL = { type: 'object' };
 
 let ajv: Ajv | undefined;
 const cache = new Map<string, ValidateFunction>();

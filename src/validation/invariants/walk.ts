@@ -53,7 +53,8 @@ function walkObject(node: Json, def: DefInfo, path: string, ctx: WalkContext): v
         continue;
       }
       const partner = node[isExtPart ? name : `_${name}`];
-      checkPairing(value, Array.isArray(partner) ? partner : undefined, here, ctx);
+      // The length is compared once, from the value side when there is one.
+      checkPairing(value, Array.isArray(partner) ? partner : undefined, here, !(isExtPart && Array.isArray(partner)), ctx);
       value.forEach((item, i) => walkValue(item, isExtPart ? 'Element' : info.type, `${here}[${i}]`, ctx));
     } else {
       walkValue(value, isExtPart ? 'Element' : info.type, here, ctx);
@@ -87,8 +88,9 @@ function walkValue(value: unknown, type: string, path: string, ctx: WalkContext)
  * `"given": ["Joe", null], "_given": [null, {"extension": […]}]`: both arrays equally long, and a
  * null on one side only where the other side has something.
  */
-function checkPairing(values: unknown[], partner: unknown[] | undefined, path: string, ctx: WalkContext): void {
+function checkPairing(values: unknown[], partner: unknown[] | undefined, path: string, compareLength: boolean, ctx: WalkContext): void {
   if (partner && partner.length !== values.length) {
+    if (!compareLength) return;
     add(ctx, 'structure', `${path} and its primitive/extension counterpart must have the same length (${values.length} vs ${partner.length})`, path);
     return;
   }
