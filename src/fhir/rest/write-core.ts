@@ -2,7 +2,7 @@ import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
-import type { StoreTx, VersionRecord } from '../../storage/types.js';
+import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { assertCanSee, assertCanWrite } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
@@ -52,8 +52,9 @@ export function checkWritable(auth: AuthContext | undefined, target: VersionReco
   } else assertCanWrite(auth, target as Resource);
 }
 
-export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number): Promise<VersionRecord> {
-  return tx.put(resource, indexResource(resource), ifVersion === undefined ? undefined : { ifVersion });
+/** `index` may be computed before the transaction (plain create/update) to keep the writer lock short. */
+export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number, index: SearchIndex = indexResource(resource)): Promise<VersionRecord> {
+  return tx.put(resource, index, ifVersion === undefined ? undefined : { ifVersion });
 }
 
 /**
@@ -73,7 +74,9 @@ export async function conditionalMatches(
 }
 
 /** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
-export async function createInTx(tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth?: AuthContext): Promise<WriteResult> {
+export async function createInTx(
+  tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth?: AuthContext, index?: SearchIndex,
+): Promise<WriteResult> {
   checkWritable(auth, resource);
   if (ifNoneExist !== undefined) {
     // The match is answered in place of the new resource, so the caller must be able to see it.
@@ -81,15 +84,17 @@ export async function createInTx(tx: StoreTx, resource: Stored, ifNoneExist: str
     if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${resource.resourceType} resources`);
     if (matches.length === 1) return { record: matches[0], status: 200 };
   }
-  return { record: await putInTx(tx, resource, 0), status: 201 };
+  return { record: await putInTx(tx, resource, 0, index), status: 201 };
 }
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
-export async function updateInTx(tx: StoreTx, resource: Stored, ifMatch: number | undefined, auth?: AuthContext): Promise<WriteResult> {
+export async function updateInTx(
+  tx: StoreTx, resource: Stored, ifMatch: number | undefined, auth?: AuthContext, index?: SearchIndex,
+): Promise<WriteResult> {
   checkWritable(auth, resource);
   const current = await tx.read(resource.resourceType, resource.id);
   if (current && !current.deleted) checkWritable(auth, current);
-  const record = await putInTx(tx, resource, ifMatch);
+  const record = await putInTx(tx, resource, ifMatch, index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 

@@ -4,6 +4,7 @@ import { fhirError } from '../errors.js';
 import { informational } from '../outcome.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
+import { indexResource } from '../../search/search-service.js';
 import { checkId, parseIfMatch, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
 import { etag, writeResponse } from './response.js';
 import { prepareIncoming } from './validate-incoming.js';
@@ -23,7 +24,8 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
   const prepared = prepareIncoming(ctx, resourceBody(req), { resourceType: type, ignoreId: true });
   const resource = { ...prepared, id: newId() } as Stored;
   const ifNoneExist = req.headers['if-none-exist'];
-  const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth));
+  const index = indexResource(resource); // outside the transaction: the writer lock stays short
+  const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth, index));
   const msg = status === 201 ? `Created ${type}/${record.id}` : `If-None-Exist matched ${type}/${record.id}; nothing created`;
   return writeResponse(ctx, record, status, preferReturn(req.headers), msg);
 }
@@ -33,7 +35,8 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   checkId(id);
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
   const ifMatch = parseIfMatch(req.headers['if-match']);
-  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth));
+  const index = indexResource(resource);
+  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index));
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`);
 }
 
