@@ -131,7 +131,10 @@ export class SearchIndexes {
       if (p && (!best || p.est < best.est)) best = p;
     };
     for (const [k, v] of Object.entries(filter as Record<string, unknown>)) {
-      if (k === '$and' && Array.isArray(v)) for (const m of v) consider(this.plan(t, ti, m));
+      if (k === '$and' && Array.isArray(v)) {
+        for (const m of v) consider(this.plan(t, ti, m));
+        consider(this.combinedRanges(ti, v));
+      }
       else if (k === '$or' && Array.isArray(v)) {
         const parts = v.map((m) => this.plan(t, ti, m));
         if (parts.every((p): p is Plan => p !== undefined)) {
@@ -184,6 +187,29 @@ export class SearchIndexes {
       if ('s' in em || 'e' in em || '$or' in em) return this.rangePlan(ti.ranges.get(field), elemBounds(em), true);
     }
     return undefined;
+  }
+
+  /** AND of several interval clauses on one field (`date=ge…&date=lt…`): one window, bounds intersected. */
+  private combinedRanges(ti: TypeIndex, members: unknown[]): Plan | undefined {
+    const byField = new Map<string, Bounds[][]>();
+    for (const m of members) {
+      if (!m || typeof m !== 'object') continue;
+      const entries = Object.entries(m as Record<string, unknown>);
+      if (entries.length !== 1 || !entries[0][0].startsWith('x.')) continue;
+      const em = (entries[0][1] as { $elemMatch?: Record<string, unknown> })?.$elemMatch;
+      if (!em || typeof em.a === 'string') continue;
+      const b = elemBounds(em);
+      if (b) byField.set(entries[0][0].slice(2), [...(byField.get(entries[0][0].slice(2)) ?? []), b]);
+    }
+    let best: Plan | undefined;
+    for (const [field, groups] of byField) {
+      if (groups.length < 2) continue;
+      let acc = groups[0];
+      for (const g of groups.slice(1)) acc = acc.flatMap((a) => g.map((b) => intersect(a, b)));
+      const p = this.rangePlan(ti.ranges.get(field), acc);
+      if (p && (!best || p.est < best.est)) best = p;
+    }
+    return best;
   }
 
   private rangePlan(r: RangeIndex | undefined, bounds: Bounds[] | undefined, emptyIfMissing = true): Plan | undefined {
@@ -247,6 +273,10 @@ function opBounds(v: unknown): [number, number] | undefined {
     else return undefined;
   }
   return [lo, hi];
+}
+
+function intersect(a: Bounds, b: Bounds): Bounds {
+  return { sMin: Math.max(a.sMin, b.sMin), sMax: Math.min(a.sMax, b.sMax), eMin: Math.max(a.eMin, b.eMin), eMax: Math.min(a.eMax, b.eMax) };
 }
 
 function scalarBounds(v: unknown): Bounds[] | undefined {
