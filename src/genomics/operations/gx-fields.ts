@@ -39,3 +39,13 @@ export interface Locus {
   is: number;
   ie: number;
 }
+
+/**
+ * The fields the operations look up by equality / `$in` (everything else is verified on the
+ * candidates). A MongoDB adapter creates a multikey index on `x.<field>` for each, next to the
+ * search parameter indexes; the embedded store indexes every string value already.
+ */
+export const GX_LOOKUP_FIELDS: readonly string[] = [
+  GX.subjectKind, GX.subjectBins, GX.subjectVariant, GX.subjectAssembly, GX.kind, GX.bins, GX.variantKey, GX.hgvs,
+  GX.assembly, GX.haplotype, GX.derivedFrom, GX.member, GX.result, GX.specimenId, GX.subject,
+];
