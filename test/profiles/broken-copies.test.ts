@@ -10,7 +10,7 @@ import { componentIndex, errors, example, SD, show, type Json } from './helpers.
  */
 const VARIANT = `Variant (${SD}variant)`;
 
-type T = { ok(v: unknown, msg?: string): unknown; equal(a: unknown, b: unknown, msg?: string): unknown };
+type T = Pick<typeof t, 'ok' | 'equal'>;
 
 function expectIssue(
   t: T,
