@@ -8,6 +8,7 @@ import { auditAction, type RequestFacts } from './audit-request.js';
  * (and the user, when the token's subject is not the client) as requesting agents with their
  * network address, this server as source, and entities for the resource, the query and the patient.
  * Never bodies, never tokens: the query string is kept minus `access_token`-like parameters.
+ * Codes carry no display strings: millions of these are stored, and the codes are the standard.
  */
 export interface AuditInput {
   facts: RequestFacts;
@@ -46,15 +47,15 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
   const { facts } = input;
   const agent: AuditEventAgent[] = [
     {
-      type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
-      who: { identifier: { system: input.issuer, value: input.clientId ?? 'anonymous' }, display: input.clientId ?? 'anonymous (FHIR_AUTH=off)' },
+      type: { coding: [{ system: DCM, code: '110153' }] },
+      who: { identifier: { system: input.issuer, value: input.clientId ?? 'anonymous' } },
       requestor: true,
       ...(input.remoteAddress ? { network: { address: input.remoteAddress, type: '2' as const } } : {}),
     },
   ];
   if (input.subject && input.subject !== input.clientId) {
     agent.push({
-      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleClass', code: 'PROV', display: 'healthcare provider' }] },
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleClass', code: 'PROV' }] },
       who: { identifier: { system: input.issuer, value: input.subject } },
       requestor: true,
     });
@@ -64,16 +65,16 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
   if (facts.resourceType && id) {
     entity.push({
       what: { reference: `${facts.resourceType}/${id}` },
-      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
-      role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
+      type: { system: ENTITY_TYPE, code: '2' },
+      role: { system: OBJECT_ROLE, code: '4' },
     });
   }
   const query = safeQuery(input.url);
   if (query || facts.interaction.startsWith('search') || facts.operation) {
     const path = input.url.split('?')[0];
     entity.push({
-      type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
-      role: { system: OBJECT_ROLE, code: '24', display: 'Query' },
+      type: { system: ENTITY_TYPE, code: '2' },
+      role: { system: OBJECT_ROLE, code: '24' },
       description: `${input.method} ${path}`,
       ...(query ? { query: Buffer.from(query).toString('base64') } : {}),
     });
@@ -81,15 +82,15 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
   if (facts.patient) {
     entity.push({
       what: { reference: `Patient/${facts.patient}` },
-      type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
-      role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
+      type: { system: ENTITY_TYPE, code: '1' },
+      role: { system: OBJECT_ROLE, code: '1' },
     });
   }
   const subtype = facts.operation ? `$${facts.operation}` : facts.interaction === 'search-compartment' ? 'search-type' : facts.interaction;
   return {
     resourceType: 'AuditEvent',
     id: randomUUID(),
-    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'Restful Operation' },
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
     subtype: [facts.operation
       ? { system: 'urn:fhir-genomics-server:operation', code: subtype }
       : { system: 'http://hl7.org/fhir/restful-interaction', code: subtype }],
@@ -100,7 +101,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
     agent,
     source: {
       observer: { display: 'fhir-genomics-server' },
-      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }],
     },
     ...(entity.length ? { entity } : {}),
   };

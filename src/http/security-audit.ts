@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { buildAuditEvent } from '../auth/audit-event.js';
 import { AuditLog } from '../auth/audit-log.js';
 import { describeRequest } from '../auth/audit-request.js';
 import type { AppConfig } from '../config.js';
@@ -34,7 +33,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     if (request.auth?.patient && !facts.patient) facts.patient = request.auth.patient;
     const location = reply.getHeader('location');
     const created = typeof location === 'string' ? /\/([A-Za-z0-9\-.]{1,64})\/_history\//.exec(location)?.[1] : undefined;
-    log.record(buildAuditEvent({
+    log.record({
       facts,
       method: request.method,
       url: request.url.replace(/^\/fhir/, ''),
@@ -44,7 +43,8 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
       issuer: request.auth?.issuer,
       remoteAddress: request.ip,
       createdId: facts.interaction === 'create' ? created : undefined,
-    }));
+      recorded: new Date(),
+    });
   });
   app.addHook('onClose', async () => {
     await log.close();

@@ -23,6 +23,9 @@ export async function registerRateLimit(app: FastifyInstance, config: AppConfig)
       return auth ? `client:${auth.issuer ?? ''}|${auth.clientId}` : `ip:${req.ip}`;
     },
     allowList: (req: FastifyRequest) => req.url.startsWith('/health/'),
+    // Below the limit only the remaining budget is announced (three headers on every answer
+    // cost more than they tell); at the limit all of them plus Retry-After.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, ctx) =>
       new FhirError('TOO_MANY_REQUESTS', `Rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`, {
         headers: { 'retry-after': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) },
