@@ -62,6 +62,7 @@ export function expectedCalls(file: string, sampleCol = 9): { records: number; c
 }
 
 /** Value of the component with this LOINC code. */
-export function component(o: { component?: Array<{ code: { coding?: Array<{ code?: string }> } } & Record<string, unknown>> }, code: string) {
-  return o.component?.find((c) => c.code.coding?.[0]?.code === code);
+export function component(o: object, code: string): Record<string, unknown> | undefined {
+  const comps = (o as { component?: Array<{ code: { coding?: Array<{ code?: string }> } } & Record<string, unknown>> }).component;
+  return comps?.find((c) => c.code.coding?.[0]?.code === code);
 }

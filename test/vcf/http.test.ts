@@ -34,6 +34,12 @@ t.test('bgzip body as application/octet-stream', async (t) => {
   });
   t.equal(res.statusCode, 200, res.body.slice(0, 500));
   t.equal(param(res.json(), 'variants')?.valueInteger, expectedCalls(fixture('HG00403A.vcf.gz')).calls);
+  const again = await app.inject({
+    method: 'POST', url: '/fhir/$import-vcf?patient=p2&build=GRCh37', headers: { 'content-type': 'application/octet-stream' },
+    payload: readFileSync(fixture('HG00403A.vcf.gz')),
+  });
+  t.equal(param(again.json(), 'created')?.valueInteger, 0, 're-import creates nothing');
+  t.equal(param(again.json(), 'updated')?.valueInteger, 0, 're-import changes nothing');
 });
 
 t.test('Parameters body with side files', async (t) => {

@@ -1,0 +1,69 @@
+/**
+ * One stage of the VCF import bench, in its own process so that its memory is measured alone:
+ *   node --import tsx scripts/bench/_vcf-import-worker.ts STAGE FILE
+ * Stages: read (lines only), parse (+ record/genotype parsing), map (+ FHIR mapping), validate
+ * (+ validateResource), index (+ indexResource), store (importVcf into a fresh embedded store, one
+ * transaction, fsync on). Prints one JSON line: ms, records, variants, resources, rssGrowthMb.
+ */
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLines } from '../../src/genomics/vcf/line-reader.js';
+import { parseRecord, sampleValue } from '../../src/genomics/vcf/record.js';
+import { parseGenotype } from '../../src/genomics/vcf/genotype.js';
+import { emptySummary, mapVcf } from '../../src/genomics/vcf/map-vcf.js';
+import { importVcf, runImport } from '../../src/genomics/vcf/import.js';
+import { indexResource } from '../../src/search/search-service.js';
+import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
+
+const [stage, file] = process.argv.slice(2);
+const opts = { patient: 'bench1' };
+global.gc?.();
+const rss0 = process.memoryUsage().rss;
+let peak = rss0;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+const t0 = performance.now();
+let records = 0;
+let variants = 0;
+let resources = 0;
+let closeMs = 0;
+
+if (stage === 'read' || stage === 'parse') {
+  for await (const l of readLines(createReadStream(file)).lines) {
+    if (l.startsWith('#')) continue;
+    records++;
+    if (stage === 'parse') {
+      const r = parseRecord(l, records, 1, 0);
+      parseGenotype(sampleValue(r, 'GT') ?? '.', r.alts.length, records);
+    }
+  }
+} else if (stage === 'map') {
+  const s = emptySummary();
+  for await (const _r of mapVcf(readLines(createReadStream(file)), opts, s)) resources++;
+  records = s.records;
+  variants = s.variants;
+} else if (stage === 'validate' || stage === 'index') {
+  const s = await runImport(createReadStream(file), opts, {
+    write: async (r) => {
+      if (stage === 'index') indexResource(r);
+      return 'created';
+    },
+  });
+  ({ records, variants, resources } = s);
+} else if (stage === 'store') {
+  const dir = mkdtempSync(join(tmpdir(), 'vcf-bench-'));
+  const store = new EmbeddedStore(dir, { fsync: true });
+  await store.init();
+  const s = await importVcf(store, createReadStream(file), opts);
+  ({ records, variants, resources } = s);
+  const c0 = performance.now();
+  await store.close();
+  closeMs = performance.now() - c0;
+  rmSync(dir, { recursive: true, force: true });
+} else {
+  throw new Error(`unknown stage ${stage}`);
+}
+const ms = performance.now() - t0 - closeMs;
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().rss);
+console.log(JSON.stringify({ ms, closeMs, records, variants, resources, rssGrowthMb: (peak - rss0) / 1e6 }));

@@ -1,0 +1,71 @@
+/**
+ * VCF import bench (issue 4): end-to-end throughput (parse -> map -> validate -> index -> store,
+ * durable) and the cost of each stage, each stage in its own process so its peak RSS growth is its
+ * own. Sizes: BENCH_VCF_VARIANTS (default 1,000,000) for the streaming stages (read, parse, map),
+ * BENCH_VCF_STORE_VARIANTS (default 20,000) for validate/index/store: validation and the embedded
+ * store's single-transaction commit are far slower per record and the embedded store keeps the
+ * whole transaction (and all data) in memory, so the full size would not be bounded in time.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchLine, BenchModule } from '../bench.js';
+import { generateVcf } from './_vcf-gen.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const N = Number(process.env.BENCH_VCF_VARIANTS ?? 1_000_000);
+const M = Math.min(N, Number(process.env.BENCH_VCF_STORE_VARIANTS ?? 20_000));
+const STAGE_TIMEOUT_MS = Number(process.env.BENCH_VCF_TIMEOUT_MS ?? 15 * 60_000);
+
+interface StageResult { ms: number; closeMs: number; records: number; variants: number; resources: number; rssGrowthMb: number }
+
+function stage(name: string, file: string): StageResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, '_vcf-import-worker.ts'), name, file], {
+    encoding: 'utf8', timeout: STAGE_TIMEOUT_MS, maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`stage ${name} failed (${r.signal ?? r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as StageResult;
+}
+
+const bench: BenchModule = {
+  title: `VCF import: ${N.toLocaleString('en-US')} records streamed, ${M.toLocaleString('en-US')} stored`,
+  async run(): Promise<BenchLine[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'vcf-bench-'));
+    try {
+      const big = join(dir, 'big.vcf');
+      const small = join(dir, 'small.vcf');
+      await generateVcf(big, N);
+      await generateVcf(small, M);
+      const lines: BenchLine[] = [];
+      const read = stage('read', big);
+      const parse = stage('parse', big);
+      const map = stage('map', big);
+      const perRec = (s: StageResult) => (s.ms * 1000) / s.records;
+      lines.push({ name: `file size (${N.toLocaleString('en-US')} records)`, value: statSync(big).size / 1e6, unit: 'MB' });
+      lines.push({ name: 'read lines (baseline)', value: perRec(read), unit: 'µs/record' });
+      lines.push({ name: 'parse (records, genotypes)', value: perRec(parse) - perRec(read), unit: 'µs/record', ratio: parse.ms / read.ms, baseline: 'read' });
+      lines.push({ name: 'map to FHIR', value: perRec(map) - perRec(parse), unit: 'µs/record', ratio: map.ms / read.ms, baseline: 'read' });
+      lines.push({ name: 'parse+map throughput', value: (map.variants / map.ms) * 1000, unit: 'variants/s' });
+      lines.push({ name: `parse+map peak RSS growth @${N.toLocaleString('en-US')}`, value: map.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
+      const mapSmall = stage('map', small);
+      const validate = stage('validate', small);
+      const index = stage('index', small);
+      const store = stage('store', small);
+      const perVar = (s: StageResult) => (s.ms * 1000) / s.variants;
+      lines.push({ name: `validate (validateResource) @${M.toLocaleString('en-US')}`, value: perVar(validate) - perVar(mapSmall), unit: 'µs/variant' });
+      lines.push({ name: 'search indexing (indexResource)', value: perVar(index) - perVar(validate), unit: 'µs/variant' });
+      lines.push({ name: 'store (1 transaction, fsync)', value: perVar(store) - perVar(index), unit: 'µs/variant' });
+      lines.push({ name: 'store close (journal compaction)', value: store.closeMs, unit: 'ms' });
+      lines.push({ name: 'end-to-end throughput', value: (store.variants / store.ms) * 1000, unit: 'variants/s', ratio: store.ms / mapSmall.ms, baseline: 'parse+map', target: '>= 20,000 variants/s' });
+      lines.push({ name: 'parse+map+validate peak RSS growth', value: validate.rssGrowthMb, unit: 'MB' });
+      lines.push({ name: 'end-to-end peak RSS growth (store holds data)', value: store.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
+      lines.push({ name: 'resources per variant', value: store.resources / store.variants, unit: 'resources' });
+      return lines;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+export default bench;
