@@ -10,6 +10,9 @@ export interface ElementInfo {
   /** FHIR type (`Reference`, `dateTime`, `Resource`) or backbone definition (`Observation_Component`). */
   type: string;
   array: boolean;
+  /** Precomputed for the invariant walker's hot loop. */
+  primitive: boolean;
+  date: boolean;
 }
 
 export interface DefInfo {
@@ -18,7 +21,11 @@ export interface DefInfo {
   choices: [string, string[]][];
   /** Required primitives and choices (`value[x]`), which the JSON Schema cannot require. */
   required: string[];
+  /** choice member (valueString) → its prefix (value) */
+  choiceOf: Map<string, string>;
 }
+
+const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
 
 interface RawDef { props: Record<string, string>; choices?: Record<string, string[]>; required?: string[] }
 
@@ -33,9 +40,12 @@ function load(): Map<string, DefInfo> {
     const props = new Map<string, ElementInfo>();
     for (const [prop, t] of Object.entries(def.props)) {
       const array = t.endsWith('[]');
-      props.set(prop, { type: array ? t.slice(0, -2) : t, array });
+      const type = array ? t.slice(0, -2) : t;
+      props.set(prop, { type, array, primitive: isPrimitive(type), date: DATE_TYPES.has(type) });
     }
-    defs.set(name, { props, choices: Object.entries(def.choices ?? {}), required: def.required ?? [] });
+    const choices = Object.entries(def.choices ?? {});
+    const choiceOf = new Map(choices.flatMap(([prefix, members]) => members.map((m): [string, string] => [m, prefix])));
+    defs.set(name, { props, choices, required: def.required ?? [], choiceOf });
   }
   return defs;
 }
@@ -63,7 +73,7 @@ export function elementAt(resourceType: string, segments: readonly string[]): El
     const prop = seg.startsWith('_') ? seg.slice(1) : seg;
     const found = defInfo(def)?.props.get(prop);
     if (!found) return undefined;
-    info = seg.startsWith('_') ? { type: 'Element', array: found.array } : found;
+    info = seg.startsWith('_') ? { type: 'Element', array: found.array, primitive: false, date: false } : found;
   }
   return info;
 }

@@ -18,4 +18,4 @@ export function isCalendarDate(value: string): boolean {
   return day <= days;
 }
 
-export const DATE_TYPES: ReadonlySet<string> = new Set(['date', 'dateTime', 'instant']);
+

@@ -1,7 +1,8 @@
 import type { Issue } from '../../fhir/outcome.js';
-import { defInfo, isPrimitive, type DefInfo } from '../element-model.js';
+import { defInfo, type DefInfo } from '../element-model.js';
+import { toExpression } from '../expression.js';
 import { checkReference } from './references.js';
-import { DATE_TYPES, isCalendarDate } from './dates.js';
+import { isCalendarDate } from './dates.js';
 
 /**
  * Validation layer 4, the generic part: one walk over a resource, guided by the R4 element model,
@@ -14,6 +15,8 @@ import { DATE_TYPES, isCalendarDate } from './dates.js';
  * - required primitives and choices, which the HL7 schema leaves out of `required`;
  * - dates that exist on the calendar; references (./references.ts).
  * Nested resources are handed to `onResource`, which validates them with their own type.
+ * Hot path (every write): the location is kept as a segment stack and only turned into an
+ * expression string when there is something to report.
  */
 export interface WalkContext {
   issues: Issue[];
@@ -25,101 +28,125 @@ export interface WalkContext {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+interface Walk extends WalkContext {
+  root: string;
+  segs: (string | number)[];
+}
 
-function add(ctx: WalkContext, code: Issue['code'], diagnostics: string, path: string): void {
-  if (ctx.issues.length < ctx.limit) ctx.issues.push({ severity: 'error', code, diagnostics, expression: [path] });
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const hasOwn = Object.prototype.hasOwnProperty;
+
+const here = (w: Walk, ...more: (string | number)[]): string => toExpression(w.root, more.length ? [...w.segs, ...more] : w.segs);
+
+function add(w: Walk, code: Issue['code'], diagnostics: (at: string) => string, at: string): void {
+  if (w.issues.length < w.limit) w.issues.push({ severity: 'error', code, diagnostics: diagnostics(at), expression: [at] });
+}
+
+function isEmptyObject(o: Json): boolean {
+  for (const k in o) if (hasOwn.call(o, k)) return false;
+  return true;
 }
 
 export function walkResource(resource: Json, resourceType: string, path: string, ctx: WalkContext): void {
   const def = defInfo(resourceType);
-  if (def) walkObject(resource, def, path, ctx);
+  if (def) walkObject(resource, def, { ...ctx, root: path, segs: [] });
 }
 
-function walkObject(node: Json, def: DefInfo, path: string, ctx: WalkContext): void {
-  checkChoices(node, def, path, ctx);
-  checkRequired(node, def, path, ctx);
-  for (const [key, value] of Object.entries(node)) {
-    if (ctx.issues.length >= ctx.limit) return;
-    if (key === 'resourceType') continue;
-    const isExtPart = key.startsWith('_');
+function walkObject(node: Json, def: DefInfo, w: Walk): void {
+  if (def.required.length) checkRequired(node, def, w);
+  let seenChoice: Map<string, string> | undefined;
+  for (const key in node) {
+    if (!hasOwn.call(node, key) || key === 'resourceType') continue;
+    if (w.issues.length >= w.limit) return;
+    const isExtPart = key.charCodeAt(0) === 95; // '_'
     const name = isExtPart ? key.slice(1) : key;
     const info = def.props.get(name);
     if (!info) continue; // unknown element: reported by the schema layer
-    const here = `${path}.${key}`;
+    const prefix = def.choiceOf.get(name);
+    if (prefix !== undefined) {
+      seenChoice ??= new Map();
+      const other = seenChoice.get(prefix);
+      if (other === undefined) seenChoice.set(prefix, name);
+      else if (other !== name) add(w, 'structure', (at) => `Only one form of ${prefix}[x] is allowed in ${here(w)}, found ${other} and ${name}`, here(w, name));
+    }
+    const value = node[key];
+    const type = isExtPart ? 'Element' : info.type;
+    w.segs.push(key);
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        add(ctx, 'invariant', `${here} must not be an empty array (ele-1)`, here);
-        continue;
+        add(w, 'invariant', (at) => `${at} must not be an empty array (ele-1)`, here(w));
+      } else {
+        if (!isExtPart ? info.primitive : true) {
+          const partner = node[isExtPart ? name : `_${name}`];
+          // The length is compared once, from the value side when there is one.
+          checkPairing(value, Array.isArray(partner) ? partner : undefined, !(isExtPart && Array.isArray(partner)), w);
+        }
+        for (let i = 0; i < value.length; i++) {
+          w.segs.push(i);
+          walkValue(value[i], type, !isExtPart && info.date, w);
+          w.segs.pop();
+        }
       }
-      const partner = node[isExtPart ? name : `_${name}`];
-      // The length is compared once, from the value side when there is one.
-      checkPairing(value, Array.isArray(partner) ? partner : undefined, here, !(isExtPart && Array.isArray(partner)), ctx);
-      value.forEach((item, i) => walkValue(item, isExtPart ? 'Element' : info.type, `${here}[${i}]`, ctx));
     } else {
-      walkValue(value, isExtPart ? 'Element' : info.type, here, ctx);
+      walkValue(value, type, !isExtPart && info.date, w);
     }
+    w.segs.pop();
   }
 }
 
-function walkValue(value: unknown, type: string, path: string, ctx: WalkContext): void {
-  if (value === null) return; // pairing decides whether a null is allowed
-  if (isPrimitive(type)) {
-    if (DATE_TYPES.has(type) && typeof value === 'string' && !isCalendarDate(value)) {
-      add(ctx, 'value', `'${value}' is not a valid ${type}: no such day in the calendar`, path);
+function walkValue(value: unknown, type: string, isDate: boolean, w: Walk): void {
+  if (value === null || typeof value !== 'object') {
+    if (isDate && typeof value === 'string' && !isCalendarDate(value)) {
+      add(w, 'value', () => `'${value}' is not a valid ${type}: no such day in the calendar`, here(w));
     }
-    return;
+    return; // nulls: pairing decides; wrong JSON types: the schema layer
   }
-  if (!isObject(value)) return; // wrong JSON type: reported by the schema layer
-  if (type === 'Resource') {
-    ctx.onResource(value, path, type);
-    return;
-  }
-  if (Object.keys(value).length === 0) {
-    add(ctx, 'invariant', `${path} must not be an empty object (ele-1)`, path);
-    return;
-  }
-  if (type === 'Reference') checkReference(value, path, ctx.containedIds, (d, at) => add(ctx, 'invariant', d, at));
+  if (Array.isArray(value)) return;
   const def = defInfo(type);
-  if (def) walkObject(value, def, path, ctx);
+  if (!def) {
+    if (type === 'Resource') w.onResource(value, here(w), type);
+    return;
+  }
+  if (isEmptyObject(value as Json)) {
+    add(w, 'invariant', (at) => `${at} must not be an empty object (ele-1)`, here(w));
+    return;
+  }
+  if (type === 'Reference') {
+    checkReference(value as Json, here(w), w.containedIds, (d, at) => add(w, 'invariant', () => d, at));
+  }
+  walkObject(value as Json, def, w);
 }
 
 /**
  * `"given": ["Joe", null], "_given": [null, {"extension": […]}]`: both arrays equally long, and a
  * null on one side only where the other side has something.
  */
-function checkPairing(values: unknown[], partner: unknown[] | undefined, path: string, compareLength: boolean, ctx: WalkContext): void {
+function checkPairing(values: unknown[], partner: unknown[] | undefined, compareLength: boolean, w: Walk): void {
   if (partner && partner.length !== values.length) {
-    if (!compareLength) return;
-    add(ctx, 'structure', `${path} and its primitive/extension counterpart must have the same length (${values.length} vs ${partner.length})`, path);
+    if (compareLength) {
+      add(w, 'structure', (at) => `${at} and its primitive/extension counterpart must have the same length (${values.length} vs ${partner.length})`, here(w));
+    }
     return;
   }
-  values.forEach((v, i) => {
-    if (v === null && (partner?.[i] === null || partner?.[i] === undefined)) {
-      add(ctx, 'structure', `${path}[${i}] is null without a counterpart value or extension`, `${path}[${i}]`);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null && (partner?.[i] === null || partner?.[i] === undefined)) {
+      add(w, 'structure', (at) => `${at} is null without a counterpart value or extension`, here(w, i));
     }
-  });
+  }
 }
 
 /** A required primitive may be given as `status`, or as `_status` alone (extension, no value). */
-function checkRequired(node: Json, def: DefInfo, path: string, ctx: WalkContext): void {
+function checkRequired(node: Json, def: DefInfo, w: Walk): void {
   for (const name of def.required) {
+    let present: boolean;
+    let element = name;
     if (name.endsWith('[x]')) {
-      const members = def.choices.find(([prefix]) => prefix === name.slice(0, -3))?.[1] ?? [];
-      if (members.length && !members.some((m) => m in node || `_${m}` in node)) {
-        add(ctx, 'required', `Missing required element '${name}' in ${path}`, `${path}.${name.slice(0, -3)}`);
-      }
-    } else if (!(name in node) && !(`_${name}` in node)) {
-      add(ctx, 'required', `Missing required element '${name}' in ${path}`, `${path}.${name}`);
+      element = name.slice(0, -3);
+      const members = def.choices.find(([prefix]) => prefix === element)?.[1] ?? [];
+      present = !members.length || members.some((m) => m in node || `_${m}` in node);
+    } else {
+      present = name in node || `_${name}` in node;
     }
-  }
-}
-
-function checkChoices(node: Json, def: DefInfo, path: string, ctx: WalkContext): void {
-  for (const [prefix, members] of def.choices) {
-    const present = members.filter((m) => m in node || `_${m}` in node);
-    if (present.length > 1) {
-      add(ctx, 'structure', `Only one form of ${prefix}[x] is allowed in ${path}, found ${present.join(' and ')}`, `${path}.${present[1]}`);
-    }
+    if (!present) add(w, 'required', () => `Missing required element '${name}' in ${here(w)}`, here(w, element));
   }
 }
