@@ -1,3 +1,4 @@
+import { Query } from 'mingo';
 import type { IndexedDoc, StoreQuery } from '../types.js';
 import { RangeIndex, type Bounds } from '../../search/range-index.js';
 
@@ -114,6 +115,24 @@ export class SearchIndexes {
     }
     this.stats.lastCandidates = out.length;
     this.stats.lastIndexed = true;
+    return this.topK(query, out);
+  }
+
+  /**
+   * In (type, id) order without a count, only the first `limit` matches matter: sort the candidates
+   * natively and verify them one by one until the page is full, instead of having the generic
+   * engine filter and sort thousands of documents to keep fifty.
+   */
+  private topK(query: StoreQuery, docs: IndexedDoc[]): IndexedDoc[] {
+    const dir = keyOrder(query);
+    if (!dir || query.count || query.skip || docs.length <= query.limit * 4) return docs;
+    docs.sort((a, b) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const q = new Query(query.filter);
+    const out: IndexedDoc[] = [];
+    for (const d of docs) {
+      if (q.test(d as unknown as Record<string, unknown>)) out.push(d);
+      if (out.length >= query.limit) break;
+    }
     return out;
   }
 
@@ -224,6 +243,13 @@ export class SearchIndexes {
     if (!keys) ti.sortedKeys.set(field, (keys = [...p.keys()].sort()));
     return keys;
   }
+}
+
+/** 1 / -1 when the sort is exactly (t, id) ascending / descending, else 0. */
+function keyOrder(query: StoreQuery): 1 | -1 | 0 {
+  const s = query.sort;
+  if (!s || s.length !== 2 || s[0][0] !== 't' || s[1][0] !== 'id' || s[0][1] !== s[1][1]) return 0;
+  return s[0][1];
 }
 
 function isIn(v: unknown): v is { $in: unknown[] } {
