@@ -5,9 +5,11 @@
  * so machine noise hits both. Target: ratio >= 0.85. Bounded: about 30 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { BenchLine } from '../bench.js';
 
@@ -18,13 +20,38 @@ interface Server {
 }
 
 const ROUND_SECONDS = 4;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const CONNECTIONS = 16;
 const IDS = 200;
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const EXAMPLE = join(repo, 'schemas/genomics/examples/Observation-VariantExample.json');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** What is read: the IG's Variant Observation example when vendored (a realistic size), else a small one. */
+function observation(i: number): Record<string, unknown> {
+  if (existsSync(EXAMPLE)) {
+    const ex = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
+    return { ...ex, id: `obs-${i}`, meta: undefined, subject: { reference: `Patient/p${i % 20}` } };
+  }
+  return {
+    resourceType: 'Observation', id: `obs-${i}`, status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '69548-6', display: 'Genetic variant assessment' }] },
+    subject: { reference: `Patient/p${i % 20}` },
+  };
+}
 
 async function start(env: Record<string, string>, dataDir: string): Promise<Server> {
-  const port = 20_000 + Math.floor(Math.random() * 30_000);
+  const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: repo,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,12 +74,7 @@ function headers(s: Server): Record<string, string> {
 
 async function seed(s: Server): Promise<void> {
   for (let i = 0; i < IDS; i++) {
-    const body = {
-      resourceType: 'Observation', id: `obs-${i}`, status: 'final',
-      code: { coding: [{ system: 'http://loinc.org', code: '69548-6', display: 'Genetic variant assessment' }] },
-      subject: { reference: `Patient/p${i % 20}` },
-      valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA9633-4', display: 'Present' }] },
-    };
+    const body = observation(i);
     const res = await fetch(`${s.base}/Observation/obs-${i}`, { method: 'PUT', headers: headers(s), body: JSON.stringify(body) });
     if (res.status >= 300) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
   }
