@@ -2,7 +2,8 @@
  * `npm run import-vcf -- FILE --patient ID [options]`: imports a VCF (plain or bgzip) straight into
  * the store at DATA_DIR (embedded) or MONGODB_URL — it opens the store itself, not over HTTP, so
  * do not run it against the DATA_DIR of a running server (use `POST /fhir/$import-vcf` instead).
- * The whole import is one transaction: on any error nothing is stored.
+ * The whole import is one transaction: on any error nothing is stored (with --batch-size: several,
+ * see src/genomics/vcf/import-batched.ts).
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -11,13 +12,15 @@ import { loadConfig } from '../src/config.js';
 import { FhirError } from '../src/fhir/errors.js';
 import { parseBuild } from '../src/genomics/assemblies.js';
 import { importVcf } from '../src/genomics/vcf/import.js';
+import { importVcfBatched } from '../src/genomics/vcf/import-batched.js';
 import { formatSummary } from '../src/genomics/vcf/summary-text.js';
 import type { ProgressInfo, VcfImportOptions } from '../src/genomics/vcf/types.js';
 import { createStore } from '../src/storage/create-store.js';
 
 const USAGE = `usage: npm run import-vcf -- FILE --patient ID [--build GRCh37|GRCh38] [--sample NAME]
   [--specimen ID] [--studied BED] [--uncallable BED] [--annotations TSV]
-  [--genomic-source germline|somatic] [--include-filtered] [--allow-errors] [--json]`;
+  [--genomic-source germline|somatic] [--include-filtered] [--allow-errors] [--json]
+  [--batch-size N]   several transactions of N resources (for call sets too large for one; see README)`;
 
 function fail(msg: string, code = 2): never {
   process.stderr.write(`${msg}\n${code === 2 ? USAGE + '\n' : ''}`);
@@ -32,7 +35,7 @@ try {
       patient: { type: 'string' }, build: { type: 'string' }, sample: { type: 'string' }, specimen: { type: 'string' },
       studied: { type: 'string' }, uncallable: { type: 'string' }, annotations: { type: 'string' },
       'genomic-source': { type: 'string' }, 'include-filtered': { type: 'boolean' }, 'allow-errors': { type: 'boolean' },
-      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
 } catch (e) {
@@ -50,6 +53,8 @@ const build = v.build === undefined ? undefined : parseBuild(v.build);
 if (v.build !== undefined && !build) fail(`--build must be GRCh37 or GRCh38, got '${v.build}'`);
 const source = v['genomic-source'];
 if (source !== undefined && source !== 'germline' && source !== 'somatic') fail(`--genomic-source must be germline or somatic, got '${source}'`);
+const batchSize = v['batch-size'] === undefined ? undefined : Number(v['batch-size']);
+if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail(`--batch-size must be a positive integer, got '${v['batch-size']}'`);
 const readText = (p: string | undefined) => (p === undefined ? undefined : { name: basename(p), text: readFileSync(p, 'utf8') });
 
 let size = 0;
@@ -87,7 +92,10 @@ const store = createStore(config);
 await store.init();
 let exitCode = 0;
 try {
-  const summary = await importVcf(store, createReadStream(file), opts, { onProgress: progress, progressEvery: 5000 });
+  const hooks = { onProgress: progress, progressEvery: 5000 };
+  const summary = batchSize
+    ? await importVcfBatched(store, () => createReadStream(file), opts, batchSize, hooks)
+    : await importVcf(store, createReadStream(file), opts, hooks);
   if (tty) process.stderr.write('\n');
   const where = store.kind === 'embedded' ? `embedded store at ${config.dataDir}` : `MongoDB ${config.mongodbDb}`;
   process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary, (Date.now() - started) / 1000, where));

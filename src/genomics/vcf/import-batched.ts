@@ -1,0 +1,42 @@
+import type { Readable } from 'node:stream';
+import type { ResourceStore } from '../../storage/types.js';
+import { type ImportHooks, runImport, storeSink } from './import.js';
+import type { ImportSummary, ProducedResource, VcfImportOptions } from './types.js';
+
+/**
+ * Import in several transactions, for call sets too large for one: the embedded store journals a
+ * transaction as one JSON line, and a V8 string cannot exceed ~512 MB (~150,000 variants).
+ * Pass 1 parses and maps the whole file without storing, so a malformed line still refuses the
+ * import before anything is written. Pass 2 validates and stores `batchSize` resources per
+ * transaction; the GenomicReport and GenomicStudy come last, so a report exists only when all its
+ * results do. If pass 2 fails midway (a validation error, a crash), the variants already written
+ * stay; since ids are deterministic, re-running the same import completes it without duplicates.
+ */
+export async function importVcfBatched(
+  store: ResourceStore,
+  open: () => Readable,
+  opts: VcfImportOptions,
+  batchSize: number,
+  hooks: ImportHooks = {},
+): Promise<ImportSummary> {
+  await runImport(open(), opts, { write: async () => 'created' }, { validate: false });
+  let batch: ProducedResource[] = [];
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const flush = async () => {
+    const b = batch;
+    batch = [];
+    await store.transaction(async (tx) => {
+      const sink = storeSink(tx);
+      for (const r of b) counts[await sink.write(r)]++;
+    }, { multi: true });
+  };
+  const summary = await runImport(open(), opts, {
+    async write(r) {
+      batch.push(r);
+      if (batch.length >= batchSize) await flush();
+      return 'created';
+    },
+  }, hooks);
+  await flush();
+  return { ...summary, ...counts };
+}

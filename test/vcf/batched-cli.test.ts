@@ -1,0 +1,56 @@
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
+import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
+import { fixture, newStore, readAll } from './helpers.js';
+
+const HEAD = '##fileformat=VCFv4.2\n##reference=GRCh38\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n';
+const rows = (n: number) => Array.from({ length: n }, (_, i) => `chr2\t${1000 + i * 10}\t.\tA\tG\t50\tPASS\t.\tGT\t0/1`).join('\n') + '\n';
+
+t.test('batched import: several transactions, same result, refusal before any write', async (t) => {
+  const store = await newStore();
+  t.teardown(() => store.close());
+  const text = HEAD + rows(30);
+  const s = await importVcfBatched(store, () => Readable.from([text]), { patient: 'p1' }, 7);
+  t.equal(s.variants, 30);
+  t.equal(s.created, 33, '30 variants + analysis + study + report');
+  t.equal((await readAll(store, 'Observation')).length, 30);
+  t.equal((await readAll(store, 'DiagnosticReport')).length, 1);
+  const again = await importVcfBatched(store, () => Readable.from([text]), { patient: 'p1' }, 7);
+  t.equal(again.unchanged, 33, 'idempotent');
+
+  const bad = HEAD + rows(5) + 'chr2\t9999\t.\tA\tG\t50\tPASS\t.\tGT\t0/5\n';
+  await t.rejects(importVcfBatched(store, () => Readable.from([bad]), { patient: 'p2' }, 2), /line 9: GT '0\/5'/);
+  t.equal((await readAll(store, 'Observation')).filter((o) => (o as { subject?: { reference?: string } }).subject?.reference === 'Patient/p2').length, 0, 'nothing stored');
+});
+
+t.test('npm run import-vcf writes into the store at DATA_DIR and prints a summary', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vcf-cli-'));
+  const bad = join(dataDir, 'bad.vcf');
+  writeFileSync(bad, HEAD + 'chr2\tx\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n');
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-vcf.ts', ...args], { encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir, FHIR_FSYNC: 'off' } });
+  const ok = run(fixture('vcf_example3.vcf'), '--patient', 'cli1', '--specimen', 'sp1', '--genomic-source', 'somatic');
+  t.equal(ok.status, 0, ok.stderr);
+  t.match(ok.stdout, /records read\s+13/);
+  t.match(ok.stdout, /variants imported\s+7/);
+  t.match(ok.stdout, /filtered\s+6/);
+  t.match(ok.stderr, /progress: 100%/, 'plain progress line when stderr is not a TTY');
+  const refused = run(bad, '--patient', 'cli1');
+  t.equal(refused.status, 1);
+  t.match(refused.stderr, /nothing was stored.*line 4: POS 'x'/s);
+  const usage = run(fixture('vcf_example3.vcf'));
+  t.equal(usage.status, 2);
+  t.match(usage.stderr, /--patient is required/);
+
+  const store = new EmbeddedStore(dataDir);
+  await store.init();
+  t.teardown(() => store.close());
+  const obs = await readAll(store, 'Observation');
+  t.equal(obs.filter((o) => (o as { code?: { coding?: Array<{ code?: string }> } }).code?.coding?.[0]?.code === '69548-6').length, 7);
+  t.equal((await readAll(store, 'DiagnosticReport')).length, 1);
+});
