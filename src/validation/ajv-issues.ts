@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { Issue } from '../fhir/outcome.js';
-import { elementAt } from './element-model.js';
+import { defInfo, elementAt } from './element-model.js';
 import { pointerSegments, toExpression } from './expression.js';
 
 /**
@@ -49,6 +49,14 @@ function expectedKind(ajvType: string, fhirType: string | undefined): string {
   return `a ${ajvType}${fhirType && fhirType !== ajvType ? ` (${fhirType})` : ''}`;
 }
 
+/** `value` written for a choice element: say how it is spelled (https://hl7.org/fhir/R4/formats.html#choice). */
+function choiceHint(def: string | undefined, name: string): string {
+  const members = def ? defInfo(def)?.choices.find(([prefix]) => prefix === name)?.[1] : undefined;
+  if (!members) return '';
+  const list = members.length > 6 ? `${members.slice(0, 6).join(', ')}, …` : members.join(', ');
+  return ` (${name}[x] is written with its type: ${list})`;
+}
+
 function toIssue(e: ErrorObject, resourceType: string, root: string, resource: unknown): Issue | undefined {
   const segments = pointerSegments(e.instancePath);
   const at = toExpression(root, segments);
@@ -58,7 +66,8 @@ function toIssue(e: ErrorObject, resourceType: string, root: string, resource: u
   switch (e.keyword) {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
-      return { severity: 'error', code: 'structure', diagnostics: `Unknown element '${name}' in ${at}`, expression: [`${at}.${name}`] };
+      const hint = choiceHint(segments.length ? fhirType : resourceType, name);
+      return { severity: 'error', code: 'structure', diagnostics: `Unknown element '${name}' in ${at}${hint}`, expression: [`${at}.${name}`] };
     }
     case 'required': {
       const name = String(params.missingProperty);

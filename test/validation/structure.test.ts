@@ -105,3 +105,12 @@ t.test('issues are bounded', async (t) => {
   t.equal(issues.length, 100);
   t.equal(errorsOf(validateResource(obs, { maxIssues: 5 })).length, 5);
 });
+
+t.test('a choice element written without its type gets a hint', async (t) => {
+  const obs = fixture('observation-variant');
+  obs.component[4].value = 'T';
+  delete obs.component[4].valueString;
+  const issues = errorsOf(validateResource(obs));
+  t.same(summary(issues), ['structure Observation.component[4].value']);
+  t.match(issues[0]!.diagnostics, /Unknown element 'value' in Observation.component\[4\] \(value\[x\] is written with its type: valueQuantity, valueCodeableConcept, valueString/);
+});
