@@ -109,7 +109,10 @@ export function variantObservation(id: string, patient: string, v: PoolVariant, 
   return {
     resourceType: 'Observation', id, status,
     meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant'] },
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE', display: 'Genetics' }] },
+    ],
     code: cc(LOINC, '69548-6', 'Genetic variant assessment'),
     subject: { reference: `Patient/${patient}` },
     effectiveDateTime: date,
