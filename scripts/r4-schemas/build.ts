@@ -1,0 +1,43 @@
+import { officialResourceTypes, readDefinitions } from './official-types.js';
+import { reduceSchema, type JsonSchemaDoc } from './reduce-schema.js';
+import { buildElementModel, medplumAdditions } from './element-model.js';
+
+/**
+ * Everything scripts/generate-r4-schemas.ts writes, as file texts, so a test can check that the
+ * committed schemas/r4/ is exactly what the generator produces from the installed definitions.
+ */
+export interface R4Build {
+  types: string[];
+  schema: JsonSchemaDoc;
+  dropped: string[];
+  kept: number;
+  files: Record<'resource-types.json' | 'fhir.schema.json' | 'element-model.json', string>;
+}
+
+/** One definition per line: small, and diffs stay readable when the definitions change. */
+function byLine(head: Record<string, unknown>, key: string, entries: Record<string, unknown>): string {
+  const lines = Object.entries(entries).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  const headText = JSON.stringify(head).slice(1, -1);
+  const text = `{${headText}${headText ? ',' : ''}${JSON.stringify(key)}:{\n${lines.join(',\n')}\n}}\n`;
+  JSON.parse(text); // never write something that does not parse
+  return text;
+}
+
+export function buildR4Schemas(): R4Build {
+  const types = officialResourceTypes();
+  const source = readDefinitions<JsonSchemaDoc>('fhir.schema.json');
+  const { schema, kept, dropped } = reduceSchema(source, types, medplumAdditions());
+  const { definitions, ...head } = schema;
+  const model = buildElementModel(definitions);
+  return {
+    types,
+    schema,
+    dropped,
+    kept,
+    files: {
+      'resource-types.json': JSON.stringify(types, null, 1) + '\n',
+      'fhir.schema.json': byLine(head, 'definitions', definitions),
+      'element-model.json': byLine({}, 'definitions', model),
+    },
+  };
+}
