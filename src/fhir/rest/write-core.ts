@@ -42,14 +42,20 @@ export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord):
 
 /**
  * Compartment check for writes (patient-level tokens write only inside their compartment): applied
- * to what is written and to what it replaces. Parsing is skipped for tokens without a patient.
+ * to what is written (403) and to what it replaces, where being outside answers 404 like a read,
+ * so that existence does not leak. Parsing is skipped for tokens without a patient.
  */
 export function checkWritable(auth: AuthContext | undefined, target: VersionRecord | Resource): void {
   if (auth?.patient === undefined) return;
-  if ('json' in target || 'deleted' in target) {
-    const rec = target as VersionRecord;
-    if (rec.json) assertCanWrite(auth, parseRecord(rec));
-  } else assertCanWrite(auth, target as Resource);
+  if (!('deleted' in target && 'versionId' in target && typeof target.versionId === 'number')) return assertCanWrite(auth, target as Resource);
+  const rec = target as VersionRecord;
+  if (!rec.json) return;
+  try {
+    assertCanWrite(auth, parseRecord(rec));
+  } catch (err) {
+    if (err instanceof FhirError && err.status === 403) throw fhirError('NOT_FOUND', `${rec.resourceType}/${rec.id} is not known`);
+    throw err;
+  }
 }
 
 /** `index` may be computed before the transaction (plain create/update) to keep the writer lock short. */
