@@ -5,6 +5,7 @@ import { choiceType, isObject, ruleAtPath, valuesAtPath, valuesOf, type Found } 
 import { deepEqual, describeValue, matchesPattern } from './pattern.js';
 import { checkBinding } from './check-binding.js';
 import { stripVersion } from './ig-package.js';
+import { itemKeys } from './slice-index.js';
 
 /**
  * Walks a resource alongside a compiled profile (compile-profile.ts) and reports every rule it
@@ -17,7 +18,9 @@ export interface CheckRun {
   label: string;
   severity: Severity;
   issues: Issue[];
-  resource: TypedValue;
+  resource: Record<string, unknown>;
+  /** The resource as a FHIRPath input, built on first use (most profiles need none). */
+  typed?: TypedValue;
   /** Nested datatype/extension profiles currently being checked (guards recursion). */
   stack: string[];
   /** `key@expression` of constraints already reported (a slice repeats its base element's constraints). */
@@ -36,17 +39,21 @@ export function report(run: CheckRun, code: Issue['code'], expr: string, rule: E
   });
 }
 
-function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string, what: string): void {
+function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string): void {
+  if (count >= rule.min && count <= rule.max) return;
+  const what = rule.sliceName === undefined ? 'cardinality' : `slice '${rule.sliceName}'${rule.hint ?? ''}`;
   if (count < rule.min) report(run, 'processing', expr, rule, `${what} requires at least ${rule.min} (found ${count})`);
-  if (count > rule.max) report(run, 'processing', expr, rule, `${what} allows at most ${rule.max} (found ${count})`);
+  else report(run, 'processing', expr, rule, `${what} allows at most ${rule.max} (found ${count})`);
 }
 
 /** Checks the children of `rule` inside one instance object (the resource, a component …). */
 export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<string, unknown>, expr: string): void {
   for (const child of rule.children) {
+    if (child.inert) continue;
     const found = valuesOf(obj, child, expr);
+    if (found.length === 0 && child.min === 0) continue;
     const where = found.length ? `${expr}.${found[0].prop}` : `${expr}.${child.name.replace('[x]', '')}`;
-    cardinality(run, child, found.length, where, 'cardinality');
+    cardinality(run, child, found.length, where);
     for (const f of found) checkValue(run, child, f);
     if (child.slices.length) checkSlices(run, child, found, where);
   }
@@ -92,14 +99,15 @@ function checkNestedProfile(run: CheckRun, canonical: string, value: Record<stri
 
 function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
   if (c.native) {
-    if (!c.native(f.value, run.resource.value)) failConstraint(run, rule, c, f);
+    if (!c.native(f.value, run.resource)) failConstraint(run, rule, c, f);
     return;
   }
   if (!c.atom) return;
   let result: TypedValue[];
   try {
-    const input = rule === run.profile.root ? run.resource : toTypedValue(f.value);
-    result = evalFhirPathTyped(c.atom, [input], { '%resource': run.resource, '%rootResource': run.resource });
+    run.typed ??= toTypedValue(run.resource);
+    const input = f.value === run.resource ? run.typed : toTypedValue(f.value);
+    result = evalFhirPathTyped(c.atom, [input], { '%resource': run.typed, '%rootResource': run.typed });
   } catch {
     return; // an expression the engine cannot run on this input is not the instance's fault
   }
@@ -147,7 +155,8 @@ function discriminatorMatch(slice: ElementRule, d: { type: string; path: string 
   return 'unknown';
 }
 
-function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found): Match {
+function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found, keys: string[] | undefined): Match {
+  if (keys) return keys.some((k) => sliced.sliceIndex?.bySliceKey.get(k) === slice) ? 'yes' : 'no';
   let result: Match = 'yes';
   for (const d of sliced.slicing?.discriminator ?? []) {
     const m = discriminatorMatch(slice, d, f, sliced);
@@ -160,10 +169,12 @@ function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found): Match {
 function checkSlices(run: CheckRun, sliced: ElementRule, found: Found[], expr: string): void {
   const counts = new Map<ElementRule, number>();
   const undecidable = new Set<ElementRule>();
+  const index = sliced.sliceIndex;
   for (const f of found) {
     let matched = false;
+    const keys = index ? itemKeys(f.value, index.path) : undefined;
     for (const slice of sliced.slices) {
-      const m = sliceMatch(slice, sliced, f);
+      const m = sliceMatch(slice, sliced, f, keys);
       if (m === 'unknown') undecidable.add(slice);
       if (m !== 'yes') continue;
       counts.set(slice, (counts.get(slice) ?? 0) + 1);
@@ -177,27 +188,14 @@ function checkSlices(run: CheckRun, sliced: ElementRule, found: Found[], expr: s
   }
   for (const slice of sliced.slices) {
     if (undecidable.has(slice)) continue;
-    cardinality(run, slice, counts.get(slice) ?? 0, expr, `slice '${slice.sliceName}'${sliceHint(slice, sliced)}`);
+    cardinality(run, slice, counts.get(slice) ?? 0, expr);
   }
-}
-
-/** What identifies a slice, for diagnostics: `(code = http://loinc.org|48018-6)`. */
-function sliceHint(slice: ElementRule, sliced: ElementRule): string {
-  const parts: string[] = [];
-  for (const d of sliced.slicing?.discriminator ?? []) {
-    const target = ruleAtPath(slice, d.path);
-    const v = target?.fixed?.value ?? target?.pattern?.value;
-    if (v !== undefined) parts.push(`${d.path} = ${describeValue(v)}`);
-    else if (d.path === 'url' && slice.typeProfiles[0]) parts.push(`url = ${slice.typeProfiles[0]}`);
-  }
-  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 /** Checks a whole resource against one compiled profile. */
 export function checkResource(profile: CompiledProfile, resource: Record<string, unknown>, severity: Severity, note = ''): Issue[] {
-  const typed = toTypedValue(resource);
   const label = `${profile.name} (${profile.url})${note}`;
-  const run: CheckRun = { profile, label, severity, issues: [], resource: typed, stack: [profile.url], failed: new Set() };
+  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: new Set() };
   const rt = String(resource.resourceType);
   if (rt !== profile.type) {
     report(run, 'processing', rt, profile.root, `applies to ${profile.type} resources, not ${rt}`);

@@ -3,6 +3,7 @@ import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import { igPackage, stripVersion } from './ig-package.js';
 import { valueSetCheck, type ValueSetCheck } from './terminology.js';
 import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.js';
+import { prepareSlicing, type SliceIndex } from './slice-index.js';
 
 /**
  * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
@@ -15,7 +16,7 @@ export interface ConstraintRule {
   human: string;
   expression: string;
   atom?: FhirPathAtom;
-  /** Set for constraints the FHIRPath engine cannot evaluate faithfully (native-constraints.ts). */
+  /** Base-FHIR constraints implemented directly (native-constraints.ts); the others run as FHIRPath. */
   native?: NativeConstraint;
 }
 
@@ -26,6 +27,8 @@ export interface ElementRule {
   sliceName?: string;
   min: number;
   max: number;
+  /** Max of the base element (narrowed by the profile when `max` is lower). */
+  baseMax: number;
   /** Allowed type codes (`CodeableConcept`, `string`, `Extension` …). */
   types: string[];
   /** Profiles on the types (extension URLs for extension slices, datatype profiles). */
@@ -37,6 +40,12 @@ export interface ElementRule {
   children: ElementRule[];
   slicing?: { discriminator: Array<{ type: string; path: string }>; rules: string };
   slices: ElementRule[];
+  /** Slices only: what identifies the slice, for diagnostics (slice-index.ts). */
+  hint?: string;
+  /** Sliced elements whose slices are told apart by one code or URL (slice-index.ts). */
+  sliceIndex?: SliceIndex;
+  /** Nothing to check on this element's values (min 0, max as in the base, no rules): skipped. */
+  inert?: boolean;
 }
 
 export interface CompiledProfile {
@@ -63,6 +72,8 @@ function lastSegment(id: string): { parentId: string; segment: string } {
   return dot < 0 ? { parentId: '', segment: id } : { parentId: id.slice(0, dot), segment: id.slice(dot + 1) };
 }
 
+const toMax = (m: string | undefined): number => (m === undefined || m === '*' ? Infinity : Number(m));
+
 function toRule(e: ElementDefinition, segment: string, unparsed: string[]): ElementRule {
   const colon = segment.indexOf(':');
   const rule: ElementRule = {
@@ -70,7 +81,8 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     name: colon < 0 ? segment : segment.slice(0, colon),
     sliceName: colon < 0 ? undefined : segment.slice(colon + 1),
     min: e.min ?? 0,
-    max: e.max === undefined || e.max === '*' ? Infinity : Number(e.max),
+    max: toMax(e.max),
+    baseMax: toMax(e.base?.max ?? e.max),
     types: (e.type ?? []).map((t) => t.code),
     typeProfiles: (e.type ?? []).flatMap((t) => t.profile ?? []),
     constraints: [],
@@ -84,7 +96,8 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
   if (e.binding?.strength === 'required' && e.binding.valueSet) rule.binding = valueSetCheck(e.binding.valueSet);
   for (const c of e.constraint ?? []) {
     if (c.severity !== 'error' || !c.expression || SKIPPED_CONSTRAINTS.has(c.key)) continue;
-    const native = NATIVE_CONSTRAINTS[c.key];
+    // Keys are only unique within a definition: the native versions stand for base FHIR's own.
+    const native = c.source?.startsWith('http://hl7.org/fhir/StructureDefinition/') ? NATIVE_CONSTRAINTS[c.key] : undefined;
     if (native) {
       rule.constraints.push({ key: c.key, human: c.human, expression: c.expression, native });
       continue;
@@ -131,7 +144,26 @@ function compile(sd: StructureDefinition): CompiledProfile {
     byId.get(parentId)?.children.push(rule);
   }
   if (!root) throw new Error(`StructureDefinition ${sd.url} has no snapshot`);
+  prepareSlicing(root);
+  markInert(root);
   return { url: sd.url, name: sd.name ?? sd.id ?? sd.url, type: sd.type, root, unparsed };
+}
+
+/** Marks elements that can never produce an issue, so the checker skips them. */
+function markInert(rule: ElementRule): void {
+  for (const c of rule.children) markInert(c);
+  for (const s of rule.slices) markInert(s);
+  rule.inert =
+    rule.min === 0 &&
+    rule.max === rule.baseMax &&
+    !rule.fixed &&
+    !rule.pattern &&
+    !rule.binding &&
+    rule.constraints.length === 0 &&
+    rule.children.length === 0 &&
+    rule.slices.length === 0 &&
+    !rule.typeProfiles.some((p) => igPackage().structureDefinitions.has(stripVersion(p))) &&
+    !(rule.name.endsWith('[x]') && rule.types.length > 0);
 }
 
 /** The compiled plan for a vendored profile (canonical URL, with or without `|version`). */

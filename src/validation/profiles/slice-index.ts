@@ -1,0 +1,79 @@
+import type { ElementRule } from './compile-profile.js';
+import { isObject, ruleAtPath } from './instance-values.js';
+import { describeValue } from './pattern.js';
+
+/**
+ * Compile-time preparation of slicing, so the checker does not re-derive it per request:
+ * - `hint`: what identifies each slice, for diagnostics (`code = http://loinc.org|48018-6`);
+ * - `sliceIndex`: for the common case of one value/pattern discriminator whose every slice fixes
+ *   a single `system|code` (component.code, category.coding) or a URL (extension.url), a map from
+ *   that key to the slice. Matching an item is then a map lookup instead of a pattern match per
+ *   slice: a Variant has ~40 component slices.
+ */
+export interface SliceIndex {
+  path: string;
+  bySliceKey: Map<string, ElementRule>;
+}
+
+/** `system|code` of a pattern that is exactly one coding with just system and code (else undefined). */
+function codingKey(pattern: unknown): string | undefined {
+  if (!isObject(pattern)) return undefined;
+  const keys = Object.keys(pattern);
+  if (keys.length === 1 && Array.isArray(pattern.coding) && pattern.coding.length === 1) return codingKey(pattern.coding[0]);
+  if (keys.length === 2 && typeof pattern.system === 'string' && typeof pattern.code === 'string') return `${pattern.system}|${pattern.code}`;
+  return undefined;
+}
+
+function sliceKey(slice: ElementRule, path: string): string | undefined {
+  const target = ruleAtPath(slice, path);
+  const expected = target?.fixed?.value ?? target?.pattern?.value;
+  if (expected !== undefined) return typeof expected === 'string' ? expected : codingKey(expected);
+  if (path === 'url' && slice.typeProfiles[0]) return slice.typeProfiles[0].split('|')[0];
+  return undefined;
+}
+
+function buildIndex(sliced: ElementRule): SliceIndex | undefined {
+  const ds = sliced.slicing?.discriminator ?? [];
+  if (ds.length !== 1 || (ds[0].type !== 'value' && ds[0].type !== 'pattern')) return undefined;
+  const path = ds[0].path;
+  if (path !== 'url' && path !== 'code' && path !== 'coding') return undefined;
+  const bySliceKey = new Map<string, ElementRule>();
+  for (const slice of sliced.slices) {
+    const key = sliceKey(slice, path);
+    if (key === undefined || bySliceKey.has(key)) return undefined;
+    bySliceKey.set(key, slice);
+  }
+  return { path, bySliceKey };
+}
+
+function hint(slice: ElementRule, sliced: ElementRule): string {
+  const parts: string[] = [];
+  for (const d of sliced.slicing?.discriminator ?? []) {
+    const target = ruleAtPath(slice, d.path);
+    const v = target?.fixed?.value ?? target?.pattern?.value;
+    if (v !== undefined) parts.push(`${d.path} = ${describeValue(v)}`);
+    else if (d.path === 'url' && slice.typeProfiles[0]) parts.push(`url = ${slice.typeProfiles[0]}`);
+  }
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** Fills `hint` and `sliceIndex` on every sliced rule of a compiled tree. */
+export function prepareSlicing(rule: ElementRule): void {
+  if (rule.slices.length) {
+    rule.sliceIndex = buildIndex(rule);
+    for (const s of rule.slices) s.hint = hint(s, rule);
+  }
+  for (const c of rule.children) prepareSlicing(c);
+  for (const s of rule.slices) prepareSlicing(s);
+}
+
+/** Keys an instance item offers for an indexed discriminator path. */
+export function itemKeys(item: unknown, path: string): string[] {
+  if (!isObject(item)) return [];
+  const v = item[path];
+  if (path === 'url') return typeof v === 'string' ? [v] : [];
+  const codings = path === 'code' ? (isObject(v) && Array.isArray(v.coding) ? v.coding : []) : Array.isArray(v) ? v : [];
+  const out: string[] = [];
+  for (const c of codings) if (isObject(c) && typeof c.system === 'string' && typeof c.code === 'string') out.push(`${c.system}|${c.code}`);
+  return out;
+}
