@@ -28,6 +28,10 @@ function implication(id: string, patient: string, variant: string, drug: [string
   return {
     resourceType: 'Observation', id, status: 'final',
     meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/therapeutic-implication'] },
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] },
+    ],
     code: { coding: [{ system: 'http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs', code: 'therapeutic-implication' }] },
     subject: { reference: `Patient/${patient}` },
     derivedFrom: [{ reference: `Observation/${variant}` }],

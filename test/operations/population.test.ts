@@ -13,6 +13,10 @@ function jak2Variant(id: string, patient: string, source = 'LA6683-2'): Observat
   return {
     resourceType: 'Observation', id, status: 'final',
     meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant'] },
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] },
+    ],
     code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] },
     subject: { reference: `Patient/${patient}` },
     valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA9633-4' }] },
