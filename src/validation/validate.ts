@@ -4,6 +4,7 @@ import { checkJsonShape } from './json-shape.js';
 import { isResourceType } from './resource-types.js';
 import { validatorFor } from './schema-validators.js';
 import { checkObservation } from './invariants/observation.js';
+import { checkMolecularSequence } from './invariants/molecular-sequence.js';
 import { walkResource } from './invariants/walk.js';
 import { profileIssuesAt } from './profiles/index.js';
 
@@ -101,6 +102,7 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
   });
   push(state, walkIssues);
   if (type === 'Observation') push(state, checkObservation(node, root));
+  else if (type === 'MolecularSequence') push(state, checkMolecularSequence(node, root));
 
   // Layer 3: Genomics Reporting profiles (src/validation/profiles/), per resource, so Bundle entries are checked too.
   push(state, profileIssuesAt(node, root, path === undefined, state.opts));

@@ -95,3 +95,14 @@ t.test('contained resources: dom-2 and dom-4, validated with their own type', as
     'value DiagnosticReport.contained[0].status',
   ]);
 });
+
+t.test('MolecularSequence: msq-3 as an error, msq-5 and msq-6 as warnings', async (t) => {
+  const seq = fixture('molecularsequence-example');
+  t.same(validateResource(seq), [], 'the R4 example passes without warnings');
+  seq.coordinateSystem = 2;
+  seq.referenceSeq.genomeBuild = 'GRCh37';
+  const issues = validateResource(seq);
+  t.same(summary(issues), ['invariant MolecularSequence.coordinateSystem']);
+  t.same(issues.filter((i) => i.severity === 'warning').map((i) => i.diagnostics.match(/\((msq-\d)\)$/)?.[1]), ['msq-5', 'msq-6']);
+  t.equal(validationStatus(issues), 422);
+});
