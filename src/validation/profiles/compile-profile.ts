@@ -121,7 +121,8 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
   return rule;
 }
 
-function compile(sd: StructureDefinition): CompiledProfile {
+/** Compiles one StructureDefinition (exported for tests; the server uses compiledProfile's cache). */
+export function compileStructureDefinition(sd: StructureDefinition): CompiledProfile {
   const elements = sd.snapshot?.element ?? [];
   const byId = new Map<string, ElementRule>();
   const unparsed: string[] = [];
@@ -171,7 +172,7 @@ export function compiledProfile(canonical: string): CompiledProfile | undefined 
   const url = stripVersion(canonical);
   if (!cache.has(url)) {
     const sd = igPackage().structureDefinitions.get(url);
-    cache.set(url, sd ? compile(sd) : null);
+    cache.set(url, sd ? compileStructureDefinition(sd) : null);
   }
   return cache.get(url) ?? undefined;
 }
