@@ -136,3 +136,12 @@ t.test('patient-level tokens: population refused, own subject only', async (t) =
   const sys = await opGet(app, 'find-population-specific-variants', { variants: 'NC_000009.12:5073769:G:T' }, bearer(await serverToken(app, ['system/Observation.rs'])));
   t.equal(sys.statusCode, 200, sys.body);
 });
+
+t.test('operations also answer at the Observation type level', async (t) => {
+  const app = await testApp(t);
+  await put(app, { resourceType: 'Patient', id: 'p1' });
+  await put(app, jak2Variant('v1', 'p1'));
+  const res = await app.inject({ method: 'GET', url: '/fhir/Observation/$find-subject-specific-variants?subject=p1&variants=NC_000009.12:5073769:G:T' });
+  t.equal(res.statusCode, 200, res.body);
+  t.equal(partValue(groups(res.json() as Parameters, 'variants')[0], 'presence'), true);
+});

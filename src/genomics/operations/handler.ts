@@ -33,7 +33,10 @@ export interface RunArgs {
 export function genomicsOperation(code: string, scope: 'subject' | 'population', run: (args: RunArgs) => Promise<OperationResult>): OperationHandler {
   return {
     name: code,
-    levels: ['system'],
+    // The IG's definitions say `type: true` without naming a type (and `system: false`); the
+    // IG's own examples call them at the base, so both `/fhir/$op` and `/fhir/Observation/$op` work.
+    levels: ['system', 'type'],
+    resourceTypes: ['Observation'],
     definition: `http://hl7.org/fhir/uv/genomics-reporting/OperationDefinition/${code}`,
     affectsState: false,
     async handle(req, ctx) {
