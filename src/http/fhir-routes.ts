@@ -18,11 +18,13 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
   const url = request.url;
   const q = url.indexOf('?');
   const rawPath = (q < 0 ? url : url.slice(0, q)).slice(PREFIX.length);
-  let path: string;
-  try {
-    path = rawPath.split('/').filter(Boolean).map(decodeURIComponent).join('/');
-  } catch {
-    throw fhirError('BAD_REQUEST', 'The URL path is not validly percent-encoded');
+  let path = rawPath.charCodeAt(0) === 47 ? rawPath.slice(1) : rawPath;
+  if (path.includes('%')) {
+    try {
+      path = path.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      throw fhirError('BAD_REQUEST', 'The URL path is not validly percent-encoded');
+    }
   }
   const query: Record<string, string[]> = {};
   for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, string | string[]>)) {

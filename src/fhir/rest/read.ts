@@ -12,9 +12,9 @@ import { checkVisible, parseRecord, requireLive } from './write-core.js';
  * read and vread (https://hl7.org/fhir/R4/http.html#read, #vread). Without `_summary`/`_elements`
  * the stored JSON string is sent unchanged: no parse, no stringify (the fast path).
  */
-function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json: string }): FhirResponse {
+function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json: string }, vread = false): FhirResponse {
   const headers = versionHeaders(rec);
-  headers['content-location'] = versionUrl(ctx, rec);
+  if (vread) headers['content-location'] = versionUrl(ctx, rec);
   if (req.headers['if-none-match'] === etag(rec.versionId)) return { status: 304, headers };
   const summary = parseSummary(param(req, '_summary'));
   const elements = param(req, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -54,5 +54,5 @@ export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: st
     throw fhirError('GONE', `${type}/${id} version ${vid} is a deletion`);
   }
   checkVisible(req.auth, rec);
-  return answer(ctx, req, requireLive(rec, type, id));
+  return answer(ctx, req, requireLive(rec, type, id), true);
 }
