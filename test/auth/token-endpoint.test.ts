@@ -30,7 +30,11 @@ t.test('SMART Backend Services token endpoint', async (t) => {
     const jwks = (await app.inject('/.well-known/jwks.json')).json();
     t.equal(jwks.keys.length, 1);
     t.notOk('d' in jwks.keys[0], 'the private key is never published');
-    t.equal((await app.inject('/fhir/metadata')).statusCode, 200, 'CapabilityStatement is public');
+    const meta = await app.inject('/fhir/metadata');
+    t.equal(meta.statusCode, 200, 'CapabilityStatement is public');
+    const ext = meta.json().rest[0].security.extension[0];
+    t.equal(ext.url, 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris');
+    t.same(ext.extension, [{ url: 'token', valueUri: TOKEN_URL }], 'CapabilityStatement points at the token endpoint');
   });
 
   t.test('RS384 and ES384 assertions get tokens with the intersection of requested and allowed scopes', async (t) => {

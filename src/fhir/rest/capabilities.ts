@@ -3,6 +3,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { authorize } from '../../auth/authorize.js';
+import { smartOauthUris } from '../../auth/smart-capability.js';
 import { capabilitySearchParams } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
 import { resourceTypes } from '../resource-types.js';
@@ -72,6 +73,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
         ...(ctx.config.auth
           ? {
               security: {
+                extension: smartOauthUris(ctx.config.baseUrl),
                 service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
                 description: 'SMART Backend Services (client_credentials + private_key_jwt); bearer token required',
               },
