@@ -20,6 +20,7 @@ import { createStore } from '../src/storage/create-store.js';
 const USAGE = `usage: npm run import-vcf -- FILE --patient ID [--build GRCh37|GRCh38] [--sample NAME]
   [--specimen ID] [--studied BED] [--uncallable BED] [--annotations TSV]
   [--genomic-source germline|somatic] [--include-filtered] [--allow-errors] [--json]
+  [--max-report-results N]   Observations listed in the report (default 100000)
   [--batch-size N]   several transactions of N resources (for call sets too large for one; see README)`;
 
 function fail(msg: string, code = 2): never {
@@ -35,7 +36,7 @@ try {
       patient: { type: 'string' }, build: { type: 'string' }, sample: { type: 'string' }, specimen: { type: 'string' },
       studied: { type: 'string' }, uncallable: { type: 'string' }, annotations: { type: 'string' },
       'genomic-source': { type: 'string' }, 'include-filtered': { type: 'boolean' }, 'allow-errors': { type: 'boolean' },
-      json: { type: 'boolean' }, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, 'batch-size': { type: 'string' }, 'max-report-results': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
 } catch (e) {
@@ -55,6 +56,8 @@ const source = v['genomic-source'];
 if (source !== undefined && source !== 'germline' && source !== 'somatic') fail(`--genomic-source must be germline or somatic, got '${source}'`);
 const batchSize = v['batch-size'] === undefined ? undefined : Number(v['batch-size']);
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail(`--batch-size must be a positive integer, got '${v['batch-size']}'`);
+const maxReport = v['max-report-results'] === undefined ? undefined : Number(v['max-report-results']);
+if (maxReport !== undefined && !(Number.isInteger(maxReport) && maxReport >= 0)) fail(`--max-report-results must be a non-negative integer`);
 const readText = (p: string | undefined) => (p === undefined ? undefined : { name: basename(p), text: readFileSync(p, 'utf8') });
 
 let size = 0;
@@ -66,7 +69,7 @@ try {
 const opts: VcfImportOptions = {
   patient: v.patient, build, sample: v.sample, specimen: v.specimen,
   studiedBed: readText(v.studied), uncallableBed: readText(v.uncallable), annotations: readText(v.annotations)?.text,
-  genomicSource: source, includeFiltered: v['include-filtered'], allowErrors: v['allow-errors'], sourceName: basename(file),
+  maxReportResults: maxReport, genomicSource: source, includeFiltered: v['include-filtered'], allowErrors: v['allow-errors'], sourceName: basename(file),
 };
 
 const tty = process.stderr.isTTY;

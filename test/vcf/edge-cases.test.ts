@@ -198,3 +198,15 @@ t.test('ids are deterministic per patient, build, sample and allele', async (t) 
   t.not(a.variants[0].id, c.variants[0].id);
   t.equal(a.variants[0].identifier?.[0].value, 'p1|GRCh38|S1|1:100:A>G');
 });
+
+t.test('the report lists at most maxReportResults Observations and says so', async (t) => {
+  const rows = Array.from({ length: 5 }, (_, i) => row('chr1', 1000 + i, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'));
+  const store = await newStore();
+  t.teardown(() => store.close());
+  const s = await importVcf(store, input(vcf(rows)), { patient: 'p1', maxReportResults: 2 });
+  t.equal(s.variants, 5);
+  const [report] = await readAll<import('@medplum/fhirtypes').DiagnosticReport>(store, 'DiagnosticReport');
+  t.equal(report.result?.length, 2);
+  t.match(report.conclusion, /5 Observations; result lists the first 2/);
+  t.equal((await readAll(store, 'Observation')).length, 5, 'every variant is stored');
+});

@@ -12,10 +12,10 @@ import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.j
  * Two ways to call it:
  * 1. the VCF itself as the body (`text/plain`, `text/x-vcf`, `text/vcf`, or
  *    `application/octet-stream` / `application/gzip` for bgzip), options in the query string:
- *    `?patient=p1&build=GRCh38&sample=S1&specimen=sp1&genomic-source=somatic&include-filtered=true&allow-errors=true`;
+ *    `?patient=p1&build=GRCh38&sample=S1&specimen=sp1&genomic-source=somatic&include-filtered=true&allow-errors=true&max-report-results=100000`;
  * 2. a Parameters resource (`application/fhir+json`) with `vcf` (valueString, or valueAttachment
  *    with base64 `data`, gzip allowed), `patient`, `build`, `sample`, `specimen`, `genomic-source`,
- *    `include-filtered`, `allow-errors`, and the side files `studied`, `uncallable` (BED) and
+ *    `include-filtered`, `allow-errors`, `max-report-results`, and the side files `studied`, `uncallable` (BED) and
  *    `annotations` (TSV) as valueString or valueAttachment.
  */
 export const importVcfOperation: OperationHandler = {
@@ -67,8 +67,11 @@ function buildOptions(get: (name: string) => string | undefined): VcfImportOptio
     if (v !== 'true' && v !== 'false') throw fhirError('BAD_REQUEST', `${name} must be true or false, got '${v}'`);
     return v === 'true';
   };
+  const maxText = get('max-report-results');
+  const maxReportResults = maxText === undefined ? undefined : Number(maxText);
+  if (maxReportResults !== undefined && !(Number.isInteger(maxReportResults) && maxReportResults >= 0)) throw fhirError('BAD_REQUEST', 'max-report-results must be a non-negative integer');
   return {
-    patient, build, sample: get('sample'), specimen: get('specimen')?.replace(/^Specimen\//, ''), genomicSource: source,
+    patient, build, sample: get('sample'), maxReportResults, specimen: get('specimen')?.replace(/^Specimen\//, ''), genomicSource: source,
     includeFiltered: bool('include-filtered'), allowErrors: bool('allow-errors'),
   };
 }

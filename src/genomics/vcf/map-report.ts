@@ -28,6 +28,8 @@ export interface ReportInput {
   studied?: BedFile;
   uncallable?: BedFile;
   results: Iterable<string>;
+  /** Observations produced; more than listed in `results` when the report was capped. */
+  resultTotal: number;
   sourceName?: string;
 }
 export interface BedFile {
@@ -112,5 +114,8 @@ export function mapReport(r: ReportInput): WithId<DiagnosticReport> {
     ...(r.effective ? { effectiveDateTime: r.effective } : {}),
     ...(r.specimen ? { specimen: [{ reference: `Specimen/${r.specimen}` }] } : {}),
     ...(result.length ? { result } : {}),
+    ...(r.resultTotal > result.length
+      ? { conclusion: `Imported from VCF: ${r.resultTotal} Observations; result lists the first ${result.length}. Search Observation?subject=Patient/${r.patient} for all.` }
+      : {}),
   };
 }

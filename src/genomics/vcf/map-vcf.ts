@@ -19,6 +19,7 @@ import type { ImportSummary, ProducedResource, SkipReason, VcfImportOptions } fr
 
 /** FHIR id grammar (https://hl7.org/fhir/R4/datatypes.html#id). */
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+export const DEFAULT_MAX_REPORT_RESULTS = 100_000;
 /** Malformed lines reported at once when the import is refused. */
 const MAX_REPORTED_ERRORS = 20;
 
@@ -66,7 +67,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   summary.sample = sample;
   const effective = fileDateToFhir(header.fileDate);
   const phase = new PhaseTracker(opts.patient, effective);
-  const results = new ResultList();
+  const results = new ResultList(opts.maxReportResults ?? DEFAULT_MAX_REPORT_RESULTS);
   const changeTypes = new Set<ChangeType>();
   const errors: Issue[] = [];
   const skip = (r: SkipReason) => (summary.skipped[r] = (summary.skipped[r] ?? 0) + 1);
@@ -116,7 +117,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const input: ReportInput = {
     patient: opts.patient, build, sample, source, specimen: opts.specimen, effective, importKey,
     reportId: hashId('vcfrep', base), studyId: hashId('vcfstu', base), analysisId: hashId('vcfana', base),
-    changeTypes: [...changeTypes], results: results.ids(), sourceName: opts.sourceName,
+    changeTypes: [...changeTypes], results: results.ids(), resultTotal: results.total, sourceName: opts.sourceName,
     studied: studiedText && bedFile(opts.patient, 'studied', studiedText),
     uncallable: uncallText && bedFile(opts.patient, 'uncallable', uncallText),
   };

@@ -6,13 +6,23 @@
 export class ResultList {
   private buf = Buffer.allocUnsafe(17 * 1024);
   private n = 0;
+  private added = 0;
   private readonly prefixes: string[] = [];
+
+  /** Keeps at most `limit` ids; `total` still counts every one added. */
+  constructor(private readonly limit = Number.MAX_SAFE_INTEGER) {}
+
+  get total(): number {
+    return this.added;
+  }
 
   get size(): number {
     return this.n;
   }
 
   add(id: string): void {
+    this.added++;
+    if (this.n >= this.limit) return;
     const dash = id.lastIndexOf('-');
     const prefix = id.slice(0, dash);
     const hex = id.slice(dash + 1);

@@ -16,6 +16,12 @@ export interface VcfImportOptions {
   includeFiltered?: boolean;
   /** Skip malformed lines (counted) instead of refusing the whole import. */
   allowErrors?: boolean;
+  /**
+   * Most Observations listed in GenomicReport.result (default 100,000): a whole-genome call set
+   * would make a report of hundreds of MB that no client can use and that costs ~150 MB of memory
+   * per million results to build. Every Observation is still stored and searchable by subject.
+   */
+  maxReportResults?: number;
   /** File name, shown in the analysis title. */
   sourceName?: string;
 }
