@@ -3,6 +3,7 @@ import type { SearchIndex } from '../storage/types.js';
 import { compileExtractor, type Extractor } from './fhirpath-extract.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
+import { intern } from './normalize.js';
 import { ENTRY_BUILDERS, joinForms, type IndexEntries } from './index-values.js';
 import { GROUP_INDEXERS } from './observation-components.js';
 import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js';
@@ -56,7 +57,7 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
         });
         if (!complete) continue;
         const arr = (out[def.code] ??= []);
-        if (allTokens) for (const j of joinForms(entry.c0, entry.c1)) arr.includes(j) || arr.push(j);
+        if (allTokens) for (const j of joinForms(entry.c0, entry.c1)) arr.includes(j) || arr.push(intern(j));
         else arr.push(entry);
       }
     },
@@ -86,6 +87,9 @@ export function computeIndex(resource: Resource): SearchIndex {
   const out: IndexEntries = {};
   const r = resource as unknown as Record<string, unknown>;
   for (const item of planFor(resource.resourceType)) item.run(r, out);
-  for (const k in out) if (!out[k].length) delete out[k];
-  return out;
+  // A fresh object with exact-size arrays: growable arrays keep ~17 slots each and `delete` turns
+  // an object into a dictionary; at a million resources that is several KB each.
+  const x: SearchIndex = {};
+  for (const k in out) if (out[k].length) x[k] = out[k].slice();
+  return x;
 }

@@ -1,5 +1,5 @@
 import type { Extracted } from './fhirpath-extract.js';
-import { dateRange, fold, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
+import { dateRange, fold, intern, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
 import type { ParamType } from './registry.js';
 
 /**
@@ -18,7 +18,7 @@ export type IndexEntries = Record<string, unknown[]>;
 function push(out: IndexEntries, key: string, v: unknown): void {
   const arr = (out[key] ??= []);
   if (typeof v === 'string') {
-    if (!arr.includes(v)) arr.push(v);
+    if (!arr.includes(v)) arr.push(intern(v));
   } else if (typeof v !== 'object' || v === null) {
     if (!arr.includes(v)) arr.push(v);
   } else arr.push(v);

@@ -13,6 +13,8 @@ import { RangeIndex, type Bounds } from '../../search/range-index.js';
  * query itself, so an update costs only its new values. Candidates are deduplicated per query.
  */
 type Posting = Map<string, number[]>;
+const SATURATED: number[] = [];
+const SATURATION = Number(process.env.FHIR_INDEX_SATURATION ?? 50_000);
 
 interface TypeIndex {
   postings: Map<string, Posting>;
@@ -55,6 +57,8 @@ export class SearchIndexes {
     this.range(ti, 'lu', 'date').add(doc.lu, doc.lu + 1, slot);
     const prev = previousDoc?.x;
     for (const field in doc.x) {
+      // :text is a word match, not an exact or prefix lookup: no posting list can answer it
+      if (field.endsWith('__t')) continue;
       const values = doc.x[field] as unknown[];
       if (!Array.isArray(values)) continue;
       const old = prev?.[field] as unknown[] | undefined;
@@ -64,8 +68,13 @@ export class SearchIndexes {
           let p = ti.postings.get(field);
           if (!p) ti.postings.set(field, (p = new Map()));
           const list = p.get(v);
-          if (list) list.push(slot);
-          else {
+          if (list === SATURATED) continue;
+          if (list) {
+            // A value on a large share of documents (a LOINC code every variant carries) selects
+            // nothing; its list is dropped and queries on it take another clause or scan the type.
+            if (list.length >= SATURATION) p.set(v, SATURATED);
+            else list.push(slot);
+          } else {
             p.set(v, [slot]);
             ti.sortedKeys.set(field, undefined);
           }
@@ -177,12 +186,14 @@ export class SearchIndexes {
     const p = ti.postings.get(field);
     if (typeof v === 'string') {
       const list = p?.get(v) ?? [];
+      if (list === SATURATED) return undefined;
       return { est: list.length, run: () => list };
     }
     if (!v || typeof v !== 'object') return undefined;
     if (isIn(v)) {
       if (!v.$in.every((x) => typeof x === 'string')) return undefined;
       const lists = v.$in.map((x) => p?.get(x as string) ?? []);
+      if (lists.includes(SATURATED)) return undefined;
       return { est: lists.reduce((n, l) => n + l.length, 0), run: () => chain(lists) };
     }
     const regex = (v as { $regex?: unknown }).$regex;
@@ -195,6 +206,7 @@ export class SearchIndexes {
       let est = 0;
       for (; i < keys.length && keys[i].startsWith(prefix); i++) {
         const l = p.get(keys[i])!;
+        if (l === SATURATED) return undefined;
         lists.push(l);
         est += l.length;
       }
