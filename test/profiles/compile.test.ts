@@ -54,3 +54,19 @@ t.test('value sets: IG code systems expanded, external systems by system, LOINC 
   t.equal(valueSetCheck('http://loinc.org/vs/LL1971-2')!.has('http://loinc.org', 'LA9634-2'), 'member');
   t.equal(valueSetCheck('http://example.org/ValueSet/unknown'), undefined);
 });
+
+t.test('odd shapes never make the profile layer throw (the structure layer reports them)', async (t) => {
+  const { validateProfiles } = await import('../../src/validation/profiles/index.js');
+  const { example } = await import('./helpers.js');
+  const weird: unknown[] = [null, 1, 'x', [], {}, [null], [1, 'a'], { coding: 'x' }, { coding: [null] }, true];
+  for (const key of ['code', 'category', 'component', 'valueCodeableConcept', 'extension', 'meta', 'derivedFrom']) {
+    for (const w of weird) {
+      const v = example('Observation-VariantExample.json');
+      v[key] = w;
+      t.doesNotThrow(() => validateProfiles(v, { strictProfiles: true }), `${key} = ${JSON.stringify(w)}`);
+    }
+  }
+  const v = example('Observation-VariantExample.json');
+  v.component[0] = { code: null, valueCodeableConcept: { coding: [null, 'x'] } };
+  t.doesNotThrow(() => validateProfiles(v));
+});

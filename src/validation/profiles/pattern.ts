@@ -31,11 +31,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 /** Short rendering of a fixed/pattern value for diagnostics (codes first: that is what users look for). */
 export function describeValue(v: unknown): string {
   if (v && typeof v === 'object') {
-    const codings = (v as { coding?: Array<{ system?: string; code?: string }> }).coding;
-    if (Array.isArray(codings)) return codings.map((c) => `${c.system ?? ''}|${c.code ?? ''}`).join(', ');
-    const c = v as { system?: string; code?: string };
-    if (c.code !== undefined) return `${c.system ?? ''}|${c.code}`;
+    const codings = (v as { coding?: unknown }).coding;
+    if (Array.isArray(codings)) {
+      return codings.map((c) => (c && typeof c === 'object' ? `${String((c as { system?: unknown }).system ?? '')}|${String((c as { code?: unknown }).code ?? '')}` : JSON.stringify(c))).join(', ');
+    }
+    const c = v as { system?: unknown; code?: unknown };
+    if (c.code !== undefined) return `${String(c.system ?? '')}|${String(c.code)}`;
   }
-  const s = JSON.stringify(v);
+  const s = JSON.stringify(v) ?? String(v);
   return s.length > 120 ? s.slice(0, 117) + '...' : s;
 }
