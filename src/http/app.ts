@@ -7,6 +7,7 @@ import { healthRoutes } from './health-routes.js';
 import { registerDocs } from './docs.js';
 import { registerSecurity } from './security.js';
 import { fhirRoutes } from './fhir-routes.js';
+import { searchIndexFields } from '../search/search-service.js';
 
 export interface BuildOptions {
   /** Use this store instead of creating one from the config (tests, benchmarks). */
@@ -35,7 +36,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
-  const store = opts.store ?? createStore(config);
+  const store = opts.store ?? createStore(config, { searchIndexFields: searchIndexFields() });
   await store.init();
   app.decorate('store', store);
   app.decorate('config', config);

@@ -74,3 +74,19 @@ export function listSearchParameterIds(): string[] {
   return searchParameterIds();
 }
 export { GENOMIC_REGION_URL };
+
+/**
+ * MongoDB secondary indexes wanted by search (each becomes `{ t: 1, <field>: 1 }` on `resources`,
+ * created idempotently at start-up): the selective parameters of the types the issue names. Kept
+ * well under MongoDB's 64 indexes per collection; other parameters still work, by scan within `t`.
+ */
+export function searchIndexFields(): Array<string | string[]> {
+  const plain = [
+    'identifier', 'code', 'subject', 'patient', 'status', 'category', 'encounter', 'based-on', 'specimen', 'result',
+    'performer', 'gene-identifier', 'dna-variant', 'amino-acid-change', '_tag', '_profile', '_security', 'name', 'family',
+    'given', 'referenceseqid', 'type', 'focus', 'requester', 'owner', 'component-code-value-concept', 'value-concept',
+    'has-member', 'derived-from', 'url',
+  ].map((c) => `x.${c}`);
+  const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].map((c) => `x.${c}.s`);
+  return [...plain, ...dates, ['x.genomic-region.a', 'x.genomic-region.s']];
+}

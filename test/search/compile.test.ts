@@ -115,3 +115,29 @@ t.test('user input never becomes an operator or a field name', async (t) => {
   t.match(f, /"x.code":"\$where"/);
   t.throws(() => parseSearch('Observation', { '$where': ['1'] }, true));
 });
+
+t.test('MongoDB index fields are safe field paths the adapter accepts', async (t) => {
+  const { searchIndexFields } = await import('../../src/search/search-service.js');
+  const { indexSpecs } = await import('../../src/storage/mongodb/index-specs.js');
+  const fields = searchIndexFields();
+  t.ok(fields.length < 60, 'under the 64-index limit with the base indexes');
+  const specs = indexSpecs(fields);
+  t.ok(Object.values(specs).flat().some((s) => s.name === 't_x.genomic-region.a_x.genomic-region.s'));
+});
+
+t.test('compiled documents pass the MongoDB adapter safety check', async (t) => {
+  const { assertSafeFilter } = await import('../../src/storage/mongodb/queries.js');
+  for (const qs of ['code:text=x', 'identifier:of-type=a|b|c', 'name:exact=x', 'subject:identifier=a|b', 'date=ge2020&date=lt2021',
+    'genomic-region=NC_000007.14:1-2', 'component-code-value-quantity=a$gt1', 'combo-code:missing=true', 'status:not=final', '_lastUpdated=gt2020']) {
+    const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : 'Observation';
+    t.doesNotThrow(() => assertSafeFilter(compileSync.get(type + qs)), qs);
+  }
+});
+const compileSync = new Map<string, unknown>();
+t.before(async () => {
+  for (const qs of ['code:text=x', 'identifier:of-type=a|b|c', 'name:exact=x', 'subject:identifier=a|b', 'date=ge2020&date=lt2021',
+    'genomic-region=NC_000007.14:1-2', 'component-code-value-quantity=a$gt1', 'combo-code:missing=true', 'status:not=final', '_lastUpdated=gt2020']) {
+    const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : 'Observation';
+    compileSync.set(type + qs, await compile(type, qs));
+  }
+});
