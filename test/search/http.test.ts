@@ -1,0 +1,70 @@
+import t from 'tap';
+import { testApp, send } from '../fhir/helpers.js';
+import { buildDataset } from './dataset.js';
+
+/** Search through the HTTP routes (app.inject): GET, POST _search, compartments, strict handling, errors, paging links. */
+t.test('search over HTTP', async (t) => {
+  const app = await testApp(t, { defaultCount: 5 });
+  const data = buildDataset().filter((r) => ['Patient', 'Observation', 'DiagnosticReport', 'MolecularSequence', 'Condition'].includes(r.resourceType));
+  const bundle = { resourceType: 'Bundle', type: 'batch', entry: data.map((r) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } })) };
+  const loaded = await send(app, 'POST', '/fhir', bundle);
+  t.equal(loaded.statusCode, 200, loaded.body.slice(0, 300));
+
+  const get = await send(app, 'GET', '/fhir/Observation?gene-identifier=HGNC:3236&_count=50');
+  t.equal(get.statusCode, 200);
+  const b = get.json();
+  t.equal(b.type, 'searchset');
+  const expected = data.filter((r) => r.resourceType === 'Observation' && JSON.stringify(r).includes('HGNC:3236')).length;
+  t.equal(b.entry.length, expected);
+  t.ok(expected > 0);
+
+  const post = await app.inject({
+    method: 'POST', url: '/fhir/Observation/_search', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'gene-identifier=HGNC%3A3236&_count=50',
+  });
+  t.equal(post.statusCode, 200);
+  t.equal(post.json().entry.length, expected);
+
+  const region = await send(app, 'GET', '/fhir/MolecularSequence?genomic-region=NC_000007.14:55039999-55050001');
+  t.same(region.json().entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), ['ms0', 'ms1']);
+
+  const comp = await send(app, 'GET', '/fhir/Patient/px2/Observation?_count=100');
+  t.equal(comp.statusCode, 200);
+  t.ok(comp.json().entry.every((e: { resource: { subject: { reference: string } } }) => e.resource.subject.reference === 'Patient/px2'));
+
+  const strict = await send(app, 'GET', '/fhir/Observation?bogus=1', undefined, { prefer: 'handling=strict' });
+  t.equal(strict.statusCode, 400);
+  t.equal(strict.json().resourceType, 'OperationOutcome');
+  const lax = await send(app, 'GET', '/fhir/Observation?bogus=1&_count=1');
+  t.equal(lax.statusCode, 200);
+  t.ok(lax.json().entry.some((e: { search: { mode: string } }) => e.search.mode === 'outcome'));
+
+  const bad = await send(app, 'GET', '/fhir/Observation?date=2020-02-30x');
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().issue[0].diagnostics, /date/);
+  t.same(bad.json().issue[0].expression, ['date']);
+
+  // follow next links through HTTP
+  let url: string | undefined = '/fhir/Observation?code=69548-6&_count=7';
+  const seen = new Set<string>();
+  let pages = 0;
+  while (url && pages++ < 100) {
+    const page = await send(app, 'GET', url);
+    t.equal(page.statusCode, 200);
+    for (const e of page.json().entry ?? []) {
+      t.notOk(seen.has(e.resource.id), `no duplicate ${e.resource.id}`);
+      seen.add(e.resource.id);
+    }
+    const next = page.json().link.find((l: { relation: string }) => l.relation === 'next')?.url as string | undefined;
+    url = next?.replace(/^https?:\/\/[^/]+/, '');
+  }
+  t.equal(seen.size, data.filter((r) => r.resourceType === 'Observation' && r.code?.coding?.[0]?.code === '69548-6').length);
+
+  const sp = await send(app, 'GET', '/fhir/SearchParameter/genomic-region');
+  t.equal(sp.statusCode, 200);
+  t.equal(sp.json().code, 'genomic-region');
+  const meta = await send(app, 'GET', '/fhir/metadata');
+  const obs = meta.json().rest[0].resource.find((r: { type: string }) => r.type === 'Observation');
+  t.ok(obs.searchParam.some((p: { name: string }) => p.name === 'genomic-region'));
+  t.ok(obs.searchParam.some((p: { name: string }) => p.name === 'gene-identifier'));
+});
