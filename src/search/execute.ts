@@ -90,8 +90,10 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
     filter = andAll([baseFilter, { lu: { $lte: snapshot } }]);
     skip = cursor?.k === 'offset' ? cursor.o : 0;
   }
-  const wantTotal = total === 'accurate' || total === 'estimate' || summary === 'count';
-  const query: StoreQuery = { types, filter, sort, limit: summary === 'count' ? 0 : count + 1, skip, count: wantTotal, maxTimeMs: TIME_LIMIT_MS };
+  // `_count=0` asks for the count only (https://hl7.org/fhir/R4/search.html#count)
+  const countOnly = summary === 'count' || count === 0;
+  const wantTotal = total === 'accurate' || total === 'estimate' || countOnly;
+  const query: StoreQuery = { types, filter, sort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal, maxTimeMs: TIME_LIMIT_MS };
   const res = await store.search(query);
   let records = res.records;
   let docs = res.docs;
@@ -104,7 +106,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   }
 
   const links: BundleLink[] = [{ relation: 'self', url: linkUrl(selfBase(req), parsed.used, cursor) }];
-  if (summary !== 'count' && count > 0 && docs.length) {
+  if (!countOnly && docs.length) {
     const hasNext = cursor?.k === 'before' ? true : more;
     const hasPrev = cursor?.k === 'before' ? more : cursor !== undefined && !(cursor.k === 'offset' && cursor.o === 0);
     if (keyset) {
@@ -116,7 +118,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
     }
   }
 
-  const included = summary === 'count' ? { records: [], issues: [] } : await resolveIncludes(store, docs, parsed.result, restrict);
+  const included = countOnly ? { records: [], issues: [] } : await resolveIncludes(store, docs, parsed.result, restrict);
   issues.push(...included.issues);
   const entry: BundleEntry[] = [];
   const toEntry = (rec: VersionRecord, mode: 'match' | 'include'): BundleEntry => ({

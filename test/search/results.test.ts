@@ -111,6 +111,9 @@ t.test('_count, _total, _summary=count, _elements, self link, warnings', async (
   const c = await run('Observation', 'status=final&_summary=count');
   t.equal(c.total, all.length);
   t.equal(c.entry?.length ?? 0, 0);
+  const zero = await run('Observation', 'status=final&_count=0');
+  t.equal(zero.total, all.length, '_count=0 answers the count only');
+  t.equal(zero.entry?.length ?? 0, 0);
   const acc = await run('Observation', 'status=final&_total=accurate&_count=2');
   t.equal(acc.total, all.length);
   t.equal(keys(acc, 'match').length, 2);
