@@ -44,8 +44,9 @@ const RULES: Record<string, OperationRule> = {
   everything: { type: 'Patient', permissions: ['r', 's'], patientTokens: true },
   // $validate reads nothing and writes nothing: any create or update right on the type suffices.
   validate: { permissions: [], patientTokens: true },
-  // VCF import writes Observations (and MolecularSequences, Specimens…) for one patient.
-  'import-vcf': { type: 'Observation', permissions: ['c'], patientTokens: true },
+  // VCF import writes Observations (and MolecularSequences, Specimens…): a lab's job, refused
+  // for patient tokens (the files name their own sample ids).
+  'import-vcf': { type: 'Observation', permissions: ['c'], patientTokens: false },
   meta: { permissions: ['r'], patientTokens: true },
   'meta-add': { permissions: ['u'], patientTokens: true },
   'meta-delete': { permissions: ['u'], patientTokens: true },

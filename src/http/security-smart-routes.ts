@@ -88,7 +88,10 @@ export async function smartRoutes(app: FastifyInstance, opts: { svc: AuthService
     }
     done(null, out);
   });
-  app.post('/auth/token', { schema: tokenSchema, attachValidation: true }, async (request, reply) => {
+  // A tighter budget per address than the API's: the token endpoint verifies signatures.
+  // (Ignored when rate limiting is off: FHIR_RATE_LIMIT=0.)
+  const config = { rateLimit: { max: 120, timeWindow: 60_000 } };
+  app.post('/auth/token', { schema: tokenSchema, attachValidation: true, config }, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     try {
       const body = request.body as Record<string, unknown> | undefined;

@@ -28,6 +28,9 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
   await registerSecurityHeaders(app, config);
   // Before the auth hooks' preHandler: nothing else walks a body before its shape is checked.
   registerBodyLimits(app, config);
+  // Before any route it limits (it attaches to routes as they are added); its key is read from
+  // request.auth, which the auth onRequest hook sets first (instance hooks run before route hooks).
+  await registerRateLimit(app, config);
   if (config.auth) {
     const svc = await AuthService.create(config);
     app.decorate('authService', svc);
@@ -37,7 +40,6 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
   } else {
     app.log.warn('FHIR_AUTH=off: EVERY REQUEST IS ANONYMOUS AND UNRESTRICTED. Use only for local experiments, never with real patient data.');
   }
-  await registerRateLimit(app, config);
   app.decorate('auditLog', registerAudit(app, config));
 }
 

@@ -64,6 +64,19 @@ t.test('per-client rate limits answer 429 with Retry-After', async (t) => {
   t.equal(last, 429);
 });
 
+t.test('the token endpoint has its own, tighter budget per address', async (t) => {
+  const app = await makeApp({ security: { rateLimitMax: 10_000 } });
+  t.teardown(() => app.close());
+  const statuses: number[] = [];
+  for (let i = 0; i < 125; i++) {
+    const res = await app.inject({ method: 'POST', url: '/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials', remoteAddress: '10.7.7.7' });
+    statuses.push(res.statusCode);
+  }
+  t.equal(statuses[0], 400, 'refused on its merits first');
+  t.equal(statuses.at(-1), 429, 'then throttled');
+  t.equal(statuses.filter((s) => s === 400).length, 120);
+});
+
 t.test('hostile inputs are refused or taken literally; the server keeps answering', async (t) => {
   const app = await makeApp();
   t.teardown(() => app.close());
