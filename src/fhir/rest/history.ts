@@ -31,7 +31,6 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   if (id !== undefined) checkId(id);
   const limit = count(ctx, req);
   const since = instant(req, '_since');
-  const before = instant(req, '_at');
   const cursorRaw = param(req, '_cursor');
   if (cursorRaw !== undefined && !/^\d+$/.test(cursorRaw)) throw fhirError('BAD_REQUEST', 'Invalid _cursor', '_cursor');
   const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);
@@ -44,7 +43,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
       if (live) checkVisible(req.auth, live);
     }
   }
-  const { records, total } = await ctx.store.history({ resourceType: type, id, since, before, limit: limit + 1, beforeSeq });
+  const { records, total } = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq });
   const page = records.slice(0, limit);
   const entry: BundleEntry[] = [];
   for (const rec of page) {
@@ -71,7 +70,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   }
   const path = [type, id, '_history'].filter(Boolean).join('/');
   const keep = new URLSearchParams();
-  for (const k of ['_since', '_at']) if (param(req, k)) keep.set(k, param(req, k)!);
+  if (param(req, '_since')) keep.set('_since', param(req, '_since')!);
   keep.set('_count', String(limit));
   const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(flatQuery(req)).toString()}`.replace(/\?$/, '') }];
   if (records.length > limit && page.length) {
