@@ -38,3 +38,8 @@ export function compartmentFilter(type: string, compartment: { resourceType: str
   if (!ors.length) return { id: { $in: [] } };
   return ors.length === 1 ? ors[0] : { $or: ors };
 }
+
+/** Every resource type that can be in a Patient compartment (for `/Patient/p1/*`). */
+export function patientCompartmentTypes(): string[] {
+  return ['Patient', ...Object.keys(patientTable()).filter((t) => t !== 'Patient')];
+}

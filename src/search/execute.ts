@@ -6,7 +6,7 @@ import { isKnownResourceType } from '../fhir/resource-types.js';
 import { parseSummary, subsetResource } from '../fhir/summary.js';
 import type { SortSpec, StoreQuery, VersionRecord } from '../storage/types.js';
 import { andAll, buildFilter } from './build-filter.js';
-import { compartmentFilter, inPatientCompartment } from './compartment.js';
+import { compartmentFilter, inPatientCompartment, patientCompartmentTypes } from './compartment.js';
 import { sortField, type Filter } from './compile.js';
 import { resolveIncludes } from './includes.js';
 import { afterCursor, beforeCursor, decodeCursor, KEY_ORDER, keysetFilter, linkUrl, reverse, type Cursor } from './paging.js';
@@ -56,7 +56,8 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const { store, config } = ctx;
   const firstType = req.resourceType ?? (req.query._type?.length === 1 && !req.query._type[0].includes(',') ? req.query._type[0] : undefined);
   const parsed = parseSearch(firstType, req.query, req.strict);
-  const types = resolveTypes(req, parsed.result);
+  // `/Patient/p1/*`: every type that has a Patient compartment membership rule
+  const types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
   const issues: Issue[] = [...parsed.issues];
   const summary = parseSummary(last(parsed.result, '_summary'));
   const elements = last(parsed.result, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);

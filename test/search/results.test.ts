@@ -144,6 +144,8 @@ t.test('compartment search and conditional matches', async (t) => {
   const inc = await run('DiagnosticReport', '_include=DiagnosticReport:result', { compartment: { resourceType: 'Patient', id: 'px1' } });
   t.same(keys(inc, 'match'), ['DiagnosticReport/drx']);
   t.same(keys(inc, 'include').sort(), ['Observation/gx1'], 'included resources stay in the compartment');
+  const star = await run(undefined, '_count=100', { compartment: { resourceType: 'Patient', id: 'px4' } });
+  t.same(keys(star, 'match').sort(), data.filter((r) => r.id === 'px4' || JSON.stringify(r).includes('"Patient/px4"')).map((r) => `${r.resourceType}/${r.id}`).sort());
   const m = await findConditionalMatches(store, 'Patient', 'identifier=urn:mrn|M3');
   t.same(m.matches.map((r) => r.id), ['px3']);
   const bad = await findConditionalMatches(store, 'Patient', 'nonsense=1');
