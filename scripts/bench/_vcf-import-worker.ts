@@ -3,7 +3,8 @@
  *   node --import tsx scripts/bench/_vcf-import-worker.ts STAGE FILE
  * Stages: read (lines only), parse (+ record/genotype parsing), map (+ FHIR mapping), validate
  * (+ validateResource), index (+ indexResource), store (importVcf into a fresh embedded store, one
- * transaction, fsync on). Prints one JSON line: ms, records, variants, resources, rssGrowthMb.
+ * transaction, fsync on). Prints one JSON line: ms (wall), cpuMs (this process, user+system),
+ * records, variants, resources, rssGrowthMb.
  */
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const rss0 = process.memoryUsage().rss;
 let peak = rss0;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 let records = 0;
 let variants = 0;
 let resources = 0;
@@ -64,6 +66,8 @@ if (stage === 'read' || stage === 'parse') {
   throw new Error(`unknown stage ${stage}`);
 }
 const ms = performance.now() - t0 - closeMs;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
-console.log(JSON.stringify({ ms, closeMs, records, variants, resources, rssGrowthMb: (peak - rss0) / 1e6 }));
+console.log(JSON.stringify({ ms, cpuMs, heapAfterMb: process.memoryUsage().heapUsed / 1e6, closeMs, records, variants, resources, rssGrowthMb: (peak - rss0) / 1e6 }));
