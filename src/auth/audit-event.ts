@@ -23,6 +23,12 @@ export interface AuditInput {
   /** Id assigned by a create, read back from the Location header. */
   createdId?: string;
   recorded?: Date;
+  /**
+   * Further successful reads by the same agent, from the same address, of the same type (and
+   * patient), coalesced into this event by the audit log: each is one more entity, and
+   * `period` spans them all.
+   */
+  more?: Array<{ id: string; recorded: Date }>;
 }
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -63,11 +69,14 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
   const entity: AuditEventEntity[] = [];
   const id = facts.id ?? input.createdId;
   if (facts.resourceType && id) {
-    entity.push({
-      what: { reference: `${facts.resourceType}/${id}` },
-      type: { system: ENTITY_TYPE, code: '2' },
-      role: { system: OBJECT_ROLE, code: '4' },
-    });
+    const ids = new Set([id, ...(input.more ?? []).map((m) => m.id)]);
+    for (const one of ids) {
+      entity.push({
+        what: { reference: `${facts.resourceType}/${one}` },
+        type: { system: ENTITY_TYPE, code: '2' },
+        role: { system: OBJECT_ROLE, code: '4' },
+      });
+    }
   }
   const query = safeQuery(input.url);
   if (query || facts.interaction.startsWith('search') || facts.operation) {
@@ -96,6 +105,9 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
       : { system: 'http://hl7.org/fhir/restful-interaction', code: subtype }],
     action: auditAction(facts.interaction),
     recorded: (input.recorded ?? new Date()).toISOString(),
+    ...(input.more?.length
+      ? { period: { start: (input.recorded ?? new Date()).toISOString(), end: input.more[input.more.length - 1].recorded.toISOString() } }
+      : {}),
     outcome: auditOutcome(input.status),
     outcomeDesc: `HTTP ${input.status}`,
     agent,

@@ -7,6 +7,10 @@ import { buildAuditEvent, type AuditInput } from './audit-event.js';
  * The audit trail writer. Requests only enqueue a few facts (or a ready AuditEvent); a timer (or
  * a full batch) builds the events and writes the queue as one store transaction, so N reads cost
  * one journal fsync, not N, and the request path allocates next to nothing.
+ * Under load, successful plain reads (read/vread without parameters) by the same agent from the
+ * same address, of the same type and patient, within one flush window are coalesced into one
+ * AuditEvent listing every resource read (up to MAX_MERGED) with the `period` they span: every
+ * read is still recorded, at a fraction of the cost of one stored, indexed event each.
  * `close()` (called from the app's onClose hook, before the store closes) writes what is left:
  * a clean shutdown loses nothing. A failed write keeps the batch queued for the next attempt,
  * up to `maxQueue` events; beyond that the oldest are dropped and the loss is logged.
@@ -18,8 +22,19 @@ export interface AuditLogOptions {
   onError?: (err: unknown, dropped: number) => void;
 }
 
+const MAX_MERGED = 200;
+
+/** The grouping key of a coalescable read, or undefined. */
+function coalesceKey(e: (Resource & { id: string }) | AuditInput): string | undefined {
+  if ('resourceType' in e) return undefined;
+  const f = e.facts;
+  if ((f.interaction !== 'read' && f.interaction !== 'vread') || e.status >= 300 || !f.resourceType || !f.id || e.url.includes('?')) return undefined;
+  return [e.clientId, e.subject, e.issuer, e.remoteAddress, f.interaction, f.resourceType, f.patient ?? ''].join('\u0000');
+}
+
 export class AuditLog {
   private queue: Array<(Resource & { id: string }) | AuditInput> = [];
+  private groups = new Map<string, AuditInput>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
@@ -31,6 +46,16 @@ export class AuditLog {
 
   record(event: (Resource & { id: string }) | AuditInput): void {
     if (this.closed) return;
+    const key = coalesceKey(event);
+    if (key !== undefined) {
+      const group = this.groups.get(key);
+      const input = event as AuditInput;
+      if (group && (group.more ??= []).length < MAX_MERGED) {
+        group.more.push({ id: input.facts.id!, recorded: input.recorded ?? new Date() });
+        return;
+      }
+      this.groups.set(key, input);
+    }
     this.queue.push(event);
     if (this.queue.length >= (this.opts.batchSize ?? 500)) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs ?? 200);
@@ -50,6 +75,7 @@ export class AuditLog {
     if (!this.queue.length) return;
     const batch = this.queue;
     this.queue = [];
+    this.groups.clear();
     this.flushing = this.write(batch).finally(() => {
       this.flushing = undefined;
     });

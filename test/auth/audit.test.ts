@@ -68,6 +68,27 @@ t.test('AuditEvents record every request and survive a clean shutdown', async (t
   });
 });
 
+t.test('reads under load are coalesced per agent, type and patient, none is lost', async (t) => {
+  const app = await buildApp(testConfig({ auth: true, dataDir: mkdtempSync(join(tmpdir(), 'fgs-audit2-')), fsync: false, security: securityConfig() }));
+  t.teardown(() => app.close());
+  const reader = await serverToken(app, ['system/*.cruds', 'system/AuditEvent.rs'], { clientId: 'bulk' });
+  for (let i = 0; i < 20; i++) {
+    const res = await app.inject({ method: 'PUT', url: `/fhir/Observation/c${i}`, headers: { ...bearer(reader), ...FHIR_JSON }, payload: { resourceType: 'Observation', id: `c${i}`, status: 'final', code: { text: 'x' } } });
+    t.equal(res.statusCode, 201);
+  }
+  await app.auditLog!.flush();
+  for (let i = 0; i < 20; i++) await app.inject({ url: `/fhir/Observation/c${i}`, headers: bearer(reader) });
+  await app.inject({ url: '/fhir/Observation/c0?_summary=true', headers: bearer(reader) }); // has a query: its own event
+  await app.auditLog!.flush();
+  const res = await app.inject({ url: '/fhir/AuditEvent?action=R&_count=100', headers: bearer(reader) });
+  const reads = (res.json().entry ?? []).map((e: { resource: AuditEvent }) => e.resource) as AuditEvent[];
+  t.equal(reads.length, 2, 'one coalesced event for the 20 plain reads, one for the read with parameters');
+  const merged = reads.find((e) => (e.entity?.length ?? 0) > 1)!;
+  const refs = merged.entity!.map((en) => en.what?.reference).sort();
+  t.same(refs, Array.from({ length: 20 }, (_, i) => `Observation/c${i}`).sort(), 'every resource read is listed');
+  t.ok(merged.period?.start && merged.period.end, 'period spans the reads');
+});
+
 t.test('request classification for the audit trail', async (t) => {
   t.same(describeRequest('GET', 'Observation/o1'), { interaction: 'read', resourceType: 'Observation', id: 'o1', patient: undefined });
   t.equal(describeRequest('GET', 'Observation/o1/_history/2').interaction, 'vread');
