@@ -119,7 +119,6 @@ export default {
 };
 
 async function measure(): Promise<BenchLine[]> {
-  {
     const lines: BenchLine[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'fgs-bench-search-'));
     const store = new EmbeddedStore(dir, { fsync: true });
@@ -168,7 +167,6 @@ async function measure(): Promise<BenchLine[]> {
     // after the big run, so the peer's R4 definitions do not count in the resident memory above
     await peerComparison(lines);
     return lines;
-  }
 }
 
 if (process.env[CHILD] && process.argv[1] === SELF) {
