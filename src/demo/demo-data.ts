@@ -175,7 +175,7 @@ export function demoResources(): Resource[] {
     performer: { reference: `Organization/${DEMO.lab}` },
     referenceSeq: {
       referenceSeqId: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/nuccore', code: 'NC_000007.14' }] },
-      genomeBuild: 'GRCh38', strand: 'watson', windowStart: 55191800, windowEnd: 55191850,
+      strand: 'watson', windowStart: 55191800, windowEnd: 55191850,
     },
     variant: [{ start: 55191821, end: 55191822, observedAllele: 'G', referenceAllele: 'T' }],
   } as Resource;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifySwaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { AppConfig } from '../config.js';
 import type { FhirContext } from '../fhir/context.js';
 import { buildCapabilityStatement } from '../fhir/rest/capabilities.js';
@@ -8,6 +8,7 @@ import { operationHandlers } from '../fhir/operations/index.js';
 import { genomicsOperationDefinitions } from '../genomics/operations/definitions.js';
 import { buildOpenApi } from './openapi/build-openapi.js';
 import { CORE_OPERATION_DEFINITIONS } from './openapi/core-operation-definitions.js';
+import { GENOMICS_VIEW_TYPES, documentView } from './openapi/views.js';
 
 /**
  * OpenAPI 3.1 document generated from the server's own route definitions (every route carries JSON
@@ -47,7 +48,21 @@ export async function registerDocs(app: FastifyInstance, config: AppConfig, ctx:
   });
   await app.register(fastifySwaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { deepLinking: true, persistAuthorization: true, tryItOutEnabled: true, docExpansion: 'none', filter: true, displayRequestDuration: true },
+    uiConfig: {
+      deepLinking: true, persistAuthorization: true, tryItOutEnabled: true, docExpansion: 'none', filter: true,
+      displayRequestDuration: true, defaultModelsExpandDepth: -1,
+      // The genomics view first; the complete document is one click away in the top bar.
+      urls: [
+        { url: '/docs/genomics.json', name: 'Genomics API (genomic report flow and operations)' },
+        { url: '/docs/json', name: 'Complete FHIR R4 API (all 146 resource types; slow to render)' },
+      ],
+      'urls.primaryName': 'Genomics API (genomic report flow and operations)',
+    } as FastifySwaggerUiOptions['uiConfig'],
     staticCSP: false,
+  });
+  let view: string | undefined;
+  app.get('/docs/genomics.json', { schema: { hide: true } }, async (_req, reply) => {
+    view ??= JSON.stringify(documentView(app.swagger() as never, new Set(GENOMICS_VIEW_TYPES)));
+    return reply.type('application/json').send(view);
   });
 }

@@ -3,7 +3,7 @@ import type { OperationHandler } from '../../fhir/context.js';
 import { fhirComponentSchemas, ref } from './fhir-components.js';
 import { createExample, genomicReportTransactionExample } from './examples.js';
 import { operationPathItem, outcomeResponse } from './operation-paths.js';
-import { searchParamExample } from './parameter-examples.js';
+import { sampleValue, searchParamExample } from './parameter-examples.js';
 
 /**
  * Turns the document @fastify/swagger generates from the route definitions into the complete
@@ -51,11 +51,12 @@ function expandForType(template: string, method: string, op: Record<string, unkn
   if (isSearch) {
     for (const sp of res?.searchParam ?? []) {
       const example = searchParamExample(type, sp.name, sp.type);
+      const sample = example ?? sampleValue(sp.name, sp.type);
       params.push({
         name: sp.name,
         in: 'query',
         required: false,
-        description: `${sp.documentation ?? sp.name} (FHIR ${sp.type} search parameter)`,
+        description: `${sp.documentation ?? sp.name} (FHIR ${sp.type} search parameter${sample ? `, e.g. \`${sample}\`` : ''})`,
         schema: { type: 'string' },
         ...(example !== undefined ? { example } : {}),
       });
@@ -94,7 +95,7 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
 
   for (const [path, item] of Object.entries(generated.paths ?? {})) {
     if (!path.includes('{type}')) {
-      paths[path] = item;
+      paths[path] = structuredClone(item); // methods of one route share one object: edit copies
       continue;
     }
     for (const type of ordered) {

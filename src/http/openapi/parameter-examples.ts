@@ -1,9 +1,11 @@
 import { DEMO } from '../../demo/demo-data.js';
 
 /**
- * Example values for search parameters in the OpenAPI document. Genomics types get values that
- * return data once `npm run seed` has loaded the demo set; other types get a value of the right
- * FHIR search type (it runs, and usually matches nothing).
+ * Example values for search parameters in the OpenAPI document. On the genomic report flow types
+ * every example matches the same demo resource (Swagger UI pre-fills all of them and ANDs them,
+ * so together they still return it once `npm run seed` has run); their other parameters only show
+ * a value of the right FHIR search type in the description. Other types get such a value as the
+ * example (it runs, and usually matches nothing).
  */
 const P1 = `Patient/${DEMO.patients[0]}`;
 const SPECIFIC: Record<string, Record<string, string>> = {
@@ -35,8 +37,7 @@ const SPECIFIC: Record<string, Record<string, string>> = {
     patient: P1,
     type: 'dna',
     'genomic-region': 'NC_000007.14:55019016-55211628',
-    'referenceseqid': 'NC_000007.14',
-    chromosome: '7',
+    referenceseqid: 'NC_000007.14',
   },
   Patient: { _id: DEMO.patients[0], family: 'Rivera', identifier: `urn:oid:2.16.840.1.113883.19.5|MRN-${DEMO.patients[0]}`, gender: 'female' },
   Specimen: { subject: P1, patient: P1 },
@@ -55,9 +56,14 @@ const BY_TYPE: Record<string, string> = {
   special: 'x',
 };
 
+/** The `example` of a search parameter (pre-filled by Swagger UI). */
 export function searchParamExample(resourceType: string, name: string, type: string): string | undefined {
-  const specific = SPECIFIC[resourceType]?.[name];
-  if (specific) return specific;
+  if (SPECIFIC[resourceType]) return SPECIFIC[resourceType][name];
+  return sampleValue(name, type);
+}
+
+/** A value of the parameter's FHIR search type, for descriptions and for the other types' examples. */
+export function sampleValue(name: string, type: string): string | undefined {
   if (name === '_id') return 'example';
   if (name === '_lastUpdated') return 'ge2020-01-01';
   // Values of these shapes would be refused (400) on some parameters: leave them without example.
