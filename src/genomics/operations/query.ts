@@ -51,10 +51,16 @@ export function kindFilter(kind: GenomicKind, subject: string | undefined): Filt
 
 export type RangeMode = 'intersect' | 'subsume';
 
+const MAX_BINS = 1000;
+
 /** Variants overlapping (or containing) a range: bin lookup, then the exact interval test. */
 export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: string | undefined): Filter {
   const bins = binsOverlapping(range.accession, range.start, range.end);
-  const binClause = subject ? { [x(GX.subjectBins)]: { $in: bins.map((b) => `${subject}|${b}`) } } : { [x(GX.bins)]: { $in: bins } };
+  // Chromosome-sized ranges would make a huge `$in`: for those, one subject's variants (or the
+  // variants on that accession's assembly) are the candidates and the exact test does the rest.
+  const binClause = bins.length > MAX_BINS
+    ? (subject ? kindFilter('variant', subject) : { [x(GX.kind)]: 'variant' })
+    : subject ? { [x(GX.subjectBins)]: { $in: bins.map((b) => `${subject}|${b}`) } } : { [x(GX.bins)]: { $in: bins } };
   const exact = mode === 'intersect'
     // Insertions are zero-length: they count when their point lies inside the range.
     ? { a: range.accession, s: { $lt: range.end }, $or: [{ e: { $gt: range.start } }, { s: { $gte: range.start } }] }
