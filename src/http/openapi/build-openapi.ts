@@ -95,7 +95,8 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
 
   for (const [path, item] of Object.entries(generated.paths ?? {})) {
     if (!path.includes('{type}')) {
-      paths[path] = structuredClone(item); // methods of one route share one object: edit copies
+      // The methods of one route share one object in the generated document: edit separate copies.
+      paths[path] = Object.fromEntries(Object.entries(item).map(([m, op]) => [m, structuredClone(op)]));
       continue;
     }
     for (const type of ordered) {
