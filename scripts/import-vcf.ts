@@ -91,7 +91,7 @@ function progress(p: ProgressInfo): void {
 }
 
 const config = loadConfig();
-const store = createStore(config);
+const store = await createStore(config);
 await store.init();
 let exitCode = 0;
 try {

@@ -38,7 +38,7 @@ if (await serverAnswers()) {
   const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN ?? devToken()));
   console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
 } else {
-  const store = createStore(config);
+  const store = await createStore(config);
   await store.init();
   try {
     console.log(`No server at ${base}; seeding the ${store.kind} store directly (${store.kind === 'embedded' ? config.dataDir : config.mongodbDb}) …`);

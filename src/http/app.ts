@@ -36,7 +36,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
-  const store = opts.store ?? createStore(config, { searchIndexFields: searchIndexFields() });
+  const store = opts.store ?? await createStore(config, { searchIndexFields: searchIndexFields() });
   await store.init();
   app.decorate('store', store);
   app.decorate('config', config);

@@ -1,6 +1,5 @@
 import type { AppConfig } from '../config.js';
 import { EmbeddedStore } from './embedded/embedded-store.js';
-import { MongoStore } from './mongodb/mongo-store.js';
 import type { SearchIndexField } from './mongodb/index-specs.js';
 import type { ResourceStore } from './types.js';
 
@@ -9,9 +8,14 @@ export interface CreateStoreOptions {
   searchIndexFields?: readonly SearchIndexField[];
 }
 
-/** MONGODB_URL selects MongoDB (database MONGODB_DB); otherwise the embedded store under DATA_DIR. */
-export function createStore(config: AppConfig, opts: CreateStoreOptions = {}): ResourceStore {
+/**
+ * MONGODB_URL selects MongoDB (database MONGODB_DB); otherwise the embedded store under DATA_DIR.
+ * The driver is loaded only when MongoDB is used: it costs start-up time the embedded default
+ * does not need to pay.
+ */
+export async function createStore(config: AppConfig, opts: CreateStoreOptions = {}): Promise<ResourceStore> {
   if (config.mongodbUrl) {
+    const { MongoStore } = await import('./mongodb/mongo-store.js');
     return new MongoStore(config.mongodbUrl, config.mongodbDb, { searchIndexFields: opts.searchIndexFields });
   }
   return new EmbeddedStore(config.dataDir, { fsync: config.fsync });

@@ -143,7 +143,7 @@ t.test('bundle body checks', async (t) => {
 
 t.test('a store without multi-document transactions refuses transaction Bundles, never half-applies', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fgs-notx-'));
-  const store = createStore(testConfig({ dataDir: dir, fsync: false }));
+  const store = await createStore(testConfig({ dataDir: dir, fsync: false }));
   store.supportsTransactions = () => false; // what a standalone MongoDB reports
   const app = await testApp(t, { dataDir: dir }, { store });
   const res = await send(app, 'POST', '/fhir', {

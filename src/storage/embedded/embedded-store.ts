@@ -11,6 +11,7 @@ import { searchIndexesOf } from './search-indexes.js';
 import { BodyArena } from './body-arena.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
 import { historyPage } from './history.js';
+import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
@@ -60,6 +61,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly journal: Journal;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private releaseLock?: () => void;
   /** Set when applying a commit to memory threw half-way: memory is no longer trustworthy. */
   private broken = false;
   private readonly compactor: Compactor;
@@ -80,11 +82,17 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       mkdirSync(this.dir, { recursive: true });
       if (this.fsync) fsyncDir(dirname(resolve(this.dir))); // the new directory's own entry must survive a crash too
     }
-    this.compactor.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
-    this.journal.recover((r) => {
-      if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
-    });
-    await this.journal.open(this.seq + 1);
+    this.releaseLock = acquireDirLock(this.dir);
+    try {
+      this.compactor.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
+      this.journal.recover((r) => {
+        if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
+      });
+      await this.journal.open(this.seq + 1);
+    } catch (e) {
+      this.releaseLock();
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
@@ -93,6 +101,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     await this.writeChain.catch(() => undefined);
     await this.compactor.finish(this.seq, this.log);
     await this.journal.close();
+    this.releaseLock?.();
   }
 
   async ping(): Promise<boolean> {
