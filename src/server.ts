@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_TOKEN_FILE, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { warmUpValidators } from './validation/schema-validators.js';
 import { devTokenBanner } from './http/security.js';
 
 /**
@@ -34,6 +35,9 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 await app.listen({ host: config.host, port: config.port });
+// Ready first, then compile the validators of the genomic report flow in the background so the
+// first lab submission does not pay for it (each type compiles once; the rest compile on first use).
+void warmUpValidators(['Observation', 'DiagnosticReport', 'MolecularSequence', 'Patient', 'Specimen', 'ServiceRequest', 'Bundle']);
 // Printed plainly (not only logged) so a person starting the server sees where it is.
 console.log(`FHIR genomics server ready at ${config.baseUrl} (store: ${app.store.kind}, data: ${app.store.kind === 'embedded' ? config.dataDir : config.mongodbDb})`);
 const banner = await devTokenBanner(app, config);
