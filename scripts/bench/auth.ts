@@ -112,15 +112,17 @@ export default {
       // Warm-up (JIT, token cache), then alternate.
       await readRate(plain);
       await readRate(secured);
-      let base = 0;
-      let auth = 0;
-      for (let r = 0; r < ROUNDS; r++) {
-        base = Math.max(base, await readRate(plain));
-        auth = Math.max(auth, await readRate(secured));
-      }
+      // Adjacent pairs, median ratio: this machine is shared, so a single pair can be skewed by
+      // whatever else runs during it.
+      const pairs: Array<[number, number]> = [];
+      for (let r = 0; r < ROUNDS; r++) pairs.push([await readRate(plain), await readRate(secured)]);
+      const ratios = pairs.map(([b, a]) => a / b).sort((x, y) => x - y);
+      const median = ratios[Math.floor(ratios.length / 2)];
+      const base = pairs.reduce((s, [b]) => s + b, 0) / pairs.length;
+      const auth = pairs.reduce((s, [, a]) => s + a, 0) / pairs.length;
       return [
         { name: 'read-by-id, FHIR_AUTH=off, no audit', value: base, unit: 'req/s' },
-        { name: 'read-by-id, bearer token + audit + rate limit', value: auth, unit: 'req/s', ratio: auth / base, baseline: 'no auth', target: '>= 0.85' },
+        { name: 'read-by-id, bearer token + audit + rate limit', value: auth, unit: 'req/s', ratio: median, baseline: 'no auth (median of pairs)', target: '>= 0.85' },
       ];
     } finally {
       await stop(plain);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../auth/audit-log.js';
 import { describeRequest } from '../auth/audit-request.js';
 import type { AppConfig } from '../config.js';
@@ -15,7 +15,20 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
   const log = new AuditLog(app.store, {
     onError: (err, dropped) => app.log.error({ err, dropped }, 'audit batch could not be written; will retry'),
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
+    try {
+      recordRequest(request, reply);
+    } catch (err) {
+      request.log.error({ err }, 'audit record failed');
+    }
+    done();
+  });
+  app.addHook('onClose', async () => {
+    await log.close();
+  });
+  return log;
+
+  function recordRequest(request: FastifyRequest, reply: FastifyReply): void {
     if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
     const path = pathOf(request.url).replace(/^\/fhir\/?/, '');
     const query: Record<string, string[]> = {};
@@ -24,7 +37,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     }
     let facts;
     try {
-      facts = describeRequest(request.method, decodeURIComponent(path), query);
+      facts = describeRequest(request.method, path.includes('%') ? decodeURIComponent(path) : path, query);
     } catch {
       facts = describeRequest(request.method, path, query);
     }
@@ -45,9 +58,5 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
       createdId: facts.interaction === 'create' ? created : undefined,
       recorded: new Date(),
     });
-  });
-  app.addHook('onClose', async () => {
-    await log.close();
-  });
-  return log;
+  }
 }

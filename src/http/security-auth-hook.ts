@@ -29,8 +29,10 @@ export function pathOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+const FHIR_PREFIX = /^\/fhir/i;
+
 export function isFhirPath(url: string): boolean {
-  return pathOf(url).toLowerCase().startsWith('/fhir');
+  return FHIR_PREFIX.test(url);
 }
 
 export function isPublicFhirPath(method: string, url: string): boolean {
@@ -64,11 +66,18 @@ export function registerAuthHooks(app: FastifyInstance, svc: AuthService): void 
     if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
     await authenticate(svc, request);
   });
-  app.addHook('preParsing', async (request) => {
-    if (request.authError) throw request.authError;
+  // Callback-style hooks on the hot path: no promise per request.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    done(request.authError ?? null, payload);
   });
-  app.addHook('preHandler', async (request) => {
-    if (request.auth?.patient !== undefined) guardPatientToken(request, request.auth.patient);
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.auth?.patient === undefined) return done();
+    try {
+      guardPatientToken(request, request.auth.patient);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 }
 

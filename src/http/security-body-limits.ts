@@ -13,14 +13,15 @@ import { isFhirPath } from './security-auth-hook.js';
  */
 export function registerBodyLimits(app: FastifyInstance, config: AppConfig): void {
   const maxEntries = config.security.maxBundleEntries;
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const body = request.body;
-    if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || !isFhirPath(request.url)) return;
+    if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || !isFhirPath(request.url)) return done();
     const issues = checkJsonShape(body);
-    if (issues.length) throw new FhirError('INVALID_JSON', issues[0].diagnostics, { issues });
+    if (issues.length) return done(new FhirError('INVALID_JSON', issues[0].diagnostics, { issues }));
     const entry = (body as { resourceType?: unknown; entry?: unknown }).entry;
     if ((body as { resourceType?: unknown }).resourceType === 'Bundle' && Array.isArray(entry) && entry.length > maxEntries) {
-      throw new FhirError('TOO_COSTLY', `A Bundle may carry at most ${maxEntries} entries (got ${entry.length}); split it`, { expression: 'Bundle.entry' });
+      return done(new FhirError('TOO_COSTLY', `A Bundle may carry at most ${maxEntries} entries (got ${entry.length}); split it`, { expression: 'Bundle.entry' }));
     }
+    done();
   });
 }

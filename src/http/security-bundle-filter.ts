@@ -22,14 +22,21 @@ function needsFilter(request: FastifyRequest): boolean {
 }
 
 export function registerBundleFilter(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (typeof payload !== 'string' || !BUNDLE.test(payload.slice(0, 64)) || !needsFilter(request)) return payload;
-    if (reply.statusCode >= 300) return payload;
-    const bundle = JSON.parse(payload) as Bundle;
-    if (!bundle.entry?.length || (bundle.type !== 'searchset' && bundle.type !== 'collection' && bundle.type !== 'history')) return payload;
-    const kept = bundle.entry.filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(request.auth, e.resource));
-    if (kept.length === bundle.entry.length) return payload;
-    bundle.entry = kept;
-    return JSON.stringify(bundle, null, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (typeof payload !== 'string' || reply.statusCode >= 300 || !needsFilter(request) || !BUNDLE.test(payload.slice(0, 64))) return done(null, payload);
+    try {
+      done(null, filterBundle(request, payload));
+    } catch (err) {
+      done(err as Error);
+    }
   });
+}
+
+function filterBundle(request: FastifyRequest, payload: string): string {
+  const bundle = JSON.parse(payload) as Bundle;
+  if (!bundle.entry?.length || (bundle.type !== 'searchset' && bundle.type !== 'collection' && bundle.type !== 'history')) return payload;
+  const kept = bundle.entry.filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(request.auth, e.resource));
+  if (kept.length === bundle.entry.length) return payload;
+  bundle.entry = kept;
+  return JSON.stringify(bundle, null, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
 }

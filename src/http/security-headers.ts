@@ -33,11 +33,11 @@ export async function registerSecurityHeaders(app: FastifyInstance, config: AppC
     crossOriginResourcePolicy: { policy: origins.length ? 'cross-origin' : 'same-origin' },
   });
   const docs = docsCsp(config);
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('content-security-policy', request.url.startsWith('/docs') ? docs : API_CSP);
     // Responses carry patient data: never let shared caches keep them.
-    if (!reply.hasHeader('cache-control') && request.url.startsWith('/fhir')) reply.header('cache-control', 'no-store');
-    return payload;
+    if (request.url.startsWith('/fhir') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
   if (origins.length) {
     await app.register(cors, {
