@@ -69,7 +69,7 @@ async function peerComparison(lines: BenchLine[]): Promise<void> {
   const { repo, parse } = await peerRepository();
   for (const r of data) await repo.createResource(r);
   const ctx = { config: testConfig(), store };
-  const qs = 'subject=Patient/pat-42&code=http://loinc.org|69548-6&_count=200';
+  const qs = 'subject=Patient/pat-42&code=http://loinc.org|69548-6&_count=20';
   const ours = async () => searchBundle(ctx, { resourceType: 'Observation', query: query(qs), strict: true, baseUrl: BASE });
   const peer = async () => repo.search(parse(`Observation?${qs}`));
   const a = await ours();
