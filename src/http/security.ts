@@ -48,10 +48,14 @@ function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * The development token `npm start` prints: only with FHIR_AUTH=on, FHIR_DEV_TOKEN not off,
- * and when listening on loopback (the token is refused from other addresses anyway).
+ * What `npm start` prints after the base URL: the development token (only with FHIR_AUTH=on,
+ * FHIR_DEV_TOKEN not off, and when listening on loopback — the token is refused from other
+ * addresses anyway), or, with FHIR_AUTH=off, a warning no one can miss.
  */
 export async function devTokenBanner(app: FastifyInstance, config: AppConfig): Promise<string | undefined> {
+  if (!config.auth) {
+    return '*** WARNING: FHIR_AUTH=off — no authentication, no authorization: every caller can read and change everything. Local experiments only. ***';
+  }
   if (!app.authService || !config.security.devToken || !isLoopbackHost(config.host)) return undefined;
   const token = await app.authService.mintDevToken();
   return [
