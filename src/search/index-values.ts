@@ -1,5 +1,5 @@
 import type { Extracted } from './fhirpath-extract.js';
-import { dateRange, fold, intern, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
+import { dateRange, fold, intern, internPair, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
 import type { ParamType } from './registry.js';
 
 /**
@@ -26,9 +26,9 @@ function push(out: IndexEntries, key: string, v: unknown): void {
 
 function tokenCoding(out: IndexEntries, key: string, system: unknown, code: unknown, text?: unknown): void {
   if (typeof code === 'string' || typeof code === 'number' || typeof code === 'boolean') {
-    const c = String(code);
-    if (typeof system === 'string' && system) push(out, key, `${system}|${c}`);
-    else push(out, key, `|${c}`);
+    const c = intern(String(code));
+    if (typeof system === 'string' && system) push(out, key, internPair(intern(system), '|', c));
+    else push(out, key, internPair('', '|', c));
     push(out, key, c);
   }
   if (typeof text === 'string' && text) push(out, `${key}__t`, fold(text));
@@ -158,7 +158,11 @@ export function compositePart(s: string): string {
 /** Token$token composites are stored as joined strings (every form combination): compact and indexable. */
 export function joinForms(a: unknown[], b: unknown[]): string[] {
   const out: string[] = [];
-  for (const x of a) for (const y of b) if (typeof x === 'string' && typeof y === 'string') out.push(`${compositePart(x)}$${compositePart(y)}`);
+  for (const x of a) {
+    if (typeof x !== 'string') continue;
+    const px = compositePart(x);
+    for (const y of b) if (typeof y === 'string') out.push(internPair(px, '$', compositePart(y)));
+  }
   return out;
 }
 
