@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import { describeRequest, patientIdOf } from '../auth/audit-request.js';
-import { assertCanWrite } from '../auth/authorize.js';
+import { assertCanWrite, authorize } from '../auth/authorize.js';
 import type { AuthContext } from '../fhir/context.js';
 import { fhirError, FhirError } from '../fhir/errors.js';
 import { unauthorized } from '../auth/verify-token.js';
@@ -71,14 +71,30 @@ export function registerAuthHooks(app: FastifyInstance, svc: AuthService): void 
     done(request.authError ?? null, payload);
   });
   app.addHook('preHandler', (request, _reply, done) => {
-    if (request.auth?.patient === undefined) return done();
+    if (!request.auth) return done();
     try {
-      guardPatientToken(request, request.auth.patient);
+      if (request.url.includes('_has') || request.url.includes('_type')) guardSearchTypes(request, request.auth);
+      if (request.auth.patient !== undefined) guardPatientToken(request, request.auth.patient);
       done();
     } catch (err) {
       done(err as Error);
     }
   });
+}
+
+/**
+ * Types a search reaches besides its own: `_has:Type:…` (reverse chaining) and `_type=A,B`
+ * (system search) need the search right on each, so a token cannot probe data, the audit trail
+ * included, it may not read.
+ */
+function guardSearchTypes(request: FastifyRequest, auth: AuthContext): void {
+  const query = queryOf(request);
+  const types = new Set<string>();
+  for (const key of Object.keys(query)) {
+    for (const m of key.matchAll(/_has:([A-Za-z]+):/g)) types.add(m[1]);
+  }
+  for (const v of query._type ?? []) for (const t of v.split(',')) if (t.trim()) types.add(t.trim());
+  for (const t of types) authorize(auth, { interaction: 'search', resourceType: t });
 }
 
 function queryOf(request: FastifyRequest): Record<string, string[]> {

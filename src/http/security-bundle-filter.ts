@@ -11,13 +11,15 @@ import { canSee } from '../auth/authorize.js';
  * can carry such resources: requests with include parameters, `$` operations, and every Bundle
  * answered to a patient-level token; plain searches and reads keep the fast path.
  */
+/** `GET /fhir?…` and `/fhir/_search`: results of any type. */
+const SYSTEM_SEARCH = /^\/fhir\/?(\?|$|_search)/;
 const BUNDLE = /^\s*\{\s*"resourceType"\s*:\s*"Bundle"/;
 
 function needsFilter(request: FastifyRequest): boolean {
   if (!request.auth) return false;
   if (request.auth.patient !== undefined) return true;
   const url = request.url;
-  if (url.includes('$') || /[?&](_include|_revinclude)/.test(url)) return true;
+  if (url.includes('$') || /[?&](_include|_revinclude|_type)/.test(url) || SYSTEM_SEARCH.test(url)) return true;
   return typeof request.body === 'string' && /(^|&)_(rev)?include/.test(request.body);
 }
 

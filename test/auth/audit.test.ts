@@ -65,6 +65,16 @@ t.test('AuditEvents record every request and survive a clean shutdown', async (t
     const inc = await app.inject({ url: `/fhir/Patient?_id=${pid}&_revinclude=AuditEvent:patient`, headers: bearer(everything) });
     t.equal(inc.statusCode, 200);
     t.notOk((inc.json().entry ?? []).some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'AuditEvent'), 'not through _revinclude either');
+    const has = await app.inject({ url: `/fhir/Patient?_has:AuditEvent:patient:action=R`, headers: bearer(everything) });
+    t.equal(has.statusCode, 403, 'nor probed by _has');
+    const typed = await app.inject({ url: '/fhir?_type=AuditEvent,Patient', headers: bearer(everything) });
+    t.equal(typed.statusCode, 403, 'nor listed by _type');
+    const system = await app.inject({ url: '/fhir?_lastUpdated=gt2000-01-01&_count=200', headers: bearer(everything) });
+    if (system.statusCode === 200) {
+      t.notOk((system.json().entry ?? []).some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'AuditEvent'), 'nor by a system-wide search');
+    }
+    const history = await app.inject({ url: '/fhir/_history?_count=200', headers: bearer(everything) });
+    t.notOk((history.json().entry ?? []).some((e: { resource?: { resourceType: string } }) => e.resource?.resourceType === 'AuditEvent'), 'nor by system history');
   });
 });
 
