@@ -32,8 +32,10 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
     const path = pathOf(request.url).replace(/^\/fhir\/?/, '');
     const query: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
-      query[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    if (request.url.includes('?')) {
+      for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+        query[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+      }
     }
     let facts;
     try {
