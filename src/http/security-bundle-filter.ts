@@ -13,13 +13,15 @@ import { canSee } from '../auth/authorize.js';
  */
 /** `GET /fhir?…` and `/fhir/_search`: results of any type. */
 const SYSTEM_SEARCH = /^\/fhir\/?(\?|$|_search)/;
+/** `/fhir/Patient/p1/*` and `/fhir/Patient/p1/_search`: every type of a compartment. */
+const COMPARTMENT_ALL = /^\/fhir\/[A-Za-z]+\/[^/?]+\/(\*|_search)(\?|$)/;
 const BUNDLE = /^\s*\{\s*"resourceType"\s*:\s*"Bundle"/;
 
 function needsFilter(request: FastifyRequest): boolean {
   if (!request.auth) return false;
   if (request.auth.patient !== undefined) return true;
   const url = request.url;
-  if (url.includes('$') || /[?&](_include|_revinclude|_type)/.test(url) || SYSTEM_SEARCH.test(url)) return true;
+  if (url.includes('$') || /[?&](_include|_revinclude|_type)/.test(url) || SYSTEM_SEARCH.test(url) || COMPARTMENT_ALL.test(url)) return true;
   return typeof request.body === 'string' && /(^|&)_(rev)?include/.test(request.body);
 }
 

@@ -73,6 +73,9 @@ t.test('AuditEvents record every request and survive a clean shutdown', async (t
     if (system.statusCode === 200) {
       t.notOk((system.json().entry ?? []).some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'AuditEvent'), 'nor by a system-wide search');
     }
+    const compartment = await app.inject({ url: `/fhir/Patient/${pid}/*?_count=200`, headers: bearer(everything) });
+    t.equal(compartment.statusCode, 200, compartment.body.slice(0, 200));
+    t.notOk((compartment.json().entry ?? []).some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'AuditEvent'), 'nor by a whole-compartment search');
     const history = await app.inject({ url: '/fhir/_history?_count=200', headers: bearer(everything) });
     t.notOk((history.json().entry ?? []).some((e: { resource?: { resourceType: string } }) => e.resource?.resourceType === 'AuditEvent'), 'nor by system history');
   });
