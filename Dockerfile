@@ -16,6 +16,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY src ./src
 COPY schemas ./schemas
+COPY scripts/build.mjs ./scripts/build.mjs
+# Plain JavaScript at run time: start-up without a TypeScript loader (see scripts/build.mjs).
+RUN node scripts/build.mjs
 # The embedded store writes under /data; run as the unprivileged 'node' user of the base image.
 RUN mkdir -p /data && chown node:node /data
 USER node
@@ -23,4 +26,4 @@ VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "--enable-source-maps", "dist/src/server.js"]

@@ -6,7 +6,7 @@
  * run, so the ratios hold on this shared machine where absolute numbers do not.
  * Bounded: about 60 s in all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,9 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  // Compiled JavaScript (dist/, as `npm start` runs it) needs no TypeScript loader.
+  const loader = args[0].endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, ...args], {
     cwd: repo, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (;;) {
@@ -67,7 +69,8 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
 
 function ourServer(dataDir: string): Promise<Proc> {
   // Auth, audit and rate limits off: this measures the REST core, the validator and the durable store.
-  return start(['src/server.ts'], { DATA_DIR: dataDir, FHIR_AUTH: 'off', FHIR_AUDIT: 'off', FHIR_RATE_LIMIT: '0', LOG_LEVEL: 'warn' }, '/health/ready');
+  // As `npm start` runs it: the compiled server (scripts/build.mjs runs once before the bench).
+  return start(['dist/src/server.js'], { DATA_DIR: dataDir, FHIR_AUTH: 'off', FHIR_AUDIT: 'off', FHIR_RATE_LIMIT: '0', LOG_LEVEL: 'warn' }, '/health/ready');
 }
 
 async function seed(origin: string, body: string): Promise<string[]> {
@@ -108,6 +111,7 @@ export default {
   title: 'REST API: read-by-id and validated durable create, 16 clients (autocannon)',
   async run(): Promise<BenchLine[]> {
     const body = variantBody();
+    if (spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repo, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
     const dir = mkdtempSync(join(tmpdir(), 'fgs-bench-rest-'));
     const lines: BenchLine[] = [];
     try {
