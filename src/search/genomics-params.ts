@@ -1,5 +1,5 @@
 import type { ParamDef } from './registry.js';
-import { fold } from './normalize.js';
+import { intern } from './normalize.js';
 import { tokenEntries, stringEntries, referenceEntries, type IndexEntries } from './index-values.js';
 
 /**
@@ -40,11 +40,11 @@ type Component = { code?: { coding?: Array<{ code?: string }> }; [k: string]: un
 type Ext = { url?: string; extension?: Ext[]; [k: string]: unknown };
 
 function components(r: Record<string, unknown>, ...codes: string[]): Component[] {
-  const comps = (r.component as Component[] | undefined) ?? [];
+  const comps = Array.isArray(r.component) ? (r.component as Component[]) : [];
   return comps.filter((c) => c.code?.coding?.some((cd) => cd.code !== undefined && codes.includes(cd.code)));
 }
 function ext(r: { extension?: Ext[] }, url: string): Ext[] {
-  return (r.extension ?? []).filter((e) => e.url === url);
+  return Array.isArray(r.extension) ? r.extension.filter((e) => e?.url === url) : [];
 }
 function extValue(e: Ext): unknown {
   for (const k in e) if (k.startsWith('value')) return e[k];
@@ -148,7 +148,7 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
       for (const v of geneValues(r)) {
         tokenEntries(out, key, { value: v, type: 'CodeableConcept' });
         // the gene symbol (display) is accepted as a code too: gene-identifier=EGFR
-        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display) (out[key] ??= []).includes(c.display) || out[key].push(c.display);
+        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display && !(out[key] ??= []).includes(c.display)) out[key].push(intern(c.display));
       }
     },
     'dna-variant': (r, out, key) => dnaValues(r).flatMap(conceptStrings).forEach((s) => stringEntries(out, key, { value: s })),

@@ -86,7 +86,14 @@ export function planFor(type: string): PlanItem[] {
 export function computeIndex(resource: Resource): SearchIndex {
   const out: IndexEntries = {};
   const r = resource as unknown as Record<string, unknown>;
-  for (const item of planFor(resource.resourceType)) item.run(r, out);
+  for (const item of planFor(resource.resourceType)) {
+    try {
+      item.run(r, out);
+    } catch {
+      // Validation runs first, so only shapes outside the R4 model get here; one parameter that
+      // cannot be read must not make the resource unwritable (it is simply not indexed for it).
+    }
+  }
   // A fresh object with exact-size arrays: growable arrays keep ~17 slots each and `delete` turns
   // an object into a dictionary; at a million resources that is several KB each.
   const x: SearchIndex = {};
