@@ -59,6 +59,16 @@ t.test('the OpenAPI document is valid OpenAPI 3.1 and describes the whole FHIR A
   t.ok(doc.paths['/fhir/_history']?.get, 'system history');
 });
 
+t.test('the SMART discovery and token endpoints are documented when auth is on', async (t) => {
+  const app = await docsApp({ config: { auth: true } });
+  t.teardown(() => app.close());
+  const doc = await openApi(app);
+  t.ok(doc.paths['/.well-known/smart-configuration']?.get, 'SMART configuration');
+  t.ok(doc.paths['/.well-known/jwks.json']?.get, 'JWKS');
+  t.ok(doc.paths['/auth/token']?.post, 'token endpoint');
+  t.ok(doc.paths['/health/ready']?.get, 'health');
+});
+
 t.test('the document is also served as YAML', async (t) => {
   const app = await docsApp();
   t.teardown(() => app.close());
