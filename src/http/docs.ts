@@ -5,9 +5,8 @@ import type { AppConfig } from '../config.js';
 import type { FhirContext } from '../fhir/context.js';
 import { buildCapabilityStatement } from '../fhir/rest/capabilities.js';
 import { operationHandlers } from '../fhir/operations/index.js';
-import { genomicsOperationDefinitions } from '../genomics/operations/definitions.js';
 import { buildOpenApi } from './openapi/build-openapi.js';
-import { CORE_OPERATION_DEFINITIONS } from './openapi/core-operation-definitions.js';
+import { operationDefinitionById } from '../fhir/operations/definitions.js';
 import { GENOMICS_VIEW_TYPES, documentView } from './openapi/views.js';
 
 /**
@@ -41,7 +40,7 @@ export async function registerDocs(app: FastifyInstance, config: AppConfig, ctx:
       built ??= buildOpenApi(doc.openapiObject as Record<string, unknown>, {
         capability: buildCapabilityStatement(ctx()),
         operations: operationHandlers,
-        operationDefinition: (h) => genomicsOperationDefinitions().get(h.name) ?? CORE_OPERATION_DEFINITIONS[h.name],
+        operationDefinition: (h) => operationDefinitionById(h.name),
       });
       return built as typeof doc.openapiObject;
     },

@@ -3,6 +3,7 @@ import { fhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { getSearchParameter } from '../../search/search-service.js';
+import { operationDefinitionById } from '../operations/definitions.js';
 import { parseSummary, subsetResource } from '../summary.js';
 import { checkId, param } from './request-utils.js';
 import { etag, versionHeaders, versionUrl } from './response.js';
@@ -31,6 +32,11 @@ export async function readResource(ctx: FhirContext, req: FhirRequest, type: str
   if (!stored && type === 'SearchParameter') {
     // The SearchParameters the server implements are readable even though they are not stored.
     const builtIn = getSearchParameter(id);
+    if (builtIn) return { status: 200, body: subsetResource(builtIn, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
+  }
+  if (!stored && type === 'OperationDefinition') {
+    // Likewise the definitions of the operations the server implements (the CapabilityStatement names them).
+    const builtIn = operationDefinitionById(id);
     if (builtIn) return { status: 200, body: subsetResource(builtIn, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
   }
   const rec = requireLive(stored, type, id);
