@@ -95,3 +95,26 @@ t.test('the genomics examples return the demo data', async (t) => {
   t.equal(tx.statusCode, 200);
   t.match(tx.body, /demo-tx-cyp2c19-clopidogrel/);
 });
+
+t.test('the README "Coverage evidence" requests answer with evidence on the demo data', async (t) => {
+  const app = await docsApp({ seed: true });
+  t.teardown(() => app.close());
+  const get = async (url: string) => {
+    const res = await app.inject(url);
+    t.equal(res.statusCode, 200, url);
+    return res.body;
+  };
+  const dx = await get('/fhir/$find-subject-dx-implications?subject=Patient/demo-p2&ranges=NC_000017.11:43044294-43125483');
+  t.match(dx, /demo-dx-brca1/, 'pathogenic BRCA1 implication found');
+  t.match(dx, /LA6668-3/, 'its clinical significance is Pathogenic');
+  t.match(dx, /demo-report-p2/, 'the evidence names the genomic report');
+  const tx = await get('/fhir/$find-subject-tx-implications?subject=Patient/demo-p1&treatments=http://www.nlm.nih.gov/research/umls/rxnorm|1721560');
+  t.match(tx, /demo-tx-egfr-osimertinib/, 'osimertinib implication found');
+  t.match(tx, /demo-var-egfr-l858r/, 'with the variant it rests on');
+  t.match(tx, /Organization\/demo-lab/, 'and the performing lab');
+  const study = await get('/fhir/$find-study-metadata?subject=Patient/demo-p1&testDateRange=ge2025-01-01');
+  t.match(study, /demo-report-p1/, 'the test is listed');
+  const whole = JSON.parse(await get('/fhir/DiagnosticReport?subject=Patient/demo-p1&category=GE&_include=DiagnosticReport:result&_include:iterate=Observation:derived-from&_include:iterate=Observation:has-member'));
+  const ids = whole.entry.map((e: { resource: { id: string } }) => e.resource.id);
+  t.ok(ids.includes('demo-report-p1') && ids.includes('demo-var-egfr-l858r') && ids.includes('demo-tx-egfr-osimertinib'), 'whole-report recipe returns report, variant and implication');
+});
