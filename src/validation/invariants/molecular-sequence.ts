@@ -16,7 +16,8 @@ type Json = Record<string, unknown>;
 export function checkMolecularSequence(seq: Json, path: string): Issue[] {
   const issues: Issue[] = [];
   const cs = seq.coordinateSystem;
-  if (typeof cs === 'number' && cs !== 0 && cs !== 1) {
+  // A non-integer is already a structure error (the schema's integer type): one issue per fault.
+  if (Number.isInteger(cs) && cs !== 0 && cs !== 1) {
     issues.push({ severity: 'error', code: 'invariant', diagnostics: `${path}.coordinateSystem must be 0 (0-based) or 1 (1-based), not ${cs} (msq-3)`, expression: [`${path}.coordinateSystem`] });
   }
   const ref = seq.referenceSeq;
