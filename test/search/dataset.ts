@@ -1,4 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
+import { indexResource } from '../../src/search/search-service.js';
 import { generateGenomicData, prng } from '../../scripts/seed-variants.js';
 
 /**
@@ -76,4 +82,24 @@ export function buildDataset(): R[] {
     result: [{ reference: 'Observation/gx1' }, { reference: 'Observation/gx3' }],
   });
   return out;
+}
+
+/**
+ * An embedded store in a temporary directory holding `data`, opened before the file's tests run
+ * and removed after them (shared by the oracle and results suites).
+ */
+export function seededStore(t: Test, data: R[], prefix: string): EmbeddedStore {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = new EmbeddedStore(dir, { fsync: false });
+  t.before(async () => {
+    await store.init();
+    await store.transaction(async (tx) => {
+      for (const r of data) await tx.put(r, indexResource(r));
+    });
+  });
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return store;
 }

@@ -1,12 +1,8 @@
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
-import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { testConfig } from '../../src/config.js';
-import { indexResource, searchBundle } from '../../src/search/search-service.js';
-import { buildDataset, type R } from './dataset.js';
+import { searchBundle } from '../../src/search/search-service.js';
+import { buildDataset, seededStore, type R } from './dataset.js';
 import {
   codings, components, datePrefix, ext, fold, interval, overlaps, periodInterval, quantityMatch, refIs, sequenceRegions, tokenMatch, variantRegion,
 } from './oracle.js';
@@ -16,21 +12,9 @@ import {
  * search collected by following `next` links with a small page size (so paging is covered too).
  */
 const data = buildDataset();
-const dir = mkdtempSync(join(tmpdir(), 'fgs-oracle-'));
-const store = new EmbeddedStore(dir, { fsync: false });
+const store = seededStore(t, data, 'fgs-oracle-');
 const ctx = { config: testConfig({ defaultCount: 5 }), store };
 const BASE = 'http://localhost/fhir';
-
-t.before(async () => {
-  await store.init();
-  await store.transaction(async (tx) => {
-    for (const r of data) await tx.put(r, indexResource(r));
-  });
-});
-t.teardown(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 function toQuery(qs: string): Record<string, string[]> {
   const q: Record<string, string[]> = {};

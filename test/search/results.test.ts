@@ -1,32 +1,16 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
-import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { testConfig } from '../../src/config.js';
 import { indexResource, searchBundle, findConditionalMatches } from '../../src/search/search-service.js';
-import { buildDataset, type R } from './dataset.js';
+import { buildDataset, seededStore, type R } from './dataset.js';
 import { codings, fold, interval, periodInterval, refIs, tokenMatch } from './oracle.js';
 
 /** Chains, _has, includes, sorting, paging under concurrent inserts, result parameters: against the oracle. */
 const data = buildDataset();
 const byKey = new Map(data.map((r) => [`${r.resourceType}/${r.id}`, r]));
-const dir = mkdtempSync(join(tmpdir(), 'fgs-results-'));
-const store = new EmbeddedStore(dir, { fsync: false });
+const store = seededStore(t, data, 'fgs-results-');
 const ctx = { config: testConfig({ defaultCount: 4, maxCount: 50 }), store };
 const BASE = 'http://localhost/fhir';
-
-t.before(async () => {
-  await store.init();
-  await store.transaction(async (tx) => {
-    for (const r of data) await tx.put(r, indexResource(r));
-  });
-});
-t.teardown(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const q = (qs: string) => {
   const out: Record<string, string[]> = {};
