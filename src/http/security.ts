@@ -27,7 +27,7 @@ declare module 'fastify' {
 export async function registerSecurity(app: FastifyInstance, config: AppConfig): Promise<void> {
   await registerSecurityHeaders(app, config);
   // Before the auth hooks' preHandler: nothing else walks a body before its shape is checked.
-  registerBodyLimits(app, config);
+  registerBodyLimits(app);
   // Before any route it limits (it attaches to routes as they are added); its key is read from
   // request.auth, which the auth onRequest hook sets first (instance hooks run before route hooks).
   await registerRateLimit(app, config);

@@ -5,8 +5,10 @@ import { resourceBody } from '../rest/request-utils.js';
 import { processBatch } from './batch.js';
 import { processTransaction, type Dispatch } from './transaction.js';
 
-/** `POST /fhir` with a Bundle of type batch or transaction (https://hl7.org/fhir/R4/http.html#transaction). */
-export const MAX_ENTRIES = 10_000;
+/**
+ * `POST /fhir` with a Bundle of type batch or transaction (https://hl7.org/fhir/R4/http.html#transaction).
+ * Entries are capped (FHIR_MAX_BUNDLE_ENTRIES) so one request cannot hold the single writer for minutes.
+ */
 
 export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch: Dispatch): Promise<FhirResponse> {
   const bundle = resourceBody(req) as Bundle;
@@ -16,6 +18,7 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch
   }
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw fhirError('BAD_REQUEST', 'Bundle.entry must be an array', 'Bundle.entry');
-  if (entries.length > MAX_ENTRIES) throw fhirError('TOO_COSTLY', `A Bundle may carry at most ${MAX_ENTRIES} entries (got ${entries.length})`, 'Bundle.entry');
+  const max = ctx.config.security.maxBundleEntries;
+  if (entries.length > max) throw fhirError('TOO_COSTLY', `A Bundle may carry at most ${max} entries (got ${entries.length}); split it`, 'Bundle.entry');
   return bundle.type === 'transaction' ? processTransaction(ctx, req, entries, dispatch) : processBatch(ctx, req, entries, dispatch);
 }
