@@ -40,15 +40,25 @@ t.test('what cannot be converted without a reference sequence', async (t) => {
   t.equal(parseVariant('NM_000038.6:c.55G>T').hgvs, 'NM_000038.6:c.55G>T');
 });
 
+/** The error a call throws (undefined when it does not throw, which fails the match). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 t.test('malformed inputs are rejected with the parameter named', async (t) => {
   for (const bad of ['NC_000019.10:g.12x', 'rs123', 'NC_000019.10:-1:G:A', 'NC_000019.10:5:G', 'NC_000019.10:5:G:Z', 'chr1:g.5A>G']) {
-    t.throws(() => parseVariant(bad), { issues: [{ expression: ['variants'] }] }, bad);
+    t.match(thrown(() => parseVariant(bad)), { issues: [{ expression: ['variants'] }] }, bad);
   }
   for (const bad of ['NC_000019.10:5', 'NC_000019.10:9-3', 'NC_000019.10:3-3', '19:1-5', 'NC_000019.10:a-b']) {
-    t.throws(() => parseRange(bad), { issues: [{ expression: ['ranges'] }] }, bad);
+    t.match(thrown(() => parseRange(bad)), { issues: [{ expression: ['ranges'] }] }, bad);
   }
   t.same(parseRange('NC_000019.9:11200138-11244496'), { text: 'NC_000019.9:11200138-11244496', accession: 'NC_000019.9', start: 11200138, end: 11244496, info: { accession: 'NC_000019.9', chromosome: '19', assembly: 'GRCh37' } });
-  t.throws(() => parseDateRange('ge2020-01-01,lt2019-01-01'), { issues: [{ expression: ['testDateRange'] }] }, 'empty (conflicting) date range');
+  t.match(thrown(() => parseDateRange('ge2020-01-01,lt2019-01-01')), { issues: [{ expression: ['testDateRange'] }] }, 'empty (conflicting) date range');
   t.same(parseDateRange('eq2019'), { lo: Date.UTC(2019, 0, 1), hi: Date.UTC(2020, 0, 1) });
   t.same(parseDateRange({ start: '2019-03-01', end: '2019-03-31' }), { lo: Date.UTC(2019, 2, 1), hi: Date.UTC(2019, 3, 1) });
 });
