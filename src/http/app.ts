@@ -8,7 +8,6 @@ import { registerDocs } from './docs.js';
 import { registerSecurity } from './security.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { searchIndexFields } from '../search/search-service.js';
-import { GX_LOOKUP_FIELDS } from '../genomics/operations/gx-fields.js';
 
 export interface BuildOptions {
   /** Use this store instead of creating one from the config (tests, benchmarks). */
@@ -37,7 +36,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
-  const store = opts.store ?? await createStore(config, { searchIndexFields: [...searchIndexFields(), ...GX_LOOKUP_FIELDS.map((f) => `x.${f}`)] });
+  const store = opts.store ?? await createStore(config, { searchIndexFields: searchIndexFields() });
   await store.init();
   app.decorate('store', store);
   app.decorate('config', config);

@@ -6,6 +6,7 @@ import { buildFilter } from './build-filter.js';
 import { runSearch } from './execute.js';
 import { computeIndex } from './index-resource.js';
 import { genomicIndex } from '../genomics/operations/genomic-index.js';
+import { GX_LOOKUP_FIELDS } from '../genomics/operations/gx-fields.js';
 import { parseSearch } from './parse.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
 import { GENOMIC_REGION_URL } from './genomics-params.js';
@@ -88,5 +89,7 @@ export function searchIndexFields(): Array<string | string[]> {
     'has-member', 'derived-from', 'url',
   ].map((c) => `x.${c}`);
   const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].map((c) => `x.${c}.s`);
-  return [...plain, ...dates, ['x.genomic-region.a', 'x.genomic-region.s']];
+  // The genomics operations look their gx-* fields up too (indexResource stores them beside ours).
+  const gx = GX_LOOKUP_FIELDS.map((f) => `x.${f}`);
+  return [...plain, ...dates, ['x.genomic-region.a', 'x.genomic-region.s'], ...gx];
 }
