@@ -15,13 +15,28 @@ import type { ParamType } from './registry.js';
  */
 export type IndexEntries = Record<string, unknown[]>;
 
+/**
+ * Past this many values a key's duplicates are tracked in a Set: a GenomicReport from a VCF lists
+ * every variant as a `result`, and a linear `includes` per value made indexing it quadratic.
+ */
+const LINEAR_DEDUPE = 16;
+const seen = new WeakMap<unknown[], Set<unknown>>();
+
 function push(out: IndexEntries, key: string, v: unknown): void {
   const arr = (out[key] ??= []);
-  if (typeof v === 'string') {
-    if (!arr.includes(v)) arr.push(intern(v));
-  } else if (typeof v !== 'object' || v === null) {
-    if (!arr.includes(v)) arr.push(v);
-  } else arr.push(v);
+  if (typeof v === 'object' && v !== null) {
+    arr.push(v);
+    return;
+  }
+  if (arr.length < LINEAR_DEDUPE) {
+    if (arr.includes(v)) return;
+  } else {
+    let set = seen.get(arr);
+    if (!set) seen.set(arr, (set = new Set(arr)));
+    if (set.has(v)) return;
+    set.add(v);
+  }
+  arr.push(typeof v === 'string' ? intern(v) : v);
 }
 
 function tokenCoding(out: IndexEntries, key: string, system: unknown, code: unknown, text?: unknown): void {

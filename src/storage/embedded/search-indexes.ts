@@ -60,10 +60,12 @@ export class SearchIndexes {
       if (field.endsWith('__t')) continue;
       const values = doc.x[field] as unknown[];
       if (!Array.isArray(values)) continue;
-      const old = prev?.[field] as unknown[] | undefined;
+      const oldList = prev?.[field] as unknown[] | undefined;
+      // A report re-imported with thousands of results must not be compared value by value
+      const old = oldList && oldList.length > 16 ? new Set(oldList) : oldList;
       for (const v of values) {
         if (typeof v === 'string') {
-          if (old?.includes(v)) continue;
+          if (old && (old instanceof Set ? old.has(v) : old.includes(v))) continue;
           let p = ti.postings.get(field);
           if (!p) ti.postings.set(field, (p = new Map()));
           const list = p.get(v);
