@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { find } from 'mingo';
 import { fhirError } from '../../fhir/errors.js';
 import type {
-  HistoryQuery, HistoryResult, IndexedDoc, ResourceStore, StoreQuery, StoreSearchResult, StoreTx,
+  HistoryQuery, HistoryResult, IndexedDoc, ResourceStore, SearchIndex, StoreQuery, StoreSearchResult, StoreTx,
   TransactionOptions, VersionRecord,
 } from '../types.js';
 import { withTimeLimit } from '../time-limit.js';
@@ -15,7 +15,7 @@ import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
-import { toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
+import { docOf, recordLine, toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
 import { readSnapshot } from './snapshot.js';
 
 type Version = SeqVersionRecord;
@@ -158,7 +158,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       for (const t of types) {
         const m = self.byType.get(t);
         if (!m) continue;
-        for (const e of m.values()) if (e.doc) yield e.doc;
+        for (const e of m.values()) if (e.xb !== undefined) yield docOf(e)!;
       }
     })();
   }
@@ -203,7 +203,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
             this.broken = true;
             throw e;
           }
-          durable = this.journal.append(rec);
+          durable = this.journal.append(recordLine(rec));
           this.compactor.maybeStart(this.seq, this.log);
         } else {
           // What this transaction read may still be in flight to disk: answer only once it is durable.
@@ -243,7 +243,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       }
       let e = m.get(op.id);
       // Reuse the map's key strings: recovery parses a fresh copy of type and id on every line.
-      if (!e) m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY }));
+      if (!e) m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY, xb: undefined, xo: 0, xn: 0 }));
       if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
       let ver: Ver;
       if (op.del || op.json === undefined) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
@@ -252,13 +252,22 @@ export class EmbeddedStore implements ResourceStore, TxHost {
         ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
       }
       const previous = e.versions.length ? e.versions[e.versions.length - 1] : undefined;
-      const previousDoc = e.doc;
+      const previousX = e.xb !== undefined ? docOf(e)!.x : undefined;
       if (e.versions === EMPTY) e.versions = [ver];
       else e.versions.push(ver);
-      e.doc = op.del ? undefined : { t: e.t, id: e.id, v: op.v, lu: rec.lu, seq, x: op.x ?? {} };
+      let x: SearchIndex | undefined;
+      if (op.del || op.json === undefined) e.xb = undefined;
+      else {
+        // A commit hands over the index object too; recovery reads only its serialized form.
+        const xj = op.xj ?? JSON.stringify(op.x ?? {});
+        x = op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {});
+        e.xo = this.bodies.store(xj);
+        e.xb = this.bodies.lastSlab;
+        e.xn = this.bodies.lastLength;
+      }
       this.log.push(ver);
       typeLog.push(ver);
-      this.onApply(e.t, e.id, previous && toRecord(previous, false), e.doc, previousDoc);
+      this.onApply(e, previous && toRecord(previous, false), x, previousX);
       seq++;
     }
     this.seq = seq - 1;
@@ -267,11 +276,11 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   /**
    * Hook for in-memory search indexes: called for every applied write with the previous version
-   * (metadata only: its body is not decoded, to keep writes cheap), the new search document
-   * (undefined after a delete) and the previous search document.
+   * (metadata only: its body is not decoded, to keep writes cheap), the new search index
+   * (undefined after a delete) and the previous one.
    */
-  protected onApply(type: string, id: string, _previous: Version | undefined, doc: IndexedDoc | undefined, previousDoc?: IndexedDoc): void {
-    searchIndexesOf(this).apply(type, id, doc, previousDoc);
+  protected onApply(e: Entry, _previous: Version | undefined, x: SearchIndex | undefined, previousX?: SearchIndex): void {
+    searchIndexesOf(this).apply(e, x, previousX);
   }
 
   /** Current version (possibly a tombstone), committed state only. */

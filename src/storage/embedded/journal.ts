@@ -102,8 +102,9 @@ export class Journal {
     return this.failure;
   }
 
-  append(record: unknown): Promise<void> {
-    return this.enqueue({ line: JSON.stringify(record) + '\n' });
+  /** Appends one line (ending in a newline: see recordLine in records.ts). */
+  append(line: string): Promise<void> {
+    return this.enqueue({ line });
   }
 
   /** Resolves once everything appended so far is durable. */

@@ -31,8 +31,27 @@ export interface Entry {
   readonly id: string;
   /** versions[n - 1] is version n; created as a one-element literal so it has no spare capacity. */
   versions: Ver[];
-  /** Present while the current version is live (not deleted). */
-  doc?: IndexedDoc;
+  /**
+   * The search index of the current version, serialized, in a slab like the bodies (set while
+   * that version is live). As heap objects, a Variant's index is ~40 arrays of ~150 strings: at a
+   * million resources the GC would trace tens of millions of objects on every major collection.
+   * It is decoded only for the candidates a query verifies.
+   */
+  xb: Buffer | undefined;
+  xo: number;
+  xn: number;
+}
+
+/** The search document of an entry's live current version (decoded), undefined when deleted. */
+export function docOf(e: Entry): IndexedDoc | undefined {
+  if (e.xb === undefined) return undefined;
+  const last = e.versions[e.versions.length - 1];
+  return { t: e.t, id: e.id, v: last.v, lu: last.lu, seq: last.seq, x: JSON.parse(e.xb.toString('utf8', e.xo, e.xo + e.xn)) as SearchIndex };
+}
+
+/** The serialized search index of an entry's live current version. */
+export function indexJsonOf(e: Entry): string | undefined {
+  return e.xb?.toString('utf8', e.xo, e.xo + e.xn);
 }
 
 /** One write as journaled: enough to rebuild both the version history and the search document. */
@@ -42,6 +61,12 @@ export interface OpRecord {
   v: number;
   del?: true;
   json?: string;
+  /** The search index, serialized (what is journaled and kept in memory). */
+  xj?: string;
+  /**
+   * The search index as an object: set in memory by a commit (it feeds the postings without a
+   * parse), never written; journals of earlier releases carried it instead of `xj`.
+   */
   x?: SearchIndex;
 }
 
@@ -73,6 +98,12 @@ export function toOp(ver: Ver): OpRecord {
   const e = ver.e;
   if (ver.b === undefined) return { t: e.t, id: e.id, v: ver.v, del: true };
   const op: OpRecord = { t: e.t, id: e.id, v: ver.v, json: bodyOf(ver) };
-  if (e.doc && e.doc.v === ver.v) op.x = e.doc.x;
+  if (e.xb !== undefined && e.versions[e.versions.length - 1] === ver) op.xj = indexJsonOf(e);
   return op;
+}
+
+/** One journal or snapshot line: the record without the in-memory `x` objects. */
+export function recordLine(rec: TxRecord): string {
+  const ops = rec.ops.map((op) => (op.del ? { t: op.t, id: op.id, v: op.v, del: true } : { t: op.t, id: op.id, v: op.v, json: op.json, xj: op.xj }));
+  return JSON.stringify({ seq: rec.seq, lu: rec.lu, ops }) + '\n';
 }

@@ -1,5 +1,6 @@
 import { Query } from 'mingo';
-import type { IndexedDoc, StoreQuery } from '../types.js';
+import type { IndexedDoc, SearchIndex, StoreQuery } from '../types.js';
+import { docOf, type Entry } from './records.js';
 import { RangeIndex, type Bounds } from '../../search/range-index.js';
 import { chain, elemBounds, intersect, isIn, keyOrder, literalPrefix, lowerBound, scalarBounds } from '../../search/filter-bounds.js';
 
@@ -29,7 +30,8 @@ interface Plan {
 }
 
 export class SearchIndexes {
-  private readonly slots: Array<IndexedDoc | undefined> = [];
+  /** Slot -> store entry; an entry is live while its `xb` (serialized index) is set. */
+  private readonly slots: Entry[] = [];
   private readonly slotOf = new Map<string, number>();
   private readonly types = new Map<string, TypeIndex>();
   private stamp = new Uint32Array(1024);
@@ -43,22 +45,24 @@ export class SearchIndexes {
     return ti;
   }
 
-  apply(t: string, id: string, doc: IndexedDoc | undefined, previousDoc: IndexedDoc | undefined): void {
-    const key = `${t}/${id}`;
+  apply(e: Entry, x: SearchIndex | undefined, previousX: SearchIndex | undefined): void {
+    const t = e.t;
+    const key = `${t}/${e.id}`;
     let slot = this.slotOf.get(key);
     if (slot === undefined) {
       slot = this.slots.length;
       this.slotOf.set(key, slot);
-      this.slots.push(doc);
-    } else this.slots[slot] = doc;
-    if (!doc) return;
+      this.slots.push(e);
+    }
+    if (!x) return;
+    const last = e.versions[e.versions.length - 1];
     const ti = this.typeIndex(t);
-    this.range(ti, 'lu', 'date').add(doc.lu, doc.lu + 1, slot);
-    const prev = previousDoc?.x;
-    for (const field in doc.x) {
+    this.range(ti, 'lu', 'date').add(last.lu, last.lu + 1, slot);
+    const prev = previousX;
+    for (const field in x) {
       // :text is a word match, not an exact or prefix lookup: no posting list can answer it
       if (field.endsWith('__t')) continue;
-      const values = doc.x[field] as unknown[];
+      const values = x[field] as unknown[];
       if (!Array.isArray(values)) continue;
       const oldList = prev?.[field] as unknown[] | undefined;
       // A report re-imported with thousands of results must not be compared value by value
@@ -113,33 +117,35 @@ export class SearchIndexes {
       this.stamp.fill(0);
       this.generation = 1;
     }
-    const out: IndexedDoc[] = [];
+    const picked: Entry[] = [];
     const typeSet = new Set(types);
     for (const p of plans) {
       for (const slot of p.run()) {
         if (this.stamp[slot] === this.generation) continue;
         this.stamp[slot] = this.generation;
-        const d = this.slots[slot];
-        if (d && typeSet.has(d.t)) out.push(d);
+        const e = this.slots[slot];
+        if (e.xb !== undefined && typeSet.has(e.t)) picked.push(e);
       }
     }
-    this.stats.lastCandidates = out.length;
+    this.stats.lastCandidates = picked.length;
     this.stats.lastIndexed = true;
-    return this.topK(query, out);
+    return this.topK(query, picked);
   }
 
   /**
    * In (type, id) order without a count, only the first `limit` matches matter: sort the candidates
    * natively and verify them one by one until the page is full, instead of having the generic
-   * engine filter and sort thousands of documents to keep fifty.
+   * engine filter and sort thousands of documents to keep fifty. Only the documents verified are
+   * decoded.
    */
-  private topK(query: StoreQuery, docs: IndexedDoc[]): IndexedDoc[] {
+  private topK(query: StoreQuery, picked: Entry[]): IndexedDoc[] {
     const dir = keyOrder(query);
-    if (!dir || query.count || query.skip || docs.length <= query.limit * 4) return docs;
-    docs.sort((a, b) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (!dir || query.count || query.skip || picked.length <= query.limit * 4) return picked.map((e) => docOf(e)!);
+    picked.sort((a, b) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const q = new Query(query.filter);
     const out: IndexedDoc[] = [];
-    for (const d of docs) {
+    for (const e of picked) {
+      const d = docOf(e)!;
       if (q.test(d as unknown as Record<string, unknown>)) out.push(d);
       if (out.length >= query.limit) break;
     }

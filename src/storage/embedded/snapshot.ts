@@ -1,7 +1,7 @@
 import { promises as fsp, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, readJsonLines } from './line-file.js';
-import { toOp, type TxRecord, type Ver } from './records.js';
+import { recordLine, toOp, type TxRecord, type Ver } from './records.js';
 
 export const SNAPSHOT = 'snapshot.ndjson';
 const TMP = 'snapshot.ndjson.tmp';
@@ -24,7 +24,7 @@ export async function writeSnapshot(dir: string, log: readonly Ver[], upto: numb
       let text = '';
       for (let j = i; j < Math.min(upto, i + CHUNK); j++) {
         const ver = log[j];
-        text += JSON.stringify({ seq: ver.seq, lu: ver.lu, ops: [toOp(ver)] } satisfies TxRecord) + '\n';
+        text += recordLine({ seq: ver.seq, lu: ver.lu, ops: [toOp(ver)] });
       }
       const buf = Buffer.from(text);
       let off = 0;
