@@ -1,5 +1,4 @@
 import type { ParamDef } from './registry.js';
-import { intern } from './normalize.js';
 import { tokenEntries, stringEntries, referenceEntries, type IndexEntries } from './index-values.js';
 
 /**
@@ -148,7 +147,7 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
       for (const v of geneValues(r)) {
         tokenEntries(out, key, { value: v, type: 'CodeableConcept' });
         // the gene symbol (display) is accepted as a code too: gene-identifier=EGFR
-        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display && !(out[key] ??= []).includes(c.display)) out[key].push(intern(c.display));
+        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display && !(out[key] ??= []).includes(c.display)) out[key].push(c.display);
       }
     },
     'dna-variant': (r, out, key) => dnaValues(r).flatMap(conceptStrings).forEach((s) => stringEntries(out, key, { value: s })),

@@ -3,7 +3,6 @@ import type { SearchIndex } from '../storage/types.js';
 import { compileExtractor, type Extractor } from './fhirpath-extract.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
-import { intern } from './normalize.js';
 import { ENTRY_BUILDERS, joinForms, type IndexEntries } from './index-values.js';
 import { GROUP_INDEXERS } from './observation-components.js';
 import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js';
@@ -57,7 +56,7 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
         });
         if (!complete) continue;
         const arr = (out[def.code] ??= []);
-        if (allTokens) for (const j of joinForms(entry.c0, entry.c1)) arr.includes(j) || arr.push(intern(j));
+        if (allTokens) for (const j of joinForms(entry.c0, entry.c1)) arr.includes(j) || arr.push(j);
         else arr.push(entry);
       }
     },

@@ -1,5 +1,5 @@
 import type { Extracted } from './fhirpath-extract.js';
-import { dateRange, fold, intern, internPair, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
+import { dateRange, fold, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
 import type { ParamType } from './registry.js';
 
 /**
@@ -36,14 +36,13 @@ function push(out: IndexEntries, key: string, v: unknown): void {
     if (set.has(v)) return;
     set.add(v);
   }
-  arr.push(typeof v === 'string' ? intern(v) : v);
+  arr.push(v);
 }
 
 function tokenCoding(out: IndexEntries, key: string, system: unknown, code: unknown, text?: unknown): void {
   if (typeof code === 'string' || typeof code === 'number' || typeof code === 'boolean') {
-    const c = intern(String(code));
-    if (typeof system === 'string' && system) push(out, key, internPair(intern(system), '|', c));
-    else push(out, key, internPair('', '|', c));
+    const c = String(code);
+    push(out, key, typeof system === 'string' && system ? `${system}|${c}` : `|${c}`);
     push(out, key, c);
   }
   if (typeof text === 'string' && text) push(out, `${key}__t`, fold(text));
@@ -176,7 +175,7 @@ export function joinForms(a: unknown[], b: unknown[]): string[] {
   for (const x of a) {
     if (typeof x !== 'string') continue;
     const px = compositePart(x);
-    for (const y of b) if (typeof y === 'string') out.push(internPair(px, '$', compositePart(y)));
+    for (const y of b) if (typeof y === 'string') out.push(`${px}$${compositePart(y)}`);
   }
   return out;
 }

@@ -10,36 +10,6 @@ export function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
-/**
- * Index strings repeat across resources (codes, systems, references): one shared copy each keeps
- * a million indexed resources in memory. Bounded so that unique values (HGVS…) cannot grow it forever.
- */
-const pool = new Map<string, string>();
-/**
- * `a` + sep + `b` for interned parts, itself interned, without building and hashing a new string
- * each time (token forms `system|code`, composite pairs `a$b`): the parts' hashes are cached by
- * the engine, so a hit costs two lookups.
- */
-const pairs = new Map<string, Map<string, string>>();
-export function internPair(a: string, sep: string, b: string): string {
-  const key = sep === '|' ? a : `${sep}${a}`;
-  let inner = pairs.get(key);
-  if (!inner) pairs.set(key, (inner = new Map()));
-  let v = inner.get(b);
-  if (v === undefined) {
-    v = intern(`${a}${sep}${b}`);
-    if (inner.size < 100_000) inner.set(b, v);
-  }
-  return v;
-}
-
-export function intern(s: string): string {
-  const hit = pool.get(s);
-  if (hit !== undefined) return hit;
-  if (pool.size < 2_000_000) pool.set(s, s);
-  return s;
-}
-
 /** A half-open [s, e) interval in epoch milliseconds. */
 export interface Interval {
   s: number;

@@ -1,5 +1,4 @@
 import { CUSTOM_INDEXERS } from './genomics-params.js';
-import { intern } from './normalize.js';
 import { joinForms, quantityEntries, tokenEntries, type IndexEntries } from './index-values.js';
 
 /**
@@ -35,7 +34,7 @@ function observationComponents(r: Record<string, unknown>, out: IndexEntries): v
           const valOut: IndexEntries = {};
           tokenEntries(valOut, 'v', { value: c.valueCodeableConcept, type: 'CodeableConcept' });
           const arr = (out['component-code-value-concept'] ??= []);
-          for (const j of joinForms(codeOut.v, valOut.v ?? [])) if (!arr.includes(j)) arr.push(intern(j));
+          for (const j of joinForms(codeOut.v, valOut.v ?? [])) if (!arr.includes(j)) arr.push(j);
         }
       } else if (c.valueQuantity) {
         quantityEntries(out, 'component-value-quantity', { value: c.valueQuantity, type: 'Quantity' });

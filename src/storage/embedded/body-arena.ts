@@ -33,4 +33,24 @@ export class BodyArena {
     this.lastLength = len;
     return off;
   }
+
+  /** Copies bytes (already UTF-8 JSON, e.g. read back from the journal) into a slab. */
+  storeBytes(bytes: Buffer): number {
+    const len = bytes.length;
+    if (len > SLAB_BYTES / 4) {
+      this.lastSlab = Buffer.from(bytes);
+      this.lastLength = len;
+      return 0;
+    }
+    if (this.pos + len > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.pos = 0;
+    }
+    const off = this.pos;
+    bytes.copy(this.slab, off);
+    this.pos += len;
+    this.lastSlab = this.slab;
+    this.lastLength = len;
+    return off;
+  }
 }

@@ -15,7 +15,8 @@ import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
-import { docOf, recordLine, toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
+import { docOf, piecesOf, toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
+import { frameLine } from './frame.js';
 import { readSnapshot } from './snapshot.js';
 
 type Version = SeqVersionRecord;
@@ -197,13 +198,17 @@ export class EmbeddedStore implements ResourceStore, TxHost {
         const result = await work(tx);
         if (tx.ops.length) {
           const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: tx.ops };
+          let line: Buffer;
           try {
+            // The line is framed from the slabs the commit was just copied into (frame.ts)
+            const from = this.log.length;
             this.apply(rec);
+            line = frameLine(rec.seq, rec.lu, rec.ops, this.log.slice(from).map(piecesOf));
           } catch (e) {
             this.broken = true;
             throw e;
           }
-          durable = this.journal.append(recordLine(rec));
+          durable = this.journal.append(line);
           this.compactor.maybeStart(this.seq, this.log);
         } else {
           // What this transaction read may still be in flight to disk: answer only once it is durable.
@@ -246,9 +251,10 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       if (!e) m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY, xb: undefined, xo: 0, xn: 0 }));
       if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
       let ver: Ver;
-      if (op.del || op.json === undefined) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
+      const live = !op.del && (op.json !== undefined || op.jb !== undefined);
+      if (!live) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
       else {
-        const o = this.bodies.store(op.json);
+        const o = op.jb ? this.bodies.storeBytes(op.jb) : this.bodies.store(op.json!);
         ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
       }
       const previous = e.versions.length ? e.versions[e.versions.length - 1] : undefined;
@@ -256,12 +262,16 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       if (e.versions === EMPTY) e.versions = [ver];
       else e.versions.push(ver);
       let x: SearchIndex | undefined;
-      if (op.del || op.json === undefined) e.xb = undefined;
+      if (!live) e.xb = undefined;
       else {
-        // A commit hands over the index object too; recovery reads only its serialized form.
-        const xj = op.xj ?? JSON.stringify(op.x ?? {});
-        x = op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {});
-        e.xo = this.bodies.store(xj);
+        // A commit hands over the index object too; recovery has only its serialized form.
+        if (op.xjb) {
+          x = JSON.parse(op.xjb.toString('utf8')) as SearchIndex;
+          e.xo = this.bodies.storeBytes(op.xjb);
+        } else {
+          x = op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {});
+          e.xo = this.bodies.store(op.xj ?? JSON.stringify(x));
+        }
         e.xb = this.bodies.lastSlab;
         e.xn = this.bodies.lastLength;
       }

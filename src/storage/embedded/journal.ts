@@ -1,7 +1,8 @@
 import { promises as fsp, readdirSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, readJsonLines, truncateDurably } from './line-file.js';
+import { fsyncDir, readRecordLines, truncateDurably } from './line-file.js';
+import type { TxRecord } from './records.js';
 
 export interface JournalOptions {
   /** fdatasync every batch (off only in throwaway tests). */
@@ -11,7 +12,7 @@ export interface JournalOptions {
 }
 
 interface Pending {
-  line?: string;
+  line?: Buffer;
   /** Control item: switch to this new segment once every earlier line is durable. */
   rotateTo?: string;
   resolve: () => void;
@@ -22,7 +23,7 @@ const LEGACY = 'journal.ndjson';
 const SEGMENT = /^journal-(\d{16})\.ndjson$/;
 
 /**
- * Append-only journal of committed transactions, one JSON line per transaction, split into
+ * Append-only journal of committed transactions, one line per transaction (frame.ts), split into
  * segments `journal-<first seq>.ndjson` so that compaction can switch to a fresh segment at once
  * and drop the old ones after the snapshot that covers them is durable.
  *
@@ -58,11 +59,11 @@ export class Journal {
   }
 
   /** Replays every segment in order. Returns how many torn bytes were cut off the last one. */
-  recover(onRecord: (rec: unknown) => void): { truncatedBytes: number } {
+  recover(onRecord: (rec: TxRecord) => void): { truncatedBytes: number } {
     const segs = this.segments();
     let truncatedBytes = 0;
     segs.forEach((path, i) => {
-      const { size, goodBytes } = readJsonLines(path, onRecord);
+      const { size, goodBytes } = readRecordLines(path, onRecord);
       if (goodBytes < size) {
         if (i < segs.length - 1) throw new Error(`Journal segment ${path} is damaged at byte ${goodBytes}; refusing to start`);
         truncateDurably(path, goodBytes);
@@ -102,8 +103,8 @@ export class Journal {
     return this.failure;
   }
 
-  /** Appends one line (ending in a newline: see recordLine in records.ts). */
-  append(line: string): Promise<void> {
+  /** Appends one line (ending in a newline: see frame.ts). */
+  append(line: Buffer): Promise<void> {
     return this.enqueue({ line });
   }
 
@@ -162,7 +163,7 @@ export class Journal {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
-    const data = Buffer.from(batch.map((b) => b.line).join(''));
+    const data = batch.length === 1 ? batch[0].line! : Buffer.concat(batch.map((b) => b.line!));
     let off = 0;
     while (off < data.length) off += (await this.fh!.write(data, off, data.length - off)).bytesWritten;
     if (this.opts.fsync) {

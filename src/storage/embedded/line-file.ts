@@ -1,14 +1,17 @@
 import { openSync, fstatSync, readSync, ftruncateSync, closeSync, fsyncSync } from 'node:fs';
+import { decodeLine } from './frame.js';
+import type { TxRecord } from './records.js';
 
 const CHUNK = 16 * 1024 * 1024;
 
 /**
- * Reads a newline-delimited JSON file record by record, in bounded chunks (a snapshot can be far
- * larger than the biggest string V8 allows, so it is never read as one string).
- * Stops at the first line that is incomplete (no newline: a torn write) or does not parse
- * (garbage), and reports the byte offset where the good prefix ends.
+ * Reads a journal or snapshot file record by record (lines in the format of frame.ts), in bounded
+ * chunks (a snapshot can be far larger than the biggest string V8 allows, so it is never read as
+ * one string). Stops at the first line that is incomplete (no newline: a torn write) or does not
+ * decode (garbage), and reports the byte offset where the good prefix ends. A record's payload
+ * views are valid only during `onRecord`.
  */
-export function readJsonLines(path: string, onRecord: (rec: unknown) => void): { size: number; goodBytes: number } {
+export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void): { size: number; goodBytes: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -26,9 +29,9 @@ export function readJsonLines(path: string, onRecord: (rec: unknown) => void): {
       for (;;) {
         const nl = buf.indexOf(10, start);
         if (nl < 0) break;
-        let rec: unknown;
+        let rec: TxRecord;
         try {
-          rec = JSON.parse(buf.toString('utf8', start, nl));
+          rec = decodeLine(buf, start, nl);
         } catch {
           return { size, goodBytes: good };
         }

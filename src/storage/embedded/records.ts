@@ -1,4 +1,5 @@
 import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
+import type { Piece } from './frame.js';
 
 /**
  * In-memory and on-disk shapes of the embedded store.
@@ -60,13 +61,14 @@ export interface OpRecord {
   id: string;
   v: number;
   del?: true;
+  /** The serialized resource (a commit) … */
   json?: string;
-  /** The search index, serialized (what is journaled and kept in memory). */
+  /** … or its bytes, a view into the line being recovered (frame.ts). */
+  jb?: Buffer;
+  /** The search index: serialized (a commit), as bytes (recovery), or, in journals of earlier releases, only as `x`. */
   xj?: string;
-  /**
-   * The search index as an object: set in memory by a commit (it feeds the postings without a
-   * parse), never written; journals of earlier releases carried it instead of `xj`.
-   */
+  xjb?: Buffer;
+  /** The search index as an object: set by a commit (it feeds the postings without a parse), never written. */
   x?: SearchIndex;
 }
 
@@ -93,17 +95,10 @@ export function toRecord(ver: Ver, withBody = true): SeqVersionRecord {
   return r;
 }
 
-/** The journal/snapshot record of one stored version (the search index only for the live one). */
-export function toOp(ver: Ver): OpRecord {
+/** Where one version's body and (for the live current version) search index lie, for frame.ts. */
+export function piecesOf(ver: Ver): { body?: Piece; index?: Piece } {
   const e = ver.e;
-  if (ver.b === undefined) return { t: e.t, id: e.id, v: ver.v, del: true };
-  const op: OpRecord = { t: e.t, id: e.id, v: ver.v, json: bodyOf(ver) };
-  if (e.xb !== undefined && e.versions[e.versions.length - 1] === ver) op.xj = indexJsonOf(e);
-  return op;
-}
-
-/** One journal or snapshot line: the record without the in-memory `x` objects. */
-export function recordLine(rec: TxRecord): string {
-  const ops = rec.ops.map((op) => (op.del ? { t: op.t, id: op.id, v: op.v, del: true } : { t: op.t, id: op.id, v: op.v, json: op.json, xj: op.xj }));
-  return JSON.stringify({ seq: rec.seq, lu: rec.lu, ops }) + '\n';
+  if (ver.b === undefined) return {};
+  const body: Piece = [ver.b, ver.o, ver.n];
+  return e.xb !== undefined && e.versions[e.versions.length - 1] === ver ? { body, index: [e.xb, e.xo, e.xn] } : { body };
 }

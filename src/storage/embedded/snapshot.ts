@@ -1,7 +1,8 @@
 import { promises as fsp, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, readJsonLines } from './line-file.js';
-import { recordLine, toOp, type TxRecord, type Ver } from './records.js';
+import { fsyncDir, readRecordLines } from './line-file.js';
+import { frameLine } from './frame.js';
+import { piecesOf, type TxRecord, type Ver } from './records.js';
 
 export const SNAPSHOT = 'snapshot.ndjson';
 const TMP = 'snapshot.ndjson.tmp';
@@ -12,7 +13,7 @@ const CHUNK = 2000;
  * Writes every version in `log[0 .. upto)` to a new snapshot, atomically: a temporary file,
  * fsync'ed, renamed over the old snapshot, then the directory fsync'ed so the rename is durable.
  * A crash at any point leaves either the old snapshot or the new one, never a mix.
- * Each line has the journal's record shape, so recovery reads snapshot and journal alike.
+ * Each line has the journal's format (frame.ts), so recovery reads snapshot and journal alike.
  * Returns the snapshot's size in bytes.
  */
 export async function writeSnapshot(dir: string, log: readonly Ver[], upto: number, fsync: boolean): Promise<number> {
@@ -21,12 +22,13 @@ export async function writeSnapshot(dir: string, log: readonly Ver[], upto: numb
   let bytes = 0;
   try {
     for (let i = 0; i < upto; i += CHUNK) {
-      let text = '';
+      const lines: Buffer[] = [];
       for (let j = i; j < Math.min(upto, i + CHUNK); j++) {
         const ver = log[j];
-        text += recordLine({ seq: ver.seq, lu: ver.lu, ops: [toOp(ver)] });
+        const e = ver.e;
+        lines.push(frameLine(ver.seq, ver.lu, [{ t: e.t, id: e.id, v: ver.v, del: ver.b === undefined ? true : undefined }], [piecesOf(ver)]));
       }
-      const buf = Buffer.from(text);
+      const buf = Buffer.concat(lines);
       let off = 0;
       while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
       bytes += buf.length;
@@ -45,7 +47,7 @@ export function readSnapshot(dir: string, onRecord: (rec: TxRecord) => void): nu
   const path = join(dir, SNAPSHOT);
   if (existsSync(join(dir, TMP))) unlinkSync(join(dir, TMP)); // left by a crash mid-compaction
   if (!existsSync(path)) return 0;
-  const { size, goodBytes } = readJsonLines(path, (r) => onRecord(r as TxRecord));
+  const { size, goodBytes } = readRecordLines(path, onRecord);
   if (goodBytes < size) throw new Error(`Snapshot ${path} is damaged at byte ${goodBytes}; refusing to start`);
   return size;
 }
