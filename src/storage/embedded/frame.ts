@@ -17,24 +17,42 @@ const TAB = 9;
 /** Where a payload lies: a slab (or any buffer), offset and length. */
 export type Piece = [Buffer, number, number];
 
-/** Header entry of one op; body and index pieces are appended in op order. */
-export function frameLine(seq: number, lu: number, ops: OpRecord[], pieces: Array<{ body?: Piece; index?: Piece }>): Buffer {
+type Pieces = Array<{ body?: Piece; index?: Piece }>;
+
+/** The JSON header of a line: each op with the byte lengths of its payloads. */
+export function frameHeader(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
   const head = ops.map((op, i) => {
     const p = pieces[i];
     if (op.del || !p.body) return { t: op.t, id: op.id, v: op.v, del: true };
     return p.index ? { t: op.t, id: op.id, v: op.v, jn: p.body[2], xn: p.index[2] } : { t: op.t, id: op.id, v: op.v, jn: p.body[2] };
   });
-  const header = Buffer.from(JSON.stringify({ seq, lu, ops: head }));
+  return Buffer.from(JSON.stringify({ seq, lu, ops: head }));
+}
+
+/** Bytes of a whole line, newline included. */
+export function frameSize(header: Buffer, pieces: Pieces): number {
   let total = header.length + 2;
   for (const p of pieces) total += (p.body?.[2] ?? 0) + (p.index?.[2] ?? 0);
-  const out = Buffer.allocUnsafe(total);
-  let pos = header.copy(out, 0);
+  return total;
+}
+
+/** Writes a line at `pos` of `out` (which has room for it); returns the position after it. */
+export function writeFrame(out: Buffer, pos: number, header: Buffer, pieces: Pieces): number {
+  pos += header.copy(out, pos);
   out[pos++] = TAB;
   for (const p of pieces) {
     if (p.body) pos += p.body[0].copy(out, pos, p.body[1], p.body[1] + p.body[2]);
     if (p.index) pos += p.index[0].copy(out, pos, p.index[1], p.index[1] + p.index[2]);
   }
-  out[pos] = 10;
+  out[pos++] = 10;
+  return pos;
+}
+
+/** One whole line in a buffer of its own. */
+export function frameLine(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
+  const header = frameHeader(seq, lu, ops, pieces);
+  const out = Buffer.allocUnsafe(frameSize(header, pieces));
+  writeFrame(out, 0, header, pieces);
   return out;
 }
 

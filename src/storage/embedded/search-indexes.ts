@@ -18,8 +18,22 @@ type Posting = Map<string, number[]>;
 const SATURATED: number[] = [];
 const SATURATION = Number(process.env.FHIR_INDEX_SATURATION ?? 50_000);
 
+/**
+ * Postings are keyed on a value without its token systems: `system|code`, `|code` and `code` (and
+ * the four forms of a composite `a$b`) share one list, which halves what a write inserts. The
+ * list is a superset for a system-qualified query, and every candidate is verified against the
+ * full filter anyway. Deterministic, so writes and queries agree.
+ */
+export function postingKey(v: string): string {
+  if (v.indexOf('|') < 0) return v;
+  if (v.indexOf('$') < 0) return v.slice(v.lastIndexOf('|') + 1);
+  return v.split('$').map((part) => part.slice(part.lastIndexOf('|') + 1)).join('$');
+}
+
 interface TypeIndex {
   postings: Map<string, Posting>;
+  /** Fields with a value whose posting key differs from it: prefix lookups on their keys could miss. */
+  keyed: Set<string>;
   sortedKeys: Map<string, string[] | undefined>;
   ranges: Map<string, RangeIndex>;
 }
@@ -41,7 +55,7 @@ export class SearchIndexes {
 
   private typeIndex(t: string): TypeIndex {
     let ti = this.types.get(t);
-    if (!ti) this.types.set(t, (ti = { postings: new Map(), sortedKeys: new Map(), ranges: new Map() }));
+    if (!ti) this.types.set(t, (ti = { postings: new Map(), keyed: new Set(), sortedKeys: new Map(), ranges: new Map() }));
     return ti;
   }
 
@@ -72,15 +86,17 @@ export class SearchIndexes {
           if (old && (old instanceof Set ? old.has(v) : old.includes(v))) continue;
           let p = ti.postings.get(field);
           if (!p) ti.postings.set(field, (p = new Map()));
-          const list = p.get(v);
+          const key = postingKey(v);
+          if (key !== v) ti.keyed.add(field);
+          const list = p.get(key);
           if (list === SATURATED) continue;
           if (list) {
             // A value on a large share of documents (a LOINC code every variant carries) selects
             // nothing; its list is dropped and queries on it take another clause or scan the type.
-            if (list.length >= SATURATION) p.set(v, SATURATED);
-            else list.push(slot);
+            if (list.length >= SATURATION) p.set(key, SATURATED);
+            else if (list[list.length - 1] !== slot) list.push(slot); // two forms of one value
           } else {
-            p.set(v, [slot]);
+            p.set(key, [slot]);
             ti.sortedKeys.set(field, undefined);
           }
         } else if (v && typeof v === 'object' && typeof (v as { s?: unknown }).s === 'number' && typeof (v as { e?: unknown }).e === 'number') {
@@ -192,20 +208,21 @@ export class SearchIndexes {
   private fieldPlan(ti: TypeIndex, field: string, v: unknown): Plan | undefined {
     const p = ti.postings.get(field);
     if (typeof v === 'string') {
-      const list = p?.get(v) ?? [];
+      const list = p?.get(postingKey(v)) ?? [];
       if (list === SATURATED) return undefined;
       return { est: list.length, run: () => list };
     }
     if (!v || typeof v !== 'object') return undefined;
     if (isIn(v)) {
       if (!v.$in.every((x) => typeof x === 'string')) return undefined;
-      const lists = v.$in.map((x) => p?.get(x as string) ?? []);
+      const lists = v.$in.map((x) => p?.get(postingKey(x as string)) ?? []);
       if (lists.includes(SATURATED)) return undefined;
       return { est: lists.reduce((n, l) => n + l.length, 0), run: () => chain(lists) };
     }
     const regex = (v as { $regex?: unknown }).$regex;
     if (typeof regex === 'string' && Object.keys(v).length === 1) {
       const prefix = literalPrefix(regex);
+      if (prefix !== undefined && ti.keyed.has(field)) return undefined; // keys are not the values here
       if (prefix === undefined || !p) return prefix === undefined ? undefined : { est: 0, run: () => [] };
       const keys = this.sortedKeys(ti, field, p);
       let i = lowerBound(keys, prefix);

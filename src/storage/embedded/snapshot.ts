@@ -1,7 +1,7 @@
 import { promises as fsp, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, readRecordLines } from './line-file.js';
-import { frameLine } from './frame.js';
+import { frameHeader, frameSize, writeFrame } from './frame.js';
 import { piecesOf, type TxRecord, type Ver } from './records.js';
 
 export const SNAPSHOT = 'snapshot.ndjson';
@@ -22,13 +22,20 @@ export async function writeSnapshot(dir: string, log: readonly Ver[], upto: numb
   let bytes = 0;
   try {
     for (let i = 0; i < upto; i += CHUNK) {
-      const lines: Buffer[] = [];
+      // One buffer per chunk: a buffer per version made allocation the main cost of compaction
+      const lines: Array<[Buffer, ReturnType<typeof piecesOf>]> = [];
+      let size = 0;
       for (let j = i; j < Math.min(upto, i + CHUNK); j++) {
         const ver = log[j];
         const e = ver.e;
-        lines.push(frameLine(ver.seq, ver.lu, [{ t: e.t, id: e.id, v: ver.v, del: ver.b === undefined ? true : undefined }], [piecesOf(ver)]));
+        const pieces = piecesOf(ver);
+        const header = frameHeader(ver.seq, ver.lu, [{ t: e.t, id: e.id, v: ver.v, del: ver.b === undefined ? true : undefined }], [pieces]);
+        size += frameSize(header, [pieces]);
+        lines.push([header, pieces]);
       }
-      const buf = Buffer.concat(lines);
+      const buf = Buffer.allocUnsafe(size);
+      let pos = 0;
+      for (const [header, pieces] of lines) pos = writeFrame(buf, pos, header, [pieces]);
       let off = 0;
       while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
       bytes += buf.length;
