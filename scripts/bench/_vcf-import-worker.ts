@@ -3,7 +3,8 @@
  *   node --import tsx scripts/bench/_vcf-import-worker.ts STAGE FILE
  * Stages: read (lines only), parse (+ record/genotype parsing), map (+ FHIR mapping), validate
  * (+ validateResource), index (+ indexResource), store (importVcf into a fresh embedded store, one
- * transaction, fsync on). Prints one JSON line: ms (wall), cpuMs (this process, user+system),
+ * transaction, fsync on; with BENCH_VCF_BATCH=N, the CLI's --batch-size path: a validating pre-pass, then
+ * transactions of N resources). Prints one JSON line: ms (wall), cpuMs (this process, user+system),
  * records, variants, resources, rssGrowthMb.
  */
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { parseRecord, sampleValue } from '../../src/genomics/vcf/record.js';
 import { parseGenotype } from '../../src/genomics/vcf/genotype.js';
 import { emptySummary, mapVcf } from '../../src/genomics/vcf/map-vcf.js';
 import { importVcf, runImport } from '../../src/genomics/vcf/import.js';
+import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 
@@ -56,7 +58,8 @@ if (stage === 'read' || stage === 'parse') {
   const dir = mkdtempSync(join(tmpdir(), 'vcf-bench-'));
   const store = new EmbeddedStore(dir, { fsync: true });
   await store.init();
-  const s = await importVcf(store, createReadStream(file), opts);
+  const batch = Number(process.env.BENCH_VCF_BATCH ?? 0);
+  const s = batch > 0 ? await importVcfBatched(store, () => createReadStream(file), opts, batch) : await importVcf(store, createReadStream(file), opts);
   ({ records, variants, resources } = s);
   const c0 = performance.now();
   await store.close();

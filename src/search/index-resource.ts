@@ -93,9 +93,8 @@ export function computeIndex(resource: Resource): SearchIndex {
       // cannot be read must not make the resource unwritable (it is simply not indexed for it).
     }
   }
-  // A fresh object with exact-size arrays: growable arrays keep ~17 slots each and `delete` turns
-  // an object into a dictionary; at a million resources that is several KB each.
-  const x: SearchIndex = {};
-  for (const k in out) if (out[k].length) x[k] = out[k].slice();
-  return x;
+  // Returned as built: the embedded store serializes it at once (it is not kept as objects), and
+  // a composite whose components all came out empty leaves an empty array to drop.
+  for (const k in out) if (!out[k].length) delete out[k];
+  return out;
 }

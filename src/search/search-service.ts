@@ -20,7 +20,7 @@ import { GENOMIC_REGION_URL } from './genomics-params.js';
 /** Index values stored beside a resource, computed from the SearchParameter expressions. */
 export function indexResource(resource: Resource): SearchIndex {
   // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts).
-  return { ...computeIndex(resource), ...genomicIndex(resource) };
+  return Object.assign(computeIndex(resource), genomicIndex(resource));
 }
 
 export interface SearchRequest {
