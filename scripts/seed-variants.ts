@@ -10,9 +10,8 @@
  *   for (const r of generateGenomicData({ variants: 1_000_000, patients: 10_000 })) …
  */
 import type { DiagnosticReport, Observation, Patient, Resource } from '@medplum/fhirtypes';
-import type { ResourceStore } from '../src/storage/types.js';
-import { indexResource } from '../src/search/search-service.js';
-import { validateResource } from '../src/validation/validate.js';
+import type { ResourceStore, SearchIndex } from '../src/storage/types.js';
+import { preparePool } from '../src/prepare/pool.js';
 
 /** symbol, HGNC id, chromosome (GRCh38 accession), start, end (0-based), transcript */
 export const GENES: Array<[string, string, string, number, number, string]> = [
@@ -194,28 +193,40 @@ export function* generateGenomicData(opts: GenerateOptions): Generator<Resource 
 }
 
 /**
- * Loads resources into a store directly (no HTTP), validating each with validateResource and
- * indexing it with indexResource, `batch` resources per transaction. Returns the count.
+ * Loads resources into a store directly (no HTTP), `batch` resources per transaction. Each is
+ * validated (validateResource) and indexed (indexResource) on the prepare pool's worker threads
+ * (src/prepare/pool.ts), the next batch while this one is stored. Returns the count.
  */
 export async function seedStore(store: ResourceStore, resources: Iterable<Resource & { id: string }>, batch = 2000): Promise<number> {
-  let n = 0;
-  let buf: Array<Resource & { id: string }> = [];
-  const flush = async () => {
-    const items = buf;
-    buf = [];
-    await store.transaction(async (tx) => {
-      for (const r of items) await tx.put(r, indexResource(r));
-    }, { multi: true });
-  };
-  for (const r of resources) {
-    const issues = validateResource(r);
-    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
-      throw new Error(`seed resource ${r.resourceType}/${r.id} is invalid: ${issues[0].diagnostics}`);
+  const pool = preparePool();
+  const it = resources[Symbol.iterator]();
+  const take = () => {
+    const b: Array<Resource & { id: string }> = [];
+    for (let r = it.next(); !r.done; r = it.next()) {
+      b.push(r.value);
+      if (b.length >= batch) break;
     }
-    buf.push(r);
-    n++;
-    if (buf.length >= batch) await flush();
+    return b;
+  };
+  let n = 0;
+  let items = take();
+  let prepared = pool.prepareAll(items);
+  while (items.length) {
+    const ready = await prepared;
+    const current = items;
+    items = take();
+    prepared = pool.prepareAll(items);
+    ready.forEach((p, i) => {
+      const error = p.issues.find((x) => x.severity === 'error' || x.severity === 'fatal');
+      if (error) throw new Error(`seed resource ${current[i].resourceType}/${current[i].id} is invalid: ${error.diagnostics}`);
+    });
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < current.length; i++) {
+        const indexJson = ready[i].indexJson;
+        await tx.put(current[i], JSON.parse(indexJson) as SearchIndex, { indexJson });
+      }
+    }, { multi: true });
+    n += current.length;
   }
-  if (buf.length) await flush();
   return n;
 }

@@ -91,6 +91,8 @@ export interface HistoryResult {
 export interface PutOptions {
   /** Version-aware update: the current versionId must equal this (0 = must not exist yet). */
   ifVersion?: number;
+  /** JSON.stringify(index), when the caller has it already (bulk loads prepared on worker threads). */
+  indexJson?: string;
 }
 
 /**

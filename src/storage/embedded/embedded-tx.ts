@@ -59,7 +59,7 @@ export class EmbeddedTx implements StoreTx {
     const lastUpdated = new Date(this.lu).toISOString();
     const id = resource.id;
     const json = storedJson(resource, v, lastUpdated);
-    const op: OpRecord = { t, id, v, json, xj: JSON.stringify(index), x: index };
+    const op: OpRecord = { t, id, v, json, xj: opts?.indexJson ?? JSON.stringify(index), x: index };
     const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
     this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });
     this.ops.push(op);

@@ -1,0 +1,117 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Resource } from '@medplum/fhirtypes';
+import { prepareResource, type Prepared } from './prepare.js';
+
+/**
+ * Validation and search indexing of bulk loads (VCF import, seeding) on worker threads, while the
+ * main thread stores: they are pure CPU, about 170 µs per Variant together, and the store's commit
+ * is the main thread's. Results come back in input order. Small batches, and hosts where workers
+ * cannot start, are prepared inline: same function, same answers (prepare.ts).
+ *
+ * Size: FHIR_PREPARE_THREADS, default the number of cores (the main thread mostly waits on them).
+ */
+const CHUNK = 200;
+const INLINE_BELOW = 64;
+
+interface Job {
+  json: string;
+  resolve: (out: Prepared[]) => void;
+  reject: (e: Error) => void;
+}
+
+export class PreparePool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, Job>();
+  private failed = false;
+
+  constructor(private readonly size: number) {}
+
+  private spawn(): void {
+    const self = fileURLToPath(import.meta.url);
+    // Under a TypeScript loader (tests, tsx) the worker is the .ts source; compiled, it is .js.
+    const file = self.replace(/pool\.(ts|js)$/, (_m, ext: string) => `worker.${ext}`);
+    // A worker does not inherit the main thread's module loader: under tsx it registers its own.
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`;
+    for (let i = 0; i < this.size; i++) {
+      const w = file.endsWith('.ts') ? new Worker(boot, { eval: true }) : new Worker(file);
+      w.unref(); // an idle pool never keeps the process alive
+      w.on('message', (m: { out?: Prepared[]; error?: string }) => {
+        const job = this.running.get(w)!;
+        this.running.delete(w);
+        if (m.error) job.reject(new Error(`prepare worker: ${m.error}`));
+        else job.resolve(m.out!);
+        this.next(w);
+      });
+      w.on('error', (e) => {
+        // A dead worker fails its job and whatever waits; later calls prepare inline.
+        this.failed = true;
+        this.running.get(w)?.reject(e);
+        this.running.delete(w);
+        for (const job of this.queue.splice(0)) job.reject(e);
+      });
+      w.on('exit', (code) => {
+        // Exiting with work in hand (killed, out of memory) must fail that work, not leave it waiting.
+        const job = this.running.get(w);
+        if (!job) return;
+        this.failed = true;
+        this.running.delete(w);
+        const e = new Error(`prepare worker exited (code ${code}) with work in hand`);
+        job.reject(e);
+        for (const queued of this.queue.splice(0)) queued.reject(e);
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  private next(w: Worker): void {
+    const job = this.queue.shift();
+    if (!job) {
+      this.idle.push(w);
+      return;
+    }
+    this.running.set(w, job);
+    w.postMessage({ id: 0, json: job.json });
+  }
+
+  private run(resources: Resource[]): Promise<Prepared[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ json: JSON.stringify(resources), resolve, reject });
+      const w = this.idle.pop();
+      if (w) this.next(w);
+    });
+  }
+
+  /** Issues and serialized index of every resource, in order. */
+  async prepareAll(resources: Resource[]): Promise<Prepared[]> {
+    if (resources.length < INLINE_BELOW || this.size < 1 || this.failed) return resources.map(prepareResource);
+    if (!this.all.length) {
+      try {
+        this.spawn();
+      } catch {
+        this.failed = true;
+        return resources.map(prepareResource);
+      }
+    }
+    const parts: Array<Promise<Prepared[]>> = [];
+    for (let i = 0; i < resources.length; i += CHUNK) parts.push(this.run(resources.slice(i, i + CHUNK)));
+    return (await Promise.all(parts)).flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+    this.all.length = 0;
+    this.idle.length = 0;
+  }
+}
+
+let shared: PreparePool | undefined;
+/** The process-wide pool (workers start on first bulk use). */
+export function preparePool(): PreparePool {
+  shared ??= new PreparePool(Number(process.env.FHIR_PREPARE_THREADS ?? availableParallelism()));
+  return shared;
+}
