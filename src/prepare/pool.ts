@@ -14,6 +14,7 @@ import { prepareResource, type Prepared } from './prepare.js';
  */
 const CHUNK = 200;
 const INLINE_BELOW = 64;
+const IDLE_MS = 500;
 
 interface Job {
   json: string;
@@ -72,10 +73,25 @@ export class PreparePool {
     const job = this.queue.shift();
     if (!job) {
       this.idle.push(w);
+      if (this.running.size === 0) this.idleSoon();
       return;
     }
     this.running.set(w, job);
     w.postMessage({ id: 0, json: job.json });
+  }
+
+  /**
+   * Workers stop once the pool has been idle for a moment (and start again on the next bulk load):
+   * an idle thread costs memory, and some hosts (test runners with loader hooks) wait for every
+   * worker before exiting even when it is unref'ed.
+   */
+  private idleTimer?: NodeJS.Timeout;
+  private idleSoon(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.running.size === 0 && this.queue.length === 0) void this.close();
+    }, IDLE_MS);
+    this.idleTimer.unref();
   }
 
   private run(resources: Resource[]): Promise<Prepared[]> {
@@ -103,9 +119,10 @@ export class PreparePool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()));
-    this.all.length = 0;
+    clearTimeout(this.idleTimer);
+    const workers = this.all.splice(0);
     this.idle.length = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 

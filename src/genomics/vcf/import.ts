@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import { validationError } from '../../fhir/errors.js';
 import { indexResource } from '../../search/search-service.js';
-import { validateResource } from '../../validation/validate.js';
-import type { ResourceStore, StoreTx } from '../../storage/types.js';
+import type { Prepared } from '../../prepare/prepare.js';
+import { preparePool } from '../../prepare/pool.js';
+import type { ResourceStore, SearchIndex, StoreTx } from '../../storage/types.js';
 import { readLines } from './line-reader.js';
 import { emptySummary, mapVcf } from './map-vcf.js';
 import type { ImportSummary, ProducedResource, ProgressInfo, VcfImportOptions } from './types.js';
@@ -17,7 +18,8 @@ export interface ImportHooks {
 
 /** Where produced resources go. The store sink writes; the null sink only validates (dry run, bench). */
 export interface ResourceSink {
-  write(r: ProducedResource): Promise<'created' | 'updated' | 'unchanged'>;
+  /** `indexJson`: its search index, serialized, when the import prepared it already. */
+  write(r: ProducedResource, indexJson?: string): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 /**
@@ -37,24 +39,57 @@ export async function dryRunVcf(input: Readable, opts: VcfImportOptions, hooks: 
   return runImport(input, opts, nullSink(), hooks);
 }
 
+/** Resources validated and indexed together (on the prepare pool's worker threads). */
+const PREPARE_BATCH = 1000;
+
 export async function runImport(input: Readable, opts: VcfImportOptions, sink: ResourceSink, hooks: ImportHooks = {}): Promise<ImportSummary> {
   const summary = emptySummary();
   const src = readLines(input);
   const every = hooks.progressEvery ?? 10_000;
   let nextProgress = every;
-  for await (const r of mapVcf(src, opts, summary)) {
-    const issues = hooks.validate === false ? [] : validateResource(r);
-    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
-      const where = r.resourceType === 'Observation' ? ` (${r.resourceType}/${r.id}, ${describe(r)})` : ` (${r.resourceType}/${r.id})`;
-      throw validationError(issues.map((i) => ({ ...i, diagnostics: `${i.diagnostics ?? ''}${where}` })), 'PROFILE_VIOLATION');
+  const validate = hooks.validate !== false;
+  const pool = preparePool();
+  // One batch is prepared on worker threads while the previous one is written.
+  let batch: ProducedResource[] = [];
+  let pending: { items: ProducedResource[]; prepared: Promise<Prepared[]> } | undefined;
+  const drain = async () => {
+    if (!pending) return;
+    const { items, prepared } = pending;
+    pending = undefined;
+    const ready = await prepared;
+    for (let i = 0; i < items.length; i++) {
+      const r = items[i];
+      const issues = ready[i].issues;
+      if (issues.some((x) => x.severity === 'error' || x.severity === 'fatal')) {
+        const where = r.resourceType === 'Observation' ? ` (${r.resourceType}/${r.id}, ${describe(r)})` : ` (${r.resourceType}/${r.id})`;
+        throw validationError(issues.map((x) => ({ ...x, diagnostics: `${x.diagnostics ?? ''}${where}` })), 'PROFILE_VIOLATION');
+      }
+      summary.resources++;
+      summary[await sink.write(r, ready[i].indexJson)]++;
     }
-    summary.resources++;
-    summary[await sink.write(r)]++;
+  };
+  const flush = async () => {
+    const items = batch;
+    batch = [];
+    const prepared = items.length ? pool.prepareAll(items) : Promise.resolve([]);
+    await drain();
+    pending = { items, prepared };
+  };
+  for await (const r of mapVcf(src, opts, summary)) {
+    if (validate) {
+      batch.push(r);
+      if (batch.length >= PREPARE_BATCH) await flush();
+    } else {
+      summary.resources++;
+      summary[await sink.write(r)]++;
+    }
     if (hooks.onProgress && summary.records >= nextProgress) {
       nextProgress = summary.records + every;
       hooks.onProgress({ bytesRead: src.bytesRead(), records: summary.records, variants: summary.variants });
     }
   }
+  await flush();
+  await drain();
   hooks.onProgress?.({ bytesRead: src.bytesRead(), records: summary.records, variants: summary.variants });
   return summary;
 }
@@ -66,10 +101,11 @@ function describe(r: ProducedResource): string {
 
 export function storeSink(tx: StoreTx): ResourceSink {
   return {
-    async write(r) {
+    async write(r, indexJson) {
       const current = await tx.read(r.resourceType, r.id);
       if (current && !current.deleted && current.json && sameContent(current.json, r)) return 'unchanged';
-      await tx.put(r, indexResource(r));
+      if (indexJson) await tx.put(r, JSON.parse(indexJson) as SearchIndex, { indexJson });
+      else await tx.put(r, indexResource(r));
       return current && !current.deleted ? 'updated' : 'created';
     },
   };
