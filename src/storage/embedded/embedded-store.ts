@@ -15,8 +15,9 @@ import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
-import { docOf, piecesOf, toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
+import { piecesOf, toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
 import { frameLine } from './frame.js';
+import { candidateDoc, decodeIndex, fieldsOf, resultDoc, type CandidateDoc } from './index-docs.js';
 import { readSnapshot } from './snapshot.js';
 
 type Version = SeqVersionRecord;
@@ -148,10 +149,14 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     return withTimeLimit(query.maxTimeMs, () => this.runSearch(query, undefined));
   }
 
-  /** Candidate documents for a query. The search engine narrows this with in-memory indexes. */
-  protected candidates(query: StoreQuery): Iterable<IndexedDoc> {
+  /**
+   * Candidate documents for a query, with the index fields it reads. The search engine narrows
+   * this with in-memory indexes.
+   */
+  protected candidates(query: StoreQuery): Iterable<CandidateDoc> {
     // In-memory search indexes pick the candidates of a selective clause (src/storage/embedded/search-indexes.ts).
-    const picked = searchIndexesOf(this).candidates(query);
+    const fields = fieldsOf(query);
+    const picked = searchIndexesOf(this).candidates(query, fields);
     if (picked) return picked;
     const types = query.types ?? [...this.byType.keys()];
     const self = this;
@@ -159,24 +164,24 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       for (const t of types) {
         const m = self.byType.get(t);
         if (!m) continue;
-        for (const e of m.values()) if (e.xb !== undefined) yield docOf(e)!;
+        for (const e of m.values()) if (e.xb !== undefined) yield candidateDoc(e, fields);
       }
     })();
   }
 
   private runSearch(query: StoreQuery, staged: Map<string, Staged> | undefined): StoreSearchResult {
-    let docs: IndexedDoc[] = [...this.candidates(query)];
+    let docs: CandidateDoc[] = [...this.candidates(query)];
     if (staged?.size) {
       const keys = new Set(staged.keys());
       docs = docs.filter((d) => !keys.has(`${d.t}/${d.id}`));
       for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
     }
-    let matched = find(docs, query.filter).all() as unknown as IndexedDoc[];
+    let matched = find(docs, query.filter).all() as unknown as CandidateDoc[];
     const total = query.count ? matched.length : undefined;
     if (query.sort?.length) {
-      matched = find(matched, {}).sort(Object.fromEntries(query.sort)).all() as unknown as IndexedDoc[];
+      matched = find(matched, {}).sort(Object.fromEntries(query.sort)).all() as unknown as CandidateDoc[];
     }
-    const page = matched.slice(query.skip ?? 0, (query.skip ?? 0) + query.limit);
+    const page = matched.slice(query.skip ?? 0, (query.skip ?? 0) + query.limit).map(resultDoc);
     const records = page.map((d) => staged?.get(`${d.t}/${d.id}`)?.record ?? this.current(d.t, d.id)!);
     return { records, docs: page, total };
   }
@@ -258,7 +263,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
         ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
       }
       const previous = e.versions.length ? e.versions[e.versions.length - 1] : undefined;
-      const previousX = e.xb !== undefined ? docOf(e)!.x : undefined;
+      const previousX = e.xb !== undefined ? decodeIndex(e) : undefined;
       if (e.versions === EMPTY) e.versions = [ver];
       else e.versions.push(ver);
       let x: SearchIndex | undefined;

@@ -1,4 +1,4 @@
-import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
+import type { SearchIndex, VersionRecord } from '../types.js';
 import type { Piece } from './frame.js';
 
 /**
@@ -41,18 +41,6 @@ export interface Entry {
   xb: Buffer | undefined;
   xo: number;
   xn: number;
-}
-
-/** The search document of an entry's live current version (decoded), undefined when deleted. */
-export function docOf(e: Entry): IndexedDoc | undefined {
-  if (e.xb === undefined) return undefined;
-  const last = e.versions[e.versions.length - 1];
-  return { t: e.t, id: e.id, v: last.v, lu: last.lu, seq: last.seq, x: JSON.parse(e.xb.toString('utf8', e.xo, e.xo + e.xn)) as SearchIndex };
-}
-
-/** The serialized search index of an entry's live current version. */
-export function indexJsonOf(e: Entry): string | undefined {
-  return e.xb?.toString('utf8', e.xo, e.xo + e.xn);
 }
 
 /** One write as journaled: enough to rebuild both the version history and the search document. */

@@ -1,6 +1,7 @@
 import { Query } from 'mingo';
 import type { IndexedDoc, SearchIndex, StoreQuery } from '../types.js';
-import { docOf, type Entry } from './records.js';
+import type { Entry } from './records.js';
+import { candidateDoc, fieldsOf, type CandidateDoc } from './index-docs.js';
 import { RangeIndex, type Bounds } from '../../search/range-index.js';
 import { chain, elemBounds, intersect, isIn, keyOrder, literalPrefix, lowerBound, scalarBounds } from '../../search/filter-bounds.js';
 
@@ -114,8 +115,11 @@ export class SearchIndexes {
     return r;
   }
 
-  /** Docs to verify for `query`, or undefined when no index applies (the store then scans the types). */
-  candidates(query: StoreQuery): IndexedDoc[] | undefined {
+  /**
+   * Docs to verify for `query` (with the index fields it reads: index-docs.ts), or undefined when
+   * no index applies (the store then scans the types).
+   */
+  candidates(query: StoreQuery, fields: string[] | undefined = fieldsOf(query)): CandidateDoc[] | undefined {
     this.stats.queries++;
     const types = query.types;
     if (!types?.length) return this.miss();
@@ -145,25 +149,30 @@ export class SearchIndexes {
     }
     this.stats.lastCandidates = picked.length;
     this.stats.lastIndexed = true;
-    return this.topK(query, picked);
+    return this.topK(query, picked, fields);
   }
 
   /**
-   * In (type, id) order without a count, only the first `limit` matches matter: sort the candidates
-   * natively and verify them one by one until the page is full, instead of having the generic
-   * engine filter and sort thousands of documents to keep fifty. Only the documents verified are
-   * decoded.
+   * In (type, id) order without a count, only the first `limit` matches matter: take the smallest
+   * candidates in that order a few at a time (a bounded heap, not a sort of thousands) and verify
+   * them until the page is full, instead of having the generic engine filter and sort thousands
+   * of documents to keep fifty.
    */
-  private topK(query: StoreQuery, picked: Entry[]): IndexedDoc[] {
+  private topK(query: StoreQuery, picked: Entry[], fields: string[] | undefined): CandidateDoc[] {
     const dir = keyOrder(query);
-    if (!dir || query.count || query.skip || picked.length <= query.limit * 4) return picked.map((e) => docOf(e)!);
-    picked.sort((a, b) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (!dir || query.count || query.skip || picked.length <= query.limit * 4) return picked.map((e) => candidateDoc(e, fields));
+    const before = (a: Entry, b: Entry) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0) < 0;
     const q = new Query(query.filter);
-    const out: IndexedDoc[] = [];
-    for (const e of picked) {
-      const d = docOf(e)!;
-      if (q.test(d as unknown as Record<string, unknown>)) out.push(d);
-      if (out.length >= query.limit) break;
+    const out: CandidateDoc[] = [];
+    let rest = picked;
+    while (rest.length && out.length < query.limit) {
+      const [first, others] = smallest(rest, Math.max(64, query.limit * 2), before);
+      for (const e of first) {
+        const d = candidateDoc(e, fields);
+        if (q.test(d as unknown as Record<string, unknown>)) out.push(d);
+        if (out.length >= query.limit) break;
+      }
+      rest = others;
     }
     return out;
   }
@@ -287,4 +296,42 @@ export function searchIndexesOf(store: object): SearchIndexes {
   let s = registry.get(store);
   if (!s) registry.set(store, (s = new SearchIndexes()));
   return s;
+}
+
+/**
+ * The `k` first items of `items` in `before` order (sorted), and the others (any order): a max-heap
+ * of size k over one pass, so most items cost one comparison with the heap's top.
+ */
+export function smallest<T>(items: T[], k: number, before: (a: T, b: T) => boolean): [T[], T[]] {
+  if (items.length <= k) return [[...items].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)), []];
+  const heap: T[] = [];
+  const others: T[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && before(heap[m], heap[l])) m = l;
+      if (r < heap.length && before(heap[m], heap[r])) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  for (const it of items) {
+    if (heap.length < k) {
+      heap.push(it);
+      for (let i = heap.length - 1; i > 0;) {
+        const p = (i - 1) >> 1;
+        if (!before(heap[p], heap[i])) break;
+        [heap[i], heap[p]] = [heap[p], heap[i]];
+        i = p;
+      }
+    } else if (before(it, heap[0])) {
+      others.push(heap[0]);
+      heap[0] = it;
+      down(0);
+    } else others.push(it);
+  }
+  return [heap.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)), others];
 }

@@ -1,0 +1,44 @@
+import t from 'tap';
+import { candidateDoc, fieldsOf, partialIndex, resultDoc } from '../../src/storage/embedded/index-docs.js';
+import type { Entry } from '../../src/storage/embedded/records.js';
+import { smallest } from '../../src/storage/embedded/search-indexes.js';
+
+function entry(x: unknown): Entry {
+  const bytes = Buffer.from(`garbage before${JSON.stringify(x)}"code":["after"]`);
+  const start = 'garbage before'.length;
+  const e: Entry = { t: 'Observation', id: 'o1', versions: [], xb: bytes, xo: start, xn: Buffer.byteLength(JSON.stringify(x)) };
+  e.versions = [{ e, v: 3, lu: 1000, seq: 9, b: undefined, o: 0, n: 0 }];
+  return e;
+}
+
+t.test('partial index: only the named fields, exactly as the whole index has them', async (t) => {
+  const x = {
+    note: ['text with "code":["fake"] and \\"code\\": inside', 'a,"code":[1]'],
+    code: ['http://loinc.org|1', '1', 'x]y}z'],
+    date: [{ s: 1, e: 2 }],
+    'component-code-value-concept': ['a$b'],
+    quantity: [{ n: 1, c: 'mg', s: 'http://unitsofmeasure.org' }],
+  };
+  const e = entry(x);
+  t.same(partialIndex(e, ['code']), { code: x.code }, 'a key inside a string is not taken for a field');
+  t.same(partialIndex(e, ['date', 'quantity']), { date: x.date, quantity: x.quantity }, 'arrays of objects');
+  t.same(partialIndex(e, ['component-code-value-concept', 'note']), { 'component-code-value-concept': x['component-code-value-concept'], note: x.note });
+  t.same(partialIndex(e, ['missing', 's']), {}, 'absent fields stay absent (nested keys are not fields), nothing past the index is read');
+  const d = candidateDoc(e, ['code']);
+  t.same([d.t, d.id, d.v, d.lu, d.seq], ['Observation', 'o1', 3, 1000, 9], 'metadata of the current version');
+  t.same(resultDoc(d).x, x, 'a returned document decodes the whole index');
+});
+
+t.test('fields a query reads', async (t) => {
+  t.same(fieldsOf({ filter: { 'x.code': 'a', $and: [{ 'x.date': { $elemMatch: { s: 1 } } }, { $or: [{ 'x.subject': 'b' }, { id: 'c' }] }] }, sort: [['x.date', 1]], limit: 1 }).sort(), ['code', 'date', 'subject']);
+  t.equal(fieldsOf({ filter: { $where: 'x' }, limit: 1 }), undefined, 'an unknown operator needs the whole index');
+});
+
+t.test('smallest: the k first in order, and every other item once', async (t) => {
+  const items = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1000);
+  const before = (a: number, b: number) => a < b;
+  const [first, others] = smallest(items, 20, before);
+  t.same(first, [...items].sort((a, b) => a - b).slice(0, 20));
+  t.same([...first, ...others].sort((a, b) => a - b), [...items].sort((a, b) => a - b), 'nothing lost or duplicated');
+  t.same(smallest([3, 1, 2], 20, before), [[1, 2, 3], []], 'fewer items than k');
+});
