@@ -176,7 +176,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       docs = docs.filter((d) => !keys.has(`${d.t}/${d.id}`));
       for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
     }
-    let matched = find(docs, query.filter).all() as unknown as CandidateDoc[];
+    // The top-k path has verified its documents against this very filter already.
+    const verified = !staged?.size && searchIndexesOf(this).stats.lastVerified;
+    let matched = verified ? docs : (find(docs, query.filter).all() as unknown as CandidateDoc[]);
     const total = query.count ? matched.length : undefined;
     if (query.sort?.length) {
       matched = find(matched, {}).sort(Object.fromEntries(query.sort)).all() as unknown as CandidateDoc[];

@@ -52,7 +52,7 @@ export class SearchIndexes {
   private stamp = new Uint32Array(1024);
   private generation = 0;
   /** Observability for tests and the bench: candidates handed to mingo by the last query. */
-  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0 };
+  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0, lastVerified: false };
 
   private typeIndex(t: string): TypeIndex {
     let ti = this.types.get(t);
@@ -149,6 +149,7 @@ export class SearchIndexes {
     }
     this.stats.lastCandidates = picked.length;
     this.stats.lastIndexed = true;
+    this.stats.lastVerified = false;
     return this.topK(query, picked, fields);
   }
 
@@ -174,10 +175,12 @@ export class SearchIndexes {
       }
       rest = others;
     }
+    this.stats.lastVerified = true;
     return out;
   }
 
   private miss(): undefined {
+    this.stats.lastVerified = false;
     this.stats.lastCandidates = -1;
     this.stats.lastIndexed = false;
     return undefined;
