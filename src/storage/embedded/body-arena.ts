@@ -16,38 +16,34 @@ export class BodyArena {
   /** Copies `json` into a slab and returns its byte offset there. */
   store(json: string): number {
     const len = Buffer.byteLength(json);
-    if (len > SLAB_BYTES / 4) {
-      // A very large body gets a buffer of its own rather than wasting a slab's tail.
-      this.lastSlab = Buffer.from(json);
-      this.lastLength = len;
-      return 0;
-    }
-    if (this.pos + len > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      this.pos = 0;
-    }
-    const off = this.pos;
+    if (len > SLAB_BYTES / 4) return this.own(Buffer.from(json));
+    const off = this.reserve(len);
     this.slab.write(json, off, len, 'utf8');
-    this.pos += len;
-    this.lastSlab = this.slab;
-    this.lastLength = len;
     return off;
   }
 
   /** Copies bytes (already UTF-8 JSON, e.g. read back from the journal) into a slab. */
   storeBytes(bytes: Buffer): number {
-    const len = bytes.length;
-    if (len > SLAB_BYTES / 4) {
-      this.lastSlab = Buffer.from(bytes);
-      this.lastLength = len;
-      return 0;
-    }
+    if (bytes.length > SLAB_BYTES / 4) return this.own(Buffer.from(bytes));
+    const off = this.reserve(bytes.length);
+    bytes.copy(this.slab, off);
+    return off;
+  }
+
+  /** A very large value gets a buffer of its own rather than wasting a slab's tail. */
+  private own(buf: Buffer): number {
+    this.lastSlab = buf;
+    this.lastLength = buf.length;
+    return 0;
+  }
+
+  /** Room for `len` bytes in the current slab (a new one when it is full); returns the offset. */
+  private reserve(len: number): number {
     if (this.pos + len > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.pos = 0;
     }
     const off = this.pos;
-    bytes.copy(this.slab, off);
     this.pos += len;
     this.lastSlab = this.slab;
     this.lastLength = len;
