@@ -1,0 +1,14 @@
+import { createReadStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedStore } from '/work/main/src/storage/embedded/embedded-store.js';
+import { importVcf } from '/work/main/src/genomics/vcf/import.js';
+const f = process.argv[2];
+const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'fx-')), { fsync: false });
+await store.init();
+const t = performance.now();
+const s = await importVcf(store, createReadStream('/work/shared/fixtures/vcf/' + f), { patient: 'p1' });
+console.log(f, s.variants, s.resources, (performance.now() - t).toFixed(0), 'ms');
+const s2 = await importVcf(store, createReadStream('/work/shared/fixtures/vcf/' + f), { patient: 'p1' });
+console.log('again', s2.unchanged, (performance.now() - t).toFixed(0), 'ms');
+await store.close();
