@@ -25,6 +25,7 @@ export interface VersionRecord {
  * the shape). Stored beside the resource; the query documents built by the search compiler refer
  * to its fields. Keys are search parameter codes; values are arrays of normalized entries.
  */
+/** Every top-level value is an array (the embedded store reads single fields out of the bytes by that shape: index-docs.ts). */
 export type SearchIndex = Record<string, unknown>;
 
 /**

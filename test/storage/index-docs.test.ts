@@ -42,3 +42,28 @@ t.test('smallest: the k first in order, and every other item once', async (t) =>
   t.same([...first, ...others].sort((a, b) => a - b), [...items].sort((a, b) => a - b), 'nothing lost or duplicated');
   t.same(smallest([3, 1, 2], 20, before), [[1, 2, 3], []], 'fewer items than k');
 });
+
+t.test('every top-level index value is an array (the shape partialIndex reads), on every IG example and demo resource', async (t) => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { indexResource } = await import('../../src/search/search-service.js');
+  const { demoResources } = await import('../../src/demo/demo-data.js');
+  const dir = new URL('../../schemas/genomics/examples/', import.meta.url);
+  const resources: Array<Record<string, unknown>> = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const r = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Record<string, unknown> & { entry?: Array<{ resource?: Record<string, unknown> }> };
+    resources.push(r, ...(r.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])));
+  }
+  resources.push(...(demoResources() as unknown as Array<Record<string, unknown>>));
+  const scalars = new Set<string>();
+  for (const r of resources) {
+    const x = indexResource(r as never);
+    for (const [k, v] of Object.entries(x)) if (!Array.isArray(v)) scalars.add(`${String(r.resourceType)}.${k}`);
+  }
+  t.ok(resources.length > 200, `${resources.length} resources indexed`);
+  t.same([...scalars], [], 'no scalar top-level index values');
+});
+
+t.test('a scalar-looking field inside the index bytes is read when it is an array at the top level', async (t) => {
+  const x = { 'gx-kind': ['report'], 'gx-date': [1_451_606_400_000] };
+  t.same(partialIndex(entry(x), ['gx-date']), { 'gx-date': [1_451_606_400_000] });
+});

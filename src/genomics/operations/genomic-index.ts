@@ -167,7 +167,7 @@ function reportIndex(r: DiagnosticReport): Record<string, unknown> {
   x[GX.testId] = identifierTokens(r.identifier);
   x[GX.specimen] = (r.specimen ?? []).map((s) => normalizeRef(s.reference)).filter(Boolean);
   const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued;
-  if (date && !Number.isNaN(Date.parse(date))) x[GX.date] = Date.parse(date);
+  if (date && !Number.isNaN(Date.parse(date))) x[GX.date] = [Date.parse(date)];
   return x;
 }
 
