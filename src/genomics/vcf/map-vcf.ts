@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import { type Build, canonicalChrom, toAccession } from '../assemblies.js';
+import type { Build } from '../assemblies.js';
 import { FhirError, fhirError } from '../../fhir/errors.js';
 import type { Issue } from '../../fhir/outcome.js';
-import { classifyAllele } from './alleles.js';
-import { type Annotation, AnnotationError, annotationKey, parseAnnotations } from './annotations.js';
+import { type Annotation, AnnotationError, parseAnnotations } from './annotations.js';
 import { BedError, summarizeBed } from './bed.js';
 import type { ChangeType } from './codes.js';
-import { allelicState, calledAlts, parseGenotype } from './genotype.js';
 import { type VcfHeader, addMetaLine, detectBuild, emptyHeader, fileDateToFhir } from './header.js';
-import { hashId, variantId, variantKey } from './ids.js';
+import { hashId } from './ids.js';
 import type { LineSource } from './line-reader.js';
 import { type BedFile, type ReportInput, mapAnalysis, mapBedDocument, mapReport, mapStudy } from './map-report.js';
-import { mapImplication, mapVariant } from './map-variant.js';
 import { PhaseTracker } from './phase.js';
-import { type VcfRecord, VcfLineError, infoValue, numberList, parseRecord, sampleValue } from './record.js';
+import { VcfLineError } from './record.js';
+import { type MappedRecord, type RecordContext, checkRecordLine, mapRecordLine } from './record-mapper.js';
 import { ResultList } from './result-list.js';
 import type { ImportSummary, ProducedResource, SkipReason, VcfImportOptions } from './types.js';
 
@@ -75,23 +73,24 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   let posKey = '';
   const seenAtPos = new Set<string>();
 
+  const ctx: RecordContext = {
+    patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex, source,
+    includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
+  };
   for (let n = await it.next(); !n.done; n = await it.next()) {
     lineNo++;
     const text = n.value;
     contentHash.update(text).update('\n');
     if (text === '' || text.startsWith('#')) continue;
     summary.records++;
-    let rec: VcfRecord;
-    const out: ProducedResource[] = [];
+    let mapped: MappedRecord;
     try {
-      rec = parseRecord(text, lineNo, header.samples.length, sampleIndex);
       if (errors.length) {
-        // Refusing anyway: keep checking genotypes for more errors, produce nothing.
-        const gt = sampleValue(rec, 'GT');
-        if (gt) parseGenotype(gt, rec.alts.length, lineNo);
+        // Refusing anyway: keep checking lines for more errors, produce nothing.
+        checkRecordLine(ctx, text, lineNo);
         continue;
       }
-      processRecord(rec, out);
+      mapped = mapRecordLine(ctx, text, lineNo);
     } catch (e) {
       if (!(e instanceof VcfLineError)) throw e;
       if (opts.allowErrors) {
@@ -103,7 +102,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
       if (errors.length >= MAX_REPORTED_ERRORS) break;
       continue;
     }
-    for (const r of out) yield r;
+    yield* sequence(mapped);
   }
   if (errors.length) {
     throw new FhirError('BAD_REQUEST', `The VCF has malformed lines; nothing was imported (first: ${errors[0].diagnostics})`, { issues: errors });
@@ -129,66 +128,33 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   summary.reportId = input.reportId;
   summary.studyId = input.studyId;
 
-  function processRecord(r: VcfRecord, out: ProducedResource[]): void {
-    const ft = sampleValue(r, 'FT');
-    const passed = (r.filters.length === 1 && (r.filters[0] === 'PASS' || r.filters[0] === '.')) && (!ft || ft === 'PASS');
-    if (!passed && !opts.includeFiltered) return void skip('filtered');
-    const gtText = sampleValue(r, 'GT');
-    if (gtText === undefined) return void skip(r.format.includes('GT') ? 'no-call' : 'no-genotype');
-    const g = parseGenotype(gtText, r.alts.length, r.line);
-    const alts = calledAlts(g);
-    if (!alts.length) return void skip(g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
-    const chrom = canonicalChrom(r.chrom);
-    const accession = toAccession(build as Build, r.chrom);
-    if (!chrom || !accession) return void skip('unsupported-contig');
-    const mito = chrom === 'MT';
-    const ad = numberList(r, 'AD', sampleValue(r, 'AD'));
-    const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'));
-    const iAf = header.samples.length === 1 ? numberList(r, 'INFO AF', infoValue(r, 'AF')) : undefined;
-    const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
-    if (`${chrom}:${r.pos}` !== posKey) {
-      posKey = `${chrom}:${r.pos}`;
+  /** What spans records: duplicates at one position, phase sets, the result list, counters. */
+  function* sequence(m: MappedRecord): Generator<ProducedResource> {
+    for (const r of m.skips) skip(r);
+    if (m.posKey !== undefined && m.posKey !== posKey) {
+      posKey = m.posKey;
       seenAtPos.clear();
     }
-    for (const altIdx of alts) {
-      const alt = r.alts[altIdx - 1];
-      const cls = classifyAllele(r, alt);
-      if ('unsupported' in cls) {
-        skip(cls.unsupported as SkipReason);
-        continue;
-      }
-      const key = { patient: opts.patient, build: build as Build, sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
-      const id = variantId(key);
+    for (const c of m.calls) {
+      const id = c.variant.id;
       if (seenAtPos.has(id)) {
         skip('duplicate');
         continue;
       }
       seenAtPos.add(id);
-      const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
-      const readDepth = ad?.[altIdx];
-      const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
-      const annotation: Annotation | undefined = annotations?.get(annotationKey(r.chrom, r.pos, r.ref, alt));
-      const variant = mapVariant({
-        id, identifierValue: variantKey(key), patient: opts.patient, build: build as Build, accession, call: cls.call, source,
-        state: allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: opts.specimen, effective,
-      });
-      changeTypes.add(cls.call.changeType);
-      out.push(variant);
+      changeTypes.add(c.changeType);
+      yield c.variant;
       results.add(id);
       summary.variants++;
-      if (annotation) {
-        const imp = mapImplication(variant, annotation, effective);
-        if (imp) {
-          out.push(imp);
-          results.add(imp.id);
-          summary.implications++;
-        }
+      if (c.implication) {
+        yield c.implication;
+        results.add(c.implication.id);
+        summary.implications++;
       }
-      const copies = g.alleles.filter((a) => a === altIdx).length;
-      if (g.phased && copies === 1 && g.alleles.length > 1) {
-        const rel = phase.add(chrom, sampleValue(r, 'PS') ?? '*', id, g.alleles.indexOf(altIdx));
+      if (c.phase) {
+        const rel = phase.add(c.phase.chrom, c.phase.set, id, c.phase.hap);
         if (rel) {
-          out.push(rel);
+          yield rel;
           results.add(rel.id);
           summary.phaseRelationships++;
         }

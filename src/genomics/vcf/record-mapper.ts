@@ -1,0 +1,106 @@
+import { type Build, canonicalChrom, toAccession } from '../assemblies.js';
+import { classifyAllele } from './alleles.js';
+import { type Annotation, annotationKey } from './annotations.js';
+import type { ChangeType, GenomicSource } from './codes.js';
+import { allelicState, calledAlts, parseGenotype } from './genotype.js';
+import { variantId, variantKey } from './ids.js';
+import { mapImplication, mapVariant } from './map-variant.js';
+import { type VcfRecord, infoValue, numberList, parseRecord, sampleValue } from './record.js';
+import type { ProducedResource, SkipReason } from './types.js';
+
+/**
+ * The part of VCF mapping that depends on one record only: parse the line, decide what is
+ * skipped, and map each called ALT allele to its Variant (and DiagnosticImplication). It holds no
+ * state between records, so records can be mapped in any order or on any thread; what does span
+ * records (duplicates at one position, phase sets, the report's result list, counters) is
+ * map-vcf.ts's job, fed by the `posKey` and `phase` this returns.
+ */
+export interface RecordContext {
+  patient: string;
+  build: Build;
+  sample: string;
+  /** Sample columns in the header, and the chosen one's index. */
+  sampleCount: number;
+  sampleIndex: number;
+  source: GenomicSource;
+  includeFiltered: boolean;
+  specimen?: string;
+  effective?: string;
+  annotations?: Map<string, Annotation>;
+}
+
+export interface MappedCall {
+  variant: ProducedResource;
+  implication?: ProducedResource;
+  changeType: ChangeType;
+  /** A phased heterozygous call: its phase set on the chromosome and the haplotype its ALT is on. */
+  phase?: { chrom: string; set: string; hap: number };
+}
+
+export interface MappedRecord {
+  skips: SkipReason[];
+  /** `chrom:pos` once the record has a called, supported allele position (duplicate detection spans it). */
+  posKey?: string;
+  calls: MappedCall[];
+}
+
+/** Maps one data line (throws VcfLineError when it is malformed). */
+export function mapRecordLine(ctx: RecordContext, text: string, lineNo: number): MappedRecord {
+  return mapRecord(ctx, parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex));
+}
+
+/** Only the checks of a malformed file's remaining lines (more errors are reported, nothing is mapped). */
+export function checkRecordLine(ctx: RecordContext, text: string, lineNo: number): void {
+  const rec = parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex);
+  const gt = sampleValue(rec, 'GT');
+  if (gt) parseGenotype(gt, rec.alts.length, lineNo);
+}
+
+export function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
+  const out: MappedRecord = { skips: [], calls: [] };
+  const ft = sampleValue(r, 'FT');
+  const passed = (r.filters.length === 1 && (r.filters[0] === 'PASS' || r.filters[0] === '.')) && (!ft || ft === 'PASS');
+  if (!passed && !ctx.includeFiltered) return skipped(out, 'filtered');
+  const gtText = sampleValue(r, 'GT');
+  if (gtText === undefined) return skipped(out, r.format.includes('GT') ? 'no-call' : 'no-genotype');
+  const g = parseGenotype(gtText, r.alts.length, r.line);
+  const alts = calledAlts(g);
+  if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
+  const chrom = canonicalChrom(r.chrom);
+  const accession = toAccession(ctx.build, r.chrom);
+  if (!chrom || !accession) return skipped(out, 'unsupported-contig');
+  const mito = chrom === 'MT';
+  const ad = numberList(r, 'AD', sampleValue(r, 'AD'));
+  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'));
+  const iAf = ctx.sampleCount === 1 ? numberList(r, 'INFO AF', infoValue(r, 'AF')) : undefined;
+  const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
+  out.posKey = `${chrom}:${r.pos}`;
+  for (const altIdx of alts) {
+    const alt = r.alts[altIdx - 1];
+    const cls = classifyAllele(r, alt);
+    if ('unsupported' in cls) {
+      out.skips.push(cls.unsupported as SkipReason);
+      continue;
+    }
+    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
+    const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
+    const readDepth = ad?.[altIdx];
+    const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
+    const annotation = ctx.annotations?.get(annotationKey(r.chrom, r.pos, r.ref, alt));
+    const variant = mapVariant({
+      id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,
+      state: allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
+    });
+    const call: MappedCall = { variant, changeType: cls.call.changeType };
+    if (annotation) call.implication = mapImplication(variant, annotation, ctx.effective);
+    const copies = g.alleles.filter((a) => a === altIdx).length;
+    if (g.phased && copies === 1 && g.alleles.length > 1) call.phase = { chrom, set: sampleValue(r, 'PS') ?? '*', hap: g.alleles.indexOf(altIdx) };
+    out.calls.push(call);
+  }
+  return out;
+}
+
+function skipped(out: MappedRecord, reason: SkipReason): MappedRecord {
+  out.skips.push(reason);
+  return out;
+}
