@@ -4,7 +4,8 @@
  * its subject and a baseline in the same run and reports ratios, because this shared 2-core
  * machine is too noisy for absolute targets.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +28,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const files = readdirSync(join(here, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).sort();
 let failures = 0;
+// The search and operations modules share one seeded data set per run (bench/_dataset.ts).
+const datasetDir = process.env.BENCH_DATASET_DIR ? undefined : mkdtempSync(join(tmpdir(), 'fgs-bench-data-'));
+if (datasetDir) process.env.BENCH_DATASET_DIR = datasetDir;
 for (const f of files) {
   const name = f.replace(/\.ts$/, '');
   if (wanted.length && !wanted.includes(name)) continue;
@@ -43,4 +47,5 @@ for (const f of files) {
     console.log(`  FAILED: ${(err as Error).stack}`);
   }
 }
+if (datasetDir) rmSync(datasetDir, { recursive: true, force: true });
 process.exit(failures ? 1 : 0);

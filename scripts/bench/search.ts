@@ -1,7 +1,7 @@
 /**
  * Search benchmark (issue 3): seeds BENCH_VARIANTS (default 50,000; the issue's size is 1,000,000) Variant Observations over
  * BENCH_VARIANTS/100 patients, with their GenomicReports, straight into the embedded store
- * (store.transaction in batches, validateResource + indexResource per resource), then measures
+ * (the shared data set, _dataset.ts: validated, indexed, durable), then measures
  * p50/p99 latency of selective searches through the search engine (searchBundle: parse, compile,
  * index-picked candidates, page, include, Bundle). Also compares, on the same 10,000-resource data
  * set and query, with @medplum/fhir-router's in-memory repository (the peer), in this run.
@@ -10,20 +10,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { testConfig } from '../../src/config.js';
 import { searchBundle } from '../../src/search/search-service.js';
 import { GENES, generateGenomicData, prng, seedStore } from '../seed-variants.js';
 import type { BenchLine } from '../bench.js';
+import { compactionDone, openDataset, PATIENTS, VARIANTS } from './_dataset.js';
+import { isChildFor, measureWithLargeHeap } from './_child.js';
 
-// The issues ask for 1,000,000 variants; at today's ~900 resources/s seeding (validation and
-// indexing bound) that takes longer than a bench run should, so the default is 50,000 and the
-// report states the size. BENCH_VARIANTS=1000000 runs the full size (needs ~15 GB of RAM).
-const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 50_000);
-const PATIENTS = Math.max(10, Math.floor(VARIANTS / 100));
 const ITERATIONS = Number(process.env.BENCH_SEARCH_ITERATIONS ?? 300);
 const BASE = 'http://127.0.0.1:8080/fhir';
 
@@ -97,81 +92,62 @@ async function peerComparison(lines: BenchLine[]): Promise<void> {
 }
 
 const SELF = fileURLToPath(import.meta.url);
-const CHILD = 'FGS_SEARCH_BENCH_CHILD';
-
-/**
- * A million indexed variants need more than Node's default heap (about 4 GB): the measurement runs
- * in a child process with a larger heap (BENCH_HEAP_MB, default 16000) and reports its lines as JSON.
- */
-function runInChild(): BenchLine[] {
-  const heap = process.env.BENCH_HEAP_MB ?? '16000';
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heap}`, '--expose-gc', '--import', 'tsx', SELF], {
-    env: { ...process.env, [CHILD]: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024,
-  });
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !last.startsWith('[')) throw new Error(`search bench child failed (status ${r.status}): ${r.stdout.slice(-500)}`);
-  return JSON.parse(last) as BenchLine[];
-}
 
 export default {
   title: `Search engine, ${VARIANTS.toLocaleString('en')} Variant Observations over ${PATIENTS.toLocaleString('en')} patients (embedded store)`,
-  async run(): Promise<BenchLine[]> {
-    if (!process.env[CHILD] && getHeapStatistics().heap_size_limit < 8e9) return runInChild();
-    return measure();
-  },
+  run: (): Promise<BenchLine[]> => measureWithLargeHeap(SELF, measure),
 };
 
 async function measure(): Promise<BenchLine[]> {
-    const lines: BenchLine[] = [];
-    const dir = mkdtempSync(join(tmpdir(), 'fgs-bench-search-'));
-    const store = new EmbeddedStore(dir, { fsync: true });
-    await store.init();
-    try {
-      const t0 = performance.now();
-      const n = await seedStore(store, generateGenomicData({ variants: VARIANTS, patients: PATIENTS }));
-      const secs = (performance.now() - t0) / 1000;
-      lines.push({ name: `seed ${n.toLocaleString('en')} resources (validate+index+journal)`, value: n / secs, unit: 'resources/s', target: '>= 20000' });
-      lines.push({ name: 'load time', value: secs, unit: 's' });
-      global.gc?.();
-      lines.push({ name: 'resident memory after load', value: process.memoryUsage().rss / 1e6, unit: 'MB' });
-      const ctx = { config: testConfig(), store };
-      const rnd = prng(5);
-      const pick = (k: number) => Math.floor(rnd() * k);
-      const rare = GENES.slice(20); // the ten least frequent genes, about 1% of variants each
-      const day = 86_400_000;
-      const dateOf = () => new Date(Date.UTC(2015, 0, 1) + pick(3650) * day).toISOString().slice(0, 10);
-      const queries: Array<[string, () => [string, string]]> = [
-        ['patient + code', () => ['Observation', `subject=Patient/pat-${pick(PATIENTS)}&code=http://loinc.org|69548-6`]],
-        ['gene (rare genes, ~1% of variants each)', () => ['Observation', `gene-identifier=${rare[pick(rare.length)][1]}`]],
-        ['genomic region overlap (10 kb window)', () => {
-          const g = GENES[pick(GENES.length)];
-          const s = g[3] + pick(Math.max(1, g[4] - g[3] - 10_000));
-          return ['Observation', `genomic-region=${g[2]}:${s}-${s + 10_000}`];
-        }],
-        ['date range (2 days)', () => {
-          const d = dateOf();
-          return ['Observation', `date=ge${d}&date=lt${new Date(Date.parse(d) + 2 * day).toISOString().slice(0, 10)}`];
-        }],
-        ['DiagnosticReport + _include=result', () => ['DiagnosticReport', `subject=Patient/pat-${pick(PATIENTS)}&category=GE&status=final&_include=DiagnosticReport:result`]],
-        ['Patient + _revinclude DiagnosticReport', () => ['Patient', `_id=pat-${pick(PATIENTS)}&_revinclude=DiagnosticReport:subject`]],
-        ['chained subject.identifier + code', () => ['Observation', `subject.identifier=urn:oid:2.16.840.1.113883.19.5|MRN${100000 + pick(PATIENTS)}&code=69548-6`]],
-      ];
-      // first query of each kind builds the lazily sorted interval indexes
-      for (const [, make] of queries) await searchBundle(ctx, { resourceType: make()[0], query: query(make()[1]), strict: true, baseUrl: BASE });
-      for (const [name, make] of queries) {
-        const r = await timeQueries(ctx, make);
-        lines.push({ name: `${name}: p50`, value: r.p50, unit: 'ms' });
-        lines.push({ name: `${name}: p99 (avg ${r.avgEntries.toFixed(0)} entries)`, value: r.p99, unit: 'ms', target: '<= 20' });
-      }
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+  const lines: BenchLine[] = [];
+  const data = await openDataset();
+  const store = data.store;
+  try {
+    if (data.seeded) {
+      const { resources, seconds, rssMb } = data.seeded;
+      lines.push({ name: `seed ${resources.toLocaleString('en')} resources (validate+index+journal)`, value: resources / seconds, unit: 'resources/s', target: '>= 20000' });
+      lines.push({ name: 'load time', value: seconds, unit: 's' });
+      lines.push({ name: 'resident memory right after seeding', value: rssMb, unit: 'MB' });
     }
-    // after the big run, so the peer's R4 definitions do not count in the resident memory above
-    await peerComparison(lines);
-    return lines;
+    if (data.reopenSeconds !== undefined) lines.push({ name: 'reopen the seeded store (snapshot + journal recovery)', value: data.reopenSeconds, unit: 's' });
+    await compactionDone(store);
+    global.gc?.();
+    lines.push({ name: 'resident memory, loaded store', value: process.memoryUsage().rss / 1e6, unit: 'MB' });
+    const ctx = { config: testConfig(), store };
+    const rnd = prng(5);
+    const pick = (k: number) => Math.floor(rnd() * k);
+    const rare = GENES.slice(20); // the ten least frequent genes, about 1% of variants each
+    const day = 86_400_000;
+    const dateOf = () => new Date(Date.UTC(2015, 0, 1) + pick(3650) * day).toISOString().slice(0, 10);
+    const queries: Array<[string, () => [string, string]]> = [
+      ['patient + code', () => ['Observation', `subject=Patient/pat-${pick(PATIENTS)}&code=http://loinc.org|69548-6`]],
+      ['gene (rare genes, ~1% of variants each)', () => ['Observation', `gene-identifier=${rare[pick(rare.length)][1]}`]],
+      ['genomic region overlap (10 kb window)', () => {
+        const g = GENES[pick(GENES.length)];
+        const s = g[3] + pick(Math.max(1, g[4] - g[3] - 10_000));
+        return ['Observation', `genomic-region=${g[2]}:${s}-${s + 10_000}`];
+      }],
+      ['date range (2 days)', () => {
+        const d = dateOf();
+        return ['Observation', `date=ge${d}&date=lt${new Date(Date.parse(d) + 2 * day).toISOString().slice(0, 10)}`];
+      }],
+      ['DiagnosticReport + _include=result', () => ['DiagnosticReport', `subject=Patient/pat-${pick(PATIENTS)}&category=GE&status=final&_include=DiagnosticReport:result`]],
+      ['Patient + _revinclude DiagnosticReport', () => ['Patient', `_id=pat-${pick(PATIENTS)}&_revinclude=DiagnosticReport:subject`]],
+      ['chained subject.identifier + code', () => ['Observation', `subject.identifier=urn:oid:2.16.840.1.113883.19.5|MRN${100000 + pick(PATIENTS)}&code=69548-6`]],
+    ];
+    // first query of each kind builds the lazily sorted interval indexes
+    for (const [, make] of queries) await searchBundle(ctx, { resourceType: make()[0], query: query(make()[1]), strict: true, baseUrl: BASE });
+    for (const [name, make] of queries) {
+      const r = await timeQueries(ctx, make);
+      lines.push({ name: `${name}: p50`, value: r.p50, unit: 'ms' });
+      lines.push({ name: `${name}: p99 (avg ${r.avgEntries.toFixed(0)} entries)`, value: r.p99, unit: 'ms', target: '<= 20' });
+    }
+  } finally {
+    await store.close();
+  }
+  // after the big run, so the peer's R4 definitions do not count in the resident memory above
+  await peerComparison(lines);
+  return lines;
 }
 
-if (process.env[CHILD] && process.argv[1] === SELF) {
-  console.log(JSON.stringify(await measure()));
-}
+if (isChildFor(SELF)) console.log(JSON.stringify(await measure()));
