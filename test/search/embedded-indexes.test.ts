@@ -96,3 +96,18 @@ t.test('unindexed clauses fall back to a type scan, with the same answers', asyn
   t.notOk(r.indexed);
   t.ok(r.matches > 0);
 });
+
+t.test("a patient's genomics lookups (gx-subject-*) are keyed on that patient, not on every patient's value", async (t) => {
+  const mine = resources.filter((r) => r.resourceType === 'Observation' && (r as { subject?: { reference?: string } }).subject?.reference === 'Patient/pat-7').length;
+  for (const field of ['gx-subject-kind', 'gx-subject-assembly']) {
+    const value = field === 'gx-subject-kind' ? 'Patient/pat-7|variant' : 'Patient/pat-7|GRCh38|17';
+    const res = await store.search({ types: ['Observation'], filter: { [`x.${field}`]: value }, limit: 10_000 });
+    const s = searchIndexesOf(store).stats;
+    t.ok(s.lastIndexed, `${field}: answered from an index`);
+    t.ok(res.docs.length > 0, `${field}: ${res.docs.length} matches`);
+    t.ok(s.lastCandidates <= mine, `${field}: ${s.lastCandidates} candidates, at most the patient's ${mine} observations`);
+  }
+  const other = await store.search({ types: ['Observation'], filter: { 'x.gx-subject-assembly': 'Patient/pat-7|GRCh37|17' }, limit: 1 });
+  t.equal(other.docs.length, 0, 'no GRCh37 data');
+  t.equal(searchIndexesOf(store).stats.lastCandidates, 0, 'and no candidates to verify for it');
+});

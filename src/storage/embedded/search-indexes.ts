@@ -24,9 +24,12 @@ const SATURATION = Number(process.env.FHIR_INDEX_SATURATION ?? 50_000);
  * the four forms of a composite `a$b`) share one list, which halves what a write inserts. The
  * list is a superset for a system-qualified query, and every candidate is verified against the
  * full filter anyway. Deterministic, so writes and queries agree.
+ * The genomics operations' own fields (`gx-*`) use `|` to join a subject with what it has
+ * (`Patient/p1|NC_000017.11#0.467`): cutting there would key a patient's lookup on every patient's
+ * value, so they are keyed as they are.
  */
-export function postingKey(v: string): string {
-  if (v.indexOf('|') < 0) return v;
+export function postingKey(v: string, field: string): string {
+  if (v.indexOf('|') < 0 || field.startsWith('gx-')) return v;
   if (v.indexOf('$') < 0) return v.slice(v.lastIndexOf('|') + 1);
   return v.split('$').map((part) => part.slice(part.lastIndexOf('|') + 1)).join('$');
 }
@@ -87,7 +90,7 @@ export class SearchIndexes {
           if (old && (old instanceof Set ? old.has(v) : old.includes(v))) continue;
           let p = ti.postings.get(field);
           if (!p) ti.postings.set(field, (p = new Map()));
-          const key = postingKey(v);
+          const key = postingKey(v, field);
           if (key !== v) ti.keyed.add(field);
           const list = p.get(key);
           if (list === SATURATED) continue;
@@ -220,14 +223,14 @@ export class SearchIndexes {
   private fieldPlan(ti: TypeIndex, field: string, v: unknown): Plan | undefined {
     const p = ti.postings.get(field);
     if (typeof v === 'string') {
-      const list = p?.get(postingKey(v)) ?? [];
+      const list = p?.get(postingKey(v, field)) ?? [];
       if (list === SATURATED) return undefined;
       return { est: list.length, run: () => list };
     }
     if (!v || typeof v !== 'object') return undefined;
     if (isIn(v)) {
       if (!v.$in.every((x) => typeof x === 'string')) return undefined;
-      const lists = v.$in.map((x) => p?.get(postingKey(x as string)) ?? []);
+      const lists = v.$in.map((x) => p?.get(postingKey(x as string, field)) ?? []);
       if (lists.includes(SATURATED)) return undefined;
       return { est: lists.reduce((n, l) => n + l.length, 0), run: () => chain(lists) };
     }
