@@ -13,6 +13,8 @@ import { describeValue } from './pattern.js';
 export interface SliceIndex {
   path: string;
   bySliceKey: Map<string, ElementRule>;
+  /** key -> position of its slice in the sliced element's slice list. */
+  positionOf: Map<string, number>;
 }
 
 /** `system|code` of a pattern that is exactly one coding with just system and code (else undefined). */
@@ -38,12 +40,14 @@ function buildIndex(sliced: ElementRule): SliceIndex | undefined {
   const path = ds[0].path;
   if (path !== 'url' && path !== 'code' && path !== 'coding') return undefined;
   const bySliceKey = new Map<string, ElementRule>();
-  for (const slice of sliced.slices) {
+  const positionOf = new Map<string, number>();
+  for (const [i, slice] of sliced.slices.entries()) {
     const key = sliceKey(slice, path);
     if (key === undefined || bySliceKey.has(key)) return undefined;
     bySliceKey.set(key, slice);
+    positionOf.set(key, i);
   }
-  return { path, bySliceKey };
+  return { path, bySliceKey, positionOf };
 }
 
 function hint(slice: ElementRule, sliced: ElementRule): string {
@@ -76,4 +80,23 @@ export function itemKeys(item: unknown, path: string): string[] {
   const out: string[] = [];
   for (const c of codings) if (isObject(c) && typeof c.system === 'string' && typeof c.code === 'string') out.push(`${c.system}|${c.code}`);
   return out;
+}
+
+/**
+ * The position of the slice an item belongs to, or -1: of the slices keyed by any of the item's
+ * keys (itemKeys), the first in slice order. No key list is built.
+ */
+export function matchSlice(item: unknown, index: SliceIndex): number {
+  if (!isObject(item)) return -1;
+  const v = item[index.path];
+  if (index.path === 'url') return typeof v === 'string' ? (index.positionOf.get(v) ?? -1) : -1;
+  const codings = index.path === 'code' ? (isObject(v) && Array.isArray(v.coding) ? v.coding : undefined) : Array.isArray(v) ? v : undefined;
+  if (!codings) return -1;
+  let best = -1;
+  for (const c of codings) {
+    if (!isObject(c) || typeof c.system !== 'string' || typeof c.code !== 'string') continue;
+    const at = index.positionOf.get(`${c.system}|${c.code}`);
+    if (at !== undefined && (best < 0 || at < best)) best = at;
+  }
+  return best;
 }
