@@ -82,9 +82,7 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
   if (!validate(node)) push(state, ajvErrorsToIssues(validate.errors ?? [], type, root, node));
 
   // Layer 4: invariants, and the nested resources found on the way.
-  const ownContained = new Set(
-    (Array.isArray(node.contained) ? node.contained : []).map((c) => (c && typeof c === 'object' ? (c as Json).id : undefined)).filter((id): id is string => typeof id === 'string'),
-  );
+  const ownContained = Array.isArray(node.contained) && node.contained.length ? containedIdsOf(node.contained) : NO_IDS;
   const containedIds = container ?? ownContained;
   const walkIssues: Issue[] = [];
   walkResource(node, type, root, {
@@ -106,6 +104,12 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
 
   // Layer 3: Genomics Reporting profiles (src/validation/profiles/), per resource, so Bundle entries are checked too.
   push(state, profileIssuesAt(node, root, path === undefined, state.opts));
+}
+
+const NO_IDS: ReadonlySet<string> = new Set();
+
+function containedIdsOf(contained: unknown[]): ReadonlySet<string> {
+  return new Set(contained.map((c) => (c && typeof c === 'object' ? (c as Json).id : undefined)).filter((id): id is string => typeof id === 'string'));
 }
 
 /** dom-2 and dom-4 (https://hl7.org/fhir/R4/domainresource.html#invs). */

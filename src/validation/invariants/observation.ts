@@ -9,17 +9,51 @@ import type { Issue } from '../../fhir/outcome.js';
  * - obs-3: a referenceRange has a low, a high or a text.
  */
 type Json = Record<string, unknown>;
-const VALUE_KEY = /^_?value[A-Z]/;
+const hasOwn = Object.prototype.hasOwnProperty;
 
-const hasValue = (node: Json): boolean => Object.keys(node).some((k) => VALUE_KEY.test(k));
+/** A `value[x]` form or its `_` part: /^_?value[A-Z]/, without a regular expression per key. */
+function isValueKey(k: string): boolean {
+  const at = k.charCodeAt(0) === 95 ? 1 : 0; // '_'
+  if (!k.startsWith('value', at) || k.length <= at + 5) return false;
+  const c = k.charCodeAt(at + 5);
+  return c >= 65 && c <= 90;
+}
+
+function hasValue(node: Json): boolean {
+  for (const k in node) if (hasOwn.call(node, k) && isValueKey(k)) return true;
+  return false;
+}
+
+/** The object items of an array (obs-7 and obs-3 number them among these only). */
 const asArray = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => !!x && typeof x === 'object') : []);
+
+const codingKey = (c: Json): string => `${String(c.system ?? '')}|${String(c.code ?? '')}`;
 
 function codingKeys(concept: unknown): Set<string> {
   const keys = new Set<string>();
   if (concept && typeof concept === 'object') {
-    for (const c of asArray((concept as Json).coding)) keys.add(`${String(c.system ?? '')}|${String(c.code ?? '')}`);
+    for (const c of asArray((concept as Json).coding)) keys.add(codingKey(c));
   }
   return keys;
+}
+
+/** Whether `${system}|${code}` is `key`, compared in place (no string built per coding). */
+function isKey(key: string, system: string, code: string): boolean {
+  return key.length === system.length + 1 + code.length && key.startsWith(system) && key.charCodeAt(system.length) === 124 && key.endsWith(code);
+}
+
+/** The first of a concept's codings (as `system|code`) that `own` holds. */
+function sharedCoding(concept: unknown, own: readonly string[]): string | undefined {
+  if (!concept || typeof concept !== 'object') return undefined;
+  const codings = (concept as Json).coding;
+  if (!Array.isArray(codings)) return undefined;
+  for (const c of codings) {
+    if (!c || typeof c !== 'object') continue;
+    const system = String(c.system ?? '');
+    const code = String(c.code ?? '');
+    for (const key of own) if (isKey(key, system, code)) return key;
+  }
+  return undefined;
 }
 
 export function checkObservation(obs: Json, path: string): Issue[] {
@@ -27,20 +61,23 @@ export function checkObservation(obs: Json, path: string): Issue[] {
   const invariant = (diagnostics: string, expression: string): void => {
     issues.push({ severity: 'error', code: 'invariant', diagnostics, expression: [expression] });
   };
-  if ('dataAbsentReason' in obs && hasValue(obs)) {
+  const valued = hasValue(obs);
+  if ('dataAbsentReason' in obs && valued) {
     invariant(`${path}.dataAbsentReason must not be present when ${path}.value[x] is (obs-6)`, `${path}.dataAbsentReason`);
   }
-  const components = asArray(obs.component);
-  if (hasValue(obs)) {
-    const own = codingKeys(obs.code);
-    components.forEach((comp, i) => {
-      const shared = [...codingKeys(comp.code)].find((k) => own.has(k));
+  if (valued && Array.isArray(obs.component)) {
+    const own = [...codingKeys(obs.code)];
+    let i = 0;
+    for (const comp of obs.component as unknown[]) {
+      if (!comp || typeof comp !== 'object') continue;
+      const shared = own.length ? sharedCoding((comp as Json).code, own) : undefined;
       if (shared) {
         invariant(`${path}.component[${i}].code repeats Observation.code (${shared}) while ${path} has a value[x] (obs-7)`, `${path}.component[${i}].code`);
       }
-    });
+      i++;
+    }
   }
-  asArray(obs.referenceRange).forEach((range, i) => {
+  if (Array.isArray(obs.referenceRange)) asArray(obs.referenceRange).forEach((range, i) => {
     if (!('low' in range) && !('high' in range) && !('text' in range)) {
       invariant(`${path}.referenceRange[${i}] must have a low, a high or a text (obs-3)`, `${path}.referenceRange[${i}]`);
     }

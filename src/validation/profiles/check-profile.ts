@@ -1,7 +1,7 @@
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Issue, Severity } from '../../fhir/outcome.js';
 import { compiledProfile, type CompiledProfile, type ElementRule } from './compile-profile.js';
-import { choiceType, isObject, rootFound, ruleAtPath, valuesAtPath, valuesOf, type Found } from './instance-values.js';
+import { choiceType, Found, isObject, rootFound, ruleAtPath, valuesAtPath, valuesOf } from './instance-values.js';
 import { deepEqual, describeValue, matchesPattern } from './pattern.js';
 import { disallowedChoiceType, planOf } from './rule-plan.js';
 import { checkBinding } from './check-binding.js';
@@ -54,13 +54,41 @@ const whereOf = (at: Found, found: readonly Found[], bare: string): string => `$
 export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<string, unknown>, at: Found): void {
   for (const child of planOf(rule).active) {
     const plan = planOf(child);
-    const found = valuesOf(obj, child, at, plan.extName, plan.choiceBase);
-    const count = found.length;
+    if (plan.choiceBase !== undefined) {
+      const found = valuesOf(obj, child, at, plan.extName, plan.choiceBase);
+      const count = found.length;
+      if (count === 0 && child.min === 0) continue;
+      if (count < child.min || count > child.max) cardinality(run, child, count, whereOf(at, found, plan.bare));
+      if (plan.valueWork) for (const f of found) checkValue(run, child, f);
+      if (child.slices.length) checkSlices(run, child, found, at, plan.bare);
+      continue;
+    }
+    // Not a choice: the values are obj[name], or obj[_name] when only extensions are given.
+    let v = obj[child.name];
+    let extensionOnly = false;
+    if (v === undefined || v === null) {
+      v = obj[plan.extName];
+      extensionOnly = true;
+    }
+    const count = v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
     if (count === 0 && child.min === 0) continue;
-    if (count < child.min || count > child.max) cardinality(run, child, count, whereOf(at, found, plan.bare));
-    if (plan.valueWork) for (const f of found) checkValue(run, child, f);
-    if (child.slices.length) checkSlices(run, child, found, at, plan.bare);
+    if (count < child.min || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
+    const sliced = child.slices.length > 0;
+    // Values given by extensions only are not checked (checkValue), only counted in slices.
+    if (!sliced && (extensionOnly || !plan.valueWork)) continue;
+    const found = count === 0 ? NO_VALUES : foundIn(v, child.name, at, extensionOnly);
+    if (plan.valueWork && !extensionOnly) for (const f of found) checkValue(run, child, f);
+    if (sliced) checkSlices(run, child, found, at, plan.bare);
   }
+}
+
+const NO_VALUES: readonly Found[] = Object.freeze([]);
+
+function foundIn(v: unknown, prop: string, at: Found, extensionOnly: boolean): Found[] {
+  if (!Array.isArray(v)) return [new Found(prop, v, at, -1, extensionOnly)];
+  const out: Found[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = new Found(prop, v[i], at, i, extensionOnly);
+  return out;
 }
 
 function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {

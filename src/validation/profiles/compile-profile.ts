@@ -93,6 +93,15 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     constraints: [],
     children: [],
     slices: [],
+    // Every rule gets every field, in one order: one object shape keeps the checker's property reads monomorphic.
+    fixed: undefined,
+    pattern: undefined,
+    binding: undefined,
+    slicing: undefined,
+    hint: undefined,
+    sliceIndex: undefined,
+    inert: undefined,
+    plan: undefined,
   };
   for (const [k, v] of Object.entries(e)) {
     if (k.startsWith('fixed')) rule.fixed = { key: k, value: v };

@@ -1,6 +1,7 @@
 import type { ElementRule } from './compile-profile.js';
 import { isObject, ruleAtPath } from './instance-values.js';
 import { describeValue } from './pattern.js';
+import { splitKeys } from './system-code.js';
 
 /**
  * Compile-time preparation of slicing, so the checker does not re-derive it per request:
@@ -15,6 +16,12 @@ export interface SliceIndex {
   bySliceKey: Map<string, ElementRule>;
   /** key -> position of its slice in the sliced element's slice list. */
   positionOf: Map<string, number>;
+  /**
+   * The same for coding keys, as system -> code -> position, when every key has exactly one '|':
+   * then `${system}|${code}` is a key exactly when (system, code) is in here, and no key string
+   * needs to be built per coding.
+   */
+  bySystem: Map<string, Map<string, number>> | undefined;
 }
 
 /** `system|code` of a pattern that is exactly one coding with just system and code (else undefined). */
@@ -47,8 +54,9 @@ function buildIndex(sliced: ElementRule): SliceIndex | undefined {
     bySliceKey.set(key, slice);
     positionOf.set(key, i);
   }
-  return { path, bySliceKey, positionOf };
+  return { path, bySliceKey, positionOf, bySystem: path === 'url' ? undefined : splitKeys(positionOf) };
 }
+
 
 function hint(slice: ElementRule, sliced: ElementRule): string {
   const parts: string[] = [];
@@ -93,9 +101,11 @@ export function matchSlice(item: unknown, index: SliceIndex): number {
   const codings = index.path === 'code' ? (isObject(v) && Array.isArray(v.coding) ? v.coding : undefined) : Array.isArray(v) ? v : undefined;
   if (!codings) return -1;
   let best = -1;
+  const bySystem = index.bySystem;
   for (const c of codings) {
     if (!isObject(c) || typeof c.system !== 'string' || typeof c.code !== 'string') continue;
-    const at = index.positionOf.get(`${c.system}|${c.code}`);
+    // With bySystem, a system or code holding '|' finds nothing, as its key (two '|') would not.
+    const at = bySystem ? bySystem.get(c.system)?.get(c.code) : index.positionOf.get(`${c.system}|${c.code}`);
     if (at !== undefined && (best < 0 || at < best)) best = at;
   }
   return best;

@@ -4,13 +4,20 @@
  * implementation to reproduce exactly. Regenerate only when validation behaviour is meant to
  * change (and say so in the commit):
  *
- *   node --import tsx test/validation/golden/generate.ts
+ *   node --import tsx test/validation/golden/generate.ts --write
+ *
+ * Without --write it does nothing (so that a test runner given the whole directory cannot
+ * overwrite the fixture with what the code under test answers).
  */
 import { writeFileSync } from 'node:fs';
 import { validateResource } from '../../../src/validation/validate.js';
 import { goldenCorpus } from './corpus.js';
 import { GOLDEN, inputHash, issueText, thrownText, type GoldenFile } from './format.js';
 
+if (!process.argv.includes('--write')) {
+  console.log('not writing the golden fixture: pass --write');
+  process.exit(0);
+}
 const cases = await goldenCorpus();
 const index = new Map<string, number>();
 const file: GoldenFile = {
