@@ -2,7 +2,7 @@ import { MAX_ISSUES, type Issue } from '../fhir/outcome.js';
 import { ajvErrorsToIssues } from './ajv-issues.js';
 import { checkJsonShape } from './json-shape.js';
 import { isResourceType } from './resource-types.js';
-import { validatorFor } from './schema-validators.js';
+import { passesStructure, validatorFor } from './schema-validators.js';
 import { checkObservation } from './invariants/observation.js';
 import { checkMolecularSequence } from './invariants/molecular-sequence.js';
 import { walkResource } from './invariants/walk.js';
@@ -78,8 +78,10 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
   const root = path ?? type;
 
   // Layer 2: structure.
-  const validate = validatorFor(type)!;
-  if (!validate(node)) push(state, ajvErrorsToIssues(validate.errors ?? [], type, root, node));
+  if (!passesStructure(type, node)) {
+    const validate = validatorFor(type)!; // ajv, allErrors: every error, as the issues
+    if (!validate(node)) push(state, ajvErrorsToIssues(validate.errors ?? [], type, root, node));
+  }
 
   // Layer 4: invariants, and the nested resources found on the way.
   const ownContained = Array.isArray(node.contained) && node.contained.length ? containedIdsOf(node.contained) : NO_IDS;
