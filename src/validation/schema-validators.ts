@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { RESOURCE_TYPES, isResourceType } from './resource-types.js';
 import { compileStructureCheck, type StructureCheck } from './structure-check.js';
+import { compileCleanCheck, type CleanCheck } from './clean-check.js';
 
 /**
  * Validation layer 2: one ajv validator per resource type, compiled from schemas/r4/fhir.schema.json
@@ -27,6 +28,7 @@ let ajv: Ajv | undefined;
 let definitions: Record<string, Record<string, unknown>> | undefined;
 const cache = new Map<string, ValidateFunction>();
 const checks = new Map<string, StructureCheck>();
+const cleanChecks = new Map<string, CleanCheck | null>();
 export const validatorStats = { loadMs: 0, compileMs: 0, compiled: 0 };
 
 function schemaDefinitions(): Record<string, Record<string, unknown>> {
@@ -88,10 +90,24 @@ function structureCheckFor(resourceType: string): StructureCheck | undefined {
   return check;
 }
 
+/**
+ * Whether layers 1, 2 and the invariant walk have nothing to report on a resource (clean-check.ts).
+ * False for types whose check cannot be compiled: validate.ts then runs those layers.
+ */
+export function passesClean(resourceType: string, resource: unknown, containedIds: ReadonlySet<string>): boolean {
+  let check = cleanChecks.get(resourceType);
+  if (check === undefined) {
+    check = isResourceType(resourceType) ? (compileCleanCheck(schemaDefinitions(), resourceType) ?? null) : null;
+    cleanChecks.set(resourceType, check);
+  }
+  return check !== null && check(resource, containedIds);
+}
+
 /** Compiles checks and validators ahead of use, yielding to the event loop between types. */
 export async function warmUpValidators(types: readonly string[] = RESOURCE_TYPES): Promise<void> {
   for (const t of types) {
     if (!checks.has(t)) structureCheckFor(t);
+    passesClean(t, undefined, new Set());
     await new Promise((resolve) => setImmediate(resolve));
   }
   // ajv (for the errors of invalid resources) afterwards: the checks above serve valid ones meanwhile.
