@@ -37,13 +37,23 @@ function codingKeys(concept: unknown): Set<string> {
   return keys;
 }
 
-/** Whether `${system}|${code}` is `key`, compared in place (no string built per coding). */
-function isKey(key: string, system: string, code: string): boolean {
-  return key.length === system.length + 1 + code.length && key.startsWith(system) && key.charCodeAt(system.length) === 124 && key.endsWith(code);
+/**
+ * Observation.code's codings as `system|code` keys, each with its system and code when it holds
+ * exactly one '|' (then `${s}|${c}` equals it exactly when s and c equal those: compared in place,
+ * no key string built per component coding).
+ */
+type OwnKey = { key: string; system: string | undefined; code: string | undefined };
+
+function ownKeys(concept: unknown): OwnKey[] {
+  return [...codingKeys(concept)].map((key) => {
+    const bar = key.indexOf('|');
+    const single = key.indexOf('|', bar + 1) < 0;
+    return { key, system: single ? key.slice(0, bar) : undefined, code: single ? key.slice(bar + 1) : undefined };
+  });
 }
 
 /** The first of a concept's codings (as `system|code`) that `own` holds. */
-function sharedCoding(concept: unknown, own: readonly string[]): string | undefined {
+function sharedCoding(concept: unknown, own: readonly OwnKey[]): string | undefined {
   if (!concept || typeof concept !== 'object') return undefined;
   const codings = (concept as Json).coding;
   if (!Array.isArray(codings)) return undefined;
@@ -51,7 +61,9 @@ function sharedCoding(concept: unknown, own: readonly string[]): string | undefi
     if (!c || typeof c !== 'object') continue;
     const system = String(c.system ?? '');
     const code = String(c.code ?? '');
-    for (const key of own) if (isKey(key, system, code)) return key;
+    for (const o of own) {
+      if (o.system !== undefined ? o.system === system && o.code === code : o.key === `${system}|${code}`) return o.key;
+    }
   }
   return undefined;
 }
@@ -66,7 +78,7 @@ export function checkObservation(obs: Json, path: string): Issue[] {
     invariant(`${path}.dataAbsentReason must not be present when ${path}.value[x] is (obs-6)`, `${path}.dataAbsentReason`);
   }
   if (valued && Array.isArray(obs.component)) {
-    const own = [...codingKeys(obs.code)];
+    const own = ownKeys(obs.code);
     let i = 0;
     for (const comp of obs.component as unknown[]) {
       if (!comp || typeof comp !== 'object') continue;

@@ -7,6 +7,7 @@ import { disallowedChoiceType, planOf } from './rule-plan.js';
 import { checkBinding } from './check-binding.js';
 import { stripVersion } from './ig-package.js';
 import { matchSlice } from './slice-index.js';
+import { compileChecker } from './compile-checker.js';
 
 /**
  * Walks a resource alongside a compiled profile (compile-profile.ts) and reports every rule it
@@ -40,7 +41,7 @@ export function report(run: CheckRun, code: Issue['code'], expr: string, rule: E
   });
 }
 
-function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string): void {
+export function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string): void {
   if (count >= rule.min && count <= rule.max) return;
   const what = rule.sliceName === undefined ? 'cardinality' : `slice '${rule.sliceName}'${rule.hint ?? ''}`;
   if (count < rule.min) report(run, 'processing', expr, rule, `${what} requires at least ${rule.min} (found ${count})`);
@@ -48,7 +49,7 @@ function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: stri
 }
 
 /** `Observation.component`: where an element's values are, for cardinality and slice issues. */
-const whereOf = (at: Found, found: readonly Found[], bare: string): string => `${at.expr}.${found.length ? found[0].prop : bare}`;
+export const whereOf = (at: Found, found: readonly Found[], bare: string): string => `${at.expr}.${found.length ? found[0].prop : bare}`;
 
 /** Checks the children of `rule` inside one instance object (the resource, a component …) located at `at`. */
 export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<string, unknown>, at: Found): void {
@@ -82,32 +83,28 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
   }
 }
 
-const NO_VALUES: readonly Found[] = Object.freeze([]);
+export const NO_VALUES: readonly Found[] = Object.freeze([]);
 
-function foundIn(v: unknown, prop: string, at: Found, extensionOnly: boolean): Found[] {
+export function foundIn(v: unknown, prop: string, at: Found, extensionOnly: boolean): Found[] {
   if (!Array.isArray(v)) return [new Found(prop, v, at, -1, extensionOnly)];
   const out: Found[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = new Found(prop, v[i], at, i, extensionOnly);
   return out;
 }
 
-function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {
+export function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {
   if (f.extensionOnly) return;
   const value = f.value;
   const plan = planOf(rule);
   if (plan.choiceBase !== undefined && rule.types.length) {
     const type = disallowedChoiceType(rule, plan, f.prop);
     if (type !== '') {
-      report(run, 'processing', f.expr, rule, `type ${type} is not allowed here (allowed: ${rule.types.join(', ')})`);
+      reportType(run, rule, f, type);
       return;
     }
   }
-  if (rule.fixed && !deepEqual(value, rule.fixed.value)) {
-    report(run, 'processing', f.expr, rule, `must be exactly ${rule.fixed.key} ${describeValue(rule.fixed.value)} (found ${describeValue(value)})`);
-  }
-  if (rule.pattern && !plan.matchesPattern!(value)) {
-    report(run, 'processing', f.expr, rule, `must match ${rule.pattern.key} ${describeValue(rule.pattern.value)} (found ${describeValue(value)})`);
-  }
+  if (rule.fixed && !deepEqual(value, rule.fixed.value)) reportFixed(run, rule, f);
+  if (rule.pattern && !plan.matchesPattern!(value)) reportPattern(run, rule, f);
   if (rule.binding) checkBinding(run, rule, f);
   for (const c of rule.constraints) checkConstraint(run, rule, c, f);
   if (!isObject(value)) return;
@@ -115,8 +112,24 @@ function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {
   for (const p of rule.typeProfiles) checkNestedProfile(run, p, value, f);
 }
 
+export function reportType(run: CheckRun, rule: ElementRule, f: Found, type: string): void {
+  report(run, 'processing', f.expr, rule, `type ${type} is not allowed here (allowed: ${rule.types.join(', ')})`);
+}
+
+export function reportFixed(run: CheckRun, rule: ElementRule, f: Found): void {
+  report(run, 'processing', f.expr, rule, `must be exactly ${rule.fixed!.key} ${describeValue(rule.fixed!.value)} (found ${describeValue(f.value)})`);
+}
+
+export function reportPattern(run: CheckRun, rule: ElementRule, f: Found): void {
+  report(run, 'processing', f.expr, rule, `must match ${rule.pattern!.key} ${describeValue(rule.pattern!.value)} (found ${describeValue(f.value)})`);
+}
+
+export function reportClosed(run: CheckRun, sliced: ElementRule, f: Found): void {
+  report(run, 'processing', f.expr, sliced, `matches none of the slices (${sliced.slices.map((s) => s.sliceName).join(', ')}) and the slicing is closed`);
+}
+
 /** An element typed with a vendored extension or datatype profile is checked against it too. */
-function checkNestedProfile(run: CheckRun, canonical: string, value: Record<string, unknown>, at: Found): void {
+export function checkNestedProfile(run: CheckRun, canonical: string, value: Record<string, unknown>, at: Found): void {
   const url = stripVersion(canonical);
   if (url === run.profile.url || run.stack.includes(url)) return;
   const nested = compiledProfile(url);
@@ -130,7 +143,7 @@ function checkNestedProfile(run: CheckRun, canonical: string, value: Record<stri
   run.stack.pop();
 }
 
-function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
+export function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
   if (c.native) {
     if (!c.native(f.value, run.resource)) failConstraint(run, rule, c, f);
     return;
@@ -200,7 +213,7 @@ function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found): Match {
   return result;
 }
 
-function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly Found[], at: Found, bare: string): void {
+export function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly Found[], at: Found, bare: string): void {
   const slices = sliced.slices;
   const plan = planOf(sliced);
   const index = sliced.sliceIndex;
@@ -227,7 +240,7 @@ function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly Found[]
       counts[matched]++;
       if (planOf(slices[matched]).valueWork) checkValue(run, slices[matched], f);
     } else if (closed && !f.extensionOnly) {
-      report(run, 'processing', f.expr, sliced, `matches none of the slices (${slices.map((s) => s.sliceName).join(', ')}) and the slicing is closed`);
+      reportClosed(run, sliced, f);
     }
   }
   let where: string | undefined;
@@ -251,9 +264,9 @@ export function checkResource(profile: CompiledProfile, resource: Record<string,
     return run.issues;
   }
   const top = rootFound(resource, rt);
-  // The root element's own rules (its constraints: dom-3, dom-5 …), then its children.
+  // The root element's own rules (its constraints: dom-3, dom-5 …), then its children, as generated code (compile-checker.ts).
   profile.rootValue ??= { ...profile.root, children: [], typeProfiles: [], plan: undefined };
-  checkValue(run, profile.rootValue, top);
-  checkChildren(run, profile.root, resource, top);
+  profile.checker ??= compileChecker(profile, profile.rootValue);
+  profile.checker(run, resource, top);
   return run.issues;
 }

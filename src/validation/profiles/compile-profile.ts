@@ -5,6 +5,7 @@ import { valueSetCheck, type ValueSetCheck } from './terminology.js';
 import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.js';
 import { prepareSlicing, type SliceIndex } from './slice-index.js';
 import type { RulePlan } from './rule-plan.js';
+import type { ProfileChecker } from './compile-checker.js';
 
 /**
  * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
@@ -61,6 +62,8 @@ export interface CompiledProfile {
   unparsed: string[];
   /** The root rule without its children, for checking the resource's own constraints (check-profile.ts). */
   rootValue?: ElementRule;
+  /** The checker generated for this profile on first use (compile-checker.ts). */
+  checker?: ProfileChecker;
 }
 
 /**
