@@ -27,33 +27,31 @@ function hasValue(node: Json): boolean {
 /** The object items of an array (obs-7 and obs-3 number them among these only). */
 const asArray = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => !!x && typeof x === 'object') : []);
 
-const codingKey = (c: Json): string => `${String(c.system ?? '')}|${String(c.code ?? '')}`;
-
-function codingKeys(concept: unknown): Set<string> {
-  const keys = new Set<string>();
-  if (concept && typeof concept === 'object') {
-    for (const c of asArray((concept as Json).coding)) keys.add(codingKey(c));
-  }
-  return keys;
-}
-
 /**
- * Observation.code's codings as `system|code` keys, each with its system and code when it holds
- * exactly one '|' (then `${s}|${c}` equals it exactly when s and c equal those: compared in place,
- * no key string built per component coding).
+ * Observation.code's codings, as the `system|code` keys obs-7 compares: when neither part holds
+ * a '|', `${s}|${c}` equals the key exactly when s and c equal the parts, so component codings
+ * are compared in place; otherwise by building their key.
  */
-type OwnKey = { key: string; system: string | undefined; code: string | undefined };
-
-function ownKeys(concept: unknown): OwnKey[] {
-  return [...codingKeys(concept)].map((key) => {
-    const bar = key.indexOf('|');
-    const single = key.indexOf('|', bar + 1) < 0;
-    return { key, system: single ? key.slice(0, bar) : undefined, code: single ? key.slice(bar + 1) : undefined };
-  });
+interface OwnCoding {
+  key: string;
+  system: string;
+  code: string;
+  plain: boolean;
 }
 
-/** The first of a concept's codings (as `system|code`) that `own` holds. */
-function sharedCoding(concept: unknown, own: readonly OwnKey[]): string | undefined {
+function ownCodings(concept: unknown): OwnCoding[] {
+  const out: OwnCoding[] = [];
+  if (!concept || typeof concept !== 'object') return out;
+  for (const c of asArray((concept as Json).coding)) {
+    const system = String(c.system ?? '');
+    const code = String(c.code ?? '');
+    out.push({ key: `${system}|${code}`, system, code, plain: !system.includes('|') && !code.includes('|') });
+  }
+  return out;
+}
+
+/** The first of a concept's codings (as `system|code`) that is one of `own`. */
+function sharedCoding(concept: unknown, own: readonly OwnCoding[]): string | undefined {
   if (!concept || typeof concept !== 'object') return undefined;
   const codings = (concept as Json).coding;
   if (!Array.isArray(codings)) return undefined;
@@ -62,7 +60,7 @@ function sharedCoding(concept: unknown, own: readonly OwnKey[]): string | undefi
     const system = String(c.system ?? '');
     const code = String(c.code ?? '');
     for (const o of own) {
-      if (o.system !== undefined ? o.system === system && o.code === code : o.key === `${system}|${code}`) return o.key;
+      if (o.plain ? o.code === code && o.system === system : o.key === `${system}|${code}`) return o.key;
     }
   }
   return undefined;
@@ -78,7 +76,7 @@ export function checkObservation(obs: Json, path: string): Issue[] {
     invariant(`${path}.dataAbsentReason must not be present when ${path}.value[x] is (obs-6)`, `${path}.dataAbsentReason`);
   }
   if (valued && Array.isArray(obs.component)) {
-    const own = ownKeys(obs.code);
+    const own = ownCodings(obs.code);
     let i = 0;
     for (const comp of obs.component as unknown[]) {
       if (!comp || typeof comp !== 'object') continue;

@@ -17,7 +17,7 @@ import {
 import { Found } from './instance-values.js';
 import { deepEqual } from './pattern.js';
 import { disallowedChoiceType, planOf } from './rule-plan.js';
-import { matchSlice } from './slice-index.js';
+import { matchSlice, type SliceIndex } from './slice-index.js';
 
 /**
  * The profile checker of check-profile.ts, specialised to one compiled profile as JavaScript
@@ -57,6 +57,29 @@ const helpers = () => ({
 });
 
 const str = JSON.stringify;
+
+/**
+ * matchSlice (slice-index.ts) written out for one slice index, as a function `name(it)`: its
+ * reads then see the items of this one sliced element only.
+ */
+function matchSliceFunction(name: string, index: SliceIndex, ref: string): string {
+  if (index.path === 'url') return `function ${name}(it) { if (it === null || typeof it !== "object" || Array.isArray(it)) return -1; const u = it.url; return typeof u === "string" ? (${ref}.positionOf.get(u) ?? -1) : -1; }`;
+  if (!index.bySystem) return `function ${name}(it) { return H.matchSlice(it, ${ref}); }`;
+  const codings = index.path === 'code' ? 'const cc = it.code; const cs = cc !== null && typeof cc === "object" && !Array.isArray(cc) ? cc.coding : undefined;' : 'const cs = it.coding;';
+  return `function ${name}(it) {
+  if (it === null || typeof it !== "object" || Array.isArray(it)) return -1;
+  ${codings}
+  if (!Array.isArray(cs)) return -1;
+  let best = -1;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    if (c === null || typeof c !== "object" || Array.isArray(c) || typeof c.system !== "string" || typeof c.code !== "string") continue;
+    const at = ${ref}.bySystem.get(c.system)?.get(c.code);
+    if (at !== undefined && (best < 0 || at < best)) best = at;
+  }
+  return best;
+}`;
+}
 
 class Generator {
   readonly rules: ElementRule[] = [];
@@ -186,6 +209,7 @@ class Generator {
       this.code.push(`function ${name}(run, found, at) { H.checkSlices(run, R[${i}], found, at, ${bare}); }`);
       return name;
     }
+    this.code.push(matchSliceFunction(`m${i}`, sliced.sliceIndex, `R[${i}].sliceIndex`));
     const t = this.tableNames.length;
     this.tableNames.push([]); // reserve the index: the slices' own checks may add tables of their own
     this.tableNames[t] = sliced.slices.map((s) => (planOf(s).valueWork ? this.value(s) : null));
@@ -194,7 +218,7 @@ class Generator {
       `  const counts = new Array(${sliced.slices.length}).fill(0);`,
       '  for (let j = 0; j < found.length; j++) {',
       '    const f = found[j];',
-      `    const pos = H.matchSlice(f.value, R[${i}].sliceIndex);`,
+      `    const pos = m${i}(f.value);`,
       `    if (pos >= 0) { counts[pos]++; const check = T[${t}][pos]; if (check !== null) check(run, f); }`,
     ];
     if (sliced.slicing?.rules === 'closed') lines.push(`    else if (!f.extensionOnly) H.reportClosed(run, R[${i}], f);`);

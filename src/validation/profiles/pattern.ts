@@ -51,16 +51,28 @@ export function compilePattern(pattern: unknown): (value: unknown) => boolean {
   if (Array.isArray(pattern)) {
     const parts = pattern.map(compilePattern);
     return (value) => {
-      if (Array.isArray(value)) return parts.every((p) => value.some(p));
       if (value === undefined) return parts.length === 0;
-      return parts.every((p) => p(value));
+      const many = Array.isArray(value);
+      for (const part of parts) {
+        if (!many) {
+          if (!part(value)) return false;
+          continue;
+        }
+        let some = false;
+        for (let i = 0; i < value.length && !some; i++) some = part(value[i]);
+        if (!some) return false;
+      }
+      return true;
     };
   }
   const keys = Object.keys(pattern);
   const parts = keys.map((k) => compilePattern((pattern as Record<string, unknown>)[k]));
   const match = (value: unknown): boolean => {
     if (value === null || typeof value !== 'object') return false;
-    if (Array.isArray(value)) return value.some(match);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (match(value[i])) return true;
+      return false;
+    }
     const obj = value as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) if (!parts[i](obj[keys[i]])) return false;
     return true;
