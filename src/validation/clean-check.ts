@@ -1,4 +1,5 @@
 import { defInfo } from './element-model.js';
+import { MAX_JSON_DEPTH } from './json-shape.js';
 import { isCalendarDate } from './invariants/dates.js';
 import { referenceNeedsReport } from './invariants/references.js';
 import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema } from './schema-compiler.js';
@@ -16,13 +17,16 @@ import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema
  * those go the layered way, which validates each nested resource on its own.
  *
  * Soundness (test/validation/clean-check.test.ts): yes only when checkJsonShape, ajv and the walk
- * would report nothing. Depth is checked conservatively: objects deeper than 97 levels, which a
- * clean answer never contains, are left to the layers.
+ * would report nothing. Depth is checked with a margin (MAX_CLEAN_DEPTH): a resource nested
+ * nearly as deep as json-shape.ts allows is left to the layers.
  */
 export type CleanCheck = (resource: unknown, containedIds: ReadonlySet<string>) => boolean;
 
-/** The deepest object depth a clean answer allows (json-shape.ts refuses objects at MAX_JSON_DEPTH = 100). */
-const MAX_CLEAN_DEPTH = 97;
+/**
+ * The deepest object a clean answer allows: its arrays are one deeper, still short of
+ * MAX_JSON_DEPTH, where json-shape.ts refuses objects and arrays; deeper objects are refused here.
+ */
+const MAX_CLEAN_DEPTH = MAX_JSON_DEPTH - 2;
 
 /** checkPairing (walk.ts) finds nothing: equal lengths when both sides are arrays, no null without a counterpart. */
 function pairingOk(values: unknown[], partner: unknown): boolean {

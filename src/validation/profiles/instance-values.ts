@@ -1,10 +1,9 @@
 import type { ElementRule } from './compile-profile.js';
 
-/**
- * Reads an element's values out of a JSON instance, the way FHIR JSON lays them out
- * (https://hl7.org/fhir/R4/json.html): arrays for repeating elements, `valueQuantity`-style
- * property names for choice elements `value[x]`, `_name` for primitive extensions.
- */
+// Reads an element's values out of a JSON instance, the way FHIR JSON lays them out
+// (https://hl7.org/fhir/R4/json.html): arrays for repeating elements, `valueQuantity`-style
+// property names for choice elements `value[x]`, `_name` for primitive extensions.
+
 /**
  * One value found for an element. Its FHIRPath-style location
  * (`Observation.component[2].valueCodeableConcept`) is built only when asked for, i.e. when an

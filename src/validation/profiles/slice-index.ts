@@ -79,20 +79,10 @@ export function prepareSlicing(rule: ElementRule): void {
   for (const s of rule.slices) prepareSlicing(s);
 }
 
-/** Keys an instance item offers for an indexed discriminator path. */
-export function itemKeys(item: unknown, path: string): string[] {
-  if (!isObject(item)) return [];
-  const v = item[path];
-  if (path === 'url') return typeof v === 'string' ? [v] : [];
-  const codings = path === 'code' ? (isObject(v) && Array.isArray(v.coding) ? v.coding : []) : Array.isArray(v) ? v : [];
-  const out: string[] = [];
-  for (const c of codings) if (isObject(c) && typeof c.system === 'string' && typeof c.code === 'string') out.push(`${c.system}|${c.code}`);
-  return out;
-}
-
 /**
  * The position of the slice an item belongs to, or -1: of the slices keyed by any of the item's
- * keys (itemKeys), the first in slice order. No key list is built.
+ * keys (its url, or the `system|code` of each of its codings with a string system and code), the
+ * first in slice order. No key list is built (compile-checker.ts writes this out per index).
  */
 export function matchSlice(item: unknown, index: SliceIndex): number {
   if (!isObject(item)) return -1;
