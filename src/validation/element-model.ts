@@ -23,6 +23,8 @@ export interface DefInfo {
   required: string[];
   /** choice member (valueString) → its prefix (value) */
   choiceOf: Map<string, string>;
+  /** What the invariant walk derives from this definition, on first use (invariants/walk.ts). */
+  walkPlan: unknown;
 }
 
 const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
@@ -45,7 +47,7 @@ function load(): Map<string, DefInfo> {
     }
     const choices = Object.entries(def.choices ?? {});
     const choiceOf = new Map(choices.flatMap(([prefix, members]) => members.map((m): [string, string] => [m, prefix])));
-    defs.set(name, { props, choices, required: def.required ?? [], choiceOf });
+    defs.set(name, { props, choices, required: def.required ?? [], choiceOf, walkPlan: undefined });
   }
   return defs;
 }

@@ -16,9 +16,37 @@ export interface JsonShapeOptions {
   root?: string;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** 95 '_', 99 'c', 112 'p': the first letters of the forbidden keys, to skip the set lookup for most keys. */
+const isForbidden = (key: string): boolean => {
+  const c = key.charCodeAt(0);
+  return (c === 95 || c === 99 || c === 112) && FORBIDDEN_KEYS.has(key);
+};
+
+/**
+ * Whether the full check below would find anything: the same conditions, without building
+ * locations. Recursion is bounded by maxDepth, so the stack cannot overflow.
+ */
+function clean(node: unknown, depth: number, maxDepth: number): boolean {
+  if (node === null || typeof node !== 'object') return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (!clean(node[i], depth + 1, maxDepth)) return false;
+    return true;
+  }
+  for (const key in node) {
+    if (!hasOwn.call(node, key)) continue;
+    if (isForbidden(key) || !clean((node as Record<string, unknown>)[key], depth + 1, maxDepth)) return false;
+  }
+  return true;
+}
+
 export function checkJsonShape(value: unknown, opts: JsonShapeOptions = {}): Issue[] {
   const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
   const issues: Issue[] = [];
+  // Every write passes here, nearly always clean: a quick pass first, the located walk only when it finds something.
+  if (maxDepth <= 1000 && clean(value, 0, maxDepth)) return issues;
   const stack: { node: unknown; depth: number; path: string }[] = [{ node: value, depth: 0, path: opts.root ?? '' }];
   while (stack.length) {
     const { node, depth, path } = stack.pop()!;

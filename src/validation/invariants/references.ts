@@ -18,3 +18,10 @@ export function checkReference(
   const says = ['reference', 'identifier', 'display', 'extension', '_reference', '_display'].some((k) => k in ref);
   if (!says) report(`${path} must have a reference, an identifier or a display (ref-2)`, path);
 }
+
+/** Whether checkReference would report anything (decided without building the location). */
+export function referenceNeedsReport(ref: Record<string, unknown>, containedIds: ReadonlySet<string>): boolean {
+  const target = ref.reference;
+  if (typeof target === 'string' && target.startsWith('#') && target !== '#' && !containedIds.has(target.slice(1))) return true;
+  return !('reference' in ref || 'identifier' in ref || 'display' in ref || 'extension' in ref || '_reference' in ref || '_display' in ref);
+}

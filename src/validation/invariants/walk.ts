@@ -1,7 +1,7 @@
 import type { Issue } from '../../fhir/outcome.js';
 import { defInfo, type DefInfo } from '../element-model.js';
 import { toExpression } from '../expression.js';
-import { checkReference } from './references.js';
+import { checkReference, referenceNeedsReport } from './references.js';
 import { isCalendarDate } from './dates.js';
 
 /**
@@ -33,7 +33,6 @@ interface Walk extends WalkContext {
   segs: (string | number)[];
 }
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const hasOwn = Object.prototype.hasOwnProperty;
 
 const here = (w: Walk, ...more: (string | number)[]): string => toExpression(w.root, more.length ? [...w.segs, ...more] : w.segs);
@@ -47,71 +46,136 @@ function isEmptyObject(o: Json): boolean {
   return true;
 }
 
+/**
+ * What the walk needs to know about one JSON property of a definition (`status`, `_status`,
+ * `valueQuantity`), derived once per definition and property instead of per value.
+ */
+interface KeyPlan {
+  /** The element name (`status` for `_status`). */
+  name: string;
+  isExtPart: boolean;
+  /** Choice prefix (`value` for `valueQuantity`), undefined for other elements. */
+  prefix: string | undefined;
+  /** FHIR type of the values (`Element` for `_status`). */
+  type: string;
+  isDate: boolean;
+  /** Arrays are checked for value/extension pairing (primitives and their `_` side). */
+  paired: boolean;
+  /** The other half of the pair: `_given` for `given` and back. */
+  partnerKey: string;
+  /** Definition of the values' type, when they are objects of a modelled type (null: none). */
+  def: DefInfo | null | undefined;
+}
+
+interface DefPlan {
+  keys: Map<string, KeyPlan>;
+  /** Required elements: the name reported, the element located, the keys any of which satisfies it (null: always satisfied). */
+  required: Array<{ name: string; element: string; keys: string[] | null }>;
+}
+
+function planOf(def: DefInfo): DefPlan {
+  let plan = def.walkPlan as DefPlan | undefined;
+  if (plan) return plan;
+  const required = def.required.map((name) => {
+    if (!name.endsWith('[x]')) return { name, element: name, keys: [name, `_${name}`] };
+    const element = name.slice(0, -3);
+    const members = def.choices.find(([prefix]) => prefix === element)?.[1] ?? [];
+    return { name, element, keys: members.length ? members.flatMap((m) => [m, `_${m}`]) : null };
+  });
+  plan = { keys: new Map(), required };
+  def.walkPlan = plan;
+  return plan;
+}
+
+/** The plan of a property, or undefined for a property the model does not know (not cached: input-controlled). */
+function keyPlan(def: DefInfo, plan: DefPlan, key: string): KeyPlan | undefined {
+  const hit = plan.keys.get(key);
+  if (hit) return hit;
+  const isExtPart = key.charCodeAt(0) === 95; // '_'
+  const name = isExtPart ? key.slice(1) : key;
+  const info = def.props.get(name);
+  if (!info) return undefined;
+  const kp: KeyPlan = {
+    name,
+    isExtPart,
+    prefix: def.choiceOf.get(name),
+    type: isExtPart ? 'Element' : info.type,
+    isDate: !isExtPart && info.date,
+    paired: isExtPart || info.primitive,
+    partnerKey: isExtPart ? name : `_${name}`,
+    def: undefined,
+  };
+  plan.keys.set(key, kp);
+  return kp;
+}
+
 export function walkResource(resource: Json, resourceType: string, path: string, ctx: WalkContext): void {
   const def = defInfo(resourceType);
-  if (def) walkObject(resource, def, { ...ctx, root: path, segs: [] });
+  if (def) walkObject(resource, def, { issues: ctx.issues, limit: ctx.limit, containedIds: ctx.containedIds, onResource: ctx.onResource, root: path, segs: [] });
 }
 
 function walkObject(node: Json, def: DefInfo, w: Walk): void {
-  if (def.required.length) checkRequired(node, def, w);
-  let seenChoice: Map<string, string> | undefined;
+  const plan = planOf(def);
+  if (plan.required.length) checkRequired(node, plan, w);
+  // Choice forms met so far: prefix, member, prefix, member … (rarely more than two pairs).
+  let seenChoice: string[] | undefined;
   for (const key in node) {
     if (!hasOwn.call(node, key) || key === 'resourceType') continue;
     if (w.issues.length >= w.limit) return;
-    const isExtPart = key.charCodeAt(0) === 95; // '_'
-    const name = isExtPart ? key.slice(1) : key;
-    const info = def.props.get(name);
-    if (!info) continue; // unknown element: reported by the schema layer
-    const prefix = def.choiceOf.get(name);
+    const kp = keyPlan(def, plan, key);
+    if (!kp) continue; // unknown element: reported by the schema layer
+    const name = kp.name;
+    const prefix = kp.prefix;
     if (prefix !== undefined) {
-      seenChoice ??= new Map();
-      const other = seenChoice.get(prefix);
-      if (other === undefined) seenChoice.set(prefix, name);
-      else if (other !== name) add(w, 'structure', (at) => `Only one form of ${prefix}[x] is allowed in ${here(w)}, found ${other} and ${name}`, here(w, name));
+      seenChoice ??= [];
+      let other: string | undefined;
+      for (let i = 0; i < seenChoice.length; i += 2) if (seenChoice[i] === prefix) other = seenChoice[i + 1];
+      if (other === undefined) seenChoice.push(prefix, name);
+      else if (other !== name) add(w, 'structure', () => `Only one form of ${prefix}[x] is allowed in ${here(w)}, found ${other} and ${name}`, here(w, name));
     }
     const value = node[key];
-    const type = isExtPart ? 'Element' : info.type;
     w.segs.push(key);
     if (Array.isArray(value)) {
       if (value.length === 0) {
         add(w, 'invariant', (at) => `${at} must not be an empty array (ele-1)`, here(w));
       } else {
-        if (!isExtPart ? info.primitive : true) {
-          const partner = node[isExtPart ? name : `_${name}`];
+        if (kp.paired) {
+          const partner = node[kp.partnerKey];
           // The length is compared once, from the value side when there is one.
-          checkPairing(value, Array.isArray(partner) ? partner : undefined, !(isExtPart && Array.isArray(partner)), w);
+          checkPairing(value, Array.isArray(partner) ? partner : undefined, !(kp.isExtPart && Array.isArray(partner)), w);
         }
         for (let i = 0; i < value.length; i++) {
           w.segs.push(i);
-          walkValue(value[i], type, !isExtPart && info.date, w);
+          walkValue(value[i], kp, w);
           w.segs.pop();
         }
       }
     } else {
-      walkValue(value, type, !isExtPart && info.date, w);
+      walkValue(value, kp, w);
     }
     w.segs.pop();
   }
 }
 
-function walkValue(value: unknown, type: string, isDate: boolean, w: Walk): void {
+function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
   if (value === null || typeof value !== 'object') {
-    if (isDate && typeof value === 'string' && !isCalendarDate(value)) {
-      add(w, 'value', () => `'${value}' is not a valid ${type}: no such day in the calendar`, here(w));
+    if (kp.isDate && typeof value === 'string' && !isCalendarDate(value)) {
+      add(w, 'value', () => `'${value}' is not a valid ${kp.type}: no such day in the calendar`, here(w));
     }
     return; // nulls: pairing decides; wrong JSON types: the schema layer
   }
   if (Array.isArray(value)) return;
-  const def = defInfo(type);
+  if (kp.def === undefined) kp.def = defInfo(kp.type) ?? null;
+  const def = kp.def;
   if (!def) {
-    if (type === 'Resource') w.onResource(value, here(w), type);
+    if (kp.type === 'Resource') w.onResource(value, here(w), kp.type);
     return;
   }
   if (isEmptyObject(value as Json)) {
     add(w, 'invariant', (at) => `${at} must not be an empty object (ele-1)`, here(w));
     return;
   }
-  if (type === 'Reference') {
+  if (kp.type === 'Reference' && referenceNeedsReport(value as Json, w.containedIds)) {
     checkReference(value as Json, here(w), w.containedIds, (d, at) => add(w, 'invariant', () => d, at));
   }
   walkObject(value as Json, def, w);
@@ -136,17 +200,11 @@ function checkPairing(values: unknown[], partner: unknown[] | undefined, compare
 }
 
 /** A required primitive may be given as `status`, or as `_status` alone (extension, no value). */
-function checkRequired(node: Json, def: DefInfo, w: Walk): void {
-  for (const name of def.required) {
-    let present: boolean;
-    let element = name;
-    if (name.endsWith('[x]')) {
-      element = name.slice(0, -3);
-      const members = def.choices.find(([prefix]) => prefix === element)?.[1] ?? [];
-      present = !members.length || members.some((m) => m in node || `_${m}` in node);
-    } else {
-      present = name in node || `_${name}` in node;
-    }
-    if (!present) add(w, 'required', () => `Missing required element '${name}' in ${here(w)}`, here(w, element));
+function checkRequired(node: Json, plan: DefPlan, w: Walk): void {
+  for (const req of plan.required) {
+    const keys = req.keys;
+    let present = keys === null;
+    if (keys) for (let i = 0; i < keys.length && !present; i++) present = keys[i] in node;
+    if (!present) add(w, 'required', () => `Missing required element '${req.name}' in ${here(w)}`, here(w, req.element));
   }
 }

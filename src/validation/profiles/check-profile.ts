@@ -1,11 +1,13 @@
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Issue, Severity } from '../../fhir/outcome.js';
 import { compiledProfile, type CompiledProfile, type ElementRule } from './compile-profile.js';
-import { choiceType, isObject, ruleAtPath, valuesAtPath, valuesOf, type Found } from './instance-values.js';
+import { choiceType, Found, isObject, rootFound, ruleAtPath, valuesAtPath, valuesOf } from './instance-values.js';
 import { deepEqual, describeValue, matchesPattern } from './pattern.js';
+import { disallowedChoiceType, planOf } from './rule-plan.js';
 import { checkBinding } from './check-binding.js';
 import { stripVersion } from './ig-package.js';
-import { itemKeys } from './slice-index.js';
+import { matchSlice } from './slice-index.js';
+import { compileChecker } from './compile-checker.js';
 
 /**
  * Walks a resource alongside a compiled profile (compile-profile.ts) and reports every rule it
@@ -24,7 +26,7 @@ export interface CheckRun {
   /** Nested datatype/extension profiles currently being checked (guards recursion). */
   stack: string[];
   /** `key@expression` of constraints already reported (a slice repeats its base element's constraints). */
-  failed: Set<string>;
+  failed: Set<string> | undefined;
 }
 
 const MAX_ISSUES = 100;
@@ -39,51 +41,95 @@ export function report(run: CheckRun, code: Issue['code'], expr: string, rule: E
   });
 }
 
-function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string): void {
+export function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string): void {
   if (count >= rule.min && count <= rule.max) return;
   const what = rule.sliceName === undefined ? 'cardinality' : `slice '${rule.sliceName}'${rule.hint ?? ''}`;
   if (count < rule.min) report(run, 'processing', expr, rule, `${what} requires at least ${rule.min} (found ${count})`);
   else report(run, 'processing', expr, rule, `${what} allows at most ${rule.max} (found ${count})`);
 }
 
-/** Checks the children of `rule` inside one instance object (the resource, a component …). */
-export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<string, unknown>, expr: string): void {
-  for (const child of rule.children) {
-    if (child.inert) continue;
-    const found = valuesOf(obj, child, expr);
-    if (found.length === 0 && child.min === 0) continue;
-    const where = found.length ? `${expr}.${found[0].prop}` : `${expr}.${child.name.replace('[x]', '')}`;
-    cardinality(run, child, found.length, where);
-    for (const f of found) checkValue(run, child, f);
-    if (child.slices.length) checkSlices(run, child, found, where);
+/** `Observation.component`: where an element's values are, for cardinality and slice issues. */
+export const whereOf = (at: Found, found: readonly Found[], bare: string): string => `${at.expr}.${found.length ? found[0].prop : bare}`;
+
+/** Checks the children of `rule` inside one instance object (the resource, a component …) located at `at`. */
+export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<string, unknown>, at: Found): void {
+  for (const child of planOf(rule).active) {
+    const plan = planOf(child);
+    if (plan.choiceBase !== undefined) {
+      const found = valuesOf(obj, child, at, plan.extName, plan.choiceBase);
+      const count = found.length;
+      if (count === 0 && child.min === 0) continue;
+      if (count < child.min || count > child.max) cardinality(run, child, count, whereOf(at, found, plan.bare));
+      if (plan.valueWork) for (const f of found) checkValue(run, child, f);
+      if (child.slices.length) checkSlices(run, child, found, at, plan.bare);
+      continue;
+    }
+    // Not a choice: the values are obj[name], or obj[_name] when only extensions are given.
+    let v = obj[child.name];
+    let extensionOnly = false;
+    if (v === undefined || v === null) {
+      v = obj[plan.extName];
+      extensionOnly = true;
+    }
+    const count = v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
+    if (count === 0 && child.min === 0) continue;
+    if (count < child.min || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
+    const sliced = child.slices.length > 0;
+    // Values given by extensions only are not checked (checkValue), only counted in slices.
+    if (!sliced && (extensionOnly || !plan.valueWork)) continue;
+    const found = count === 0 ? NO_VALUES : foundIn(v, child.name, at, extensionOnly);
+    if (plan.valueWork && !extensionOnly) for (const f of found) checkValue(run, child, f);
+    if (sliced) checkSlices(run, child, found, at, plan.bare);
   }
 }
 
-function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {
+export const NO_VALUES: readonly Found[] = Object.freeze([]);
+
+export function foundIn(v: unknown, prop: string, at: Found, extensionOnly: boolean): Found[] {
+  if (!Array.isArray(v)) return [new Found(prop, v, at, -1, extensionOnly)];
+  const out: Found[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = new Found(prop, v[i], at, i, extensionOnly);
+  return out;
+}
+
+export function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {
   if (f.extensionOnly) return;
-  const { value, expr } = f;
-  if (rule.name.endsWith('[x]') && rule.types.length) {
-    const type = choiceType(rule, f.prop);
-    if (!rule.types.includes(type ?? '')) {
-      report(run, 'processing', expr, rule, `type ${type} is not allowed here (allowed: ${rule.types.join(', ')})`);
+  const value = f.value;
+  const plan = planOf(rule);
+  if (plan.choiceBase !== undefined && rule.types.length) {
+    const type = disallowedChoiceType(rule, plan, f.prop);
+    if (type !== '') {
+      reportType(run, rule, f, type);
       return;
     }
   }
-  if (rule.fixed && !deepEqual(value, rule.fixed.value)) {
-    report(run, 'processing', expr, rule, `must be exactly ${rule.fixed.key} ${describeValue(rule.fixed.value)} (found ${describeValue(value)})`);
-  }
-  if (rule.pattern && !matchesPattern(value, rule.pattern.value)) {
-    report(run, 'processing', expr, rule, `must match ${rule.pattern.key} ${describeValue(rule.pattern.value)} (found ${describeValue(value)})`);
-  }
+  if (rule.fixed && !deepEqual(value, rule.fixed.value)) reportFixed(run, rule, f);
+  if (rule.pattern && !plan.matchesPattern!(value)) reportPattern(run, rule, f);
   if (rule.binding) checkBinding(run, rule, f);
   for (const c of rule.constraints) checkConstraint(run, rule, c, f);
   if (!isObject(value)) return;
-  if (rule.children.length) checkChildren(run, rule, value, expr);
-  for (const p of rule.typeProfiles) checkNestedProfile(run, p, value, expr);
+  if (plan.active.length) checkChildren(run, rule, value, f);
+  for (const p of rule.typeProfiles) checkNestedProfile(run, p, value, f);
+}
+
+export function reportType(run: CheckRun, rule: ElementRule, f: Found, type: string): void {
+  report(run, 'processing', f.expr, rule, `type ${type} is not allowed here (allowed: ${rule.types.join(', ')})`);
+}
+
+export function reportFixed(run: CheckRun, rule: ElementRule, f: Found): void {
+  report(run, 'processing', f.expr, rule, `must be exactly ${rule.fixed!.key} ${describeValue(rule.fixed!.value)} (found ${describeValue(f.value)})`);
+}
+
+export function reportPattern(run: CheckRun, rule: ElementRule, f: Found): void {
+  report(run, 'processing', f.expr, rule, `must match ${rule.pattern!.key} ${describeValue(rule.pattern!.value)} (found ${describeValue(f.value)})`);
+}
+
+export function reportClosed(run: CheckRun, sliced: ElementRule, f: Found): void {
+  report(run, 'processing', f.expr, sliced, `matches none of the slices (${sliced.slices.map((s) => s.sliceName).join(', ')}) and the slicing is closed`);
 }
 
 /** An element typed with a vendored extension or datatype profile is checked against it too. */
-function checkNestedProfile(run: CheckRun, canonical: string, value: Record<string, unknown>, expr: string): void {
+export function checkNestedProfile(run: CheckRun, canonical: string, value: Record<string, unknown>, at: Found): void {
   const url = stripVersion(canonical);
   if (url === run.profile.url || run.stack.includes(url)) return;
   const nested = compiledProfile(url);
@@ -91,13 +137,13 @@ function checkNestedProfile(run: CheckRun, canonical: string, value: Record<stri
   run.stack.push(url);
   const outer = run.label;
   run.label = `${outer} > ${nested.name} (${nested.url})`;
-  for (const c of nested.root.constraints) checkConstraint(run, nested.root, c, { prop: '', value, expr });
-  checkChildren(run, nested.root, value, expr);
+  for (const c of nested.root.constraints) checkConstraint(run, nested.root, c, at);
+  checkChildren(run, nested.root, value, at);
   run.label = outer;
   run.stack.pop();
 }
 
-function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
+export function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
   if (c.native) {
     if (!c.native(f.value, run.resource)) failConstraint(run, rule, c, f);
     return;
@@ -117,6 +163,7 @@ function checkConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['const
 
 function failConstraint(run: CheckRun, rule: ElementRule, c: ElementRule['constraints'][number], f: Found): void {
   const seen = `${c.key}@${f.expr}`;
+  run.failed ??= new Set();
   if (run.issues.length >= MAX_ISSUES || run.failed.has(seen)) return;
   run.failed.add(seen);
   const expression = c.expression.length > 160 ? c.expression.slice(0, 157) + '...' : c.expression;
@@ -155,8 +202,8 @@ function discriminatorMatch(slice: ElementRule, d: { type: string; path: string 
   return 'unknown';
 }
 
-function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found, keys: string[] | undefined): Match {
-  if (keys) return keys.some((k) => sliced.sliceIndex?.bySliceKey.get(k) === slice) ? 'yes' : 'no';
+/** Whether an item belongs to a slice, by the discriminators (sliced elements without a slice index). */
+function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found): Match {
   let result: Match = 'yes';
   for (const d of sliced.slicing?.discriminator ?? []) {
     const m = discriminatorMatch(slice, d, f, sliced);
@@ -166,42 +213,60 @@ function sliceMatch(slice: ElementRule, sliced: ElementRule, f: Found, keys: str
   return result;
 }
 
-function checkSlices(run: CheckRun, sliced: ElementRule, found: Found[], expr: string): void {
-  const counts = new Map<ElementRule, number>();
-  const undecidable = new Set<ElementRule>();
+export function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly Found[], at: Found, bare: string): void {
+  const slices = sliced.slices;
+  const plan = planOf(sliced);
   const index = sliced.sliceIndex;
+  const closed = sliced.slicing?.rules === 'closed';
+  const counts = new Array<number>(slices.length).fill(0);
+  let undecidable: Set<ElementRule> | undefined;
   for (const f of found) {
-    let matched = false;
-    const keys = index ? itemKeys(f.value, index.path) : undefined;
-    for (const slice of sliced.slices) {
-      const m = sliceMatch(slice, sliced, f, keys);
-      if (m === 'unknown') undecidable.add(slice);
-      if (m !== 'yes') continue;
-      counts.set(slice, (counts.get(slice) ?? 0) + 1);
-      checkValue(run, slice, f);
-      matched = true;
-      break;
+    let matched = -1;
+    if (index) {
+      // One code or URL tells the slices apart: the first slice (in order) keyed by any of the item's keys.
+      matched = matchSlice(f.value, index);
+    } else if (plan.undecidable) {
+      undecidable ??= new Set(slices);
+    } else {
+      for (let i = 0; i < slices.length; i++) {
+        const m = sliceMatch(slices[i], sliced, f);
+        if (m === 'unknown') (undecidable ??= new Set()).add(slices[i]);
+        if (m !== 'yes') continue;
+        matched = i;
+        break;
+      }
     }
-    if (!matched && sliced.slicing?.rules === 'closed' && !f.extensionOnly) {
-      report(run, 'processing', f.expr, sliced, `matches none of the slices (${sliced.slices.map((s) => s.sliceName).join(', ')}) and the slicing is closed`);
+    if (matched >= 0) {
+      counts[matched]++;
+      if (planOf(slices[matched]).valueWork) checkValue(run, slices[matched], f);
+    } else if (closed && !f.extensionOnly) {
+      reportClosed(run, sliced, f);
     }
   }
-  for (const slice of sliced.slices) {
-    if (undecidable.has(slice)) continue;
-    cardinality(run, slice, counts.get(slice) ?? 0, expr);
+  let where: string | undefined;
+  for (let i = 0; i < slices.length; i++) {
+    const slice = slices[i];
+    if (undecidable?.has(slice)) continue;
+    const count = counts[i];
+    if (count >= slice.min && count <= slice.max) continue;
+    where ??= whereOf(at, found, bare);
+    cardinality(run, slice, count, where);
   }
 }
 
 /** Checks a whole resource against one compiled profile. */
 export function checkResource(profile: CompiledProfile, resource: Record<string, unknown>, severity: Severity, note = ''): Issue[] {
   const label = `${profile.name} (${profile.url})${note}`;
-  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: new Set() };
+  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: undefined };
   const rt = String(resource.resourceType);
   if (rt !== profile.type) {
     report(run, 'processing', rt, profile.root, `applies to ${profile.type} resources, not ${rt}`);
     return run.issues;
   }
-  checkValue(run, { ...profile.root, children: [], typeProfiles: [] }, { prop: '', value: resource, expr: rt });
-  checkChildren(run, profile.root, resource, rt);
+  const top = rootFound(resource, rt);
+  // The root element's own rules (its constraints: dom-3, dom-5 …), then its children, as generated code (compile-checker.ts).
+  profile.rootValue ??= { ...profile.root, children: [], typeProfiles: [], plan: undefined };
+  profile.checker ??= compileChecker(profile, profile.rootValue);
+  profile.checker(run, resource, top);
   return run.issues;
 }

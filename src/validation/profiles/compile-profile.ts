@@ -4,6 +4,8 @@ import { igPackage, stripVersion } from './ig-package.js';
 import { valueSetCheck, type ValueSetCheck } from './terminology.js';
 import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.js';
 import { prepareSlicing, type SliceIndex } from './slice-index.js';
+import type { RulePlan } from './rule-plan.js';
+import type { ProfileChecker } from './compile-checker.js';
 
 /**
  * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
@@ -46,6 +48,8 @@ export interface ElementRule {
   sliceIndex?: SliceIndex;
   /** Nothing to check on this element's values (min 0, max as in the base, no rules): skipped. */
   inert?: boolean;
+  /** What the checker precomputes about the rule on first use (rule-plan.ts). */
+  plan?: RulePlan;
 }
 
 export interface CompiledProfile {
@@ -56,6 +60,10 @@ export interface CompiledProfile {
   root: ElementRule;
   /** FHIRPath constraints the evaluator could not parse (reported once, then skipped). */
   unparsed: string[];
+  /** The root rule without its children, for checking the resource's own constraints (check-profile.ts). */
+  rootValue?: ElementRule;
+  /** The checker generated for this profile on first use (compile-checker.ts). */
+  checker?: ProfileChecker;
 }
 
 /**
@@ -88,6 +96,15 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     constraints: [],
     children: [],
     slices: [],
+    // Every rule gets every field, in one order: one object shape keeps the checker's property reads monomorphic.
+    fixed: undefined,
+    pattern: undefined,
+    binding: undefined,
+    slicing: undefined,
+    hint: undefined,
+    sliceIndex: undefined,
+    inert: undefined,
+    plan: undefined,
   };
   for (const [k, v] of Object.entries(e)) {
     if (k.startsWith('fixed')) rule.fixed = { key: k, value: v };

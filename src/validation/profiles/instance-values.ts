@@ -1,41 +1,82 @@
 import type { ElementRule } from './compile-profile.js';
 
+// Reads an element's values out of a JSON instance, the way FHIR JSON lays them out
+// (https://hl7.org/fhir/R4/json.html): arrays for repeating elements, `valueQuantity`-style
+// property names for choice elements `value[x]`, `_name` for primitive extensions.
+
 /**
- * Reads an element's values out of a JSON instance, the way FHIR JSON lays them out
- * (https://hl7.org/fhir/R4/json.html): arrays for repeating elements, `valueQuantity`-style
- * property names for choice elements `value[x]`, `_name` for primitive extensions.
+ * One value found for an element. Its FHIRPath-style location
+ * (`Observation.component[2].valueCodeableConcept`) is built only when asked for, i.e. when an
+ * issue names it: a Variant Observation has ~100 values and normally no issue.
  */
-export interface Found {
-  /** JSON property the value came from (`valueCodeableConcept` for `value[x]`). */
-  prop: string;
-  value: unknown;
+export class Found {
+  private location: string | undefined;
+  constructor(
+    /** JSON property the value came from (`valueCodeableConcept` for `value[x]`). */
+    readonly prop: string,
+    readonly value: unknown,
+    /** The value holding this one (undefined for the resource itself). */
+    readonly parent: Found | undefined,
+    /** Position in the property's array, -1 when the property holds a single value. */
+    readonly index: number,
+    /** Only `_name` was present (a primitive with extensions and no value). */
+    readonly extensionOnly: boolean,
+    location?: string,
+  ) {
+    this.location = location;
+  }
+
   /** FHIRPath-style location: `Observation.component[2].valueCodeableConcept`. */
-  expr: string;
-  /** Only `_name` was present (a primitive with extensions and no value). */
-  extensionOnly?: boolean;
+  get expr(): string {
+    if (this.location === undefined) {
+      const at = `${this.parent!.expr}.${this.prop}`;
+      this.location = this.index < 0 ? at : `${at}[${this.index}]`;
+    }
+    return this.location;
+  }
 }
+
+/** The resource (or a nested value checked against another profile) located at `expr`. */
+export const rootFound = (value: unknown, expr: string): Found => new Found('', value, undefined, -1, false, expr);
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function push(out: Found[], prop: string, v: unknown, expr: string, extensionOnly = false): void {
-  if (Array.isArray(v)) v.forEach((item, i) => out.push({ prop, value: item, expr: `${expr}.${prop}[${i}]`, extensionOnly }));
-  else out.push({ prop, value: v, expr: `${expr}.${prop}`, extensionOnly });
+const NONE: readonly Found[] = Object.freeze([]);
+
+function push(out: Found[], prop: string, v: unknown, parent: Found, extensionOnly: boolean): void {
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) out.push(new Found(prop, v[i], parent, i, extensionOnly));
+  else out.push(new Found(prop, v, parent, -1, extensionOnly));
 }
 
-export function valuesOf(obj: Record<string, unknown>, rule: ElementRule, expr: string): Found[] {
-  const out: Found[] = [];
-  if (rule.name.endsWith('[x]')) {
-    const base = rule.name.slice(0, -3);
+/**
+ * The values of `rule`'s element inside `obj` (which sits at `parent`): array items one by one,
+ * every `value[x]` form of a choice, `_name` alone for a primitive with only extensions.
+ * Returns a shared empty list when there are none.
+ */
+export function valuesOf(obj: Record<string, unknown>, rule: ElementRule, parent: Found, extName: string, choiceBase: string | undefined): readonly Found[] {
+  if (choiceBase !== undefined) {
+    let out: Found[] | undefined;
+    const n = choiceBase.length;
     for (const key of Object.keys(obj)) {
-      if (key.length > base.length && key.startsWith(base) && /[A-Z]/.test(key[base.length])) push(out, key, obj[key], expr);
+      if (key.length > n && key.startsWith(choiceBase)) {
+        const c = key.charCodeAt(n);
+        if (c >= 65 && c <= 90) push((out ??= []), key, obj[key], parent, false); // [A-Z]
+      }
     }
-    return out;
+    return out ?? NONE;
   }
   const v = obj[rule.name];
-  if (v !== undefined && v !== null) push(out, rule.name, v, expr);
-  else if (obj[`_${rule.name}`] !== undefined) push(out, rule.name, obj[`_${rule.name}`], expr, true);
+  if (v !== undefined && v !== null) {
+    const out: Found[] = [];
+    push(out, rule.name, v, parent, false);
+    return out;
+  }
+  const ext = obj[extName];
+  if (ext === undefined) return NONE;
+  const out: Found[] = [];
+  push(out, rule.name, ext, parent, true);
   return out;
 }
 

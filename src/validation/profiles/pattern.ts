@@ -41,3 +41,41 @@ export function describeValue(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 120 ? s.slice(0, 117) + '...' : s;
 }
+
+/**
+ * matchesPattern with the pattern fixed, as a function (same semantics, checked by the golden
+ * test): the pattern's keys and nested matchers are read once, not on every value.
+ */
+export function compilePattern(pattern: unknown): (value: unknown) => boolean {
+  if (pattern === null || typeof pattern !== 'object') return (value) => value === pattern;
+  if (Array.isArray(pattern)) {
+    const parts = pattern.map(compilePattern);
+    return (value) => {
+      if (value === undefined) return parts.length === 0;
+      const many = Array.isArray(value);
+      for (const part of parts) {
+        if (!many) {
+          if (!part(value)) return false;
+          continue;
+        }
+        let some = false;
+        for (let i = 0; i < value.length && !some; i++) some = part(value[i]);
+        if (!some) return false;
+      }
+      return true;
+    };
+  }
+  const keys = Object.keys(pattern);
+  const parts = keys.map((k) => compilePattern((pattern as Record<string, unknown>)[k]));
+  const match = (value: unknown): boolean => {
+    if (value === null || typeof value !== 'object') return false;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (match(value[i])) return true;
+      return false;
+    }
+    const obj = value as Record<string, unknown>;
+    for (let i = 0; i < keys.length; i++) if (!parts[i](obj[keys[i]])) return false;
+    return true;
+  };
+  return match;
+}

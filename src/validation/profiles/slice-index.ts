@@ -1,6 +1,7 @@
 import type { ElementRule } from './compile-profile.js';
 import { isObject, ruleAtPath } from './instance-values.js';
 import { describeValue } from './pattern.js';
+import { splitKeys } from './system-code.js';
 
 /**
  * Compile-time preparation of slicing, so the checker does not re-derive it per request:
@@ -13,6 +14,14 @@ import { describeValue } from './pattern.js';
 export interface SliceIndex {
   path: string;
   bySliceKey: Map<string, ElementRule>;
+  /** key -> position of its slice in the sliced element's slice list. */
+  positionOf: Map<string, number>;
+  /**
+   * The same for coding keys, as system -> code -> position, when every key has exactly one '|':
+   * then `${system}|${code}` is a key exactly when (system, code) is in here, and no key string
+   * needs to be built per coding.
+   */
+  bySystem: Map<string, Map<string, number>> | undefined;
 }
 
 /** `system|code` of a pattern that is exactly one coding with just system and code (else undefined). */
@@ -38,13 +47,16 @@ function buildIndex(sliced: ElementRule): SliceIndex | undefined {
   const path = ds[0].path;
   if (path !== 'url' && path !== 'code' && path !== 'coding') return undefined;
   const bySliceKey = new Map<string, ElementRule>();
-  for (const slice of sliced.slices) {
+  const positionOf = new Map<string, number>();
+  for (const [i, slice] of sliced.slices.entries()) {
     const key = sliceKey(slice, path);
     if (key === undefined || bySliceKey.has(key)) return undefined;
     bySliceKey.set(key, slice);
+    positionOf.set(key, i);
   }
-  return { path, bySliceKey };
+  return { path, bySliceKey, positionOf, bySystem: path === 'url' ? undefined : splitKeys(positionOf) };
 }
+
 
 function hint(slice: ElementRule, sliced: ElementRule): string {
   const parts: string[] = [];
@@ -67,13 +79,24 @@ export function prepareSlicing(rule: ElementRule): void {
   for (const s of rule.slices) prepareSlicing(s);
 }
 
-/** Keys an instance item offers for an indexed discriminator path. */
-export function itemKeys(item: unknown, path: string): string[] {
-  if (!isObject(item)) return [];
-  const v = item[path];
-  if (path === 'url') return typeof v === 'string' ? [v] : [];
-  const codings = path === 'code' ? (isObject(v) && Array.isArray(v.coding) ? v.coding : []) : Array.isArray(v) ? v : [];
-  const out: string[] = [];
-  for (const c of codings) if (isObject(c) && typeof c.system === 'string' && typeof c.code === 'string') out.push(`${c.system}|${c.code}`);
-  return out;
+/**
+ * The position of the slice an item belongs to, or -1: of the slices keyed by any of the item's
+ * keys (its url, or the `system|code` of each of its codings with a string system and code), the
+ * first in slice order. No key list is built (compile-checker.ts writes this out per index).
+ */
+export function matchSlice(item: unknown, index: SliceIndex): number {
+  if (!isObject(item)) return -1;
+  const v = item[index.path];
+  if (index.path === 'url') return typeof v === 'string' ? (index.positionOf.get(v) ?? -1) : -1;
+  const codings = index.path === 'code' ? (isObject(v) && Array.isArray(v.coding) ? v.coding : undefined) : Array.isArray(v) ? v : undefined;
+  if (!codings) return -1;
+  let best = -1;
+  const bySystem = index.bySystem;
+  for (const c of codings) {
+    if (!isObject(c) || typeof c.system !== 'string' || typeof c.code !== 'string') continue;
+    // With bySystem, a system or code holding '|' finds nothing, as its key (two '|') would not.
+    const at = bySystem ? bySystem.get(c.system)?.get(c.code) : index.positionOf.get(`${c.system}|${c.code}`);
+    if (at !== undefined && (best < 0 || at < best)) best = at;
+  }
+  return best;
 }

@@ -1,5 +1,6 @@
 import type { CodeSystemConcept } from '@medplum/fhirtypes';
 import { igPackage, stripVersion } from './ig-package.js';
+import { splitKeys } from './system-code.js';
 
 /**
  * Membership tests for required bindings (https://hl7.org/fhir/R4/terminologies.html#required),
@@ -55,6 +56,8 @@ function compile(url: string): ValueSetCheck | null {
     }
   }
   const systems = [...new Set([...exact].map((k) => k.slice(0, k.lastIndexOf('|'))))];
+  // system -> codes, when every key splits at exactly one '|' (then the same membership, without building a key per lookup).
+  const bySystem = splitKeys(new Map([...exact].map((k) => [k, true])));
   const describe = [
     exact.size ? `${exact.size} enumerated codes from ${systems.join(', ')}` : '',
     anyCode.size ? `any code from ${[...anyCode].join(', ')} (not expanded: system checked only)` : '',
@@ -71,7 +74,7 @@ function compile(url: string): ValueSetCheck | null {
         for (const k of exact) if (k.endsWith(`|${code}`)) return 'member';
         return anyCode.size ? 'unknown' : 'not-member';
       }
-      if (exact.has(`${system}|${code}`)) return 'member';
+      if (bySystem ? bySystem.get(system)?.has(code) : exact.has(`${system}|${code}`)) return 'member';
       if (anyCode.has(system)) return url.startsWith(`${LOINC}/vs/`) && !/^LA\d+-\d$/.test(code) ? 'not-member' : 'unknown';
       return 'not-member';
     },
