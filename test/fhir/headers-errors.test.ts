@@ -88,3 +88,15 @@ t.test('unknown resource types answer 404', async (t) => {
   t.equal((await send(app, 'GET', '/fhir/MolecularSequence/x')).statusCode, 404, 'a known type, unknown id: not-found');
   t.equal((await send(app, 'GET', '/fhir/MolecularSequence/x')).json().issue[0].code, 'not-found');
 });
+
+t.test('a genomic Observation whose code.coding is an object answers 400 with the element, not 500', async (t) => {
+  const app = await testApp(t);
+  const res = await send(app, 'POST', '/fhir/Observation', {
+    resourceType: 'Observation', status: 'final', subject: { reference: 'Patient/p1' },
+    code: { coding: { system: 'http://loinc.org', code: '69548-6' } },
+  });
+  t.equal(res.statusCode, 400);
+  const oo = res.json();
+  t.equal(oo.resourceType, 'OperationOutcome');
+  t.ok(oo.issue.some((i: { expression?: string[] }) => i.expression?.[0] === 'Observation.code.coding'), 'names Observation.code.coding');
+});

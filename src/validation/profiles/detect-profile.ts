@@ -39,8 +39,10 @@ export interface Detected {
 export function detectProfile(resource: Record<string, unknown>): Detected | undefined {
   const table = BY_CODE[String(resource.resourceType)];
   if (!table) return undefined;
-  const code = resource.code as { coding?: Array<{ system?: string; code?: string }> } | undefined;
-  for (const c of code?.coding ?? []) {
+  const code = resource.code as { coding?: unknown } | undefined;
+  // A malformed `coding` (not an array) is the structure layer's to report, not a reason to throw.
+  const codings = Array.isArray(code?.coding) ? (code.coding as Array<{ system?: string; code?: string } | null>) : [];
+  for (const c of codings) {
     const key = `${c?.system ?? ''}|${c?.code ?? ''}`;
     if (table[key]) return { profile: SD + table[key], code: key };
   }
