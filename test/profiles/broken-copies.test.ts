@@ -1,7 +1,7 @@
 import t from 'tap';
 import { validateResource, validationStatus } from '../../src/validation/validate.js';
 import type { Issue } from '../../src/fhir/outcome.js';
-import { componentIndex, errors, example, SD, show, type Json } from './helpers.js';
+import { componentIndex, errors, example, SD, show, warnings, type Json } from './helpers.js';
 
 /**
  * Deliberately broken copies of IG examples: each breaks one rule of its profile and must fail
@@ -124,4 +124,18 @@ t.test('issues inside a transaction Bundle are located under the entry', async (
   const i = b.entry.findIndex((e: Json) => e.resource.meta?.profile?.includes(SD + 'variant'));
   b.entry[i].resource.code.coding[0].code = '00000-0';
   expectIssue(t, b, { code: 'processing', expression: `Bundle.entry[${i}].resource.code`, includes: [VARIANT, '69548-6'] });
+});
+
+t.test('TherapeuticImplication names the medication or therapy it assesses (server rule gx-ti-1)', async (t) => {
+  const ti = example('Observation-TherapeuticImplicationExample1.json');
+  t.same(errors(validateResource(ti)), [], 'the IG example passes');
+  ti.component = ti.component.filter((c: Json) => !c.code.coding.some((x: Json) => x.code === '51963-7'));
+  expectIssue(t, ti, { code: 'invariant', expression: 'Observation.component', includes: ['TherapeuticImplication', `${SD}therapeutic-implication`, 'gx-ti-1', '51963-7'] });
+  const trial = example('Observation-Therapeutic-Implication-Clinical-Trial-2.json');
+  t.same(errors(validateResource(trial)), [], 'a non-medication therapy (associated-therapy) is enough');
+  delete ti.meta;
+  const inferred = validateResource(ti);
+  t.same(errors(inferred), [], 'without meta.profile the rule only warns');
+  t.ok(warnings(inferred).some((i) => i.diagnostics.includes('gx-ti-1')), show(inferred));
+  t.ok(errors(validateResource(ti, { strictProfiles: true })).some((i) => i.diagnostics.includes('gx-ti-1')), 'and is an error under strict profiles');
 });

@@ -4,6 +4,7 @@ import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
 import { igPackage, IG_CANONICAL, stripVersion } from './ig-package.js';
 import { rebaseExpression } from '../expression.js';
+import { serverRuleIssues } from './server-rules.js';
 
 /**
  * Layer 3 of validation (DESIGN.md): Genomics Reporting IG 3.0.0 profiles. Runs after the
@@ -31,7 +32,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     const profile = compiledProfile(url);
     if (profile) {
       checked++;
-      issues.push(...checkResource(profile, resource, 'error'));
+      issues.push(...checkResource(profile, resource, 'error'), ...serverRuleIssues(profile, resource, 'error'));
     } else if (requested.has(url)) {
       // Asked for explicitly ($validate?profile=) but not known: say so rather than pass silently.
       issues.push({
@@ -47,7 +48,8 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     const profile = detected && compiledProfile(detected.profile);
     if (detected && profile) {
       const note = ` [not claimed in meta.profile; inferred from code ${detected.code}]`;
-      issues.push(...checkResource(profile, resource, opts.strictProfiles ? 'error' : 'warning', note));
+      const severity = opts.strictProfiles ? 'error' : 'warning';
+      issues.push(...checkResource(profile, resource, severity, note), ...serverRuleIssues(profile, resource, severity, note));
     }
   }
   return issues;
