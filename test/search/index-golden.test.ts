@@ -8,8 +8,8 @@ import { goldenCorpus } from './golden/corpus.js';
  * Golden test of the write-time search index: indexResource over the corpus (golden/corpus.ts:
  * IG examples, demo data, generated and VCF-mapped genomics, random resources of every R4 type)
  * must give, per resource and field, the same values as the fixture recorded from the reference
- * implementation (golden/generate.ts), compared as sorted lists (arrays are sets to the stores;
- * duplicates count). What is compared is what the stores keep: the JSON of the index.
+ * implementation (golden/generate.ts), in the same order (see canonical.ts for why order counts).
+ * What is compared is what the stores keep: the JSON of the index.
  */
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/index-golden.json', import.meta.url), 'utf8')) as { count: number; indexes: Record<string, Stored> };
 
