@@ -90,10 +90,21 @@ export function ucumCanonical(code: string, value: number): { code: string; valu
   return c ? { code: c[0], value: value * c[1] } : undefined;
 }
 
+const REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+/** Recent answers: a subject or specimen is referenced by every resource of a patient. */
+const refKeys = new Map<string, string | null>();
+const MAX_REF_KEYS = 4096;
+
 /** `Type/id` from a literal reference (relative, absolute, or version-specific); undefined for others. */
 export function referenceKey(ref: string): string | undefined {
-  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  const known = refKeys.get(ref);
+  if (known !== undefined) return known ?? undefined;
+  const m = REFERENCE.exec(ref);
+  // Relative `Type/id` is its own key: the same string, not a copy to concatenate and flatten.
+  const key = m ? (ref.length === m[1].length + m[2].length + 1 ? ref : `${m[1]}/${m[2]}`) : undefined;
+  if (refKeys.size >= MAX_REF_KEYS) refKeys.clear();
+  refKeys.set(ref, key ?? null);
+  return key;
 }
 
 /** Escapes a literal for use inside a regular expression (user input is never a pattern). */

@@ -5,7 +5,7 @@ import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../stor
 import { buildFilter } from './build-filter.js';
 import { runSearch } from './execute.js';
 import { computeIndex } from './index-resource.js';
-import { genomicIndex } from '../genomics/operations/genomic-index.js';
+import { genomicIndexInto } from '../genomics/operations/genomic-index.js';
 import { GX_LOOKUP_FIELDS } from '../genomics/operations/gx-fields.js';
 import { parseSearch } from './parse.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
@@ -20,7 +20,7 @@ import { GENOMIC_REGION_URL } from './genomics-params.js';
 /** Index values stored beside a resource, computed from the SearchParameter expressions. */
 export function indexResource(resource: Resource): SearchIndex {
   // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts).
-  return Object.assign(computeIndex(resource), genomicIndex(resource));
+  return genomicIndexInto(resource, computeIndex(resource)) as SearchIndex;
 }
 
 export interface SearchRequest {

@@ -3,8 +3,9 @@ import { alleleKey, type Allele, normalizeAllele } from '../variant-notation/all
 import { ASSEMBLY_LOINC, accessionFor, describeAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
 import { binOf } from './bins.js';
-import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens } from './codes.js';
+import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens, pushConceptTokens } from './codes.js';
 import { GX, type GenomicKind, type Locus } from './gx-fields.js';
+import { referenceKey } from '../../search/normalize.js';
 
 /**
  * Index values the genomics operations query, computed at write time beside the search
@@ -13,20 +14,34 @@ import { GX, type GenomicKind, type Locus } from './gx-fields.js';
  * make the subject operations one selective equality lookup.
  */
 export function genomicIndex(resource: Resource): Record<string, unknown> {
+  return genomicIndexInto(resource, {});
+}
+
+/** genomicIndex, written into `x` (indexResource's result): same fields, same order. */
+export function genomicIndexInto(resource: Resource, x: Record<string, unknown>): Record<string, unknown> {
   switch (resource.resourceType) {
-    case 'Observation': return observationIndex(resource);
-    case 'DiagnosticReport': return reportIndex(resource);
-    case 'Specimen': return specimenIndex(resource);
-    case 'Procedure': return studyIndex(resource);
-    default: return {};
+    case 'Observation': return observationIndex(resource, x);
+    case 'DiagnosticReport': return reportIndex(resource, x);
+    case 'Specimen': return specimenIndex(resource, x);
+    case 'Procedure': return studyIndex(resource, x);
+    default: return x;
   }
 }
 
 /** `Patient/p1` from a relative, absolute or versioned reference. */
 export function normalizeRef(ref: string | undefined): string | undefined {
-  if (!ref) return undefined;
-  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  // The search indexer's referenceKey: the same pattern, and its cache of recent references.
+  return ref ? referenceKey(ref) : undefined;
+}
+
+/** normalizeRef of each reference, those that have one. */
+function refs(list: Array<{ reference?: string }> | undefined): string[] {
+  const out: string[] = [];
+  for (const r of list ?? []) {
+    const n = normalizeRef(r.reference);
+    if (n) out.push(n);
+  }
+  return out;
 }
 
 const PROFILE_KIND: Record<string, GenomicKind> = {
@@ -47,22 +62,50 @@ export function observationKind(o: Observation): GenomicKind | undefined {
   return undefined;
 }
 
-function components(o: Observation, code: string): ObservationComponent[] {
-  return (o.component ?? []).filter((c) => hasCode(c.code, code));
+/**
+ * An Observation's components by the codes of their code (each component once per code, in
+ * component order), filed in one pass: the fields below look up a dozen codes.
+ */
+class ByCode {
+  private readonly map = new Map<string, ObservationComponent[]>();
+  constructor(o: Observation) {
+    for (const c of o.component ?? []) {
+      for (const cd of c.code?.coding ?? []) {
+        const code = cd.code;
+        if (code === undefined) continue;
+        let list = this.map.get(code);
+        if (!list) this.map.set(code, (list = []));
+        if (list[list.length - 1] !== c) list.push(c);
+      }
+    }
+  }
+  get(code: string): ObservationComponent[] {
+    return this.map.get(code) ?? NONE;
+  }
+  /** The CodeableConcept values of the components under each code in turn. */
+  concepts(...codes: string[]): CodeableConcept[] {
+    const out: CodeableConcept[] = [];
+    for (const code of codes) for (const c of this.get(code)) if (c.valueCodeableConcept) out.push(c.valueCodeableConcept);
+    return out;
+  }
+  /** First component under `code`: its string, else its first code, else its text. */
+  string(code: string): string | undefined {
+    const c = this.get(code)[0];
+    return c?.valueString ?? c?.valueCodeableConcept?.coding?.[0]?.code ?? c?.valueCodeableConcept?.text;
+  }
 }
-function componentConcepts(o: Observation, ...codes: string[]): CodeableConcept[] {
-  return codes.flatMap((code) => components(o, code)).flatMap((c) => (c.valueCodeableConcept ? [c.valueCodeableConcept] : []));
-}
-function componentString(o: Observation, code: string): string | undefined {
-  const c = components(o, code)[0];
-  return c?.valueString ?? c?.valueCodeableConcept?.coding?.[0]?.code ?? c?.valueCodeableConcept?.text;
+const NONE: ObservationComponent[] = [];
+
+function conceptsTokens(ccs: CodeableConcept[]): string[] {
+  const out: string[] = [];
+  for (const cc of ccs) pushConceptTokens(cc, out);
+  return out;
 }
 
-function observationIndex(o: Observation): Record<string, unknown> {
+function observationIndex(o: Observation, x: Record<string, unknown>): Record<string, unknown> {
   const kind = observationKind(o);
   const subject = normalizeRef(o.subject?.reference);
-  const x: Record<string, unknown> = {};
-  const members = (o.hasMember ?? []).map((r) => normalizeRef(r.reference)).filter(Boolean);
+  const members = refs(o.hasMember);
   if (members.length) x[GX.member] = members;
   if (!kind) return x;
   x[GX.kind] = [kind];
@@ -70,63 +113,82 @@ function observationIndex(o: Observation): Record<string, unknown> {
     x[GX.subject] = [subject];
     x[GX.subjectKind] = [`${subject}|${kind}`];
   }
-  const from = (o.derivedFrom ?? []).map((r) => normalizeRef(r.reference)).filter(Boolean);
+  const from = refs(o.derivedFrom);
   if (from.length) x[GX.derivedFrom] = from;
   const specimen = normalizeRef(o.specimen?.reference);
   if (specimen) x[GX.specimen] = [specimen];
-  const sourceClass = componentConcepts(o, '48002-0').flatMap((cc) => [
-    ...conceptTokens(cc), ...(cc.coding ?? []).flatMap((c) => (c.code && SOURCE_CLASS[c.code] ? [SOURCE_CLASS[c.code]] : [])),
-  ]);
+  const comps = new ByCode(o);
+  const sourceClass: unknown[] = [];
+  for (const cc of comps.concepts('48002-0')) {
+    pushConceptTokens(cc, sourceClass as string[]);
+    for (const c of cc.coding ?? []) if (c.code && SOURCE_CLASS[c.code]) sourceClass.push(SOURCE_CLASS[c.code]);
+  }
   if (sourceClass.length) x[GX.sourceClass] = sourceClass;
-  const genes = componentConcepts(o, '48018-6').flatMap(conceptTokens);
+  const genes = conceptsTokens(comps.concepts('48018-6'));
   if (genes.length) x[GX.gene] = genes;
   if (kind === 'haplotype' || kind === 'genotype') x[GX.haplotype] = conceptTokens(o.valueCodeableConcept);
-  if (kind === 'tx') x[GX.treatment] = componentConcepts(o, '51963-7', 'associated-therapy').flatMap(conceptTokens);
-  if (kind === 'tx' || kind === 'dx') x[GX.condition] = componentConcepts(o, '81259-4').flatMap(conceptTokens);
-  if (kind === 'mc') x[GX.consequence] = componentConcepts(o, 'feature-consequence').flatMap(conceptTokens);
-  if (kind === 'variant') Object.assign(x, variantIndex(o, subject));
+  if (kind === 'tx') x[GX.treatment] = conceptsTokens(comps.concepts('51963-7', 'associated-therapy'));
+  if (kind === 'tx' || kind === 'dx') x[GX.condition] = conceptsTokens(comps.concepts('81259-4'));
+  if (kind === 'mc') x[GX.consequence] = conceptsTokens(comps.concepts('feature-consequence'));
+  if (kind === 'variant') variantIndex(comps, subject, x);
   return x;
 }
 
-function variantIndex(o: Observation, subject: string | undefined): Record<string, unknown> {
-  const x: Record<string, unknown> = {};
-  const hgvs = ['81290-9', '48004-6', '48005-3', '81252-9']
-    .flatMap((code) => components(o, code))
-    .flatMap((c) => [c.valueString, ...(c.valueCodeableConcept?.coding ?? []).map((k) => k.code), c.valueCodeableConcept?.text])
-    .filter((s): s is string => !!s && s.includes(':'))
-    .map(hgvsText);
-  const { loci, alleles } = variantLoci(o, hgvs);
+const HGVS_CODES = ['81290-9', '48004-6', '48005-3', '81252-9'];
+
+function variantIndex(comps: ByCode, subject: string | undefined, x: Record<string, unknown>): void {
+  const hgvs: string[] = [];
+  const add = (s: string | undefined): void => { if (!!s && s.includes(':')) hgvs.push(hgvsText(s)); };
+  for (const code of HGVS_CODES) {
+    for (const c of comps.get(code)) {
+      add(c.valueString);
+      for (const k of c.valueCodeableConcept?.coding ?? []) add(k.code);
+      add(c.valueCodeableConcept?.text);
+    }
+  }
+  const { loci, alleles } = variantLoci(comps, hgvs);
   const keys = [...new Set(alleles.map(alleleKey))];
   const texts = [...new Set(hgvs)];
-  const assemblies = [...new Set(loci.flatMap((l) => { const d = describeAccession(l.a); return d?.assembly ? [`${d.assembly}|${d.chromosome}`] : []; }))];
+  const assemblies = new Set<string>();
+  const bins = new Set<string>();
+  for (const l of loci) {
+    const d = describeAccession(l.a);
+    if (d?.assembly) assemblies.add(`${d.assembly}|${d.chromosome}`);
+  }
+  for (const l of loci) bins.add(binOf(l.a, l.s, l.e));
+  const asm = [...assemblies];
+  const bin = [...bins];
   x[GX.loci] = loci;
   x[GX.variantKey] = keys;
   x[GX.hgvs] = texts;
-  x[GX.bins] = [...new Set(loci.map((l) => binOf(l.a, l.s, l.e)))];
-  x[GX.assembly] = assemblies;
+  x[GX.bins] = bin;
+  x[GX.assembly] = asm;
   if (subject) {
-    x[GX.subjectBins] = (x[GX.bins] as string[]).map((b) => `${subject}|${b}`);
-    x[GX.subjectVariant] = [...keys, ...texts].map((k) => `${subject}|${k}`);
-    x[GX.subjectAssembly] = assemblies.map((a) => `${subject}|${a}`);
+    const prefix = `${subject}|`;
+    x[GX.subjectBins] = bin.map((b) => prefix + b);
+    const sv: string[] = [];
+    for (const k of keys) sv.push(prefix + k);
+    for (const k of texts) sv.push(prefix + k);
+    x[GX.subjectVariant] = sv;
+    x[GX.subjectAssembly] = asm.map((a) => prefix + a);
   }
-  return x;
 }
 
 /** Where a Variant Observation lies: from its location components, else from its genomic HGVS. */
-function variantLoci(o: Observation, hgvs: string[]): { loci: Locus[]; alleles: Allele[] } {
-  let accession = componentString(o, '48013-7');
+function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: Allele[] } {
+  let accession = comps.string('48013-7');
   if (!accession) {
-    const asm = componentConcepts(o, '62374-4').flatMap((cc) => cc.coding ?? []).map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean);
-    const chr = componentConcepts(o, '48000-4').map((cc) => cc.coding?.[0]?.display ?? cc.text ?? '').map((d) => /(\d+|X|Y|M)\s*$/i.exec(d)?.[1]).find(Boolean);
+    const asm = comps.concepts('62374-4').flatMap((cc) => cc.coding ?? []).map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean);
+    const chr = comps.concepts('48000-4').map((cc) => cc.coding?.[0]?.display ?? cc.text ?? '').map((d) => /(\d+|X|Y|M)\s*$/i.exec(d)?.[1]).find(Boolean);
     if (asm && chr) accession = accessionFor(asm, chr);
   }
   const loci: Locus[] = [];
   const alleles: Allele[] = [];
-  const oneBased = componentConcepts(o, '92822-6').some((cc) => hasCode(cc, 'LA30102-0'));
-  const ref = componentString(o, '69547-8');
-  const alt = componentString(o, '69551-0');
+  const oneBased = comps.concepts('92822-6').some((cc) => hasCode(cc, 'LA30102-0'));
+  const ref = comps.string('69547-8');
+  const alt = comps.string('69551-0');
   const range = (code: string) => {
-    const r = components(o, code)[0]?.valueRange;
+    const r = comps.get(code)[0]?.valueRange;
     if (r?.low?.value === undefined) return undefined;
     const start = oneBased ? r.low.value - 1 : r.low.value;
     const end = r.high?.value !== undefined ? r.high.value : start + Math.max(ref?.length ?? 1, 1);
@@ -159,27 +221,34 @@ function variantLoci(o: Observation, hgvs: string[]): { loci: Locus[]; alleles: 
   return { loci, alleles };
 }
 
-function reportIndex(r: DiagnosticReport): Record<string, unknown> {
+function reportIndex(r: DiagnosticReport, x: Record<string, unknown>): Record<string, unknown> {
   const subject = normalizeRef(r.subject?.reference);
-  const x: Record<string, unknown> = { [GX.kind]: ['report'] };
+  x[GX.kind] = ['report'];
   if (subject) x[GX.subject] = [subject];
-  x[GX.result] = (r.result ?? []).map((ref) => normalizeRef(ref.reference)).filter(Boolean);
+  x[GX.result] = refs(r.result);
   x[GX.testId] = identifierTokens(r.identifier);
-  x[GX.specimen] = (r.specimen ?? []).map((s) => normalizeRef(s.reference)).filter(Boolean);
+  x[GX.specimen] = refs(r.specimen);
   const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued;
   if (date && !Number.isNaN(Date.parse(date))) x[GX.date] = [Date.parse(date)];
   return x;
 }
 
-function specimenIndex(s: Specimen): Record<string, unknown> {
-  return { [GX.specimenId]: [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)] };
+function specimenIndex(s: Specimen, x: Record<string, unknown>): Record<string, unknown> {
+  x[GX.specimenId] = [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)];
+  return x;
 }
 
-function studyIndex(p: Procedure): Record<string, unknown> {
+function studyIndex(p: Procedure, x: Record<string, unknown>): Record<string, unknown> {
   const profile = (p.meta?.profile ?? []).find((u) => u.includes('genomics-reporting/StructureDefinition/genomic-study'));
-  if (!profile) return {};
+  if (!profile) return x;
   const subject = normalizeRef(p.subject?.reference);
-  return { [GX.kind]: ['study'], ...(subject ? { [GX.subject]: [subject], [GX.subjectKind]: [`${subject}|study`] } : {}), [GX.testId]: identifierTokens(p.identifier) };
+  x[GX.kind] = ['study'];
+  if (subject) {
+    x[GX.subject] = [subject];
+    x[GX.subjectKind] = [`${subject}|study`];
+  }
+  x[GX.testId] = identifierTokens(p.identifier);
+  return x;
 }
 
 export { codingTokens };
