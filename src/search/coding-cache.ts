@@ -1,3 +1,4 @@
+import { gxSlot } from '../genomics/operations/component-codes.js';
 import { foldText, HOT_USES, interned } from './shared-strings.js';
 
 /**
@@ -17,6 +18,8 @@ export interface CodingEntry {
   uses: number;
   /** Genetics component codes (observation-components.ts), a bit set. */
   readonly genetic: number;
+  /** Slot of the code among the components the gx-* fields read (component-codes.ts), or -1. */
+  readonly gx: number;
   /** The last display seen with this coding, and its fold(). */
   display: string | undefined;
   folded: string | undefined;
@@ -51,6 +54,7 @@ export function codingEntry(system: unknown, code: string): CodingEntry {
   e = {
     token: sys ? `${sys}|${code}` : `|${code}`, code, hot: false, uses: 1,
     genetic: Object.prototype.hasOwnProperty.call(GENETIC, code) ? GENETIC[code] : 0,
+    gx: gxSlot(code),
     display: undefined, folded: undefined, joins: undefined,
   };
   if (++count > MAX_ENTRIES) {

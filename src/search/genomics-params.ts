@@ -1,4 +1,5 @@
 import type { ParamDef } from './registry.js';
+import type { ComponentTable } from '../genomics/operations/component-codes.js';
 import { fieldOf, type ValueSink } from './index-sink.js';
 import { keysOf, referenceValues, tokenValues, type Keys } from './index-values.js';
 import { fold } from './normalize.js';
@@ -45,14 +46,16 @@ type Ext = { url?: string; extension?: Ext[]; [k: string]: unknown };
  * while it walks the components for the component parameters), each in component order.
  */
 export interface GeneticComponents {
-  gene: Component[]; // 48018-6
-  dna: Component[]; // 48004-6, 81290-9, 81252-9
-  aa: Component[]; // 48005-3
-  acc: Component[]; // 48013-7
-  coord: Component[]; // 92822-6
-  range: Component[]; // 81254-5
+  gene?: Component[]; // 48018-6
+  dna?: Component[]; // 48004-6, 81290-9, 81252-9
+  aa?: Component[]; // 48005-3
+  acc?: Component[]; // 48013-7
+  coord?: Component[]; // 92822-6
+  range?: Component[]; // 81254-5
   /** A component code whose coding is not a list of objects: the genetics parameters are not indexed. */
   unreadable: boolean;
+  /** Every component by the codes the gx-* fields read (component-codes.ts). */
+  gx: ComponentTable<Component>;
 }
 
 function ext(r: { extension?: Ext[] }, url: string): Ext[] {
@@ -79,9 +82,9 @@ function conceptStrings(v: unknown, out: unknown[]): void {
   }
   if (o.text) out.push(o.text);
 }
-function valuesOf(comps: Component[], exts: Ext[], sub: boolean): unknown[] {
+function valuesOf(comps: Component[] | undefined, exts: Ext[], sub: boolean): unknown[] {
   const out: unknown[] = [];
-  for (const c of comps) {
+  for (const c of comps ?? []) {
     const v = sub ? c.valueCodeableConcept ?? c.valueString : c.valueCodeableConcept;
     if (v) out.push(v);
   }
@@ -182,8 +185,8 @@ function toHalfOpen(lo: number, hi: number, system: string | undefined): [number
   return [s, Math.max(e, s + 1)];
 }
 
-function firstAccession(comps: Component[]): string | undefined {
-  for (const c of comps) {
+function firstAccession(comps: Component[] | undefined): string | undefined {
+  for (const c of comps ?? []) {
     for (const cd of (c.valueCodeableConcept as { coding?: Array<{ code?: string }> })?.coding ?? []) {
       const code = cd.code;
       if (code && /^N[CGTW]_/.test(code)) return code;
@@ -196,7 +199,7 @@ function observationRegions(g: GeneticComponents): Region[] {
   const acc = firstAccession(g.acc);
   if (!acc) return [];
   let cs = 'LA30102-0';
-  for (const c of g.coord) {
+  for (const c of g.coord ?? []) {
     const coding = (c.valueCodeableConcept as { coding?: Array<{ code?: string }> })?.coding ?? [];
     if (coding.length) {
       cs = coding[0]?.code ?? 'LA30102-0';
@@ -204,7 +207,7 @@ function observationRegions(g: GeneticComponents): Region[] {
     }
   }
   const out: Region[] = [];
-  for (const c of g.range) {
+  for (const c of g.range ?? []) {
     const range = c.valueRange as { low?: { value?: number }; high?: { value?: number } } | undefined;
     const lo = range?.low?.value ?? (typeof c.valueInteger === 'number' ? c.valueInteger : undefined);
     if (typeof lo !== 'number') continue;

@@ -3,8 +3,9 @@ import type { SearchIndex } from '../storage/types.js';
 import { compileVisitor, withRoot, type Sink, type Visitor } from './fhirpath-extract.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
-import { Acc, fieldOf, ListSink, type ValueSink } from './index-sink.js';
-import { keysOf, joinForms, VALUE_BUILDERS, type ValueBuilder } from './index-values.js';
+import { Acc, fieldOf, ListSink, type Field, type ValueSink } from './index-sink.js';
+import { compositePart, keysOf, VALUE_BUILDERS, type ValueBuilder } from './index-values.js';
+import { SharedPairs } from './shared-strings.js';
 import { GROUP_INDEXERS } from './observation-components.js';
 import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js';
 
@@ -36,6 +37,18 @@ const collect: Sink<unknown[]> = (v, _t, acc) => { acc.push(v); };
 const V = keysOf('v');
 const PART_NAMES = ['c0', 'c1', 'c2', 'c3', 'c4', 'c5'];
 
+/** `a$b` of two token values (escaped), shared: an Observation's code and answer recur. */
+const joined = new SharedPairs(16_384);
+const joinPair = (a: string, b: string): string => `${compositePart(a)}$${compositePart(b)}`;
+
+/** Token$token composites are stored as joined strings (every form combination): compact and indexable. */
+function joinTokens(out: ValueSink, field: Field, a: unknown[], b: unknown[]): void {
+  for (const x of a) {
+    if (typeof x !== 'string') continue;
+    for (const y of b) if (typeof y === 'string') out.add(field, joined.get(x, y, joinPair));
+  }
+}
+
 /** Composite: one entry per repeating element, with each component's values (search.html#composite). */
 function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
   if (!def.expression || !def.component?.length || def.component.length > PART_NAMES.length) return undefined;
@@ -59,18 +72,22 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
       const elements: unknown[] = [];
       base(r, elements);
       for (const el of elements) {
-        const entry: Record<string, unknown[]> = {};
+        // Parts are read last first: an element is indexed only when every part has values, and the
+        // answer parts (`value.as(Quantity)` …) are the ones that are mostly missing.
+        const values: unknown[][] = [];
         let complete = true;
-        for (let i = 0; i < parts.length; i++) {
+        for (let i = parts.length - 1; i >= 0 && complete; i--) {
           const p = parts[i];
           const tmp = new ListSink(V.k);
           p.visit(p.fromRoot ? r : el, tmp);
-          if (tmp.values.length) entry[PART_NAMES[i]] = tmp.values;
+          if (tmp.values.length) values[i] = tmp.values;
           else complete = false;
         }
         if (!complete) continue;
+        const entry: Record<string, unknown[]> = {};
+        for (let i = 0; i < parts.length; i++) entry[PART_NAMES[i]] = values[i];
         out.touch(field);
-        if (allTokens) for (const j of joinForms(entry.c0, entry.c1)) out.add(field, j);
+        if (allTokens) joinTokens(out, field, entry.c0, entry.c1);
         else out.add(field, entry);
       }
     },
@@ -97,16 +114,24 @@ export function planFor(type: string): PlanItem[] {
   return plan;
 }
 
-/** One collector, reused: computeIndex runs to completion before it can be called again. */
+/** One collector, reused: indexing runs to completion before it can be called again. */
 let spare: Acc | undefined = new Acc();
 
 export function computeIndex(resource: Resource): SearchIndex {
+  return indexWith(resource, undefined);
+}
+
+/**
+ * computeIndex, and the fields `more` writes (kept even when empty), after the search fields and
+ * in the same document: indexResource's gx-* fields (genomic-index.ts).
+ */
+export function indexWith(resource: Resource, more: ((put: (name: string, values: unknown[]) => void) => void) | undefined): SearchIndex {
   const acc = spare ?? new Acc();
   spare = undefined;
   const r = resource as unknown as Record<string, unknown>;
   const plan = planFor(resource.resourceType);
   try {
-    return withRoot(r, () => {
+    withRoot(r, () => {
       for (let i = 0; i < plan.length; i++) {
         try {
           plan[i].run(r, acc);
@@ -115,9 +140,13 @@ export function computeIndex(resource: Resource): SearchIndex {
           // cannot be read must not make the resource unwritable (it is simply not indexed for it).
         }
       }
-      // Fields with values only: a composite whose components all came out empty leaves none.
-      return acc.finish();
     });
+    if (more) more((name, values) => acc.setKept(fieldOf(name), values));
+    // Fields with values only: a composite whose components all came out empty leaves none.
+    return acc.finish();
+  } catch (e) {
+    acc.finish(); // left empty for the next resource
+    throw e;
   } finally {
     spare = acc;
   }

@@ -5,6 +5,7 @@
  * written. `Acc`, the collector computeIndex uses, keeps each field in a numbered slot: adding a
  * value is an array access, not a property lookup by name on an object of forty fields.
  */
+import { buildDocument } from './document-shapes.js';
 
 /** A field of the index document: its name and its slot number (stable for the process). */
 export interface Field {
@@ -32,12 +33,15 @@ export interface ValueSink {
 /**
  * Past this many values a field's duplicates are tracked in a Set: a GenomicReport from a VCF
  * lists every variant as a `result`, and a linear `includes` per value made indexing it quadratic.
+ * Low: references (`Observation/var-0-1`, `…-0-2`) share long prefixes, and comparing them costs
+ * more than hashing them once.
  */
-const LINEAR_DEDUPE = 16;
+const LINEAR_DEDUPE = 8;
 
 export class Acc implements ValueSink {
   private readonly slots: Array<unknown[] | undefined> = [];
   private readonly sets: Array<Set<unknown> | undefined> = [];
+  private readonly keep: boolean[] = [];
   private readonly order: Field[] = [];
 
   add(f: Field, v: unknown): void {
@@ -56,8 +60,8 @@ export class Acc implements ValueSink {
     } else {
       let set = this.sets[f.id];
       if (set === undefined) this.sets[f.id] = set = new Set(a);
-      if (set.has(v)) return;
-      set.add(v);
+      const n = set.size;
+      if (set.add(v).size === n) return;
     }
     a.push(v);
   }
@@ -75,22 +79,28 @@ export class Acc implements ValueSink {
     this.sets[f.id] = undefined;
   }
 
-  /** The values of one field so far (composites read their parts back). */
-  get(f: Field): unknown[] | undefined {
-    return this.slots[f.id];
+  /** Sets a field that stays in the document even when empty (the gx-* fields, genomic-index.ts). */
+  setKept(f: Field, values: unknown[]): void {
+    this.set(f, values);
+    this.keep[f.id] = true;
   }
 
   /** The index document (fields with values, in first-written order); the collector is left empty. */
   finish(): Record<string, unknown[]> {
-    const out: Record<string, unknown[]> = {};
+    const fields: Field[] = [];
+    const values: unknown[][] = [];
     for (const f of this.order) {
       const a = this.slots[f.id]!;
-      if (a.length) out[f.name] = a;
+      if (a.length || this.keep[f.id]) {
+        fields.push(f);
+        values.push(a);
+      }
       this.slots[f.id] = undefined;
       this.sets[f.id] = undefined;
+      this.keep[f.id] = false;
     }
     this.order.length = 0;
-    return out;
+    return buildDocument(fields, values);
   }
 }
 

@@ -27,6 +27,19 @@ const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.
  * covering the whole precision"). Values without a time zone are read as UTC.
  */
 export function dateRange(value: string): Interval | undefined {
+  // Dates repeat (a day's resources, a patient's birth date): the parse is cached, the result is
+  // a fresh object each time (callers keep it in an index document).
+  const known = dates.get(value);
+  if (known !== undefined) return known ? { s: known.s, e: known.e } : undefined;
+  const r = parseDateRange(value);
+  if (dates.size >= MAX_DATES) dates.clear();
+  dates.set(value, r ?? null);
+  return r ? { s: r.s, e: r.e } : undefined;
+}
+const dates = new Map<string, Interval | null>();
+const MAX_DATES = 4096;
+
+function parseDateRange(value: string): Interval | undefined {
   const m = DATE_RE.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, sec, frac, tz] = m;

@@ -1,4 +1,5 @@
 import { AA, ACCESSION, codingEntry, COORDINATES, DNA, foldedDisplay, GENE, joins, RANGE, type CodingEntry } from './coding-cache.js';
+import { fileComponent, type ComponentTable } from '../genomics/operations/component-codes.js';
 import { geneticsFromComponents, type GeneticComponents } from './genomics-params.js';
 import { fieldOf, ListSink, ObjectSink, type Field, type ValueSink } from './index-sink.js';
 import { compositePart, keysOf, quantityValues, tokenValues, type IndexEntries } from './index-values.js';
@@ -68,35 +69,31 @@ class Values {
   }
 }
 
-/** The token values of a component's code or answer, as a field of its own would hold them. */
-interface Tokens {
-  k: unknown[];
-  t: unknown[];
-  ot: unknown[] | undefined;
-  /** The coding's cache entry, when the element is one coding with a string code. */
-  entry: CodingEntry | undefined;
+/** The one coding of a CodeableConcept coded once with a string code (all a Variant has), else undefined. */
+function soleCoding(v: unknown): Coding | undefined {
+  const coding = (v as Concept | null)?.coding;
+  if (!Array.isArray(coding) || coding.length !== 1 || typeof v !== 'object') return undefined;
+  const cd = coding[0];
+  return cd !== null && typeof cd === 'object' && typeof cd.code === 'string' ? cd : undefined;
+}
+
+/** A sole coding's token values: `system|code`, `code`, then the folded display and text. */
+function soleTokens(out: ValueSink, v: Concept, cd: Coding, k: Values, t: Values): CodingEntry {
+  const e = codingEntry(cd.system, cd.code as string);
+  k.add(out, e.token);
+  k.add(out, e.code);
+  if (typeof cd.display === 'string' && cd.display) t.add(out, foldedDisplay(e, cd.display));
+  if (typeof v.text === 'string') t.add(out, foldText(v.text));
+  return e;
 }
 
 function addLocal(list: unknown[], v: unknown): void {
   if (!list.includes(v)) list.push(v);
 }
 
-/** tokenValues of a component's code or answer into fresh lists (deduped within them). */
-function tokensOf(v: unknown, type: string | undefined, g: GeneticComponents | undefined, comp: Comp): Tokens {
+/** tokenValues of a component's code or answer into fresh lists (deduped within them): [codes, texts, of-type]. */
+function tokensOf(v: unknown, type: string | undefined): [unknown[], unknown[], unknown[] | undefined] {
   const o = v as Concept;
-  if (o !== null && typeof o === 'object' && Array.isArray(o.coding)) {
-    const coding = o.coding;
-    const cd = coding.length === 1 ? coding[0] : undefined;
-    if (cd !== null && typeof cd === 'object' && typeof cd.code === 'string') {
-      const e = codingEntry(cd.system, cd.code);
-      if (g && e.genetic) file(g, comp, e.genetic);
-      const t: unknown[] = [];
-      if (typeof cd.display === 'string' && cd.display) t.push(foldedDisplay(e, cd.display));
-      if (typeof o.text === 'string') addLocal(t, foldText(o.text));
-      return { k: [e.token, e.code], t, ot: undefined, entry: e };
-    }
-  }
-  if (g) classify(comp, g);
   if (o !== null && typeof o === 'object' && (Array.isArray(o.coding) || 'text' in o)) {
     const k: unknown[] = [];
     const t: unknown[] = [];
@@ -110,20 +107,20 @@ function tokensOf(v: unknown, type: string | undefined, g: GeneticComponents | u
       } else if (typeof c.display === 'string' && c.display) addLocal(t, foldText(c.display));
     }
     if (typeof o.text === 'string') addLocal(t, foldText(o.text));
-    return { k, t, ot: undefined, entry: undefined };
+    return [k, t, undefined];
   }
   const local: IndexEntries = {};
   tokenValues(new ObjectSink(local), V, v, type);
-  return { k: local.v ?? [], t: local.v__t ?? [], ot: local.v__ot, entry: undefined };
+  return [local.v ?? [], local.v__t ?? [], local.v__ot];
 }
 
 function file(g: GeneticComponents, c: Comp, bits: number): void {
-  if (bits & GENE) g.gene.push(c);
-  if (bits & DNA) g.dna.push(c);
-  if (bits & AA) g.aa.push(c);
-  if (bits & ACCESSION) g.acc.push(c);
-  if (bits & COORDINATES) g.coord.push(c);
-  if (bits & RANGE) g.range.push(c);
+  if (bits & GENE) (g.gene ??= []).push(c);
+  if (bits & DNA) (g.dna ??= []).push(c);
+  if (bits & AA) (g.aa ??= []).push(c);
+  if (bits & ACCESSION) (g.acc ??= []).push(c);
+  if (bits & COORDINATES) (g.coord ??= []).push(c);
+  if (bits & RANGE) (g.range ??= []).push(c);
 }
 
 /** Files a component under the genetics codes its code carries (genomics-params.ts reads them). */
@@ -137,7 +134,11 @@ function classify(c: Comp, g: GeneticComponents): void {
   let bits = 0;
   for (const cd of coding as Array<{ code?: unknown } | null>) {
     if (cd === null || cd === undefined) g.unreadable = true;
-    else if (typeof cd.code === 'string') bits |= codingEntry('', cd.code).genetic;
+    else if (typeof cd.code === 'string') {
+      const e = codingEntry('', cd.code);
+      bits |= e.genetic;
+      if (e.gx >= 0) fileComponent(g.gx, e.gx, c);
+    }
   }
   file(g, c, bits);
 }
@@ -159,40 +160,71 @@ class ComponentFields {
 
 function observationComponents(r: Record<string, unknown>, out: ValueSink): void {
   const comps = r.component as Comp[] | undefined;
-  const genetic: GeneticComponents = { gene: [], dna: [], aa: [], acc: [], coord: [], range: [], unreadable: false };
+  const genetic: GeneticComponents = { unreadable: false, gx: [] };
   const f = new ComponentFields();
+  filed = undefined;
   try {
     if (Array.isArray(comps)) for (const c of comps) component(c, out, f, genetic);
   } finally {
     // What was found before an unreadable component stays indexed, as with one field at a time.
     f.finish(out);
   }
+  // Odd shapes: genomic-index.ts files the components itself (and fails on them as it always did).
+  if (!genetic.unreadable && (Array.isArray(comps) || comps === undefined)) filed = { resource: r, table: genetic.gx };
   geneticsFromComponents(r, out, genetic);
 }
 
+/** The components of the Observation last indexed, filed for the gx-* fields (component-codes.ts). */
+let filed: { resource: object; table: ComponentTable } | undefined;
+
+/** The component table of `r` if it was the Observation just indexed (taken: asked for once). */
+export function takeComponentTable(r: object): ComponentTable | undefined {
+  const f = filed;
+  filed = undefined;
+  return f?.resource === r ? f.table : undefined;
+}
+
 function component(c: Comp, out: ValueSink, f: ComponentFields, genetic: GeneticComponents): void {
-  let codes: Tokens | undefined;
+  // The code's values: its coding entry when coded once, else the generic token values.
+  let codeEntry: CodingEntry | undefined;
+  let codes: unknown[] | undefined;
   if (c.code) {
-    const t = tokensOf(c.code, undefined, genetic, c);
-    f.code.addAll(out, t.k);
-    f.codeText.addAll(out, t.t);
-    f.codeOt.addAll(out, t.ot);
-    if (t.k.length) codes = t;
+    const cd = soleCoding(c.code);
+    if (cd) {
+      codeEntry = soleTokens(out, c.code as Concept, cd, f.code, f.codeText);
+      if (codeEntry.genetic) file(genetic, c, codeEntry.genetic);
+      if (codeEntry.gx >= 0) fileComponent(genetic.gx, codeEntry.gx, c);
+    } else {
+      classify(c, genetic);
+      const [k, t, ot] = tokensOf(c.code, undefined);
+      f.code.addAll(out, k);
+      f.codeText.addAll(out, t);
+      f.codeOt.addAll(out, ot);
+      if (k.length) codes = k;
+    }
   } else classify(c, genetic);
   if (c.dataAbsentReason) tokenValues(out, ABSENT, c.dataAbsentReason, undefined);
-  if (c.valueCodeableConcept) {
-    const value = tokensOf(c.valueCodeableConcept, 'CodeableConcept', undefined, c);
-    f.concept.addAll(out, value.k);
-    f.conceptText.addAll(out, value.t);
-    f.conceptOt.addAll(out, value.ot);
-    if (codes) {
+  const vcc = c.valueCodeableConcept;
+  if (vcc) {
+    const vd = soleCoding(vcc);
+    let valueEntry: CodingEntry | undefined;
+    let values: unknown[] | undefined;
+    if (vd) valueEntry = soleTokens(out, vcc as Concept, vd, f.concept, f.conceptText);
+    else {
+      const [k, t, ot] = tokensOf(vcc, 'CodeableConcept');
+      f.concept.addAll(out, k);
+      f.conceptText.addAll(out, t);
+      f.conceptOt.addAll(out, ot);
+      values = k;
+    }
+    if (codeEntry || codes) {
       f.composite.touch(out);
       // Token$token composites are stored as joined strings (every form combination).
-      if (codes.entry && value.entry) f.composite.addAll(out, joins(codes.entry, value.entry));
+      if (codeEntry && valueEntry) f.composite.addAll(out, joins(codeEntry, valueEntry));
       else {
-        for (const x of codes.k) {
+        for (const x of codes ?? [codeEntry!.token, codeEntry!.code]) {
           if (typeof x !== 'string') continue;
-          for (const y of value.k) if (typeof y === 'string') f.composite.add(out, `${compositePart(x)}$${compositePart(y)}`);
+          for (const y of values ?? [valueEntry!.token, valueEntry!.code]) if (typeof y === 'string') f.composite.add(out, `${compositePart(x)}$${compositePart(y)}`);
         }
       }
     }
@@ -200,7 +232,7 @@ function component(c: Comp, out: ValueSink, f: ComponentFields, genetic: Genetic
     quantityValues(out, QUANTITY, c.valueQuantity);
     const q = new ListSink(V.k);
     quantityValues(q, V, c.valueQuantity);
-    if (codes && q.values.length) out.add(CODE_QUANTITY, { c0: codes.k, c1: q.values });
+    if ((codeEntry || codes) && q.values.length) out.add(CODE_QUANTITY, { c0: codes ?? [codeEntry!.token, codeEntry!.code], c1: q.values });
   }
 }
 

@@ -48,6 +48,35 @@ export class SharedStrings<K = string> {
   }
 }
 
+/**
+ * Two-level variant, for strings made of two parts: no key to build. At most `max` strings are
+ * kept, over all first parts.
+ */
+export class SharedPairs {
+  private readonly maps = new Map<string, Map<string, Entry>>();
+  private count = 0;
+  constructor(private readonly max: number) {}
+
+  get(first: string, second: string, make: (first: string, second: string) => string): string {
+    let m = this.maps.get(first);
+    if (m === undefined) this.maps.set(first, (m = new Map()));
+    const e = m.get(second);
+    if (e !== undefined) {
+      if (!e.hot && ++e.uses >= HOT_USES) {
+        e.s = interned(e.s);
+        e.hot = true;
+      }
+      return e.s;
+    }
+    const s = make(first, second);
+    if (++this.count > this.max) {
+      this.maps.clear();
+      this.count = 0;
+    } else m.set(second, { s, hot: false, uses: 1 });
+    return s;
+  }
+}
+
 /** fold() of display and text strings, which repeat far more than they vary. */
 const folds = new SharedStrings(8192);
 export function foldText(s: string): string {

@@ -6,6 +6,7 @@ import { binOf } from './bins.js';
 import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens, pushConceptTokens } from './codes.js';
 import { GX, type GenomicKind, type Locus } from './gx-fields.js';
 import { referenceKey } from '../../search/normalize.js';
+import { fileComponent, gxSlot, type ComponentTable, type GxComponentCode } from './component-codes.js';
 
 /**
  * Index values the genomics operations query, computed at write time beside the search
@@ -14,17 +15,24 @@ import { referenceKey } from '../../search/normalize.js';
  * make the subject operations one selective equality lookup.
  */
 export function genomicIndex(resource: Resource): Record<string, unknown> {
-  return genomicIndexInto(resource, {});
+  const x: Record<string, unknown> = {};
+  genomicIndexInto(resource, (name, values) => { x[name] = values; });
+  return x;
 }
 
-/** genomicIndex, written into `x` (indexResource's result): same fields, same order. */
-export function genomicIndexInto(resource: Resource, x: Record<string, unknown>): Record<string, unknown> {
+/** Receives the gx-* fields one by one (a field may be an empty list, and is then kept). */
+export type GxWriter = (name: string, values: unknown[]) => void;
+
+/**
+ * genomicIndex, field by field, in order (indexResource adds them to the search fields).
+ * `table`: the Observation's components as the search indexer filed them (component-codes.ts).
+ */
+export function genomicIndexInto(resource: Resource, put: GxWriter, table?: ComponentTable): void {
   switch (resource.resourceType) {
-    case 'Observation': return observationIndex(resource, x);
-    case 'DiagnosticReport': return reportIndex(resource, x);
-    case 'Specimen': return specimenIndex(resource, x);
-    case 'Procedure': return studyIndex(resource, x);
-    default: return x;
+    case 'Observation': return observationIndex(resource, put, table as ComponentTable<ObservationComponent> | undefined);
+    case 'DiagnosticReport': return reportIndex(resource, put);
+    case 'Specimen': return specimenIndex(resource, put);
+    case 'Procedure': return studyIndex(resource, put);
   }
 }
 
@@ -55,7 +63,10 @@ const CODE_KIND: Record<string, GenomicKind> = {
 
 export function observationKind(o: Observation): GenomicKind | undefined {
   for (const p of o.meta?.profile ?? []) {
-    const k = PROFILE_KIND[p.split('/').pop()!.split('|')[0]];
+    // the profile's name: after the last '/', before any '|version'
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    const bar = name.indexOf('|');
+    const k = PROFILE_KIND[bar < 0 ? name : name.slice(0, bar)];
     if (k && p.includes('genomics-reporting')) return k;
   }
   for (const c of o.code?.coding ?? []) if (c.code && CODE_KIND[c.code]) return CODE_KIND[c.code];
@@ -64,32 +75,34 @@ export function observationKind(o: Observation): GenomicKind | undefined {
 
 /**
  * An Observation's components by the codes of their code (each component once per code, in
- * component order), filed in one pass: the fields below look up a dozen codes.
+ * component order): from the search indexer's walk when it hands its table over, else filed here.
  */
 class ByCode {
-  private readonly map = new Map<string, ObservationComponent[]>();
-  constructor(o: Observation) {
+  constructor(private readonly table: ComponentTable<ObservationComponent>) {}
+
+  static of(o: Observation, table: ComponentTable<ObservationComponent> | undefined): ByCode {
+    if (table) return new ByCode(table);
+    const t: ComponentTable<ObservationComponent> = [];
     for (const c of o.component ?? []) {
       for (const cd of c.code?.coding ?? []) {
-        const code = cd.code;
-        if (code === undefined) continue;
-        let list = this.map.get(code);
-        if (!list) this.map.set(code, (list = []));
-        if (list[list.length - 1] !== c) list.push(c);
+        const slot = gxSlot(cd.code);
+        if (slot >= 0) fileComponent(t, slot, c);
       }
     }
+    return new ByCode(t);
   }
-  get(code: string): ObservationComponent[] {
-    return this.map.get(code) ?? NONE;
+
+  get(code: GxComponentCode): ObservationComponent[] {
+    return this.table[gxSlot(code)] ?? NONE;
   }
   /** The CodeableConcept values of the components under each code in turn. */
-  concepts(...codes: string[]): CodeableConcept[] {
+  concepts(...codes: GxComponentCode[]): CodeableConcept[] {
     const out: CodeableConcept[] = [];
     for (const code of codes) for (const c of this.get(code)) if (c.valueCodeableConcept) out.push(c.valueCodeableConcept);
     return out;
   }
   /** First component under `code`: its string, else its first code, else its text. */
-  string(code: string): string | undefined {
+  string(code: GxComponentCode): string | undefined {
     const c = this.get(code)[0];
     return c?.valueString ?? c?.valueCodeableConcept?.coding?.[0]?.code ?? c?.valueCodeableConcept?.text;
   }
@@ -102,41 +115,40 @@ function conceptsTokens(ccs: CodeableConcept[]): string[] {
   return out;
 }
 
-function observationIndex(o: Observation, x: Record<string, unknown>): Record<string, unknown> {
+function observationIndex(o: Observation, put: GxWriter, table: ComponentTable<ObservationComponent> | undefined): void {
   const kind = observationKind(o);
   const subject = normalizeRef(o.subject?.reference);
   const members = refs(o.hasMember);
-  if (members.length) x[GX.member] = members;
-  if (!kind) return x;
-  x[GX.kind] = [kind];
+  if (members.length) put(GX.member, members);
+  if (!kind) return;
+  put(GX.kind, [kind]);
   if (subject) {
-    x[GX.subject] = [subject];
-    x[GX.subjectKind] = [`${subject}|${kind}`];
+    put(GX.subject, [subject]);
+    put(GX.subjectKind, [`${subject}|${kind}`]);
   }
   const from = refs(o.derivedFrom);
-  if (from.length) x[GX.derivedFrom] = from;
+  if (from.length) put(GX.derivedFrom, from);
   const specimen = normalizeRef(o.specimen?.reference);
-  if (specimen) x[GX.specimen] = [specimen];
-  const comps = new ByCode(o);
+  if (specimen) put(GX.specimen, [specimen]);
+  const comps = ByCode.of(o, table);
   const sourceClass: unknown[] = [];
   for (const cc of comps.concepts('48002-0')) {
     pushConceptTokens(cc, sourceClass as string[]);
     for (const c of cc.coding ?? []) if (c.code && SOURCE_CLASS[c.code]) sourceClass.push(SOURCE_CLASS[c.code]);
   }
-  if (sourceClass.length) x[GX.sourceClass] = sourceClass;
+  if (sourceClass.length) put(GX.sourceClass, sourceClass);
   const genes = conceptsTokens(comps.concepts('48018-6'));
-  if (genes.length) x[GX.gene] = genes;
-  if (kind === 'haplotype' || kind === 'genotype') x[GX.haplotype] = conceptTokens(o.valueCodeableConcept);
-  if (kind === 'tx') x[GX.treatment] = conceptsTokens(comps.concepts('51963-7', 'associated-therapy'));
-  if (kind === 'tx' || kind === 'dx') x[GX.condition] = conceptsTokens(comps.concepts('81259-4'));
-  if (kind === 'mc') x[GX.consequence] = conceptsTokens(comps.concepts('feature-consequence'));
-  if (kind === 'variant') variantIndex(comps, subject, x);
-  return x;
+  if (genes.length) put(GX.gene, genes);
+  if (kind === 'haplotype' || kind === 'genotype') put(GX.haplotype, conceptTokens(o.valueCodeableConcept));
+  if (kind === 'tx') put(GX.treatment, conceptsTokens(comps.concepts('51963-7', 'associated-therapy')));
+  if (kind === 'tx' || kind === 'dx') put(GX.condition, conceptsTokens(comps.concepts('81259-4')));
+  if (kind === 'mc') put(GX.consequence, conceptsTokens(comps.concepts('feature-consequence')));
+  if (kind === 'variant') variantIndex(comps, subject, put);
 }
 
-const HGVS_CODES = ['81290-9', '48004-6', '48005-3', '81252-9'];
+const HGVS_CODES = ['81290-9', '48004-6', '48005-3', '81252-9'] as const;
 
-function variantIndex(comps: ByCode, subject: string | undefined, x: Record<string, unknown>): void {
+function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter): void {
   const hgvs: string[] = [];
   const add = (s: string | undefined): void => { if (!!s && s.includes(':')) hgvs.push(hgvsText(s)); };
   for (const code of HGVS_CODES) {
@@ -147,31 +159,36 @@ function variantIndex(comps: ByCode, subject: string | undefined, x: Record<stri
     }
   }
   const { loci, alleles } = variantLoci(comps, hgvs);
-  const keys = [...new Set(alleles.map(alleleKey))];
-  const texts = [...new Set(hgvs)];
-  const assemblies = new Set<string>();
-  const bins = new Set<string>();
+  const keys: string[] = [];
+  for (const a of alleles) addOnce(keys, alleleKey(a));
+  const texts: string[] = [];
+  for (const t of hgvs) addOnce(texts, t);
+  const asm: string[] = [];
   for (const l of loci) {
     const d = describeAccession(l.a);
-    if (d?.assembly) assemblies.add(`${d.assembly}|${d.chromosome}`);
+    if (d?.assembly) addOnce(asm, `${d.assembly}|${d.chromosome}`);
   }
-  for (const l of loci) bins.add(binOf(l.a, l.s, l.e));
-  const asm = [...assemblies];
-  const bin = [...bins];
-  x[GX.loci] = loci;
-  x[GX.variantKey] = keys;
-  x[GX.hgvs] = texts;
-  x[GX.bins] = bin;
-  x[GX.assembly] = asm;
+  const bin: string[] = [];
+  for (const l of loci) addOnce(bin, binOf(l.a, l.s, l.e));
+  put(GX.loci, loci);
+  put(GX.variantKey, keys);
+  put(GX.hgvs, texts);
+  put(GX.bins, bin);
+  put(GX.assembly, asm);
   if (subject) {
     const prefix = `${subject}|`;
-    x[GX.subjectBins] = bin.map((b) => prefix + b);
+    put(GX.subjectBins, bin.map((b) => prefix + b));
     const sv: string[] = [];
     for (const k of keys) sv.push(prefix + k);
     for (const k of texts) sv.push(prefix + k);
-    x[GX.subjectVariant] = sv;
-    x[GX.subjectAssembly] = asm.map((a) => prefix + a);
+    put(GX.subjectVariant, sv);
+    put(GX.subjectAssembly, asm.map((a) => prefix + a));
   }
+}
+
+/** Adds `s` unless present: the first-seen order of a Set, for the few values a variant has. */
+function addOnce(list: string[], s: string): void {
+  if (!list.includes(s)) list.push(s);
 }
 
 /** Where a Variant Observation lies: from its location components, else from its genomic HGVS. */
@@ -187,7 +204,7 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
   const oneBased = comps.concepts('92822-6').some((cc) => hasCode(cc, 'LA30102-0'));
   const ref = comps.string('69547-8');
   const alt = comps.string('69551-0');
-  const range = (code: string) => {
+  const range = (code: GxComponentCode) => {
     const r = comps.get(code)[0]?.valueRange;
     if (r?.low?.value === undefined) return undefined;
     const start = oneBased ? r.low.value - 1 : r.low.value;
@@ -221,34 +238,31 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
   return { loci, alleles };
 }
 
-function reportIndex(r: DiagnosticReport, x: Record<string, unknown>): Record<string, unknown> {
+function reportIndex(r: DiagnosticReport, put: GxWriter): void {
   const subject = normalizeRef(r.subject?.reference);
-  x[GX.kind] = ['report'];
-  if (subject) x[GX.subject] = [subject];
-  x[GX.result] = refs(r.result);
-  x[GX.testId] = identifierTokens(r.identifier);
-  x[GX.specimen] = refs(r.specimen);
+  put(GX.kind, ['report']);
+  if (subject) put(GX.subject, [subject]);
+  put(GX.result, refs(r.result));
+  put(GX.testId, identifierTokens(r.identifier));
+  put(GX.specimen, refs(r.specimen));
   const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued;
-  if (date && !Number.isNaN(Date.parse(date))) x[GX.date] = [Date.parse(date)];
-  return x;
+  if (date && !Number.isNaN(Date.parse(date))) put(GX.date, [Date.parse(date)]);
 }
 
-function specimenIndex(s: Specimen, x: Record<string, unknown>): Record<string, unknown> {
-  x[GX.specimenId] = [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)];
-  return x;
+function specimenIndex(s: Specimen, put: GxWriter): void {
+  put(GX.specimenId, [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)]);
 }
 
-function studyIndex(p: Procedure, x: Record<string, unknown>): Record<string, unknown> {
+function studyIndex(p: Procedure, put: GxWriter): void {
   const profile = (p.meta?.profile ?? []).find((u) => u.includes('genomics-reporting/StructureDefinition/genomic-study'));
-  if (!profile) return x;
+  if (!profile) return;
   const subject = normalizeRef(p.subject?.reference);
-  x[GX.kind] = ['study'];
+  put(GX.kind, ['study']);
   if (subject) {
-    x[GX.subject] = [subject];
-    x[GX.subjectKind] = [`${subject}|study`];
+    put(GX.subject, [subject]);
+    put(GX.subjectKind, [`${subject}|study`]);
   }
-  x[GX.testId] = identifierTokens(p.identifier);
-  return x;
+  put(GX.testId, identifierTokens(p.identifier));
 }
 
 export { codingTokens };
