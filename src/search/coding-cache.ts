@@ -38,10 +38,16 @@ const MAX_ENTRIES = 16_384;
 const MAX_JOINS = 64;
 
 /** The entry of a coding; a system that is not a non-empty string counts as none (`|code`). */
+let lastSystem: string | undefined;
+let lastCodes: Map<string, CodingEntry> | undefined;
+
 export function codingEntry(system: unknown, code: string): CodingEntry {
   const sys = typeof system === 'string' ? system : '';
-  let codes = bySystem.get(sys);
+  // Consecutive codings mostly share their system (a Variant's components are all LOINC-coded).
+  let codes = sys === lastSystem ? lastCodes : bySystem.get(sys);
   if (codes === undefined) bySystem.set(sys, (codes = new Map()));
+  lastSystem = sys;
+  lastCodes = codes;
   let e = codes.get(code);
   if (e !== undefined) {
     if (!e.hot && ++e.uses >= HOT_USES) {
@@ -59,6 +65,7 @@ export function codingEntry(system: unknown, code: string): CodingEntry {
   };
   if (++count > MAX_ENTRIES) {
     bySystem.clear();
+    lastSystem = lastCodes = undefined;
     count = 0;
   } else codes.set(code, e);
   return e;

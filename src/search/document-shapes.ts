@@ -59,6 +59,10 @@ export function buildDocument(fields: Field[], values: unknown[][]): Record<stri
 
 function byField(fields: Field[], values: unknown[][]): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
-  for (let i = 0; i < fields.length; i++) out[fields[i].name] = values[i];
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i].name;
+    if (name === '__proto__') Object.defineProperty(out, name, { value: values[i], enumerable: true, writable: true, configurable: true });
+    else out[name] = values[i];
+  }
   return out;
 }

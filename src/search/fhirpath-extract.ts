@@ -150,10 +150,7 @@ const ROOTS = new Set(['Resource', 'DomainResource']);
 
 /** Builds the extractor of `expression` for resources of `resourceType` (other types' terms dropped). */
 export function compileExtractor(expression: string, resourceType: string): Extractor {
-  const terms = splitTop(expression, '|').filter((term) => {
-    const root = /^\(?\s*([A-Z][A-Za-z]+)/.exec(term)?.[1];
-    return root === resourceType || (root !== undefined && ROOTS.has(root));
-  });
+  const terms = termsFor(expression, resourceType);
   const fast = terms.map(parseTerm);
   if (fast.every((f) => f !== undefined)) {
     const compiled = fast as Array<{ root: string; steps: Step[] }>;
@@ -181,17 +178,19 @@ type Link<C> = (v: unknown, type: string | undefined, cx: C) => void;
 let root: object | undefined;
 let rootChoiceKeys: string[] | undefined;
 
-/** Runs `fn` with `r` known as the root being indexed (its keys are then scanned once). */
-export function withRoot<T>(r: object, fn: () => T): T {
-  const [prevRoot, prevKeys] = [root, rootChoiceKeys];
+/**
+ * Makes `r` the root being indexed (its keys are then scanned once), until endRoot. Returns the
+ * previous root, for endRoot to restore.
+ */
+export function beginRoot(r: object): object | undefined {
+  const prev = root;
   root = r;
   rootChoiceKeys = undefined;
-  try {
-    return fn();
-  } finally {
-    root = prevRoot;
-    rootChoiceKeys = prevKeys;
-  }
+  return prev;
+}
+export function endRoot(prev: object | undefined): void {
+  root = prev;
+  rootChoiceKeys = undefined;
 }
 
 const UPPER_AFTER_FIRST = /^.+[A-Z]/;
@@ -290,16 +289,37 @@ const SPECIAL: Record<string, <C>(sink: Sink<C>, engine: Visitor<C>) => Visitor<
   },
 };
 
+function termsFor(expression: string, resourceType: string): string[] {
+  return splitTop(expression, '|').filter((term) => {
+    const root = /^\(?\s*([A-Z][A-Za-z]+)/.exec(term)?.[1];
+    return root === resourceType || (root !== undefined && ROOTS.has(root));
+  });
+}
+
+/**
+ * The element names an expression starts from on the resource (`Observation.subject.where(…)`:
+ * `subject`), one per term; undefined when a term starts otherwise or needs the engine. Such an
+ * expression yields nothing for a resource with none of these elements (nor a choice form of one,
+ * `value` as `valueQuantity`): index-resource.ts skips it for such resources.
+ */
+export function rootFields(expression: string, resourceType: string): string[] | undefined {
+  const out: string[] = [];
+  for (const term of termsFor(expression, resourceType)) {
+    const t = parseTerm(term);
+    const first = t?.steps[0];
+    if (!first || first.kind !== 'field' || t.steps.some((s) => s.kind === 'index')) return undefined;
+    out.push(first.name);
+  }
+  return out;
+}
+
 /**
  * Builds a visitor of `expression` for resources of `resourceType` (other types' terms dropped)
  * that hands each result to `sink`, in the order the expression yields them. Compiled terms walk
  * the resource without building intermediate collections.
  */
 export function compileVisitor<C>(expression: string, resourceType: string, sink: Sink<C>): Visitor<C> {
-  const terms = splitTop(expression, '|').filter((term) => {
-    const root = /^\(?\s*([A-Z][A-Za-z]+)/.exec(term)?.[1];
-    return root === resourceType || (root !== undefined && ROOTS.has(root));
-  });
+  const terms = termsFor(expression, resourceType);
   const fast = terms.map(parseTerm);
   if (fast.every((f) => f !== undefined)) {
     const visitors = (fast as Array<{ root: string; steps: Step[] }>).map((f) => termVisitor(f.steps, sink));

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchIndex } from '../storage/types.js';
-import { compileVisitor, withRoot, type Sink, type Visitor } from './fhirpath-extract.js';
+import { beginRoot, compileVisitor, endRoot, rootFields, type Sink, type Visitor } from './fhirpath-extract.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
 import { Acc, fieldOf, ListSink, type Field, type ValueSink } from './index-sink.js';
@@ -20,6 +20,8 @@ import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js
 interface PlanItem {
   code: string;
   run: (r: Record<string, unknown>, out: ValueSink) => void;
+  /** The resource elements the item reads first (rootFields): it yields nothing without one. */
+  fields?: string[];
 }
 
 const NOT_INDEXED = new Set(['_id', '_lastUpdated', ...UNSUPPORTED]);
@@ -30,7 +32,9 @@ function simpleItem(def: ParamDef, type: string): PlanItem | undefined {
   if (!build || !def.expression) return undefined;
   const keys = keysOf(def.code);
   const sink: Sink<ValueSink> = (v, t, out) => build(out, keys, v, t);
-  return { code: def.code, run: compileVisitor(def.expression, type, sink) };
+  const fields = rootFields(def.expression, type);
+  // (a name Object.prototype has, `constructor` …, would be found on any resource: never skipped)
+  return { code: def.code, run: compileVisitor(def.expression, type, sink), fields: fields?.some((f) => f in Object.prototype) ? undefined : fields };
 }
 
 const collect: Sink<unknown[]> = (v, _t, acc) => { acc.push(v); };
@@ -114,6 +118,56 @@ export function planFor(type: string): PlanItem[] {
   return plan;
 }
 
+/**
+ * The plan items that can yield anything for a resource with these keys: most parameters of a type
+ * read elements a given resource does not have (a Variant has a dozen of an Observation's thirty).
+ * Resources of one kind have the same keys in the same order, so the filtered plan is kept per key
+ * sequence, in a trie per type (bounded: past MAX_KEY_NODES, resources get the whole plan).
+ */
+interface KeyNode {
+  next: Map<string, KeyNode> | undefined;
+  plan: PlanItem[] | undefined;
+}
+const keyTries = new Map<string, KeyNode>();
+let keyNodes = 0;
+const MAX_KEY_NODES = 20_000;
+
+function mayYield(item: PlanItem, keys: string[]): boolean {
+  if (!item.fields) return true;
+  for (const f of item.fields) {
+    for (const k of keys) {
+      if (k === f) return true;
+      // a choice element: value[x] present as valueQuantity …
+      if (k.length > f.length && k.startsWith(f)) {
+        const ch = k.charCodeAt(f.length);
+        if (ch >= 65 && ch <= 90) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function planForResource(type: string, r: Record<string, unknown>): PlanItem[] {
+  let node: KeyNode | undefined = keyTries.get(type);
+  if (!node) keyTries.set(type, (node = { next: undefined, plan: undefined }));
+  for (const k in r) {
+    let next: KeyNode | undefined = node.next?.get(k);
+    if (next === undefined) {
+      if (keyNodes >= MAX_KEY_NODES) return planFor(type);
+      keyNodes++;
+      next = { next: undefined, plan: undefined };
+      (node.next ??= new Map()).set(k, next);
+    }
+    node = next;
+  }
+  if (node.plan === undefined) {
+    const keys: string[] = [];
+    for (const k in r) keys.push(k);
+    node.plan = planFor(type).filter((item) => mayYield(item, keys));
+  }
+  return node.plan;
+}
+
 /** One collector, reused: indexing runs to completion before it can be called again. */
 let spare: Acc | undefined = new Acc();
 
@@ -129,9 +183,10 @@ export function indexWith(resource: Resource, more: ((put: (name: string, values
   const acc = spare ?? new Acc();
   spare = undefined;
   const r = resource as unknown as Record<string, unknown>;
-  const plan = planFor(resource.resourceType);
+  const plan = planForResource(resource.resourceType, r);
   try {
-    withRoot(r, () => {
+    const prev = beginRoot(r);
+    try {
       for (let i = 0; i < plan.length; i++) {
         try {
           plan[i].run(r, acc);
@@ -140,7 +195,9 @@ export function indexWith(resource: Resource, more: ((put: (name: string, values
           // cannot be read must not make the resource unwritable (it is simply not indexed for it).
         }
       }
-    });
+    } finally {
+      endRoot(prev);
+    }
     if (more) more((name, values) => acc.setKept(fieldOf(name), values));
     // Fields with values only: a composite whose components all came out empty leaves none.
     return acc.finish();

@@ -98,7 +98,8 @@ export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
   if (typeof ref === 'string' && !ref.startsWith('#')) {
     const k = referenceKey(ref);
     if (k) out.add(keys.k, k);
-    if (!k || ABSOLUTE.test(ref)) out.add(keys.k, ref.replace(HISTORY, ''));
+    // (a relative `Type/id` is its own key: it starts with a capital, never a scheme)
+    if (!k || (k !== ref && ABSOLUTE.test(ref))) out.add(keys.k, ref.replace(HISTORY, ''));
   }
   if (o.identifier) tokenValues(out, keysOf(keys.i), o.identifier, 'Identifier');
 }

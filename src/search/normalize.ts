@@ -108,8 +108,29 @@ const REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history
 const refKeys = new Map<string, string | null>();
 const MAX_REF_KEYS = 4096;
 
+/** Whether `ref` is exactly `Type/id` (what REFERENCE would match whole): then it is its own key. */
+function isTypeSlashId(ref: string): boolean {
+  const n = ref.length;
+  let c = ref.charCodeAt(0);
+  if (!(c >= 65 && c <= 90)) return false;
+  let i = 1;
+  for (; i < n; i++) {
+    c = ref.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
+  }
+  if (i < 2 || c !== 47) return false; // [A-Z][A-Za-z]+ then '/'
+  const start = ++i;
+  for (; i < n; i++) {
+    c = ref.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46)) return false;
+  }
+  return n - start >= 1 && n - start <= 64;
+}
+
 /** `Type/id` from a literal reference (relative, absolute, or version-specific); undefined for others. */
 export function referenceKey(ref: string): string | undefined {
+  // The common form, `Observation/var-1`, without a regex or the cache (a report's results are all new).
+  if (typeof ref === 'string' && isTypeSlashId(ref)) return ref;
   const known = refKeys.get(ref);
   if (known !== undefined) return known ?? undefined;
   const m = REFERENCE.exec(ref);
