@@ -30,7 +30,6 @@ const root: Node = { next: undefined, seen: 0, make: undefined };
 function compile(fields: Field[]): Factory | undefined {
   if (fields.some((f) => f.name === '__proto__')) return undefined; // a literal would set the prototype
   const body = fields.map((f, i) => `${JSON.stringify(f.name)}: v[${i}]`).join(',\n');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('v', `return {\n${body}\n};`) as Factory;
 }
 

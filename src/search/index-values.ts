@@ -176,7 +176,11 @@ export function uriValues(out: ValueSink, keys: Keys, v: unknown): void {
 
 export { compositePart };
 
-/** Token$token composites are stored as joined strings (every form combination): compact and indexable. */
+/**
+ * Token$token composites are stored as joined strings (every form combination): compact and
+ * indexable. The reference definition: the indexer builds the same strings through its caches
+ * (coding-cache.ts joins, index-resource.ts joinTokens).
+ */
 export function joinForms(a: unknown[], b: unknown[]): string[] {
   const out: string[] = [];
   for (const x of a) {
@@ -200,22 +204,7 @@ export const VALUE_BUILDERS: Partial<Record<ParamType, ValueBuilder>> = {
   uri: uriValues,
 };
 
-// The same builders over a plain `{ field: values }` object, for callers holding Extracted elements.
-const onObject = (build: ValueBuilder) => (out: IndexEntries, key: string, e: Extracted): void => build(new ObjectSink(out), keysOf(key), e.value, e.type);
-export const tokenEntries = onObject(tokenValues);
-export const referenceEntries = onObject(referenceValues);
-export const stringEntries = onObject(stringValues);
-export const dateEntries = onObject(dateValues);
-export const numberEntries = onObject(numberValues);
-export const quantityEntries = onObject(quantityValues);
-export const uriEntries = onObject(uriValues);
-
-export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = {
-  token: tokenEntries,
-  reference: referenceEntries,
-  string: stringEntries,
-  date: dateEntries,
-  number: numberEntries,
-  quantity: quantityEntries,
-  uri: uriEntries,
-};
+/** The same builders over a plain `{ field: values }` object, for callers holding Extracted elements. */
+export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = Object.fromEntries(
+  Object.entries(VALUE_BUILDERS).map(([type, build]) => [type, (out: IndexEntries, key: string, e: Extracted) => build(new ObjectSink(out), keysOf(key), e.value, e.type)]),
+);

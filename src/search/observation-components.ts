@@ -34,16 +34,28 @@ const CODE_CONCEPT = fieldOf('component-code-value-concept');
 const CODE_QUANTITY = fieldOf('component-code-value-quantity');
 const V = keysOf('v');
 
-/** Values of one field, deduped: `includes` while short (its strings are mostly interned), a Set past that. */
+/**
+ * Values of one field, deduped: `includes` while short (its strings are mostly interned), a Set
+ * past that. Reused from one resource to the next (reset), its list handed to the sink at the end.
+ */
 class Values {
-  readonly list: unknown[] = [];
+  list: unknown[] | undefined;
   private seen: Set<unknown> | undefined;
   constructor(private readonly field: Field) {}
 
+  reset(): void {
+    this.list = undefined;
+    this.seen = undefined;
+  }
+
   add(out: ValueSink, v: unknown): void {
     const list = this.list;
-    if (list.length === 0) out.touch(this.field); // first written here: the field order of the generic path
-    else if (typeof v === 'object' && v !== null) {
+    if (list === undefined) {
+      out.touch(this.field); // first written here: the field order of the generic path
+      this.list = [v];
+      return;
+    }
+    if (typeof v === 'object' && v !== null) {
       // objects are kept every time
     } else if (list.length < 64) {
       if (list.includes(v)) return;
@@ -61,11 +73,15 @@ class Values {
 
   /** Marks the field written (an empty composite field, as the generic path leaves one). */
   touch(out: ValueSink): void {
-    if (this.list.length === 0) out.touch(this.field);
+    if (this.list === undefined) {
+      out.touch(this.field);
+      this.list = [];
+    }
   }
 
   finish(out: ValueSink): void {
-    if (this.list.length) out.set(this.field, this.list);
+    if (this.list?.length) out.set(this.field, this.list);
+    this.reset();
   }
 }
 
@@ -152,16 +168,24 @@ class ComponentFields {
   readonly conceptText = new Values(CONCEPT.t);
   readonly conceptOt = new Values(CONCEPT.ot);
   readonly composite = new Values(CODE_CONCEPT);
+  private readonly all = [this.code, this.codeText, this.codeOt, this.concept, this.conceptText, this.conceptOt, this.composite];
+
+  reset(): void {
+    for (const v of this.all) v.reset();
+  }
 
   finish(out: ValueSink): void {
-    for (const v of [this.code, this.codeText, this.codeOt, this.concept, this.conceptText, this.conceptOt, this.composite]) v.finish(out);
+    for (const v of this.all) v.finish(out);
   }
 }
+/** One set, reused: an Observation's components are indexed to the end before the next's. */
+const fields = new ComponentFields();
 
 function observationComponents(r: Record<string, unknown>, out: ValueSink): void {
   const comps = r.component as Comp[] | undefined;
   const genetic: GeneticComponents = { unreadable: false, gx: [] };
-  const f = new ComponentFields();
+  const f = fields;
+  f.reset();
   filed = undefined;
   try {
     if (Array.isArray(comps)) for (const c of comps) component(c, out, f, genetic);

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { genomicIndex } from '../../src/genomics/operations/genomic-index.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { canonical, compact, type Stored } from './golden/canonical.js';
 import { goldenCorpus } from './golden/corpus.js';
@@ -30,4 +31,22 @@ t.test('indexResource reproduces the golden index of every corpus resource', asy
     t.equal(bad.length, 0, `${source}: ${n} resources, same index values`);
     for (const b of bad.slice(0, 3)) t.same(b.got, b.want, b.key);
   }
+});
+
+t.test('genomicIndex on its own (filing the components itself) gives the gx-* fields of indexResource', async (t) => {
+  let n = 0;
+  let bad = 0;
+  for (const { resource } of await goldenCorpus()) {
+    let alone: Record<string, unknown>;
+    try {
+      alone = genomicIndex(resource);
+    } catch {
+      continue; // shapes it cannot read: indexResource throws on them too (index-internals.test.ts)
+    }
+    const x = indexResource(resource) as Record<string, unknown>;
+    const gx = Object.fromEntries(Object.entries(x).filter(([k]) => k.startsWith('gx-')));
+    n++;
+    if (JSON.stringify(gx) !== JSON.stringify(alone)) bad++;
+  }
+  t.equal(bad, 0, `${n} resources`);
 });
