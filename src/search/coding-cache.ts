@@ -32,23 +32,41 @@ const GENETIC: Record<string, number> = {
   '48018-6': GENE, '48004-6': DNA, '81290-9': DNA, '81252-9': DNA, '48005-3': AA, '48013-7': ACCESSION, '92822-6': COORDINATES, '81254-5': RANGE,
 };
 
-const bySystem = new Map<string, Map<string, CodingEntry>>();
+/**
+ * The codes of one system. A system whose codes mostly do not come back (HGVS expressions, ClinVar
+ * ids: one per variant) stops taking new ones after a sample: caching them would only fill the
+ * cache and the old generation of the heap with entries that are never asked for again.
+ */
+interface SystemCodes {
+  readonly codes: Map<string, CodingEntry>;
+  lookups: number;
+  hits: number;
+  open: boolean;
+}
+const SAMPLE = 1024;
+/** Below this share of lookups answered from the cache, a system takes no new codes for a while. */
+const MIN_HIT_RATE = 0.5;
+/** Lookups after which a closed system is sampled again (its codes may have started to recur). */
+const REOPEN_AFTER = 64 * SAMPLE;
+
+const bySystem = new Map<string, SystemCodes>();
 let count = 0;
 const MAX_ENTRIES = 16_384;
 const MAX_JOINS = 64;
 
-/** The entry of a coding; a system that is not a non-empty string counts as none (`|code`). */
 let lastSystem: string | undefined;
-let lastCodes: Map<string, CodingEntry> | undefined;
+let lastCodes: SystemCodes | undefined;
 
+/** The entry of a coding; a system that is not a non-empty string counts as none (`|code`). */
 export function codingEntry(system: unknown, code: string): CodingEntry {
   const sys = typeof system === 'string' ? system : '';
   // Consecutive codings mostly share their system (a Variant's components are all LOINC-coded).
-  let codes = sys === lastSystem ? lastCodes : bySystem.get(sys);
-  if (codes === undefined) bySystem.set(sys, (codes = new Map()));
+  let sc = sys === lastSystem ? lastCodes : bySystem.get(sys);
+  if (sc === undefined) bySystem.set(sys, (sc = { codes: new Map(), lookups: 0, hits: 0, open: true }));
   lastSystem = sys;
-  lastCodes = codes;
-  let e = codes.get(code);
+  lastCodes = sc;
+  let e = sc.codes.get(code);
+  sample(sc, e !== undefined);
   if (e !== undefined) {
     if (!e.hot && ++e.uses >= HOT_USES) {
       e.token = interned(e.token);
@@ -63,12 +81,22 @@ export function codingEntry(system: unknown, code: string): CodingEntry {
     gx: gxSlot(code),
     display: undefined, folded: undefined, joins: undefined,
   };
+  if (!sc.open) return e;
   if (++count > MAX_ENTRIES) {
     bySystem.clear();
     lastSystem = lastCodes = undefined;
     count = 0;
-  } else codes.set(code, e);
+  } else sc.codes.set(code, e);
   return e;
+}
+
+function sample(sc: SystemCodes, hit: boolean): void {
+  sc.lookups++;
+  if (hit) sc.hits++;
+  if (sc.open ? sc.lookups >= SAMPLE : sc.lookups >= REOPEN_AFTER) {
+    sc.open = !sc.open ? true : sc.hits >= sc.lookups * MIN_HIT_RATE;
+    sc.lookups = sc.hits = 0;
+  }
 }
 
 /** fold() of a display seen with this coding (the same display, again and again). */

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchIndex } from '../storage/types.js';
-import { beginRoot, compileVisitor, endRoot, rootFields, type Sink, type Visitor } from './fhirpath-extract.js';
+import { beginRoot, compileVisitor, endRoot, rootFields, type Sink, type Visitor } from './fhirpath-visitor.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
 import { Acc, fieldOf, ListSink, type Field, type ValueSink } from './index-sink.js';

@@ -29,6 +29,8 @@ const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.
 export function dateRange(value: string): Interval | undefined {
   // Dates repeat (a day's resources, a patient's birth date): the parse is cached, the result is
   // a fresh object each time (callers keep it in an index document).
+  // Only dates and months are cached: instants rarely recur.
+  if (typeof value !== 'string' || value.length > 10) return parseDateRange(value);
   const known = dates.get(value);
   if (known !== undefined) return known ? { s: known.s, e: known.e } : undefined;
   const r = parseDateRange(value);

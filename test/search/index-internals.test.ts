@@ -4,7 +4,7 @@ import { prng } from '../../scripts/seed-variants.js';
 import { codingEntry, joins } from '../../src/search/coding-cache.js';
 import { joinForms } from '../../src/search/index-values.js';
 import { buildDocument } from '../../src/search/document-shapes.js';
-import { compileVisitor } from '../../src/search/fhirpath-extract.js';
+import { compileVisitor } from '../../src/search/fhirpath-visitor.js';
 import { Acc, fieldOf, ObjectSink } from '../../src/search/index-sink.js';
 import { computeIndex } from '../../src/search/index-resource.js';
 import { dateRange, fold, referenceKey } from '../../src/search/normalize.js';
