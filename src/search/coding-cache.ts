@@ -52,7 +52,10 @@ const REOPEN_AFTER = 64 * SAMPLE;
 const bySystem = new Map<string, SystemCodes>();
 let count = 0;
 const MAX_ENTRIES = 16_384;
+/** Composites kept per code entry, and in all (each is four strings). */
 const MAX_JOINS = 64;
+const MAX_ALL_JOINS = 16_384;
+let allJoins = 0;
 
 let lastSystem: string | undefined;
 let lastCodes: SystemCodes | undefined;
@@ -86,6 +89,7 @@ export function codingEntry(system: unknown, code: string): CodingEntry {
     bySystem.clear();
     lastSystem = lastCodes = undefined;
     count = 0;
+    allJoins = 0;
   } else sc.codes.set(code, e);
   return e;
 }
@@ -121,13 +125,20 @@ function join(x: string, y: string): string {
 export function joins(c: CodingEntry, v: CodingEntry): string[] {
   if (!(c.hot && v.hot)) return fourJoins(c, v);
   let m = c.joins;
-  if (m === undefined) c.joins = m = new Map();
-  let j = m.get(v);
+  let j = m?.get(v);
   if (j === undefined) {
-    j = { forms: fourJoins(c, v), uses: 1 };
-    if (m.size >= MAX_JOINS) m.clear();
-    m.set(v, j);
-  } else if (++j.uses === HOT_USES) j.forms = j.forms.map(interned);
+    const forms = fourJoins(c, v);
+    if (allJoins >= MAX_ALL_JOINS) return forms; // full: made afresh (entries emptied by a cache clear free theirs)
+    if (m === undefined) c.joins = m = new Map();
+    if (m.size >= MAX_JOINS) {
+      allJoins -= m.size;
+      m.clear();
+    }
+    m.set(v, { forms, uses: 1 });
+    allJoins++;
+    return forms;
+  }
+  if (++j.uses === HOT_USES) j.forms = j.forms.map(interned);
   return j.forms;
 }
 

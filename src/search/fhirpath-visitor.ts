@@ -137,21 +137,46 @@ const SPECIAL: Record<string, <C>(sink: Sink<C>, engine: Visitor<C>) => Visitor<
   },
 };
 
+/** The first step of a term on the resource it runs on: an element, and the type it is cast to. */
+export interface RootStep {
+  field: string;
+  /** `(X.value as Quantity)`: a choice form of another type (`valueString`) yields nothing. */
+  as?: string;
+}
+
 /**
- * The element names an expression starts from on the resource (`Observation.subject.where(…)`:
- * `subject`), one per term; undefined when a term starts otherwise or needs the engine. Such an
- * expression yields nothing for a resource with none of these elements (nor a choice form of one,
- * `value` as `valueQuantity`): index-resource.ts skips it for such resources.
+ * The elements an expression starts from on the resource (`Observation.subject.where(…)`:
+ * `subject`), one per term; undefined when a term starts otherwise or needs the engine; [] for
+ * the resource itself (`Observation`, a composite's base). Such an expression yields nothing for
+ * a resource with none of these elements (nor a choice form of one of the right type, `value` as
+ * `valueQuantity`): index-resource.ts skips it for such resources.
  */
-export function rootFields(expression: string, resourceType: string): string[] | undefined {
-  const out: string[] = [];
-  for (const term of termsFor(expression, resourceType)) {
+export function rootSteps(expression: string, resourceType: string): RootStep[] | undefined {
+  const terms = termsFor(expression, resourceType);
+  const out: RootStep[] = [];
+  for (const term of terms) {
     const t = parseTerm(term);
-    const first = t?.steps[0];
-    if (!first || first.kind !== 'field' || t.steps.some((s) => s.kind === 'index')) return undefined;
-    out.push(first.name);
+    if (!t || t.steps.some((s) => s.kind === 'index')) return undefined;
+    if (t.steps.length === 0) return terms.length === 1 ? [] : undefined;
+    const [first, second] = t.steps;
+    if (first.kind !== 'field') return undefined;
+    out.push(second?.kind === 'as' ? { field: first.name, as: second.type } : { field: first.name });
   }
   return out;
+}
+
+/** Whether a resource with `keys` may give `step` anything (see rootSteps). */
+export function mayStart(step: RootStep, keys: string[]): boolean {
+  const f = step.field;
+  for (const k of keys) {
+    if (k === f) return true;
+    // a choice element: value[x] present as valueQuantity …
+    if (k.length > f.length && k.startsWith(f)) {
+      const ch = k.charCodeAt(f.length);
+      if (ch >= 65 && ch <= 90 && (step.as === undefined || sameType(k.slice(f.length), step.as))) return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchIndex } from '../storage/types.js';
-import { beginRoot, compileVisitor, endRoot, rootFields, type Sink, type Visitor } from './fhirpath-visitor.js';
+import { beginRoot, compileVisitor, endRoot, mayStart, rootSteps, type RootStep, type Sink, type Visitor } from './fhirpath-visitor.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
 import { UNION_ALIASES } from './aliases.js';
 import { Acc, fieldOf, ListSink, type Field, type ValueSink } from './index-sink.js';
@@ -20,21 +20,28 @@ import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js
 interface PlanItem {
   code: string;
   run: (r: Record<string, unknown>, out: ValueSink) => void;
-  /** The resource elements the item reads first (rootFields): it yields nothing without one. */
-  fields?: string[];
+  /**
+   * What the item needs of a resource to yield anything: for each list, one of its first steps
+   * (rootSteps) must find an element. Undefined: always run.
+   */
+  needs?: RootStep[][];
 }
 
 const NOT_INDEXED = new Set(['_id', '_lastUpdated', ...UNSUPPORTED]);
 const plans = new Map<string, PlanItem[]>();
+
+/** (a name Object.prototype has, `constructor` …, would be found on any resource: never skipped) */
+function needsOf(needs: RootStep[][] | undefined): RootStep[][] | undefined {
+  return needs?.some((list) => !list.length || list.some((s) => s.field in Object.prototype)) ? undefined : needs;
+}
 
 function simpleItem(def: ParamDef, type: string): PlanItem | undefined {
   const build = VALUE_BUILDERS[def.type];
   if (!build || !def.expression) return undefined;
   const keys = keysOf(def.code);
   const sink: Sink<ValueSink> = (v, t, out) => build(out, keys, v, t);
-  const fields = rootFields(def.expression, type);
-  // (a name Object.prototype has, `constructor` …, would be found on any resource: never skipped)
-  return { code: def.code, run: compileVisitor(def.expression, type, sink), fields: fields?.some((f) => f in Object.prototype) ? undefined : fields };
+  const steps = rootSteps(def.expression, type);
+  return { code: def.code, run: compileVisitor(def.expression, type, sink), needs: needsOf(steps?.length ? [steps] : undefined) };
 }
 
 const collect: Sink<unknown[]> = (v, _t, acc) => { acc.push(v); };
@@ -58,6 +65,10 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
   if (!def.expression || !def.component?.length || def.component.length > PART_NAMES.length) return undefined;
   const base = compileVisitor(def.expression, type, collect);
   const parts: Array<{ visit: Visitor<ValueSink>; fromRoot: boolean }> = [];
+  // On the resource itself (`Observation`: code-value-quantity …), every part must find its element;
+  // else the base must.
+  const baseSteps = rootSteps(def.expression, type);
+  let needs: RootStep[][] | undefined = baseSteps?.length ? [baseSteps] : baseSteps ? [] : undefined;
   for (const c of def.component) {
     const sub = paramByUrl(c.definition);
     const build: ValueBuilder | undefined = sub && VALUE_BUILDERS[sub.type];
@@ -65,13 +76,20 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
     const sink: Sink<ValueSink> = (v, t, tmp) => build(tmp, V, v, t);
     // `%resource.x` (MolecularSequence coordinates) reads the resource, not the repeating element
     const fromRoot = c.expression.startsWith('%resource.');
-    const visit = fromRoot ? compileVisitor(`${type}.${c.expression.slice(10)}`, type, sink) : compileVisitor(`Element.${c.expression}`, 'Element', sink);
+    const partExpression = fromRoot ? `${type}.${c.expression.slice(10)}` : `Element.${c.expression}`;
+    const visit = compileVisitor(partExpression, fromRoot ? type : 'Element', sink);
     parts.push({ visit, fromRoot });
+    if (baseSteps?.length === 0 && needs) {
+      const partSteps = rootSteps(partExpression, fromRoot ? type : 'Element');
+      needs = partSteps?.length ? [...needs, partSteps] : undefined;
+    }
   }
+  if (needs?.length === 0) needs = undefined;
   const allTokens = def.component.length === 2 && def.component.every((c) => paramByUrl(c.definition)?.type === 'token');
   const field = fieldOf(def.code);
   return {
     code: def.code,
+    needs: needsOf(needs),
     run: (r, out) => {
       const elements: unknown[] = [];
       base(r, elements);
@@ -133,18 +151,7 @@ let keyNodes = 0;
 const MAX_KEY_NODES = 20_000;
 
 function mayYield(item: PlanItem, keys: string[]): boolean {
-  if (!item.fields) return true;
-  for (const f of item.fields) {
-    for (const k of keys) {
-      if (k === f) return true;
-      // a choice element: value[x] present as valueQuantity …
-      if (k.length > f.length && k.startsWith(f)) {
-        const ch = k.charCodeAt(f.length);
-        if (ch >= 65 && ch <= 90) return true;
-      }
-    }
-  }
-  return false;
+  return !item.needs || item.needs.every((list) => list.some((step) => mayStart(step, keys)));
 }
 
 function planForResource(type: string, r: Record<string, unknown>): PlanItem[] {
