@@ -1,7 +1,9 @@
 /**
  * Regenerates test/search/fixtures/index-golden.json: the canonical index (canonical.ts) of every
  * corpus resource (corpus.ts), as computed by the CURRENT indexResource. Run it only when the index
- * content is meant to change (then review the diff):  npx tsx test/search/golden/generate.ts
+ * content is meant to change (then review the diff):
+ *   npx tsx test/search/golden/generate.ts --write
+ * Without --write (`npx tap test/search/` runs every file there) it writes nothing.
  */
 import { writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -9,6 +11,10 @@ import { indexResource } from '../../../src/search/search-service.js';
 import { canonical, compact, type Stored } from './canonical.js';
 import { goldenCorpus } from './corpus.js';
 
+if (!process.argv.includes('--write')) {
+  console.log('index-golden.json not regenerated: pass --write');
+  process.exit(0);
+}
 const corpus = await goldenCorpus();
 const indexes: Record<string, Stored> = {};
 for (const { key, resource } of corpus) indexes[key] = compact(canonical(JSON.parse(JSON.stringify(indexResource(resource))) as Record<string, unknown>));
