@@ -1,5 +1,8 @@
 import type { ParamDef } from './registry.js';
-import { tokenEntries, stringEntries, referenceEntries, type IndexEntries } from './index-values.js';
+import type { ComponentTable } from '../genomics/operations/component-codes.js';
+import { fieldOf, type ValueSink } from './index-sink.js';
+import { keysOf, referenceValues, tokenValues, type Keys } from './index-values.js';
+import { fold } from './normalize.js';
 
 /**
  * Genetics search parameters. The R4 ones (https://hl7.org/fhir/R4/observation-genetics.html,
@@ -35,13 +38,26 @@ export const GENOMICS_PARAMS: ParamDef[] = [
     description: 'Overlaps a genomic region NC_accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628. Variant Observations cover their 81254-5 range read in their 92822-6 coordinate system on their 48013-7 accession; MolecularSequence its referenceSeq window and its variants.' },
 ];
 
-type Component = { code?: { coding?: Array<{ code?: string }> }; [k: string]: unknown };
+type Component = Record<string, unknown>;
 type Ext = { url?: string; extension?: Ext[]; [k: string]: unknown };
 
-function components(r: Record<string, unknown>, ...codes: string[]): Component[] {
-  const comps = Array.isArray(r.component) ? (r.component as Component[]) : [];
-  return comps.filter((c) => c.code?.coding?.some((cd) => cd.code !== undefined && codes.includes(cd.code)));
+/**
+ * An Observation's components under the genetics codes (observation-components.ts files them
+ * while it walks the components for the component parameters), each in component order.
+ */
+export interface GeneticComponents {
+  gene?: Component[]; // 48018-6
+  dna?: Component[]; // 48004-6, 81290-9, 81252-9
+  aa?: Component[]; // 48005-3
+  acc?: Component[]; // 48013-7
+  coord?: Component[]; // 92822-6
+  range?: Component[]; // 81254-5
+  /** A component code whose coding is not a list of objects: the genetics parameters are not indexed. */
+  unreadable: boolean;
+  /** Every component by the codes the gx-* fields read (component-codes.ts). */
+  gx: ComponentTable<Component>;
 }
+
 function ext(r: { extension?: Ext[] }, url: string): Ext[] {
   return Array.isArray(r.extension) ? r.extension.filter((e) => e?.url === url) : [];
 }
@@ -52,39 +68,104 @@ function extValue(e: Ext): unknown {
 function subValue(e: Ext, name: string): unknown[] {
   return (e.extension ?? []).filter((s) => s.url === name).map(extValue);
 }
-function conceptStrings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
+/** Codes, displays and text of a coded value (or the string itself); not always strings in odd shapes. */
+function conceptStrings(v: unknown, out: unknown[]): void {
+  if (typeof v === 'string') {
+    out.push(v);
+    return;
+  }
   const o = v as { coding?: Array<{ code?: string; display?: string }>; text?: string } | undefined;
-  if (!o || typeof o !== 'object') return [];
-  const out: string[] = [];
+  if (!o || typeof o !== 'object') return;
   for (const c of o.coding ?? []) {
     if (c.code) out.push(c.code);
     if (c.display && c.display !== c.code) out.push(c.display);
   }
   if (o.text) out.push(o.text);
+}
+function valuesOf(comps: Component[] | undefined, exts: Ext[], sub: boolean): unknown[] {
+  const out: unknown[] = [];
+  for (const c of comps ?? []) {
+    const v = sub ? c.valueCodeableConcept ?? c.valueString : c.valueCodeableConcept;
+    if (v) out.push(v);
+  }
+  for (const e of exts) {
+    if (!sub) {
+      const v = extValue(e);
+      if (v) out.push(v);
+    } else for (const v of subValue(e, 'Name')) if (v) out.push(v);
+  }
   return out;
 }
 
-function geneValues(r: Record<string, unknown>): unknown[] {
-  return [...components(r, '48018-6').map((c) => c.valueCodeableConcept), ...ext(r, `${EXT}observation-geneticsGene`).map(extValue)].filter(Boolean);
-}
-function dnaValues(r: Record<string, unknown>): unknown[] {
-  return [
-    ...components(r, '48004-6', '81290-9', '81252-9').map((c) => c.valueCodeableConcept ?? c.valueString),
-    ...ext(r, `${EXT}observation-geneticsVariant`).flatMap((e) => subValue(e, 'Name')),
-  ].filter(Boolean);
-}
-function aaValues(r: Record<string, unknown>): unknown[] {
-  return [
-    ...components(r, '48005-3').map((c) => c.valueCodeableConcept ?? c.valueString),
-    ...ext(r, `${EXT}observation-geneticsAminoAcidChange`).flatMap((e) => subValue(e, 'Name')),
-  ].filter(Boolean);
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The strings of coded values, each folded once (a string parameter stores folded and exact forms). */
+class Folded {
+  readonly exact: unknown[] = [];
+  /** Folded form; undefined for a value that is not a string. */
+  readonly folded: Array<string | undefined> = [];
+  readonly ascii: boolean[] = [];
+  constructor(values: unknown[]) {
+    for (const v of values) conceptStrings(v, this.exact);
+    for (const s of this.exact) {
+      const ascii = typeof s === 'string' && ASCII.test(s);
+      this.ascii.push(ascii);
+      this.folded.push(ascii ? s.toLowerCase() : typeof s === 'string' ? fold(s) : undefined);
+    }
+  }
+  index(out: ValueSink, keys: Keys): void {
+    for (let i = 0; i < this.exact.length; i++) {
+      const s = this.exact[i];
+      if (typeof s !== 'string' || !s) continue;
+      out.add(keys.k, this.folded[i]);
+      out.add(keys.e, s);
+    }
+  }
 }
 
-function geneVariantPairs(out: IndexEntries, key: string, genes: unknown[], variants: unknown[]): void {
-  const gs = genes.flatMap(conceptStrings);
-  const vs = variants.flatMap(conceptStrings);
-  for (const g of gs) for (const v of vs) stringEntries(out, key, { value: `${g}$${v}` });
+/** `GENE$VARIANT` pairs: folding distributes over the join for ASCII (`$` separates, case is per letter). */
+function geneVariantPairs(out: ValueSink, keys: Keys, genes: Folded, variants: Folded): void {
+  for (let i = 0; i < genes.exact.length; i++) {
+    for (let j = 0; j < variants.exact.length; j++) {
+      const exact = `${genes.exact[i] as string}$${variants.exact[j] as string}`;
+      out.add(keys.k, genes.ascii[i] && variants.ascii[j] ? `${genes.folded[i]!}$${variants.folded[j]!}` : fold(exact));
+      out.add(keys.e, exact);
+    }
+  }
+}
+
+const GENE = keysOf('gene-identifier');
+const DNA = keysOf('dna-variant');
+const AA = keysOf('amino-acid-change');
+const GENE_DNA = keysOf('gene-dnavariant');
+const GENE_AA = keysOf('gene-amino-acid-change');
+const REGION = fieldOf('genomic-region');
+
+/**
+ * The six genetics parameters of an Observation, from its filed components and its R4 genetics
+ * extensions (expressions in GENOMICS_PARAMS), in that order; a value that cannot be read stops
+ * the rest, as one FHIRPath error would.
+ */
+export function geneticsFromComponents(r: Record<string, unknown>, out: ValueSink, g: GeneticComponents): void {
+  if (g.unreadable) throw new TypeError('component code without a coding list');
+  const genes = valuesOf(g.gene, ext(r, `${EXT}observation-geneticsGene`), false);
+  for (const v of genes) {
+    tokenValues(out, GENE, v, 'CodeableConcept');
+    // the gene symbol (display) is accepted as a code too: gene-identifier=EGFR
+    for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display) out.add(GENE.k, c.display);
+  }
+  const dna = new Folded(valuesOf(g.dna, ext(r, `${EXT}observation-geneticsVariant`), true));
+  dna.index(out, DNA);
+  const aa = new Folded(valuesOf(g.aa, ext(r, `${EXT}observation-geneticsAminoAcidChange`), true));
+  aa.index(out, AA);
+  if (genes.length) {
+    const geneStrings = new Folded(genes);
+    geneVariantPairs(out, GENE_DNA, geneStrings, dna);
+    geneVariantPairs(out, GENE_AA, geneStrings, aa);
+  }
+  const regions = observationRegions(g);
+  if (regions.length) out.set(REGION, regions);
 }
 
 /** A region covered by a resource: accession + 0-based half-open interval. */
@@ -104,12 +185,29 @@ function toHalfOpen(lo: number, hi: number, system: string | undefined): [number
   return [s, Math.max(e, s + 1)];
 }
 
-function observationRegions(r: Record<string, unknown>): Region[] {
-  const acc = components(r, '48013-7').flatMap((c) => (c.valueCodeableConcept as { coding?: Array<{ code?: string }> })?.coding ?? []).map((c) => c.code).find((c) => c && /^N[CGTW]_/.test(c));
+function firstAccession(comps: Component[] | undefined): string | undefined {
+  for (const c of comps ?? []) {
+    for (const cd of (c.valueCodeableConcept as { coding?: Array<{ code?: string }> })?.coding ?? []) {
+      const code = cd.code;
+      if (code && /^N[CGTW]_/.test(code)) return code;
+    }
+  }
+  return undefined;
+}
+
+function observationRegions(g: GeneticComponents): Region[] {
+  const acc = firstAccession(g.acc);
   if (!acc) return [];
-  const cs = components(r, '92822-6').flatMap((c) => (c.valueCodeableConcept as { coding?: Array<{ code?: string }> })?.coding ?? [])[0]?.code ?? 'LA30102-0';
+  let cs = 'LA30102-0';
+  for (const c of g.coord ?? []) {
+    const coding = (c.valueCodeableConcept as { coding?: Array<{ code?: string }> })?.coding ?? [];
+    if (coding.length) {
+      cs = coding[0]?.code ?? 'LA30102-0';
+      break;
+    }
+  }
   const out: Region[] = [];
-  for (const c of components(r, '81254-5')) {
+  for (const c of g.range ?? []) {
     const range = c.valueRange as { low?: { value?: number }; high?: { value?: number } } | undefined;
     const lo = range?.low?.value ?? (typeof c.valueInteger === 'number' ? c.valueInteger : undefined);
     if (typeof lo !== 'number') continue;
@@ -138,37 +236,20 @@ function sequenceRegions(r: Record<string, unknown>): Region[] {
   return out;
 }
 
-type Indexer = (r: Record<string, unknown>, out: IndexEntries, key: string) => void;
+type Indexer = (r: Record<string, unknown>, out: ValueSink, keys: Keys) => void;
 
 /** Custom indexers, by resource type then parameter code. */
 export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
-  Observation: {
-    'gene-identifier': (r, out, key) => {
-      for (const v of geneValues(r)) {
-        tokenEntries(out, key, { value: v, type: 'CodeableConcept' });
-        // the gene symbol (display) is accepted as a code too: gene-identifier=EGFR
-        for (const c of (v as { coding?: Array<{ display?: string }> }).coding ?? []) if (c.display && !(out[key] ??= []).includes(c.display)) out[key].push(c.display);
-      }
-    },
-    'dna-variant': (r, out, key) => dnaValues(r).flatMap(conceptStrings).forEach((s) => stringEntries(out, key, { value: s })),
-    'amino-acid-change': (r, out, key) => aaValues(r).flatMap(conceptStrings).forEach((s) => stringEntries(out, key, { value: s })),
-    'gene-dnavariant': (r, out, key) => geneVariantPairs(out, key, geneValues(r), dnaValues(r)),
-    'gene-amino-acid-change': (r, out, key) => geneVariantPairs(out, key, geneValues(r), aaValues(r)),
-    'genomic-region': (r, out, key) => {
-      const regions = observationRegions(r);
-      if (regions.length) out[key] = regions;
-    },
-  },
   MolecularSequence: {
-    'genomic-region': (r, out, key) => {
+    'genomic-region': (r, out, keys) => {
       const regions = sequenceRegions(r);
-      if (regions.length) out[key] = regions;
+      if (regions.length) out.set(keys.k, regions);
     },
   },
   DiagnosticReport: {
-    'assessed-condition': (r, out, key) => {
+    'assessed-condition': (r, out, keys) => {
       for (const e of (r.extension as Ext[] | undefined) ?? []) {
-        if (e.url?.endsWith('geneticsAssessedCondition')) referenceEntries(out, key, { value: extValue(e) });
+        if (e.url?.endsWith('geneticsAssessedCondition')) referenceValues(out, keys, extValue(e));
       }
     },
   },

@@ -1,6 +1,9 @@
 import type { Extracted } from './fhirpath-extract.js';
 import { dateRange, fold, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
 import type { ParamType } from './registry.js';
+import { fieldOf, ObjectSink, type Field, type ValueSink } from './index-sink.js';
+import { codingEntry, compositePart, foldedDisplay } from './coding-cache.js';
+import { foldText } from './shared-strings.js';
 
 /**
  * Turns extracted FHIR elements into the normalized index entries stored in IndexedDoc.x
@@ -12,105 +15,113 @@ import type { ParamType } from './registry.js';
  *   uri        x.p: strings;   number x.p: numbers;   date x.p: [{s, e}] half-open epoch-ms ranges
  *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit
  *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
+ * A field's values keep the order they were found in; strings and numbers appear once, objects
+ * (dates, quantities, composites) every time.
  */
 export type IndexEntries = Record<string, unknown[]>;
 
 /**
- * Past this many values a key's duplicates are tracked in a Set: a GenomicReport from a VCF lists
- * every variant as a `result`, and a linear `includes` per value made indexing it quadratic.
+ * The fields one parameter writes: `p` and its companions. Built once per parameter (when its
+ * plan is compiled), so that indexing a value concatenates no field names.
  */
-const LINEAR_DEDUPE = 16;
-const seen = new WeakMap<unknown[], Set<unknown>>();
-
-function push(out: IndexEntries, key: string, v: unknown): void {
-  const arr = (out[key] ??= []);
-  if (typeof v === 'object' && v !== null) {
-    arr.push(v);
-    return;
-  }
-  if (arr.length < LINEAR_DEDUPE) {
-    if (arr.includes(v)) return;
-  } else {
-    let set = seen.get(arr);
-    if (!set) seen.set(arr, (set = new Set(arr)));
-    if (set.has(v)) return;
-    set.add(v);
-  }
-  arr.push(v);
+export interface Keys {
+  k: Field;
+  t: Field;
+  e: Field;
+  ot: Field;
+  /** Name of the `:identifier` field of a reference parameter (its own Keys via keysOf). */
+  i: string;
+}
+const keysCache = new Map<string, Keys>();
+export function keysOf(k: string): Keys {
+  let keys = keysCache.get(k);
+  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), i: `${k}__i` }));
+  return keys;
 }
 
-function tokenCoding(out: IndexEntries, key: string, system: unknown, code: unknown, text?: unknown): void {
+/** `system|code`, or `|code` without a system (a non-string system counts as none). */
+export function codeToken(system: unknown, c: string): string {
+  return codingEntry(system, c).token;
+}
+
+function tokenCoding(out: ValueSink, keys: Keys, system: unknown, code: unknown, text?: unknown): void {
   if (typeof code === 'string' || typeof code === 'number' || typeof code === 'boolean') {
-    const c = String(code);
-    push(out, key, typeof system === 'string' && system ? `${system}|${c}` : `|${c}`);
-    push(out, key, c);
-  }
-  if (typeof text === 'string' && text) push(out, `${key}__t`, fold(text));
+    const e = codingEntry(system, typeof code === 'string' ? code : String(code));
+    out.add(keys.k, e.token);
+    out.add(keys.k, e.code);
+    if (typeof text === 'string' && text) out.add(keys.t, foldedDisplay(e, text));
+  } else if (typeof text === 'string' && text) out.add(keys.t, foldText(text));
 }
 
-export function tokenEntries(out: IndexEntries, key: string, e: Extracted): void {
-  const v = e.value;
+const CONTACT_SYSTEMS = ['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other'];
+
+/** Token values of an element: a coding, CodeableConcept, Identifier, ContactPoint, Quantity or primitive. */
+export function tokenValues(out: ValueSink, keys: Keys, v: unknown, type: string | undefined): void {
   if (v === null || v === undefined) return;
   if (typeof v !== 'object') {
-    push(out, key, String(v));
+    out.add(keys.k, typeof v === 'string' ? v : String(v));
     return;
   }
   const o = v as Record<string, unknown>;
   if (Array.isArray(o.coding) || 'text' in o) {
-    for (const c of (o.coding as Array<Record<string, unknown>>) ?? []) tokenCoding(out, key, c.system, c.code, c.display);
-    if (typeof o.text === 'string') push(out, `${key}__t`, fold(o.text));
+    for (const c of (o.coding as Array<Record<string, unknown>>) ?? []) tokenCoding(out, keys, c.system, c.code, c.display);
+    if (typeof o.text === 'string') out.add(keys.t, foldText(o.text));
     return;
   }
-  if ('value' in o && ('system' in o || 'type' in o || 'use' in o || 'assigner' in o || e.type === 'Identifier')) {
+  if ('value' in o && ('system' in o || 'type' in o || 'use' in o || 'assigner' in o || type === 'Identifier')) {
     // Identifier (or ContactPoint: its system is "phone"/"email", not a URI, so the value alone matters)
-    const isContact = e.type === 'ContactPoint' || ['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other'].includes(String(o.system));
-    if (isContact) push(out, key, String(o.value));
-    else tokenCoding(out, key, o.system, o.value);
-    const type = o.type as { coding?: Array<Record<string, unknown>>; text?: string } | undefined;
-    for (const c of type?.coding ?? []) push(out, `${key}__ot`, `${c.system ?? ''}|${c.code ?? ''}|${o.value}`);
-    if (type?.text) push(out, `${key}__t`, fold(type.text));
+    const isContact = type === 'ContactPoint' || CONTACT_SYSTEMS.includes(String(o.system));
+    if (isContact) out.add(keys.k, String(o.value));
+    else tokenCoding(out, keys, o.system, o.value);
+    const t = o.type as { coding?: Array<Record<string, unknown>>; text?: string } | undefined;
+    for (const c of t?.coding ?? []) out.add(keys.ot, `${c.system ?? ''}|${c.code ?? ''}|${o.value}`);
+    if (t?.text) out.add(keys.t, foldText(t.text));
     return;
   }
-  if ('code' in o || 'system' in o) tokenCoding(out, key, o.system, o.code, o.display ?? o.unit);
-  else if ('value' in o && typeof o.value !== 'object') push(out, key, String(o.value));
+  if ('code' in o || 'system' in o) tokenCoding(out, keys, o.system, o.code, o.display ?? o.unit);
+  else if ('value' in o && typeof o.value !== 'object') out.add(keys.k, String(o.value));
 }
 
-export function referenceEntries(out: IndexEntries, key: string, e: Extracted): void {
-  const v = e.value;
+const HISTORY = /\/_history\/[^/]+$/;
+const ABSOLUTE = /^[a-z]+:/;
+
+export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
   if (typeof v === 'string') {
-    push(out, key, v);
+    out.add(keys.k, v);
     const bar = v.indexOf('|');
-    if (bar > 0) push(out, key, v.slice(0, bar)); // canonical with |version
+    if (bar > 0) out.add(keys.k, v.slice(0, bar)); // canonical with |version
     return;
   }
   if (!v || typeof v !== 'object') return;
   const o = v as { reference?: string; identifier?: Record<string, unknown> };
-  if (typeof o.reference === 'string' && !o.reference.startsWith('#')) {
-    const k = referenceKey(o.reference);
-    if (k) push(out, key, k);
-    if (!k || /^[a-z]+:/.test(o.reference)) push(out, key, o.reference.replace(/\/_history\/[^/]+$/, ''));
+  const ref = o.reference;
+  if (typeof ref === 'string' && !ref.startsWith('#')) {
+    const k = referenceKey(ref);
+    if (k) out.add(keys.k, k);
+    // (a relative `Type/id` is its own key: it starts with a capital, never a scheme)
+    if (!k || (k !== ref && ABSOLUTE.test(ref))) out.add(keys.k, ref.replace(HISTORY, ''));
   }
-  if (o.identifier) tokenEntries(out, `${key}__i`, { value: o.identifier, type: 'Identifier' });
+  if (o.identifier) tokenValues(out, keysOf(keys.i), o.identifier, 'Identifier');
 }
 
 const NAME_PARTS = ['text', 'family', 'given', 'prefix', 'suffix', 'line', 'city', 'district', 'state', 'postalCode', 'country'];
 
-export function stringEntries(out: IndexEntries, key: string, e: Extracted): void {
-  const add = (s: unknown): void => {
-    if (typeof s !== 'string' || !s) return;
-    push(out, key, fold(s));
-    push(out, `${key}__e`, s);
-  };
-  const v = e.value;
-  if (typeof v === 'string') return add(v);
+function addString(out: ValueSink, keys: Keys, s: unknown): void {
+  if (typeof s !== 'string' || !s) return;
+  out.add(keys.k, fold(s));
+  out.add(keys.e, s);
+}
+
+export function stringValues(out: ValueSink, keys: Keys, v: unknown): void {
+  if (typeof v === 'string') return addString(out, keys, v);
   if (!v || typeof v !== 'object') return;
   const o = v as Record<string, unknown>;
   for (const p of NAME_PARTS) {
     const pv = o[p];
-    if (Array.isArray(pv)) pv.forEach(add);
-    else add(pv);
+    if (Array.isArray(pv)) for (let i = 0; i < pv.length; i++) addString(out, keys, pv[i]);
+    else addString(out, keys, pv);
   }
-  if (typeof o.display === 'string') add(o.display);
+  if (typeof o.display === 'string') addString(out, keys, o.display);
 }
 
 function intervalOf(v: unknown): Interval | undefined {
@@ -125,27 +136,26 @@ function intervalOf(v: unknown): Interval | undefined {
   return undefined;
 }
 
-export function dateEntries(out: IndexEntries, key: string, e: Extracted): void {
-  const v = e.value as Record<string, unknown> | string;
+export function dateValues(out: ValueSink, keys: Keys, v: unknown): void {
   if (v && typeof v === 'object' && ('event' in v || 'repeat' in v)) {
     // Timing: every event, and the bounds of the repeat
-    for (const ev of (v.event as string[]) ?? []) dateEntries(out, key, { value: ev });
-    const bounds = (v.repeat as Record<string, unknown> | undefined)?.boundsPeriod;
-    if (bounds) dateEntries(out, key, { value: bounds });
+    const o = v as Record<string, unknown>;
+    for (const ev of (o.event as string[]) ?? []) dateValues(out, keys, ev);
+    const bounds = (o.repeat as Record<string, unknown> | undefined)?.boundsPeriod;
+    if (bounds) dateValues(out, keys, bounds);
     return;
   }
   const i = intervalOf(v);
-  if (i) push(out, key, i);
+  if (i) out.add(keys.k, i);
 }
 
-export function numberEntries(out: IndexEntries, key: string, e: Extracted): void {
-  const v = e.value;
-  if (typeof v === 'number') push(out, key, v);
-  else if (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') push(out, key, (v as { value: number }).value);
+export function numberValues(out: ValueSink, keys: Keys, v: unknown): void {
+  if (typeof v === 'number') out.add(keys.k, v);
+  else if (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') out.add(keys.k, (v as { value: number }).value);
 }
 
-export function quantityEntries(out: IndexEntries, key: string, e: Extracted): void {
-  const o = e.value as Record<string, unknown> | undefined;
+export function quantityValues(out: ValueSink, keys: Keys, v: unknown): void {
+  const o = v as Record<string, unknown> | undefined;
   if (!o || typeof o !== 'object' || typeof o.value !== 'number') return;
   const code = typeof o.code === 'string' ? o.code : typeof o.unit === 'string' ? o.unit : typeof o.currency === 'string' ? o.currency : undefined;
   const entry: Record<string, unknown> = { n: o.value };
@@ -157,19 +167,20 @@ export function quantityEntries(out: IndexEntries, key: string, e: Extracted): v
     entry.cn = canon.value;
     entry.cc = canon.code;
   }
-  push(out, key, entry);
+  out.add(keys.k, entry);
 }
 
-export function uriEntries(out: IndexEntries, key: string, e: Extracted): void {
-  if (typeof e.value === 'string') push(out, key, e.value);
+export function uriValues(out: ValueSink, keys: Keys, v: unknown): void {
+  if (typeof v === 'string') out.add(keys.k, v);
 }
 
-/** Escapes a composite part so that `a$b` joins cannot collide (same escaping as search values). */
-export function compositePart(s: string): string {
-  return s.indexOf('$') < 0 && s.indexOf('\\') < 0 ? s : s.replace(/[\\$]/g, '\\$&');
-}
+export { compositePart };
 
-/** Token$token composites are stored as joined strings (every form combination): compact and indexable. */
+/**
+ * Token$token composites are stored as joined strings (every form combination): compact and
+ * indexable. The reference definition: the indexer builds the same strings through its caches
+ * (coding-cache.ts joins, index-resource.ts joinTokens).
+ */
 export function joinForms(a: unknown[], b: unknown[]): string[] {
   const out: string[] = [];
   for (const x of a) {
@@ -180,12 +191,20 @@ export function joinForms(a: unknown[], b: unknown[]): string[] {
   return out;
 }
 
-export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = {
-  token: tokenEntries,
-  reference: referenceEntries,
-  string: stringEntries,
-  date: dateEntries,
-  number: numberEntries,
-  quantity: quantityEntries,
-  uri: uriEntries,
+/** A builder: adds the index values of one extracted element (with its FHIR type when known). */
+export type ValueBuilder = (out: ValueSink, keys: Keys, v: unknown, type: string | undefined) => void;
+
+export const VALUE_BUILDERS: Partial<Record<ParamType, ValueBuilder>> = {
+  token: tokenValues,
+  reference: referenceValues,
+  string: stringValues,
+  date: dateValues,
+  number: numberValues,
+  quantity: quantityValues,
+  uri: uriValues,
 };
+
+/** The same builders over a plain `{ field: values }` object, for callers holding Extracted elements. */
+export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = Object.fromEntries(
+  Object.entries(VALUE_BUILDERS).map(([type, build]) => [type, (out: IndexEntries, key: string, e: Extracted) => build(new ObjectSink(out), keysOf(key), e.value, e.type)]),
+);

@@ -27,6 +27,21 @@ const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.
  * covering the whole precision"). Values without a time zone are read as UTC.
  */
 export function dateRange(value: string): Interval | undefined {
+  // Dates repeat (a day's resources, a patient's birth date): the parse is cached, the result is
+  // a fresh object each time (callers keep it in an index document).
+  // Only dates and months are cached: instants rarely recur.
+  if (typeof value !== 'string' || value.length > 10) return parseDateRange(value);
+  const known = dates.get(value);
+  if (known !== undefined) return known ? { s: known.s, e: known.e } : undefined;
+  const r = parseDateRange(value);
+  if (dates.size >= MAX_DATES) dates.clear();
+  dates.set(value, r ?? null);
+  return r ? { s: r.s, e: r.e } : undefined;
+}
+const dates = new Map<string, Interval | null>();
+const MAX_DATES = 4096;
+
+function parseDateRange(value: string): Interval | undefined {
   const m = DATE_RE.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, sec, frac, tz] = m;
@@ -90,10 +105,42 @@ export function ucumCanonical(code: string, value: number): { code: string; valu
   return c ? { code: c[0], value: value * c[1] } : undefined;
 }
 
+const REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+/** Recent answers: a subject or specimen is referenced by every resource of a patient. */
+const refKeys = new Map<string, string | null>();
+const MAX_REF_KEYS = 4096;
+
+/** Whether `ref` is exactly `Type/id` (what REFERENCE would match whole): then it is its own key. */
+function isTypeSlashId(ref: string): boolean {
+  const n = ref.length;
+  let c = ref.charCodeAt(0);
+  if (!(c >= 65 && c <= 90)) return false;
+  let i = 1;
+  for (; i < n; i++) {
+    c = ref.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
+  }
+  if (i < 2 || c !== 47) return false; // [A-Z][A-Za-z]+ then '/'
+  const start = ++i;
+  for (; i < n; i++) {
+    c = ref.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46)) return false;
+  }
+  return n - start >= 1 && n - start <= 64;
+}
+
 /** `Type/id` from a literal reference (relative, absolute, or version-specific); undefined for others. */
 export function referenceKey(ref: string): string | undefined {
-  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  // The common form, `Observation/var-1`, without a regex or the cache (a report's results are all new).
+  if (typeof ref === 'string' && isTypeSlashId(ref)) return ref;
+  const known = refKeys.get(ref);
+  if (known !== undefined) return known ?? undefined;
+  const m = REFERENCE.exec(ref);
+  // Relative `Type/id` is its own key: the same string, not a copy to concatenate and flatten.
+  const key = m ? (ref.length === m[1].length + m[2].length + 1 ? ref : `${m[1]}/${m[2]}`) : undefined;
+  if (refKeys.size >= MAX_REF_KEYS) refKeys.clear();
+  refKeys.set(ref, key ?? null);
+  return key;
 }
 
 /** Escapes a literal for use inside a regular expression (user input is never a pattern). */

@@ -4,8 +4,9 @@ import type { Issue } from '../fhir/outcome.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../storage/types.js';
 import { buildFilter } from './build-filter.js';
 import { runSearch } from './execute.js';
-import { computeIndex } from './index-resource.js';
-import { genomicIndex } from '../genomics/operations/genomic-index.js';
+import { indexWith } from './index-resource.js';
+import { takeComponentTable } from './observation-components.js';
+import { genomicIndexInto } from '../genomics/operations/genomic-index.js';
 import { GX_LOOKUP_FIELDS } from '../genomics/operations/gx-fields.js';
 import { parseSearch } from './parse.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
@@ -19,8 +20,9 @@ import { GENOMIC_REGION_URL } from './genomics-params.js';
 
 /** Index values stored beside a resource, computed from the SearchParameter expressions. */
 export function indexResource(resource: Resource): SearchIndex {
-  // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts).
-  return Object.assign(computeIndex(resource), genomicIndex(resource));
+  // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts),
+  // from the Observation components as computeIndex filed them.
+  return indexWith(resource, (put) => genomicIndexInto(resource, put, takeComponentTable(resource)));
 }
 
 export interface SearchRequest {

@@ -1,4 +1,6 @@
 import type { CodeableConcept, Coding, Identifier } from '@medplum/fhirtypes';
+import { codeToken } from '../../search/index-values.js';
+import { SharedStrings } from '../../search/shared-strings.js';
 
 /**
  * Token handling shared by the index extractor and the operations' inputs. A coded value is
@@ -7,22 +9,37 @@ import type { CodeableConcept, Coding, Identifier } from '@medplum/fhirtypes';
  * and haplotypes (`BRCA1`, `CYP2C19*2/*2`, `HLA-A*23`).
  */
 export function codingTokens(c: Coding | undefined): string[] {
-  if (!c) return [];
   const out: string[] = [];
-  if (c.code) {
-    out.push(c.code);
-    if (c.system) out.push(`${c.system}|${c.code}`);
-  }
-  if (c.display) out.push(`~${c.display.trim().toLowerCase()}`);
+  pushCodingTokens(c, out);
   return out;
 }
 
 export function conceptTokens(cc: CodeableConcept | undefined): string[] {
-  if (!cc) return [];
-  const out = (cc.coding ?? []).flatMap(codingTokens);
-  if (cc.text) out.push(`~${cc.text.trim().toLowerCase()}`);
+  const out: string[] = [];
+  pushConceptTokens(cc, out);
   return out;
 }
+
+/** conceptTokens(cc), appended to `out`. */
+export function pushConceptTokens(cc: CodeableConcept | undefined, out: string[]): void {
+  if (!cc) return;
+  for (const c of cc.coding ?? []) pushCodingTokens(c, out);
+  if (cc.text) out.push(typeof cc.text === 'string' ? nameTokens.get(cc.text, nameToken) : `~${(cc.text as string).trim().toLowerCase()}`);
+}
+
+function pushCodingTokens(c: Coding | undefined, out: string[]): void {
+  if (!c) return;
+  const { code, system, display } = c;
+  if (code) {
+    out.push(code);
+    if (system) out.push(typeof system === 'string' && typeof code === 'string' ? codeToken(system, code) : `${system}|${code}`);
+  }
+  if (display) out.push(typeof display === 'string' ? nameTokens.get(display, nameToken) : `~${(display as string).trim().toLowerCase()}`);
+}
+
+/** `~name` tokens of displays and texts: gene symbols and answers repeat on every variant. */
+const nameTokens = new SharedStrings(8192);
+const nameToken = (s: string): string => `~${s.trim().toLowerCase()}`;
 
 export function identifierTokens(ids: Identifier[] | Identifier | undefined): string[] {
   const list = Array.isArray(ids) ? ids : ids ? [ids] : [];

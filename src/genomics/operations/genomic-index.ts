@@ -3,8 +3,10 @@ import { alleleKey, type Allele, normalizeAllele } from '../variant-notation/all
 import { ASSEMBLY_LOINC, accessionFor, describeAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
 import { binOf } from './bins.js';
-import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens } from './codes.js';
+import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens, pushConceptTokens } from './codes.js';
 import { GX, type GenomicKind, type Locus } from './gx-fields.js';
+import { referenceKey } from '../../search/normalize.js';
+import { fileComponent, gxSlot, type ComponentTable, type GxComponentCode } from './component-codes.js';
 
 /**
  * Index values the genomics operations query, computed at write time beside the search
@@ -13,20 +15,41 @@ import { GX, type GenomicKind, type Locus } from './gx-fields.js';
  * make the subject operations one selective equality lookup.
  */
 export function genomicIndex(resource: Resource): Record<string, unknown> {
+  const x: Record<string, unknown> = {};
+  genomicIndexInto(resource, (name, values) => { x[name] = values; });
+  return x;
+}
+
+/** Receives the gx-* fields one by one (a field may be an empty list, and is then kept). */
+export type GxWriter = (name: string, values: unknown[]) => void;
+
+/**
+ * genomicIndex, field by field, in order (indexResource adds them to the search fields).
+ * `table`: the Observation's components as the search indexer filed them (component-codes.ts).
+ */
+export function genomicIndexInto(resource: Resource, put: GxWriter, table?: ComponentTable): void {
   switch (resource.resourceType) {
-    case 'Observation': return observationIndex(resource);
-    case 'DiagnosticReport': return reportIndex(resource);
-    case 'Specimen': return specimenIndex(resource);
-    case 'Procedure': return studyIndex(resource);
-    default: return {};
+    case 'Observation': return observationIndex(resource, put, table as ComponentTable<ObservationComponent> | undefined);
+    case 'DiagnosticReport': return reportIndex(resource, put);
+    case 'Specimen': return specimenIndex(resource, put);
+    case 'Procedure': return studyIndex(resource, put);
   }
 }
 
 /** `Patient/p1` from a relative, absolute or versioned reference. */
 export function normalizeRef(ref: string | undefined): string | undefined {
-  if (!ref) return undefined;
-  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  // The search indexer's referenceKey: the same pattern, and its cache of recent references.
+  return ref ? referenceKey(ref) : undefined;
+}
+
+/** normalizeRef of each reference, those that have one. */
+function refs(list: Array<{ reference?: string }> | undefined): string[] {
+  const out: string[] = [];
+  for (const r of list ?? []) {
+    const n = normalizeRef(r.reference);
+    if (n) out.push(n);
+  }
+  return out;
 }
 
 const PROFILE_KIND: Record<string, GenomicKind> = {
@@ -40,93 +63,149 @@ const CODE_KIND: Record<string, GenomicKind> = {
 
 export function observationKind(o: Observation): GenomicKind | undefined {
   for (const p of o.meta?.profile ?? []) {
-    const k = PROFILE_KIND[p.split('/').pop()!.split('|')[0]];
+    // the profile's name: after the last '/', before any '|version'
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    const bar = name.indexOf('|');
+    const k = PROFILE_KIND[bar < 0 ? name : name.slice(0, bar)];
     if (k && p.includes('genomics-reporting')) return k;
   }
   for (const c of o.code?.coding ?? []) if (c.code && CODE_KIND[c.code]) return CODE_KIND[c.code];
   return undefined;
 }
 
-function components(o: Observation, code: string): ObservationComponent[] {
-  return (o.component ?? []).filter((c) => hasCode(c.code, code));
+/**
+ * An Observation's components by the codes of their code (each component once per code, in
+ * component order): from the search indexer's walk when it hands its table over, else filed here.
+ */
+class ByCode {
+  constructor(private readonly table: ComponentTable<ObservationComponent>) {}
+
+  static of(o: Observation, table: ComponentTable<ObservationComponent> | undefined): ByCode {
+    if (table) return new ByCode(table);
+    const t: ComponentTable<ObservationComponent> = [];
+    for (const c of o.component ?? []) {
+      for (const cd of c.code?.coding ?? []) {
+        const slot = gxSlot(cd.code);
+        if (slot >= 0) fileComponent(t, slot, c);
+      }
+    }
+    return new ByCode(t);
+  }
+
+  get(code: GxComponentCode): ObservationComponent[] {
+    return this.table[gxSlot(code)] ?? NONE;
+  }
+  /** The CodeableConcept values of the components under each code in turn. */
+  concepts(...codes: GxComponentCode[]): CodeableConcept[] {
+    const out: CodeableConcept[] = [];
+    for (const code of codes) for (const c of this.get(code)) if (c.valueCodeableConcept) out.push(c.valueCodeableConcept);
+    return out;
+  }
+  /** First component under `code`: its string, else its first code, else its text. */
+  string(code: GxComponentCode): string | undefined {
+    const c = this.get(code)[0];
+    return c?.valueString ?? c?.valueCodeableConcept?.coding?.[0]?.code ?? c?.valueCodeableConcept?.text;
+  }
 }
-function componentConcepts(o: Observation, ...codes: string[]): CodeableConcept[] {
-  return codes.flatMap((code) => components(o, code)).flatMap((c) => (c.valueCodeableConcept ? [c.valueCodeableConcept] : []));
-}
-function componentString(o: Observation, code: string): string | undefined {
-  const c = components(o, code)[0];
-  return c?.valueString ?? c?.valueCodeableConcept?.coding?.[0]?.code ?? c?.valueCodeableConcept?.text;
+const NONE: ObservationComponent[] = [];
+
+function conceptsTokens(ccs: CodeableConcept[]): string[] {
+  const out: string[] = [];
+  for (const cc of ccs) pushConceptTokens(cc, out);
+  return out;
 }
 
-function observationIndex(o: Observation): Record<string, unknown> {
+function observationIndex(o: Observation, put: GxWriter, table: ComponentTable<ObservationComponent> | undefined): void {
   const kind = observationKind(o);
   const subject = normalizeRef(o.subject?.reference);
-  const x: Record<string, unknown> = {};
-  const members = (o.hasMember ?? []).map((r) => normalizeRef(r.reference)).filter(Boolean);
-  if (members.length) x[GX.member] = members;
-  if (!kind) return x;
-  x[GX.kind] = [kind];
+  const members = refs(o.hasMember);
+  if (members.length) put(GX.member, members);
+  if (!kind) return;
+  put(GX.kind, [kind]);
   if (subject) {
-    x[GX.subject] = [subject];
-    x[GX.subjectKind] = [`${subject}|${kind}`];
+    put(GX.subject, [subject]);
+    put(GX.subjectKind, [`${subject}|${kind}`]);
   }
-  const from = (o.derivedFrom ?? []).map((r) => normalizeRef(r.reference)).filter(Boolean);
-  if (from.length) x[GX.derivedFrom] = from;
+  const from = refs(o.derivedFrom);
+  if (from.length) put(GX.derivedFrom, from);
   const specimen = normalizeRef(o.specimen?.reference);
-  if (specimen) x[GX.specimen] = [specimen];
-  const sourceClass = componentConcepts(o, '48002-0').flatMap((cc) => [
-    ...conceptTokens(cc), ...(cc.coding ?? []).flatMap((c) => (c.code && SOURCE_CLASS[c.code] ? [SOURCE_CLASS[c.code]] : [])),
-  ]);
-  if (sourceClass.length) x[GX.sourceClass] = sourceClass;
-  const genes = componentConcepts(o, '48018-6').flatMap(conceptTokens);
-  if (genes.length) x[GX.gene] = genes;
-  if (kind === 'haplotype' || kind === 'genotype') x[GX.haplotype] = conceptTokens(o.valueCodeableConcept);
-  if (kind === 'tx') x[GX.treatment] = componentConcepts(o, '51963-7', 'associated-therapy').flatMap(conceptTokens);
-  if (kind === 'tx' || kind === 'dx') x[GX.condition] = componentConcepts(o, '81259-4').flatMap(conceptTokens);
-  if (kind === 'mc') x[GX.consequence] = componentConcepts(o, 'feature-consequence').flatMap(conceptTokens);
-  if (kind === 'variant') Object.assign(x, variantIndex(o, subject));
-  return x;
+  if (specimen) put(GX.specimen, [specimen]);
+  const comps = ByCode.of(o, table);
+  const sourceClass: unknown[] = [];
+  for (const cc of comps.concepts('48002-0')) {
+    pushConceptTokens(cc, sourceClass as string[]);
+    for (const c of cc.coding ?? []) if (c.code && SOURCE_CLASS[c.code]) sourceClass.push(SOURCE_CLASS[c.code]);
+  }
+  if (sourceClass.length) put(GX.sourceClass, sourceClass);
+  const genes = conceptsTokens(comps.concepts('48018-6'));
+  if (genes.length) put(GX.gene, genes);
+  if (kind === 'haplotype' || kind === 'genotype') put(GX.haplotype, conceptTokens(o.valueCodeableConcept));
+  if (kind === 'tx') put(GX.treatment, conceptsTokens(comps.concepts('51963-7', 'associated-therapy')));
+  if (kind === 'tx' || kind === 'dx') put(GX.condition, conceptsTokens(comps.concepts('81259-4')));
+  if (kind === 'mc') put(GX.consequence, conceptsTokens(comps.concepts('feature-consequence')));
+  if (kind === 'variant') variantIndex(comps, subject, put);
 }
 
-function variantIndex(o: Observation, subject: string | undefined): Record<string, unknown> {
-  const x: Record<string, unknown> = {};
-  const hgvs = ['81290-9', '48004-6', '48005-3', '81252-9']
-    .flatMap((code) => components(o, code))
-    .flatMap((c) => [c.valueString, ...(c.valueCodeableConcept?.coding ?? []).map((k) => k.code), c.valueCodeableConcept?.text])
-    .filter((s): s is string => !!s && s.includes(':'))
-    .map(hgvsText);
-  const { loci, alleles } = variantLoci(o, hgvs);
-  const keys = [...new Set(alleles.map(alleleKey))];
-  const texts = [...new Set(hgvs)];
-  const assemblies = [...new Set(loci.flatMap((l) => { const d = describeAccession(l.a); return d?.assembly ? [`${d.assembly}|${d.chromosome}`] : []; }))];
-  x[GX.loci] = loci;
-  x[GX.variantKey] = keys;
-  x[GX.hgvs] = texts;
-  x[GX.bins] = [...new Set(loci.map((l) => binOf(l.a, l.s, l.e)))];
-  x[GX.assembly] = assemblies;
-  if (subject) {
-    x[GX.subjectBins] = (x[GX.bins] as string[]).map((b) => `${subject}|${b}`);
-    x[GX.subjectVariant] = [...keys, ...texts].map((k) => `${subject}|${k}`);
-    x[GX.subjectAssembly] = assemblies.map((a) => `${subject}|${a}`);
+const HGVS_CODES = ['81290-9', '48004-6', '48005-3', '81252-9'] as const;
+
+function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter): void {
+  const hgvs: string[] = [];
+  const add = (s: string | undefined): void => { if (!!s && s.includes(':')) hgvs.push(hgvsText(s)); };
+  for (const code of HGVS_CODES) {
+    for (const c of comps.get(code)) {
+      add(c.valueString);
+      for (const k of c.valueCodeableConcept?.coding ?? []) add(k.code);
+      add(c.valueCodeableConcept?.text);
+    }
   }
-  return x;
+  const { loci, alleles } = variantLoci(comps, hgvs);
+  const keys: string[] = [];
+  for (const a of alleles) addOnce(keys, alleleKey(a));
+  const texts: string[] = [];
+  for (const t of hgvs) addOnce(texts, t);
+  const asm: string[] = [];
+  for (const l of loci) {
+    const d = describeAccession(l.a);
+    if (d?.assembly) addOnce(asm, `${d.assembly}|${d.chromosome}`);
+  }
+  const bin: string[] = [];
+  for (const l of loci) addOnce(bin, binOf(l.a, l.s, l.e));
+  put(GX.loci, loci);
+  put(GX.variantKey, keys);
+  put(GX.hgvs, texts);
+  put(GX.bins, bin);
+  put(GX.assembly, asm);
+  if (subject) {
+    const prefix = `${subject}|`;
+    put(GX.subjectBins, bin.map((b) => prefix + b));
+    const sv: string[] = [];
+    for (const k of keys) sv.push(prefix + k);
+    for (const k of texts) sv.push(prefix + k);
+    put(GX.subjectVariant, sv);
+    put(GX.subjectAssembly, asm.map((a) => prefix + a));
+  }
+}
+
+/** Adds `s` unless present: the first-seen order of a Set, for the few values a variant has. */
+function addOnce(list: string[], s: string): void {
+  if (!list.includes(s)) list.push(s);
 }
 
 /** Where a Variant Observation lies: from its location components, else from its genomic HGVS. */
-function variantLoci(o: Observation, hgvs: string[]): { loci: Locus[]; alleles: Allele[] } {
-  let accession = componentString(o, '48013-7');
+function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: Allele[] } {
+  let accession = comps.string('48013-7');
   if (!accession) {
-    const asm = componentConcepts(o, '62374-4').flatMap((cc) => cc.coding ?? []).map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean);
-    const chr = componentConcepts(o, '48000-4').map((cc) => cc.coding?.[0]?.display ?? cc.text ?? '').map((d) => /(\d+|X|Y|M)\s*$/i.exec(d)?.[1]).find(Boolean);
+    const asm = comps.concepts('62374-4').flatMap((cc) => cc.coding ?? []).map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean);
+    const chr = comps.concepts('48000-4').map((cc) => cc.coding?.[0]?.display ?? cc.text ?? '').map((d) => /(\d+|X|Y|M)\s*$/i.exec(d)?.[1]).find(Boolean);
     if (asm && chr) accession = accessionFor(asm, chr);
   }
   const loci: Locus[] = [];
   const alleles: Allele[] = [];
-  const oneBased = componentConcepts(o, '92822-6').some((cc) => hasCode(cc, 'LA30102-0'));
-  const ref = componentString(o, '69547-8');
-  const alt = componentString(o, '69551-0');
-  const range = (code: string) => {
-    const r = components(o, code)[0]?.valueRange;
+  const oneBased = comps.concepts('92822-6').some((cc) => hasCode(cc, 'LA30102-0'));
+  const ref = comps.string('69547-8');
+  const alt = comps.string('69551-0');
+  const range = (code: GxComponentCode) => {
+    const r = comps.get(code)[0]?.valueRange;
     if (r?.low?.value === undefined) return undefined;
     const start = oneBased ? r.low.value - 1 : r.low.value;
     const end = r.high?.value !== undefined ? r.high.value : start + Math.max(ref?.length ?? 1, 1);
@@ -159,27 +238,31 @@ function variantLoci(o: Observation, hgvs: string[]): { loci: Locus[]; alleles: 
   return { loci, alleles };
 }
 
-function reportIndex(r: DiagnosticReport): Record<string, unknown> {
+function reportIndex(r: DiagnosticReport, put: GxWriter): void {
   const subject = normalizeRef(r.subject?.reference);
-  const x: Record<string, unknown> = { [GX.kind]: ['report'] };
-  if (subject) x[GX.subject] = [subject];
-  x[GX.result] = (r.result ?? []).map((ref) => normalizeRef(ref.reference)).filter(Boolean);
-  x[GX.testId] = identifierTokens(r.identifier);
-  x[GX.specimen] = (r.specimen ?? []).map((s) => normalizeRef(s.reference)).filter(Boolean);
+  put(GX.kind, ['report']);
+  if (subject) put(GX.subject, [subject]);
+  put(GX.result, refs(r.result));
+  put(GX.testId, identifierTokens(r.identifier));
+  put(GX.specimen, refs(r.specimen));
   const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued;
-  if (date && !Number.isNaN(Date.parse(date))) x[GX.date] = [Date.parse(date)];
-  return x;
+  if (date && !Number.isNaN(Date.parse(date))) put(GX.date, [Date.parse(date)]);
 }
 
-function specimenIndex(s: Specimen): Record<string, unknown> {
-  return { [GX.specimenId]: [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)] };
+function specimenIndex(s: Specimen, put: GxWriter): void {
+  put(GX.specimenId, [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)]);
 }
 
-function studyIndex(p: Procedure): Record<string, unknown> {
+function studyIndex(p: Procedure, put: GxWriter): void {
   const profile = (p.meta?.profile ?? []).find((u) => u.includes('genomics-reporting/StructureDefinition/genomic-study'));
-  if (!profile) return {};
+  if (!profile) return;
   const subject = normalizeRef(p.subject?.reference);
-  return { [GX.kind]: ['study'], ...(subject ? { [GX.subject]: [subject], [GX.subjectKind]: [`${subject}|study`] } : {}), [GX.testId]: identifierTokens(p.identifier) };
+  put(GX.kind, ['study']);
+  if (subject) {
+    put(GX.subject, [subject]);
+    put(GX.subjectKind, [`${subject}|study`]);
+  }
+  put(GX.testId, identifierTokens(p.identifier));
 }
 
 export { codingTokens };

@@ -1,0 +1,164 @@
+/**
+ * Where index values are collected while a resource is indexed (index-values.ts builds them).
+ * A field keeps its values in the order they were added; a string or number appears once, an
+ * object (date range, quantity, composite) every time. Fields appear in the order they were first
+ * written. `Acc`, the collector computeIndex uses, keeps each field in a numbered slot: adding a
+ * value is an array access, not a property lookup by name on an object of forty fields.
+ */
+import { buildDocument } from './document-shapes.js';
+
+/** A field of the index document: its name and its slot number (stable for the process). */
+export interface Field {
+  readonly name: string;
+  readonly id: number;
+}
+
+const fields = new Map<string, Field>();
+
+export function fieldOf(name: string): Field {
+  let f = fields.get(name);
+  if (!f) fields.set(name, (f = { name, id: fields.size }));
+  return f;
+}
+
+export interface ValueSink {
+  /** Adds a value: a string or number once, an object every time. */
+  add(f: Field, v: unknown): void;
+  /** Makes the field exist from here on in the field order, with no value yet. */
+  touch(f: Field): void;
+  /** Sets a field's values outright. */
+  set(f: Field, values: unknown[]): void;
+}
+
+/**
+ * Past this many values a field's duplicates are tracked in a Set: a GenomicReport from a VCF
+ * lists every variant as a `result`, and a linear `includes` per value made indexing it quadratic.
+ * Low: references (`Observation/var-0-1`, `…-0-2`) share long prefixes, and comparing them costs
+ * more than hashing them once.
+ */
+const LINEAR_DEDUPE = 8;
+
+export class Acc implements ValueSink {
+  private readonly slots: Array<unknown[] | undefined> = [];
+  private readonly sets: Array<Set<unknown> | undefined> = [];
+  private readonly keep: boolean[] = [];
+  private readonly order: Field[] = [];
+
+  add(f: Field, v: unknown): void {
+    const a = this.slots[f.id];
+    if (a === undefined) {
+      this.slots[f.id] = [v];
+      this.order.push(f);
+      return;
+    }
+    if (typeof v === 'object' && v !== null) {
+      a.push(v);
+      return;
+    }
+    if (a.length < LINEAR_DEDUPE) {
+      if (a.includes(v)) return;
+    } else {
+      let set = this.sets[f.id];
+      if (set === undefined) this.sets[f.id] = set = new Set(a);
+      const n = set.size;
+      if (set.add(v).size === n) return;
+    }
+    a.push(v);
+  }
+
+  touch(f: Field): void {
+    if (this.slots[f.id] === undefined) {
+      this.slots[f.id] = [];
+      this.order.push(f);
+    }
+  }
+
+  set(f: Field, values: unknown[]): void {
+    if (this.slots[f.id] === undefined) this.order.push(f);
+    this.slots[f.id] = values;
+    this.sets[f.id] = undefined;
+  }
+
+  /** Sets a field that stays in the document even when empty (the gx-* fields, genomic-index.ts). */
+  setKept(f: Field, values: unknown[]): void {
+    this.set(f, values);
+    this.keep[f.id] = true;
+  }
+
+  /** The index document (fields with values, in first-written order); the collector is left empty. */
+  finish(): Record<string, unknown[]> {
+    const fields: Field[] = [];
+    const values: unknown[][] = [];
+    for (const f of this.order) {
+      const a = this.slots[f.id]!;
+      if (a.length || this.keep[f.id]) {
+        fields.push(f);
+        values.push(a);
+      }
+      this.slots[f.id] = undefined;
+      this.sets[f.id] = undefined;
+      this.keep[f.id] = false;
+    }
+    this.order.length = 0;
+    return buildDocument(fields, values);
+  }
+}
+
+/** Collects the values of one field only (a composite's part); others are dropped. */
+export class ListSink implements ValueSink {
+  values: unknown[] = [];
+  private seen: Set<unknown> | undefined;
+  constructor(private readonly f: Field) {}
+
+  add(f: Field, v: unknown): void {
+    if (f !== this.f) return;
+    const a = this.values;
+    if (typeof v !== 'object' || v === null) {
+      if (a.length < LINEAR_DEDUPE) {
+        if (a.includes(v)) return;
+      } else {
+        if (this.seen === undefined) this.seen = new Set(a);
+        if (this.seen.has(v)) return;
+        this.seen.add(v);
+      }
+    }
+    a.push(v);
+  }
+
+  touch(): void {}
+
+  set(f: Field, values: unknown[]): void {
+    if (f !== this.f) return;
+    this.values = values;
+    this.seen = undefined;
+  }
+}
+
+/** Writes into a plain `{ field: values }` object (callers outside computeIndex, tests). */
+export class ObjectSink implements ValueSink {
+  private readonly seen = new WeakMap<unknown[], Set<unknown>>();
+  constructor(readonly out: Record<string, unknown[]>) {}
+
+  add(f: Field, v: unknown): void {
+    const arr = (this.out[f.name] ??= []);
+    if (typeof v !== 'object' || v === null) {
+      if (arr.length < LINEAR_DEDUPE) {
+        if (arr.includes(v)) return;
+      } else {
+        let set = this.seen.get(arr);
+        if (!set) this.seen.set(arr, (set = new Set(arr)));
+        if (set.has(v)) return;
+        set.add(v);
+      }
+    }
+    arr.push(v);
+  }
+
+  touch(f: Field): void {
+    this.out[f.name] ??= [];
+  }
+
+  set(f: Field, values: unknown[]): void {
+    this.out[f.name] = values;
+  }
+}
