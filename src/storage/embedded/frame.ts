@@ -20,13 +20,34 @@ export type Piece = [Buffer, number, number];
 type Pieces = Array<{ body?: Piece; index?: Piece }>;
 
 /** The JSON header of a line: each op with the byte lengths of its payloads. */
-export function frameHeader(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
+export function headerJson(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): string {
   const head = ops.map((op, i) => {
     const p = pieces[i];
     if (op.del || !p.body) return { t: op.t, id: op.id, v: op.v, del: true };
     return p.index ? { t: op.t, id: op.id, v: op.v, jn: p.body[2], xn: p.index[2] } : { t: op.t, id: op.id, v: op.v, jn: p.body[2] };
   });
-  return Buffer.from(JSON.stringify({ seq, lu, ops: head }));
+  return JSON.stringify({ seq, lu, ops: head });
+}
+
+export function frameHeader(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
+  return Buffer.from(headerJson(seq, lu, ops, pieces));
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * A line as the buffers it is made of, in order: the header (with its tab), then views of the
+ * payloads where they lie (the slabs), then the newline. Written with one gathered write, so a
+ * commit's payload bytes are copied once (into the slabs), not a second time into a line.
+ */
+export function frameParts(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer[] {
+  const out: Buffer[] = [Buffer.from(`${headerJson(seq, lu, ops, pieces)}\t`)];
+  for (const p of pieces) {
+    if (p.body) out.push(p.body[0].subarray(p.body[1], p.body[1] + p.body[2]));
+    if (p.index) out.push(p.index[0].subarray(p.index[1], p.index[1] + p.index[2]));
+  }
+  out.push(NEWLINE);
+  return out;
 }
 
 /** Bytes of a whole line, newline included. */

@@ -1,41 +1,44 @@
 import { Query } from 'mingo';
-import type { IndexedDoc, SearchIndex, StoreQuery } from '../types.js';
+import type { StoreQuery } from '../types.js';
 import type { Entry } from './records.js';
 import { candidateDoc, fieldsOf, type CandidateDoc } from './index-docs.js';
 import { RangeIndex, type Bounds } from '../../search/range-index.js';
 import { chain, elemBounds, intersect, isIn, keyOrder, literalPrefix, lowerBound, scalarBounds } from '../../search/filter-bounds.js';
+import { encodeKey, keyString, postingKey, STRIDE, type Terms } from './index-terms.js';
+import { hashField, hashHi, hashLo } from './key-hash.js';
+import { PostingStore } from './posting-store.js';
+import { smallest } from './top-k.js';
+
+export { postingKey } from './index-terms.js';
+export { smallest } from './top-k.js';
 
 /**
  * In-memory search indexes of the embedded store (DESIGN.md "Search": the embedded adapter runs
  * the compiled MongoDB document with mingo, but only over candidates picked here, never a whole
  * collection for a selective indexed parameter). Per resource type:
- *  - postings: index field + exact string value -> slots (tokens, references, uris, folded strings),
- *    with a lazily sorted key list for prefix (`^literal`) regexes;
+ *  - postings: index field + posting key -> slots (tokens, references, uris, folded strings), in
+ *    typed arrays (posting-store.ts), with a lazily sorted key list per field for prefix
+ *    (`^literal`) regexes;
  *  - interval indexes for dates ({s, e}), `lu`, and genomic regions ({a, s, e}, one per accession).
  * Postings are append-only: a value dropped by an update stays listed until verified away by the
  * query itself, so an update costs only its new values. Candidates are deduplicated per query.
+ * Writes hand over their index as terms (index-terms.ts), computed on the prepare workers for
+ * bulk loads.
  */
-type Posting = Map<string, number[]>;
-const SATURATED: number[] = [];
 const SATURATION = Number(process.env.FHIR_INDEX_SATURATION ?? 50_000);
 
-/**
- * Postings are keyed on a value without its token systems: `system|code`, `|code` and `code` (and
- * the four forms of a composite `a$b`) share one list, which halves what a write inserts. The
- * list is a superset for a system-qualified query, and every candidate is verified against the
- * full filter anyway. Deterministic, so writes and queries agree.
- */
-export function postingKey(v: string): string {
-  if (v.indexOf('|') < 0) return v;
-  if (v.indexOf('$') < 0) return v.slice(v.lastIndexOf('|') + 1);
-  return v.split('$').map((part) => part.slice(part.lastIndexOf('|') + 1)).join('$');
+interface FieldIndex {
+  readonly id: number;
+  /** A value whose posting key differs from it was seen: prefix lookups on the keys could miss. */
+  keyed: boolean;
+  /** Ids of the field's lists (one per distinct key), for prefix lookups. */
+  lists: number[];
+  /** Keys sorted, with their lists, valid while `lists` has not grown. */
+  sorted?: { keys: string[]; ids: number[] };
 }
 
 interface TypeIndex {
-  postings: Map<string, Posting>;
-  /** Fields with a value whose posting key differs from it: prefix lookups on their keys could miss. */
-  keyed: Set<string>;
-  sortedKeys: Map<string, string[] | undefined>;
+  fields: Map<string, FieldIndex>;
   ranges: Map<string, RangeIndex>;
 }
 
@@ -44,75 +47,94 @@ interface Plan {
   run: () => Iterable<number>;
 }
 
+const EMPTY_SLOTS = new Int32Array(0);
+
 export class SearchIndexes {
   /** Slot -> store entry; an entry is live while its `xb` (serialized index) is set. */
   private readonly slots: Entry[] = [];
-  private readonly slotOf = new Map<string, number>();
   private readonly types = new Map<string, TypeIndex>();
+  private readonly postings = new PostingStore(SATURATION);
+  private fieldCount = 0;
   private stamp = new Uint32Array(1024);
   private generation = 0;
+  /** How the store finds an entry by id (for `_id` plans). */
+  entryOf: (t: string, id: string) => Entry | undefined = () => undefined;
   /** Observability for tests and the bench: candidates handed to mingo by the last query. */
   readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0, lastVerified: false };
 
   private typeIndex(t: string): TypeIndex {
     let ti = this.types.get(t);
-    if (!ti) this.types.set(t, (ti = { postings: new Map(), keyed: new Set(), sortedKeys: new Map(), ranges: new Map() }));
+    if (!ti) this.types.set(t, (ti = { fields: new Map(), ranges: new Map() }));
     return ti;
   }
 
-  apply(e: Entry, x: SearchIndex | undefined, previousX: SearchIndex | undefined): void {
-    const t = e.t;
-    const key = `${t}/${e.id}`;
-    let slot = this.slotOf.get(key);
-    if (slot === undefined) {
-      slot = this.slots.length;
-      this.slotOf.set(key, slot);
-      this.slots.push(e);
-    }
-    if (!x) return;
+  private fieldIndex(ti: TypeIndex, field: string): FieldIndex {
+    let fi = ti.fields.get(field);
+    if (!fi) ti.fields.set(field, (fi = { id: this.fieldCount++, keyed: false, lists: [] }));
+    return fi;
+  }
+
+  /** Gives a new entry its slot. */
+  register(e: Entry): void {
+    e.slot = this.slots.length;
+    this.slots.push(e);
+  }
+
+  /**
+   * Indexes the current version of `e` from its terms (resource `r` of `terms`); `old` are the
+   * terms of the version it replaces, when that one was live: its keys are listed already.
+   */
+  apply(e: Entry, terms: Terms, r: number, old?: { terms: Terms; r: number }): void {
+    const slot = e.slot;
     const last = e.versions[e.versions.length - 1];
-    const ti = this.typeIndex(t);
+    const ti = this.typeIndex(e.t);
     this.range(ti, 'lu', 'date').add(last.lu, last.lu + 1, slot);
-    const prev = previousX;
-    for (const field in x) {
-      // :text is a word match, not an exact or prefix lookup: no posting list can answer it
-      if (field.endsWith('__t')) continue;
-      const values = x[field] as unknown[];
-      if (!Array.isArray(values)) continue;
-      const oldList = prev?.[field] as unknown[] | undefined;
-      // A report re-imported with thousands of results must not be compared value by value
-      const old = oldList && oldList.length > 16 ? new Set(oldList) : oldList;
-      for (const v of values) {
-        if (typeof v === 'string') {
-          if (old && (old instanceof Set ? old.has(v) : old.includes(v))) continue;
-          let p = ti.postings.get(field);
-          if (!p) ti.postings.set(field, (p = new Map()));
-          const key = postingKey(v);
-          if (key !== v) ti.keyed.add(field);
-          const list = p.get(key);
-          if (list === SATURATED) continue;
-          if (list) {
-            // A value on a large share of documents (a LOINC code every variant carries) selects
-            // nothing; its list is dropped and queries on it take another clause or scan the type.
-            if (list.length >= SATURATION) p.set(key, SATURATED);
-            else if (list[list.length - 1] !== slot) list.push(slot); // two forms of one value
-          } else {
-            p.set(key, [slot]);
-            ti.sortedKeys.set(field, undefined);
-          }
-        } else if (v && typeof v === 'object' && typeof (v as { s?: unknown }).s === 'number' && typeof (v as { e?: unknown }).e === 'number') {
-          const r = v as { a?: string; s: number; e: number };
-          if (typeof r.a === 'string') this.range(ti, `${field}\u0000${r.a}`, 'region').add(r.s, r.e, slot);
-          else this.range(ti, field, 'date').add(r.s, r.e, slot);
-        }
+    const known = old ? this.listsOf(ti, old.terms, old.r) : undefined;
+    const { post, keys, strings, res } = terms;
+    const store = this.postings;
+    let lastField = -1;
+    let fi: FieldIndex | undefined;
+    for (let p = STRIDE * res[4 * r], end = STRIDE * res[4 * r + 1]; p < end; p += STRIDE) {
+      if (post[p + 2] !== lastField) {
+        lastField = post[p + 2];
+        fi = this.fieldIndex(ti, strings[lastField]);
       }
+      if (post[p + 5]) fi!.keyed = true;
+      const hi = post[p];
+      const lo = post[p + 1];
+      const id = store.find(hi, lo, fi!.id, keys, post[p + 3], post[p + 4]);
+      if (id < 0) {
+        fi!.lists.push(store.create(hi, lo, fi!.id, keys, post[p + 3], post[p + 4], slot));
+        fi!.sorted = undefined;
+      } else if (!known?.has(id)) store.append(id, slot);
     }
+    const { rng, rngKey } = terms;
+    for (let q = 2 * res[4 * r + 2], end = 2 * res[4 * r + 3]; q < end; q += 2) {
+      this.range(ti, strings[rngKey[q]], rngKey[q + 1] ? 'region' : 'date').add(rng[q], rng[q + 1], slot);
+    }
+  }
+
+  /** The lists that hold the keys of resource `r` of `terms` already. */
+  private listsOf(ti: TypeIndex, terms: Terms, r: number): Set<number> {
+    const out = new Set<number>();
+    const { post, keys, strings, res } = terms;
+    for (let p = STRIDE * res[4 * r], end = STRIDE * res[4 * r + 1]; p < end; p += STRIDE) {
+      const fi = ti.fields.get(strings[post[p + 2]]);
+      const id = fi ? this.postings.find(post[p], post[p + 1], fi.id, keys, post[p + 3], post[p + 4]) : -1;
+      if (id >= 0) out.add(id);
+    }
+    return out;
   }
 
   private range(ti: TypeIndex, key: string, kind: 'date' | 'region'): RangeIndex {
     let r = ti.ranges.get(key);
     if (!r) ti.ranges.set(key, (r = new RangeIndex(kind)));
     return r;
+  }
+
+  /** Memory held by the posting lists, in bytes (for the bench and memory accounting). */
+  get postingBytes(): number {
+    return this.postings.bytes;
   }
 
   /**
@@ -205,7 +227,7 @@ export class SearchIndexes {
         }
       } else if (k === 'id') consider(this.idPlan(t, v));
       else if (k === 'lu') consider(this.rangePlan(ti.ranges.get('lu'), scalarBounds(v)));
-      else if (k.startsWith('x.')) consider(this.fieldPlan(ti, k.slice(2), v));
+      else if (k.startsWith('x.')) consider(this.fieldPlan(t, ti, k.slice(2), v));
     }
     return best;
   }
@@ -213,40 +235,50 @@ export class SearchIndexes {
   private idPlan(t: string, v: unknown): Plan | undefined {
     const ids = typeof v === 'string' ? [v] : isIn(v) ? v.$in.filter((x): x is string => typeof x === 'string') : undefined;
     if (!ids) return undefined;
-    const slots = ids.map((id) => this.slotOf.get(`${t}/${id}`)).filter((s): s is number => s !== undefined);
+    const slots = ids.map((id) => this.entryOf(t, id)?.slot).filter((s): s is number => s !== undefined);
     return { est: slots.length, run: () => slots };
   }
 
-  private fieldPlan(ti: TypeIndex, field: string, v: unknown): Plan | undefined {
-    const p = ti.postings.get(field);
+  /** The list of one key of a field: -1 when there is none. */
+  private listOf(t: string, field: string, fi: FieldIndex | undefined, key: string): number {
+    if (!fi) return -1;
+    hashField(t, field);
+    const [words, len] = encodeKey(key);
+    return this.postings.find(hashHi, hashLo, fi.id, words, 0, len);
+  }
+
+  /** Slots of a list as a plan; undefined when the list is saturated (it selects nothing). */
+  private listPlans(ids: number[]): Plan | undefined {
+    let est = 0;
+    for (const id of ids) {
+      const n = this.postings.count(id);
+      if (n < 0) return undefined;
+      est += n;
+    }
+    return { est, run: () => (ids.length === 1 ? this.postings.slots(ids[0]) : chain(ids.map((id) => this.postings.slots(id)))) };
+  }
+
+  private fieldPlan(t: string, ti: TypeIndex, field: string, v: unknown): Plan | undefined {
+    const fi = ti.fields.get(field);
     if (typeof v === 'string') {
-      const list = p?.get(postingKey(v)) ?? [];
-      if (list === SATURATED) return undefined;
-      return { est: list.length, run: () => list };
+      const id = this.listOf(t, field, fi, postingKey(v));
+      return id < 0 ? { est: 0, run: () => EMPTY_SLOTS } : this.listPlans([id]);
     }
     if (!v || typeof v !== 'object') return undefined;
     if (isIn(v)) {
       if (!v.$in.every((x) => typeof x === 'string')) return undefined;
-      const lists = v.$in.map((x) => p?.get(postingKey(x as string)) ?? []);
-      if (lists.includes(SATURATED)) return undefined;
-      return { est: lists.reduce((n, l) => n + l.length, 0), run: () => chain(lists) };
+      const ids = v.$in.map((x) => this.listOf(t, field, fi, postingKey(x as string))).filter((id) => id >= 0);
+      return this.listPlans(ids);
     }
     const regex = (v as { $regex?: unknown }).$regex;
     if (typeof regex === 'string' && Object.keys(v).length === 1) {
       const prefix = literalPrefix(regex);
-      if (prefix !== undefined && ti.keyed.has(field)) return undefined; // keys are not the values here
-      if (prefix === undefined || !p) return prefix === undefined ? undefined : { est: 0, run: () => [] };
-      const keys = this.sortedKeys(ti, field, p);
-      let i = lowerBound(keys, prefix);
-      const lists: number[][] = [];
-      let est = 0;
-      for (; i < keys.length && keys[i].startsWith(prefix); i++) {
-        const l = p.get(keys[i])!;
-        if (l === SATURATED) return undefined;
-        lists.push(l);
-        est += l.length;
-      }
-      return { est, run: () => chain(lists) };
+      if (prefix !== undefined && fi?.keyed) return undefined; // keys are not the values here
+      if (prefix === undefined || !fi) return prefix === undefined ? undefined : { est: 0, run: () => EMPTY_SLOTS };
+      const { keys, ids } = this.sortedKeys(fi);
+      const matching: number[] = [];
+      for (let i = lowerBound(keys, prefix); i < keys.length && keys[i].startsWith(prefix); i++) matching.push(ids[i]);
+      return this.listPlans(matching);
     }
     const em = (v as { $elemMatch?: Record<string, unknown> }).$elemMatch;
     if (em && Object.keys(v).length === 1) {
@@ -286,10 +318,15 @@ export class SearchIndexes {
     return { est, run: () => chain(bounds.map((b) => r.query(b))) };
   }
 
-  private sortedKeys(ti: TypeIndex, field: string, p: Posting): string[] {
-    let keys = ti.sortedKeys.get(field);
-    if (!keys) ti.sortedKeys.set(field, (keys = [...p.keys()].sort()));
-    return keys;
+  private sortedKeys(fi: FieldIndex): { keys: string[]; ids: number[] } {
+    if (fi.sorted) return fi.sorted;
+    const pairs = fi.lists.map((id): [string, number] => {
+      const [words, off, len] = this.postings.key(id);
+      return [keyString(words, off, len), id];
+    });
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    fi.sorted = { keys: pairs.map((p) => p[0]), ids: pairs.map((p) => p[1]) };
+    return fi.sorted;
   }
 }
 
@@ -299,42 +336,4 @@ export function searchIndexesOf(store: object): SearchIndexes {
   let s = registry.get(store);
   if (!s) registry.set(store, (s = new SearchIndexes()));
   return s;
-}
-
-/**
- * The `k` first items of `items` in `before` order (sorted), and the others (any order): a max-heap
- * of size k over one pass, so most items cost one comparison with the heap's top.
- */
-export function smallest<T>(items: T[], k: number, before: (a: T, b: T) => boolean): [T[], T[]] {
-  if (items.length <= k) return [[...items].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)), []];
-  const heap: T[] = [];
-  const others: T[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && before(heap[m], heap[l])) m = l;
-      if (r < heap.length && before(heap[m], heap[r])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (const it of items) {
-    if (heap.length < k) {
-      heap.push(it);
-      for (let i = heap.length - 1; i > 0;) {
-        const p = (i - 1) >> 1;
-        if (!before(heap[p], heap[i])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (before(it, heap[0])) {
-      others.push(heap[0]);
-      heap[0] = it;
-      down(0);
-    } else others.push(it);
-  }
-  return [heap.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)), others];
 }
