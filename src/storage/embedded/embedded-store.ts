@@ -19,7 +19,9 @@ import { piecesOf, toRecord, type Entry, type TxRecord, type Ver } from './recor
 import { frameParts } from './frame.js';
 import { candidateDoc, decodeIndex, fieldsOf, resultDoc, type CandidateDoc } from './index-docs.js';
 import { OneTerms, type Terms } from './index-terms.js';
-import { bodyLength, indexBytesOf, writeBody } from './packed-batch.js';
+import {
+  batchBuffer, bodyLength, bodyStart, filledLength, fillInPlace, indexBytesOf, indexLength, indexStart, validCount, writeBody, type PackedBatch,
+} from './packed-batch.js';
 import { readSnapshot } from './snapshot.js';
 
 export interface EmbeddedStoreOptions {
@@ -251,6 +253,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     if (rec.seq !== this.seq + 1) throw new Error(`Journal gap: expected sequence ${this.seq + 1}, found ${rec.seq}`);
     let seq = rec.seq;
     let luJson: string | undefined;
+    const adopted = adoptedBatches(rec);
     for (const op of rec.ops) {
       let m = this.byType.get(op.t);
       let typeLog = this.typeLog.get(op.t);
@@ -270,13 +273,19 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       const live = !op.del && (op.json !== undefined || op.jb !== undefined || op.pk !== undefined);
       if (!live) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
       else {
-        let o: number;
         if (op.pk) {
           luJson ??= JSON.stringify(new Date(rec.lu).toISOString());
-          o = this.bodies.alloc(bodyLength(op.pk, op.v, luJson));
-          writeBody(op.pk, op.v, luJson, this.bodies.lastSlab, o);
-        } else o = op.jb ? this.bodies.storeBytes(op.jb) : this.bodies.store(op.json!);
-        ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
+          if (adopted?.has(op.pk.batch) && fillInPlace(op.pk, op.v, luJson)) {
+            ver = { e, v: op.v, lu: rec.lu, seq, b: batchBuffer(op.pk.batch), o: bodyStart(op.pk), n: filledLength(op.pk) };
+          } else {
+            const o = this.bodies.alloc(bodyLength(op.pk, op.v, luJson));
+            writeBody(op.pk, op.v, luJson, this.bodies.lastSlab, o);
+            ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
+          }
+        } else {
+          const o = op.jb ? this.bodies.storeBytes(op.jb) : this.bodies.store(op.json!);
+          ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
+        }
       }
       // The terms of the version replaced, when it was live: its keys are in the postings already.
       const old = e.xb !== undefined && live ? this.oldTerms.of(e.t, decodeIndex(e)) : undefined;
@@ -286,7 +295,15 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       let r = 0;
       if (!live) e.xb = undefined;
       else if (op.pk) {
-        e.xo = this.bodies.storeBytes(indexBytesOf(op.pk));
+        if (adopted?.has(op.pk.batch)) {
+          e.xb = batchBuffer(op.pk.batch);
+          e.xo = indexStart(op.pk);
+          e.xn = indexLength(op.pk);
+        } else {
+          e.xo = this.bodies.storeBytes(indexBytesOf(op.pk));
+          e.xb = this.bodies.lastSlab;
+          e.xn = this.bodies.lastLength;
+        }
         terms = op.pk.batch.terms;
         r = op.pk.i;
         op.pk = undefined; // the batch may go once every write of it is applied
@@ -301,8 +318,6 @@ export class EmbeddedStore implements ResourceStore, TxHost {
           e.xo = this.bodies.store(op.xj ?? JSON.stringify(x));
         }
         terms = this.newTerms.of(e.t, x);
-      }
-      if (terms) {
         e.xb = this.bodies.lastSlab;
         e.xn = this.bodies.lastLength;
       }
@@ -332,4 +347,22 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   searchWith(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult {
     return this.runSearch(query, staged);
   }
+}
+
+/**
+ * Prepared batches (packed-batch.ts) this transaction writes nearly whole: their buffers become
+ * the slabs of those bodies and indexes. A batch only partly written (an import that finds most
+ * resources unchanged) is copied instead, so a few writes never keep a whole batch alive.
+ */
+function adoptedBatches(rec: TxRecord): Set<PackedBatch> | undefined {
+  let counts: Map<PackedBatch, number> | undefined;
+  for (const op of rec.ops) {
+    if (!op.pk) continue;
+    counts ??= new Map();
+    counts.set(op.pk.batch, (counts.get(op.pk.batch) ?? 0) + 1);
+  }
+  if (!counts) return undefined;
+  const out = new Set<PackedBatch>();
+  for (const [b, n] of counts) if (n >= 0.9 * validCount(b)) out.add(b);
+  return out;
 }

@@ -3,7 +3,7 @@ import { fhirError } from '../../fhir/errors.js';
 import { storedJson } from '../stored-json.js';
 import type { IndexedDoc, PreparedWrite, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import type { OpRecord } from './records.js';
-import { bodyString, indexJsonOf, isPackedRef, packedId, packedType } from './packed-batch.js';
+import { isPackedRef, PackedDoc, PackedRecord, packedId, packedType } from './packed-batch.js';
 
 /** A write made inside a transaction, not yet committed. */
 export interface Staged {
@@ -88,20 +88,8 @@ export class EmbeddedTx implements StoreTx {
     const v = this.nextVersion(t, id, opts);
     const lastUpdated = this.lastUpdated();
     const op: OpRecord = { t, id, v, pk };
-    let json: string | undefined;
-    let x: SearchIndex | undefined;
-    const record: VersionRecord = {
-      resourceType: t, id, versionId: v, lastUpdated, deleted: false,
-      get json() {
-        return (json ??= bodyString(pk, v, JSON.stringify(lastUpdated)));
-      },
-    };
-    const doc: IndexedDoc = {
-      t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER,
-      get x() {
-        return (x ??= JSON.parse(indexJsonOf(pk)) as SearchIndex);
-      },
-    };
+    const record = new PackedRecord(t, id, v, lastUpdated, pk);
+    const doc = new PackedDoc(t, id, v, this.lu, pk);
     this.staged.set(`${t}/${id}`, { op, record, doc });
     this.ops.push(op);
     return record;

@@ -3,35 +3,37 @@ import { encodeHashed, encodePostingKey, hashField, hashHi, hashLo, keyedValue, 
 
 /**
  * What the in-memory search indexes (search-indexes.ts) take from one search index: its posting
- * keys (already reduced by `postingKey` and hashed, deduplicated per field) and its intervals, in
+ * keys (already reduced by `postingKey`, hashed and encoded: key-hash.ts) and its intervals, in
  * flat typed arrays. Bulk loads compute them on the prepare workers (packed-batch.ts), so the
  * store's thread never parses the index JSON nor hashes a string; single writes and recovery
  * compute them with this same code on the store's thread.
  *
- * Layout (one builder holds the terms of many resources, `res` delimits each):
- *  - posting p: post[6p..6p+6) = hashHi, hashLo, field (index into `strings`), keyOff, keyLen,
- *    keyed. The key's code units are in `keys` at byte keyOff (a multiple of 4), padded with zeros
- *    to whole 32-bit words (key-hash.ts `encodeHashed`: latin1 when keyLen >= 0, UTF-16LE with
- *    byte length ~keyLen when negative), so the posting store tells keys apart word by word and
- *    can list a field's keys for prefix lookups. keyed is 1 when a value of that key differs
- *    from it (a token with a system): prefix lookups cannot use such a field.
+ * One builder holds the terms of many resources (a batch). Its keys are distinct across the
+ * batch, so the store looks each one up once per batch, not once per resource that has it:
+ *  - key k: key[6k..6k+6) = hashHi, hashLo, field (index into `strings`), byte offset of its code
+ *    units in `words` (zero-padded 32-bit words, key-hash.ts), length code, type (index into
+ *    `strings`);
+ *  - posting p: post[2p..2p+2) = key, keyed (1 when a value of that key differs from it: a token
+ *    with a system; prefix lookups cannot use such a field). A resource has a key at most once
+ *    per field;
  *  - interval q: rng[2q..2q+2) = s, e; rngKey[2q..2q+2) = key (index into `strings`: `field`, or
- *    `field\0accession` for a genomic region), kind (0 date-like, 1 region).
+ *    `field\0accession` for a genomic region), kind (0 date-like, 1 region);
  *  - resource r: res[4r..4r+4) = first posting, end posting, first interval, end interval.
  */
 export interface Terms {
+  key: Int32Array;
+  words: Int32Array;
   post: Int32Array;
-  keys: Int32Array;
   rng: Float64Array;
   rngKey: Int32Array;
   res: Int32Array;
   strings: string[];
+  /** Set on finished (immutable) terms: the store may remember what it looked up for them. */
+  frozen?: boolean;
 }
 
-/** Int32s per posting in `post`. */
-export const STRIDE = 6;
-/** Postings of one field compared one by one for duplicates; more than this use a Map. */
-const LINEAR_DEDUP = 32;
+/** Int32s per key in `key`. */
+export const KEY = 6;
 
 /**
  * Postings are keyed on a value without its token systems: `system|code`, `|code` and `code` (and
@@ -65,25 +67,31 @@ function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
 }
 
 export class TermsBuilder implements Terms {
-  post = new Int32Array(STRIDE * 256);
-  keys = new Int32Array(1024);
-  private keyBytes = new Uint8Array(this.keys.buffer);
+  key = new Int32Array(KEY * 256);
+  words = new Int32Array(1024);
+  private bytes = new Uint8Array(this.words.buffer);
+  post = new Int32Array(2 * 256);
   rng = new Float64Array(32);
   rngKey = new Int32Array(32);
   res = new Int32Array(4 * 16);
   strings: string[] = [];
   private stringIds = new Map<string, number>();
+  nKey = 0;
   nPost = 0;
   nRng = 0;
   nRes = 0;
-  private nKeyBytes = 0;
-  /** Postings of the field being added, once it has many: position of the first one by hash. */
-  private readonly seen = new Map<number, number>();
+  private nBytes = 0;
+  /** Open-addressing table of the batch's keys (key index + 1), by hash. */
+  private table = new Int32Array(1024);
+  /** Per key: the last posting (index + 1) that used it, to keep a key once per resource and field. */
+  private lastUse = new Int32Array(256);
+  private type = -1;
 
   reset(): void {
-    this.nPost = this.nRng = this.nRes = this.nKeyBytes = 0;
+    this.nKey = this.nPost = this.nRng = this.nRes = this.nBytes = 0;
     this.strings = [];
     this.stringIds = new Map();
+    this.table.fill(0);
   }
 
   private stringId(s: string): number {
@@ -103,6 +111,7 @@ export class TermsBuilder implements Terms {
     this.res[r] = this.nPost;
     this.res[r + 2] = this.nRng;
     if (x) {
+      this.type = this.stringId(type);
       for (const field in x) {
         // :text is a word match, not an exact or prefix lookup: no posting list can answer it
         if (field.endsWith('__t')) continue;
@@ -118,7 +127,6 @@ export class TermsBuilder implements Terms {
   private addField(type: string, field: string, values: unknown[]): void {
     let f = -1;
     const first = this.nPost;
-    this.seen.clear();
     for (const v of values) {
       if (typeof v === 'string') {
         if (f < 0) {
@@ -145,84 +153,100 @@ export class TermsBuilder implements Terms {
     }
   }
 
-  /** One string value of field `f` (postings of the field start at `first`). */
+  /** One string value of field `f` (postings of the field, in this resource, start at `first`). */
   private addPosting(f: number, first: number, v: string): void {
-    if (this.keyBytes.length < this.nKeyBytes + roomFor(v.length)) {
-      this.keys = grow(this.keys, (this.nKeyBytes + roomFor(v.length)) >> 1);
-      this.keyBytes = new Uint8Array(this.keys.buffer);
+    if (this.bytes.length < this.nBytes + roomFor(v.length)) {
+      this.words = grow(this.words, (this.nBytes + roomFor(v.length)) >> 1);
+      this.bytes = new Uint8Array(this.words.buffer);
     }
-    let code = encodePostingKey(v, this.keyBytes, this.nKeyBytes);
+    let code = encodePostingKey(v, this.bytes, this.nBytes);
     let keyed = keyedValue ? 1 : 0;
     if (code === WIDE) {
       const key = postingKey(v);
       keyed = key !== v ? 1 : 0;
-      code = encodeHashed(key, this.keyBytes, this.nKeyBytes);
+      code = encodeHashed(key, this.bytes, this.nBytes);
     }
-    const hi = hashHi;
-    const lo = hashLo;
-    // two forms of one value: one posting, keyed if either form is
-    const dup = this.findDuplicate(first, hi, lo, code);
-    if (dup >= 0) {
-      this.post[dup + 5] |= keyed;
+    const k = this.keyOf(f, code);
+    const last = this.lastUse[k] - 1;
+    if (last >= first) {
+      // two forms of one value: one posting, keyed if either form is
+      this.post[2 * last + 1] |= keyed;
       return;
     }
-    if (this.post.length < STRIDE * (this.nPost + 1)) this.post = grow(this.post, STRIDE * (this.nPost + 1));
-    const p = STRIDE * this.nPost++;
-    const post = this.post;
-    post[p] = hi;
-    post[p + 1] = lo;
-    post[p + 2] = f;
-    post[p + 3] = this.nKeyBytes;
-    post[p + 4] = code;
-    post[p + 5] = keyed;
-    this.nKeyBytes += paddedBytes(code);
-    if (this.nPost - first > LINEAR_DEDUP) {
-      if (this.seen.size === 0) for (let q = STRIDE * first; q <= p; q += STRIDE) this.seen.set(post[q + 1], q);
-      else if (!this.seen.has(lo)) this.seen.set(lo, p);
-    }
+    if (this.post.length < 2 * (this.nPost + 1)) this.post = grow(this.post, 2 * (this.nPost + 1));
+    this.post[2 * this.nPost] = k;
+    this.post[2 * this.nPost + 1] = keyed;
+    this.lastUse[k] = ++this.nPost;
   }
 
-  /**
-   * Position in `post` of an earlier posting of this field (from posting `first`) with the key
-   * just encoded, or -1. A field with many postings asks the Map for the first one of that hash
-   * and scans only when that one holds another key of the same hash.
-   */
-  private findDuplicate(first: number, hi: number, lo: number, code: number): number {
-    if (this.nPost - first > LINEAR_DEDUP) {
-      const at = this.seen.get(lo);
-      if (at === undefined) return -1;
-      if (this.sameAt(at, hi, lo, code)) return at;
-    }
-    for (let p = STRIDE * first, end = STRIDE * this.nPost; p < end; p += STRIDE) if (this.sameAt(p, hi, lo, code)) return p;
-    return -1;
-  }
-
-  private sameAt(p: number, hi: number, lo: number, code: number): boolean {
-    const post = this.post;
-    if (post[p] !== hi || post[p + 1] !== lo || post[p + 4] !== code) return false;
+  /** The batch's key just encoded at `nBytes` (field `f`, this resource's type): found, or added. */
+  private keyOf(f: number, code: number): number {
+    const hi = hashHi;
+    const lo = hashLo;
+    const mask = this.table.length - 1;
     const words = paddedBytes(code) >> 2;
-    const other = post[p + 3] >> 2;
-    const at = this.nKeyBytes >> 2;
-    for (let w = 0; w < words; w++) if (this.keys[other + w] !== this.keys[at + w]) return false;
-    return true;
+    const at = this.nBytes >> 2;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const k = this.table[i] - 1;
+      if (k < 0) {
+        this.table[i] = this.addKey(hi, lo, f, code, words) + 1;
+        return this.nKey - 1;
+      }
+      const m = KEY * k;
+      const key = this.key;
+      if (key[m] !== hi || key[m + 1] !== lo || key[m + 2] !== f || key[m + 4] !== code || key[m + 5] !== this.type) continue;
+      const other = key[m + 3] >> 2;
+      let same = true;
+      for (let w = 0; w < words && same; w++) same = this.words[other + w] === this.words[at + w];
+      if (same) return k;
+    }
+  }
+
+  private addKey(hi: number, lo: number, f: number, code: number, words: number): number {
+    const k = this.nKey++;
+    if (this.key.length < KEY * this.nKey) this.key = grow(this.key, KEY * this.nKey);
+    if (this.lastUse.length < this.nKey) this.lastUse = grow(this.lastUse, this.nKey);
+    this.lastUse[k] = 0;
+    const m = KEY * k;
+    this.key[m] = hi;
+    this.key[m + 1] = lo;
+    this.key[m + 2] = f;
+    this.key[m + 3] = this.nBytes;
+    this.key[m + 4] = code;
+    this.key[m + 5] = this.type;
+    this.nBytes += 4 * words; // the encoded bytes stay: they are this key's
+    if (2 * this.nKey > this.table.length) this.rehash();
+    return k;
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    const mask = this.table.length - 1;
+    for (let k = 0; k < this.nKey; k++) {
+      let i = this.key[KEY * k + 1] & mask;
+      while (this.table[i] !== 0) i = (i + 1) & mask;
+      this.table[i] = k + 1;
+    }
   }
 
   /** The terms as compact arrays of their own (for sending to another thread). */
   finish(): Terms {
     return {
-      post: this.post.slice(0, STRIDE * this.nPost),
-      keys: this.keys.slice(0, this.nKeyBytes >> 2),
+      key: this.key.slice(0, KEY * this.nKey),
+      words: this.words.slice(0, this.nBytes >> 2),
+      post: this.post.slice(0, 2 * this.nPost),
       rng: this.rng.slice(0, 2 * this.nRng),
       rngKey: this.rngKey.slice(0, 2 * this.nRng),
       res: this.res.slice(0, 4 * this.nRes),
       strings: this.strings,
+      frozen: true,
     };
   }
 }
 
-/** A key's string from its code units in `keys` (byte offset, length code as above). */
-export function keyString(keys: Int32Array, off: number, code: number): string {
-  const bytes = new Uint8Array(keys.buffer, keys.byteOffset, keys.byteLength);
+/** A key's string from its code units in `words` (byte offset, length code as above). */
+export function keyString(words: Int32Array, off: number, code: number): string {
+  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
   if (code >= 0) return Buffer.from(bytes.buffer, bytes.byteOffset + off, code).toString('latin1');
   const n = ~code;
   let s = '';
@@ -236,7 +260,7 @@ let scratch = new Int32Array(64);
  * as the builder encodes it, in a scratch buffer valid until the next call: [words, length code].
  */
 export function encodeKey(key: string): [Int32Array, number] {
-  if (scratch.byteLength < 2 * key.length + 4) scratch = new Int32Array(key.length + 4);
+  if (scratch.byteLength < roomFor(key.length)) scratch = new Int32Array(key.length + 4);
   const code = encodeHashed(key, new Uint8Array(scratch.buffer), 0);
   return [scratch, code];
 }

@@ -1,28 +1,41 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { storedJsonPieces } from '../stored-json.js';
-import type { SearchIndex } from '../types.js';
+import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
 import { TermsBuilder, type Terms } from './index-terms.js';
 
 /**
  * Bulk-load writes prepared on a worker thread (src/prepare) in the form the embedded store takes
- * with plain copies: per resource, its stored body as UTF-8 with the two holes that
- * `meta.versionId` and `meta.lastUpdated` fill at commit (stored-json.ts `storedJsonPieces`), its
- * index JSON as UTF-8, and its index terms (index-terms.ts). All of a batch sits in a few typed
- * arrays, moved (not copied) from the worker, so the store's thread never parses nor serializes
- * JSON for them and the GC sees a handful of objects per batch, not hundreds per resource.
+ * as is: per resource, its stored body as UTF-8 with room left for the two values that
+ * `meta.versionId` and `meta.lastUpdated` fill at commit (stored-json.ts `storedJsonPieces`), then
+ * its index JSON as UTF-8; and the batch's index terms (index-terms.ts). A batch is a few typed
+ * arrays, moved (not copied) from the worker, so the store's thread neither parses nor serializes
+ * JSON for it and the GC sees a handful of objects per batch, not hundreds per resource.
+ *
+ * When a transaction commits (nearly) all of a batch, the store fills the reserved room in place
+ * and keeps the batch's buffer as the slab of those bodies and indexes (embedded-store.ts): no
+ * copy at all. The room fits version 1 (`"1"`) and a lastUpdated of 24 characters (years 0-9999);
+ * any other write, or a second write of one prepared resource, is assembled into the store's own
+ * slabs from the pieces around the room (`writeBody`).
  */
 export interface PackedBatch {
   types: string[];
   ids: string[];
-  /** Stored bodies (pieces back to back) and index JSON, UTF-8. */
+  /** Per resource: stored body (with room for the two values) then index JSON, UTF-8. */
   bytes: Uint8Array;
-  /** Per resource R ints (see `RES`); pieceLen0 = -1 when the resource has no packed write. */
+  /** Per resource R ints (see `R`); pieceLen0 = -1 when the resource has no packed write. */
   res: Int32Array;
   terms: Terms;
+  /** Store side: the bytes as a Buffer, and which resources were filled in place. */
+  buf?: Buffer;
+  filled?: Uint8Array;
+  valid?: number;
 }
 
 /** Ints per resource in `res`: offset, pieceLen0, pieceLen1, pieceLen2, lastUpdatedFirst, indexLen. */
 const R = 6;
+/** Room for `"1"` and for a JSON ISO instant such as `"2026-01-02T03:04:05.678Z"`. */
+const V_ROOM = 3;
+const LU_ROOM = 26;
 
 /** One prepared write: resource `i` of `batch`. */
 export interface PackedRef {
@@ -58,6 +71,11 @@ export class PackedBatchWriter {
     return n;
   }
 
+  private reserve(n: number): void {
+    this.room(n);
+    this.used += n;
+  }
+
   /** Appends resource `resource` with its index (undefined: invalid, nothing packed). */
   add(resource: Resource & { id: string }, index: SearchIndex | undefined, indexJson: string | undefined): void {
     const i = this.types.length;
@@ -75,11 +93,14 @@ export class PackedBatchWriter {
       this.res[at + 1] = -1;
       return;
     }
+    const luFirst = body.lastUpdatedFirst;
     this.res[at] = this.used;
     this.res[at + 1] = this.write(body.pieces[0]);
+    this.reserve(luFirst ? LU_ROOM : V_ROOM);
     this.res[at + 2] = this.write(body.pieces[1]);
+    this.reserve(luFirst ? V_ROOM : LU_ROOM);
     this.res[at + 3] = this.write(body.pieces[2]);
-    this.res[at + 4] = body.lastUpdatedFirst ? 1 : 0;
+    this.res[at + 4] = luFirst ? 1 : 0;
     this.res[at + 5] = this.write(indexJson!);
   }
 
@@ -95,19 +116,72 @@ export class PackedBatchWriter {
 /** The buffers of a batch, for `postMessage`'s transfer list. */
 export function transferablesOf(b: PackedBatch): ArrayBuffer[] {
   const t = b.terms;
-  return [b.bytes, b.res, t.post, t.keys, t.rng, t.rngKey, t.res].map((a) => a.buffer as ArrayBuffer);
+  return [b.bytes, b.res, t.key, t.words, t.post, t.rng, t.rngKey, t.res].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The batch's bytes as a Buffer (made once). */
+export function batchBuffer(b: PackedBatch): Buffer {
+  return (b.buf ??= Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength));
+}
+
+/** Resources of the batch with a packed write. */
+export function validCount(b: PackedBatch): number {
+  if (b.valid === undefined) {
+    let n = 0;
+    for (let i = 0; i < b.types.length; i++) if (b.res[R * i + 1] >= 0) n++;
+    b.valid = n;
+  }
+  return b.valid;
+}
+
+/** Where the stored body starts in the batch's bytes, and its length when filled in place. */
+export function bodyStart(p: PackedRef): number {
+  return p.batch.res[R * p.i];
+}
+
+export function filledLength(p: PackedRef): number {
+  const r = p.batch.res;
+  const at = R * p.i;
+  return r[at + 1] + r[at + 2] + r[at + 3] + V_ROOM + LU_ROOM;
+}
+
+/** Where the index JSON starts in the batch's bytes, and its length. */
+export function indexStart(p: PackedRef): number {
+  return bodyStart(p) + filledLength(p);
+}
+
+export function indexLength(p: PackedRef): number {
+  return p.batch.res[R * p.i + 5];
 }
 
 /** The index JSON bytes of a prepared write. */
 export function indexBytesOf(p: PackedRef): Buffer {
-  const r = p.batch.res;
-  const at = R * p.i;
-  const from = r[at] + r[at + 1] + r[at + 2] + r[at + 3];
-  return Buffer.from(p.batch.bytes.buffer, p.batch.bytes.byteOffset + from, r[at + 5]);
+  const from = indexStart(p);
+  return batchBuffer(p.batch).subarray(from, from + indexLength(p));
 }
 
 export function indexJsonOf(p: PackedRef): string {
   return indexBytesOf(p).toString('utf8');
+}
+
+/**
+ * Writes version `v`'s values (lastUpdated as the JSON string `luJson`) into the room the body
+ * left for them, when they fit and this resource was not filled before; false otherwise.
+ */
+export function fillInPlace(p: PackedRef, v: number, luJson: string): boolean {
+  const b = p.batch;
+  if (v > 9 || luJson.length !== LU_ROOM) return false;
+  b.filled ??= new Uint8Array(b.types.length);
+  if (b.filled[p.i]) return false;
+  b.filled[p.i] = 1;
+  const r = b.res;
+  const at = R * p.i;
+  const luFirst = r[at + 4] === 1;
+  const first = r[at] + r[at + 1];
+  const second = first + (luFirst ? LU_ROOM : V_ROOM) + r[at + 2];
+  writeValue(b.bytes, luFirst ? second : first, v);
+  writeAscii(b.bytes, luFirst ? first : second, luJson);
+  return true;
 }
 
 /** Byte length of the stored body of version `v` committed at `luJson` (a JSON string of ASCII). */
@@ -126,7 +200,7 @@ function digits(v: number): number {
   return n;
 }
 
-/** Writes the stored body of version `v` at `out[off..]` (room for `bodyLength` bytes). */
+/** Writes the stored body of version `v` at `out[off..]` (room for `bodyLength` bytes), from the pieces around the room. */
 export function writeBody(p: PackedRef, v: number, luJson: string, out: Uint8Array, off: number): void {
   const r = p.batch.res;
   const bytes = p.batch.bytes;
@@ -139,15 +213,15 @@ export function writeBody(p: PackedRef, v: number, luJson: string, out: Uint8Arr
     from += n;
     off += n;
     if (k === 2) break;
-    if ((k === 0) !== luFirst) off = writeVersion(out, off, v);
-    else off = writeAscii(out, off, luJson);
+    const version = (k === 0) !== luFirst;
+    from += version ? V_ROOM : LU_ROOM;
+    off = version ? writeValue(out, off, v) : writeAscii(out, off, luJson);
   }
 }
 
-function writeVersion(out: Uint8Array, off: number, v: number): number {
-  const s = String(v);
+function writeValue(out: Uint8Array, off: number, v: number): number {
   out[off++] = 34;
-  off = writeAscii(out, off, s);
+  off = writeAscii(out, off, String(v));
   out[off++] = 34;
   return off;
 }
@@ -170,4 +244,43 @@ export function packedType(p: PackedRef): string {
 
 export function packedId(p: PackedRef): string {
   return p.batch.ids[p.i];
+}
+
+/**
+ * The record a prepared write answers: its body is serialized only if someone reads it (bulk
+ * loads never do). A class, not an object literal with a getter: those are built by the runtime,
+ * slowly, and a bulk load makes millions. (`json` is a prototype getter: spread or JSON.stringify
+ * of the record leave it out.)
+ */
+export class PackedRecord implements VersionRecord {
+  readonly deleted = false;
+  #json?: string;
+  constructor(
+    readonly resourceType: string,
+    readonly id: string,
+    readonly versionId: number,
+    readonly lastUpdated: string,
+    private readonly pk: PackedRef,
+  ) {}
+
+  get json(): string {
+    return (this.#json ??= bodyString(this.pk, this.versionId, JSON.stringify(this.lastUpdated)));
+  }
+}
+
+/** The staged search document of a prepared write: its index is parsed only if a search in the transaction reads it. */
+export class PackedDoc implements IndexedDoc {
+  readonly seq = Number.MAX_SAFE_INTEGER;
+  #x?: SearchIndex;
+  constructor(
+    readonly t: string,
+    readonly id: string,
+    readonly v: number,
+    readonly lu: number,
+    private readonly pk: PackedRef,
+  ) {}
+
+  get x(): SearchIndex {
+    return (this.#x ??= JSON.parse(indexJsonOf(this.pk)) as SearchIndex);
+  }
 }

@@ -5,26 +5,29 @@ import { paddedBytes } from './key-hash.js';
  * carry some eighty million postings under a few million distinct keys, which as JS Maps of
  * string -> number[] cost more memory than the documents and made every major GC trace millions
  * of objects. Here they cost about 5 bytes a posting and nothing to the GC:
- *  - an open-addressing table from the key's 64-bit hash (key-hash.ts) to a list id;
- *  - per list, one row of `meta`: hash, field id, where its key's bytes are, length and blocks;
- *  - the keys' code units in one arena of 32-bit words, compared on every hash hit, so two keys
- *    never share a list;
+ *  - an open-addressing table from the key's hash (key-hash.ts) to a list id;
+ *  - per list one 64-byte row: hash, field id, the key's length and first 20 bytes (the rest in
+ *    an arena of 32-bit words), count, blocks and last slot. A key is compared on every hash hit,
+ *    so two keys never share a list; a lookup and an append touch the table, the row and the
+ *    list's tail block, nothing else;
  *  - list contents in blocks (2, 4, 8 … 1024 slots, chained) carved out of 4 MiB pages.
  * Lists are append-only, like the Map-based lists before them (search-indexes.ts).
  */
-const PAGE = 1 << 20; // Int32s per page (`page` shifts by 20)
+const SHIFT = 20;
+const PAGE = 1 << SHIFT; // Int32s per page
 const MAX_BLOCK = 1024;
-/** meta row: hashHi, hashLo, field, keyOff, keyLen, count, head, tail, tailUsed, tailCap */
-const M = 10;
+/** Row: hi, lo, field, len, count, head, tail, used, cap, last, keyOff, then INLINE key words. */
+const ROW = 16;
+const INLINE = 5;
 const SATURATED = -1;
 
 export class PostingStore {
   private table: Int32Array = new Int32Array(1 << 12);
   private mask = this.table.length - 1;
-  private meta: Int32Array = new Int32Array(M * 1024);
+  private rows: Int32Array = new Int32Array(ROW * 1024);
   private lists = 0;
-  private keys: Int32Array = new Int32Array(1 << 14);
-  /** Words used in `keys`. */
+  /** Key words past the INLINE first ones. */
+  private keys: Int32Array = new Int32Array(1 << 12);
   private keysUsed = 0;
   private readonly pages: Int32Array[] = [new Int32Array(PAGE)];
   private pageUsed = 0;
@@ -37,7 +40,7 @@ export class PostingStore {
 
   /** Bytes held (for memory accounting). */
   get bytes(): number {
-    return this.table.byteLength + this.meta.byteLength + this.keys.byteLength + this.pages.length * PAGE * 4;
+    return this.table.byteLength + this.rows.byteLength + this.keys.byteLength + this.pages.length * PAGE * 4;
   }
 
   /**
@@ -45,19 +48,22 @@ export class PostingStore {
    * zero-padded words as index-terms.ts encodes them; `len` is its length code (< 0: UTF-16).
    */
   find(hi: number, lo: number, field: number, keys: Int32Array, off: number, len: number): number {
-    const meta = this.meta;
+    const rows = this.rows;
     for (let i = lo & this.mask; ; i = (i + 1) & this.mask) {
       const id = this.table[i] - 1;
       if (id < 0) return -1;
-      const m = id * M;
-      if (meta[m] === hi && meta[m + 1] === lo && meta[m + 2] === field && meta[m + 4] === len && this.sameKey(meta[m + 3], keys, off >> 2, len)) return id;
+      const r = id * ROW;
+      if (rows[r] === hi && rows[r + 1] === lo && rows[r + 2] === field && rows[r + 3] === len && this.sameKey(r, keys, off >> 2, len)) return id;
     }
   }
 
-  private sameKey(at: number, keys: Int32Array, from: number, len: number): boolean {
+  private sameKey(r: number, keys: Int32Array, from: number, len: number): boolean {
     const words = paddedBytes(len) >> 2;
-    const mine = this.keys;
-    for (let w = 0; w < words; w++) if (mine[at + w] !== keys[from + w]) return false;
+    const rows = this.rows;
+    const inline = Math.min(words, INLINE);
+    for (let w = 0; w < inline; w++) if (rows[r + 11 + w] !== keys[from + w]) return false;
+    const at = rows[r + 10] - INLINE;
+    for (let w = INLINE; w < words; w++) if (this.keys[at + w] !== keys[from + w]) return false;
     return true;
   }
 
@@ -65,25 +71,31 @@ export class PostingStore {
   create(hi: number, lo: number, field: number, keys: Int32Array, off: number, len: number, slot: number): number {
     if (2 * (this.lists + 1) > this.table.length) this.rehash();
     const id = this.lists++;
-    if (this.meta.length < M * this.lists) this.meta = growInt32(this.meta, M * this.lists);
+    if (this.rows.length < ROW * this.lists) this.rows = growInt32(this.rows, ROW * this.lists);
     const words = paddedBytes(len) >> 2;
-    if (this.keys.length < this.keysUsed + words) this.keys = growInt32(this.keys, this.keysUsed + words);
-    this.keys.set(keys.subarray(off >> 2, (off >> 2) + words), this.keysUsed);
+    const from = off >> 2;
     const block = this.block(2);
-    this.page(block)[block & (PAGE - 1)] = slot;
-    const m = id * M;
-    const meta = this.meta;
-    meta[m] = hi;
-    meta[m + 1] = lo;
-    meta[m + 2] = field;
-    meta[m + 3] = this.keysUsed;
-    meta[m + 4] = len;
-    meta[m + 5] = 1;
-    meta[m + 6] = block;
-    meta[m + 7] = block;
-    meta[m + 8] = 1;
-    meta[m + 9] = 2;
-    this.keysUsed += words;
+    this.pages[block >>> SHIFT][block & (PAGE - 1)] = slot;
+    const r = id * ROW;
+    const rows = this.rows;
+    rows[r] = hi;
+    rows[r + 1] = lo;
+    rows[r + 2] = field;
+    rows[r + 3] = len;
+    rows[r + 4] = 1;
+    rows[r + 5] = block;
+    rows[r + 6] = block;
+    rows[r + 7] = 1;
+    rows[r + 8] = 2;
+    rows[r + 9] = slot;
+    for (let w = 0; w < Math.min(words, INLINE); w++) rows[r + 11 + w] = keys[from + w];
+    if (words > INLINE) {
+      const more = words - INLINE;
+      if (this.keys.length < this.keysUsed + more) this.keys = growInt32(this.keys, this.keysUsed + more);
+      this.keys.set(keys.subarray(from + INLINE, from + words), this.keysUsed);
+      rows[r + 10] = this.keysUsed;
+      this.keysUsed += more;
+    }
     this.insert(id, lo);
     return id;
   }
@@ -94,53 +106,50 @@ export class PostingStore {
    * to the list's last one is not added twice.
    */
   append(id: number, slot: number): void {
-    const m = id * M;
-    const meta = this.meta;
-    const count = meta[m + 5];
+    const r = id * ROW;
+    const rows = this.rows;
+    const count = rows[r + 4];
     if (count === SATURATED) return;
     if (count >= this.saturation) {
-      meta[m + 5] = SATURATED;
+      rows[r + 4] = SATURATED;
       return;
     }
-    let tail = meta[m + 7];
-    let used = meta[m + 8];
-    if (this.page(tail)[(tail & (PAGE - 1)) + used - 1] === slot) return;
-    const cap = meta[m + 9];
+    if (rows[r + 9] === slot) return;
+    let tail = rows[r + 6];
+    let used = rows[r + 7];
+    const cap = rows[r + 8];
     if (used === cap) {
       const next = Math.min(2 * cap, MAX_BLOCK);
       const block = this.block(next);
       // the link to the next block sits right after the full block's slots
-      this.page(tail)[(tail & (PAGE - 1)) + cap] = block;
+      this.pages[tail >>> SHIFT][(tail & (PAGE - 1)) + cap] = block;
       tail = block;
       used = 0;
-      meta[m + 7] = block;
-      meta[m + 9] = next;
+      rows[r + 6] = block;
+      rows[r + 8] = next;
     }
-    this.page(tail)[(tail & (PAGE - 1)) + used] = slot;
-    meta[m + 8] = used + 1;
-    meta[m + 5] = count + 1;
+    this.pages[tail >>> SHIFT][(tail & (PAGE - 1)) + used] = slot;
+    rows[r + 7] = used + 1;
+    rows[r + 4] = count + 1;
+    rows[r + 9] = slot;
   }
 
   /** Slots in the list (-1: saturated). */
   count(id: number): number {
-    return this.meta[id * M + 5];
-  }
-
-  field(id: number): number {
-    return this.meta[id * M + 2];
+    return this.rows[id * ROW + 4];
   }
 
   /** The list's slots, in insertion order (empty when saturated). */
   slots(id: number): Int32Array {
-    const m = id * M;
-    const count = this.meta[m + 5];
+    const r = id * ROW;
+    const count = this.rows[r + 4];
     if (count <= 0) return new Int32Array(0);
     const out = new Int32Array(count);
-    let block = this.meta[m + 6];
+    let block = this.rows[r + 5];
     let cap = 2;
     let n = 0;
     for (;;) {
-      const page = this.page(block);
+      const page = this.pages[block >>> SHIFT];
       const at = block & (PAGE - 1);
       const take = Math.min(cap, count - n);
       out.set(page.subarray(at, at + take), n);
@@ -151,10 +160,15 @@ export class PostingStore {
     }
   }
 
-  /** The key's words, byte offset and length code (index-terms.ts encoding), for decoding it. */
+  /** The key's words (a copy), byte offset 0 and length code (index-terms.ts encoding), for decoding it. */
   key(id: number): [Int32Array, number, number] {
-    const m = id * M;
-    return [this.keys, 4 * this.meta[m + 3], this.meta[m + 4]];
+    const r = id * ROW;
+    const len = this.rows[r + 3];
+    const words = paddedBytes(len) >> 2;
+    const out = new Int32Array(words);
+    for (let w = 0; w < Math.min(words, INLINE); w++) out[w] = this.rows[r + 11 + w];
+    if (words > INLINE) out.set(this.keys.subarray(this.rows[r + 10], this.rows[r + 10] + words - INLINE), INLINE);
+    return [out, 0, len];
   }
 
   /** A block of `cap` slots plus one link, as a global position (page * PAGE + offset). */
@@ -169,10 +183,6 @@ export class PostingStore {
     return at;
   }
 
-  private page(pos: number): Int32Array {
-    return this.pages[pos >>> 20];
-  }
-
   private insert(id: number, lo: number): void {
     let i = lo & this.mask;
     while (this.table[i] !== 0) i = (i + 1) & this.mask;
@@ -182,7 +192,7 @@ export class PostingStore {
   private rehash(): void {
     this.table = new Int32Array(this.table.length * 2);
     this.mask = this.table.length - 1;
-    for (let id = 0; id < this.lists; id++) this.insert(id, this.meta[id * M + 1]);
+    for (let id = 0; id < this.lists; id++) this.insert(id, this.rows[id * ROW + 1]);
   }
 }
 

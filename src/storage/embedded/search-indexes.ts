@@ -4,7 +4,7 @@ import type { Entry } from './records.js';
 import { candidateDoc, fieldsOf, type CandidateDoc } from './index-docs.js';
 import { RangeIndex, type Bounds } from '../../search/range-index.js';
 import { chain, elemBounds, intersect, isIn, keyOrder, literalPrefix, lowerBound, scalarBounds } from '../../search/filter-bounds.js';
-import { encodeKey, keyString, postingKey, STRIDE, type Terms } from './index-terms.js';
+import { encodeKey, KEY, keyString, postingKey, type Terms } from './index-terms.js';
 import { hashField, hashHi, hashLo } from './key-hash.js';
 import { PostingStore } from './posting-store.js';
 import { smallest } from './top-k.js';
@@ -40,6 +40,11 @@ interface FieldIndex {
 interface TypeIndex {
   fields: Map<string, FieldIndex>;
   ranges: Map<string, RangeIndex>;
+}
+
+interface Resolved {
+  lists: Int32Array;
+  fields: Array<FieldIndex | undefined>;
 }
 
 interface Plan {
@@ -90,37 +95,69 @@ export class SearchIndexes {
     const ti = this.typeIndex(e.t);
     this.range(ti, 'lu', 'date').add(last.lu, last.lu + 1, slot);
     const known = old ? this.listsOf(ti, old.terms, old.r) : undefined;
-    const { post, keys, strings, res } = terms;
+    const { post, res } = terms;
+    const resolved = this.resolvedOf(terms);
     const store = this.postings;
-    let lastField = -1;
-    let fi: FieldIndex | undefined;
-    for (let p = STRIDE * res[4 * r], end = STRIDE * res[4 * r + 1]; p < end; p += STRIDE) {
-      if (post[p + 2] !== lastField) {
-        lastField = post[p + 2];
-        fi = this.fieldIndex(ti, strings[lastField]);
-      }
-      if (post[p + 5]) fi!.keyed = true;
-      const hi = post[p];
-      const lo = post[p + 1];
-      const id = store.find(hi, lo, fi!.id, keys, post[p + 3], post[p + 4]);
+    for (let p = 2 * res[4 * r], end = 2 * res[4 * r + 1]; p < end; p += 2) {
+      const k = post[p];
+      let fi = resolved.fields[k];
+      if (!fi) resolved.fields[k] = fi = this.fieldIndex(ti, terms.strings[terms.key[KEY * k + 2]]);
+      if (post[p + 1]) fi.keyed = true;
+      let id = resolved.lists[k];
       if (id < 0) {
-        fi!.lists.push(store.create(hi, lo, fi!.id, keys, post[p + 3], post[p + 4], slot));
-        fi!.sorted = undefined;
-      } else if (!known?.has(id)) store.append(id, slot);
+        id = this.findKey(terms, k, fi);
+        if (id < 0) {
+          resolved.lists[k] = id = store.create(terms.key[KEY * k], terms.key[KEY * k + 1], fi.id, terms.words, terms.key[KEY * k + 3], terms.key[KEY * k + 4], slot);
+          fi.lists.push(id);
+          fi.sorted = undefined;
+          continue;
+        }
+        resolved.lists[k] = id;
+      }
+      if (!known?.has(id)) store.append(id, slot);
     }
-    const { rng, rngKey } = terms;
+    const { rng, rngKey, strings } = terms;
     for (let q = 2 * res[4 * r + 2], end = 2 * res[4 * r + 3]; q < end; q += 2) {
       this.range(ti, strings[rngKey[q]], rngKey[q + 1] ? 'region' : 'date').add(rng[q], rng[q + 1], slot);
     }
   }
 
+  private findKey(terms: Terms, k: number, fi: FieldIndex): number {
+    const m = KEY * k;
+    return this.postings.find(terms.key[m], terms.key[m + 1], fi.id, terms.words, terms.key[m + 3], terms.key[m + 4]);
+  }
+
+  /**
+   * What the keys of a batch of terms resolved to (list, field), so that a key many resources of
+   * the batch share is looked up once. Lists never move, so this stays true; per store (this
+   * object), and only for finished terms: a reused builder changes under the same identity.
+   */
+  private readonly resolvedCache = new WeakMap<Terms, Resolved>();
+  private lastTerms?: Terms;
+  private lastResolved?: Resolved;
+  private resolvedOf(terms: Terms): Resolved {
+    if (terms === this.lastTerms && this.lastResolved) return this.lastResolved;
+    const n = terms.key.length / KEY;
+    let out = terms.frozen ? this.resolvedCache.get(terms) : undefined;
+    if (!out) {
+      out = { lists: new Int32Array(n).fill(-1), fields: new Array<FieldIndex | undefined>(n) };
+      if (terms.frozen) this.resolvedCache.set(terms, out);
+    }
+    if (terms.frozen) {
+      this.lastTerms = terms;
+      this.lastResolved = out;
+    } else this.lastTerms = this.lastResolved = undefined;
+    return out;
+  }
+
   /** The lists that hold the keys of resource `r` of `terms` already. */
   private listsOf(ti: TypeIndex, terms: Terms, r: number): Set<number> {
     const out = new Set<number>();
-    const { post, keys, strings, res } = terms;
-    for (let p = STRIDE * res[4 * r], end = STRIDE * res[4 * r + 1]; p < end; p += STRIDE) {
-      const fi = ti.fields.get(strings[post[p + 2]]);
-      const id = fi ? this.postings.find(post[p], post[p + 1], fi.id, keys, post[p + 3], post[p + 4]) : -1;
+    const { post, res } = terms;
+    for (let p = 2 * res[4 * r], end = 2 * res[4 * r + 1]; p < end; p += 2) {
+      const k = post[p];
+      const fi = ti.fields.get(terms.strings[terms.key[KEY * k + 2]]);
+      const id = fi ? this.findKey(terms, k, fi) : -1;
       if (id >= 0) out.add(id);
     }
     return out;
