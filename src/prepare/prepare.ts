@@ -3,7 +3,7 @@ import type { Issue } from '../fhir/outcome.js';
 import { indexResource } from '../search/search-service.js';
 import { hasErrors, validateResource } from '../validation/validate.js';
 import type { PreparedWrite } from '../storage/types.js';
-import { indexJsonOf, PackedBatchWriter, type PackedBatch, type PackedRef } from '../storage/embedded/packed-batch.js';
+import { hasIndex, indexJsonOf, isPackedRef, PackedBatchWriter, type PackedBatch, type PackedRef } from '../storage/embedded/packed-batch.js';
 
 /**
  * What a resource needs before it can be stored: its validation issues and, when it is valid,
@@ -51,14 +51,14 @@ export function prepareChunk(resources: Resource[]): PreparedChunk {
 /** The chunk's results, one per resource, in order; index JSON decoded only when asked for. */
 export function unpackChunk(chunk: PreparedChunk): Prepared[] {
   return chunk.issues.map((issues, i) => {
-    if (hasErrors(issues)) return { issues, indexJson: '' };
-    const packed: PackedRef = { batch: chunk.batch, i };
+    if (!hasIndex(chunk.batch, i)) return { issues, indexJson: '' };
+    const ref: PackedRef = { batch: chunk.batch, i };
     let json: string | undefined;
     return {
       issues,
-      packed,
+      packed: isPackedRef(ref) ? ref : undefined,
       get indexJson() {
-        return (json ??= indexJsonOf(packed));
+        return (json ??= indexJsonOf(ref));
       },
     };
   });

@@ -7,7 +7,7 @@ import type {
   TransactionOptions, VersionRecord,
 } from '../types.js';
 import { withTimeLimit } from '../time-limit.js';
-import { searchIndexesOf } from './search-indexes.js';
+import { searchIndexesOf, type Picked } from './search-indexes.js';
 import { BodyArena } from './body-arena.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
 import { historyPage } from './history.js';
@@ -157,34 +157,38 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   }
 
   /**
-   * Candidate documents for a query, with the index fields it reads. The search engine narrows
-   * this with in-memory indexes.
+   * Candidate documents for a query, with the index fields it reads: picked by the in-memory
+   * search indexes for a selective clause (search-indexes.ts), else every live document of the
+   * types. `paged`: the indexes may answer the page itself.
    */
-  protected candidates(query: StoreQuery): Iterable<CandidateDoc> {
-    // In-memory search indexes pick the candidates of a selective clause (src/storage/embedded/search-indexes.ts).
+  protected candidates(query: StoreQuery, paged: boolean): Picked {
     const fields = fieldsOf(query);
-    const picked = this.indexes.candidates(query, fields);
+    const picked = this.indexes.candidates(query, fields, paged);
     if (picked) return picked;
-    const types = query.types ?? [...this.byType.keys()];
-    const self = this;
-    return (function* () {
-      for (const t of types) {
-        const m = self.byType.get(t);
-        if (!m) continue;
-        for (const e of m.values()) if (e.xb !== undefined) yield candidateDoc(e, fields);
-      }
-    })();
+    const docs: CandidateDoc[] = [];
+    for (const t of query.types ?? [...this.byType.keys()]) {
+      const m = this.byType.get(t);
+      if (!m) continue;
+      for (const e of m.values()) if (e.xb !== undefined) docs.push(candidateDoc(e, fields));
+    }
+    return { docs, verified: false };
   }
 
   private runSearch(query: StoreQuery, staged: Map<string, Staged> | undefined): StoreSearchResult {
-    let docs: CandidateDoc[] = [...this.candidates(query)];
+    // A transaction's own writes are merged in: then the committed candidates come whole.
+    const picked = this.candidates(query, !staged?.size);
+    if (picked.paged) {
+      const page = picked.docs.map(resultDoc);
+      return { records: page.map((d) => this.current(d.t, d.id)!), docs: page, total: picked.total };
+    }
+    let docs = picked.docs;
+    let verified = picked.verified;
     if (staged?.size) {
       const keys = new Set(staged.keys());
       docs = docs.filter((d) => !keys.has(`${d.t}/${d.id}`));
       for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
+      verified = false;
     }
-    // The top-k path has verified its documents against this very filter already.
-    const verified = !staged?.size && this.indexes.stats.lastVerified;
     let matched = verified ? docs : (find(docs, query.filter).all() as unknown as CandidateDoc[]);
     const total = query.count ? matched.length : undefined;
     if (query.sort?.length) {

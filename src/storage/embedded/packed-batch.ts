@@ -22,7 +22,7 @@ export interface PackedBatch {
   ids: string[];
   /** Per resource: stored body (with room for the two values) then index JSON, UTF-8. */
   bytes: Uint8Array;
-  /** Per resource R ints (see `R`); pieceLen0 = -1 when the resource has no packed write. */
+  /** Per resource R ints (see `R`). */
   res: Int32Array;
   terms: Terms;
   /** Store side: the bytes as a Buffer, and which resources were filled in place. */
@@ -31,8 +31,14 @@ export interface PackedBatch {
   valid?: number;
 }
 
-/** Ints per resource in `res`: offset, pieceLen0, pieceLen1, pieceLen2, lastUpdatedFirst, indexLen. */
-const R = 6;
+/**
+ * Ints per resource in `res`: body offset, pieceLen0, pieceLen1, pieceLen2, flags (BODY: a packed
+ * body, LU_FIRST: lastUpdated before versionId), index offset, index length (-1: no index, the
+ * resource was invalid).
+ */
+const R = 7;
+const BODY = 2;
+const LU_FIRST = 1;
 /** Room for `"1"` and for a JSON ISO instant such as `"2026-01-02T03:04:05.678Z"`. */
 const V_ROOM = 3;
 const LU_ROOM = 26;
@@ -45,7 +51,12 @@ export interface PackedRef {
 
 export function isPackedRef(p: unknown): p is PackedRef {
   const r = p as PackedRef | undefined;
-  return !!r && typeof r.i === 'number' && !!r.batch && r.batch.res instanceof Int32Array && r.batch.res[R * r.i + 1] >= 0;
+  return !!r && typeof r.i === 'number' && !!r.batch && r.batch.res instanceof Int32Array && (r.batch.res[R * r.i + 4] & BODY) !== 0;
+}
+
+/** Whether resource `i` of the batch has an index (it was valid). */
+export function hasIndex(b: PackedBatch, i: number): boolean {
+  return b.res[R * i + 6] >= 0;
 }
 
 /** Builds a batch on the worker. */
@@ -87,21 +98,23 @@ export class PackedBatchWriter {
       this.res = r;
     }
     const at = R * i;
-    const body = index && indexJson !== undefined ? storedJsonPieces(resource) : undefined;
+    const valid = index !== undefined && indexJson !== undefined;
+    // no packed body when the content itself holds a marker: the store serializes that one
+    const body = valid ? storedJsonPieces(resource) : undefined;
     this.terms.add(resource.resourceType, body ? index : undefined);
-    if (!body) {
-      this.res[at + 1] = -1;
-      return;
+    this.res[at + 4] = 0;
+    if (body) {
+      const luFirst = body.lastUpdatedFirst;
+      this.res[at] = this.used;
+      this.res[at + 1] = this.write(body.pieces[0]);
+      this.reserve(luFirst ? LU_ROOM : V_ROOM);
+      this.res[at + 2] = this.write(body.pieces[1]);
+      this.reserve(luFirst ? V_ROOM : LU_ROOM);
+      this.res[at + 3] = this.write(body.pieces[2]);
+      this.res[at + 4] = BODY | (luFirst ? LU_FIRST : 0);
     }
-    const luFirst = body.lastUpdatedFirst;
-    this.res[at] = this.used;
-    this.res[at + 1] = this.write(body.pieces[0]);
-    this.reserve(luFirst ? LU_ROOM : V_ROOM);
-    this.res[at + 2] = this.write(body.pieces[1]);
-    this.reserve(luFirst ? V_ROOM : LU_ROOM);
-    this.res[at + 3] = this.write(body.pieces[2]);
-    this.res[at + 4] = luFirst ? 1 : 0;
-    this.res[at + 5] = this.write(indexJson!);
+    this.res[at + 5] = this.used;
+    this.res[at + 6] = valid ? this.write(indexJson) : -1;
   }
 
   finish(): PackedBatch {
@@ -128,7 +141,7 @@ export function batchBuffer(b: PackedBatch): Buffer {
 export function validCount(b: PackedBatch): number {
   if (b.valid === undefined) {
     let n = 0;
-    for (let i = 0; i < b.types.length; i++) if (b.res[R * i + 1] >= 0) n++;
+    for (let i = 0; i < b.types.length; i++) if (b.res[R * i + 4] & BODY) n++;
     b.valid = n;
   }
   return b.valid;
@@ -147,14 +160,14 @@ export function filledLength(p: PackedRef): number {
 
 /** Where the index JSON starts in the batch's bytes, and its length. */
 export function indexStart(p: PackedRef): number {
-  return bodyStart(p) + filledLength(p);
-}
-
-export function indexLength(p: PackedRef): number {
   return p.batch.res[R * p.i + 5];
 }
 
-/** The index JSON bytes of a prepared write. */
+export function indexLength(p: PackedRef): number {
+  return p.batch.res[R * p.i + 6];
+}
+
+/** The index JSON bytes of resource `i` of a batch (with an index). */
 export function indexBytesOf(p: PackedRef): Buffer {
   const from = indexStart(p);
   return batchBuffer(p.batch).subarray(from, from + indexLength(p));
@@ -176,7 +189,7 @@ export function fillInPlace(p: PackedRef, v: number, luJson: string): boolean {
   b.filled[p.i] = 1;
   const r = b.res;
   const at = R * p.i;
-  const luFirst = r[at + 4] === 1;
+  const luFirst = (r[at + 4] & LU_FIRST) !== 0;
   const first = r[at] + r[at + 1];
   const second = first + (luFirst ? LU_ROOM : V_ROOM) + r[at + 2];
   writeValue(b.bytes, luFirst ? second : first, v);
@@ -206,7 +219,7 @@ export function writeBody(p: PackedRef, v: number, luJson: string, out: Uint8Arr
   const bytes = p.batch.bytes;
   const at = R * p.i;
   let from = r[at];
-  const luFirst = r[at + 4] === 1;
+  const luFirst = (r[at + 4] & LU_FIRST) !== 0;
   for (let k = 0; k < 3; k++) {
     const n = r[at + 1 + k];
     out.set(bytes.subarray(from, from + n), off);

@@ -1,8 +1,8 @@
 import { Query } from 'mingo';
-import type { StoreQuery } from '../types.js';
+import type { SearchIndex, StoreQuery } from '../types.js';
 import type { Entry } from './records.js';
-import { candidateDoc, fieldsOf, type CandidateDoc } from './index-docs.js';
-import { RangeIndex, type Bounds } from '../../search/range-index.js';
+import { candidateDoc, decodeIndex, fieldsOf, type CandidateDoc } from './index-docs.js';
+import { RangeIndex, type Bounds, type EntryTest } from '../../search/range-index.js';
 import { chain, elemBounds, intersect, isIn, keyOrder, literalPrefix, lowerBound, scalarBounds } from '../../search/filter-bounds.js';
 import { encodeKey, KEY, keyString, postingKey, type Terms } from './index-terms.js';
 import { hashField, hashHi, hashLo } from './key-hash.js';
@@ -50,6 +50,18 @@ interface Resolved {
 interface Plan {
   est: number;
   run: () => Iterable<number>;
+  /** The live slots it yields are exactly the documents that match the filter it was made for. */
+  exact?: boolean;
+}
+
+/** What the indexes answer for a query (embedded-store.ts runs the rest). */
+export interface Picked {
+  docs: CandidateDoc[];
+  /** The docs match the filter already (no need to run it over them). */
+  verified: boolean;
+  /** The docs are the page itself, in order, and `total` the count when asked for. */
+  paged?: boolean;
+  total?: number;
 }
 
 const EMPTY_SLOTS = new Int32Array(0);
@@ -65,7 +77,7 @@ export class SearchIndexes {
   /** How the store finds an entry by id (for `_id` plans). */
   entryOf: (t: string, id: string) => Entry | undefined = () => undefined;
   /** Observability for tests and the bench: candidates handed to mingo by the last query. */
-  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0, lastVerified: false };
+  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0, lastVerified: false, lastDecoded: 0, lastExact: false };
 
   private typeIndex(t: string): TypeIndex {
     let ti = this.types.get(t);
@@ -93,7 +105,9 @@ export class SearchIndexes {
     const slot = e.slot;
     const last = e.versions[e.versions.length - 1];
     const ti = this.typeIndex(e.t);
-    this.range(ti, 'lu', 'date').add(last.lu, last.lu + 1, slot);
+    // Tagged with the version: entries an update leaves behind are told apart at query time.
+    const tag = e.versions.length;
+    this.range(ti, 'lu', 'date').add(last.lu, last.lu + 1, slot, tag);
     const known = old ? this.listsOf(ti, old.terms, old.r) : undefined;
     const { post, res } = terms;
     const resolved = this.resolvedOf(terms);
@@ -118,7 +132,7 @@ export class SearchIndexes {
     }
     const { rng, rngKey, strings } = terms;
     for (let q = 2 * res[4 * r + 2], end = 2 * res[4 * r + 3]; q < end; q += 2) {
-      this.range(ti, strings[rngKey[q]], rngKey[q + 1] ? 'region' : 'date').add(rng[q], rng[q + 1], slot);
+      this.range(ti, strings[rngKey[q]], rngKey[q + 1] ? 'region' : 'date').add(rng[q], rng[q + 1], slot, tag);
     }
   }
 
@@ -176,17 +190,19 @@ export class SearchIndexes {
 
   /**
    * Docs to verify for `query` (with the index fields it reads: index-docs.ts), or undefined when
-   * no index applies (the store then scans the types).
+   * no index applies (the store then scans the types). `paged`: the answer may be the page itself
+   * (not when the store merges a transaction's own writes into it).
    */
-  candidates(query: StoreQuery, fields: string[] | undefined = fieldsOf(query)): CandidateDoc[] | undefined {
+  candidates(query: StoreQuery, fields: string[] | undefined = fieldsOf(query), paged = true): Picked | undefined {
     this.stats.queries++;
+    this.stats.lastDecoded = 0;
     const types = query.types;
     if (!types?.length) return this.miss();
     const plans: Plan[] = [];
     for (const t of types) {
       const ti = this.types.get(t);
       if (!ti) continue;
-      const p = this.plan(t, ti, query.filter);
+      const p = this.plan(t, ti, query.filter, true);
       if (!p) return this.miss();
       plans.push(p);
     }
@@ -208,8 +224,29 @@ export class SearchIndexes {
     }
     this.stats.lastCandidates = picked.length;
     this.stats.lastIndexed = true;
-    this.stats.lastVerified = false;
-    return this.topK(query, picked, fields);
+    const exact = plans.every((p) => p.exact);
+    this.stats.lastExact = exact;
+    this.stats.lastVerified = exact;
+    if (exact) return this.exactAnswer(query, picked, fields, paged);
+    return this.topK(query, picked, fields, paged);
+  }
+
+  /**
+   * Every candidate matches: nothing is decoded to verify it. In (type, id) order the page is the
+   * `skip + limit` smallest candidates and the count is the number of candidates, so a window
+   * holding thirty thousand variants costs a bounded heap over slots, not thirty thousand parses.
+   */
+  private exactAnswer(query: StoreQuery, picked: Entry[], fields: string[] | undefined, paged: boolean): Picked {
+    const dir = keyOrder(query);
+    if (!dir || !paged) return { docs: picked.map((e) => this.decode(e, fields)), verified: true };
+    const skip = query.skip ?? 0;
+    const first = skip + query.limit > 0 ? smallest(picked, skip + query.limit, keyBefore(dir))[0] : [];
+    return { docs: first.slice(skip).map(pickedDoc), verified: true, paged: true, total: query.count ? picked.length : undefined };
+  }
+
+  private decode(e: Entry, fields: string[] | undefined): CandidateDoc {
+    this.stats.lastDecoded++;
+    return candidateDoc(e, fields);
   }
 
   /**
@@ -218,43 +255,54 @@ export class SearchIndexes {
    * them until the page is full, instead of having the generic engine filter and sort thousands
    * of documents to keep fifty.
    */
-  private topK(query: StoreQuery, picked: Entry[], fields: string[] | undefined): CandidateDoc[] {
+  private topK(query: StoreQuery, picked: Entry[], fields: string[] | undefined, paged: boolean): Picked {
     const dir = keyOrder(query);
-    if (!dir || query.count || query.skip || picked.length <= query.limit * 4) return picked.map((e) => candidateDoc(e, fields));
-    const before = (a: Entry, b: Entry) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0) < 0;
+    if (!dir || !paged || query.count || query.skip || picked.length <= query.limit * 4) {
+      return { docs: picked.map((e) => this.decode(e, fields)), verified: false };
+    }
+    const before = keyBefore(dir);
     const q = new Query(query.filter);
     const out: CandidateDoc[] = [];
     let rest = picked;
     while (rest.length && out.length < query.limit) {
       const [first, others] = smallest(rest, Math.max(64, query.limit * 2), before);
       for (const e of first) {
-        const d = candidateDoc(e, fields);
+        const d = this.decode(e, fields);
         if (q.test(d as unknown as Record<string, unknown>)) out.push(d);
         if (out.length >= query.limit) break;
       }
       rest = others;
     }
     this.stats.lastVerified = true;
-    return out;
+    return { docs: out, verified: true };
   }
 
   private miss(): undefined {
     this.stats.lastVerified = false;
+    this.stats.lastExact = false;
     this.stats.lastCandidates = -1;
     this.stats.lastIndexed = false;
     return undefined;
   }
 
-  /** The cheapest index plan for a filter document (AND: best member; OR: union of all members). */
-  private plan(t: string, ti: TypeIndex, filter: unknown): Plan | undefined {
+  /**
+   * The cheapest index plan for a filter document (AND: best member; OR: union of all members).
+   * Exact only when the filter is that one clause and the clause's plan is exact.
+   */
+  private plan(t: string, ti: TypeIndex, filter: unknown, whole = false): Plan | undefined {
     if (!filter || typeof filter !== 'object' || Array.isArray(filter)) return undefined;
+    if (whole) {
+      const p = this.plan(t, ti, filter);
+      return p && { ...p, exact: p.exact === true && Object.keys(filter).length === 1 };
+    }
     let best: Plan | undefined;
     const consider = (p: Plan | undefined) => {
       if (p && (!best || p.est < best.est)) best = p;
     };
     for (const [k, v] of Object.entries(filter as Record<string, unknown>)) {
       if (k === '$and' && Array.isArray(v)) {
-        for (const m of v) consider(this.plan(t, ti, m));
+        // a member's plan is exact for that member only
+        for (const m of v) consider(inexact(this.plan(t, ti, m)));
         consider(this.combinedRanges(ti, v));
       }
       else if (k === '$or' && Array.isArray(v)) {
@@ -263,7 +311,7 @@ export class SearchIndexes {
           consider({ est: parts.reduce((n, p) => n + p.est, 0), run: () => chain(parts.map((p) => p.run())) });
         }
       } else if (k === 'id') consider(this.idPlan(t, v));
-      else if (k === 'lu') consider(this.rangePlan(ti.ranges.get('lu'), scalarBounds(v)));
+      else if (k === 'lu') consider(this.rangePlan(ti.ranges.get('lu'), scalarBounds(v), this.current));
       else if (k.startsWith('x.')) consider(this.fieldPlan(t, ti, k.slice(2), v));
     }
     return best;
@@ -273,7 +321,8 @@ export class SearchIndexes {
     const ids = typeof v === 'string' ? [v] : isIn(v) ? v.$in.filter((x): x is string => typeof x === 'string') : undefined;
     if (!ids) return undefined;
     const slots = ids.map((id) => this.entryOf(t, id)?.slot).filter((s): s is number => s !== undefined);
-    return { est: slots.length, run: () => slots };
+    // ids are strings: `id: x` / `id: { $in }` matches exactly the live entries of those ids
+    return { est: slots.length, run: () => slots, exact: true };
   }
 
   /** The list of one key of a field: -1 when there is none. */
@@ -319,8 +368,13 @@ export class SearchIndexes {
     }
     const em = (v as { $elemMatch?: Record<string, unknown> }).$elemMatch;
     if (em && Object.keys(v).length === 1) {
-      if (typeof em.a === 'string') return this.rangePlan(ti.ranges.get(`${field}\u0000${em.a}`), elemBounds(em), true);
-      if ('s' in em || 'e' in em || '$or' in em) return this.rangePlan(ti.ranges.get(field), elemBounds(em), true);
+      if (typeof em.a === 'string') {
+        const region = ti.ranges.get(`${field}\u0000${em.a}`);
+        const test = exactRegionTest(em, this.current);
+        const p = this.rangePlan(region, elemBounds(em), test ?? this.current);
+        return p && { ...p, exact: test !== undefined };
+      }
+      if ('s' in em || 'e' in em || '$or' in em) return this.rangePlan(ti.ranges.get(field), elemBounds(em), this.current);
     }
     return undefined;
   }
@@ -342,18 +396,28 @@ export class SearchIndexes {
       if (groups.length < 2) continue;
       let acc = groups[0];
       for (const g of groups.slice(1)) acc = acc.flatMap((a) => g.map((b) => intersect(a, b)));
-      const p = this.rangePlan(ti.ranges.get(field), acc);
+      const p = this.rangePlan(ti.ranges.get(field), acc, this.current);
       if (p && (!best || p.est < best.est)) best = p;
     }
     return best;
   }
 
-  private rangePlan(r: RangeIndex | undefined, bounds: Bounds[] | undefined, emptyIfMissing = true): Plan | undefined {
+  /**
+   * Interval entries within the bounds that `test` keeps (none without an index: no document
+   * has such an interval).
+   */
+  private rangePlan(r: RangeIndex | undefined, bounds: Bounds[] | undefined, test: EntryTest): Plan | undefined {
     if (!bounds) return undefined;
-    if (!r) return emptyIfMissing ? { est: 0, run: () => [] } : undefined;
+    if (!r) return { est: 0, run: () => EMPTY_SLOTS };
     const est = bounds.reduce((n, b) => n + r.estimate(b), 0);
-    return { est, run: () => chain(bounds.map((b) => r.query(b))) };
+    return { est, run: () => (bounds.length === 1 ? r.query(bounds[0], test) : chain(bounds.map((b) => r.query(b, test)))) };
   }
+
+  /** An interval entry of the current version of a live document (not one an update left behind). */
+  private readonly current: EntryTest = (_s, _e, slot, tag) => {
+    const e = this.slots[slot];
+    return e.xb !== undefined && e.versions.length === tag;
+  };
 
   private sortedKeys(fi: FieldIndex): { keys: string[]; ids: number[] } {
     if (fi.sorted) return fi.sorted;
@@ -364,6 +428,69 @@ export class SearchIndexes {
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     fi.sorted = { keys: pairs.map((p) => p[0]), ids: pairs.map((p) => p[1]) };
     return fi.sorted;
+  }
+}
+
+function inexact(p: Plan | undefined): Plan | undefined {
+  return p?.exact ? { ...p, exact: false } : p;
+}
+
+function keyBefore(dir: 1 | -1): (a: Entry, b: Entry) => boolean {
+  return (a, b) => dir * (a.t < b.t ? -1 : a.t > b.t ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0) < 0;
+}
+
+/**
+ * The test that makes a genomic region clause exact, when the clause is `{ a, s: ops, e: ops }`
+ * with numeric comparison operators only (what the compiler makes of `genomic-region`,
+ * compile-values.ts `regionCond`): an entry of accession `a` matches the clause exactly when its
+ * s and e pass those very comparisons, as mingo would apply them to the element. Undefined for
+ * any other shape (the plan then stays a superset to verify).
+ */
+function exactRegionTest(em: Record<string, unknown>, current: EntryTest): EntryTest | undefined {
+  const keys = Object.keys(em);
+  if (keys.length !== 3 || !('s' in em) || !('e' in em)) return undefined;
+  const s = comparisons(em.s);
+  const e = comparisons(em.e);
+  if (!s || !e) return undefined;
+  return (es, ee, slot, tag) => s(es) && e(ee) && current(es, ee, slot, tag);
+}
+
+function comparisons(v: unknown): ((x: number) => boolean) | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const tests: Array<(x: number) => boolean> = [];
+  for (const [op, bound] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof bound !== 'number' || Number.isNaN(bound)) return undefined;
+    if (op === '$lt') tests.push((x) => x < bound);
+    else if (op === '$lte') tests.push((x) => x <= bound);
+    else if (op === '$gt') tests.push((x) => x > bound);
+    else if (op === '$gte') tests.push((x) => x >= bound);
+    else return undefined;
+  }
+  if (!tests.length) return undefined;
+  return (x) => tests.every((t) => t(x));
+}
+
+/** A document for an exact answer: nothing decoded (resultDoc decodes the index on first access). */
+function pickedDoc(e: Entry): CandidateDoc {
+  const m = e.versions[e.versions.length - 1];
+  return new PickedDoc(e, m.v, m.lu, m.seq);
+}
+
+class PickedDoc implements CandidateDoc {
+  #x?: SearchIndex;
+  readonly t: string;
+  readonly id: string;
+  constructor(
+    readonly entry: Entry,
+    readonly v: number,
+    readonly lu: number,
+    readonly seq: number,
+  ) {
+    this.t = entry.t;
+    this.id = entry.id;
+  }
+  get x(): SearchIndex {
+    return (this.#x ??= decodeIndex(this.entry));
   }
 }
 
