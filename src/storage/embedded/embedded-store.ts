@@ -297,8 +297,10 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       else e.versions.push(ver);
       let terms: Terms | undefined;
       let r = 0;
-      if (!live) e.xb = undefined;
-      else if (op.pk) {
+      if (!live) {
+        e.xb = undefined;
+        this.indexes.retire(e);
+      } else if (op.pk) {
         if (adopted?.has(op.pk.batch)) {
           e.xb = batchBuffer(op.pk.batch);
           e.xo = indexStart(op.pk);

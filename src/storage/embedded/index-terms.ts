@@ -86,11 +86,18 @@ export class TermsBuilder implements Terms {
   /** Per key: the last posting (index + 1) that used it, to keep a key once per resource and field. */
   private lastUse = new Int32Array(256);
   private type = -1;
+  /**
+   * Values seen in this batch, per type and field: value -> 2 * key + keyed. Most values of a
+   * batch recur (codes, systems, genes, subjects), and a Map lookup costs far less than encoding
+   * and hashing the value again.
+   */
+  private seen = new Map<string, Map<string, Map<string, number>>>();
 
   reset(): void {
     this.nKey = this.nPost = this.nRng = this.nRes = this.nBytes = 0;
     this.strings = [];
     this.stringIds = new Map();
+    this.seen = new Map();
     this.table.fill(0);
   }
 
@@ -126,14 +133,21 @@ export class TermsBuilder implements Terms {
 
   private addField(type: string, field: string, values: unknown[]): void {
     let f = -1;
+    let seen: Map<string, number> | undefined;
     const first = this.nPost;
     for (const v of values) {
       if (typeof v === 'string') {
         if (f < 0) {
           hashField(type, field);
           f = this.stringId(field);
+          let byField = this.seen.get(type);
+          if (!byField) this.seen.set(type, (byField = new Map()));
+          seen = byField.get(field);
+          if (!seen) byField.set(field, (seen = new Map()));
         }
-        this.addPosting(f, first, v);
+        const known = seen!.get(v);
+        if (known !== undefined) this.use(known >> 1, known & 1, first);
+        else seen!.set(v, this.addPosting(f, first, v));
       } else if (v && typeof v === 'object') {
         const r = v as { a?: unknown; s?: unknown; e?: unknown };
         // Finite only: the index is journaled as JSON, where NaN and Infinity become null, and
@@ -153,8 +167,8 @@ export class TermsBuilder implements Terms {
     }
   }
 
-  /** One string value of field `f` (postings of the field, in this resource, start at `first`). */
-  private addPosting(f: number, first: number, v: string): void {
+  /** One string value of field `f` (postings of the field, in this resource, start at `first`); returns 2 * key + keyed. */
+  private addPosting(f: number, first: number, v: string): number {
     if (this.bytes.length < this.nBytes + roomFor(v.length)) {
       this.words = grow(this.words, (this.nBytes + roomFor(v.length)) >> 1);
       this.bytes = new Uint8Array(this.words.buffer);
@@ -167,6 +181,12 @@ export class TermsBuilder implements Terms {
       code = encodeHashed(key, this.bytes, this.nBytes);
     }
     const k = this.keyOf(f, code);
+    this.use(k, keyed, first);
+    return 2 * k + keyed;
+  }
+
+  /** A posting of key `k` for the resource being added (once per field: postings of it start at `first`). */
+  private use(k: number, keyed: number, first: number): void {
     const last = this.lastUse[k] - 1;
     if (last >= first) {
       // two forms of one value: one posting, keyed if either form is
