@@ -8,7 +8,6 @@ import type {
 } from '../types.js';
 import { withTimeLimit } from '../time-limit.js';
 import { searchIndexesOf, type Picked } from './search-indexes.js';
-import { BodyArena } from './body-arena.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
 import { historyPage } from './history.js';
 import { acquireDirLock } from './dir-lock.js';
@@ -19,9 +18,8 @@ import { piecesOf, toRecord, type Entry, type TxRecord, type Ver } from './recor
 import { frameParts } from './frame.js';
 import { candidateDoc, decodeIndex, fieldsOf, resultDoc, type CandidateDoc } from './index-docs.js';
 import { OneTerms, type Terms } from './index-terms.js';
-import {
-  batchBuffer, bodyLength, bodyStart, filledLength, fillInPlace, indexBytesOf, indexLength, indexStart, validCount, writeBody, type PackedBatch,
-} from './packed-batch.js';
+import { Payloads } from './payloads.js';
+import type { Piece } from './frame.js';
 import { readSnapshot } from './snapshot.js';
 
 export interface EmbeddedStoreOptions {
@@ -59,7 +57,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly typeLog = new Map<string, Ver[]>();
   /** One string per resource type name, shared by every entry of that type. */
   private readonly typeNames = new Map<string, string>();
-  private readonly bodies = new BodyArena();
+  private readonly payloads = new Payloads();
   private seq = 0;
   private lastLu = 0;
   private readonly journal: Journal;
@@ -256,8 +254,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private apply(rec: TxRecord): void {
     if (rec.seq !== this.seq + 1) throw new Error(`Journal gap: expected sequence ${this.seq + 1}, found ${rec.seq}`);
     let seq = rec.seq;
-    let luJson: string | undefined;
-    const adopted = adoptedBatches(rec);
+    this.payloads.begin(rec);
     for (const op of rec.ops) {
       let m = this.byType.get(op.t);
       let typeLog = this.typeLog.get(op.t);
@@ -273,63 +270,41 @@ export class EmbeddedStore implements ResourceStore, TxHost {
         this.indexes.register(e);
       }
       if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
-      let ver: Ver;
       const live = !op.del && (op.json !== undefined || op.jb !== undefined || op.pk !== undefined);
-      if (!live) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
-      else {
-        if (op.pk) {
-          luJson ??= JSON.stringify(new Date(rec.lu).toISOString());
-          if (adopted?.has(op.pk.batch) && fillInPlace(op.pk, op.v, luJson)) {
-            ver = { e, v: op.v, lu: rec.lu, seq, b: batchBuffer(op.pk.batch), o: bodyStart(op.pk), n: filledLength(op.pk) };
-          } else {
-            const o = this.bodies.alloc(bodyLength(op.pk, op.v, luJson));
-            writeBody(op.pk, op.v, luJson, this.bodies.lastSlab, o);
-            ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
-          }
-        } else {
-          const o = op.jb ? this.bodies.storeBytes(op.jb) : this.bodies.store(op.json!);
-          ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
-        }
+      let ver: Ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
+      if (live) {
+        const [b, o, n] = this.payloads.body(op);
+        ver = { e, v: op.v, lu: rec.lu, seq, b, o, n };
       }
       // The terms of the version replaced, when it was live: its keys are in the postings already.
       const old = e.xb !== undefined && live ? this.oldTerms.of(e.t, decodeIndex(e)) : undefined;
       if (e.versions === EMPTY) e.versions = [ver];
       else e.versions.push(ver);
-      let terms: Terms | undefined;
-      let r = 0;
+      this.log.push(ver);
+      typeLog.push(ver);
       if (!live) {
         e.xb = undefined;
         this.indexes.retire(e);
-      } else if (op.pk) {
-        if (adopted?.has(op.pk.batch)) {
-          e.xb = batchBuffer(op.pk.batch);
-          e.xo = indexStart(op.pk);
-          e.xn = indexLength(op.pk);
-        } else {
-          e.xo = this.bodies.storeBytes(indexBytesOf(op.pk));
-          e.xb = this.bodies.lastSlab;
-          e.xn = this.bodies.lastLength;
-        }
-        terms = op.pk.batch.terms;
-        r = op.pk.i;
-        op.pk = undefined; // the batch may go once every write of it is applied
       } else {
-        // A commit hands over the index object too; recovery has only its serialized form.
-        let x: SearchIndex;
-        if (op.xjb) {
-          x = JSON.parse(op.xjb.toString('utf8')) as SearchIndex;
-          e.xo = this.bodies.storeBytes(op.xjb);
+        let terms: Terms;
+        let r = 0;
+        let index: Piece;
+        if (op.pk) {
+          index = this.payloads.index(op);
+          terms = op.pk.batch.terms;
+          r = op.pk.i;
+          op.pk = undefined; // the batch may go once every write of it is applied
         } else {
-          x = op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {});
-          e.xo = this.bodies.store(op.xj ?? JSON.stringify(x));
+          // A commit hands over the index object too; recovery has only its serialized form.
+          const x = op.xjb
+            ? (JSON.parse(op.xjb.toString('utf8')) as SearchIndex)
+            : (op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {}));
+          index = this.payloads.index(op, op.xjb ? undefined : (op.xj ?? JSON.stringify(x)));
+          terms = this.newTerms.of(e.t, x);
         }
-        terms = this.newTerms.of(e.t, x);
-        e.xb = this.bodies.lastSlab;
-        e.xn = this.bodies.lastLength;
+        [e.xb, e.xo, e.xn] = index;
+        this.onApply(e, terms, r, old && { terms: old, r: 0 });
       }
-      this.log.push(ver);
-      typeLog.push(ver);
-      if (terms) this.onApply(e, terms, r, old && { terms: old, r: 0 });
       seq++;
     }
     this.seq = seq - 1;
@@ -353,22 +328,4 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   searchWith(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult {
     return this.runSearch(query, staged);
   }
-}
-
-/**
- * Prepared batches (packed-batch.ts) this transaction writes nearly whole: their buffers become
- * the slabs of those bodies and indexes. A batch only partly written (an import that finds most
- * resources unchanged) is copied instead, so a few writes never keep a whole batch alive.
- */
-function adoptedBatches(rec: TxRecord): Set<PackedBatch> | undefined {
-  let counts: Map<PackedBatch, number> | undefined;
-  for (const op of rec.ops) {
-    if (!op.pk) continue;
-    counts ??= new Map();
-    counts.set(op.pk.batch, (counts.get(op.pk.batch) ?? 0) + 1);
-  }
-  if (!counts) return undefined;
-  const out = new Set<PackedBatch>();
-  for (const [b, n] of counts) if (n >= 0.9 * validCount(b)) out.add(b);
-  return out;
 }
