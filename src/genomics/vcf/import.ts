@@ -104,7 +104,7 @@ export function storeSink(tx: StoreTx): ResourceSink {
     async write(r, prepared) {
       const current = await tx.read(r.resourceType, r.id);
       if (current && !current.deleted && current.json && sameContent(current.json, r)) return 'unchanged';
-      if (prepared?.indexJson) await tx.putPrepared(r, prepared);
+      if (prepared) await tx.putPrepared(r, prepared);
       else await tx.put(r, indexResource(r));
       return current && !current.deleted ? 'updated' : 'created';
     },
