@@ -4,7 +4,7 @@ import type { Entry } from './records.js';
 import { candidateDoc, fieldsOf, pickedDoc, type CandidateDoc } from './index-docs.js';
 import { RangeIndex, type EntryTest } from '../../search/range-index.js';
 import { keyOrder } from '../../search/filter-bounds.js';
-import { KEY, type Terms } from './index-terms.js';
+import { KEY, TermsBuilder, type Terms } from './index-terms.js';
 import { PostingStore } from './posting-store.js';
 import { smallest } from './top-k.js';
 import { plan, type FieldIndex, type Plan, type PlanContext, type TypeIndex } from './index-plans.js';
@@ -27,13 +27,10 @@ export { smallest } from './top-k.js';
  */
 const SATURATION = Number(process.env.FHIR_INDEX_SATURATION ?? 50_000);
 
-
-
 interface Resolved {
   lists: Int32Array;
   fields: Array<FieldIndex | undefined>;
 }
-
 
 /** What the indexes answer for a query (embedded-store.ts runs the rest). */
 export interface Picked {
@@ -152,7 +149,8 @@ export class SearchIndexes implements PlanContext {
   private lastResolved?: Resolved;
   private resolvedOf(terms: Terms): Resolved {
     if (terms === this.lastTerms && this.lastResolved) return this.lastResolved;
-    const n = terms.key.length / KEY;
+    // a builder's arrays have spare room: only its keys so far count
+    const n = terms instanceof TermsBuilder ? terms.nKey : terms.key.length / KEY;
     let out = terms.frozen ? this.resolvedCache.get(terms) : undefined;
     if (!out) {
       out = { lists: new Int32Array(n).fill(-1), fields: new Array<FieldIndex | undefined>(n) };
