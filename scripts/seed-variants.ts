@@ -10,7 +10,7 @@
  *   for (const r of generateGenomicData({ variants: 1_000_000, patients: 10_000 })) …
  */
 import type { DiagnosticReport, Observation, Patient, Resource } from '@medplum/fhirtypes';
-import type { ResourceStore, SearchIndex } from '../src/storage/types.js';
+import type { ResourceStore } from '../src/storage/types.js';
 import { preparePool } from '../src/prepare/pool.js';
 
 /** symbol, HGNC id, chromosome (GRCh38 accession), start, end (0-based), transcript */
@@ -221,10 +221,7 @@ export async function seedStore(store: ResourceStore, resources: Iterable<Resour
       if (error) throw new Error(`seed resource ${current[i].resourceType}/${current[i].id} is invalid: ${error.diagnostics}`);
     });
     await store.transaction(async (tx) => {
-      for (let i = 0; i < current.length; i++) {
-        const indexJson = ready[i].indexJson;
-        await tx.put(current[i], JSON.parse(indexJson) as SearchIndex, { indexJson });
-      }
+      for (let i = 0; i < current.length; i++) await tx.putPrepared(current[i], ready[i]);
     }, { multi: true });
     n += current.length;
   }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Resource } from '@medplum/fhirtypes';
-import { prepareResource, type Prepared } from './prepare.js';
+import { prepareChunk, unpackChunk, type Prepared, type PreparedChunk } from './prepare.js';
 
 /**
  * Validation and search indexing of bulk loads (VCF import, seeding) on worker threads, while the
@@ -40,11 +40,11 @@ export class PreparePool {
     for (let i = 0; i < this.size; i++) {
       const w = file.endsWith('.ts') ? new Worker(boot, { eval: true }) : new Worker(file);
       w.unref(); // an idle pool never keeps the process alive
-      w.on('message', (m: { out?: Prepared[]; error?: string }) => {
+      w.on('message', (m: { chunk?: PreparedChunk; error?: string }) => {
         const job = this.running.get(w)!;
         this.running.delete(w);
         if (m.error) job.reject(new Error(`prepare worker: ${m.error}`));
-        else job.resolve(m.out!);
+        else job.resolve(unpackChunk(m.chunk!));
         this.next(w);
       });
       w.on('error', (e) => {
@@ -102,15 +102,15 @@ export class PreparePool {
     });
   }
 
-  /** Issues and serialized index of every resource, in order. */
+  /** Issues, serialized index and packed write (prepare.ts) of every resource, in order. */
   async prepareAll(resources: Resource[]): Promise<Prepared[]> {
-    if (resources.length < INLINE_BELOW || this.size < 1 || this.failed) return resources.map(prepareResource);
+    if (resources.length < INLINE_BELOW || this.size < 1 || this.failed) return unpackChunk(prepareChunk(resources));
     if (!this.all.length) {
       try {
         this.spawn();
       } catch {
         this.failed = true;
-        return resources.map(prepareResource);
+        return unpackChunk(prepareChunk(resources));
       }
     }
     const parts: Array<Promise<Prepared[]>> = [];

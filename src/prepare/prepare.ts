@@ -2,20 +2,64 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Issue } from '../fhir/outcome.js';
 import { indexResource } from '../search/search-service.js';
 import { hasErrors, validateResource } from '../validation/validate.js';
+import type { PreparedWrite } from '../storage/types.js';
+import { hasIndex, indexJsonOf, isPackedRef, PackedBatchWriter, type PackedBatch, type PackedRef } from '../storage/embedded/packed-batch.js';
 
 /**
  * What a resource needs before it can be stored: its validation issues and, when it is valid,
  * its search index serialized (what the embedded store keeps and journals). Pure and
  * self-contained, so worker threads can run it for bulk loads (pool.ts).
  */
-export interface Prepared {
+export interface Prepared extends PreparedWrite {
   issues: Issue[];
   /** JSON of indexResource(resource); empty when the issues hold an error. */
-  indexJson: string;
+  readonly indexJson: string;
+  /** The embedded store's form of the write (packed-batch.ts), when the resource is valid. */
+  readonly packed?: PackedRef;
 }
 
 export function prepareResource(resource: Resource): Prepared {
   const issues = validateResource(resource);
   if (hasErrors(issues)) return { issues, indexJson: '' };
   return { issues, indexJson: JSON.stringify(indexResource(resource)) };
+}
+
+/** A chunk as the prepare workers answer it: issues per resource and one packed batch. */
+export interface PreparedChunk {
+  issues: Issue[][];
+  batch: PackedBatch;
+}
+
+/**
+ * `prepareResource` for a chunk, in the form a worker sends back: besides the issues, every valid
+ * resource's stored body, index JSON and index terms packed for the embedded store.
+ */
+export function prepareChunk(resources: Resource[]): PreparedChunk {
+  const w = new PackedBatchWriter();
+  const issues = resources.map((r) => {
+    const found = validateResource(r);
+    if (hasErrors(found)) w.add(r as Resource & { id: string }, undefined, undefined);
+    else {
+      const index = indexResource(r);
+      w.add(r as Resource & { id: string }, index, JSON.stringify(index));
+    }
+    return found;
+  });
+  return { issues, batch: w.finish() };
+}
+
+/** The chunk's results, one per resource, in order; index JSON decoded only when asked for. */
+export function unpackChunk(chunk: PreparedChunk): Prepared[] {
+  return chunk.issues.map((issues, i) => {
+    if (!hasIndex(chunk.batch, i)) return { issues, indexJson: '' };
+    const ref: PackedRef = { batch: chunk.batch, i };
+    let json: string | undefined;
+    return {
+      issues,
+      packed: isPackedRef(ref) ? ref : undefined,
+      get indexJson() {
+        return (json ??= indexJsonOf(ref));
+      },
+    };
+  });
 }

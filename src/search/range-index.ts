@@ -3,71 +3,111 @@
  * "short" interval remembered, so a query on s/e bounds is a binary search plus a short walk.
  * Long intervals (open-ended periods, whole-chromosome windows) are few and kept apart.
  * Used for dates (epoch ms), `_lastUpdated`, and genomic coordinates (one index per accession):
- * a region query never walks all variants of a chromosome.
+ * a region query never walks all variants of a chromosome. Typed arrays, so a million variants
+ * cost the GC nothing; entries added since the last query are sorted on their own and merged in,
+ * so a query after a few writes does not re-sort the whole index.
+ *
+ * Each entry carries a tag (the embedded store: the version that added it), so that a caller can
+ * tell entries of a document's current version from those an update left behind.
  */
 export interface Bounds {
   sMin: number; sMax: number; // inclusive
   eMin: number; eMax: number; // inclusive
 }
 
+/** Decides on one entry the index found within the bounds (exact predicates, current versions). */
+export type EntryTest = (s: number, e: number, slot: number, tag: number) => boolean;
+
 const LONG = { date: 400 * 86_400_000, region: 1_000_000 };
 
+class Entries {
+  s = new Float64Array(16);
+  e = new Float64Array(16);
+  slot = new Int32Array(16);
+  tag = new Int32Array(16);
+  n = 0;
+
+  push(s: number, e: number, slot: number, tag: number): void {
+    if (this.n === this.s.length) {
+      const cap = 2 * this.n;
+      this.s = grow(this.s, cap);
+      this.e = grow(this.e, cap);
+      this.slot = grow(this.slot, cap);
+      this.tag = grow(this.tag, cap);
+    }
+    const i = this.n++;
+    this.s[i] = s;
+    this.e[i] = e;
+    this.slot[i] = slot;
+    this.tag[i] = tag;
+  }
+}
+
+function grow<T extends Float64Array | Int32Array | Uint32Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}
+
 export class RangeIndex {
-  private s: number[] = [];
-  private e: number[] = [];
-  private slot: number[] = [];
+  private short = new Entries();
   private sorted = 0;
   private maxLen = 0;
-  private longS: number[] = [];
-  private longE: number[] = [];
-  private longSlot: number[] = [];
+  private long = new Entries();
   private readonly longThreshold: number;
 
   constructor(kind: 'date' | 'region') {
     this.longThreshold = LONG[kind];
   }
 
-  add(s: number, e: number, slot: number): void {
+  add(s: number, e: number, slot: number, tag = 0): void {
     if (e - s > this.longThreshold) {
-      this.longS.push(s);
-      this.longE.push(e);
-      this.longSlot.push(slot);
+      this.long.push(s, e, slot, tag);
       return;
     }
     if (e - s > this.maxLen) this.maxLen = e - s;
-    this.s.push(s);
-    this.e.push(e);
-    this.slot.push(slot);
+    this.short.push(s, e, slot, tag);
   }
 
+  /** Sorts the entries added since the last sort by start (stable) and merges them in. */
   private sort(): void {
-    if (this.sorted === this.s.length) return;
-    const n = this.s.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    const s = this.s;
-    order.sort((a, b) => s[a] - s[b]);
-    const ns = new Array<number>(n);
-    const ne = new Array<number>(n);
-    const nslot = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      ns[i] = s[order[i]];
-      ne[i] = this.e[order[i]];
-      nslot[i] = this.slot[order[i]];
+    const a = this.short;
+    const n = a.n;
+    if (this.sorted === n) return;
+    const from = this.sorted;
+    const order = new Uint32Array(n - from);
+    for (let i = 0; i < order.length; i++) order[i] = from + i;
+    const s = a.s;
+    order.sort((x, y) => s[x] - s[y] || x - y);
+    const ns = new Float64Array(a.s.length);
+    const ne = new Float64Array(a.s.length);
+    const nslot = new Int32Array(a.s.length);
+    const ntag = new Int32Array(a.s.length);
+    // merge the sorted prefix [0, from) with the sorted tail; on equal starts the older first
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      const src = j >= order.length || (i < from && s[i] <= s[order[j]]) ? i++ : order[j++];
+      ns[k] = s[src];
+      ne[k] = a.e[src];
+      nslot[k] = a.slot[src];
+      ntag[k] = a.tag[src];
     }
-    this.s = ns;
-    this.e = ne;
-    this.slot = nslot;
+    a.s = ns;
+    a.e = ne;
+    a.slot = nslot;
+    a.tag = ntag;
     this.sorted = n;
   }
 
   /** First index with s >= v (or s > v when `strict`). */
   private lower(v: number, strict = false): number {
+    const s = this.short.s;
     let lo = 0;
-    let hi = this.s.length;
+    let hi = this.short.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.s[mid] < v || (strict && this.s[mid] === v)) lo = mid + 1;
+      if (s[mid] < v || (strict && s[mid] === v)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -83,19 +123,28 @@ export class RangeIndex {
 
   estimate(b: Bounds): number {
     const [a, z] = this.window(b);
-    return z - a + this.longS.length;
+    return z - a + this.long.n;
   }
 
-  *query(b: Bounds): Iterable<number> {
+  /**
+   * Slots of the entries within the bounds (a superset of the entries a filter on them keeps, in
+   * start order, long ones last), or only those `test` accepts.
+   */
+  query(b: Bounds, test?: EntryTest): Int32Array {
     const [a, z] = this.window(b);
+    const out = new Int32Array(z - a + this.long.n);
+    let n = 0;
+    const { s, e, slot, tag } = this.short;
     for (let i = a; i < z; i++) {
-      const e = this.e[i];
-      if (e >= b.eMin && e <= b.eMax) yield this.slot[i];
+      const ei = e[i];
+      if (ei >= b.eMin && ei <= b.eMax && (!test || test(s[i], ei, slot[i], tag[i]))) out[n++] = slot[i];
     }
-    for (let i = 0; i < this.longS.length; i++) {
-      const s = this.longS[i];
-      const e = this.longE[i];
-      if (s >= b.sMin && s <= b.sMax && e >= b.eMin && e <= b.eMax) yield this.longSlot[i];
+    const L = this.long;
+    for (let i = 0; i < L.n; i++) {
+      const si = L.s[i];
+      const ei = L.e[i];
+      if (si >= b.sMin && si <= b.sMax && ei >= b.eMin && ei <= b.eMax && (!test || test(si, ei, L.slot[i], L.tag[i]))) out[n++] = L.slot[i];
     }
+    return out.subarray(0, n);
   }
 }

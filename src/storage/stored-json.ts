@@ -9,3 +9,27 @@ export function storedJson(resource: Resource & { id: string }, versionId: numbe
   const { resourceType, id, meta, ...rest } = resource;
   return JSON.stringify({ resourceType, id, meta: { ...meta, versionId: String(versionId), lastUpdated }, ...rest });
 }
+
+const MARK_V = '\u0000fgs-versionId\u0000';
+const MARK_L = '\u0000fgs-lastUpdated\u0000';
+const MARK_V_JSON = JSON.stringify(MARK_V);
+const MARK_L_JSON = JSON.stringify(MARK_L);
+
+/**
+ * `storedJson` before the version is known (bulk loads serialize on worker threads): the JSON in
+ * three pieces around the two values, so `pieces[0] + A + pieces[1] + B + pieces[2]` equals
+ * `storedJson(resource, v, lu)`, where A and B are `JSON.stringify(String(v))` and
+ * `JSON.stringify(lu)`, in that order unless `lastUpdatedFirst` (a client `meta` that lists
+ * lastUpdated before versionId keeps that order). Built by `storedJson`'s own construction with
+ * marker values; undefined when the content itself holds a marker (then the caller serializes at
+ * write time).
+ */
+export function storedJsonPieces(resource: Resource & { id: string }): { pieces: [string, string, string]; lastUpdatedFirst: boolean } | undefined {
+  const { resourceType, id, meta, ...rest } = resource;
+  const json = JSON.stringify({ resourceType, id, meta: { ...meta, versionId: MARK_V, lastUpdated: MARK_L }, ...rest });
+  const v = json.indexOf(MARK_V_JSON);
+  const l = json.indexOf(MARK_L_JSON);
+  if (v < 0 || l < 0 || json.indexOf(MARK_V_JSON, v + 1) >= 0 || json.indexOf(MARK_L_JSON, l + 1) >= 0) return undefined;
+  const [a, aLen, b, bLen] = v < l ? [v, MARK_V_JSON.length, l, MARK_L_JSON.length] : [l, MARK_L_JSON.length, v, MARK_V_JSON.length];
+  return { pieces: [json.slice(0, a), json.slice(a + aLen, b), json.slice(b + bLen)], lastUpdatedFirst: l < v };
+}

@@ -97,6 +97,18 @@ export interface PutOptions {
 }
 
 /**
+ * A write prepared off the store's thread for a bulk load (src/prepare): the resource's search
+ * index serialized, and optionally an adapter's own precomputed form of the whole write (the
+ * embedded store's: stored body, index bytes and index terms, src/storage/embedded/packed-batch.ts).
+ * Adapters that do not know `packed` parse `indexJson`.
+ */
+export interface PreparedWrite {
+  /** JSON.stringify(indexResource(resource)). */
+  readonly indexJson: string;
+  readonly packed?: unknown;
+}
+
+/**
  * The unit of atomic work. The embedded store runs a transaction under its single writer lock and
  * journals all its writes as one record; MongoDB runs it as a multi-document transaction.
  * Reads inside a transaction see the transaction's own earlier writes.
@@ -110,6 +122,12 @@ export interface StoreTx {
    * Throws FhirError PRECONDITION_FAILED when `ifVersion` does not match.
    */
   put(resource: Resource & { id: string }, index: SearchIndex, opts?: PutOptions): Promise<VersionRecord>;
+  /**
+   * `put(resource, JSON.parse(prepared.indexJson), opts)`, for bulk loads: same stored state, same
+   * record, but the work done when `prepared` was made (from this very resource, unchanged since)
+   * is not done again.
+   */
+  putPrepared(resource: Resource & { id: string }, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord>;
   /** Writes a tombstone; returns undefined when there was nothing (or only a tombstone) to delete. */
   delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined>;
   /**

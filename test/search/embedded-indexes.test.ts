@@ -111,3 +111,52 @@ t.test("a patient's genomics lookups (gx-subject-*) are keyed on that patient, n
   t.equal(other.docs.length, 0, 'no GRCh37 data');
   t.equal(searchIndexesOf(store).stats.lastCandidates, 0, 'and no candidates to verify for it');
 });
+
+t.test('a genomic region clause is answered exactly: nothing decoded, same answers as verifying', async (t) => {
+  const region = { 'x.genomic-region': { $elemMatch: { a: 'NC_000017.11', s: { $lt: 43_125_483 }, e: { $gt: 43_044_294 } } } };
+  const s = searchIndexesOf(store).stats;
+  const sort: Array<[string, 1 | -1]> = [['t', 1], ['id', 1]];
+  const exact = await store.search({ types: ['Observation'], filter: region, sort, limit: 20, count: true });
+  t.ok(s.lastExact && s.lastVerified, 'the plan is exact');
+  t.equal(s.lastDecoded, 0, `no candidate decoded (${s.lastCandidates} candidates)`);
+  t.ok(s.lastCandidates > 40, 'a window with many variants');
+  // the same clause inside $and is verified document by document
+  const verified = await store.search({ types: ['Observation'], filter: { $and: [region] }, sort, limit: 20, count: true });
+  t.notOk(s.lastExact, 'inside $and the plan is a superset to verify');
+  t.ok(s.lastDecoded > 0, 'whose candidates are decoded');
+  t.same(exact.records.map((r) => r.id), verified.records.map((r) => r.id), 'same page');
+  t.equal(exact.total, verified.total, 'same total');
+  t.same(exact.docs.map((d) => d.x), verified.docs.map((d) => d.x), 'returned documents carry the whole index');
+  const later = await store.search({ types: ['Observation'], filter: region, sort, limit: 5, skip: 10 });
+  t.same(later.records.map((r) => r.id), exact.records.slice(10, 15).map((r) => r.id), 'skip and limit');
+  const desc = await store.search({ types: ['Observation'], filter: region, sort: [['t', -1], ['id', -1]], limit: 3 });
+  t.equal(searchIndexesOf(store).stats.lastDecoded, 0, 'descending order is answered exactly too');
+  const all = await store.search({ types: ['Observation'], filter: { $and: [region] }, sort: [['t', -1], ['id', -1]], limit: 3 });
+  t.same(desc.records.map((r) => r.id), all.records.map((r) => r.id), 'descending: same as verifying');
+});
+
+t.test('an exact region answer never returns a version an update moved away', async (t) => {
+  const where = (a: string, s: number, e: number) => ({ 'x.genomic-region': { $elemMatch: { a, s: { $lt: e }, e: { $gt: s } } } });
+  const first = resources.find((r) => r.resourceType === 'Observation' && JSON.stringify(r).includes('NC_000017.11')) as Record<string, any>;
+  const range = first.component.find((c: any) => c.valueRange).valueRange;
+  const at = range.low.value as number;
+  const sort: Array<[string, 1 | -1]> = [['t', 1], ['id', 1]];
+  const ids = async (f: Record<string, unknown>) => (await store.search({ types: ['Observation'], filter: f, sort, limit: 1000, count: true })).records.map((r) => r.id);
+  t.ok((await ids(where('NC_000017.11', at, at + 1))).includes(first.id), 'found at its position');
+  const moved = JSON.parse(JSON.stringify(first));
+  moved.component.find((c: any) => c.valueRange).valueRange = { low: { value: at + 5_000_000 }, high: { value: at + 5_000_001 } };
+  await store.transaction(async (tx) => {
+    await tx.put(moved, indexResource(moved));
+  });
+  t.notOk((await ids(where('NC_000017.11', at, at + 1))).includes(first.id), 'not at its old position any more');
+  t.ok(searchIndexesOf(store).stats.lastExact, '(answered exactly)');
+  t.ok((await ids(where('NC_000017.11', at + 5_000_000, at + 5_000_001))).includes(first.id), 'found at its new position');
+  await store.transaction(async (tx) => {
+    await tx.delete('Observation', first.id);
+  });
+  t.notOk((await ids(where('NC_000017.11', at + 5_000_000, at + 5_000_001))).includes(first.id), 'gone once deleted');
+  await store.transaction(async (tx) => {
+    await tx.put(first as typeof resources[number], indexResource(first as typeof resources[number]));
+  });
+  t.same((await ids(where('NC_000017.11', at, at + 1))).filter((id) => id === first.id), [first.id], 'back, once');
+});

@@ -2,6 +2,8 @@ import tap from 'tap';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../../src/fhir/errors.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../src/storage/types.js';
+import { indexResource } from '../../src/search/search-service.js';
+import { prepareChunk, unpackChunk } from '../../src/prepare/prepare.js';
 
 /**
  * The one storage contract suite (DESIGN.md: one interface, two adapters, one suite). Each
@@ -211,6 +213,24 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     }, { multi: true });
     t.equal((await s.read('Patient', 'own'))?.versionId, 3);
     t.equal((await s.history({ resourceType: 'Patient', id: 'own', limit: 10 })).total, 3);
+  });
+
+  withStore('putPrepared stores what put stores', async (t, s) => {
+    const patient = (id: string, family: string) => ({ resourceType: 'Patient' as const, id, meta: { versionId: '9', lastUpdated: '2001-01-01T00:00:00Z' }, name: [{ family }] });
+    const [a, b] = [patient('pp1', 'Müller'), patient('pp2', 'Nguyễn')];
+    const [pa, pb] = unpackChunk(prepareChunk([a, b]));
+    const r1 = await s.transaction((tx) => tx.putPrepared(a, pa));
+    t.equal(r1.versionId, 1, 'a prepared create is version 1');
+    t.equal(r1.json, (await s.read('Patient', 'pp1'))?.json, 'the record carries the stored body');
+    const stored = body(await s.read('Patient', 'pp1')) as unknown as { meta: Record<string, string>; name: Array<{ family: string }> };
+    t.same([stored.meta.versionId, stored.meta.lastUpdated, stored.name[0].family], ['1', r1.lastUpdated, 'Müller'], 'meta from the store, content as given');
+    const plain = await s.transaction((tx) => tx.put({ ...b, id: 'pp3' }, indexResource(b)));
+    const viaPrepared = await s.transaction((tx) => tx.putPrepared(b, { indexJson: pb.indexJson }));
+    t.equal(viaPrepared.json!.replace(/"id":"pp2"/, '"id":"pp3"').replace(viaPrepared.lastUpdated, plain.lastUpdated), plain.json, 'same body as put, with or without a packed form');
+    t.equal((await s.transaction((tx) => tx.putPrepared(a, pa))).versionId, 2, 'a second prepared write is the next version');
+    await rejectsWith(t, s.transaction((tx) => tx.putPrepared(a, pa, { ifVersion: 1 })), 412, 'ifVersion applies to prepared writes');
+    const found = await s.search({ types: ['Patient'], filter: { 'x.family': { $regex: '^nguy' } }, sort: [['id', 1]], limit: 10 });
+    t.same(found.records.map((r) => r.id), ['pp2', 'pp3'], 'prepared writes are searchable like any other');
   });
 
   withStore('lock() serializes conditional creates', async (t, s) => {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeLine, frameLine } from '../../src/storage/embedded/frame.js';
+import { decodeLine, frameLine, headerJson } from '../../src/storage/embedded/frame.js';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 
 const dirs: string[] = [];
@@ -68,4 +68,21 @@ t.test('a torn framed tail is cut off, earlier commits survive', async (t) => {
   t.ok(await r.read('Observation', 'kept'), 'the durable commit is there');
   t.notOk(await r.read('Observation', 'torn'), 'the torn one is not');
   await r.close();
+});
+
+t.test('the line header is the JSON of its ops, for any type and id text', async (t) => {
+  const ids = ['a', 'var-1.2', 'quote"d', 'back\\slash', 'tab\there', 'nul\u0000', 'ünï', '😀', '\ud800lone', 'x'.repeat(64)];
+  const ops = ids.map((id, i) => ({ t: i % 2 ? 'Observation' : 'Pat"ient', id, v: i + 1, ...(i % 3 === 2 ? { del: true as const } : {}) }));
+  const pieces = ops.map((op, i) => (op.del ? {} : i % 4 === 0 ? { body: piece('{"a":1}') } : { body: piece('{"a":1}'), index: piece('{}') }));
+  const expected = JSON.stringify({
+    seq: 12, lu: 99,
+    ops: ops.map((op, i) => {
+      const p = pieces[i] as { body?: [Buffer, number, number]; index?: [Buffer, number, number] };
+      if (op.del || !p.body) return { t: op.t, id: op.id, v: op.v, del: true };
+      return p.index ? { t: op.t, id: op.id, v: op.v, jn: p.body[2], xn: p.index[2] } : { t: op.t, id: op.id, v: op.v, jn: p.body[2] };
+    }),
+  });
+  t.equal(headerJson(12, 99, ops, pieces), expected);
+  const line = frameLine(12, 99, ops, pieces);
+  t.same(decodeLine(line, 0, line.length - 1).ops.map((o) => o.id), ids, 'and decodes back');
 });

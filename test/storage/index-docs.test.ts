@@ -6,7 +6,7 @@ import { smallest } from '../../src/storage/embedded/search-indexes.js';
 function entry(x: unknown): Entry {
   const bytes = Buffer.from(`garbage before${JSON.stringify(x)}"code":["after"]`);
   const start = 'garbage before'.length;
-  const e: Entry = { t: 'Observation', id: 'o1', versions: [], xb: bytes, xo: start, xn: Buffer.byteLength(JSON.stringify(x)) };
+  const e: Entry = { t: 'Observation', id: 'o1', versions: [], xb: bytes, xo: start, xn: Buffer.byteLength(JSON.stringify(x)), slot: 0 };
   e.versions = [{ e, v: 3, lu: 1000, seq: 9, b: undefined, o: 0, n: 0 }];
   return e;
 }

@@ -3,7 +3,7 @@ import { validationError } from '../../fhir/errors.js';
 import { indexResource } from '../../search/search-service.js';
 import type { Prepared } from '../../prepare/prepare.js';
 import { preparePool } from '../../prepare/pool.js';
-import type { ResourceStore, SearchIndex, StoreTx } from '../../storage/types.js';
+import type { PreparedWrite, ResourceStore, StoreTx } from '../../storage/types.js';
 import { readLines } from './line-reader.js';
 import { emptySummary, mapVcf } from './map-vcf.js';
 import type { ImportSummary, ProducedResource, ProgressInfo, VcfImportOptions } from './types.js';
@@ -18,8 +18,8 @@ export interface ImportHooks {
 
 /** Where produced resources go. The store sink writes; the null sink only validates (dry run, bench). */
 export interface ResourceSink {
-  /** `indexJson`: its search index, serialized, when the import prepared it already. */
-  write(r: ProducedResource, indexJson?: string): Promise<'created' | 'updated' | 'unchanged'>;
+  /** `prepared`: its search index (and the store's form of the write), when the import prepared it already. */
+  write(r: ProducedResource, prepared?: PreparedWrite): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function runImport(input: Readable, opts: VcfImportOptions, sink: R
         throw validationError(issues.map((x) => ({ ...x, diagnostics: `${x.diagnostics ?? ''}${where}` })), 'PROFILE_VIOLATION');
       }
       summary.resources++;
-      summary[await sink.write(r, ready[i].indexJson)]++;
+      summary[await sink.write(r, ready[i])]++;
     }
   };
   const flush = async () => {
@@ -101,10 +101,10 @@ function describe(r: ProducedResource): string {
 
 export function storeSink(tx: StoreTx): ResourceSink {
   return {
-    async write(r, indexJson) {
+    async write(r, prepared) {
       const current = await tx.read(r.resourceType, r.id);
       if (current && !current.deleted && current.json && sameContent(current.json, r)) return 'unchanged';
-      if (indexJson) await tx.put(r, JSON.parse(indexJson) as SearchIndex, { indexJson });
+      if (prepared) await tx.putPrepared(r, prepared);
       else await tx.put(r, indexResource(r));
       return current && !current.deleted ? 'updated' : 'created';
     },

@@ -30,6 +30,12 @@ export class BodyArena {
     return off;
   }
 
+  /** Room for `len` bytes the caller writes itself, at the returned offset of `lastSlab`. */
+  alloc(len: number): number {
+    if (len > SLAB_BYTES / 4) return this.own(Buffer.allocUnsafeSlow(len));
+    return this.reserve(len);
+  }
+
   /** A very large value gets a buffer of its own rather than wasting a slab's tail. */
   private own(buf: Buffer): number {
     this.lastSlab = buf;

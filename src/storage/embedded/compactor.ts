@@ -1,4 +1,4 @@
-import { unlinkSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import type { Journal } from './journal.js';
 import { fsyncDir } from './line-file.js';
 import type { Ver } from './records.js';
@@ -59,7 +59,8 @@ export class Compactor {
     this.journal.forget(old);
     for (const p of old) {
       try {
-        unlinkSync(p);
+        // off the store's thread: freeing a large file's blocks takes the kernel a while
+        await fsp.unlink(p);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }

@@ -7,20 +7,20 @@ import type {
   TransactionOptions, VersionRecord,
 } from '../types.js';
 import { withTimeLimit } from '../time-limit.js';
-import { searchIndexesOf } from './search-indexes.js';
-import { BodyArena } from './body-arena.js';
+import { searchIndexesOf, type Picked } from './search-indexes.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
 import { historyPage } from './history.js';
 import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
-import { piecesOf, toRecord, type Entry, type SeqVersionRecord, type TxRecord, type Ver } from './records.js';
-import { frameLine } from './frame.js';
+import { piecesOf, toRecord, type Entry, type TxRecord, type Ver } from './records.js';
+import { frameParts } from './frame.js';
 import { candidateDoc, decodeIndex, fieldsOf, resultDoc, type CandidateDoc } from './index-docs.js';
+import { OneTerms, type Terms } from './index-terms.js';
+import { Payloads } from './payloads.js';
+import type { Piece } from './frame.js';
 import { readSnapshot } from './snapshot.js';
-
-type Version = SeqVersionRecord;
 
 export interface EmbeddedStoreOptions {
   /** fdatasync the journal (default true; turn off only in throwaway tests). */
@@ -57,7 +57,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly typeLog = new Map<string, Ver[]>();
   /** One string per resource type name, shared by every entry of that type. */
   private readonly typeNames = new Map<string, string>();
-  private readonly bodies = new BodyArena();
+  private readonly payloads = new Payloads();
   private seq = 0;
   private lastLu = 0;
   private readonly journal: Journal;
@@ -68,6 +68,10 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private broken = false;
   private readonly compactor: Compactor;
   private readonly fsync: boolean;
+  private readonly indexes = searchIndexesOf(this);
+  /** Terms of single writes and recovered records, and of the versions they replace (reused). */
+  private readonly newTerms = new OneTerms();
+  private readonly oldTerms = new OneTerms();
 
   constructor(
     private readonly dir: string,
@@ -76,6 +80,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     this.fsync = opts.fsync !== false;
     this.journal = new Journal(dir, { fsync: this.fsync, onSync: opts.onFsync });
     this.compactor = new Compactor(dir, this.journal, opts.compactBytes ?? DEFAULT_COMPACT_BYTES, this.fsync);
+    this.indexes.entryOf = (t, id) => this.byType.get(t)?.get(id);
   }
 
   /** Recovery = snapshot, then every journal record after it (a torn journal tail is cut off). */
@@ -150,34 +155,38 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   }
 
   /**
-   * Candidate documents for a query, with the index fields it reads. The search engine narrows
-   * this with in-memory indexes.
+   * Candidate documents for a query, with the index fields it reads: picked by the in-memory
+   * search indexes for a selective clause (search-indexes.ts), else every live document of the
+   * types. `paged`: the indexes may answer the page itself.
    */
-  protected candidates(query: StoreQuery): Iterable<CandidateDoc> {
-    // In-memory search indexes pick the candidates of a selective clause (src/storage/embedded/search-indexes.ts).
+  protected candidates(query: StoreQuery, paged: boolean): Picked {
     const fields = fieldsOf(query);
-    const picked = searchIndexesOf(this).candidates(query, fields);
+    const picked = this.indexes.candidates(query, fields, paged);
     if (picked) return picked;
-    const types = query.types ?? [...this.byType.keys()];
-    const self = this;
-    return (function* () {
-      for (const t of types) {
-        const m = self.byType.get(t);
-        if (!m) continue;
-        for (const e of m.values()) if (e.xb !== undefined) yield candidateDoc(e, fields);
-      }
-    })();
+    const docs: CandidateDoc[] = [];
+    for (const t of query.types ?? [...this.byType.keys()]) {
+      const m = this.byType.get(t);
+      if (!m) continue;
+      for (const e of m.values()) if (e.xb !== undefined) docs.push(candidateDoc(e, fields));
+    }
+    return { docs, verified: false };
   }
 
   private runSearch(query: StoreQuery, staged: Map<string, Staged> | undefined): StoreSearchResult {
-    let docs: CandidateDoc[] = [...this.candidates(query)];
+    // A transaction's own writes are merged in: then the committed candidates come whole.
+    const picked = this.candidates(query, !staged?.size);
+    if (picked.paged) {
+      const page = picked.docs.map(resultDoc);
+      return { records: page.map((d) => this.current(d.t, d.id)!), docs: page, total: picked.total };
+    }
+    let docs = picked.docs;
+    let verified = picked.verified;
     if (staged?.size) {
       const keys = new Set(staged.keys());
       docs = docs.filter((d) => !keys.has(`${d.t}/${d.id}`));
       for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
+      verified = false;
     }
-    // The top-k path has verified its documents against this very filter already.
-    const verified = !staged?.size && searchIndexesOf(this).stats.lastVerified;
     let matched = verified ? docs : (find(docs, query.filter).all() as unknown as CandidateDoc[]);
     const total = query.count ? matched.length : undefined;
     if (query.sort?.length) {
@@ -205,12 +214,12 @@ export class EmbeddedStore implements ResourceStore, TxHost {
         const result = await work(tx);
         if (tx.ops.length) {
           const rec: TxRecord = { seq: this.seq + 1, lu: tx.lu, ops: tx.ops };
-          let line: Buffer;
+          let line: Buffer[];
           try {
             // The line is framed from the slabs the commit was just copied into (frame.ts)
             const from = this.log.length;
             this.apply(rec);
-            line = frameLine(rec.seq, rec.lu, rec.ops, this.log.slice(from).map(piecesOf));
+            line = frameParts(rec.seq, rec.lu, rec.ops, this.log.slice(from).map(piecesOf));
           } catch (e) {
             this.broken = true;
             throw e;
@@ -245,6 +254,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private apply(rec: TxRecord): void {
     if (rec.seq !== this.seq + 1) throw new Error(`Journal gap: expected sequence ${this.seq + 1}, found ${rec.seq}`);
     let seq = rec.seq;
+    this.payloads.begin(rec);
     for (const op of rec.ops) {
       let m = this.byType.get(op.t);
       let typeLog = this.typeLog.get(op.t);
@@ -255,36 +265,46 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       }
       let e = m.get(op.id);
       // Reuse the map's key strings: recovery parses a fresh copy of type and id on every line.
-      if (!e) m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY, xb: undefined, xo: 0, xn: 0 }));
-      if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
-      let ver: Ver;
-      const live = !op.del && (op.json !== undefined || op.jb !== undefined);
-      if (!live) ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
-      else {
-        const o = op.jb ? this.bodies.storeBytes(op.jb) : this.bodies.store(op.json!);
-        ver = { e, v: op.v, lu: rec.lu, seq, b: this.bodies.lastSlab, o, n: this.bodies.lastLength };
+      if (!e) {
+        m.set(op.id, (e = { t: this.typeNames.get(op.t)!, id: op.id, versions: EMPTY, xb: undefined, xo: 0, xn: 0, slot: -1 }));
+        this.indexes.register(e);
       }
-      const previous = e.versions.length ? e.versions[e.versions.length - 1] : undefined;
-      const previousX = e.xb !== undefined ? decodeIndex(e) : undefined;
+      if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
+      const live = !op.del && (op.json !== undefined || op.jb !== undefined || op.pk !== undefined);
+      let ver: Ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
+      if (live) {
+        const [b, o, n] = this.payloads.body(op);
+        ver = { e, v: op.v, lu: rec.lu, seq, b, o, n };
+      }
+      // The terms of the version replaced, when it was live: its keys are in the postings already.
+      const old = e.xb !== undefined && live ? this.oldTerms.of(e.t, decodeIndex(e)) : undefined;
       if (e.versions === EMPTY) e.versions = [ver];
       else e.versions.push(ver);
-      let x: SearchIndex | undefined;
-      if (!live) e.xb = undefined;
-      else {
-        // A commit hands over the index object too; recovery has only its serialized form.
-        if (op.xjb) {
-          x = JSON.parse(op.xjb.toString('utf8')) as SearchIndex;
-          e.xo = this.bodies.storeBytes(op.xjb);
-        } else {
-          x = op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {});
-          e.xo = this.bodies.store(op.xj ?? JSON.stringify(x));
-        }
-        e.xb = this.bodies.lastSlab;
-        e.xn = this.bodies.lastLength;
-      }
       this.log.push(ver);
       typeLog.push(ver);
-      this.onApply(e, previous && toRecord(previous, false), x, previousX);
+      if (!live) {
+        e.xb = undefined;
+        this.indexes.retire(e);
+      } else {
+        let terms: Terms;
+        let r = 0;
+        let index: Piece;
+        if (op.pk) {
+          index = this.payloads.index(op);
+          terms = op.pk.batch.terms;
+          r = op.pk.i;
+          op.pk = undefined; // the batch may go once every write of it is applied
+        } else {
+          // A commit hands over the index object too; recovery has only its serialized form.
+          const x = op.xjb
+            ? (JSON.parse(op.xjb.toString('utf8')) as SearchIndex)
+            : (op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {}));
+          index = this.payloads.index(op, op.xjb ? undefined : (op.xj ?? JSON.stringify(x)));
+          terms = this.newTerms.of(e.t, x);
+        }
+        [e.xb, e.xo, e.xn] = index;
+        this.onApply(e, terms, r, old && { terms: old, r: 0 });
+      }
       seq++;
     }
     this.seq = seq - 1;
@@ -292,12 +312,11 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   }
 
   /**
-   * Hook for in-memory search indexes: called for every applied write with the previous version
-   * (metadata only: its body is not decoded, to keep writes cheap), the new search index
-   * (undefined after a delete) and the previous one.
+   * Hook for in-memory search indexes: called for every applied live write with the terms of its
+   * index (resource `r` of `terms`) and those of the live version it replaced, if any.
    */
-  protected onApply(e: Entry, _previous: Version | undefined, x: SearchIndex | undefined, previousX?: SearchIndex): void {
-    searchIndexesOf(this).apply(e, x, previousX);
+  protected onApply(e: Entry, terms: Terms, r: number, old?: { terms: Terms; r: number }): void {
+    this.indexes.apply(e, terms, r, old);
   }
 
   /** Current version (possibly a tombstone), committed state only. */

@@ -1,8 +1,9 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import { storedJson } from '../stored-json.js';
-import type { IndexedDoc, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
+import type { IndexedDoc, PreparedWrite, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import type { OpRecord } from './records.js';
+import { isPackedRef, PackedDoc, PackedRecord, packedId, packedType } from './packed-batch.js';
 
 /** A write made inside a transaction, not yet committed. */
 export interface Staged {
@@ -29,6 +30,7 @@ export class EmbeddedTx implements StoreTx {
   readonly ops: OpRecord[] = [];
   /** Set at commit or abort: a late write through a leaked tx must not be silently lost. */
   finished = false;
+  private luIso?: string;
 
   constructor(
     private readonly host: TxHost,
@@ -53,15 +55,42 @@ export class EmbeddedTx implements StoreTx {
     return curV + 1;
   }
 
+  private lastUpdated(): string {
+    return (this.luIso ??= new Date(this.lu).toISOString());
+  }
+
   async put(resource: Resource & { id: string }, index: SearchIndex, opts?: PutOptions): Promise<VersionRecord> {
     const t = resource.resourceType;
     const v = this.nextVersion(t, resource.id, opts);
-    const lastUpdated = new Date(this.lu).toISOString();
+    const lastUpdated = this.lastUpdated();
     const id = resource.id;
     const json = storedJson(resource, v, lastUpdated);
     const op: OpRecord = { t, id, v, json, xj: opts?.indexJson ?? JSON.stringify(index), x: index };
     const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
     this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });
+    this.ops.push(op);
+    return record;
+  }
+
+  /**
+   * The write a worker prepared (packed-batch.ts) is taken as is: body, index bytes and terms are
+   * copied at commit, nothing is parsed or serialized here. The record's body and the staged
+   * document's index are decoded only if someone reads them. Anything else (a write prepared
+   * inline without a packed form, or for another resource) takes the plain path.
+   */
+  async putPrepared(resource: Resource & { id: string }, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord> {
+    const pk = prepared.packed;
+    const t = resource.resourceType;
+    const id = resource.id;
+    if (!isPackedRef(pk) || packedType(pk) !== t || packedId(pk) !== id) {
+      return this.put(resource, JSON.parse(prepared.indexJson) as SearchIndex, { ...opts, indexJson: prepared.indexJson });
+    }
+    const v = this.nextVersion(t, id, opts);
+    const lastUpdated = this.lastUpdated();
+    const op: OpRecord = { t, id, v, pk };
+    const record = new PackedRecord(t, id, v, lastUpdated, pk);
+    const doc = new PackedDoc(t, id, v, this.lu, pk);
+    this.staged.set(`${t}/${id}`, { op, record, doc });
     this.ops.push(op);
     return record;
   }
@@ -73,7 +102,7 @@ export class EmbeddedTx implements StoreTx {
       return undefined;
     }
     const v = this.nextVersion(resourceType, id, opts);
-    const lastUpdated = new Date(this.lu).toISOString();
+    const lastUpdated = this.lastUpdated();
     const op: OpRecord = { t: resourceType, id, v, del: true };
     const record: VersionRecord = { resourceType, id, versionId: v, lastUpdated, deleted: true };
     this.staged.set(`${resourceType}/${id}`, { op, record });

@@ -20,40 +20,59 @@ export type Piece = [Buffer, number, number];
 type Pieces = Array<{ body?: Piece; index?: Piece }>;
 
 /** The JSON header of a line: each op with the byte lengths of its payloads. */
-export function frameHeader(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
-  const head = ops.map((op, i) => {
+export function headerJson(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): string {
+  let out = `{"seq":${seq},"lu":${lu},"ops":[`;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     const p = pieces[i];
-    if (op.del || !p.body) return { t: op.t, id: op.id, v: op.v, del: true };
-    return p.index ? { t: op.t, id: op.id, v: op.v, jn: p.body[2], xn: p.index[2] } : { t: op.t, id: op.id, v: op.v, jn: p.body[2] };
-  });
-  return Buffer.from(JSON.stringify({ seq, lu, ops: head }));
-}
-
-/** Bytes of a whole line, newline included. */
-export function frameSize(header: Buffer, pieces: Pieces): number {
-  let total = header.length + 2;
-  for (const p of pieces) total += (p.body?.[2] ?? 0) + (p.index?.[2] ?? 0);
-  return total;
-}
-
-/** Writes a line at `pos` of `out` (which has room for it); returns the position after it. */
-export function writeFrame(out: Buffer, pos: number, header: Buffer, pieces: Pieces): number {
-  pos += header.copy(out, pos);
-  out[pos++] = TAB;
-  for (const p of pieces) {
-    if (p.body) pos += p.body[0].copy(out, pos, p.body[1], p.body[1] + p.body[2]);
-    if (p.index) pos += p.index[0].copy(out, pos, p.index[1], p.index[1] + p.index[2]);
+    if (i) out += ',';
+    // the same text JSON.stringify makes of { t, id, v, jn, xn } / { t, id, v, del: true }
+    out += `{"t":${str(op.t)},"id":${str(op.id)},"v":${JSON.stringify(op.v)}`;
+    if (op.del || !p.body) out += ',"del":true}';
+    else out += p.index ? `,"jn":${p.body[2]},"xn":${p.index[2]}}` : `,"jn":${p.body[2]}}`;
   }
-  out[pos++] = 10;
-  return pos;
+  return `${out}]}`;
+}
+
+/** Strings JSON.stringify escapes something in: quotes, backslashes, control characters, lone surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function str(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * A line as the buffers it is made of, in order: the header (with its tab), then views of the
+ * payloads where they lie (slabs, prepared batches), then the newline. Written with one gathered
+ * write, so a commit's payload bytes are not copied a second time into a line; payloads that lie
+ * back to back (a prepared batch written in order) share one view.
+ */
+export function frameParts(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer[] {
+  const out: Buffer[] = [Buffer.from(`${headerJson(seq, lu, ops, pieces)}\t`)];
+  let buf: Buffer | undefined;
+  let from = 0;
+  let to = 0;
+  const add = (p: Piece) => {
+    if (p[0] === buf && p[1] === to) to += p[2];
+    else {
+      if (buf) out.push(buf.subarray(from, to));
+      [buf, from, to] = [p[0], p[1], p[1] + p[2]];
+    }
+  };
+  for (const p of pieces) {
+    if (p.body) add(p.body);
+    if (p.index) add(p.index);
+  }
+  if (buf) out.push(buf.subarray(from, to));
+  out.push(NEWLINE);
+  return out;
 }
 
 /** One whole line in a buffer of its own. */
 export function frameLine(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
-  const header = frameHeader(seq, lu, ops, pieces);
-  const out = Buffer.allocUnsafe(frameSize(header, pieces));
-  writeFrame(out, 0, header, pieces);
-  return out;
+  return Buffer.concat(frameParts(seq, lu, ops, pieces));
 }
 
 interface HeadOp {

@@ -12,7 +12,8 @@ export interface JournalOptions {
 }
 
 interface Pending {
-  line?: Buffer;
+  /** A line, as the buffers it is made of (frame.ts `frameParts`). */
+  line?: Buffer[];
   /** Control item: switch to this new segment once every earlier line is durable. */
   rotateTo?: string;
   resolve: () => void;
@@ -103,9 +104,9 @@ export class Journal {
     return this.failure;
   }
 
-  /** Appends one line (ending in a newline: see frame.ts). */
-  append(line: Buffer): Promise<void> {
-    return this.enqueue({ line });
+  /** Appends one line (ending in a newline: see frame.ts), whole or as its parts in order. */
+  append(line: Buffer | Buffer[]): Promise<void> {
+    return this.enqueue({ line: Array.isArray(line) ? line : [line] });
   }
 
   /** Resolves once everything appended so far is durable. */
@@ -163,14 +164,13 @@ export class Journal {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
-    const data = batch.length === 1 ? batch[0].line! : Buffer.concat(batch.map((b) => b.line!));
-    let off = 0;
-    while (off < data.length) off += (await this.fh!.write(data, off, data.length - off)).bytesWritten;
+    const parts = batch.length === 1 ? batch[0].line! : batch.flatMap((b) => b.line!);
+    const bytes = await writeAll(this.fh!, parts);
     if (this.opts.fsync) {
       await this.fh!.datasync();
       this.opts.onSync?.(batch.length);
     }
-    this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + data.length);
+    this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + bytes);
   }
 
   private async switchTo(path: string): Promise<void> {
@@ -184,4 +184,27 @@ export class Journal {
     await this.fh?.close();
     this.fh = undefined;
   }
+}
+
+/**
+ * Writes every buffer in order with gathered writes (libuv splits them at IOV_MAX); a short write
+ * goes on from where it stopped. Returns the bytes written.
+ */
+export async function writeAll(fh: FileHandle, parts: Buffer[]): Promise<number> {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  let done = 0;
+  let rest = parts;
+  while (done < total) {
+    const n = (await fh.writev(rest)).bytesWritten;
+    if (n <= 0) throw new Error('write made no progress');
+    done += n;
+    if (done >= total) break;
+    // drop the buffers written whole, cut the one written in part
+    let skip = n;
+    let i = 0;
+    while (skip >= rest[i].length) skip -= rest[i++].length;
+    rest = [rest[i].subarray(skip), ...rest.slice(i + 1)];
+  }
+  return total;
 }

@@ -1,5 +1,6 @@
 import type { SearchIndex, VersionRecord } from '../types.js';
 import type { Piece } from './frame.js';
+import type { PackedRef } from './packed-batch.js';
 
 /**
  * In-memory and on-disk shapes of the embedded store.
@@ -41,6 +42,8 @@ export interface Entry {
   xb: Buffer | undefined;
   xo: number;
   xn: number;
+  /** Position in the search indexes (search-indexes.ts), set once when the entry is created. */
+  slot: number;
 }
 
 /** One write as journaled: enough to rebuild both the version history and the search document. */
@@ -58,6 +61,8 @@ export interface OpRecord {
   xjb?: Buffer;
   /** The search index as an object: set by a commit (it feeds the postings without a parse), never written. */
   x?: SearchIndex;
+  /** A bulk-load write prepared on a worker (body, index bytes and terms; packed-batch.ts), never written as such. */
+  pk?: PackedRef;
 }
 
 /** One committed transaction = one journal line. Its ops get sequence numbers seq, seq+1, … */

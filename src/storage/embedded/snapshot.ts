@@ -1,7 +1,8 @@
 import { promises as fsp, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, readRecordLines } from './line-file.js';
-import { frameHeader, frameSize, writeFrame } from './frame.js';
+import { frameParts } from './frame.js';
+import { writeAll } from './journal.js';
 import { piecesOf, type TxRecord, type Ver } from './records.js';
 
 export const SNAPSHOT = 'snapshot.ndjson';
@@ -22,23 +23,16 @@ export async function writeSnapshot(dir: string, log: readonly Ver[], upto: numb
   let bytes = 0;
   try {
     for (let i = 0; i < upto; i += CHUNK) {
-      // One buffer per chunk: a buffer per version made allocation the main cost of compaction
-      const lines: Array<[Buffer, ReturnType<typeof piecesOf>]> = [];
-      let size = 0;
+      // Views of the slabs, written with one gathered write per chunk: copying them into a
+      // buffer first made that copy the main cost of compaction, on the store's thread.
+      const parts: Buffer[] = [];
       for (let j = i; j < Math.min(upto, i + CHUNK); j++) {
         const ver = log[j];
         const e = ver.e;
         const pieces = piecesOf(ver);
-        const header = frameHeader(ver.seq, ver.lu, [{ t: e.t, id: e.id, v: ver.v, del: ver.b === undefined ? true : undefined }], [pieces]);
-        size += frameSize(header, [pieces]);
-        lines.push([header, pieces]);
+        for (const b of frameParts(ver.seq, ver.lu, [{ t: e.t, id: e.id, v: ver.v, del: ver.b === undefined ? true : undefined }], [pieces])) parts.push(b);
       }
-      const buf = Buffer.allocUnsafe(size);
-      let pos = 0;
-      for (const [header, pieces] of lines) pos = writeFrame(buf, pos, header, [pieces]);
-      let off = 0;
-      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-      bytes += buf.length;
+      bytes += await writeAll(fh, parts);
     }
     if (fsync) await fh.sync();
   } finally {

@@ -2,7 +2,7 @@ import type { ClientSession } from 'mongodb';
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import { storedJson } from '../stored-json.js';
-import type { PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
+import type { PreparedWrite, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import { buildVersionDocs, recordFromDoc, resourceKey, type ResourceDoc } from './layout.js';
 
 /** What a transaction needs from the store (implemented by MongoStore). */
@@ -78,6 +78,11 @@ export class MongoTx implements StoreTx {
   async put(resource: Resource & { id: string }, index: SearchIndex, opts?: PutOptions): Promise<VersionRecord> {
     const v = await this.nextVersion(resource.resourceType, resource.id, opts);
     return this.write(resource.resourceType, resource.id, v, storedJson(resource, v, new Date(this.lu).toISOString()), index);
+  }
+
+  /** Nothing to reuse here: the index documents are built from the index object. */
+  async putPrepared(resource: Resource & { id: string }, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord> {
+    return this.put(resource, JSON.parse(prepared.indexJson) as SearchIndex, opts);
   }
 
   async delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined> {

@@ -1,0 +1,304 @@
+import type { SearchIndex } from '../types.js';
+import { encodeHashed, encodePostingKey, hashField, hashHi, hashLo, keyedValue, paddedBytes, roomFor, WIDE } from './key-hash.js';
+
+/**
+ * What the in-memory search indexes (search-indexes.ts) take from one search index: its posting
+ * keys (already reduced by `postingKey`, hashed and encoded: key-hash.ts) and its intervals, in
+ * flat typed arrays. Bulk loads compute them on the prepare workers (packed-batch.ts), so the
+ * store's thread never parses the index JSON nor hashes a string; single writes and recovery
+ * compute them with this same code on the store's thread.
+ *
+ * One builder holds the terms of many resources (a batch). Its keys are distinct across the
+ * batch, so the store looks each one up once per batch, not once per resource that has it:
+ *  - key k: key[6k..6k+6) = hashHi, hashLo, field (index into `strings`), byte offset of its code
+ *    units in `words` (zero-padded 32-bit words, key-hash.ts), length code, type (index into
+ *    `strings`);
+ *  - posting p: post[2p..2p+2) = key, keyed (1 when a value of that key differs from it: a token
+ *    with a system; prefix lookups cannot use such a field). A resource has a key at most once
+ *    per field;
+ *  - interval q: rng[2q..2q+2) = s, e; rngKey[2q..2q+2) = key (index into `strings`: `field`, or
+ *    `field\0accession` for a genomic region), kind (0 date-like, 1 region);
+ *  - resource r: res[4r..4r+4) = first posting, end posting, first interval, end interval.
+ */
+export interface Terms {
+  key: Int32Array;
+  words: Int32Array;
+  post: Int32Array;
+  rng: Float64Array;
+  rngKey: Int32Array;
+  res: Int32Array;
+  strings: string[];
+  /** Set on finished (immutable) terms: the store may remember what it looked up for them. */
+  frozen?: boolean;
+}
+
+/** Fields whose values are posting keys as they are (see postingKey). */
+export function verbatimField(field: string): boolean {
+  return field.startsWith('gx-');
+}
+
+/** Int32s per key in `key`. */
+export const KEY = 6;
+
+/**
+ * Postings are keyed on a value without its token systems: `system|code`, `|code` and `code` (and
+ * the four forms of a composite `a$b`) share one list, which halves what a write inserts. The
+ * list is a superset for a system-qualified query, and every candidate is verified against the
+ * full filter anyway. Deterministic, so writes and queries agree. (Equal to
+ * `v.split('$').map((part) => part.slice(part.lastIndexOf('|') + 1)).join('$')` when v has a `|`.)
+ * The genomics operations' own fields (`gx-*`) use `|` to join a subject with what it has
+ * (`Patient/p1|NC_000017.11#0.467`): cutting there would key one patient's lookup on every
+ * patient's value, so they are keyed as they are (`verbatimField`).
+ */
+export function postingKey(v: string, field?: string): string {
+  if (v.indexOf('|') < 0 || (field !== undefined && verbatimField(field))) return v;
+  if (v.indexOf('$') < 0) return v.slice(v.lastIndexOf('|') + 1);
+  // joined, not concatenated: a flat string, which hashing reads far faster than a rope
+  const parts: string[] = [];
+  for (let start = 0; ;) {
+    const end = v.indexOf('$', start);
+    const stop = end < 0 ? v.length : end;
+    const bar = stop > start ? v.lastIndexOf('|', stop - 1) : -1;
+    parts.push(v.slice(bar >= start ? bar + 1 : start, stop));
+    if (end < 0) return parts.join('$');
+    start = end + 1;
+  }
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let n = a.length * 2;
+  while (n < need) n *= 2;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}
+
+export class TermsBuilder implements Terms {
+  key = new Int32Array(KEY * 256);
+  words = new Int32Array(1024);
+  private bytes = new Uint8Array(this.words.buffer);
+  post = new Int32Array(2 * 256);
+  rng = new Float64Array(32);
+  rngKey = new Int32Array(32);
+  res = new Int32Array(4 * 16);
+  strings: string[] = [];
+  private stringIds = new Map<string, number>();
+  nKey = 0;
+  nPost = 0;
+  nRng = 0;
+  nRes = 0;
+  private nBytes = 0;
+  /** Open-addressing table of the batch's keys (key index + 1), by hash. */
+  private table = new Int32Array(1024);
+  /** Per key: the last posting (index + 1) that used it, to keep a key once per resource and field. */
+  private lastUse = new Int32Array(256);
+  private type = -1;
+  /**
+   * Values seen in this batch, per type and field: value -> 2 * key + keyed. Most values of a
+   * batch recur (codes, systems, genes, subjects), and a Map lookup costs far less than encoding
+   * and hashing the value again.
+   */
+  private seen = new Map<string, Map<string, Map<string, number>>>();
+
+  reset(): void {
+    this.nKey = this.nPost = this.nRng = this.nRes = this.nBytes = 0;
+    this.strings = [];
+    this.stringIds = new Map();
+    this.seen = new Map();
+    this.table.fill(0);
+  }
+
+  private stringId(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.stringIds.set(s, id);
+    }
+    return id;
+  }
+
+  /** Appends the terms of one resource's index (undefined: a resource without one, e.g. deleted). */
+  add(type: string, x: SearchIndex | undefined): void {
+    this.res = grow(this.res, 4 * (this.nRes + 1));
+    const r = 4 * this.nRes++;
+    this.res[r] = this.nPost;
+    this.res[r + 2] = this.nRng;
+    if (x) {
+      this.type = this.stringId(type);
+      for (const field in x) {
+        // :text is a word match, not an exact or prefix lookup: no posting list can answer it
+        if (field.endsWith('__t')) continue;
+        const values = x[field];
+        if (!Array.isArray(values)) continue;
+        this.addField(type, field, values);
+      }
+    }
+    this.res[r + 1] = this.nPost;
+    this.res[r + 3] = this.nRng;
+  }
+
+  private addField(type: string, field: string, values: unknown[]): void {
+    let f = -1;
+    const verbatim = verbatimField(field);
+    let seen: Map<string, number> | undefined;
+    const first = this.nPost;
+    for (const v of values) {
+      if (typeof v === 'string') {
+        if (f < 0) {
+          hashField(type, field);
+          f = this.stringId(field);
+          let byField = this.seen.get(type);
+          if (!byField) this.seen.set(type, (byField = new Map()));
+          seen = byField.get(field);
+          if (!seen) byField.set(field, (seen = new Map()));
+        }
+        const known = seen!.get(v);
+        if (known !== undefined) this.use(known >> 1, known & 1, first);
+        else seen!.set(v, this.addPosting(f, first, v, verbatim));
+      } else if (v && typeof v === 'object') {
+        const r = v as { a?: unknown; s?: unknown; e?: unknown };
+        // Finite only: the index is journaled as JSON, where NaN and Infinity become null, and
+        // recovery must rebuild exactly what the commit built.
+        if (typeof r.s !== 'number' || typeof r.e !== 'number' || !Number.isFinite(r.s) || !Number.isFinite(r.e)) continue;
+        if (this.rng.length < 2 * (this.nRng + 1)) {
+          this.rng = grow(this.rng, 2 * (this.nRng + 1));
+          this.rngKey = grow(this.rngKey, 2 * (this.nRng + 1));
+        }
+        const q = 2 * this.nRng++;
+        this.rng[q] = r.s;
+        this.rng[q + 1] = r.e;
+        const region = typeof r.a === 'string';
+        this.rngKey[q] = this.stringId(region ? `${field}\u0000${r.a as string}` : field);
+        this.rngKey[q + 1] = region ? 1 : 0;
+      }
+    }
+  }
+
+  /** One string value of field `f` (postings of the field, in this resource, start at `first`); returns 2 * key + keyed. */
+  private addPosting(f: number, first: number, v: string, verbatim: boolean): number {
+    if (this.bytes.length < this.nBytes + roomFor(v.length)) {
+      this.words = grow(this.words, (this.nBytes + roomFor(v.length)) >> 1);
+      this.bytes = new Uint8Array(this.words.buffer);
+    }
+    let code = verbatim ? encodeHashed(v, this.bytes, this.nBytes) : encodePostingKey(v, this.bytes, this.nBytes);
+    let keyed = !verbatim && keyedValue ? 1 : 0;
+    if (code === WIDE) {
+      const key = postingKey(v);
+      keyed = key !== v ? 1 : 0;
+      code = encodeHashed(key, this.bytes, this.nBytes);
+    }
+    const k = this.keyOf(f, code);
+    this.use(k, keyed, first);
+    return 2 * k + keyed;
+  }
+
+  /** A posting of key `k` for the resource being added (once per field: postings of it start at `first`). */
+  private use(k: number, keyed: number, first: number): void {
+    const last = this.lastUse[k] - 1;
+    if (last >= first) {
+      // two forms of one value: one posting, keyed if either form is
+      this.post[2 * last + 1] |= keyed;
+      return;
+    }
+    if (this.post.length < 2 * (this.nPost + 1)) this.post = grow(this.post, 2 * (this.nPost + 1));
+    this.post[2 * this.nPost] = k;
+    this.post[2 * this.nPost + 1] = keyed;
+    this.lastUse[k] = ++this.nPost;
+  }
+
+  /** The batch's key just encoded at `nBytes` (field `f`, this resource's type): found, or added. */
+  private keyOf(f: number, code: number): number {
+    const hi = hashHi;
+    const lo = hashLo;
+    const mask = this.table.length - 1;
+    const words = paddedBytes(code) >> 2;
+    const at = this.nBytes >> 2;
+    for (let i = lo & mask; ; i = (i + 1) & mask) {
+      const k = this.table[i] - 1;
+      if (k < 0) {
+        this.table[i] = this.addKey(hi, lo, f, code, words) + 1;
+        return this.nKey - 1;
+      }
+      const m = KEY * k;
+      const key = this.key;
+      if (key[m] !== hi || key[m + 1] !== lo || key[m + 2] !== f || key[m + 4] !== code || key[m + 5] !== this.type) continue;
+      const other = key[m + 3] >> 2;
+      let same = true;
+      for (let w = 0; w < words && same; w++) same = this.words[other + w] === this.words[at + w];
+      if (same) return k;
+    }
+  }
+
+  private addKey(hi: number, lo: number, f: number, code: number, words: number): number {
+    const k = this.nKey++;
+    if (this.key.length < KEY * this.nKey) this.key = grow(this.key, KEY * this.nKey);
+    if (this.lastUse.length < this.nKey) this.lastUse = grow(this.lastUse, this.nKey);
+    this.lastUse[k] = 0;
+    const m = KEY * k;
+    this.key[m] = hi;
+    this.key[m + 1] = lo;
+    this.key[m + 2] = f;
+    this.key[m + 3] = this.nBytes;
+    this.key[m + 4] = code;
+    this.key[m + 5] = this.type;
+    this.nBytes += 4 * words; // the encoded bytes stay: they are this key's
+    if (2 * this.nKey > this.table.length) this.rehash();
+    return k;
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    const mask = this.table.length - 1;
+    for (let k = 0; k < this.nKey; k++) {
+      let i = this.key[KEY * k + 1] & mask;
+      while (this.table[i] !== 0) i = (i + 1) & mask;
+      this.table[i] = k + 1;
+    }
+  }
+
+  /** The terms as compact arrays of their own (for sending to another thread). */
+  finish(): Terms {
+    return {
+      key: this.key.slice(0, KEY * this.nKey),
+      words: this.words.slice(0, this.nBytes >> 2),
+      post: this.post.slice(0, 2 * this.nPost),
+      rng: this.rng.slice(0, 2 * this.nRng),
+      rngKey: this.rngKey.slice(0, 2 * this.nRng),
+      res: this.res.slice(0, 4 * this.nRes),
+      strings: this.strings,
+      frozen: true,
+    };
+  }
+}
+
+/** A key's string from its code units in `words` (byte offset, length code as above). */
+export function keyString(words: Int32Array, off: number, code: number): string {
+  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  if (code >= 0) return Buffer.from(bytes.buffer, bytes.byteOffset + off, code).toString('latin1');
+  const n = ~code;
+  let s = '';
+  for (let i = 0; i < n; i += 2) s += String.fromCharCode(bytes[off + i] | (bytes[off + i + 1] << 8));
+  return s;
+}
+
+let scratch = new Int32Array(64);
+/**
+ * A key looked up at query time, hashed under the (type, field) given to `hashField` and encoded
+ * as the builder encodes it, in a scratch buffer valid until the next call: [words, length code].
+ */
+export function encodeKey(key: string): [Int32Array, number] {
+  if (scratch.byteLength < roomFor(key.length)) scratch = new Int32Array(key.length + 4);
+  const code = encodeHashed(key, new Uint8Array(scratch.buffer), 0);
+  return [scratch, code];
+}
+
+/** A builder reused for one resource at a time (single writes and recovery, on the store's thread). */
+export class OneTerms extends TermsBuilder {
+  of(type: string, x: SearchIndex): Terms {
+    this.reset();
+    this.add(type, x);
+    return this;
+  }
+}
