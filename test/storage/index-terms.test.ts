@@ -2,7 +2,7 @@ import t from 'tap';
 import { encodeKey, KEY, keyString, postingKey, TermsBuilder } from '../../src/storage/embedded/index-terms.js';
 import { encodeHashed, encodePostingKey, hashField, hashHi, hashLo, keyedValue, paddedBytes, WIDE } from '../../src/storage/embedded/key-hash.js';
 import { PostingStore } from '../../src/storage/embedded/posting-store.js';
-import { RangeIndex } from '../../src/search/range-index.js';
+import { RangeIndex, sortedOrder } from '../../src/search/range-index.js';
 import { prng } from '../../scripts/seed-variants.js';
 
 const reference = (v: string) => (v.indexOf('|') < 0 ? v : v.split('$').map((part) => part.slice(part.lastIndexOf('|') + 1)).join('$'));
@@ -124,4 +124,41 @@ t.test('interval index: entries added between queries are merged in, stale ones 
   t.equal(bad, 0, 'every window query equals a scan, across 20 rounds of appends');
   const latest = r.query({ sMin: -Infinity, sMax: Infinity, eMin: -Infinity, eMax: Infinity }, (_s, _e, _slot, tag) => tag === 19);
   t.equal(latest.length, 200, 'a test sees each entry with its tag');
+});
+
+t.test('interval index sort: stable by start, equal to a comparator sort, on every input shape', async (t) => {
+  const rnd = prng(29);
+  const shapes: Record<string, (i: number) => number> = {
+    random: () => Math.floor(rnd() * 1000),
+    'many equal starts': () => Math.floor(rnd() * 4),
+    ascending: (i) => i,
+    descending: (i) => -i,
+    'ascending with one out of place': (i) => (i === 700 ? -1 : i),
+  };
+  for (const [name, make] of Object.entries(shapes)) {
+    for (const n of [0, 1, 2, 3, 1000, 1023, 1025]) {
+      const from = n > 10 ? 7 : 0;
+      const s = new Float64Array(n);
+      for (let i = 0; i < n; i++) s[i] = make(i);
+      const want = Array.from({ length: n - from }, (_v, i) => from + i).sort((x, y) => s[x] - s[y] || x - y);
+      t.same([...sortedOrder(s, from, n)], want, `${name}, ${n} entries from ${from}`);
+    }
+  }
+});
+
+t.test('interval index: sort() ahead of a query gives the same answers', async (t) => {
+  const a = new RangeIndex('date');
+  const b = new RangeIndex('date');
+  const rnd = prng(31);
+  for (let i = 0; i < 3000; i++) {
+    const s = Math.floor(rnd() * 1e6);
+    const e = s + 1 + Math.floor(rnd() * 1e4);
+    a.add(s, e, i);
+    b.add(s, e, i);
+  }
+  t.ok(b.unsorted, 'entries wait to be sorted');
+  b.sort();
+  t.notOk(b.unsorted, 'sorted ahead of any query');
+  const bounds = { sMin: -Infinity, sMax: 500_000, eMin: 400_000, eMax: Infinity };
+  t.same([...b.query(bounds)], [...a.query(bounds)], 'same slots in the same order');
 });

@@ -26,6 +26,7 @@ export { smallest } from './top-k.js';
  * bulk loads.
  */
 const SATURATION = Number(process.env.FHIR_INDEX_SATURATION ?? 50_000);
+const SORT_AFTER_IDLE_MS = 200;
 
 interface Resolved {
   lists: Int32Array;
@@ -179,7 +180,30 @@ export class SearchIndexes implements PlanContext {
   private range(ti: TypeIndex, key: string, kind: 'date' | 'region'): RangeIndex {
     let r = ti.ranges.get(key);
     if (!r) ti.ranges.set(key, (r = new RangeIndex(kind)));
+    this.unsorted.add(r);
+    this.writes++;
+    if (!this.sortTimer) this.sortSoon();
     return r;
+  }
+
+  /**
+   * Interval indexes sort what was added to them lazily, at the next query that reads them: a
+   * bulk load then costs no re-sorting per batch. That first query would pay for the whole load
+   * (tens of ms for one chromosome of a million variants), so once writes have paused for a
+   * moment the indexes written to are sorted in the background; a query before that sorts
+   * what it reads itself.
+   */
+  private readonly unsorted = new Set<RangeIndex>();
+  private writes = 0;
+  private sortTimer?: NodeJS.Timeout;
+  private sortSoon(seen = this.writes): void {
+    this.sortTimer = setTimeout(() => {
+      if (this.writes !== seen) return this.sortSoon();
+      this.sortTimer = undefined;
+      for (const r of this.unsorted) r.sort();
+      this.unsorted.clear();
+    }, SORT_AFTER_IDLE_MS);
+    this.sortTimer.unref();
   }
 
   /** Memory held by the posting lists, in bytes (for the bench and memory accounting). */
