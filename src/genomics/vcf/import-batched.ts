@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ResourceStore } from '../../storage/types.js';
+import type { PreparedWrite, ResourceStore } from '../../storage/types.js';
 import { type ImportHooks, runImport, storeSink } from './import.js';
 import type { ImportSummary, ProducedResource, VcfImportOptions } from './types.js';
 
@@ -20,19 +20,21 @@ export async function importVcfBatched(
   hooks: ImportHooks = {},
 ): Promise<ImportSummary> {
   await runImport(open(), opts, { write: async () => 'created' }, { validate: false });
-  let batch: ProducedResource[] = [];
+  // Each resource with what the prepare pool made of it (validated, indexed, packed), so that the
+  // store takes it as prepared instead of indexing and serializing it again on this thread.
+  let batch: Array<[ProducedResource, PreparedWrite | undefined]> = [];
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const flush = async () => {
     const b = batch;
     batch = [];
     await store.transaction(async (tx) => {
       const sink = storeSink(tx);
-      for (const r of b) counts[await sink.write(r)]++;
+      for (const [r, prepared] of b) counts[await sink.write(r, prepared)]++;
     }, { multi: true });
   };
   const summary = await runImport(open(), opts, {
-    async write(r) {
-      batch.push(r);
+    async write(r, prepared) {
+      batch.push([r, prepared]);
       if (batch.length >= batchSize) await flush();
       return 'created';
     },
