@@ -17,7 +17,7 @@ import { fsyncDir } from './line-file.js';
 import { piecesOf, toRecord, type Entry, type TxRecord, type Ver } from './records.js';
 import { frameParts } from './frame.js';
 import { candidateDoc, decodeIndex, fieldsOf, resultDoc, type CandidateDoc } from './index-docs.js';
-import { OneTerms, type Terms } from './index-terms.js';
+import { OneTerms, RunTerms, type Terms } from './index-terms.js';
 import { Payloads } from './payloads.js';
 import type { Piece } from './frame.js';
 import { readSnapshot } from './snapshot.js';
@@ -69,8 +69,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly compactor: Compactor;
   private readonly fsync: boolean;
   private readonly indexes = searchIndexesOf(this);
-  /** Terms of single writes and recovered records, and of the versions they replace (reused). */
-  private readonly newTerms = new OneTerms();
+  /** Terms of single writes and recovered records (shared by runs of them), and of the versions they replace. */
+  private readonly newTerms = new RunTerms();
   private readonly oldTerms = new OneTerms();
 
   constructor(
@@ -300,7 +300,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
             ? (JSON.parse(op.xjb.toString('utf8')) as SearchIndex)
             : (op.x ?? (op.xj !== undefined ? (JSON.parse(op.xj) as SearchIndex) : {}));
           index = this.payloads.index(op, op.xjb ? undefined : (op.xj ?? JSON.stringify(x)));
-          terms = this.newTerms.of(e.t, x);
+          [terms, r] = this.newTerms.of(e.t, x);
         }
         [e.xb, e.xo, e.xn] = index;
         this.onApply(e, terms, r, old && { terms: old, r: 0 });

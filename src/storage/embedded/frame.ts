@@ -86,7 +86,7 @@ interface HeadOp {
 
 /**
  * Decodes one line (`buf[start, end)`, without its LF). Ops of framed lines carry their payloads as
- * `jb`/`xb` views into `buf` (valid only during the callback). Throws on anything malformed.
+ * `jb`/`xjb` views into `buf`. Throws on anything malformed.
  */
 export function decodeLine(buf: Buffer, start: number, end: number): TxRecord {
   const tab = buf.indexOf(TAB, start);

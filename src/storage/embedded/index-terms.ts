@@ -101,7 +101,11 @@ export class TermsBuilder implements Terms {
    */
   private seen = new Map<string, Map<string, Map<string, number>>>();
 
+  /** Changes on every reset: what was resolved for this builder's keys before is void. */
+  generation = 0;
+
   reset(): void {
+    this.generation++;
     this.nKey = this.nPost = this.nRng = this.nRes = this.nBytes = 0;
     this.strings = [];
     this.stringIds = new Map();
@@ -300,5 +304,20 @@ export class OneTerms extends TermsBuilder {
     this.reset();
     this.add(type, x);
     return this;
+  }
+}
+
+/**
+ * A builder shared by a run of resources applied one after another (recovery replays a journal
+ * line by line): values and keys repeat across resources, so encoding, hashing and the store's
+ * key lookups happen once per run of RUN resources, not once per resource. `of` answers the
+ * builder and the resource's number in it.
+ */
+export class RunTerms extends TermsBuilder {
+  static readonly RUN = 256;
+  of(type: string, x: SearchIndex): [Terms, number] {
+    if (this.nRes >= RunTerms.RUN) this.reset();
+    this.add(type, x);
+    return [this, this.nRes - 1];
   }
 }

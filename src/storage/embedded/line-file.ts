@@ -8,10 +8,14 @@ const CHUNK = 16 * 1024 * 1024;
  * Reads a journal or snapshot file record by record (lines in the format of frame.ts), in bounded
  * chunks (a snapshot can be far larger than the biggest string V8 allows, so it is never read as
  * one string). Stops at the first line that is incomplete (no newline: a torn write) or does not
- * decode (garbage), and reports the byte offset where the good prefix ends. A record's payload
- * views are valid only during `onRecord`.
+ * decode (garbage), and reports the byte offset where the good prefix ends.
+ *
+ * Every chunk is a buffer of its own that is never written again, so a record's payload views
+ * stay valid after `onRecord`: recovery keeps them as the stored bytes instead of copying them
+ * (payloads.ts). A line cut by the chunk's end is carried into the next chunk, which is read
+ * at least as large as what it carries (a line longer than a chunk costs no quadratic copying).
  */
-export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void): { size: number; goodBytes: number } {
+export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void, chunkBytes = CHUNK): { size: number; goodBytes: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -20,11 +24,12 @@ export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void)
     let good = 0;
     let readOff = 0;
     while (readOff < size) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - readOff));
+      const want = Math.min(Math.max(chunkBytes, carry.length), size - readOff);
+      const buf = Buffer.allocUnsafeSlow(carry.length + want);
+      carry.copy(buf, 0);
       let n = 0;
-      while (n < chunk.length) n += readSync(fd, chunk, n, chunk.length - n, readOff + n);
+      while (n < want) n += readSync(fd, buf, carry.length + n, want - n, readOff + n);
       readOff += n;
-      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       let start = 0;
       for (;;) {
         const nl = buf.indexOf(10, start);

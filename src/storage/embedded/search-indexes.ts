@@ -4,7 +4,7 @@ import type { Entry } from './records.js';
 import { candidateDoc, fieldsOf, pickedDoc, type CandidateDoc } from './index-docs.js';
 import { RangeIndex, type EntryTest } from '../../search/range-index.js';
 import { keyOrder } from '../../search/filter-bounds.js';
-import { KEY, TermsBuilder, type Terms } from './index-terms.js';
+import { KEY, RunTerms, TermsBuilder, type Terms } from './index-terms.js';
 import { PostingStore } from './posting-store.js';
 import { smallest } from './top-k.js';
 import { plan, type FieldIndex, type Plan, type PlanContext, type TypeIndex } from './index-plans.js';
@@ -148,8 +148,26 @@ export class SearchIndexes implements PlanContext {
   private readonly resolvedCache = new WeakMap<Terms, Resolved>();
   private lastTerms?: Terms;
   private lastResolved?: Resolved;
+  private runTerms?: TermsBuilder;
+  private runGeneration = -1;
+  private runResolved?: Resolved;
   private resolvedOf(terms: Terms): Resolved {
     if (terms === this.lastTerms && this.lastResolved) return this.lastResolved;
+    // A builder applied resource by resource (RunTerms): its keys keep their meaning until it is
+    // reset, so what they resolved to stays valid and only grows.
+    if (terms instanceof RunTerms) {
+      let out = this.runResolved;
+      if (!out || this.runTerms !== terms || this.runGeneration !== terms.generation) {
+        out = { lists: new Int32Array(Math.max(256, terms.nKey)).fill(-1), fields: [] };
+        this.runTerms = terms;
+        this.runGeneration = terms.generation;
+      } else if (out.lists.length < terms.nKey) {
+        const lists = new Int32Array(2 * terms.nKey).fill(-1);
+        lists.set(out.lists);
+        out = { lists, fields: out.fields };
+      }
+      return (this.runResolved = out);
+    }
     // a builder's arrays have spare room: only its keys so far count
     const n = terms instanceof TermsBuilder ? terms.nKey : terms.key.length / KEY;
     let out = terms.frozen ? this.resolvedCache.get(terms) : undefined;
