@@ -2,7 +2,8 @@
  * One stage of the VCF import bench, in its own process so that its memory is measured alone:
  *   node --import tsx scripts/bench/_vcf-import-worker.ts STAGE FILE
  * Stages: read (lines only), parse (+ record/genotype parsing), map (+ FHIR mapping), validate
- * (+ validateResource), index (+ indexResource), store (importVcf into a fresh embedded store, one
+ * (+ validateResource), index (+ indexResource), all on one thread; prepare (the import without its
+ * store: validation, indexing and packing on the prepare pool's workers); store (importVcf into a fresh embedded store, one
  * transaction, fsync on; with BENCH_VCF_BATCH=N, the CLI's --batch-size path: a validating pre-pass, then
  * transactions of N resources). Prints one JSON line: ms (wall), cpuMs (this process, user+system),
  * records, variants, resources, rssGrowthMb.
@@ -14,7 +15,8 @@ import { readLines } from '../../src/genomics/vcf/line-reader.js';
 import { parseRecord, sampleValue } from '../../src/genomics/vcf/record.js';
 import { parseGenotype } from '../../src/genomics/vcf/genotype.js';
 import { emptySummary, mapVcf } from '../../src/genomics/vcf/map-vcf.js';
-import { importVcf, runImport } from '../../src/genomics/vcf/import.js';
+import { importVcf, nullSink, runImport } from '../../src/genomics/vcf/import.js';
+import { hasErrors, validateResource } from '../../src/validation/validate.js';
 import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
@@ -47,12 +49,18 @@ if (stage === 'read' || stage === 'parse') {
   records = s.records;
   variants = s.variants;
 } else if (stage === 'validate' || stage === 'index') {
-  const s = await runImport(createReadStream(file), opts, {
-    write: async (r) => {
-      if (stage === 'index') indexResource(r);
-      return 'created';
-    },
-  });
+  // On this thread, one stage after the other: the CPU cost of each, and the pipeline's memory
+  // without worker threads.
+  const s = emptySummary();
+  for await (const r of mapVcf(readLines(createReadStream(file)), opts, s)) {
+    resources++;
+    if (hasErrors(validateResource(r))) throw new Error(`invalid ${r.resourceType}/${r.id}`);
+    if (stage === 'index') indexResource(r);
+  }
+  ({ records, variants } = s);
+} else if (stage === 'prepare') {
+  // What the import does short of storing: validation, indexing and packing on the prepare pool.
+  const s = await runImport(createReadStream(file), opts, nullSink());
   ({ records, variants, resources } = s);
 } else if (stage === 'store') {
   const dir = mkdtempSync(join(tmpdir(), 'vcf-bench-'));

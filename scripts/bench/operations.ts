@@ -6,8 +6,6 @@
  * $find-population-specific-variants (SPDI), called through the operation handlers on the
  * embedded store (no HTTP), against an ordinary FHIR search measured in the same run.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { testConfig } from '../../src/config.js';
 import type { FhirContext, FhirRequest, OperationHandler } from '../../src/fhir/context.js';
@@ -17,15 +15,10 @@ import type { BenchLine } from '../bench.js';
 import { GENES, prng } from '../seed-variants.js';
 import { compactionDone, openDataset, PATIENTS, VARIANTS } from './_dataset.js';
 import { isChildFor, measureWithLargeHeap } from './_child.js';
+import { fullGc } from './_gc.js';
 
 const RUNS = Number(process.env.BENCH_OP_RUNS ?? 300);
 const SELF = fileURLToPath(import.meta.url);
-
-/** A full GC after loading, so the seed's garbage is not collected inside the measured calls. */
-function settle(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 function pct(samples: number[], p: number): number {
   const s = [...samples].sort((a, b) => a - b);
@@ -63,7 +56,7 @@ async function measure(): Promise<BenchLine[]> {
     if (seeded) lines.push({ name: `seed ${seeded.resources.toLocaleString('en')} resources (validate+index+journal)`, value: seeded.seconds, unit: 's' });
     if (reopenSeconds !== undefined) lines.push({ name: 'reopen the seeded store', value: reopenSeconds, unit: 's' });
     await compactionDone(store);
-    settle();
+    fullGc(); // the seed's garbage is not collected inside the measured calls
     // Baseline: an ordinary FHIR search of the same store (one patient's variants, first page of 10).
     const base = await time(RUNS, async () => searchBundle(ctx, {
       resourceType: 'Observation', strict: false, baseUrl: 'http://localhost/fhir',

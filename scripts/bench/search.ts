@@ -18,6 +18,7 @@ import { GENES, generateGenomicData, prng, seedStore } from '../seed-variants.js
 import type { BenchLine } from '../bench.js';
 import { compactionDone, openDataset, PATIENTS, VARIANTS } from './_dataset.js';
 import { isChildFor, measureWithLargeHeap } from './_child.js';
+import { fullGc } from './_gc.js';
 
 const ITERATIONS = Number(process.env.BENCH_SEARCH_ITERATIONS ?? 300);
 const BASE = 'http://127.0.0.1:8080/fhir';
@@ -119,7 +120,7 @@ async function measure(): Promise<BenchLine[]> {
     }
     if (data.reopenSeconds !== undefined) lines.push({ name: 'reopen the seeded store (snapshot + journal recovery)', value: data.reopenSeconds, unit: 's' });
     await compactionDone(store);
-    global.gc?.();
+    fullGc();
     lines.push({ name: 'resident memory, loaded store', value: process.memoryUsage().rss / 1e6, unit: 'MB' });
     const ctx = { config: testConfig(), store };
     const rnd = prng(5);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Observation } from '@medplum/fhirtypes';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import type { BenchLine } from '../bench.js';
+import { fullGc } from './_gc.js';
 
 function observation(i: number): Observation & { id: string } {
   return {
@@ -63,7 +64,7 @@ export default {
 
       const n = 100_000;
       const dir = join(base, 'mem');
-      global.gc?.();
+      fullGc();
       const before = process.memoryUsage().heapUsed;
       const s = new EmbeddedStore(dir, { fsync: false });
       await s.init();
@@ -72,7 +73,7 @@ export default {
           for (let j = i; j < i + 100; j++) await tx.put(observation(j), index(j));
         });
       }
-      global.gc?.();
+      fullGc();
       const perDoc = (process.memoryUsage().heapUsed - before) / n;
       const t0 = performance.now();
       let found = 0;

@@ -160,3 +160,53 @@ t.test('an exact region answer never returns a version an update moved away', as
   });
   t.same((await ids(where('NC_000017.11', at, at + 1))).filter((id) => id === first.id), [first.id], 'back, once');
 });
+
+t.test('exact answers order ids as strings do, whatever their shape (id keys and their fallbacks)', async (t) => {
+  const { idOrderKey } = await import('../../src/storage/embedded/top-k.js');
+  const { prng } = await import('../../scripts/seed-variants.js');
+  const rnd = prng(41);
+  const alphabet = '-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const ids = new Set<string>(['a', 'a-', 'a.', 'a0', 'aA', 'aa', 'abcdefgh', 'abcdefghi', 'abcdefgh0', 'abcdefg', 'Z', '9', '-', '.x']);
+  // shared 8-character prefixes, short ids, and characters outside the FHIR id alphabet (NaN key)
+  while (ids.size < 400) {
+    const len = 1 + Math.floor(rnd() * 12);
+    let id = rnd() < 0.5 ? 'var-1234' : '';
+    for (let i = 0; i < len; i++) id += rnd() < 0.03 ? '~é_'[Math.floor(rnd() * 3)] : alphabet[Math.floor(rnd() * alphabet.length)];
+    ids.add(id);
+  }
+  const list = [...ids];
+  let wrong = 0;
+  for (let i = 0; i < 5000; i++) {
+    const a = list[Math.floor(rnd() * list.length)];
+    const b = list[Math.floor(rnd() * list.length)];
+    const ka = idOrderKey(a);
+    const kb = idOrderKey(b);
+    if ((ka < kb && !(a < b)) || (ka > kb && !(a > b))) wrong++;
+  }
+  t.equal(wrong, 0, 'where two keys differ, they order as the strings');
+
+  const d = mkdtempSync(join(tmpdir(), 'fgs-idorder-'));
+  const s2 = new EmbeddedStore(d, { fsync: false });
+  await s2.init();
+  t.teardown(async () => {
+    await s2.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+  await s2.transaction(async (tx) => {
+    for (const [i, id] of list.entries()) {
+      const type = i % 3 === 0 ? 'MolecularSequence' : 'Observation';
+      await tx.put({ resourceType: type, id } as never, { 'genomic-region': [{ a: 'NC_000001.11', s: 1000 + i, e: 1001 + i }] });
+    }
+  });
+  const region = { 'x.genomic-region': { $elemMatch: { a: 'NC_000001.11', s: { $lt: 10_000 }, e: { $gt: 0 } } } };
+  const types = ['Observation', 'MolecularSequence'];
+  const want = list.map((id, i) => `${i % 3 === 0 ? 'MolecularSequence' : 'Observation'}/${id}`)
+    .sort((x, y) => { const [tx, ix] = x.split('/'); const [ty, iy] = y.split('/'); return tx < ty ? -1 : tx > ty ? 1 : ix < iy ? -1 : ix > iy ? 1 : 0; });
+  for (const [dir, skip] of [[1, 0], [1, 137], [-1, 0], [-1, 250]] as Array<[1 | -1, number]>) {
+    const res = await s2.search({ types, filter: region, sort: [['t', dir], ['id', dir]], limit: 60, skip, count: true });
+    t.ok(searchIndexesOf(s2).stats.lastExact, 'answered exactly');
+    const expected = (dir === 1 ? want : [...want].reverse()).slice(skip, skip + 60);
+    t.same(res.records.map((r) => `${r.resourceType}/${r.id}`), expected, `order ${dir > 0 ? 'ascending' : 'descending'}, skip ${skip}`);
+    t.equal(res.total, list.length, 'total');
+  }
+});

@@ -6,7 +6,7 @@ import { RangeIndex, type EntryTest } from '../../search/range-index.js';
 import { keyOrder } from '../../search/filter-bounds.js';
 import { KEY, RunTerms, TermsBuilder, type Terms } from './index-terms.js';
 import { PostingStore } from './posting-store.js';
-import { smallest } from './top-k.js';
+import { firstSlots, idOrderKey, smallest } from './top-k.js';
 import { plan, type FieldIndex, type Plan, type PlanContext, type TypeIndex } from './index-plans.js';
 
 export { postingKey } from './index-terms.js';
@@ -52,6 +52,10 @@ export class SearchIndexes implements PlanContext {
    */
   private live: Int32Array = new Int32Array(1024);
   private typeOf: Int32Array = new Int32Array(1024);
+  /** Per slot, its id's order key (top-k.ts `idOrderKey`). */
+  private idKey: Float64Array = new Float64Array(1024);
+  /** The candidates of the last query, as slots (reused). */
+  private pickedSlots: Int32Array = new Int32Array(1024);
   private readonly typeIds = new Map<string, number>();
   private readonly types = new Map<string, TypeIndex>();
   readonly postings = new PostingStore(SATURATION);
@@ -84,7 +88,11 @@ export class SearchIndexes implements PlanContext {
     if (this.live.length < this.slots.length) {
       this.live = grow(this.live, 2 * this.slots.length);
       this.typeOf = grow(this.typeOf, 2 * this.slots.length);
+      const k = new Float64Array(2 * this.slots.length);
+      k.set(this.idKey);
+      this.idKey = k;
     }
+    this.idKey[e.slot] = idOrderKey(e.id);
     let t = this.typeIds.get(e.t);
     if (t === undefined) this.typeIds.set(e.t, (t = this.typeIds.size));
     this.typeOf[e.slot] = t;
@@ -253,36 +261,67 @@ export class SearchIndexes implements PlanContext {
       this.stamp.fill(0);
       this.generation = 1;
     }
-    const picked: Entry[] = [];
     const wanted = types.map((t) => this.typeIds.get(t) ?? -1);
     const { stamp, generation, live, typeOf } = this;
+    let n = 0;
     for (const p of plans) {
       for (const slot of p.run()) {
         if (stamp[slot] === generation) continue;
         stamp[slot] = generation;
-        if (live[slot] !== 0 && (wanted.length === 1 ? typeOf[slot] === wanted[0] : wanted.includes(typeOf[slot]))) picked.push(this.slots[slot]);
+        if (live[slot] !== 0 && (wanted.length === 1 ? typeOf[slot] === wanted[0] : wanted.includes(typeOf[slot]))) {
+          if (n === this.pickedSlots.length) this.pickedSlots = grow(this.pickedSlots, 2 * n);
+          this.pickedSlots[n++] = slot;
+        }
       }
     }
-    this.stats.lastCandidates = picked.length;
+    this.stats.lastCandidates = n;
     this.stats.lastIndexed = true;
     const exact = plans.every((p) => p.exact);
     this.stats.lastExact = exact;
     this.stats.lastVerified = exact;
-    if (exact) return this.exactAnswer(query, picked, fields, paged);
+    if (exact) return this.exactAnswer(query, this.pickedSlots, n, types, fields, paged);
+    const picked: Entry[] = new Array<Entry>(n);
+    for (let i = 0; i < n; i++) picked[i] = this.slots[this.pickedSlots[i]];
     return this.topK(query, picked, fields, paged);
   }
 
   /**
    * Every candidate matches: nothing is decoded to verify it. In (type, id) order the page is the
    * `skip + limit` smallest candidates and the count is the number of candidates, so a window
-   * holding thirty thousand variants costs a bounded heap over slots, not thirty thousand parses.
+   * holding thirty thousand variants costs a bounded heap over slots (their types and id keys in
+   * typed arrays), not thirty thousand parses, nor even thirty thousand entries read.
    */
-  private exactAnswer(query: StoreQuery, picked: Entry[], fields: string[] | undefined, paged: boolean): Picked {
+  private exactAnswer(query: StoreQuery, picked: Int32Array, n: number, types: string[], fields: string[] | undefined, paged: boolean): Picked {
     const dir = keyOrder(query);
-    if (!dir || !paged) return { docs: picked.map((e) => this.decode(e, fields)), verified: true };
+    if (!dir || !paged) {
+      const docs: CandidateDoc[] = [];
+      for (let i = 0; i < n; i++) docs.push(this.decode(this.slots[picked[i]], fields));
+      return { docs, verified: true };
+    }
     const skip = query.skip ?? 0;
-    const first = skip + query.limit > 0 ? smallest(picked, skip + query.limit, keyBefore(dir))[0] : [];
-    return { docs: first.slice(skip).map(pickedDoc), verified: true, paged: true, total: query.count ? picked.length : undefined };
+    const first = firstSlots(picked, n, skip + query.limit, this.slotBefore(dir, types));
+    return { docs: first.slice(skip).map((slot) => pickedDoc(this.slots[slot])), verified: true, paged: true, total: query.count ? n : undefined };
+  }
+
+  /** (type, id) order of slots, `dir` 1 ascending: as `keyBefore`, from the typed arrays where they decide. */
+  private slotBefore(dir: 1 | -1, types: string[]): (a: number, b: number) => boolean {
+    const rank = new Int32Array(this.typeIds.size);
+    const names = [...types].sort();
+    for (const [t, i] of this.typeIds) rank[i] = names.indexOf(t);
+    const { typeOf, idKey, slots } = this;
+    return (a, b) => {
+      const ta = rank[typeOf[a]];
+      const tb = rank[typeOf[b]];
+      if (ta !== tb) return dir * (ta - tb) < 0;
+      const ka = idKey[a];
+      const kb = idKey[b];
+      if (ka < kb) return dir > 0;
+      if (ka > kb) return dir < 0;
+      // equal keys, or NaN (an id the key cannot order): the strings decide
+      const ia = slots[a].id;
+      const ib = slots[b].id;
+      return dir * (ia < ib ? -1 : ia > ib ? 1 : 0) < 0;
+    };
   }
 
   private decode(e: Entry, fields: string[] | undefined): CandidateDoc {

@@ -1,4 +1,5 @@
 import type { ValidateOptions } from '../../../src/validation/validate.js';
+import { prng as mulberry32 } from '../../../scripts/seed-variants.js';
 
 /**
  * Systematic mutations of a valid resource for the validation golden test (corpus.ts): for every
@@ -140,15 +141,4 @@ export function mutations(base: Json, seed = 1): Mutation[] {
     add(`combo${n}`, copy, n % 5 === 0 ? { strictProfiles: true } : undefined);
   }
   return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -6,16 +6,8 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the seed scripts (mulberry32): the same sequence for the same seed. */
+export { prng as mulberry32 } from '../../../scripts/seed-variants.js';
 
 /** Values on the edges of the schema's types and patterns (some only in-process: NaN, Infinity, undefined). */
 const ODD_VALUES: Json[] = [
