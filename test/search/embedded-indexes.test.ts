@@ -210,3 +210,24 @@ t.test('exact answers order ids as strings do, whatever their shape (id keys and
     t.equal(res.total, list.length, 'total');
   }
 });
+
+t.test('interval index entries are sorted once writes pause, and by recovery before the store is ready', async (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'fgs-sortidle-'));
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  const pending = (s: EmbeddedStore) => (searchIndexesOf(s) as unknown as { unsorted: Set<unknown> }).unsorted.size;
+  const s1 = new EmbeddedStore(d, { fsync: false });
+  await s1.init();
+  await s1.transaction(async (tx) => {
+    for (let i = 0; i < 50; i++) await tx.put({ resourceType: 'Observation', id: `o${i}` } as never, { 'genomic-region': [{ a: 'NC_000001.11', s: 5000 - i, e: 5001 - i }], date: [{ s: i, e: i + 1 }] });
+  });
+  t.ok(pending(s1) > 0, 'right after the writes, their entries wait to be sorted');
+  await new Promise((r) => setTimeout(r, 600));
+  t.equal(pending(s1), 0, 'once writes pause, the store sorts them in the background');
+  await s1.close();
+  const s2 = new EmbeddedStore(d, { fsync: false });
+  await s2.init();
+  t.equal(pending(s2), 0, 'a reopened store is sorted when init resolves');
+  const res = await s2.search({ types: ['Observation'], filter: { 'x.genomic-region': { $elemMatch: { a: 'NC_000001.11', s: { $lt: 4990 }, e: { $gt: 0 } } } }, sort: [['t', 1], ['id', 1]], limit: 100, count: true });
+  t.equal(res.total, 39, 'and answers from them');
+  await s2.close();
+});

@@ -95,6 +95,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       this.journal.recover((r) => {
         if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
       });
+      // Ready means ready: the first queries after a restart should not each sort what recovery
+      // added to an interval index (a chromosome of a million variants: over 100 ms).
+      this.indexes.sortPending();
       await this.journal.open(this.seq + 1);
     } catch (e) {
       this.releaseLock();

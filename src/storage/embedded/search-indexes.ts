@@ -225,11 +225,17 @@ export class SearchIndexes implements PlanContext {
   private sortSoon(seen = this.writes): void {
     this.sortTimer = setTimeout(() => {
       if (this.writes !== seen) return this.sortSoon();
-      this.sortTimer = undefined;
-      for (const r of this.unsorted) r.sort();
-      this.unsorted.clear();
+      this.sortPending();
     }, SORT_AFTER_IDLE_MS);
     this.sortTimer.unref();
+  }
+
+  /** Sorts now what the interval indexes have not sorted yet (the store calls it once recovered). */
+  sortPending(): void {
+    clearTimeout(this.sortTimer);
+    this.sortTimer = undefined;
+    for (const r of this.unsorted) r.sort();
+    this.unsorted.clear();
   }
 
   /** Memory held by the posting lists, in bytes (for the bench and memory accounting). */
