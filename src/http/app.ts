@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { ResourceStore } from '../storage/types.js';
+import { EmbeddedStore } from '../storage/embedded/embedded-store.js';
 import { createStore } from '../storage/create-store.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
@@ -37,7 +38,13 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     return503OnClosing: true,
   });
   const store = opts.store ?? await createStore(config, { searchIndexFields: searchIndexFields() });
+  // A large embedded store takes minutes to open (a million variants: about two): say so first,
+  // then how long it took, so a silent start-up is not mistaken for a hang.
+  const replay = store instanceof EmbeddedStore ? store.replayBytes() : 0;
+  if (replay > 256 * 1024 * 1024) app.log.info({ dataDir: config.dataDir, gigabytes: +(replay / 2 ** 30).toFixed(1) }, 'opening the embedded store: replaying its snapshot and journal');
+  const t0 = performance.now();
   await store.init();
+  if (replay > 256 * 1024 * 1024) app.log.info({ seconds: +((performance.now() - t0) / 1000).toFixed(1) }, 'embedded store opened');
   app.decorate('store', store);
   app.decorate('config', config);
   app.addHook('onClose', async () => {

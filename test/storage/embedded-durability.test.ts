@@ -132,3 +132,16 @@ t.test('a journal that cannot be written: no acknowledgement, then fail-stop', a
   t.equal(await status(create(s, 'next')), 503, 'later writes are refused at once');
   await s.close();
 });
+
+t.test('replayBytes: what opening the directory replays (the server announces large ones)', async (t) => {
+  const dir = tempDir();
+  const fresh = new EmbeddedStore(join(dir, 'not-yet'));
+  t.equal(fresh.replayBytes(), 0, 'no directory: nothing to replay');
+  const s = await open(dir, { fsync: false });
+  for (let i = 0; i < 20; i++) await create(s, `r${i}`);
+  await s.close();
+  const files = readdirSync(dir).filter((n) => n.endsWith('.ndjson'));
+  const want = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  t.ok(want > 0, 'the writes are on disk');
+  t.equal(new EmbeddedStore(dir).replayBytes(), want, 'the sum of the snapshot and journal segments');
+});
