@@ -22,6 +22,9 @@ declare module 'fastify' {
   }
 }
 
+/** Replaying more than this at start-up takes seconds: the server says so. */
+const ANNOUNCE_REPLAY_BYTES = 256 * 1024 * 1024;
+
 /**
  * Builds the whole application as a Fastify instance without listening (server.ts listens; tests
  * use app.inject). The store is opened here and closed by Fastify's onClose hook, so
@@ -41,10 +44,11 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   // A large embedded store takes minutes to open (a million variants: about two): say so first,
   // then how long it took, so a silent start-up is not mistaken for a hang.
   const replay = store instanceof EmbeddedStore ? store.replayBytes() : 0;
-  if (replay > 256 * 1024 * 1024) app.log.info({ dataDir: config.dataDir, gigabytes: +(replay / 2 ** 30).toFixed(1) }, 'opening the embedded store: replaying its snapshot and journal');
+  const announce = replay > ANNOUNCE_REPLAY_BYTES;
+  if (announce) app.log.info({ dataDir: config.dataDir, gigabytes: +(replay / 2 ** 30).toFixed(1) }, 'opening the embedded store: replaying its snapshot and journal');
   const t0 = performance.now();
   await store.init();
-  if (replay > 256 * 1024 * 1024) app.log.info({ seconds: +((performance.now() - t0) / 1000).toFixed(1) }, 'embedded store opened');
+  if (announce) app.log.info({ seconds: +((performance.now() - t0) / 1000).toFixed(1) }, 'embedded store opened');
   app.decorate('store', store);
   app.decorate('config', config);
   app.addHook('onClose', async () => {

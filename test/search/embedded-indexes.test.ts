@@ -214,7 +214,7 @@ t.test('exact answers order ids as strings do, whatever their shape (id keys and
 t.test('interval index entries are sorted once writes pause, and by recovery before the store is ready', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'fgs-sortidle-'));
   t.teardown(() => rmSync(d, { recursive: true, force: true }));
-  const pending = (s: EmbeddedStore) => (searchIndexesOf(s) as unknown as { unsorted: Set<unknown> }).unsorted.size;
+  const pending = (s: EmbeddedStore) => searchIndexesOf(s).unsortedIndexes;
   const s1 = new EmbeddedStore(d, { fsync: false });
   await s1.init();
   await s1.transaction(async (tx) => {

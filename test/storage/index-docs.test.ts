@@ -1,7 +1,7 @@
 import t from 'tap';
 import { candidateDoc, fieldsOf, partialIndex, resultDoc } from '../../src/storage/embedded/index-docs.js';
 import type { Entry } from '../../src/storage/embedded/records.js';
-import { smallest } from '../../src/storage/embedded/search-indexes.js';
+import { smallest } from '../../src/storage/embedded/top-k.js';
 
 function entry(x: unknown): Entry {
   const bytes = Buffer.from(`garbage before${JSON.stringify(x)}"code":["after"]`);

@@ -9,8 +9,6 @@ import { PostingStore } from './posting-store.js';
 import { firstSlots, idOrderKey, smallest } from './top-k.js';
 import { plan, type FieldIndex, type Plan, type PlanContext, type TypeIndex } from './index-plans.js';
 
-export { postingKey } from './index-terms.js';
-export { smallest } from './top-k.js';
 
 /**
  * In-memory search indexes of the embedded store (DESIGN.md "Search": the embedded adapter runs
@@ -114,6 +112,8 @@ export class SearchIndexes implements PlanContext {
     // Tagged with the version: entries an update leaves behind are told apart at query time.
     const tag = e.versions.length;
     this.live[slot] = tag;
+    this.writes++;
+    if (!this.sortTimer) this.sortSoon();
     this.range(ti, 'lu', 'date').add(last.lu, last.lu + 1, slot, tag);
     const known = old ? this.listsOf(ti, old.terms, old.r) : undefined;
     const { post, res } = terms;
@@ -206,9 +206,6 @@ export class SearchIndexes implements PlanContext {
   private range(ti: TypeIndex, key: string, kind: 'date' | 'region'): RangeIndex {
     let r = ti.ranges.get(key);
     if (!r) ti.ranges.set(key, (r = new RangeIndex(kind)));
-    this.unsorted.add(r);
-    this.writes++;
-    if (!this.sortTimer) this.sortSoon();
     return r;
   }
 
@@ -216,10 +213,8 @@ export class SearchIndexes implements PlanContext {
    * Interval indexes sort what was added to them lazily, at the next query that reads them: a
    * bulk load then costs no re-sorting per batch. That first query would pay for the whole load
    * (tens of ms for one chromosome of a million variants), so once writes have paused for a
-   * moment the indexes written to are sorted in the background; a query before that sorts
-   * what it reads itself.
+   * moment they are sorted in the background; a query before that sorts what it reads itself.
    */
-  private readonly unsorted = new Set<RangeIndex>();
   private writes = 0;
   private sortTimer?: NodeJS.Timeout;
   private sortSoon(seen = this.writes): void {
@@ -234,8 +229,18 @@ export class SearchIndexes implements PlanContext {
   sortPending(): void {
     clearTimeout(this.sortTimer);
     this.sortTimer = undefined;
-    for (const r of this.unsorted) r.sort();
-    this.unsorted.clear();
+    for (const r of this.rangeIndexes()) r.sort(); // returns at once when nothing was added
+  }
+
+  /** How many interval indexes have entries waiting to be sorted (tests, observability). */
+  get unsortedIndexes(): number {
+    let n = 0;
+    for (const r of this.rangeIndexes()) if (r.unsorted) n++;
+    return n;
+  }
+
+  private *rangeIndexes(): Generator<RangeIndex> {
+    for (const ti of this.types.values()) yield* ti.ranges.values();
   }
 
   /** Memory held by the posting lists, in bytes (for the bench and memory accounting). */
