@@ -73,9 +73,10 @@ const bench: BenchModule = {
       // Most of that is fixed: compiled validators and indexers in the main thread and in each
       // worker. What grows with the file is the difference from a tenth of its size.
       const tenth = join(dir, 'tenth.vcf');
-      await generateVcf(tenth, Math.max(1000, Math.floor(M / 10)));
+      const T = Math.max(1000, Math.floor(M / 10));
+      await generateVcf(tenth, T);
       const prepareTenth = stage('prepare', tenth);
-      lines.push({ name: `  same @${Math.max(1000, Math.floor(M / 10)).toLocaleString('en-US')} (the fixed part)`, value: prepareTenth.rssGrowthMb, unit: 'MB' });
+      lines.push({ name: `  same @${T.toLocaleString('en-US')} (the fixed part)`, value: prepareTenth.rssGrowthMb, unit: 'MB' });
       lines.push({ name: '  growth with file size (difference)', value: prepare.rssGrowthMb - prepareTenth.rssGrowthMb, unit: 'MB' });
       lines.push({ name: 'end-to-end peak RSS growth (store holds data)', value: store.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
       lines.push({ name: 'resources per variant', value: store.resources / store.variants, unit: 'resources' });

@@ -98,7 +98,7 @@ function sample(sc: SystemCodes, hit: boolean): void {
   sc.lookups++;
   if (hit) sc.hits++;
   if (sc.open ? sc.lookups >= SAMPLE : sc.lookups >= REOPEN_AFTER) {
-    sc.open = !sc.open ? true : sc.hits >= sc.lookups * MIN_HIT_RATE;
+    sc.open = !sc.open || sc.hits >= sc.lookups * MIN_HIT_RATE;
     sc.lookups = sc.hits = 0;
   }
 }

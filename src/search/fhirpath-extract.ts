@@ -2,6 +2,15 @@ import { parseFhirPath, toTypedValue } from '@medplum/core';
 import { referenceKey } from './normalize.js';
 
 /**
+ * The type of a choice element's key: `valueQuantity` of `value` is 'Quantity' (FHIR JSON names
+ * a value[x] by its type, capitalised); undefined when `k` is not a choice form of `name`.
+ */
+export function choiceType(k: string, name: string): string | undefined {
+  const ch = k.charCodeAt(name.length); // NaN past the end
+  return ch >= 65 && ch <= 90 && k.startsWith(name) ? k.slice(name.length) : undefined;
+}
+
+/**
  * Compiles a SearchParameter expression, for one resource type, into a fast extractor.
  * Most R4 expressions are unions of plain paths with `as Type`, `.as(Type)` and
  * `.where(resolve() is Type)` and `.where(name = 'literal')`; those run as compiled property walks
@@ -116,13 +125,11 @@ export function runSteps(resource: unknown, steps: Step[]): Extracted[] {
         }
         // choice element: value[x] is stored as valueQuantity, valueString …
         for (const k in o) {
-          const ch = k.charCodeAt(step.name.length);
-          if (ch >= 65 && ch <= 90 && k.startsWith(step.name)) {
-            const type = k.slice(step.name.length);
-            const cv = o[k];
-            if (Array.isArray(cv)) for (const e of cv) next.push({ value: e, type });
-            else next.push({ value: cv, type });
-          }
+          const type = choiceType(k, step.name);
+          if (type === undefined) continue;
+          const cv = o[k];
+          if (Array.isArray(cv)) for (const e of cv) next.push({ value: e, type });
+          else next.push({ value: cv, type });
         }
       }
     } else if (step.kind === 'as') {

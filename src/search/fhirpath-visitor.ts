@@ -1,5 +1,5 @@
 import { parseFhirPath, toTypedValue } from '@medplum/core';
-import { parseTerm, runSteps, sameType, termsFor, whereMatches, type Step } from './fhirpath-extract.js';
+import { choiceType, parseTerm, runSteps, sameType, termsFor, whereMatches, type Step } from './fhirpath-extract.js';
 import { referenceKey } from './normalize.js';
 
 /**
@@ -49,7 +49,14 @@ function choiceKeys(o: object): string[] {
 }
 
 function fieldLink<C>(name: string, next: Link<C>): Link<C> {
-  const len = name.length;
+  /** Hands on the value(s) at choice key `k`, if `k` is a choice form of `name`. */
+  const choice = (o: Record<string, unknown>, k: string, cx: C) => {
+    const type = choiceType(k, name);
+    if (type === undefined) return;
+    const cv = o[k];
+    if (Array.isArray(cv)) for (let j = 0; j < cv.length; j++) next(cv[j], type, cx);
+    else next(cv, type, cx);
+  };
   return (o, _type, cx) => {
     if (o === null || typeof o !== 'object') return;
     const v = (o as Record<string, unknown>)[name];
@@ -59,29 +66,13 @@ function fieldLink<C>(name: string, next: Link<C>): Link<C> {
       return;
     }
     // choice element: value[x] is stored as valueQuantity, valueString …
+    // (the root's candidate keys are listed once per resource, not once per expression)
     if (o === root) {
       const keys = (rootChoiceKeys ??= choiceKeys(o));
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        const ch = k.charCodeAt(len);
-        if (ch >= 65 && ch <= 90 && k.startsWith(name)) {
-          const type = k.slice(len);
-          const cv = (o as Record<string, unknown>)[k];
-          if (Array.isArray(cv)) for (let j = 0; j < cv.length; j++) next(cv[j], type, cx);
-          else next(cv, type, cx);
-        }
-      }
+      for (let i = 0; i < keys.length; i++) choice(o as Record<string, unknown>, keys[i], cx);
       return;
     }
-    for (const k in o) {
-      const ch = k.charCodeAt(len);
-      if (ch >= 65 && ch <= 90 && k.startsWith(name)) {
-        const type = k.slice(len);
-        const cv = (o as Record<string, unknown>)[k];
-        if (Array.isArray(cv)) for (let i = 0; i < cv.length; i++) next(cv[i], type, cx);
-        else next(cv, type, cx);
-      }
-    }
+    for (const k in o) choice(o as Record<string, unknown>, k, cx);
   };
 }
 
@@ -171,10 +162,8 @@ export function mayStart(step: RootStep, keys: string[]): boolean {
   for (const k of keys) {
     if (k === f) return true;
     // a choice element: value[x] present as valueQuantity …
-    if (k.length > f.length && k.startsWith(f)) {
-      const ch = k.charCodeAt(f.length);
-      if (ch >= 65 && ch <= 90 && (step.as === undefined || sameType(k.slice(f.length), step.as))) return true;
-    }
+    const type = choiceType(k, f);
+    if (type !== undefined && (step.as === undefined || sameType(type, step.as))) return true;
   }
   return false;
 }

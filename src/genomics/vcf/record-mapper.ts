@@ -56,7 +56,7 @@ export function checkRecordLine(ctx: RecordContext, text: string, lineNo: number
   if (gt) parseGenotype(gt, rec.alts.length, lineNo);
 }
 
-export function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
+function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
   const out: MappedRecord = { skips: [], calls: [] };
   const ft = sampleValue(r, 'FT');
   const passed = (r.filters.length === 1 && (r.filters[0] === 'PASS' || r.filters[0] === '.')) && (!ft || ft === 'PASS');
@@ -71,6 +71,7 @@ export function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
   if (!chrom || !accession) return skipped(out, 'unsupported-contig');
   const mito = chrom === 'MT';
   const ad = numberList(r, 'AD', sampleValue(r, 'AD'));
+  const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
   const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'));
   const iAf = ctx.sampleCount === 1 ? numberList(r, 'INFO AF', infoValue(r, 'AF')) : undefined;
   const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
@@ -83,7 +84,6 @@ export function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
       continue;
     }
     const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
-    const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
     const annotation = ctx.annotations?.get(annotationKey(r.chrom, r.pos, r.ref, alt));
