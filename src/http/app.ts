@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { ResourceStore } from '../storage/types.js';
-import { EmbeddedStore } from '../storage/embedded/embedded-store.js';
 import { createStore } from '../storage/create-store.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
@@ -43,7 +42,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   const store = opts.store ?? await createStore(config, { searchIndexFields: searchIndexFields() });
   // A large embedded store takes minutes to open (a million variants: about two): say so first,
   // then how long it took, so a silent start-up is not mistaken for a hang.
-  const replay = store instanceof EmbeddedStore ? store.replayBytes() : 0;
+  const replay = store.replayBytes?.() ?? 0;
   const announce = replay > ANNOUNCE_REPLAY_BYTES;
   if (announce) app.log.info({ dataDir: config.dataDir, gigabytes: +(replay / 2 ** 30).toFixed(1) }, 'opening the embedded store: replaying its snapshot and journal');
   const t0 = performance.now();

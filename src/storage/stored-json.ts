@@ -6,8 +6,12 @@ import type { Resource } from '@medplum/fhirtypes';
  * stable order, the caller's object untouched. Shared by both adapters.
  */
 export function storedJson(resource: Resource & { id: string }, versionId: number, lastUpdated: string): string {
+  return serialize(resource, String(versionId), lastUpdated);
+}
+
+function serialize(resource: Resource & { id: string }, versionId: string, lastUpdated: string): string {
   const { resourceType, id, meta, ...rest } = resource;
-  return JSON.stringify({ resourceType, id, meta: { ...meta, versionId: String(versionId), lastUpdated }, ...rest });
+  return JSON.stringify({ resourceType, id, meta: { ...meta, versionId, lastUpdated }, ...rest });
 }
 
 const MARK_V = '\u0000fgs-versionId\u0000';
@@ -25,8 +29,7 @@ const MARK_L_JSON = JSON.stringify(MARK_L);
  * write time).
  */
 export function storedJsonPieces(resource: Resource & { id: string }): { pieces: [string, string, string]; lastUpdatedFirst: boolean } | undefined {
-  const { resourceType, id, meta, ...rest } = resource;
-  const json = JSON.stringify({ resourceType, id, meta: { ...meta, versionId: MARK_V, lastUpdated: MARK_L }, ...rest });
+  const json = serialize(resource, MARK_V, MARK_L);
   const v = json.indexOf(MARK_V_JSON);
   const l = json.indexOf(MARK_L_JSON);
   if (v < 0 || l < 0 || json.indexOf(MARK_V_JSON, v + 1) >= 0 || json.indexOf(MARK_L_JSON, l + 1) >= 0) return undefined;

@@ -145,6 +145,8 @@ export interface TransactionOptions {
 export interface ResourceStore {
   readonly kind: 'embedded' | 'mongodb';
   init(): Promise<void>;
+  /** Bytes `init` replays from local files, when the store knows (the embedded store's journal and snapshot). */
+  replayBytes?(): number;
   /** Flushes and closes; after it resolves no write is pending. */
   close(): Promise<void>;
   /** Readiness: resolves true when the store answers. */

@@ -225,12 +225,16 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     const stored = body(await s.read('Patient', 'pp1')) as unknown as { meta: Record<string, string>; name: Array<{ family: string }> };
     t.same([stored.meta.versionId, stored.meta.lastUpdated, stored.name[0].family], ['1', r1.lastUpdated, 'Müller'], 'meta from the store, content as given');
     const plain = await s.transaction((tx) => tx.put({ ...b, id: 'pp3' }, indexResource(b)));
-    const viaPrepared = await s.transaction((tx) => tx.putPrepared(b, { indexJson: pb.indexJson }));
-    t.equal(viaPrepared.json!.replace(/"id":"pp2"/, '"id":"pp3"').replace(viaPrepared.lastUpdated, plain.lastUpdated), plain.json, 'same body as put, with or without a packed form');
+    const same = (r: { json?: string; lastUpdated: string }, id: string) => r.json!.replace(`"id":"${id}"`, '"id":"pp3"').replace(r.lastUpdated, plain.lastUpdated);
+    const packed = await s.transaction((tx) => tx.putPrepared(b, pb));
+    t.ok(pb.packed, '(the chunk gave a packed form)');
+    t.equal(same(packed, 'pp2'), plain.json, 'same body as put, from the packed form');
+    const unpacked = await s.transaction((tx) => tx.putPrepared({ ...b, id: 'pp4' }, { indexJson: pb.indexJson }));
+    t.equal(same(unpacked, 'pp4'), plain.json, 'same body as put, without a packed form');
     t.equal((await s.transaction((tx) => tx.putPrepared(a, pa))).versionId, 2, 'a second prepared write is the next version');
     await rejectsWith(t, s.transaction((tx) => tx.putPrepared(a, pa, { ifVersion: 1 })), 412, 'ifVersion applies to prepared writes');
     const found = await s.search({ types: ['Patient'], filter: { 'x.family': { $regex: '^nguy' } }, sort: [['id', 1]], limit: 10 });
-    t.same(found.records.map((r) => r.id), ['pp2', 'pp3'], 'prepared writes are searchable like any other');
+    t.same(found.records.map((r) => r.id), ['pp2', 'pp3', 'pp4'], 'prepared writes are searchable like any other');
   });
 
   withStore('lock() serializes conditional creates', async (t, s) => {

@@ -41,6 +41,7 @@ export interface EmbeddedStats {
 }
 
 const DEFAULT_COMPACT_BYTES = 64 * 1024 * 1024;
+const NO_BODY = [undefined, 0, 0] as const;
 const EMPTY: Ver[] = [];
 
 /**
@@ -190,7 +191,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     // A transaction's own writes are merged in: then the committed candidates come whole.
     const picked = this.candidates(query, !staged?.size);
     if (picked.paged) {
-      const page = picked.docs.map(resultDoc);
+      const page = picked.docs; // exact answers are returned documents already (pickedDoc)
       return { records: page.map((d) => this.current(d.t, d.id)!), docs: page, total: picked.total };
     }
     let docs = picked.docs;
@@ -285,11 +286,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       }
       if (op.v !== e.versions.length + 1) throw new Error(`Version gap on ${op.t}/${op.id}: found version ${op.v}`);
       const live = !op.del && (op.json !== undefined || op.jb !== undefined || op.pk !== undefined);
-      let ver: Ver = { e, v: op.v, lu: rec.lu, seq, b: undefined, o: 0, n: 0 };
-      if (live) {
-        const [b, o, n] = this.payloads.body(op);
-        ver = { e, v: op.v, lu: rec.lu, seq, b, o, n };
-      }
+      const [b, o, n] = live ? this.payloads.body(op) : NO_BODY;
+      const ver: Ver = { e, v: op.v, lu: rec.lu, seq, b, o, n };
       // The terms of the version replaced, when it was live: its keys are in the postings already.
       const old = e.xb !== undefined && live ? this.oldTerms.of(e.t, decodeIndex(e)) : undefined;
       if (e.versions === EMPTY) e.versions = [ver];

@@ -116,26 +116,7 @@ export function resultDoc(d: CandidateDoc): IndexedDoc {
   return d.entry ? new LazyDoc(d.t, d.id, d.entry) : d;
 }
 
-/** A document for an exact answer: nothing decoded (resultDoc decodes the index on first access). */
+/** A document for an exact answer: nothing decoded (the whole index on first access, as resultDoc's). */
 export function pickedDoc(e: Entry): CandidateDoc {
-  const m = e.versions[e.versions.length - 1];
-  return new PickedDoc(e, m.v, m.lu, m.seq);
-}
-
-class PickedDoc implements CandidateDoc {
-  #x?: SearchIndex;
-  readonly t: string;
-  readonly id: string;
-  constructor(
-    readonly entry: Entry,
-    readonly v: number,
-    readonly lu: number,
-    readonly seq: number,
-  ) {
-    this.t = entry.t;
-    this.id = entry.id;
-  }
-  get x(): SearchIndex {
-    return (this.#x ??= decodeIndex(this.entry));
-  }
+  return new LazyDoc(e.t, e.id, e);
 }

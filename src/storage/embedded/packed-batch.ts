@@ -201,16 +201,7 @@ export function fillInPlace(p: PackedRef, v: number, luJson: string): boolean {
 export function bodyLength(p: PackedRef, v: number, luJson: string): number {
   const r = p.batch.res;
   const at = R * p.i;
-  return r[at + 1] + r[at + 2] + r[at + 3] + digits(v) + 2 + luJson.length;
-}
-
-function digits(v: number): number {
-  let n = 1;
-  while (v >= 10) {
-    v = Math.floor(v / 10);
-    n++;
-  }
-  return n;
+  return r[at + 1] + r[at + 2] + r[at + 3] + String(v).length + 2 + luJson.length;
 }
 
 /** Writes the stored body of version `v` at `out[off..]` (room for `bodyLength` bytes), from the pieces around the room. */

@@ -34,14 +34,6 @@ export class PostingStore {
 
   constructor(private readonly saturation: number) {}
 
-  get size(): number {
-    return this.lists;
-  }
-
-  /** Bytes held (for memory accounting). */
-  get bytes(): number {
-    return this.table.byteLength + this.rows.byteLength + this.keys.byteLength + this.pages.length * PAGE * 4;
-  }
 
   /**
    * The list of a key, or -1. The key's code units are in `keys` from byte `off` (a multiple of 4),

@@ -243,10 +243,6 @@ export class SearchIndexes implements PlanContext {
     for (const ti of this.types.values()) yield* ti.ranges.values();
   }
 
-  /** Memory held by the posting lists, in bytes (for the bench and memory accounting). */
-  get postingBytes(): number {
-    return this.postings.bytes;
-  }
 
   /**
    * Docs to verify for `query` (with the index fields it reads: index-docs.ts), or undefined when
