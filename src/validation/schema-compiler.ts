@@ -142,7 +142,7 @@ function test(u: Unit, schema: Schema, x: string, dx: string, owner?: string): s
 }
 
 /** The name of the function checking a definition, compiling it (and what it refers to) on first use. */
-export function functionFor(u: Unit, name: string): string {
+function functionFor(u: Unit, name: string): string {
   const known = u.names.get(name);
   if (known) return known;
   const schema = u.definitions[name];

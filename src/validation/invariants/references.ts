@@ -11,17 +11,24 @@ export function checkReference(
   containedIds: ReadonlySet<string>,
   report: (diagnostics: string, expression: string) => void,
 ): void {
-  const target = ref.reference;
-  if (typeof target === 'string' && target.startsWith('#') && target !== '#' && !containedIds.has(target.slice(1))) {
-    report(`${path}.reference '${target}' does not match the id of a contained resource (ref-1)`, `${path}.reference`);
+  if (brokenLocal(ref, containedIds)) {
+    report(`${path}.reference '${String(ref.reference)}' does not match the id of a contained resource (ref-1)`, `${path}.reference`);
   }
-  const says = ['reference', 'identifier', 'display', 'extension', '_reference', '_display'].some((k) => k in ref);
-  if (!says) report(`${path} must have a reference, an identifier or a display (ref-2)`, path);
+  if (saysNothing(ref)) report(`${path} must have a reference, an identifier or a display (ref-2)`, path);
 }
 
 /** Whether checkReference would report anything (decided without building the location). */
 export function referenceNeedsReport(ref: Record<string, unknown>, containedIds: ReadonlySet<string>): boolean {
+  return brokenLocal(ref, containedIds) || saysNothing(ref);
+}
+
+/** ref-1 broken: a local `#id` that no contained resource has. */
+function brokenLocal(ref: Record<string, unknown>, containedIds: ReadonlySet<string>): boolean {
   const target = ref.reference;
-  if (typeof target === 'string' && target.startsWith('#') && target !== '#' && !containedIds.has(target.slice(1))) return true;
+  return typeof target === 'string' && target.startsWith('#') && target !== '#' && !containedIds.has(target.slice(1));
+}
+
+/** ref-2 broken: none of reference, identifier, display (or an extension, or their primitive extensions). */
+function saysNothing(ref: Record<string, unknown>): boolean {
   return !('reference' in ref || 'identifier' in ref || 'display' in ref || 'extension' in ref || '_reference' in ref || '_display' in ref);
 }

@@ -265,8 +265,7 @@ export function checkResource(profile: CompiledProfile, resource: Record<string,
   }
   const top = rootFound(resource, rt);
   // The root element's own rules (its constraints: dom-3, dom-5 …), then its children, as generated code (compile-checker.ts).
-  profile.rootValue ??= { ...profile.root, children: [], typeProfiles: [], plan: undefined };
-  profile.checker ??= compileChecker(profile, profile.rootValue);
+  profile.checker ??= compileChecker(profile);
   profile.checker(run, resource, top);
   return run.issues;
 }

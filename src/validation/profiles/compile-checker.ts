@@ -134,7 +134,8 @@ class Generator {
         '      if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) found.push(new H.Found(k, v[i], at, i, false)); } else found.push(new H.Found(k, v, at, -1, false));',
         '    } }',
         '    const n = found.length;',
-        `    if (n !== 0${child.min > 0 ? ' || true' : ''}) {`,
+        // a required element is checked when absent too (its cardinality)
+        `    ${child.min > 0 ? '{' : 'if (n !== 0) {'}`,
       );
       if (badCount) lines.push(`      if (${badCount}) H.card(run, ${r}, n, H.whereOf(at, found, ${str(plan.bare)}));`);
       if (value) lines.push(`      for (let i = 0; i < n; i++) ${value}(run, found[i]);`);
@@ -146,7 +147,7 @@ class Generator {
       `    let v = obj[${str(child.name)}]; let eo = false;`,
       `    if (v === undefined || v === null) { v = obj[${str(plan.extName)}]; eo = true; }`,
       '    const n = v === undefined ? 0 : Array.isArray(v) ? v.length : 1;',
-      `    if (n !== 0${child.min > 0 ? ' || true' : ''}) {`,
+      `    ${child.min > 0 ? '{' : 'if (n !== 0) {'}`,
     );
     if (badCount) lines.push(`      if (${badCount}) H.card(run, ${r}, n, at.expr + ${str('.' + child.name)});`);
     if (slices) {
@@ -233,8 +234,9 @@ class Generator {
   }
 }
 
-/** The generated checker for a profile: the root's own rules (rootValue), then its children. */
-export function compileChecker(profile: CompiledProfile, rootValue: ElementRule): ProfileChecker {
+/** The generated checker for a profile: the root's own rules (its value-level checks alone), then its children. */
+export function compileChecker(profile: CompiledProfile): ProfileChecker {
+  const rootValue: ElementRule = { ...profile.root, children: [], typeProfiles: [], plan: undefined };
   const g = new Generator();
   const value = planOf(rootValue).valueWork ? g.value(rootValue) : undefined;
   const children = planOf(profile.root).active.length ? g.children(profile.root) : undefined;

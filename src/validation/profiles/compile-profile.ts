@@ -60,8 +60,6 @@ export interface CompiledProfile {
   root: ElementRule;
   /** FHIRPath constraints the evaluator could not parse (reported once, then skipped). */
   unparsed: string[];
-  /** The root rule without its children, for checking the resource's own constraints (check-profile.ts). */
-  rootValue?: ElementRule;
   /** The checker generated for this profile on first use (compile-checker.ts). */
   checker?: ProfileChecker;
 }

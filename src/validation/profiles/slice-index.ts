@@ -13,7 +13,6 @@ import { splitKeys } from './system-code.js';
  */
 export interface SliceIndex {
   path: string;
-  bySliceKey: Map<string, ElementRule>;
   /** key -> position of its slice in the sliced element's slice list. */
   positionOf: Map<string, number>;
   /**
@@ -46,17 +45,14 @@ function buildIndex(sliced: ElementRule): SliceIndex | undefined {
   if (ds.length !== 1 || (ds[0].type !== 'value' && ds[0].type !== 'pattern')) return undefined;
   const path = ds[0].path;
   if (path !== 'url' && path !== 'code' && path !== 'coding') return undefined;
-  const bySliceKey = new Map<string, ElementRule>();
   const positionOf = new Map<string, number>();
   for (const [i, slice] of sliced.slices.entries()) {
     const key = sliceKey(slice, path);
-    if (key === undefined || bySliceKey.has(key)) return undefined;
-    bySliceKey.set(key, slice);
+    if (key === undefined || positionOf.has(key)) return undefined;
     positionOf.set(key, i);
   }
-  return { path, bySliceKey, positionOf, bySystem: path === 'url' ? undefined : splitKeys(positionOf) };
+  return { path, positionOf, bySystem: path === 'url' ? undefined : splitKeys(positionOf) };
 }
-
 
 function hint(slice: ElementRule, sliced: ElementRule): string {
   const parts: string[] = [];
