@@ -5,6 +5,7 @@ import { choiceType, Found, isObject, rootFound, ruleAtPath, valuesAtPath, value
 import { deepEqual, describeValue, matchesPattern } from './pattern.js';
 import { disallowedChoiceType, planOf } from './rule-plan.js';
 import { checkBinding } from './check-binding.js';
+import { serverRuleIssues } from './server-rules.js';
 import { stripVersion } from './ig-package.js';
 import { matchSlice } from './slice-index.js';
 import { compileChecker } from './compile-checker.js';
@@ -267,5 +268,7 @@ export function checkResource(profile: CompiledProfile, resource: Record<string,
   // The root element's own rules (its constraints: dom-3, dom-5 …), then its children, as generated code (compile-checker.ts).
   profile.checker ??= compileChecker(profile);
   profile.checker(run, resource, top);
+  // the rules the server adds to some profiles (server-rules.ts) belong to the same check
+  run.issues.push(...serverRuleIssues(profile, resource, severity, note));
   return run.issues;
 }

@@ -4,7 +4,6 @@ import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
 import { igPackage, IG_CANONICAL, stripVersion } from './ig-package.js';
 import { rebaseExpression } from '../expression.js';
-import { serverRuleIssues } from './server-rules.js';
 
 /**
  * Layer 3 of validation (DESIGN.md): Genomics Reporting IG 3.0.0 profiles. Runs after the
@@ -32,7 +31,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     const profile = compiledProfile(url);
     if (profile) {
       checked++;
-      issues.push(...checkResource(profile, resource, 'error'), ...serverRuleIssues(profile, resource, 'error'));
+      issues.push(...checkResource(profile, resource, 'error'));
     } else if (requested.has(url)) {
       // Asked for explicitly ($validate?profile=) but not known: say so rather than pass silently.
       issues.push({
@@ -49,7 +48,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     if (detected && profile) {
       const note = ` [not claimed in meta.profile; inferred from code ${detected.code}]`;
       const severity = opts.strictProfiles ? 'error' : 'warning';
-      issues.push(...checkResource(profile, resource, severity, note), ...serverRuleIssues(profile, resource, severity, note));
+      issues.push(...checkResource(profile, resource, severity, note));
     }
   }
   return issues;
