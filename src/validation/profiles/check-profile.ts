@@ -1,7 +1,7 @@
 import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Issue, Severity } from '../../fhir/outcome.js';
 import { compiledProfile, type CompiledProfile, type ElementRule } from './compile-profile.js';
-import { choiceType, Found, isObject, rootFound, ruleAtPath, valuesAtPath, valuesOf } from './instance-values.js';
+import { choiceType, choiceValues, Found, foundIn, isObject, NO_VALUES, rootFound, ruleAtPath, valuesAtPath } from './instance-values.js';
 import { deepEqual, describeValue, matchesPattern } from './pattern.js';
 import { disallowedChoiceType, planOf } from './rule-plan.js';
 import { checkBinding } from './check-binding.js';
@@ -57,7 +57,7 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
   for (const child of planOf(rule).active) {
     const plan = planOf(child);
     if (plan.choiceBase !== undefined) {
-      const found = valuesOf(obj, child, at, plan.extName, plan.choiceBase);
+      const found = choiceValues(obj, plan.choiceBase, at);
       const count = found.length;
       if (count === 0 && child.min === 0) continue;
       if (count < child.min || count > child.max) cardinality(run, child, count, whereOf(at, found, plan.bare));
@@ -82,15 +82,6 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
     if (plan.valueWork && !extensionOnly) for (const f of found) checkValue(run, child, f);
     if (sliced) checkSlices(run, child, found, at, plan.bare);
   }
-}
-
-export const NO_VALUES: readonly Found[] = Object.freeze([]);
-
-export function foundIn(v: unknown, prop: string, at: Found, extensionOnly: boolean): Found[] {
-  if (!Array.isArray(v)) return [new Found(prop, v, at, -1, extensionOnly)];
-  const out: Found[] = new Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = new Found(prop, v[i], at, i, extensionOnly);
-  return out;
 }
 
 export function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {

@@ -5,8 +5,6 @@ import {
   checkConstraint,
   checkNestedProfile,
   checkSlices,
-  foundIn,
-  NO_VALUES,
   reportClosed,
   reportFixed,
   reportPattern,
@@ -14,7 +12,7 @@ import {
   whereOf,
   type CheckRun,
 } from './check-profile.js';
-import { Found } from './instance-values.js';
+import { Found, foundIn, NO_VALUES } from './instance-values.js';
 import { deepEqual } from './pattern.js';
 import { disallowedChoiceType, planOf } from './rule-plan.js';
 import { matchSlice, type SliceIndex } from './slice-index.js';
@@ -124,7 +122,7 @@ class Generator {
     const slices = sliced ? this.slices(child) : undefined;
     const lines: string[] = ['  {'];
     if (plan.choiceBase !== undefined) {
-      // Every `value[x]` form present, in key order (valuesOf).
+      // Every `value[x]` form present, in key order (choiceValues).
       const base = plan.choiceBase;
       lines.push(
         '    let found = H.NONE;',

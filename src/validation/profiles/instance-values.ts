@@ -43,41 +43,30 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const NONE: readonly Found[] = Object.freeze([]);
+export const NO_VALUES: readonly Found[] = Object.freeze([]);
 
-function push(out: Found[], prop: string, v: unknown, parent: Found, extensionOnly: boolean): void {
-  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) out.push(new Found(prop, v[i], parent, i, extensionOnly));
-  else out.push(new Found(prop, v, parent, -1, extensionOnly));
+/** The values of `v` (the value of key `prop`, at `at`): array items one by one. */
+export function foundIn(v: unknown, prop: string, at: Found, extensionOnly: boolean): Found[] {
+  if (!Array.isArray(v)) return [new Found(prop, v, at, -1, extensionOnly)];
+  const out: Found[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = new Found(prop, v[i], at, i, extensionOnly);
+  return out;
 }
 
 /**
- * The values of `rule`'s element inside `obj` (which sits at `parent`): array items one by one,
- * every `value[x]` form of a choice, `_name` alone for a primitive with only extensions.
- * Returns a shared empty list when there are none.
+ * Every `value[x]` form of a choice element inside `obj` (which sits at `parent`), in key order,
+ * array items one by one. Returns a shared empty list when there are none.
  */
-export function valuesOf(obj: Record<string, unknown>, rule: ElementRule, parent: Found, extName: string, choiceBase: string | undefined): readonly Found[] {
-  if (choiceBase !== undefined) {
-    let out: Found[] | undefined;
-    const n = choiceBase.length;
-    for (const key of Object.keys(obj)) {
-      if (key.length > n && key.startsWith(choiceBase)) {
-        const c = key.charCodeAt(n);
-        if (c >= 65 && c <= 90) push((out ??= []), key, obj[key], parent, false); // [A-Z]
-      }
+export function choiceValues(obj: Record<string, unknown>, choiceBase: string, parent: Found): readonly Found[] {
+  let out: Found[] | undefined;
+  const n = choiceBase.length;
+  for (const key of Object.keys(obj)) {
+    if (key.length > n && key.startsWith(choiceBase)) {
+      const c = key.charCodeAt(n);
+      if (c >= 65 && c <= 90) (out ??= []).push(...foundIn(obj[key], key, parent, false)); // [A-Z]
     }
-    return out ?? NONE;
   }
-  const v = obj[rule.name];
-  if (v !== undefined && v !== null) {
-    const out: Found[] = [];
-    push(out, rule.name, v, parent, false);
-    return out;
-  }
-  const ext = obj[extName];
-  if (ext === undefined) return NONE;
-  const out: Found[] = [];
-  push(out, rule.name, ext, parent, true);
-  return out;
+  return out ?? NO_VALUES;
 }
 
 /** The FHIR type of a choice value from its property name (`valueCodeableConcept` -> `CodeableConcept`). */
