@@ -65,7 +65,8 @@ export function postingKey(v: string, field?: string): string {
   }
 }
 
-function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
+/** `a`, or a copy at least twice as long holding at least `need` (the store's typed arrays grow so). */
+export function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   let n = a.length * 2;
   while (n < need) n *= 2;

@@ -1,4 +1,5 @@
 import { paddedBytes } from './key-hash.js';
+import { grow } from './index-terms.js';
 
 /**
  * The posting lists of the embedded store's search indexes, in typed arrays: a million Variants
@@ -63,7 +64,7 @@ export class PostingStore {
   create(hi: number, lo: number, field: number, keys: Int32Array, off: number, len: number, slot: number): number {
     if (2 * (this.lists + 1) > this.table.length) this.rehash();
     const id = this.lists++;
-    if (this.rows.length < ROW * this.lists) this.rows = growInt32(this.rows, ROW * this.lists);
+    if (this.rows.length < ROW * this.lists) this.rows = grow(this.rows, ROW * this.lists);
     const words = paddedBytes(len) >> 2;
     const from = off >> 2;
     const block = this.block(2);
@@ -83,7 +84,7 @@ export class PostingStore {
     for (let w = 0; w < Math.min(words, INLINE); w++) rows[r + 11 + w] = keys[from + w];
     if (words > INLINE) {
       const more = words - INLINE;
-      if (this.keys.length < this.keysUsed + more) this.keys = growInt32(this.keys, this.keysUsed + more);
+      if (this.keys.length < this.keysUsed + more) this.keys = grow(this.keys, this.keysUsed + more);
       this.keys.set(keys.subarray(from + INLINE, from + words), this.keysUsed);
       rows[r + 10] = this.keysUsed;
       this.keysUsed += more;
@@ -186,12 +187,4 @@ export class PostingStore {
     this.mask = this.table.length - 1;
     for (let id = 0; id < this.lists; id++) this.insert(id, this.rows[id * ROW + 1]);
   }
-}
-
-function growInt32(a: Int32Array, need: number): Int32Array {
-  let n = a.length * 2;
-  while (n < need) n *= 2;
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }

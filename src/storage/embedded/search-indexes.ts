@@ -4,7 +4,7 @@ import type { Entry } from './records.js';
 import { candidateDoc, fieldsOf, pickedDoc, type CandidateDoc } from './index-docs.js';
 import { RangeIndex, type EntryTest } from '../../search/range-index.js';
 import { keyOrder } from '../../search/filter-bounds.js';
-import { KEY, RunTerms, TermsBuilder, type Terms } from './index-terms.js';
+import { grow, KEY, RunTerms, TermsBuilder, type Terms } from './index-terms.js';
 import { PostingStore } from './posting-store.js';
 import { firstSlots, idOrderKey, smallest } from './top-k.js';
 import { plan, type FieldIndex, type Plan, type PlanContext, type TypeIndex } from './index-plans.js';
@@ -84,11 +84,9 @@ export class SearchIndexes implements PlanContext {
     e.slot = this.slots.length;
     this.slots.push(e);
     if (this.live.length < this.slots.length) {
-      this.live = grow(this.live, 2 * this.slots.length);
-      this.typeOf = grow(this.typeOf, 2 * this.slots.length);
-      const k = new Float64Array(2 * this.slots.length);
-      k.set(this.idKey);
-      this.idKey = k;
+      this.live = grow(this.live, this.slots.length);
+      this.typeOf = grow(this.typeOf, this.slots.length);
+      this.idKey = grow(this.idKey, this.slots.length);
     }
     this.idKey[e.slot] = idOrderKey(e.id);
     let t = this.typeIds.get(e.t);
@@ -276,7 +274,7 @@ export class SearchIndexes implements PlanContext {
         if (stamp[slot] === generation) continue;
         stamp[slot] = generation;
         if (live[slot] !== 0 && (wanted.length === 1 ? typeOf[slot] === wanted[0] : wanted.includes(typeOf[slot]))) {
-          if (n === this.pickedSlots.length) this.pickedSlots = grow(this.pickedSlots, 2 * n);
+          if (n === this.pickedSlots.length) this.pickedSlots = grow(this.pickedSlots, n + 1);
           this.pickedSlots[n++] = slot;
         }
       }
@@ -371,12 +369,6 @@ export class SearchIndexes implements PlanContext {
     this.stats.lastIndexed = false;
     return undefined;
   }
-}
-
-function grow(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }
 
 function keyBefore(dir: 1 | -1): (a: Entry, b: Entry) => boolean {
