@@ -77,14 +77,15 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
     // `%resource.x` (MolecularSequence coordinates) reads the resource, not the repeating element
     const fromRoot = c.expression.startsWith('%resource.');
     const partExpression = fromRoot ? `${type}.${c.expression.slice(10)}` : `Element.${c.expression}`;
-    const visit = compileVisitor(partExpression, fromRoot ? type : 'Element', sink);
+    const partType = fromRoot ? type : 'Element';
+    const visit = compileVisitor(partExpression, partType, sink);
     parts.push({ visit, fromRoot });
     if (baseSteps?.length === 0 && needs) {
-      const partSteps = rootSteps(partExpression, fromRoot ? type : 'Element');
+      const partSteps = rootSteps(partExpression, partType);
       needs = partSteps?.length ? [...needs, partSteps] : undefined;
     }
   }
-  if (needs?.length === 0) needs = undefined;
+  // (never empty here: there is at least one component)
   const allTokens = def.component.length === 2 && def.component.every((c) => paramByUrl(c.definition)?.type === 'token');
   const field = fieldOf(def.code);
   return {
