@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { generateGenomicData, seedStore } from '../seed-variants.js';
+import { fullGc } from './_gc.js';
 
 export const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 50_000);
 export const PATIENTS = Number(process.env.BENCH_PATIENTS ?? Math.max(10, Math.floor(VARIANTS / 100)));
@@ -81,23 +82,33 @@ function* resources(spdi: string[]): Generator<Resource & { id: string }> {
   yield* implications();
 }
 
+/**
+ * The data set, ready to measure on: seeded (or reopened), its background compaction finished and
+ * the load's garbage collected, so neither is timed inside the measured calls.
+ */
 export async function openDataset(): Promise<Dataset> {
-  const dir = process.env.BENCH_DATASET_DIR ?? mkdtempSync(join(tmpdir(), 'fgs-bench-data-'));
+  const data = await seededOrReopened();
+  await compactionDone(data.store);
+  fullGc();
+  return data;
+}
+
+async function seededOrReopened(): Promise<Dataset> {
+  // bench.ts sets the directory and removes it after the run; a module run on its own (not through
+  // bench.ts) gets one that stays, for a later run to reopen
+  const dir = process.env.BENCH_DATASET_DIR ?? (process.env.BENCH_DATASET_DIR = mkdtempSync(join(tmpdir(), 'fgs-bench-data-')));
   const markerFile = join(dir, 'bench-dataset.json');
   const marker = existsSync(markerFile) ? (JSON.parse(readFileSync(markerFile, 'utf8')) as Marker) : undefined;
-  const storeDir = join(dir, 'store');
+  const t0 = performance.now();
+  const store = new EmbeddedStore(join(dir, 'store'), { fsync: true });
+  await store.init();
   if (marker && marker.variants === VARIANTS && marker.patients === PATIENTS) {
-    const t0 = performance.now();
-    const store = new EmbeddedStore(storeDir, { fsync: true });
-    await store.init();
     return { store, spdi: marker.spdi, reopenSeconds: (performance.now() - t0) / 1000 };
   }
-  const store = new EmbeddedStore(storeDir, { fsync: true });
-  await store.init();
   const spdi: string[] = [];
-  const t0 = performance.now();
+  const t1 = performance.now();
   const n = await seedStore(store, resources(spdi));
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t1) / 1000;
   const rssMb = process.memoryUsage().rss / 1e6;
   writeFileSync(markerFile, JSON.stringify({ variants: VARIANTS, patients: PATIENTS, resources: n, spdi } satisfies Marker));
   // A server gets a moment between a load and the queries on it: the store sorts the new interval
@@ -111,7 +122,7 @@ export async function openDataset(): Promise<Dataset> {
  * Seeding leaves a journal big enough to start the store's background snapshot; it runs on this
  * thread, so measuring during it would time the compaction, not the queries. Wait it out.
  */
-export async function compactionDone(store: EmbeddedStore): Promise<void> {
+async function compactionDone(store: EmbeddedStore): Promise<void> {
   const c = (store as unknown as { compactor?: { running?: Promise<void> } }).compactor;
   while (c?.running) await c.running.catch(() => undefined);
 }

@@ -13,9 +13,8 @@ import { genomicsOperations } from '../../src/genomics/operations/index.js';
 import { searchBundle } from '../../src/search/search-service.js';
 import type { BenchLine } from '../bench.js';
 import { GENES, prng } from '../seed-variants.js';
-import { compactionDone, openDataset, PATIENTS, VARIANTS } from './_dataset.js';
+import { openDataset, PATIENTS, VARIANTS } from './_dataset.js';
 import { isChildFor, measureWithLargeHeap } from './_child.js';
-import { fullGc } from './_gc.js';
 
 const RUNS = Number(process.env.BENCH_OP_RUNS ?? 300);
 const SELF = fileURLToPath(import.meta.url);
@@ -55,8 +54,6 @@ async function measure(): Promise<BenchLine[]> {
     const lines: BenchLine[] = [];
     if (seeded) lines.push({ name: `seed ${seeded.resources.toLocaleString('en')} resources (validate+index+journal)`, value: seeded.seconds, unit: 's' });
     if (reopenSeconds !== undefined) lines.push({ name: 'reopen the seeded store', value: reopenSeconds, unit: 's' });
-    await compactionDone(store);
-    fullGc(); // the seed's garbage is not collected inside the measured calls
     // Baseline: an ordinary FHIR search of the same store (one patient's variants, first page of 10).
     const base = await time(RUNS, async () => searchBundle(ctx, {
       resourceType: 'Observation', strict: false, baseUrl: 'http://localhost/fhir',

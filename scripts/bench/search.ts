@@ -16,9 +16,8 @@ import { testConfig } from '../../src/config.js';
 import { searchBundle } from '../../src/search/search-service.js';
 import { GENES, generateGenomicData, prng, seedStore } from '../seed-variants.js';
 import type { BenchLine } from '../bench.js';
-import { compactionDone, openDataset, PATIENTS, VARIANTS } from './_dataset.js';
+import { openDataset, PATIENTS, VARIANTS } from './_dataset.js';
 import { isChildFor, measureWithLargeHeap } from './_child.js';
-import { fullGc } from './_gc.js';
 
 const ITERATIONS = Number(process.env.BENCH_SEARCH_ITERATIONS ?? 300);
 const BASE = 'http://127.0.0.1:8080/fhir';
@@ -122,8 +121,6 @@ async function measure(): Promise<BenchLine[]> {
       lines.push({ name: 'resident memory right after seeding', value: rssMb, unit: 'MB' });
     }
     if (data.reopenSeconds !== undefined) lines.push({ name: 'reopen the seeded store (snapshot + journal recovery)', value: data.reopenSeconds, unit: 's' });
-    await compactionDone(store);
-    fullGc();
     lines.push({ name: 'resident memory, loaded store', value: process.memoryUsage().rss / 1e6, unit: 'MB' });
     const ctx = { config: testConfig(), store };
     const rnd = prng(5);
