@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { generateGenomicData, seedStore } from '../seed-variants.js';
+import { preparePool } from '../../src/prepare/pool.js';
 import { fullGc } from './_gc.js';
 
 export const VARIANTS = Number(process.env.BENCH_VARIANTS ?? 50_000);
@@ -100,7 +101,8 @@ async function seededOrReopened(): Promise<Dataset> {
   const markerFile = join(dir, 'bench-dataset.json');
   const marker = existsSync(markerFile) ? (JSON.parse(readFileSync(markerFile, 'utf8')) as Marker) : undefined;
   const t0 = performance.now();
-  const store = new EmbeddedStore(join(dir, 'store'), { fsync: true });
+  // as the server opens it (src/storage/create-store.ts): recovery uses the prepare pool
+  const store = new EmbeddedStore(join(dir, 'store'), { fsync: true, recoveryTerms: preparePool().termsOf });
   await store.init();
   if (marker && marker.variants === VARIANTS && marker.patients === PATIENTS) {
     return { store, spdi: marker.spdi, reopenSeconds: (performance.now() - t0) / 1000 };

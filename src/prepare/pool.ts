@@ -3,12 +3,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Resource } from '@medplum/fhirtypes';
 import { prepareChunk, unpackChunk, type Prepared, type PreparedChunk } from './prepare.js';
+import { termsOfBytes } from './terms-of-bytes.js';
+import type { Terms } from '../storage/embedded/index-terms.js';
 
 /**
  * Validation and search indexing of bulk loads (VCF import, seeding) on worker threads, while the
  * main thread stores: they are pure CPU, about 170 µs per Variant together, and the store's commit
  * is the main thread's. Results come back in input order. Small batches, and hosts where workers
- * cannot start, are prepared inline: same function, same answers (prepare.ts).
+ * cannot start, are prepared inline: same function, same answers (prepare.ts). The same workers
+ * build the index terms of an embedded store's recovery (`termsOf`).
  *
  * Size: FHIR_PREPARE_THREADS, default the number of cores (the main thread mostly waits on them).
  */
@@ -16,9 +19,18 @@ const CHUNK = 200;
 const INLINE_BELOW = 64;
 const IDLE_MS = 500;
 
+/** What a worker is sent (worker.ts) and what it answers. */
+export type WorkerRequest = { json: string } | { types: string[]; chunks: ArrayBufferLike[]; spans: Int32Array };
+export interface WorkerReply {
+  chunk?: PreparedChunk;
+  terms?: Terms;
+  error?: string;
+}
+
 interface Job {
-  json: string;
-  resolve: (out: Prepared[]) => void;
+  msg: WorkerRequest;
+  transfer: ArrayBuffer[];
+  resolve: (out: WorkerReply) => void;
   reject: (e: Error) => void;
 }
 
@@ -40,11 +52,11 @@ export class PreparePool {
     for (let i = 0; i < this.size; i++) {
       const w = file.endsWith('.ts') ? new Worker(boot, { eval: true }) : new Worker(file);
       w.unref(); // an idle pool never keeps the process alive
-      w.on('message', (m: { chunk?: PreparedChunk; error?: string }) => {
+      w.on('message', (m: WorkerReply) => {
         const job = this.running.get(w)!;
         this.running.delete(w);
         if (m.error) job.reject(new Error(`prepare worker: ${m.error}`));
-        else job.resolve(unpackChunk(m.chunk!));
+        else job.resolve(m);
         this.next(w);
       });
       w.on('error', (e) => {
@@ -77,7 +89,7 @@ export class PreparePool {
       return;
     }
     this.running.set(w, job);
-    w.postMessage({ id: 0, json: job.json });
+    w.postMessage(job.msg, job.transfer);
   }
 
   /**
@@ -94,29 +106,48 @@ export class PreparePool {
     this.idleTimer.unref();
   }
 
-  private run(resources: Resource[]): Promise<Prepared[]> {
+  private run(msg: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ json: JSON.stringify(resources), resolve, reject });
+      this.queue.push({ msg, transfer, resolve, reject });
       const w = this.idle.pop();
       if (w) this.next(w);
     });
   }
 
-  /** Issues, serialized index and packed write (prepare.ts) of every resource, in order. */
-  async prepareAll(resources: Resource[]): Promise<Prepared[]> {
-    if (resources.length < INLINE_BELOW || this.size < 1 || this.failed) return unpackChunk(prepareChunk(resources));
+  /** Starts the workers if need be; false when they cannot run here (work is then done inline). */
+  private ready(): boolean {
+    if (this.size < 1 || this.failed) return false;
     if (!this.all.length) {
       try {
         this.spawn();
       } catch {
         this.failed = true;
-        return unpackChunk(prepareChunk(resources));
+        return false;
       }
     }
+    return true;
+  }
+
+  /** Issues, serialized index and packed write (prepare.ts) of every resource, in order. */
+  async prepareAll(resources: Resource[]): Promise<Prepared[]> {
+    if (resources.length < INLINE_BELOW || !this.ready()) return unpackChunk(prepareChunk(resources));
     const parts: Array<Promise<Prepared[]>> = [];
-    for (let i = 0; i < resources.length; i += CHUNK) parts.push(this.run(resources.slice(i, i + CHUNK)));
+    for (let i = 0; i < resources.length; i += CHUNK) {
+      parts.push(this.run({ json: JSON.stringify(resources.slice(i, i + CHUNK)) }).then((m) => unpackChunk(m.chunk!)));
+    }
     return (await Promise.all(parts)).flat();
   }
+
+  /**
+   * Index terms of serialized indexes (terms-of-bytes.ts), on a worker. Shared chunks are read
+   * there in place; others are copied into one buffer that is moved.
+   */
+  readonly termsOf = async (types: string[], chunks: ArrayBufferLike[], spans: Int32Array): Promise<Terms> => {
+    if (!this.ready()) return termsOfBytes(types, chunks, spans);
+    if (chunks.every((c) => c instanceof SharedArrayBuffer)) return (await this.run({ types, chunks, spans })).terms!;
+    const [chunk, local] = copied(chunks, spans);
+    return (await this.run({ types, chunks: [chunk], spans: local }, [chunk])).terms!;
+  };
 
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
@@ -124,6 +155,21 @@ export class PreparePool {
     this.idle.length = 0;
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** The spans' bytes copied back to back into one buffer, with the spans into it. */
+function copied(chunks: ArrayBufferLike[], spans: Int32Array): [ArrayBuffer, Int32Array] {
+  let n = 0;
+  for (let i = 2; i < spans.length; i += 3) n += spans[i];
+  const out = new Uint8Array(n);
+  const local = new Int32Array(spans.length);
+  for (let i = 0, at = 0; i < spans.length; i += 3) {
+    out.set(new Uint8Array(chunks[spans[i]], spans[i + 1], spans[i + 2]), at);
+    local[i + 1] = at;
+    local[i + 2] = spans[i + 2];
+    at += spans[i + 2];
+  }
+  return [out.buffer, local];
 }
 
 let shared: PreparePool | undefined;

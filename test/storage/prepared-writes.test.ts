@@ -158,3 +158,53 @@ t.test('prepared writes that cannot be filled in place, or are only part of thei
   t.equal(o?.json, storedJson(other, 1, o!.lastUpdated), 'the body is the resource given, not the prepared one');
   await s.close();
 });
+
+t.test('a restart that builds index terms on worker threads recovers the same state', async (t) => {
+  // snapshot + journal: bulk writes, then updates and deletes of what the snapshot holds, a
+  // resource written twice in one run, and single writes (terms of one resource each)
+  const src = await open({ compactBytes: 256 * 1024 });
+  for (let i = 0; i < data.length; i += 100) {
+    await src.s.transaction(async (tx) => {
+      for (let j = i; j < Math.min(data.length, i + 100); j++) await tx.put(data[j], indexResource(data[j]));
+    }, { multi: true });
+  }
+  const variants = data.filter((r) => r.resourceType === 'Observation').slice(0, 40);
+  await src.s.transaction(async (tx) => {
+    for (const [k, r] of variants.entries()) {
+      if (k % 3 === 0) await tx.delete(r.resourceType, r.id);
+      else {
+        const changed = { ...r, status: 'amended' } as R;
+        await tx.put(changed, indexResource(changed));
+        if (k % 5 === 0) await tx.put({ ...changed, status: 'corrected' } as R, indexResource({ ...changed, status: 'corrected' } as R));
+      }
+    }
+  }, { multi: true });
+  const late = { resourceType: 'Patient', id: 'late', name: [{ family: 'Ngu' }] } as R;
+  await src.s.transaction(async (tx) => tx.put(late, indexResource(late)));
+  t.ok(src.s.stats().compactions > 0 && src.s.stats().journalBytes > 0, 'both a snapshot and a journal to replay');
+  const fingerprint = async (s: EmbeddedStore) => [await answers(s), await indexesOf(s), s.stats().resources, s.stats().seq];
+  const want = await fingerprint(src.s);
+  await src.s.close();
+
+  const pool = new PreparePool(2);
+  t.teardown(() => pool.close());
+  let jobs = 0;
+  const viaPool = await open({ parallelRecoveryBytes: 0, recoveryJobOps: 150, recoveryTerms: (...a) => (jobs++, pool.termsOf(...a)) }, src.dir);
+  t.ok(jobs > 1, `terms built on the workers (${jobs} jobs)`);
+  t.same(await fingerprint(viaPool.s), want, 'same answers, indexes, counts and sequence as before the restart');
+  await viaPool.s.close();
+
+  // a job that fails leaves its records to the store's own thread: still the same state
+  let calls = 0;
+  const failing = await open({ parallelRecoveryBytes: 0, recoveryJobOps: 150, recoveryTerms: (...a) => (++calls % 2 ? Promise.reject(new Error('worker died')) : pool.termsOf(...a)) }, src.dir);
+  t.ok(calls > 1);
+  t.same(await fingerprint(failing.s), want, 'same state when some jobs fail');
+  await failing.s.close();
+
+  // below the threshold no threads are involved
+  let unused = 0;
+  const small = await open({ recoveryTerms: (...a) => (unused++, pool.termsOf(...a)) }, src.dir);
+  t.equal(unused, 0, 'a small store replays on its own thread');
+  t.same(await fingerprint(small.s), want);
+  await small.s.close();
+});

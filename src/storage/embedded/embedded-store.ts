@@ -21,6 +21,7 @@ import { OneTerms, RunTerms, type Terms } from './index-terms.js';
 import { Payloads } from './payloads.js';
 import type { Piece } from './frame.js';
 import { readSnapshot } from './snapshot.js';
+import { Replay, type TermsOfBytes } from './replay.js';
 
 export interface EmbeddedStoreOptions {
   /** fdatasync the journal (default true; turn off only in throwaway tests). */
@@ -29,6 +30,15 @@ export interface EmbeddedStoreOptions {
   compactBytes?: number;
   /** Called after each journal fsync round with the number of records it made durable. */
   onFsync?: (records: number) => void;
+  /**
+   * Builds recovered index terms elsewhere (worker threads: src/prepare/pool.ts), for start-ups
+   * that replay at least `parallelRecoveryBytes` (default 64 MiB; smaller ones are not worth
+   * starting threads for).
+   */
+  recoveryTerms?: TermsOfBytes;
+  parallelRecoveryBytes?: number;
+  /** Writes whose terms one job builds (default replay.ts JOB_OPS). */
+  recoveryJobOps?: number;
 }
 
 export interface EmbeddedStats {
@@ -41,6 +51,7 @@ export interface EmbeddedStats {
 }
 
 const DEFAULT_COMPACT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_PARALLEL_RECOVERY_BYTES = 64 * 1024 * 1024;
 const NO_BODY = [undefined, 0, 0] as const;
 const EMPTY: Ver[] = [];
 
@@ -76,7 +87,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   constructor(
     private readonly dir: string,
-    opts: EmbeddedStoreOptions = {},
+    private readonly opts: EmbeddedStoreOptions = {},
   ) {
     this.fsync = opts.fsync !== false;
     this.journal = new Journal(dir, { fsync: this.fsync, onSync: opts.onFsync });
@@ -103,10 +114,12 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     }
     this.releaseLock = acquireDirLock(this.dir);
     try {
-      this.compactor.snapshotBytes = readSnapshot(this.dir, (r) => this.apply(r));
-      this.journal.recover((r) => {
-        if ((r as TxRecord).seq > this.seq) this.apply(r as TxRecord);
-      });
+      const parallel = this.opts.recoveryTerms && this.replayBytes() >= (this.opts.parallelRecoveryBytes ?? DEFAULT_PARALLEL_RECOVERY_BYTES);
+      const replay = new Replay((r) => this.apply(r), parallel ? this.opts.recoveryTerms : undefined, this.opts.recoveryJobOps);
+      this.compactor.snapshotBytes = await readSnapshot(this.dir, (r) => replay.push(r));
+      // the journal may still hold records the snapshot covers
+      await this.journal.recover((r) => (r.seq > replay.lastSeq ? replay.push(r) : undefined));
+      await replay.finish();
       // Ready means ready: the first queries after a restart should not each sort what recovery
       // added to an interval index (a chromosome of a million variants: over 100 ms).
       this.indexes.sortPending();
@@ -306,6 +319,10 @@ export class EmbeddedStore implements ResourceStore, TxHost {
           terms = op.pk.batch.terms;
           r = op.pk.i;
           op.pk = undefined; // the batch may go once every write of it is applied
+        } else if (op.rt) {
+          index = this.payloads.index(op);
+          [terms, r] = op.rt;
+          op.rt = undefined;
         } else {
           // A commit hands over the index object too; recovery has only its serialized form.
           const x = op.xjb

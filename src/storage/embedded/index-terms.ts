@@ -278,6 +278,11 @@ export class TermsBuilder implements Terms {
   }
 }
 
+/** The buffers of finished terms (each array has its own: `finish` slices), to move them to another thread. */
+export function termsBuffers(t: Terms): ArrayBuffer[] {
+  return [t.key, t.words, t.post, t.rng, t.rngKey, t.res].map((a) => a.buffer as ArrayBuffer);
+}
+
 /** A key's string from its code units in `words` (byte offset, length code as above). */
 export function keyString(words: Int32Array, off: number, code: number): string {
   const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);

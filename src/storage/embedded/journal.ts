@@ -1,7 +1,7 @@
 import { promises as fsp, readdirSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, readRecordLines, truncateDurably } from './line-file.js';
+import { fsyncDir, replayRecordLines, truncateDurably } from './line-file.js';
 import type { TxRecord } from './records.js';
 
 export interface JournalOptions {
@@ -59,19 +59,23 @@ export class Journal {
     return names.map((n) => join(this.dir, n));
   }
 
-  /** Replays every segment in order. Returns how many torn bytes were cut off the last one. */
-  recover(onRecord: (rec: TxRecord) => void): { truncatedBytes: number } {
+  /**
+   * Replays every segment in order (reading waits on a promise `onRecord` answers). Returns how
+   * many torn bytes were cut off the last one.
+   */
+  async recover(onRecord: (rec: TxRecord) => void | Promise<void>): Promise<{ truncatedBytes: number }> {
     const segs = this.segments();
     let truncatedBytes = 0;
-    segs.forEach((path, i) => {
-      const { size, goodBytes } = readRecordLines(path, onRecord);
+    for (let i = 0; i < segs.length; i++) {
+      const path = segs[i];
+      const { size, goodBytes } = await replayRecordLines(path, onRecord);
       if (goodBytes < size) {
         if (i < segs.length - 1) throw new Error(`Journal segment ${path} is damaged at byte ${goodBytes}; refusing to start`);
         truncateDurably(path, goodBytes);
         truncatedBytes = size - goodBytes;
       }
       this.sizes.set(path, goodBytes);
-    });
+    }
     return { truncatedBytes };
   }
 

@@ -11,21 +11,23 @@ const CHUNK = 16 * 1024 * 1024;
  * decode (garbage), and reports the byte offset where the good prefix ends.
  *
  * Every chunk is a buffer of its own that is never written again, so a record's payload views
- * stay valid after `onRecord`: recovery keeps them as the stored bytes instead of copying them
+ * stay valid after it is yielded: recovery keeps them as the stored bytes instead of copying them
  * (payloads.ts). A line cut by the chunk's end is carried into the next chunk, which is read
  * at least as large as what it carries (a line longer than a chunk costs no quadratic copying).
+ * The generator's return value is that report.
  */
-export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void, chunkBytes = CHUNK): { size: number; goodBytes: number } {
+export function* recordLines(path: string, chunkBytes = CHUNK): Generator<TxRecord, { size: number; goodBytes: number }> {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    let carry = Buffer.alloc(0);
+    let carry: Buffer<ArrayBufferLike> = Buffer.alloc(0);
     let pos = 0; // file offset of carry[0]
     let good = 0;
     let readOff = 0;
     while (readOff < size) {
       const want = Math.min(Math.max(chunkBytes, carry.length), size - readOff);
-      const buf = Buffer.allocUnsafeSlow(carry.length + want);
+      // Shared memory: worker threads read the indexes in it where they lie (replay.ts)
+      const buf = Buffer.from(new SharedArrayBuffer(carry.length + want));
       carry.copy(buf, 0);
       let n = 0;
       while (n < want) n += readSync(fd, buf, carry.length + n, want - n, readOff + n);
@@ -40,7 +42,7 @@ export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void,
         } catch {
           return { size, goodBytes: good };
         }
-        onRecord(rec);
+        yield rec;
         start = nl + 1;
         good = pos + start;
       }
@@ -50,6 +52,38 @@ export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void,
     return { size, goodBytes: good };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `recordLines` with a callback per record. */
+export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void, chunkBytes = CHUNK): { size: number; goodBytes: number } {
+  const it = recordLines(path, chunkBytes);
+  try {
+    for (;;) {
+      const n = it.next();
+      if (n.done) return n.value;
+      onRecord(n.value);
+    }
+  } finally {
+    it.return({ size: 0, goodBytes: 0 }); // closes the file when onRecord threw
+  }
+}
+
+/**
+ * `recordLines` with a callback that may answer a promise: reading waits for it (recovery holds
+ * back while worker threads catch up, so it never has the whole file's records in hand at once).
+ */
+export async function replayRecordLines(path: string, onRecord: (rec: TxRecord) => void | Promise<void>): Promise<{ size: number; goodBytes: number }> {
+  const it = recordLines(path);
+  try {
+    for (;;) {
+      const n = it.next();
+      if (n.done) return n.value;
+      const wait = onRecord(n.value);
+      if (wait) await wait;
+    }
+  } finally {
+    it.return({ size: 0, goodBytes: 0 });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { storedJsonPieces } from '../stored-json.js';
 import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
-import { TermsBuilder, type Terms } from './index-terms.js';
+import { termsBuffers, TermsBuilder, type Terms } from './index-terms.js';
 
 /**
  * Bulk-load writes prepared on a worker thread (src/prepare) in the form the embedded store takes
@@ -128,8 +128,7 @@ export class PackedBatchWriter {
 
 /** The buffers of a batch, for `postMessage`'s transfer list. */
 export function transferablesOf(b: PackedBatch): ArrayBuffer[] {
-  const t = b.terms;
-  return [b.bytes, b.res, t.key, t.words, t.post, t.rng, t.rngKey, t.res].map((a) => a.buffer as ArrayBuffer);
+  return [b.bytes.buffer as ArrayBuffer, b.res.buffer as ArrayBuffer, ...termsBuffers(b.terms)];
 }
 
 /** The batch's bytes as a Buffer (made once). */

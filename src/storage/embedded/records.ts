@@ -1,6 +1,7 @@
 import type { SearchIndex, VersionRecord } from '../types.js';
 import type { Piece } from './frame.js';
 import type { PackedRef } from './packed-batch.js';
+import type { Terms } from './index-terms.js';
 
 /**
  * In-memory and on-disk shapes of the embedded store.
@@ -63,6 +64,8 @@ export interface OpRecord {
   x?: SearchIndex;
   /** A bulk-load write prepared on a worker (body, index bytes and terms; packed-batch.ts), never written as such. */
   pk?: PackedRef;
+  /** Recovery: the terms of `xjb`, built off this thread (replay.ts): resource `rt[1]` of `rt[0]`. */
+  rt?: [Terms, number];
 }
 
 /** One committed transaction = one journal line. Its ops get sequence numbers seq, seq+1, … */

@@ -1,6 +1,6 @@
 import { promises as fsp, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, readRecordLines } from './line-file.js';
+import { fsyncDir, replayRecordLines } from './line-file.js';
 import { frameParts } from './frame.js';
 import { writeAll } from './journal.js';
 import { piecesOf, type TxRecord, type Ver } from './records.js';
@@ -44,11 +44,11 @@ export async function writeSnapshot(dir: string, log: readonly Ver[], upto: numb
 }
 
 /** Replays the snapshot, if any. A snapshot is never torn (it is renamed into place), so damage is an error. */
-export function readSnapshot(dir: string, onRecord: (rec: TxRecord) => void): number {
+export async function readSnapshot(dir: string, onRecord: (rec: TxRecord) => void | Promise<void>): Promise<number> {
   const path = join(dir, SNAPSHOT);
   if (existsSync(join(dir, TMP))) unlinkSync(join(dir, TMP)); // left by a crash mid-compaction
   if (!existsSync(path)) return 0;
-  const { size, goodBytes } = readRecordLines(path, onRecord);
+  const { size, goodBytes } = await replayRecordLines(path, onRecord);
   if (goodBytes < size) throw new Error(`Snapshot ${path} is damaged at byte ${goodBytes}; refusing to start`);
   return size;
 }
