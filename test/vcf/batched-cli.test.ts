@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
+import { checkVcf, dryRunVcf } from '../../src/genomics/vcf/import.js';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { fixture, newStore, readAll } from './helpers.js';
 
@@ -53,4 +54,30 @@ t.test('npm run import-vcf writes into the store at DATA_DIR and prints a summar
   const obs = await readAll(store, 'Observation');
   t.equal(obs.filter((o) => (o as { code?: { coding?: Array<{ code?: string }> } }).code?.coding?.[0]?.code === '69548-6').length, 7);
   t.equal((await readAll(store, 'DiagnosticReport')).length, 1);
+});
+
+t.test('the batched pre-pass refuses exactly what mapping refuses, with the same line and reason', async (t) => {
+  // each line is malformed in a way only a part of mapping notices (numbers, symbolic alleles)
+  const bad = [
+    'chr2\t1000\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:5,x',
+    'chr2\t1000\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:0.5x',
+    'chr2\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=12x\tGT\t0/1',
+    'chr2\t1000\t.\tA\t<DUP>\t50\tPASS\tSVTYPE=DUP\tGT\t0/1',
+    'chr2\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=900\tGT\t0/1',
+    'chr2\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/7',
+    'chr2\t-5\t.\tA\tG\t50\tPASS\t.\tGT\t0/1',
+  ];
+  // and lines that look odd but import (filtered, no-call: their other fields are not read)
+  const fine = ['chr2\t1000\t.\tA\tG\t50\tq10\t.\tGT:AD\t0/1:5,x', 'chr2\t1000\t.\tA\tG\t50\tPASS\t.\tGT:AD\t./.:x'];
+  const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: Error) => e.message);
+  for (const line of [...bad, ...fine]) {
+    const text = HEAD + rows(2) + line + '\n';
+    const mapped = await outcome(dryRunVcf(Readable.from([text]), { patient: 'p9' }));
+    t.equal(await outcome(checkVcf(Readable.from([text]), { patient: 'p9' })), mapped, `${line}: ${mapped}`);
+    t.equal(mapped === 'ok', fine.includes(line), 'refused only when malformed');
+  }
+  const store = await newStore();
+  t.teardown(() => store.close());
+  await t.rejects(importVcfBatched(store, () => Readable.from([HEAD + rows(5) + bad[0] + '\n']), { patient: 'p9' }, 2), /line 9: .*AD/);
+  t.equal((await readAll(store, 'Observation')).length, 0, 'nothing stored');
 });

@@ -12,8 +12,6 @@ export interface ImportHooks {
   /** Called every `progressEvery` records (and at the end). */
   onProgress?(p: ProgressInfo): void;
   progressEvery?: number;
-  /** Skip validateResource (only the batched import's pre-pass, which validates in its second pass). */
-  validate?: boolean;
 }
 
 /** Where produced resources go. The store sink writes; the null sink only validates (dry run, bench). */
@@ -39,6 +37,11 @@ export async function dryRunVcf(input: Readable, opts: VcfImportOptions, hooks: 
   return runImport(input, opts, nullSink(), hooks);
 }
 
+/** Throws what importing the file would throw for a malformed file (header, lines, BED, annotations), storing nothing. */
+export async function checkVcf(input: Readable, opts: VcfImportOptions): Promise<void> {
+  for await (const _ of mapVcf(readLines(input), opts, emptySummary(), 'check'));
+}
+
 /** Resources validated and indexed together (on the prepare pool's worker threads). */
 const PREPARE_BATCH = 1000;
 
@@ -47,7 +50,6 @@ export async function runImport(input: Readable, opts: VcfImportOptions, sink: R
   const src = readLines(input);
   const every = hooks.progressEvery ?? 10_000;
   let nextProgress = every;
-  const validate = hooks.validate !== false;
   const pool = preparePool();
   // One batch is prepared on worker threads while the previous one is written.
   let batch: ProducedResource[] = [];
@@ -76,13 +78,8 @@ export async function runImport(input: Readable, opts: VcfImportOptions, sink: R
     pending = { items, prepared };
   };
   for await (const r of mapVcf(src, opts, summary)) {
-    if (validate) {
-      batch.push(r);
-      if (batch.length >= PREPARE_BATCH) await flush();
-    } else {
-      summary.resources++;
-      summary[await sink.write(r)]++;
-    }
+    batch.push(r);
+    if (batch.length >= PREPARE_BATCH) await flush();
     if (hooks.onProgress && summary.records >= nextProgress) {
       nextProgress = summary.records + every;
       hooks.onProgress({ bytesRead: src.bytesRead(), records: summary.records, variants: summary.variants });

@@ -26,9 +26,10 @@ const MAX_REPORTED_ERRORS = 20;
  * file, except the compact id list for the report). Yields the variant-level resources as they are
  * produced, then the data files, the study and the report. Counters land in `summary`.
  * Throws FhirError (400) for a malformed file unless `allowErrors`; nothing it yielded should then
- * be kept (the caller runs inside one transaction).
+ * be kept (the caller runs inside one transaction). `check`: only the checks (every data line is
+ * checked as mapping would, none is mapped; what is yielded is the whole-import resources).
  */
-export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary): AsyncGenerator<ProducedResource> {
+export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map' | 'check' = 'map'): AsyncGenerator<ProducedResource> {
   if (!FHIR_ID.test(opts.patient)) throw fhirError('BAD_REQUEST', `patient '${opts.patient}' is not a valid FHIR id`);
   if (opts.specimen !== undefined && !FHIR_ID.test(opts.specimen)) throw fhirError('BAD_REQUEST', `specimen '${opts.specimen}' is not a valid FHIR id`);
   const annotations = loadAnnotations(opts.annotations);
@@ -85,8 +86,8 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     summary.records++;
     let mapped: MappedRecord;
     try {
-      if (errors.length) {
-        // Refusing anyway: keep checking lines for more errors, produce nothing.
+      if (errors.length || mode === 'check') {
+        // Refusing anyway (or only checking): keep checking lines for more errors, produce nothing.
         checkRecordLine(ctx, text, lineNo);
         continue;
       }

@@ -49,14 +49,16 @@ export function mapRecordLine(ctx: RecordContext, text: string, lineNo: number):
   return mapRecord(ctx, parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex));
 }
 
-/** Only the checks of a malformed file's remaining lines (more errors are reported, nothing is mapped). */
+/**
+ * Every check `mapRecordLine` makes, without building resources (a pre-pass that only has to
+ * refuse a malformed file, and the remaining lines of a file refused already): throws the same
+ * VcfLineError for the same line.
+ */
 export function checkRecordLine(ctx: RecordContext, text: string, lineNo: number): void {
-  const rec = parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex);
-  const gt = sampleValue(rec, 'GT');
-  if (gt) parseGenotype(gt, rec.alts.length, lineNo);
+  mapRecord(ctx, parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex), false);
 }
 
-function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
+function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord {
   const out: MappedRecord = { skips: [], calls: [] };
   const ft = sampleValue(r, 'FT');
   const passed = (r.filters.length === 1 && (r.filters[0] === 'PASS' || r.filters[0] === '.')) && (!ft || ft === 'PASS');
@@ -83,6 +85,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord): MappedRecord {
       out.skips.push(cls.unsupported as SkipReason);
       continue;
     }
+    if (!build) continue;
     const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
