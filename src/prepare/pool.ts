@@ -60,7 +60,8 @@ export class PreparePool {
         this.next(w);
       });
       w.on('error', (e) => {
-        // A dead worker fails its job and whatever waits; later calls prepare inline.
+        // A dead worker fails its job and whatever waits; later calls prepare inline (slower, so say so).
+        if (!this.failed) process.emitWarning(`A prepare worker failed (${e.message}); bulk loads and recovery run on the main thread from now on`);
         this.failed = true;
         this.running.get(w)?.reject(e);
         this.running.delete(w);
@@ -116,7 +117,7 @@ export class PreparePool {
 
   /** Starts the workers if need be; false when they cannot run here (work is then done inline). */
   private ready(): boolean {
-    if (this.size < 1 || this.failed) return false;
+    if (!(this.size >= 1) || this.failed) return false;
     if (!this.all.length) {
       try {
         this.spawn();
@@ -172,9 +173,15 @@ function copied(chunks: ArrayBufferLike[], spans: Int32Array): [ArrayBuffer, Int
   return [out.buffer, local];
 }
 
+/** FHIR_PREPARE_THREADS: a whole number (0: no workers), else the number of cores. */
+export function threadsSetting(v: string | undefined): number {
+  const n = Number(v);
+  return v !== undefined && v.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : availableParallelism();
+}
+
 let shared: PreparePool | undefined;
 /** The process-wide pool (workers start on first bulk use). */
 export function preparePool(): PreparePool {
-  shared ??= new PreparePool(Number(process.env.FHIR_PREPARE_THREADS ?? availableParallelism()));
+  shared ??= new PreparePool(threadsSetting(process.env.FHIR_PREPARE_THREADS));
   return shared;
 }

@@ -184,13 +184,16 @@ t.test('a restart that builds index terms on worker threads recovers the same st
   t.ok(src.s.stats().compactions > 0 && src.s.stats().journalBytes > 0, 'both a snapshot and a journal to replay');
   const fingerprint = async (s: EmbeddedStore) => [await answers(s), await indexesOf(s), s.stats().resources, s.stats().seq];
   const want = await fingerprint(src.s);
+  const live = src.s.stats().resources;
   await src.s.close();
 
   const pool = new PreparePool(2);
   t.teardown(() => pool.close());
   let jobs = 0;
   const viaPool = await open({ parallelRecoveryBytes: 0, recoveryJobOps: 150, recoveryTerms: (...a) => (jobs++, pool.termsOf(...a)) }, src.dir);
-  t.ok(jobs > 1, `terms built on the workers (${jobs} jobs)`);
+  const rec = viaPool.s.stats().recovered;
+  t.ok(jobs > 1 && rec.failedJobs === 0, `terms built on the workers (${jobs} jobs, none failed)`);
+  t.ok(rec.onWorkers > 0.9 * live, `and applied: ${rec.onWorkers} of ${rec.writes} writes indexed from worker terms`);
   t.same(await fingerprint(viaPool.s), want, 'same answers, indexes, counts and sequence as before the restart');
   await viaPool.s.close();
 
@@ -198,6 +201,7 @@ t.test('a restart that builds index terms on worker threads recovers the same st
   let calls = 0;
   const failing = await open({ parallelRecoveryBytes: 0, recoveryJobOps: 150, recoveryTerms: (...a) => (++calls % 2 ? Promise.reject(new Error('worker died')) : pool.termsOf(...a)) }, src.dir);
   t.ok(calls > 1);
+  t.ok(failing.s.stats().recovered.failedJobs > 0 && failing.s.stats().recovered.onWorkers < rec.onWorkers, 'the failed jobs were indexed here');
   t.same(await fingerprint(failing.s), want, 'same state when some jobs fail');
   await failing.s.close();
 
@@ -205,6 +209,7 @@ t.test('a restart that builds index terms on worker threads recovers the same st
   let unused = 0;
   const small = await open({ recoveryTerms: (...a) => (unused++, pool.termsOf(...a)) }, src.dir);
   t.equal(unused, 0, 'a small store replays on its own thread');
+  t.equal(small.s.stats().recovered.onWorkers, 0);
   t.same(await fingerprint(small.s), want);
   await small.s.close();
 });

@@ -43,6 +43,8 @@ export interface EmbeddedStoreOptions {
 
 export interface EmbeddedStats {
   seq: number;
+  /** The last start-up: writes replayed, how many had their index terms built on worker threads, jobs that failed. */
+  recovered: { writes: number; onWorkers: number; failedJobs: number };
   resources: number;
   journalBytes: number;
   snapshotBytes: number;
@@ -84,6 +86,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   /** Terms of single writes and recovered records (shared by runs of them), and of the versions they replace. */
   private readonly newTerms = new RunTerms();
   private readonly oldTerms = new OneTerms();
+  private recovered = { writes: 0, onWorkers: 0, failedJobs: 0 };
 
   constructor(
     private readonly dir: string,
@@ -116,10 +119,13 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     try {
       const parallel = this.opts.recoveryTerms && this.replayBytes() >= (this.opts.parallelRecoveryBytes ?? DEFAULT_PARALLEL_RECOVERY_BYTES);
       const replay = new Replay((r) => this.apply(r), parallel ? this.opts.recoveryTerms : undefined, this.opts.recoveryJobOps);
-      this.compactor.snapshotBytes = await readSnapshot(this.dir, (r) => replay.push(r));
+      const settle = () => replay.finish();
+      this.compactor.snapshotBytes = await readSnapshot(this.dir, (r) => replay.push(r), settle);
       // the journal may still hold records the snapshot covers
-      await this.journal.recover((r) => (r.seq > replay.lastSeq ? replay.push(r) : undefined));
+      await this.journal.recover((r) => (r.seq > replay.lastSeq ? replay.push(r) : undefined), settle);
       await replay.finish();
+      this.recovered.writes = this.seq;
+      this.recovered.failedJobs = replay.failedJobs;
       // Ready means ready: the first queries after a restart should not each sort what recovery
       // added to an interval index (a chromosome of a million variants: over 100 ms).
       this.indexes.sortPending();
@@ -147,7 +153,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     let resources = 0;
     for (const m of this.byType.values()) resources += m.size;
     return {
-      seq: this.seq, resources, journalBytes: this.journal.bytes, snapshotBytes: this.compactor.snapshotBytes,
+      seq: this.seq, recovered: this.recovered, resources, journalBytes: this.journal.bytes, snapshotBytes: this.compactor.snapshotBytes,
       compactions: this.compactor.compactions, lastCompactionError: this.compactor.lastError,
     };
   }
@@ -323,6 +329,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
           index = this.payloads.index(op);
           [terms, r] = op.rt;
           op.rt = undefined;
+          this.recovered.onWorkers++;
         } else {
           // A commit hands over the index object too; recovery has only its serialized form.
           const x = op.xjb

@@ -60,16 +60,19 @@ export class Journal {
   }
 
   /**
-   * Replays every segment in order (reading waits on a promise `onRecord` answers). Returns how
-   * many torn bytes were cut off the last one.
+   * Replays every segment in order (reading waits on a promise `onRecord` answers; `settle`
+   * applies what `onRecord` holds back). Returns how many torn bytes were cut off the last one.
    */
-  async recover(onRecord: (rec: TxRecord) => void | Promise<void>): Promise<{ truncatedBytes: number }> {
+  async recover(onRecord: (rec: TxRecord) => void | Promise<void>, settle?: () => Promise<void>): Promise<{ truncatedBytes: number }> {
     const segs = this.segments();
     let truncatedBytes = 0;
     for (let i = 0; i < segs.length; i++) {
       const path = segs[i];
       const { size, goodBytes } = await replayRecordLines(path, onRecord);
       if (goodBytes < size) {
+        // what was read before the damage is applied first: an error in it refuses the start
+        // before the file is touched, as a replay record by record would
+        await settle?.();
         if (i < segs.length - 1) throw new Error(`Journal segment ${path} is damaged at byte ${goodBytes}; refusing to start`);
         truncateDurably(path, goodBytes);
         truncatedBytes = size - goodBytes;

@@ -25,9 +25,13 @@ const IN_FLIGHT = 4;
 export class Replay {
   /** Sequence number of the last write handed in (a record's writes are numbered from its `seq` on). */
   lastSeq = 0;
+  /** Jobs that failed (their writes were indexed on this thread). */
+  failedJobs = 0;
   private run: TxRecord[] = [];
   private runOps = 0;
   private readonly pending: Array<{ recs: TxRecord[]; terms: Promise<Terms | undefined> }> = [];
+  /** Runs are applied one after another, in order, whoever asks (reading, `finish`). */
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly apply: (rec: TxRecord) => void,
@@ -39,14 +43,17 @@ export class Replay {
     this.lastSeq = rec.seq + rec.ops.length - 1;
     if (!this.termsOf) return this.apply(rec);
     this.run.push(rec);
-    for (const op of rec.ops) if (hasIndexBytes(op)) this.runOps++;
+    // every write counts, with an index or not (deletes, old versions, earlier journal formats):
+    // otherwise records without one would pile up unapplied
+    this.runOps += rec.ops.length;
     if (this.runOps >= this.jobOps) return this.dispatch();
   }
 
-  /** Applies everything still pending. */
+  /** Applies everything handed in so far (before start-up refuses a damaged file or cuts a torn tail). */
   async finish(): Promise<void> {
-    if (this.run.length) await this.dispatch();
+    if (this.run.length) this.dispatch();
     while (this.pending.length) await this.applyNext();
+    await this.applying;
   }
 
   private dispatch(): Promise<void> | void {
@@ -65,19 +72,28 @@ export class Replay {
         spans.push(chunks.length - 1, x.byteOffset, x.length);
       }
     }
-    const terms = types.length ? this.termsOf!(types, chunks, Int32Array.from(spans)).catch(() => undefined) : Promise.resolve(undefined);
+    const terms = types.length ? this.termsOf!(types, chunks, Int32Array.from(spans)).catch((e: unknown) => this.failed(e)) : Promise.resolve(undefined);
     this.pending.push({ recs, terms });
     if (this.pending.length >= IN_FLIGHT) return this.applyNext();
   }
 
-  private async applyNext(): Promise<void> {
+  private failed(e: unknown): undefined {
+    // correct either way (this thread builds the terms), but a slow start should say why
+    if (this.failedJobs++ === 0) process.emitWarning(`Recovery: index terms could not be built on a worker thread (${String((e as Error)?.message ?? e)}); building them on the store's thread`);
+    return undefined;
+  }
+
+  private applyNext(): Promise<void> {
     const { recs, terms } = this.pending.shift()!;
-    const t = await terms;
-    let r = 0;
-    for (const rec of recs) {
-      if (t) for (const op of rec.ops) if (hasIndexBytes(op)) op.rt = [t, r++];
-      this.apply(rec);
-    }
+    this.applying = this.applying.then(async () => {
+      const t = await terms;
+      let r = 0;
+      for (const rec of recs) {
+        if (t) for (const op of rec.ops) if (hasIndexBytes(op)) op.rt = [t, r++];
+        this.apply(rec);
+      }
+    });
+    return this.applying;
   }
 }
 

@@ -44,11 +44,12 @@ export async function writeSnapshot(dir: string, log: readonly Ver[], upto: numb
 }
 
 /** Replays the snapshot, if any. A snapshot is never torn (it is renamed into place), so damage is an error. */
-export async function readSnapshot(dir: string, onRecord: (rec: TxRecord) => void | Promise<void>): Promise<number> {
+export async function readSnapshot(dir: string, onRecord: (rec: TxRecord) => void | Promise<void>, settle?: () => Promise<void>): Promise<number> {
   const path = join(dir, SNAPSHOT);
   if (existsSync(join(dir, TMP))) unlinkSync(join(dir, TMP)); // left by a crash mid-compaction
   if (!existsSync(path)) return 0;
   const { size, goodBytes } = await replayRecordLines(path, onRecord);
+  if (goodBytes < size) await settle?.(); // an error in what came before is the one to report
   if (goodBytes < size) throw new Error(`Snapshot ${path} is damaged at byte ${goodBytes}; refusing to start`);
   return size;
 }
