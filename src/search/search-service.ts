@@ -8,7 +8,8 @@ import { indexWith } from './index-resource.js';
 import { takeComponentTable } from './observation-components.js';
 import { genomicIndexInto } from '../genomics/operations/genomic-index.js';
 import { GX_LOOKUP_FIELDS } from '../genomics/operations/gx-fields.js';
-import { parseSearch } from './parse.js';
+import { parseClause, parseSearch } from './parse.js';
+import { compartmentFilter, inPatientCompartment } from './compartment.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
 import { GENOMIC_REGION_URL } from './genomics-params.js';
 
@@ -35,6 +36,8 @@ export interface SearchRequest {
   compartment?: { resourceType: 'Patient' | string; id: string };
   /** Base URL for `fullUrl` and links, e.g. `http://127.0.0.1:8080/fhir`. */
   baseUrl: string;
+  /** A system-level search confined to these types (what the caller may search). */
+  allowedTypes?: string[];
 }
 
 /** Runs a search and answers a `searchset` Bundle (paging links, includes, warnings). */
@@ -47,21 +50,53 @@ export async function searchBundle(ctx: FhirContext, req: SearchRequest): Promis
  * references like `Patient?identifier=x|1`): returns up to `limit` current matches.
  * Runs inside the given transaction so the check and the write are atomic. Unknown parameters are
  * errors here: ignoring one would widen the match (https://hl7.org/fhir/R4/http.html#ccreate).
+ * `compartment`: only matches inside it count (patient-level tokens).
  */
 export async function findConditionalMatches(
   tx: StoreTx | ResourceStore,
   resourceType: string,
   queryString: string,
   limit = 2,
+  compartment?: { resourceType: string; id: string },
 ): Promise<{ matches: VersionRecord[]; issues: Issue[] }> {
   const query: Record<string, string[]> = {};
   for (const [k, v] of new URLSearchParams(queryString.replace(/^\?/, ''))) (query[k] ??= []).push(v);
   const parsed = parseSearch(resourceType, query, false);
   const issues: Issue[] = parsed.issues.map((i) => ({ ...i, severity: 'error', code: 'invalid' }));
   if (issues.length) return { matches: [], issues };
-  const filter = await buildFilter(tx, resourceType, parsed.clauses, '');
+  let filter = await buildFilter(tx, resourceType, parsed.clauses, '');
+  // a patient-level caller matches only inside its compartment: a match elsewhere must neither
+  // count nor be named (it would tell the caller what another patient's record holds)
+  if (compartment) filter = inPatientCompartment(resourceType) ? { $and: [filter, compartmentFilter(resourceType, compartment)] } : { $and: [filter, { id: { $in: [] } }] };
   const res = await tx.search({ types: [resourceType], filter, limit });
   return { matches: res.records, issues };
+}
+
+/**
+ * The resource types a query searches besides its own: chain targets (`subject:Patient.name`,
+ * every level) and `_has` types. The caller needs search rights on them too: a chain answers
+ * questions about the resources it goes through.
+ */
+export function reachedTypes(resourceType: string | undefined, query: Record<string, string[]>): string[] {
+  const out = new Set<string>();
+  const walk = (type: string, key: string, value: string, depth: number) => {
+    if (depth > 8) return;
+    const c = parseClause(type, key, value);
+    if (c?.kind === 'chain') {
+      for (const t of c.targetTypes) {
+        out.add(t);
+        walk(t, c.rest, value, depth + 1);
+      }
+    } else if (c?.kind === 'has') {
+      out.add(c.type);
+      walk(c.type, c.rest, value, depth + 1);
+    }
+  };
+  for (const [key, values] of Object.entries(query)) {
+    if (!key.includes('.') && !key.startsWith('_has:')) continue;
+    for (const v of values) walk(resourceType ?? 'Resource', key, v, 0);
+  }
+  return [...out];
 }
 
 /** Search parameters per type for the CapabilityStatement (name, type, definition, documentation). */

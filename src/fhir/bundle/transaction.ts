@@ -52,7 +52,7 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
   }
 }
 
-async function rewriteAll(tx: StoreTx, plan: Planned[]): Promise<void> {
+async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
   const map = new Map<string, string>();
   const claimed = new Map<string, number>();
   for (const p of plan) {
@@ -74,7 +74,9 @@ async function rewriteAll(tx: StoreTx, plan: Planned[]): Promise<void> {
       for (const ref of conditionalReferences(p.resource)) {
         if (map.has(ref)) continue;
         const [type, criteria] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
-        const { matches } = await findConditionalMatches(tx, type, criteria, 2);
+        // a patient-level token resolves only inside its compartment (nothing else may be named)
+        const patient = req.auth?.patient;
+        const { matches } = await findConditionalMatches(tx, type, criteria, 2, patient === undefined ? undefined : { resourceType: 'Patient', id: patient });
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
@@ -120,7 +122,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   const ordered = [...plan].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
   await ctx.store.transaction(async (tx) => {
     await resolveTargets(tx, ordered, req);
-    await rewriteAll(tx, ordered);
+    await rewriteAll(tx, ordered, req);
     for (const p of ordered) {
       try {
         await execute(ctx, tx, p, req);
@@ -143,6 +145,6 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
       out[p.index] = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`);
     }
   }
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', entry: out };
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };
   return { status: 200, body: bundle };
 }

@@ -1,7 +1,8 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
-import { authorize } from '../../auth/authorize.js';
+import { authorize, patientRestriction } from '../../auth/authorize.js';
+import type { VersionRecord } from '../../storage/types.js';
 import { checkId, param } from './request-utils.js';
 import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
@@ -43,42 +44,65 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
       if (live) checkVisible(req.auth, live);
     }
   }
-  const { records, total } = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq });
-  const page = records.slice(0, limit);
+  // A token that may not see everything (a patient-level token, a system history holding AuditEvents
+  // it has no scope for) gets only what it may see, deletions included (judged by the version the
+  // delete ended), and no total: the store's count would include what was left out.
+  const filtered = req.auth !== undefined && id === undefined && (patientRestriction(req.auth) !== undefined || type === undefined);
   const entry: BundleEntry[] = [];
-  for (const rec of page) {
-    let resource: Resource | undefined;
-    if (!rec.deleted) {
-      resource = parseRecord(rec);
-      // Type/system history from a compartment-restricted token only lists what it may see.
-      if (req.auth && id === undefined) {
-        try {
-          checkVisible(req.auth, rec);
-        } catch (err) {
-          if (err instanceof FhirError && err.status === 404) continue;
-          throw err;
-        }
+  let total: number | undefined;
+  let lastSeq: number | undefined;
+  let more = false;
+  let cursor = beforeSeq;
+  // pages a filtered history fills by reading on (a bounded number of store pages per request)
+  for (let round = 0; round < (filtered ? 20 : 1) && entry.length < limit; round++) {
+    const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor });
+    if (round === 0) total = res.total;
+    const page = res.records.slice(0, limit);
+    more = res.records.length > limit;
+    for (let i = 0; i < page.length; i++) {
+      if (entry.length >= limit) {
+        more = true;
+        break;
       }
+      const rec = page[i];
+      lastSeq = rec.seq;
+      if (filtered && !(await visibleInHistory(ctx, req.auth!, rec))) continue;
+      const resource = rec.deleted ? undefined : parseRecord(rec);
+      const url = `${rec.resourceType}/${rec.id}`;
+      entry.push({
+        fullUrl: `${ctx.config.baseUrl}/${url}`,
+        ...(resource ? { resource } : {}),
+        request: { method: rec.deleted ? 'DELETE' : rec.versionId === 1 ? 'POST' : 'PUT', url: rec.deleted || rec.versionId > 1 ? url : rec.resourceType },
+        response: { status: rec.deleted ? '204' : rec.versionId === 1 ? '201' : '200', etag: etag(rec.versionId), lastModified: rec.lastUpdated },
+      });
     }
-    const url = `${rec.resourceType}/${rec.id}`;
-    entry.push({
-      fullUrl: `${ctx.config.baseUrl}/${url}`,
-      ...(resource ? { resource } : {}),
-      request: { method: rec.deleted ? 'DELETE' : rec.versionId === 1 ? 'POST' : 'PUT', url: rec.deleted || rec.versionId > 1 ? url : rec.resourceType },
-      response: { status: rec.deleted ? '204' : rec.versionId === 1 ? '201' : '200', etag: etag(rec.versionId), lastModified: rec.lastUpdated },
-    });
+    if (!more || lastSeq === undefined) break;
+    cursor = lastSeq;
   }
   const path = [type, id, '_history'].filter(Boolean).join('/');
   const keep = new URLSearchParams();
   if (param(req, '_since')) keep.set('_since', param(req, '_since')!);
   keep.set('_count', String(limit));
   const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(flatQuery(req)).toString()}`.replace(/\?$/, '') }];
-  if (records.length > limit && page.length) {
-    keep.set('_cursor', String(page[page.length - 1].seq));
+  if (more && lastSeq !== undefined) {
+    keep.set('_cursor', String(lastSeq));
     link.push({ relation: 'next', url: `${ctx.config.baseUrl}/${path}?${keep.toString()}` });
   }
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', total, link, entry };
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(filtered ? {} : { total }), link, ...(entry.length ? { entry } : {}) };
   return { status: 200, body: bundle };
+}
+
+/** Whether a restricted caller may see a history entry: a deletion by the version it ended. */
+async function visibleInHistory(ctx: FhirContext, auth: NonNullable<FhirRequest['auth']>, rec: VersionRecord): Promise<boolean> {
+  const shown = rec.deleted ? (rec.versionId > 1 ? await ctx.store.vread(rec.resourceType, rec.id, rec.versionId - 1) : undefined) : rec;
+  if (!shown || shown.deleted) return false;
+  try {
+    checkVisible(auth, shown);
+    return true;
+  } catch (err) {
+    if (err instanceof FhirError && err.status === 404) return false;
+    throw err;
+  }
 }
 
 function flatQuery(req: FhirRequest): Array<[string, string]> {

@@ -1,7 +1,8 @@
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
-import { authorize, patientRestriction } from '../../auth/authorize.js';
-import { searchBundle } from '../../search/search-service.js';
+import { authorize, hasPermission, patientRestriction } from '../../auth/authorize.js';
+import { resourceTypes } from '../resource-types.js';
+import { reachedTypes, searchBundle } from '../../search/search-service.js';
 import { checkId, preferStrict } from './request-utils.js';
 
 /**
@@ -42,6 +43,9 @@ export async function searchResources(
     compartment = { resourceType: 'Patient', id: restriction };
   }
   const query = opts.post ? formParameters(req) : req.query;
-  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, baseUrl: ctx.config.baseUrl });
+  if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
+  // a system-level search by a token with rights on some types only searches those (totals included)
+  const allowedTypes = req.auth && type === undefined ? resourceTypes().filter((t) => hasPermission(req.auth!, t, 's')) : undefined;
+  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, baseUrl: ctx.config.baseUrl });
   return { status: 200, body: bundle };
 }

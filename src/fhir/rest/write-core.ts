@@ -72,7 +72,8 @@ export async function conditionalMatches(
 ): Promise<VersionRecord[]> {
   if (!queryString) throw fhirError('BAD_REQUEST', 'A conditional request needs search criteria');
   await tx.lock(conditionKey(type, queryString));
-  const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2);
+  const patient = auth?.patient;
+  const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2, patient === undefined ? undefined : { resourceType: 'Patient', id: patient });
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length) throw new FhirError('INVALID_SEARCH', errors[0].diagnostics, { issues: errors });
   for (const m of matches) (mode === 'see' ? checkVisible : checkWritable)(auth, m);
