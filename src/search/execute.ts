@@ -57,7 +57,11 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const firstType = req.resourceType ?? (req.query._type?.length === 1 && !req.query._type[0].includes(',') ? req.query._type[0] : undefined);
   const parsed = parseSearch(firstType, req.query, req.strict);
   // `/Patient/p1/*`: every type that has a Patient compartment membership rule
-  const types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
+  let types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
+  if (req.allowedTypes) {
+    const allowed = new Set(req.allowedTypes);
+    types = (types ?? req.allowedTypes).filter((t) => allowed.has(t));
+  }
   const issues: Issue[] = [...parsed.issues];
   const summary = parseSummary(last(parsed.result, '_summary'));
   const elements = last(parsed.result, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -72,7 +76,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   // Included resources obey the compartment too, except types that cannot be in one (Practitioner…).
   const restrict = (type: string): Filter | undefined =>
     req.compartment && inPatientCompartment(type) ? compartmentFilter(type, req.compartment) : undefined;
-  if (req.compartment) {
+  if (req.compartment && types?.length !== 0) {
     const ts = types ?? [];
     if (!ts.length) throw fhirError('INVALID_SEARCH', 'A compartment search needs a resource type');
     parts.push(ts.length === 1 ? compartmentFilter(ts[0], req.compartment) : { $or: ts.map((t) => ({ t, ...compartmentFilter(t, req.compartment!) })) });
@@ -94,8 +98,12 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   // `_count=0` asks for the count only (https://hl7.org/fhir/R4/search.html#count)
   const countOnly = summary === 'count' || count === 0;
   const wantTotal = total === 'accurate' || total === 'estimate' || countOnly;
-  const query: StoreQuery = { types, filter, sort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal, maxTimeMs: TIME_LIMIT_MS };
+  // Bundle.total counts the whole search on every page: past the first keyset page the page's
+  // filter holds the cursor, so the total is counted without it
+  const pastCursor = filter !== baseFilter && keyset;
+  const query: StoreQuery = { types, filter, sort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal && !pastCursor, maxTimeMs: TIME_LIMIT_MS };
   const res = await store.search(query);
+  if (wantTotal && pastCursor) res.total = (await store.search({ types, filter: baseFilter, limit: 0, count: true, maxTimeMs: TIME_LIMIT_MS })).total;
   let records = res.records;
   let docs = res.docs;
   const more = records.length > count;
@@ -106,16 +114,18 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
     docs = docs.reverse();
   }
 
-  const links: BundleLink[] = [{ relation: 'self', url: linkUrl(selfBase(req), parsed.used, cursor) }];
+  // the links say what was used: a _count above the maximum is the maximum
+  const used = parsed.used.map(([k, v]): [string, string] => (k === '_count' ? [k, String(count)] : [k, v]));
+  const links: BundleLink[] = [{ relation: 'self', url: linkUrl(selfBase(req), used, cursor) }];
   if (!countOnly && docs.length) {
     const hasNext = cursor?.k === 'before' ? true : more;
     const hasPrev = cursor?.k === 'before' ? more : cursor !== undefined && !(cursor.k === 'offset' && cursor.o === 0);
     if (keyset) {
-      if (hasNext) links.push({ relation: 'next', url: linkUrl(selfBase(req), parsed.used, afterCursor(docs[docs.length - 1])) });
-      if (hasPrev) links.push({ relation: 'previous', url: linkUrl(selfBase(req), parsed.used, beforeCursor(docs[0])) });
+      if (hasNext) links.push({ relation: 'next', url: linkUrl(selfBase(req), used, afterCursor(docs[docs.length - 1])) });
+      if (hasPrev) links.push({ relation: 'previous', url: linkUrl(selfBase(req), used, beforeCursor(docs[0])) });
     } else {
-      if (more) links.push({ relation: 'next', url: linkUrl(selfBase(req), parsed.used, { k: 'offset', o: skip + count, at: snapshot }) });
-      if (skip > 0) links.push({ relation: 'previous', url: linkUrl(selfBase(req), parsed.used, { k: 'offset', o: Math.max(0, skip - count), at: snapshot }) });
+      if (more) links.push({ relation: 'next', url: linkUrl(selfBase(req), used, { k: 'offset', o: skip + count, at: snapshot }) });
+      if (skip > 0) links.push({ relation: 'previous', url: linkUrl(selfBase(req), used, { k: 'offset', o: Math.max(0, skip - count), at: snapshot }) });
     }
   }
 
@@ -135,7 +145,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   if (res.total !== undefined) bundle.total = res.total;
   else if (total === 'none-default' && !cursor && !more) bundle.total = records.length;
   bundle.link = links;
-  bundle.entry = entry;
+  if (entry.length) bundle.entry = entry; // FHIR JSON has no empty arrays (ele-1)
   return bundle;
 }
 

@@ -5,6 +5,7 @@ import { indexFields } from './aliases.js';
 import { andAll } from './build-filter.js';
 import type { Filter } from './compile.js';
 import { getParam, paramsFor } from './registry.js';
+import { resourceTypes } from '../fhir/resource-types.js';
 
 /**
  * `_include` and `_revinclude` (https://hl7.org/fhir/R4/search.html#include), with `:iterate`
@@ -92,6 +93,17 @@ export async function resolveIncludes(
       } else if (s.source !== '*') {
         const refs = frontier.filter((d) => !s.target || d.t === s.target).map((d) => `${d.t}/${d.id}`);
         for (const p of s.param === '*' ? refParams(s.source) : [s.param]) if (refs.length) revQueries.push({ type: s.source, param: p, refs });
+      } else {
+        // `_revinclude=*`: every reference parameter, of every type, that can point at what was found
+        const refsByType = new Map<string, string[]>();
+        for (const d of frontier) refsByType.set(d.t, [...(refsByType.get(d.t) ?? []), `${d.t}/${d.id}`]);
+        for (const type of resourceTypes()) {
+          for (const def of paramsFor(type)) {
+            if (def.type !== 'reference') continue;
+            const refs = (def.target ?? []).flatMap((t) => refsByType.get(t) ?? []);
+            if (refs.length) revQueries.push({ type, param: def.code, refs });
+          }
+        }
       }
     }
     const next: IndexedDoc[] = [];

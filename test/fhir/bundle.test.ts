@@ -159,3 +159,41 @@ t.test('a store without multi-document transactions refuses transaction Bundles,
   });
   t.equal(batch.json().entry[0].response.status, '201 Created', 'batches still work');
 });
+
+t.test('a batch entry that refers to another entry of the batch fails alone (batch entries are independent)', async (t) => {
+  const { testApp, send } = await import('./helpers.js');
+  const app = await testApp(t);
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch', entry: [
+      { fullUrl: 'urn:uuid:0d0d0d0d-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', name: [{ family: 'A' }] }, request: { method: 'POST', url: 'Patient' } },
+      { fullUrl: 'urn:uuid:0d0d0d0d-0000-4000-8000-000000000002', resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'urn:uuid:0d0d0d0d-0000-4000-8000-000000000001' } }, request: { method: 'POST', url: 'Observation' } },
+    ],
+  });
+  t.equal(res.statusCode, 200);
+  const [a, b] = res.json().entry;
+  t.match(a.response.status, /^201/, 'the independent entry is created');
+  t.match(b.response.status, /^400/, 'the dependent one fails');
+  t.match(JSON.stringify(b.response.outcome), /another entry of the batch/);
+  t.equal((await send(app, 'GET', '/fhir/Observation?_summary=count')).json().total, 0, 'and nothing of it is stored');
+});
+
+t.test('a transaction rewrites links to its entries in narrative too', async (t) => {
+  const { testApp, send } = await import('./helpers.js');
+  const app = await testApp(t);
+  const p = 'urn:uuid:0d0d0d0d-0000-4000-8000-00000000000a';
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction', entry: [
+      { fullUrl: p, resource: { resourceType: 'Patient', name: [{ family: 'A' }] }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: p },
+        text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">About <a href="${p}">the patient</a>, not <a href="urn:uuid:0d0d0d0d-0000-4000-8000-0000000000ff">this</a></div>` } },
+        request: { method: 'POST', url: 'Observation' } },
+    ],
+  });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const [pat, obs] = res.json().entry.map((e: { response: { location: string } }) => e.response.location.replace(/\/_history\/.*$/, ''));
+  const stored = (await send(app, 'GET', `/fhir/${obs.replace(/^.*\/fhir\//, '')}`)).json();
+  const patientRef = pat.replace(/^.*\/fhir\//, '');
+  t.equal(stored.subject.reference, patientRef);
+  t.match(stored.text.div, `href="${patientRef}"`, 'the link to the entry is rewritten');
+  t.match(stored.text.div, 'href="urn:uuid:0d0d0d0d-0000-4000-8000-0000000000ff"', 'a link to no entry is left as it is');
+});

@@ -68,3 +68,29 @@ t.test('search over HTTP', async (t) => {
   t.ok(obs.searchParam.some((p: { name: string }) => p.name === 'genomic-region'));
   t.ok(obs.searchParam.some((p: { name: string }) => p.name === 'gene-identifier'));
 });
+
+t.test('_total=accurate is the whole search on every page; _revinclude=* finds every kind of reference', async (t) => {
+  const app = await testApp(t, { defaultCount: 5 });
+  const data = buildDataset().filter((r) => ['Patient', 'Observation', 'DiagnosticReport', 'MolecularSequence', 'Condition'].includes(r.resourceType));
+  const loaded = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: data.map((r) => ({ resource: r, request: { method: 'PUT', url: `${r.resourceType}/${r.id}` } })) });
+  t.equal(loaded.statusCode, 200);
+  for (const q of ['Observation?_count=4&_total=accurate', 'Observation?code=69548-6&_count=3&_total=accurate', 'Patient?_count=2&_total=accurate&_sort=-birthdate']) {
+    let url: string | undefined = `/fhir/${q}`;
+    const totals: number[] = [];
+    let seen = 0;
+    while (url) {
+      const b = (await send(app, 'GET', url.replace(/^http:\/\/[^/]+/, ''))).json() as { total: number; entry?: Array<{ search?: { mode: string } }>; link: Array<{ relation: string; url: string }> };
+      totals.push(b.total);
+      seen += (b.entry ?? []).filter((e) => e.search?.mode === 'match').length;
+      url = b.link.find((l) => l.relation === 'next')?.url;
+    }
+    t.ok(totals.length > 1, `${q}: several pages`);
+    t.ok(totals.every((n) => n === seen), `${q}: total ${totals.join(', ')} on every page = ${seen} matches`);
+  }
+  const patient = data.find((r) => r.resourceType === 'Patient' && data.some((o) => o.resourceType === 'DiagnosticReport' && JSON.stringify(o).includes(`Patient/${r.id}"`)))!;
+  const star = (await send(app, 'GET', `/fhir/Patient?_id=${patient.id}&_revinclude=*&_count=100`)).json();
+  const got = (star.entry ?? []).filter((e: { search?: { mode: string } }) => e.search?.mode === 'include').map((e: { resource: { resourceType: string; id: string } }) => `${e.resource.resourceType}/${e.resource.id}`).sort();
+  const want = data.filter((r) => r.id !== patient.id && JSON.stringify(r).includes(`"Patient/${patient.id}"`)).map((r) => `${r.resourceType}/${r.id}`).sort();
+  t.ok(want.length > 1 && want.some((w) => w.startsWith('DiagnosticReport/')), `the patient is referenced by ${want.length} resources`);
+  t.same(got, want, '_revinclude=* returns every resource that references it');
+});

@@ -3,6 +3,8 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { entryFromError, entryFromResponse } from './entry-response.js';
 import { entryToRequest, parseEntryUrl } from './entry-request.js';
 import type { Dispatch } from './transaction.js';
+import { refersToAny } from './references.js';
+import { fhirError } from '../errors.js';
 
 /**
  * Batch Bundles (https://hl7.org/fhir/R4/http.html#transaction): every entry is an independent
@@ -12,14 +14,19 @@ import type { Dispatch } from './transaction.js';
  */
 export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: BundleEntry[], dispatch: Dispatch): Promise<FhirResponse> {
   const out: BundleEntry[] = [];
+  // Entries of a batch SHALL NOT depend on each other (https://hl7.org/fhir/R4/http.html#brules):
+  // one that refers to another's fullUrl fails instead of storing a reference nothing resolves
+  const fullUrls = new Set(entries.map((e) => e?.fullUrl).filter((u): u is string => typeof u === 'string' && u.length > 0));
   for (const entry of entries) {
     try {
+      const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
+      if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);
       out.push(entryFromResponse(ctx, await dispatch(entryToRequest(req, target, entry))));
     } catch (err) {
       out.push(entryFromError(err));
     }
   }
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'batch-response', entry: out };
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'batch-response', ...(out.length ? { entry: out } : {}) };
   return { status: 200, body: bundle };
 }

@@ -20,6 +20,15 @@ function walk(node: Json, visit: (key: string, value: string, holder: Record<str
   }
 }
 
+/** Whether a `reference` element of `resource` is one of `urls` (a batch entry naming another entry's fullUrl). */
+export function refersToAny(resource: Json, urls: Set<string>, except?: string): string | undefined {
+  let hit: string | undefined;
+  walk(resource, (k, v) => {
+    if (hit === undefined && k === 'reference' && v !== except && urls.has(v)) hit = v;
+  });
+  return hit;
+}
+
 /** Distinct conditional references (`Type?criteria`) found in `reference` elements. */
 export function conditionalReferences(resource: Json): string[] {
   const out = new Set<string>();
@@ -40,6 +49,19 @@ export function rewriteReferences(resource: Json, map: Map<string, string>): str
     // Relative `Type/id` keys only ever apply to `reference` elements; full URLs anywhere.
     if (hit !== undefined && (k === 'reference' || /^(urn|https?):/.test(v))) holder[k] = hit;
     else if (k === 'reference' && /^urn:(uuid|oid):/.test(v)) unresolved.push(v);
+    else if (k === 'div' && v.includes('urn:')) holder[k] = narrativeLinks(v, map);
   });
   return unresolved;
+}
+
+/**
+ * Links to entries in a narrative (`<a href="urn:uuid:…">`), which the server SHALL rewrite as it
+ * rewrites references (https://hl7.org/fhir/R4/http.html#trules): attribute values equal to an
+ * entry's `urn:` fullUrl become the new `Type/id`.
+ */
+function narrativeLinks(div: string, map: Map<string, string>): string {
+  return div.replace(/(["'])(urn:(?:uuid|oid):[^"']+)\1/g, (whole, q: string, urn: string) => {
+    const hit = map.get(urn);
+    return hit === undefined ? whole : `${q}${hit}${q}`;
+  });
 }

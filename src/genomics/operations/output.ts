@@ -50,5 +50,6 @@ export const OUTCOME_PARAMETER = 'outcome';
 export function parameters(params: ParametersParameter[], issues: Issue[]): Parameters {
   const out: ParametersParameter[] = [...params];
   if (issues.length) out.push({ name: OUTCOME_PARAMETER, resource: toOperationOutcome(issues) });
-  return { resourceType: 'Parameters', parameter: out };
+  // no empty array in FHIR JSON (ele-1): an answer with nothing to say has no parameter element
+  return out.length ? { resourceType: 'Parameters', parameter: out } : { resourceType: 'Parameters' };
 }
