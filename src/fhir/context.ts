@@ -43,6 +43,8 @@ export interface FhirResponse {
   /** A resource, or an already-serialized JSON string (served as is: the fast read path). */
   body?: Resource | string;
   headers?: Record<string, string>;
+  /** The version's meta.lastUpdated (ms precision; Last-Modified has whole seconds): for Bundle entries. */
+  lastUpdated?: string;
 }
 
 /** Everything a handler needs; built once by buildApp(). */

@@ -134,3 +134,18 @@ t.test('patch: JSON Patch applied to the current version and validated', async (
   const cur = (await send(app, 'GET', '/fhir/Patient/p1')).json();
   t.equal(cur.meta.versionId, '2', 'failed patches changed nothing');
 });
+
+t.test('Prefer: return=OperationOutcome carries the validation warnings of what was written', async (t) => {
+  const app = await testApp(t);
+  // a genomic code without a claimed profile: checked as the Variant profile, with warnings
+  const body = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] } };
+  const res = await send(app, 'POST', '/fhir/Observation', body, { prefer: 'return=OperationOutcome' });
+  t.equal(res.statusCode, 201);
+  const issues = res.json().issue as Array<{ severity: string; diagnostics?: string }>;
+  t.equal(issues[0].severity, 'information', 'first the outcome of the write');
+  t.ok(issues.slice(1).some((i) => i.severity === 'warning'), `then the warnings (${issues.length - 1})`);
+  const validated = (await send(app, 'POST', '/fhir/Observation/$validate', body)).json().issue.filter((i: { severity: string }) => i.severity === 'warning');
+  t.equal(issues.filter((i) => i.severity === 'warning').length, validated.length, 'the ones $validate reports');
+  const put = await send(app, 'PUT', `/fhir/Observation/w1`, { ...body, id: 'w1' }, { prefer: 'return=OperationOutcome' });
+  t.ok(put.json().issue.some((i: { severity: string }) => i.severity === 'warning'), 'update too');
+});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Observation, OperationOutcome, Parameters } from '@medplum/fhirtypes';
+import type { Observation, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from '../fhir/helpers.js';
 import { bearer, makeApp, serverToken } from '../auth/helpers.js';
@@ -144,4 +144,17 @@ t.test('operations also answer at the Observation type level', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/fhir/Observation/$find-subject-specific-variants?subject=p1&variants=NC_000009.12:5073769:G:T' });
   t.equal(res.statusCode, 200, res.body);
   t.equal(partValue(groups(res.json() as Parameters, 'variants')[0], 'presence'), true);
+});
+
+t.test('a deleted patient is counted nowhere: not in the numerator, the list or the denominator', { skip: examplesSkip }, async (t) => {
+  const app = await testApp(t);
+  await seed(app);
+  const ask = async () => groups((await opGet(app, 'find-population-specific-variants', { variants: 'NC_000009.12:5073769:G:T', includePatientList: 'true' })).json() as Parameters, 'variants')[0];
+  const before = await ask();
+  t.equal((await app.inject({ method: 'DELETE', url: '/fhir/Patient/p2' })).statusCode, 204);
+  const after = await ask();
+  const n = (g: ParametersParameter[], name: string) => (partValue(g, name) as { value: number }).value;
+  t.equal(n(after, 'numerator'), n(before, 'numerator') - 1, 'numerator');
+  t.equal(n(after, 'denominator'), n(before, 'denominator') - 1, 'denominator');
+  t.notOk(after.some((p) => p.valueString === 'Patient/p2'), 'not listed');
 });

@@ -66,6 +66,8 @@ t.test('$validate', async (t) => {
     const wrongId = { ...structuredClone(variant), id: 'someone-else' };
     const upd = await send(app, 'POST', `/fhir/Observation/${id}/$validate?mode=update`, wrongId);
     t.ok(issuesOf(upd).some((i) => i.severity === 'error' && /does not match the URL id/.test(i.diagnostics)));
+    const plain = await send(app, 'POST', `/fhir/Observation/${id}/$validate`, wrongId);
+    t.ok(issuesOf(plain).some((i) => i.severity === 'error' && /does not match the URL id/.test(i.diagnostics)), 'in any mode at instance level');
 
     const broken = { resourceType: 'Observation', id, status: 'not-a-status' };
     const del = await send(app, 'POST', `/fhir/Observation/${id}/$validate?mode=delete`, broken);

@@ -17,7 +17,7 @@ function report(n: number): Resource {
 function best(n: number): number {
   const r = report(n);
   let min = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const t0 = process.hrtime.bigint();
     JSON.stringify(indexResource(r));
     min = Math.min(min, Number(process.hrtime.bigint() - t0));
@@ -36,5 +36,5 @@ t.test('a report with 100,000 results indexes in linear time, every result once'
   best(10_000); // warm up
   const small = best(10_000);
   const large = best(100_000);
-  t.ok(large < small * 30, `100,000 results: ${(large / 1e6).toFixed(1)} ms, ${(large / small).toFixed(1)}x the time of 10,000 (linear: ~10x, quadratic: ~100x)`);
+  t.ok(large < small * 40, `100,000 results: ${(large / 1e6).toFixed(1)} ms, ${(large / small).toFixed(1)}x the time of 10,000 (linear: ~10x, quadratic: ~100x)`);
 });

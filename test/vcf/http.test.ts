@@ -124,3 +124,14 @@ t.test('imported resources are found by search: patient, gene, region, report wi
   t.equal(matches.length, 2, 'two reports: the two imports differ by their options (annotations)');
   t.ok((reports.entry?.filter((e) => e.search?.mode === 'include').length ?? 0) >= 10, 'results included (variants + implications)');
 });
+
+t.test('a damaged or truncated gzip upload answers 400, not 500', async (t) => {
+  const app = await testApp(t);
+  const whole = gzipSync(readFileSync(fixture('vcf_example3.vcf')));
+  for (const [what, payload] of [['garbage after the magic bytes', Buffer.from('\x1f\x8b\x08\x00garbage', 'latin1')], ['cut off', whole.subarray(0, whole.length >> 1)]] as const) {
+    const res = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=pz&build=GRCh37', headers: { 'content-type': 'application/octet-stream' }, payload });
+    t.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 200)}`);
+    t.match(res.json().issue?.[0]?.diagnostics, /gzip data is damaged or truncated/);
+  }
+  t.equal((await app.inject({ url: '/fhir/Observation?subject=Patient/pz&_summary=count' })).json().total, 0, 'nothing stored');
+});

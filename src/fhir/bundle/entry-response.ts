@@ -32,7 +32,8 @@ export function entryFromResponse(ctx: FhirContext, res: FhirResponse): BundleEn
   const response: BundleEntryResponse = { status: statusLine(res.status) };
   if (h.location) response.location = h.location;
   if (h.etag) response.etag = h.etag;
-  if (h['last-modified']) response.lastModified = new Date(h['last-modified']).toISOString();
+  if (res.lastUpdated) response.lastModified = res.lastUpdated;
+  else if (h['last-modified']) response.lastModified = new Date(h['last-modified']).toISOString();
   const entry: BundleEntry = { response };
   const body = typeof res.body === 'string' ? (JSON.parse(res.body) as Resource) : res.body;
   if (body?.resourceType === 'OperationOutcome' && res.status >= 200 && res.status < 300 && !body.id) response.outcome = body;

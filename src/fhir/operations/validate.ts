@@ -49,11 +49,12 @@ export const validateOperation: OperationHandler = {
     if (resource.resourceType !== type) {
       issues.push({ severity: 'error', code: 'invalid', diagnostics: `resourceType ${String(resource.resourceType)} does not match the URL (${type})`, expression: ['resourceType'] });
     }
-    if (input.mode === 'update') {
-      if (resource.id === undefined) issues.push({ severity: 'error', code: 'required', diagnostics: "mode 'update': the resource must carry an id", expression: [`${type}.id`] });
-      else if (req.id !== undefined && resource.id !== req.id) {
-        issues.push({ severity: 'error', code: 'invalid', diagnostics: `mode 'update': resource id "${resource.id}" does not match the URL id "${req.id}"`, expression: [`${type}.id`] });
-      }
+    if (input.mode === 'update' && resource.id === undefined) {
+      issues.push({ severity: 'error', code: 'required', diagnostics: "mode 'update': the resource must carry an id", expression: [`${type}.id`] });
+    }
+    // at instance level the resource is the instance: another id could never be stored there (as PUT answers)
+    if (req.id !== undefined && resource.id !== undefined && resource.id !== req.id) {
+      issues.push({ severity: 'error', code: 'invalid', diagnostics: `resource id "${resource.id}" does not match the URL id "${req.id}"`, expression: [`${type}.id`] });
     }
     issues.push(...validateResource(resource, { profiles: input.profile ? [input.profile] : undefined, strictProfiles: ctx.config.strictProfiles }));
     return ok(issues);

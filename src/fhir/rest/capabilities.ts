@@ -45,7 +45,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
       readHistory: true,
       updateCreate: true,
       conditionalCreate: true,
-      conditionalRead: 'not-supported',
+      conditionalRead: 'not-match', // If-None-Match answers 304; If-Modified-Since is not read
       conditionalUpdate: true,
       conditionalDelete: 'single',
       referencePolicy: ['literal', 'local'],

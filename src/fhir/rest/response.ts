@@ -1,5 +1,5 @@
 import type { FhirContext, FhirResponse } from '../context.js';
-import { informational } from '../outcome.js';
+import { toOperationOutcome, type Issue } from '../outcome.js';
 import type { VersionRecord } from '../../storage/types.js';
 import type { ReturnPref } from './request-utils.js';
 
@@ -19,13 +19,17 @@ export function versionUrl(ctx: FhirContext, rec: Pick<VersionRecord, 'resourceT
   return `${ctx.config.baseUrl}/${rec.resourceType}/${rec.id}/_history/${rec.versionId}`;
 }
 
-/** The answer to a write: status, version headers, and a body chosen by `Prefer: return`. */
-export function writeResponse(ctx: FhirContext, rec: VersionRecord, status: number, pref: ReturnPref, message: string): FhirResponse {
+/**
+ * The answer to a write: status, version headers, and a body chosen by `Prefer: return`;
+ * `return=OperationOutcome` carries the validation's warnings too (https://hl7.org/fhir/R4/http.html#ops).
+ */
+export function writeResponse(ctx: FhirContext, rec: VersionRecord, status: number, pref: ReturnPref, message: string, notes: Issue[] = []): FhirResponse {
   const headers = versionHeaders(rec);
   const url = versionUrl(ctx, rec);
   if (status === 201) headers.location = url;
   headers['content-location'] = url;
-  if (pref === 'minimal') return { status, headers };
-  if (pref === 'OperationOutcome') return { status, headers, body: informational(message) };
-  return { status, headers, body: rec.json };
+  const lastUpdated = rec.lastUpdated;
+  if (pref === 'minimal') return { status, headers, lastUpdated };
+  if (pref === 'OperationOutcome') return { status, headers, lastUpdated, body: toOperationOutcome([{ severity: 'information', code: 'informational', diagnostics: message }, ...notes]) };
+  return { status, headers, lastUpdated, body: rec.json };
 }

@@ -39,6 +39,14 @@ export function prepareIncoming(ctx: FhirContext, resource: Resource, expect: Ex
     const { id: _ignored, ...rest } = resource;
     candidate = rest as Resource;
   }
-  throwIfInvalid(validateResource(candidate, { strictProfiles: ctx.config.strictProfiles }));
+  const issues = validateResource(candidate, { strictProfiles: ctx.config.strictProfiles });
+  throwIfInvalid(issues);
+  if (issues.length) notes.set(candidate, issues);
   return candidate;
+}
+
+/** Warnings and information validation found on a resource `prepareIncoming` let through. */
+const notes = new WeakMap<Resource, Issue[]>();
+export function validationNotes(resource: Resource): Issue[] {
+  return notes.get(resource) ?? [];
 }

@@ -7,7 +7,7 @@ import type { VersionRecord } from '../../storage/types.js';
 import { indexResource } from '../../search/search-service.js';
 import { checkId, parseIfMatch, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
 import { etag, writeResponse } from './response.js';
-import { prepareIncoming } from './validate-incoming.js';
+import { prepareIncoming, validationNotes } from './validate-incoming.js';
 import {
   conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, patchInTx, updateInTx, type Stored,
 } from './write-core.js';
@@ -27,7 +27,7 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
   const index = indexResource(resource); // outside the transaction: the writer lock stays short
   const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth, index));
   const msg = status === 201 ? `Created ${type}/${record.id}` : `If-None-Exist matched ${type}/${record.id}; nothing created`;
-  return writeResponse(ctx, record, status, preferReturn(req.headers), msg);
+  return writeResponse(ctx, record, status, preferReturn(req.headers), msg, validationNotes(prepared));
 }
 
 export async function updateResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
@@ -37,7 +37,7 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   const ifMatch = parseIfMatch(req.headers['if-match']);
   const index = indexResource(resource);
   const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index));
-  return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`);
+  return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`, validationNotes(resource));
 }
 
 export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
@@ -47,7 +47,7 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
   const ifMatch = parseIfMatch(req.headers['if-match']);
   const qs = searchQueryString(req.query);
   const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth));
-  return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`);
+  return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`, validationNotes(resource));
 }
 
 export async function patchResource(ctx: FhirContext, req: FhirRequest, type: string, id: string | undefined): Promise<FhirResponse> {

@@ -24,9 +24,21 @@ export class Counter {
     return this.cohort;
   }
 
+  /**
+   * The subjects that are patients the server knows (the denominator's cohort): a deleted
+   * patient's variants stay stored, but the patient is no longer counted, nor listed.
+   */
+  private async known(subjects: string[]): Promise<string[]> {
+    const ids = subjects.filter((s) => s.startsWith('Patient/')).map((s) => s.slice('Patient/'.length));
+    if (!ids.length) return [];
+    const live = await this.ctx.store.search({ types: ['Patient'], filter: { id: { $in: ids } }, limit: ids.length });
+    const found = new Set(live.records.filter((r) => !r.deleted).map((r) => `Patient/${r.id}`));
+    return subjects.filter((s) => found.has(s));
+  }
+
   /** numerator, denominator and (if asked and allowed) subject parts for the matching docs. */
   async parts(docs: IndexedDoc[]): Promise<ParametersParameter[]> {
-    const subjects = [...new Set(docs.map(subjectOf).filter((s): s is string => !!s))].sort();
+    const subjects = await this.known([...new Set(docs.map(subjectOf).filter((s): s is string => !!s))].sort());
     const min = Math.max(1, this.ctx.config.minCellSize);
     const out: ParametersParameter[] = [];
     const suppressed = subjects.length > 0 && subjects.length < min;

@@ -1,6 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { fhirError } from '../../fhir/errors.js';
 
 /**
  * Streams the lines of a VCF, plain or gzip/bgzip. BGZF (https://samtools.github.io/hts-specs/SAMv1.pdf
@@ -40,7 +41,16 @@ export function readLines(input: Readable): LineSource {
           gunzip.destroy(e as Error);
         }
       })();
-      chunks = gunzip;
+      chunks = (async function* () {
+        try {
+          for await (const c of gunzip) yield c as Buffer;
+        } catch (e) {
+          // a damaged or cut-off upload is the client's input, not a server fault
+          const code = (e as { code?: string }).code;
+          if (code?.startsWith('Z_')) throw fhirError('BAD_REQUEST', `The gzip data is damaged or truncated (${code}: ${(e as Error).message})`);
+          throw e;
+        }
+      })();
     } else {
       chunks = (async function* () {
         yield head;
