@@ -149,6 +149,20 @@ export function demoResources(): Resource[] {
     accession: 'NC_000010.11', build: 'GRCh38', start: 94781858, end: 94781859, ref: 'G', alt: 'A', source: 'germline',
     zygosity: ['LA6705-3', 'Homozygous'], specimen: `demo-spec-${p3}`,
   });
+  // The genotype the variant makes (IG Genotype profile): what the haplotype operations find
+  const cypGenotype = {
+    resourceType: 'Observation', id: 'demo-gt-cyp2c19', status: 'final',
+    meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/genotype'] },
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] },
+    ],
+    code: loinc('84413-4'), subject: { reference: `Patient/${p3}` }, effectiveDateTime: '2025-03-14',
+    performer: [{ reference: `Organization/${DEMO.lab}` }], specimen: { reference: `Specimen/demo-spec-${p3}` },
+    valueCodeableConcept: { coding: [{ system: 'http://www.pharmvar.org', code: 'CYP2C19*2/*2' }], text: 'CYP2C19*2/*2' },
+    derivedFrom: [{ reference: 'Observation/demo-var-cyp2c19' }],
+    component: [comp('48018-6', cc('http://www.genenames.org', 'HGNC:2621', 'CYP2C19'))],
+  } as Resource;
   const rxnorm = 'http://www.nlm.nih.gov/research/umls/rxnorm';
   const sct = 'http://snomed.info/sct';
   const txEgfr = implication('tx', 'demo-tx-egfr-osimertinib', p1, DEMO.egfrVariant, [
@@ -185,10 +199,10 @@ export function demoResources(): Resource[] {
     ...patientResources(p1, ['Alex', 'Rivera'], 'female', '1961-07-04', ['119376003', 'Tissue specimen']),
     ...patientResources(p2, ['Sam', 'Chen'], 'female', '1984-02-11', ['122555007', 'Venous blood specimen']),
     ...patientResources(p3, ['Jordan', 'Mensah'], 'male', '1958-11-23', ['258529004', 'Throat swab']),
-    egfr, brca1, cyp, txEgfr, dxEgfr, dxBrca, txCyp, molseq,
+    egfr, brca1, cyp, cypGenotype, txEgfr, dxEgfr, dxBrca, txCyp, molseq,
     report(DEMO.egfrReport, p1, `demo-spec-${p1}`, [DEMO.egfrVariant, 'demo-tx-egfr-osimertinib', 'demo-dx-egfr'], 'EGFR L858R detected: responsive to osimertinib.'),
     report('demo-report-p2', p2, `demo-spec-${p2}`, ['demo-var-brca1', 'demo-dx-brca1'], 'Pathogenic BRCA1 variant detected.'),
-    report('demo-report-p3', p3, `demo-spec-${p3}`, ['demo-var-cyp2c19', 'demo-tx-cyp2c19-clopidogrel'], 'CYP2C19 poor metabolizer: consider alternative to clopidogrel.'),
+    report('demo-report-p3', p3, `demo-spec-${p3}`, ['demo-var-cyp2c19', 'demo-gt-cyp2c19', 'demo-tx-cyp2c19-clopidogrel'], 'CYP2C19 poor metabolizer: consider alternative to clopidogrel.'),
   ];
 }
 

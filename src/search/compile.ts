@@ -1,4 +1,4 @@
-import { fhirError } from '../fhir/errors.js';
+import { fhirError, FhirError } from '../fhir/errors.js';
 import { indexFields } from './aliases.js';
 import {
   bad, dateCond, lastUpdatedCond, numberCond, ofTypeCond, quantityCond, regionCond, stringCond, tokenCond, uriCond, type Cond,
@@ -73,7 +73,13 @@ function compositeCond(def: ParamDef, raw: string): Cond {
   comps.forEach((c, i) => {
     const sub = paramByUrl(c.definition);
     if (!sub) bad(def.code, 'unknown component');
-    m[`c${i}`] = valueCond(sub, parts[i], undefined, '');
+    try {
+      m[`c${i}`] = valueCond(sub, parts[i], undefined, '');
+    } catch (e) {
+      // the client wrote the composite: name it, and which of its parts is wrong
+      if (e instanceof FhirError) bad(def.code, `component ${i + 1} (${sub.code}): ${e.message.replace(/^Invalid value for search parameter \S+: /, '')}`);
+      throw e;
+    }
   });
   return { $elemMatch: m };
 }

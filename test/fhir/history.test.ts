@@ -58,3 +58,10 @@ t.test('_count pages with next links that stay stable; _since filters', async (t
   t.equal((await send(app, 'GET', '/fhir/_history?_since=yesterday')).statusCode, 400);
   t.equal((await send(app, 'GET', '/fhir/_history?_count=-1')).statusCode, 400);
 });
+
+t.test('history _at is refused rather than ignored', async (t) => {
+  const app = await testApp(t);
+  const res = await send(app, 'GET', '/fhir/Patient/_history?_at=2024');
+  t.equal(res.statusCode, 400);
+  t.match(res.json().issue[0].diagnostics, /_at is not supported/);
+});

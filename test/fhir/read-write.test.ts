@@ -149,3 +149,17 @@ t.test('Prefer: return=OperationOutcome carries the validation warnings of what 
   const put = await send(app, 'PUT', `/fhir/Observation/w1`, { ...body, id: 'w1' }, { prefer: 'return=OperationOutcome' });
   t.ok(put.json().issue.some((i: { severity: string }) => i.severity === 'warning'), 'update too');
 });
+
+t.test('messages a client can act on: no resourceType, a prototype path in JSON Patch, a wrong composite part', async (t) => {
+  const app = await testApp(t);
+  const none = await send(app, 'POST', '/fhir/Observation', { status: 'final' });
+  t.equal(none.statusCode, 400);
+  t.match(none.json().issue[0].diagnostics, /no resourceType: expected a Observation resource/);
+  await send(app, 'PUT', '/fhir/Patient/jp', { resourceType: 'Patient', id: 'jp' });
+  const patch = await app.inject({ method: 'PATCH', url: '/fhir/Patient/jp', headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify([{ op: 'add', path: '/__proto__/x', value: 1 }]) });
+  t.equal(patch.statusCode, 400);
+  t.notMatch(patch.body, /banPrototypeModifications/, 'not the library\'s option name');
+  const comp = await send(app, 'GET', '/fhir/Observation?code-value-quantity=8480-6$gtabc');
+  t.equal(comp.statusCode, 400);
+  t.match(comp.json().issue[0].diagnostics, /code-value-quantity: component 2 \(value-quantity\)/, 'the composite is named, then its part');
+});

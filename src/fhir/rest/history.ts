@@ -32,6 +32,8 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   if (id !== undefined) checkId(id);
   const limit = count(ctx, req);
   const since = instant(req, '_since');
+  // ignoring _at would answer a different question than the one asked
+  if (param(req, '_at') !== undefined) throw fhirError('BAD_REQUEST', 'history _at is not supported; use _since (https://hl7.org/fhir/R4/http.html#history)', '_at');
   const cursorRaw = param(req, '_cursor');
   if (cursorRaw !== undefined && !/^\d+$/.test(cursorRaw)) throw fhirError('BAD_REQUEST', 'Invalid _cursor', '_cursor');
   const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);

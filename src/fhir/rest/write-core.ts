@@ -139,7 +139,9 @@ export async function patchInTx(
   } catch (err) {
     const e = err as { name?: string; message?: string; index?: number };
     const failedTest = e.name === 'TEST_OPERATION_FAILED';
-    throw fhirError(failedTest ? 'UNPROCESSABLE' : 'BAD_REQUEST', `JSON Patch failed${e.index !== undefined ? ` at operation ${e.index}` : ''}: ${(e.message ?? '').split('\n')[0]}`);
+    // the library's own wording names its options (banPrototypeModifications): say what it means
+    const why = /prototype/i.test(e.message ?? '') ? 'a path through __proto__, constructor or prototype is not allowed' : (e.message ?? '').split('\n')[0];
+    throw fhirError(failedTest ? 'UNPROCESSABLE' : 'BAD_REQUEST', `JSON Patch failed${e.index !== undefined ? ` at operation ${e.index}` : ''}: ${why}`);
   }
   const resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
   checkWritable(auth, resource);
