@@ -94,6 +94,15 @@ t.test('the genomics examples return the demo data', async (t) => {
   const tx = await app.inject('/fhir/$find-subject-tx-implications?subject=Patient/demo-p3&treatments=http://www.nlm.nih.gov/research/umls/rxnorm|32968');
   t.equal(tx.statusCode, 200);
   t.match(tx.body, /demo-tx-cyp2c19-clopidogrel/);
+  // the haplotype operations' examples find demo-p3's genotype (they used to find nothing)
+  const specific = await app.inject('/fhir/$find-subject-specific-haplotypes?subject=Patient/demo-p3&haplotypes=CYP2C19*2/*2');
+  t.equal(specific.statusCode, 200);
+  t.match(specific.body, /demo-gt-cyp2c19/);
+  t.match(specific.body, /"valueBoolean":true/);
+  const byGene = await app.inject('/fhir/$find-subject-haplotypes?subject=Patient/demo-p3&genes=HGNC:2621');
+  t.match(byGene.body, /demo-gt-cyp2c19/);
+  const population = await app.inject('/fhir/$find-population-specific-haplotypes?haplotypes=CYP2C19*2/*2');
+  t.match(population.body, /"name":"numerator","valueQuantity":\{"value":1\}/);
 });
 
 t.test('the README "Coverage evidence" requests answer with evidence on the demo data', async (t) => {
