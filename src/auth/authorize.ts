@@ -1,6 +1,6 @@
 import type { AuthContext } from '../fhir/context.js';
 import { fhirError, FhirError } from '../fhir/errors.js';
-import { inPatientCompartment } from './compartment.js';
+import { inPatientCompartment, onlyInPatientCompartment } from './compartment.js';
 import { operationRule } from './operation-rules.js';
 import { parseScopes, type Permission, type Scope } from './scopes.js';
 
@@ -153,7 +153,7 @@ export function assertCanSee(auth: AuthContext | undefined, resource: { resource
  */
 export function assertCanWrite(auth: AuthContext | undefined, resource: { resourceType: string; id?: string }): void {
   if (!auth || auth.patient === undefined) return;
-  if (!inPatientCompartment(resource, auth.patient, grants(auth).baseUrl)) {
-    throw fhirError('FORBIDDEN', `A patient-level token can only write resources in the compartment of Patient/${auth.patient}`);
+  if (!onlyInPatientCompartment(resource, auth.patient, grants(auth).baseUrl)) {
+    throw fhirError('FORBIDDEN', `A patient-level token can only write resources in the compartment of Patient/${auth.patient} (and of no other patient)`);
   }
 }

@@ -47,6 +47,26 @@ export function refersToPatient(reference: string, patientId: string, baseUrl?: 
   return ref === `Patient/${patientId}`;
 }
 
+/**
+ * Whether a resource is in the compartment of Patient/{patientId} and of no other patient's: what a
+ * patient-level token may write. An Observation about someone else is in the token's compartment
+ * too when the token's patient is only its performer, yet writing it files data into the other
+ * patient's record.
+ */
+export function onlyInPatientCompartment(resource: { resourceType: string; id?: string }, patientId: string, baseUrl?: string): boolean {
+  if (resource.resourceType === 'Patient') return resource.id === patientId;
+  const paths = compartmentPaths(resource.resourceType);
+  if (!paths) return false;
+  const refs: string[] = [];
+  for (const path of paths) referencesAt(resource, path.split('.'), refs);
+  let own = false;
+  for (const r of refs) {
+    if (refersToPatient(r, patientId, baseUrl)) own = true;
+    else if (/^Patient\//.test(baseUrl && r.startsWith(`${baseUrl}/`) ? r.slice(baseUrl.length + 1) : r)) return false;
+  }
+  return own;
+}
+
 /** Whether a resource is in the compartment of Patient/{patientId}. */
 export function inPatientCompartment(resource: { resourceType: string; id?: string }, patientId: string, baseUrl?: string): boolean {
   if (resource.resourceType === 'Patient' && resource.id === patientId) return true;

@@ -85,3 +85,23 @@ t.test('restricted tokens learn nothing outside their rights', async (t) => {
     t.ok(shown.length > 0 && shown.every((e: { resource: { resourceType: string } }) => e.resource.resourceType !== 'AuditEvent'));
   });
 });
+
+t.test('a patient-level token cannot file data into another patient\'s record through a shared resource', async (t) => {
+  const app = await makeApp();
+  t.teardown(() => app.close());
+  const admin = await serverToken(app, ['system/*.cruds']);
+  for (const id of ['pa', 'pb']) await send(app, admin, 'PUT', `/fhir/Patient/${id}`, { resourceType: 'Patient', id });
+  const pa = await serverToken(app, ['patient/*.cruds'], { patient: 'pa', clientId: 'app-a' });
+  const about = (subject: string) => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${subject}` }, performer: [{ reference: 'Patient/pa' }] });
+  const other = await send(app, pa, 'POST', '/fhir/Observation', about('pb'));
+  t.equal(other.statusCode, 403, 'about Patient/pb, with pa only as performer: refused');
+  t.match(other.body, /and of no other patient/);
+  t.equal((await send(app, pa, 'POST', '/fhir/Observation', about('pa'))).statusCode, 201, 'about pa: written');
+  // one that an admin filed in both records: pa may read it, not change it
+  const shared = await send(app, admin, 'PUT', '/fhir/Observation/shared', { ...about('pb'), id: 'shared' });
+  t.equal(shared.statusCode, 201);
+  t.equal((await app.inject({ url: '/fhir/Observation/shared', headers: bearer(pa) })).statusCode, 200, 'visible to pa');
+  const steal = await send(app, pa, 'PUT', '/fhir/Observation/shared', { ...about('pa'), id: 'shared' });
+  t.equal(steal.statusCode, 403, 'moving it out of pb\'s record is refused (403: pa can see it)');
+  t.equal(JSON.parse((await app.inject({ url: '/fhir/Observation/shared', headers: bearer(admin) })).body).subject.reference, 'Patient/pb', 'unchanged');
+});

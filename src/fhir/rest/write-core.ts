@@ -4,7 +4,7 @@ import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
-import { assertCanSee, assertCanWrite } from '../../auth/authorize.js';
+import { assertCanSee, assertCanWrite, canSee } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
 import { prepareIncoming } from './validate-incoming.js';
 
@@ -50,10 +50,12 @@ export function checkWritable(auth: AuthContext | undefined, target: VersionReco
   if (!('deleted' in target && 'versionId' in target && typeof target.versionId === 'number')) return assertCanWrite(auth, target as Resource);
   const rec = target as VersionRecord;
   if (!rec.json) return;
+  const current = parseRecord(rec);
   try {
-    assertCanWrite(auth, parseRecord(rec));
+    assertCanWrite(auth, current);
   } catch (err) {
-    if (err instanceof FhirError && err.status === 403) throw fhirError('NOT_FOUND', `${rec.resourceType}/${rec.id} is not known`);
+    // what the token cannot even see answers as a read would (its existence does not leak)
+    if (err instanceof FhirError && err.status === 403 && !canSee(auth, current)) throw fhirError('NOT_FOUND', `${rec.resourceType}/${rec.id} is not known`);
     throw err;
   }
 }
