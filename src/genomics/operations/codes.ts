@@ -1,6 +1,7 @@
 import type { CodeableConcept, Coding, Identifier } from '@medplum/fhirtypes';
 import { codeToken } from '../../search/index-values.js';
 import { SharedStrings } from '../../search/shared-strings.js';
+import { fhirError } from '../../fhir/errors.js';
 
 /**
  * Token handling shared by the index extractor and the operations' inputs. A coded value is
@@ -56,6 +57,19 @@ export function tokenQueryValues(input: string): string[] {
   if (bar > 0) return [v];
   const bare = bar === 0 ? v.slice(1) : v;
   return [bare, `~${bare.toLowerCase()}`];
+}
+
+/**
+ * A `genomicSourceClass` input as index values: a LOINC answer of the genomic source class value
+ * set (LL378-1), with or without its system, or its word (`germline`, `somatic` …). Anything else
+ * is refused: an unknown value would match nothing and answer "absent", a false negative.
+ */
+export function sourceClassQueryValues(input: string): string[] {
+  const v = input.trim();
+  const code = v.startsWith('http://loinc.org|') ? v.slice('http://loinc.org|'.length) : v.startsWith('|') ? v.slice(1) : v;
+  if (Object.hasOwn(SOURCE_CLASS, code) || Object.values(SOURCE_CLASS).includes(code.toLowerCase())) return tokenQueryValues(v);
+  const known = Object.entries(SOURCE_CLASS).map(([c, w]) => `${c} (${w})`).join(', ');
+  throw fhirError('BAD_REQUEST', `genomicSourceClass '${input}' is not a genomic source class: use one of ${known}`, 'genomicSourceClass');
 }
 
 export const LOINC = 'http://loinc.org';

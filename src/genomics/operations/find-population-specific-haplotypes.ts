@@ -1,5 +1,5 @@
 import type { ParametersParameter } from '@medplum/fhirtypes';
-import { tokenQueryValues } from './codes.js';
+import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { group, str } from './output.js';
@@ -12,7 +12,7 @@ import { findDocs, x } from './query.js';
  */
 export const findPopulationSpecificHaplotypes = genomicsOperation('find-population-specific-haplotypes', 'population', async ({ inputs, ctx }) => {
   const source = inputs.string('genomicSourceClass');
-  const extra = source ? { [x(GX.sourceClass)]: { $in: tokenQueryValues(source) } } : {};
+  const extra = source ? { [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } } : {};
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const hap of inputs.strings('haplotypes')) {

@@ -5,7 +5,7 @@ import { genomicsOperation } from './handler.js';
 import { parseVariant } from './inputs.js';
 import { bool, group, raw, str } from './output.js';
 import { findAny } from './query.js';
-import { variantFilter } from './query.js';
+import { sameDeletedBases, variantFilter } from './query.js';
 
 /**
  * $find-subject-specific-variants: is each given variant (SPDI or HGVS) present in the subject?
@@ -18,7 +18,8 @@ export const findSubjectSpecificVariants = genomicsOperation('find-subject-speci
   const clauses = await provenanceClauses(ctx, inputs, subject);
   const out: ParametersParameter[] = [];
   for (const v of variants) {
-    const hits = await findAny(ctx, 'Observation', variantFilter(v, subject), clauses.length ? { $and: clauses } : {});
+    const found = await findAny(ctx, 'Observation', variantFilter(v, subject), clauses.length ? { $and: clauses } : {});
+    const hits = found.filter((h) => sameDeletedBases(v, h.resource));
     out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => raw('variant', h))]));
   }
   return { parameter: out, issues: await assemblyWarnings(ctx, variants, subject, 'variants') };

@@ -148,7 +148,8 @@ function observationIndex(o: Observation, put: GxWriter, table: ComponentTable<O
 
 const HGVS_CODES = ['81290-9', '48004-6', '48005-3', '81252-9'] as const;
 
-function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter): void {
+/** The HGVS texts a Variant states (its c./p./g. and discrete-variant components). */
+function hgvsTexts(comps: ByCode): string[] {
   const hgvs: string[] = [];
   const add = (s: string | undefined): void => { if (!!s && s.includes(':')) hgvs.push(hgvsText(s)); };
   for (const code of HGVS_CODES) {
@@ -158,6 +159,17 @@ function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter)
       add(c.valueCodeableConcept?.text);
     }
   }
+  return hgvs;
+}
+
+/** The alleles a stored Variant states, as its index files them (the operations check a query's deleted bases against them). */
+export function variantAlleles(o: Observation): Allele[] {
+  const comps = ByCode.of(o, undefined);
+  return variantLoci(comps, hgvsTexts(comps)).alleles;
+}
+
+function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter): void {
+  const hgvs = hgvsTexts(comps);
   const { loci, alleles } = variantLoci(comps, hgvs);
   const keys: string[] = [];
   for (const a of alleles) addOnce(keys, alleleKey(a));

@@ -3,7 +3,7 @@ import { tokenQueryValues } from './codes.js';
 import { GX, type GenomicKind } from './gx-fields.js';
 import { type GenomicRange, type VariantQuery, parseRange, parseVariant } from './inputs.js';
 import type { OperationInputs } from './params.js';
-import { type Filter, findDocs, kindFilter, rangeFilter, refOf, variantFilter, x } from './query.js';
+import { type Filter, findDocs, kindFilter, rangeFilter, refOf, variantDocs, x } from './query.js';
 
 /**
  * Shared body of the implication and consequence operations (tx, dx, molecular consequence;
@@ -63,7 +63,7 @@ async function basisRefs(ctx: FhirContext, q: ImplicationQuery): Promise<string[
     if (!refs.has(ref) && isVariant) variantRefs.push(ref);
     refs.add(ref);
   };
-  for (const v of q.variants) for (const f of variantFilter(v, q.subject)) for (const d of await findDocs(ctx, 'Observation', f)) add(refOf(d), true);
+  for (const v of q.variants) for (const d of await variantDocs(ctx, v, q.subject)) add(refOf(d), true);
   for (const r of q.ranges) for (const d of await findDocs(ctx, 'Observation', rangeFilter(r, 'intersect', q.subject))) add(refOf(d), true);
   const hapKinds = q.subject ? { [x(GX.subjectKind)]: { $in: [`${q.subject}|haplotype`, `${q.subject}|genotype`] } } : { [x(GX.kind)]: { $in: ['haplotype', 'genotype'] } };
   if (q.haplotypes.length) {

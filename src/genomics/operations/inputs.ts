@@ -18,6 +18,9 @@ export interface GenomicRange {
   info?: AccessionInfo;
 }
 
+/** Ranges are cut at this position (see parseRange). */
+export const MAX_POSITION = 2 ** 31 - 1;
+
 /** `NC_000019.9:11200138-11244496`: zero-based RefSeq:Integer-range (IG operations page). */
 export function parseRange(text: string, param = 'ranges'): GenomicRange {
   const m = /^([A-Z]{2}_\d+\.\d+):(\d+)-(\d+)$/.exec(text.trim());
@@ -26,10 +29,13 @@ export function parseRange(text: string, param = 'ranges'): GenomicRange {
   }
   const start = Number(m[2]);
   const end = Number(m[3]);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) {
-    throw fhirError('BAD_REQUEST', `Malformed range '${text}': the end must be greater than the start`, param);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
+    throw fhirError('BAD_REQUEST', `Malformed range '${text}': positions must be integers below 2^53`, param);
   }
-  return { text, accession: m[1], start, end, info: describeAccession(m[1]) };
+  if (end <= start) throw fhirError('BAD_REQUEST', `Malformed range '${text}': the end must be greater than the start`, param);
+  // No sequence is near 2^31 bases (the longest human chromosome has 248,956,422): what lies past
+  // it holds nothing, and the bins below count in 32-bit integers
+  return { text, accession: m[1], start: Math.min(start, MAX_POSITION), end: Math.min(end, MAX_POSITION), info: describeAccession(m[1]) };
 }
 
 export interface VariantQuery {

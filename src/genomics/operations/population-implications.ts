@@ -1,5 +1,5 @@
 import { assemblyWarnings } from './assembly-check.js';
-import { tokenQueryValues } from './codes.js';
+import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
@@ -16,7 +16,7 @@ export async function populationImplications({ inputs, ctx }: RunArgs, kind: Imp
   let docs = filter ? await findDocs(ctx, 'Observation', filter) : [];
   if (source && docs.length) {
     const basis = new Set(docs.flatMap((d) => (d.x[GX.derivedFrom] as string[] | undefined) ?? []));
-    const germ = await findDocs(ctx, 'Observation', { id: { $in: [...basis].map((r) => r.split('/')[1]) }, [x(GX.sourceClass)]: { $in: tokenQueryValues(source) } });
+    const germ = await findDocs(ctx, 'Observation', { id: { $in: [...basis].map((r) => r.split('/')[1]) }, [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } });
     const ok = new Set(germ.map((d) => `Observation/${d.id}`));
     docs = docs.filter((d) => ((d.x[GX.derivedFrom] as string[] | undefined) ?? []).some((r) => ok.has(r)));
   }

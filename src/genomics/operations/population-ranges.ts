@@ -1,6 +1,6 @@
 import type { ParametersParameter } from '@medplum/fhirtypes';
 import { assemblyWarnings } from './assembly-check.js';
-import { tokenQueryValues } from './codes.js';
+import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { parseRange } from './inputs.js';
@@ -12,7 +12,7 @@ import { findDocs, type RangeMode, rangeFilter, x } from './query.js';
 export async function populationRanges({ inputs, ctx }: RunArgs, mode: RangeMode): Promise<OperationResult> {
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
   const source = inputs.string('genomicSourceClass');
-  const extra = source ? { [x(GX.sourceClass)]: { $in: tokenQueryValues(source) } } : {};
+  const extra = source ? { [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } } : {};
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const range of ranges) {

@@ -1,7 +1,8 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import type { IndexedDoc } from '../../storage/types.js';
-import { alleleKey } from '../variant-notation/allele.js';
+import { alleleKey, normalizeAllele } from '../variant-notation/allele.js';
+import { variantAlleles } from './genomic-index.js';
 import { binsOverlapping } from './bins.js';
 import { GX, type GenomicKind } from './gx-fields.js';
 import type { GenomicRange, VariantQuery } from './inputs.js';
@@ -83,6 +84,37 @@ export function variantFilter(v: VariantQuery, subject: string | undefined): Fil
   const out: Filter[] = [];
   if (v.allele) out.push({ [x(GX.variantKey)]: alleleKey(v.allele) });
   if (v.hgvs) out.push({ [x(GX.hgvs)]: v.hgvs });
+  return out;
+}
+
+/**
+ * Whether a Variant found by its allele key states the deleted bases the query states. The key
+ * holds their number only (an HGVS `del` without bases matches the same deletion with them), so
+ * `NC_000007.14:55191821:A:G` would otherwise find a stored T>G at that position: a different, and
+ * impossible, variant. A query or a Variant that names no deleted bases matches as before.
+ */
+export function sameDeletedBases(v: VariantQuery, o: Observation): boolean {
+  if (v.allele?.ref === undefined) return true;
+  const q = normalizeAllele(v.allele);
+  const key = alleleKey(v.allele);
+  let keyed = false;
+  for (const a of variantAlleles(o)) {
+    if (alleleKey(a) !== key) continue;
+    keyed = true;
+    const n = normalizeAllele(a);
+    if (n.ref === undefined || n.ref.toUpperCase() === q.ref!.toUpperCase()) return true;
+  }
+  return !keyed; // found by its HGVS text, not by the allele key: nothing to compare
+}
+
+/** The docs of Variants matching a variant input (`variantFilter`, then `sameDeletedBases`). */
+export async function variantDocs(ctx: FhirContext, v: VariantQuery, subject: string | undefined, extra: Filter = {}): Promise<IndexedDoc[]> {
+  const out: IndexedDoc[] = [];
+  for (const f of variantFilter(v, subject)) {
+    // resources are read only when there are deleted bases to compare
+    if (v.allele?.ref === undefined) out.push(...(await findDocs(ctx, 'Observation', { ...f, ...extra })));
+    else for (const h of await find(ctx, 'Observation', { ...f, ...extra })) if (sameDeletedBases(v, h.resource)) out.push(h.doc);
+  }
   return out;
 }
 
