@@ -60,6 +60,11 @@ t.test('operations over imported VCFs', async (t) => {
     t.equal(groups(other, 'tests').length, 0);
     const byId = (await opGet(app, 'find-study-metadata', { subject: 'Patient/hg404', testIdentifiers: String(partValue(test, 'testId')) })).json() as Parameters;
     t.equal(groups(byId, 'tests').length, 1);
+    // the same region asked on GRCh38 (NC_000001.11) of GRCh37 data: flagged, never a silent "nothing studied"
+    const b38 = (await opGet(app, 'find-study-metadata', { subject: 'Patient/hg404', ranges: 'NC_000001.11:78000000-80000000' })).json() as Parameters;
+    const warning = b38.parameter?.find((p) => p.name === 'outcome')?.resource as { issue?: Array<{ severity: string; diagnostics?: string }> } | undefined;
+    t.equal(warning?.issue?.[0]?.severity, 'warning', `a build warning: ${warning?.issue?.[0]?.diagnostics}`);
+    t.same(conformanceProblems('find-study-metadata', b38), []);
   });
 
   t.test('implications from the annotation table; population counts across both imports', async (t) => {

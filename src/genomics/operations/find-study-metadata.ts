@@ -10,6 +10,7 @@ import { parseDateRange, parseRange } from './inputs.js';
 import { group, str } from './output.js';
 import { type Filter, find, findDocs, x } from './query.js';
 import { regionsWithin } from './study-regions.js';
+import { assemblyWarnings } from './assembly-check.js';
 
 /**
  * $find-study-metadata: the subject's genomic tests (genomic reports), filtered by identifier,
@@ -53,7 +54,8 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
     }
     out.push(group('tests', part));
   }
-  return { parameter: out };
+  // regions asked on one build of data studied on the other are flagged, as the variant operations do
+  return { parameter: out, issues: ranges.length ? await assemblyWarnings(ctx, ranges, subject, 'ranges') : [] };
 });
 
 function ext(p: Procedure | undefined, url: string): Extension[] {
