@@ -101,6 +101,10 @@ t.test('the genomics examples return the demo data', async (t) => {
   t.match(specific.body, /"valueBoolean":true/);
   const byGene = await app.inject('/fhir/$find-subject-haplotypes?subject=Patient/demo-p3&genes=HGNC:2621');
   t.match(byGene.body, /demo-gt-cyp2c19/);
+  for (const op of ['find-subject-structural-subsuming-variants?subject=Patient/demo-p1&', 'find-population-structural-subsuming-variants?']) {
+    const sub = await app.inject(`/fhir/$${op}ranges=NC_000007.14:55191821-55191822`);
+    t.match(sub.body, /"valueBoolean":true|"name":"numerator","valueQuantity":\{"value":1\}/, `${op.split('?')[0]}: the EGFR variant subsumes its own extent`);
+  }
   const population = await app.inject('/fhir/$find-population-specific-haplotypes?haplotypes=CYP2C19*2/*2');
   t.match(population.body, /"name":"numerator","valueQuantity":\{"value":1\}/);
 });
