@@ -45,3 +45,15 @@ t.test('genomics operation inputs at their edges', async (t) => {
   t.equal(typo.statusCode, 400, 'an unknown source class is an error, not "absent"');
   t.match(typo.json().issue[0].diagnostics, /genomicSourceClass 'blah' is not a genomic source class/);
 });
+
+t.test('a comma list in a POST valueString reads as it does over GET', async (t) => {
+  const app = await docsApp({ seed: true });
+  t.teardown(() => app.close());
+  const ranges = 'NC_000007.14:55191821-55191822,NC_000007.14:1-2';
+  const get = await app.inject(`/fhir/$find-subject-variants?subject=Patient/demo-p1&ranges=${ranges}`);
+  const post = await app.inject({ method: 'POST', url: '/fhir/$find-subject-variants', headers: { 'content-type': 'application/fhir+json' },
+    payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'subject', valueString: 'Patient/demo-p1' }, { name: 'ranges', valueString: ranges }] }) });
+  t.equal(post.statusCode, 200, post.body.slice(0, 200));
+  t.same(post.json(), get.json(), 'the same answer: two ranges');
+  t.equal(post.json().parameter.filter((p: { name: string }) => p.name === 'variants').length, 2);
+});

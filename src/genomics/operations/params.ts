@@ -6,7 +6,7 @@ import type { FhirRequest } from '../../fhir/context.js';
  * Operation inputs, read the same way from a GET query string and from a POST Parameters body
  * (https://hl7.org/fhir/R4/operations.html#request), and checked against the OperationDefinition:
  * unknown names, missing required parameters and repeats of a 0..1 parameter are 400 errors that
- * name the parameter. GET values may also be comma-separated lists.
+ * name the parameter. Values of list parameters may also be comma-separated (GET, or one POST valueString).
  */
 export type InputValue = string | boolean | Period;
 
@@ -68,7 +68,14 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
   if (req.method === 'POST' && req.body !== undefined) {
     const body = req.body as Parameters;
     if (body?.resourceType !== 'Parameters') throw fhirError('BAD_REQUEST', 'The body of an operation must be a Parameters resource');
-    for (const p of body.parameter ?? []) add(p.name ?? '', parameterValue(p));
+    for (const p of body.parameter ?? []) {
+      const v = parameterValue(p);
+      const name = p.name ?? '';
+      // a comma list in one valueString means what it means over GET (the IG's AND/OR rules)
+      if (typeof v === 'string' && LIST_SPLIT.has(name)) {
+        for (const part of v.split(',')) if (part.trim()) add(name, part.trim());
+      } else add(name, v);
+    }
   }
   const inDefs = (def.parameter ?? []).filter((p) => p.use === 'in');
   for (const name of values.keys()) {
