@@ -140,14 +140,12 @@ export class PreparePool {
   }
 
   /**
-   * Index terms of serialized indexes (terms-of-bytes.ts), on a worker. Shared chunks are read
-   * there in place; others are copied into one buffer that is moved.
+   * Index terms of serialized indexes (terms-of-bytes.ts), on a worker. Recovery's chunks are
+   * shared memory (line-file.ts), read there in place; a plain buffer would be copied by postMessage.
    */
   readonly termsOf = async (types: string[], chunks: ArrayBufferLike[], spans: Int32Array): Promise<Terms> => {
     if (!this.ready()) return termsOfBytes(types, chunks, spans);
-    if (chunks.every((c) => c instanceof SharedArrayBuffer)) return (await this.run({ types, chunks, spans })).terms!;
-    const [chunk, local] = copied(chunks, spans);
-    return (await this.run({ types, chunks: [chunk], spans: local }, [chunk])).terms!;
+    return (await this.run({ types, chunks, spans })).terms!;
   };
 
   async close(): Promise<void> {
@@ -156,21 +154,6 @@ export class PreparePool {
     this.idle.length = 0;
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-/** The spans' bytes copied back to back into one buffer, with the spans into it. */
-function copied(chunks: ArrayBufferLike[], spans: Int32Array): [ArrayBuffer, Int32Array] {
-  let n = 0;
-  for (let i = 2; i < spans.length; i += 3) n += spans[i];
-  const out = new Uint8Array(n);
-  const local = new Int32Array(spans.length);
-  for (let i = 0, at = 0; i < spans.length; i += 3) {
-    out.set(new Uint8Array(chunks[spans[i]], spans[i + 1], spans[i + 2]), at);
-    local[i + 1] = at;
-    local[i + 2] = spans[i + 2];
-    at += spans[i + 2];
-  }
-  return [out.buffer, local];
 }
 
 /** FHIR_PREPARE_THREADS: a whole number (0: no workers), else the number of cores. */

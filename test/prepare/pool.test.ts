@@ -31,3 +31,32 @@ t.test('small batches are prepared inline, and a pool of size 0 never starts wor
   t.ok(out.every((p) => p.packed), 'packed inline too');
   await pool.close();
 });
+
+t.test('index terms built on a worker equal those built inline, from shared or plain memory', async (t) => {
+  const { termsOfBytes } = await import('../../src/prepare/terms-of-bytes.js');
+  const { indexResource } = await import('../../src/search/search-service.js');
+  const data: Resource[] = [...generateGenomicData({ variants: 50, patients: 1, seed: 4 })];
+  const jsons = data.map((r) => Buffer.from(JSON.stringify(indexResource(r))));
+  const total = jsons.reduce((n, b) => n + b.length, 0);
+  const spans = new Int32Array(3 * jsons.length);
+  const fill = (buf: Uint8Array) => {
+    let at = 0;
+    jsons.forEach((b, i) => {
+      buf.set(b, at);
+      spans.set([0, at, b.length], 3 * i);
+      at += b.length;
+    });
+  };
+  const shared = new SharedArrayBuffer(total);
+  fill(new Uint8Array(shared));
+  const plain = new ArrayBuffer(total);
+  fill(new Uint8Array(plain));
+  const types = data.map((r) => r.resourceType);
+  const inline = termsOfBytes(types, [plain], spans);
+  const pool = new PreparePool(1);
+  t.teardown(() => pool.close());
+  const arrays = (x: { key: Int32Array; post: Int32Array; res: Int32Array; words: Int32Array; rng: Float64Array; strings: string[] }) => [x.key, x.post, x.res, x.words, x.rng].map((a) => [...a]).concat([x.strings as never]);
+  t.same(arrays(await pool.termsOf(types, [shared], spans)), arrays(inline), 'shared memory');
+  t.same(arrays(await pool.termsOf(types, [plain], spans)), arrays(inline), 'a plain buffer (copied by postMessage)');
+  t.equal(new Uint8Array(plain)[0], jsons[0][0], 'the plain buffer is still the caller\'s');
+});

@@ -100,10 +100,10 @@ t.test('reading lines in chunks: lines shorter and longer than a chunk, payload 
     lines.push(frameLine(i + 1, 1000 + i, [{ t: 'Basic', id: `b${i}`, v: 1 }], [{ body: piece(body), index: piece('{}') }]));
   }
   writeFileSync(path, Buffer.concat([...lines, Buffer.from('{"seq":61,"lu":1,"ops":[')]));
-  const { readRecordLines } = await import('../../src/storage/embedded/line-file.js');
+  const { replayRecordLines } = await import('../../src/storage/embedded/line-file.js');
   const got: Buffer[] = [];
   const seqs: number[] = [];
-  const { size, goodBytes } = readRecordLines(path, (rec) => {
+  const { size, goodBytes } = await replayRecordLines(path, (rec) => {
     seqs.push(rec.seq);
     got.push(rec.ops[0].jb!);
   }, 64);

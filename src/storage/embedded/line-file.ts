@@ -55,26 +55,14 @@ export function* recordLines(path: string, chunkBytes = CHUNK): Generator<TxReco
   }
 }
 
-/** `recordLines` with a callback per record. */
-export function readRecordLines(path: string, onRecord: (rec: TxRecord) => void, chunkBytes = CHUNK): { size: number; goodBytes: number } {
-  const it = recordLines(path, chunkBytes);
-  try {
-    for (;;) {
-      const n = it.next();
-      if (n.done) return n.value;
-      onRecord(n.value);
-    }
-  } finally {
-    it.return({ size: 0, goodBytes: 0 }); // closes the file when onRecord threw
-  }
-}
-
 /**
  * `recordLines` with a callback that may answer a promise: reading waits for it (recovery holds
  * back while worker threads catch up, so it never has the whole file's records in hand at once).
  */
-export async function replayRecordLines(path: string, onRecord: (rec: TxRecord) => void | Promise<void>): Promise<{ size: number; goodBytes: number }> {
-  const it = recordLines(path);
+export async function replayRecordLines(
+  path: string, onRecord: (rec: TxRecord) => void | Promise<void>, chunkBytes = CHUNK,
+): Promise<{ size: number; goodBytes: number }> {
+  const it = recordLines(path, chunkBytes);
   try {
     for (;;) {
       const n = it.next();
@@ -83,7 +71,7 @@ export async function replayRecordLines(path: string, onRecord: (rec: TxRecord) 
       if (wait) await wait;
     }
   } finally {
-    it.return({ size: 0, goodBytes: 0 });
+    it.return({ size: 0, goodBytes: 0 }); // closes the file when onRecord threw
   }
 }
 
