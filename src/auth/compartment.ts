@@ -40,11 +40,30 @@ function referencesAt(node: unknown, steps: string[], out: string[]): void {
  * not count: their `Patient/p1` is a different person.
  */
 export function refersToPatient(reference: string, patientId: string, baseUrl?: string): boolean {
+  return patientOf(reference, baseUrl) === patientId;
+}
+
+/** The Patient id a reference points at on this server (see refersToPatient), if any. */
+function patientOf(reference: string, baseUrl?: string): string | undefined {
   let ref = reference;
   if (baseUrl && ref.startsWith(`${baseUrl}/`)) ref = ref.slice(baseUrl.length + 1);
   const slash = ref.indexOf('/_history/');
   if (slash >= 0) ref = ref.slice(0, slash);
-  return ref === `Patient/${patientId}`;
+  return ref.startsWith('Patient/') ? ref.slice('Patient/'.length) : undefined;
+}
+
+/** The Patients a resource's compartment references name (undefined: its type is in no patient compartment). */
+function compartmentPatients(resource: { resourceType: string }, baseUrl?: string): Set<string> | undefined {
+  const paths = compartmentPaths(resource.resourceType);
+  if (!paths) return undefined;
+  const refs: string[] = [];
+  for (const path of paths) referencesAt(resource, path.split('.'), refs);
+  const out = new Set<string>();
+  for (const r of refs) {
+    const id = patientOf(r, baseUrl);
+    if (id !== undefined) out.add(id);
+  }
+  return out;
 }
 
 /**
@@ -55,24 +74,12 @@ export function refersToPatient(reference: string, patientId: string, baseUrl?: 
  */
 export function onlyInPatientCompartment(resource: { resourceType: string; id?: string }, patientId: string, baseUrl?: string): boolean {
   if (resource.resourceType === 'Patient') return resource.id === patientId;
-  const paths = compartmentPaths(resource.resourceType);
-  if (!paths) return false;
-  const refs: string[] = [];
-  for (const path of paths) referencesAt(resource, path.split('.'), refs);
-  let own = false;
-  for (const r of refs) {
-    if (refersToPatient(r, patientId, baseUrl)) own = true;
-    else if (/^Patient\//.test(baseUrl && r.startsWith(`${baseUrl}/`) ? r.slice(baseUrl.length + 1) : r)) return false;
-  }
-  return own;
+  const patients = compartmentPatients(resource, baseUrl);
+  return !!patients && patients.size === 1 && patients.has(patientId);
 }
 
 /** Whether a resource is in the compartment of Patient/{patientId}. */
 export function inPatientCompartment(resource: { resourceType: string; id?: string }, patientId: string, baseUrl?: string): boolean {
   if (resource.resourceType === 'Patient' && resource.id === patientId) return true;
-  const paths = compartmentPaths(resource.resourceType);
-  if (!paths) return false;
-  const refs: string[] = [];
-  for (const path of paths) referencesAt(resource, path.split('.'), refs);
-  return refs.some((r) => refersToPatient(r, patientId, baseUrl));
+  return compartmentPatients(resource, baseUrl)?.has(patientId) ?? false;
 }
