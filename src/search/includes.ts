@@ -98,10 +98,9 @@ export async function resolveIncludes(
         const refsByType = new Map<string, string[]>();
         for (const d of frontier) refsByType.set(d.t, [...(refsByType.get(d.t) ?? []), `${d.t}/${d.id}`]);
         for (const type of resourceTypes()) {
-          for (const def of paramsFor(type)) {
-            if (def.type !== 'reference') continue;
-            const refs = (def.target ?? []).flatMap((t) => refsByType.get(t) ?? []);
-            if (refs.length) revQueries.push({ type, param: def.code, refs });
+          for (const param of refParams(type)) {
+            const refs = (getParam(type, param)?.target ?? []).flatMap((t) => refsByType.get(t) ?? []);
+            if (refs.length) revQueries.push({ type, param, refs });
           }
         }
       }

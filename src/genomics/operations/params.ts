@@ -53,6 +53,11 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
     if (!values.has(name)) values.set(name, []);
     values.get(name)!.push(v);
   };
+  // list parameters may be comma lists, over GET and in one POST valueString alike (IG AND/OR rules)
+  const addListed = (name: string, v: InputValue) => {
+    if (typeof v !== 'string' || !LIST_SPLIT.has(name)) return add(name, v);
+    for (const part of v.split(',')) if (part.trim()) add(name, part.trim());
+  };
   for (const [name, list] of Object.entries(req.query)) {
     if (name.startsWith('_')) continue;
     // A date range over GET is several prefixed dates (`ge2020-01-01&testDateRange=lt2021-01-01`): one value.
@@ -60,22 +65,12 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
       add(name, list.join(','));
       continue;
     }
-    for (const v of list) {
-      const parts = LIST_SPLIT.has(name) ? v.split(',') : [v];
-      for (const p of parts) if (p.trim()) add(name, p.trim());
-    }
+    for (const v of list) addListed(name, v);
   }
   if (req.method === 'POST' && req.body !== undefined) {
     const body = req.body as Parameters;
     if (body?.resourceType !== 'Parameters') throw fhirError('BAD_REQUEST', 'The body of an operation must be a Parameters resource');
-    for (const p of body.parameter ?? []) {
-      const v = parameterValue(p);
-      const name = p.name ?? '';
-      // a comma list in one valueString means what it means over GET (the IG's AND/OR rules)
-      if (typeof v === 'string' && LIST_SPLIT.has(name)) {
-        for (const part of v.split(',')) if (part.trim()) add(name, part.trim());
-      } else add(name, v);
-    }
+    for (const p of body.parameter ?? []) addListed(p.name ?? '', parameterValue(p));
   }
   const inDefs = (def.parameter ?? []).filter((p) => p.use === 'in');
   for (const name of values.keys()) {
