@@ -40,6 +40,7 @@ export function toOperationOutcome(issues: Issue[]): OperationOutcome {
   return { resourceType: 'OperationOutcome', issue: out };
 }
 
-export function informational(message: string): OperationOutcome {
-  return toOperationOutcome([{ severity: 'information', code: 'informational', diagnostics: message }]);
+/** An outcome that reports `message`, then any further issues (a write's validation warnings). */
+export function informational(message: string, more: Issue[] = []): OperationOutcome {
+  return toOperationOutcome([{ severity: 'information', code: 'informational', diagnostics: message }, ...more]);
 }

@@ -100,7 +100,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const wantTotal = total === 'accurate' || total === 'estimate' || countOnly;
   // Bundle.total counts the whole search on every page: past the first keyset page the page's
   // filter holds the cursor, so the total is counted without it
-  const pastCursor = filter !== baseFilter && keyset;
+  const pastCursor = cursor?.k === 'after' || cursor?.k === 'before';
   const query: StoreQuery = { types, filter, sort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal && !pastCursor, maxTimeMs: TIME_LIMIT_MS };
   const res = await store.search(query);
   if (wantTotal && pastCursor) res.total = (await store.search({ types, filter: baseFilter, limit: 0, count: true, maxTimeMs: TIME_LIMIT_MS })).total;

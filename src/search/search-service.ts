@@ -50,14 +50,14 @@ export async function searchBundle(ctx: FhirContext, req: SearchRequest): Promis
  * references like `Patient?identifier=x|1`): returns up to `limit` current matches.
  * Runs inside the given transaction so the check and the write are atomic. Unknown parameters are
  * errors here: ignoring one would widen the match (https://hl7.org/fhir/R4/http.html#ccreate).
- * `compartment`: only matches inside it count (patient-level tokens).
+ * `patient`: only matches inside that patient's compartment count (the caller's patient-level token).
  */
 export async function findConditionalMatches(
   tx: StoreTx | ResourceStore,
   resourceType: string,
   queryString: string,
   limit = 2,
-  compartment?: { resourceType: string; id: string },
+  patient?: string,
 ): Promise<{ matches: VersionRecord[]; issues: Issue[] }> {
   const query: Record<string, string[]> = {};
   for (const [k, v] of new URLSearchParams(queryString.replace(/^\?/, ''))) (query[k] ??= []).push(v);
@@ -67,7 +67,9 @@ export async function findConditionalMatches(
   let filter = await buildFilter(tx, resourceType, parsed.clauses, '');
   // a patient-level caller matches only inside its compartment: a match elsewhere must neither
   // count nor be named (it would tell the caller what another patient's record holds)
-  if (compartment) filter = inPatientCompartment(resourceType) ? { $and: [filter, compartmentFilter(resourceType, compartment)] } : { $and: [filter, { id: { $in: [] } }] };
+  if (patient !== undefined) {
+    filter = inPatientCompartment(resourceType) ? { $and: [filter, compartmentFilter(resourceType, { resourceType: 'Patient', id: patient })] } : { id: { $in: [] } };
+  }
   const res = await tx.search({ types: [resourceType], filter, limit });
   return { matches: res.records, issues };
 }

@@ -161,7 +161,6 @@ t.test('a store without multi-document transactions refuses transaction Bundles,
 });
 
 t.test('a batch entry that refers to another entry of the batch fails alone (batch entries are independent)', async (t) => {
-  const { testApp, send } = await import('./helpers.js');
   const app = await testApp(t);
   const res = await send(app, 'POST', '/fhir', {
     resourceType: 'Bundle', type: 'batch', entry: [
@@ -178,7 +177,6 @@ t.test('a batch entry that refers to another entry of the batch fails alone (bat
 });
 
 t.test('a transaction rewrites links to its entries in narrative too', async (t) => {
-  const { testApp, send } = await import('./helpers.js');
   const app = await testApp(t);
   const p = 'urn:uuid:0d0d0d0d-0000-4000-8000-00000000000a';
   const res = await send(app, 'POST', '/fhir', {
@@ -196,4 +194,14 @@ t.test('a transaction rewrites links to its entries in narrative too', async (t)
   t.equal(stored.subject.reference, patientRef);
   t.match(stored.text.div, `href="${patientRef}"`, 'the link to the entry is rewritten');
   t.match(stored.text.div, 'href="urn:uuid:0d0d0d0d-0000-4000-8000-0000000000ff"', 'a link to no entry is left as it is');
+});
+
+t.test('transaction entries with Prefer: return=OperationOutcome carry their validation warnings too', async (t) => {
+  const app = await testApp(t);
+  const body = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] } };
+  const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: body, request: { method: 'POST', url: 'Observation' } }] }, { prefer: 'return=OperationOutcome' });
+  t.equal(res.statusCode, 200, res.body.slice(0, 200));
+  const issues = res.json().entry[0].response.outcome.issue as Array<{ severity: string }>;
+  t.equal(issues[0].severity, 'information');
+  t.ok(issues.some((i) => i.severity === 'warning'), 'the warnings a standalone create reports');
 });

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { BundleEntry, BundleEntryResponse, Resource } from '@medplum/fhirtypes';
 import type { FhirContext, FhirResponse } from '../context.js';
 import { FhirError } from '../errors.js';
-import { informational, toOperationOutcome } from '../outcome.js';
+import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import type { VersionRecord } from '../../storage/types.js';
 import type { ReturnPref } from '../rest/request-utils.js';
 import { etag, versionUrl } from '../rest/response.js';
@@ -12,14 +12,14 @@ export function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 }
 
-export function entryFromWrite(ctx: FhirContext, rec: VersionRecord | undefined, status: number, pref: ReturnPref, message: string): BundleEntry {
+export function entryFromWrite(ctx: FhirContext, rec: VersionRecord | undefined, status: number, pref: ReturnPref, message: string, notes: Issue[] = []): BundleEntry {
   const response: BundleEntryResponse = { status: statusLine(status) };
   if (rec) {
     if (status === 201) response.location = versionUrl(ctx, rec);
     response.etag = etag(rec.versionId);
     response.lastModified = rec.lastUpdated;
   }
-  if (pref === 'OperationOutcome') response.outcome = informational(message);
+  if (pref === 'OperationOutcome') response.outcome = informational(message, notes); // with the validation warnings, as a standalone write
   if (!rec || rec.deleted) return { response };
   const fullUrl = `${ctx.config.baseUrl}/${rec.resourceType}/${rec.id}`;
   if (pref === 'representation' && rec.json) return { fullUrl, resource: JSON.parse(rec.json) as Resource, response };

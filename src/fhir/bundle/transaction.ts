@@ -1,6 +1,7 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
+import { patientRestriction } from '../../auth/authorize.js';
 import type { StoreTx } from '../../storage/types.js';
 import { findConditionalMatches } from '../../search/search-service.js';
 import { preferReturn } from '../rest/request-utils.js';
@@ -9,6 +10,7 @@ import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx,
 import { conditionalReferences, rewriteReferences } from './references.js';
 import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
 import { entryToRequest } from './entry-request.js';
+import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
 
 /**
@@ -75,8 +77,7 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest): Promi
         if (map.has(ref)) continue;
         const [type, criteria] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
         // a patient-level token resolves only inside its compartment (nothing else may be named)
-        const patient = req.auth?.patient;
-        const { matches } = await findConditionalMatches(tx, type, criteria, 2, patient === undefined ? undefined : { resourceType: 'Patient', id: patient });
+        const { matches } = await findConditionalMatches(tx, type, criteria, 2, patientRestriction(req.auth));
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
@@ -142,7 +143,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
         out[p.index] = entryFromError(err);
       }
     } else {
-      out[p.index] = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`);
+      out[p.index] = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`, p.resource ? validationNotes(p.resource) : []);
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };

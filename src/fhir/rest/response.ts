@@ -1,5 +1,5 @@
 import type { FhirContext, FhirResponse } from '../context.js';
-import { toOperationOutcome, type Issue } from '../outcome.js';
+import { informational, type Issue } from '../outcome.js';
 import type { VersionRecord } from '../../storage/types.js';
 import type { ReturnPref } from './request-utils.js';
 
@@ -30,6 +30,6 @@ export function writeResponse(ctx: FhirContext, rec: VersionRecord, status: numb
   headers['content-location'] = url;
   const lastUpdated = rec.lastUpdated;
   if (pref === 'minimal') return { status, headers, lastUpdated };
-  if (pref === 'OperationOutcome') return { status, headers, lastUpdated, body: toOperationOutcome([{ severity: 'information', code: 'informational', diagnostics: message }, ...notes]) };
+  if (pref === 'OperationOutcome') return { status, headers, lastUpdated, body: informational(message, notes) };
   return { status, headers, lastUpdated, body: rec.json };
 }

@@ -4,7 +4,7 @@ import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
-import { assertCanSee, assertCanWrite, canSee } from '../../auth/authorize.js';
+import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
 import { prepareIncoming } from './validate-incoming.js';
 
@@ -74,8 +74,7 @@ export async function conditionalMatches(
 ): Promise<VersionRecord[]> {
   if (!queryString) throw fhirError('BAD_REQUEST', 'A conditional request needs search criteria');
   await tx.lock(conditionKey(type, queryString));
-  const patient = auth?.patient;
-  const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2, patient === undefined ? undefined : { resourceType: 'Patient', id: patient });
+  const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2, patientRestriction(auth));
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length) throw new FhirError('INVALID_SEARCH', errors[0].diagnostics, { issues: errors });
   for (const m of matches) (mode === 'see' ? checkVisible : checkWritable)(auth, m);

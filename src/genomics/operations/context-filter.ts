@@ -1,9 +1,9 @@
 import type { FhirContext } from '../../fhir/context.js';
-import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
+import { tokenQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
 import { type DateBounds, parseDateRange } from './inputs.js';
 import type { OperationInputs } from './params.js';
-import { type Filter, findDocs, x } from './query.js';
+import { type Filter, findDocs, sourceClassFilter, x } from './query.js';
 
 /**
  * The provenance filters every subject operation shares: `testIdentifiers`, `testDateRange`,
@@ -17,7 +17,7 @@ export async function provenanceClauses(ctx: FhirContext, inputs: OperationInput
   const clauses: Filter[] = [];
   const source = inputs.string('genomicSourceClass');
   if (source !== undefined && inputs.def.parameter?.some((p) => p.name === 'genomicSourceClass')) {
-    clauses.push({ [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } });
+    clauses.push(sourceClassFilter(source));
   }
   const testIds = inputs.def.parameter?.some((p) => p.name === 'testIdentifiers') ? inputs.strings('testIdentifiers') : [];
   const dates = parseDateRange(inputs.raw('testDateRange')[0]);

@@ -1,10 +1,10 @@
 import type { ParametersParameter } from '@medplum/fhirtypes';
-import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
+import { tokenQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { group, str } from './output.js';
 import { Counter } from './population.js';
-import { findDocs, x } from './query.js';
+import { findDocs, sourceClassFilter, x } from './query.js';
 
 /**
  * $find-population-specific-haplotypes: per haplotype/genotype, how many patients have it.
@@ -12,7 +12,7 @@ import { findDocs, x } from './query.js';
  */
 export const findPopulationSpecificHaplotypes = genomicsOperation('find-population-specific-haplotypes', 'population', async ({ inputs, ctx }) => {
   const source = inputs.string('genomicSourceClass');
-  const extra = source ? { [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } } : {};
+  const extra = sourceClassFilter(source);
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const hap of inputs.strings('haplotypes')) {

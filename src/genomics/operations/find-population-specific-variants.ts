@@ -1,12 +1,10 @@
 import type { ParametersParameter } from '@medplum/fhirtypes';
 import { assemblyWarnings } from './assembly-check.js';
-import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
-import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { parseVariant } from './inputs.js';
 import { group, str } from './output.js';
 import { Counter } from './population.js';
-import { variantDocs, x } from './query.js';
+import { sourceClassFilter, variantDocs } from './query.js';
 
 /**
  * $find-population-specific-variants: for each variant (SPDI or HGVS), how many patients have it.
@@ -15,7 +13,7 @@ import { variantDocs, x } from './query.js';
 export const findPopulationSpecificVariants = genomicsOperation('find-population-specific-variants', 'population', async ({ inputs, ctx }) => {
   const variants = inputs.strings('variants').map((v) => parseVariant(v));
   const source = inputs.string('genomicSourceClass');
-  const extra = source ? { [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } } : {};
+  const extra = sourceClassFilter(source);
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const v of variants) {

@@ -4,8 +4,7 @@ import { provenanceClauses } from './context-filter.js';
 import { genomicsOperation } from './handler.js';
 import { parseVariant } from './inputs.js';
 import { bool, group, raw, str } from './output.js';
-import { findAny } from './query.js';
-import { sameDeletedBases, variantFilter } from './query.js';
+import { variantHits } from './query.js';
 
 /**
  * $find-subject-specific-variants: is each given variant (SPDI or HGVS) present in the subject?
@@ -18,8 +17,7 @@ export const findSubjectSpecificVariants = genomicsOperation('find-subject-speci
   const clauses = await provenanceClauses(ctx, inputs, subject);
   const out: ParametersParameter[] = [];
   for (const v of variants) {
-    const found = await findAny(ctx, 'Observation', variantFilter(v, subject), clauses.length ? { $and: clauses } : {});
-    const hits = found.filter((h) => sameDeletedBases(v, h.resource));
+    const hits = await variantHits(ctx, v, subject, clauses.length ? { $and: clauses } : {});
     out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => raw('variant', h))]));
   }
   return { parameter: out, issues: await assemblyWarnings(ctx, variants, subject, 'variants') };

@@ -1,11 +1,10 @@
 import { assemblyWarnings } from './assembly-check.js';
-import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
 import { group } from './output.js';
 import { Counter } from './population.js';
-import { findDocs, x } from './query.js';
+import { findDocs, sourceClassFilter } from './query.js';
 
 /** Shared body of the population implication/consequence operations: patients with a matching implication. */
 export async function populationImplications({ inputs, ctx }: RunArgs, kind: ImplicationQuery['kind'], groupName: string): Promise<OperationResult> {
@@ -16,7 +15,7 @@ export async function populationImplications({ inputs, ctx }: RunArgs, kind: Imp
   let docs = filter ? await findDocs(ctx, 'Observation', filter) : [];
   if (source && docs.length) {
     const basis = new Set(docs.flatMap((d) => (d.x[GX.derivedFrom] as string[] | undefined) ?? []));
-    const germ = await findDocs(ctx, 'Observation', { id: { $in: [...basis].map((r) => r.split('/')[1]) }, [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } });
+    const germ = await findDocs(ctx, 'Observation', { id: { $in: [...basis].map((r) => r.split('/')[1]) }, ...sourceClassFilter(source) });
     const ok = new Set(germ.map((d) => `Observation/${d.id}`));
     docs = docs.filter((d) => ((d.x[GX.derivedFrom] as string[] | undefined) ?? []).some((r) => ok.has(r)));
   }

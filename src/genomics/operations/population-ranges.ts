@@ -1,18 +1,16 @@
 import type { ParametersParameter } from '@medplum/fhirtypes';
 import { assemblyWarnings } from './assembly-check.js';
-import { tokenQueryValues, sourceClassQueryValues } from './codes.js';
-import { GX } from './gx-fields.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { parseRange } from './inputs.js';
 import { group, str } from './output.js';
 import { Counter } from './population.js';
-import { findDocs, type RangeMode, rangeFilter, x } from './query.js';
+import { findDocs, type RangeMode, rangeFilter, sourceClassFilter } from './query.js';
 
 /** Shared body of the two population structural operations: patients with a variant intersecting / subsuming each range. */
 export async function populationRanges({ inputs, ctx }: RunArgs, mode: RangeMode): Promise<OperationResult> {
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
   const source = inputs.string('genomicSourceClass');
-  const extra = source ? { [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } } : {};
+  const extra = sourceClassFilter(source);
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const range of ranges) {

@@ -3,6 +3,7 @@ import type { FhirContext } from '../../fhir/context.js';
 import type { IndexedDoc } from '../../storage/types.js';
 import { alleleKey, normalizeAllele } from '../variant-notation/allele.js';
 import { variantAlleles } from './genomic-index.js';
+import { sourceClassQueryValues } from './codes.js';
 import { binsOverlapping } from './bins.js';
 import { GX, type GenomicKind } from './gx-fields.js';
 import type { GenomicRange, VariantQuery } from './inputs.js';
@@ -43,6 +44,11 @@ export async function findDocs(ctx: FhirContext, type: string, filter: Filter, l
 
 export function x(field: string): string {
   return `x.${field}`;
+}
+
+/** The clause a `genomicSourceClass` input adds (none without one); unknown classes are refused (codes.ts). */
+export function sourceClassFilter(source: string | undefined): Filter {
+  return source === undefined ? {} : { [x(GX.sourceClass)]: { $in: sourceClassQueryValues(source) } };
 }
 
 /** Selector for one kind of finding of one subject, or of every subject (population). */
@@ -107,14 +113,16 @@ export function sameDeletedBases(v: VariantQuery, o: Observation): boolean {
   return !keyed; // found by its HGVS text, not by the allele key: nothing to compare
 }
 
-/** The docs of Variants matching a variant input (`variantFilter`, then `sameDeletedBases`). */
+/** The Variants matching a variant input: `variantFilter`, then `sameDeletedBases` (one hit per resource). */
+export async function variantHits(ctx: FhirContext, v: VariantQuery, subject: string | undefined, extra: Filter = {}): Promise<Hit[]> {
+  return (await findAny(ctx, 'Observation', variantFilter(v, subject), extra)).filter((h) => sameDeletedBases(v, h.resource));
+}
+
+/** `variantHits`' docs; without deleted bases to compare, no resource is read. */
 export async function variantDocs(ctx: FhirContext, v: VariantQuery, subject: string | undefined, extra: Filter = {}): Promise<IndexedDoc[]> {
+  if (v.allele?.ref !== undefined) return (await variantHits(ctx, v, subject, extra)).map((h) => h.doc);
   const out: IndexedDoc[] = [];
-  for (const f of variantFilter(v, subject)) {
-    // resources are read only when there are deleted bases to compare
-    if (v.allele?.ref === undefined) out.push(...(await findDocs(ctx, 'Observation', { ...f, ...extra })));
-    else for (const h of await find(ctx, 'Observation', { ...f, ...extra })) if (sameDeletedBases(v, h.resource)) out.push(h.doc);
-  }
+  for (const f of variantFilter(v, subject)) out.push(...(await findDocs(ctx, 'Observation', { ...f, ...extra })));
   return out;
 }
 

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { find } from 'mingo';
 import { fhirError } from '../../fhir/errors.js';
 import type {
-  HistoryQuery, HistoryResult, IndexedDoc, ResourceStore, SearchIndex, StoreQuery, StoreSearchResult, StoreTx,
+  HistoryQuery, HistoryResult, ResourceStore, SearchIndex, StoreQuery, StoreSearchResult, StoreTx,
   TransactionOptions, VersionRecord,
 } from '../types.js';
 import { withTimeLimit } from '../time-limit.js';
