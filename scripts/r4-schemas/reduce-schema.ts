@@ -72,6 +72,79 @@ const INLINE_BY_PATTERN: Record<string, Schema> = {
   '^[0]|([1-9][0-9]*)$': PRIMITIVE_REPAIRS.unsignedInt!,
 };
 
+/**
+ * FHIR's regexes are XML Schema regexes (https://hl7.org/fhir/R4/datatypes.html#primitive), where
+ * `\s` is only space, tab, CR and LF; in JavaScript it is every Unicode space, so `^[ \r\n\t\S]+$`
+ * (string, markdown) refused U+00A0, U+3000 and the like, which FHIR allows. Rewritten with the
+ * XML meaning: `\s` -> `[ \t\n\r]`, `\S` -> `[^ \t\n\r]`, and inside a class `\s` -> its four
+ * characters, `[…\S]` -> `(?:[…]|[^ \t\n\r])`, or any character when the class names all four
+ * (string's); `\S` in a negated class is refused (no R4 pattern has one).
+ */
+export function xmlRegex(source: string): string {
+  const WS = ' \\t\\n\\r';
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === '\\') {
+      const next = source[i + 1];
+      out += next === 's' ? `[${WS}]` : next === 'S' ? `[^${WS}]` : ch + next;
+      i++;
+    } else if (ch === '[') {
+      let j = i + 1;
+      let body = '';
+      let nonSpace = false;
+      const negated = source[j] === '^';
+      if (negated) j++;
+      for (; j < source.length && source[j] !== ']'; j++) {
+        if (source[j] === '\\') {
+          const next = source[++j];
+          if (next === 's') body += WS;
+          else if (next === 'S') nonSpace = true;
+          else body += `\\${next}`;
+        } else body += source[j];
+      }
+      if (nonSpace && negated) throw new Error(`cannot rewrite ${source}: \\S in a negated class`);
+      const cls = `[${negated ? '^' : ''}${body}]`;
+      // `[ \r\n\t\S]` (string) is any character at all
+      const all = [' ', '\\t', '\\n', '\\r'].every((w) => body.includes(w));
+      out += !nonSpace ? cls : all ? '[\\s\\S]' : body ? `(?:${cls}|[^${WS}])` : `[^${WS}]`;
+      i = j;
+    } else out += ch;
+  }
+  return out;
+}
+
+function repairPatterns(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(repairPatterns);
+  if (!node || typeof node !== 'object') return;
+  const o = node as Schema;
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'pattern' && typeof v === 'string') o[k] = xmlRegex(v);
+    else repairPatterns(v);
+  }
+}
+
+/**
+ * The HL7 schema has no `_name` sibling for canonical elements (Meta.profile,
+ * Task.instantiatesCanonical …), so their primitive extensions were refused although
+ * https://hl7.org/fhir/R4/json.html#primitive allows one on every primitive but xhtml.
+ */
+function addCanonicalSiblings(def: Schema): void {
+  const props = def.properties as Record<string, Schema> | undefined;
+  if (!props) return;
+  const CANONICAL = REF_PREFIX + 'canonical';
+  const ELEMENT = { $ref: REF_PREFIX + 'Element' };
+  for (const [name, prop] of Object.entries(props)) {
+    if (name.startsWith('_') || `_${name}` in props) continue;
+    const items = prop.items as Schema | undefined;
+    if (prop.$ref === CANONICAL) props[`_${name}`] = { ...ELEMENT };
+    else if (prop.type === 'array' && items?.$ref === CANONICAL) {
+      // (the pair of a repeating primitive may hold null: repairProperties makes both sides say so)
+      props[`_${name}`] = { items: { ...ELEMENT }, type: 'array' };
+    }
+  }
+}
+
 function repairInline(node: Schema): Schema {
   if (typeof node.pattern !== 'string' || node.type === 'string') return node;
   const fix = INLINE_BY_PATTERN[node.pattern];
@@ -127,7 +200,9 @@ export function reduceSchema(source: JsonSchemaDoc, officialTypes: string[], add
     const repaired = PRIMITIVE_REPAIRS[name] ?? def;
     // Complex types lack `type: object` in the HL7 schema, so `"code": "abc"` passed untouched.
     if (repaired.properties && !repaired.type) repaired.type = 'object';
+    addCanonicalSiblings(repaired);
     repairProperties(repaired);
+    repairPatterns(repaired);
     out[name] = repaired;
   }
   dropped.push(...dropAdditions(out, additions));

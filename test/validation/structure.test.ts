@@ -114,3 +114,30 @@ t.test('a choice element written without its type gets a hint', async (t) => {
   t.same(summary(issues), ['structure Observation.component[4].value']);
   t.match(issues[0]!.diagnostics, /Unknown element 'value' in Observation.component\[4\] \(value\[x\] is written with its type: valueQuantity, valueCodeableConcept, valueString/);
 });
+
+t.test("FHIR's regexes mean XML Schema whitespace (space, tab, CR, LF), not every Unicode space", async (t) => {
+  // U+00A0, U+2003, U+3000 (ideographic space, common in CJK text), U+FEFF, U+2028 are ordinary characters in FHIR
+  for (const ch of ['\u00a0', '\u2003', '\u3000', '\ufeff', '\u2028']) {
+    const p = { resourceType: 'Patient', name: [{ text: `A${ch}B` }], gender: 'male' };
+    t.same(summary(validateResource(p)), [], `string with U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  }
+  t.same(summary(validateResource({ resourceType: 'Observation', status: 'final', code: { text: 'x\u3000y' }, note: [{ text: 'markdown\u00a0here' }] })), [], 'markdown too');
+  // code: no leading/trailing and no double whitespace, whatever the kind; a no-break space inside is a character
+  const withCode = (code: string) => summary(validateResource({ resourceType: 'Observation', status: 'final', code: { coding: [{ code }] } }));
+  t.same(withCode('a b'), []);
+  t.same(withCode('a\u00a0b'), [], 'U+00A0 is not whitespace in a code');
+  t.not(withCode('a  b').length, 0, 'double space refused');
+  t.not(withCode(' a').length, 0, 'leading space refused');
+  t.not(withCode('').length, 0, 'empty code refused');
+  t.not(summary(validateResource({ resourceType: 'Patient', name: [{ text: '' }] })).length, 0, 'empty string still refused');
+  t.not(summary(validateResource({ resourceType: 'Patient', link: [{ other: { reference: 'Patient/x' }, type: 'seealso' }], implicitRules: 'http://a b' })).length, 0, 'uri with a space refused');
+  t.same(summary(validateResource({ resourceType: 'Patient', implicitRules: 'http://a\u00a0b' })), [], 'U+00A0 is allowed in a uri by the R4 regex');
+});
+
+t.test('primitive extensions on canonical elements (the HL7 schema had no _name for them)', async (t) => {
+  const ext = { extension: [{ url: 'http://example.org/why', valueString: 'claimed by the lab' }] };
+  t.same(summary(validateResource({ resourceType: 'Patient', meta: { profile: ['http://example.org/p'], _profile: [ext] } })), [], 'meta._profile');
+  t.same(summary(validateResource({ resourceType: 'Patient', meta: { profile: ['http://example.org/p', 'http://example.org/q'], _profile: [null, ext] } })), [], 'null for the item without one');
+  t.same(summary(validateResource({ resourceType: 'Task', status: 'draft', intent: 'order', instantiatesCanonical: 'http://example.org/pd', _instantiatesCanonical: ext })), [], 'a single canonical');
+  t.same(summary(validateResource({ resourceType: 'Patient', meta: { profile: ['http://example.org/p'], _profile: [{ foo: 1 }] } })), ['structure Patient.meta._profile[0].foo'], 'its content is still an Element');
+});
