@@ -205,3 +205,47 @@ t.test('transaction entries with Prefer: return=OperationOutcome carry their val
   t.equal(issues[0].severity, 'information');
   t.ok(issues.some((i) => i.severity === 'warning'), 'the warnings a standalone create reports');
 });
+
+t.test('the Bundle itself is validated before any entry runs: 400 naming the element, nothing stored', async (t) => {
+  const app = await testApp(t);
+  const patient = { resourceType: 'Patient', id: 'bv1' };
+  const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
+    ['unknown element on the Bundle', { bogus: 1 }, {}, 'Bundle.bogus'],
+    ['bad id', { id: 'a_b' }, {}, 'Bundle.id'],
+    ['bad timestamp', { timestamp: 'yesterday' }, {}, 'Bundle.timestamp'],
+    ['unknown element on an entry', {}, { foo: 1 }, 'Bundle.entry[0].foo'],
+    ['fullUrl that is not a uri', {}, { fullUrl: 'not a uri' }, 'Bundle.entry[0].fullUrl'],
+    ['ifNoneExist not a string', {}, { request: { method: 'PUT', url: 'Patient/bv1', ifNoneExist: 5 } }, 'Bundle.entry[0].request.ifNoneExist'],
+    ['url not a string', {}, { request: { method: 'PUT', url: 5 } }, 'Bundle.entry[0].request.url'],
+    ['url an array', {}, { request: { method: 'PUT', url: ['Patient/bv1'] } }, 'Bundle.entry[0].request.url'],
+    ['method not a code of http-verb', {}, { request: { method: 'FETCH', url: 'Patient/bv1' } }, 'Bundle.entry[0].request.method'],
+  ];
+  for (const type of ['transaction', 'batch']) {
+    for (const [what, top, entry, path] of cases) {
+      const ok = { resource: { resourceType: 'Patient', id: 'bv0' }, request: { method: 'PUT', url: 'Patient/bv0' } };
+      const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type, ...top, entry: [ok, { resource: patient, request: { method: 'PUT', url: 'Patient/bv1' }, ...entry }] });
+      const where = path.replace('entry[0]', 'entry[1]');
+      // A batch answers a malformed entry in that entry's response; anything else is the whole Bundle's 400.
+      const perEntry = type === 'batch' && path.startsWith('Bundle.entry');
+      t.equal(res.statusCode, perEntry ? 200 : 400, `${type}: ${what}: ${perEntry ? 200 : 400} (${res.statusCode === 500 ? 'was a 500' : res.body.slice(0, 120)})`);
+      const oo = perEntry ? res.json().entry?.[1]?.response?.outcome : res.json();
+      if (perEntry) t.equal(res.json().entry?.[1]?.response?.status, '400 Bad Request', `${type}: ${what}: the entry answers 400`);
+      t.equal(oo?.resourceType, 'OperationOutcome', `${type}: ${what}: an OperationOutcome`);
+      t.ok(oo?.issue?.some((i: { expression?: string[] }) => i.expression?.includes(where)), `${type}: ${what}: names ${where} (${JSON.stringify(oo?.issue?.map((i: { expression?: string[] }) => i.expression))})`);
+      const other = (await send(app, 'GET', '/fhir/Patient/bv0')).statusCode;
+      t.equal(other, perEntry ? 200 : 404, `${type}: ${what}: the good entry ${perEntry ? 'is stored (batch entries are independent)' : 'is not stored'}`);
+      if (other === 200) await send(app, 'DELETE', '/fhir/Patient/bv0');
+    }
+  }
+  t.equal((await send(app, 'GET', '/fhir/Patient/bv1')).statusCode, 404, 'nothing stored');
+  // Entry resources are still judged one by one: an invalid one fails only its batch entry.
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch',
+    entry: [
+      { resource: { resourceType: 'Patient', id: 'bv2', gender: 'nope' }, request: { method: 'PUT', url: 'Patient/bv2' } },
+      { resource: { resourceType: 'Patient', id: 'bv3' }, request: { method: 'PUT', url: 'Patient/bv3' } },
+    ],
+  });
+  t.equal(res.statusCode, 200);
+  t.match(res.json().entry.map((e: { response: { status: string } }) => e.response.status), [/^4/, /^201/]);
+});

@@ -5,6 +5,7 @@ import { entryToRequest, parseEntryUrl } from './entry-request.js';
 import type { Dispatch } from './transaction.js';
 import { refersToAny } from './references.js';
 import { fhirError } from '../errors.js';
+import { throwIfInvalidEntry } from './bundle-handler.js';
 
 /**
  * Batch Bundles (https://hl7.org/fhir/R4/http.html#transaction): every entry is an independent
@@ -17,8 +18,10 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
   // Entries of a batch SHALL NOT depend on each other (https://hl7.org/fhir/R4/http.html#brules):
   // one that refers to another's fullUrl fails instead of storing a reference nothing resolves
   const fullUrls = new Set(entries.map((e) => e?.fullUrl).filter((u): u is string => typeof u === 'string' && u.length > 0));
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     try {
+      throwIfInvalidEntry(entry, i);
       const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
       if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);

@@ -1,7 +1,9 @@
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
 import { resourceBody } from '../rest/request-utils.js';
+import { throwIfInvalid } from '../rest/validate-incoming.js';
+import { validateResource } from '../../validation/validate.js';
 import { processBatch } from './batch.js';
 import { processTransaction, type Dispatch } from './transaction.js';
 
@@ -20,5 +22,38 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch
   if (!Array.isArray(entries)) throw fhirError('BAD_REQUEST', 'Bundle.entry must be an array', 'Bundle.entry');
   const max = ctx.config.security.maxBundleEntries;
   if (entries.length > max) throw fhirError('TOO_COSTLY', `A Bundle may carry at most ${max} entries (got ${entries.length}); split it`, 'Bundle.entry');
+  // A transaction is all or nothing: every entry's own elements are checked first; a batch's per entry.
+  throwIfInvalid(validateResource(shellOf(bundle, bundle.type === 'transaction')));
   return bundle.type === 'transaction' ? processTransaction(ctx, req, entries, dispatch) : processBatch(ctx, req, entries, dispatch);
+}
+
+/**
+ * The Bundle without its entries' resources (`entries`: which entries to keep, the others go):
+ * what is validated before entries run (type, fullUrl, request.method/url/ifNoneExist…, unknown
+ * elements), so a malformed request answers 400 with the path of the offending element. The
+ * resources are validated one by one as their entries run, with their entry's path, not twice.
+ */
+function shellOf(bundle: Bundle, keepEntries: boolean): Bundle {
+  if (!Array.isArray(bundle.entry) || !keepEntries) {
+    const { entry: _checkedPerEntry, ...rest } = bundle;
+    return rest as Bundle;
+  }
+  return { ...bundle, entry: bundle.entry.map(entryShell) };
+}
+
+function entryShell(e: BundleEntry): BundleEntry {
+  if (e === null || typeof e !== 'object' || Array.isArray(e) || !('resource' in e)) return e;
+  const { resource: _validatedLater, ...rest } = e;
+  return rest;
+}
+
+/**
+ * A batch entry's own elements (request, fullUrl…), validated as entry `i` of a Bundle of one, so
+ * a malformed entry fails alone, with its path (`Bundle.entry[3].request.url`).
+ */
+export function throwIfInvalidEntry(entry: BundleEntry, i: number): void {
+  const issues = validateResource({ resourceType: 'Bundle', type: 'batch', entry: [entryShell(entry)] });
+  if (!issues.length) return;
+  const at = (x: string) => x.replaceAll('Bundle.entry[0]', `Bundle.entry[${i}]`);
+  throwIfInvalid(issues.map((x) => ({ ...x, diagnostics: x.diagnostics && at(x.diagnostics), expression: x.expression?.map(at) })));
 }
