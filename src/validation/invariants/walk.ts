@@ -3,6 +3,7 @@ import { defInfo, type DefInfo } from '../element-model.js';
 import { toExpression } from '../expression.js';
 import { checkReference, referenceNeedsReport } from './references.js';
 import { isCalendarDate } from './dates.js';
+import { narrativeProblem } from './narrative.js';
 
 /**
  * Validation layer 4, the generic part: one walk over a resource, guided by the R4 element model,
@@ -13,7 +14,7 @@ import { isCalendarDate } from './dates.js';
  * - primitive value / `_element` pairing in arrays: same length, `null` only where the other side
  *   has content (https://hl7.org/fhir/R4/json.html#primitive);
  * - required primitives and choices, which the HL7 schema leaves out of `required`;
- * - dates that exist on the calendar; references (./references.ts).
+ * - dates that exist on the calendar; references (./references.ts); narratives (./narrative.ts).
  * Nested resources are handed to `onResource`, which validates them with their own type.
  * Hot path (every write): the location is kept as a segment stack and only turned into an
  * expression string when there is something to report.
@@ -59,6 +60,7 @@ interface KeyPlan {
   /** FHIR type of the values (`Element` for `_status`). */
   type: string;
   isDate: boolean;
+  isXhtml: boolean;
   /** Arrays are checked for value/extension pairing (primitives and their `_` side). */
   paired: boolean;
   /** The other half of the pair: `_given` for `given` and back. */
@@ -101,6 +103,7 @@ function keyPlan(def: DefInfo, plan: DefPlan, key: string): KeyPlan | undefined 
     prefix: def.choiceOf.get(name),
     type: isExtPart ? 'Element' : info.type,
     isDate: !isExtPart && info.date,
+    isXhtml: !isExtPart && info.type === 'xhtml',
     paired: isExtPart || info.primitive,
     partnerKey: isExtPart ? name : `_${name}`,
     def: undefined,
@@ -161,6 +164,10 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
   if (value === null || typeof value !== 'object') {
     if (kp.isDate && typeof value === 'string' && !isCalendarDate(value)) {
       add(w, 'value', () => `'${value}' is not a valid ${kp.type}: no such day in the calendar`, here(w));
+    }
+    if (kp.isXhtml && typeof value === 'string' && value !== '') { // (empty: ele-1, from the schema)
+      const problem = narrativeProblem(value);
+      if (problem) add(w, problem.rule === 'xml' ? 'structure' : 'invariant', (at) => `The narrative ${at} ${problem.message}`, here(w));
     }
     return; // nulls: pairing decides; wrong JSON types: the schema layer
   }

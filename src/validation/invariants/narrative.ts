@@ -1,0 +1,106 @@
+import { SaxesParser } from 'saxes';
+
+/**
+ * The rules of an xhtml value (Narrative.div; https://hl7.org/fhir/R4/narrative.html):
+ * - well-formed XML whose root is a `div` in the XHTML namespace, with no other namespace inside
+ *   (no DOCTYPE, no processing instructions; only XML's five named entities: FHIR says Unicode
+ *   characters SHALL be used instead of `&nbsp;` and the like);
+ * - txt-1: only the basic HTML formatting elements and attributes: no scripts, forms, frames,
+ *   objects, styles sheets or event attributes (`onerror`), and no `javascript:` links;
+ * - txt-2: some non-whitespace content (text, or an image).
+ * EHRs display narratives as they are: a `<script>` or `onload=` stored here would run in every
+ * viewer that shows the resource, so txt-1 is an error, not a warning.
+ * The element and attribute lists are those of https://hl7.org/fhir/R4/narrative.html#xhtml
+ * (HTML 4.0 chapters 7-11 and 15, `a` with name or href, `img`, style attributes), as the FHIR
+ * reference validator reads them.
+ */
+const XHTML_NS = 'http://www.w3.org/1999/xhtml';
+
+const ELEMENTS = new Set([
+  'p', 'br', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'span', 'b', 'em', 'i', 'strong', 'small', 'big', 'tt',
+  'dfn', 'q', 'var', 'abbr', 'acronym', 'cite', 'blockquote', 'hr', 'address', 'bdo', 'kbd', 'sub', 'sup', 'ul', 'ol',
+  'li', 'dl', 'dt', 'dd', 'pre', 'table', 'caption', 'colgroup', 'col', 'thead', 'tr', 'tfoot', 'tbody', 'th', 'td',
+  'code', 'samp', 'img', 'map', 'area',
+]);
+
+/** Attributes allowed on any element (core and i18n attributes, table layout). */
+const ATTRIBUTES = new Set([
+  'title', 'style', 'class', 'id', 'lang', 'xml:lang', 'dir', 'accesskey', 'tabindex',
+  'span', 'width', 'align', 'valign', 'char', 'charoff', 'abbr', 'axis', 'headers', 'scope', 'rowspan', 'colspan',
+]);
+
+/** Attributes allowed on one element only. */
+const ELEMENT_ATTRIBUTES = new Set([
+  'a.href', 'a.name', 'a.charset', 'a.type', 'a.hreflang', 'a.rel', 'a.rev', 'a.shape', 'a.coords',
+  'img.src', 'img.alt', 'img.longdesc', 'img.height', 'img.width', 'img.usemap', 'img.ismap', 'img.border',
+  'map.name', 'area.shape', 'area.coords', 'area.href', 'area.nohref', 'area.alt',
+  'table.summary', 'table.width', 'table.border', 'table.frame', 'table.rules', 'table.cellspacing', 'table.cellpadding',
+  'blockquote.cite', 'q.cite', 'pre.space', 'td.nowrap', 'ol.start', 'ol.type', 'ul.type', 'li.value', 'li.type',
+]);
+
+/** Links and images a viewer would run rather than show (also inside CSS: `url(javascript:…)`). */
+const SCRIPT_URL = /^\s*(javascript|vbscript|livescript)\s*:/i;
+const SCRIPT_IN_CSS = /(javascript|vbscript)\s*:|expression\s*\(|behavior\s*:|-moz-binding/i;
+const URL_ATTRIBUTES = new Set(['href', 'src', 'longdesc', 'usemap', 'cite']);
+
+/** One problem with a narrative, worded for an OperationOutcome (`rule`: txt-1, txt-2, or the XML rule). */
+export interface NarrativeProblem {
+  rule: 'xml' | 'txt-1' | 'txt-2';
+  message: string;
+}
+
+/** The first problem with an xhtml value, undefined when it has none. */
+export function narrativeProblem(xhtml: string): NarrativeProblem | undefined {
+  let problem: NarrativeProblem | undefined;
+  const fail = (rule: NarrativeProblem['rule'], message: string) => {
+    problem ??= { rule, message };
+  };
+  let depth = 0;
+  let content = false;
+  const parser = new SaxesParser({ xmlns: true, position: false });
+  parser.on('error', (e) => fail('xml', /undefined entity/.test(e.message)
+    ? 'uses an entity XML does not define (FHIR narratives hold Unicode characters, or references such as &#160;, instead of HTML entities such as &nbsp;)'
+    : `is not well-formed XHTML: ${e.message.replace(/^\S*:\s*/, '').replace(/\.$/, '')}`));
+  parser.on('doctype', () => fail('xml', 'must not have a DOCTYPE'));
+  parser.on('processinginstruction', () => fail('xml', 'must not hold processing instructions'));
+  parser.on('text', (t) => {
+    if (/[^ \t\r\n]/.test(t)) content = true;
+  });
+  parser.on('cdata', (t) => {
+    if (/[^ \t\r\n]/.test(t)) content = true;
+  });
+  parser.on('opentag', (tag) => {
+    depth++;
+    const name = tag.local;
+    if (depth === 1 && name !== 'div') fail('xml', `must be a <div> element (found <${tag.name}>)`);
+    if (tag.uri !== XHTML_NS) fail('xml', `must keep every element in the XHTML namespace ${XHTML_NS} (<${tag.name}> is in ${tag.uri || 'none'})`);
+    if (!ELEMENTS.has(name)) fail('txt-1', `must not contain <${name}> (only basic HTML formatting elements are allowed: txt-1)`);
+    if (name === 'img') content = true;
+    for (const key of Object.keys(tag.attributes)) {
+      const a = tag.attributes[key]!;
+      const attr = a.prefix === 'xml' ? `xml:${a.local}` : a.prefix ? a.name : a.local;
+      if (attr === 'xmlns' || a.prefix === 'xmlns') {
+        if (a.value !== XHTML_NS) fail('xml', `must not declare a namespace other than XHTML (${a.name}="${a.value}")`);
+        continue;
+      }
+      if (!ATTRIBUTES.has(attr) && !ELEMENT_ATTRIBUTES.has(`${name}.${attr}`)) {
+        fail('txt-1', `must not have the attribute ${attr} on <${name}>${/^on/i.test(attr) ? ' (event attributes run scripts)' : ''} (txt-1)`);
+      } else if (URL_ATTRIBUTES.has(attr) && SCRIPT_URL.test(a.value)) {
+        fail('txt-1', `must not link to a script (${attr}="${a.value.slice(0, 40)}" on <${name}>; txt-1)`);
+      } else if (attr === 'style' && SCRIPT_IN_CSS.test(a.value)) {
+        fail('txt-1', `must not run scripts from a style attribute (<${name}>; txt-1)`);
+      }
+    }
+  });
+  parser.on('closetag', () => {
+    depth--;
+  });
+  try {
+    parser.write(xhtml).close();
+  } catch (e) {
+    // saxes reports through the error handler and then throws the same error when none rethrows
+    fail('xml', `is not well-formed XHTML: ${(e as Error).message}`);
+  }
+  if (!problem && !content) fail('txt-2', 'must have some non-whitespace content (txt-2)');
+  return problem;
+}
