@@ -2,6 +2,7 @@ import { defInfo } from './element-model.js';
 import { MAX_JSON_DEPTH } from './json-shape.js';
 import { isCalendarDate } from './invariants/dates.js';
 import { narrativeProblem } from './invariants/narrative.js';
+import { datatypeProblem, hasDatatypeRules } from './invariants/datatypes.js';
 import { referenceNeedsReport } from './invariants/references.js';
 import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema } from './schema-compiler.js';
 
@@ -10,6 +11,7 @@ import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema
  * nothing at all to say about a resource: JSON shape (json-shape.ts: no forbidden key, not too
  * deep), structure (the R4 JSON Schema, as ajv) and the invariant walk (invariants/walk.ts:
  * ele-1, one form per choice, primitive/extension pairing, required primitives, calendar dates, narratives,
+ * datatype invariants,
  * references). Nearly every resource written is such a resource; validate.ts then skips those
  * layers and goes straight to the Observation/MolecularSequence rules and the profiles. When it
  * says no, the layers run as before and say what is wrong, so the issues are theirs in every case.
@@ -39,7 +41,7 @@ function pairingOk(values: unknown[], partner: unknown): boolean {
   return true;
 }
 
-const HELPERS = { pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined };
+const HELPERS = { pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
 
 /** The walk's rules for the objects of one definition, as code around the schema checks. */
 function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
@@ -97,7 +99,11 @@ function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
       const xhtml = !el.isExtPart && el.type === 'xhtml' ? ' if (typeof v === "string" && v !== "" && !xh(v)) return false;' : '';
       return `if (Array.isArray(v)) { ${inArray.join(' ')} }${el.isDate ? ' else if (typeof v === "string" && !cal(v)) return false;' : ''}${xhtml}`;
     },
-    epilogue: ['  if (none) return false;', ...(owner === 'Reference' ? ['  if (r(x, c)) return false;'] : [])],
+    epilogue: [
+      '  if (none) return false;',
+      ...(owner === 'Reference' ? ['  if (r(x, c)) return false;'] : []),
+      ...(hasDatatypeRules(owner) ? [`  if (dt(${JSON.stringify(owner)}, x)) return false;`] : []),
+    ],
   };
 }
 

@@ -4,6 +4,7 @@ import { toExpression } from '../expression.js';
 import { checkReference, referenceNeedsReport } from './references.js';
 import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
+import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
 
 /**
  * Validation layer 4, the generic part: one walk over a resource, guided by the R4 element model,
@@ -14,7 +15,8 @@ import { narrativeProblem } from './narrative.js';
  * - primitive value / `_element` pairing in arrays: same length, `null` only where the other side
  *   has content (https://hl7.org/fhir/R4/json.html#primitive);
  * - required primitives and choices, which the HL7 schema leaves out of `required`;
- * - dates that exist on the calendar; references (./references.ts); narratives (./narrative.ts).
+ * - dates that exist on the calendar; references (./references.ts); narratives (./narrative.ts);
+ *   the general datatypes' invariants, rng-2, per-1, qty-3 … (./datatypes.ts).
  * Nested resources are handed to `onResource`, which validates them with their own type.
  * Hot path (every write): the location is kept as a segment stack and only turned into an
  * expression string when there is something to report.
@@ -186,6 +188,10 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     checkReference(value as Json, here(w), w.containedIds, (d, at) => add(w, 'invariant', () => d, at));
   }
   walkObject(value as Json, def, w);
+  if (hasDatatypeRules(kp.type)) {
+    const problem = datatypeProblem(kp.type, value as Json);
+    if (problem) add(w, 'invariant', (at) => `${here(w)}: ${problem.message}`, problem.at ? here(w, problem.at) : here(w));
+  }
 }
 
 /**
