@@ -75,6 +75,8 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   const t = text.trim();
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
   const value = Number(t);
+  // 1e400 overflows to Infinity, which every `$lt`/`$gt` bound compares with: not a number to search by
+  if (!Number.isFinite(value)) return undefined;
   let half: number;
   const exp = /[eE]([+-]?\d+)$/.exec(t);
   const mant = t.replace(/[eE].*$/, '').replace(/^[+-]/, '');
@@ -82,7 +84,9 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   half = 0.5 * 10 ** -decimals;
   if (exp) half *= 10 ** Number(exp[1]);
   // toPrecision(15) drops binary noise (5.4 - 0.05 = 5.3500000000000005)
-  return { value, lo: Number((value - half).toPrecision(15)), hi: Number((value + half).toPrecision(15)) };
+  const lo = Number((value - half).toPrecision(15));
+  const hi = Number((value + half).toPrecision(15));
+  return Number.isFinite(lo) && Number.isFinite(hi) ? { value, lo, hi } : undefined;
 }
 
 /**

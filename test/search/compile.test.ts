@@ -102,6 +102,20 @@ t.test('bad values answer 400 naming the parameter', async (t) => {
   }
 });
 
+t.test('numbers that overflow (1e400 is Infinity) answer 400 naming the parameter', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['Observation', 'value-quantity=1e400'], ['Observation', 'value-quantity=gt1e400'], ['Observation', 'value-quantity=lt-1e400|http://unitsofmeasure.org|mg'],
+    ['Observation', 'value-quantity=1e308|http://unitsofmeasure.org|kg'], ['RiskAssessment', 'probability=ge1e400'], ['MolecularSequence', 'window-start=1e999'],
+    ['Observation', 'component-code-value-quantity=8480-6$lt1e400'],
+  ];
+  for (const [type, qs] of cases) {
+    const err = await compile(type, qs).then(() => undefined, (e: unknown) => e);
+    t.equal((err as FhirError)?.status, 400, qs);
+    t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
+  }
+  t.same(await compile('Observation', 'value-quantity=lt1e300'), { 'x.value-quantity': { $elemMatch: { n: { $lt: 1e300 } } } }, 'large but finite');
+});
+
 t.test('unknown parameters: warning by default, 400 under strict handling', async (t) => {
   const lax = parseSearch('Observation', { foo: ['1'] }, false);
   t.equal(lax.issues.length, 1);
