@@ -48,7 +48,8 @@ function parseDateRange(value: string): Interval | undefined {
   const Y = Number(y);
   const M = mo ? Number(mo) - 1 : 0;
   if (mo && (M < 0 || M > 11)) return undefined;
-  if (d && (Number(d) < 1 || Number(d) > 31)) return undefined;
+  // a day the month does not have (2021-02-29) is no date, not the next month's first days
+  if (d && (Number(d) < 1 || Number(d) > daysInMonth(Y, M))) return undefined;
   if (!mo) return { s: Date.UTC(Y, 0, 1), e: Date.UTC(Y + 1, 0, 1) };
   if (!d) return { s: Date.UTC(Y, M, 1), e: Date.UTC(Y, M + 1, 1) };
   if (!h) {
@@ -65,6 +66,12 @@ function parseDateRange(value: string): Interval | undefined {
   const ms = Number(frac.slice(0, 4).padEnd(4, '0').slice(1));
   const step = digits >= 3 ? 1 : 10 ** (3 - digits);
   return { s: base + ms, e: base + ms + step };
+}
+
+function daysInMonth(year: number, month: number): number {
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month + 1, 0); // day 0 of the next month (and years below 100 as written)
+  return probe.getUTCDate();
 }
 
 /**
