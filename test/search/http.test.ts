@@ -94,3 +94,19 @@ t.test('_total=accurate is the whole search on every page; _revinclude=* finds e
   t.ok(want.length > 1 && want.some((w) => w.startsWith('DiagnosticReport/')), `the patient is referenced by ${want.length} resources`);
   t.same(got, want, '_revinclude=* returns every resource that references it');
 });
+
+t.test('parameter names like __proto__ or constructor are unknown parameters like any other', async (t) => {
+  const app = await testApp(t, {});
+  for (const name of ['__proto__', 'constructor', 'hasOwnProperty']) {
+    const lax = await send(app, 'GET', `/fhir/Patient?${name}=1`);
+    t.equal(lax.statusCode, 200, name);
+    const oo = lax.json().entry?.find((e: { search?: { mode: string } }) => e.search?.mode === 'outcome')?.resource;
+    t.match(oo?.issue?.[0]?.diagnostics ?? '', new RegExp(`Unknown search parameter "${name}"`), `${name}: a warning`);
+    const strict = await send(app, 'GET', `/fhir/Patient?${name}=1`, undefined, { prefer: 'handling=strict' });
+    t.equal(strict.statusCode, 400, `${name}: 400 under strict handling`);
+    const post = await app.inject({
+      method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded', prefer: 'handling=strict' }, payload: `${name}=1`,
+    });
+    t.equal(post.statusCode, 400, `${name}: POST _search too`);
+  }
+});
