@@ -4,6 +4,7 @@ import { fhirError } from '../fhir/errors.js';
 import { handleFhirRequest } from '../fhir/rest/router.js';
 import { FHIR_JSON } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
+import { paramRecord } from '../fhir/query-params.js';
 
 /**
  * The thin HTTP adapter of the FHIR API: it turns a Fastify request below `/fhir` into a
@@ -26,7 +27,7 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
       throw fhirError('BAD_REQUEST', 'The URL path is not validly percent-encoded');
     }
   }
-  const query: Record<string, string[]> = {};
+  const query = paramRecord();
   for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, string | string[]>)) {
     query[k] = Array.isArray(v) ? v : [v];
   }

@@ -3,6 +3,7 @@ import { AuditLog } from '../auth/audit-log.js';
 import { describeRequest } from '../auth/audit-request.js';
 import type { AppConfig } from '../config.js';
 import { isFhirPath, isPublicFhirPath, pathOf } from './security-auth-hook.js';
+import { paramRecord } from '../fhir/query-params.js';
 
 /**
  * Records an AuditEvent for every /fhir request except the public CapabilityStatement, once the
@@ -31,7 +32,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
   function recordRequest(request: FastifyRequest, reply: FastifyReply): void {
     if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
     const path = pathOf(request.url).replace(/^\/fhir\/?/, '');
-    const query: Record<string, string[]> = {};
+    const query = paramRecord();
     if (request.url.includes('?')) {
       for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
         query[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');

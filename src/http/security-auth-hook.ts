@@ -5,6 +5,7 @@ import { assertCanWrite, authorize } from '../auth/authorize.js';
 import type { AuthContext } from '../fhir/context.js';
 import { fhirError, FhirError } from '../fhir/errors.js';
 import { unauthorized } from '../auth/verify-token.js';
+import { paramRecord } from '../fhir/query-params.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -98,7 +99,7 @@ function guardSearchTypes(request: FastifyRequest, auth: AuthContext): void {
 }
 
 function queryOf(request: FastifyRequest): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = paramRecord();
   for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
     out[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
   }

@@ -69,6 +69,7 @@ function numericOps(param: string, prefix: Prefix, text: string, scale = 1): Rec
   const v = r.value * scale;
   const lo = r.lo * scale;
   const hi = r.hi * scale;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) bad(param, `"${text}" is out of range`);
   switch (prefix) {
     case 'eq': return { $gte: lo, $lt: hi };
     case 'ne': return { $not: { $gte: lo, $lt: hi } };

@@ -9,7 +9,7 @@ import { andAll, buildFilter } from './build-filter.js';
 import { compartmentFilter, inPatientCompartment, patientCompartmentTypes } from './compartment.js';
 import { sortField, type Filter } from './compile.js';
 import { resolveIncludes } from './includes.js';
-import { afterCursor, beforeCursor, decodeCursor, KEY_ORDER, keysetFilter, linkUrl, reverse, type Cursor } from './paging.js';
+import { cursorAt, cursorTuple, decodeCursor, fullSort, keysetFilter, linkUrl, reverse, type Cursor } from './paging.js';
 import { parseSearch } from './parse.js';
 import { getParam } from './registry.js';
 import type { SearchRequest } from './search-service.js';
@@ -82,34 +82,36 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
     parts.push(ts.length === 1 ? compartmentFilter(ts[0], req.compartment) : { $or: ts.map((t) => ({ t, ...compartmentFilter(t, req.compartment!) })) });
   }
   const baseFilter = andAll(parts.filter((p) => Object.keys(p).length));
-  const keyset = userSort.length === 0;
-  const snapshot = cursor?.k === 'offset' ? cursor.at : Date.now();
+  const sort = fullSort(userSort);
   let filter = baseFilter;
-  let sort: SortSpec = keyset ? KEY_ORDER : [...userSort, ...KEY_ORDER.filter(([f]) => !userSort.some(([u]) => u === f))];
+  let pageSort = sort;
   let skip = 0;
-  if (cursor?.k === 'after' || cursor?.k === 'before') {
-    if (!keyset) throw fhirError('INVALID_SEARCH', 'The paging cursor does not belong to this search', '_cursor');
-    filter = andAll([baseFilter, keysetFilter(cursor)]);
-    if (cursor.k === 'before') sort = reverse(KEY_ORDER);
-  } else if (!keyset) {
-    filter = andAll([baseFilter, { lu: { $lte: snapshot } }]);
-    skip = cursor?.k === 'offset' ? cursor.o : 0;
-  }
+  if (cursor) filter = andAll([baseFilter, keysetFilter(sort, cursorTuple(cursor, sort, types), cursor.k === 'after')]);
+  // A page before a cursor: the rows just before it. Reversing the sort gives them on scalar keys;
+  // on an index field the reverse of "lowest ascending" is not "highest descending", so there
+  // the rows before the cursor are counted and the last `count` of them taken in order.
+  const reversed = cursor?.k === 'before' && sort.every(([f]) => f === 't' || f === 'id' || f === 'lu');
   // `_count=0` asks for the count only (https://hl7.org/fhir/R4/search.html#count)
   const countOnly = summary === 'count' || count === 0;
+  if (reversed) pageSort = reverse(sort);
+  else if (cursor?.k === 'before' && !countOnly) {
+    const before = await store.search({ types, filter, limit: 0, count: true, maxTimeMs: TIME_LIMIT_MS });
+    skip = Math.max(0, (before.total ?? 0) - count);
+  }
   const wantTotal = total === 'accurate' || total === 'estimate' || countOnly;
   // Bundle.total counts the whole search on every page: past the first keyset page the page's
   // filter holds the cursor, so the total is counted without it
-  const pastCursor = cursor?.k === 'after' || cursor?.k === 'before';
-  const query: StoreQuery = { types, filter, sort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal && !pastCursor, maxTimeMs: TIME_LIMIT_MS };
+  const pastCursor = cursor !== undefined;
+  const query: StoreQuery = { types, filter, sort: pageSort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal && !pastCursor, maxTimeMs: TIME_LIMIT_MS };
   const res = await store.search(query);
   if (wantTotal && pastCursor) res.total = (await store.search({ types, filter: baseFilter, limit: 0, count: true, maxTimeMs: TIME_LIMIT_MS })).total;
   let records = res.records;
   let docs = res.docs;
-  const more = records.length > count;
+  // past the page: one more row (there is a next page), or, counted back from a cursor, the rows before
+  const more = cursor?.k === 'before' && !reversed ? skip > 0 : records.length > count;
   records = records.slice(0, count);
   docs = docs.slice(0, count);
-  if (cursor?.k === 'before') {
+  if (reversed) {
     records = records.reverse();
     docs = docs.reverse();
   }
@@ -119,14 +121,9 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const links: BundleLink[] = [{ relation: 'self', url: linkUrl(selfBase(req), used, cursor) }];
   if (!countOnly && docs.length) {
     const hasNext = cursor?.k === 'before' ? true : more;
-    const hasPrev = cursor?.k === 'before' ? more : cursor !== undefined && !(cursor.k === 'offset' && cursor.o === 0);
-    if (keyset) {
-      if (hasNext) links.push({ relation: 'next', url: linkUrl(selfBase(req), used, afterCursor(docs[docs.length - 1])) });
-      if (hasPrev) links.push({ relation: 'previous', url: linkUrl(selfBase(req), used, beforeCursor(docs[0])) });
-    } else {
-      if (more) links.push({ relation: 'next', url: linkUrl(selfBase(req), used, { k: 'offset', o: skip + count, at: snapshot }) });
-      if (skip > 0) links.push({ relation: 'previous', url: linkUrl(selfBase(req), used, { k: 'offset', o: Math.max(0, skip - count), at: snapshot }) });
-    }
+    const hasPrev = cursor?.k === 'before' ? more : cursor !== undefined;
+    if (hasNext) links.push({ relation: 'next', url: linkUrl(selfBase(req), used, cursorAt('after', docs[docs.length - 1], sort)) });
+    if (hasPrev) links.push({ relation: 'previous', url: linkUrl(selfBase(req), used, cursorAt('before', docs[0], sort)) });
   }
 
   const included = countOnly ? { records: [], issues: [] } : await resolveIncludes(store, docs, parsed.result, restrict);

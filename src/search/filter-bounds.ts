@@ -73,7 +73,14 @@ export function scalarBounds(v: unknown): Bounds[] | undefined {
   return b ? [{ ...FULL, sMin: b[0], sMax: b[1] }] : undefined;
 }
 
+/**
+ * Bounds on an interval element (`{ s, e }`, branches in `$or`; `a` is the accession a region
+ * index is chosen by). Undefined for any other shape: a number, quantity or composite element
+ * (`{ n }`, `{ c0, c1 }`, `{ $gt }`) says nothing about s and e, and reading it as unbounded
+ * would send it to an interval index that does not exist for its field.
+ */
 export function elemBounds(em: Record<string, unknown>): Bounds[] | undefined {
+  for (const k of Object.keys(em)) if (k !== 's' && k !== 'e' && k !== '$or' && k !== 'a') return undefined;
   const base: Bounds = { ...FULL };
   if ('s' in em) {
     const b = opBounds(em.s);

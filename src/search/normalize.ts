@@ -48,7 +48,8 @@ function parseDateRange(value: string): Interval | undefined {
   const Y = Number(y);
   const M = mo ? Number(mo) - 1 : 0;
   if (mo && (M < 0 || M > 11)) return undefined;
-  if (d && (Number(d) < 1 || Number(d) > 31)) return undefined;
+  // a day the month does not have (2021-02-29) is no date, not the next month's first days
+  if (d && (Number(d) < 1 || Number(d) > daysInMonth(Y, M))) return undefined;
   if (!mo) return { s: Date.UTC(Y, 0, 1), e: Date.UTC(Y + 1, 0, 1) };
   if (!d) return { s: Date.UTC(Y, M, 1), e: Date.UTC(Y, M + 1, 1) };
   if (!h) {
@@ -67,6 +68,12 @@ function parseDateRange(value: string): Interval | undefined {
   return { s: base + ms, e: base + ms + step };
 }
 
+function daysInMonth(year: number, month: number): number {
+  const probe = new Date(0);
+  probe.setUTCFullYear(year, month + 1, 0); // day 0 of the next month (and years below 100 as written)
+  return probe.getUTCDate();
+}
+
 /**
  * Implicit range of a number as written (search.html#number: "100" means [99.5, 100.5)).
  * Returns the value and half the unit of its last significant digit.
@@ -75,6 +82,8 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   const t = text.trim();
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
   const value = Number(t);
+  // 1e400 overflows to Infinity, which every `$lt`/`$gt` bound compares with: not a number to search by
+  if (!Number.isFinite(value)) return undefined;
   let half: number;
   const exp = /[eE]([+-]?\d+)$/.exec(t);
   const mant = t.replace(/[eE].*$/, '').replace(/^[+-]/, '');
@@ -82,7 +91,9 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   half = 0.5 * 10 ** -decimals;
   if (exp) half *= 10 ** Number(exp[1]);
   // toPrecision(15) drops binary noise (5.4 - 0.05 = 5.3500000000000005)
-  return { value, lo: Number((value - half).toPrecision(15)), hi: Number((value + half).toPrecision(15)) };
+  const lo = Number((value - half).toPrecision(15));
+  const hi = Number((value + half).toPrecision(15));
+  return Number.isFinite(lo) && Number.isFinite(hi) ? { value, lo, hi } : undefined;
 }
 
 /**

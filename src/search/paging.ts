@@ -1,52 +1,113 @@
 import { fhirError } from '../fhir/errors.js';
 import type { IndexedDoc, SortSpec } from '../storage/types.js';
 import type { Filter } from './compile.js';
+import { andAll } from './build-filter.js';
+import { sortValue, type SortValue } from './sort-order.js';
 
 /**
- * Opaque paging cursors (https://hl7.org/fhir/R4/http.html#paging). Without `_sort` the order is
- * (type, id) and the cursor is a keyset position: following `next` never repeats or skips a
- * resource, whatever is inserted, updated or deleted meanwhile. With `_sort` the cursor is an
- * offset within a snapshot (resources last updated at or before the first page), so concurrent
- * inserts do not shift later pages either.
+ * Opaque paging cursors (https://hl7.org/fhir/R4/http.html#paging): keyset positions, so that
+ * following `next` never repeats or skips a resource that stays unchanged, whatever is inserted,
+ * updated or deleted meanwhile. The order is the search's sort followed by (type, id), which makes
+ * every position unique; a cursor holds the sort tuple of the last (`after`) or first (`before`)
+ * row of its page: `t` and `id`, and in `v` the values of the other sort keys, in the order that
+ * sort-order.ts defines (lowest value ascending, highest descending, missing first).
  */
-export type Cursor =
-  | { k: 'after'; t: string; id: string }
-  | { k: 'before'; t: string; id: string }
-  | { k: 'offset'; o: number; at: number };
+export interface Cursor {
+  k: 'after' | 'before';
+  t: string;
+  id: string;
+  /** Values of the sort keys other than t and id (absent without `_sort`). */
+  v?: SortValue[];
+}
+
+const INVALID = 'The paging cursor is not valid (it may come from another search)';
 
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
+const isSortValue = (x: unknown): x is SortValue => x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+
 export function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (c.k === 'after' || c.k === 'before') {
-      if (typeof c.t === 'string' && typeof c.id === 'string') return { k: c.k, t: c.t, id: c.id };
-    } else if (c.k === 'offset' && Number.isInteger(c.o) && c.o >= 0 && Number.isFinite(c.at)) return { k: 'offset', o: c.o, at: c.at };
+    if ((c.k === 'after' || c.k === 'before') && typeof c.t === 'string' && typeof c.id === 'string') {
+      if (c.v === undefined) return { k: c.k, t: c.t, id: c.id };
+      if (Array.isArray(c.v) && c.v.length > 0 && c.v.every(isSortValue)) return { k: c.k, t: c.t, id: c.id, v: c.v };
+    }
   } catch {
     /* fall through */
   }
-  throw fhirError('INVALID_SEARCH', 'The paging cursor is not valid (it may come from another search)', '_cursor');
+  throw fhirError('INVALID_SEARCH', INVALID, '_cursor');
 }
 
 export const KEY_ORDER: SortSpec = [['t', 1], ['id', 1]];
 
-/** Keyset condition: strictly after (or before) position (t, id) in (type, id) order. */
-export function keysetFilter(c: { k: 'after' | 'before'; t: string; id: string }): Filter {
-  const op = c.k === 'after' ? '$gt' : '$lt';
-  return { $or: [{ t: { [op]: c.t } }, { t: c.t, id: { [op]: c.id } }] };
+/** The user's sort, then (type, id) as the tie-break that makes positions unique. */
+export function fullSort(userSort: SortSpec): SortSpec {
+  return [...userSort, ...KEY_ORDER.filter(([f]) => !userSort.some(([u]) => u === f))];
+}
+
+const isScalar = (field: string) => field === 't' || field === 'id' || field === 'lu';
+
+/**
+ * The cursor's sort tuple for `sort`, checked against the search: a cursor from a search with
+ * other sort keys or of another type does not belong to this one (400, not a silent restart).
+ */
+export function cursorTuple(c: Cursor, sort: SortSpec, types: string[] | undefined): SortValue[] {
+  const others = sort.filter(([f]) => f !== 't' && f !== 'id');
+  if ((c.v?.length ?? 0) !== others.length || (types && !types.includes(c.t))) {
+    throw fhirError('INVALID_SEARCH', 'The paging cursor does not belong to this search', '_cursor');
+  }
+  let j = 0;
+  const tuple = sort.map(([f]) => (f === 't' ? c.t : f === 'id' ? c.id : c.v![j++]));
+  sort.forEach(([f], i) => {
+    if (isScalar(f) && tuple[i] === null) throw fhirError('INVALID_SEARCH', INVALID, '_cursor');
+  });
+  return tuple;
+}
+
+/** The cursor naming `doc`'s position in `sort`. */
+export function cursorAt(k: 'after' | 'before', doc: IndexedDoc, sort: SortSpec): Cursor {
+  const v = sort.filter(([f]) => f !== 't' && f !== 'id').map(([f, d]) => sortValue(doc, f, d));
+  return v.length ? { k, t: doc.t, id: doc.id, v } : { k, t: doc.t, id: doc.id };
+}
+
+/** `field`'s sort value equals `v`. Index fields are arrays: "lowest (highest) is v" is "has v, none below (above)". */
+function equal(field: string, dir: 1 | -1, v: SortValue): Filter {
+  if (isScalar(field)) return { [field]: v };
+  if (v === null) return { [field]: { $exists: false } };
+  return { [field]: { $eq: v, $not: { [dir === 1 ? '$lt' : '$gt']: v } } };
+}
+
+/** `field`'s sort value comes after (`later`) or before `v` in direction `dir`; undefined: nothing does. */
+function beyond(field: string, dir: 1 | -1, v: SortValue, later: boolean): Filter | undefined {
+  const up = (dir === 1) === later; // the sort value is above v
+  if (isScalar(field)) return { [field]: { [up ? '$gt' : '$lt']: v } };
+  if (v === null) return up ? { [field]: { $exists: true } } : undefined; // missing is the lowest
+  if (dir === 1) {
+    // the lowest value: above v when every value is, below v when one is (or there is none)
+    return up ? { [field]: { $exists: true, $not: { $lte: v } } } : { $or: [{ [field]: { $lt: v } }, { [field]: { $exists: false } }] };
+  }
+  // the highest value: above v when one is, below v when none reaches it (or there is none)
+  return up ? { [field]: { $gt: v } } : { [field]: { $not: { $gte: v } } };
+}
+
+/**
+ * Keyset condition: rows strictly after (or before) the tuple in `sort` order, as one document
+ * both stores run: an `$or` over the keys, each branch "equal on the keys before, beyond on this".
+ */
+export function keysetFilter(sort: SortSpec, tuple: SortValue[], later: boolean): Filter {
+  const branches: Filter[] = [];
+  for (let i = 0; i < sort.length; i++) {
+    const b = beyond(sort[i][0], sort[i][1], tuple[i], later);
+    if (b) branches.push(andAll([...sort.slice(0, i).map(([f, d], j) => equal(f, d, tuple[j])), b]));
+  }
+  return branches.length === 1 ? branches[0] : { $or: branches };
 }
 
 export function reverse(sort: SortSpec): SortSpec {
   return sort.map(([f, d]) => [f, d === 1 ? -1 : 1]);
-}
-
-export function afterCursor(doc: IndexedDoc): Cursor {
-  return { k: 'after', t: doc.t, id: doc.id };
-}
-export function beforeCursor(doc: IndexedDoc): Cursor {
-  return { k: 'before', t: doc.t, id: doc.id };
 }
 
 /** Link URL with the parameters used, plus a cursor. */

@@ -70,9 +70,10 @@ export function unescape(s: string): string {
 
 const TYPE_MODIFIER = /^[A-Z][A-Za-z]+$/;
 
+/** Under strict handling the parameter is refused, not ignored: only the warning says so. */
 function warnOrThrow(strict: boolean, issues: Issue[], key: string, msg: string): void {
   if (strict) throw fhirError('INVALID_SEARCH', msg, key);
-  issues.push({ severity: 'warning', code: 'not-supported', diagnostics: msg, expression: [key] });
+  issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `${msg}; it was ignored`, expression: [key] });
 }
 
 /** Parses one `key=value` (a single repeat) for `type`. */
@@ -107,22 +108,27 @@ export function parseSearch(resourceType: string | undefined, query: Record<stri
       const base = key.split(':')[0];
       const k = base === '_include' || base === '_revinclude' ? key : base;
       out.result[k] = [...(out.result[k] ?? []), ...values];
-      if (key !== '_cursor') for (const v of values) out.used.push([key, v]);
+      if (key === '_cursor') continue;
+      if (k === key && values.length && base !== '_include' && base !== '_revinclude' && key !== '_type') {
+        // the last value is the one used (`_count=3&_count=5` pages by 5): the self link says so
+        out.used = out.used.filter(([u]) => u !== key);
+        out.used.push([key, values[values.length - 1]]);
+      } else for (const v of values) out.used.push([key, v]);
       continue;
     }
     const code = key.split(/[:.]/)[0];
     if (UNSUPPORTED.has(code)) {
-      warnOrThrow(strict, out.issues, key, `Search parameter ${code} is not supported; it was ignored`);
+      warnOrThrow(strict, out.issues, key, `Search parameter ${code} is not supported`);
       continue;
     }
     for (const value of values) {
       const clause = resourceType ? parseClause(resourceType, key, value) : parseSystemClause(key, value);
       if (!clause) {
-        warnOrThrow(strict, out.issues, key, `Unknown search parameter "${code}" for ${resourceType ?? 'a system search'}; it was ignored`);
+        warnOrThrow(strict, out.issues, key, `Unknown search parameter "${code}" for ${resourceType ?? 'a system search'}`);
         break;
       }
       if (clause.kind === 'param' && clause.def.type === 'special' && clause.def.code === 'near') {
-        warnOrThrow(strict, out.issues, key, 'Search parameter "near" is not supported; it was ignored');
+        warnOrThrow(strict, out.issues, key, 'Search parameter "near" is not supported');
         break;
       }
       out.clauses.push(clause);

@@ -88,12 +88,23 @@ export class RangeIndex {
   private maxLen = 0;
   private long = new Entries();
   private readonly longThreshold: number;
+  private lastSlot = -1;
+  private lastTag = -1;
+  /**
+   * Some document version has more than one interval here (a repeating element): callers must
+   * not intersect the bounds of two clauses, each may be met by a different interval.
+   */
+  multiValued = false;
 
   constructor(kind: 'date' | 'region') {
     this.longThreshold = LONG[kind];
   }
 
   add(s: number, e: number, slot: number, tag = 0): void {
+    // a version's intervals are added one after the other (search-indexes.ts apply)
+    if (slot === this.lastSlot && tag === this.lastTag) this.multiValued = true;
+    this.lastSlot = slot;
+    this.lastTag = tag;
     if (e - s > this.longThreshold) {
       this.long.push(s, e, slot, tag);
       return;

@@ -12,6 +12,7 @@ import { parseClause, parseSearch } from './parse.js';
 import { compartmentFilter, inPatientCompartment } from './compartment.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
 import { GENOMIC_REGION_URL } from './genomics-params.js';
+import { paramsOf } from '../fhir/query-params.js';
 
 /**
  * The search facade the FHIR core calls. src/search owns everything behind it: index values
@@ -59,8 +60,7 @@ export async function findConditionalMatches(
   limit = 2,
   patient?: string,
 ): Promise<{ matches: VersionRecord[]; issues: Issue[] }> {
-  const query: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(queryString.replace(/^\?/, ''))) (query[k] ??= []).push(v);
+  const query = paramsOf(queryString.replace(/^\?/, ''));
   const parsed = parseSearch(resourceType, query, false);
   const issues: Issue[] = parsed.issues.map((i) => ({ ...i, severity: 'error', code: 'invalid' }));
   if (issues.length) return { matches: [], issues };

@@ -102,6 +102,30 @@ t.test('bad values answer 400 naming the parameter', async (t) => {
   }
 });
 
+t.test('days a month does not have answer 400 naming the parameter', async (t) => {
+  for (const [type, qs] of [['Patient', 'birthdate=2020-02-30'], ['Patient', 'birthdate=2021-02-29'], ['Patient', 'birthdate=1900-02-29'], ['Observation', 'date=ge2020-04-31'],
+    ['Observation', 'date=2020-06-31T10:00:00Z'], ['Observation', '_lastUpdated=gt2023-02-29'], ['Observation', 'code-value-date=8480-6$2021-02-29']]) {
+    const err = await compile(type, qs).then(() => undefined, (e: unknown) => e);
+    t.equal((err as FhirError)?.status, 400, qs);
+    t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
+  }
+  for (const qs of ['birthdate=2020-02-29', 'birthdate=2000-02-29', 'birthdate=2021-12-31', 'birthdate=2021-04-30']) t.resolves(compile('Patient', qs), qs);
+});
+
+t.test('numbers that overflow (1e400 is Infinity) answer 400 naming the parameter', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['Observation', 'value-quantity=1e400'], ['Observation', 'value-quantity=gt1e400'], ['Observation', 'value-quantity=lt-1e400|http://unitsofmeasure.org|mg'],
+    ['Observation', 'value-quantity=1e308|http://unitsofmeasure.org|kg'], ['RiskAssessment', 'probability=ge1e400'], ['MolecularSequence', 'window-start=1e999'],
+    ['Observation', 'component-code-value-quantity=8480-6$lt1e400'],
+  ];
+  for (const [type, qs] of cases) {
+    const err = await compile(type, qs).then(() => undefined, (e: unknown) => e);
+    t.equal((err as FhirError)?.status, 400, qs);
+    t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
+  }
+  t.same(await compile('Observation', 'value-quantity=lt1e300'), { 'x.value-quantity': { $elemMatch: { n: { $lt: 1e300 } } } }, 'large but finite');
+});
+
 t.test('unknown parameters: warning by default, 400 under strict handling', async (t) => {
   const lax = parseSearch('Observation', { foo: ['1'] }, false);
   t.equal(lax.issues.length, 1);

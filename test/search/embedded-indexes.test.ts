@@ -232,3 +232,22 @@ t.test('interval index entries are sorted once writes pause, and by recovery bef
   t.equal(res.total, 39, 'and answers from them');
   await s2.close();
 });
+
+t.test('repeats of a parameter are each met by any value, whatever the index (search.html#combining)', async (t) => {
+  const goals = [
+    // two targets: each repeat below is met by a different one
+    { resourceType: 'Goal', id: 'g-two', lifecycleStatus: 'active', subject: { reference: 'Patient/pat-1' }, description: { text: 'x' }, target: [{ dueDate: '2019-01-01' }, { dueDate: '2021-01-01' }] },
+    { resourceType: 'Goal', id: 'g-one', lifecycleStatus: 'active', subject: { reference: 'Patient/pat-1' }, description: { text: 'x' }, target: [{ dueDate: '2019-01-01' }] },
+  ];
+  await store.transaction(async (tx) => {
+    for (const g of goals) await tx.put(g as never, indexResource(g as never));
+  });
+  const ids = async (type: string, qs: string) => {
+    const query: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(qs)) (query[k] ??= []).push(v);
+    const b = await searchBundle(ctx, { resourceType: type, query, strict: true, baseUrl: 'http://x/fhir' });
+    return (b.entry ?? []).map((e) => e.resource!.id).sort();
+  };
+  t.same(await ids('Goal', 'target-date=lt2020&target-date=gt2020'), ['g-two'], 'two dates of one resource meet two date repeats');
+  t.same(await ids('Goal', 'target-date=lt2020&target-date=gt2018'), ['g-one', 'g-two']);
+});

@@ -94,3 +94,34 @@ t.test('_total=accurate is the whole search on every page; _revinclude=* finds e
   t.ok(want.length > 1 && want.some((w) => w.startsWith('DiagnosticReport/')), `the patient is referenced by ${want.length} resources`);
   t.same(got, want, '_revinclude=* returns every resource that references it');
 });
+
+t.test('parameter names like __proto__ or constructor are unknown parameters like any other', async (t) => {
+  const app = await testApp(t, {});
+  for (const name of ['__proto__', 'constructor', 'hasOwnProperty']) {
+    const lax = await send(app, 'GET', `/fhir/Patient?${name}=1`);
+    t.equal(lax.statusCode, 200, name);
+    const oo = lax.json().entry?.find((e: { search?: { mode: string } }) => e.search?.mode === 'outcome')?.resource;
+    t.match(oo?.issue?.[0]?.diagnostics ?? '', new RegExp(`Unknown search parameter "${name}"`), `${name}: a warning`);
+    const strict = await send(app, 'GET', `/fhir/Patient?${name}=1`, undefined, { prefer: 'handling=strict' });
+    t.equal(strict.statusCode, 400, `${name}: 400 under strict handling`);
+    const post = await app.inject({
+      method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded', prefer: 'handling=strict' }, payload: `${name}=1`,
+    });
+    t.equal(post.statusCode, 400, `${name}: POST _search too`);
+  }
+});
+
+t.test('the self link shows the _count used once; strict refusals do not say the parameter was ignored', async (t) => {
+  const app = await testApp(t, {});
+  const b = (await send(app, 'GET', '/fhir/Patient?_count=3&_count=5&_include=Patient:organization&_include=Patient:general-practitioner')).json();
+  const self = new URL(b.link[0].url);
+  t.same(self.searchParams.getAll('_count'), ['5'], 'the last _count, once');
+  t.same(self.searchParams.getAll('_include'), ['Patient:organization', 'Patient:general-practitioner'], 'includes add up');
+  for (const qs of ['bogus=1', '_text=x', '__proto__=1']) {
+    const strict = await send(app, 'GET', `/fhir/Patient?${qs}`, undefined, { prefer: 'handling=strict' });
+    t.equal(strict.statusCode, 400, qs);
+    t.notMatch(strict.json().issue[0].diagnostics, /ignored/, `${qs}: refused, not ignored`);
+    const lax = (await send(app, 'GET', `/fhir/Patient?${qs}`)).json();
+    t.match(lax.entry.find((e: { search?: { mode: string } }) => e.search?.mode === 'outcome').resource.issue[0].diagnostics, /it was ignored$/, `${qs}: the warning says it was ignored`);
+  }
+});

@@ -114,6 +114,19 @@ const cases: Case[] = [
   ),
   ['Observation', 'component-value-quantity=gt40', (r) => (r.component ?? []).some((c: any) => quantityMatch(c.valueQuantity, 'gt40'))],
   ['Observation', 'combo-value-quantity=lt50', (r) => [r.valueQuantity, ...(r.component ?? []).map((c: any) => c.valueQuantity)].some((q) => quantityMatch(q, 'lt50'))],
+  // AND of repeats, one value each: every repeat is met by some value of the resource, not
+  // necessarily the same one (search.html#combining); also on multi-valued fields
+  ['Observation', 'value-quantity=gt90&value-quantity=lt130', (r) => quantityMatch(r.valueQuantity, 'gt90') && quantityMatch(r.valueQuantity, 'lt130')],
+  ['Observation', 'value-quantity=gt90&value-quantity=gt90', (r) => quantityMatch(r.valueQuantity, 'gt90')],
+  ['Observation', 'combo-value-quantity=gt90&combo-value-quantity=lt50', (r) => {
+    const qs = [r.valueQuantity, ...(r.component ?? []).map((c: any) => c.valueQuantity)];
+    return qs.some((q) => quantityMatch(q, 'gt90')) && qs.some((q) => quantityMatch(q, 'lt50'));
+  }],
+  ['MolecularSequence', 'window-start=ge55050000&window-start=le55100000', (r) => r.referenceSeq.windowStart >= 55_050_000 && r.referenceSeq.windowStart <= 55_100_000],
+  ['MolecularSequence', 'variant-start=gt55000000&variant-start=lt55200000', (r) => r.variant.some((v: any) => v.start > 55_000_000) && r.variant.some((v: any) => v.start < 55_200_000)],
+  ['Observation', 'component-code-value-quantity=8462-4$gt40&component-code-value-quantity=8462-4$lt100',
+    (r) => (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'gt40'))
+      && (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'lt100'))],
   ['MolecularSequence', 'variant-start=gt55100000', (r) => r.variant.some((v: any) => v.start > 55_100_000)],
   ['MolecularSequence', 'window-start=55050000', (r) => r.referenceSeq.windowStart === 55_050_000],
   ['MolecularSequence', 'variant-start=le55000100', (r) => r.variant.some((v: any) => v.start <= 55_000_100)],

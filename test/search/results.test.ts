@@ -120,6 +120,12 @@ t.test('_count, _total, _summary=count, _elements, self link, warnings', async (
   t.equal(await run('Observation', 'foo=1').then(() => 0, (e: { status?: number }) => e.status), 400);
   t.equal(await run('Observation', '_count=-1').then(() => 0, (e: { status?: number }) => e.status), 400);
   t.equal(await run('Observation', '_cursor=garbage').then(() => 0, (e: { status?: number }) => e.status), 400);
+  // tampered cursors: an offset cursor (of earlier releases), one naming another type, a sorted one on an unsorted search
+  const cur = (c: object) => Buffer.from(JSON.stringify(c)).toString('base64url');
+  for (const [qs, c] of [['status=final', { k: 'offset', o: 3, at: Date.now() }], ['status=final', { k: 'after', t: 'Patient', id: 'px1' }],
+    ['status=final', { k: 'after', t: 'Observation', id: 'vs1', v: ['final'] }], ['status=final&_sort=status', { k: 'after', t: 'Observation', id: 'vs1' }]] as const) {
+    t.equal(await run('Observation', `${qs}&_cursor=${cur(c)}`).then(() => 0, (e: { status?: number }) => e.status), 400, `${qs}: ${JSON.stringify(c)}`);
+  }
 });
 
 t.test('compartment search and conditional matches', async (t) => {
@@ -159,4 +165,66 @@ t.test('paging: following next is complete and duplicate-free across concurrent 
   const second = await run('Observation', first.link!.find((l) => l.relation === 'next')!.url.split('?')[1]);
   const back = await run('Observation', second.link!.find((l) => l.relation === 'previous')!.url.split('?')[1]);
   t.same(keys(back, 'match'), keys(first, 'match'));
+});
+
+t.test('paging with _sort: no gaps or duplicates across concurrent deletes and updates (keyset on the sort keys)', async (t) => {
+  const created = ['2020-01-05', '2020-01-01', undefined, '2020-01-03', '2020-01-01', undefined, '2020-01-09', '2020-01-02', '2020-01-07', '2020-01-01'];
+  const basic = (i: number, note = '') => ({
+    resourceType: 'Basic' as const, id: `s${i}`, code: { coding: [{ system: 'urn:pg', code: 's' }], text: note || undefined },
+    ...(created[i] ? { created: created[i] } : {}),
+  });
+  const put = (rs: Array<ReturnType<typeof basic>>) => store.transaction(async (tx) => {
+    for (const r of rs) await tx.put(r, indexResource(r));
+  });
+  const all = created.map((_, i) => `Basic/s${i}`).sort();
+  for (const sort of ['_id', '-_id', 'created', '-created', 'created,-_id', '-created,_id', '_lastUpdated']) {
+    await put(created.map((_, i) => basic(i)));
+    const { match } = await collect('Basic', `code=urn:pg|s&_count=3&_sort=${sort}`, async (page) => {
+      // delete a resource of an earlier page, update another one of it and one not returned yet
+      // (same sort keys: it still matches, at the same place)
+      const done = [...new Set((await run('Basic', `code=urn:pg|s&_count=50&_sort=${sort}`)).entry!.map((e) => e.resource!.id!))];
+      const first = done[0];
+      if (page === 0 && first) await store.transaction(async (tx) => { await tx.delete('Basic', first); });
+      const later = done[done.length - 1];
+      await put([basic(Number(later.slice(1)), `touched ${page}`)]);
+    });
+    t.equal(new Set(match).size, match.length, `_sort=${sort}: no duplicates`);
+    t.same([...match].sort(), all, `_sort=${sort}: no gaps`);
+  }
+  // the order across pages is the order of one page, and previous links walk it back
+  await put(created.map((_, i) => basic(i)));
+  const whole = keys(await run('Basic', 'code=urn:pg|s&_count=50&_sort=-created,_id'), 'match');
+  const pages: string[][] = [];
+  let b = await run('Basic', 'code=urn:pg|s&_count=3&_sort=-created,_id');
+  for (;;) {
+    pages.push(keys(b, 'match'));
+    const next = b.link?.find((l) => l.relation === 'next')?.url;
+    if (!next) break;
+    b = await run('Basic', next.split('?')[1]);
+  }
+  t.same(pages.flat(), whole, 'pages in order');
+  t.same(whole.slice(0, 3).map((k) => created[Number(k.split('/s')[1])]), ['2020-01-09', '2020-01-07', '2020-01-05'], 'descending dates first, missing last');
+  const back: string[][] = [];
+  for (;;) {
+    const prev = b.link?.find((l) => l.relation === 'previous')?.url;
+    if (!prev) break;
+    b = await run('Basic', prev.split('?')[1]);
+    back.unshift(keys(b, 'match'));
+  }
+  t.same(back, pages.slice(0, -1), 'previous links walk back page by page');
+  await store.transaction(async (tx) => { for (let i = 0; i < created.length; i++) await tx.delete('Basic', `s${i}`); });
+});
+
+t.test('_sort on a repeating element: lowest value ascending, highest descending, on every page', async (t) => {
+  const rs = [
+    { resourceType: 'Basic' as const, id: 'rep-a', code: { text: 'rep' }, identifier: [{ value: 'a' }, { value: 'z' }] },
+    { resourceType: 'Basic' as const, id: 'rep-b', code: { text: 'rep' }, identifier: [{ value: 'm' }] },
+    { resourceType: 'Basic' as const, id: 'rep-c', code: { text: 'rep' }, identifier: [{ value: 'c' }, { value: 'n' }] },
+  ];
+  await store.transaction(async (tx) => { for (const r of rs) await tx.put(r, indexResource(r)); });
+  const ids = async (qs: string) => (await collect('Basic', qs)).match.map((k) => k.split('/')[1]);
+  t.same(await ids('_id=rep-a,rep-b,rep-c&_sort=identifier&_count=1'), ['rep-a', 'rep-c', 'rep-b']);
+  t.same(await ids('_id=rep-a,rep-b,rep-c&_sort=-identifier&_count=1'), ['rep-a', 'rep-c', 'rep-b']);
+  t.same(await ids('_id=rep-a,rep-b,rep-c&_sort=-identifier&_count=2'), ['rep-a', 'rep-c', 'rep-b']);
+  await store.transaction(async (tx) => { for (const r of rs) await tx.delete('Basic', r.id); });
 });

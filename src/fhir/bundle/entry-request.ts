@@ -1,6 +1,7 @@
 import type { BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, HttpMethod } from '../context.js';
 import { fhirError } from '../errors.js';
+import { paramsOf } from '../query-params.js';
 
 /**
  * Turns `Bundle.entry[i].request` into the FhirRequest it stands for
@@ -27,8 +28,7 @@ export function parseEntryUrl(ctx: FhirContext, method: string | undefined, url:
   const q = rel.indexOf('?');
   const path = q < 0 ? rel : rel.slice(0, q);
   const queryString = q < 0 ? '' : rel.slice(q + 1);
-  const query: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(queryString)) (query[k] ??= []).push(v);
+  const query = paramsOf(queryString);
   return { method: method as HttpMethod, path, segments: path.split('/').filter(Boolean), query, queryString };
 }
 

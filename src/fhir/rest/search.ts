@@ -4,6 +4,7 @@ import { authorize, hasPermission, patientRestriction } from '../../auth/authori
 import { resourceTypes } from '../resource-types.js';
 import { reachedTypes, searchBundle } from '../../search/search-service.js';
 import { checkId, preferStrict } from './request-utils.js';
+import { paramRecord } from '../query-params.js';
 
 /**
  * Search at type, system and compartment level, GET or POST `_search`
@@ -17,7 +18,7 @@ export interface Compartment {
 
 /** `POST …/_search`: parameters from the form body and from the URL are combined. */
 function formParameters(req: FhirRequest): Record<string, string[]> {
-  const query: Record<string, string[]> = {};
+  const query = paramRecord();
   for (const [k, vs] of Object.entries(req.query)) query[k] = [...vs];
   if (req.body === undefined || req.body === null || req.body === '') return query;
   const mt = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

@@ -22,6 +22,7 @@ import { Payloads } from './payloads.js';
 import type { Piece } from './frame.js';
 import { readSnapshot } from './snapshot.js';
 import { Replay, type TermsOfBytes } from './replay.js';
+import { sortDocs } from '../../search/sort-order.js';
 
 export interface EmbeddedStoreOptions {
   /** fdatasync the journal (default true; turn off only in throwaway tests). */
@@ -224,7 +225,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     let matched = verified ? docs : (find(docs, query.filter).all() as unknown as CandidateDoc[]);
     const total = query.count ? matched.length : undefined;
     if (query.sort?.length) {
-      matched = find(matched, {}).sort(Object.fromEntries(query.sort)).all() as unknown as CandidateDoc[];
+      // MongoDB's order (search/sort-order.ts): mingo sorts a repeating key descending by its lowest value
+      matched = sortDocs(matched, query.sort);
     }
     const page = matched.slice(query.skip ?? 0, (query.skip ?? 0) + query.limit).map(resultDoc);
     const records = page.map((d) => staged?.get(`${d.t}/${d.id}`)?.record ?? this.current(d.t, d.id)!);

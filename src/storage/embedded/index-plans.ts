@@ -137,7 +137,12 @@ function fieldPlan(ctx: PlanContext, t: string, ti: TypeIndex, field: string, v:
   return undefined;
 }
 
-/** AND of several interval clauses on one field (`date=ge…&date=lt…`): one window, bounds intersected. */
+/**
+ * AND of several interval clauses on one field (`date=ge…&date=lt…`): one window, bounds
+ * intersected. Only where every document has at most one interval in the field: each repeat may
+ * be met by a different value (search.html#combining), and an intersected window would find only
+ * documents with one value meeting them all.
+ */
 function combinedRanges(ctx: PlanContext, ti: TypeIndex, members: unknown[]): Plan | undefined {
   const byField = new Map<string, Bounds[][]>();
   for (const m of members) {
@@ -154,7 +159,9 @@ function combinedRanges(ctx: PlanContext, ti: TypeIndex, members: unknown[]): Pl
     if (groups.length < 2) continue;
     let acc = groups[0];
     for (const g of groups.slice(1)) acc = acc.flatMap((a) => g.map((b) => intersect(a, b)));
-    const p = rangePlan(ti.ranges.get(field), acc, ctx.current);
+    const r = ti.ranges.get(field);
+    if (r?.multiValued) continue;
+    const p = rangePlan(r, acc, ctx.current);
     if (p && (!best || p.est < best.est)) best = p;
   }
   return best;
