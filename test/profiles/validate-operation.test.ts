@@ -89,3 +89,44 @@ t.test('$validate', async (t) => {
     t.ok(issuesOf(type).some((i) => i.severity === 'error' && /does not match the URL/.test(i.diagnostics)), 'wrong type is an error issue');
   });
 });
+
+t.test('$validate inputs are 0..1; a Parameters body is the input; other formats are 415', async (t) => {
+  const app = await testApp(t);
+  const variant = example('Observation-VariantExample.json');
+  const two = await send(app, 'POST', `/fhir/Observation/$validate?profile=${SD}variant&profile=${SD}haplotype`, variant);
+  t.equal(two.statusCode, 400, 'two profile values: 400 (the second would go unchecked)');
+  t.match(issuesOf(two)[0], { expression: ['profile'] });
+  const twoInBody = await send(app, 'POST', '/fhir/Observation/$validate', {
+    resourceType: 'Parameters', parameter: [{ name: 'resource', resource: variant }, { name: 'profile', valueUri: `${SD}variant` }, { name: 'profile', valueUri: `${SD}haplotype` }],
+  });
+  t.equal(twoInBody.statusCode, 400, 'two profile parameters: 400');
+  const twoResources = await send(app, 'POST', '/fhir/Observation/$validate', { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: variant }, { name: 'resource', resource: variant }] });
+  t.equal(twoResources.statusCode, 400, 'two resources: 400');
+  const empty = await send(app, 'POST', '/fhir/Observation/$validate', { resourceType: 'Parameters', parameter: [] });
+  t.equal(empty.statusCode, 400, 'a Parameters body without a resource: 400, not "Parameters is not an Observation"');
+  t.match(issuesOf(empty)[0].diagnostics, /No resource to validate/);
+  const params = await send(app, 'POST', '/fhir/Parameters/$validate', { resourceType: 'Parameters', parameter: [{ name: 'x', valueString: 'y' }] });
+  t.equal(params.statusCode, 200, 'validating a Parameters resource itself still works');
+  t.match(issuesOf(params), [{ severity: 'information', diagnostics: 'All OK' }]);
+  const xml = await send(app, 'POST', '/fhir/Observation/$validate', '<Observation xmlns="http://hl7.org/fhir"/>', { 'content-type': 'application/fhir+xml' });
+  t.equal(xml.statusCode, 415, 'FHIR XML: 415, as create answers');
+});
+
+t.test('claims: unknown profiles and other versions are warned about; a specific profile is inferred under a general claim', async (t) => {
+  const app = await testApp(t);
+  const variant = example('Observation-VariantExample.json');
+  const claims = async (profile: string[]) => issuesOf(await send(app, 'POST', '/fhir/Observation/$validate', { ...variant, meta: { profile } }));
+  const unknown = await claims(['http://example.org/StructureDefinition/lab-variant']);
+  t.match(unknown, [{ severity: 'warning', code: 'not-supported', expression: ['Observation.meta.profile[0]'] }]);
+  t.match(unknown[0].diagnostics, /not known to this server: the resource was not checked against it/);
+  const other = await claims([`${SD}variant|9.9.9`]);
+  t.match(other, [{ severity: 'warning', diagnostics: /holds version 3\.0\.0 of it, and checked the resource against that/ }]);
+  t.match(await claims([`${SD}variant|3.0.0`]), [{ severity: 'information', diagnostics: 'All OK' }], 'the vendored version: no remark');
+  t.match(await claims(['http://hl7.org/fhir/StructureDefinition/Observation']), [{ severity: 'information', diagnostics: 'All OK' }], 'the base definition is what the structure layer checks');
+  // genomic-base claimed, Variant code: the Variant rules run as for an unprofiled Variant (warnings)
+  const broken = structuredClone(variant);
+  broken.meta = { profile: [`${SD}genomic-base`] };
+  broken.valueCodeableConcept = { coding: [{ system: 'http://loinc.org', code: 'LA6576-8' }] };
+  const general = issuesOf(await send(app, 'POST', '/fhir/Observation/$validate', broken));
+  t.ok(general.some((i) => i.severity === 'warning' && /Variant/.test(i.diagnostics) && /meta\.profile claims another profile/.test(i.diagnostics)), JSON.stringify(general.map((i) => i.diagnostics)));
+});

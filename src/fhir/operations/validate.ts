@@ -75,14 +75,23 @@ async function readStored(req: FhirRequest, ctx: FhirContext, type: string, id: 
   return resource;
 }
 
-function readInput(req: FhirRequest): ValidateInput {
-  const q = (name: string) => req.query[name]?.[0];
+function readInput(req: FhirRequest & { resourceType?: string }): ValidateInput {
+  // Each input is 0..1 (Resource-validate): a second profile would otherwise go unchecked silently.
+  const q = (name: string) => {
+    if ((req.query[name]?.length ?? 0) > 1) throw fhirError('BAD_REQUEST', `$validate takes at most one ${name} (got ${req.query[name]!.length})`, name);
+    return req.query[name]?.[0];
+  };
   const body = req.body;
   let input: ValidateInput = { mode: q('mode') as Mode | undefined, profile: q('profile') };
   if (isResource(body)) {
-    if (body.resourceType === 'Parameters' && isOperationParameters(body)) input = { ...input, ...fromParameters(body) };
+    // A Parameters body is the operation's input unless Parameters is what is being validated
+    // (then it is the input only when it uses the operation's parameter names).
+    if (body.resourceType === 'Parameters' && (req.resourceType !== 'Parameters' || isOperationParameters(body))) input = { ...input, ...fromParameters(body) };
     else input.resource = body;
   } else if (body !== undefined && body !== null && !(typeof body === 'string' && body === '')) {
+    const mt = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    // as create answers: a body in another format (FHIR XML …) is a media type this server does not take
+    if (mt && mt !== 'application/fhir+json' && mt !== 'application/json') throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not supported: send application/fhir+json`);
     throw fhirError('BAD_REQUEST', 'The body must be a FHIR resource or a Parameters resource');
   }
   if (input.mode !== undefined && !MODES.has(input.mode)) throw fhirError('BAD_REQUEST', `mode must be create, update, delete or profile, got '${input.mode}'`);
@@ -99,7 +108,11 @@ function isOperationParameters(p: Parameters): boolean {
 }
 
 function fromParameters(p: Parameters): ValidateInput {
-  const find = (name: string): ParametersParameter | undefined => p.parameter?.find((x) => x.name === name);
+  const find = (name: string): ParametersParameter | undefined => {
+    const found = (Array.isArray(p.parameter) ? p.parameter : []).filter((x) => x?.name === name);
+    if (found.length > 1) throw fhirError('BAD_REQUEST', `$validate takes at most one ${name} (got ${found.length})`, `Parameters.parameter[name='${name}']`);
+    return found[0];
+  };
   const mode = find('mode');
   const profile = find('profile');
   return {

@@ -49,6 +49,9 @@ export function igPackage(): IgPackage {
   return cached;
 }
 
+/** The version of the vendored IG, as canonical references write it (`…/variant|3.0.0`). */
+export const IG_VERSION = '3.0.0';
+
 /** `http://…/variant|3.0.0` -> `http://…/variant` (FHIR canonical references may carry a version). */
 export function stripVersion(canonical: string): string {
   const bar = canonical.indexOf('|');

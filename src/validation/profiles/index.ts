@@ -2,7 +2,7 @@ import type { Issue } from '../../fhir/outcome.js';
 import { compiledProfile } from './compile-profile.js';
 import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
-import { igPackage, IG_CANONICAL, stripVersion } from './ig-package.js';
+import { igPackage, IG_CANONICAL, IG_VERSION, stripVersion } from './ig-package.js';
 import { rebaseExpression } from '../expression.js';
 
 /**
@@ -25,7 +25,9 @@ function claimedProfiles(resource: Record<string, unknown>): string[] {
 export function validateProfiles(resource: Record<string, unknown>, opts: ProfileOptions = {}): Issue[] {
   const issues: Issue[] = [];
   const requested = new Set((opts.profiles ?? []).map(stripVersion));
-  const urls = new Set([...claimedProfiles(resource).map(stripVersion), ...requested]);
+  const claimed = claimedProfiles(resource);
+  const urls = new Set([...claimed.map(stripVersion), ...requested]);
+  const type = String(resource.resourceType);
   let checked = 0;
   for (const url of urls) {
     const profile = compiledProfile(url);
@@ -40,13 +42,29 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
         diagnostics: `Profile ${url} is not known to this server (Genomics Reporting IG 3.0.0 profiles under ${IG_CANONICAL}/StructureDefinition/ are)`,
       });
     }
-    // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer covers base FHIR.
+    // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
+    // covers base FHIR; below, the client is told which of its claims were not checked.
   }
-  if (checked === 0) {
-    const detected = detectProfile(resource);
-    const profile = detected && compiledProfile(detected.profile);
-    if (detected && profile) {
-      const note = ` [not claimed in meta.profile; inferred from code ${detected.code}]`;
+  claimed.forEach((canonical, i) => {
+    const url = stripVersion(canonical);
+    const version = canonical.slice(url.length + 1);
+    const at = [`${type}.meta.profile[${i}]`];
+    // (an empty canonical: the schema says so; the base definition of the type is what layer 2 checks)
+    if (!url || url === `http://hl7.org/fhir/StructureDefinition/${type}`) return;
+    if (!compiledProfile(url)) {
+      // (a warning, as the FHIR validator gives: the resource may be stored, but nobody should think it was checked)
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it`, expression: at });
+    } else if (version && version !== IG_VERSION) {
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical}: this server holds version ${IG_VERSION} of it, and checked the resource against that`, expression: at });
+    }
+  });
+  // A resource may claim a general profile (genomic-base) and carry a code of a specific one
+  // (Variant): the specific one is inferred and checked as for an unprofiled resource.
+  const detected = detectProfile(resource);
+  if (detected && !urls.has(detected.profile)) {
+    const profile = compiledProfile(detected.profile);
+    if (profile) {
+      const note = checked ? ` [inferred from code ${detected.code}; meta.profile claims another profile]` : ` [not claimed in meta.profile; inferred from code ${detected.code}]`;
       const severity = opts.strictProfiles ? 'error' : 'warning';
       issues.push(...checkResource(profile, resource, severity, note));
     }
