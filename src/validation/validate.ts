@@ -97,6 +97,7 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
   const root = path ?? type;
   const ownContained = Array.isArray(node.contained) && node.contained.length ? containedIdsOf(node.contained) : NO_IDS;
   const containedIds = container ?? ownContained;
+  if (ownContained.size) checkContainedIds(node.contained as unknown[], root, state);
   if (!knownUnclean && passesClean(type, node, containedIds)) {
     checkRules(node, type, root, path === undefined, state);
     return;
@@ -138,6 +139,20 @@ const NO_IDS: ReadonlySet<string> = new Set();
 
 function containedIdsOf(contained: unknown[]): ReadonlySet<string> {
   return new Set(contained.map((c) => (c && typeof c === 'object' ? (c as Json).id : undefined)).filter((id): id is string => typeof id === 'string'));
+}
+
+/**
+ * Contained resources are told apart by id (`#id` references): two with the same id would make a
+ * reference mean either (https://hl7.org/fhir/R4/references.html#contained: unique within the resource).
+ */
+function checkContainedIds(contained: unknown[], root: string, state: State): void {
+  const seen = new Set<string>();
+  contained.forEach((c, i) => {
+    const id = c && typeof c === 'object' ? (c as Json).id : undefined;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) push(state, [error('invariant', `${root}.contained[${i}]: another contained resource already has id '${id}' (ids of contained resources must be unique within the resource)`, `${root}.contained[${i}].id`)]);
+    seen.add(id);
+  });
 }
 
 /** dom-2 and dom-4 (https://hl7.org/fhir/R4/domainresource.html#invs). */

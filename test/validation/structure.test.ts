@@ -141,3 +141,15 @@ t.test('primitive extensions on canonical elements (the HL7 schema had no _name 
   t.same(summary(validateResource({ resourceType: 'Task', status: 'draft', intent: 'order', instantiatesCanonical: 'http://example.org/pd', _instantiatesCanonical: ext })), [], 'a single canonical');
   t.same(summary(validateResource({ resourceType: 'Patient', meta: { profile: ['http://example.org/p'], _profile: [{ foo: 1 }] } })), ['structure Patient.meta._profile[0].foo'], 'its content is still an Element');
 });
+
+t.test('contained resources have unique ids', async (t) => {
+  const obs = {
+    resourceType: 'Observation', status: 'final', code: { text: 'x' }, specimen: { reference: '#s1' },
+    contained: [{ resourceType: 'Specimen', id: 's1' }, { resourceType: 'Specimen', id: 's1', note: [{ text: 'another' }] }],
+  };
+  const issues = errorsOf(validateResource(obs));
+  t.same(summary(issues), ['invariant Observation.contained[1].id']);
+  t.equal(validationStatus(issues), 422);
+  obs.contained[1]!.id = 's2';
+  t.same(summary(validateResource(obs)), [], 'distinct ids');
+});
