@@ -61,7 +61,7 @@ function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
   }
   if (!changeType && svtype) changeType = SV_TYPES[svtype];
   if (!changeType) return { unsupported: 'symbolic-allele' };
-  const cn = numberList(r, 'CN', sampleValue(r, 'CN') ?? infoValue(r, 'CN'))?.[0];
+  const cn = numberList(r, 'CN', sampleValue(r, 'CN') ?? infoValue(r, 'CN'), 'count')?.[0];
   if (copyNumber === undefined && cn !== undefined) copyNumber = cn;
   const start = r.pos; // after the padding base
   let end: number;
@@ -76,10 +76,9 @@ function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
     if (svlen === undefined) throw new VcfLineError(r.line, `symbolic allele <${id}> needs INFO END or SVLEN`);
     end = start + Math.abs(svlen);
   }
-  if (end < start) {
-    if (changeType !== 'insertion') throw new VcfLineError(r.line, `INFO END ${end} is before POS ${r.pos}`);
-    end = start;
-  }
+  // END is the last reference base the event covers (VCF 4.3 section 1.6.1 INFO END); an insertion
+  // has END = POS; anything before POS is a broken record, whatever the type.
+  if (end < start) throw new VcfLineError(r.line, `INFO END ${end} is before POS ${r.pos}`);
   const call: AlleleCall = { changeType, start, end, ref: r.ref, structural: true, copyNumber };
   const cipos = numberList(r, 'CIPOS', infoValue(r, 'CIPOS'));
   const ciend = numberList(r, 'CIEND', infoValue(r, 'CIEND'));

@@ -1,11 +1,11 @@
-import { type Build, canonicalChrom, toAccession } from '../assemblies.js';
+import { type Build, canonicalChrom, chromLength, toAccession } from '../assemblies.js';
 import { classifyAllele } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
 import { allelicState, calledAlts, parseGenotype } from './genotype.js';
 import { variantId, variantKey } from './ids.js';
 import { mapImplication, mapVariant } from './map-variant.js';
-import { type VcfRecord, infoValue, numberList, parseRecord, sampleValue } from './record.js';
+import { type VcfRecord, VcfLineError, infoValue, numberList, parseRecord, sampleValue } from './record.js';
 import type { ProducedResource, SkipReason } from './types.js';
 
 /**
@@ -72,10 +72,16 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   const accession = toAccession(ctx.build, r.chrom);
   if (!chrom || !accession) return skipped(out, 'unsupported-contig');
   const mito = chrom === 'MT';
-  const ad = numberList(r, 'AD', sampleValue(r, 'AD'));
+  const length = chromLength(ctx.build, chrom)!;
+  if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
+  const ad = numberList(r, 'FORMAT AD', sampleValue(r, 'AD'), 'count');
   const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
-  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'));
-  const iAf = ctx.sampleCount === 1 ? numberList(r, 'INFO AF', infoValue(r, 'AF')) : undefined;
+  // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
+  numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
+  numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
+  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
+  const infoAf = numberList(r, 'INFO AF', infoValue(r, 'AF'), 'fraction');
+  const iAf = ctx.sampleCount === 1 ? infoAf : undefined;
   const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
   out.posKey = `${chrom}:${r.pos}`;
   for (const altIdx of alts) {
@@ -84,6 +90,10 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
     if ('unsupported' in cls) {
       out.skips.push(cls.unsupported as SkipReason);
       continue;
+    }
+    if (cls.call.end > length) {
+      const what = cls.call.structural ? `INFO END ${cls.call.end}` : `REF ending at ${cls.call.end}`;
+      throw new VcfLineError(r.line, `${what} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
     }
     if (!build) continue;
     const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
