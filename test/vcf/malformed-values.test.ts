@@ -1,8 +1,11 @@
 import t from 'tap';
 import { Readable } from 'node:stream';
+import type { Observation } from '@medplum/fhirtypes';
 import { FhirError } from '../../src/fhir/errors.js';
 import { checkVcf, dryRunVcf } from '../../src/genomics/vcf/import.js';
 import type { VcfImportOptions } from '../../src/genomics/vcf/types.js';
+import { component, newStore, readAll } from './helpers.js';
+import { importVcf } from '../../src/genomics/vcf/import.js';
 
 // Values that parse as numbers or bases but cannot be data: each must refuse its line (and the
 // import) naming the field, exactly as a syntax error does, and be skipped and counted under allowErrors.
@@ -18,6 +21,9 @@ const CASES: Array<[string, RegExp]> = [
   ['chr1\t100\t.\tAC\tG,ac\t50\tPASS\t.\tGT\t0/1', /^line 5: ALT allele 'ac' equals REF/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:-5,5', /^line 5: FORMAT AD value '-5' is not a non-negative integer/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:5.5,3', /^line 5: FORMAT AD value '5.5' is not a non-negative integer/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:5', /^line 5: FORMAT AD has 1 values but Number=R needs 2/],
+  ['chr1\t100\t.\tA\tG,T\t50\tPASS\t.\tGT:AD\t1/2:5,5', /^line 5: FORMAT AD has 2 values but Number=R needs 3/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:5,5,5', /^line 5: FORMAT AD has 3 values but Number=R needs 2/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1:-1', /^line 5: FORMAT DP value '-1' is not a non-negative integer/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\tDP=2.5\tGT\t0/1', /^line 5: INFO DP value '2.5' is not a non-negative integer/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:1.5', /^line 5: FORMAT AF value '1.5' is not a fraction between 0 and 1/],
@@ -57,4 +63,21 @@ t.test('values at the limits still import', async (t) => {
   ]), opts);
   t.equal(s.variants, 5);
   t.same(s.skipped, {});
+});
+
+t.test('AD is read per ALT only when the header lets it be (Number=R, or Number=. with the R count)', async (t) => {
+  const variantsWith = async (adNumber: string, sample: string) => {
+    const store = await newStore();
+    t.teardown(() => store.close());
+    const head = HEAD.replace('#CHROM', `##FORMAT=<ID=AD,Number=${adNumber},Type=Integer,Description="depths">\n#CHROM`);
+    await importVcf(store, Readable.from([`${head}chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t${sample}\n`]), opts);
+    const [v] = (await readAll<Observation>(store, 'Observation')).filter((o) => o.code?.coding?.[0]?.code === '69548-6');
+    const q = (code: string) => (component(v, code)?.valueQuantity as { value: number } | undefined)?.value;
+    return { frequency: q('81258-6'), depth: q('82121-5') };
+  };
+  t.same(await variantsWith('R', '0/1:30,10'), { frequency: 0.25, depth: 10 });
+  t.same(await variantsWith('.', '0/1:30,10'), { frequency: 0.25, depth: 10 }, 'GATK 3 Number=. in R order');
+  t.same(await variantsWith('.', '0/1:30,10,5'), { frequency: undefined, depth: undefined }, 'Number=. with another count: not used');
+  // Complete Genomics: Number=2, depths in GT order (1|0:17,31 is 17 reads for the ALT)
+  t.same(await variantsWith('2', '1|0:17,31'), { frequency: undefined, depth: undefined }, 'Number=2: not used');
 });

@@ -75,7 +75,8 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const seenAtPos = new Set<string>();
 
   const ctx: RecordContext = {
-    patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex, source,
+    patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
+    adNumber: header.format.get('AD')?.number ?? 'R', source,
     includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
   };
   for (let n = await it.next(); !n.done; n = await it.next()) {

@@ -22,6 +22,8 @@ export interface RecordContext {
   /** Sample columns in the header, and the chosen one's index. */
   sampleCount: number;
   sampleIndex: number;
+  /** `Number` of the header's FORMAT AD definition ('R' when the header does not define AD). */
+  adNumber: string;
   source: GenomicSource;
   includeFiltered: boolean;
   specimen?: string;
@@ -74,7 +76,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   const mito = chrom === 'MT';
   const length = chromLength(ctx.build, chrom)!;
   if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
-  const ad = numberList(r, 'FORMAT AD', sampleValue(r, 'AD'), 'count');
+  const ad = alleleDepths(ctx, r);
   const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
   // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
@@ -111,6 +113,21 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
     out.calls.push(call);
   }
   return out;
+}
+
+/**
+ * FORMAT AD as REF then each ALT (VCF 4.2+ reserves it as Number=R), or undefined when it cannot be
+ * read so. Number=R (or AD undeclared): another count is a malformed line. Number=. (GATK before
+ * VCF 4.2 declared AD so, in R order): used when the count fits, else not used. Any other Number
+ * (Complete Genomics' Number=2, in GT order) does not say which depth is which ALT's: not used.
+ */
+function alleleDepths(ctx: RecordContext, r: VcfRecord): Array<number | undefined> | undefined {
+  const ad = numberList(r, 'FORMAT AD', sampleValue(r, 'AD'), 'count');
+  if (!ad || (ctx.adNumber !== 'R' && ctx.adNumber !== '.')) return undefined;
+  const need = r.alts.length + 1;
+  if (ad.length === need) return ad;
+  if (ctx.adNumber === 'R') throw new VcfLineError(r.line, `FORMAT AD has ${ad.length} values but Number=R needs ${need} (REF and each ALT)`);
+  return undefined;
 }
 
 function skipped(out: MappedRecord, reason: SkipReason): MappedRecord {
