@@ -50,6 +50,20 @@ export function canonicalChrom(chrom: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Canonical chromosome a VCF CHROM names in a build: a usual spelling (see canonicalChrom) or the
+ * build's own NC_ accession (`NC_000001.11` in GRCh38; `NC_012920.1` in both). `otherBuild` when it
+ * is an accession of the other build: the file and the build disagree, and no liftover is done.
+ */
+export function chromInBuild(build: Build, name: string): string | 'otherBuild' | undefined {
+  const c = canonicalChrom(name);
+  if (c !== undefined) return c;
+  const acc = name.trim();
+  if (!FROM_ACC.has(acc)) return undefined;
+  for (const [chrom, a] of TO_ACC[build]) if (a === acc) return chrom;
+  return 'otherBuild';
+}
+
 /** NC_ accession of a chromosome in a build, or undefined for contigs without one. */
 export function toAccession(build: Build, chrom: string): string | undefined {
   const c = canonicalChrom(chrom);

@@ -1,4 +1,4 @@
-import { canonicalChrom } from '../assemblies.js';
+import { canonicalChrom, fromAccession } from '../assemblies.js';
 
 /**
  * The annotation table that travels with a VCF (vcf2fhir's format, see the NB6TK328_annotations.txt
@@ -19,8 +19,9 @@ export interface Annotation {
 
 export class AnnotationError extends Error {}
 
+/** `chr1`, `1` and `NC_000001.11` key alike (the table names no build: an accession's version is not checked). */
 export function annotationKey(chrom: string, pos: number, ref: string, alt: string): string {
-  return `${canonicalChrom(chrom) ?? chrom}:${pos}:${ref.toUpperCase()}:${alt.toUpperCase()}`;
+  return `${canonicalChrom(chrom) ?? fromAccession(chrom)?.chrom ?? chrom}:${pos}:${ref.toUpperCase()}:${alt.toUpperCase()}`;
 }
 
 export function parseAnnotations(text: string): Map<string, Annotation> {

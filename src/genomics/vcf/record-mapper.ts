@@ -1,4 +1,4 @@
-import { type Build, canonicalChrom, chromLength, toAccession } from '../assemblies.js';
+import { type Build, chromInBuild, chromLength, toAccession } from '../assemblies.js';
 import { classifyAllele } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
@@ -70,8 +70,9 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   const g = parseGenotype(gtText, r.alts.length, r.line);
   const alts = calledAlts(g);
   if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
-  const chrom = canonicalChrom(r.chrom);
-  const accession = toAccession(ctx.build, r.chrom);
+  const chrom = chromInBuild(ctx.build, r.chrom);
+  if (chrom === 'otherBuild') throw new VcfLineError(r.line, `CHROM ${r.chrom} is an accession of another build than ${ctx.build}`);
+  const accession = chrom && toAccession(ctx.build, chrom);
   if (!chrom || !accession) return skipped(out, 'unsupported-contig');
   const mito = chrom === 'MT';
   const length = chromLength(ctx.build, chrom)!;
@@ -101,7 +102,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
     const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
-    const annotation = ctx.annotations?.get(annotationKey(r.chrom, r.pos, r.ref, alt));
+    const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
     const variant = mapVariant({
       id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,
       state: allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
