@@ -26,6 +26,9 @@ export function annotationKey(chrom: string, pos: number, ref: string, alt: stri
 
 export function parseAnnotations(text: string): Map<string, Annotation> {
   const out = new Map<string, Annotation>();
+  // Line of each variant's row: a second row for one variant is ambiguous (which gene, which
+  // significance?), so the table is refused rather than one row silently winning.
+  const rowOf = new Map<string, number>();
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {
     if (!raw.trim() || raw.startsWith('#')) return;
@@ -45,7 +48,11 @@ export function parseAnnotations(text: string): Map<string, Annotation> {
       const [code, display, system] = c[10].split('^');
       a.phenotype = { code, display: display || undefined, system: system || undefined };
     }
-    out.set(annotationKey(c[0], Number(c[1]), c[2], c[3]), a);
+    const key = annotationKey(c[0], Number(c[1]), c[2], c[3]);
+    const first = rowOf.get(key);
+    if (first !== undefined) throw new AnnotationError(`annotations lines ${first} and ${i + 1}: two rows for the same variant ${c[0]}:${c[1]} ${c[2]}>${c[3]}`);
+    rowOf.set(key, i + 1);
+    out.set(key, a);
   });
   return out;
 }
