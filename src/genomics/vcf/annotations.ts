@@ -4,11 +4,12 @@ import { canonicalChrom, fromAccession } from '../assemblies.js';
  * The annotation table that travels with a VCF (vcf2fhir's format, see the NB6TK328_annotations.txt
  * fixture): tab-separated, no header, one row per variant:
  *   chrom pos ref alt gene transcript c.HGVS protein-refseq p.HGVS clinical-significance phenotype
- * gene is `HGNC:583^APC^HGNC`, phenotype `72900001^Familial multiple polyposis syndrome^SCT`
+ * gene is `HGNC:583^APC^HGNC` (a bare symbol such as `APC` is taken as text only), phenotype `72900001^Familial multiple polyposis syndrome^SCT`
  * (code^display^system, SCT = SNOMED CT). Empty cells are allowed. Held in memory (small by nature).
  */
 export interface Annotation {
-  gene?: { id: string; symbol?: string };
+  /** `id` only when the cell gives an HGNC id (`HGNC:1100`); a bare symbol is kept as text. */
+  gene?: { id?: string; symbol?: string };
   transcript?: string;
   cHgvs?: string;
   proteinRefSeq?: string;
@@ -18,6 +19,8 @@ export interface Annotation {
 }
 
 export class AnnotationError extends Error {}
+
+const HGNC_ID = /^HGNC:\d+$/;
 
 /** `chr1`, `1` and `NC_000001.11` key alike (the table names no build: an accession's version is not checked). */
 export function annotationKey(chrom: string, pos: number, ref: string, alt: string): string {
@@ -36,8 +39,10 @@ export function parseAnnotations(text: string): Map<string, Annotation> {
     if (c.length < 4 || !/^\d+$/.test(c[1])) throw new AnnotationError(`annotations line ${i + 1}: expected chrom, pos, ref, alt first`);
     const a: Annotation = {};
     if (c[4]) {
-      const [id, symbol] = c[4].split('^');
-      a.gene = { id, symbol: symbol || undefined };
+      const [first, symbol] = c[4].split('^');
+      // Only an HGNC id may be coded in the HGNC system; a bare symbol (`BRCA1`) is not one, and
+      // looking it up is beyond the import, so it stays text (searchable: a bare `genes` value matches text).
+      a.gene = HGNC_ID.test(first) ? { id: first, symbol: symbol || undefined } : { symbol: symbol || first };
     }
     if (c[5]) a.transcript = c[5];
     if (c[6]) a.cHgvs = c[6];
