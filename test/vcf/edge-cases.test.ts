@@ -141,6 +141,18 @@ t.test('sequence-resolved indels get their change type from the alleles', async 
   t.same(rng(byAlt(variants, 'A'), '81254-5'), [199, 202]);
 });
 
+t.test('indels padded after the event (at position 1) are insertions and deletions, not delins', async (t) => {
+  const { variants } = await run(vcf([
+    row('chr1', 1, '.', 'A', 'TA', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr2', 1, '.', 'TCA', 'A', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr3', 1, '.', 'A', 'TCC', 50, 'PASS', '.', 'GT', '0/1'),
+  ]));
+  t.equal(code(byAlt(variants, 'TA'), '48019-4'), 'SO:0000667', 'A>TA insertion');
+  t.same(rng(byAlt(variants, 'TA'), '81254-5'), [0, 1], 'REF as written: the padding base');
+  t.equal(code(byAlt(variants, 'A'), '48019-4'), 'SO:0000159', 'TCA>A deletion');
+  t.equal(code(byAlt(variants, 'TCC'), '48019-4'), 'SO:1000032', 'no shared base: still delins');
+});
+
 t.test('gzip (single and multi-member) reads every line', async (t) => {
   const rows = Array.from({ length: 50 }, (_, i) => row('chr1', 1000 + i, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'));
   const text = vcf(rows);

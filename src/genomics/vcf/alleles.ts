@@ -41,9 +41,11 @@ function classifySequence(r: VcfRecord, alt: string): AlleleCall {
   const ref = r.ref;
   const start = r.pos - 1;
   let changeType: ChangeType;
+  // The shared bases are padding: before the event as usual, or after it when the event is at
+  // position 1 (VCF 4.3 section 1.6.1 REF: "the padding base ... must be the base after the event").
   if (ref.length === alt.length) changeType = ref.length === 1 ? 'snv' : 'mnv';
-  else if (alt.length > ref.length && alt.startsWith(ref)) changeType = 'insertion';
-  else if (ref.length > alt.length && ref.startsWith(alt)) changeType = 'deletion';
+  else if (alt.length > ref.length && (alt.startsWith(ref) || alt.endsWith(ref))) changeType = 'insertion';
+  else if (ref.length > alt.length && (ref.startsWith(alt) || ref.endsWith(alt))) changeType = 'deletion';
   else changeType = 'delins';
   return { changeType, start, end: start + ref.length, ref, alt, structural: false };
 }
