@@ -130,6 +130,17 @@ t.test('structural variants: SO change type, END/CIPOS/CIEND, copy number', asyn
   t.equal((component(at(8000), '82155-3')?.valueQuantity as { value: number }).value, 0, '<CN0> copy number');
 });
 
+t.test('the outer range of an imprecise call covers both breakpoint intervals', async (t) => {
+  const { variants } = await run(vcf([
+    row('chr1', 1000, '.', 'A', '<INS>', 50, 'PASS', 'SVTYPE=INS;END=1000;CIPOS=-16,22', 'GT', '0/1'),
+    row('chr1', 2000, '.', 'A', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=2010;CIPOS=-5,50;CIEND=-50,5', 'GT', '0/1'),
+  ]));
+  const at = (pos: number) => variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!;
+  t.same(rng(at(1000), '81301-4'), [984, 1022], 'outer end reaches CIPOS[1] past END');
+  t.notOk(component(at(1000), '81302-2'), 'no inner range');
+  t.same(rng(at(2000), '81301-4'), [1960, 2050], 'outer start reaches CIEND[0], outer end CIPOS[1]');
+});
+
 t.test('sequence-resolved indels get their change type from the alleles', async (t) => {
   const { variants } = await run(vcf([
     row('chr1', 100, '.', 'A', 'ATG', 50, 'PASS', '.', 'GT', '0/1'),

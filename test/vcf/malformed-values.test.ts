@@ -35,6 +35,10 @@ const CASES: Array<[string, RegExp]> = [
   ['chrM\t16570\t.\tA\tG\t50\tPASS\t.\tGT\t1', /^line 5: POS 16570 is past the end of chromosome MT \(16569 bases/],
   ['chr1\t248956400\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=249999999\tGT\t0/1', /^line 5: INFO END 249999999 is past the end of chromosome 1/],
   ['chr1\t1000\t.\tA\t<INS>\t50\tPASS\tSVTYPE=INS;END=900\tGT\t0/1', /^line 5: INFO END 900 is before POS 1000/],
+  ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIPOS=10,-10\tGT\t0/1', /^line 5: INFO CIPOS 10,-10 is reversed/],
+  ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIEND=5,-5\tGT\t0/1', /^line 5: INFO CIEND 5,-5 is reversed/],
+  ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIPOS=-10\tGT\t0/1', /^line 5: INFO CIPOS has 1 values, not 2/],
+  ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIPOS=-1.5,2\tGT\t0/1', /^line 5: INFO CIPOS value '-1.5' is not an integer/],
 ];
 
 t.test('malformed values refuse the import naming the field, in mapping and in the pre-pass', async (t) => {
