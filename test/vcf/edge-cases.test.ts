@@ -179,6 +179,8 @@ t.test('multi-sample files need a sample choice', async (t) => {
   await t.rejects(run(text, { sample: 'X' }), /Sample 'X' is not in the VCF; samples: TUMOR, NORMAL/);
   t.equal((await run(text, { sample: 'TUMOR' })).summary.variants, 1);
   t.equal((await run(text, { sample: 'NORMAL' })).summary.variants, 0);
+  const twice = vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1', '1/1')], ['S1', 'S1']);
+  await t.rejects(run(twice, { sample: 'S1' }), /line 4: sample 'S1' is named twice in the #CHROM line \(columns 10 and 11\)/);
 });
 
 t.test('malformed lines refuse the whole import, reporting line numbers', async (t) => {

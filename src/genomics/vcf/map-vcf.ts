@@ -58,6 +58,12 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   header.lineCount = lineNo;
   const cols = first.split('\t');
   header.samples = cols.slice(9);
+  // Sample names must be unique (VCF 4.3 section 1.5): with a repeat, `sample` could not say which column is meant.
+  const repeated = header.samples.findIndex((name, i) => header.samples.indexOf(name) !== i);
+  if (repeated >= 0) {
+    const name = header.samples[repeated];
+    throw fhirError('BAD_REQUEST', `line ${lineNo}: sample '${name}' is named twice in the #CHROM line (columns ${header.samples.indexOf(name) + 10} and ${repeated + 10})`);
+  }
   const sampleIndex = pickSample(header.samples, opts.sample);
   const sample = header.samples[sampleIndex];
   const build = opts.build ?? detectBuild(header);
