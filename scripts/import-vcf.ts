@@ -23,9 +23,14 @@ const USAGE = `usage: npm run import-vcf -- FILE --patient ID [--build GRCh37|GR
   [--max-report-results N]   Observations listed in the report (default 100000)
   [--batch-size N]   several transactions of N resources (for call sets too large for one; see README)`;
 
-function fail(msg: string, code = 2): never {
-  process.stderr.write(`${msg}\n${code === 2 ? USAGE + '\n' : ''}`);
+function fail(msg: string, code = 2, usage = code === 2): never {
+  process.stderr.write(`${msg}\n${usage ? USAGE + '\n' : ''}`);
   process.exit(code);
+}
+
+/** An input the command line names that cannot be used: one line (no stack, no usage), exit 2. */
+function inputError(msg: string): never {
+  fail(msg, 2, false);
 }
 
 let args;
@@ -58,17 +63,24 @@ const batchSize = v['batch-size'] === undefined ? undefined : Number(v['batch-si
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail(`--batch-size must be a positive integer, got '${v['batch-size']}'`);
 const maxReport = v['max-report-results'] === undefined ? undefined : Number(v['max-report-results']);
 if (maxReport !== undefined && !(Number.isInteger(maxReport) && maxReport >= 0)) fail(`--max-report-results must be a non-negative integer`);
-const readText = (p: string | undefined) => (p === undefined ? undefined : { name: basename(p), text: readFileSync(p, 'utf8') });
+function readText(flag: string, p: string | undefined): { name: string; text: string } | undefined {
+  if (p === undefined) return undefined;
+  try {
+    return { name: basename(p), text: readFileSync(p, 'utf8') };
+  } catch (e) {
+    inputError(`cannot read ${flag} ${p}: ${(e as Error).message}`);
+  }
+}
 
 let size = 0;
 try {
   size = statSync(file).size;
 } catch (e) {
-  fail(`cannot read ${file}: ${(e as Error).message}`, 1);
+  inputError(`cannot read ${file}: ${(e as Error).message}`);
 }
 const opts: VcfImportOptions = {
   patient: v.patient, build, sample: v.sample, specimen: v.specimen,
-  studiedBed: readText(v.studied), uncallableBed: readText(v.uncallable), annotations: readText(v.annotations)?.text,
+  studiedBed: readText('--studied', v.studied), uncallableBed: readText('--uncallable', v.uncallable), annotations: readText('--annotations', v.annotations)?.text,
   maxReportResults: maxReport, genomicSource: source, includeFiltered: v['include-filtered'], allowErrors: v['allow-errors'], sourceName: basename(file),
 };
 
@@ -91,8 +103,14 @@ function progress(p: ProgressInfo): void {
 }
 
 const config = loadConfig();
-const store = await createStore(config);
-await store.init();
+let store: Awaited<ReturnType<typeof createStore>>;
+try {
+  store = await createStore(config);
+  await store.init();
+} catch (e) {
+  // e.g. the data directory is locked by a running server: its message says what to do
+  inputError(`cannot open the store: ${(e as Error).message}`);
+}
 let exitCode = 0;
 try {
   const hooks = { onProgress: progress, progressEvery: 5000 };

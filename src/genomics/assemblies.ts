@@ -50,6 +50,20 @@ export function canonicalChrom(chrom: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Canonical chromosome a VCF CHROM names in a build: a usual spelling (see canonicalChrom) or the
+ * build's own NC_ accession (`NC_000001.11` in GRCh38; `NC_012920.1` in both). `otherBuild` when it
+ * is an accession of the other build: the file and the build disagree, and no liftover is done.
+ */
+export function chromInBuild(build: Build, name: string): string | 'otherBuild' | undefined {
+  const c = canonicalChrom(name);
+  if (c !== undefined) return c;
+  const acc = name.trim();
+  if (!FROM_ACC.has(acc)) return undefined;
+  for (const [chrom, a] of TO_ACC[build]) if (a === acc) return chrom;
+  return 'otherBuild';
+}
+
 /** NC_ accession of a chromosome in a build, or undefined for contigs without one. */
 export function toAccession(build: Build, chrom: string): string | undefined {
   const c = canonicalChrom(chrom);
@@ -72,5 +86,25 @@ export function parseBuild(s: string): Build | undefined {
   return undefined;
 }
 
+// Sequence length per chromosome (1..22, X, Y, MT), from the same assembly reports.
+const L37 = [
+  249250621, 243199373, 198022430, 191154276, 180915260, 171115067, 159138663, 146364022, 141213431, 135534747, 135006516, 133851895,
+  115169878, 107349540, 102531392, 90354753, 81195210, 78077248, 59128983, 63025520, 48129895, 51304566, 155270560, 59373566, 16569,
+];
+const L38 = [
+  248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973, 145138636, 138394717, 133797422, 135086622, 133275309,
+  114364328, 107043718, 101991189, 90338345, 83257441, 80373285, 58617616, 64444167, 46709983, 50818468, 156040895, 57227415, 16569,
+];
+const LENGTHS: Record<Build, Map<string, number>> = {
+  GRCh37: new Map(CHROMS.map((c, i) => [c, L37[i]])),
+  GRCh38: new Map(CHROMS.map((c, i) => [c, L38[i]])),
+};
+
+/** Length in bases of a chromosome in a build (undefined for contigs without an accession). */
+export function chromLength(build: Build, chrom: string): number | undefined {
+  const c = canonicalChrom(chrom);
+  return c === undefined ? undefined : LENGTHS[build].get(c);
+}
+
 /** Length of chromosome 1 in each build: lets `##contig` lines identify the assembly. */
-export const CHR1_LENGTH: Record<Build, number> = { GRCh37: 249250621, GRCh38: 248956422 };
+export const CHR1_LENGTH: Record<Build, number> = { GRCh37: L37[0], GRCh38: L38[0] };

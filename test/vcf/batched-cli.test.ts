@@ -47,6 +47,19 @@ t.test('npm run import-vcf writes into the store at DATA_DIR and prints a summar
   const usage = run(fixture('vcf_example3.vcf'));
   t.equal(usage.status, 2);
   t.match(usage.stderr, /--patient is required/);
+  // an input that cannot be used: one line, no stack trace, exit 2
+  for (const flag of ['--studied', '--uncallable', '--annotations']) {
+    const missing = run(fixture('vcf_example3.vcf'), '--patient', 'cli1', flag, join(dataDir, 'nope'));
+    t.equal(missing.status, 2, `${flag}: ${missing.stderr}`);
+    t.match(missing.stderr, new RegExp(`^cannot read ${flag} .*nope: ENOENT[^\n]*\n$`), 'one line');
+  }
+  const lockedDir = mkdtempSync(join(tmpdir(), 'vcf-cli-locked-'));
+  writeFileSync(join(lockedDir, 'LOCK'), String(process.pid)); // this test process: alive
+  const locked = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-vcf.ts', fixture('vcf_example3.vcf'), '--patient', 'cli1'], {
+    encoding: 'utf8', env: { ...process.env, DATA_DIR: lockedDir, FHIR_FSYNC: 'off' },
+  });
+  t.equal(locked.status, 2, locked.stderr);
+  t.match(locked.stderr, /^cannot open the store: The data directory .* is in use by process \d+[^\n]*\n$/, 'one line');
 
   const store = new EmbeddedStore(dataDir);
   await store.init();

@@ -130,6 +130,17 @@ t.test('structural variants: SO change type, END/CIPOS/CIEND, copy number', asyn
   t.equal((component(at(8000), '82155-3')?.valueQuantity as { value: number }).value, 0, '<CN0> copy number');
 });
 
+t.test('the outer range of an imprecise call covers both breakpoint intervals', async (t) => {
+  const { variants } = await run(vcf([
+    row('chr1', 1000, '.', 'A', '<INS>', 50, 'PASS', 'SVTYPE=INS;END=1000;CIPOS=-16,22', 'GT', '0/1'),
+    row('chr1', 2000, '.', 'A', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=2010;CIPOS=-5,50;CIEND=-50,5', 'GT', '0/1'),
+  ]));
+  const at = (pos: number) => variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!;
+  t.same(rng(at(1000), '81301-4'), [984, 1022], 'outer end reaches CIPOS[1] past END');
+  t.notOk(component(at(1000), '81302-2'), 'no inner range');
+  t.same(rng(at(2000), '81301-4'), [1960, 2050], 'outer start reaches CIEND[0], outer end CIPOS[1]');
+});
+
 t.test('sequence-resolved indels get their change type from the alleles', async (t) => {
   const { variants } = await run(vcf([
     row('chr1', 100, '.', 'A', 'ATG', 50, 'PASS', '.', 'GT', '0/1'),
@@ -139,6 +150,18 @@ t.test('sequence-resolved indels get their change type from the alleles', async 
   ]));
   t.same(variants.map((v) => code(v, '48019-4')).sort(), ['SO:0000159', 'SO:0000667', 'SO:0002007', 'SO:1000032'].sort());
   t.same(rng(byAlt(variants, 'A'), '81254-5'), [199, 202]);
+});
+
+t.test('indels padded after the event (at position 1) are insertions and deletions, not delins', async (t) => {
+  const { variants } = await run(vcf([
+    row('chr1', 1, '.', 'A', 'TA', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr2', 1, '.', 'TCA', 'A', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr3', 1, '.', 'A', 'TCC', 50, 'PASS', '.', 'GT', '0/1'),
+  ]));
+  t.equal(code(byAlt(variants, 'TA'), '48019-4'), 'SO:0000667', 'A>TA insertion');
+  t.same(rng(byAlt(variants, 'TA'), '81254-5'), [0, 1], 'REF as written: the padding base');
+  t.equal(code(byAlt(variants, 'A'), '48019-4'), 'SO:0000159', 'TCA>A deletion');
+  t.equal(code(byAlt(variants, 'TCC'), '48019-4'), 'SO:1000032', 'no shared base: still delins');
 });
 
 t.test('gzip (single and multi-member) reads every line', async (t) => {
@@ -156,6 +179,8 @@ t.test('multi-sample files need a sample choice', async (t) => {
   await t.rejects(run(text, { sample: 'X' }), /Sample 'X' is not in the VCF; samples: TUMOR, NORMAL/);
   t.equal((await run(text, { sample: 'TUMOR' })).summary.variants, 1);
   t.equal((await run(text, { sample: 'NORMAL' })).summary.variants, 0);
+  const twice = vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1', '1/1')], ['S1', 'S1']);
+  await t.rejects(run(twice, { sample: 'S1' }), /line 4: sample 'S1' is named twice in the #CHROM line \(columns 10 and 11\)/);
 });
 
 t.test('malformed lines refuse the whole import, reporting line numbers', async (t) => {

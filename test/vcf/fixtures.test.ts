@@ -8,10 +8,11 @@ import { validateResource } from '../../src/validation/validate.js';
 import { component, expectedCalls, fixture, fixtureText, newStore, readAll } from './helpers.js';
 
 /** Every fixture VCF with the side files that travel with it. */
-const CASES: Array<{ file: string; opts: Omit<VcfImportOptions, 'patient'>; build: 'GRCh37' | 'GRCh38' }> = [
+const CASES: Array<{ file: string; opts: Omit<VcfImportOptions, 'patient'>; build: 'GRCh37' | 'GRCh38'; malformed?: number[] }> = [
   { file: 'vcf_example2.vcf', opts: { build: 'GRCh37' }, build: 'GRCh37' },
   { file: 'vcf_example3.vcf', opts: {}, build: 'GRCh37' },
-  { file: 'vcf_example4.vcf', opts: { build: 'GRCh37' }, build: 'GRCh37' },
+  // three calls on M at POS 60018..60027, past the mitochondrion's 16,569 bases: malformed lines
+  { file: 'vcf_example4.vcf', opts: { build: 'GRCh37', allowErrors: true }, build: 'GRCh37', malformed: [12, 13, 14] },
   { file: 'vcftests.vcf', opts: { build: 'GRCh38' }, build: 'GRCh38' },
   { file: 'vcf_structural_variants.vcf', opts: {}, build: 'GRCh38' },
   {
@@ -37,6 +38,10 @@ for (const c of CASES) {
     const patient = 'pt-' + c.file.replace(/[^A-Za-z0-9]/g, '').slice(0, 20);
     const summary = await importVcf(store, createReadStream(fixture(c.file)), { patient, ...c.opts });
     const expected = expectedCalls(fixture(c.file));
+    // each malformed line of a fixture holds one call
+    expected.calls -= c.malformed?.length ?? 0;
+    t.same(summary.errors.map((e) => e.line), c.malformed ?? [], 'malformed lines (skipped under allowErrors)');
+    if (c.malformed) await t.rejects(importVcf(store, createReadStream(fixture(c.file)), { patient, ...c.opts, allowErrors: false }), /malformed lines/, 'refused by default');
     t.equal(summary.build, c.build, 'build (given or detected from the header)');
     t.equal(summary.records, expected.records, 'every data line is read (gzip: every BGZF member)');
     t.equal(summary.variants, expected.calls, 'one Variant per called ALT allele');

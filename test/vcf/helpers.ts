@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
@@ -65,4 +65,21 @@ export function expectedCalls(file: string, sampleCol = 9): { records: number; c
 export function component(o: object, code: string): Record<string, unknown> | undefined {
   const comps = (o as { component?: Array<{ code: { coding?: Array<{ code?: string }> } } & Record<string, unknown>> }).component;
   return comps?.find((c) => c.code.coding?.[0]?.code === code);
+}
+
+/** BGZF blocks of `text` (SAMv1 section 4.1), `blockSize` bytes of text each, without the EOF block. */
+export function bgzfBlocks(text: string, blockSize = 200): Buffer[] {
+  const data = Buffer.from(text);
+  const blocks: Buffer[] = [];
+  for (let i = 0; i < data.length; i += blockSize) {
+    const part = data.subarray(i, i + blockSize);
+    const cdata = deflateRawSync(part);
+    const head = Buffer.from([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43, 2, 0, 0, 0]);
+    head.writeUInt16LE(head.length + cdata.length + 8 - 1, 16);
+    const foot = Buffer.alloc(8);
+    foot.writeUInt32LE(crc32(part), 0);
+    foot.writeUInt32LE(part.length, 4);
+    blocks.push(Buffer.concat([head, cdata, foot]));
+  }
+  return blocks;
 }

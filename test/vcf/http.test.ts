@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Parameters } from '@medplum/fhirtypes';
 import { testApp } from '../fhir/helpers.js';
-import { expectedCalls, fixture, fixtureText, readAll } from './helpers.js';
+import { bgzfBlocks, expectedCalls, fixture, fixtureText, readAll } from './helpers.js';
 
 const param = (p: Parameters, name: string) => p.parameter?.find((x) => x.name === name);
 
@@ -128,10 +128,15 @@ t.test('imported resources are found by search: patient, gene, region, report wi
 t.test('a damaged or truncated gzip upload answers 400, not 500', async (t) => {
   const app = await testApp(t);
   const whole = gzipSync(readFileSync(fixture('vcf_example3.vcf')));
-  for (const [what, payload] of [['garbage after the magic bytes', Buffer.from('\x1f\x8b\x08\x00garbage', 'latin1')], ['cut off', whole.subarray(0, whole.length >> 1)]] as const) {
+  const blocks = bgzfBlocks(readFileSync(fixture('vcf_example3.vcf'), 'utf8'), 4096);
+  for (const [what, payload, reason] of [
+    ['garbage after the magic bytes', Buffer.from('\x1f\x8b\x08\x00garbage', 'latin1'), /gzip data is damaged or truncated/],
+    ['cut off', whole.subarray(0, whole.length >> 1), /gzip data is damaged or truncated/],
+    ['BGZF cut at a block boundary', Buffer.concat(blocks.slice(0, 2)), /BGZF \(bgzip\) data is truncated/],
+  ] as const) {
     const res = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=pz&build=GRCh37', headers: { 'content-type': 'application/octet-stream' }, payload });
     t.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 200)}`);
-    t.match(res.json().issue?.[0]?.diagnostics, /gzip data is damaged or truncated/);
+    t.match(res.json().issue?.[0]?.diagnostics, reason);
   }
   t.equal((await app.inject({ url: '/fhir/Observation?subject=Patient/pz&_summary=count' })).json().total, 0, 'nothing stored');
 });

@@ -41,9 +41,11 @@ function classifySequence(r: VcfRecord, alt: string): AlleleCall {
   const ref = r.ref;
   const start = r.pos - 1;
   let changeType: ChangeType;
+  // The shared bases are padding: before the event as usual, or after it when the event is at
+  // position 1 (VCF 4.3 section 1.6.1 REF: "the padding base ... must be the base after the event").
   if (ref.length === alt.length) changeType = ref.length === 1 ? 'snv' : 'mnv';
-  else if (alt.length > ref.length && alt.startsWith(ref)) changeType = 'insertion';
-  else if (ref.length > alt.length && ref.startsWith(alt)) changeType = 'deletion';
+  else if (alt.length > ref.length && (alt.startsWith(ref) || alt.endsWith(ref))) changeType = 'insertion';
+  else if (ref.length > alt.length && (ref.startsWith(alt) || ref.endsWith(alt))) changeType = 'deletion';
   else changeType = 'delins';
   return { changeType, start, end: start + ref.length, ref, alt, structural: false };
 }
@@ -61,7 +63,7 @@ function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
   }
   if (!changeType && svtype) changeType = SV_TYPES[svtype];
   if (!changeType) return { unsupported: 'symbolic-allele' };
-  const cn = numberList(r, 'CN', sampleValue(r, 'CN') ?? infoValue(r, 'CN'))?.[0];
+  const cn = numberList(r, 'CN', sampleValue(r, 'CN') ?? infoValue(r, 'CN'), 'count')?.[0];
   if (copyNumber === undefined && cn !== undefined) copyNumber = cn;
   const start = r.pos; // after the padding base
   let end: number;
@@ -76,18 +78,29 @@ function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
     if (svlen === undefined) throw new VcfLineError(r.line, `symbolic allele <${id}> needs INFO END or SVLEN`);
     end = start + Math.abs(svlen);
   }
-  if (end < start) {
-    if (changeType !== 'insertion') throw new VcfLineError(r.line, `INFO END ${end} is before POS ${r.pos}`);
-    end = start;
-  }
+  // END is the last reference base the event covers (VCF 4.3 section 1.6.1 INFO END); an insertion
+  // has END = POS; anything before POS is a broken record, whatever the type.
+  if (end < start) throw new VcfLineError(r.line, `INFO END ${end} is before POS ${r.pos}`);
   const call: AlleleCall = { changeType, start, end, ref: r.ref, structural: true, copyNumber };
-  const cipos = numberList(r, 'CIPOS', infoValue(r, 'CIPOS'));
-  const ciend = numberList(r, 'CIEND', infoValue(r, 'CIEND'));
+  const cipos = confidenceInterval(r, 'CIPOS');
+  const ciend = confidenceInterval(r, 'CIEND');
   if (cipos || ciend) {
-    const [ps0, ps1] = [cipos?.[0] ?? 0, cipos?.[1] ?? 0];
-    const [pe0, pe1] = [ciend?.[0] ?? 0, ciend?.[1] ?? 0];
-    call.outer = [Math.max(0, start + ps0), end + pe1];
+    const [ps0, ps1] = cipos ?? [0, 0];
+    const [pe0, pe1] = ciend ?? [0, 0];
+    // The outer range holds every place the event may be: either breakpoint's interval may reach
+    // past the other's (an <INS> has start = end, so its CIPOS alone decides both outer bounds).
+    call.outer = [Math.max(0, Math.min(start + ps0, end + pe0)), Math.max(end + pe1, start + ps1)];
     if (start + ps1 <= end + pe0) call.inner = [start + ps1, end + pe0];
   }
   return { call };
+}
+
+/** CIPOS / CIEND (Number=2, Type=Integer: offsets low,high around the breakpoint); a missing value is 0. */
+function confidenceInterval(r: VcfRecord, key: 'CIPOS' | 'CIEND'): [number, number] | undefined {
+  const v = numberList(r, `INFO ${key}`, infoValue(r, key), 'integer');
+  if (!v) return undefined;
+  if (v.length !== 2) throw new VcfLineError(r.line, `INFO ${key} has ${v.length} values, not 2 (low,high)`);
+  const [lo, hi] = [v[0] ?? 0, v[1] ?? 0];
+  if (lo > hi) throw new VcfLineError(r.line, `INFO ${key} ${lo},${hi} is reversed (low above high)`);
+  return [lo, hi];
 }

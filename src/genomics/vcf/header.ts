@@ -1,4 +1,4 @@
-import { type Build, CHR1_LENGTH, canonicalChrom, parseBuild } from '../assemblies.js';
+import { type Build, CHR1_LENGTH, canonicalChrom, fromAccession, parseBuild } from '../assemblies.js';
 
 /**
  * The VCF header (VCF 4.x, https://samtools.github.io/hts-specs/VCFv4.3.pdf section 1.4): meta lines
@@ -74,7 +74,8 @@ export function addMetaLine(h: VcfHeader, line: string): void {
 
 /**
  * The assembly named by the header, if any: `##reference`, `##contig=<assembly=..>`, Complete
- * Genomics' `##source_GENOME_REFERENCE=NCBI build 37`, or the length of chromosome 1.
+ * Genomics' `##source_GENOME_REFERENCE=NCBI build 37`, a contig named by its NC_ accession, or the
+ * length of chromosome 1.
  */
 export function detectBuild(h: VcfHeader): Build | undefined {
   const named = [h.reference, ...[...h.contigs.values()].map((c) => c.assembly), h.other.get('source_GENOME_REFERENCE'), h.other.get('assembly')];
@@ -84,6 +85,9 @@ export function detectBuild(h: VcfHeader): Build | undefined {
     if (b) return b;
   }
   for (const [id, c] of h.contigs) {
+    // contigs named by NC_ accession pin the build by their version (the shared MT one does not)
+    const acc = fromAccession(id);
+    if (acc && acc.chrom !== 'MT') return acc.build;
     if (canonicalChrom(id) !== '1' || !c.length) continue;
     if (c.length === CHR1_LENGTH.GRCh37) return 'GRCh37';
     if (c.length === CHR1_LENGTH.GRCh38) return 'GRCh38';

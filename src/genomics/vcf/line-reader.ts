@@ -2,11 +2,13 @@ import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { fhirError } from '../../fhir/errors.js';
+import { BgzfEofCheck } from './bgzf.js';
 
 /**
  * Streams the lines of a VCF, plain or gzip/bgzip. BGZF (https://samtools.github.io/hts-specs/SAMv1.pdf
  * section 4.1) is a series of gzip members; Node's gunzip keeps decoding after the end of a member,
- * so every block is read (test/vcf checks the line count against the whole file). Only one chunk
+ * so every block is read (test/vcf checks the line count against the whole file); BGZF input must end
+ * with its end-of-file block, else it was truncated (see bgzf.ts). Only one chunk
  * and one partial line are held at a time, so memory does not grow with the file.
  */
 export interface LineSource {
@@ -29,12 +31,16 @@ export function readLines(input: Readable): LineSource {
     let chunks: AsyncIterable<Buffer>;
     if (gz) {
       const gunzip = createGunzip();
+      const eof = new BgzfEofCheck();
+      eof.push(head);
       // Feed the raw stream into gunzip with backpressure; errors surface through the iterator.
       void (async () => {
         try {
           if (!gunzip.write(head)) await new Promise((r) => gunzip.once('drain', r));
           for (let n = await raw.next(); !n.done; n = await raw.next()) {
-            if (!gunzip.write(toBuffer(n.value))) await new Promise((r) => gunzip.once('drain', r));
+            const b = toBuffer(n.value);
+            eof.push(b);
+            if (!gunzip.write(b)) await new Promise((r) => gunzip.once('drain', r));
           }
           gunzip.end();
         } catch (e) {
@@ -50,6 +56,8 @@ export function readLines(input: Readable): LineSource {
           if (code?.startsWith('Z_')) throw fhirError('BAD_REQUEST', `The gzip data is damaged or truncated (${code}: ${(e as Error).message})`);
           throw e;
         }
+        // gunzip ends only after the feeder wrote the last byte, so the check has seen the whole file.
+        if (eof.truncated()) throw fhirError('BAD_REQUEST', 'The BGZF (bgzip) data is truncated: its end-of-file block is missing');
       })();
     } else {
       chunks = (async function* () {

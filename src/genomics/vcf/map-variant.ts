@@ -37,7 +37,8 @@ export function mapVariant(v: VariantInput): Observation & { id: string } {
   const c = v.call;
   const a = v.annotation;
   const components: ObservationComponent[] = [];
-  if (a?.gene) components.push(comp(LC.gene, { valueCodeableConcept: cc(SYS.hgnc, a.gene.id, a.gene.symbol) }));
+  if (a?.gene?.id) components.push(comp(LC.gene, { valueCodeableConcept: cc(SYS.hgnc, a.gene.id, a.gene.symbol) }));
+  else if (a?.gene?.symbol) components.push(comp(LC.gene, { valueCodeableConcept: { text: a.gene.symbol } }));
   components.push(comp(LC.assembly, { valueCodeableConcept: loinc(BUILD_LOINC[v.build].code, BUILD_LOINC[v.build].display) }));
   components.push(comp(LC.refSeq, { valueCodeableConcept: cc(SYS.refseq, v.accession) }));
   components.push(comp(LC.coordinateSystem, { valueCodeableConcept: loinc(ZERO_BASED.code, ZERO_BASED.display) }));

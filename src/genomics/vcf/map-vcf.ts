@@ -58,6 +58,12 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   header.lineCount = lineNo;
   const cols = first.split('\t');
   header.samples = cols.slice(9);
+  // Sample names must be unique (VCF 4.3 section 1.5): with a repeat, `sample` could not say which column is meant.
+  const repeated = header.samples.findIndex((name, i) => header.samples.indexOf(name) !== i);
+  if (repeated >= 0) {
+    const name = header.samples[repeated];
+    throw fhirError('BAD_REQUEST', `line ${lineNo}: sample '${name}' is named twice in the #CHROM line (columns ${header.samples.indexOf(name) + 10} and ${repeated + 10})`);
+  }
   const sampleIndex = pickSample(header.samples, opts.sample);
   const sample = header.samples[sampleIndex];
   const build = opts.build ?? detectBuild(header);
@@ -75,7 +81,8 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const seenAtPos = new Set<string>();
 
   const ctx: RecordContext = {
-    patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex, source,
+    patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
+    adNumber: header.format.get('AD')?.number ?? 'R', source,
     includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
   };
   for (let n = await it.next(); !n.done; n = await it.next()) {

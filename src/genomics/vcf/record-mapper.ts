@@ -1,11 +1,11 @@
-import { type Build, canonicalChrom, toAccession } from '../assemblies.js';
+import { type Build, chromInBuild, chromLength, toAccession } from '../assemblies.js';
 import { classifyAllele } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
 import { allelicState, calledAlts, parseGenotype } from './genotype.js';
 import { variantId, variantKey } from './ids.js';
 import { mapImplication, mapVariant } from './map-variant.js';
-import { type VcfRecord, infoValue, numberList, parseRecord, sampleValue } from './record.js';
+import { type VcfRecord, VcfLineError, infoValue, numberList, parseRecord, sampleValue } from './record.js';
 import type { ProducedResource, SkipReason } from './types.js';
 
 /**
@@ -22,6 +22,8 @@ export interface RecordContext {
   /** Sample columns in the header, and the chosen one's index. */
   sampleCount: number;
   sampleIndex: number;
+  /** `Number` of the header's FORMAT AD definition ('R' when the header does not define AD). */
+  adNumber: string;
   source: GenomicSource;
   includeFiltered: boolean;
   specimen?: string;
@@ -68,14 +70,21 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   const g = parseGenotype(gtText, r.alts.length, r.line);
   const alts = calledAlts(g);
   if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
-  const chrom = canonicalChrom(r.chrom);
-  const accession = toAccession(ctx.build, r.chrom);
+  const chrom = chromInBuild(ctx.build, r.chrom);
+  if (chrom === 'otherBuild') throw new VcfLineError(r.line, `CHROM ${r.chrom} is an accession of another build than ${ctx.build}`);
+  const accession = chrom && toAccession(ctx.build, chrom);
   if (!chrom || !accession) return skipped(out, 'unsupported-contig');
   const mito = chrom === 'MT';
-  const ad = numberList(r, 'AD', sampleValue(r, 'AD'));
+  const length = chromLength(ctx.build, chrom)!;
+  if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
+  const ad = alleleDepths(ctx, r);
   const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
-  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'));
-  const iAf = ctx.sampleCount === 1 ? numberList(r, 'INFO AF', infoValue(r, 'AF')) : undefined;
+  // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
+  numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
+  numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
+  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
+  const infoAf = numberList(r, 'INFO AF', infoValue(r, 'AF'), 'fraction');
+  const iAf = ctx.sampleCount === 1 ? infoAf : undefined;
   const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
   out.posKey = `${chrom}:${r.pos}`;
   for (const altIdx of alts) {
@@ -85,11 +94,15 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
       out.skips.push(cls.unsupported as SkipReason);
       continue;
     }
+    if (cls.call.end > length) {
+      const what = cls.call.structural ? `INFO END ${cls.call.end}` : `REF ending at ${cls.call.end}`;
+      throw new VcfLineError(r.line, `${what} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
+    }
     if (!build) continue;
     const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
-    const annotation = ctx.annotations?.get(annotationKey(r.chrom, r.pos, r.ref, alt));
+    const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
     const variant = mapVariant({
       id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,
       state: allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
@@ -101,6 +114,21 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
     out.calls.push(call);
   }
   return out;
+}
+
+/**
+ * FORMAT AD as REF then each ALT (VCF 4.2+ reserves it as Number=R), or undefined when it cannot be
+ * read so. Number=R (or AD undeclared): another count is a malformed line. Number=. (GATK before
+ * VCF 4.2 declared AD so, in R order): used when the count fits, else not used. Any other Number
+ * (Complete Genomics' Number=2, in GT order) does not say which depth is which ALT's: not used.
+ */
+function alleleDepths(ctx: RecordContext, r: VcfRecord): Array<number | undefined> | undefined {
+  const ad = numberList(r, 'FORMAT AD', sampleValue(r, 'AD'), 'count');
+  if (!ad || (ctx.adNumber !== 'R' && ctx.adNumber !== '.')) return undefined;
+  const need = r.alts.length + 1;
+  if (ad.length === need) return ad;
+  if (ctx.adNumber === 'R') throw new VcfLineError(r.line, `FORMAT AD has ${ad.length} values but Number=R needs ${need} (REF and each ALT)`);
+  return undefined;
 }
 
 function skipped(out: MappedRecord, reason: SkipReason): MappedRecord {

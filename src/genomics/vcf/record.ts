@@ -44,9 +44,16 @@ export function parseRecord(text: string, line: number, sampleCount: number, sam
   if (!chrom || /\s/.test(chrom)) throw new VcfLineError(line, 'CHROM is empty or contains white space');
   if (!/^\d+$/.test(posText)) throw new VcfLineError(line, `POS '${posText}' is not a non-negative integer`);
   const pos = Number(posText);
+  // VCF 4.3 allows POS 0 only for telomere padding, which places the event before base 1: it has no
+  // 0-based interval on the chromosome, so it is refused rather than mapped to position -1.
+  if (pos < 1) throw new VcfLineError(line, `POS ${posText} is before the first base (POS 0, telomere padding, is not supported)`);
   if (!REF_RE.test(ref)) throw new VcfLineError(line, `REF '${ref}' is not a base sequence (A, C, G, T, N)`);
   const alts = altText.split(',');
-  for (const a of alts) if (!ALT_RE.test(a)) throw new VcfLineError(line, `ALT allele '${a}' is not valid`);
+  for (const a of alts) {
+    if (!ALT_RE.test(a)) throw new VcfLineError(line, `ALT allele '${a}' is not valid`);
+    // an ALT equal to REF is no variant (VCF 4.3 section 1.6.1: ALT lists non-reference alleles)
+    if (a.toUpperCase() === ref.toUpperCase()) throw new VcfLineError(line, `ALT allele '${a}' equals REF`);
+  }
   if (alts.length > 1 && alts.includes('.')) throw new VcfLineError(line, "ALT '.' cannot be combined with other alleles");
   const filters = filterText === undefined || filterText === '' ? ['.'] : filterText.split(';');
   const format = sampleCount > 0 && cols[8] && cols[8] !== '.' ? cols[8].split(':') : [];
@@ -75,13 +82,26 @@ export function sampleValue(r: VcfRecord, key: string): string | undefined {
   return v === '' || v === '.' ? undefined : v;
 }
 
-/** Parses a number list ('10,-5'); undefined when absent; throws on garbage. */
-export function numberList(r: VcfRecord, what: string, v: string | undefined): Array<number | undefined> | undefined {
+/**
+ * What a number list may hold: any number; a count (read depths AD, DP, copy number CN: a
+ * non-negative integer); an integer (CIPOS, CIEND offsets); a fraction (allele frequency AF, in [0, 1]).
+ */
+export type NumberKind = 'number' | 'count' | 'integer' | 'fraction';
+const KIND_CHECK: Record<NumberKind, { ok: (n: number) => boolean; is: string }> = {
+  number: { ok: () => true, is: 'a number' },
+  count: { ok: (n) => Number.isInteger(n) && n >= 0, is: 'a non-negative integer' },
+  integer: { ok: (n) => Number.isInteger(n), is: 'an integer' },
+  fraction: { ok: (n) => n >= 0 && n <= 1, is: 'a fraction between 0 and 1' },
+};
+
+/** Parses a number list ('10,-5'); undefined when absent; throws on garbage or a value outside its kind. */
+export function numberList(r: VcfRecord, what: string, v: string | undefined, kind: NumberKind = 'number'): Array<number | undefined> | undefined {
   if (v === undefined) return undefined;
+  const check = KIND_CHECK[kind];
   return v.split(',').map((x) => {
     if (x === '.' || x === '') return undefined;
     const n = Number(x);
-    if (!Number.isFinite(n)) throw new VcfLineError(r.line, `${what} value '${x}' is not a number`);
+    if (!Number.isFinite(n) || !check.ok(n)) throw new VcfLineError(r.line, `${what} value '${x}' is not ${check.is}`);
     return n;
   });
 }
