@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { ResourceStore } from '../storage/types.js';
 import { createStore } from '../storage/create-store.js';
-import { registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
 import { registerDocs } from './docs.js';
 import { registerSecurity } from './security.js';
@@ -38,6 +38,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     // On close: in-flight requests finish, idle keep-alive sockets are closed (else SIGTERM waits for clients).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    clientErrorHandler,
   });
   const store = opts.store ?? await createStore(config, { searchIndexFields: searchIndexFields() });
   // A large embedded store takes minutes to open (a million variants: about two): say so first,

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { toOperationOutcome } from '../fhir/outcome.js';
+import type { Duplex } from 'node:stream';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -27,6 +28,24 @@ export function sendError(reply: FastifyReply, err: FhirError): FastifyReply {
   reply.code(err.status).header('content-type', FHIR_JSON);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
   return reply.send(JSON.stringify(toOperationOutcome(err.issues)));
+}
+
+/**
+ * Requests Node's HTTP parser refuses (a raw non-ASCII byte in the URL, a malformed header) never
+ * reach a route or the error handler: they are answered on the socket, still as an
+ * OperationOutcome (Fastify's clientErrorHandler; its default answers `{"error":"Bad Request"}`).
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, text, message] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'The request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'The request took too long to arrive']
+        : [400, 'Bad Request', `The HTTP request is malformed (${err.code ?? 'parse error'}): percent-encode non-ASCII characters in the URL`];
+  const body = JSON.stringify(toOperationOutcome([{ severity: 'error', code: status === 408 ? 'timeout' : 'structure', diagnostics: message }]));
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: ${FHIR_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

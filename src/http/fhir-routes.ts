@@ -63,8 +63,15 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   const { ctx } = opts;
   // FHIR JSON and JSON Patch go through Fastify's own JSON parser, which refuses `__proto__` and
   // `constructor.prototype` keys (DESIGN.md, validation layer 1).
-  const json = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser(['application/fhir+json', 'application/json-patch+json'], { parseAs: 'string' }, json);
+  const strict = app.getDefaultJsonParser('error', 'error');
+  // Many clients send their Content-Type on every request: a DELETE or GET without a body is not
+  // an empty JSON document (that stays an error where a body is expected).
+  const json: typeof strict = (req, body, done) => {
+    if (body === '' && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
+    return strict(req, body, done);
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'string' }, json);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Anything else reaches the core as raw bytes: operations may take other media (VCF), and the
   // interactions answer 415 themselves with an OperationOutcome.

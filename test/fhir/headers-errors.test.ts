@@ -100,3 +100,37 @@ t.test('a genomic Observation whose code.coding is an object answers 400 with th
   t.equal(oo.resourceType, 'OperationOutcome');
   t.ok(oo.issue.some((i: { expression?: string[] }) => i.expression?.[0] === 'Observation.code.coding'), 'names Observation.code.coding');
 });
+
+t.test('a Content-Type on a request without a body (DELETE, GET) is not an empty JSON document', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/d1', { resourceType: 'Patient', id: 'd1' });
+  for (const ct of ['application/fhir+json', 'application/json']) {
+    t.equal((await app.inject({ method: 'GET', url: '/fhir/Patient/d1', headers: { 'content-type': ct } })).statusCode, 200, `GET with ${ct}`);
+  }
+  const del = await app.inject({ method: 'DELETE', url: '/fhir/Patient/d1', headers: { 'content-type': 'application/fhir+json' } });
+  t.equal(del.statusCode, 204, 'DELETE with a Content-Type and no body');
+  const post = await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' }, payload: '' });
+  t.equal(post.statusCode, 400, 'an empty body where one is expected is still refused');
+  t.match(post.json().issue[0].diagnostics, /empty/);
+});
+
+t.test("requests Node's HTTP parser refuses still get an OperationOutcome", async (t) => {
+  const { connect } = await import('node:net');
+  const app = await testApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
+  const raw = (bytes: Buffer) => new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let out = '';
+    socket.on('data', (d) => (out += d.toString('utf8')));
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+  // a raw (not percent-encoded) Ü in the request target
+  const answer = await raw(Buffer.concat([Buffer.from('GET /fhir/Patient?name=M'), Buffer.from([0xc3, 0x9c]), Buffer.from('LLER HTTP/1.1\r\nHost: x\r\n\r\n')]));
+  t.match(answer, /^HTTP\/1\.1 400 /);
+  t.match(answer, /content-type: application\/fhir\+json/i);
+  const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+  t.equal(body.resourceType, 'OperationOutcome');
+  t.match(body.issue[0].diagnostics, /percent-encode/);
+});

@@ -16,6 +16,11 @@ import { generateGenomicData, prng } from '../../scripts/seed-variants.js';
  */
 export type R = Resource & { id: string } & Record<string, any>;
 
+/** A Period from two dates in whichever order they come (per-1: it may not end before it starts). */
+function period(a: string, b: string): { start: string; end: string } {
+  return a <= b ? { start: a, end: b } : { start: b, end: a };
+}
+
 export function buildDataset(): R[] {
   const out: R[] = [...generateGenomicData({ variants: 120, patients: 6, poolSize: 40, perReport: 7, seed: 7 })] as R[];
   const rnd = prng(99);
@@ -70,7 +75,7 @@ export function buildDataset(): R[] {
   for (let i = 0; i < 6; i++) {
     out.push({ resourceType: 'Specimen', id: `sp${i}`, subject: { reference: `Patient/px${i}` }, type: { coding: [{ system: 'http://snomed.info/sct', code: pick(['119297000', '258580003']) }] }, collection: { collectedDateTime: pick(dates) } });
     out.push({ resourceType: 'ServiceRequest', id: `sr${i}`, status: pick(['active', 'completed']), intent: 'order', subject: { reference: `Patient/px${i}` }, code: { coding: [{ system: 'http://loinc.org', code: '51969-4' }] }, specimen: [{ reference: `Specimen/sp${i}` }], authoredOn: pick(dates) });
-    out.push({ resourceType: 'Procedure', id: `pr${i}`, status: 'completed', subject: { reference: `Patient/px${i}` }, code: { text: 'biopsy' }, performedPeriod: { start: '2020-01-01', end: pick(dates) } });
+    out.push({ resourceType: 'Procedure', id: `pr${i}`, status: 'completed', subject: { reference: `Patient/px${i}` }, code: { text: 'biopsy' }, performedPeriod: period('2020-01-01', pick(dates)) });
     out.push({ resourceType: 'DocumentReference', id: `doc${i}`, status: 'current', subject: { reference: `Patient/px${i}` }, content: [{ attachment: { contentType: 'application/pdf', url: `http://files.example.org/r${i}.pdf` } }], date: '2020-03-04T10:00:00Z' });
     out.push({ resourceType: 'Task', id: `task${i}`, status: pick(['requested', 'completed']), intent: 'order', for: { reference: `Patient/px${i}` }, focus: { reference: `ServiceRequest/sr${i}` }, authoredOn: pick(dates), priority: pick(['routine', 'urgent']) });
   }
