@@ -31,6 +31,15 @@ t.test('scripts, event attributes and script links are refused (txt-1): a stored
     [`<div ${X}><a href="javascript:alert(1)">x</a></div>`, /link to a script/],
     [`<div ${X}><a href=" JavaScript:alert(1)">x</a></div>`, /link to a script/],
     [`<div ${X}><span style="background:url(javascript:x)">x</span></div>`, /style attribute/],
+    // spellings browsers read as javascript: entities, tabs and newlines inside the scheme, leading controls
+    [`<div ${X}><a href="jav&#x61;script:alert(1)">x</a></div>`, /link to a script/],
+    [`<div ${X}><a href="java&#9;script:alert(1)">x</a></div>`, /link to a script/],
+    [`<div ${X}><a href="java
+script:alert(1)">x</a></div>`, /link to a script/],
+    [`<div ${X}><a href="&#x20;&#9; javascript:alert(1)">x</a></div>`, /link to a script/],
+    [`<div ${X}><img src="vbscript:msgbox(1)"/></div>`, /link to a script/],
+    [`<div ${X}><span style="width: expression(alert(1))">x</span></div>`, /style attribute/],
+    [`<div ${X}><span style="background:url(\\6a avascript:x)">x</span></div>`, /style attribute/],
     [`<div ${X}><iframe src="http://evil.example"/>x</div>`, /<iframe>/],
     [`<div ${X}><form><input name="q"/></form>x</div>`, /<form>/],
     [`<div ${X}><object data="x.swf"/>x</div>`, /<object>/],
@@ -54,6 +63,7 @@ t.test('malformed XHTML is a structure error (400); empty content is txt-2', asy
     [`<div ${X}>a&nbsp;b</div>`, /&#160;.*&nbsp;/, 400],
     [`<!DOCTYPE html><div ${X}>x</div>`, /DOCTYPE/, 400],
     [`<div ${X}><svg:svg xmlns:svg="http://www.w3.org/2000/svg"/>x</div>`, /namespace/, 400],
+    [`<div ${X}><a href="&#1;javascript:alert(1)">x</a></div>`, /not well-formed/, 400],
     [`<div ${X}>   </div>`, /txt-2/, 422],
     [`<div ${X}><p> </p></div>`, /txt-2/, 422],
   ];
