@@ -11,7 +11,7 @@ interface ElementDefinition {
   path: string;
   min?: number;
   max?: string;
-  type?: { code: string }[];
+  type?: { code: string; targetProfile?: string[] }[];
   contentReference?: string;
   constraint?: unknown[];
   mapping?: unknown[];
@@ -35,6 +35,11 @@ export interface DefModel {
    * out of `required`, since `_status` alone (with an extension) may stand for `status`.
    */
   required?: string[];
+  /**
+   * Reference elements that may point at some resource types only (`Reference(Patient | Group)`):
+   * prop → those types. Absent: any (`Reference(Any)`, `Reference(Resource)`).
+   */
+  targets?: Record<string, string[]>;
 }
 export type ElementModel = Record<string, DefModel>;
 
@@ -77,18 +82,31 @@ interface SnapshotFacts {
   groups: Record<string, Record<string, string[]>>;
   typeOf: Map<string, string>;
   required: Record<string, string[]>;
+  targets: Record<string, Record<string, string[]>>;
+}
+
+const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';
+
+/** The resource types a Reference type allows, or undefined for any (a target outside core R4, or Resource). */
+function targetTypes(t: { code: string; targetProfile?: string[] }): string[] | undefined {
+  if (t.code !== 'Reference' || !t.targetProfile?.length) return undefined;
+  const names = t.targetProfile.map((p) => (p.startsWith(CORE_SD) ? p.slice(CORE_SD.length) : undefined));
+  if (names.some((n) => n === undefined || n === 'Resource' || n === 'DomainResource')) return undefined;
+  return [...new Set(names as string[])].sort();
 }
 
 function snapshotFacts(defs: Record<string, Schema>): SnapshotFacts {
   const out: Record<string, Record<string, string[]>> = {};
   const typeOf = new Map<string, string>();
   const required: Record<string, string[]> = {};
+  const targets: Record<string, Record<string, string[]>> = {};
   for (const sd of officialStructures()) {
     if (!defs[sd.name]) continue;
     for (const e of sd.snapshot?.element ?? []) {
       const isChoice = e.path.endsWith('[x]');
       const isRequiredPrimitive = (e.min ?? 0) >= 1 && /^[a-z]/.test(e.type?.[0]?.code ?? '') && e.path.includes('.');
-      if (!isChoice && !isRequiredPrimitive) continue;
+      const refTargets = (e.type ?? []).map(targetTypes).find((x) => x !== undefined);
+      if (!isChoice && !isRequiredPrimitive && !refTargets) continue;
       const segments = e.path.split('.');
       let def: string | undefined = sd.name;
       for (const seg of segments.slice(1, -1)) {
@@ -99,6 +117,11 @@ function snapshotFacts(defs: Record<string, Schema>): SnapshotFacts {
       const props = def ? (defs[def]?.properties as Record<string, Schema> | undefined) : undefined;
       if (!def || !props) continue;
       const last = segments.at(-1)!;
+      if (refTargets) {
+        const prop = isChoice ? `${last.slice(0, -3)}Reference` : last;
+        if (prop in props) (targets[def] ??= {})[prop] = refTargets;
+      }
+      if (!isChoice && !isRequiredPrimitive) continue;
       if ((e.min ?? 0) >= 1 && (isChoice || last in props) && !(required[def] ??= []).includes(last)) required[def]!.push(last);
       if (!isChoice) continue;
       const prefix = last.slice(0, -3);
@@ -112,7 +135,7 @@ function snapshotFacts(defs: Record<string, Schema>): SnapshotFacts {
       if (members.length > 1) (out[def] ??= {})[prefix] = members;
     }
   }
-  return { groups: out, typeOf, required };
+  return { groups: out, typeOf, required, targets };
 }
 
 /** Inline (choice-type) primitives have no $ref: name them by their pattern or JSON type. */
@@ -125,7 +148,7 @@ function primitiveByPattern(defs: Record<string, Schema>): Map<string, string> {
 }
 
 export function buildElementModel(defs: Record<string, Schema>): ElementModel {
-  const { groups, typeOf, required } = snapshotFacts(defs);
+  const { groups, typeOf, required, targets } = snapshotFacts(defs);
   const byPattern = primitiveByPattern(defs);
   const model: ElementModel = {};
   for (const [defName, def] of Object.entries(defs)) {
@@ -144,6 +167,7 @@ export function buildElementModel(defs: Record<string, Schema>): ElementModel {
     }
     if (groups[defName]) dm.choices = groups[defName];
     if (required[defName]?.length) dm.required = required[defName];
+    if (targets[defName]) dm.targets = targets[defName];
     model[defName] = dm;
   }
   return model;

@@ -1,6 +1,7 @@
 import { defInfo } from './element-model.js';
 import { MAX_JSON_DEPTH } from './json-shape.js';
 import { isCalendarDate } from './invariants/dates.js';
+import { targetsOk } from './invariants/references.js';
 import { narrativeProblem } from './invariants/narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './invariants/datatypes.js';
 import { referenceNeedsReport } from './invariants/references.js';
@@ -41,7 +42,9 @@ function pairingOk(values: unknown[], partner: unknown): boolean {
   return true;
 }
 
-const HELPERS = { pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
+/** Target types of Reference elements, by `Definition.element`, for the generated code (rt). */
+const TARGETS = new Map<string, ReadonlySet<string>>();
+const HELPERS = { rt: (v: unknown, key: string) => targetsOk(v, TARGETS.get(key)!), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
 
 /** The walk's rules for the objects of one definition, as code around the schema checks. */
 function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
@@ -96,8 +99,15 @@ function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
         el.paired ? `if (!pr(v, x[${JSON.stringify(el.partnerKey)}])) return false;` : '',
         el.isDate ? 'for (let i = 0; i < v.length; i++) { const y = v[i]; if (typeof y === "string" && !cal(y)) return false; }' : '',
       ];
+      const info = el.isExtPart ? undefined : def.props.get(el.name);
+      let targets = '';
+      if (info?.targets) {
+        const k = `${owner}.${el.name}`;
+        TARGETS.set(k, info.targets);
+        targets = ` if (!rt(v, ${JSON.stringify(k)})) return false;`;
+      }
       const xhtml = !el.isExtPart && el.type === 'xhtml' ? ' if (typeof v === "string" && v !== "" && !xh(v)) return false;' : '';
-      return `if (Array.isArray(v)) { ${inArray.join(' ')} }${el.isDate ? ' else if (typeof v === "string" && !cal(v)) return false;' : ''}${xhtml}`;
+      return `if (Array.isArray(v)) { ${inArray.join(' ')} }${el.isDate ? ' else if (typeof v === "string" && !cal(v)) return false;' : ''}${xhtml}${targets}`;
     },
     epilogue: [
       '  if (none) return false;',

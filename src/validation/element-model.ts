@@ -13,6 +13,8 @@ export interface ElementInfo {
   /** Precomputed for the invariant walker's hot loop. */
   primitive: boolean;
   date: boolean;
+  /** The resource types a Reference element may point at; undefined: any. */
+  targets?: ReadonlySet<string>;
 }
 
 export interface DefInfo {
@@ -29,7 +31,7 @@ export interface DefInfo {
 
 const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
 
-interface RawDef { props: Record<string, string>; choices?: Record<string, string[]>; required?: string[] }
+interface RawDef { props: Record<string, string>; choices?: Record<string, string[]>; required?: string[]; targets?: Record<string, string[]> }
 
 let defs: Map<string, DefInfo> | undefined;
 
@@ -43,7 +45,8 @@ function load(): Map<string, DefInfo> {
     for (const [prop, t] of Object.entries(def.props)) {
       const array = t.endsWith('[]');
       const type = array ? t.slice(0, -2) : t;
-      props.set(prop, { type, array, primitive: isPrimitive(type), date: DATE_TYPES.has(type) });
+      const targets = def.targets?.[prop];
+      props.set(prop, { type, array, primitive: isPrimitive(type), date: DATE_TYPES.has(type), ...(targets ? { targets: new Set(targets) } : {}) });
     }
     const choices = Object.entries(def.choices ?? {});
     const choiceOf = new Map(choices.flatMap(([prefix, members]) => members.map((m): [string, string] => [m, prefix])));

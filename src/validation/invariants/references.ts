@@ -1,9 +1,11 @@
+import { referenceKey } from '../../search/normalize.js';
 /**
  * Reference rules (https://hl7.org/fhir/R4/references.html#Reference):
  * - ref-1: a local reference (`#id`) must point at a contained resource of the container
  *   (`#` alone points at the container itself);
  * - a Reference says something: at least one of reference, identifier or display, unless an
- *   extension carries the meaning (R5 made this ref-2; applied here for data quality).
+ *   extension carries the meaning (R5 made this ref-2; applied here for data quality);
+ * - it points at a type the element allows (wrongTarget).
  */
 export function checkReference(
   ref: Record<string, unknown>,
@@ -31,4 +33,33 @@ function brokenLocal(ref: Record<string, unknown>, containedIds: ReadonlySet<str
 /** ref-2 broken: none of reference, identifier, display (or an extension, or their primitive extensions). */
 function saysNothing(ref: Record<string, unknown>): boolean {
   return !('reference' in ref || 'identifier' in ref || 'display' in ref || 'extension' in ref || '_reference' in ref || '_display' in ref);
+}
+
+/**
+ * The resource type a Reference names, when it names one: `reference` as `Type/id` (relative,
+ * absolute or version-specific), else its `type` element. Local (`#id`), `urn:` and logical
+ * (identifier-only) references name none here.
+ */
+function namedType(ref: Record<string, unknown>): string | undefined {
+  const r = ref.reference;
+  if (typeof r === 'string' && !r.startsWith('#') && !r.startsWith('urn:')) {
+    const key = referenceKey(r);
+    if (key) return key.slice(0, key.indexOf('/'));
+  }
+  return typeof ref.type === 'string' && /^[A-Z][A-Za-z]+$/.test(ref.type) ? ref.type : undefined;
+}
+
+/**
+ * The element's target types (`DiagnosticReport.result`: Reference(Observation)): a reference to
+ * another type is refused, as the FHIR validator does. Returns the wrong type, or undefined.
+ */
+export function wrongTarget(ref: Record<string, unknown>, targets: ReadonlySet<string>): string | undefined {
+  const type = namedType(ref);
+  return type !== undefined && !targets.has(type) ? type : undefined;
+}
+
+/** wrongTarget over one Reference or an array of them (the compiled clean check's form). */
+export function targetsOk(v: unknown, targets: ReadonlySet<string>): boolean {
+  if (Array.isArray(v)) return v.every((x) => targetsOk(x, targets));
+  return v === null || typeof v !== 'object' || wrongTarget(v as Record<string, unknown>, targets) === undefined;
 }

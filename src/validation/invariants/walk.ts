@@ -1,7 +1,7 @@
 import type { Issue } from '../../fhir/outcome.js';
 import { defInfo, type DefInfo } from '../element-model.js';
 import { toExpression } from '../expression.js';
-import { checkReference, referenceNeedsReport } from './references.js';
+import { checkReference, referenceNeedsReport, wrongTarget } from './references.js';
 import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
@@ -63,6 +63,8 @@ interface KeyPlan {
   type: string;
   isDate: boolean;
   isXhtml: boolean;
+  /** Reference elements: the types they may point at (undefined: any). */
+  targets: ReadonlySet<string> | undefined;
   /** Arrays are checked for value/extension pairing (primitives and their `_` side). */
   paired: boolean;
   /** The other half of the pair: `_given` for `given` and back. */
@@ -106,6 +108,7 @@ function keyPlan(def: DefInfo, plan: DefPlan, key: string): KeyPlan | undefined 
     type: isExtPart ? 'Element' : info.type,
     isDate: !isExtPart && info.date,
     isXhtml: !isExtPart && info.type === 'xhtml',
+    targets: isExtPart ? undefined : info.targets,
     paired: isExtPart || info.primitive,
     partnerKey: isExtPart ? name : `_${name}`,
     def: undefined,
@@ -186,6 +189,10 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
   }
   if (kp.type === 'Reference' && referenceNeedsReport(value as Json, w.containedIds)) {
     checkReference(value as Json, here(w), w.containedIds, (d, at) => add(w, 'invariant', () => d, at));
+  }
+  if (kp.targets) {
+    const wrong = wrongTarget(value as Json, kp.targets);
+    if (wrong) add(w, 'structure', (at) => `${at} refers to a ${wrong}, which this element does not allow (Reference(${[...kp.targets!].join(' | ')}))`, here(w));
   }
   walkObject(value as Json, def, w);
   if (hasDatatypeRules(kp.type)) {
