@@ -1,6 +1,7 @@
 import { officialResourceTypes, readDefinitions } from './official-types.js';
 import { reduceSchema, type JsonSchemaDoc } from './reduce-schema.js';
 import { buildElementModel, medplumAdditions } from './element-model.js';
+import { buildExtensionValues } from './extensions.js';
 
 /**
  * Everything scripts/generate-r4-schemas.ts writes, as file texts, so a test can check that the
@@ -11,7 +12,7 @@ export interface R4Build {
   schema: JsonSchemaDoc;
   dropped: string[];
   kept: number;
-  files: Record<'resource-types.json' | 'fhir.schema.json' | 'element-model.json', string>;
+  files: Record<'resource-types.json' | 'fhir.schema.json' | 'element-model.json' | 'extensions.json', string>;
 }
 
 /** One definition per line: small, and diffs stay readable when the definitions change. */
@@ -38,6 +39,7 @@ export function buildR4Schemas(): R4Build {
       'resource-types.json': JSON.stringify(types, null, 1) + '\n',
       'fhir.schema.json': byLine(head, 'definitions', definitions),
       'element-model.json': byLine({}, 'definitions', model),
+      'extensions.json': byLine({ about: 'value[x] types of the core R4 extensions ([]: no value, sub-extensions only); scripts/r4-schemas/extensions.ts' }, 'extensions', buildExtensionValues()),
     },
   };
 }

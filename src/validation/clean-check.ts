@@ -2,6 +2,7 @@ import { defInfo } from './element-model.js';
 import { MAX_JSON_DEPTH } from './json-shape.js';
 import { isCalendarDate } from './invariants/dates.js';
 import { targetsOk } from './invariants/references.js';
+import { extensionProblem } from './invariants/extensions.js';
 import { narrativeProblem } from './invariants/narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './invariants/datatypes.js';
 import { referenceNeedsReport } from './invariants/references.js';
@@ -44,7 +45,7 @@ function pairingOk(values: unknown[], partner: unknown): boolean {
 
 /** Target types of Reference elements, by `Definition.element`, for the generated code (rt). */
 const TARGETS = new Map<string, ReadonlySet<string>>();
-const HELPERS = { rt: (v: unknown, key: string) => targetsOk(v, TARGETS.get(key)!), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
+const HELPERS = { ex: (x: Record<string, unknown>) => extensionProblem(x) !== undefined, rt: (v: unknown, key: string) => targetsOk(v, TARGETS.get(key)!), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
 
 /** The walk's rules for the objects of one definition, as code around the schema checks. */
 function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
@@ -112,6 +113,7 @@ function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
     epilogue: [
       '  if (none) return false;',
       ...(owner === 'Reference' ? ['  if (r(x, c)) return false;'] : []),
+      ...(owner === 'Extension' ? ['  if (ex(x)) return false;'] : []),
       ...(hasDatatypeRules(owner) ? [`  if (dt(${JSON.stringify(owner)}, x)) return false;`] : []),
     ],
   };

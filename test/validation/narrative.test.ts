@@ -15,7 +15,7 @@ t.test('narratives FHIR allows pass', async (t) => {
     `<div ${X}><img src="#p1" alt="pedigree"/></div>`,
     `<div ${X} xml:lang="ja" lang="ja">日本語\u3000テキスト</div>`,
     `<div ${X}>a&#160;b &amp; &lt;c&gt; &quot;d&quot;</div>`,
-    `<div ${X}><!-- comment --><ul><li>one</li></ul><![CDATA[ text ]]></div>`,
+    `<div ${X}><!-- comment --><ul><li>one</li></ul><br/><hr/><img src="data:image/png;base64,AAAA"/></div>`,
     `<div xmlns="http://www.w3.org/1999/xhtml"><h3>Versions</h3><pre>x</pre><blockquote cite="http://e.org">q</blockquote></div>`,
   ]) {
     t.equal(narrativeProblem(div), undefined, div.slice(43, 110));
@@ -40,6 +40,12 @@ script:alert(1)">x</a></div>`, /link to a script/],
     [`<div ${X}><img src="vbscript:msgbox(1)"/></div>`, /link to a script/],
     [`<div ${X}><span style="width: expression(alert(1))">x</span></div>`, /style attribute/],
     [`<div ${X}><span style="background:url(\\6a avascript:x)">x</span></div>`, /style attribute/],
+    // what an HTML parser reads differently from XML: CDATA, <!--> and <!--->, <a/>, data: documents
+    [`<div ${X}><![CDATA[><img src=x onerror=alert(1)>]]></div>`, /CDATA/],
+    [`<div ${X}>x<!--><img src=x onerror=alert(1)>--></div>`, /comment/],
+    [`<div ${X}>x<!---><img src=x onerror=alert(1)>--></div>`, /comment/],
+    [`<div ${X}>x<a href="https://evil.example"/>everything after</div>`, /<a\/>/],
+    [`<div ${X}><a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a></div>`, /data: document/],
     [`<div ${X}><iframe src="http://evil.example"/>x</div>`, /<iframe>/],
     [`<div ${X}><form><input name="q"/></form>x</div>`, /<form>/],
     [`<div ${X}><object data="x.swf"/>x</div>`, /<object>/],
@@ -64,6 +70,9 @@ t.test('malformed XHTML is a structure error (400); empty content is txt-2', asy
     [`<!DOCTYPE html><div ${X}>x</div>`, /DOCTYPE/, 400],
     [`<div ${X}><svg:svg xmlns:svg="http://www.w3.org/2000/svg"/>x</div>`, /namespace/, 400],
     [`<div ${X}><a href="&#1;javascript:alert(1)">x</a></div>`, /not well-formed/, 400],
+    [`<!--><img src=x onerror=alert(1)>--><div ${X}>x</div>`, /outside its root/, 400],
+    [`<div ${X}>x</div><!--><img src=x onerror=alert(1)>-->`, /outside its root/, 400],
+    [`<div ${X}>${'<b>'.repeat(65)}x${'</b>'.repeat(65)}</div>`, /more than 64 deep/, 400],
     [`<div ${X}>   </div>`, /txt-2/, 422],
     [`<div ${X}><p> </p></div>`, /txt-2/, 422],
   ];
@@ -82,4 +91,12 @@ t.test('every narrative is checked: nested resources, contained ones, Bundle ent
   const obs = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, contained: [patient(bad)], subject: { reference: '#c' } };
   (obs.contained[0] as Record<string, unknown>).id = 'c';
   t.same(errorsOf(validateResource(obs)).map((i) => i.expression), [['Observation.contained[0].text.div']]);
+});
+
+t.test('deep nesting is refused quickly (no quadratic namespace lookups)', async (t) => {
+  const div = `<div ${X}>${'<b>'.repeat(20_000)}x${'</b>'.repeat(20_000)}</div>`;
+  const started = performance.now();
+  t.match(narrativeProblem(div)?.message, /more than 64 deep/);
+  // (a bound two orders of magnitude above what it takes, so a shared machine cannot fail it; the quadratic case took seconds)
+  t.ok(performance.now() - started < 2000, `parsed in ${Math.round(performance.now() - started)} ms`);
 });

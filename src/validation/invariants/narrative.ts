@@ -15,6 +15,7 @@ import { SaxesParser } from 'saxes';
  * reference validator reads them.
  */
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
+const STOP = Symbol('narrative problem found');
 
 const ELEMENTS = new Set([
   'p', 'br', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'span', 'b', 'em', 'i', 'strong', 'small', 'big', 'tt',
@@ -40,11 +41,17 @@ const ELEMENT_ATTRIBUTES = new Set([
 
 /**
  * Links and images a viewer would run rather than show, also inside CSS (`url(javascript:…)`,
- * `expression(…)`; a backslash in a style is refused: CSS escapes can spell any of these).
+ * `expression(…)`; a backslash or a comment in a style is refused: CSS escapes and comments can
+ * spell any of these).
  */
 const SCRIPT_URL = /^\s*(javascript|vbscript|livescript)\s*:/i;
-const SCRIPT_IN_CSS = /(javascript|vbscript)\s*:|expression\s*\(|behavior\s*:|-moz-binding|\\/i;
+const SCRIPT_IN_CSS = /(javascript|vbscript)\s*:|expression\s*\(|behavior\s*:|-moz-binding|\\|\/\*/i;
 const URL_ATTRIBUTES = new Set(['href', 'src', 'longdesc', 'usemap', 'cite']);
+/**
+ * Deeper nesting is refused: no narrative needs it, and namespace lookups walk the open elements,
+ * so very deep input would cost quadratic time.
+ */
+const MAX_DEPTH = 64;
 
 /**
  * A URL as browsers read its scheme: they drop tabs and newlines anywhere in it and control
@@ -65,11 +72,14 @@ export interface NarrativeProblem {
 /** The first problem with an xhtml value, undefined when it has none. */
 export function narrativeProblem(xhtml: string): NarrativeProblem | undefined {
   let problem: NarrativeProblem | undefined;
+  // The first problem is the answer: parsing stops there (a thrown STOP leaves saxes' write).
   const fail = (rule: NarrativeProblem['rule'], message: string) => {
     problem ??= { rule, message };
+    throw STOP;
   };
   let depth = 0;
   let content = false;
+  // (saxes keeps one handler per event)
   const parser = new SaxesParser({ xmlns: true, position: false });
   parser.on('error', (e) => fail('xml', /undefined entity/.test(e.message)
     ? 'uses an entity XML does not define (FHIR narratives hold Unicode characters, or references such as &#160;, instead of HTML entities such as &nbsp;)'
@@ -77,14 +87,24 @@ export function narrativeProblem(xhtml: string): NarrativeProblem | undefined {
   parser.on('doctype', () => fail('xml', 'must not have a DOCTYPE'));
   parser.on('processinginstruction', () => fail('xml', 'must not hold processing instructions'));
   parser.on('text', (t) => {
-    if (/[^ \t\r\n]/.test(t)) content = true;
+    if (/[^ \t\r\n]/.test(t)) {
+      if (depth === 0) fail('xml', 'must not have anything outside its root <div>');
+      content = true;
+    }
   });
-  parser.on('cdata', (t) => {
-    if (/[^ \t\r\n]/.test(t)) content = true;
+  // A viewer may insert the narrative as HTML, which reads some XML differently: `<![CDATA[…]]>`
+  // is a bogus comment ending at the first `>`, and `<!-->` / `<!--->` are empty comments, so
+  // what XML sees as comment text becomes live markup there. Neither is needed in a narrative.
+  parser.on('cdata', () => fail('txt-1', 'must not hold CDATA sections (an HTML viewer reads them differently: txt-1)'));
+  parser.on('comment', (c) => {
+    if (depth === 0) fail('xml', 'must not have anything outside its root <div>');
+    else if (c.startsWith('>') || c.startsWith('->')) fail('txt-1', 'must not hold a comment an HTML viewer would end early (<!--> or <!--->: txt-1)');
   });
   parser.on('opentag', (tag) => {
     depth++;
     const name = tag.local;
+    if (depth > MAX_DEPTH) fail('xml', `must not nest elements more than ${MAX_DEPTH} deep`);
+
     if (depth === 1 && name !== 'div') fail('xml', `must be a <div> element (found <${tag.name}>)`);
     if (tag.uri !== XHTML_NS) fail('xml', `must keep every element in the XHTML namespace ${XHTML_NS} (<${tag.name}> is in ${tag.uri || 'none'})`);
     if (!ELEMENTS.has(name)) fail('txt-1', `must not contain <${name}> (only basic HTML formatting elements are allowed: txt-1)`);
@@ -98,12 +118,15 @@ export function narrativeProblem(xhtml: string): NarrativeProblem | undefined {
       }
       if (!ATTRIBUTES.has(attr) && !ELEMENT_ATTRIBUTES.has(`${name}.${attr}`)) {
         fail('txt-1', `must not have the attribute ${attr} on <${name}>${/^on/i.test(attr) ? ' (event attributes run scripts)' : ''} (txt-1)`);
-      } else if (URL_ATTRIBUTES.has(attr) && SCRIPT_URL.test(urlAsBrowsersRead(a.value))) {
-        fail('txt-1', `must not link to a script (${attr}="${a.value.slice(0, 40)}" on <${name}>; txt-1)`);
+      } else if (URL_ATTRIBUTES.has(attr) && (SCRIPT_URL.test(urlAsBrowsersRead(a.value)) || (attr !== 'src' && /^data:/i.test(urlAsBrowsersRead(a.value))))) {
+        fail('txt-1', `must not link to a script or a data: document (${attr}="${a.value.slice(0, 40)}" on <${name}>; txt-1)`);
       } else if (attr === 'style' && SCRIPT_IN_CSS.test(a.value)) {
         fail('txt-1', `must not run scripts from a style attribute (<${name}>; txt-1)`);
       }
     }
+    // `<a/>` is an open tag to an HTML parser: the link would wrap everything after it
+    // (others, `<td/>` in many IG examples, only open an empty element there: harmless)
+    if (tag.isSelfClosing && name === 'a') fail('txt-1', `must not write <${name}/> (an HTML viewer reads it as an open tag; write <${name}></${name}>: txt-1)`);
   });
   parser.on('closetag', () => {
     depth--;
@@ -111,9 +134,8 @@ export function narrativeProblem(xhtml: string): NarrativeProblem | undefined {
   try {
     parser.write(xhtml).close();
   } catch (e) {
-    // saxes reports through the error handler and then throws the same error when none rethrows
-    fail('xml', `is not well-formed XHTML: ${(e as Error).message}`);
+    if (e !== STOP && !problem) problem = { rule: 'xml', message: `is not well-formed XHTML: ${(e as Error).message}` };
   }
-  if (!problem && !content) fail('txt-2', 'must have some non-whitespace content (txt-2)');
+  if (!problem && !content) problem = { rule: 'txt-2', message: 'must have some non-whitespace content (txt-2)' };
   return problem;
 }

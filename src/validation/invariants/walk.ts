@@ -5,6 +5,7 @@ import { checkReference, referenceNeedsReport, wrongTarget } from './references.
 import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
+import { extensionProblem } from './extensions.js';
 
 /**
  * Validation layer 4, the generic part: one walk over a resource, guided by the R4 element model,
@@ -16,7 +17,8 @@ import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
  *   has content (https://hl7.org/fhir/R4/json.html#primitive);
  * - required primitives and choices, which the HL7 schema leaves out of `required`;
  * - dates that exist on the calendar; references (./references.ts); narratives (./narrative.ts);
- *   the general datatypes' invariants, rng-2, per-1, qty-3 … (./datatypes.ts).
+ *   the general datatypes' invariants, rng-2, per-1, qty-3 … (./datatypes.ts); extension value
+ *   types (./extensions.ts).
  * Nested resources are handed to `onResource`, which validates them with their own type.
  * Hot path (every write): the location is kept as a segment stack and only turned into an
  * expression string when there is something to report.
@@ -195,6 +197,10 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     if (wrong) add(w, 'structure', (at) => `${at} refers to a ${wrong}, which this element does not allow (Reference(${[...kp.targets!].join(' | ')}))`, here(w));
   }
   walkObject(value as Json, def, w);
+  if (kp.type === 'Extension') {
+    const problem = extensionProblem(value as Json);
+    if (problem) add(w, 'structure', (at) => `${at}: the extension's value ${problem.message}`, here(w, problem.key));
+  }
   if (hasDatatypeRules(kp.type)) {
     const problem = datatypeProblem(kp.type, value as Json);
     if (problem) add(w, 'invariant', (at) => `${here(w)}: ${problem.message}`, problem.at ? here(w, problem.at) : here(w));

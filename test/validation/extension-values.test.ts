@@ -1,0 +1,37 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { validateResource, validationStatus } from '../../src/validation/validate.js';
+import { errorsOf, summary } from './helpers.js';
+
+// An extension's value is of a type its definition allows: core R4 extensions and the IG's own.
+const variant = JSON.parse(readFileSync(new URL('../../schemas/genomics/examples/Observation-VariantExample.json', import.meta.url), 'utf8'));
+const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/';
+
+t.test('a value of another type is refused, naming the extension and the types it takes', async (t) => {
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ ...variant, extension: [{ url: `${CORE}observation-secondaryFinding`, valueString: 'a' }] }, 'Observation.extension[0].valueString'],
+    [{ resourceType: 'Observation', status: 'final', code: { text: 'x' }, extension: [{ url: `${IG}repeat-motif-order`, valueString: 'a' }] }, 'Observation.extension[0].valueString'],
+    [{ resourceType: 'Patient', extension: [{ url: `${IG}genomic-study-analysis-ext`, valueString: 'x' }] }, 'Patient.extension[0].valueString'],
+    [{ resourceType: 'Observation', status: 'final', code: { text: 'x' }, component: [{ code: { text: 'c' }, valueString: 'v', extension: [{ url: `${CORE}bodySite`, valueString: 'arm' }] }] }, 'Observation.component[0].extension[0].valueString'],
+    [{ resourceType: 'Patient', birthDate: '2000-01-01', _birthDate: { extension: [{ url: `${CORE}patient-birthTime`, valueDate: '2000-01-01' }] } }, 'Patient._birthDate.extension[0].valueDate'],
+  ];
+  for (const [r, at] of cases) {
+    const issues = errorsOf(validateResource(r));
+    t.same(summary(issues), [`structure ${at}`], at);
+    t.match(issues[0]?.diagnostics, /the extension's value must be of type/);
+    t.equal(validationStatus(issues), 400);
+  }
+  const complex = errorsOf(validateResource({ resourceType: 'Patient', extension: [{ url: `${CORE}patient-citizenship`, valueString: 'x' }] }));
+  t.match(complex[0]?.diagnostics, /takes no value .*sub-extensions/, 'a complex extension takes no value');
+});
+
+t.test('the right types, and extensions this server does not know, pass', async (t) => {
+  for (const r of [
+    { ...variant, extension: [{ url: `${CORE}observation-secondaryFinding`, valueCodeableConcept: { text: 'incidental' } }] },
+    { resourceType: 'Patient', extension: [{ url: `${CORE}patient-birthPlace`, valueAddress: { city: 'Lyon' } }, { url: `${CORE}patient-mothersMaidenName`, valueString: 'X' }] },
+    { resourceType: 'Patient', birthDate: '2000-01-01', _birthDate: { extension: [{ url: `${CORE}patient-birthTime`, valueDateTime: '2000-01-01T10:00:00Z' }] } },
+    { resourceType: 'Patient', extension: [{ url: 'http://example.org/fhir/StructureDefinition/local', valueBoolean: true }] },
+    { resourceType: 'Patient', extension: [{ url: `${CORE}patient-citizenship`, extension: [{ url: 'code', valueCodeableConcept: { text: 'FR' } }] }] },
+  ]) t.same(summary(validateResource(r)), [], JSON.stringify(r.extension ?? r._birthDate).slice(0, 100));
+});
