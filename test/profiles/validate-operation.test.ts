@@ -130,3 +130,11 @@ t.test('claims: unknown profiles and other versions are warned about; a specific
   const general = issuesOf(await send(app, 'POST', '/fhir/Observation/$validate', broken));
   t.ok(general.some((i) => i.severity === 'warning' && /Variant/.test(i.diagnostics) && /meta\.profile claims another profile/.test(i.diagnostics)), JSON.stringify(general.map((i) => i.diagnostics)));
 });
+
+t.test('the unknown-profile warning names the claim where it sits, nulls counted', async (t) => {
+  const app = await testApp(t);
+  const variant = example('Observation-VariantExample.json');
+  const body = { ...variant, meta: { profile: [null, 'http://example.org/unknown'], _profile: [{ extension: [{ url: 'http://example.org/why', valueString: 'x' }] }, null] } };
+  const issues = issuesOf(await send(app, 'POST', '/fhir/Observation/$validate', body));
+  t.match(issues.find((i) => i.code === 'not-supported'), { expression: ['Observation.meta.profile[1]'] });
+});

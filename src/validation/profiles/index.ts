@@ -45,7 +45,10 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
     // covers base FHIR; below, the client is told which of its claims were not checked.
   }
-  claimed.forEach((canonical, i) => {
+  const listed = (resource.meta as { profile?: unknown } | undefined)?.profile;
+  (Array.isArray(listed) ? listed : []).forEach((canonical: unknown, i: number) => {
+    // (indexes of meta.profile as sent: nulls paired with _profile count)
+    if (typeof canonical !== 'string') return;
     const url = stripVersion(canonical);
     const version = canonical.slice(url.length + 1);
     const at = [`${type}.meta.profile[${i}]`];
