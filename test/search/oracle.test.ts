@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { Bundle } from '@medplum/fhirtypes';
 import { testConfig } from '../../src/config.js';
 import { searchBundle } from '../../src/search/search-service.js';
-import { buildDataset, seededStore, type R } from './dataset.js';
+import { buildDataset, seededStore, structuralVariants, type R } from './dataset.js';
 import {
   codings, components, datePrefix, ext, fold, interval, overlaps, periodInterval, quantityMatch, refIs, sequenceRegions, tokenMatch, variantRegion,
 } from './oracle.js';
@@ -11,7 +11,7 @@ import {
  * Result sets of the engine against the naive oracle (oracle.ts) on a seeded data set, every
  * search collected by following `next` links with a small page size (so paging is covered too).
  */
-const data = buildDataset();
+const data = [...buildDataset(), ...structuralVariants()];
 const store = seededStore(t, data, 'fgs-oracle-');
 const ctx = { config: testConfig({ defaultCount: 5 }), store };
 const BASE = 'http://localhost/fhir';
@@ -150,6 +150,8 @@ const cases: Case[] = [
   // genomic region (0-based, half-open)
   ['Observation', 'genomic-region=NC_000007.14:55019016-55211628', (r) => overlaps(variantRegion(r), 'NC_000007.14', 55019016, 55211628)],
   ['Observation', 'genomic-region=NC_000017.11:7661778-7687538', (r) => overlaps(variantRegion(r), 'NC_000017.11', 7661778, 7687538)],
+  ['Observation', 'genomic-region=NC_000007.14:55019000-55019050', (r) => overlaps(variantRegion(r), 'NC_000007.14', 55019000, 55019050)],
+  ['Observation', 'genomic-region=NC_000007.14:53000000-56000000&subject=Patient/px5', (r) => overlaps(variantRegion(r), 'NC_000007.14', 53000000, 56000000) && refIs(r.subject, 'Patient/px5')],
   ['MolecularSequence', 'genomic-region=NC_000007.14:55040000-55050000', (r) => sequenceRegions(r).some((x) => overlaps(x, 'NC_000007.14', 55040000, 55050000))],
   ['MolecularSequence', 'genomic-region=NC_000007.14:55100100-55100101', (r) => sequenceRegions(r).some((x) => overlaps(x, 'NC_000007.14', 55100100, 55100101))],
 ];
