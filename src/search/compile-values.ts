@@ -1,6 +1,6 @@
 import { fhirError } from '../fhir/errors.js';
 import { dateRange, escapeRegex, fold, numberRange, ucumCanonical, UCUM_SYSTEM } from './normalize.js';
-import { parseRegion } from './genomics-params.js';
+import { parseRegion, regionAccessionProblem } from './genomics-params.js';
 import { splitEscaped, unescape } from './parse.js';
 
 /**
@@ -157,5 +157,7 @@ export function lastUpdatedCond(param: string, raw: string): Cond {
 export function regionCond(param: string, raw: string): Cond {
   const r = parseRegion(unescape(raw));
   if (!r) bad(param, `"${raw}" is not accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628`);
+  const problem = regionAccessionProblem(r.a);
+  if (problem) bad(param, problem);
   return { $elemMatch: { a: r.a, s: { $lt: r.e }, e: { $gt: r.s } } };
 }

@@ -4,6 +4,7 @@ import { INNER_START_END, OUTER_START_END, variantExtent } from '../genomics/ope
 import { fieldOf, type ValueSink } from './index-sink.js';
 import { keysOf, referenceValues, tokenValues, type Keys } from './index-values.js';
 import { fold } from './normalize.js';
+import { accessionsOf, fromAccession } from '../genomics/assemblies.js';
 
 /**
  * Genetics search parameters. The R4 ones (https://hl7.org/fhir/R4/observation-genetics.html,
@@ -263,6 +264,24 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
     },
   },
 };
+
+/**
+ * Why a query region's accession can never match, or undefined when it can. Stored regions carry
+ * the versioned accession (the version pins the assembly: NC_000007.13 is GRCh37, NC_000007.14
+ * GRCh38), so an accession without a version, or a chromosome accession of neither build the
+ * server accepts, would silently match nothing.
+ */
+export function regionAccessionProblem(accession: string): string | undefined {
+  const dot = accession.indexOf('.');
+  const base = dot < 0 ? accession : accession.slice(0, dot);
+  const known = accessionsOf(base);
+  const suggest = known.length ? ` (${known.map((k) => `${k.accession} in ${k.build}`).join(', ')})` : '';
+  if (dot < 0) return `${accession} has no version: a versioned RefSeq accession is needed${suggest || ', such as NC_000007.14'}`;
+  if (accession.startsWith('NC_') && !fromAccession(accession)) {
+    return `${accession} is not a GRCh37 or GRCh38 chromosome accession${suggest}`;
+  }
+  return undefined;
+}
 
 /** Parses `NC_000007.14:55019016-55211628` (0-based, half-open). */
 export function parseRegion(value: string): Region | undefined {

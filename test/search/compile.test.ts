@@ -166,3 +166,23 @@ t.before(async () => {
     compileSync.set(type + qs, await compile(type, qs));
   }
 });
+
+t.test('genomic-region: an accession without its version, or a chromosome accession of neither build, answers 400 naming the parameter', async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    ['NC_000007:55019016-55211628', /NC_000007 has no version: a versioned RefSeq accession is needed \(NC_000007\.14 in GRCh38, NC_000007\.13 in GRCh37\)/],
+    ['NG_017064:1-2', /NG_017064 has no version: a versioned RefSeq accession is needed, such as NC_000007\.14/],
+    ['NC_000007.12:55019016-55211628', /NC_000007\.12 is not a GRCh37 or GRCh38 chromosome accession \(NC_000007\.14 in GRCh38, NC_000007\.13 in GRCh37\)/],
+    ['NC_000099.1:1-2', /NC_000099\.1 is not a GRCh37 or GRCh38 chromosome accession$/],
+  ];
+  for (const [region, message] of cases) {
+    const err = await compile('Observation', `genomic-region=${region}`).then(() => undefined, (e: unknown) => e);
+    t.ok(err instanceof FhirError, region);
+    t.equal((err as FhirError).status, 400, region);
+    t.equal((err as FhirError).issues[0].expression?.[0], 'genomic-region', region);
+    t.match((err as FhirError).issues[0].diagnostics, message, region);
+  }
+  // versioned accessions of either build, the mitochondrion and non-chromosome RefSeq sequences still compile
+  for (const region of ['NC_000007.13:1-2', 'NC_000007.14:1-2', 'NC_012920.1:1-2', 'NG_017064.1:1-2']) {
+    t.ok(await compile('Observation', `genomic-region=${region}`), region);
+  }
+});
