@@ -1,5 +1,6 @@
 import { fhirError } from '../fhir/errors.js';
 import { dateRange, escapeRegex, fold, numberRange, ucumCanonical, UCUM_SYSTEM } from './normalize.js';
+import { SEGMENT_END } from './filter-bounds.js';
 import { parseRegion, regionAccessionProblem } from './genomics-params.js';
 import { splitEscaped, unescape } from './parse.js';
 
@@ -53,7 +54,12 @@ export function stringCond(param: string, raw: string, modifier?: string): Cond 
 export function uriCond(param: string, raw: string, modifier?: string): Cond {
   const v = unescape(raw);
   if (v === '') bad(param, 'empty uri');
-  if (modifier === 'below') return { $regex: `^${escapeRegex(v)}` };
+  if (modifier === 'below') {
+    // the value and what lies under it by path, as :above works on "/" boundaries
+    // (https://hl7.org/fhir/R4/search.html#uri): `…/abc` matches `…/abc/d`, not `…/abcdef`
+    const base = v.replace(/\/+$/, '');
+    return { $regex: `^${escapeRegex(base)}${SEGMENT_END}` };
+  }
   if (modifier === 'above') {
     // every prefix of the value at a "/" boundary, and the value itself
     const out = new Set<string>([v]);

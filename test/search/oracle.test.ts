@@ -57,6 +57,8 @@ const hgvs = (r: R) => [
   ...['48004-6', '81290-9', '81252-9'].flatMap((c) => components(r, c)).flatMap((c) => codings(c.valueCodeableConcept).map((x) => x.code!)),
   ...ext(r, 'observation-geneticsVariant').flatMap((e) => e.extension.flatMap((s: any) => codings(s.valueCodeableConcept).map((x) => x.code!))),
 ];
+/** uri :below: the url itself or one under it by path (search.html#uri). */
+const below = (url: string, q: string) => url === q || url.startsWith(`${q}/`);
 const names = (r: R) => (r.name ?? []).flatMap((n: any) => [n.family, ...(n.given ?? [])]).filter(Boolean) as string[];
 
 const cases: Case[] = [
@@ -132,7 +134,9 @@ const cases: Case[] = [
   ['MolecularSequence', 'variant-start=le55000100', (r) => r.variant.some((v: any) => v.start <= 55_000_100)],
   // uri
   ['Observation', '_profile=http://hl7.org/fhir/StructureDefinition/vitalsigns', (r) => (r.meta?.profile ?? []).includes('http://hl7.org/fhir/StructureDefinition/vitalsigns')],
-  ['Observation', '_profile:below=http://hl7.org/fhir/uv/genomics-reporting', (r) => (r.meta?.profile ?? []).some((p: string) => p.startsWith('http://hl7.org/fhir/uv/genomics-reporting'))],
+  ['Observation', '_profile:below=http://hl7.org/fhir/uv/genomics-reporting', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/uv/genomics-reporting'))],
+  ['Observation', '_profile:below=http://hl7.org/fhir/StructureDefinition/vital', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/StructureDefinition/vital'))],
+  ['Observation', '_profile:below=http://hl7.org/fhir/StructureDefinition', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/StructureDefinition'))],
   ['DocumentReference', 'contenttype=application/pdf', (r) => r.content.some((c: any) => c.attachment.contentType === 'application/pdf')],
   // composite
   ['Observation', 'component-code-value-quantity=8462-4$gt50', (r) => (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'gt50'))],
