@@ -77,6 +77,16 @@ const cases: Case[] = [
   ['Patient', '_tag=urn:tags|vip', (r) => tokenMatch(r.meta?.tag, 'urn:tags|vip')],
   ['Observation', '_tag=vip', (r) => tokenMatch(r.meta?.tag, 'vip')],
   ['Patient', 'gender=female,other', (r) => ['female', 'other'].includes(r.gender)],
+  // a `code` element with a required binding to one code system has that system
+  // (datatypes.html#code): found with it, and not as a code without a system (`|male`)
+  ['Patient', 'gender=http://hl7.org/fhir/administrative-gender|male', (r) => r.gender === 'male'],
+  ['Patient', 'gender=http://hl7.org/fhir/administrative-gender|', (r) => typeof r.gender === 'string'],
+  ['Patient', 'gender=male', (r) => r.gender === 'male'],
+  ['Patient', 'gender=|male', () => false],
+  ['Patient', 'gender=http://example.org/other|male', () => false],
+  ['Observation', 'status=http://hl7.org/fhir/observation-status|final,http://hl7.org/fhir/observation-status|amended', (r) => ['final', 'amended'].includes(r.status)],
+  ['Observation', 'status:not=http://hl7.org/fhir/observation-status|final', (r) => r.status !== 'final'],
+  ['DocumentReference', 'contenttype=urn:ietf:bcp:13|application/pdf', (r) => r.content.some((c: any) => c.attachment.contentType === 'application/pdf')],
   ['Specimen', 'type=http://snomed.info/sct|119297000', (r) => tokenMatch(r.type, 'http://snomed.info/sct|119297000')],
   ['Task', 'status=requested&priority=urgent', (r) => r.status === 'requested' && r.priority === 'urgent'],
   ['ServiceRequest', 'status=active', (r) => r.status === 'active'],
