@@ -78,6 +78,21 @@ export function fromAccession(acc: string): { build: Build; chrom: string } | un
   return FROM_ACC.get(acc.trim());
 }
 
+/**
+ * The accessions of both builds whose accession number (before the version) is `base`
+ * (`NC_000007` -> NC_000007.14 GRCh38, NC_000007.13 GRCh37), GRCh38 first: what to suggest for
+ * an accession written without its version, or with a version neither build uses.
+ */
+export function accessionsOf(base: string): Array<{ accession: string; build: Build }> {
+  const out: Array<{ accession: string; build: Build }> = [];
+  for (const b of ['GRCh38', 'GRCh37'] as Build[]) {
+    for (const acc of TO_ACC[b].values()) {
+      if (acc.slice(0, acc.indexOf('.')) === base && !out.some((o) => o.accession === acc)) out.push({ accession: acc, build: b });
+    }
+  }
+  return out;
+}
+
 /** Parses a user-supplied build name: GRCh37/hg19/b37/37, GRCh38/hg38/b38/38 (case-insensitive). */
 export function parseBuild(s: string): Build | undefined {
   const v = s.trim().toLowerCase();

@@ -1,6 +1,7 @@
 import { fhirError } from '../fhir/errors.js';
 import { dateRange, escapeRegex, fold, numberRange, ucumCanonical, UCUM_SYSTEM } from './normalize.js';
-import { parseRegion } from './genomics-params.js';
+import { SEGMENT_END } from './filter-bounds.js';
+import { parseRegion, regionAccessionProblem } from './genomics-params.js';
 import { splitEscaped, unescape } from './parse.js';
 
 /**
@@ -53,7 +54,12 @@ export function stringCond(param: string, raw: string, modifier?: string): Cond 
 export function uriCond(param: string, raw: string, modifier?: string): Cond {
   const v = unescape(raw);
   if (v === '') bad(param, 'empty uri');
-  if (modifier === 'below') return { $regex: `^${escapeRegex(v)}` };
+  if (modifier === 'below') {
+    // the value and what lies under it by path, as :above works on "/" boundaries
+    // (https://hl7.org/fhir/R4/search.html#uri): `…/abc` matches `…/abc/d`, not `…/abcdef`
+    const base = v.replace(/\/+$/, '');
+    return { $regex: `^${escapeRegex(base)}${SEGMENT_END}` };
+  }
   if (modifier === 'above') {
     // every prefix of the value at a "/" boundary, and the value itself
     const out = new Set<string>([v]);
@@ -157,5 +163,7 @@ export function lastUpdatedCond(param: string, raw: string): Cond {
 export function regionCond(param: string, raw: string): Cond {
   const r = parseRegion(unescape(raw));
   if (!r) bad(param, `"${raw}" is not accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628`);
+  const problem = regionAccessionProblem(r.a);
+  if (problem) bad(param, problem);
   return { $elemMatch: { a: r.a, s: { $lt: r.e }, e: { $gt: r.s } } };
 }

@@ -34,14 +34,25 @@ export function lowerBound(keys: string[], v: string): number {
   return lo;
 }
 
-/** `^literal` with only escaped metacharacters -> literal; anything else -> undefined. */
+/**
+ * What `uri:below` appends to its escaped value: the value ends there or a path segment follows
+ * (compile-values.ts uriCond).
+ */
+export const SEGMENT_END = '(?:/|$)';
+
+/**
+ * `^literal` with only escaped metacharacters -> literal; `^literal(?:/|$)` -> literal too (every
+ * match starts with it: the index picks a superset, which the query then narrows); anything
+ * else -> undefined.
+ */
 export function literalPrefix(regex: string): string | undefined {
   if (!regex.startsWith('^')) return undefined;
   let out = '';
-  for (let i = 1; i < regex.length; i++) {
+  const end = regex.endsWith(SEGMENT_END) ? regex.length - SEGMENT_END.length : regex.length;
+  for (let i = 1; i < end; i++) {
     const c = regex[i];
     if (c === '\\') {
-      if (i + 1 >= regex.length || /[A-Za-z0-9]/.test(regex[i + 1])) return undefined;
+      if (i + 1 >= end || /[A-Za-z0-9]/.test(regex[i + 1])) return undefined;
       out += regex[++i];
     } else if ('.*+?^${}()|[]'.includes(c)) return undefined;
     else out += c;

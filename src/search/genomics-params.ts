@@ -1,8 +1,10 @@
 import type { ParamDef } from './registry.js';
-import type { ComponentTable } from '../genomics/operations/component-codes.js';
+import { gxSlot, type ComponentTable } from '../genomics/operations/component-codes.js';
+import { INNER_START_END, OUTER_START_END, variantExtent } from '../genomics/operations/variant-extent.js';
 import { fieldOf, type ValueSink } from './index-sink.js';
 import { keysOf, referenceValues, tokenValues, type Keys } from './index-values.js';
 import { fold } from './normalize.js';
+import { accessionsOf, fromAccession } from '../genomics/assemblies.js';
 
 /**
  * Genetics search parameters. The R4 ones (https://hl7.org/fhir/R4/observation-genetics.html,
@@ -34,8 +36,8 @@ export const GENOMICS_PARAMS: ParamDef[] = [
     target: ['Condition'], expression: "DiagnosticReport.extension('http://hl7.org/fhir/StructureDefinition/DiagnosticReport-geneticsAssessedCondition').value",
     description: 'Condition assessed by a genetic test (R4 DiagnosticReport-geneticsAssessedCondition extension)' },
   { id: 'genomic-region', url: GENOMIC_REGION_URL, code: 'genomic-region', type: 'special', base: ['Observation', 'MolecularSequence'],
-    expression: "Observation.component.where(code.coding.code in ('81254-5' | '48013-7' | '92822-6')) | MolecularSequence.referenceSeq | MolecularSequence.variant",
-    description: 'Overlaps a genomic region NC_accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628. Variant Observations cover their 81254-5 range read in their 92822-6 coordinate system on their 48013-7 accession; MolecularSequence its referenceSeq window and its variants.' },
+    expression: "Observation.component.where(code.coding.code in ('81254-5' | '81301-4' | '81302-2' | '48013-7' | '92822-6')) | MolecularSequence.referenceSeq | MolecularSequence.variant",
+    description: 'Overlaps a genomic region NC_accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628. Variant Observations cover their 81254-5 exact range, or for an imprecise structural variant its 81301-4 outer range (else its 81302-2 inner range), read in their 92822-6 coordinate system on their 48013-7 accession; MolecularSequence its referenceSeq window and its variants.' },
 ];
 
 type Component = Record<string, unknown>;
@@ -195,6 +197,10 @@ function firstAccession(comps: Component[] | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * A Variant's extent for overlap: its outer range when it is an imprecise structural variant,
+ * else its exact one (variant-extent.ts, the rule the genomics operations apply too).
+ */
 function observationRegions(g: GeneticComponents): Region[] {
   const acc = firstAccession(g.acc);
   if (!acc) return [];
@@ -206,16 +212,20 @@ function observationRegions(g: GeneticComponents): Region[] {
       break;
     }
   }
-  const out: Region[] = [];
-  for (const c of g.range ?? []) {
-    const range = c.valueRange as { low?: { value?: number }; high?: { value?: number } } | undefined;
-    const lo = range?.low?.value ?? (typeof c.valueInteger === 'number' ? c.valueInteger : undefined);
-    if (typeof lo !== 'number') continue;
-    const hi = range?.high?.value ?? lo + (cs === 'LA30100-4' ? 1 : 0);
-    const [s, e] = toHalfOpen(lo, hi, cs);
-    out.push({ a: acc, s, e });
-  }
-  return out;
+  const read = (comps: Component[] | undefined): Region[] | undefined => {
+    const out: Region[] = [];
+    for (const c of comps ?? []) {
+      const range = c.valueRange as { low?: { value?: number }; high?: { value?: number } } | undefined;
+      const lo = range?.low?.value ?? (typeof c.valueInteger === 'number' ? c.valueInteger : undefined);
+      if (typeof lo !== 'number') continue;
+      const hi = range?.high?.value ?? lo + (cs === 'LA30100-4' ? 1 : 0);
+      const [s, e] = toHalfOpen(lo, hi, cs);
+      out.push({ a: acc, s, e });
+    }
+    return out.length ? out : undefined;
+  };
+  const extent = variantExtent(read(g.range), read(g.gx[gxSlot(OUTER_START_END)]), read(g.gx[gxSlot(INNER_START_END)]));
+  return extent?.outer ?? [];
 }
 
 function sequenceRegions(r: Record<string, unknown>): Region[] {
@@ -254,6 +264,24 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
     },
   },
 };
+
+/**
+ * Why a query region's accession can never match, or undefined when it can. Stored regions carry
+ * the versioned accession (the version pins the assembly: NC_000007.13 is GRCh37, NC_000007.14
+ * GRCh38), so an accession without a version, or a chromosome accession of neither build the
+ * server accepts, would silently match nothing.
+ */
+export function regionAccessionProblem(accession: string): string | undefined {
+  const dot = accession.indexOf('.');
+  const base = dot < 0 ? accession : accession.slice(0, dot);
+  const known = accessionsOf(base);
+  const suggest = known.length ? ` (${known.map((k) => `${k.accession} in ${k.build}`).join(', ')})` : '';
+  if (dot < 0) return `${accession} has no version: a versioned RefSeq accession is needed${suggest || ', such as NC_000007.14'}`;
+  if (accession.startsWith('NC_') && !fromAccession(accession)) {
+    return `${accession} is not a GRCh37 or GRCh38 chromosome accession${suggest}`;
+  }
+  return undefined;
+}
 
 /** Parses `NC_000007.14:55019016-55211628` (0-based, half-open). */
 export function parseRegion(value: string): Region | undefined {

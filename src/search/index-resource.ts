@@ -6,6 +6,8 @@ import { UNION_ALIASES } from './aliases.js';
 import { Acc, fieldOf, ListSink, type Field, type ValueSink } from './index-sink.js';
 import { compositePart, keysOf, VALUE_BUILDERS, type ValueBuilder } from './index-values.js';
 import { SharedPairs } from './shared-strings.js';
+import { codingEntry } from './coding-cache.js';
+import { termSystems } from './code-systems.js';
 import { GROUP_INDEXERS } from './observation-components.js';
 import { paramByUrl, paramsFor, UNSUPPORTED, type ParamDef } from './registry.js';
 
@@ -41,7 +43,22 @@ function simpleItem(def: ParamDef, type: string): PlanItem | undefined {
   const keys = keysOf(def.code);
   const sink: Sink<ValueSink> = (v, t, out) => build(out, keys, v, t);
   const steps = rootSteps(def.expression, type);
-  return { code: def.code, run: compileVisitor(def.expression, type, sink), needs: needsOf(steps?.length ? [steps] : undefined) };
+  const needs = needsOf(steps?.length ? [steps] : undefined);
+  const terms = def.type === 'token' ? termSystems(def.expression, type) : [];
+  if (!terms.some((x) => x.system)) return { code: def.code, run: compileVisitor(def.expression, type, sink), needs };
+  // A `code` element with an implied system (code-systems.ts) is indexed as a Coding of that
+  // system: `system|code` and `code`, never `|code` (it has a system, only not written down).
+  const visitors = terms.map(({ term, system }) => {
+    if (!system) return compileVisitor(term, type, sink);
+    const coded: Sink<ValueSink> = (v, t, out) => {
+      if (typeof v !== 'string') return build(out, keys, v, t);
+      const e = codingEntry(system, v);
+      out.add(keys.k, e.token);
+      out.add(keys.k, e.code);
+    };
+    return compileVisitor(term, type, coded);
+  });
+  return { code: def.code, run: (r, out) => { for (let i = 0; i < visitors.length; i++) visitors[i](r, out); }, needs };
 }
 
 const collect: Sink<unknown[]> = (v, _t, acc) => { acc.push(v); };

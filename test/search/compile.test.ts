@@ -2,6 +2,7 @@ import t from 'tap';
 import { parseSearch } from '../../src/search/parse.js';
 import { buildFilter } from '../../src/search/build-filter.js';
 import { FhirError } from '../../src/fhir/errors.js';
+import { literalPrefix } from '../../src/search/filter-bounds.js';
 
 /**
  * The compiled MongoDB documents, asserted as data: this is what the MongoDB adapter runs, so the
@@ -44,7 +45,7 @@ t.test('strings and uris', async (t) => {
   t.same(await compile('Patient', 'name:contains=a.b'), { 'x.name': { $regex: 'a\\.b' } });
   t.same(await compile('Patient', 'name:exact=Müller'), { 'x.name__e': 'Müller' });
   t.same(await compile('Observation', '_profile=http://x.org/a'), { 'x._profile': 'http://x.org/a' });
-  t.same(await compile('ValueSet', 'url:below=http://x.org/fhir'), { 'x.url': { $regex: '^http:\\/\\/x\\.org\\/fhir' } });
+  t.same(await compile('ValueSet', 'url:below=http://x.org/fhir'), { 'x.url': { $regex: '^http:\\/\\/x\\.org\\/fhir(?:/|$)' } });
   t.same(await compile('ValueSet', 'url:above=http://x.org/fhir/ValueSet/a'), {
     'x.url': { $in: ['http://x.org/fhir/ValueSet/a', 'http://x.org', 'http://x.org/fhir', 'http://x.org/fhir/ValueSet'] },
   });
@@ -165,4 +166,36 @@ t.before(async () => {
     const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : 'Observation';
     compileSync.set(type + qs, await compile(type, qs));
   }
+});
+
+t.test('genomic-region: an accession without its version, or a chromosome accession of neither build, answers 400 naming the parameter', async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    ['NC_000007:55019016-55211628', /NC_000007 has no version: a versioned RefSeq accession is needed \(NC_000007\.14 in GRCh38, NC_000007\.13 in GRCh37\)/],
+    ['NG_017064:1-2', /NG_017064 has no version: a versioned RefSeq accession is needed, such as NC_000007\.14/],
+    ['NC_000007.12:55019016-55211628', /NC_000007\.12 is not a GRCh37 or GRCh38 chromosome accession \(NC_000007\.14 in GRCh38, NC_000007\.13 in GRCh37\)/],
+    ['NC_000099.1:1-2', /NC_000099\.1 is not a GRCh37 or GRCh38 chromosome accession$/],
+  ];
+  for (const [region, message] of cases) {
+    const err = await compile('Observation', `genomic-region=${region}`).then(() => undefined, (e: unknown) => e);
+    t.ok(err instanceof FhirError, region);
+    t.equal((err as FhirError).status, 400, region);
+    t.equal((err as FhirError).issues[0].expression?.[0], 'genomic-region', region);
+    t.match((err as FhirError).issues[0].diagnostics, message, region);
+  }
+  // versioned accessions of either build, the mitochondrion and non-chromosome RefSeq sequences still compile
+  for (const region of ['NC_000007.13:1-2', 'NC_000007.14:1-2', 'NC_012920.1:1-2', 'NG_017064.1:1-2']) {
+    t.ok(await compile('Observation', `genomic-region=${region}`), region);
+  }
+});
+
+t.test('uri :below matches by path segment (search.html#uri), like :above', async (t) => {
+  const f = (await compile('ValueSet', 'url:below=http://x.org/fhir/abc')) as { 'x.url': { $regex: string } };
+  const re = new RegExp(f['x.url'].$regex);
+  for (const url of ['http://x.org/fhir/abc', 'http://x.org/fhir/abc/', 'http://x.org/fhir/abc/def', 'http://x.org/fhir/abc/d/e']) t.ok(re.test(url), `matches ${url}`);
+  for (const url of ['http://x.org/fhir/abcdef', 'http://x.org/fhir/abc.json', 'http://x.org/fhir/ab', 'http://x.org/fhir']) t.notOk(re.test(url), `not ${url}`);
+  const slash = (await compile('ValueSet', 'url:below=http://x.org/fhir/abc/')) as { 'x.url': { $regex: string } };
+  t.same(slash, f, 'a trailing "/" names the same path');
+  // the embedded store still takes its candidates from the sorted keys under the literal prefix
+  t.equal(literalPrefix(f['x.url'].$regex), 'http://x.org/fhir/abc');
+  t.equal(literalPrefix('^a(?:/|$)x'), undefined, 'only as the end of the regex');
 });

@@ -90,6 +90,37 @@ export function buildDataset(): R[] {
 }
 
 /**
+ * Structural variants in the IG's imprecise form (outer 81301-4 and inner 81302-2 start-end, with
+ * or without an exact 81254-5 range), placed so that the oracle's genomic-region windows
+ * (NC_000007.14:55019016-55211628, NC_000017.11:7661778-7687538) reach some only by their outer
+ * range.
+ */
+export function structuralVariants(): R[] {
+  const loinc = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+  const range = (code: string, low: number, high: number) => ({ code: loinc(code), valueRange: { low: { value: low }, high: { value: high } } });
+  const sv = (id: string, acc: string, coords: string, ranges: Array<ReturnType<typeof range>>): R => ({
+    resourceType: 'Observation', id, status: 'final', code: loinc('69548-6'), subject: { reference: 'Patient/px5' },
+    meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant'] },
+    valueCodeableConcept: loinc('LA9633-4'),
+    component: [
+      { code: loinc('48013-7'), valueCodeableConcept: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/refseq', code: acc }] } },
+      { code: loinc('92822-6'), valueCodeableConcept: loinc(coords) },
+      ...ranges,
+    ],
+  });
+  return [
+    // outer reaches into the EGFR window, inner does not
+    sv('sv-outer', 'NC_000007.14', 'LA30100-4', [range('81301-4', 55018000, 55019100), range('81302-2', 55018200, 55018900)]),
+    // exact before the window, outer into it: the outer range decides
+    sv('sv-exact-outer', 'NC_000007.14', 'LA30102-0', [range('81254-5', 55010001, 55010500), range('81301-4', 55009001, 55019500)]),
+    // inner only, 1-based, ending at the TP53 window's first base
+    sv('sv-inner', 'NC_000017.11', 'LA30102-0', [range('81302-2', 7660000, 7661779)]),
+    // outer well away from both windows
+    sv('sv-far', 'NC_000007.14', 'LA30100-4', [range('81301-4', 54000000, 54001000), range('81302-2', 54000100, 54000900)]),
+  ];
+}
+
+/**
  * An embedded store in a temporary directory holding `data`, opened before the file's tests run
  * and removed after them (shared by the oracle and results suites).
  */

@@ -27,6 +27,11 @@ t.test('search over HTTP', async (t) => {
 
   const region = await send(app, 'GET', '/fhir/MolecularSequence?genomic-region=NC_000007.14:55039999-55050001');
   t.same(region.json().entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), ['ms0', 'ms1']);
+  const unversioned = await send(app, 'GET', '/fhir/Observation?genomic-region=NC_000007:55019016-55211628');
+  t.equal(unversioned.statusCode, 400, 'an accession without its version is refused, not answered with nothing');
+  t.equal(unversioned.json().resourceType, 'OperationOutcome');
+  t.same(unversioned.json().issue[0].expression, ['genomic-region']);
+  t.match(unversioned.json().issue[0].diagnostics, /versioned RefSeq accession.*NC_000007\.14/);
 
   const comp = await send(app, 'GET', '/fhir/Patient/px2/Observation?_count=100');
   t.equal(comp.statusCode, 200);

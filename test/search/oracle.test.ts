@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { Bundle } from '@medplum/fhirtypes';
 import { testConfig } from '../../src/config.js';
 import { searchBundle } from '../../src/search/search-service.js';
-import { buildDataset, seededStore, type R } from './dataset.js';
+import { buildDataset, seededStore, structuralVariants, type R } from './dataset.js';
 import {
   codings, components, datePrefix, ext, fold, interval, overlaps, periodInterval, quantityMatch, refIs, sequenceRegions, tokenMatch, variantRegion,
 } from './oracle.js';
@@ -11,7 +11,7 @@ import {
  * Result sets of the engine against the naive oracle (oracle.ts) on a seeded data set, every
  * search collected by following `next` links with a small page size (so paging is covered too).
  */
-const data = buildDataset();
+const data = [...buildDataset(), ...structuralVariants()];
 const store = seededStore(t, data, 'fgs-oracle-');
 const ctx = { config: testConfig({ defaultCount: 5 }), store };
 const BASE = 'http://localhost/fhir';
@@ -57,6 +57,8 @@ const hgvs = (r: R) => [
   ...['48004-6', '81290-9', '81252-9'].flatMap((c) => components(r, c)).flatMap((c) => codings(c.valueCodeableConcept).map((x) => x.code!)),
   ...ext(r, 'observation-geneticsVariant').flatMap((e) => e.extension.flatMap((s: any) => codings(s.valueCodeableConcept).map((x) => x.code!))),
 ];
+/** uri :below: the url itself or one under it by path (search.html#uri). */
+const below = (url: string, q: string) => url === q || url.startsWith(`${q}/`);
 const names = (r: R) => (r.name ?? []).flatMap((n: any) => [n.family, ...(n.given ?? [])]).filter(Boolean) as string[];
 
 const cases: Case[] = [
@@ -75,6 +77,16 @@ const cases: Case[] = [
   ['Patient', '_tag=urn:tags|vip', (r) => tokenMatch(r.meta?.tag, 'urn:tags|vip')],
   ['Observation', '_tag=vip', (r) => tokenMatch(r.meta?.tag, 'vip')],
   ['Patient', 'gender=female,other', (r) => ['female', 'other'].includes(r.gender)],
+  // a `code` element with a required binding to one code system has that system
+  // (datatypes.html#code): found with it, and not as a code without a system (`|male`)
+  ['Patient', 'gender=http://hl7.org/fhir/administrative-gender|male', (r) => r.gender === 'male'],
+  ['Patient', 'gender=http://hl7.org/fhir/administrative-gender|', (r) => typeof r.gender === 'string'],
+  ['Patient', 'gender=male', (r) => r.gender === 'male'],
+  ['Patient', 'gender=|male', () => false],
+  ['Patient', 'gender=http://example.org/other|male', () => false],
+  ['Observation', 'status=http://hl7.org/fhir/observation-status|final,http://hl7.org/fhir/observation-status|amended', (r) => ['final', 'amended'].includes(r.status)],
+  ['Observation', 'status:not=http://hl7.org/fhir/observation-status|final', (r) => r.status !== 'final'],
+  ['DocumentReference', 'contenttype=urn:ietf:bcp:13|application/pdf', (r) => r.content.some((c: any) => c.attachment.contentType === 'application/pdf')],
   ['Specimen', 'type=http://snomed.info/sct|119297000', (r) => tokenMatch(r.type, 'http://snomed.info/sct|119297000')],
   ['Task', 'status=requested&priority=urgent', (r) => r.status === 'requested' && r.priority === 'urgent'],
   ['ServiceRequest', 'status=active', (r) => r.status === 'active'],
@@ -132,7 +144,9 @@ const cases: Case[] = [
   ['MolecularSequence', 'variant-start=le55000100', (r) => r.variant.some((v: any) => v.start <= 55_000_100)],
   // uri
   ['Observation', '_profile=http://hl7.org/fhir/StructureDefinition/vitalsigns', (r) => (r.meta?.profile ?? []).includes('http://hl7.org/fhir/StructureDefinition/vitalsigns')],
-  ['Observation', '_profile:below=http://hl7.org/fhir/uv/genomics-reporting', (r) => (r.meta?.profile ?? []).some((p: string) => p.startsWith('http://hl7.org/fhir/uv/genomics-reporting'))],
+  ['Observation', '_profile:below=http://hl7.org/fhir/uv/genomics-reporting', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/uv/genomics-reporting'))],
+  ['Observation', '_profile:below=http://hl7.org/fhir/StructureDefinition/vital', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/StructureDefinition/vital'))],
+  ['Observation', '_profile:below=http://hl7.org/fhir/StructureDefinition', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/StructureDefinition'))],
   ['DocumentReference', 'contenttype=application/pdf', (r) => r.content.some((c: any) => c.attachment.contentType === 'application/pdf')],
   // composite
   ['Observation', 'component-code-value-quantity=8462-4$gt50', (r) => (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'gt50'))],
@@ -150,6 +164,8 @@ const cases: Case[] = [
   // genomic region (0-based, half-open)
   ['Observation', 'genomic-region=NC_000007.14:55019016-55211628', (r) => overlaps(variantRegion(r), 'NC_000007.14', 55019016, 55211628)],
   ['Observation', 'genomic-region=NC_000017.11:7661778-7687538', (r) => overlaps(variantRegion(r), 'NC_000017.11', 7661778, 7687538)],
+  ['Observation', 'genomic-region=NC_000007.14:55019000-55019050', (r) => overlaps(variantRegion(r), 'NC_000007.14', 55019000, 55019050)],
+  ['Observation', 'genomic-region=NC_000007.14:53000000-56000000&subject=Patient/px5', (r) => overlaps(variantRegion(r), 'NC_000007.14', 53000000, 56000000) && refIs(r.subject, 'Patient/px5')],
   ['MolecularSequence', 'genomic-region=NC_000007.14:55040000-55050000', (r) => sequenceRegions(r).some((x) => overlaps(x, 'NC_000007.14', 55040000, 55050000))],
   ['MolecularSequence', 'genomic-region=NC_000007.14:55100100-55100101', (r) => sequenceRegions(r).some((x) => overlaps(x, 'NC_000007.14', 55100100, 55100101))],
 ];

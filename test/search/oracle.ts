@@ -116,10 +116,14 @@ export function refIs(x: any, ref: string): boolean {
   return typeof x?.reference === 'string' && (x.reference === ref || x.reference.endsWith(`/${ref}`));
 }
 
-/** The region a variant covers, 0-based half-open, read directly from the IG components. */
+/**
+ * The region a variant covers, 0-based half-open, read directly from the IG components: an
+ * imprecise structural variant may affect any base of its outer range (81301-4), else the variant
+ * is where its exact range (81254-5) says, else (inner range 81302-2 alone) at least there.
+ */
 export function variantRegion(r: R): { acc: string; s: number; e: number } | undefined {
   const acc = components(r, '48013-7')[0]?.valueCodeableConcept?.coding?.[0]?.code;
-  const range = components(r, '81254-5')[0]?.valueRange;
+  const range = (components(r, '81301-4')[0] ?? components(r, '81254-5')[0] ?? components(r, '81302-2')[0])?.valueRange;
   if (!acc || !range) return undefined;
   const sys = components(r, '92822-6')[0]?.valueCodeableConcept?.coding?.[0]?.code;
   let s = range.low.value;

@@ -7,6 +7,7 @@ import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens, p
 import { GX, type GenomicKind, type Locus } from './gx-fields.js';
 import { referenceKey } from '../../search/normalize.js';
 import { fileComponent, gxSlot, type ComponentTable, type GxComponentCode } from './component-codes.js';
+import { EXACT_START_END, INNER_START_END, OUTER_START_END, variantExtent } from './variant-extent.js';
 
 /**
  * Index values the genomics operations query, computed at write time beside the search
@@ -224,14 +225,10 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
     return { start, end: Math.max(end, start) };
   };
   if (accession) {
-    const exact = range('81254-5');
-    const outer = range('81301-4');
-    const inner = range('81302-2');
-    // Structural variants: intersection uses the outer extent, subsumption the inner one (the
-    // bases certainly affected); a precise variant has just its exact extent.
-    const main = outer ?? exact ?? inner;
-    if (main) {
-      const sub = inner ?? exact ?? main;
+    const exact = range(EXACT_START_END);
+    const extent = variantExtent(exact, range(OUTER_START_END), range(INNER_START_END));
+    if (extent) {
+      const { outer: main, inner: sub } = extent;
       loci.push({ a: accession, s: main.start, e: main.end, is: sub.start, ie: sub.end });
       if (exact && ref !== undefined && alt !== undefined && /^[ACGTN]*$/i.test(ref + alt)) {
         alleles.push(normalizeAllele({ accession, position: exact.start, ref, deletedLength: ref.length, alt }));
