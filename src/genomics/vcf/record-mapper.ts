@@ -83,8 +83,10 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
   numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
   const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
-  const infoAf = numberList(r, 'INFO AF', infoValue(r, 'AF'), 'fraction');
-  const iAf = ctx.sampleCount === 1 ? infoAf : undefined;
+  // INFO AF is checked (a value outside [0, 1] is a broken file) but never mapped: it is a site or
+  // population frequency (1000 Genomes, gnomAD, or GATK's AC/AN of the called genotypes), not the
+  // fraction of this sample's reads carrying the ALT that 81258-6 states.
+  numberList(r, 'INFO AF', infoValue(r, 'AF'), 'fraction');
   const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
   out.posKey = `${chrom}:${r.pos}`;
   for (const altIdx of alts) {
@@ -101,7 +103,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
     if (!build) continue;
     const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
     const readDepth = ad?.[altIdx];
-    const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
+    const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : undefined);
     const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
     const variant = mapVariant({
       id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,
