@@ -6,7 +6,7 @@ import { type Annotation, AnnotationError, parseAnnotations } from './annotation
 import { BedError, summarizeBed } from './bed.js';
 import type { ChangeType } from './codes.js';
 import { type VcfHeader, addMetaLine, detectBuild, emptyHeader, fileDateToFhir } from './header.js';
-import { hashId } from './ids.js';
+import { hashId, sourceSuffix } from './ids.js';
 import type { LineSource } from './line-reader.js';
 import { type BedFile, type ReportInput, mapAnalysis, mapBedDocument, mapReport, mapStudy } from './map-report.js';
 import { PhaseTracker } from './phase.js';
@@ -119,7 +119,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   // Whole-import resources: ids depend on the content, so another file makes another report.
   const optionKey = [source, opts.includeFiltered ? 'filtered' : '', opts.specimen ?? '', opts.annotations ?? '', studiedText?.text ?? '', uncallText?.text ?? ''];
   const digest = contentHash.digest('hex');
-  const importKey = `${opts.patient}|${build}|${sample}|sha256:${digest}`;
+  const importKey = `${opts.patient}|${build}|${sample}|sha256:${digest}${sourceSuffix(source)}`;
   const base = [opts.patient, build, sample, digest, ...optionKey];
   const input: ReportInput = {
     patient: opts.patient, build, sample, source, specimen: opts.specimen, effective, importKey,
