@@ -29,9 +29,28 @@ export const importVcfOperation: OperationHandler = {
   },
 };
 
+/**
+ * Every input takes one value (`vcf` and `patient` 1..1, the rest 0..1): taking the first of two
+ * would import for one patient, or one file, without a word about the other.
+ */
+const INPUTS = new Set(['vcf', 'patient', 'build', 'sample', 'specimen', 'genomic-source', 'include-filtered', 'allow-errors', 'max-report-results', 'studied', 'uncallable', 'annotations']);
+const ALIASES: Record<string, string> = { genomicSource: 'genomic-source' };
+
+function refuseRepeats(names: string[]): void {
+  const counts = new Map<string, number>();
+  for (const n of names) {
+    const name = ALIASES[n] ?? n;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const [name, n] of counts) {
+    if (n > 1 && INPUTS.has(name)) throw fhirError('BAD_REQUEST', `Parameter '${name}' may be given only once (given ${n} times)`, name);
+  }
+}
+
 function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } {
   const body = req.body;
   if (isParameters(body)) {
+    refuseRepeats((body.parameter ?? []).map((x) => x.name ?? ''));
     const p = (name: string) => body.parameter?.find((x) => x.name === name);
     const vcfParam = p('vcf');
     if (!vcfParam) throw fhirError('BAD_REQUEST', "Parameters has no 'vcf' parameter", 'Parameters.parameter');
@@ -50,6 +69,7 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
   else if (typeof body === 'string') vcf = Buffer.from(body, 'utf8');
   else throw fhirError('UNSUPPORTED_MEDIA_TYPE', 'Send the VCF as text/plain, text/x-vcf or application/octet-stream (gzip), or a Parameters resource');
   if (!vcf.length) throw fhirError('BAD_REQUEST', 'The request body (the VCF) is empty');
+  refuseRepeats(Object.entries(req.query).flatMap(([name, values]) => values.map(() => name)));
   return { vcf, opts: buildOptions((name) => req.query[name]?.[0]) };
 }
 
