@@ -108,8 +108,21 @@ function scalar(p: ParametersParameter | undefined): string | undefined {
 
 function paramBytes(p: ParametersParameter): Buffer {
   if (p.valueString !== undefined) return Buffer.from(p.valueString, 'utf8');
-  if (p.valueAttachment?.data !== undefined) return Buffer.from(p.valueAttachment.data, 'base64');
+  if (p.valueAttachment?.data !== undefined) return decodeBase64(p.name ?? '', p.valueAttachment.data);
   throw fhirError('BAD_REQUEST', `Parameter '${p.name}' needs valueString or valueAttachment.data (base64)`);
+}
+
+/**
+ * base64Binary (https://hl7.org/fhir/R4/datatypes.html#base64Binary): Node's decoder skips any
+ * character outside the alphabet, so damaged base64 would reach the VCF parser as garbage and be
+ * reported as a missing #CHROM line.
+ */
+function decodeBase64(name: string, data: string): Buffer {
+  const compact = data.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    throw fhirError('BAD_REQUEST', `Parameter '${name}': valueAttachment.data is not valid base64`, name);
+  }
+  return Buffer.from(compact, 'base64');
 }
 
 function toParameters(s: ImportSummary): Parameters {

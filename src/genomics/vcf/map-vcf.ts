@@ -43,15 +43,19 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const it = src.lines[Symbol.asyncIterator]();
   let lineNo = 0;
   let first: string | undefined;
+  let blankLines = 0;
   for (let n = await it.next(); !n.done; n = await it.next()) {
     lineNo++;
     contentHash.update(n.value).update('\n');
     if (n.value.startsWith('##')) addMetaLine(header, n.value);
-    else if (n.value.trim() !== '') {
+    else if (n.value.trim() === '') blankLines++;
+    else {
       first = n.value;
       break;
     }
   }
+  // "line 0: #CHROM is missing" would send the sender looking for a line that is not there.
+  if (!first && lineNo === blankLines) throw fhirError('BAD_REQUEST', 'The VCF is empty (no header, no data lines)');
   if (!first || !first.startsWith('#CHROM')) {
     throw fhirError('BAD_REQUEST', `line ${lineNo}: the #CHROM header line is missing (is this a VCF file?)`);
   }
