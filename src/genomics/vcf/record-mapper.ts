@@ -1,4 +1,4 @@
-import { type Build, chromInBuild, chromLength, toAccession } from '../assemblies.js';
+import { type Build, chromInBuild, chromLength, mitochondrion, toAccession } from '../assemblies.js';
 import { classifyAllele } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
@@ -22,6 +22,8 @@ export interface RecordContext {
   /** Sample columns in the header, and the chosen one's index. */
   sampleCount: number;
   sampleIndex: number;
+  /** `##contig` lengths by CHROM as written (they tell hg19's chrM from GRCh37's MT). */
+  contigLengths: Map<string, number | undefined>;
   /** `Number` of the header's FORMAT AD definition ('R' when the header does not define AD). */
   adNumber: string;
   source: GenomicSource;
@@ -72,10 +74,11 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
   const chrom = chromInBuild(ctx.build, r.chrom);
   if (chrom === 'otherBuild') throw new VcfLineError(r.line, `CHROM ${r.chrom} is an accession of another build than ${ctx.build}`);
-  const accession = chrom && toAccession(ctx.build, chrom);
-  if (!chrom || !accession) return skipped(out, 'unsupported-contig');
   const mito = chrom === 'MT';
-  const length = chromLength(ctx.build, chrom)!;
+  const mtSequence = mito ? mitochondrion(ctx.build, r.chrom, ctx.contigLengths.get(r.chrom)) : undefined;
+  const accession = mtSequence?.accession ?? (chrom && toAccession(ctx.build, chrom));
+  if (!chrom || !accession) return skipped(out, 'unsupported-contig');
+  const length = mtSequence?.length ?? chromLength(ctx.build, chrom)!;
   if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
   const ad = alleleDepths(ctx, r);
   const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
