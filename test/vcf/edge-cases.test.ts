@@ -198,6 +198,17 @@ t.test('multi-sample files need a sample choice', async (t) => {
   await t.rejects(run(twice, { sample: 'S1' }), /line 4: sample 'S1' is named twice in the #CHROM line \(columns 10 and 11\)/);
 });
 
+t.test('sample names: trailing white space in #CHROM is trimmed, bytes that are not UTF-8 are refused', async (t) => {
+  const data = row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1');
+  for (const end of [' ', '\t', ' \t ']) {
+    const { summary } = await run(`${HEAD}${COLS}\tS1${end}\n${data}\n`);
+    t.same([summary.sample, summary.variants], ['S1', 1], JSON.stringify(end));
+  }
+  const latin1 = Buffer.concat([Buffer.from(`${HEAD}${COLS}\tS`), Buffer.from([0xe9]), Buffer.from(`1\n${data}\n`)]);
+  await t.rejects(run(latin1), /^line 4: the sample name in column 10 is not valid UTF-8/);
+  t.equal((await run(Buffer.from(`${HEAD}${COLS}\tSé1\n${data}\n`))).summary.sample, 'Sé1', 'UTF-8 names are fine');
+});
+
 t.test('malformed lines refuse the whole import, reporting line numbers', async (t) => {
   const store = await newStore();
   t.teardown(() => store.close());

@@ -60,8 +60,12 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     throw fhirError('BAD_REQUEST', `line ${lineNo}: the #CHROM header line is missing (is this a VCF file?)`);
   }
   header.lineCount = lineNo;
-  const cols = first.split('\t');
+  // Trailing white space (an editor's, or a tab after the last name) is not part of the last sample name.
+  const cols = first.replace(/\s+$/, '').split('\t');
   header.samples = cols.slice(9);
+  // The decoder turns bytes that are not UTF-8 (a Latin-1 'S\xe91') into U+FFFD: a name no one could pass as `sample`.
+  const garbled = header.samples.findIndex((name) => name.includes('\uFFFD'));
+  if (garbled >= 0) throw fhirError('BAD_REQUEST', `line ${lineNo}: the sample name in column ${garbled + 10} is not valid UTF-8 (save the file as UTF-8)`);
   // Sample names must be unique (VCF 4.3 section 1.5): with a repeat, `sample` could not say which column is meant.
   const repeated = header.samples.findIndex((name, i) => header.samples.indexOf(name) !== i);
   if (repeated >= 0) {
