@@ -37,6 +37,7 @@ let args;
 try {
   args = parseArgs({
     allowPositionals: true,
+    tokens: true,
     options: {
       patient: { type: 'string' }, build: { type: 'string' }, sample: { type: 'string' }, specimen: { type: 'string' },
       studied: { type: 'string' }, uncallable: { type: 'string' }, annotations: { type: 'string' },
@@ -47,7 +48,14 @@ try {
 } catch (e) {
   fail((e as Error).message);
 }
-const { values: v, positionals } = args;
+const { values: v, positionals, tokens } = args;
+// parseArgs keeps the last of a repeated option: `--patient a --patient b` would import for b alone.
+const seen = new Set<string>();
+for (const tk of tokens) {
+  if (tk.kind !== 'option') continue;
+  if (seen.has(tk.name)) fail(`--${tk.name} may be given only once`);
+  seen.add(tk.name);
+}
 if (v.help) {
   process.stdout.write(USAGE + '\n');
   process.exit(0);

@@ -121,5 +121,20 @@ export function chromLength(build: Build, chrom: string): number | undefined {
   return c === undefined ? undefined : LENGTHS[build].get(c);
 }
 
+/**
+ * The mitochondrion a CHROM names. GRCh38 (and hg38's chrM) and GRCh37's `MT` are the rCRS,
+ * NC_012920.1 (16,569 bases); UCSC hg19's `chrM` is the older Yoruba sequence NC_001807.4
+ * (16,571 bases), which GRCh37 itself does not contain, so the same position can be another base.
+ * A `##contig` length of the name decides; without one, the name does (hg19 spells it `chrM`,
+ * GRCh37 `MT`).
+ */
+export const HG19_CHRM = { accession: 'NC_001807.4', length: 16571 } as const;
+const RCRS = { accession: MT_ACCESSION, length: 16569 } as const;
+export function mitochondrion(build: Build, name: string, contigLength?: number): { accession: string; length: number } {
+  if (build !== 'GRCh37' || contigLength === RCRS.length) return RCRS;
+  if (contigLength === HG19_CHRM.length) return HG19_CHRM;
+  return name.trim().toLowerCase() === 'chrm' ? HG19_CHRM : RCRS;
+}
+
 /** Length of chromosome 1 in each build: lets `##contig` lines identify the assembly. */
 export const CHR1_LENGTH: Record<Build, number> = { GRCh37: L37[0], GRCh38: L38[0] };

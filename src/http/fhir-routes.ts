@@ -70,7 +70,9 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
     if (body === '' && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
     return strict(req, body, done);
   };
-  app.removeContentTypeParser('application/json');
+  // Fastify's own text/plain parser decodes the body as UTF-8: a gzip VCF sent as text/plain (or
+  // with Content-Encoding: gzip) would lose its bytes before the import could see its magic number.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'string' }, json);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Anything else reaches the core as raw bytes: operations may take other media (VCF), and the

@@ -42,3 +42,17 @@ t.test('annotations match an accession CHROM', async (t) => {
   const { vs } = await variants(`##reference=GRCh38\n${COLS}${line('NC_000001.11')}`, { annotations: ann });
   t.equal((component(vs[0], '48018-6')?.valueCodeableConcept as { coding: Array<{ code: string }> }).coding[0].code, 'HGNC:1100');
 });
+
+t.test("GRCh37 chrM: hg19's NC_001807.4 (16,571 bases) unless the contig length says rCRS; MT is the rCRS", async (t) => {
+  const contig = (id: string, length: number) => `##contig=<ID=${id},length=${length}>\n`;
+  const one = async (head: string, chrom: string, pos = 100) => (await variants(`##reference=GRCh37\n${head}${COLS}${line(chrom, pos)}`)).vs[0];
+  t.equal(acc(await one('', 'chrM')), 'NC_001807.4', 'chrM without a length: hg19 naming');
+  t.equal(acc(await one('', 'MT')), 'NC_012920.1', 'MT: GRCh37 naming');
+  t.equal(acc(await one(contig('chrM', 16571), 'chrM')), 'NC_001807.4', 'contig length 16571');
+  t.equal(acc(await one(contig('chrM', 16569), 'chrM')), 'NC_012920.1', 'contig length 16569: the rCRS under a chr name');
+  t.equal(acc(await one(contig('MT', 16571), 'MT')), 'NC_001807.4', 'the length decides over the name');
+  t.equal(acc(await one(contig('chrM', 16571), 'chrM', 16571)), 'NC_001807.4', 'position 16571 is on hg19 chrM');
+  await t.rejects(one('', 'MT', 16571), /POS 16571 is past the end of chromosome MT \(16569 bases/, 'and past the end of the rCRS');
+  await t.rejects(one('', 'chrM', 16572), /POS 16572 is past the end of chromosome MT \(16571 bases/);
+  t.equal(acc((await variants(`##reference=GRCh38\n${COLS}${line('chrM')}`)).vs[0]), 'NC_012920.1', 'hg38 chrM is the rCRS');
+});

@@ -47,6 +47,9 @@ t.test('npm run import-vcf writes into the store at DATA_DIR and prints a summar
   const usage = run(fixture('vcf_example3.vcf'));
   t.equal(usage.status, 2);
   t.match(usage.stderr, /--patient is required/);
+  const twice = run(fixture('vcf_example3.vcf'), '--patient', 'cli1', '--patient', 'cli2');
+  t.equal(twice.status, 2, 'a repeated option is a usage error');
+  t.match(twice.stderr, /^--patient may be given only once/);
   // an input that cannot be used: one line, no stack trace, exit 2
   for (const flag of ['--studied', '--uncallable', '--annotations']) {
     const missing = run(fixture('vcf_example3.vcf'), '--patient', 'cli1', flag, join(dataDir, 'nope'));

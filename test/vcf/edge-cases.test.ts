@@ -52,6 +52,21 @@ t.test('multi-allelic sites split per ALT with the right allelic state', async (
   t.equal(g.effectiveDateTime, '2024-01-02', '##fileDate');
 });
 
+t.test('INFO AF is never the sample allelic frequency; FORMAT AF and AD are', async (t) => {
+  const { variants } = await run(vcf([
+    // a 1000 Genomes population frequency, and GATK's AC/AN of the called genotypes
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', 'AC=7;AF=0.00139776;AN=5008', 'GT', '0|1'),
+    row('chr1', 200, '.', 'C', 'T', 50, 'PASS', 'AC=1;AF=0.5;AN=2', 'GT', '0/1'),
+    row('chr1', 300, '.', 'G', 'A', 50, 'PASS', 'AF=0.5', 'GT:AD', '0/1:30,10'),
+    row('chr1', 400, '.', 'T', 'C', 50, 'PASS', 'AF=0.5', 'GT:AF', '0/1:0.12'),
+  ]));
+  const vaf = (pos: number) => (component(variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!, '81258-6')?.valueQuantity as { value: number } | undefined)?.value;
+  t.equal(vaf(100), undefined, 'population AF is not the sample frequency');
+  t.equal(vaf(200), undefined, 'AC/AN is not the sample frequency');
+  t.equal(vaf(300), 0.25, 'AD[alt]/sum(AD)');
+  t.equal(vaf(400), 0.12, 'FORMAT AF');
+});
+
 t.test('no-calls, reference calls and filtered records are skipped and counted', async (t) => {
   const rows = [
     row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', './.'),
@@ -181,6 +196,17 @@ t.test('multi-sample files need a sample choice', async (t) => {
   t.equal((await run(text, { sample: 'NORMAL' })).summary.variants, 0);
   const twice = vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1', '1/1')], ['S1', 'S1']);
   await t.rejects(run(twice, { sample: 'S1' }), /line 4: sample 'S1' is named twice in the #CHROM line \(columns 10 and 11\)/);
+});
+
+t.test('sample names: trailing white space in #CHROM is trimmed, bytes that are not UTF-8 are refused', async (t) => {
+  const data = row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1');
+  for (const end of [' ', '\t', ' \t ']) {
+    const { summary } = await run(`${HEAD}${COLS}\tS1${end}\n${data}\n`);
+    t.same([summary.sample, summary.variants], ['S1', 1], JSON.stringify(end));
+  }
+  const latin1 = Buffer.concat([Buffer.from(`${HEAD}${COLS}\tS`), Buffer.from([0xe9]), Buffer.from(`1\n${data}\n`)]);
+  await t.rejects(run(latin1), /^line 4: the sample name in column 10 is not valid UTF-8/);
+  t.equal((await run(Buffer.from(`${HEAD}${COLS}\tSé1\n${data}\n`))).summary.sample, 'Sé1', 'UTF-8 names are fine');
 });
 
 t.test('malformed lines refuse the whole import, reporting line numbers', async (t) => {

@@ -111,12 +111,12 @@ t.test('imported resources are found by search: patient, gene, region, report wi
     return r.json() as { total?: number; entry?: Array<{ resource: { resourceType: string; id: string }; search?: { mode: string } }> };
   };
   const byPatient = await search('Observation?subject=Patient/nb6&code=http://loinc.org|69548-6&_total=accurate');
-  t.equal(byPatient.entry?.length, 5, 'patient + Variant code');
+  t.equal(byPatient.entry?.length, 10, 'patient + Variant code: the somatic and the germline calls are separate findings');
   const brca2 = await search('Observation?subject=Patient/nb6&gene-identifier=http://www.genenames.org|HGNC:1101');
-  t.equal(brca2.entry?.length, 1, 'gene (HGNC id)');
+  t.equal(brca2.entry?.length, 1, 'gene (HGNC id): only the annotated import has it');
   // BRCA2 chr13:32355250 (1-based) is [32355249, 32355250) 0-based on NC_000013.11 (GRCh38).
   const region = await search('Observation?genomic-region=NC_000013.11:32355000-32356000');
-  t.equal(region.entry?.length, 1, 'region overlap');
+  t.equal(region.entry?.length, 2, 'region overlap (somatic and germline)');
   const none = await search('Observation?genomic-region=NC_000013.10:32355000-32356000');
   t.equal(none.entry?.length ?? 0, 0, 'other build accession does not match');
   const reports = await search('DiagnosticReport?subject=Patient/nb6&category=GE&_include=DiagnosticReport:result');

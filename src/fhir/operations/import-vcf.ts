@@ -29,9 +29,28 @@ export const importVcfOperation: OperationHandler = {
   },
 };
 
+/**
+ * Every input takes one value (`vcf` and `patient` 1..1, the rest 0..1): taking the first of two
+ * would import for one patient, or one file, without a word about the other.
+ */
+const INPUTS = new Set(['vcf', 'patient', 'build', 'sample', 'specimen', 'genomic-source', 'include-filtered', 'allow-errors', 'max-report-results', 'studied', 'uncallable', 'annotations']);
+const ALIASES: Record<string, string> = { genomicSource: 'genomic-source' };
+
+function refuseRepeats(names: string[]): void {
+  const counts = new Map<string, number>();
+  for (const n of names) {
+    const name = ALIASES[n] ?? n;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const [name, n] of counts) {
+    if (n > 1 && INPUTS.has(name)) throw fhirError('BAD_REQUEST', `Parameter '${name}' may be given only once (given ${n} times)`, name);
+  }
+}
+
 function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } {
   const body = req.body;
   if (isParameters(body)) {
+    refuseRepeats((body.parameter ?? []).map((x) => x.name ?? ''));
     const p = (name: string) => body.parameter?.find((x) => x.name === name);
     const vcfParam = p('vcf');
     if (!vcfParam) throw fhirError('BAD_REQUEST', "Parameters has no 'vcf' parameter", 'Parameters.parameter');
@@ -50,6 +69,7 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
   else if (typeof body === 'string') vcf = Buffer.from(body, 'utf8');
   else throw fhirError('UNSUPPORTED_MEDIA_TYPE', 'Send the VCF as text/plain, text/x-vcf or application/octet-stream (gzip), or a Parameters resource');
   if (!vcf.length) throw fhirError('BAD_REQUEST', 'The request body (the VCF) is empty');
+  refuseRepeats(Object.entries(req.query).flatMap(([name, values]) => values.map(() => name)));
   return { vcf, opts: buildOptions((name) => req.query[name]?.[0]) };
 }
 
@@ -88,8 +108,21 @@ function scalar(p: ParametersParameter | undefined): string | undefined {
 
 function paramBytes(p: ParametersParameter): Buffer {
   if (p.valueString !== undefined) return Buffer.from(p.valueString, 'utf8');
-  if (p.valueAttachment?.data !== undefined) return Buffer.from(p.valueAttachment.data, 'base64');
+  if (p.valueAttachment?.data !== undefined) return decodeBase64(p.name ?? '', p.valueAttachment.data);
   throw fhirError('BAD_REQUEST', `Parameter '${p.name}' needs valueString or valueAttachment.data (base64)`);
+}
+
+/**
+ * base64Binary (https://hl7.org/fhir/R4/datatypes.html#base64Binary): Node's decoder skips any
+ * character outside the alphabet, so damaged base64 would reach the VCF parser as garbage and be
+ * reported as a missing #CHROM line.
+ */
+function decodeBase64(name: string, data: string): Buffer {
+  const compact = data.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    throw fhirError('BAD_REQUEST', `Parameter '${name}': valueAttachment.data is not valid base64`, name);
+  }
+  return Buffer.from(compact, 'base64');
 }
 
 function toParameters(s: ImportSummary): Parameters {

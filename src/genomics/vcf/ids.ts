@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { GenomicSource } from './codes.js';
 
 /**
  * Deterministic ids: the same call for the same patient, build and sample always maps to the same
@@ -11,9 +12,19 @@ export function hashId(prefix: string, parts: Array<string | number | undefined>
   return `${prefix}-${h.digest('hex').slice(0, 32)}`;
 }
 
-/** The human-readable identifier value of a variant call. */
+/**
+ * The human-readable identifier value of a variant call. A germline and a somatic call of one
+ * allele are different findings (each report must keep pointing at its own), so the source class is
+ * part of the key; germline, the default, is written as nothing so that ids of calls imported before
+ * the source was part of the key stay the same (re-importing them remains idempotent).
+ */
 export function variantKey(k: VariantKeyParts): string {
-  return `${k.patient}|${k.build}|${k.sample}|${k.chrom}:${k.pos}:${k.ref}>${k.alt}`;
+  return `${k.patient}|${k.build}|${k.sample}|${k.chrom}:${k.pos}:${k.ref}>${k.alt}${sourceSuffix(k.source)}`;
+}
+
+/** `|somatic` for a non-germline source class, '' for germline (see variantKey). */
+export function sourceSuffix(source: GenomicSource): string {
+  return source === 'germline' ? '' : `|${source}`;
 }
 export interface VariantKeyParts {
   patient: string;
@@ -24,7 +35,9 @@ export interface VariantKeyParts {
   pos: number;
   ref: string;
   alt: string;
+  source: GenomicSource;
 }
 export function variantId(k: VariantKeyParts): string {
-  return hashId('vcf', [k.patient, k.build, k.sample, k.chrom, k.pos, k.ref, k.alt]);
+  const parts = [k.patient, k.build, k.sample, k.chrom, k.pos, k.ref, k.alt];
+  return hashId('vcf', k.source === 'germline' ? parts : [...parts, k.source]);
 }

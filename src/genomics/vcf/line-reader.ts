@@ -67,8 +67,15 @@ export function readLines(input: Readable): LineSource {
     }
     const dec = new StringDecoder('utf8');
     let rest = '';
+    let bomChecked = false;
     for await (const chunk of chunks) {
-      const text = rest + dec.write(chunk);
+      let text = rest + dec.write(chunk);
+      // A UTF-8 byte order mark (Windows editors write one) is not part of the first line: left in,
+      // `##fileformat` and `#CHROM` would not be recognized.
+      if (!bomChecked && text.length) {
+        bomChecked = true;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
         const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;

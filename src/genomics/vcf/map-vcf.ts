@@ -6,7 +6,7 @@ import { type Annotation, AnnotationError, parseAnnotations } from './annotation
 import { BedError, summarizeBed } from './bed.js';
 import type { ChangeType } from './codes.js';
 import { type VcfHeader, addMetaLine, detectBuild, emptyHeader, fileDateToFhir } from './header.js';
-import { hashId } from './ids.js';
+import { hashId, sourceSuffix } from './ids.js';
 import type { LineSource } from './line-reader.js';
 import { type BedFile, type ReportInput, mapAnalysis, mapBedDocument, mapReport, mapStudy } from './map-report.js';
 import { PhaseTracker } from './phase.js';
@@ -43,21 +43,29 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const it = src.lines[Symbol.asyncIterator]();
   let lineNo = 0;
   let first: string | undefined;
+  let blankLines = 0;
   for (let n = await it.next(); !n.done; n = await it.next()) {
     lineNo++;
     contentHash.update(n.value).update('\n');
     if (n.value.startsWith('##')) addMetaLine(header, n.value);
-    else if (n.value.trim() !== '') {
+    else if (n.value.trim() === '') blankLines++;
+    else {
       first = n.value;
       break;
     }
   }
+  // "line 0: #CHROM is missing" would send the sender looking for a line that is not there.
+  if (!first && lineNo === blankLines) throw fhirError('BAD_REQUEST', 'The VCF is empty (no header, no data lines)');
   if (!first || !first.startsWith('#CHROM')) {
     throw fhirError('BAD_REQUEST', `line ${lineNo}: the #CHROM header line is missing (is this a VCF file?)`);
   }
   header.lineCount = lineNo;
-  const cols = first.split('\t');
+  // Trailing white space (an editor's, or a tab after the last name) is not part of the last sample name.
+  const cols = first.replace(/\s+$/, '').split('\t');
   header.samples = cols.slice(9);
+  // The decoder turns bytes that are not UTF-8 (a Latin-1 'S\xe91') into U+FFFD: a name no one could pass as `sample`.
+  const garbled = header.samples.findIndex((name) => name.includes('\uFFFD'));
+  if (garbled >= 0) throw fhirError('BAD_REQUEST', `line ${lineNo}: the sample name in column ${garbled + 10} is not valid UTF-8 (save the file as UTF-8)`);
   // Sample names must be unique (VCF 4.3 section 1.5): with a repeat, `sample` could not say which column is meant.
   const repeated = header.samples.findIndex((name, i) => header.samples.indexOf(name) !== i);
   if (repeated >= 0) {
@@ -82,6 +90,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
 
   const ctx: RecordContext = {
     patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
+    contigLengths: new Map([...header.contigs].map(([id, c]) => [id, c.length])),
     adNumber: header.format.get('AD')?.number ?? 'R', source,
     includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
   };
@@ -119,7 +128,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   // Whole-import resources: ids depend on the content, so another file makes another report.
   const optionKey = [source, opts.includeFiltered ? 'filtered' : '', opts.specimen ?? '', opts.annotations ?? '', studiedText?.text ?? '', uncallText?.text ?? ''];
   const digest = contentHash.digest('hex');
-  const importKey = `${opts.patient}|${build}|${sample}|sha256:${digest}`;
+  const importKey = `${opts.patient}|${build}|${sample}|sha256:${digest}${sourceSuffix(source)}`;
   const base = [opts.patient, build, sample, digest, ...optionKey];
   const input: ReportInput = {
     patient: opts.patient, build, sample, source, specimen: opts.specimen, effective, importKey,

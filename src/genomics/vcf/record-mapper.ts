@@ -1,4 +1,4 @@
-import { type Build, chromInBuild, chromLength, toAccession } from '../assemblies.js';
+import { type Build, chromInBuild, chromLength, mitochondrion, toAccession } from '../assemblies.js';
 import { classifyAllele } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
@@ -22,6 +22,8 @@ export interface RecordContext {
   /** Sample columns in the header, and the chosen one's index. */
   sampleCount: number;
   sampleIndex: number;
+  /** `##contig` lengths by CHROM as written (they tell hg19's chrM from GRCh37's MT). */
+  contigLengths: Map<string, number | undefined>;
   /** `Number` of the header's FORMAT AD definition ('R' when the header does not define AD). */
   adNumber: string;
   source: GenomicSource;
@@ -72,10 +74,11 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
   const chrom = chromInBuild(ctx.build, r.chrom);
   if (chrom === 'otherBuild') throw new VcfLineError(r.line, `CHROM ${r.chrom} is an accession of another build than ${ctx.build}`);
-  const accession = chrom && toAccession(ctx.build, chrom);
-  if (!chrom || !accession) return skipped(out, 'unsupported-contig');
   const mito = chrom === 'MT';
-  const length = chromLength(ctx.build, chrom)!;
+  const mtSequence = mito ? mitochondrion(ctx.build, r.chrom, ctx.contigLengths.get(r.chrom)) : undefined;
+  const accession = mtSequence?.accession ?? (chrom && toAccession(ctx.build, chrom));
+  if (!chrom || !accession) return skipped(out, 'unsupported-contig');
+  const length = mtSequence?.length ?? chromLength(ctx.build, chrom)!;
   if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
   const ad = alleleDepths(ctx, r);
   const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
@@ -83,8 +86,10 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
   numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
   const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
-  const infoAf = numberList(r, 'INFO AF', infoValue(r, 'AF'), 'fraction');
-  const iAf = ctx.sampleCount === 1 ? infoAf : undefined;
+  // INFO AF is checked (a value outside [0, 1] is a broken file) but never mapped: it is a site or
+  // population frequency (1000 Genomes, gnomAD, or GATK's AC/AN of the called genotypes), not the
+  // fraction of this sample's reads carrying the ALT that 81258-6 states.
+  numberList(r, 'INFO AF', infoValue(r, 'AF'), 'fraction');
   const dbsnp = r.ids.filter((x) => /^rs\d+$/.test(x));
   out.posKey = `${chrom}:${r.pos}`;
   for (const altIdx of alts) {
@@ -99,9 +104,9 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
       throw new VcfLineError(r.line, `${what} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
     }
     if (!build) continue;
-    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() };
+    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase(), source: ctx.source };
     const readDepth = ad?.[altIdx];
-    const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : iAf?.[altIdx - 1]);
+    const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : undefined);
     const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
     const variant = mapVariant({
       id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,

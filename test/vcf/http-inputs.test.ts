@@ -1,0 +1,64 @@
+import t from 'tap';
+import { gzipSync } from 'node:zlib';
+import type { Parameters } from '@medplum/fhirtypes';
+import { BGZF_EOF } from '../../src/genomics/vcf/bgzf.js';
+import { testApp } from '../fhir/helpers.js';
+import { bgzfBlocks, readAll } from './helpers.js';
+
+const VCF = '##fileformat=VCFv4.2\n##contig=<ID=chr1,length=248956422>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\nchr1\t100\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n';
+const OTHER = VCF.replace('chr1\t100', 'chr1\t200');
+const post = (app: Awaited<ReturnType<typeof testApp>>, url: string, payload: string | Buffer, contentType = 'text/plain', headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url, headers: { 'content-type': contentType, ...headers }, payload });
+const params = (...parameter: Parameters['parameter'] & object) => JSON.stringify({ resourceType: 'Parameters', parameter });
+
+t.test('each input is given at most once: a repeat answers 400 naming it, and nothing is stored', async (t) => {
+  const app = await testApp(t);
+  const cases: Array<[string, () => ReturnType<typeof post>, string]> = [
+    ['patient twice in the query', () => post(app, '/fhir/$import-vcf?patient=a&patient=b', VCF), 'patient'],
+    ['build twice in the query', () => post(app, '/fhir/$import-vcf?patient=a&build=GRCh38&build=GRCh37', VCF), 'build'],
+    ['genomic-source and genomicSource', () => post(app, '/fhir/$import-vcf?patient=a&genomic-source=somatic&genomicSource=germline', VCF), 'genomic-source'],
+    ['patient twice in Parameters', () => post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueString: VCF }, { name: 'patient', valueString: 'a' }, { name: 'patient', valueString: 'b' }), 'application/fhir+json'), 'patient'],
+    ['vcf twice in Parameters', () => post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueString: VCF }, { name: 'vcf', valueString: OTHER }, { name: 'patient', valueString: 'a' }), 'application/fhir+json'), 'vcf'],
+    ['annotations twice in Parameters', () => post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueString: VCF }, { name: 'patient', valueString: 'a' }, { name: 'annotations', valueString: '' }, { name: 'annotations', valueString: '' }), 'application/fhir+json'), 'annotations'],
+  ];
+  for (const [what, send, name] of cases) {
+    const res = await send();
+    t.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 200)}`);
+    t.match(res.json().issue?.[0], { diagnostics: new RegExp(`^Parameter '${name}' may be given only once`), expression: [name] }, what);
+  }
+  t.same(await readAll(app.store, 'Observation'), [], 'nothing stored');
+  const once = await post(app, '/fhir/$import-vcf?patient=a&build=GRCh38', VCF);
+  t.equal(once.statusCode, 200, 'one of each is fine');
+});
+
+t.test('a BOM, a gzip body sent as text/plain and damaged inputs get the right answer', async (t) => {
+  const app = await testApp(t);
+  const variants = (res: Awaited<ReturnType<typeof post>>) => (res.json() as Parameters).parameter?.find((x) => x.name === 'variants')?.valueInteger;
+  const bom = await post(app, '/fhir/$import-vcf?patient=bom', `\uFEFF${VCF}`);
+  t.equal(bom.statusCode, 200, `UTF-8 BOM: ${bom.body.slice(0, 200)}`);
+  t.equal(variants(bom), 1);
+  const bomGz = await post(app, '/fhir/$import-vcf?patient=bom', gzipSync(`\uFEFF${VCF}`), 'application/octet-stream');
+  t.equal(variants(bomGz), 1, 'a BOM inside gzip too');
+
+  for (const [what, payload, headers] of [
+    ['gzip as text/plain', gzipSync(VCF), {}],
+    ['bgzip as text/plain', Buffer.concat([...bgzfBlocks(VCF, 50), BGZF_EOF]), {}],
+    ['Content-Encoding: gzip', gzipSync(VCF), { 'content-encoding': 'gzip' }],
+  ] as const) {
+    const res = await post(app, '/fhir/$import-vcf?patient=gz', payload, 'text/plain', headers);
+    t.equal(res.statusCode, 200, `${what}: ${res.body.slice(0, 200)}`);
+    t.equal(variants(res), 1, what);
+  }
+
+  const badBase64 = await post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueAttachment: { data: '!!!notbase64' } }, { name: 'patient', valueString: 'b64' }), 'application/fhir+json');
+  t.equal(badBase64.statusCode, 400);
+  t.match(badBase64.json().issue[0], { diagnostics: "Parameter 'vcf': valueAttachment.data is not valid base64", expression: ['vcf'] });
+  const wrapped = Buffer.from(VCF).toString('base64').replace(/(.{60})/g, '$1\n');
+  t.equal(variants(await post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueAttachment: { data: wrapped } }, { name: 'patient', valueString: 'b64' }), 'application/fhir+json')), 1, 'line-wrapped base64 is fine');
+
+  for (const text of ['', '\n\n']) {
+    const empty = await post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueString: text }, { name: 'patient', valueString: 'e' }), 'application/fhir+json');
+    t.equal(empty.statusCode, 400);
+    t.match(empty.json().issue[0].diagnostics, /^The VCF is empty/, JSON.stringify(text));
+  }
+});
