@@ -25,6 +25,11 @@ const CASES: Array<[string, RegExp]> = [
   ['chr1\t100\t.\tA\tG,T\t50\tPASS\t.\tGT:AD\t1/2:5,5', /^line 5: FORMAT AD has 2 values but Number=R needs 3/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:5,5,5', /^line 5: FORMAT AD has 3 values but Number=R needs 2/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1:-1', /^line 5: FORMAT DP value '-1' is not a non-negative integer/],
+  // numbers as VCF writes them: not hexadecimal, binary, padded or in exponent form for integers
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:0x10,0b11', /^line 5: FORMAT AD value '0x10' is not a non-negative integer/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1: 5', /^line 5: FORMAT DP value ' 5' is not a non-negative integer/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1:1e1', /^line 5: FORMAT DP value '1e1' is not a non-negative integer/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:0x0', /^line 5: FORMAT AF value '0x0' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\tDP=2.5\tGT\t0/1', /^line 5: INFO DP value '2.5' is not a non-negative integer/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:1.5', /^line 5: FORMAT AF value '1.5' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\tAF=-0.1\tGT\t0/1', /^line 5: INFO AF value '-0.1' is not a fraction between 0 and 1/],

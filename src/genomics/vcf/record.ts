@@ -87,11 +87,15 @@ export function sampleValue(r: VcfRecord, key: string): string | undefined {
  * non-negative integer); an integer (CIPOS, CIEND offsets); a fraction (allele frequency AF, in [0, 1]).
  */
 export type NumberKind = 'number' | 'count' | 'integer' | 'fraction';
-const KIND_CHECK: Record<NumberKind, { ok: (n: number) => boolean; is: string }> = {
-  number: { ok: () => true, is: 'a number' },
-  count: { ok: (n) => Number.isInteger(n) && n >= 0, is: 'a non-negative integer' },
-  integer: { ok: (n) => Number.isInteger(n), is: 'an integer' },
-  fraction: { ok: (n) => n >= 0 && n <= 1, is: 'a fraction between 0 and 1' },
+// Written as VCF writes them (VCF 4.3 §1.3: Integer, Float): JavaScript's Number() would also
+// read '0x10', '0b11', ' 5' and '' as numbers.
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const KIND_CHECK: Record<NumberKind, { text: RegExp; ok: (n: number) => boolean; is: string }> = {
+  number: { text: FLOAT_TEXT, ok: () => true, is: 'a number' },
+  count: { text: INTEGER_TEXT, ok: (n) => Number.isInteger(n) && n >= 0, is: 'a non-negative integer' },
+  integer: { text: INTEGER_TEXT, ok: (n) => Number.isInteger(n), is: 'an integer' },
+  fraction: { text: FLOAT_TEXT, ok: (n) => n >= 0 && n <= 1, is: 'a fraction between 0 and 1' },
 };
 
 /** Parses a number list ('10,-5'); undefined when absent; throws on garbage or a value outside its kind. */
@@ -101,7 +105,7 @@ export function numberList(r: VcfRecord, what: string, v: string | undefined, ki
   return v.split(',').map((x) => {
     if (x === '.' || x === '') return undefined;
     const n = Number(x);
-    if (!Number.isFinite(n) || !check.ok(n)) throw new VcfLineError(r.line, `${what} value '${x}' is not ${check.is}`);
+    if (!check.text.test(x) || !Number.isFinite(n) || !check.ok(n)) throw new VcfLineError(r.line, `${what} value '${x}' is not ${check.is}`);
     return n;
   });
 }
