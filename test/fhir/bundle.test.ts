@@ -249,3 +249,14 @@ t.test('the Bundle itself is validated before any entry runs: 400 naming the ele
   t.equal(res.statusCode, 200);
   t.match(res.json().entry.map((e: { response: { status: string } }) => e.response.status), [/^4/, /^201/]);
 });
+
+t.test('an entry whose resource is not an object is malformed, not a media type', async (t) => {
+  const app = await testApp(t);
+  for (const resource of [null, 'Patient', 5]) {
+    const batch = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [{ resource, request: { method: 'POST', url: 'Patient' } }] });
+    t.equal(batch.json().entry?.[0]?.response?.status, '400 Bad Request', `batch: ${JSON.stringify(resource)}`);
+    t.ok(batch.json().entry[0].response.outcome.issue.some((i: { expression?: string[] }) => i.expression?.[0]?.startsWith('Bundle.entry[0].resource')), 'names entry[0].resource');
+    const tx = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource, request: { method: 'POST', url: 'Patient' } }] });
+    t.equal(tx.statusCode, 400, `transaction: ${JSON.stringify(resource)}`);
+  }
+});

@@ -42,7 +42,8 @@ function shellOf(bundle: Bundle, keepEntries: boolean): Bundle {
 }
 
 function entryShell(e: BundleEntry): BundleEntry {
-  if (e === null || typeof e !== 'object' || Array.isArray(e) || !('resource' in e)) return e;
+  // (a resource that is not an object stays: the shell's validation says what is wrong with it)
+  if (e === null || typeof e !== 'object' || Array.isArray(e) || e.resource === null || typeof e.resource !== 'object') return e;
   const { resource: _validatedLater, ...rest } = e;
   return rest;
 }

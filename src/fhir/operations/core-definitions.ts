@@ -27,7 +27,16 @@ export const CORE_OPERATION_DEFINITIONS: Record<string, OperationDefinition> = {
   'import-vcf': def('import-vcf', 'urn:fhir-genomics-server:OperationDefinition/import-vcf', 'Imports a VCF file as Genomics Reporting IG resources in one transaction.', [
     { name: 'vcf', use: 'in', min: 1, max: '1', type: 'string', documentation: 'The VCF text (or the request body as text/plain)' },
     { name: 'patient', use: 'in', min: 1, max: '1', type: 'string', documentation: 'Patient id the calls belong to' },
-    { name: 'build', use: 'in', min: 0, max: '1', type: 'code', documentation: 'GRCh37 | GRCh38' },
+    { name: 'build', use: 'in', min: 0, max: '1', type: 'code', documentation: 'GRCh37 | GRCh38 (default: from the header)' },
+    { name: 'sample', use: 'in', min: 0, max: '1', type: 'string', documentation: 'The sample column of a multi-sample file' },
+    { name: 'specimen', use: 'in', min: 0, max: '1', type: 'string', documentation: 'Specimen id the calls were made on' },
+    { name: 'genomic-source', use: 'in', min: 0, max: '1', type: 'code', documentation: 'germline | somatic (default germline)' },
+    { name: 'include-filtered', use: 'in', min: 0, max: '1', type: 'boolean', documentation: 'Import calls whose FILTER is not PASS' },
+    { name: 'allow-errors', use: 'in', min: 0, max: '1', type: 'boolean', documentation: 'Skip malformed lines (counted) instead of refusing the file' },
+    { name: 'max-report-results', use: 'in', min: 0, max: '1', type: 'integer', documentation: 'Most results one GenomicReport lists' },
+    { name: 'studied', use: 'in', min: 0, max: '1', type: 'string', documentation: 'BED of the regions studied' },
+    { name: 'uncallable', use: 'in', min: 0, max: '1', type: 'string', documentation: 'BED of the regions that could not be called' },
+    { name: 'annotations', use: 'in', min: 0, max: '1', type: 'string', documentation: 'TSV of gene, transcript, HGVS and significance per variant' },
     { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle', documentation: 'transaction-response Bundle' },
   ]),
 };
