@@ -143,6 +143,8 @@ function fieldPlan(ctx: PlanContext, t: string, ti: TypeIndex, field: string, v:
  * be met by a different value (search.html#combining), and an intersected window would find only
  * documents with one value meeting them all.
  */
+const MAX_WINDOWS = 64;
+
 function combinedRanges(ctx: PlanContext, ti: TypeIndex, members: unknown[]): Plan | undefined {
   const byField = new Map<string, Bounds[][]>();
   for (const m of members) {
@@ -157,10 +159,25 @@ function combinedRanges(ctx: PlanContext, ti: TypeIndex, members: unknown[]): Pl
   let best: Plan | undefined;
   for (const [field, groups] of byField) {
     if (groups.length < 2) continue;
-    let acc = groups[0];
-    for (const g of groups.slice(1)) acc = acc.flatMap((a) => g.map((b) => intersect(a, b)));
     const r = ti.ranges.get(field);
     if (r?.multiValued) continue;
+    // Each clause may be a union of windows ($or branches): the intersection of n of them is their
+    // cross product, so empty and repeated windows go at each step, and past MAX_WINDOWS this
+    // field is not planned (25 repeats of a two-window date clause were 2^25 windows).
+    let acc: Bounds[] | undefined = groups[0];
+    for (const g of groups.slice(1)) {
+      const next = new Map<string, Bounds>();
+      for (const a of acc) {
+        for (const b of g) {
+          const w = intersect(a, b);
+          if (w.sMin > w.sMax || w.eMin > w.eMax) continue;
+          next.set(`${w.sMin} ${w.sMax} ${w.eMin} ${w.eMax}`, w);
+        }
+      }
+      acc = next.size > MAX_WINDOWS ? undefined : [...next.values()];
+      if (!acc) break;
+    }
+    if (!acc) continue;
     const p = rangePlan(r, acc, ctx.current);
     if (p && (!best || p.est < best.est)) best = p;
   }
