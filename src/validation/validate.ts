@@ -2,7 +2,7 @@ import { MAX_ISSUES, type Issue } from '../fhir/outcome.js';
 import { ajvErrorsToIssues } from './ajv-issues.js';
 import { checkJsonShape } from './json-shape.js';
 import { isResourceType } from './resource-types.js';
-import { passesClean, passesStructure, validatorFor } from './schema-validators.js';
+import { firstErrorValidatorFor, passesClean, passesStructure, validatorFor } from './schema-validators.js';
 import { checkObservation } from './invariants/observation.js';
 import { checkMolecularSequence } from './invariants/molecular-sequence.js';
 import { walkResource } from './invariants/walk.js';
@@ -105,8 +105,14 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
 
   // Layer 2: structure.
   if (!passesStructure(type, node)) {
-    const validate = validatorFor(type)!; // ajv, allErrors: every error, as the issues
-    if (!validate(node)) push(state, ajvErrorsToIssues(validate.errors ?? [], type, root, node));
+    // ajv, allErrors: every error, as the issues; a very large resource gets its first error only
+    // (collecting them all is quadratic there: see firstErrorValidatorFor)
+    const large = isLarge(node, LARGE_NODES);
+    const validate = large ? firstErrorValidatorFor(type)! : validatorFor(type)!;
+    if (!validate(node)) {
+      push(state, ajvErrorsToIssues(validate.errors ?? [], type, root, node));
+      if (large) push(state, [{ severity: 'information', code: 'too-costly', diagnostics: `${root} is large (over ${LARGE_NODES.toLocaleString('en-US')} elements): its structure check stopped at the first error`, expression: [root] }]);
+    }
   }
 
   // Layer 4: invariants, and the nested resources found on the way.
@@ -136,6 +142,21 @@ function checkRules(node: Json, type: string, root: string, top: boolean, state:
 }
 
 const NO_IDS: ReadonlySet<string> = new Set();
+
+/** Past this many JSON values, a structurally broken resource is reported by its first error. */
+const LARGE_NODES = 20_000;
+
+/** Whether `node` holds more than `limit` JSON values (counted only as far as the limit). */
+function isLarge(node: unknown, limit: number): boolean {
+  let n = 0;
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const v = stack.pop();
+    if (++n > limit) return true;
+    if (v !== null && typeof v === 'object') for (const k in v as Json) stack.push((v as Json)[k]);
+  }
+  return false;
+}
 
 function containedIdsOf(contained: unknown[]): ReadonlySet<string> {
   return new Set(contained.map((c) => (c && typeof c === 'object' ? (c as Json).id : undefined)).filter((id): id is string => typeof id === 'string'));

@@ -163,3 +163,16 @@ t.test('base64Binary: the R4 language, without exponential backtracking on a fai
   // (the old pattern took 16 s for 16 groups; 24 groups would be hours. The bound is far above what it takes.)
   t.ok(performance.now() - started < 2000, `in ${Math.round(performance.now() - started)} ms`);
 });
+
+t.test('a very large broken resource is reported by its first structural error, quickly', async (t) => {
+  const p = { resourceType: 'Patient', name: Array.from({ length: 64_000 }, () => ({ family: 1 })) };
+  const started = performance.now();
+  const issues = validateResource(p);
+  // (collecting all 64,000 errors took 15 s; the bound is far above what the first error takes)
+  t.ok(performance.now() - started < 5000, `in ${Math.round(performance.now() - started)} ms`);
+  t.same(summary(issues), ['structure Patient.name[0].family']);
+  t.match(issues.find((i) => i.severity === 'information')?.diagnostics, /stopped at the first error/);
+  t.equal(validationStatus(issues), 400);
+  // a small one still gets every error
+  t.equal(summary(validateResource({ resourceType: 'Patient', name: Array.from({ length: 50 }, () => ({ family: 1 })) })).length, 50);
+});
