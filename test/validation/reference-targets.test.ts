@@ -39,3 +39,13 @@ t.test('checked wherever the element sits: choices, backbones, Bundle entries', 
   t.same(summary(validateResource(med)), ['structure MedicationRequest.medicationReference'], 'a choice element');
   t.same(summary(validateResource({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: report([{ reference: 'Patient/p1' }]) }] })), ['structure Bundle.entry[0].resource.result[0]']);
 });
+
+t.test('after review: only real resource types count; Reference.type in both forms; type and reference must agree', async (t) => {
+  // an absolute URL need not be a FHIR REST address
+  t.same(summary(validateResource(report([{ reference: 'https://reports.example.org/api/Variant/123' }]))), [], 'Variant is no resource type');
+  t.same(summary(validateResource(report([{ type: 'http://hl7.org/fhir/StructureDefinition/Patient', identifier: { value: '1' } }]))), ['structure DiagnosticReport.result[0]'], 'absolute Reference.type');
+  t.same(summary(validateResource(report([{ type: 'http://hl7.org/fhir/StructureDefinition/Observation', identifier: { value: '1' } }]))), []);
+  const clash = errorsOf(validateResource(report([{ reference: 'Observation/1', type: 'Patient' }])));
+  t.ok(clash.some((i) => i.expression?.[0] === 'DiagnosticReport.result[0].type' && /says Patient but its reference points at a Observation/.test(i.diagnostics ?? '')), JSON.stringify(clash.map((i) => i.diagnostics)));
+  t.same(summary(validateResource({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, focus: [{ reference: 'Patient/1', type: 'Group' }] })), ['invariant Observation.focus[0].type'], 'a clash is a clash on Reference(Any) too');
+});

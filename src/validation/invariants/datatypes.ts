@@ -16,6 +16,7 @@ export interface DatatypeProblem {
 
 type Rule = (x: Json) => DatatypeProblem | undefined;
 
+const SECONDS = /T\d\d:\d\d:\d\d/;
 const has = (x: Json, k: string) => x[k] !== undefined && x[k] !== null;
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
@@ -41,8 +42,11 @@ const RULES: Record<string, Rule> = {
     if (typeof x.start !== 'string' || typeof x.end !== 'string') return undefined;
     const start = dateRange(x.start);
     const end = dateRange(x.end);
-    // Different precisions are compared as the ranges they stand for: only an end wholly before the start is wrong.
-    if (!start || !end || !(end.e <= start.s)) return undefined; // (e is exclusive)
+    if (!start || !end) return undefined;
+    // Different precisions are compared as the ranges they stand for: only an end wholly before the
+    // start is wrong. Seconds and their fractions are one precision to FHIRPath: instants compare.
+    const instants = SECONDS.test(x.start) && SECONDS.test(x.end);
+    if (instants ? !(end.s < start.s) : !(end.e <= start.s)) return undefined; // (e is exclusive)
     return { key: 'per-1', message: `end (${x.end}) must not be before start (${x.start}) (per-1)` };
   },
   Quantity: (x) => (has(x, 'code') && !has(x, 'system') ? { key: 'qty-3', at: 'system', message: 'a unit code needs its system (qty-3)' } : undefined),

@@ -1,4 +1,5 @@
 import { referenceKey } from '../../search/normalize.js';
+import { isResourceType } from '../resource-types.js';
 /**
  * Reference rules (https://hl7.org/fhir/R4/references.html#Reference):
  * - ref-1: a local reference (`#id`) must point at a contained resource of the container
@@ -17,11 +18,13 @@ export function checkReference(
     report(`${path}.reference '${String(ref.reference)}' does not match the id of a contained resource (ref-1)`, `${path}.reference`);
   }
   if (saysNothing(ref)) report(`${path} must have a reference, an identifier or a display (ref-2)`, path);
+  const clash = typeDisagrees(ref);
+  if (clash) report(`${path}.type says ${clash[1]} but its reference points at a ${clash[0]}`, `${path}.type`);
 }
 
 /** Whether checkReference would report anything (decided without building the location). */
 export function referenceNeedsReport(ref: Record<string, unknown>, containedIds: ReadonlySet<string>): boolean {
-  return brokenLocal(ref, containedIds) || saysNothing(ref);
+  return brokenLocal(ref, containedIds) || saysNothing(ref) || typeDisagrees(ref) !== undefined;
 }
 
 /** ref-1 broken: a local `#id` that no contained resource has. */
@@ -40,22 +43,40 @@ function saysNothing(ref: Record<string, unknown>): boolean {
  * absolute or version-specific), else its `type` element. Local (`#id`), `urn:` and logical
  * (identifier-only) references name none here.
  */
-function namedType(ref: Record<string, unknown>): string | undefined {
+function urlType(ref: Record<string, unknown>): string | undefined {
   const r = ref.reference;
-  if (typeof r === 'string' && !r.startsWith('#') && !r.startsWith('urn:')) {
-    const key = referenceKey(r);
-    if (key) return key.slice(0, key.indexOf('/'));
-  }
-  return typeof ref.type === 'string' && /^[A-Z][A-Za-z]+$/.test(ref.type) ? ref.type : undefined;
+  if (typeof r !== 'string' || r.startsWith('#') || r.startsWith('urn:')) return undefined;
+  const key = referenceKey(r);
+  const type = key?.slice(0, key.indexOf('/'));
+  // an absolute URL need not be a FHIR REST address (`…/api/Variant/123`): only a real type counts
+  return type !== undefined && isResourceType(type) ? type : undefined;
 }
+
+/** Reference.type: a type name, or its absolute form `http://hl7.org/fhir/StructureDefinition/Patient`. */
+function declaredType(ref: Record<string, unknown>): string | undefined {
+  if (typeof ref.type !== 'string') return undefined;
+  const t = ref.type.startsWith(CORE_SD) ? ref.type.slice(CORE_SD.length) : ref.type;
+  return isResourceType(t) ? t : undefined;
+}
+const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';
 
 /**
  * The element's target types (`DiagnosticReport.result`: Reference(Observation)): a reference to
  * another type is refused, as the FHIR validator does. Returns the wrong type, or undefined.
  */
 export function wrongTarget(ref: Record<string, unknown>, targets: ReadonlySet<string>): string | undefined {
-  const type = namedType(ref);
-  return type !== undefined && !targets.has(type) ? type : undefined;
+  const fromUrl = urlType(ref);
+  const declared = declaredType(ref);
+  if (fromUrl !== undefined && !targets.has(fromUrl)) return fromUrl;
+  if (declared !== undefined && !targets.has(declared)) return declared;
+  return undefined;
+}
+
+/** A Reference whose `type` names another type than its `reference` URL (`Observation/1` typed Patient). */
+export function typeDisagrees(ref: Record<string, unknown>): [string, string] | undefined {
+  const fromUrl = urlType(ref);
+  const declared = declaredType(ref);
+  return fromUrl !== undefined && declared !== undefined && fromUrl !== declared ? [fromUrl, declared] : undefined;
 }
 
 /** wrongTarget over one Reference or an array of them (the compiled clean check's form). */
