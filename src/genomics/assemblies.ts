@@ -72,11 +72,14 @@ export function toAccession(build: Build, chrom: string): string | undefined {
 
 /**
  * Build and canonical chromosome of an NC_ accession (version required). The mitochondrial
- * accession is shared by both builds and answers GRCh38.
+ * accession is shared by both builds and answers GRCh38; hg19's `chrM` (NC_001807.4, which the VCF
+ * import writes for it, see mitochondrion) answers GRCh37, so data stored on it can be searched.
  */
 export function fromAccession(acc: string): { build: Build; chrom: string } | undefined {
-  return FROM_ACC.get(acc.trim());
+  const a = acc.trim();
+  return FROM_ACC.get(a) ?? (a === HG19_CHRM_ACCESSION ? { build: 'GRCh37', chrom: 'MT' } : undefined);
 }
+const HG19_CHRM_ACCESSION = 'NC_001807.4';
 
 /**
  * The accessions of both builds whose accession number (before the version) is `base`

@@ -41,3 +41,10 @@ t.test('an imprecise structural variant is found by genomic-region as $find-subj
     t.same([...searchIds].sort(), [...opIds].sort(), `${range}: genomic-region finds what $find-subject-variants finds`);
   }
 });
+
+t.test("hg19's chrM accession (NC_001807.4, what the import writes for it) can be searched", async (t) => {
+  const { regionAccessionProblem } = await import('../../src/search/genomics-params.js');
+  t.equal(regionAccessionProblem('NC_001807.4'), undefined);
+  t.equal(regionAccessionProblem('NC_012920.1'), undefined);
+  t.match(regionAccessionProblem('NC_001807.3'), /not a GRCh37 or GRCh38/);
+});

@@ -140,3 +140,37 @@ t.test('a damaged or truncated gzip upload answers 400, not 500', async (t) => {
   }
   t.equal((await app.inject({ url: '/fhir/Observation?subject=Patient/pz&_summary=count' })).json().total, 0, 'nothing stored');
 });
+
+t.test('a second import on another specimen leaves the first report as it was', async (t) => {
+  const app = await testApp(t);
+  const head = '##fileformat=VCFv4.2\n##reference=GRCh38\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n';
+  const imp = (query: string, ad: string) => app.inject({ method: 'POST', url: `/fhir/$import-vcf?${query}`, headers: { 'content-type': 'text/plain' }, payload: `${head}chr3\t1000\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:${ad}\n` });
+  const a = await imp('patient=sp2&specimen=tumorA', '5,5');
+  const b = await imp('patient=sp2&specimen=tumorB', '90,10');
+  t.equal(a.statusCode, 200);
+  t.equal(b.statusCode, 200);
+  t.equal(param(b.json(), 'updated')?.valueInteger ?? 0, 0, 'nothing of the first import is rewritten');
+  const resultsOf = async (res: typeof a) => {
+    const report = (await app.inject({ method: 'GET', url: `/fhir/${param(res.json(), 'report')?.valueReference?.reference}` })).json();
+    return Promise.all(report.result.map(async (r: { reference: string }) => (await app.inject({ method: 'GET', url: `/fhir/${r.reference}` })).json()));
+  };
+  const [va] = await resultsOf(a);
+  const [vb] = await resultsOf(b);
+  t.not(va.id, vb.id, 'one Observation per specimen');
+  t.equal(va.specimen.reference, 'Specimen/tumorA');
+  t.equal(vb.specimen.reference, 'Specimen/tumorB');
+  const again = await imp('patient=sp2&specimen=tumorA', '5,5');
+  t.equal(param(again.json(), 'created')?.valueInteger, 0, 're-importing for the first specimen stays idempotent');
+});
+
+t.test('a Parameters body takes every input: one in the query string too is refused, not dropped', async (t) => {
+  const app = await testApp(t);
+  const vcf = '##fileformat=VCFv4.2\n##reference=GRCh38\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\nchr3\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n';
+  const body = { resourceType: 'Parameters', parameter: [{ name: 'vcf', valueString: vcf }, { name: 'patient', valueString: 'qa' }] };
+  const res = await app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=qb', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(body) });
+  t.equal(res.statusCode, 400);
+  t.match(res.json().issue[0].diagnostics, /'patient' is in the query string/);
+  t.equal((await app.inject({ method: 'GET', url: '/fhir/Observation?subject=Patient/qa' })).json().total ?? 0, 0, 'nothing stored');
+  const ok = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(body) });
+  t.equal(ok.statusCode, 200);
+});

@@ -51,6 +51,9 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
   const body = req.body;
   if (isParameters(body)) {
     refuseRepeats((body.parameter ?? []).map((x) => x.name ?? ''));
+    // Inputs come from the body here: one also in the query string would be silently dropped.
+    const inQuery = Object.keys(req.query).map((n) => ALIASES[n] ?? n).filter((n) => INPUTS.has(n));
+    if (inQuery.length) throw fhirError('BAD_REQUEST', `With a Parameters body, give every input in the body: '${inQuery[0]}' is in the query string`, inQuery[0]);
     const p = (name: string) => body.parameter?.find((x) => x.name === name);
     const vcfParam = p('vcf');
     if (!vcfParam) throw fhirError('BAD_REQUEST', "Parameters has no 'vcf' parameter", 'Parameters.parameter');

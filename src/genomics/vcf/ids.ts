@@ -19,7 +19,7 @@ export function hashId(prefix: string, parts: Array<string | number | undefined>
  * the source was part of the key stay the same (re-importing them remains idempotent).
  */
 export function variantKey(k: VariantKeyParts): string {
-  return `${k.patient}|${k.build}|${k.sample}|${k.chrom}:${k.pos}:${k.ref}>${k.alt}${sourceSuffix(k.source)}`;
+  return `${k.patient}|${k.build}|${k.sample}|${k.chrom}:${k.pos}:${k.ref}>${k.alt}${sourceSuffix(k.source)}${k.specimen ? `|specimen:${k.specimen}` : ''}`;
 }
 
 /** `|somatic` for a non-germline source class, '' for germline (see variantKey). */
@@ -36,8 +36,16 @@ export interface VariantKeyParts {
   ref: string;
   alt: string;
   source: GenomicSource;
+  /**
+   * The specimen the call was made on, when the import names one: the same allele called on two
+   * specimens (tumour A, tumour B) is two findings, and a second import must not rewrite what the
+   * first report says. Without a specimen, ids are what they were.
+   */
+  specimen?: string;
 }
 export function variantId(k: VariantKeyParts): string {
-  const parts = [k.patient, k.build, k.sample, k.chrom, k.pos, k.ref, k.alt];
-  return hashId('vcf', k.source === 'germline' ? parts : [...parts, k.source]);
+  const parts: Array<string | number> = [k.patient, k.build, k.sample, k.chrom, k.pos, k.ref, k.alt];
+  if (k.source !== 'germline') parts.push(k.source);
+  if (k.specimen) parts.push(`specimen:${k.specimen}`);
+  return hashId('vcf', parts);
 }
