@@ -261,3 +261,15 @@ t.test('the report lists at most maxReportResults Observations and says so', asy
   t.match(report.conclusion, /5 Observations; result lists the first 2/);
   t.equal((await readAll(store, 'Observation')).length, 5, 'every variant is stored');
 });
+
+t.test('a build the header contradicts, or a header naming two builds, is refused', async (t) => {
+  const refused = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.message);
+  const line = `${row('1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1')}\n`;
+  const b37 = `##fileformat=VCFv4.2\n##contig=<ID=1,length=249250621,assembly=B37>\n${COLS}\tS1\n${line}`;
+  t.match(await refused(run(b37, { build: 'GRCh38' })), /build is contradicted: the build option says GRCh38, ##contig 1 assembly \(B37\) says GRCh37/);
+  t.equal((await run(b37, { build: 'GRCh37' })).summary.build, 'GRCh37', 'the same build: fine');
+  t.equal((await run(b37, {})).summary.build, 'GRCh37', 'detected');
+  const both = `##fileformat=VCFv4.2\n##reference=GRCh37\n##contig=<ID=chr1,length=248956422>\n${COLS}\tS1\n${line}`;
+  t.match(await refused(run(both, {})), /##reference \(GRCh37\) says GRCh37, ##contig chr1 length 248956422 says GRCh38/);
+  t.equal((await run(`##fileformat=VCFv4.2\n${COLS}\tS1\n${line}`, { build: 'GRCh38' })).summary.build, 'GRCh38', 'no evidence: the option decides');
+});

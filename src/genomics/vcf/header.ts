@@ -78,21 +78,31 @@ export function addMetaLine(h: VcfHeader, line: string): void {
  * length of chromosome 1.
  */
 export function detectBuild(h: VcfHeader): Build | undefined {
-  const named = [h.reference, ...[...h.contigs.values()].map((c) => c.assembly), h.other.get('source_GENOME_REFERENCE'), h.other.get('assembly')];
-  for (const n of named) {
-    if (!n) continue;
-    const b = buildFromText(n);
-    if (b) return b;
+  return buildEvidence(h)[0]?.build;
+}
+
+/** Every place the header names a build, first the words (##reference …), then the contigs. */
+export function buildEvidence(h: VcfHeader): Array<{ build: Build; why: string }> {
+  const out: Array<{ build: Build; why: string }> = [];
+  const named: Array<[string | undefined, string]> = [
+    [h.reference, '##reference'],
+    ...[...h.contigs].map(([id, c]): [string | undefined, string] => [c.assembly, `##contig ${id} assembly`]),
+    [h.other.get('source_GENOME_REFERENCE'), '##source_GENOME_REFERENCE'],
+    [h.other.get('assembly'), '##assembly'],
+  ];
+  for (const [n, why] of named) {
+    const b = n ? buildFromText(n) : undefined;
+    if (b) out.push({ build: b, why: `${why} (${n})` });
   }
   for (const [id, c] of h.contigs) {
     // contigs named by NC_ accession pin the build by their version (the shared MT one does not)
     const acc = fromAccession(id);
-    if (acc && acc.chrom !== 'MT') return acc.build;
+    if (acc && acc.chrom !== 'MT') out.push({ build: acc.build, why: `##contig ${id}` });
     if (canonicalChrom(id) !== '1' || !c.length) continue;
-    if (c.length === CHR1_LENGTH.GRCh37) return 'GRCh37';
-    if (c.length === CHR1_LENGTH.GRCh38) return 'GRCh38';
+    if (c.length === CHR1_LENGTH.GRCh37) out.push({ build: 'GRCh37', why: `##contig ${id} length ${c.length}` });
+    if (c.length === CHR1_LENGTH.GRCh38) out.push({ build: 'GRCh38', why: `##contig ${id} length ${c.length}` });
   }
-  return undefined;
+  return out;
 }
 
 function buildFromText(s: string): Build | undefined {

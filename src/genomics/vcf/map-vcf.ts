@@ -5,7 +5,7 @@ import type { Issue } from '../../fhir/outcome.js';
 import { type Annotation, AnnotationError, parseAnnotations } from './annotations.js';
 import { BedError, summarizeBed } from './bed.js';
 import type { ChangeType } from './codes.js';
-import { type VcfHeader, addMetaLine, detectBuild, emptyHeader, fileDateToFhir } from './header.js';
+import { type VcfHeader, addMetaLine, buildEvidence, detectBuild, emptyHeader, fileDateToFhir } from './header.js';
 import { hashId, sourceSuffix } from './ids.js';
 import type { LineSource } from './line-reader.js';
 import { type BedFile, type ReportInput, mapAnalysis, mapBedDocument, mapReport, mapStudy } from './map-report.js';
@@ -74,6 +74,14 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   }
   const sampleIndex = pickSample(header.samples, opts.sample);
   const sample = header.samples[sampleIndex];
+  // Coordinates read on the wrong assembly are wrong data that look right: a header that names two
+  // builds, or a build option the header contradicts, is refused rather than guessed.
+  const evidence = buildEvidence(header);
+  const other = evidence.find((e) => e.build !== (opts.build ?? evidence[0]!.build));
+  if (other) {
+    const first = opts.build ? `the build option says ${opts.build}` : `${evidence[0]!.why} says ${evidence[0]!.build}`;
+    throw fhirError('BAD_REQUEST', `The genome build is contradicted: ${first}, ${other.why} says ${other.build}`);
+  }
   const build = opts.build ?? detectBuild(header);
   if (!build) throw fhirError('BAD_REQUEST', 'The VCF header does not name its genome build (##reference, ##contig assembly/length); pass build GRCh37 or GRCh38');
   summary.build = build;
