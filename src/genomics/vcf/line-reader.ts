@@ -19,6 +19,8 @@ export interface LineSource {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** Longest line read (characters): VCF lines of 100,000 samples are a few MB; a longer one is not data. */
+const MAX_LINE_CHARS = 64 * 2 ** 20;
 
 export function readLines(input: Readable): LineSource {
   let consumed = 0;
@@ -66,25 +68,46 @@ export function readLines(input: Readable): LineSource {
       })();
     }
     const dec = new StringDecoder('utf8');
-    let rest = '';
+    // The unfinished line, in pieces: a long line (a header of 40 MB in a 40 KB gzip) is searched
+    // for its end one chunk at a time and joined once, not re-scanned and re-copied per chunk.
+    let pending: string[] = [];
+    let pendingLength = 0;
     let bomChecked = false;
     for await (const chunk of chunks) {
-      let text = rest + dec.write(chunk);
+      let text = dec.write(chunk);
       // A UTF-8 byte order mark (Windows editors write one) is not part of the first line: left in,
       // `##fileformat` and `#CHROM` would not be recognized.
       if (!bomChecked && text.length) {
         bomChecked = true;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
+      let nl = text.indexOf('\n');
+      if (nl < 0) {
+        pending.push(text);
+        pendingLength += text.length;
+        if (pendingLength > MAX_LINE_CHARS) throw fhirError('BAD_REQUEST', `A line of the VCF is longer than ${MAX_LINE_CHARS / 2 ** 20} MiB: this is not a VCF this server reads`);
+        continue;
+      }
+      if (pending.length) {
+        pending.push(text);
+        text = pending.join('');
+        nl += pendingLength;
+        pending = [];
+        pendingLength = 0;
+      }
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      for (; nl >= 0; nl = text.indexOf('\n', start)) {
         const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         yield text.slice(start, end);
         start = nl + 1;
       }
-      rest = text.slice(start);
+      const tail = text.slice(start);
+      if (tail) {
+        pending.push(tail);
+        pendingLength = tail.length;
+      }
     }
-    rest += dec.end();
+    let rest = pending.join('') + dec.end();
     if (rest.endsWith('\r')) rest = rest.slice(0, -1);
     if (rest) yield rest;
   }
