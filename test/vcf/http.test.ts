@@ -174,3 +174,20 @@ t.test('a Parameters body takes every input: one in the query string too is refu
   const ok = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(body) });
   t.equal(ok.statusCode, 200);
 });
+
+t.test('reports of one file made with other options carry other identifiers', async (t) => {
+  const app = await testApp(t);
+  const head = '##fileformat=VCFv4.2\n##reference=GRCh38\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n';
+  const vcf = `${head}chr2\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n`;
+  const imp = async (extra: Array<{ name: string; valueString: string }>) => {
+    const res = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'vcf', valueString: vcf }, { name: 'patient', valueString: 'bd1' }, ...extra] }) });
+    const ref = param(res.json(), 'report')?.valueReference?.reference;
+    return (await app.inject({ method: 'GET', url: `/fhir/${ref}` })).json().identifier[0].value as string;
+  };
+  const plain = await imp([]);
+  const wide = await imp([{ name: 'studied', valueString: 'chr2\t0\t5000\n' }]);
+  const narrow = await imp([{ name: 'studied', valueString: 'chr2\t0\t1500\n' }]);
+  t.equal(new Set([plain, wide, narrow]).size, 3, `${plain} / ${wide} / ${narrow}`);
+  t.notMatch(plain, /options:/, 'a plain import keeps the key it always had');
+  t.equal(await imp([{ name: 'studied', valueString: 'chr2\t0\t5000\n' }]), wide, 'the same options: the same identifier');
+});

@@ -136,7 +136,12 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   // Whole-import resources: ids depend on the content, so another file makes another report.
   const optionKey = [source, opts.includeFiltered ? 'filtered' : '', opts.specimen ?? '', opts.annotations ?? '', studiedText?.text ?? '', uncallText?.text ?? ''];
   const digest = contentHash.digest('hex');
-  const importKey = `${opts.patient}|${build}|${sample}|sha256:${digest}${sourceSuffix(source)}`;
+  // The report's identifier names its import: the file, and the options beyond the source class
+  // (BED files, annotations, specimen, filtered calls) when any is given, so two reports of one file
+  // made with other options are two identifiers (a plain import's key is what it always was).
+  const extra = optionKey.slice(1);
+  const optionSuffix = extra.some((x) => x !== '') ? `|options:${hashId('o', extra).slice(2, 14)}` : '';
+  const importKey = `${opts.patient}|${build}|${sample}|sha256:${digest}${sourceSuffix(source)}${optionSuffix}`;
   const base = [opts.patient, build, sample, digest, ...optionKey];
   const input: ReportInput = {
     patient: opts.patient, build, sample, source, specimen: opts.specimen, effective, importKey,
