@@ -191,3 +191,24 @@ t.test('reports of one file made with other options carry other identifiers', as
   t.notMatch(plain, /options:/, 'a plain import keeps the key it always had');
   t.equal(await imp([{ name: 'studied', valueString: 'chr2\t0\t5000\n' }]), wide, 'the same options: the same identifier');
 });
+
+t.test('bodies that are not a VCF, unsupported encodings and unknown inputs are refused', async (t) => {
+  const app = await testApp(t);
+  const vcf = '##fileformat=VCFv4.2\n##reference=GRCh38\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\nchr3\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n';
+  const post = (url: string, headers: Record<string, string>, payload: string | Buffer = vcf) => app.inject({ method: 'POST', url, headers, payload });
+  for (const ct of ['application/xml', 'image/png', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    t.equal((await post('/fhir/$import-vcf?patient=ct1', { 'content-type': ct })).statusCode, 415, ct);
+  }
+  t.equal((await post('/fhir/$import-vcf?patient=ct1', { 'content-type': 'text/plain', 'content-encoding': 'deflate' })).statusCode, 415, 'deflate');
+  t.equal((await post('/fhir/$import-vcf?patient=ct1', { 'content-type': 'text/plain', 'content-encoding': 'br' })).statusCode, 415, 'br');
+  const typo = await post('/fhir/$import-vcf?patient=ct1&specimin=s1', { 'content-type': 'text/plain' });
+  t.equal(typo.statusCode, 400, 'an unknown input');
+  t.match(typo.json().issue[0].diagnostics, /no input 'specimin'/);
+  const qual = await post('/fhir/$import-vcf?patient=ct1', { 'content-type': 'text/plain' }, vcf.replace('\t50\t', '\tabc\t'));
+  t.equal(qual.statusCode, 400, 'QUAL abc is a malformed line');
+  t.match(qual.json().issue[0].diagnostics, /QUAL 'abc' is not a number/);
+  t.equal((await app.inject({ method: 'GET', url: '/fhir/Observation?subject=Patient/ct1' })).json().total ?? 0, 0, 'nothing stored');
+  for (const ct of ['text/plain', 'text/x-vcf', 'application/octet-stream']) {
+    t.equal((await post('/fhir/$import-vcf?patient=ct1', { 'content-type': ct })).statusCode, 200, ct);
+  }
+});

@@ -47,10 +47,19 @@ function refuseRepeats(names: string[]): void {
   }
 }
 
+const VCF_MEDIA = new Set(['text/plain', 'text/x-vcf', 'text/vcf', 'application/octet-stream', 'application/gzip', 'application/x-gzip', 'application/x-bgzip']);
+
+/** An input the operation does not have (a typo: `specimin`) would be ignored without a word. */
+function refuseUnknown(names: string[]): void {
+  const unknown = names.find((n) => !INPUTS.has(ALIASES[n] ?? n) && !n.startsWith('_'));
+  if (unknown !== undefined) throw fhirError('BAD_REQUEST', `$import-vcf has no input '${unknown}' (inputs: ${[...INPUTS].join(', ')})`, unknown);
+}
+
 function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } {
   const body = req.body;
   if (isParameters(body)) {
     refuseRepeats((body.parameter ?? []).map((x) => x.name ?? ''));
+    refuseUnknown((body.parameter ?? []).map((x) => x.name ?? ''));
     // Inputs come from the body here: one also in the query string would be silently dropped.
     const inQuery = Object.keys(req.query).map((n) => ALIASES[n] ?? n).filter((n) => INPUTS.has(n));
     if (inQuery.length) throw fhirError('BAD_REQUEST', `With a Parameters body, give every input in the body: '${inQuery[0]}' is in the query string`, inQuery[0]);
@@ -67,12 +76,19 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
     opts.annotations = text('annotations')?.text;
     return { vcf: paramBytes(vcfParam), opts };
   }
+  // The VCF's own media types, or bytes (bgzip); another declared type (XML, an image, a form) is
+  // not a VCF sent by mistake to be read anyway.
+  const mt = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mt && !VCF_MEDIA.has(mt)) throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not a VCF: send text/plain, text/x-vcf, text/vcf, application/octet-stream, application/gzip or a Parameters resource`);
+  const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'identity') throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (gzip is)`);
   let vcf: Buffer;
   if (Buffer.isBuffer(body)) vcf = body;
   else if (typeof body === 'string') vcf = Buffer.from(body, 'utf8');
   else throw fhirError('UNSUPPORTED_MEDIA_TYPE', 'Send the VCF as text/plain, text/x-vcf or application/octet-stream (gzip), or a Parameters resource');
   if (!vcf.length) throw fhirError('BAD_REQUEST', 'The request body (the VCF) is empty');
   refuseRepeats(Object.entries(req.query).flatMap(([name, values]) => values.map(() => name)));
+  refuseUnknown(Object.keys(req.query));
   return { vcf, opts: buildOptions((name) => req.query[name]?.[0]) };
 }
 

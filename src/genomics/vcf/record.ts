@@ -29,6 +29,7 @@ export interface VcfRecord {
 }
 
 const REF_RE = /^[ACGTNacgtn]+$/;
+const QUAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // Sequence, symbolic <ID>, spanning deletion '*', missing '.', or a breakend (VCF 4.3 section 5.4).
 const ALT_RE = /^(?:[ACGTNacgtn]+|<[^<>,\s]+>|\*|\.|[ACGTNacgtn]*[[\]][^[\]\s]+[[\]][ACGTNacgtn]*|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.)$/;
 
@@ -40,7 +41,7 @@ export function parseRecord(text: string, line: number, sampleCount: number, sam
   const cols = text.split('\t');
   const need = sampleCount > 0 ? 9 + sampleCount : 8;
   if (cols.length < need) throw new VcfLineError(line, `expected ${need} tab-separated columns, found ${cols.length}`);
-  const [chrom, posText, idText, ref, altText, , filterText, info] = cols;
+  const [chrom, posText, idText, ref, altText, qualText, filterText, info] = cols;
   if (!chrom || /\s/.test(chrom)) throw new VcfLineError(line, 'CHROM is empty or contains white space');
   if (!/^\d+$/.test(posText)) throw new VcfLineError(line, `POS '${posText}' is not a non-negative integer`);
   const pos = Number(posText);
@@ -55,6 +56,8 @@ export function parseRecord(text: string, line: number, sampleCount: number, sam
     if (a.toUpperCase() === ref.toUpperCase()) throw new VcfLineError(line, `ALT allele '${a}' equals REF`);
   }
   if (alts.length > 1 && alts.includes('.')) throw new VcfLineError(line, "ALT '.' cannot be combined with other alleles");
+  // QUAL is a Phred-scaled number or '.' (VCF 4.3 section 1.6.1): anything else is a damaged line
+  if (qualText !== '.' && !QUAL_RE.test(qualText ?? '')) throw new VcfLineError(line, `QUAL '${qualText}' is not a number`);
   const filters = filterText === undefined || filterText === '' ? ['.'] : filterText.split(';');
   const format = sampleCount > 0 && cols[8] && cols[8] !== '.' ? cols[8].split(':') : [];
   const sample = sampleIndex >= 0 && format.length ? cols[9 + sampleIndex].split(':') : [];
