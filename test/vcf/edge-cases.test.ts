@@ -273,3 +273,17 @@ t.test('a build the header contradicts, or a header naming two builds, is refuse
   t.match(await refused(run(both, {})), /##reference \(GRCh37\) says GRCh37, ##contig chr1 length 248956422 says GRCh38/);
   t.equal((await run(`##fileformat=VCFv4.2\n${COLS}\tS1\n${line}`, { build: 'GRCh38' })).summary.build, 'GRCh38', 'no evidence: the option decides');
 });
+
+t.test("the sample's FORMAT CN is its copy number, over the allele's name; END before POS is broken for any allele", async (t) => {
+  const { variants } = await run(vcf([
+    row('chr22', 1000, '.', 'T', '<CN2>', 50, 'PASS', 'SVTYPE=CNV;END=2000', 'GT:CN', '0|1:3'),
+    row('chr22', 5000, '.', 'T', '<CN2>', 50, 'PASS', 'SVTYPE=CNV;END=6000', 'GT', '0|1'),
+  ]));
+  // (variants come in file order)
+  const cn = (i: number) => (component(variants[i], '82155-3')?.valueQuantity as { value: number } | undefined)?.value;
+  t.equal(variants.length, 2);
+  t.equal(cn(0), 3, 'FORMAT CN 3 on a <CN2> allele');
+  t.equal(cn(1), 2, 'no FORMAT CN: the allele says 2');
+  const refused = await run(vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', 'END=50', 'GT', '0/1')])).then(() => 'accepted', (e: Error) => e.message);
+  t.match(refused, /INFO END 50 is before POS 100/);
+});

@@ -40,6 +40,9 @@ export function classifyAllele(r: VcfRecord, alt: string): AlleleResult {
 function classifySequence(r: VcfRecord, alt: string): AlleleCall {
   const ref = r.ref;
   const start = r.pos - 1;
+  // (END is implied by REF here; one given before POS says the record is broken)
+  const endText = infoValue(r, 'END');
+  if (endText !== undefined && /^\d+$/.test(endText) && Number(endText) < r.pos) throw new VcfLineError(r.line, `INFO END ${endText} is before POS ${r.pos}`);
   let changeType: ChangeType;
   // The shared bases are padding: before the event as usual, or after it when the event is at
   // position 1 (VCF 4.3 section 1.6.1 REF: "the padding base ... must be the base after the event").
@@ -63,8 +66,12 @@ function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
   }
   if (!changeType && svtype) changeType = SV_TYPES[svtype];
   if (!changeType) return { unsupported: 'symbolic-allele' };
-  const cn = numberList(r, 'CN', sampleValue(r, 'CN') ?? infoValue(r, 'CN'), 'count')?.[0];
-  if (copyNumber === undefined && cn !== undefined) copyNumber = cn;
+  // The sample's own call (FORMAT CN) is its copy number; the allele's name (<CN2>) and INFO CN
+  // describe the site, and count only when the sample says nothing.
+  const sampleCn = numberList(r, 'CN', sampleValue(r, 'CN'), 'count')?.[0];
+  const siteCn = numberList(r, 'CN', infoValue(r, 'CN'), 'count')?.[0];
+  if (sampleCn !== undefined) copyNumber = sampleCn;
+  else if (copyNumber === undefined && siteCn !== undefined) copyNumber = siteCn;
   const start = r.pos; // after the padding base
   let end: number;
   const endText = infoValue(r, 'END');
