@@ -287,3 +287,10 @@ t.test("the sample's FORMAT CN is its copy number, over the allele's name; END b
   const refused = await run(vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', 'END=50', 'GT', '0/1')])).then(() => 'accepted', (e: Error) => e.message);
   t.match(refused, /INFO END 50 is before POS 100/);
 });
+
+t.test("GATK's reference bundle names say their build", async (t) => {
+  const line = `${row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1')}\n`;
+  const withRef = (ref: string) => `##fileformat=VCFv4.2\n##reference=${ref}\n${COLS}\tS1\n${line}`;
+  t.equal((await run(withRef('file:///ref/Homo_sapiens_assembly38.fasta'))).summary.build, 'GRCh38');
+  t.equal((await run(withRef('file:///ref/Homo_sapiens_assembly19.fasta'))).summary.build, 'GRCh37');
+});

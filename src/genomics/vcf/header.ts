@@ -109,8 +109,9 @@ function buildFromText(s: string): Build | undefined {
   const direct = parseBuild(s);
   if (direct) return direct;
   const t = s.toLowerCase();
-  if (/grch37|hg19|b37|hs37d5|g1k_v37|build 37|ncbi37|\bgrch37/.test(t)) return 'GRCh37';
-  if (/grch38|hg38|b38|build 38|ncbi38/.test(t)) return 'GRCh38';
+  // (GATK's resource bundles: Homo_sapiens_assembly19.fasta is b37, Homo_sapiens_assembly38.fasta GRCh38)
+  if (/grch37|hg19|b37|hs37d5|g1k_v37|build 37|ncbi37|\bgrch37|homo_sapiens_assembly19/.test(t)) return 'GRCh37';
+  if (/grch38|hg38|b38|build 38|ncbi38|homo_sapiens_assembly38/.test(t)) return 'GRCh38';
   return undefined;
 }
 
