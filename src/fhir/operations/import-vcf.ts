@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
+import { mediaType } from '../rest/request-utils.js';
 import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
@@ -78,7 +79,7 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
   }
   // The VCF's own media types, or bytes (bgzip); another declared type (XML, an image, a form) is
   // not a VCF sent by mistake to be read anyway.
-  const mt = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const mt = mediaType(req);
   if (mt && !VCF_MEDIA.has(mt)) throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not a VCF: send text/plain, text/x-vcf, text/vcf, application/octet-stream, application/gzip or a Parameters resource`);
   const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
   if (encoding && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'identity') throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (gzip is)`);

@@ -4,6 +4,7 @@ import { fhirError } from '../errors.js';
 import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import { assertCanSee } from '../../auth/authorize.js';
 import { validateResource } from '../../validation/validate.js';
+import { mediaType } from '../rest/request-utils.js';
 
 /**
  * `$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html) at type level
@@ -89,7 +90,7 @@ function readInput(req: FhirRequest & { resourceType?: string }): ValidateInput 
     if (body.resourceType === 'Parameters' && (req.resourceType !== 'Parameters' || isOperationParameters(body))) input = { ...input, ...fromParameters(body) };
     else input.resource = body;
   } else if (body !== undefined && body !== null && !(typeof body === 'string' && body === '')) {
-    const mt = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const mt = mediaType(req);
     // as create answers: a body in another format (FHIR XML …) is a media type this server does not take
     if (mt && mt !== 'application/fhir+json' && mt !== 'application/json') throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not supported: send application/fhir+json`);
     throw fhirError('BAD_REQUEST', 'The body must be a FHIR resource or a Parameters resource');

@@ -38,7 +38,8 @@ export function checkFormat(req: FhirRequest): void {
   }
 }
 
-function mediaType(req: FhirRequest): string {
+/** The request's media type, lower-cased, without parameters ('' when none is given). */
+export function mediaType(req: FhirRequest): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 

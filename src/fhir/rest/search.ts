@@ -3,7 +3,7 @@ import { fhirError } from '../errors.js';
 import { authorize, hasPermission, patientRestriction } from '../../auth/authorize.js';
 import { resourceTypes } from '../resource-types.js';
 import { reachedTypes, searchBundle } from '../../search/search-service.js';
-import { checkId, preferStrict } from './request-utils.js';
+import { checkId, mediaType, preferStrict } from './request-utils.js';
 import { paramRecord } from '../query-params.js';
 
 /**
@@ -21,7 +21,7 @@ function formParameters(req: FhirRequest): Record<string, string[]> {
   const query = paramRecord();
   for (const [k, vs] of Object.entries(req.query)) query[k] = [...vs];
   if (req.body === undefined || req.body === null || req.body === '') return query;
-  const mt = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const mt = mediaType(req);
   if (mt !== 'application/x-www-form-urlencoded' || typeof req.body !== 'string') {
     throw fhirError('UNSUPPORTED_MEDIA_TYPE', 'POST _search takes application/x-www-form-urlencoded parameters');
   }

@@ -5,7 +5,7 @@ import type { Issue } from '../../fhir/outcome.js';
 import { type Annotation, AnnotationError, parseAnnotations } from './annotations.js';
 import { BedError, summarizeBed } from './bed.js';
 import type { ChangeType } from './codes.js';
-import { type VcfHeader, addMetaLine, buildEvidence, detectBuild, emptyHeader, fileDateToFhir } from './header.js';
+import { type VcfHeader, addMetaLine, buildEvidence, emptyHeader, fileDateToFhir } from './header.js';
 import { hashId, sourceSuffix } from './ids.js';
 import type { LineSource } from './line-reader.js';
 import { type BedFile, type ReportInput, mapAnalysis, mapBedDocument, mapReport, mapStudy } from './map-report.js';
@@ -82,7 +82,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     const first = opts.build ? `the build option says ${opts.build}` : `${evidence[0]!.why} says ${evidence[0]!.build}`;
     throw fhirError('BAD_REQUEST', `The genome build is contradicted: ${first}, ${other.why} says ${other.build}`);
   }
-  const build = opts.build ?? detectBuild(header);
+  const build = opts.build ?? evidence[0]?.build;
   if (!build) throw fhirError('BAD_REQUEST', 'The VCF header does not name its genome build (##reference, ##contig assembly/length); pass build GRCh37 or GRCh38');
   summary.build = build;
   summary.sample = sample;

@@ -29,7 +29,10 @@ export interface VcfRecord {
 }
 
 const REF_RE = /^[ACGTNacgtn]+$/;
-const QUAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Written as VCF writes them (VCF 4.3 §1.3: Integer, Float): JavaScript's Number() would also
+// read '0x10', '0b11', ' 5' and '' as numbers.
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // Sequence, symbolic <ID>, spanning deletion '*', missing '.', or a breakend (VCF 4.3 section 5.4).
 const ALT_RE = /^(?:[ACGTNacgtn]+|<[^<>,\s]+>|\*|\.|[ACGTNacgtn]*[[\]][^[\]\s]+[[\]][ACGTNacgtn]*|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.)$/;
 
@@ -57,7 +60,7 @@ export function parseRecord(text: string, line: number, sampleCount: number, sam
   }
   if (alts.length > 1 && alts.includes('.')) throw new VcfLineError(line, "ALT '.' cannot be combined with other alleles");
   // QUAL is a Phred-scaled number or '.' (VCF 4.3 section 1.6.1): anything else is a damaged line
-  if (qualText !== '.' && !QUAL_RE.test(qualText ?? '')) throw new VcfLineError(line, `QUAL '${qualText}' is not a number`);
+  if (qualText !== '.' && !FLOAT_TEXT.test(qualText ?? '')) throw new VcfLineError(line, `QUAL '${qualText}' is not a number`);
   const filters = filterText === undefined || filterText === '' ? ['.'] : filterText.split(';');
   const format = sampleCount > 0 && cols[8] && cols[8] !== '.' ? cols[8].split(':') : [];
   const sample = sampleIndex >= 0 && format.length ? cols[9 + sampleIndex].split(':') : [];
@@ -90,10 +93,6 @@ export function sampleValue(r: VcfRecord, key: string): string | undefined {
  * non-negative integer); an integer (CIPOS, CIEND offsets); a fraction (allele frequency AF, in [0, 1]).
  */
 export type NumberKind = 'number' | 'count' | 'integer' | 'fraction';
-// Written as VCF writes them (VCF 4.3 §1.3: Integer, Float): JavaScript's Number() would also
-// read '0x10', '0b11', ' 5' and '' as numbers.
-const INTEGER_TEXT = /^[+-]?\d+$/;
-const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const KIND_CHECK: Record<NumberKind, { text: RegExp; ok: (n: number) => boolean; is: string }> = {
   number: { text: FLOAT_TEXT, ok: () => true, is: 'a number' },
   count: { text: INTEGER_TEXT, ok: (n) => Number.isInteger(n) && n >= 0, is: 'a non-negative integer' },
