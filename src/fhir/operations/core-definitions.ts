@@ -11,32 +11,36 @@ const def = (id: string, url: string, description: string, parameter: OperationD
   system: false, type: true, instance: true, description, parameter,
 });
 
+type Param = NonNullable<OperationDefinition['parameter']>[number];
+/** An optional input taking one value (most inputs are). */
+const optIn = (name: string, type: string, documentation: string): Param => ({ name, use: 'in', min: 0, max: '1', type, documentation });
+
 export const CORE_OPERATION_DEFINITIONS: Record<string, OperationDefinition> = {
   validate: def('validate', 'http://hl7.org/fhir/OperationDefinition/Resource-validate', 'Validates a resource (structure, Genomics Reporting profiles, invariants) without storing it.', [
-    { name: 'resource', use: 'in', min: 0, max: '1', type: 'Resource', documentation: 'The resource to validate' },
-    { name: 'mode', use: 'in', min: 0, max: '1', type: 'code', documentation: 'create | update | delete | profile' },
-    { name: 'profile', use: 'in', min: 0, max: '1', type: 'uri', documentation: 'A profile to validate against' },
+    optIn('resource', 'Resource', 'The resource to validate'),
+    optIn('mode', 'code', 'create | update | delete | profile'),
+    optIn('profile', 'uri', 'A profile to validate against'),
     { name: 'return', use: 'out', min: 1, max: '1', type: 'OperationOutcome', documentation: 'The validation result' },
   ]),
   everything: def('everything', 'http://hl7.org/fhir/OperationDefinition/Patient-everything', "Everything in the patient's compartment (paged).", [
-    { name: '_since', use: 'in', min: 0, max: '1', type: 'instant', documentation: 'Only resources updated since this instant' },
+    optIn('_since', 'instant', 'Only resources updated since this instant'),
     { name: '_type', use: 'in', min: 0, max: '*', type: 'code', documentation: 'Resource types to include' },
-    { name: '_count', use: 'in', min: 0, max: '1', type: 'integer', documentation: 'Page size' },
+    optIn('_count', 'integer', 'Page size'),
     { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle', documentation: 'searchset Bundle' },
   ]),
   'import-vcf': def('import-vcf', 'urn:fhir-genomics-server:OperationDefinition/import-vcf', 'Imports a VCF file as Genomics Reporting IG resources in one transaction.', [
     { name: 'vcf', use: 'in', min: 1, max: '1', type: 'string', documentation: 'The VCF text (or the request body as text/plain)' },
     { name: 'patient', use: 'in', min: 1, max: '1', type: 'string', documentation: 'Patient id the calls belong to' },
-    { name: 'build', use: 'in', min: 0, max: '1', type: 'code', documentation: 'GRCh37 | GRCh38 (default: from the header)' },
-    { name: 'sample', use: 'in', min: 0, max: '1', type: 'string', documentation: 'The sample column of a multi-sample file' },
-    { name: 'specimen', use: 'in', min: 0, max: '1', type: 'string', documentation: 'Specimen id the calls were made on' },
-    { name: 'genomic-source', use: 'in', min: 0, max: '1', type: 'code', documentation: 'germline | somatic (default germline)' },
-    { name: 'include-filtered', use: 'in', min: 0, max: '1', type: 'boolean', documentation: 'Import calls whose FILTER is not PASS' },
-    { name: 'allow-errors', use: 'in', min: 0, max: '1', type: 'boolean', documentation: 'Skip malformed lines (counted) instead of refusing the file' },
-    { name: 'max-report-results', use: 'in', min: 0, max: '1', type: 'integer', documentation: 'Most results one GenomicReport lists' },
-    { name: 'studied', use: 'in', min: 0, max: '1', type: 'string', documentation: 'BED of the regions studied' },
-    { name: 'uncallable', use: 'in', min: 0, max: '1', type: 'string', documentation: 'BED of the regions that could not be called' },
-    { name: 'annotations', use: 'in', min: 0, max: '1', type: 'string', documentation: 'TSV of gene, transcript, HGVS and significance per variant' },
+    optIn('build', 'code', 'GRCh37 | GRCh38 (default: from the header)'),
+    optIn('sample', 'string', 'The sample column of a multi-sample file'),
+    optIn('specimen', 'string', 'Specimen id the calls were made on'),
+    optIn('genomic-source', 'code', 'germline | somatic (default germline)'),
+    optIn('include-filtered', 'boolean', 'Import calls whose FILTER is not PASS'),
+    optIn('allow-errors', 'boolean', 'Skip malformed lines (counted) instead of refusing the file'),
+    optIn('max-report-results', 'integer', 'Most results one GenomicReport lists'),
+    optIn('studied', 'string', 'BED of the regions studied'),
+    optIn('uncallable', 'string', 'BED of the regions that could not be called'),
+    optIn('annotations', 'string', 'TSV of gene, transcript, HGVS and significance per variant'),
     { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle', documentation: 'transaction-response Bundle' },
   ]),
 };

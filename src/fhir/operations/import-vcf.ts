@@ -3,6 +3,7 @@ import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
 import { mediaType } from '../rest/request-utils.js';
+import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
 import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
@@ -34,7 +35,8 @@ export const importVcfOperation: OperationHandler = {
  * Every input takes one value (`vcf` and `patient` 1..1, the rest 0..1): taking the first of two
  * would import for one patient, or one file, without a word about the other.
  */
-const INPUTS = new Set(['vcf', 'patient', 'build', 'sample', 'specimen', 'genomic-source', 'include-filtered', 'allow-errors', 'max-report-results', 'studied', 'uncallable', 'annotations']);
+// The inputs are the OperationDefinition's (one list: what Swagger and the CapabilityStatement show is what is read)
+const INPUTS: ReadonlySet<string> = new Set(CORE_OPERATION_DEFINITIONS['import-vcf']!.parameter!.filter((p) => p.use === 'in').map((p) => p.name!));
 const ALIASES: Record<string, string> = { genomicSource: 'genomic-source' };
 
 function refuseRepeats(names: string[]): void {

@@ -28,6 +28,8 @@ function comparable(a: Json, b: Json): boolean {
   return ua === undefined || ub === undefined || ua === ub;
 }
 
+const quantity: Rule = (x) => (has(x, 'code') && !has(x, 'system') ? { key: 'qty-3', at: 'system', message: 'a unit code needs its system (qty-3)' } : undefined);
+
 const RULES: Record<string, Rule> = {
   Range: (x) => {
     const low = x.low as Json | undefined;
@@ -49,12 +51,12 @@ const RULES: Record<string, Rule> = {
     if (instants ? !(end.s < start.s) : !(end.e <= start.s)) return undefined; // (e is exclusive)
     return { key: 'per-1', message: `end (${x.end}) must not be before start (${x.start}) (per-1)` };
   },
-  Quantity: (x) => (has(x, 'code') && !has(x, 'system') ? { key: 'qty-3', at: 'system', message: 'a unit code needs its system (qty-3)' } : undefined),
+  Quantity: quantity,
   // Quantity's specialisations carry its rules (https://hl7.org/fhir/R4/datatypes.html#Age …)
-  Age: (x) => RULES.Quantity!(x),
-  Count: (x) => RULES.Quantity!(x),
-  Distance: (x) => RULES.Quantity!(x),
-  Duration: (x) => RULES.Quantity!(x),
+  Age: quantity,
+  Count: quantity,
+  Distance: quantity,
+  Duration: quantity,
   Ratio: (x) => {
     const n = has(x, 'numerator');
     const d = has(x, 'denominator');

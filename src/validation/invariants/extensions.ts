@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { igPackage } from '../profiles/ig-package.js';
+import { choiceType } from '../../search/fhirpath-extract.js';
 
 /**
  * An extension's value must be of a type its definition allows
@@ -25,11 +26,9 @@ function valueTypes(): Map<string, ReadonlySet<string>> {
   return table;
 }
 
-/** `valueCodeableConcept` → `CodeableConcept`, `valueCode` → `code` (as ElementDefinition.type.code spells it). */
-function typeOfKey(key: string, allowed: ReadonlySet<string>): string {
-  const t = key.slice(5);
-  const lower = t.charAt(0).toLowerCase() + t.slice(1);
-  return allowed.has(t) ? t : lower;
+/** `CodeableConcept` stays, `Code` → `code`: a choice key's type as ElementDefinition.type.code spells it. */
+function typeCode(t: string, allowed: ReadonlySet<string>): string {
+  return allowed.has(t) ? t : t.charAt(0).toLowerCase() + t.slice(1);
 }
 
 /** What is wrong with the value of extension `ext` (and its key), or undefined (unknown url, or nothing wrong). */
@@ -39,10 +38,10 @@ export function extensionProblem(ext: Json): { message: string; key: string } | 
   const allowed = valueTypes().get(url);
   if (!allowed) return undefined;
   for (const key in ext) {
-    if (key.length <= 5 || !key.startsWith('value') || key.charCodeAt(5) < 65 || key.charCodeAt(5) > 90) continue;
+    const t = choiceType(key, 'value'); // valueCodeableConcept → CodeableConcept
+    if (t === undefined) continue;
     if (!allowed.size) return { key, message: `takes no value (${url} is made of sub-extensions)` };
-    const type = typeOfKey(key, allowed);
-    if (!allowed.has(type)) return { key, message: `must be of type ${[...allowed].join(' or ')} (${url})` };
+    if (!allowed.has(typeCode(t, allowed))) return { key, message: `must be of type ${[...allowed].join(' or ')} (${url})` };
   }
   return undefined;
 }

@@ -39,9 +39,9 @@ function saysNothing(ref: Record<string, unknown>): boolean {
 }
 
 /**
- * The resource type a Reference names, when it names one: `reference` as `Type/id` (relative,
- * absolute or version-specific), else its `type` element. Local (`#id`), `urn:` and logical
- * (identifier-only) references name none here.
+ * The resource type a Reference's `reference` names, when it names one: `Type/id` (relative,
+ * absolute or version-specific). Local (`#id`), `urn:` and logical (identifier-only) references
+ * name none here.
  */
 function urlType(ref: Record<string, unknown>): string | undefined {
   const r = ref.reference;
@@ -74,9 +74,11 @@ export function wrongTarget(ref: Record<string, unknown>, targets: ReadonlySet<s
 
 /** A Reference whose `type` names another type than its `reference` URL (`Observation/1` typed Patient). */
 export function typeDisagrees(ref: Record<string, unknown>): [string, string] | undefined {
-  const fromUrl = urlType(ref);
+  // (every Reference of every write comes here: most have no type, and their URL is not parsed)
   const declared = declaredType(ref);
-  return fromUrl !== undefined && declared !== undefined && fromUrl !== declared ? [fromUrl, declared] : undefined;
+  if (declared === undefined) return undefined;
+  const fromUrl = urlType(ref);
+  return fromUrl !== undefined && fromUrl !== declared ? [fromUrl, declared] : undefined;
 }
 
 /** wrongTarget over one Reference or an array of them (the compiled clean check's form). */

@@ -17,15 +17,17 @@ export interface ProfileOptions {
   strictProfiles?: boolean;
 }
 
-function claimedProfiles(resource: Record<string, unknown>): string[] {
+/** meta.profile as sent (nulls paired with `_profile` keep their places: issues name the index). */
+function listedProfiles(resource: Record<string, unknown>): unknown[] {
   const meta = resource.meta as { profile?: unknown } | undefined;
-  return Array.isArray(meta?.profile) ? meta.profile.filter((p): p is string => typeof p === 'string') : [];
+  return Array.isArray(meta?.profile) ? meta.profile : [];
 }
 
 export function validateProfiles(resource: Record<string, unknown>, opts: ProfileOptions = {}): Issue[] {
   const issues: Issue[] = [];
   const requested = new Set((opts.profiles ?? []).map(stripVersion));
-  const claimed = claimedProfiles(resource);
+  const listed = listedProfiles(resource);
+  const claimed = listed.filter((p): p is string => typeof p === 'string');
   const urls = new Set([...claimed.map(stripVersion), ...requested]);
   const type = String(resource.resourceType);
   let checked = 0;
@@ -45,9 +47,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
     // covers base FHIR; below, the client is told which of its claims were not checked.
   }
-  const listed = (resource.meta as { profile?: unknown } | undefined)?.profile;
-  (Array.isArray(listed) ? listed : []).forEach((canonical: unknown, i: number) => {
-    // (indexes of meta.profile as sent: nulls paired with _profile count)
+  listed.forEach((canonical, i) => {
     if (typeof canonical !== 'string') return;
     const url = stripVersion(canonical);
     const version = canonical.slice(url.length + 1);
