@@ -35,15 +35,10 @@ function referencesAt(node: unknown, steps: string[], out: string[]): void {
 }
 
 /**
- * Whether a reference string points at Patient/{id}: relative (`Patient/p1`, optionally with a
- * `/_history/n` suffix) or absolute on this server's own base URL. References to other servers do
- * not count: their `Patient/p1` is a different person.
+ * The Patient id a reference points at on this server, if any: relative (`Patient/p1`, optionally
+ * with a `/_history/n` suffix) or absolute on this server's own base URL. References to other
+ * servers do not count: their `Patient/p1` is a different person.
  */
-export function refersToPatient(reference: string, patientId: string, baseUrl?: string): boolean {
-  return patientOf(reference, baseUrl) === patientId;
-}
-
-/** The Patient id a reference points at on this server (see refersToPatient), if any. */
 function patientOf(reference: string, baseUrl?: string): string | undefined {
   let ref = reference;
   if (baseUrl && ref.startsWith(`${baseUrl}/`)) ref = ref.slice(baseUrl.length + 1);

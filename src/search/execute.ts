@@ -60,7 +60,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   let types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
   if (req.allowedTypes) {
     const allowed = new Set(req.allowedTypes);
-    types = (types ?? req.allowedTypes).filter((t) => allowed.has(t));
+    types = types ? types.filter((t) => allowed.has(t)) : req.allowedTypes;
   }
   const issues: Issue[] = [...parsed.issues];
   const summary = parseSummary(last(parsed.result, '_summary'));
@@ -77,9 +77,8 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const restrict = (type: string): Filter | undefined =>
     req.compartment && inPatientCompartment(type) ? compartmentFilter(type, req.compartment) : undefined;
   if (req.compartment && types?.length !== 0) {
-    const ts = types ?? [];
-    if (!ts.length) throw fhirError('INVALID_SEARCH', 'A compartment search needs a resource type');
-    parts.push(ts.length === 1 ? compartmentFilter(ts[0], req.compartment) : { $or: ts.map((t) => ({ t, ...compartmentFilter(t, req.compartment!) })) });
+    if (!types) throw fhirError('INVALID_SEARCH', 'A compartment search needs a resource type');
+    parts.push(types.length === 1 ? compartmentFilter(types[0], req.compartment) : { $or: types.map((t) => ({ t, ...compartmentFilter(t, req.compartment!) })) });
   }
   const baseFilter = andAll(parts.filter((p) => Object.keys(p).length));
   const sort = fullSort(userSort);

@@ -4,7 +4,7 @@ import type { IndexedDoc, ResourceStore, StoreTx, VersionRecord } from '../stora
 import { indexFields } from './aliases.js';
 import { andAll } from './build-filter.js';
 import type { Filter } from './compile.js';
-import { getParam, paramsFor } from './registry.js';
+import { getParam, paramsFor, type ParamDef } from './registry.js';
 import { resourceTypes } from '../fhir/resource-types.js';
 
 /**
@@ -46,7 +46,11 @@ function parseSpecs(result: Record<string, string[]>): Spec[] {
 }
 
 function refParams(type: string): string[] {
-  return paramsFor(type).filter((d) => d.type === 'reference').map((d) => d.code);
+  return refDefs(type).map((d) => d.code);
+}
+
+function refDefs(type: string): ParamDef[] {
+  return paramsFor(type).filter((d) => d.type === 'reference');
 }
 
 export interface IncludeResult {
@@ -96,11 +100,15 @@ export async function resolveIncludes(
       } else {
         // `_revinclude=*`: every reference parameter, of every type, that can point at what was found
         const refsByType = new Map<string, string[]>();
-        for (const d of frontier) refsByType.set(d.t, [...(refsByType.get(d.t) ?? []), `${d.t}/${d.id}`]);
+        for (const d of frontier) {
+          let list = refsByType.get(d.t);
+          if (!list) refsByType.set(d.t, (list = []));
+          list.push(`${d.t}/${d.id}`);
+        }
         for (const type of resourceTypes()) {
-          for (const param of refParams(type)) {
-            const refs = (getParam(type, param)?.target ?? []).flatMap((t) => refsByType.get(t) ?? []);
-            if (refs.length) revQueries.push({ type, param, refs });
+          for (const def of refDefs(type)) {
+            const refs = (def.target ?? []).flatMap((t) => refsByType.get(t) ?? []);
+            if (refs.length) revQueries.push({ type, param: def.code, refs });
           }
         }
       }

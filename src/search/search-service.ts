@@ -2,7 +2,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../fhir/context.js';
 import type { Issue } from '../fhir/outcome.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../storage/types.js';
-import { buildFilter } from './build-filter.js';
+import { andAll, buildFilter } from './build-filter.js';
 import { runSearch } from './execute.js';
 import { indexWith } from './index-resource.js';
 import { takeComponentTable } from './observation-components.js';
@@ -64,12 +64,11 @@ export async function findConditionalMatches(
   const parsed = parseSearch(resourceType, query, false);
   const issues: Issue[] = parsed.issues.map((i) => ({ ...i, severity: 'error', code: 'invalid' }));
   if (issues.length) return { matches: [], issues };
-  let filter = await buildFilter(tx, resourceType, parsed.clauses, '');
   // a patient-level caller matches only inside its compartment: a match elsewhere must neither
   // count nor be named (it would tell the caller what another patient's record holds)
-  if (patient !== undefined) {
-    filter = inPatientCompartment(resourceType) ? { $and: [filter, compartmentFilter(resourceType, { resourceType: 'Patient', id: patient })] } : { id: { $in: [] } };
-  }
+  if (patient !== undefined && !inPatientCompartment(resourceType)) return { matches: [], issues };
+  let filter = await buildFilter(tx, resourceType, parsed.clauses, '');
+  if (patient !== undefined) filter = andAll([filter, compartmentFilter(resourceType, { resourceType: 'Patient', id: patient })]);
   const res = await tx.search({ types: [resourceType], filter, limit });
   return { matches: res.records, issues };
 }

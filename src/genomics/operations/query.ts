@@ -1,7 +1,7 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import type { IndexedDoc } from '../../storage/types.js';
-import { alleleKey, normalizeAllele } from '../variant-notation/allele.js';
+import { alleleKey, normalizeAllele, normalizedKey } from '../variant-notation/allele.js';
 import { variantAlleles } from './genomic-index.js';
 import { sourceClassQueryValues } from './codes.js';
 import { binsOverlapping } from './bins.js';
@@ -100,22 +100,31 @@ export function variantFilter(v: VariantQuery, subject: string | undefined): Fil
  * impossible, variant. A query or a Variant that names no deleted bases matches as before.
  */
 export function sameDeletedBases(v: VariantQuery, o: Observation): boolean {
-  if (v.allele?.ref === undefined) return true;
+  return deletedBasesTest(v)(o);
+}
+
+/** sameDeletedBases for one query, its allele normalized once for every hit. */
+function deletedBasesTest(v: VariantQuery): (o: Observation) => boolean {
+  if (v.allele?.ref === undefined) return () => true;
   const q = normalizeAllele(v.allele);
-  const key = alleleKey(v.allele);
-  let keyed = false;
-  for (const a of variantAlleles(o)) {
-    if (alleleKey(a) !== key) continue;
-    keyed = true;
-    const n = normalizeAllele(a);
-    if (n.ref === undefined || n.ref.toUpperCase() === q.ref!.toUpperCase()) return true;
-  }
-  return !keyed; // found by its HGVS text, not by the allele key: nothing to compare
+  const key = normalizedKey(q);
+  const deleted = q.ref!.toUpperCase();
+  return (o) => {
+    let keyed = false;
+    for (const a of variantAlleles(o)) {
+      const n = normalizeAllele(a);
+      if (normalizedKey(n) !== key) continue;
+      keyed = true;
+      if (n.ref === undefined || n.ref.toUpperCase() === deleted) return true;
+    }
+    return !keyed; // found by its HGVS text, not by the allele key: nothing to compare
+  };
 }
 
 /** The Variants matching a variant input: `variantFilter`, then `sameDeletedBases` (one hit per resource). */
 export async function variantHits(ctx: FhirContext, v: VariantQuery, subject: string | undefined, extra: Filter = {}): Promise<Hit[]> {
-  return (await findAny(ctx, 'Observation', variantFilter(v, subject), extra)).filter((h) => sameDeletedBases(v, h.resource));
+  const same = deletedBasesTest(v);
+  return (await findAny(ctx, 'Observation', variantFilter(v, subject), extra)).filter((h) => same(h.resource));
 }
 
 /** `variantHits`' docs; without deleted bases to compare, no resource is read. */

@@ -48,7 +48,11 @@ export function normalizeAllele(a: Allele): Allele {
  * `del` without bases matches the same deletion stated with bases.
  */
 export function alleleKey(a: Allele): string {
-  const n = normalizeAllele(a);
+  return normalizedKey(normalizeAllele(a));
+}
+
+/** alleleKey of an allele normalizeAllele already gave (normalizing twice is the same, and costs). */
+export function normalizedKey(n: Allele): string {
   return `${n.accession}:${n.position}:${n.deletedLength}:${n.alt.toUpperCase()}`;
 }
 
