@@ -1,5 +1,5 @@
-import * as crypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 
 /**
  * Constant-time string comparison for secrets. Both sides are hashed first so that inputs of
@@ -12,9 +12,6 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /** A digest of a secret, for use as a lookup key (the secret itself never becomes a Map key). */
-// crypto.hash (Node >= 20.12) is the one-shot form: half the cost of createHash on a hot path.
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'base64url') => string }).hash;
-
 export function secretDigest(secret: string): string {
-  return oneShot ? oneShot('sha256', secret, 'base64url') : createHash('sha256').update(secret).digest('base64url');
+  return sha256(secret, 'base64url');
 }

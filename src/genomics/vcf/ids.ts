@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../sha256.js';
 import type { GenomicSource } from './codes.js';
 
 /**
@@ -7,9 +7,10 @@ import type { GenomicSource } from './codes.js';
  * (FHIR ids allow [A-Za-z0-9\-\.]{1,64}, https://hl7.org/fhir/R4/datatypes.html#id).
  */
 export function hashId(prefix: string, parts: Array<string | number | undefined>): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(String(p ?? '')).update('\u0000');
-  return `${prefix}-${h.digest('hex').slice(0, 32)}`;
+  // Each part followed by NUL, hashed at once (the same digest as updating part by part).
+  let text = '';
+  for (const p of parts) text += `${p ?? ''}\u0000`;
+  return `${prefix}-${sha256(text, 'hex').slice(0, 32)}`;
 }
 
 /**
