@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from './errors.js';
+import { copyNumberText } from './json-decimals.js';
 
 /**
  * `_summary` and `_elements` on reads (https://hl7.org/fhir/R4/search.html#summary and
@@ -57,5 +58,6 @@ export function subsetResource(resource: Resource, summary: SummaryMode | undefi
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(src)) if (keep(k)) out[k] = v;
   tagSubsetted(out);
+  copyNumberText(resource, out);
   return out as unknown as Resource;
 }

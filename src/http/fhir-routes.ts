@@ -5,6 +5,7 @@ import { handleFhirRequest } from '../fhir/rest/router.js';
 import { FHIR_JSON } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
 import { paramRecord } from '../fhir/query-params.js';
+import { keepNumberText, parseFhirJson, stringifyFhir } from '../fhir/json-decimals.js';
 
 /**
  * The thin HTTP adapter of the FHIR API: it turns a Fastify request below `/fhir` into a
@@ -53,10 +54,10 @@ function send(request: FastifyRequest, reply: FastifyReply, res: FhirResponse): 
   if (res.body === undefined || res.status === 204 || res.status === 304) return reply.send();
   reply.header('content-type', FHIR_JSON);
   if (isPretty(request)) {
-    const value = typeof res.body === 'string' ? JSON.parse(res.body) : res.body;
-    return reply.send(JSON.stringify(value, null, 2));
+    const value = typeof res.body === 'string' ? parseFhirJson(res.body) : res.body;
+    return reply.send(stringifyFhir(value, 2));
   }
-  return reply.send(typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+  return reply.send(typeof res.body === 'string' ? res.body : stringifyFhir(res.body));
 }
 
 export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext }): Promise<void> {
@@ -68,7 +69,11 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   // an empty JSON document (that stays an error where a body is expected).
   const json: typeof strict = (req, body, done) => {
     if (body === '' && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
-    return strict(req, body, done);
+    // Decimals keep the text the client wrote (1.50 stays 1.50: json-decimals.ts).
+    return strict(req, body, (err, value) => {
+      if (!err) keepNumberText(body as string, value);
+      done(err, value);
+    });
   };
   // Fastify's own text/plain parser decodes the body as UTF-8: a gzip VCF sent as text/plain (or
   // with Content-Encoding: gzip) would lose its bytes before the import could see its magic number.

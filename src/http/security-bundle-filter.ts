@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bundle } from '@medplum/fhirtypes';
 import { canSee } from '../auth/authorize.js';
+import { parseFhirJson, stringifyFhir } from '../fhir/json-decimals.js';
 
 /**
  * Last line of defense on Bundles leaving the server: entries the caller may not see (type not
@@ -37,10 +38,10 @@ export function registerBundleFilter(app: FastifyInstance): void {
 }
 
 function filterBundle(request: FastifyRequest, payload: string): string {
-  const bundle = JSON.parse(payload) as Bundle;
+  const bundle = parseFhirJson(payload) as Bundle; // decimals as written survive the re-serialization
   if (!bundle.entry?.length || (bundle.type !== 'searchset' && bundle.type !== 'collection' && bundle.type !== 'history')) return payload;
   const kept = bundle.entry.filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(request.auth, e.resource));
   if (kept.length === bundle.entry.length) return payload;
   bundle.entry = kept;
-  return JSON.stringify(bundle, null, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
+  return stringifyFhir(bundle, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
 }

@@ -3,6 +3,7 @@ import type { FhirContext } from '../fhir/context.js';
 import { fhirError } from '../fhir/errors.js';
 import { toOperationOutcome, type Issue } from '../fhir/outcome.js';
 import { isKnownResourceType } from '../fhir/resource-types.js';
+import { adopt, parseFhirJson } from '../fhir/json-decimals.js';
 import { parseSummary, subsetResource } from '../fhir/summary.js';
 import type { SortSpec, StoreQuery, VersionRecord } from '../storage/types.js';
 import { andAll, buildFilter } from './build-filter.js';
@@ -128,16 +129,16 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const included = countOnly ? { records: [], issues: [] } : await resolveIncludes(store, docs, parsed.result, restrict);
   issues.push(...included.issues);
   const entry: BundleEntry[] = [];
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   const toEntry = (rec: VersionRecord, mode: 'match' | 'include'): BundleEntry => ({
     fullUrl: `${req.baseUrl}/${rec.resourceType}/${rec.id}`,
-    resource: subsetResource(JSON.parse(rec.json!) as Resource, summary, elements),
+    resource: adopt(bundle, subsetResource(parseFhirJson(rec.json!) as Resource, summary, elements)),
     search: { mode },
   });
   for (const r of records) entry.push(toEntry(r, 'match'));
   for (const r of included.records) entry.push(toEntry(r, 'include'));
   if (issues.length) entry.push({ resource: toOperationOutcome(issues), search: { mode: 'outcome' } });
 
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   if (res.total !== undefined) bundle.total = res.total;
   else if (total === 'none-default' && !cursor && !more) bundle.total = records.length;
   bundle.link = links;

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { copyNumberText, stringifyFhir } from '../fhir/json-decimals.js';
 
 /**
  * The stored body of a new version: the store's own `meta.versionId` and `meta.lastUpdated`
@@ -11,7 +12,9 @@ export function storedJson(resource: Resource & { id: string }, versionId: numbe
 
 function serialize(resource: Resource & { id: string }, versionId: string, lastUpdated: string): string {
   const { resourceType, id, meta, ...rest } = resource;
-  return JSON.stringify({ resourceType, id, meta: { ...meta, versionId, lastUpdated }, ...rest });
+  const body = { resourceType, id, meta: { ...meta, versionId, lastUpdated }, ...rest };
+  copyNumberText(resource, body); // decimals written as the client wrote them (json-decimals.ts)
+  return stringifyFhir(body);
 }
 
 const MARK_V = '\u0000fgs-versionId\u0000';

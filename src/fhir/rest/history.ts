@@ -6,6 +6,7 @@ import type { VersionRecord } from '../../storage/types.js';
 import { checkId, param } from './request-utils.js';
 import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
+import { adopt } from '../json-decimals.js';
 
 /**
  * history at instance, type and system level (https://hl7.org/fhir/R4/http.html#history), newest
@@ -91,6 +92,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
     link.push({ relation: 'next', url: `${ctx.config.baseUrl}/${path}?${keep.toString()}` });
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(filtered ? {} : { total }), link, ...(entry.length ? { entry } : {}) };
+  for (const e of entry) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };
 }
 

@@ -2,6 +2,7 @@ import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
+import { parseFhirJson } from '../json-decimals.js';
 import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../auth/authorize.js';
@@ -23,7 +24,7 @@ export interface WriteResult {
 }
 
 export function parseRecord(rec: VersionRecord): Resource {
-  return JSON.parse(rec.json!) as Resource;
+  return parseFhirJson(rec.json!) as Resource;
 }
 
 /** Throws 404 for a missing resource and 410 for a deleted one. */

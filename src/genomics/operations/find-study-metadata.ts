@@ -1,3 +1,4 @@
+import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { CodeableConcept, DiagnosticReport, Extension, ParametersParameter, Procedure, Specimen } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import type { Build } from '../assemblies.js';
@@ -66,7 +67,7 @@ async function readJson<T>(ctx: FhirContext, ref: string | undefined): Promise<T
   if (!ref) return undefined;
   const [type, id] = ref.split('/');
   const rec = await ctx.store.read(type, id);
-  return rec?.json && !rec.deleted ? (JSON.parse(rec.json) as T) : undefined;
+  return rec?.json && !rec.deleted ? (parseFhirJson(rec.json) as T) : undefined;
 }
 
 /** Report → genomic study (genomic-study-reference) → its analysis (genomic-study-analysis-ext). */

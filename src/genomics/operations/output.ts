@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import { adopt, stringifyFhir } from '../../fhir/json-decimals.js';
 import { type Issue, toOperationOutcome } from '../../fhir/outcome.js';
 
 /**
@@ -8,8 +9,17 @@ import { type Issue, toOperationOutcome } from '../../fhir/outcome.js';
  */
 export const str = (name: string, value: string): ParametersParameter => ({ name, valueString: value });
 export const bool = (name: string, value: boolean): ParametersParameter => ({ name, valueBoolean: value });
-export const res = (name: string, resource: Resource): ParametersParameter => ({ name, resource });
-export const group = (name: string, part: ParametersParameter[]): ParametersParameter => ({ name, part });
+// Containers adopt what they hold, so decimals stored as written are serialized so (json-decimals.ts).
+export const res = (name: string, resource: Resource): ParametersParameter => {
+  const p: ParametersParameter = { name, resource };
+  adopt(p, resource);
+  return p;
+};
+export const group = (name: string, part: ParametersParameter[]): ParametersParameter => {
+  const g: ParametersParameter = { name, part };
+  for (const p of part) adopt(g, p);
+  return g;
+};
 
 /**
  * A resource parameter whose resource is already-serialized stored JSON. It is spliced into the
@@ -29,7 +39,7 @@ export function raw(name: string, hit: { json: string }): ParametersParameter {
 export function serializeParameters(body: Parameters): string {
   const nonce = randomBytes(8).toString('hex');
   const raws: string[] = [];
-  const text = JSON.stringify(body, (key, value: unknown) => {
+  const text = stringifyFhir(body, undefined, (key, value: unknown) => {
     if (value && typeof value === 'object' && RAW in (value as object)) {
       raws.push((value as RawParameter)[RAW]!);
       return { ...(value as object), resource: `${nonce}:${raws.length - 1}` };
@@ -51,5 +61,8 @@ export function parameters(params: ParametersParameter[], issues: Issue[]): Para
   const out: ParametersParameter[] = [...params];
   if (issues.length) out.push({ name: OUTCOME_PARAMETER, resource: toOperationOutcome(issues) });
   // no empty array in FHIR JSON (ele-1): an answer with nothing to say has no parameter element
-  return out.length ? { resourceType: 'Parameters', parameter: out } : { resourceType: 'Parameters' };
+  if (!out.length) return { resourceType: 'Parameters' };
+  const body: Parameters = { resourceType: 'Parameters', parameter: out };
+  for (const p of out) adopt(body, p);
+  return body;
 }

@@ -1,3 +1,4 @@
+import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import type { IndexedDoc } from '../../storage/types.js';
@@ -23,7 +24,7 @@ export interface Hit<R extends Resource = Observation> {
 
 function hit<R extends Resource>(doc: IndexedDoc, json: string): Hit<R> {
   let parsed: R | undefined;
-  return { doc, json, get resource() { return (parsed ??= JSON.parse(json) as R); } };
+  return { doc, json, get resource() { return (parsed ??= parseFhirJson(json) as R); } };
 }
 
 /** Upper bound on what one operation reads (a genome's worth of variants for one patient). */

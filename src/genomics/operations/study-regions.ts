@@ -1,3 +1,4 @@
+import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import { type Build, toAccession } from '../assemblies.js';
@@ -13,7 +14,7 @@ export async function regionsWithin(ctx: FhirContext, docRef: string | undefined
   if (!docRef || !build || !docRef.startsWith('DocumentReference/')) return 'unknown';
   const rec = await ctx.store.read('DocumentReference', docRef.slice(18));
   if (!rec?.json || rec.deleted) return 'unknown';
-  const doc = JSON.parse(rec.json) as DocumentReference;
+  const doc = parseFhirJson(rec.json) as DocumentReference;
   const data = doc.content?.[0]?.attachment?.data;
   if (!data) return 'unknown';
   const out: string[] = [];

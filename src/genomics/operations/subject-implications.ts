@@ -1,3 +1,4 @@
+import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { Observation, ParametersParameter } from '@medplum/fhirtypes';
 import { normalizeRef } from './genomic-index.js';
 import { observationKind } from './genomic-index.js';
@@ -31,7 +32,7 @@ export async function subjectImplications(
       if (!ref || findings.has(ref) || !ref.startsWith('Observation/')) continue;
       const rec = await ctx.store.read('Observation', ref.slice(12));
       if (rec?.json && !rec.deleted) {
-        findings.set(ref, JSON.parse(rec.json) as Observation);
+        findings.set(ref, parseFhirJson(rec.json) as Observation);
         findingJson.set(ref, rec.json);
       }
     }

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * FHIR decimals keep the precision they were written with: `1.50` is not `1.5`, and `1.0` is not
+ * `1` (https://hl7.org/fhir/R4/datatypes.html#decimal: "the original precision should be
+ * preserved"; lab results carry significant figures that way). JSON.parse turns every number into
+ * a double, so the source text of a number that a double would print differently (trailing
+ * zeros, an exponent, -0) is kept beside the parsed value, keyed
+ * by the object holding it and its key, and written back by `stringifyFhir`. Everything that
+ * reads values (validation, indexing, the operations) sees the plain number; only the text
+ * round-trips.
+ *
+ * Cost: one regex over the text decides whether any number could differ (almost never); only
+ * then the text is tokenized. `stringifyFhir` is plain JSON.stringify unless the value it is given
+ * carries such a number (`CARRIES`, set on every object above a kept number, and by `adopt` on
+ * containers built later, such as a search Bundle around stored resources).
+ */
+const RAW = new WeakMap<object, Map<string, string>>();
+const CARRIES = new WeakSet<object>();
+
+// Text a double may print differently, followed by what ends a JSON number: a fraction ending in
+// 0, an exponent, -0. (Times such as `10:00:00.120Z` end in Z; `"1.0"` in a quote.) Such text
+// inside a string only costs the slow path, which finds no number there. One pass of this regex
+// costs about 1 ns per character; digits beyond a double's (16 and more) are not looked for: that
+// pass would cost twice as much for values medicine does not write.
+const CANDIDATE = /\.\d*0[\s,\]}]|[eE][-+]?\d+[\s,\]}]|-0[\s,\]}]/;
+// Valid JSON (JSON.parse accepted it): strings are consumed whole, so every number matched is a value.
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
+
+/** JSON.parse, keeping the text of numbers that a double would not print the same way. */
+export function parseFhirJson(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  keepNumberText(text, value);
+  return value;
+}
+
+/** For a value another parser made of `text` (the HTTP body parser): keeps its number texts as parseFhirJson does. */
+export function keepNumberText(text: string, root: unknown): void {
+  if (root === null || typeof root !== 'object' || !CANDIDATE.test(text)) return;
+  const tokens: string[] = [];
+  for (const m of text.matchAll(TOKEN)) if (m[0].charCodeAt(0) !== 34 /* " */) tokens.push(m[0]);
+  // The parsed numbers in document order, each with its holder, key and ancestors.
+  const leaves: Array<{ holder: object; key: string; value: number; path: object[] }> = [];
+  let ok = true;
+  const walk = (node: object, path: object[]) => {
+    const here = [...path, node];
+    for (const key in node) {
+      // JS objects list integer-like keys first: then document order is lost (FHIR has no such keys).
+      if (!Array.isArray(node) && /^(0|[1-9]\d*)$/.test(key)) ok = false;
+      const v = (node as Record<string, unknown>)[key];
+      if (typeof v === 'number') leaves.push({ holder: node, key, value: v, path: here });
+      else if (v !== null && typeof v === 'object') walk(v, here);
+    }
+  };
+  walk(root, []);
+  // Duplicate keys (the last one wins in JSON.parse) or odd keys: the numbers cannot be paired; keep the parsed values only.
+  if (!ok || leaves.length !== tokens.length) return;
+  for (let i = 0; i < leaves.length; i++) if (Number(tokens[i]) !== leaves[i].value) return;
+  for (let i = 0; i < leaves.length; i++) {
+    const { holder, key, value, path } = leaves[i];
+    const raw = tokens[i];
+    if (JSON.stringify(value) === raw) continue;
+    let keys = RAW.get(holder);
+    if (!keys) RAW.set(holder, (keys = new Map()));
+    keys.set(key, raw);
+    for (const o of path) CARRIES.add(o);
+  }
+}
+
+/** Whether `value` (or something below it) holds a number whose source text is kept. */
+export function carriesNumberText(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && CARRIES.has(value);
+}
+
+/** Marks `container` as holding `child` when the child carries kept number text; returns the child. */
+export function adopt<T>(container: object, child: T): T {
+  if (carriesNumberText(child)) CARRIES.add(container);
+  return child;
+}
+
+/** `to` is a shallow copy of `from` (its own keys moved to a new object): the kept texts of its own numbers follow. */
+export function copyNumberText(from: object, to: object): void {
+  if (!CARRIES.has(from)) return;
+  CARRIES.add(to);
+  const keys = RAW.get(from);
+  if (keys) RAW.set(to, keys);
+}
+
+/**
+ * JSON.stringify that writes kept number texts back (after the caller's own `replacer`, if any). A
+ * number changed since it was parsed is written as its new value. The placeholder holds a fresh random nonce, so no string the client
+ * sent can stand for one.
+ */
+export function stringifyFhir(value: unknown, space?: number, replacer?: (this: object, key: string, v: unknown) => unknown): string {
+  if (!carriesNumberText(value)) return replacer ? JSON.stringify(value, replacer, space) : JSON.stringify(value, null, space);
+  const nonce = `\u0001${randomUUID()}:`;
+  const raws: string[] = [];
+  const out = JSON.stringify(
+    value,
+    function (this: object, key: string, given: unknown) {
+      const v = replacer ? replacer.call(this, key, given) : given;
+      if (typeof v !== 'number') return v;
+      const raw = RAW.get(this)?.get(key);
+      if (raw === undefined || Number(raw) !== v) return v;
+      raws.push(raw);
+      return `${nonce}${raws.length - 1}`;
+    },
+    space,
+  );
+  if (!raws.length) return out;
+  const marker = JSON.stringify(nonce).slice(0, -1); // as JSON.stringify escapes it, without the closing quote
+  let result = '';
+  let from = 0;
+  for (let at = out.indexOf(marker); at >= 0; at = out.indexOf(marker, from)) {
+    const end = out.indexOf('"', at + marker.length);
+    result += out.slice(from, at) + raws[Number(out.slice(at + marker.length, end))];
+    from = end + 1;
+  }
+  return result + out.slice(from);
+}

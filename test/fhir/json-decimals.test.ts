@@ -1,0 +1,96 @@
+import t from 'tap';
+import { adopt, carriesNumberText, copyNumberText, parseFhirJson, stringifyFhir } from '../../src/fhir/json-decimals.js';
+
+const roundTrip = (text: string) => stringifyFhir(parseFhirJson(text));
+
+t.test('numbers a double would print differently keep their text', async (t) => {
+  const text = '{"resourceType":"Observation","valueQuantity":{"value":1.50,"unit":"mg"},"component":[{"valueQuantity":{"value":1.0}},{"valueInteger":3},{"valueQuantity":{"value":123456789012.120}}],"x":[1e3,2.5E-7,-0,0.1,7]}';
+  t.equal(roundTrip(text), text, 'byte for byte');
+  const v = parseFhirJson(text) as { valueQuantity: { value: number }; component: Array<{ valueQuantity?: { value: number } }> };
+  t.equal(v.valueQuantity.value, 1.5, 'readers see the number');
+  t.equal(v.component[0].valueQuantity!.value, 1);
+  t.ok(carriesNumberText(v));
+});
+
+t.test('pretty printing keeps them too', async (t) => {
+  const out = stringifyFhir(parseFhirJson('{"a":{"value":2.10}}'), 2);
+  t.equal(out, '{\n  "a": {\n    "value": 2.10\n  }\n}');
+});
+
+t.test('plain numbers take the fast path and mark nothing', async (t) => {
+  const v = parseFhirJson('{"resourceType":"Observation","valueQuantity":{"value":1.5},"meta":{"lastUpdated":"2026-01-01T10:00:00.120Z"},"note":[{"text":"dose: 1.50, then [2.0]"}]}');
+  t.notOk(carriesNumberText(v), 'a time with milliseconds is no number; text in a string is checked and found to hold none');
+});
+
+t.test('a number changed after parsing is written as its new value', async (t) => {
+  const v = parseFhirJson('{"a":{"value":1.50},"b":{"value":2.0}}') as { a: { value: number }; b: { value: number } };
+  v.a.value = 3;
+  t.equal(stringifyFhir(v), '{"a":{"value":3},"b":{"value":2.0}}');
+});
+
+t.test('containers built later and shallow copies carry the texts', async (t) => {
+  const r = parseFhirJson('{"resourceType":"ChargeItem","factorOverride":0.80,"quantity":{"value":1.0}}') as Record<string, unknown>;
+  const bundle = { resourceType: 'Bundle', entry: [{ resource: adopt({}, r) }] };
+  t.equal(stringifyFhir(bundle), JSON.stringify(bundle), 'the entry was adopted, not the bundle');
+  adopt(bundle, r);
+  t.equal(stringifyFhir(bundle), '{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"ChargeItem","factorOverride":0.80,"quantity":{"value":1.0}}}]}');
+  const copy = { ...r, id: 'c1' };
+  copyNumberText(r, copy);
+  t.equal(stringifyFhir(copy), '{"resourceType":"ChargeItem","factorOverride":0.80,"quantity":{"value":1.0},"id":"c1"}');
+});
+
+t.test('a client string cannot pose as a kept number', async (t) => {
+  const text = '{"a":{"value":1.50},"s":"\\u0001x:0","t":"1.50"}';
+  t.equal(roundTrip(text), text);
+});
+
+t.test('duplicate keys or integer-like keys: the values stay, the texts are not guessed', async (t) => {
+  t.equal(roundTrip('{"a":1.50,"a":2.0}'), '{"a":2}', 'JSON.parse keeps the last value; pairing is refused');
+  t.equal(roundTrip('{"b":1.50,"1":2.0}'), '{"1":2,"b":1.5}');
+});
+
+t.test('strings with escaped quotes do not break the tokenizer', async (t) => {
+  const text = '{"s":"a \\"b\\": 1.0, [2.0]","v":1.10,"w":["x\\\\",3.00]}';
+  t.equal(roundTrip(text), text);
+});
+
+t.test('digits beyond a double are not looked for (documented)', async (t) => {
+  t.equal(roundTrip('{"a":12345678901234567890}'), '{"a":12345678901234567000}');
+});
+
+t.test('over HTTP: a decimal is stored, read, searched and patched as written', async (t) => {
+  const { send, testApp } = await import('./helpers.js');
+  const app = await testApp(t);
+  const obs = '{"resourceType":"Observation","id":"d1","status":"final","code":{"text":"Hb"},"valueQuantity":{"value":13.50,"unit":"g/dL"},"referenceRange":[{"low":{"value":12.0},"high":{"value":1.60E1}}]}';
+  t.equal((await send(app, 'PUT', '/fhir/Observation/d1', obs)).statusCode, 201);
+  const has = (body: string) => body.includes('"value":13.50') && body.includes('"value":12.0') && body.includes('"value":1.60E1');
+  const read = await send(app, 'GET', '/fhir/Observation/d1');
+  t.ok(has(read.body), 'read');
+  t.ok(has((await send(app, 'GET', '/fhir/Observation/d1/_history/1')).body), 'vread');
+  t.ok(has((await send(app, 'GET', '/fhir/Observation?_id=d1')).body), 'search');
+  t.ok(has((await send(app, 'GET', '/fhir/Observation?_id=d1&_elements=valueQuantity,referenceRange')).body), 'search with _elements');
+  t.ok((await send(app, 'GET', '/fhir/Observation/d1?_pretty=true')).body.includes('"value": 13.50'), '_pretty');
+  t.ok(has((await send(app, 'GET', '/fhir/Observation/_history')).body), 'history');
+  const patch = await send(app, 'PATCH', '/fhir/Observation/d1', [{ op: 'replace', path: '/status', value: 'amended' }], { 'content-type': 'application/json-patch+json' });
+  t.equal(patch.statusCode, 200);
+  const after = await send(app, 'GET', '/fhir/Observation/d1');
+  t.ok(has(after.body) && after.json().status === 'amended', 'a patch of another element keeps the decimals');
+  t.equal(after.json().valueQuantity.value, 13.5, 'clients parsing JSON read the value');
+  // search by value still reads the number (13.50 = 13.5)
+  t.equal((await send(app, 'GET', '/fhir/Observation?value-quantity=13.5')).json().total, 1);
+});
+
+t.test('over HTTP: a read with _elements keeps decimals as written', async (t) => {
+  const { send, testApp } = await import('./helpers.js');
+  const app = await testApp(t);
+  const obs = '{"resourceType":"Observation","id":"d2","status":"final","code":{"text":"x"},"valueQuantity":{"value":2.50}}';
+  await send(app, 'PUT', '/fhir/Observation/d2', obs);
+  t.ok((await send(app, 'GET', '/fhir/Observation/d2?_elements=valueQuantity')).body.includes('"value":2.50'));
+});
+
+t.test('genomics operation answers keep decimals of the resources they hold', async (t) => {
+  const { group, parameters, res, serializeParameters } = await import('../../src/genomics/operations/output.js');
+  const r = parseFhirJson('{"resourceType":"Observation","valueQuantity":{"value":0.50}}') as { resourceType: 'Observation' };
+  const text = serializeParameters(parameters([group('implication', [res('implication', r)])], []));
+  t.ok(text.includes('"value":0.50'), text);
+});
