@@ -67,9 +67,25 @@ export function keepNumberText(text: string, root: unknown): void {
   }
 }
 
-/** Whether `value` (or something below it) holds a number whose source text is kept. */
+/**
+ * Whether `value` (or something below it) holds a number whose source text is kept. Its own
+ * values are looked at too: a shallow copy (`{ ...resource, id }`) holds the marked objects.
+ */
 export function carriesNumberText(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && CARRIES.has(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (CARRIES.has(value)) return true;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && typeof v === 'object' && CARRIES.has(v)) return true;
+  }
+  return false;
+}
+
+/** `{ ...resource, id }`, keeping the texts of the resource's own decimals (e.g. ChargeItem.factorOverride). */
+export function withId<T extends object>(resource: T, id: string): T & { id: string } {
+  const copy = { ...resource, id };
+  copyNumberText(resource, copy);
+  return copy;
 }
 
 /** Marks `container` as holding `child` when the child carries kept number text; returns the child. */
@@ -80,7 +96,7 @@ export function adopt<T>(container: object, child: T): T {
 
 /** `to` is a shallow copy of `from` (its own keys moved to a new object): the kept texts of its own numbers follow. */
 export function copyNumberText(from: object, to: object): void {
-  if (!CARRIES.has(from)) return;
+  if (!carriesNumberText(from)) return;
   CARRIES.add(to);
   const keys = RAW.get(from);
   if (keys) RAW.set(to, keys);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Resource } from '@medplum/fhirtypes';
 import { adopt, carriesNumberText, copyNumberText, parseFhirJson, stringifyFhir } from '../../src/fhir/json-decimals.js';
 
 const roundTrip = (text: string) => stringifyFhir(parseFhirJson(text));
@@ -90,7 +91,33 @@ t.test('over HTTP: a read with _elements keeps decimals as written', async (t) =
 
 t.test('genomics operation answers keep decimals of the resources they hold', async (t) => {
   const { group, parameters, res, serializeParameters } = await import('../../src/genomics/operations/output.js');
-  const r = parseFhirJson('{"resourceType":"Observation","valueQuantity":{"value":0.50}}') as { resourceType: 'Observation' };
+  const r = parseFhirJson('{"resourceType":"Observation","valueQuantity":{"value":0.50}}') as Resource;
   const text = serializeParameters(parameters([group('implication', [res('implication', r)])], []));
   t.ok(text.includes('"value":0.50'), text);
+});
+
+t.test('over HTTP: transaction and batch answers keep decimals as written', async (t) => {
+  const { send, testApp } = await import('./helpers.js');
+  const app = await testApp(t);
+  const entry = '{"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":7.10}},"request":{"method":"POST","url":"Observation"}}';
+  const tx = await send(app, 'POST', '/fhir', `{"resourceType":"Bundle","type":"transaction","entry":[${entry}]}`, { prefer: 'return=representation' });
+  t.equal(tx.statusCode, 200);
+  t.ok(tx.body.includes('"value":7.10'), 'transaction, return=representation');
+  const id = tx.json().entry[0].resource.id;
+  const batch = await send(app, 'POST', '/fhir', `{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"GET","url":"Observation/${id}"}}]}`);
+  t.ok(batch.body.includes('"value":7.10'), 'batch GET');
+});
+
+t.test("over HTTP: a resource's own top-level decimal keeps its text on create, conditional create and in a transaction", async (t) => {
+  const { send, testApp } = await import('./helpers.js');
+  const app = await testApp(t);
+  const ci = (v: string) => `{"resourceType":"ChargeItem","status":"billable","code":{"text":"x"},"subject":{"reference":"Patient/p1"},"factorOverride":${v}}`;
+  const created = await send(app, 'POST', '/fhir/ChargeItem', ci('0.80'));
+  t.ok(created.body.includes('"factorOverride":0.80'), 'create');
+  const cond = await send(app, 'PUT', '/fhir/ChargeItem?code=unknown-code', ci('0.90'));
+  t.equal(cond.statusCode, 201);
+  t.ok(cond.body.includes('"factorOverride":0.90'), 'conditional update as create');
+  const tx = await send(app, 'POST', '/fhir', `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":${ci('1.10')},"request":{"method":"POST","url":"ChargeItem"}}]}`);
+  const loc = tx.json().entry[0].response.location.split('/fhir/')[1].split('/_history')[0];
+  t.ok((await send(app, 'GET', `/fhir/${loc}`)).body.includes('"factorOverride":1.10'), 'transaction create');
 });

@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
+import { adopt } from '../json-decimals.js';
 import { entryFromError, entryFromResponse } from './entry-response.js';
 import { entryToRequest, parseEntryUrl } from './entry-request.js';
 import type { Dispatch } from './transaction.js';
@@ -31,5 +32,6 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'batch-response', ...(out.length ? { entry: out } : {}) };
+  for (const e of out) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };
 }

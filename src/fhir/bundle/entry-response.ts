@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { BundleEntry, BundleEntryResponse, Resource } from '@medplum/fhirtypes';
 import type { FhirContext, FhirResponse } from '../context.js';
 import { FhirError } from '../errors.js';
+import { parseFhirJson } from '../json-decimals.js';
 import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import type { VersionRecord } from '../../storage/types.js';
 import type { ReturnPref } from '../rest/request-utils.js';
@@ -22,7 +23,7 @@ export function entryFromWrite(ctx: FhirContext, rec: VersionRecord | undefined,
   if (pref === 'OperationOutcome') response.outcome = informational(message, notes); // with the validation warnings, as a standalone write
   if (!rec || rec.deleted) return { response };
   const fullUrl = `${ctx.config.baseUrl}/${rec.resourceType}/${rec.id}`;
-  if (pref === 'representation' && rec.json) return { fullUrl, resource: JSON.parse(rec.json) as Resource, response };
+  if (pref === 'representation' && rec.json) return { fullUrl, resource: parseFhirJson(rec.json) as Resource, response };
   return { fullUrl, response };
 }
 
@@ -35,7 +36,7 @@ export function entryFromResponse(ctx: FhirContext, res: FhirResponse): BundleEn
   if (res.lastUpdated) response.lastModified = res.lastUpdated;
   else if (h['last-modified']) response.lastModified = new Date(h['last-modified']).toISOString();
   const entry: BundleEntry = { response };
-  const body = typeof res.body === 'string' ? (JSON.parse(res.body) as Resource) : res.body;
+  const body = typeof res.body === 'string' ? (parseFhirJson(res.body) as Resource) : res.body;
   if (body?.resourceType === 'OperationOutcome' && res.status >= 200 && res.status < 300 && !body.id) response.outcome = body;
   else if (body) {
     entry.resource = body;

@@ -8,6 +8,7 @@ import { preferReturn } from '../rest/request-utils.js';
 import { newId } from '../rest/write.js';
 import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
 import { conditionalReferences, rewriteReferences } from './references.js';
+import { adopt, withId } from '../json-decimals.js';
 import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
@@ -101,11 +102,11 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
       p.status = 200;
     } else {
       checkWritable(req.auth, p.resource!);
-      p.record = await putInTx(tx, { ...p.resource!, id: p.id! } as Stored, 0);
+      p.record = await putInTx(tx, withId(p.resource!, p.id!) as Stored, 0);
       p.status = 201;
     }
   } else if (p.kind === 'update') {
-    const r = await updateInTx(tx, { ...p.resource!, id: p.id! } as Stored, p.ifMatch, req.auth);
+    const r = await updateInTx(tx, withId(p.resource!, p.id!) as Stored, p.ifMatch, req.auth);
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {
@@ -147,5 +148,6 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };
+  for (const e of out) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };
 }

@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../context.js';
 import { validationError, fhirError } from '../errors.js';
+import { copyNumberText } from '../json-decimals.js';
 import type { Issue } from '../outcome.js';
 import { validateResource, validationErrorKey } from '../../validation/validate.js';
 
@@ -40,6 +41,7 @@ export function prepareIncoming(ctx: FhirContext, resource: Resource, expect: Ex
   let candidate = resource;
   if (expect.ignoreId && resource.id !== undefined) {
     const { id: _ignored, ...rest } = resource;
+    copyNumberText(resource, rest); // decimals keep their text (json-decimals.ts)
     candidate = rest as Resource;
   }
   const issues = validateResource(candidate, { strictProfiles: ctx.config.strictProfiles });

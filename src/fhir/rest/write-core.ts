@@ -2,7 +2,7 @@ import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
-import { parseFhirJson } from '../json-decimals.js';
+import { parseFhirJson, withId } from '../json-decimals.js';
 import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../auth/authorize.js';
@@ -119,10 +119,10 @@ export async function conditionalUpdateInTx(
     if (resource.id !== undefined && resource.id !== id) {
       throw fhirError('BAD_REQUEST', `Resource id "${resource.id}" differs from the matched ${resource.resourceType}/${id}`, `${resource.resourceType}.id`);
     }
-    return { record: await putInTx(tx, { ...resource, id }, ifMatch), status: 200 };
+    return { record: await putInTx(tx, withId(resource, id), ifMatch), status: 200 };
   }
   if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth);
-  return { record: await putInTx(tx, { ...resource, id: newId() }, 0), status: 201 };
+  return { record: await putInTx(tx, withId(resource, newId()), 0), status: 201 };
 }
 
 /** JSON Patch on the current version; the patched result is validated like any incoming resource. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
+import { withId } from '../json-decimals.js';
 import { informational } from '../outcome.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
@@ -22,7 +23,7 @@ export const newId = (): string => randomUUID();
 export async function createResource(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'create', resourceType: type });
   const prepared = prepareIncoming(ctx, resourceBody(req), { resourceType: type, ignoreId: true });
-  const resource = { ...prepared, id: newId() } as Stored;
+  const resource = withId(prepared, newId()) as Stored;
   const ifNoneExist = req.headers['if-none-exist'];
   const index = indexResource(resource); // outside the transaction: the writer lock stays short
   const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth, index));
