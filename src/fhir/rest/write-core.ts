@@ -72,7 +72,6 @@ export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number,
 export async function conditionalMatches(
   tx: StoreTx, type: string, queryString: string, auth?: AuthContext, mode: 'see' | 'write' = 'write',
 ): Promise<VersionRecord[]> {
-  if (!queryString) throw fhirError('BAD_REQUEST', 'A conditional request needs search criteria');
   await tx.lock(conditionKey(type, queryString));
   const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2, patientRestriction(auth));
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
