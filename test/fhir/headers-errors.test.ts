@@ -134,3 +134,26 @@ t.test("requests Node's HTTP parser refuses still get an OperationOutcome", asyn
   t.equal(body.resourceType, 'OperationOutcome');
   t.match(body.issue[0].diagnostics, /percent-encode/);
 });
+
+t.test('a JSON body is UTF-8: invalid bytes answer 400 and another declared charset 415, not mojibake', async (t) => {
+  const app = await testApp(t);
+  const latin1 = Buffer.concat([Buffer.from('{"resourceType":"Patient","name":[{"text":"Jos'), Buffer.from([0xe9]), Buffer.from('"}]}')]);
+  const bad = await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' }, payload: latin1 });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json().resourceType, 'OperationOutcome');
+  t.match(bad.json().issue[0].diagnostics, /not valid UTF-8/);
+  const patch = await app.inject({ method: 'PATCH', url: '/fhir/Patient/x', headers: { 'content-type': 'application/json-patch+json' }, payload: Buffer.from([0x5b, 0xff, 0x5d]) });
+  t.equal(patch.statusCode, 400, 'a JSON Patch body too');
+  for (const charset of ['iso-8859-1', 'utf-16', '"windows-1252"']) {
+    const res = await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient' }, { 'content-type': `application/fhir+json; charset=${charset}` });
+    t.equal(res.statusCode, 415, charset);
+    t.equal(res.json().resourceType, 'OperationOutcome');
+  }
+  for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'utf8']) {
+    t.equal((await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient' }, { 'content-type': `application/json; charset=${charset}` })).statusCode, 201, charset);
+  }
+  const ok = await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ text: 'José 山田 🧬' }] });
+  t.equal(ok.statusCode, 201);
+  t.equal(ok.json().name[0].text, 'José 山田 🧬', 'valid multi-byte UTF-8 round-trips');
+  t.equal((await send(app, 'GET', '/fhir/Patient?name=Jos%C3%A9')).json().total, 1);
+});
