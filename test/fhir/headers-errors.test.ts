@@ -157,3 +157,19 @@ t.test('a JSON body is UTF-8: invalid bytes answer 400 and another declared char
   t.equal(ok.json().name[0].text, 'José 山田 🧬', 'valid multi-byte UTF-8 round-trips');
   t.equal((await send(app, 'GET', '/fhir/Patient?name=Jos%C3%A9')).json().total, 1);
 });
+
+t.test('URLs Fastify refuses while routing still get an OperationOutcome', async (t) => {
+  const app = await testApp(t);
+  for (const url of ['/fhir/Patient/%E0%A4%A', '/fhir/Patient/%ZZ', '/%E0%A4%A']) {
+    const res = await send(app, 'GET', url);
+    t.equal(res.statusCode, 400, url);
+    t.match(res.headers['content-type'], /^application\/fhir\+json/, url);
+    t.equal(res.json().resourceType, 'OperationOutcome', url);
+    t.match(res.json().issue[0].diagnostics, /not validly percent-encoded/, url);
+    t.notMatch(res.body, /FST_ERR/, 'no framework code leaks');
+  }
+  const long = await send(app, 'GET', `/fhir/Patient/${'a'.repeat(600)}`);
+  t.not(long.statusCode, 200);
+  t.equal(long.json().resourceType, 'OperationOutcome', `an over-long segment (${long.statusCode})`);
+  t.equal((await send(app, 'GET', '/fhir/Patient/%61bc')).statusCode, 404, 'a valid escape still routes');
+});
