@@ -75,7 +75,8 @@ t.test('vread, delete, 410 Gone and deleted versions', async (t) => {
   t.equal(v1.headers.etag, 'W/"1"');
   t.equal(v1.headers['content-location'], 'http://localhost/fhir/Patient/p1/_history/1');
   t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/9')).statusCode, 404);
-  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/x')).statusCode, 400);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/x')).statusCode, 404, 'a version id that names no version');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/a%20b')).statusCode, 400, 'not an id');
   const del = await send(app, 'DELETE', '/fhir/Patient/p1');
   t.equal(del.statusCode, 204);
   t.equal(del.headers.etag, 'W/"3"');

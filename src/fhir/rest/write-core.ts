@@ -6,6 +6,7 @@ import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
+import { matchedVersion, type EtagCondition } from './etag.js';
 import { prepareIncoming } from './validate-incoming.js';
 
 /**
@@ -15,6 +16,9 @@ import { prepareIncoming } from './validate-incoming.js';
  * patched resource only exists once the current version has been read inside the transaction).
  */
 export type Stored = Resource & { id: string };
+
+/** `If-Match` as parsed from a header, or a transaction entry's single version. */
+export type IfMatch = EtagCondition | number | undefined;
 
 export interface WriteResult {
   record: VersionRecord;
@@ -96,18 +100,18 @@ export async function createInTx(
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
 export async function updateInTx(
-  tx: StoreTx, resource: Stored, ifMatch: number | undefined, auth?: AuthContext, index?: SearchIndex,
+  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth?: AuthContext, index?: SearchIndex,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const current = await tx.read(resource.resourceType, resource.id);
   if (current && !current.deleted) checkWritable(auth, current);
-  const record = await putInTx(tx, resource, ifMatch, index);
+  const record = await putInTx(tx, resource, matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`), index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 
 /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update). */
 export async function conditionalUpdateInTx(
-  tx: StoreTx, resource: Resource, queryString: string, ifMatch: number | undefined, newId: () => string, auth?: AuthContext,
+  tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth?: AuthContext,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
@@ -117,21 +121,24 @@ export async function conditionalUpdateInTx(
     if (resource.id !== undefined && resource.id !== id) {
       throw fhirError('BAD_REQUEST', `Resource id "${resource.id}" differs from the matched ${resource.resourceType}/${id}`, `${resource.resourceType}.id`);
     }
-    return { record: await putInTx(tx, { ...resource, id }, ifMatch), status: 200 };
+    return { record: await putInTx(tx, { ...resource, id }, matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`)), status: 200 };
   }
   if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth);
+  // no match: If-Match names a version of nothing, so it cannot hold
+  matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
   return { record: await putInTx(tx, { ...resource, id: newId() }, 0), status: 201 };
 }
 
 /** JSON Patch on the current version; the patched result is validated like any incoming resource. */
 export async function patchInTx(
-  ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: number | undefined, auth?: AuthContext,
+  ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: IfMatch, auth?: AuthContext,
 ): Promise<WriteResult> {
   const current = requireLive(await tx.read(type, id), type, id);
   checkWritable(auth, current);
-  if (ifMatch !== undefined && ifMatch !== current.versionId) {
+  if (typeof ifMatch === 'number' && ifMatch !== current.versionId) {
     throw fhirError('PRECONDITION_FAILED', `Version conflict on ${type}/${id}: If-Match ${ifMatch}, current is ${current.versionId}`);
   }
+  matchedVersion(ifMatch, current, `${type}/${id}`);
   const doc = parseRecord(current);
   let patched: Resource;
   try {
@@ -149,10 +156,11 @@ export async function patchInTx(
 }
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */
-export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: number | undefined, auth?: AuthContext): Promise<VersionRecord | undefined> {
+export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth?: AuthContext): Promise<VersionRecord | undefined> {
   const current = await tx.read(type, id);
   if (current && !current.deleted) checkWritable(auth, current);
-  return tx.delete(type, id, ifMatch === undefined ? undefined : { ifVersion: ifMatch });
+  const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
+  return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });
 }
 
 /** Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single). */
