@@ -1,4 +1,3 @@
-import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
@@ -8,6 +7,7 @@ import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../
 import { conditionKey } from './request-utils.js';
 import { matchedVersion, type EtagCondition } from './etag.js';
 import { prepareIncoming } from './validate-incoming.js';
+import { applyJsonPatch } from './json-patch.js';
 
 /**
  * Write primitives that run inside a store transaction. The single-resource interactions and the
@@ -139,18 +139,15 @@ export async function patchInTx(
     throw fhirError('PRECONDITION_FAILED', `Version conflict on ${type}/${id}: If-Match ${ifMatch}, current is ${current.versionId}`);
   }
   matchedVersion(ifMatch, current, `${type}/${id}`);
-  const doc = parseRecord(current);
-  let patched: Resource;
+  const patched = applyJsonPatch(parseRecord(current), ops);
+  let resource: Stored;
   try {
-    patched = jsonpatch.applyPatch(doc, ops as jsonpatch.Operation[], true, true, true).newDocument;
+    resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
   } catch (err) {
-    const e = err as { name?: string; message?: string; index?: number };
-    const failedTest = e.name === 'TEST_OPERATION_FAILED';
-    // the library's own wording names its options (banPrototypeModifications): say what it means
-    const why = /prototype/i.test(e.message ?? '') ? 'a path through __proto__, constructor or prototype is not allowed' : (e.message ?? '').split('\n')[0];
-    throw fhirError(failedTest ? 'UNPROCESSABLE' : 'BAD_REQUEST', `JSON Patch failed${e.index !== undefined ? ` at operation ${e.index}` : ''}: ${why}`);
+    // the patch document was fine; what it makes is not a valid resource (http.html#patch: 422)
+    if (err instanceof FhirError && err.status === 400) throw new FhirError('UNPROCESSABLE', err.message, { issues: err.issues });
+    throw err;
   }
-  const resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
   checkWritable(auth, resource);
   return { record: await putInTx(tx, resource, current.versionId), status: 200 };
 }
