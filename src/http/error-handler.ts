@@ -1,9 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { toOperationOutcome } from '../fhir/outcome.js';
+import { FHIR_VERSION } from '../fhir/rest/media-type.js';
 import type { Duplex } from 'node:stream';
 
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+/** Every FHIR response's media type, with the FHIR version it is (http.html#version-parameter). */
+export const FHIR_JSON = `application/fhir+json; fhirVersion=${FHIR_VERSION}; charset=utf-8`;
 
 /**
  * The single place where errors become responses. FhirErrors carry their own status and issues;

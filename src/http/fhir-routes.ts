@@ -5,7 +5,7 @@ import { handleFhirRequest } from '../fhir/rest/router.js';
 import { FHIR_JSON } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
 import { paramRecord } from '../fhir/query-params.js';
-import { checkCharset, decodeUtf8 } from '../fhir/rest/media-type.js';
+import { checkBodyMediaType, checkContentEncoding, decodeUtf8 } from '../fhir/rest/media-type.js';
 
 /**
  * The thin HTTP adapter of the FHIR API: it turns a Fastify request below `/fhir` into a
@@ -72,7 +72,8 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
     if (body.length === 0 && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
     let text: string;
     try {
-      checkCharset(req.headers['content-type']);
+      checkBodyMediaType(req.headers['content-type']);
+      checkContentEncoding(req.headers['content-encoding']);
       text = decodeUtf8(body);
     } catch (err) {
       return done(err as Error);
@@ -83,7 +84,14 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   // with Content-Encoding: gzip) would lose its bytes before the import could see its magic number.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'buffer' }, json);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    try {
+      checkContentEncoding(req.headers['content-encoding']);
+      done(null, decodeUtf8(body));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
   // Anything else reaches the core as raw bytes: operations may take other media (VCF), and the
   // interactions answer 415 themselves with an OperationOutcome.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -173,3 +173,47 @@ t.test('URLs Fastify refuses while routing still get an OperationOutcome', async
   t.equal(long.json().resourceType, 'OperationOutcome', `an over-long segment (${long.statusCode})`);
   t.equal((await send(app, 'GET', '/fhir/Patient/%61bc')).statusCode, 404, 'a valid escape still routes');
 });
+
+t.test('fhirVersion: another FHIR version answers 415 in Content-Type, 406 in Accept or _format; responses say 4.0', async (t) => {
+  const app = await testApp(t);
+  const p = { resourceType: 'Patient' };
+  for (const v of ['3.0', '5.0', '4.3', '"3.0"']) {
+    const res = await send(app, 'POST', '/fhir/Patient', p, { 'content-type': `application/fhir+json; fhirVersion=${v}` });
+    t.equal(res.statusCode, 415, `Content-Type fhirVersion=${v}`);
+    t.match(res.json().issue[0].diagnostics, /fhirVersion/);
+    const acc = await send(app, 'GET', '/fhir/metadata', undefined, { accept: `application/fhir+json; fhirVersion=${v}` });
+    t.equal(acc.statusCode, 406, `Accept fhirVersion=${v}`);
+    t.equal(acc.json().resourceType, 'OperationOutcome');
+  }
+  const patchBody = JSON.stringify([{ op: 'add', path: '/active', value: true }]);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  t.equal((await app.inject({ method: 'PATCH', url: '/fhir/Patient/p1', headers: { 'content-type': 'application/json-patch+json; fhirVersion=3.0' }, payload: patchBody })).statusCode, 415, 'a patch body too');
+  t.equal((await send(app, 'GET', '/fhir/metadata?_format=application/fhir%2Bjson;fhirVersion=3.0')).statusCode, 406, '_format');
+  for (const v of ['4.0', '4.0.1', 'fhirversion=4.0']) {
+    const header = v.includes('=') ? `application/fhir+json; ${v}` : `application/fhir+json; fhirVersion=${v}`;
+    t.equal((await send(app, 'POST', '/fhir/Patient', p, { 'content-type': header })).statusCode, 201, `Content-Type ${header}`);
+    t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: header })).statusCode, 200, `Accept ${header}`);
+  }
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0' })).statusCode, 200, 'one acceptable range is enough');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+json; fhirVersion=3.0, */*;q=0.1' })).statusCode, 200, 'a wildcard accepts R4');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+json;q=0, application/fhir+xml' })).statusCode, 406, 'q=0 refuses a range');
+  const read = await send(app, 'GET', '/fhir/Patient/p1');
+  t.equal(read.headers['content-type'], 'application/fhir+json; fhirVersion=4.0; charset=utf-8', 'responses carry fhirVersion');
+  t.equal((await send(app, 'GET', '/fhir/Patient/none')).headers['content-type'], 'application/fhir+json; fhirVersion=4.0; charset=utf-8', 'errors too');
+});
+
+t.test('Content-Encoding on a request body: the server decodes none for FHIR JSON, so any coding answers 415', async (t) => {
+  const { gzipSync } = await import('node:zlib');
+  const app = await testApp(t);
+  const body = JSON.stringify({ resourceType: 'Patient' });
+  for (const enc of ['br', 'gzip', 'deflate', 'zstd', 'gzip, identity']) {
+    const res = await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json', 'content-encoding': enc }, payload: enc.startsWith('gzip') ? gzipSync(body) : body });
+    t.equal(res.statusCode, 415, enc);
+    t.equal(res.json().resourceType, 'OperationOutcome', enc);
+    t.match(res.json().issue[0].diagnostics, /Content-Encoding/, enc);
+  }
+  const form = await app.inject({ method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'br' }, payload: 'gender=male' });
+  t.equal(form.statusCode, 415, 'a form body too');
+  t.equal((await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json', 'content-encoding': 'identity' }, payload: body })).statusCode, 201, 'identity is no coding');
+  t.equal((await app.inject({ method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'gender=male' })).statusCode, 200);
+});

@@ -24,11 +24,43 @@ export function parseMediaType(value: string | undefined): MediaType {
   return { type: head.trim().toLowerCase(), params };
 }
 
-/** A declared charset other than UTF-8 answers 415: the server would misread the bytes. */
-export function checkCharset(contentType: string | undefined): void {
-  const charset = parseMediaType(contentType).params.charset?.toLowerCase();
+/**
+ * The FHIR version this server speaks, as the `fhirVersion` media type parameter names it
+ * (https://hl7.org/fhir/R4/http.html#version-parameter: major.minor; 4.0.1 is accepted too).
+ */
+export const FHIR_VERSION = '4.0';
+const OUR_VERSION = /^4\.0(\.\d+)?$/;
+
+/** Whether a media type's `fhirVersion` (if any) is one this server serves. */
+export function fhirVersionOk(mt: MediaType): boolean {
+  const v = mt.params.fhirversion;
+  return v === undefined || OUR_VERSION.test(v);
+}
+
+/**
+ * A request body's media type parameters: a charset other than UTF-8 (the server would misread
+ * the bytes) or another FHIR version (it would be read as R4) answers 415.
+ */
+export function checkBodyMediaType(contentType: string | undefined): void {
+  const mt = parseMediaType(contentType);
+  const charset = mt.params.charset?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw fhirError('UNSUPPORTED_MEDIA_TYPE', `charset=${charset.slice(0, 40)} is not supported: FHIR JSON is UTF-8`);
+  }
+  if (!fhirVersionOk(mt)) {
+    throw fhirError('UNSUPPORTED_MEDIA_TYPE', `fhirVersion=${mt.params.fhirversion.slice(0, 20)} is not supported: this server speaks FHIR ${FHIR_VERSION} (R4)`);
+  }
+}
+
+/**
+ * Content-Encoding on a request body: only the codings the receiver decodes itself pass
+ * (Fastify decodes none, so a JSON body passes unencoded only; $import-vcf reads gzip); any
+ * other answers 415 (RFC 9110 §8.4.1) instead of being parsed as if it were not encoded.
+ */
+export function checkContentEncoding(value: string | undefined, decoded: readonly string[] = []): void {
+  for (const coding of (value ?? '').split(',').map((c) => c.trim().toLowerCase()).filter(Boolean)) {
+    if (coding === 'identity' || decoded.includes(coding)) continue;
+    throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${coding.slice(0, 40)} is not supported (${decoded.length ? `${decoded[0]} is` : 'send the body unencoded'})`);
   }
 }
 
