@@ -19,6 +19,7 @@ export const ErrorCatalog = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 'not-supported' },
   NOT_ACCEPTABLE: { status: 406, code: 'not-supported' },
   PAYLOAD_TOO_LARGE: { status: 413, code: 'too-long' },
+  URI_TOO_LONG: { status: 414, code: 'too-long' },
   METHOD_NOT_ALLOWED: { status: 405, code: 'not-supported' },
   CONFLICT: { status: 409, code: 'conflict' },
   PRECONDITION_FAILED: { status: 412, code: 'conflict' },

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config.js';
 import type { ResourceStore } from '../storage/types.js';
 import { createStore } from '../storage/create-store.js';
-import { clientErrorHandler, registerErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
 import { registerDocs } from './docs.js';
 import { registerSecurity } from './security.js';
@@ -39,6 +39,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   });
   const store = opts.store ?? await createStore(config, { searchIndexFields: searchIndexFields() });
   // A large embedded store takes minutes to open (a million variants: about two): say so first,

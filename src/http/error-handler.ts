@@ -1,9 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { toOperationOutcome } from '../fhir/outcome.js';
+import { FHIR_VERSION } from '../fhir/rest/media-type.js';
 import type { Duplex } from 'node:stream';
 
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+/** Every FHIR response's media type, with the FHIR version it is (http.html#version-parameter). */
+export const FHIR_JSON = `application/fhir+json; fhirVersion=${FHIR_VERSION}; charset=utf-8`;
 
 /**
  * The single place where errors become responses. FhirErrors carry their own status and issues;
@@ -16,6 +18,8 @@ export function toFhirError(err: unknown): FhirError {
   const status = fe?.statusCode;
   if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return new FhirError('PAYLOAD_TOO_LARGE', 'Request body is too large');
   if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return new FhirError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type: send application/fhir+json or application/json');
+  if (fe?.code === 'FST_ERR_BAD_URL') return new FhirError('BAD_REQUEST', 'The URL path is not validly percent-encoded');
+  if (fe?.code === 'FST_ERR_MAX_PARAM_LENGTH' || status === 414) return new FhirError('URI_TOO_LONG', 'A URL path segment is too long');
   if (fe?.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new FhirError('INVALID_JSON', 'The request body is empty');
   if (fe?.validation) return new FhirError('BAD_REQUEST', `Invalid request: ${fe.message}`);
   if (err instanceof SyntaxError || fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new FhirError('INVALID_JSON', `Malformed JSON: ${(err as Error).message}`);
@@ -46,6 +50,15 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Duple
         : [400, 'Bad Request', `The HTTP request is malformed (${err.code ?? 'parse error'}): percent-encode non-ASCII characters in the URL`];
   const body = JSON.stringify(toOperationOutcome([{ severity: 'error', code: status === 408 ? 'timeout' : 'structure', diagnostics: message }]));
   socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: ${FHIR_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * Errors Fastify raises while routing, before any hook or the error handler can see the request
+ * (a path that does not percent-decode, a segment over maxParamLength): the `frameworkErrors`
+ * option sends them here, else Fastify answers its own `{"error":"Bad Request"}` JSON.
+ */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, toFhirError(err));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

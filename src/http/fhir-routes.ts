@@ -6,6 +6,7 @@ import { FHIR_JSON } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
 import { paramRecord } from '../fhir/query-params.js';
 import { keepNumberText, parseFhirJson, stringifyFhir } from '../fhir/json-decimals.js';
+import { checkBodyMediaType, checkContentEncoding, decodeUtf8 } from '../fhir/rest/media-type.js';
 
 /**
  * The thin HTTP adapter of the FHIR API: it turns a Fastify request below `/fhir` into a
@@ -67,19 +68,35 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   const strict = app.getDefaultJsonParser('error', 'error');
   // Many clients send their Content-Type on every request: a DELETE or GET without a body is not
   // an empty JSON document (that stays an error where a body is expected).
-  const json: typeof strict = (req, body, done) => {
-    if (body === '' && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
+  // The bytes are read as a Buffer so that invalid UTF-8 is refused, not silently replaced.
+  const json = (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
+    if (body.length === 0 && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
+    let text: string;
+    try {
+      checkBodyMediaType(req.headers['content-type']);
+      checkContentEncoding(req.headers['content-encoding']);
+      text = decodeUtf8(body);
+    } catch (err) {
+      return done(err as Error);
+    }
     // Decimals keep the text the client wrote (1.50 stays 1.50: json-decimals.ts).
-    return strict(req, body, (err, value) => {
-      if (!err) keepNumberText(body as string, value);
+    void strict(req, text, (err: Error | null, value?: unknown) => {
+      if (!err) keepNumberText(text, value);
       done(err, value);
     });
   };
   // Fastify's own text/plain parser decodes the body as UTF-8: a gzip VCF sent as text/plain (or
   // with Content-Encoding: gzip) would lose its bytes before the import could see its magic number.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'string' }, json);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'buffer' }, json);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    try {
+      checkContentEncoding(req.headers['content-encoding']);
+      done(null, decodeUtf8(body));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
   // Anything else reaches the core as raw bytes: operations may take other media (VCF), and the
   // interactions answer 415 themselves with an OperationOutcome.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -70,10 +70,18 @@ export function unescape(s: string): string {
 
 const TYPE_MODIFIER = /^[A-Z][A-Za-z]+$/;
 
-/** Under strict handling the parameter is refused, not ignored: only the warning says so. */
-function warnOrThrow(strict: boolean, issues: Issue[], key: string, msg: string): void {
-  if (strict) throw fhirError('INVALID_SEARCH', msg, key);
-  issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `${msg}; it was ignored`, expression: [key] });
+/**
+ * How a parameter the server cannot apply is handled: `false` ignores it with a warning (a search
+ * answers the rest), `true` throws at the first one (`Prefer: handling=strict`), 'refuse' reports
+ * every one as an error without throwing (a conditional request refuses the whole request: an
+ * ignored criterion would widen the match).
+ */
+export type Handling = boolean | 'refuse';
+
+function warnOrThrow(strict: Handling, issues: Issue[], key: string, msg: string): void {
+  if (strict === true) throw fhirError('INVALID_SEARCH', msg, key);
+  if (strict === 'refuse') issues.push({ severity: 'error', code: 'invalid', diagnostics: `${msg}; the request was refused`, expression: [key] });
+  else issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `${msg}; it was ignored`, expression: [key] });
 }
 
 /** Parses one `key=value` (a single repeat) for `type`. */
@@ -101,7 +109,7 @@ export function parseClause(type: string, key: string, value: string): Clause | 
   return { kind: 'param', key, def, modifier, values: splitEscaped(value, ',') };
 }
 
-export function parseSearch(resourceType: string | undefined, query: Record<string, string[]>, strict: boolean): ParsedSearch {
+export function parseSearch(resourceType: string | undefined, query: Record<string, string[]>, strict: Handling): ParsedSearch {
   const out: ParsedSearch = { resourceType, clauses: [], result: {}, issues: [], used: [] };
   for (const [key, values] of Object.entries(query)) {
     if (RESULT_PARAMS.has(key) || key.startsWith('_include') || key.startsWith('_revinclude')) {

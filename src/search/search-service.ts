@@ -46,6 +46,11 @@ export async function searchBundle(ctx: FhirContext, req: SearchRequest): Promis
   return runSearch(ctx, req);
 }
 
+const NO_CRITERIA: Issue = {
+  severity: 'error', code: 'invalid',
+  diagnostics: 'A conditional request needs search criteria: result parameters such as _sort, _count, _summary or _include select nothing',
+};
+
 /**
  * Resolves a conditional request (`If-None-Exist`, conditional update/delete, conditional
  * references like `Patient?identifier=x|1`): returns up to `limit` current matches.
@@ -61,9 +66,12 @@ export async function findConditionalMatches(
   patient?: string,
 ): Promise<{ matches: VersionRecord[]; issues: Issue[] }> {
   const query = paramsOf(queryString.replace(/^\?/, ''));
-  const parsed = parseSearch(resourceType, query, false);
-  const issues: Issue[] = parsed.issues.map((i) => ({ ...i, severity: 'error', code: 'invalid' }));
+  const parsed = parseSearch(resourceType, query, 'refuse');
+  const issues: Issue[] = parsed.issues;
   if (issues.length) return { matches: [], issues };
+  // Result parameters (_sort, _count, _summary, _include …) select nothing: criteria made of them
+  // alone would match every resource of the type, as an empty query would.
+  if (!parsed.clauses.length) return { matches: [], issues: [NO_CRITERIA] };
   // a patient-level caller matches only inside its compartment: a match elsewhere must neither
   // count nor be named (it would tell the caller what another patient's record holds)
   if (patient !== undefined && !inPatientCompartment(resourceType)) return { matches: [], issues };

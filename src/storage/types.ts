@@ -84,8 +84,11 @@ export interface HistoryQuery {
 }
 
 export interface HistoryResult {
-  /** Newest first. */
-  records: Array<VersionRecord & { seq: number }>;
+  /**
+   * Newest first. `afterDeletion`: the version before this one is a tombstone, so this version
+   * re-created the resource (history entries tell a re-creation, 201, from an update, 200).
+   */
+  records: Array<VersionRecord & { seq: number; afterDeletion?: true }>;
   total: number;
 }
 

@@ -104,3 +104,40 @@ t.test('search routes: type GET, POST _search, system, compartment', async (t) =
   const comp = (await send(app, 'GET', '/fhir/Patient/p1/Observation')).json();
   t.same(comp.entry.map((e: { resource: { id: string } }) => e.resource.id), ['o1']);
 });
+
+t.test('result parameters are not criteria: conditional writes without criteria are refused, not widened', async (t) => {
+  const app = await testApp(t);
+  const only = (await send(app, 'POST', '/fhir/Patient', pat('only'))).json().id;
+  const refused = async (res: Awaited<ReturnType<typeof send>>, what: string) => {
+    t.equal(res.statusCode, 400, what);
+    t.equal(res.json().resourceType, 'OperationOutcome', what);
+    t.match(res.json().issue[0].diagnostics, /needs search criteria/, what);
+  };
+  for (const q of ['_sort=_id', '_count=1', '_summary=true', '_elements=id', '_include=Patient:link', '_total=accurate', '_contained=true', '_format=json', '_pretty=true']) {
+    await refused(await send(app, 'DELETE', `/fhir/Patient?${q}`), `DELETE ?${q}`);
+    await refused(await send(app, 'PUT', `/fhir/Patient?${q}`, pat('new')), `PUT ?${q}`);
+    await refused(await send(app, 'POST', '/fhir/Patient', pat('new'), { 'if-none-exist': q }), `If-None-Exist: ${q}`);
+  }
+  await refused(await send(app, 'POST', '/fhir/Patient', pat('new'), { 'if-none-exist': '&&' }), 'If-None-Exist: &&');
+  await refused(await send(app, 'POST', '/fhir/Patient', pat('new'), { 'if-none-exist': 'Patient?' }), 'If-None-Exist: Patient?');
+  t.equal((await send(app, 'GET', `/fhir/Patient/${only}`)).statusCode, 200, 'the only Patient survived');
+  t.equal(await total(app, '/fhir/Patient/_history'), 1, 'nothing was written');
+  // a criterion beside a result parameter still works
+  t.equal((await send(app, 'DELETE', '/fhir/Patient?identifier=urn:mrn|only&_count=1')).statusCode, 204);
+});
+
+t.test('an unknown parameter in conditional criteria refuses the request and says so', async (t) => {
+  const app = await testApp(t);
+  for (const res of [
+    await send(app, 'DELETE', '/fhir/Patient?nonsense=1'),
+    await send(app, 'POST', '/fhir/Patient', pat('x'), { 'if-none-exist': 'nonsense=1' }),
+    await send(app, 'PUT', '/fhir/Patient?nonsense=1', pat('x')),
+  ]) {
+    t.equal(res.statusCode, 400);
+    const d = res.json().issue[0].diagnostics as string;
+    t.match(d, /Unknown search parameter "nonsense"/);
+    t.notMatch(d, /ignored/, 'the request was refused, not the parameter ignored');
+    t.match(d, /refused/);
+  }
+  t.equal(await total(app, '/fhir/Patient/_history'), 0);
+});

@@ -134,3 +134,86 @@ t.test("requests Node's HTTP parser refuses still get an OperationOutcome", asyn
   t.equal(body.resourceType, 'OperationOutcome');
   t.match(body.issue[0].diagnostics, /percent-encode/);
 });
+
+t.test('a JSON body is UTF-8: invalid bytes answer 400 and another declared charset 415, not mojibake', async (t) => {
+  const app = await testApp(t);
+  const latin1 = Buffer.concat([Buffer.from('{"resourceType":"Patient","name":[{"text":"Jos'), Buffer.from([0xe9]), Buffer.from('"}]}')]);
+  const bad = await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' }, payload: latin1 });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json().resourceType, 'OperationOutcome');
+  t.match(bad.json().issue[0].diagnostics, /not valid UTF-8/);
+  const patch = await app.inject({ method: 'PATCH', url: '/fhir/Patient/x', headers: { 'content-type': 'application/json-patch+json' }, payload: Buffer.from([0x5b, 0xff, 0x5d]) });
+  t.equal(patch.statusCode, 400, 'a JSON Patch body too');
+  for (const charset of ['iso-8859-1', 'utf-16', '"windows-1252"']) {
+    const res = await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient' }, { 'content-type': `application/fhir+json; charset=${charset}` });
+    t.equal(res.statusCode, 415, charset);
+    t.equal(res.json().resourceType, 'OperationOutcome');
+  }
+  for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'utf8']) {
+    t.equal((await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient' }, { 'content-type': `application/json; charset=${charset}` })).statusCode, 201, charset);
+  }
+  const ok = await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient', name: [{ text: 'José 山田 🧬' }] });
+  t.equal(ok.statusCode, 201);
+  t.equal(ok.json().name[0].text, 'José 山田 🧬', 'valid multi-byte UTF-8 round-trips');
+  t.equal((await send(app, 'GET', '/fhir/Patient?name=Jos%C3%A9')).json().total, 1);
+});
+
+t.test('URLs Fastify refuses while routing still get an OperationOutcome', async (t) => {
+  const app = await testApp(t);
+  for (const url of ['/fhir/Patient/%E0%A4%A', '/fhir/Patient/%ZZ', '/%E0%A4%A']) {
+    const res = await send(app, 'GET', url);
+    t.equal(res.statusCode, 400, url);
+    t.match(res.headers['content-type'], /^application\/fhir\+json/, url);
+    t.equal(res.json().resourceType, 'OperationOutcome', url);
+    t.match(res.json().issue[0].diagnostics, /not validly percent-encoded/, url);
+    t.notMatch(res.body, /FST_ERR/, 'no framework code leaks');
+  }
+  const long = await send(app, 'GET', `/fhir/Patient/${'a'.repeat(600)}`);
+  t.not(long.statusCode, 200);
+  t.equal(long.json().resourceType, 'OperationOutcome', `an over-long segment (${long.statusCode})`);
+  t.equal((await send(app, 'GET', '/fhir/Patient/%61bc')).statusCode, 404, 'a valid escape still routes');
+});
+
+t.test('fhirVersion: another FHIR version answers 415 in Content-Type, 406 in Accept or _format; responses say 4.0', async (t) => {
+  const app = await testApp(t);
+  const p = { resourceType: 'Patient' };
+  for (const v of ['3.0', '5.0', '4.3', '"3.0"']) {
+    const res = await send(app, 'POST', '/fhir/Patient', p, { 'content-type': `application/fhir+json; fhirVersion=${v}` });
+    t.equal(res.statusCode, 415, `Content-Type fhirVersion=${v}`);
+    t.match(res.json().issue[0].diagnostics, /fhirVersion/);
+    const acc = await send(app, 'GET', '/fhir/metadata', undefined, { accept: `application/fhir+json; fhirVersion=${v}` });
+    t.equal(acc.statusCode, 406, `Accept fhirVersion=${v}`);
+    t.equal(acc.json().resourceType, 'OperationOutcome');
+  }
+  const patchBody = JSON.stringify([{ op: 'add', path: '/active', value: true }]);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  t.equal((await app.inject({ method: 'PATCH', url: '/fhir/Patient/p1', headers: { 'content-type': 'application/json-patch+json; fhirVersion=3.0' }, payload: patchBody })).statusCode, 415, 'a patch body too');
+  t.equal((await send(app, 'GET', '/fhir/metadata?_format=application/fhir%2Bjson;fhirVersion=3.0')).statusCode, 406, '_format');
+  for (const v of ['4.0', '4.0.1', 'fhirversion=4.0']) {
+    const header = v.includes('=') ? `application/fhir+json; ${v}` : `application/fhir+json; fhirVersion=${v}`;
+    t.equal((await send(app, 'POST', '/fhir/Patient', p, { 'content-type': header })).statusCode, 201, `Content-Type ${header}`);
+    t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: header })).statusCode, 200, `Accept ${header}`);
+  }
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0' })).statusCode, 200, 'one acceptable range is enough');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+json; fhirVersion=3.0, */*;q=0.1' })).statusCode, 200, 'a wildcard accepts R4');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1', undefined, { accept: 'application/fhir+json;q=0, application/fhir+xml' })).statusCode, 406, 'q=0 refuses a range');
+  const read = await send(app, 'GET', '/fhir/Patient/p1');
+  t.equal(read.headers['content-type'], 'application/fhir+json; fhirVersion=4.0; charset=utf-8', 'responses carry fhirVersion');
+  t.equal((await send(app, 'GET', '/fhir/Patient/none')).headers['content-type'], 'application/fhir+json; fhirVersion=4.0; charset=utf-8', 'errors too');
+});
+
+t.test('Content-Encoding on a request body: the server decodes none for FHIR JSON, so any coding answers 415', async (t) => {
+  const { gzipSync } = await import('node:zlib');
+  const app = await testApp(t);
+  const body = JSON.stringify({ resourceType: 'Patient' });
+  for (const enc of ['br', 'gzip', 'deflate', 'zstd', 'gzip, identity']) {
+    const res = await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json', 'content-encoding': enc }, payload: enc.startsWith('gzip') ? gzipSync(body) : body });
+    t.equal(res.statusCode, 415, enc);
+    t.equal(res.json().resourceType, 'OperationOutcome', enc);
+    t.match(res.json().issue[0].diagnostics, /Content-Encoding/, enc);
+  }
+  const form = await app.inject({ method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'br' }, payload: 'gender=male' });
+  t.equal(form.statusCode, 415, 'a form body too');
+  t.equal((await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json', 'content-encoding': 'identity' }, payload: body })).statusCode, 201, 'identity is no coding');
+  t.equal((await app.inject({ method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'gender=male' })).statusCode, 200);
+});

@@ -65,3 +65,23 @@ t.test('history _at is refused rather than ignored', async (t) => {
   t.equal(res.statusCode, 400);
   t.match(res.json().issue[0].diagnostics, /_at is not supported/);
 });
+
+t.test('history entries: a re-creation after a delete is PUT 201, an update PUT 200, a delete DELETE', async (t) => {
+  const app = await testApp(t);
+  const id = (await send(app, 'POST', '/fhir/Patient', { resourceType: 'Patient' })).json().id;
+  await send(app, 'PUT', `/fhir/Patient/${id}`, { resourceType: 'Patient', id, active: true });
+  await send(app, 'DELETE', `/fhir/Patient/${id}`);
+  const recreated = await send(app, 'PUT', `/fhir/Patient/${id}`, { resourceType: 'Patient', id });
+  t.equal(recreated.statusCode, 201);
+  await send(app, 'PUT', `/fhir/Patient/${id}`, { resourceType: 'Patient', id, active: false });
+  const rows = (b: { entry: Array<{ request: { method: string; url: string }; response: { status: string } }> }) =>
+    b.entry.map((e) => `${e.request.method} ${e.request.url} ${e.response.status}`);
+  const expected = [`PUT Patient/${id} 200`, `PUT Patient/${id} 201`, `DELETE Patient/${id} 204`, `PUT Patient/${id} 200`, 'POST Patient 201'];
+  t.same(rows((await send(app, 'GET', `/fhir/Patient/${id}/_history`)).json()), expected, 'the re-creation answered 201 and history says so');
+  t.same(rows((await send(app, 'GET', '/fhir/_history')).json()), expected, 'system level too');
+  // a page that starts at the re-creation (its tombstone is on the next page) still tells it
+  const first = (await send(app, 'GET', `/fhir/Patient/${id}/_history?_count=1`)).json();
+  t.same(rows(first), [`PUT Patient/${id} 200`]);
+  const second = (await send(app, 'GET', first.link.find((l: { relation: string }) => l.relation === 'next').url.replace('http://localhost', ''))).json();
+  t.same(rows(second), [`PUT Patient/${id} 201`]);
+});

@@ -75,7 +75,8 @@ t.test('vread, delete, 410 Gone and deleted versions', async (t) => {
   t.equal(v1.headers.etag, 'W/"1"');
   t.equal(v1.headers['content-location'], 'http://localhost/fhir/Patient/p1/_history/1');
   t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/9')).statusCode, 404);
-  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/x')).statusCode, 400);
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/x')).statusCode, 404, 'a version id that names no version');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/a%20b')).statusCode, 400, 'not an id');
   const del = await send(app, 'DELETE', '/fhir/Patient/p1');
   t.equal(del.statusCode, 204);
   t.equal(del.headers.etag, 'W/"3"');
@@ -123,9 +124,9 @@ t.test('patch: JSON Patch applied to the current version and validated', async (
   const badOp = await send(app, 'PATCH', '/fhir/Patient/p1', [{ op: 'explode', path: '/gender' }], patchHeaders);
   t.equal(badOp.statusCode, 400);
   const breaksResource = await send(app, 'PATCH', '/fhir/Patient/p1', [{ op: 'remove', path: '/resourceType' }], patchHeaders);
-  t.equal(breaksResource.statusCode, 400, 'the patched result is validated');
+  t.equal(breaksResource.statusCode, 422, 'the patched result is validated (an invalid result is 422)');
   const changesId = await send(app, 'PATCH', '/fhir/Patient/p1', [{ op: 'replace', path: '/id', value: 'p2' }], patchHeaders);
-  t.equal(changesId.statusCode, 400);
+  t.equal(changesId.statusCode, 422);
   const stale = await send(app, 'PATCH', '/fhir/Patient/p1', [{ op: 'add', path: '/active', value: true }], { ...patchHeaders, 'if-match': 'W/"1"' });
   t.equal(stale.statusCode, 412);
   const wrongType = await send(app, 'PATCH', '/fhir/Patient/p1', [{ op: 'add', path: '/active', value: true }]);
@@ -133,6 +134,32 @@ t.test('patch: JSON Patch applied to the current version and validated', async (
   t.equal((await send(app, 'PATCH', '/fhir/Patient/zz', [], patchHeaders)).statusCode, 404);
   const cur = (await send(app, 'GET', '/fhir/Patient/p1')).json();
   t.equal(cur.meta.versionId, '2', 'failed patches changed nothing');
+});
+
+t.test('patch: an invalid result is 422, a patch that cannot apply 422, a malformed one 400, never a library message', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { ...patient, id: 'p1', name: [{ family: 'A', given: ['B'] }] });
+  const patch = (ops: unknown) => app.inject({ method: 'PATCH', url: '/fhir/Patient/p1', headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify(ops) });
+  const expect = async (ops: unknown, status: number, diag: RegExp, what: string) => {
+    const res = await patch(ops);
+    t.equal(res.statusCode, status, what);
+    t.equal(res.json().resourceType, 'OperationOutcome', what);
+    t.match(res.json().issue[0].diagnostics, diag, what);
+    t.notMatch(res.body, /Cannot read properties|Cannot set properties|undefined \(/, `${what}: no library internals`);
+  };
+  await expect([{ op: 'add', path: '/gender', value: 'banana' }], 422, /gender|banana/i, 'gender banana');
+  await expect([{ op: 'move', from: '/name', path: '/name/0/family' }], 400, /cannot move \/name into its own child/, 'move into its own child');
+  await expect([{ op: 'move', from: '/name/0', path: '/name/0/given/0' }], 400, /own child/, 'move into a deeper child');
+  await expect([{ op: 'replace', path: '/telecom/0/value', value: 'x' }], 422, /operation 0/, 'a path that does not exist');
+  await expect([{ op: 'add', path: '/active', value: true }, { op: 'remove', path: '/nothing' }], 422, /operation 1/, 'the failing operation is named');
+  await expect([{ op: 'add', path: '/name/0/given/0/x', value: 1 }], 422, /operation 0/, 'a path below a string');
+  await expect([{ op: 'add', path: 'gender', value: 'male' }], 400, /path/, 'a path that is not a JSON pointer');
+  await expect([{ op: 'add', path: '/gender' }], 400, /value/, 'no value');
+  await expect(['x'], 400, /not an object/, 'not an operation');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1')).json().meta.versionId, '1', 'nothing was written');
+  const ok = await patch([{ op: 'move', from: '/name/0/given', path: '/name/0/suffix' }]);
+  t.equal(ok.statusCode, 200, 'a move to a sibling works');
+  t.same(ok.json().name[0].suffix, ['B']);
 });
 
 t.test('Prefer: return=OperationOutcome carries the validation warnings of what was written', async (t) => {

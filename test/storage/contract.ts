@@ -104,6 +104,7 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.same(sys.records.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`),
       ['Patient/h2/2', 'Observation/o1/2', 'Patient/h2/1', 'Patient/h1/2', 'Observation/o1/1', 'Patient/h1/1'], 'system history');
     t.equal(sys.records[1].deleted, true, 'history includes tombstones');
+
     for (let i = 1; i < sys.records.length; i++) t.ok(sys.records[i - 1].seq > sys.records[i].seq, 'seq strictly decreases');
 
     const since = await s.history({ limit: 10, since: Date.parse(mid.lastUpdated) });
@@ -124,6 +125,18 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.same(seen, sys.records.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`), 'keyset paging visits every version once');
     const typePaged = await s.history({ resourceType: 'Patient', limit: 2, beforeSeq: type.records[1].seq });
     t.same(typePaged.records.map((r) => `${r.id}/${r.versionId}`), ['h1/2', 'h1/1'], 'type history paging');
+  });
+
+  withStore('history marks the versions that re-create a deleted resource', async (t, s) => {
+    await put(s, { resourceType: 'Patient', id: 'r1' });
+    await put(s, { resourceType: 'Patient', id: 'r1' });
+    await s.transaction((tx) => tx.delete('Patient', 'r1'));
+    await put(s, { resourceType: 'Patient', id: 'r1' });
+    await put(s, { resourceType: 'Patient', id: 'r1' });
+    await put(s, { resourceType: 'Patient', id: 'r2' });
+    const marks = (rs: Array<{ id: string; versionId: number; afterDeletion?: true }>) => rs.map((r) => `${r.id}/${r.versionId}${r.afterDeletion ? '+' : ''}`);
+    t.same(marks((await s.history({ resourceType: 'Patient', limit: 10 })).records), ['r2/1', 'r1/5', 'r1/4+', 'r1/3', 'r1/2', 'r1/1'], 'type level');
+    t.same(marks((await s.history({ resourceType: 'Patient', id: 'r1', limit: 2, beforeSeq: (await s.history({ limit: 3 })).records[1].seq })).records), ['r1/4+', 'r1/3'], 'on a later page');
   });
 
   withStore('search over IndexedDoc fields', async (t, s) => {

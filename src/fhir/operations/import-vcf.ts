@@ -3,6 +3,7 @@ import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
 import { mediaType } from '../rest/request-utils.js';
+import { checkContentEncoding } from '../rest/media-type.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
 import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
@@ -83,8 +84,8 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
   // not a VCF sent by mistake to be read anyway.
   const mt = mediaType(req);
   if (mt && !VCF_MEDIA.has(mt)) throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not a VCF: send text/plain, text/x-vcf, text/vcf, application/octet-stream, application/gzip or a Parameters resource`);
-  const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
-  if (encoding && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'identity') throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (gzip is)`);
+  // gzip is not decoded here: the VCF reader recognises gzip and BGZF by their magic number
+  checkContentEncoding(req.headers['content-encoding'], ['gzip', 'x-gzip']);
   let vcf: Buffer;
   if (Buffer.isBuffer(body)) vcf = body;
   else if (typeof body === 'string') vcf = Buffer.from(body, 'utf8');

@@ -75,8 +75,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
       entry.push({
         fullUrl: `${ctx.config.baseUrl}/${url}`,
         ...(resource ? { resource } : {}),
-        request: { method: rec.deleted ? 'DELETE' : rec.versionId === 1 ? 'POST' : 'PUT', url: rec.deleted || rec.versionId > 1 ? url : rec.resourceType },
-        response: { status: rec.deleted ? '204' : rec.versionId === 1 ? '201' : '200', etag: etag(rec.versionId), lastModified: rec.lastUpdated },
+        ...interactionOf(rec),
       });
     }
     if (!more || lastSeq === undefined) break;
@@ -94,6 +93,25 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(filtered ? {} : { total }), link, ...(entry.length ? { entry } : {}) };
   for (const e of entry) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };
+}
+
+/**
+ * The interaction that made a version, as far as the store's records tell it
+ * (https://hl7.org/fhir/R4/http.html#history): a tombstone is a DELETE; a version after a
+ * tombstone re-created the resource, which only an update can do (create assigns a new id, patch
+ * of a deleted resource is 410): PUT, 201; version 1 is a create, 201; any other version an
+ * update, 200. Versions record no interaction, so version 1 made by update-as-create (PUT) still
+ * reads POST, and a patch reads PUT (README, history).
+ */
+function interactionOf(rec: VersionRecord & { afterDeletion?: true }): Pick<BundleEntry, 'request' | 'response'> {
+  const url = `${rec.resourceType}/${rec.id}`;
+  const [method, status] = rec.deleted ? ['DELETE', '204'] as const
+    : rec.afterDeletion ? ['PUT', '201'] as const
+      : rec.versionId === 1 ? ['POST', '201'] as const : ['PUT', '200'] as const;
+  return {
+    request: { method, url: method === 'POST' ? rec.resourceType : url },
+    response: { status, etag: etag(rec.versionId), lastModified: rec.lastUpdated },
+  };
 }
 
 /** Whether a restricted caller may see a history entry: a deletion by the version it ended. */

@@ -5,8 +5,9 @@ import type { VersionRecord } from '../../storage/types.js';
 import { getSearchParameter } from '../../search/search-service.js';
 import { operationDefinitionById } from '../operations/definitions.js';
 import { parseSummary, subsetResource } from '../summary.js';
-import { checkId, param } from './request-utils.js';
-import { etag, versionHeaders, versionUrl } from './response.js';
+import { checkId, param, VERSION } from './request-utils.js';
+import { etagMatches, parseEtags } from './etag.js';
+import { versionHeaders, versionUrl } from './response.js';
 import { checkVisible, parseRecord, requireLive } from './write-core.js';
 
 /**
@@ -16,7 +17,9 @@ import { checkVisible, parseRecord, requireLive } from './write-core.js';
 function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json: string }, vread = false): FhirResponse {
   const headers = versionHeaders(rec);
   if (vread) headers['content-location'] = versionUrl(ctx, rec);
-  if (req.headers['if-none-match'] === etag(rec.versionId)) return { status: 304, headers };
+  // RFC 7232 §3.2: weak comparison, any listed tag, `*` for any current representation
+  const ifNoneMatch = parseEtags('If-None-Match', req.headers['if-none-match']);
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, rec)) return { status: 304, headers };
   const summary = parseSummary(param(req, '_summary'));
   const elements = param(req, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
   if ((summary && summary !== 'false' && summary !== 'count') || elements?.length) {
@@ -47,8 +50,10 @@ export async function readResource(ctx: FhirContext, req: FhirRequest, type: str
 export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'vread', resourceType: type });
   checkId(id);
-  if (!/^\d{1,15}$/.test(vid)) throw fhirError('BAD_REQUEST', `Invalid version id "${vid.slice(0, 40)}"`);
-  const rec = await ctx.store.vread(type, id, Number(vid));
+  checkId(vid, 'version id');
+  // A version id is an id, a string: `01` or `x` is a valid one that names no version (404),
+  // not another spelling of version 1, just as If-Match W/"01" does not match version 1.
+  const rec = VERSION.test(vid) ? await ctx.store.vread(type, id, Number(vid)) : undefined;
   if (!rec) throw fhirError('NOT_FOUND', `${type}/${id}/_history/${vid} is not known`);
   if (rec.deleted) {
     // Existence of the deleted version must not leak either: check what is visible of the resource.

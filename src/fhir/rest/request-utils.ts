@@ -1,6 +1,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../context.js';
 import { fhirError } from '../errors.js';
+import { parseEtags } from './etag.js';
+import { FHIR_VERSION, fhirVersionOk, parseMediaType } from './media-type.js';
 
 /**
  * Small parsers for what FHIR puts in headers and query parameters
@@ -20,21 +22,30 @@ export function checkId(id: string, what = 'id'): string {
 
 const XML = /xml/i;
 const JSON_TYPES = /^(json|application\/(fhir\+)?json|text\/json)$/i;
+const SERVED = /json|^\*\/\*$|^application\/\*$/i;
 
 /**
- * `_format` and `Accept`: only JSON is served. Asking for XML (or anything else by `_format`) is
- * refused with 406 on reads and 415 when the request carries a body, as the issue requires.
+ * `_format` and `Accept`: only FHIR R4 JSON is served. Asking for XML (or anything else by
+ * `_format`), or for another `fhirVersion` (https://hl7.org/fhir/R4/http.html#version-parameter),
+ * is refused with 406 on reads and 415 when the request carries a body, as the issue requires.
+ * An Accept that names neither (text/html alone) gets JSON: browsers send such headers.
  */
 export function checkFormat(req: FhirRequest): void {
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   const key = hasBody ? 'UNSUPPORTED_MEDIA_TYPE' : 'NOT_ACCEPTABLE';
   const format = param(req, '_format');
-  if (format !== undefined && !JSON_TYPES.test(format.split(';')[0].trim())) {
-    throw fhirError(key, `_format=${format} is not supported: this server speaks FHIR JSON only`, '_format');
+  if (format !== undefined) {
+    const mt = parseMediaType(format);
+    if (!JSON_TYPES.test(mt.type) || !fhirVersionOk(mt)) {
+      throw fhirError(key, `_format=${format.slice(0, 80)} is not supported: this server speaks FHIR ${FHIR_VERSION} JSON only`, '_format');
+    }
   }
   const accept = req.headers.accept;
-  if (accept && XML.test(accept) && !/json|\*\/\*|application\/\*/i.test(accept)) {
-    throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept} cannot be served: this server speaks FHIR JSON only`);
+  if (!accept) return;
+  const ranges = accept.split(',').map(parseMediaType).filter((r) => r.params.q === undefined || Number(r.params.q) > 0);
+  if (ranges.some((r) => SERVED.test(r.type) && fhirVersionOk(r))) return;
+  if (ranges.some((r) => XML.test(r.type) || !fhirVersionOk(r))) {
+    throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept.slice(0, 80)} cannot be served: this server speaks FHIR ${FHIR_VERSION} JSON only`);
   }
 }
 
@@ -66,12 +77,21 @@ export function patchBody(req: FhirRequest): unknown[] {
   return req.body;
 }
 
-/** `If-Match: W/"3"` → 3 (https://hl7.org/fhir/R4/http.html#concurrency). */
+/** The version ids the server assigns, as strings: `01` is another id, which names no version. */
+export const VERSION = /^[1-9]\d{0,14}$/;
+
+/**
+ * A transaction entry's `request.ifMatch` as the single version the store checks. The REST
+ * interactions take any If-Match (lists, `*`) through parseEtags; a transaction plans its
+ * versions before it runs, so it takes one version tag. A tag that is not a version the server
+ * assigns (`W/"01"`, `W/"x"`) can never match: 412 at once.
+ */
 export function parseIfMatch(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(value);
-  if (!m) throw fhirError('BAD_REQUEST', `If-Match must be a version ETag such as W/"3" (got ${value.slice(0, 40)})`);
-  return Number(m[1]);
+  const cond = parseEtags('If-Match', value);
+  if (cond === undefined) return undefined;
+  if (cond === '*' || cond.length !== 1) throw fhirError('BAD_REQUEST', `A transaction entry's ifMatch takes one version ETag such as W/"3" (got ${value!.slice(0, 40)})`);
+  if (!VERSION.test(cond[0])) throw fhirError('PRECONDITION_FAILED', `If-Match "${cond[0].slice(0, 40)}" names no version: version ids are 1, 2, 3 …`);
+  return Number(cond[0]);
 }
 
 export type ReturnPref = 'minimal' | 'representation' | 'OperationOutcome';

@@ -1,4 +1,3 @@
-import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
@@ -7,7 +6,9 @@ import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
+import { matchedVersion, type EtagCondition } from './etag.js';
 import { prepareIncoming } from './validate-incoming.js';
+import { applyJsonPatch } from './json-patch.js';
 
 /**
  * Write primitives that run inside a store transaction. The single-resource interactions and the
@@ -16,6 +17,9 @@ import { prepareIncoming } from './validate-incoming.js';
  * patched resource only exists once the current version has been read inside the transaction).
  */
 export type Stored = Resource & { id: string };
+
+/** `If-Match` as parsed from a header, or a transaction entry's single version. */
+export type IfMatch = EtagCondition | number | undefined;
 
 export interface WriteResult {
   record: VersionRecord;
@@ -73,7 +77,6 @@ export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number,
 export async function conditionalMatches(
   tx: StoreTx, type: string, queryString: string, auth?: AuthContext, mode: 'see' | 'write' = 'write',
 ): Promise<VersionRecord[]> {
-  if (!queryString) throw fhirError('BAD_REQUEST', 'A conditional request needs search criteria');
   await tx.lock(conditionKey(type, queryString));
   const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2, patientRestriction(auth));
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
@@ -98,18 +101,18 @@ export async function createInTx(
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
 export async function updateInTx(
-  tx: StoreTx, resource: Stored, ifMatch: number | undefined, auth?: AuthContext, index?: SearchIndex,
+  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth?: AuthContext, index?: SearchIndex,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const current = await tx.read(resource.resourceType, resource.id);
   if (current && !current.deleted) checkWritable(auth, current);
-  const record = await putInTx(tx, resource, ifMatch, index);
+  const record = await putInTx(tx, resource, matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`), index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 
 /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update). */
 export async function conditionalUpdateInTx(
-  tx: StoreTx, resource: Resource, queryString: string, ifMatch: number | undefined, newId: () => string, auth?: AuthContext,
+  tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth?: AuthContext,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
@@ -119,42 +122,43 @@ export async function conditionalUpdateInTx(
     if (resource.id !== undefined && resource.id !== id) {
       throw fhirError('BAD_REQUEST', `Resource id "${resource.id}" differs from the matched ${resource.resourceType}/${id}`, `${resource.resourceType}.id`);
     }
-    return { record: await putInTx(tx, withId(resource, id), ifMatch), status: 200 };
+    return { record: await putInTx(tx, withId(resource, id), matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`)), status: 200 };
   }
   if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth);
+  // no match: If-Match names a version of nothing, so it cannot hold
+  matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
   return { record: await putInTx(tx, withId(resource, newId()), 0), status: 201 };
 }
 
 /** JSON Patch on the current version; the patched result is validated like any incoming resource. */
 export async function patchInTx(
-  ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: number | undefined, auth?: AuthContext,
+  ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: IfMatch, auth?: AuthContext,
 ): Promise<WriteResult> {
   const current = requireLive(await tx.read(type, id), type, id);
   checkWritable(auth, current);
-  if (ifMatch !== undefined && ifMatch !== current.versionId) {
+  if (typeof ifMatch === 'number' && ifMatch !== current.versionId) {
     throw fhirError('PRECONDITION_FAILED', `Version conflict on ${type}/${id}: If-Match ${ifMatch}, current is ${current.versionId}`);
   }
-  const doc = parseRecord(current);
-  let patched: Resource;
+  matchedVersion(ifMatch, current, `${type}/${id}`);
+  const patched = applyJsonPatch(parseRecord(current), ops);
+  let resource: Stored;
   try {
-    patched = jsonpatch.applyPatch(doc, ops as jsonpatch.Operation[], true, true, true).newDocument;
+    resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
   } catch (err) {
-    const e = err as { name?: string; message?: string; index?: number };
-    const failedTest = e.name === 'TEST_OPERATION_FAILED';
-    // the library's own wording names its options (banPrototypeModifications): say what it means
-    const why = /prototype/i.test(e.message ?? '') ? 'a path through __proto__, constructor or prototype is not allowed' : (e.message ?? '').split('\n')[0];
-    throw fhirError(failedTest ? 'UNPROCESSABLE' : 'BAD_REQUEST', `JSON Patch failed${e.index !== undefined ? ` at operation ${e.index}` : ''}: ${why}`);
+    // the patch document was fine; what it makes is not a valid resource (http.html#patch: 422)
+    if (err instanceof FhirError && err.status === 400) throw new FhirError('UNPROCESSABLE', err.message, { issues: err.issues });
+    throw err;
   }
-  const resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;
   checkWritable(auth, resource);
   return { record: await putInTx(tx, resource, current.versionId), status: 200 };
 }
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */
-export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: number | undefined, auth?: AuthContext): Promise<VersionRecord | undefined> {
+export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth?: AuthContext): Promise<VersionRecord | undefined> {
   const current = await tx.read(type, id);
   if (current && !current.deleted) checkWritable(auth, current);
-  return tx.delete(type, id, ifMatch === undefined ? undefined : { ifVersion: ifMatch });
+  const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
+  return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });
 }
 
 /** Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single). */

@@ -6,8 +6,9 @@ import { informational } from '../outcome.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { indexResource } from '../../search/search-service.js';
-import { checkId, parseIfMatch, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
+import { checkId, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
 import { etag, writeResponse } from './response.js';
+import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
 import {
   conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, patchInTx, updateInTx, type Stored,
@@ -35,7 +36,7 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   authorize(req.auth, { interaction: 'update', resourceType: type });
   checkId(id);
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
-  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const index = indexResource(resource);
   const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index));
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`, validationNotes(resource));
@@ -45,7 +46,7 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
   authorize(req.auth, { interaction: 'update', resourceType: type });
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type });
   if (resource.id !== undefined) checkId(resource.id);
-  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const qs = searchQueryString(req.query);
   const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth));
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`, validationNotes(resource));
@@ -55,7 +56,7 @@ export async function patchResource(ctx: FhirContext, req: FhirRequest, type: st
   authorize(req.auth, { interaction: 'patch', resourceType: type });
   if (id !== undefined) checkId(id);
   const ops = patchBody(req);
-  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const qs = id === undefined ? searchQueryString(req.query) : '';
   const { record } = await ctx.store.transaction(async (tx) => {
     let target = id;
@@ -80,7 +81,7 @@ function deleted(req: FhirRequest, rec: VersionRecord | undefined, message: stri
 export async function deleteResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'delete', resourceType: type });
   checkId(id);
-  const ifMatch = parseIfMatch(req.headers['if-match']);
+  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth));
   return deleted(req, rec, rec ? `Deleted ${type}/${id}` : `${type}/${id} did not exist or was already deleted`);
 }

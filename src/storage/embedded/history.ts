@@ -22,6 +22,12 @@ export function historyPage(arr: readonly Ver[], q: HistoryQuery): HistoryResult
   const hi = q.before === undefined ? arr.length : firstWhere(arr, lo, arr.length, (v) => v.lu > q.before!);
   const end = q.beforeSeq === undefined ? hi : firstWhere(arr, lo, hi, (v) => v.seq >= q.beforeSeq!);
   const records = [];
-  for (let i = end - 1; i >= lo && records.length < q.limit; i--) records.push(toRecord(arr[i]));
+  for (let i = end - 1; i >= lo && records.length < q.limit; i--) {
+    const ver = arr[i];
+    const rec: HistoryResult['records'][number] = toRecord(ver);
+    // versions[n - 1] is version n: its predecessor is at n - 2, a tombstone when it has no body
+    if (ver.v > 1 && ver.b !== undefined && ver.e.versions[ver.v - 2]?.b === undefined) rec.afterDeletion = true;
+    records.push(rec);
+  }
   return { records, total: Math.max(0, hi - lo) };
 }

@@ -11,7 +11,7 @@ import {
 } from './layout.js';
 import { MongoTx, type MongoHost } from './mongo-tx.js';
 import {
-  CLIENT_OPTIONS, TX_OPTIONS, historyFilter, historyOptions, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
+  CLIENT_OPTIONS, TX_OPTIONS, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
   transactionsSupported,
 } from './queries.js';
 import { mergeStagedPage } from './staged-merge.js';
@@ -118,7 +118,15 @@ export class MongoStore implements ResourceStore, MongoHost {
         this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray(),
         this.historyCol.countDocuments(historyFilter(q, false)),
       ]);
-      return { records: docs.map(recordFromDoc), total };
+      const records: HistoryResult['records'] = docs.map(recordFromDoc);
+      const filter = predecessorTombstonesFilter(docs);
+      if (filter) {
+        const tombstones = new Set((await this.historyCol.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+        for (let i = 0; i < docs.length; i++) {
+          if (tombstones.has(historyKey(docs[i].t, docs[i].id, docs[i].v - 1))) records[i].afterDeletion = true;
+        }
+      }
+      return { records, total };
     });
   }
 

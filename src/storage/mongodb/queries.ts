@@ -1,6 +1,7 @@
 import type { Document, FindOptions, TransactionOptions as DriverTxOptions } from 'mongodb';
 import type { HistoryQuery, StoreQuery } from '../types.js';
 import { FIELD_PATH } from './index-specs.js';
+import { historyKey } from './layout.js';
 
 /**
  * Query documents of the MongoDB adapter (pure; unit-tested without a server).
@@ -75,6 +76,15 @@ export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
 
 export function historyOptions(q: HistoryQuery): FindOptions {
   return { sort: { seq: -1 }, limit: q.limit };
+}
+
+/**
+ * The one query that finds which versions of a history page follow a tombstone (afterDeletion):
+ * the tombstones among their predecessors' history documents.
+ */
+export function predecessorTombstonesFilter(page: ReadonlyArray<{ t: string; id: string; v: number; d?: true }>): Document | undefined {
+  const keys = page.filter((d) => d.v > 1 && d.d !== true).map((d) => historyKey(d.t, d.id, d.v - 1));
+  return keys.length ? { _id: { $in: keys }, d: true } : undefined;
 }
 
 /** Transactions need a replica set member (setName) or a mongos (msg: 'isdbgrid'). */
