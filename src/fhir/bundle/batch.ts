@@ -6,6 +6,7 @@ import type { Dispatch } from './transaction.js';
 import { refersToAny } from './references.js';
 import { fhirError } from '../errors.js';
 import { throwIfInvalidEntry } from './bundle-handler.js';
+import { throwIfBadFullUrl } from './full-urls.js';
 
 /**
  * Batch Bundles (https://hl7.org/fhir/R4/http.html#transaction): every entry is an independent
@@ -22,6 +23,7 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
     const entry = entries[i];
     try {
       throwIfInvalidEntry(entry, i);
+      throwIfBadFullUrl(entry, i);
       const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
       if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);

@@ -8,6 +8,7 @@ import { checkId, parseIfMatch } from '../rest/request-utils.js';
 import { prepareIncoming } from '../rest/validate-incoming.js';
 import { errorForEntry } from './entry-response.js';
 import { parseEntryUrl, patchFromEntry, type EntryTarget } from './entry-request.js';
+import { throwIfBadFullUrl } from './full-urls.js';
 
 /**
  * The first pass of a transaction, outside the store: every entry is parsed, authorized and (for
@@ -75,6 +76,7 @@ function requireResource(entry: BundleEntry): Resource {
 }
 
 export function planTransaction(ctx: FhirContext, req: FhirRequest, entries: BundleEntry[]): Planned[] {
+  entries.forEach(throwIfBadFullUrl);
   return entries.map((entry, i) => {
     try {
       return planEntry(ctx, req, entry, i);
