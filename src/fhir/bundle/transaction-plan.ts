@@ -42,6 +42,13 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
   const [type, id, ...rest] = target.segments;
   const p: Planned = { index, entry, target, kind: 'get' };
   if (target.method === 'GET' || target.method === 'HEAD') return p; // authorized when dispatched
+  // An $operation runs its own store work (or none), outside the transaction's all-or-nothing
+  // commit, and its answer is no write result: it is refused by name, rather than read as a
+  // type/id (`Invalid id "$validate"`). A batch runs operations (entries are independent requests),
+  // and a GET operation here runs like any GET entry.
+  if (target.segments.some((s) => s.startsWith('$'))) {
+    throw fhirError('NOT_SUPPORTED_HERE', `Operations (${entry.request!.url}) are not supported as ${target.method} entries of a transaction: send them on their own or in a batch`, 'request.url');
+  }
   if (!type || !isKnownResourceType(type)) throw fhirError('UNKNOWN_TYPE', `Unknown resource type in request.url ${entry.request!.url}`, 'request.url');
   if (rest.length) throw fhirError('BAD_REQUEST', `request.url ${entry.request!.url} is not a ${target.method} target`, 'request.url');
   p.type = type;
