@@ -81,8 +81,7 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest): Promi
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
-      const unresolved = rewriteReferences(p.resource, map);
-      if (unresolved.length) throw fhirError('BAD_REQUEST', `Reference ${unresolved[0]} is not the fullUrl of any entry in this Bundle`);
+      rewriteReferences(p.resource, map);
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
