@@ -1,4 +1,7 @@
 import { fhirError } from '../errors.js';
+import type { Issue } from '../outcome.js';
+import { throwIfInvalid } from '../rest/validate-incoming.js';
+import { typeDisagrees, wrongTarget } from '../../validation/invariants/references.js';
 import { visitUrlSlots, type Slot } from '../../validation/url-slots.js';
 
 /**
@@ -29,8 +32,15 @@ export function conditionalReferences(resource: unknown): string[] {
   return [...out];
 }
 
-/** Rewrites, in place, every link slot equal to a key of `map`. Throws when a `urn:` reference names no entry. */
+/**
+ * Rewrites, in place, every link slot equal to a key of `map`. Throws when a `urn:` reference
+ * names no entry, and when a rewritten Reference now points at a type its element does not allow
+ * (or that its `type` contradicts): the validator could not tell what `urn:uuid:…` or
+ * `Organization?name=…` stood for before they were resolved, so it is asked again here, with the
+ * same words and status as for a direct write of that Reference.
+ */
 export function rewriteReferences(resource: unknown, map: Map<string, string>): void {
+  const issues: Issue[] = [];
   visitUrlSlots(resource, (s) => {
     if (s.kind === 'xhtml') {
       if (s.value.includes('urn:')) set(s, narrativeLinks(s.value, map));
@@ -47,7 +57,19 @@ export function rewriteReferences(resource: unknown, map: Map<string, string>): 
       return;
     }
     set(s, hit);
+    const ref = s.ref!;
+    const wrong = s.targets && wrongTarget(ref, s.targets);
+    if (wrong) {
+      const at = s.path();
+      issues.push({ severity: 'error', code: 'structure', diagnostics: `${at} refers to a ${wrong} (${s.value} is ${hit}), which this element does not allow (Reference(${[...s.targets!].join(' | ')}))`, expression: [at] });
+    }
+    const clash = typeDisagrees(ref);
+    if (clash) {
+      const at = s.path();
+      issues.push({ severity: 'error', code: 'invariant', diagnostics: `${at}.type says ${clash[1]} but its reference points at a ${clash[0]} (${s.value} is ${hit})`, expression: [`${at}.type`] });
+    }
   });
+  throwIfInvalid(issues);
 }
 
 function set(s: Slot, value: string): void {
