@@ -24,6 +24,12 @@ export interface Slot {
   path(): string;
 }
 
+/** `Patient?identifier=…`: a conditional reference (https://hl7.org/fhir/R4/http.html#trules), a search standing for one resource. */
+export function isConditionalReference(value: string): boolean {
+  return CONDITIONAL.test(value);
+}
+const CONDITIONAL = /^[A-Z][A-Za-z]+\?./;
+
 const URI_TYPES = new Set(['uri', 'url', 'oid', 'uuid', 'canonical']);
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -87,4 +93,23 @@ function walkValue(
 // (the walk's own segment stack: nearly every visit asks for no path, so none is copied)
 function pathOf(root: string, segs: readonly (string | number)[]): () => string {
   return () => toExpression(root, segs);
+}
+
+/**
+ * Whether `node` holds any string that could be a conditional reference (upper-case start and a
+ * `?`): a walk without the model, several times cheaper, so that the typed walk runs for the few
+ * writes that may have one (every standalone write asks).
+ */
+export function mayHoldConditionalReference(node: unknown): boolean {
+  if (typeof node === 'string') {
+    const c = node.charCodeAt(0);
+    return c >= 65 && c <= 90 && node.indexOf('?') > 0;
+  }
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (mayHoldConditionalReference(node[i])) return true;
+    return false;
+  }
+  for (const k in node) if (hasOwn.call(node, k) && mayHoldConditionalReference((node as Json)[k])) return true;
+  return false;
 }

@@ -2,7 +2,7 @@ import { fhirError } from '../errors.js';
 import type { Issue } from '../outcome.js';
 import { throwIfInvalid } from '../rest/validate-incoming.js';
 import { typeDisagrees, wrongTarget } from '../../validation/invariants/references.js';
-import { visitUrlSlots, type Slot } from '../../validation/url-slots.js';
+import { isConditionalReference, visitUrlSlots, type Slot } from '../../validation/url-slots.js';
 
 /**
  * Reference rewriting inside a transaction (https://hl7.org/fhir/R4/http.html#trules): every
@@ -12,8 +12,6 @@ import { visitUrlSlots, type Slot } from '../../validation/url-slots.js';
  * Reference.reference, uri/url/oid/uuid/canonical elements and narrative links; a string that
  * happens to equal a fullUrl (a name, an identifier value, a valueString) is data and stays.
  */
-const CONDITIONAL = /^[A-Z][A-Za-z]+\?./;
-
 /** Whether a Reference of `resource` is one of `urls` (a batch entry naming another entry's fullUrl). */
 export function refersToAny(resource: unknown, urls: Set<string>, except?: string): string | undefined {
   let hit: string | undefined;
@@ -27,7 +25,7 @@ export function refersToAny(resource: unknown, urls: Set<string>, except?: strin
 export function conditionalReferences(resource: unknown): string[] {
   const out = new Set<string>();
   visitUrlSlots(resource, (s) => {
-    if (s.kind === 'reference' && CONDITIONAL.test(s.value)) out.add(s.value);
+    if (s.kind === 'reference' && isConditionalReference(s.value)) out.add(s.value);
   });
   return [...out];
 }

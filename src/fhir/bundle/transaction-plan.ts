@@ -58,11 +58,11 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';
     p.ifNoneExist = entry.request?.ifNoneExist?.replace(/^.*\?/, '');
-    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true });
+    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true, resolvesConditionalReferences: true });
   } else if (target.method === 'PUT') {
     p.kind = 'update';
     if (id === undefined) p.condition = target.queryString;
-    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, id });
+    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, id, resolvesConditionalReferences: true });
   } else if (target.method === 'PATCH') {
     p.kind = 'patch';
     if (id === undefined) p.condition = target.queryString;
