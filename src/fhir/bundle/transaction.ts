@@ -12,6 +12,7 @@ import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
+import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
@@ -120,6 +121,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   }
   const plan = planTransaction(ctx, req, entries);
   const ordered = [...plan].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
+  throwIfSameConditions(plan);
   await ctx.store.transaction(async (tx) => {
     await resolveTargets(tx, ordered, req);
     await rewriteAll(tx, ordered, req);
@@ -130,6 +132,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
         throw errorForEntry(err, p.index);
       }
     }
+    await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
   }, { multi: true });
 
   const pref = preferReturn(req.headers);
