@@ -18,6 +18,8 @@ import { entryFromError } from './entry-response.js';
  *   transaction itself stays committed and answered 200 (it never fails after commit);
  * - a batch write whose full answer does not fit keeps its response line (status, location,
  *   etag: what happened) without the resource or outcome, so its effect is never hidden.
+ * `GET metadata` stays allowed in a Bundle (useless more than once, but a read like any other);
+ * at ~600 KB a CapabilityStatement is the usual way to reach the limit, and the budget bounds it.
  * 400 too-costly, not 413: 413 says the request content is too large (RFC 9110 §15.5.14), while
  * here the request may be small and its answer is what costs too much; it is also what the
  * entry-count cap (FHIR_MAX_BUNDLE_ENTRIES) answers.
