@@ -52,6 +52,8 @@ export interface SecurityConfig {
   audit: boolean;
   /** Largest Bundle (entries) accepted in one request. */
   maxBundleEntries: number;
+  /** Largest batch/transaction response, JSON characters (src/fhir/bundle/response-budget.ts). */
+  maxBundleResponseBytes: number;
 }
 
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
@@ -67,6 +69,8 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     rateLimitWindowMs: Number(env.FHIR_RATE_LIMIT_WINDOW_MS ?? 60_000),
     audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
     maxBundleEntries: Number(env.FHIR_MAX_BUNDLE_ENTRIES ?? 5000),
+    // well under V8's string limit (~512 MiB) even when pretty-printed (_pretty=true)
+    maxBundleResponseBytes: Number(env.FHIR_MAX_BUNDLE_RESPONSE_BYTES ?? 64 * 1024 * 1024),
   };
 }
 

@@ -206,10 +206,12 @@ export function demoResources(): Resource[] {
   ];
 }
 
-/** The demo data as one transaction Bundle of PUTs (idempotent ids). */
+/**
+ * The demo data as one transaction Bundle of PUTs (idempotent ids). No fullUrl: a fullUrl is an
+ * absolute URI and the server's base is not known here; the references are already `Type/id`.
+ */
 export function demoTransactionBundle(): Bundle {
   const entry: BundleEntry[] = demoResources().map((resource) => ({
-    fullUrl: `${resource.resourceType}/${resource.id}`,
     resource,
     request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` },
   }));

@@ -29,6 +29,8 @@ export const ErrorCatalog = {
   TOO_MANY_REQUESTS: { status: 429, code: 'throttled' },
   TOO_COSTLY: { status: 400, code: 'too-costly' },
   TRANSACTIONS_UNSUPPORTED: { status: 501, code: 'not-supported' },
+  /** A request the server supports, but not where it was sent (an operation as a transaction entry). */
+  NOT_SUPPORTED_HERE: { status: 400, code: 'not-supported' },
   NOT_IMPLEMENTED: { status: 501, code: 'not-supported' },
   TIMEOUT: { status: 503, code: 'timeout' },
   UNAVAILABLE: { status: 503, code: 'transient' },

@@ -7,6 +7,8 @@ import type { Dispatch } from './transaction.js';
 import { refersToAny } from './references.js';
 import { fhirError } from '../errors.js';
 import { throwIfInvalidEntry } from './bundle-handler.js';
+import { throwIfBadFullUrl } from './full-urls.js';
+import { ResponseBudget } from './response-budget.js';
 
 /**
  * Batch Bundles (https://hl7.org/fhir/R4/http.html#transaction): every entry is an independent
@@ -19,16 +21,19 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
   // Entries of a batch SHALL NOT depend on each other (https://hl7.org/fhir/R4/http.html#brules):
   // one that refers to another's fullUrl fails instead of storing a reference nothing resolves
   const fullUrls = new Set(entries.map((e) => e?.fullUrl).filter((u): u is string => typeof u === 'string' && u.length > 0));
+  const budget = new ResponseBudget(ctx.config.security.maxBundleResponseBytes);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     try {
       throwIfInvalidEntry(entry, i);
+      throwIfBadFullUrl(entry, i);
       const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
       if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);
-      out.push(entryFromResponse(ctx, await dispatch(entryToRequest(req, target, entry))));
+      const answer = entryFromResponse(ctx, await dispatch(entryToRequest(req, target, entry)));
+      out.push(target.method === 'GET' || target.method === 'HEAD' ? budget.read(answer) : budget.write(answer));
     } catch (err) {
-      out.push(entryFromError(err));
+      out.push(budget.take(entryFromError(err)));
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'batch-response', ...(out.length ? { entry: out } : {}) };

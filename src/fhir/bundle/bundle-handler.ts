@@ -6,6 +6,7 @@ import { throwIfInvalid } from '../rest/validate-incoming.js';
 import { validateResource } from '../../validation/validate.js';
 import { processBatch } from './batch.js';
 import { processTransaction, type Dispatch } from './transaction.js';
+import { throwIfDuplicateFullUrl } from './full-urls.js';
 
 /**
  * `POST /fhir` with a Bundle of type batch or transaction (https://hl7.org/fhir/R4/http.html#transaction).
@@ -24,6 +25,7 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch
   if (entries.length > max) throw fhirError('TOO_COSTLY', `A Bundle may carry at most ${max} entries (got ${entries.length}); split it`, 'Bundle.entry');
   // A transaction is all or nothing: every entry's own elements are checked first; a batch's per entry.
   throwIfInvalid(validateResource(shellOf(bundle, bundle.type === 'transaction')));
+  throwIfDuplicateFullUrl(entries);
   return bundle.type === 'transaction' ? processTransaction(ctx, req, entries, dispatch) : processBatch(ctx, req, entries, dispatch);
 }
 

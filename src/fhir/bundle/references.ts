@@ -1,57 +1,77 @@
+import { fhirError } from '../errors.js';
+import type { Issue } from '../outcome.js';
+import { throwIfInvalid } from '../rest/validate-incoming.js';
+import { typeDisagrees, wrongTarget } from '../../validation/invariants/references.js';
+import { isConditionalReference, visitUrlSlots, type Slot } from '../../validation/url-slots.js';
+
 /**
  * Reference rewriting inside a transaction (https://hl7.org/fhir/R4/http.html#trules): every
  * `urn:uuid:`/`urn:oid:` or server-relative full URL of an entry is replaced by the `Type/id` the
  * server assigned, and conditional references (`Patient?identifier=…`) by the one resource they
- * match.
+ * match. Only what the spec names is rewritten, found by type (../../validation/url-slots.ts):
+ * Reference.reference, uri/url/oid/uuid/canonical elements and narrative links; a string that
+ * happens to equal a fullUrl (a name, an identifier value, a valueString) is data and stays.
  */
-const CONDITIONAL = /^[A-Z][A-Za-z]+\?./;
-
-type Json = unknown;
-
-function walk(node: Json, visit: (key: string, value: string, holder: Record<string, Json>) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-  } else if (node && typeof node === 'object') {
-    const obj = node as Record<string, Json>;
-    for (const [k, v] of Object.entries(obj)) {
-      if (typeof v === 'string') visit(k, v, obj);
-      else if (v && typeof v === 'object') walk(v, visit);
-    }
-  }
-}
-
-/** Whether a `reference` element of `resource` is one of `urls` (a batch entry naming another entry's fullUrl). */
-export function refersToAny(resource: Json, urls: Set<string>, except?: string): string | undefined {
+/** Whether a Reference of `resource` is one of `urls` (a batch entry naming another entry's fullUrl). */
+export function refersToAny(resource: unknown, urls: Set<string>, except?: string): string | undefined {
   let hit: string | undefined;
-  walk(resource, (k, v) => {
-    if (hit === undefined && k === 'reference' && v !== except && urls.has(v)) hit = v;
+  visitUrlSlots(resource, (s) => {
+    if (hit === undefined && s.kind === 'reference' && s.value !== except && urls.has(s.value)) hit = s.value;
   });
   return hit;
 }
 
-/** Distinct conditional references (`Type?criteria`) found in `reference` elements. */
-export function conditionalReferences(resource: Json): string[] {
+/** Distinct conditional references (`Type?criteria`) of `resource`. */
+export function conditionalReferences(resource: unknown): string[] {
   const out = new Set<string>();
-  walk(resource, (k, v) => {
-    if (k === 'reference' && CONDITIONAL.test(v)) out.add(v);
+  visitUrlSlots(resource, (s) => {
+    if (s.kind === 'reference' && isConditionalReference(s.value)) out.add(s.value);
   });
   return [...out];
 }
 
 /**
- * Rewrites, in place, every string equal to a key of `map` (`reference` elements and any other
- * element holding a full URL, e.g. `Attachment.url`). Returns the `urn:` references left unresolved.
+ * Rewrites, in place, every link slot equal to a key of `map`. Throws when a `urn:` reference
+ * names no entry, and when a rewritten Reference now points at a type its element does not allow
+ * (or that its `type` contradicts): the validator could not tell what `urn:uuid:…` or
+ * `Organization?name=…` stood for before they were resolved, so it is asked again here, with the
+ * same words and status as for a direct write of that Reference.
  */
-export function rewriteReferences(resource: Json, map: Map<string, string>): string[] {
-  const unresolved: string[] = [];
-  walk(resource, (k, v, holder) => {
-    const hit = map.get(v);
-    // Relative `Type/id` keys only ever apply to `reference` elements; full URLs anywhere.
-    if (hit !== undefined && (k === 'reference' || /^(urn|https?):/.test(v))) holder[k] = hit;
-    else if (k === 'reference' && /^urn:(uuid|oid):/.test(v)) unresolved.push(v);
-    else if (k === 'div' && v.includes('urn:')) holder[k] = narrativeLinks(v, map);
+export function rewriteReferences(resource: unknown, map: Map<string, string>): void {
+  const issues: Issue[] = [];
+  visitUrlSlots(resource, (s) => {
+    if (s.kind === 'xhtml') {
+      if (s.value.includes('urn:')) set(s, narrativeLinks(s.value, map));
+      return;
+    }
+    const hit = map.get(s.value);
+    if (s.kind === 'uri') {
+      // Relative `Type/id` and conditional keys name references only; full URLs any uri element.
+      if (hit !== undefined && /^(urn|https?):/.test(s.value)) set(s, hit);
+      return;
+    }
+    if (hit === undefined) {
+      if (/^urn:(uuid|oid):/.test(s.value)) throw fhirError('BAD_REQUEST', `Reference ${s.value} is not the fullUrl of any entry in this Bundle`, `${s.path()}.reference`);
+      return;
+    }
+    set(s, hit);
+    const ref = s.ref!;
+    const wrong = s.targets && wrongTarget(ref, s.targets);
+    if (wrong) {
+      const at = s.path();
+      issues.push({ severity: 'error', code: 'structure', diagnostics: `${at} refers to a ${wrong} (${s.value} is ${hit}), which this element does not allow (Reference(${[...s.targets!].join(' | ')}))`, expression: [at] });
+    }
+    const clash = typeDisagrees(ref);
+    if (clash) {
+      const at = s.path();
+      issues.push({ severity: 'error', code: 'invariant', diagnostics: `${at}.type says ${clash[1]} but its reference points at a ${clash[0]} (${s.value} is ${hit})`, expression: [`${at}.type`] });
+    }
   });
-  return unresolved;
+  throwIfInvalid(issues);
+}
+
+function set(s: Slot, value: string): void {
+  (s.holder as Record<string | number, unknown>)[s.key] = value;
 }
 
 /**

@@ -8,6 +8,7 @@ import { checkId, parseIfMatch } from '../rest/request-utils.js';
 import { prepareIncoming } from '../rest/validate-incoming.js';
 import { errorForEntry } from './entry-response.js';
 import { parseEntryUrl, patchFromEntry, type EntryTarget } from './entry-request.js';
+import { throwIfBadFullUrl } from './full-urls.js';
 
 /**
  * The first pass of a transaction, outside the store: every entry is parsed, authorized and (for
@@ -41,6 +42,13 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
   const [type, id, ...rest] = target.segments;
   const p: Planned = { index, entry, target, kind: 'get' };
   if (target.method === 'GET' || target.method === 'HEAD') return p; // authorized when dispatched
+  // An $operation runs its own store work (or none), outside the transaction's all-or-nothing
+  // commit, and its answer is no write result: it is refused by name, rather than read as a
+  // type/id (`Invalid id "$validate"`). A batch runs operations (entries are independent requests),
+  // and a GET operation here runs like any GET entry.
+  if (target.segments.some((s) => s.startsWith('$'))) {
+    throw fhirError('NOT_SUPPORTED_HERE', `Operations (${entry.request!.url}) are not supported as ${target.method} entries of a transaction: send them on their own or in a batch`, 'request.url');
+  }
   if (!type || !isKnownResourceType(type)) throw fhirError('UNKNOWN_TYPE', `Unknown resource type in request.url ${entry.request!.url}`, 'request.url');
   if (rest.length) throw fhirError('BAD_REQUEST', `request.url ${entry.request!.url} is not a ${target.method} target`, 'request.url');
   p.type = type;
@@ -50,11 +58,11 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';
     p.ifNoneExist = entry.request?.ifNoneExist?.replace(/^.*\?/, '');
-    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true });
+    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true, resolvesConditionalReferences: true });
   } else if (target.method === 'PUT') {
     p.kind = 'update';
     if (id === undefined) p.condition = target.queryString;
-    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, id });
+    p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, id, resolvesConditionalReferences: true });
   } else if (target.method === 'PATCH') {
     p.kind = 'patch';
     if (id === undefined) p.condition = target.queryString;
@@ -75,6 +83,7 @@ function requireResource(entry: BundleEntry): Resource {
 }
 
 export function planTransaction(ctx: FhirContext, req: FhirRequest, entries: BundleEntry[]): Planned[] {
+  entries.forEach(throwIfBadFullUrl);
   return entries.map((entry, i) => {
     try {
       return planEntry(ctx, req, entry, i);

@@ -13,6 +13,8 @@ import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
+import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
+import { ResponseBudget, responseTooLarge } from './response-budget.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
@@ -82,8 +84,7 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest): Promi
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
-      const unresolved = rewriteReferences(p.resource, map);
-      if (unresolved.length) throw fhirError('BAD_REQUEST', `Reference ${unresolved[0]} is not the fullUrl of any entry in this Bundle`);
+      rewriteReferences(p.resource, map);
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
@@ -121,7 +122,11 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
     throw fhirError('TRANSACTIONS_UNSUPPORTED', `This ${ctx.store.kind} store cannot run multi-resource transactions (MongoDB needs a replica set); nothing was stored. Send the Bundle as type "batch" instead.`);
   }
   const plan = planTransaction(ctx, req, entries);
+  const pref = preferReturn(req.headers);
+  const out: BundleEntry[] = new Array(plan.length);
+  let budget: ResponseBudget | undefined;
   const ordered = [...plan].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
+  throwIfSameConditions(plan);
   await ctx.store.transaction(async (tx) => {
     await resolveTargets(tx, ordered, req);
     await rewriteAll(tx, ordered, req);
@@ -132,19 +137,26 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
         throw errorForEntry(err, p.index);
       }
     }
+    await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
+    // The write entries are built here, before commit, so that a response too big to send
+    // refuses the transaction instead of failing it after commit (./response-budget.ts).
+    budget = new ResponseBudget(ctx.config.security.maxBundleResponseBytes);
+    for (const p of ordered) {
+      if (p.kind === 'get') continue;
+      const entry = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`, p.resource ? validationNotes(p.resource) : []);
+      if (!budget.fits(entry)) throw responseTooLarge(budget.limit);
+      out[p.index] = entry;
+    }
   }, { multi: true });
 
-  const pref = preferReturn(req.headers);
-  const out: BundleEntry[] = new Array(plan.length);
+  // GETs run after the writes (http.html#trules), on the committed state: each answers in its
+  // entry, an error or one too big for the budget included; none can fail the transaction now.
   for (const p of ordered) {
-    if (p.kind === 'get') {
-      try {
-        out[p.index] = entryFromResponse(ctx, await dispatch(entryToRequest(req, p.target, p.entry)));
-      } catch (err) {
-        out[p.index] = entryFromError(err);
-      }
-    } else {
-      out[p.index] = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`, p.resource ? validationNotes(p.resource) : []);
+    if (p.kind !== 'get') continue;
+    try {
+      out[p.index] = budget!.read(entryFromResponse(ctx, await dispatch(entryToRequest(req, p.target, p.entry))));
+    } catch (err) {
+      out[p.index] = budget!.take(entryFromError(err));
     }
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };

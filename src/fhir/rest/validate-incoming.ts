@@ -4,6 +4,7 @@ import { validationError, fhirError } from '../errors.js';
 import { copyNumberText } from '../json-decimals.js';
 import type { Issue } from '../outcome.js';
 import { validateResource, validationErrorKey } from '../../validation/validate.js';
+import { isConditionalReference, mayHoldConditionalReference, visitUrlSlots } from '../../validation/url-slots.js';
 
 /**
  * Every resource that enters the store passes here first (create, update, patch result, each
@@ -24,6 +25,8 @@ export interface Expect {
   id?: string;
   /** Create: a client-supplied id is ignored (https://hl7.org/fhir/R4/http.html#create). */
   ignoreId?: boolean;
+  /** A transaction entry: conditional references (`Patient?identifier=…`) are resolved before it is stored. */
+  resolvesConditionalReferences?: boolean;
 }
 
 /** Checks the resource against the URL and validates it; returns the resource to store. */
@@ -46,8 +49,23 @@ export function prepareIncoming(ctx: FhirContext, resource: Resource, expect: Ex
   }
   const issues = validateResource(candidate, { strictProfiles: ctx.config.strictProfiles });
   throwIfInvalid(issues);
+  if (!expect.resolvesConditionalReferences) throwIfConditionalReference(candidate);
   if (issues.length) notes.set(candidate, issues);
   return candidate;
+}
+
+/**
+ * A conditional reference (https://hl7.org/fhir/R4/http.html#trules) is resolved only inside a
+ * transaction; stored as it is, `Patient?identifier=x` would be a reference to nothing (a search,
+ * not a literal reference), so anywhere else it is refused with its location.
+ */
+function throwIfConditionalReference(resource: Resource): void {
+  if (!mayHoldConditionalReference(resource)) return;
+  let hit: { reference: string; path: string } | undefined;
+  visitUrlSlots(resource, (s) => {
+    if (hit === undefined && s.kind === 'reference' && isConditionalReference(s.value)) hit = { reference: s.value, path: s.path() };
+  });
+  if (hit) throw fhirError('BAD_REQUEST', `${hit.path}.reference ${hit.reference} is a conditional reference: these are resolved only inside a transaction Bundle`, `${hit.path}.reference`);
 }
 
 /** Warnings and information validation found on a resource `prepareIncoming` let through. */

@@ -1,0 +1,44 @@
+import t from 'tap';
+import { send, testApp } from './helpers.js';
+
+// Conditional references (`Patient?identifier=…`) are resolved inside transactions only
+// (https://hl7.org/fhir/R4/http.html#trules); stored literally they would point at nothing.
+
+const obs = (extra: Record<string, unknown>) => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...extra });
+const CRITERIA = 'Patient?identifier=urn:cr|1';
+
+t.test('outside a transaction a conditional reference is refused with its location', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:cr', value: '1' }] });
+  const cases: Array<[string, () => ReturnType<typeof send>, string]> = [
+    ['create', () => send(app, 'POST', '/fhir/Observation', obs({ subject: { reference: CRITERIA } })), 'Observation.subject.reference'],
+    ['update', () => send(app, 'PUT', '/fhir/Observation/o1', obs({ id: 'o1', focus: [{ reference: 'Patient/p1' }, { reference: CRITERIA }] })), 'Observation.focus[1].reference'],
+    ['conditional update', () => send(app, 'PUT', '/fhir/Observation?identifier=urn:o|2', obs({ identifier: [{ system: 'urn:o', value: '2' }], subject: { reference: CRITERIA } })), 'Observation.subject.reference'],
+  ];
+  for (const [what, run, where] of cases) {
+    const res = await run();
+    t.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 200)}`);
+    const issue = res.json().issue[0];
+    t.same(issue.expression, [where], what);
+    t.match(issue.diagnostics, /conditional reference.*resolved only inside a transaction/, what);
+  }
+  await send(app, 'PUT', '/fhir/Observation/o2', obs({ id: 'o2', subject: { reference: 'Patient/p1' } }));
+  const patch = await send(app, 'PATCH', '/fhir/Observation/o2', [{ op: 'replace', path: '/subject/reference', value: CRITERIA }], { 'content-type': 'application/json-patch+json' });
+  t.equal(patch.statusCode, 400, `patch: ${patch.body.slice(0, 200)}`);
+  const batch = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [{ resource: obs({ subject: { reference: CRITERIA } }), request: { method: 'POST', url: 'Observation' } }] });
+  t.equal(batch.json().entry[0].response.status, '400 Bad Request', 'a batch entry (batches do not resolve them)');
+  const total = (await send(app, 'GET', '/fhir/Observation?_summary=count')).json().total;
+  t.equal(total, 1, 'only the literal one is stored');
+  t.equal((await send(app, 'GET', '/fhir/Observation/o2')).json().subject.reference, 'Patient/p1', 'the patch was not applied');
+});
+
+t.test('inside a transaction it is resolved; a search-looking string that is no Reference is left alone', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:cr', value: '1' }] });
+  const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: obs({ subject: { reference: CRITERIA } }), request: { method: 'POST', url: 'Observation' } }] });
+  t.equal(res.statusCode, 200, res.body.slice(0, 200));
+  const id = res.json().entry[0].response.location.replace(/^.*\/Observation\//, '').replace(/\/_history.*$/, '');
+  t.equal((await send(app, 'GET', `/fhir/Observation/${id}`)).json().subject.reference, 'Patient/p1');
+  const plain = await send(app, 'POST', '/fhir/Observation', obs({ subject: { reference: 'Patient/p1' }, valueString: CRITERIA }));
+  t.equal(plain.statusCode, 201, 'a valueString that looks like one is data');
+});
