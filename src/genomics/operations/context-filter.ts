@@ -4,6 +4,7 @@ import { GX } from './gx-fields.js';
 import { type DateBounds, parseDateRange } from './inputs.js';
 import type { OperationInputs } from './params.js';
 import { type Filter, findDocs, sourceClassFilter, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * The provenance filters every subject operation shares: `testIdentifiers`, `testDateRange`,
@@ -29,14 +30,14 @@ export async function provenanceClauses(ctx: FhirContext, inputs: OperationInput
   if (specimenIds.length) {
     const specimens = (await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000))
       .map((d) => `Specimen/${d.id}`);
-    const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens } }, 10_000);
+    const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens }, ...STANDING }, 10_000);
     clauses.push({ $or: [{ id: { $in: await resultIds(ctx, reports.map((r) => r.x)) } }, { [x(GX.specimen)]: { $in: specimens } }] });
   }
   return clauses;
 }
 
 async function reportsOf(ctx: FhirContext, subject: string, testIds: string[], dates: DateBounds | undefined): Promise<Array<Record<string, unknown>>> {
-  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report' };
+  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
   if (dates) filter[x(GX.date)] = { $gte: dates.lo, $lt: dates.hi };
   return (await findDocs(ctx, 'DiagnosticReport', filter, 10_000)).map((d) => d.x);

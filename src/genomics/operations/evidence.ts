@@ -3,6 +3,7 @@ import { canSee } from '../../auth/authorize.js';
 import type { AuthContext, FhirContext } from '../../fhir/context.js';
 import { GX } from './gx-fields.js';
 import { find, findDocs, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * Coverage evidence for reviewers (payers): each implication in a tx/dx answer carries, as an
@@ -27,7 +28,7 @@ export async function reportsFor(ctx: FhirContext, refs: string[], subject: stri
   const parentOf = new Map<string, string[]>();
   for (const g of groupers) for (const m of g.x[GX.member] as string[]) parentOf.set(m, [...(parentOf.get(m) ?? []), `Observation/${g.id}`]);
   const all = [...new Set([...refs, ...[...parentOf.values()].flat()])];
-  const reports = (await find<DiagnosticReport>(ctx, 'DiagnosticReport', { [x(GX.result)]: { $in: all }, [x(GX.subject)]: subject }, 10_000))
+  const reports = (await find<DiagnosticReport>(ctx, 'DiagnosticReport', { [x(GX.result)]: { $in: all }, [x(GX.subject)]: subject, ...STANDING }, 10_000))
     .filter((r) => canSee(auth, r.resource));
   for (const ref of refs) {
     const via = new Set([ref, ...(parentOf.get(ref) ?? [])]);

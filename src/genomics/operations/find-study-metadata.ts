@@ -12,6 +12,7 @@ import { type Filter, find, findDocs, x } from './query.js';
 import { regionsWithin } from './study-regions.js';
 import { assemblyWarnings } from './assembly-check.js';
 import { subjectOwns } from './subject-owned.js';
+import { STANDING } from './standing.js';
 
 /**
  * $find-study-metadata: the subject's genomic tests (genomic reports), filtered by identifier,
@@ -25,7 +26,7 @@ const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition';
 export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subject', async ({ inputs, ctx, req, subject }) => {
   const owned = (r: Resource) => subjectOwns(ctx, req, subject, r);
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
-  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report' };
+  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   const testIds = inputs.strings('testIdentifiers');
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
   const dates = parseDateRange(inputs.raw('testDateRange')[0]);
