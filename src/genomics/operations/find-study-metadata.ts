@@ -6,7 +6,8 @@ import { tokenQueryValues } from './codes.js';
 import { normalizeRef } from './genomic-index.js';
 import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
-import { parseDateRange, parseRange } from './inputs.js';
+import { parseRange } from './inputs.js';
+import { testDateFilter } from './test-dates.js';
 import { group, str } from './output.js';
 import { type Filter, find, findDocs, x } from './query.js';
 import { regionsWithin } from './study-regions.js';
@@ -29,8 +30,8 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   const testIds = inputs.strings('testIdentifiers');
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
-  const dates = parseDateRange(inputs.raw('testDateRange')[0]);
-  if (dates) filter[x(GX.date)] = { $gte: dates.lo, $lt: dates.hi };
+  const dates = testDateFilter(inputs.raw('testDateRange')[0]);
+  if (dates) filter.$and = [dates];
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
     const specimens = await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000);
