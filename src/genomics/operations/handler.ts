@@ -54,7 +54,7 @@ export function genomicsOperation(code: string, scope: 'subject' | 'population',
 
 /** The subject must exist (as a Patient, or at least as the subject of genomic data) and be visible. */
 async function resolveSubject(ctx: FhirContext, req: FhirRequest, text: string | undefined): Promise<string> {
-  const subject = parseSubject(text);
+  const subject = parseSubject(text, ctx.config.baseUrl);
   const [type, id] = subject.split('/');
   // A patient-level token asks about its own patient only; anyone else is "not found" (no leak).
   // (The Observation scopes the operation needs are checked by authorize() before we get here.)

@@ -61,11 +61,18 @@ export function parseVariant(text: string, param = 'variants'): VariantQuery {
   return { text, accession: h.accession, allele: h.allele, hgvs: hgvsText(t), info: describeAccession(h.accession) };
 }
 
-/** `Patient/p1` from `Patient/p1` or `p1`. */
-export function parseSubject(text: string | undefined): string {
-  const t = (text ?? '').trim();
+/**
+ * `Patient/p1` from `p1`, `Patient/p1` or `{this server's base}/Patient/p1`. A subject on
+ * another server is another person, whatever its id: it is refused, never read as the local one.
+ */
+export function parseSubject(text: string | undefined, baseUrl: string): string {
+  let t = (text ?? '').trim();
   if (/^[A-Za-z0-9\-.]{1,64}$/.test(t)) return `Patient/${t}`;
-  const m = /^(?:.*\/)?(Patient|Group)\/([A-Za-z0-9\-.]{1,64})$/.exec(t);
+  if (t.startsWith(`${baseUrl}/`)) t = t.slice(baseUrl.length + 1);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(t)) {
+    throw fhirError('BAD_REQUEST', `Subject '${text}' is not on this server (${baseUrl}): only its own patients can be asked about`, 'subject');
+  }
+  const m = /^(Patient|Group)\/([A-Za-z0-9\-.]{1,64})$/.exec(t);
   if (!m) throw fhirError('BAD_REQUEST', `Malformed subject '${text}': expected Patient/{id}`, 'subject');
   return `${m[1]}/${m[2]}`;
 }
