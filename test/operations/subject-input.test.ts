@@ -30,3 +30,19 @@ t.test("a subject on another server is not this server's patient", async (t) => 
     t.same((res.json() as OperationOutcome).issue?.[0]?.expression, ['subject']);
   }
 });
+
+t.test('a deleted patient is an unknown subject', async (t) => {
+  const app = await testApp(t);
+  await put(app, { resourceType: 'Patient', id: 'p1' });
+  await put(app, VARIANT);
+  t.equal((await ask(app, 'Patient/p1')).statusCode, 200);
+  t.equal((await app.inject({ method: 'DELETE', url: '/fhir/Patient/p1' })).statusCode, 204);
+  for (const op of ['find-subject-specific-variants', 'find-subject-variants', 'find-study-metadata', 'find-subject-tx-implications']) {
+    const res = await opGet(app, op, { subject: 'Patient/p1', ...(op === 'find-subject-specific-variants' ? { variants: 'NC_000009.12:5073769:G:T' } : op === 'find-subject-variants' ? { ranges: 'NC_000009.12:1-2' } : {}) });
+    t.equal(res.statusCode, 404, `${op}: ${res.body.slice(0, 200)}`);
+    t.same((res.json() as OperationOutcome).issue?.[0]?.expression, ['subject']);
+  }
+  // data stored without a Patient resource is still asked about by its subject
+  await put(app, { ...VARIANT, id: 'v2', subject: { reference: 'Patient/no-resource' } });
+  t.equal((await ask(app, 'Patient/no-resource')).statusCode, 200);
+});

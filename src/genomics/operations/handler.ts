@@ -62,6 +62,10 @@ async function resolveSubject(ctx: FhirContext, req: FhirRequest, text: string |
   if (restricted && subject !== `Patient/${restricted}`) throw fhirError('NOT_FOUND', `${subject} is not known`, 'subject');
   const rec = await ctx.store.read(type, id);
   if (rec && !rec.deleted) return subject;
+  // A deleted Patient's Observations stay stored, but the patient is gone: it is answered as
+  // unknown (as population operations stop counting it), not from what it left behind. 404, not
+  // 410: the answer is the same whether the subject never existed or was deleted.
+  if (rec?.deleted) throw fhirError('NOT_FOUND', `Subject ${subject} is not known to this server`, 'subject');
   if ((await findDocs(ctx, 'Observation', { [x(GX.subject)]: subject }, 1)).length) return subject;
   throw fhirError('NOT_FOUND', `Subject ${subject} is not known to this server`, 'subject');
 }
