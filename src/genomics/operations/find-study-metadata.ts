@@ -41,7 +41,9 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {
     const analysis = await analysisOf(ctx, r, owned);
     const part: ParametersParameter[] = [str('testId', r.identifier?.[0]?.value ?? `DiagnosticReport/${r.id}`)];
-    const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime;
+    // testDate is 1..1: a report with no date of its own (a VCF import states none) is dated by
+    // its analysis, else by when the server recorded it, the latest the test can have been done
+    const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime ?? r.meta?.lastUpdated;
     if (date) part.push({ name: 'testDate', valueDateTime: date });
     const specimenRef = normalizeRef(r.specimen?.[0]?.reference);
     if (specimenRef) part.push(str('specimenId', await specimenId(ctx, specimenRef, owned)));

@@ -1,5 +1,5 @@
 import type { Period } from '@medplum/fhirtypes';
-import { dateCond, type Prefix } from '../../search/compile-values.js';
+import { dateCond, lastUpdatedCond, type Prefix } from '../../search/compile-values.js';
 import { parseDateRange } from './inputs.js';
 import type { InputValue } from './params.js';
 import type { Filter } from './query.js';
@@ -9,13 +9,20 @@ import type { Filter } from './query.js';
  * (https://hl7.org/fhir/R4/search.html#date): both sides are ranges at their precision, so a
  * report dated `2025-03-14` is the whole day and matches `ge2025-03-14T12:00:00Z` as well as
  * `lt2025-03-14T12:00:00Z`. The report's date is its effective[x] (search's `date` index), else
- * its `issued`. parseDateRange validates the input first (400 naming testDateRange).
+ * its `issued`, else when it was recorded (`lu`, as $find-study-metadata's testDate says).
+ * parseDateRange validates the input first (400 naming testDateRange).
  */
 export function testDateFilter(v: InputValue | undefined): Filter | undefined {
   if (!parseDateRange(v)) return undefined;
-  const conds = prefixedDates(v!).map(([prefix, text]) => dateCond('testDateRange', `${prefix}${text}`));
+  const dates = prefixedDates(v!);
+  const conds = dates.map(([prefix, text]) => dateCond('testDateRange', `${prefix}${text}`));
   const on = (field: string): Filter[] => conds.map((c) => ({ [field]: c }));
-  return { $or: [{ $and: on('x.date') }, { 'x.date': { $exists: false }, $and: on('x.issued') }] };
+  const recorded = dates.map(([prefix, text]) => ({ lu: lastUpdatedCond('testDateRange', `${prefix}${text}`) }));
+  return { $or: [
+    { $and: on('x.date') },
+    { 'x.date': { $exists: false }, $and: on('x.issued') },
+    { 'x.date': { $exists: false }, 'x.issued': { $exists: false }, $and: recorded },
+  ] };
 }
 
 /** The input as search prefixes: a Period is `ge` its start and `le` its end. */
