@@ -27,3 +27,26 @@ t.test('a report without a date of its own still has its 1..1 testDate', async (
   t.equal(groups((await opGet(app, 'find-study-metadata', { subject: 'p2', testDateRange: `eq${day}` })).json() as Parameters, 'tests').length, 1, 'and testDateRange finds it by that date');
   t.equal(groups((await opGet(app, 'find-study-metadata', { subject: 'p2', testDateRange: 'lt2000' })).json() as Parameters, 'tests').length, 0);
 });
+
+t.test('the specimenId $find-study-metadata answers works as specimenIdentifiers', async (t) => {
+  const app = await testApp(t);
+  await importDemoVcf(app, 'p2', [{ name: 'specimen', valueString: 'tumorA' }]);
+  const tests = async (q: Record<string, string>) =>
+    groups((await opGet(app, 'find-study-metadata', { subject: 'p2', ...q })).json() as Parameters, 'tests');
+  const [test] = await tests({});
+  const answered = partValue(test, 'specimenId') as string;
+  t.equal(answered, 'Specimen/tumorA', 'no Specimen resource: its reference');
+  for (const v of [answered, 'tumorA']) {
+    t.equal((await tests({ specimenIdentifiers: v })).length, 1, `study metadata by ${v}`);
+    const variants = (await opGet(app, 'find-subject-specific-variants', { subject: 'p2', variants: 'NC_000013.11:32332591:A:C', specimenIdentifiers: v })).json() as Parameters;
+    t.equal(partValue(groups(variants, 'variants')[0], 'presence'), true, `variants by ${v}`);
+  }
+  for (const v of ['Specimen/tumorB', 'tumorB', 'Specimen/tumor']) t.equal((await tests({ specimenIdentifiers: v })).length, 0, v);
+
+  // a Specimen with an identifier is answered by it, and found by it (and by its id)
+  await put(app, { resourceType: 'Specimen', id: 'tumorA', identifier: [{ system: 'urn:lab', value: 'S-123' }], subject: { reference: 'Patient/p2' } } as never);
+  const [withId] = await tests({});
+  t.equal(partValue(withId, 'specimenId'), 'S-123');
+  for (const v of ['S-123', 'urn:lab|S-123', 'Specimen/tumorA']) t.equal((await tests({ specimenIdentifiers: v })).length, 1, v);
+  t.equal((await tests({ specimenIdentifiers: 'urn:other|S-123' })).length, 0);
+});

@@ -5,6 +5,7 @@ import type { OperationInputs } from './params.js';
 import { type Filter, findDocs, sourceClassFilter, x } from './query.js';
 import { STANDING } from './standing.js';
 import { testDateFilter } from './test-dates.js';
+import { specimenRefs } from './specimen-inputs.js';
 
 /**
  * The provenance filters every subject operation shares: `testIdentifiers`, `testDateRange`,
@@ -28,8 +29,7 @@ export async function provenanceClauses(ctx: FhirContext, inputs: OperationInput
   }
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    const specimens = (await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000))
-      .map((d) => `Specimen/${d.id}`);
+    const specimens = await specimenRefs(ctx, specimenIds);
     const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens }, ...STANDING }, 10_000);
     clauses.push({ $or: [{ id: { $in: await resultIds(ctx, reports.map((r) => r.x)) } }, { [x(GX.specimen)]: { $in: specimens } }] });
   }

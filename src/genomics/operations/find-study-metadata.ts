@@ -8,6 +8,7 @@ import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { parseRange } from './inputs.js';
 import { testDateFilter } from './test-dates.js';
+import { specimenRefs } from './specimen-inputs.js';
 import { group, str } from './output.js';
 import { type Filter, find, findDocs, x } from './query.js';
 import { regionsWithin } from './study-regions.js';
@@ -34,8 +35,7 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   if (dates) filter.$and = [dates];
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    const specimens = await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000);
-    filter[x(GX.specimen)] = { $in: specimens.map((d) => `Specimen/${d.id}`) };
+    filter[x(GX.specimen)] = { $in: await specimenRefs(ctx, specimenIds) };
   }
   const out: ParametersParameter[] = [];
   for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {
