@@ -74,7 +74,7 @@ function variant(v: VariantSpec): Resource {
   } as Resource;
 }
 
-function implication(kind: 'tx' | 'dx', id: string, patient: string, variantId: string, parts: Record<string, unknown>[]): Resource {
+function implication(kind: 'tx' | 'dx', id: string, patient: string, basisId: string, parts: Record<string, unknown>[]): Resource {
   return {
     resourceType: 'Observation',
     id,
@@ -85,7 +85,7 @@ function implication(kind: 'tx' | 'dx', id: string, patient: string, variantId: 
     subject: { reference: `Patient/${patient}` },
     effectiveDateTime: '2025-03-14',
     performer: [{ reference: `Organization/${DEMO.lab}` }],
-    derivedFrom: [{ reference: `Observation/${variantId}` }],
+    derivedFrom: [{ reference: `Observation/${basisId}` }],
     component: parts,
   } as unknown as Resource;
 }
@@ -179,7 +179,9 @@ export function demoResources(): Resource[] {
     comp('53037-8', cc('http://loinc.org', 'LA6668-3', 'Pathogenic')),
     comp('81259-4', cc(sct, '718220008', 'Hereditary breast and ovarian cancer syndrome')),
   ]);
-  const txCyp = implication('tx', 'demo-tx-cyp2c19-clopidogrel', p3, 'demo-var-cyp2c19', [
+  // A pharmacogenomic implication rests on the diplotype (the genotype), which rests on the
+  // variant: so `haplotypes=CYP2C19*2/*2` and `variants=…` both find it (README, Coverage evidence)
+  const txCyp = implication('tx', 'demo-tx-cyp2c19-clopidogrel', p3, 'demo-gt-cyp2c19', [
     { code: { coding: [{ system: TBD, code: 'therapeutic-implication' }] }, ...cc('http://loinc.org', 'LA9657-3', 'Poor metabolizer') },
     comp('51963-7', cc(rxnorm, '32968', 'clopidogrel')),
   ]);

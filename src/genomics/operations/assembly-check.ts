@@ -9,6 +9,11 @@ import { findDocs, x } from './query.js';
  * liftover). When the subject (or, for population operations, anyone) has data for the same
  * chromosome on the other build, the answer carries a warning saying so, so that "not found"
  * is never silently caused by a build mismatch. Accessions of neither build get a warning too.
+ *
+ * With a minimum cell size (FHIR_MIN_CELL_SIZE above 1), a population warning must not say
+ * whether anyone has data there: "someone has variants on chromosome 9 in GRCh38" is a count of
+ * at least one, below any cell size. The warning is then given for every question on either
+ * build, without looking at the data.
  */
 export async function assemblyWarnings(
   ctx: FhirContext,
@@ -29,6 +34,11 @@ export async function assemblyWarnings(
     const { assembly, chromosome } = item.info;
     if (chromosome === 'MT') continue;
     const other = otherAssembly(assembly);
+    if (!subject && ctx.config.minCellSize > 1) {
+      issues.push({ severity: 'warning', code: 'incomplete', expression: [param],
+        diagnostics: `${item.text} is on ${assembly}: variants on ${other} are not compared (no liftover). Ask again with the ${other} accession to include them.` });
+      continue;
+    }
     const key = `${other}|${chromosome}`;
     if (!checked.has(key)) {
       const filter = subject ? { [x(GX.subjectAssembly)]: `${subject}|${key}` } : { [x(GX.assembly)]: key };

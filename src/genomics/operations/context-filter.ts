@@ -1,9 +1,11 @@
 import type { FhirContext } from '../../fhir/context.js';
 import { tokenQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
-import { type DateBounds, parseDateRange } from './inputs.js';
 import type { OperationInputs } from './params.js';
 import { type Filter, findDocs, sourceClassFilter, x } from './query.js';
+import { STANDING } from './standing.js';
+import { testDateFilter } from './test-dates.js';
+import { specimenRefs } from './specimen-inputs.js';
 
 /**
  * The provenance filters every subject operation shares: `testIdentifiers`, `testDateRange`,
@@ -20,25 +22,24 @@ export async function provenanceClauses(ctx: FhirContext, inputs: OperationInput
     clauses.push(sourceClassFilter(source));
   }
   const testIds = inputs.def.parameter?.some((p) => p.name === 'testIdentifiers') ? inputs.strings('testIdentifiers') : [];
-  const dates = parseDateRange(inputs.raw('testDateRange')[0]);
+  const dates = testDateFilter(inputs.raw('testDateRange')[0]);
   if (testIds.length || dates) {
     const reports = await reportsOf(ctx, subject, testIds, dates);
     clauses.push({ id: { $in: await resultIds(ctx, reports) } });
   }
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    const specimens = (await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000))
-      .map((d) => `Specimen/${d.id}`);
-    const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens } }, 10_000);
+    const specimens = await specimenRefs(ctx, specimenIds);
+    const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens }, ...STANDING }, 10_000);
     clauses.push({ $or: [{ id: { $in: await resultIds(ctx, reports.map((r) => r.x)) } }, { [x(GX.specimen)]: { $in: specimens } }] });
   }
   return clauses;
 }
 
-async function reportsOf(ctx: FhirContext, subject: string, testIds: string[], dates: DateBounds | undefined): Promise<Array<Record<string, unknown>>> {
-  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report' };
+async function reportsOf(ctx: FhirContext, subject: string, testIds: string[], dates: Filter | undefined): Promise<Array<Record<string, unknown>>> {
+  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
-  if (dates) filter[x(GX.date)] = { $gte: dates.lo, $lt: dates.hi };
+  if (dates) filter.$and = [dates];
   return (await findDocs(ctx, 'DiagnosticReport', filter, 10_000)).map((d) => d.x);
 }
 

@@ -1,7 +1,9 @@
 import type { DiagnosticReport, Extension, Observation, Reference } from '@medplum/fhirtypes';
-import type { FhirContext } from '../../fhir/context.js';
+import { canSee } from '../../auth/authorize.js';
+import type { AuthContext, FhirContext } from '../../fhir/context.js';
 import { GX } from './gx-fields.js';
 import { find, findDocs, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * Coverage evidence for reviewers (payers): each implication in a tx/dx answer carries, as an
@@ -12,15 +14,22 @@ import { find, findDocs, x } from './query.js';
  */
 export const EVIDENCE_URL = 'http://fhir-genomics-server/StructureDefinition/genomic-evidence';
 
-/** Reports listing any of the given Observations in `result` (or via one grouping Observation). */
-export async function reportsFor(ctx: FhirContext, refs: string[]): Promise<Map<string, DiagnosticReport[]>> {
+/**
+ * The subject's reports listing any of the given Observations in `result` (or via one of the
+ * subject's grouping Observations), those the caller may read. Anyone may list anyone's
+ * Observation in a report, so a report (and its accession, specimen, order) about another
+ * patient is never evidence here.
+ */
+export async function reportsFor(ctx: FhirContext, refs: string[], subject: string, auth: AuthContext | undefined): Promise<Map<string, DiagnosticReport[]>> {
   const byRef = new Map<string, DiagnosticReport[]>();
   if (!refs.length) return byRef;
-  const groupers = await findDocs(ctx, 'Observation', { [x(GX.member)]: { $in: refs } }, 10_000);
+  // `x.subject` is the search index (grouping Observations are of no genomic kind: no gx-subject)
+  const groupers = await findDocs(ctx, 'Observation', { [x(GX.member)]: { $in: refs }, 'x.subject': subject }, 10_000);
   const parentOf = new Map<string, string[]>();
   for (const g of groupers) for (const m of g.x[GX.member] as string[]) parentOf.set(m, [...(parentOf.get(m) ?? []), `Observation/${g.id}`]);
   const all = [...new Set([...refs, ...[...parentOf.values()].flat()])];
-  const reports = await find<DiagnosticReport>(ctx, 'DiagnosticReport', { [x(GX.result)]: { $in: all } }, 10_000);
+  const reports = (await find<DiagnosticReport>(ctx, 'DiagnosticReport', { [x(GX.result)]: { $in: all }, [x(GX.subject)]: subject, ...STANDING }, 10_000))
+    .filter((r) => canSee(auth, r.resource));
   for (const ref of refs) {
     const via = new Set([ref, ...(parentOf.get(ref) ?? [])]);
     const hits = reports.filter((r) => ((r.doc.x[GX.result] as string[]) ?? []).some((res) => via.has(res))).map((r) => r.resource);

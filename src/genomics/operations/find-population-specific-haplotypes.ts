@@ -5,6 +5,7 @@ import { genomicsOperation } from './handler.js';
 import { group, str } from './output.js';
 import { Counter } from './population.js';
 import { findDocs, sourceClassFilter, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * $find-population-specific-haplotypes: per haplotype/genotype, how many patients have it.
@@ -16,7 +17,7 @@ export const findPopulationSpecificHaplotypes = genomicsOperation('find-populati
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const hap of inputs.strings('haplotypes')) {
-    const docs = await findDocs(ctx, 'Observation', { [x(GX.haplotype)]: { $in: tokenQueryValues(hap) }, [x(GX.kind)]: { $in: ['haplotype', 'genotype'] }, ...extra });
+    const docs = await findDocs(ctx, 'Observation', { [x(GX.haplotype)]: { $in: tokenQueryValues(hap) }, [x(GX.kind)]: { $in: ['haplotype', 'genotype'] }, ...STANDING, ...extra });
     out.push(group('haplotypes', [str('haplotypeItem', hap), ...(await counter.parts(docs))]));
   }
   return { parameter: out, issues: counter.issues };

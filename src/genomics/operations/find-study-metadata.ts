@@ -1,5 +1,5 @@
 import { parseFhirJson } from '../../fhir/json-decimals.js';
-import type { CodeableConcept, DiagnosticReport, Extension, ParametersParameter, Procedure, Specimen } from '@medplum/fhirtypes';
+import type { CodeableConcept, DiagnosticReport, Extension, ParametersParameter, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import type { Build } from '../assemblies.js';
 import { ASSEMBLY_LOINC } from '../variant-notation/accession.js';
@@ -7,11 +7,15 @@ import { tokenQueryValues } from './codes.js';
 import { normalizeRef } from './genomic-index.js';
 import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
-import { parseDateRange, parseRange } from './inputs.js';
+import { parseRange } from './inputs.js';
+import { testDateFilter } from './test-dates.js';
+import { specimenRefs } from './specimen-inputs.js';
 import { group, str } from './output.js';
 import { type Filter, find, findDocs, x } from './query.js';
 import { regionsWithin } from './study-regions.js';
 import { assemblyWarnings } from './assembly-check.js';
+import { subjectOwns } from './subject-owned.js';
+import { STANDING } from './standing.js';
 
 /**
  * $find-study-metadata: the subject's genomic tests (genomic reports), filtered by identifier,
@@ -22,26 +26,28 @@ import { assemblyWarnings } from './assembly-check.js';
  */
 const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition';
 
-export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subject', async ({ inputs, ctx, subject }) => {
+export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subject', async ({ inputs, ctx, req, subject }) => {
+  const owned = (r: Resource) => subjectOwns(ctx, req, subject, r);
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
-  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report' };
+  const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   const testIds = inputs.strings('testIdentifiers');
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
-  const dates = parseDateRange(inputs.raw('testDateRange')[0]);
-  if (dates) filter[x(GX.date)] = { $gte: dates.lo, $lt: dates.hi };
+  const dates = testDateFilter(inputs.raw('testDateRange')[0]);
+  if (dates) filter.$and = [dates];
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    const specimens = await findDocs(ctx, 'Specimen', { [x(GX.specimenId)]: { $in: specimenIds.flatMap(tokenQueryValues) } }, 10_000);
-    filter[x(GX.specimen)] = { $in: specimens.map((d) => `Specimen/${d.id}`) };
+    filter[x(GX.specimen)] = { $in: await specimenRefs(ctx, specimenIds) };
   }
   const out: ParametersParameter[] = [];
   for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {
-    const analysis = await analysisOf(ctx, r);
+    const analysis = await analysisOf(ctx, r, owned);
     const part: ParametersParameter[] = [str('testId', r.identifier?.[0]?.value ?? `DiagnosticReport/${r.id}`)];
-    const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime;
+    // testDate is 1..1: a report with no date of its own (a VCF import states none) is dated by
+    // its analysis, else by when the server recorded it, the latest the test can have been done
+    const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime ?? r.meta?.lastUpdated;
     if (date) part.push({ name: 'testDate', valueDateTime: date });
     const specimenRef = normalizeRef(r.specimen?.[0]?.reference);
-    if (specimenRef) part.push(str('specimenId', await specimenId(ctx, specimenRef)));
+    if (specimenRef) part.push(str('specimenId', await specimenId(ctx, specimenRef, owned)));
     const build = ext(analysis, `${IG}/genomic-study-analysis-genome-build`)[0]?.valueCodeableConcept ?? (await buildFromResults(ctx, r));
     if (build) part.push({ name: 'genomicBuild', valueCodeableConcept: build });
     const changes = ext(analysis, `${IG}/genomic-study-analysis-change-type`).flatMap((e) => e.valueCodeableConcept?.coding ?? []);
@@ -63,23 +69,28 @@ function ext(p: Procedure | undefined, url: string): Extension[] {
   return (p?.extension ?? []).filter((e) => e.url === url);
 }
 
-async function readJson<T>(ctx: FhirContext, ref: string | undefined): Promise<T | undefined> {
+type Owned = (r: Resource) => boolean;
+
+/** The resource a report points at, when it is the subject's and the caller's to see (subject-owned.ts). */
+async function readJson<T extends Resource>(ctx: FhirContext, ref: string | undefined, owned: Owned): Promise<T | undefined> {
   if (!ref) return undefined;
   const [type, id] = ref.split('/');
   const rec = await ctx.store.read(type, id);
-  return rec?.json && !rec.deleted ? (parseFhirJson(rec.json) as T) : undefined;
+  if (!rec?.json || rec.deleted) return undefined;
+  const r = parseFhirJson(rec.json) as T;
+  return owned(r) ? r : undefined;
 }
 
 /** Report → genomic study (genomic-study-reference) → its analysis (genomic-study-analysis-ext). */
-async function analysisOf(ctx: FhirContext, r: DiagnosticReport): Promise<Procedure | undefined> {
+async function analysisOf(ctx: FhirContext, r: DiagnosticReport, owned: Owned): Promise<Procedure | undefined> {
   const studyRef = normalizeRef(r.extension?.find((e) => e.url === `${IG}/genomic-study-reference`)?.valueReference?.reference);
-  const study = await readJson<Procedure>(ctx, studyRef);
+  const study = await readJson<Procedure>(ctx, studyRef, owned);
   const analysisRef = normalizeRef(study?.extension?.find((e) => e.url === `${IG}/genomic-study-analysis-ext`)?.valueReference?.reference);
-  return readJson<Procedure>(ctx, analysisRef);
+  return readJson<Procedure>(ctx, analysisRef, owned);
 }
 
-async function specimenId(ctx: FhirContext, ref: string): Promise<string> {
-  const s = await readJson<Specimen>(ctx, ref);
+async function specimenId(ctx: FhirContext, ref: string, owned: Owned): Promise<string> {
+  const s = await readJson<Specimen>(ctx, ref, owned);
   return s?.identifier?.[0]?.value ?? s?.accessionIdentifier?.value ?? ref;
 }
 

@@ -5,6 +5,7 @@ import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { group, raw, str } from './output.js';
 import { find, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * $find-subject-haplotypes: the subject's Haplotype and Genotype Observations for each gene
@@ -18,6 +19,7 @@ export const findSubjectHaplotypes = genomicsOperation('find-subject-haplotypes'
     const hits = await find(ctx, 'Observation', {
       [x(GX.subjectKind)]: { $in: [`${subject}|haplotype`, `${subject}|genotype`] },
       [x(GX.gene)]: { $in: tokenQueryValues(gene) },
+      ...STANDING,
       ...(clauses.length ? { $and: clauses } : {}),
     });
     const part: ParametersParameter[] = [str('geneItem', gene)];

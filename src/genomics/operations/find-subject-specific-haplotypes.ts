@@ -5,6 +5,7 @@ import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { bool, group, raw, str } from './output.js';
 import { find, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * $find-subject-specific-haplotypes: is each haplotype/genotype (token `system|code`, bare code,
@@ -18,6 +19,7 @@ export const findSubjectSpecificHaplotypes = genomicsOperation('find-subject-spe
     const hits = await find(ctx, 'Observation', {
       [x(GX.subjectKind)]: { $in: [`${subject}|haplotype`, `${subject}|genotype`] },
       [x(GX.haplotype)]: { $in: tokenQueryValues(hap) },
+      ...STANDING,
       ...(clauses.length ? { $and: clauses } : {}),
     });
     const part: ParametersParameter[] = [str('haplotypeItem', hap), bool('presence', hits.length > 0)];

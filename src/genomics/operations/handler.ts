@@ -54,7 +54,7 @@ export function genomicsOperation(code: string, scope: 'subject' | 'population',
 
 /** The subject must exist (as a Patient, or at least as the subject of genomic data) and be visible. */
 async function resolveSubject(ctx: FhirContext, req: FhirRequest, text: string | undefined): Promise<string> {
-  const subject = parseSubject(text);
+  const subject = parseSubject(text, ctx.config.baseUrl);
   const [type, id] = subject.split('/');
   // A patient-level token asks about its own patient only; anyone else is "not found" (no leak).
   // (The Observation scopes the operation needs are checked by authorize() before we get here.)
@@ -62,6 +62,10 @@ async function resolveSubject(ctx: FhirContext, req: FhirRequest, text: string |
   if (restricted && subject !== `Patient/${restricted}`) throw fhirError('NOT_FOUND', `${subject} is not known`, 'subject');
   const rec = await ctx.store.read(type, id);
   if (rec && !rec.deleted) return subject;
+  // A deleted Patient's Observations stay stored, but the patient is gone: it is answered as
+  // unknown (as population operations stop counting it), not from what it left behind. 404, not
+  // 410: the answer is the same whether the subject never existed or was deleted.
+  if (rec?.deleted) throw fhirError('NOT_FOUND', `Subject ${subject} is not known to this server`, 'subject');
   if ((await findDocs(ctx, 'Observation', { [x(GX.subject)]: subject }, 1)).length) return subject;
   throw fhirError('NOT_FOUND', `Subject ${subject} is not known to this server`, 'subject');
 }

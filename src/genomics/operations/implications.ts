@@ -4,6 +4,7 @@ import { GX, type GenomicKind } from './gx-fields.js';
 import { type GenomicRange, type VariantQuery, parseRange, parseVariant } from './inputs.js';
 import type { OperationInputs } from './params.js';
 import { type Filter, findDocs, kindFilter, rangeFilter, refOf, variantDocs, x } from './query.js';
+import { STANDING } from './standing.js';
 
 /**
  * Shared body of the implication and consequence operations (tx, dx, molecular consequence;
@@ -42,7 +43,7 @@ export function implicationQuery(inputs: OperationInputs, kind: ImplicationQuery
 
 /** The MongoDB-style filter selecting the implications, or undefined when none can match. */
 export async function implicationFilter(ctx: FhirContext, q: ImplicationQuery): Promise<Filter | undefined> {
-  const filter: Filter = { ...kindFilter(q.kind, q.subject) };
+  const filter: Filter = { ...kindFilter(q.kind, q.subject), ...STANDING };
   const and: Filter[] = [...q.clauses];
   if (q.variants.length || q.ranges.length || q.haplotypes.length) {
     const basis = await basisRefs(ctx, q);
@@ -65,7 +66,7 @@ async function basisRefs(ctx: FhirContext, q: ImplicationQuery): Promise<string[
   };
   for (const v of q.variants) for (const d of await variantDocs(ctx, v, q.subject)) add(refOf(d), true);
   for (const r of q.ranges) for (const d of await findDocs(ctx, 'Observation', rangeFilter(r, 'intersect', q.subject))) add(refOf(d), true);
-  const hapKinds = q.subject ? { [x(GX.subjectKind)]: { $in: [`${q.subject}|haplotype`, `${q.subject}|genotype`] } } : { [x(GX.kind)]: { $in: ['haplotype', 'genotype'] } };
+  const hapKinds = { ...(q.subject ? { [x(GX.subjectKind)]: { $in: [`${q.subject}|haplotype`, `${q.subject}|genotype`] } } : { [x(GX.kind)]: { $in: ['haplotype', 'genotype'] } }), ...STANDING };
   if (q.haplotypes.length) {
     for (const d of await findDocs(ctx, 'Observation', { ...hapKinds, [x(GX.haplotype)]: { $in: q.haplotypes.flatMap(tokenQueryValues) } })) add(refOf(d), false);
   }

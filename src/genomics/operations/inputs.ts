@@ -1,5 +1,6 @@
 import type { Period } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
+import { dateRange } from '../../search/normalize.js';
 import type { Allele } from '../variant-notation/allele.js';
 import { type AccessionInfo, REFSEQ_ACCESSION, describeAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
@@ -60,11 +61,18 @@ export function parseVariant(text: string, param = 'variants'): VariantQuery {
   return { text, accession: h.accession, allele: h.allele, hgvs: hgvsText(t), info: describeAccession(h.accession) };
 }
 
-/** `Patient/p1` from `Patient/p1` or `p1`. */
-export function parseSubject(text: string | undefined): string {
-  const t = (text ?? '').trim();
+/**
+ * `Patient/p1` from `p1`, `Patient/p1` or `{this server's base}/Patient/p1`. A subject on
+ * another server is another person, whatever its id: it is refused, never read as the local one.
+ */
+export function parseSubject(text: string | undefined, baseUrl: string): string {
+  let t = (text ?? '').trim();
   if (/^[A-Za-z0-9\-.]{1,64}$/.test(t)) return `Patient/${t}`;
-  const m = /^(?:.*\/)?(Patient|Group)\/([A-Za-z0-9\-.]{1,64})$/.exec(t);
+  if (t.startsWith(`${baseUrl}/`)) t = t.slice(baseUrl.length + 1);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(t)) {
+    throw fhirError('BAD_REQUEST', `Subject '${text}' is not on this server (${baseUrl}): only its own patients can be asked about`, 'subject');
+  }
+  const m = /^(Patient|Group)\/([A-Za-z0-9\-.]{1,64})$/.exec(t);
   if (!m) throw fhirError('BAD_REQUEST', `Malformed subject '${text}': expected Patient/{id}`, 'subject');
   return `${m[1]}/${m[2]}`;
 }
@@ -106,18 +114,12 @@ export function parseDateRange(v: InputValue | undefined, param = 'testDateRange
   return { lo, hi };
 }
 
-/** [start, end) in epoch ms of a FHIR date/dateTime at its precision. */
+/**
+ * [start, end) in epoch ms of a FHIR date/dateTime at its precision: search's parser, so that a
+ * day the month does not have (2025-02-30) or a 13th month is refused here as it is there.
+ */
 function dateSpan(text: string, param: string): [number, number] {
-  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
-  if (m) {
-    const y = Number(m[1]);
-    if (!m[2]) return [Date.UTC(y, 0, 1), Date.UTC(y + 1, 0, 1)];
-    const mo = Number(m[2]) - 1;
-    if (!m[3]) return [Date.UTC(y, mo, 1), Date.UTC(y, mo + 1, 1)];
-    const d = Date.UTC(y, mo, Number(m[3]));
-    return [d, d + 86_400_000];
-  }
-  const t = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(t)) throw fhirError('BAD_REQUEST', `Malformed date '${text}' in ${param}`, param);
-  return [t, t + 1000];
+  const r = dateRange(text);
+  if (!r) throw fhirError('BAD_REQUEST', `Malformed date '${text}' in ${param}: expected a FHIR date or dateTime such as 2019-03-01 or 2019-03-01T10:00:00Z`, param);
+  return [r.s, r.e];
 }

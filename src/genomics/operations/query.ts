@@ -8,6 +8,7 @@ import { sourceClassQueryValues } from './codes.js';
 import { binsOverlapping } from './bins.js';
 import { GX, type GenomicKind } from './gx-fields.js';
 import type { GenomicRange, VariantQuery } from './inputs.js';
+import { PRESENT } from './standing.js';
 
 /**
  * The operations' reads: StoreQuery filters over the `gx-*` index fields (genomic-index.ts),
@@ -73,7 +74,7 @@ export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: strin
     // Insertions are zero-length: they count when their point lies inside the range.
     ? { a: range.accession, s: { $lt: range.end }, $or: [{ e: { $gt: range.start } }, { s: { $gte: range.start } }] }
     : { a: range.accession, is: { $lte: range.start }, ie: { $gte: range.end } };
-  return { ...binClause, ...(subject ? {} : { [x(GX.kind)]: 'variant' }), [x(GX.loci)]: { $elemMatch: exact } };
+  return { ...binClause, ...(subject ? {} : { [x(GX.kind)]: 'variant' }), [x(GX.loci)]: { $elemMatch: exact }, ...PRESENT };
 }
 
 /** Index keys a variant input matches: its canonical allele key and/or its exact HGVS text. */
@@ -86,11 +87,11 @@ export function variantKeys(v: VariantQuery): string[] {
 
 export function variantFilter(v: VariantQuery, subject: string | undefined): Filter[] {
   const keys = variantKeys(v);
-  if (subject) return [{ [x(GX.subjectVariant)]: { $in: keys.map((k) => `${subject}|${k}`) } }];
+  if (subject) return [{ [x(GX.subjectVariant)]: { $in: keys.map((k) => `${subject}|${k}`) }, ...PRESENT }];
   // Two selective lookups rather than one `$or`, so each uses its own index.
   const out: Filter[] = [];
-  if (v.allele) out.push({ [x(GX.variantKey)]: alleleKey(v.allele) });
-  if (v.hgvs) out.push({ [x(GX.hgvs)]: v.hgvs });
+  if (v.allele) out.push({ [x(GX.variantKey)]: alleleKey(v.allele), ...PRESENT });
+  if (v.hgvs) out.push({ [x(GX.hgvs)]: v.hgvs, ...PRESENT });
   return out;
 }
 

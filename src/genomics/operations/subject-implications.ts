@@ -8,6 +8,8 @@ import { evidenceExtension, reportsFor } from './evidence.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
 import { raw } from './output.js';
+import { subjectOwns } from './subject-owned.js';
+import { stands } from './standing.js';
 import { find, refOf } from './query.js';
 
 /**
@@ -16,7 +18,7 @@ import { find, refOf } from './query.js';
  * `derivedFrom` targets in the answer), each implication with its evidence chain.
  */
 export async function subjectImplications(
-  { inputs, ctx, subject }: RunArgs,
+  { inputs, ctx, req, subject }: RunArgs,
   kind: ImplicationQuery['kind'],
   names: { implication: string; findings: Partial<Record<string, string>> },
 ): Promise<OperationResult> {
@@ -31,13 +33,18 @@ export async function subjectImplications(
       const ref = normalizeRef(d.reference);
       if (!ref || findings.has(ref) || !ref.startsWith('Observation/')) continue;
       const rec = await ctx.store.read('Observation', ref.slice(12));
-      if (rec?.json && !rec.deleted) {
-        findings.set(ref, parseFhirJson(rec.json) as Observation);
-        findingJson.set(ref, rec.json);
-      }
+      if (!rec?.json || rec.deleted) continue;
+      const f = parseFhirJson(rec.json) as Observation;
+      // derivedFrom is whatever the implication's writer typed, and ids are guessable (VCF ids are
+      // hashes of the call): a finding joins the answer only when it is about the subject itself
+      // (being in its compartment as a performer is not enough) and the caller may see it.
+      if (normalizeRef(f.subject?.reference) !== subject || !subjectOwns(ctx, req, subject, f)) continue;
+      if (!stands(f)) continue; // withdrawn findings are no basis (standing.ts)
+      findings.set(ref, f);
+      findingJson.set(ref, rec.json);
     }
   }
-  const evidence = kind === 'mc' ? undefined : await reportsFor(ctx, [...hits.map((h) => refOf(h.doc)), ...findings.keys()]);
+  const evidence = kind === 'mc' ? undefined : await reportsFor(ctx, [...hits.map((h) => refOf(h.doc)), ...findings.keys()], subject, req.auth);
   const out: ParametersParameter[] = [];
   for (const h of hits) {
     const p = raw(names.implication, h);

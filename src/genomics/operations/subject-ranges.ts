@@ -6,6 +6,7 @@ import { parseRange } from './inputs.js';
 import { bool, group, raw, res, str } from './output.js';
 import { type Filter, find, kindFilter, type RangeMode, rangeFilter, refOf } from './query.js';
 import { GX } from './gx-fields.js';
+import { STANDING } from './standing.js';
 
 /**
  * Shared body of $find-subject-variants and the two structural operations: for each range, is
@@ -33,6 +34,6 @@ export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: Ran
 /** Sequence-phase-relationship Observations between variants of the answer (both ends in it). */
 async function phaseRelationships(ctx: RunArgs['ctx'], subject: string, variantRefs: string[]): Promise<Observation[]> {
   const set = new Set(variantRefs);
-  const hits = await find(ctx, 'Observation', { ...kindFilter('phase', subject), [`x.${GX.derivedFrom}`]: { $in: variantRefs } });
+  const hits = await find(ctx, 'Observation', { ...kindFilter('phase', subject), [`x.${GX.derivedFrom}`]: { $in: variantRefs }, ...STANDING });
   return hits.filter((h) => ((h.doc.x[GX.derivedFrom] as string[]) ?? []).every((r) => set.has(r))).map((h) => h.resource);
 }
