@@ -229,7 +229,7 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
     const extent = variantExtent(exact, range(OUTER_START_END), range(INNER_START_END));
     if (extent) {
       const { outer: main, inner: sub } = extent;
-      loci.push({ a: accession, s: main.start, e: main.end, is: sub.start, ie: sub.end });
+      loci.push(sub ? { a: accession, s: main.start, e: main.end, is: sub.start, ie: sub.end } : { a: accession, s: main.start, e: main.end });
       if (exact && ref !== undefined && alt !== undefined && /^[ACGTN]*$/i.test(ref + alt)) {
         alleles.push(normalizeAllele({ accession, position: exact.start, ref, deletedLength: ref.length, alt }));
       }

@@ -9,20 +9,23 @@
  * - `outer`: what intersection questions read ($find-subject-variants, the structural
  *   intersecting operations, and the `genomic-region` search parameter), so that every place that
  *   asks "does this variant touch that region" gives the same answer;
- * - `inner`: what subsumption reads (the structural subsuming operations).
+ * - `inner`: what subsumption reads (the structural subsuming operations): the bases the variant
+ *   certainly covers. An imprecise variant's outer range is a confidence interval, not a certain
+ *   extent, so without an inner range it has none and subsumes no range (an `<INS>` with only
+ *   CIPOS: IG "subsume" is the variant wholly containing the range, which nothing here says).
  *
  * Generic over what a range is, so the operations' genomic index (genomic-index.ts) and the search
  * indexer (search/genomics-params.ts) apply the one rule to ranges they read in their own form.
  */
 export interface VariantExtent<T> {
   outer: T;
-  inner: T;
+  inner: T | undefined;
 }
 
 export function variantExtent<T>(exact: T | undefined, outer: T | undefined, inner: T | undefined): VariantExtent<T> | undefined {
   const main = outer ?? exact ?? inner;
   if (main === undefined) return undefined;
-  return { outer: main, inner: inner ?? exact ?? main };
+  return { outer: main, inner: inner ?? (outer === undefined ? exact : undefined) };
 }
 
 /** The LOINC codes of the three location components (component-codes.ts files them). */
