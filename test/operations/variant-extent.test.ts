@@ -63,4 +63,58 @@ t.test('variant extents', async (t) => {
     // <DEL> 3000000-3023000 with CIPOS/CIEND ±100: inner [3000100, 3022900)
     t.same(await presence(op, ['NC_000001.11:3001000-3002000', 'NC_000001.11:3000100-3022900', 'NC_000001.11:3000050-3001000']), [true, true, false]);
   });
+
+  t.test('a padded indel covers its changed bases; an insertion lies between two bases', async (t) => {
+    const op = 'find-subject-variants';
+    // CGTGGATGCGGGGAC>C at POS 2827694: deletes 0-based 2827694..2827707, the padding base 2827693 is unchanged
+    t.same(await presence(op, ['NC_000001.11:2827600-2827694', 'NC_000001.11:2827694-2827695', 'NC_000001.11:2827707-2827708', 'NC_000001.11:2827708-2827800']), [false, true, true, false]);
+    // T>TTGTAG at POS 67: inserted between 0-based 66 and 67 (SPDI position 67)
+    t.same(await presence(op, ['NC_000001.11:0-67', 'NC_000001.11:66-67', 'NC_000001.11:67-68', 'NC_000001.11:60-70']), [false, false, true, true]);
+    // the symbolic <DEL> at POS 756295 was already stored after its padding base: [756295, 756329)
+    t.same(await presence(op, ['NC_000001.11:756294-756295', 'NC_000001.11:756295-756296', 'NC_000001.11:756328-756329', 'NC_000001.11:756329-756330']), [false, true, true, false]);
+    t.same(await presence('find-subject-structural-subsuming-variants', ['NC_000001.11:66-67', 'NC_000001.11:67-68']), [false, false], 'an insertion covers no base');
+    // genomic-region reads the same extents
+    t.same([await region('NC_000001.11:2827600-2827694'), await region('NC_000001.11:2827694-2827695')], [0, 1]);
+    t.same([await region('NC_000001.11:0-67'), await region('NC_000001.11:67-68')], [0, 1]);
+    // the stored Variant keeps its VCF-derived range and alleles
+    const [v] = await found(op, 'NC_000001.11:2827694-2827695');
+    t.match(v, /"low":\{"value":2827693\},"high":\{"value":2827708\}/);
+    t.match(v, /"valueString":"CGTGGATGCGGGGAC"/);
+  });
+
+  t.test('a range without high spans the stated REF, in search and operations alike', async (t) => {
+    // 1-based GT>G at 200 (low only): padding G at 0-based 199, deleted T at 200
+    await put(app, {
+      resourceType: 'Observation', id: 'no-high', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] },
+      subject: { reference: 'Patient/px' }, valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA9633-4' }] },
+      component: [
+        { code: { coding: [{ system: 'http://loinc.org', code: '48013-7' }] }, valueCodeableConcept: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/refseq', code: 'NC_000002.12' }] } },
+        { code: { coding: [{ system: 'http://loinc.org', code: '92822-6' }] }, valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA30102-0' }] } },
+        { code: { coding: [{ system: 'http://loinc.org', code: '81254-5' }] }, valueRange: { low: { value: 200 } } },
+        { code: { coding: [{ system: 'http://loinc.org', code: '69547-8' }] }, valueString: 'GT' },
+        { code: { coding: [{ system: 'http://loinc.org', code: '69551-0' }] }, valueString: 'G' },
+      ],
+    });
+    t.same(await presence('find-subject-variants', ['NC_000002.12:199-200', 'NC_000002.12:200-201']), [false, true]);
+    t.same([await region('NC_000002.12:199-200'), await region('NC_000002.12:200-201')], [0, 1]);
+  });
+});
+
+t.test('the extent rule', async (t) => {
+  const { changedBases, startEnd, variantExtent } = await import('../../src/genomics/operations/variant-extent.js');
+  t.same(changedBases({ s: 10, e: 13 }, { ref: 'CAT', alt: 'C' }), { s: 11, e: 13 }, 'leading padding');
+  t.same(changedBases({ s: 0, e: 2 }, { ref: 'TC', alt: 'C' }), { s: 0, e: 1 }, 'trailing padding at position 1');
+  t.same(changedBases({ s: 10, e: 11 }, { ref: 'T', alt: 'TAA' }), { s: 11, e: 11 }, 'an insertion: between two bases');
+  t.same(changedBases({ s: 10, e: 13 }, { ref: 'ATG', alt: 'ACG' }), { s: 11, e: 12 }, 'an MNV written with context');
+  t.same(changedBases({ s: 10, e: 12 }, { ref: 'CAT', alt: 'C' }), { s: 10, e: 12 }, 'a range that is not REF is kept');
+  t.same(changedBases({ s: 10, e: 11 }, { ref: 'A', alt: '<DEL>' }), { s: 10, e: 11 }, 'symbolic: kept');
+  t.same(variantExtent([{ s: 10, e: 11 }], undefined, undefined, { ref: 'T', alt: 'TAA' }), { outer: [{ s: 11, e: 12 }], inner: [] });
+  t.same(variantExtent(undefined, [{ s: 900, e: 938 }], undefined), { outer: [{ s: 900, e: 938 }], inner: [] });
+  t.same(variantExtent(undefined, [{ s: 0, e: 100 }], [{ s: 10, e: 90 }]), { outer: [{ s: 0, e: 100 }], inner: [{ s: 10, e: 90 }] });
+  t.same(variantExtent(undefined, undefined, [{ s: 10, e: 90 }]), { outer: [{ s: 10, e: 90 }], inner: [{ s: 10, e: 90 }] });
+  t.same(startEnd(5, 7, 'LA30102-0'), { s: 4, e: 7 });
+  t.same(startEnd(5, 7, 'LA30101-2'), { s: 5, e: 8 });
+  t.same(startEnd(5, 7, 'LA30100-4'), { s: 5, e: 7 });
+  t.same(startEnd(5, undefined, 'LA30100-4', 'ACG'), { s: 5, e: 8 });
+  t.same(startEnd(5, undefined, 'LA30102-0'), { s: 4, e: 5 });
 });

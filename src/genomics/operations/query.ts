@@ -69,7 +69,9 @@ export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: strin
     ? (subject ? kindFilter('variant', subject) : { [x(GX.kind)]: 'variant' })
     : subject ? { [x(GX.subjectBins)]: { $in: bins.map((b) => `${subject}|${b}`) } } : { [x(GX.bins)]: { $in: bins } };
   const exact = mode === 'intersect'
-    // Insertions are zero-length: they count when their point lies inside the range.
+    // An insertion is filed as [p, p + 1) (variant-extent.ts), so the overlap test puts it in the
+    // range when start <= p < end; the `$or` gives the same for the zero-length loci earlier
+    // versions filed, until their Variants are written again.
     ? { a: range.accession, s: { $lt: range.end }, $or: [{ e: { $gt: range.start } }, { s: { $gte: range.start } }] }
     : { a: range.accession, is: { $lte: range.start }, ie: { $gte: range.end } };
   return { ...binClause, ...(subject ? {} : { [x(GX.kind)]: 'variant' }), [x(GX.loci)]: { $elemMatch: exact } };
