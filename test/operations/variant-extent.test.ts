@@ -71,7 +71,7 @@ t.test('variant extents', async (t) => {
     // T>TTGTAG at POS 67: inserted between 0-based 66 and 67 (SPDI position 67)
     t.same(await presence(op, ['NC_000001.11:0-67', 'NC_000001.11:66-67', 'NC_000001.11:67-68', 'NC_000001.11:60-70']), [false, false, true, true]);
     // the symbolic <DEL> at POS 756295 was already stored after its padding base: [756295, 756329)
-    t.same(await presence(op, ['NC_000001.11:756294-756295', 'NC_000001.11:756295-756296', 'NC_000001.11:756328-756329', 'NC_000001.11:756329-756330']), [false, true, true, false]);
+    t.same(await presence('find-subject-structural-intersecting-variants', ['NC_000001.11:756294-756295', 'NC_000001.11:756295-756296', 'NC_000001.11:756328-756329', 'NC_000001.11:756329-756330']), [false, true, true, false]);
     t.same(await presence('find-subject-structural-subsuming-variants', ['NC_000001.11:66-67', 'NC_000001.11:67-68']), [false, false], 'an insertion covers no base');
     // genomic-region reads the same extents
     t.same([await region('NC_000001.11:2827600-2827694'), await region('NC_000001.11:2827694-2827695')], [0, 1]);
@@ -100,6 +100,34 @@ t.test('variant extents', async (t) => {
   });
 });
 
+t.test('simple operations answer simple variants, structural operations structural ones', async (t) => {
+  const app = await testApp(t);
+  await importVcf(app, 'px', VCF);
+  const ids = async (op: string, range: string): Promise<string[]> => {
+    const res = await opGet(app, op, { subject: 'Patient/px', ranges: range, includeVariants: 'true' });
+    t.equal(res.statusCode, 200, res.body);
+    return resourcesNamed(groups(res.json() as Parameters, 'variants')[0], 'variant').map((r) => {
+      const c = (r as { component: Array<{ code: { coding: Array<{ code: string }> }; valueCodeableConcept?: { coding: Array<{ code: string }> } }> }).component;
+      return c.find((x) => x.code.coding[0].code === '48019-4')!.valueCodeableConcept!.coding[0].code;
+    }).sort();
+  };
+  const all = 'NC_000001.11:0-5000000';
+  // simple: the insertion, the SNV, the padded deletion (every base stated)
+  t.same(await ids('find-subject-variants', all), ['SO:0000159', 'SO:0000667', 'SO:0001483']);
+  // structural: the imprecise <INS>, <DEL> and <DUP> (outer ranges), and the precise <DEL> with END (its bases are not stated)
+  t.same(await ids('find-subject-structural-intersecting-variants', all), ['SO:0000159', 'SO:0000159', 'SO:0000667', 'SO:1000035']);
+  t.same(await ids('find-subject-structural-intersecting-variants', 'NC_000001.11:1999-2000'), [], 'not the SNV');
+  t.same(await ids('find-subject-structural-subsuming-variants', 'NC_000001.11:1999-2000'), [], 'not the SNV');
+  t.same(await ids('find-subject-variants', 'NC_000001.11:3000000-3000001'), [], 'not the imprecise 23 kb deletion');
+  t.same(await ids('find-subject-variants', 'NC_000001.11:4000000-4000001'), [], 'not the imprecise DUP');
+  t.same(await ids('find-subject-structural-subsuming-variants', 'NC_000001.11:3001000-3002000'), ['SO:0000159']);
+  const pop = await opGet(app, 'find-population-structural-intersecting-variants', { ranges: ['NC_000001.11:1999-2000', 'NC_000001.11:3000000-3000001'] });
+  t.same(groups(pop.json() as Parameters, 'variants').map((g) => (partValue(g, 'numerator') as { value: number }).value), [0, 1]);
+  // genomic-region is a search over every Variant, whatever its kind
+  const res = await app.inject({ method: 'GET', url: '/fhir/Observation?genomic-region=NC_000001.11:1999-2000&_count=0&_total=accurate' });
+  t.equal((res.json() as { total: number }).total, 1);
+});
+
 t.test('the extent rule', async (t) => {
   const { changedBases, startEnd, variantExtent } = await import('../../src/genomics/operations/variant-extent.js');
   t.same(changedBases({ s: 10, e: 13 }, { ref: 'CAT', alt: 'C' }), { s: 11, e: 13 }, 'leading padding');
@@ -108,10 +136,17 @@ t.test('the extent rule', async (t) => {
   t.same(changedBases({ s: 10, e: 13 }, { ref: 'ATG', alt: 'ACG' }), { s: 11, e: 12 }, 'an MNV written with context');
   t.same(changedBases({ s: 10, e: 12 }, { ref: 'CAT', alt: 'C' }), { s: 10, e: 12 }, 'a range that is not REF is kept');
   t.same(changedBases({ s: 10, e: 11 }, { ref: 'A', alt: '<DEL>' }), { s: 10, e: 11 }, 'symbolic: kept');
-  t.same(variantExtent([{ s: 10, e: 11 }], undefined, undefined, { ref: 'T', alt: 'TAA' }), { outer: [{ s: 11, e: 12 }], inner: [] });
-  t.same(variantExtent(undefined, [{ s: 900, e: 938 }], undefined), { outer: [{ s: 900, e: 938 }], inner: [] });
-  t.same(variantExtent(undefined, [{ s: 0, e: 100 }], [{ s: 10, e: 90 }]), { outer: [{ s: 0, e: 100 }], inner: [{ s: 10, e: 90 }] });
-  t.same(variantExtent(undefined, undefined, [{ s: 10, e: 90 }]), { outer: [{ s: 10, e: 90 }], inner: [{ s: 10, e: 90 }] });
+  t.same(variantExtent([{ s: 10, e: 11 }], undefined, undefined, { ref: 'T', alt: 'TAA' }), { outer: [{ s: 11, e: 12 }], inner: [], structural: false });
+  t.same(variantExtent(undefined, [{ s: 900, e: 938 }], undefined), { outer: [{ s: 900, e: 938 }], inner: [], structural: true });
+  t.same(variantExtent(undefined, [{ s: 0, e: 100 }], [{ s: 10, e: 90 }]), { outer: [{ s: 0, e: 100 }], inner: [{ s: 10, e: 90 }], structural: true });
+  t.same(variantExtent(undefined, undefined, [{ s: 10, e: 90 }]), { outer: [{ s: 10, e: 90 }], inner: [{ s: 10, e: 90 }], structural: true });
+  const kind = (ref: string | undefined, alt: string | undefined, so: string, e = 20) => variantExtent([{ s: 10, e }], undefined, undefined, { ref, alt, changeTypes: [so] })!.structural;
+  t.equal(kind('C', undefined, 'SO:0000159'), true, 'a <DEL> with END: REF is the padding base only');
+  t.equal(kind(undefined, undefined, 'SO:1000035'), true, 'a precise <DUP>');
+  t.equal(kind('A', undefined, 'SO:0000159', 11), false, 'a deletion stating its one deleted base');
+  t.equal(kind('CAAAAAAAAA', 'C', 'SO:0000159'), false, 'a VCF-like deletion');
+  t.equal(kind(undefined, 'TTGTAG', 'SO:0000667', 10), false, 'an insertion stating its bases');
+  t.equal(kind(undefined, undefined, 'SO:0001483', 11), false, 'an SNV given by range only');
   t.same(startEnd(5, 7, 'LA30102-0'), { s: 4, e: 7 });
   t.same(startEnd(5, 7, 'LA30101-2'), { s: 5, e: 8 });
   t.same(startEnd(5, 7, 'LA30100-4'), { s: 5, e: 7 });

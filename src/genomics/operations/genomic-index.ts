@@ -224,11 +224,14 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
   };
   if (accession) {
     const exact = range(EXACT_START_END)?.[0];
-    const extent = variantExtent(exact && [exact], range(OUTER_START_END), range(INNER_START_END), { ref, alt });
+    const changeTypes = comps.concepts('48019-4').flatMap((cc) => (cc.coding ?? []).map((c) => c.code ?? ''));
+    const extent = variantExtent(exact && [exact], range(OUTER_START_END), range(INNER_START_END), { ref, alt, changeTypes });
     if (extent) {
       const main = extent.outer[0];
       const sub = extent.inner[0];
-      loci.push(sub ? { a: accession, s: main.s, e: main.e, is: sub.s, ie: sub.e } : { a: accession, s: main.s, e: main.e });
+      const locus: Locus = sub ? { a: accession, s: main.s, e: main.e, is: sub.s, ie: sub.e } : { a: accession, s: main.s, e: main.e };
+      if (extent.structural) locus.sv = 1;
+      loci.push(locus);
       if (exact && ref !== undefined && alt !== undefined && /^[ACGTN]*$/i.test(ref + alt)) {
         alleles.push(normalizeAllele({ accession, position: exact.s, ref, deletedLength: ref.length, alt }));
       }

@@ -41,6 +41,8 @@ export interface Locus {
   e: number;
   is?: number;
   ie?: number;
+  /** 1 on a structural variant's locus (variant-extent.ts): what the structural operations read, and the simple ones skip. */
+  sv?: 1;
 }
 
 /**

@@ -60,8 +60,15 @@ export type RangeMode = 'intersect' | 'subsume';
 
 const MAX_BINS = 1000;
 
+/**
+ * Which variants a range question reads: the simple operations ($find-subject-variants) the
+ * simple ones, the structural operations the structural ones (variant-extent.ts tells them
+ * apart, per locus), anything else (implications by range) both.
+ */
+export type VariantClass = 'simple' | 'structural' | 'any';
+
 /** Variants overlapping (or containing) a range: bin lookup, then the exact interval test. */
-export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: string | undefined): Filter {
+export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: string | undefined, variantClass: VariantClass = 'any'): Filter {
   const bins = binsOverlapping(range.accession, range.start, range.end);
   // Chromosome-sized ranges would make a huge `$in`: for those, one subject's variants (or the
   // variants on that accession's assembly) are the candidates and the exact test does the rest.
@@ -74,6 +81,7 @@ export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: strin
     // versions filed, until their Variants are written again.
     ? { a: range.accession, s: { $lt: range.end }, $or: [{ e: { $gt: range.start } }, { s: { $gte: range.start } }] }
     : { a: range.accession, is: { $lte: range.start }, ie: { $gte: range.end } };
+  if (variantClass !== 'any') Object.assign(exact, { sv: variantClass === 'structural' ? 1 : { $exists: false } });
   return { ...binClause, ...(subject ? {} : { [x(GX.kind)]: 'variant' }), [x(GX.loci)]: { $elemMatch: exact } };
 }
 

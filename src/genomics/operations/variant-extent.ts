@@ -40,13 +40,22 @@ export interface VariantExtent<T extends Span> {
   outer: T[];
   /** Empty when the variant certainly covers no base. */
   inner: T[];
+  /** Answered by the structural operations rather than the simple ones (see isStructural). */
+  structural: boolean;
 }
 
-/** The stated alleles of a precise Variant (69547-8 ref, 69551-0 alt), when it has both. */
+/** The stated alleles of a precise Variant (69547-8 ref, 69551-0 alt) and its 48019-4 change types. */
 export interface StatedAlleles {
   ref?: string;
   alt?: string;
+  changeTypes?: string[];
 }
+
+/**
+ * The change types of the IG's structural variant table (CNV, DUP, DEL, INV, INS), and copy
+ * number gain / loss (https://hl7.org/fhir/uv/genomics-reporting/STU3/sequencing.html#representing-structural-variants).
+ */
+const STRUCTURAL_TYPES = new Set(['SO:0001019', 'SO:0001742', 'SO:0001743', 'SO:1000035', 'SO:0000159', 'SO:1000036', 'SO:0000667']);
 
 const PLAIN = /^[ACGTN]*$/i;
 
@@ -57,7 +66,25 @@ export function variantExtent<T extends Span>(
   const main = outer ?? changed ?? inner;
   if (!main?.length) return undefined;
   const certain = inner ?? (outer === undefined ? changed : undefined) ?? [];
-  return { outer: main.map(filed), inner: certain.filter((x) => x.e > x.s) };
+  return { outer: main.map(filed), inner: certain.filter((x) => x.e > x.s), structural: isStructural(exact, outer, inner, alleles) };
+}
+
+/**
+ * Simple or structural, as the IG's operations tell them apart ("Simple vs. Structural variant
+ * operations", https://hl7.org/fhir/uv/genomics-reporting/STU3/operations.html#simple-structural):
+ * by endpoint precision and representation. Simple variants have precise endpoints and are
+ * VCF-like (exact-start-end with their alleles); structural ones are stated with outer and/or
+ * inner start-end, as every variant with imprecise endpoints is. A precise variant of a
+ * structural type (CNV, DUP, DEL, INV, INS, copy number gain/loss) that states neither its
+ * inserted bases nor every deleted one (a VCF `<DEL>` with END: REF is only the padding base) is
+ * structural too: it is not VCF-like, and the IG's structural table describes it.
+ */
+function isStructural(exact: Span[] | undefined, outer: Span[] | undefined, inner: Span[] | undefined, { ref, alt, changeTypes }: StatedAlleles): boolean {
+  if (outer !== undefined || inner !== undefined) return true;
+  if (!exact?.length || !changeTypes?.some((c) => STRUCTURAL_TYPES.has(c))) return false;
+  const statesAlt = alt !== undefined && alt !== '' && PLAIN.test(alt);
+  const statesDeleted = ref !== undefined && PLAIN.test(ref) && ref.length === exact[0].e - exact[0].s && exact[0].e > exact[0].s;
+  return !statesAlt && !statesDeleted;
 }
 
 /**
