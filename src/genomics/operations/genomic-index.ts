@@ -1,5 +1,5 @@
 import type { CodeableConcept, DiagnosticReport, Observation, ObservationComponent, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
-import { alleleKey, type Allele, normalizeAllele } from '../variant-notation/allele.js';
+import { alleleKeys, type Allele, normalizeAllele } from '../variant-notation/allele.js';
 import { ASSEMBLY_LOINC, accessionFor, describeAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
 import { binOf } from './bins.js';
@@ -173,7 +173,7 @@ function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter)
   const hgvs = hgvsTexts(comps);
   const { loci, alleles } = variantLoci(comps, hgvs);
   const keys: string[] = [];
-  for (const a of alleles) addOnce(keys, alleleKey(a));
+  for (const a of alleles) for (const k of alleleKeys(a)) addOnce(keys, k);
   const texts: string[] = [];
   for (const t of hgvs) addOnce(texts, t);
   const asm: string[] = [];

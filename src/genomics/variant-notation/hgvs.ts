@@ -56,8 +56,9 @@ function genomicChange(accession: string, c: string): Allele | undefined {
   if (m) {
     const end = Number(m[2] ?? m[1]);
     if (end - Number(m[1]) + 1 !== m[3].length) return undefined;
-    // A duplication inserts a copy right after the duplicated bases.
-    return { accession, position: end, deletedLength: 0, ref: '', alt: m[3].toUpperCase() };
+    // A duplication states its bases and inserts a copy of them: the bases, then the bases twice.
+    const bases = m[3].toUpperCase();
+    return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: bases, deletedLength: bases.length, alt: bases + bases });
   }
   return undefined;
 }
