@@ -37,4 +37,10 @@ t.test('specific variants: runs and stated bases', async (t) => {
   t.same(await present('Patient/p37', ['NC_000001.10:g.201017687_201017688insT', 'NC_000001.10:201017686:C:CT', 'NC_000001.10:201017687::T']), [true, true, true]);
   const pop = await opGet(app, 'find-population-specific-variants', { variants: ['NC_000017.11:g.43057063dupG', 'NC_000001.10:g.201017687dupT'] });
   t.same(groups(pop.json() as Parameters, 'variants').map((g) => (partValue(g, 'numerator') as { value: number }).value), [1, 0]);
+
+  for (const bad of ['NC_000017.11:g.100_50del', 'NC_000017.11:g.0A>G', 'NC_000017.11:g.99999999999999999999A>G', 'NC_000007.14:99999999999999999999:A:G', 'NC_000017.11:g.100T>T', 'NC_000017.11:99:T:T']) {
+    const res = await opGet(app, 'find-subject-specific-variants', { subject: 'Patient/p38', variants: ['NC_000017.11:43057062:G:GG', bad] });
+    t.equal(res.statusCode, 400, `${bad}: ${res.body}`);
+    t.match(res.json(), { resourceType: 'OperationOutcome', issue: [{ expression: ['variants'] }] });
+  }
 });

@@ -84,6 +84,16 @@ t.test('malformed inputs are rejected with the parameter named', async (t) => {
   for (const bad of ['NC_000019.10:g.12x', 'rs123', 'NC_000019.10:-1:G:A', 'NC_000019.10:5:G', 'NC_000019.10:5:G:Z', 'chr1:g.5A>G']) {
     t.match(thrown(() => parseVariant(bad)), { issues: [{ expression: ['variants'] }] }, bad);
   }
+  for (const bad of [
+    'NC_000019.10:g.100_50del', 'NC_000019.10:g.0A>G', 'NC_000019.10:g.99999999999999999999A>G', 'NC_000007.14:99999999999999999999:A:G',
+    'NC_000007.14:5:99999999999999999999:', 'NC_000019.10:g.100T>T', 'NC_000019.10:99:T:T', 'NC_000019.10:99::', 'NC_000019.10:99:0:',
+    'NC_000019.10:g.100delAinsA', 'NC_000019.10:g.100_105insA', 'NC_000019.10:g.100_102delAG', 'NC_000019.10:g.100_101dupA', 'NC_000019.10:g.0_1insA',
+  ]) {
+    t.match(thrown(() => parseVariant(bad)), { issues: [{ expression: ['variants'] }] }, bad);
+  }
+  for (const good of ['NC_000019.10:g.1A>G', 'NC_000019.10:0:A:G', 'NC_000019.10:g.100=', 'NC_000019.10:g.100dup', 'NC_000019.10:g.100_101insA', 'NC_000019.10:99:1:', 'NC_000019.10:99::A', 'NM_000038.6:c.0A>G']) {
+    t.equal(thrown(() => parseVariant(good)), undefined, `${good} is accepted`);
+  }
   for (const bad of ['NC_000019.10:5', 'NC_000019.10:9-3', 'NC_000019.10:3-3', '19:1-5', 'NC_000019.10:a-b']) {
     t.match(thrown(() => parseRange(bad)), { issues: [{ expression: ['ranges'] }] }, bad);
   }

@@ -114,6 +114,22 @@ export function alleleInterval(a: Allele): { start: number; end: number } {
   return { start: n.position, end: n.position + n.deletedLength };
 }
 
+/**
+ * Why an allele cannot be a variant, or undefined: a position or length that is not an integer
+ * below 2^53 (the limit `ranges` has too: beyond it numbers are not exact), a negative position,
+ * or no change at all (nothing deleted and nothing inserted, or the same bases in and out, such as
+ * SPDI `NC_000001.11:99:T:T`).
+ */
+export function alleleProblem(a: Allele): string | undefined {
+  if (!Number.isSafeInteger(a.position) || !Number.isSafeInteger(a.deletedLength) || !Number.isSafeInteger(a.position + a.deletedLength)) {
+    return 'positions and lengths must be integers below 2^53';
+  }
+  if (a.position < 0) return 'the position is before the start of the sequence';
+  const n = normalizeAllele(a);
+  if (n.deletedLength === 0 && n.alt === '') return 'it states no change (the same bases in and out)';
+  return undefined;
+}
+
 /** SPDI text of an allele (deleted sequence when known, else its length, both allowed by SPDI). */
 export function toSpdi(a: Allele): string {
   const n = normalizeAllele(a);
