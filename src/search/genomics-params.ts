@@ -1,6 +1,6 @@
 import type { ParamDef } from './registry.js';
 import { gxSlot, type ComponentTable } from '../genomics/operations/component-codes.js';
-import { INNER_START_END, OUTER_START_END, variantExtent } from '../genomics/operations/variant-extent.js';
+import { ALT_ALLELE, INNER_START_END, OUTER_START_END, REF_ALLELE, startEnd, variantExtent } from '../genomics/operations/variant-extent.js';
 import { fieldOf, type ValueSink } from './index-sink.js';
 import { keysOf, referenceValues, tokenValues, type Keys } from './index-values.js';
 import { fold } from './normalize.js';
@@ -199,7 +199,8 @@ function firstAccession(comps: Component[] | undefined): string | undefined {
 
 /**
  * A Variant's extent for overlap: its outer range when it is an imprecise structural variant,
- * else its exact one (variant-extent.ts, the rule the genomics operations apply too).
+ * else the changed bases of its exact one (variant-extent.ts, the rule the genomics operations
+ * apply too).
  */
 function observationRegions(g: GeneticComponents): Region[] {
   const acc = firstAccession(g.acc);
@@ -212,19 +213,22 @@ function observationRegions(g: GeneticComponents): Region[] {
       break;
     }
   }
+  const stated = (code: string): string | undefined => {
+    const v = g.gx[gxSlot(code)]?.[0]?.valueString;
+    return typeof v === 'string' ? v : undefined;
+  };
+  const ref = stated(REF_ALLELE);
   const read = (comps: Component[] | undefined): Region[] | undefined => {
     const out: Region[] = [];
     for (const c of comps ?? []) {
       const range = c.valueRange as { low?: { value?: number }; high?: { value?: number } } | undefined;
       const lo = range?.low?.value ?? (typeof c.valueInteger === 'number' ? c.valueInteger : undefined);
       if (typeof lo !== 'number') continue;
-      const hi = range?.high?.value ?? lo + (cs === 'LA30100-4' ? 1 : 0);
-      const [s, e] = toHalfOpen(lo, hi, cs);
-      out.push({ a: acc, s, e });
+      out.push({ a: acc, ...startEnd(lo, range?.high?.value, cs, ref) });
     }
     return out.length ? out : undefined;
   };
-  const extent = variantExtent(read(g.range), read(g.gx[gxSlot(OUTER_START_END)]), read(g.gx[gxSlot(INNER_START_END)]));
+  const extent = variantExtent(read(g.range), read(g.gx[gxSlot(OUTER_START_END)]), read(g.gx[gxSlot(INNER_START_END)]), { ref, alt: stated(ALT_ALLELE) });
   return extent?.outer ?? [];
 }
 

@@ -24,7 +24,7 @@ t.test('outside a transaction a conditional reference is refused with its locati
   }
   await send(app, 'PUT', '/fhir/Observation/o2', obs({ id: 'o2', subject: { reference: 'Patient/p1' } }));
   const patch = await send(app, 'PATCH', '/fhir/Observation/o2', [{ op: 'replace', path: '/subject/reference', value: CRITERIA }], { 'content-type': 'application/json-patch+json' });
-  t.equal(patch.statusCode, 400, `patch: ${patch.body.slice(0, 200)}`);
+  t.equal(patch.statusCode, 422, `patch (a result that is invalid answers 422): ${patch.body.slice(0, 200)}`);
   const batch = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [{ resource: obs({ subject: { reference: CRITERIA } }), request: { method: 'POST', url: 'Observation' } }] });
   t.equal(batch.json().entry[0].response.status, '400 Bad Request', 'a batch entry (batches do not resolve them)');
   const total = (await send(app, 'GET', '/fhir/Observation?_summary=count')).json().total;

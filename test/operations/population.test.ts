@@ -69,10 +69,11 @@ t.test('population operations', { skip: examplesSkip }, async (t) => {
   t.test('structural ranges, with an assembly warning for the other build', async (t) => {
     const inter = (await opGet(app, 'find-population-structural-intersecting-variants', { ranges: ['NC_000009.12:5073000-5074000', 'NC_000009.12:1-100'] })).json() as Parameters;
     t.same(conformanceProblems('find-population-structural-intersecting-variants', inter), []);
-    t.same(groups(inter, 'variants').map((g) => partValue(g, 'numerator')), [{ value: 4 }, { value: 0 }]);
+    // the seeded variants are simple (JAK2 SNVs): the structural operations do not count them
+    t.same(groups(inter, 'variants').map((g) => partValue(g, 'numerator')), [{ value: 0 }, { value: 0 }]);
     const sub = (await opGet(app, 'find-population-structural-subsuming-variants', { ranges: ['NC_000009.12:5073769-5073770', 'NC_000009.12:5073000-5074000'] })).json() as Parameters;
     t.same(conformanceProblems('find-population-structural-subsuming-variants', sub), []);
-    t.same(groups(sub, 'variants').map((g) => partValue(g, 'numerator')), [{ value: 4 }, { value: 0 }]);
+    t.same(groups(sub, 'variants').map((g) => partValue(g, 'numerator')), [{ value: 0 }, { value: 0 }]);
     const b37 = (await opGet(app, 'find-population-structural-intersecting-variants', { ranges: 'NC_000009.11:5073000-5074000' })).json() as Parameters;
     const outcome = b37.parameter?.find((p) => p.name === 'outcome')?.resource as OperationOutcome;
     t.equal(outcome?.issue?.[0]?.severity, 'warning', 'GRCh37 question over GRCh38 data is flagged');

@@ -8,9 +8,11 @@ import { fixture } from '../vcf/helpers.js';
  * `genomic-region` on imported Variants, against the genomics operations on the same data: both
  * read a Variant's extent by the one rule (src/genomics/operations/variant-extent.ts), so an
  * imprecise structural variant, which states only outer (81301-4) and inner (81302-2) start-end
- * ranges, is found by its outer range like $find-subject-variants finds it.
+ * ranges, is found by its outer range like $find-subject-structural-intersecting-variants finds
+ * it. genomic-region reads every Variant: what it finds is what the simple operation
+ * ($find-subject-variants) and the structural one find together.
  */
-t.test('an imprecise structural variant is found by genomic-region as $find-subject-variants finds it', async (t) => {
+t.test('an imprecise structural variant is found by genomic-region as the intersecting operations find it', async (t) => {
   const app = await testApp(t);
   const imported = await app.inject({
     method: 'POST', url: '/fhir/$import-vcf?patient=t2&build=GRCh38', headers: { 'content-type': 'text/x-vcf' },
@@ -32,13 +34,18 @@ t.test('an imprecise structural variant is found by genomic-region as $find-subj
     ['NC_000001.11:10477725-10477800', false], // starts where the outer range ends
   ];
   for (const [range, hit] of ranges) {
-    const op = (await app.inject(`/fhir/$find-subject-variants?subject=Patient/t2&ranges=${range}&includeVariants=true`)).json() as Parameters;
-    const opIds = (op.parameter?.[0]?.part ?? []).filter((p) => p.name === 'variant').map((p) => p.resource?.id);
+    const opIds: Array<string | undefined> = [];
+    for (const name of ['find-subject-variants', 'find-subject-structural-intersecting-variants']) {
+      const op = (await app.inject(`/fhir/$${name}?subject=Patient/t2&ranges=${range}&includeVariants=true`)).json() as Parameters;
+      const ids = (op.parameter?.[0]?.part ?? []).filter((p) => p.name === 'variant').map((p) => p.resource?.id);
+      t.equal(ids.includes(sv?.id), hit && name !== 'find-subject-variants', `${range}: ${name} ${hit && name !== 'find-subject-variants' ? 'finds' : 'does not find'} the imprecise <DEL>`);
+      opIds.push(...ids);
+    }
     const res = await app.inject(`/fhir/Observation?subject=Patient/t2&genomic-region=${range}`);
     t.equal(res.statusCode, 200);
     const searchIds = ((res.json() as Bundle).entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource?.id);
     t.equal(searchIds.includes(sv?.id), hit, `${range}: genomic-region ${hit ? 'finds' : 'does not find'} the imprecise <DEL>`);
-    t.same([...searchIds].sort(), [...opIds].sort(), `${range}: genomic-region finds what $find-subject-variants finds`);
+    t.same([...searchIds].sort(), [...opIds].sort(), `${range}: genomic-region finds what the simple and structural operations find`);
   }
 });
 

@@ -1,5 +1,5 @@
 import type { CodeableConcept, DiagnosticReport, Observation, ObservationComponent, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
-import { alleleKey, type Allele, normalizeAllele } from '../variant-notation/allele.js';
+import { alleleKeys, type Allele, normalizeAllele } from '../variant-notation/allele.js';
 import { ASSEMBLY_LOINC, accessionFor, describeAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
 import { binOf } from './bins.js';
@@ -7,7 +7,7 @@ import { SOURCE_CLASS, codingTokens, conceptTokens, hasCode, identifierTokens, p
 import { GX, type GenomicKind, type Locus } from './gx-fields.js';
 import { referenceKey } from '../../search/normalize.js';
 import { fileComponent, gxSlot, type ComponentTable, type GxComponentCode } from './component-codes.js';
-import { EXACT_START_END, INNER_START_END, OUTER_START_END, variantExtent } from './variant-extent.js';
+import { EXACT_START_END, INNER_START_END, OUTER_START_END, type Span, startEnd, variantExtent } from './variant-extent.js';
 
 /**
  * Index values the genomics operations query, computed at write time beside the search
@@ -173,7 +173,7 @@ function variantIndex(comps: ByCode, subject: string | undefined, put: GxWriter)
   const hgvs = hgvsTexts(comps);
   const { loci, alleles } = variantLoci(comps, hgvs);
   const keys: string[] = [];
-  for (const a of alleles) addOnce(keys, alleleKey(a));
+  for (const a of alleles) for (const k of alleleKeys(a)) addOnce(keys, k);
   const texts: string[] = [];
   for (const t of hgvs) addOnce(texts, t);
   const asm: string[] = [];
@@ -214,24 +214,26 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
   }
   const loci: Locus[] = [];
   const alleles: Allele[] = [];
-  const oneBased = comps.concepts('92822-6').some((cc) => hasCode(cc, 'LA30102-0'));
+  const system = comps.concepts('92822-6').some((cc) => hasCode(cc, 'LA30102-0')) ? 'LA30102-0' : comps.string('92822-6');
   const ref = comps.string('69547-8');
   const alt = comps.string('69551-0');
-  const range = (code: GxComponentCode) => {
+  const range = (code: GxComponentCode): Span[] | undefined => {
     const r = comps.get(code)[0]?.valueRange;
     if (r?.low?.value === undefined) return undefined;
-    const start = oneBased ? r.low.value - 1 : r.low.value;
-    const end = r.high?.value !== undefined ? r.high.value : start + Math.max(ref?.length ?? 1, 1);
-    return { start, end: Math.max(end, start) };
+    return [startEnd(r.low.value, r.high?.value, system, ref)];
   };
   if (accession) {
-    const exact = range(EXACT_START_END);
-    const extent = variantExtent(exact, range(OUTER_START_END), range(INNER_START_END));
+    const exact = range(EXACT_START_END)?.[0];
+    const changeTypes = comps.concepts('48019-4').flatMap((cc) => (cc.coding ?? []).map((c) => c.code ?? ''));
+    const extent = variantExtent(exact && [exact], range(OUTER_START_END), range(INNER_START_END), { ref, alt, changeTypes });
     if (extent) {
-      const { outer: main, inner: sub } = extent;
-      loci.push({ a: accession, s: main.start, e: main.end, is: sub.start, ie: sub.end });
+      const main = extent.outer[0];
+      const sub = extent.inner[0];
+      const locus: Locus = sub ? { a: accession, s: main.s, e: main.e, is: sub.s, ie: sub.e } : { a: accession, s: main.s, e: main.e };
+      if (extent.structural) locus.sv = 1;
+      loci.push(locus);
       if (exact && ref !== undefined && alt !== undefined && /^[ACGTN]*$/i.test(ref + alt)) {
-        alleles.push(normalizeAllele({ accession, position: exact.start, ref, deletedLength: ref.length, alt }));
+        alleles.push(normalizeAllele({ accession, position: exact.s, ref, deletedLength: ref.length, alt }));
       }
     }
   }
@@ -240,8 +242,10 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
     if (!a) continue;
     alleles.push(a);
     if (!loci.some((l) => l.a === a.accession)) {
-      const end = a.position + Math.max(a.deletedLength, 1);
-      loci.push({ a: a.accession, s: a.position, e: end, is: a.position, ie: end });
+      const extent = variantExtent([{ s: a.position, e: a.position + a.deletedLength }], undefined, undefined)!;
+      const [main] = extent.outer;
+      const sub = extent.inner[0];
+      loci.push(sub ? { a: a.accession, s: main.s, e: main.e, is: sub.s, ie: sub.e } : { a: a.accession, s: main.s, e: main.e });
     }
   }
   return { loci, alleles };

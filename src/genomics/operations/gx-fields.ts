@@ -31,13 +31,18 @@ export const GX = {
 
 export type GenomicKind = 'variant' | 'haplotype' | 'genotype' | 'tx' | 'dx' | 'mc' | 'phase' | 'report' | 'study';
 
-/** One location of a variant: accession, outer/exact [s, e) and inner [is, ie), 0-based half-open. */
+/**
+ * One location of a variant: accession, outer/exact [s, e) and inner [is, ie), 0-based half-open.
+ * No inner interval when the variant certainly covers no base (variant-extent.ts): it subsumes nothing.
+ */
 export interface Locus {
   a: string;
   s: number;
   e: number;
-  is: number;
-  ie: number;
+  is?: number;
+  ie?: number;
+  /** 1 on a structural variant's locus (variant-extent.ts): what the structural operations read, and the simple ones skip. */
+  sv?: 1;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Period } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import { dateRange } from '../../search/normalize.js';
-import type { Allele } from '../variant-notation/allele.js';
+import { type Allele, alleleProblem } from '../variant-notation/allele.js';
 import { type AccessionInfo, REFSEQ_ACCESSION, describeAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
 import { looksLikeSpdi, parseSpdi } from '../variant-notation/spdi.js';
@@ -54,10 +54,13 @@ export function parseVariant(text: string, param = 'variants'): VariantQuery {
   if (looksLikeSpdi(t)) {
     const allele = parseSpdi(t);
     if (!allele) throw fhirError('BAD_REQUEST', `Malformed SPDI '${text}': expected sequence:position:deletion:insertion such as NC_000019.10:11200137:G:A`, param);
+    const problem = alleleProblem(allele);
+    if (problem) throw fhirError('BAD_REQUEST', `Malformed SPDI '${text}': ${problem}`, param);
     return { text, accession: allele.accession, allele, info: describeAccession(allele.accession) };
   }
   const h = parseHgvs(t);
   if (!h) throw fhirError('BAD_REQUEST', `Malformed variant '${text}': expected HGVS (NC_000019.10:g.11200138G>A) or SPDI (NC_000019.10:11200137:G:A)`, param);
+  if (h.problem) throw fhirError('BAD_REQUEST', `Malformed HGVS '${text}': ${h.problem}`, param);
   return { text, accession: h.accession, allele: h.allele, hgvs: hgvsText(t), info: describeAccession(h.accession) };
 }
 

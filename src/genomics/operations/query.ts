@@ -2,7 +2,7 @@ import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import type { IndexedDoc } from '../../storage/types.js';
-import { alleleKey, normalizeAllele, normalizedKey } from '../variant-notation/allele.js';
+import { alleleKeys, statedBasesAgree } from '../variant-notation/allele.js';
 import { variantAlleles } from './genomic-index.js';
 import { sourceClassQueryValues } from './codes.js';
 import { binsOverlapping } from './bins.js';
@@ -62,8 +62,15 @@ export type RangeMode = 'intersect' | 'subsume';
 
 const MAX_BINS = 1000;
 
+/**
+ * Which variants a range question reads: the simple operations ($find-subject-variants) the
+ * simple ones, the structural operations the structural ones (variant-extent.ts tells them
+ * apart, per locus), anything else (implications by range) both.
+ */
+export type VariantClass = 'simple' | 'structural' | 'any';
+
 /** Variants overlapping (or containing) a range: bin lookup, then the exact interval test. */
-export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: string | undefined): Filter {
+export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: string | undefined, variantClass: VariantClass = 'any'): Filter {
   const bins = binsOverlapping(range.accession, range.start, range.end);
   // Chromosome-sized ranges would make a huge `$in`: for those, one subject's variants (or the
   // variants on that accession's assembly) are the candidates and the exact test does the rest.
@@ -71,16 +78,19 @@ export function rangeFilter(range: GenomicRange, mode: RangeMode, subject: strin
     ? (subject ? kindFilter('variant', subject) : { [x(GX.kind)]: 'variant' })
     : subject ? { [x(GX.subjectBins)]: { $in: bins.map((b) => `${subject}|${b}`) } } : { [x(GX.bins)]: { $in: bins } };
   const exact = mode === 'intersect'
-    // Insertions are zero-length: they count when their point lies inside the range.
+    // An insertion is filed as [p, p + 1) (variant-extent.ts), so the overlap test puts it in the
+    // range when start <= p < end; the `$or` gives the same for the zero-length loci earlier
+    // versions filed, until their Variants are written again.
     ? { a: range.accession, s: { $lt: range.end }, $or: [{ e: { $gt: range.start } }, { s: { $gte: range.start } }] }
     : { a: range.accession, is: { $lte: range.start }, ie: { $gte: range.end } };
+  if (variantClass !== 'any') Object.assign(exact, { sv: variantClass === 'structural' ? 1 : { $exists: false } });
   return { ...binClause, ...(subject ? {} : { [x(GX.kind)]: 'variant' }), [x(GX.loci)]: { $elemMatch: exact }, ...PRESENT };
 }
 
 /** Index keys a variant input matches: its canonical allele key and/or its exact HGVS text. */
 export function variantKeys(v: VariantQuery): string[] {
   const keys: string[] = [];
-  if (v.allele) keys.push(alleleKey(v.allele));
+  if (v.allele) keys.push(...alleleKeys(v.allele));
   if (v.hgvs) keys.push(v.hgvs);
   return keys;
 }
@@ -90,48 +100,48 @@ export function variantFilter(v: VariantQuery, subject: string | undefined): Fil
   if (subject) return [{ [x(GX.subjectVariant)]: { $in: keys.map((k) => `${subject}|${k}`) }, ...PRESENT }];
   // Two selective lookups rather than one `$or`, so each uses its own index.
   const out: Filter[] = [];
-  if (v.allele) out.push({ [x(GX.variantKey)]: alleleKey(v.allele), ...PRESENT });
+  if (v.allele) out.push({ [x(GX.variantKey)]: { $in: alleleKeys(v.allele) }, ...PRESENT });
   if (v.hgvs) out.push({ [x(GX.hgvs)]: v.hgvs, ...PRESENT });
   return out;
 }
 
 /**
- * Whether a Variant found by its allele key states the deleted bases the query states. The key
- * holds their number only (an HGVS `del` without bases matches the same deletion with them), so
- * `NC_000007.14:55191821:A:G` would otherwise find a stored T>G at that position: a different, and
- * impossible, variant. A query or a Variant that names no deleted bases matches as before.
+ * Whether a Variant found by its allele keys states the reference bases the query states. The keys
+ * hold the number of deleted bases only (an HGVS `del` without bases matches the same deletion
+ * with them), and an insertion's placements in a run (alleleKeys), so `NC_000007.14:55191821:A:G`
+ * would otherwise find a stored T>G at that position, and `g.201017687dupT` (base 201017687 is T)
+ * a stored C>CT there (it is C): different, and impossible, variants. A query or a Variant that
+ * states no bases matches as before.
  */
 export function sameDeletedBases(v: VariantQuery, o: Observation): boolean {
-  return deletedBasesTest(v)(o);
+  return statedBasesTest(v)(o);
 }
 
-/** sameDeletedBases for one query, its allele normalized once for every hit. */
-function deletedBasesTest(v: VariantQuery): (o: Observation) => boolean {
-  if (v.allele?.ref === undefined) return () => true;
-  const q = normalizeAllele(v.allele);
-  const key = normalizedKey(q);
-  const deleted = q.ref!.toUpperCase();
+/** sameDeletedBases for one query, its keys computed once for every hit. */
+function statedBasesTest(v: VariantQuery): (o: Observation) => boolean {
+  const q = v.allele;
+  if (q?.context === undefined) return () => true;
+  const keys = new Set(alleleKeys(q));
   return (o) => {
     let keyed = false;
     for (const a of variantAlleles(o)) {
-      const n = normalizeAllele(a);
-      if (normalizedKey(n) !== key) continue;
+      if (!alleleKeys(a).some((k) => keys.has(k))) continue;
       keyed = true;
-      if (n.ref === undefined || n.ref.toUpperCase() === deleted) return true;
+      if (statedBasesAgree(q, a)) return true;
     }
-    return !keyed; // found by its HGVS text, not by the allele key: nothing to compare
+    return !keyed; // found by its HGVS text, not by the allele keys: nothing to compare
   };
 }
 
 /** The Variants matching a variant input: `variantFilter`, then `sameDeletedBases` (one hit per resource). */
 export async function variantHits(ctx: FhirContext, v: VariantQuery, subject: string | undefined, extra: Filter = {}): Promise<Hit[]> {
-  const same = deletedBasesTest(v);
+  const same = statedBasesTest(v);
   return (await findAny(ctx, 'Observation', variantFilter(v, subject), extra)).filter((h) => same(h.resource));
 }
 
-/** `variantHits`' docs; without deleted bases to compare, no resource is read. */
+/** `variantHits`' docs; without stated bases to compare, no resource is read. */
 export async function variantDocs(ctx: FhirContext, v: VariantQuery, subject: string | undefined, extra: Filter = {}): Promise<IndexedDoc[]> {
-  if (v.allele?.ref !== undefined) return (await variantHits(ctx, v, subject, extra)).map((h) => h.doc);
+  if (v.allele?.context !== undefined) return (await variantHits(ctx, v, subject, extra)).map((h) => h.doc);
   const out: IndexedDoc[] = [];
   for (const f of variantFilter(v, subject)) out.push(...(await findDocs(ctx, 'Observation', { ...f, ...extra })));
   return out;

@@ -4,22 +4,23 @@ import { provenanceClauses } from './context-filter.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { parseRange } from './inputs.js';
 import { bool, group, raw, res, str } from './output.js';
-import { type Filter, find, kindFilter, type RangeMode, rangeFilter, refOf } from './query.js';
+import { type Filter, find, kindFilter, type RangeMode, rangeFilter, refOf, type VariantClass } from './query.js';
 import { GX } from './gx-fields.js';
 import { STANDING } from './standing.js';
 
 /**
  * Shared body of $find-subject-variants and the two structural operations: for each range, is
- * there a Variant of the subject that intersects (or subsumes) it, and which.
+ * there a Variant of the subject (a simple one, or a structural one) that intersects (or
+ * subsumes) it, and which.
  */
-export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: RangeMode, opts: { phasing: boolean }): Promise<OperationResult> {
+export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: RangeMode, opts: { phasing: boolean; variants: VariantClass }): Promise<OperationResult> {
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
   const clauses = await provenanceClauses(ctx, inputs, subject);
   const includePhasing = opts.phasing && inputs.boolean('includePhasing');
   const includeVariants = includePhasing || inputs.boolean('includeVariants');
   const out: ParametersParameter[] = [];
   for (const range of ranges) {
-    const filter: Filter = { ...rangeFilter(range, mode, subject), ...(clauses.length ? { $and: clauses } : {}) };
+    const filter: Filter = { ...rangeFilter(range, mode, subject, opts.variants), ...(clauses.length ? { $and: clauses } : {}) };
     const hits = await find(ctx, 'Observation', filter, includeVariants ? undefined : 1);
     const part: ParametersParameter[] = [str('rangeItem', range.text), bool('presence', hits.length > 0)];
     if (includeVariants) for (const h of hits) part.push(raw('variant', h));

@@ -1,4 +1,4 @@
-import { type Allele, normalizeAllele } from './allele.js';
+import { type Allele, alleleProblem, normalizeAllele } from './allele.js';
 import { REFSEQ_ACCESSION } from './accession.js';
 
 /**
@@ -15,6 +15,8 @@ export interface HgvsParse {
   type: string;
   /** Canonical allele when convertible without a reference sequence. */
   allele?: Allele;
+  /** Why a genomic change of a known form cannot be one (position 0, end before start, no change…). */
+  problem?: string;
 }
 
 const HGVS = /^([A-Z]{2}_\d+\.\d+)(?:\([^)]*\))?:([gmcnpr])\.(.+)$/;
@@ -35,12 +37,33 @@ export function parseHgvs(text: string): HgvsParse | undefined {
   const [, accession, type, change] = m;
   if (!(type === 'p' ? PROTEIN_CHANGE : NUCLEOTIDE_CHANGE).test(change)) return undefined;
   if (type !== 'g' && type !== 'm') return { accession, type };
-  return { accession, type, allele: genomicChange(accession, change) };
+  const problem = positionProblem(change);
+  if (problem) return { accession, type, problem };
+  const allele = genomicChange(accession, change);
+  if (typeof allele === 'string') return { accession, type, problem: allele };
+  const impossible = allele && alleleProblem(allele);
+  return impossible ? { accession, type, problem: impossible } : { accession, type, allele };
 }
 
-function genomicChange(accession: string, c: string): Allele | undefined {
+/** The leading position or range of a g./m. change: positions count from 1, below 2^53, in order. */
+function positionProblem(change: string): string | undefined {
+  const m = /^(\d+)(?:_(\d+))?/.exec(change);
+  if (!m) return undefined;
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return 'positions must be integers below 2^53';
+  if (from === 0 || to === 0) return 'positions count from 1 (there is no position 0)';
+  if (to < from) return `the end ${to} is before the start ${from}`;
+  return undefined;
+}
+
+/** The allele of a g./m. change, or why a change of a known form is malformed, or undefined for other forms. */
+function genomicChange(accession: string, c: string): Allele | string | undefined {
   let m = SUB.exec(c);
-  if (m) return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: m[2].toUpperCase(), deletedLength: 1, alt: m[3].toUpperCase() });
+  if (m) {
+    if (m[2].toUpperCase() === m[3].toUpperCase()) return `${m[2]}>${m[3]} states no change (an unchanged base is written ${m[1]}${m[2]}=)`;
+    return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: m[2].toUpperCase(), deletedLength: 1, alt: m[3].toUpperCase() });
+  }
   m = DELINS.exec(c);
   if (m) return span(accession, m[1], m[2], m[3], m[4]);
   m = DEL.exec(c);
@@ -49,24 +72,24 @@ function genomicChange(accession: string, c: string): Allele | undefined {
   if (m) {
     const a = Number(m[1]);
     // HGVS insertions name the two flanking bases; anything else is malformed.
-    if (Number(m[2]) !== a + 1) return undefined;
+    if (Number(m[2]) !== a + 1) return `an insertion names its two flanking positions (${a}_${a + 1}ins…)`;
     return { accession, position: a, deletedLength: 0, ref: '', alt: m[3].toUpperCase() };
   }
   m = DUP.exec(c);
   if (m) {
     const end = Number(m[2] ?? m[1]);
-    if (end - Number(m[1]) + 1 !== m[3].length) return undefined;
-    // A duplication inserts a copy right after the duplicated bases.
-    return { accession, position: end, deletedLength: 0, ref: '', alt: m[3].toUpperCase() };
+    if (end - Number(m[1]) + 1 !== m[3].length) return `${m[3]} is not ${end - Number(m[1]) + 1} bases long, as the positions say`;
+    // A duplication states its bases and inserts a copy of them: the bases, then the bases twice.
+    const bases = m[3].toUpperCase();
+    return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: bases, deletedLength: bases.length, alt: bases + bases });
   }
   return undefined;
 }
 
-function span(accession: string, from: string, to: string | undefined, bases: string, alt: string): Allele | undefined {
+function span(accession: string, from: string, to: string | undefined, bases: string, alt: string): Allele | string {
   const start = Number(from) - 1;
   const length = Number(to ?? from) - start;
-  if (length < 1) return undefined;
-  if (bases && bases.length !== length) return undefined;
+  if (bases && bases.length !== length) return `${bases} is not ${length} bases long, as the positions say`;
   return normalizeAllele({ accession, position: start, ref: bases ? bases.toUpperCase() : undefined, deletedLength: length, alt: alt.toUpperCase() });
 }
 
