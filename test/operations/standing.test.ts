@@ -33,6 +33,17 @@ function variant(id: string, patient: string, over: Partial<Observation> = {}): 
   };
 }
 
+/** A structural call (an imprecise deletion, outer start-end only) of the same patient and standing. */
+function structuralVariant(id: string, patient: string, over: Partial<Observation> = {}): Observation {
+  const v = variant(id, patient, over);
+  v.component = [
+    v.component![0], v.component![1],
+    { code: code('48019-4'), valueCodeableConcept: { coding: [{ system: 'http://www.sequenceontology.org', code: 'SO:0000159' }] } },
+    { code: code('81301-4'), valueRange: { low: { value: 5073500 }, high: { value: 5073900 } } },
+  ];
+  return v;
+}
+
 function genotype(id: string, patient: string, status: Observation['status']): Observation {
   return {
     resourceType: 'Observation', id, status, code: code('84413-4'), subject: { reference: `Patient/${patient}` },
@@ -63,6 +74,7 @@ t.test('absent calls and findings without a result are not presence', async (t) 
   for (const [p, over] of CASES) {
     await put(app, { resourceType: 'Patient', id: p });
     await put(app, variant(`v-${p}`, p, over));
+    await put(app, structuralVariant(`sv-${p}`, p, over));
   }
   for (const [p, , present] of CASES) {
     const ranges = (await opGet(app, 'find-subject-variants', { subject: p, ranges: 'NC_000009.12:5073000-5074000', includeVariants: 'true' })).json() as Parameters;
