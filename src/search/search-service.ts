@@ -67,8 +67,10 @@ export async function findConditionalMatches(
   // a patient-level caller matches only inside its compartment: a match elsewhere must neither
   // count nor be named (it would tell the caller what another patient's record holds)
   if (patient !== undefined && !inPatientCompartment(resourceType)) return { matches: [], issues };
-  let filter = await buildFilter(tx, resourceType, parsed.clauses, '');
-  if (patient !== undefined) filter = andAll([filter, compartmentFilter(resourceType, { resourceType: 'Patient', id: patient })]);
+  const restrict = patient === undefined ? undefined
+    : (type: string) => (inPatientCompartment(type) ? compartmentFilter(type, { resourceType: 'Patient', id: patient }) : undefined);
+  let filter = await buildFilter(tx, resourceType, parsed.clauses, '', restrict);
+  if (restrict) filter = andAll([filter, restrict(resourceType)!]);
   const res = await tx.search({ types: [resourceType], filter, limit });
   return { matches: res.records, issues };
 }
