@@ -78,3 +78,10 @@ export function inPatientCompartment(resource: { resourceType: string; id?: stri
   if (resource.resourceType === 'Patient' && resource.id === patientId) return true;
   return compartmentPatients(resource, baseUrl)?.has(patientId) ?? false;
 }
+
+/** The patients whose compartment holds a resource (a Patient: itself), for the audit trail. */
+export function resourcePatients(resource: { resourceType: string; id?: string }, baseUrl?: string): string[] {
+  const out = compartmentPatients(resource, baseUrl) ?? new Set<string>();
+  if (resource.resourceType === 'Patient' && resource.id) out.add(resource.id);
+  return [...out];
+}

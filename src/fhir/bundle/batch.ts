@@ -6,6 +6,7 @@ import type { Dispatch } from './transaction.js';
 import { refersToAny } from './references.js';
 import { fhirError } from '../errors.js';
 import { throwIfInvalidEntry } from './bundle-handler.js';
+import { entryNotes, noteEntry } from './entry-audit.js';
 
 /**
  * Batch Bundles (https://hl7.org/fhir/R4/http.html#transaction): every entry is an independent
@@ -20,15 +21,17 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
   const fullUrls = new Set(entries.map((e) => e?.fullUrl).filter((u): u is string => typeof u === 'string' && u.length > 0));
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
+    const notes = entryNotes(req);
     try {
       throwIfInvalidEntry(entry, i);
       const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
       if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);
-      out.push(entryFromResponse(ctx, await dispatch(entryToRequest(req, target, entry))));
+      out.push(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, target, entry), audit: notes })));
     } catch (err) {
       out.push(entryFromError(err));
     }
+    noteEntry(req, entry, out[out.length - 1], notes);
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'batch-response', ...(out.length ? { entry: out } : {}) };
   return { status: 200, body: bundle };

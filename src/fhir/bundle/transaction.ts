@@ -12,6 +12,7 @@ import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
+import { entryNotes, noteEntry } from './entry-audit.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
@@ -135,17 +136,21 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
 
   const pref = preferReturn(req.headers);
   const out: BundleEntry[] = new Array(plan.length);
+  const notes = plan.map(() => entryNotes(req));
   for (const p of ordered) {
     if (p.kind === 'get') {
       try {
-        out[p.index] = entryFromResponse(ctx, await dispatch(entryToRequest(req, p.target, p.entry)));
+        out[p.index] = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }));
       } catch (err) {
         out[p.index] = entryFromError(err);
       }
     } else {
       out[p.index] = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`, p.resource ? validationNotes(p.resource) : []);
+      // a delete's tombstone names no patient: the audit hook looks the last live version up
+      if (p.record?.json) notes[p.index]?.touched.push(p.record.json);
     }
   }
+  for (const p of plan) noteEntry(req, p.entry, out[p.index], notes[p.index]);
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };
   return { status: 200, body: bundle };
 }
