@@ -131,7 +131,10 @@ function guardPatientToken(request: FastifyRequest, patient: string): void {
   const query = queryOf(request);
   const facts = describeRequest(request.method, path, query);
   const named: string[] = [];
-  if (facts.resourceType === 'Patient' && facts.id) named.push(facts.id);
+  // A read of another Patient is the core's to judge: one whose `link` names the token's patient
+  // is in its compartment (R4 Patient CompartmentDefinition: Patient via `link`), as search says.
+  const readOnly = facts.interaction === 'read' || facts.interaction === 'vread' || facts.interaction === 'history-instance';
+  if (facts.resourceType === 'Patient' && facts.id && !readOnly) named.push(facts.id);
   if (facts.operation || facts.interaction === 'search-compartment') {
     if (facts.patient) named.push(facts.patient);
     for (const k of ['subject', 'patient']) for (const v of query[k] ?? []) named.push(v);
