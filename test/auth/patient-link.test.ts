@@ -11,7 +11,7 @@ t.test('a linked Patient: search and read agree', async (t) => {
   const app = await makeApp();
   t.teardown(() => app.close());
   const admin = await serverToken(app, ['system/*.cruds']);
-  const put = (r: object & { resourceType: string; id: string }) => app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: { ...bearer(admin), ...FHIR_JSON }, payload: r as never });
+  const put = (r: Record<string, unknown> & { resourceType: string; id: string }) => app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: { ...bearer(admin), ...FHIR_JSON }, payload: r as never });
   await put({ resourceType: 'Patient', id: 'p1' });
   await put({ resourceType: 'Patient', id: 'p3', link: [{ other: { reference: 'Patient/p1' }, type: 'seealso' }] });
   await put({ resourceType: 'Patient', id: 'p4' });
