@@ -86,6 +86,8 @@ export class AuthService implements TokenVerifier {
     if (!form.client_assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
     if (!form.scope) throw new OAuthError('invalid_request', 'scope is required');
     const client = await verifyClientAssertion(form.client_assertion, this.clients, this.urls.tokenUrl, this.replay, this.usedJtis);
+    // RFC 7521 §4.2: a client_id sent beside the assertion must name the client the assertion is from
+    if (form.client_id !== undefined && form.client_id !== client.clientId) throw new OAuthError('invalid_client', 'client_id does not match the client_assertion\'s iss and sub');
     const granted = intersectScopes(form.scope.split(/\s+/).filter(Boolean), client.allowedScopes);
     if (!granted.length) throw new OAuthError('invalid_scope', 'none of the requested scopes is allowed for this client');
     return { clientId: client.clientId, response: await this.issue(client, granted, this.config.security.tokenLifetimeSec) };

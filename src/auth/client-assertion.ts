@@ -16,6 +16,7 @@ export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 export const ASSERTION_ALGS = ['RS384', 'ES384'];
 const MAX_LIFETIME_SEC = 300;
 const CLOCK_SKEW_SEC = 30;
+const MAX_IAT_SKEW_SEC = 60;
 
 export async function verifyClientAssertion(
   assertion: string, clients: ClientRegistry, tokenUrl: string, replay: ReplayCache,
@@ -48,6 +49,11 @@ export async function verifyClientAssertion(
     throw new OAuthError('invalid_client', `client_assertion rejected: ${describeJwtError(err).replace('the token', 'the assertion')}`);
   }
   const now = Math.floor(Date.now() / 1000);
+  // an assertion issued in the future: beyond a small clock skew, the client's clock is wrong or
+  // the assertion was made to be used later
+  if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > now + MAX_IAT_SKEW_SEC)) {
+    throw new OAuthError('invalid_client', `client_assertion iat is more than ${MAX_IAT_SKEW_SEC} seconds in the future`);
+  }
   if (payload.exp! > now + MAX_LIFETIME_SEC + CLOCK_SKEW_SEC) {
     throw new OAuthError('invalid_client', 'client_assertion exp is more than 5 minutes ahead');
   }

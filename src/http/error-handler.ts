@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { toOperationOutcome } from '../fhir/outcome.js';
+import { oauthErrorBody } from '../auth/oauth-error.js';
 import type { Duplex } from 'node:stream';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -30,6 +31,12 @@ export function sendError(reply: FastifyReply, err: FhirError): FastifyReply {
   return reply.send(JSON.stringify(toOperationOutcome(err.issues)));
 }
 
+function sendOAuthError(reply: FastifyReply, err: FhirError): FastifyReply {
+  reply.code(err.status).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store');
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.send(JSON.stringify(oauthErrorBody(err.status, err.message)));
+}
+
 /**
  * Requests Node's HTTP parser refuses (a raw non-ASCII byte in the URL, a malformed header) never
  * reach a route or the error handler: they are answered on the socket, still as an
@@ -52,6 +59,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request: FastifyRequest, reply: FastifyReply) => {
     const fhirErr = toFhirError(err);
     if (fhirErr.status >= 500) request.log.error({ err }, 'request failed');
+    // the token endpoint's clients are OAuth libraries: its errors are OAuth JSON (RFC 6749 §5.2)
+    if (request.url.split('?')[0] === '/auth/token') return sendOAuthError(reply, fhirErr);
     return sendError(reply, fhirErr);
   });
   app.setNotFoundHandler((request, reply) =>
