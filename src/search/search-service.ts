@@ -39,6 +39,12 @@ export interface SearchRequest {
   baseUrl: string;
   /** A system-level search confined to these types (what the caller may search). */
   allowedTypes?: string[];
+  /**
+   * The caller sees only `compartment` (a patient-level token): every level of a chain or `_has`
+   * then searches only inside it too. A compartment search by an unconfined caller
+   * (`/Patient/p1/Observation?subject.…`) restricts its matches only, as FHIR defines.
+   */
+  confined?: boolean;
 }
 
 /** Runs a search and answers a `searchset` Bundle (paging links, includes, warnings). */

@@ -41,6 +41,8 @@ t.test('chains and _has do not reach outside a patient compartment', async (t) =
     const sys = await app.inject({ url, headers: bearer(admin) });
     t.ok(ids(sys.json()).length > 0, `${url}: a system token still finds it (${sys.body.slice(0, 200)})`);
   }
+  const compartmentSearch = await app.inject({ url: '/fhir/Patient/pa/Observation?derived-from:Observation.subject=Patient/pb', headers: bearer(admin) });
+  t.same(ids(compartmentSearch.json()), ['Observation/oa1'], 'an unconfined compartment search restricts its matches only (FHIR semantics)');
   const own = await app.inject({ url: '/fhir/Observation?derived-from:Observation.subject=Patient/pa', headers: bearer(pa) });
   t.same(ids(own.json()), [], 'nothing of pa is derived from pa');
   await put({ resourceType: 'Observation', id: 'oa2', status: 'final', code: { text: 'own2' }, subject: { reference: 'Patient/pa' }, derivedFrom: [{ reference: 'Observation/oa1' }] } as never);

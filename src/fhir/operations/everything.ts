@@ -40,7 +40,7 @@ export const everythingOperation: OperationHandler = {
     // needs that right; wildcards never reach the audit trail): filtering the page afterwards left
     // empty pages, and cursors naming resources of types the caller cannot see.
     const query = everythingQuery(req.query, req.auth ? (t) => hasPermission(req.auth!, t, 's') : undefined);
-    const bundle: Bundle = await searchBundle(ctx, { query, strict: false, compartment: { resourceType: 'Patient', id }, baseUrl: ctx.config.baseUrl });
+    const bundle: Bundle = await searchBundle(ctx, { query, strict: false, compartment: { resourceType: 'Patient', id }, confined: restricted !== undefined, baseUrl: ctx.config.baseUrl });
     // Scopes still apply per type: drop what this caller may not read.
     bundle.entry = (bundle.entry ?? []).filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(req.auth, e.resource));
     return { status: 200, body: bundle };

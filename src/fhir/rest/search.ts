@@ -48,6 +48,6 @@ export async function searchResources(
   }
   const query = opts.post ? formParameters(req) : req.query;
   if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
-  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, baseUrl: ctx.config.baseUrl });
+  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
   return { status: 200, body: bundle };
 }
