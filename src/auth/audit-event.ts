@@ -29,6 +29,8 @@ export interface AuditInput {
    * `period` spans them all.
    */
   more?: Array<{ id: string; recorded: Date }>;
+  /** The patients the request touched (default: the one its facts name). */
+  patients?: string[];
 }
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -88,9 +90,9 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
       ...(query ? { query: Buffer.from(query).toString('base64') } : {}),
     });
   }
-  if (facts.patient) {
+  for (const patient of input.patients ?? (facts.patient ? [facts.patient] : [])) {
     entity.push({
-      what: { reference: `Patient/${facts.patient}` },
+      what: { reference: `Patient/${patient}` },
       type: { system: ENTITY_TYPE, code: '1' },
       role: { system: OBJECT_ROLE, code: '1' },
     });

@@ -29,7 +29,7 @@ function coalesceKey(e: (Resource & { id: string }) | AuditInput): string | unde
   if ('resourceType' in e) return undefined;
   const f = e.facts;
   if ((f.interaction !== 'read' && f.interaction !== 'vread') || e.status >= 300 || !f.resourceType || !f.id || e.url.includes('?')) return undefined;
-  return [e.clientId, e.subject, e.issuer, e.remoteAddress, f.interaction, f.resourceType, f.patient ?? ''].join('\u0000');
+  return [e.clientId, e.subject, e.issuer, e.remoteAddress, f.interaction, f.resourceType, (e.patients ?? [f.patient ?? '']).join(',')].join('\u0000');
 }
 
 export class AuditLog {

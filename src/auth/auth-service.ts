@@ -6,6 +6,7 @@ import { ClientRegistry, type RegisteredClient } from './clients.js';
 import { ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
 import { OAuthError } from './oauth-error.js';
 import { ReplayCache } from './replay-cache.js';
+import type { ResourceStore } from '../storage/types.js';
 import { intersectScopes } from './scopes.js';
 import { loadOrCreateSigningKey, SIGNING_ALG, signingKeyPath, type SigningKey } from './signing-key.js';
 import { verifyAccessToken, type TokenVerifier } from './verify-token.js';
@@ -47,6 +48,7 @@ export class AuthService implements TokenVerifier {
   /** Random per process: the development token is valid only while this process runs. */
   readonly devSession = randomBytes(18).toString('base64url');
   readonly replay = new ReplayCache();
+  private usedJtis?: (key: string, expiresAtMs: number) => Promise<boolean>;
   readonly external?: { issuer: string; audience: string; keys: JWTVerifyGetKey };
   publicKey!: CryptoKey;
 
@@ -64,9 +66,11 @@ export class AuthService implements TokenVerifier {
     }
   }
 
-  static async create(config: AppConfig): Promise<AuthService> {
+  /** `store`: where used assertion `jti`s are kept durably (replays are refused across restarts and, on MongoDB, instances). */
+  static async create(config: AppConfig, store?: Pick<ResourceStore, 'claimOnce'>): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(signingKeyPath(config.dataDir, config.security.signingKeyFile));
     const svc = new AuthService(config, key);
+    svc.usedJtis = store?.claimOnce?.bind(store);
     svc.publicKey = (await importJWK(key.publicJwk, SIGNING_ALG)) as CryptoKey;
     return svc;
   }
@@ -81,7 +85,9 @@ export class AuthService implements TokenVerifier {
     if (form.client_assertion_type !== ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}`);
     if (!form.client_assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
     if (!form.scope) throw new OAuthError('invalid_request', 'scope is required');
-    const client = await verifyClientAssertion(form.client_assertion, this.clients, this.urls.tokenUrl, this.replay);
+    const client = await verifyClientAssertion(form.client_assertion, this.clients, this.urls.tokenUrl, this.replay, this.usedJtis);
+    // RFC 7521 §4.2: a client_id sent beside the assertion must name the client the assertion is from
+    if (form.client_id !== undefined && form.client_id !== client.clientId) throw new OAuthError('invalid_client', 'client_id does not match the client_assertion\'s iss and sub');
     const granted = intersectScopes(form.scope.split(/\s+/).filter(Boolean), client.allowedScopes);
     if (!granted.length) throw new OAuthError('invalid_scope', 'none of the requested scopes is allowed for this client');
     return { clientId: client.clientId, response: await this.issue(client, granted, this.config.security.tokenLifetimeSec) };

@@ -68,13 +68,37 @@ function compartmentPatients(resource: { resourceType: string }, baseUrl?: strin
  * patient's record.
  */
 export function onlyInPatientCompartment(resource: { resourceType: string; id?: string }, patientId: string, baseUrl?: string): boolean {
+  if (!containedOnlyOf(resource, patientId, baseUrl)) return false;
   if (resource.resourceType === 'Patient') return resource.id === patientId;
   const patients = compartmentPatients(resource, baseUrl);
   return !!patients && patients.size === 1 && patients.has(patientId);
+}
+
+/**
+ * Contained resources obey the compartment too: none may name another patient (a contained
+ * Observation about Patient/p2 would file p2's data inside p1's resource), and none may be a
+ * Patient (another person's demographics carried in p1's record).
+ */
+function containedOnlyOf(resource: object, patientId: string, baseUrl?: string): boolean {
+  const contained = (resource as { contained?: unknown }).contained;
+  if (!Array.isArray(contained)) return true;
+  for (const c of contained as Array<{ resourceType?: unknown } | null>) {
+    if (!c || typeof c !== 'object' || typeof c.resourceType !== 'string') continue;
+    if (c.resourceType === 'Patient') return false;
+    for (const p of compartmentPatients(c as { resourceType: string }, baseUrl) ?? []) if (p !== patientId) return false;
+  }
+  return true;
 }
 
 /** Whether a resource is in the compartment of Patient/{patientId}. */
 export function inPatientCompartment(resource: { resourceType: string; id?: string }, patientId: string, baseUrl?: string): boolean {
   if (resource.resourceType === 'Patient' && resource.id === patientId) return true;
   return compartmentPatients(resource, baseUrl)?.has(patientId) ?? false;
+}
+
+/** The patients whose compartment holds a resource (a Patient: itself), for the audit trail. */
+export function resourcePatients(resource: { resourceType: string; id?: string }, baseUrl?: string): string[] {
+  const out = compartmentPatients(resource, baseUrl) ?? new Set<string>();
+  if (resource.resourceType === 'Patient' && resource.id) out.add(resource.id);
+  return [...out];
 }

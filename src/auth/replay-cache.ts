@@ -3,8 +3,8 @@
  * (RFC 7523 §3, SMART Backend Services: "jti … MUST NOT be reused within its lifetime").
  * Entries are only added after the assertion's signature verified, so only registered clients
  * can fill it; past `maxEntries` unexpired entries, new assertions are refused rather than old
- * ones forgotten. Per process: instances behind a load balancer each keep their own cache, which
- * is sound as long as the token endpoint is sticky or assertions live ≤ 5 minutes (enforced).
+ * ones forgotten. Per process, in front of the store's durable record of used jtis
+ * (ResourceStore.claimOnce), which restarts and instances sharing a MongoDB see too.
  */
 export class ReplayCache {
   private readonly seen = new Map<string, number>();

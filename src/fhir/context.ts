@@ -21,6 +21,25 @@ export interface AuthContext {
   issuer?: string;
 }
 
+/**
+ * What a request touched, for the audit trail: the core notes the resources it read or wrote (the
+ * stored JSON or the resource) and, for a batch or transaction, one note per entry; the HTTP audit
+ * hook turns them into patient entities after the response is sent (off the request's path).
+ */
+export interface AuditNotes {
+  touched: Array<string | Resource>;
+  entries?: AuditEntryNote[];
+}
+export interface AuditEntryNote {
+  method: string;
+  /** `request.url` of the entry, relative to the base. */
+  url: string;
+  status: number;
+  /** Id assigned by a create. */
+  id?: string;
+  notes: AuditNotes;
+}
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
 export interface FhirRequest {
@@ -36,6 +55,8 @@ export interface FhirRequest {
   auth?: AuthContext;
   /** Client address, for audit. */
   remoteAddress?: string;
+  /** Where the core notes what it touched, when the request is audited. */
+  audit?: AuditNotes;
 }
 
 export interface FhirResponse {

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { FhirError } from '../fhir/errors.js';
 import { toOperationOutcome } from '../fhir/outcome.js';
 import { FHIR_VERSION } from '../fhir/rest/media-type.js';
+import { oauthErrorBody } from '../auth/oauth-error.js';
 import type { Duplex } from 'node:stream';
 
 /** Every FHIR response's media type, with the FHIR version it is (http.html#version-parameter). */
@@ -32,6 +33,12 @@ export function sendError(reply: FastifyReply, err: FhirError): FastifyReply {
   reply.code(err.status).header('content-type', FHIR_JSON);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
   return reply.send(JSON.stringify(toOperationOutcome(err.issues)));
+}
+
+function sendOAuthError(reply: FastifyReply, err: FhirError): FastifyReply {
+  reply.code(err.status).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store');
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.send(JSON.stringify(oauthErrorBody(err.status, err.message)));
 }
 
 /**
@@ -65,6 +72,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request: FastifyRequest, reply: FastifyReply) => {
     const fhirErr = toFhirError(err);
     if (fhirErr.status >= 500) request.log.error({ err }, 'request failed');
+    // the token endpoint's clients are OAuth libraries: its errors are OAuth JSON (RFC 6749 §5.2)
+    if (request.url.split('?')[0] === '/auth/token') return sendOAuthError(reply, fhirErr);
     return sendError(reply, fhirErr);
   });
   app.setNotFoundHandler((request, reply) =>

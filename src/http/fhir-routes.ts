@@ -41,6 +41,7 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
     body: request.body,
     auth: request.auth,
     remoteAddress: request.ip,
+    audit: request.auditNotes,
   };
 }
 

@@ -1,20 +1,41 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuditLog } from '../auth/audit-log.js';
-import { describeRequest } from '../auth/audit-request.js';
+import { describeRequest, type RequestFacts } from '../auth/audit-request.js';
+import { targetPatients, touchedPatients } from '../auth/audit-patients.js';
+import type { AuditInput } from '../auth/audit-event.js';
+import type { AuditNotes } from '../fhir/context.js';
 import type { AppConfig } from '../config.js';
 import { isFhirPath, isPublicFhirPath, pathOf } from './security-auth-hook.js';
-import { paramRecord } from '../fhir/query-params.js';
+import { paramRecord, paramsOf } from '../fhir/query-params.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What the FHIR core touched (audited requests only). */
+    auditNotes?: AuditNotes;
+  }
+}
 
 /**
  * Records an AuditEvent for every /fhir request except the public CapabilityStatement, once the
  * response is sent (outcome included), including refused ones (401/403/404 are what an auditor
  * looks for). Writes are batched by AuditLog and flushed by the onClose hook, which Fastify runs
  * before the store's own onClose (hooks run in reverse order of registration).
+ * Patients: those of the resources the request actually read or wrote (AuditNotes, from their
+ * compartment), else the one its URL names, else a patient token's own (its searches are confined
+ * there). A batch or transaction records one event for the Bundle (every entry's patients) and one
+ * per entry, with the entry's interaction, resource or query, patients and status.
  */
 export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog | undefined {
   if (!config.security.audit) return undefined;
   const log = new AuditLog(app.store, {
     onError: (err, dropped) => app.log.error({ err, dropped }, 'audit batch could not be written; will retry'),
+  });
+  // look-ups of a target's patients still running (refused writes, deletes): awaited on close
+  const pending = new Set<Promise<unknown>>();
+  app.decorateRequest('auditNotes', undefined);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (isFhirPath(request.url)) request.auditNotes = { touched: [] };
+    done();
   });
   app.addHook('onResponse', (request, reply, done) => {
     try {
@@ -25,9 +46,32 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     done();
   });
   app.addHook('onClose', async () => {
+    while (pending.size) await Promise.allSettled([...pending]);
     await log.close();
   });
   return log;
+
+  /** Records one event; answers the patients it named (at once, or after a look-up in the store). */
+  function record(input: AuditInput, notes: AuditNotes | undefined, tokenPatient: string | undefined): string[] | Promise<string[]> {
+    const touched = touchedPatients(notes, config.baseUrl);
+    const { facts } = input;
+    const finish = (found: string[]): string[] => {
+      const patients = found.length ? found : facts.patient ? [facts.patient] : tokenPatient ? [tokenPatient] : [];
+      log.record({ ...input, patients });
+      return patients;
+    };
+    // an instance the core did not note (a refused write, a delete): its patients from the store
+    if (!touched.length && facts.resourceType && facts.id && !facts.operation && facts.interaction !== 'create') {
+      return track(targetPatients(app.store, facts.resourceType, facts.id, config.baseUrl).then(finish, () => finish([])));
+    }
+    return finish(touched);
+  }
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    const p = work.finally(() => pending.delete(p));
+    pending.add(p);
+    return p;
+  }
 
   function recordRequest(request: FastifyRequest, reply: FastifyReply): void {
     if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
@@ -38,28 +82,72 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
         query[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
       }
     }
-    let facts;
-    try {
-      facts = describeRequest(request.method, path.includes('%') ? decodeURIComponent(path) : path, query);
-    } catch {
-      facts = describeRequest(request.method, path, query);
-    }
-    const bundleType = (request.body as { resourceType?: unknown; type?: unknown } | undefined)?.type;
-    if (facts.interaction === 'batch/transaction' && (bundleType === 'batch' || bundleType === 'transaction')) facts.interaction = bundleType;
-    if (request.auth?.patient && !facts.patient) facts.patient = request.auth.patient;
+    const facts = factsOf(request.method, path, query);
+    const body = request.body as { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
+    const bundleType = body?.type;
+    const isBundle = facts.interaction === 'batch/transaction' && (bundleType === 'batch' || bundleType === 'transaction');
+    if (isBundle) facts.interaction = bundleType;
     const location = reply.getHeader('location');
     const created = typeof location === 'string' ? /\/([A-Za-z0-9\-.]{1,64})\/_history\//.exec(location)?.[1] : undefined;
-    log.record({
-      facts,
-      method: request.method,
-      url: request.url.replace(/^\/fhir/, ''),
-      status: reply.statusCode,
+    const recorded = new Date();
+    const agent = {
       clientId: request.auth?.clientId ?? (config.auth ? 'unauthenticated' : 'anonymous'),
       subject: request.auth?.subject,
       issuer: request.auth?.issuer,
       remoteAddress: request.ip,
+      recorded,
+    };
+    const tokenPatient = request.auth?.patient;
+    const notes = request.auditNotes;
+    if (isBundle) {
+      const entries = notes?.entries ?? refusedEntries(body, reply.statusCode);
+      const named: Array<string[] | Promise<string[]>> = [];
+      for (const e of entries) {
+        const [rel, entryPath, entryQuery] = splitEntryUrl(e.url);
+        const entryFacts = factsOf(e.method, entryPath, entryQuery);
+        named.push(record({
+          ...agent, facts: entryFacts, method: e.method, url: `/${rel}`,
+          status: e.status, createdId: entryFacts.interaction === 'create' ? e.id : undefined,
+        }, e.notes, tokenPatient));
+      }
+      // the Bundle's own event names every entry's patients
+      const whole: AuditInput = { ...agent, facts, method: request.method, url: request.url.replace(/^\/fhir/, ''), status: reply.statusCode };
+      void track(Promise.all(named).then((lists) => log.record({ ...whole, patients: [...new Set(lists.flat())].sort() })));
+      return;
+    }
+    record({
+      ...agent,
+      facts,
+      method: request.method,
+      url: request.url.replace(/^\/fhir/, ''),
+      status: reply.statusCode,
       createdId: facts.interaction === 'create' ? created : undefined,
-      recorded: new Date(),
-    });
+    }, notes, tokenPatient);
+  }
+
+  /** The entries of a Bundle refused as a whole (nothing ran): their requests and resources, the Bundle's status. */
+  function refusedEntries(body: { entry?: unknown } | undefined, status: number): NonNullable<AuditNotes['entries']> {
+    if (!Array.isArray(body?.entry)) return [];
+    return (body.entry as Array<{ request?: { method?: unknown; url?: unknown }; resource?: unknown } | null>).slice(0, 1000).map((e) => ({
+      method: typeof e?.request?.method === 'string' ? e.request.method : 'unknown',
+      url: typeof e?.request?.url === 'string' ? e.request.url : '',
+      status,
+      notes: { touched: e?.resource && typeof e.resource === 'object' ? [e.resource as never] : [] },
+    }));
+  }
+
+  function splitEntryUrl(url: string): [string, string, Record<string, string[]>] {
+    let rel = url.startsWith(config.baseUrl + '/') ? url.slice(config.baseUrl.length + 1) : url;
+    rel = rel.replace(/^\/+/, '');
+    const q = rel.indexOf('?');
+    return q < 0 ? [rel, rel, {}] : [rel, rel.slice(0, q), paramsOf(rel.slice(q + 1))];
+  }
+}
+
+function factsOf(method: string, path: string, query: Record<string, string[]>): RequestFacts {
+  try {
+    return describeRequest(method, path.includes('%') ? decodeURIComponent(path) : path, query);
+  } catch {
+    return describeRequest(method, path, query);
   }
 }

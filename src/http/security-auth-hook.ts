@@ -6,6 +6,7 @@ import type { AuthContext } from '../fhir/context.js';
 import { fhirError, FhirError } from '../fhir/errors.js';
 import { unauthorized } from '../auth/verify-token.js';
 import { paramRecord } from '../fhir/query-params.js';
+import { errorForEntry } from '../fhir/bundle/entry-response.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +40,9 @@ export function isFhirPath(url: string): boolean {
 export function isPublicFhirPath(method: string, url: string): boolean {
   return (method === 'GET' || method === 'HEAD') && PUBLIC.has(pathOf(url));
 }
+
+/** A reference the transaction resolves (conditional `Type?…`, or another entry's `urn:uuid:`). */
+const RESOLVED_LATER = /"reference":"(?:urn:|[A-Za-z]+\?)/;
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/;
 
@@ -131,7 +135,10 @@ function guardPatientToken(request: FastifyRequest, patient: string): void {
   const query = queryOf(request);
   const facts = describeRequest(request.method, path, query);
   const named: string[] = [];
-  if (facts.resourceType === 'Patient' && facts.id) named.push(facts.id);
+  // A read of another Patient is the core's to judge: one whose `link` names the token's patient
+  // is in its compartment (R4 Patient CompartmentDefinition: Patient via `link`), as search says.
+  const readOnly = facts.interaction === 'read' || facts.interaction === 'vread' || facts.interaction === 'history-instance';
+  if (facts.resourceType === 'Patient' && facts.id && !readOnly) named.push(facts.id);
   if (facts.operation || facts.interaction === 'search-compartment') {
     if (facts.patient) named.push(facts.patient);
     for (const k of ['subject', 'patient']) for (const v of query[k] ?? []) named.push(v);
@@ -145,13 +152,22 @@ function guardPatientToken(request: FastifyRequest, patient: string): void {
   if (request.method !== 'POST' && request.method !== 'PUT') return;
   if (!body || typeof body !== 'object' || typeof body.resourceType !== 'string') return;
   if (body.resourceType === 'Bundle' && path === '') {
-    if (!Array.isArray(body.entry)) return;
-    for (const e of body.entry as Array<{ resource?: { resourceType?: unknown }; request?: { method?: unknown } }>) {
+    // A batch's entries are authorized one by one by the core, each answered in its own entry (one
+    // refused entry must not refuse the others). A transaction's are checked here too, except
+    // where the core alone knows the target: a conditional entry (`PUT Patient?identifier=…`) or a
+    // resource with conditional or `urn:uuid:` references, checked once they are resolved.
+    if ((body as { type?: unknown }).type !== 'transaction' || !Array.isArray(body.entry)) return;
+    (body.entry as Array<{ resource?: { resourceType?: unknown }; request?: { method?: unknown; url?: unknown } }>).forEach((e, i) => {
       const m = e?.request?.method;
-      if ((m === 'POST' || m === 'PUT') && e.resource && typeof e.resource.resourceType === 'string') {
+      const url = e?.request?.url;
+      if ((m !== 'POST' && m !== 'PUT') || !e.resource || typeof e.resource.resourceType !== 'string') return;
+      if ((typeof url === 'string' && url.includes('?')) || RESOLVED_LATER.test(JSON.stringify(e.resource))) return;
+      try {
         assertCanWrite(request.auth, e.resource as { resourceType: string });
+      } catch (err) {
+        throw errorForEntry(err, i);
       }
-    }
+    });
   } else if (!facts.operation && body.resourceType !== 'Parameters') {
     assertCanWrite(request.auth, body as { resourceType: string });
   }

@@ -46,6 +46,7 @@ const tokenSchema = {
       scope: { type: 'string', maxLength: 4096, examples: ['system/Observation.rs system/DiagnosticReport.rs'] },
       client_assertion_type: { type: 'string', maxLength: 128, examples: [ASSERTION_TYPE] },
       client_assertion: { type: 'string', maxLength: 16_384 },
+      client_id: { type: 'string', maxLength: 256, description: 'optional; must be the assertion\'s iss and sub (RFC 7521 §4.2)' },
     },
   },
   response: {
@@ -95,6 +96,9 @@ export async function smartRoutes(app: FastifyInstance, opts: { svc: AuthService
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     try {
       const body = request.body as Record<string, unknown> | undefined;
+      // RFC 6749 §4.4.2: the parameters are application/x-www-form-urlencoded, nothing else
+      const mediaType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (mediaType !== 'application/x-www-form-urlencoded') throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
       if (request.validationError || !body || typeof body !== 'object') {
         throw new OAuthError('invalid_request', 'send application/x-www-form-urlencoded parameters, each once');
       }

@@ -32,7 +32,7 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
   // request.auth, which the auth onRequest hook sets first (instance hooks run before route hooks).
   await registerRateLimit(app, config);
   if (config.auth) {
-    const svc = await AuthService.create(config);
+    const svc = await AuthService.create(config, app.store);
     app.decorate('authService', svc);
     registerAuthHooks(app, svc);
     registerBundleFilter(app);

@@ -14,6 +14,12 @@ export const MAX_CHAIN_MATCHES = 10_000;
 const MAX_DEPTH = 4;
 
 type Searcher = Pick<ResourceStore | StoreTx, 'search'>;
+/**
+ * The compartment filter for a type (undefined: unrestricted). Every sub-search of a chain or
+ * `_has`, at every level, carries it: otherwise a patient-level token could ask yes/no questions
+ * about other patients' resources that one of its own references (a chain through `derivedFrom`).
+ */
+export type Restrict = (type: string) => Filter | undefined;
 
 export function andAll(filters: Filter[]): Filter {
   if (!filters.length) return {};
@@ -21,8 +27,10 @@ export function andAll(filters: Filter[]): Filter {
   return { $and: filters };
 }
 
-async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl: string, depth: number) {
-  const filter = await clauseFilter(store, type, clause, baseUrl, depth + 1);
+async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl: string, depth: number, restrict?: Restrict) {
+  const own = await clauseFilter(store, type, clause, baseUrl, depth + 1, restrict);
+  const confine = restrict?.(type);
+  const filter = confine ? andAll([own, confine]) : own;
   const res = await store.search({ types: [type], filter, limit: MAX_CHAIN_MATCHES + 1, maxTimeMs: 30_000 });
   if (res.docs.length > MAX_CHAIN_MATCHES) {
     throw fhirError('TOO_COSTLY', `${clause.key}: the chained criteria match more than ${MAX_CHAIN_MATCHES} ${type} resources; narrow them`, clause.key);
@@ -30,26 +38,26 @@ async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl:
   return res.docs;
 }
 
-async function chainFilter(store: Searcher, type: string | undefined, c: ChainClause, baseUrl: string, depth: number): Promise<Filter> {
+async function chainFilter(store: Searcher, type: string | undefined, c: ChainClause, baseUrl: string, depth: number, restrict?: Restrict): Promise<Filter> {
   const refs: string[] = [];
   let known = false;
   for (const target of c.targetTypes) {
     const sub = parseClause(target, c.rest, c.value);
     if (!sub) continue;
     known = true;
-    for (const d of await subSearch(store, target, sub, baseUrl, depth)) refs.push(`${d.t}/${d.id}`);
+    for (const d of await subSearch(store, target, sub, baseUrl, depth, restrict)) refs.push(`${d.t}/${d.id}`);
   }
   if (!known) throw fhirError('INVALID_SEARCH', `${c.key}: no target of ${c.def.code} has a parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
   return refInFilter(type, c.def.code, refs);
 }
 
-async function hasFilter(store: Searcher, type: string | undefined, c: HasClause, baseUrl: string, depth: number): Promise<Filter> {
+async function hasFilter(store: Searcher, type: string | undefined, c: HasClause, baseUrl: string, depth: number, restrict?: Restrict): Promise<Filter> {
   if (!type) throw fhirError('INVALID_SEARCH', '_has needs a resource type', c.key);
   const sub = parseClause(c.type, c.rest, c.value);
   if (!sub) throw fhirError('INVALID_SEARCH', `${c.key}: ${c.type} has no parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
   const ids = new Set<string>();
   const prefix = `${type}/`;
-  for (const d of await subSearch(store, c.type, sub, baseUrl, depth)) {
+  for (const d of await subSearch(store, c.type, sub, baseUrl, depth, restrict)) {
     for (const f of indexFields(c.type, c.via)) {
       for (const r of (d.x[f] as string[] | undefined) ?? []) if (typeof r === 'string' && r.startsWith(prefix)) ids.add(r.slice(prefix.length));
     }
@@ -57,15 +65,15 @@ async function hasFilter(store: Searcher, type: string | undefined, c: HasClause
   return { id: { $in: [...ids] } };
 }
 
-export async function clauseFilter(store: Searcher, type: string | undefined, c: Clause, baseUrl: string, depth = 0): Promise<Filter> {
+export async function clauseFilter(store: Searcher, type: string | undefined, c: Clause, baseUrl: string, depth = 0, restrict?: Restrict): Promise<Filter> {
   if (depth > MAX_DEPTH) throw fhirError('TOO_COSTLY', `${c.key}: chains are limited to ${MAX_DEPTH} levels`, c.key);
   if (c.kind === 'param') return compileClause(type, c, baseUrl);
-  if (c.kind === 'chain') return chainFilter(store, type, c, baseUrl, depth);
-  return hasFilter(store, type, c, baseUrl, depth);
+  if (c.kind === 'chain') return chainFilter(store, type, c, baseUrl, depth, restrict);
+  return hasFilter(store, type, c, baseUrl, depth, restrict);
 }
 
-export async function buildFilter(store: Searcher, type: string | undefined, clauses: Clause[], baseUrl: string): Promise<Filter> {
+export async function buildFilter(store: Searcher, type: string | undefined, clauses: Clause[], baseUrl: string, restrict?: Restrict): Promise<Filter> {
   const parts: Filter[] = [];
-  for (const c of clauses) parts.push(await clauseFilter(store, type, c, baseUrl));
+  for (const c of clauses) parts.push(await clauseFilter(store, type, c, baseUrl, 0, restrict));
   return andAll(parts);
 }

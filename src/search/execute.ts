@@ -73,10 +73,11 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const cursorRaw = last(parsed.result, '_cursor');
   const cursor: Cursor | undefined = cursorRaw ? decodeCursor(cursorRaw) : undefined;
 
-  const parts: Filter[] = [await buildFilter(store, firstType, parsed.clauses, req.baseUrl)];
-  // Included resources obey the compartment too, except types that cannot be in one (Practitioner…).
+  // Included resources obey the compartment too, and so does every level of a chain or `_has` for
+  // a caller confined to it, except types that cannot be in one (Practitioner…).
   const restrict = (type: string): Filter | undefined =>
     req.compartment && inPatientCompartment(type) ? compartmentFilter(type, req.compartment) : undefined;
+  const parts: Filter[] = [await buildFilter(store, firstType, parsed.clauses, req.baseUrl, req.confined ? restrict : undefined)];
   if (req.compartment && types?.length !== 0) {
     if (!types) throw fhirError('INVALID_SEARCH', 'A compartment search needs a resource type');
     parts.push(types.length === 1 ? compartmentFilter(types[0], req.compartment) : { $or: types.map((t) => ({ t, ...compartmentFilter(t, req.compartment!) })) });

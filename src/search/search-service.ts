@@ -39,6 +39,12 @@ export interface SearchRequest {
   baseUrl: string;
   /** A system-level search confined to these types (what the caller may search). */
   allowedTypes?: string[];
+  /**
+   * The caller sees only `compartment` (a patient-level token): every level of a chain or `_has`
+   * then searches only inside it too. A compartment search by an unconfined caller
+   * (`/Patient/p1/Observation?subject.…`) restricts its matches only, as FHIR defines.
+   */
+  confined?: boolean;
 }
 
 /** Runs a search and answers a `searchset` Bundle (paging links, includes, warnings). */
@@ -75,8 +81,10 @@ export async function findConditionalMatches(
   // a patient-level caller matches only inside its compartment: a match elsewhere must neither
   // count nor be named (it would tell the caller what another patient's record holds)
   if (patient !== undefined && !inPatientCompartment(resourceType)) return { matches: [], issues };
-  let filter = await buildFilter(tx, resourceType, parsed.clauses, '');
-  if (patient !== undefined) filter = andAll([filter, compartmentFilter(resourceType, { resourceType: 'Patient', id: patient })]);
+  const restrict = patient === undefined ? undefined
+    : (type: string) => (inPatientCompartment(type) ? compartmentFilter(type, { resourceType: 'Patient', id: patient }) : undefined);
+  let filter = await buildFilter(tx, resourceType, parsed.clauses, '', restrict);
+  if (restrict) filter = andAll([filter, restrict(resourceType)!]);
   const res = await tx.search({ types: [resourceType], filter, limit });
   return { matches: res.records, issues };
 }

@@ -170,4 +170,10 @@ export interface ResourceStore {
   transaction<T>(work: (tx: StoreTx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** Whether multi-resource transactions are possible (false on a standalone MongoDB). */
   supportsTransactions(): boolean;
+  /**
+   * Records a one-time key (a client assertion's `jti`, hashed) durably until `expiresAtMs`;
+   * resolves false when it is already recorded and unexpired: a replay, refused across restarts
+   * and, on a shared MongoDB, across instances. Resource-free: not a FHIR resource, not in history.
+   */
+  claimOnce?(key: string, expiresAtMs: number): Promise<boolean>;
 }

@@ -45,6 +45,16 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
       }
     });
 
+  withStore('one-time keys (used assertion jtis): claimed once until they expire', async (t, s) => {
+    t.ok(s.claimOnce, 'every store keeps them');
+    const now = Date.now();
+    const [a, b] = await Promise.all([s.claimOnce!('k1', now + 60_000), s.claimOnce!('k1', now + 60_000)]);
+    t.same([a, b].sort(), [false, true], 'of two concurrent claims one wins');
+    t.equal(await s.claimOnce!('k1', now + 60_000), false, 'a later claim is refused');
+    t.equal(await s.claimOnce!('k2', now - 1), true);
+    t.equal(await s.claimOnce!('k2', now + 60_000), true, 'an expired key is claimable again');
+  });
+
   withStore('versions, tombstones and vread', async (t, s) => {
     t.ok(await s.ping(), 'ping answers');
     const input = { resourceType: 'Patient' as const, id: 'p1', meta: { versionId: '99', lastUpdated: '2000-01-01T00:00:00Z' }, active: true };

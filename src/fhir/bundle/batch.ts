@@ -9,6 +9,7 @@ import { fhirError } from '../errors.js';
 import { throwIfInvalidEntry } from './bundle-handler.js';
 import { throwIfBadFullUrl } from './full-urls.js';
 import { ResponseBudget } from './response-budget.js';
+import { entryNotes, noteEntry } from './entry-audit.js';
 
 /**
  * Batch Bundles (https://hl7.org/fhir/R4/http.html#transaction): every entry is an independent
@@ -24,17 +25,19 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
   const budget = new ResponseBudget(ctx.config.security.maxBundleResponseBytes);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
+    const notes = entryNotes(req);
     try {
       throwIfInvalidEntry(entry, i);
       throwIfBadFullUrl(entry, i);
       const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
       if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);
-      const answer = entryFromResponse(ctx, await dispatch(entryToRequest(req, target, entry)));
+      const answer = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, target, entry), audit: notes }));
       out.push(target.method === 'GET' || target.method === 'HEAD' ? budget.read(answer) : budget.write(answer));
     } catch (err) {
       out.push(budget.take(entryFromError(err)));
     }
+    noteEntry(req, entry, out[out.length - 1], notes);
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'batch-response', ...(out.length ? { entry: out } : {}) };
   for (const e of out) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)

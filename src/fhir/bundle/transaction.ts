@@ -15,6 +15,7 @@ import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
 import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
 import { ResponseBudget, responseTooLarge } from './response-budget.js';
+import { entryNotes, noteEntry } from './entry-audit.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
@@ -125,6 +126,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   const pref = preferReturn(req.headers);
   const out: BundleEntry[] = new Array(plan.length);
   let budget: ResponseBudget | undefined;
+  const notes = plan.map(() => entryNotes(req));
   const ordered = [...plan].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
   throwIfSameConditions(plan);
   await ctx.store.transaction(async (tx) => {
@@ -146,6 +148,8 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
       const entry = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`, p.resource ? validationNotes(p.resource) : []);
       if (!budget.fits(entry)) throw responseTooLarge(budget.limit);
       out[p.index] = entry;
+      // a delete's tombstone names no patient: the audit hook looks the last live version up
+      if (p.record?.json) notes[p.index]?.touched.push(p.record.json);
     }
   }, { multi: true });
 
@@ -154,11 +158,12 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   for (const p of ordered) {
     if (p.kind !== 'get') continue;
     try {
-      out[p.index] = budget!.read(entryFromResponse(ctx, await dispatch(entryToRequest(req, p.target, p.entry))));
+      out[p.index] = budget!.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] })));
     } catch (err) {
       out[p.index] = budget!.take(entryFromError(err));
     }
   }
+  for (const p of plan) noteEntry(req, p.entry, out[p.index], notes[p.index]);
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };
   for (const e of out) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };

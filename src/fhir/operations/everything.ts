@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Bundle } from '@medplum/fhirtypes';
-import { canSee, patientRestriction } from '../../auth/authorize.js';
+import { canSee, hasPermission, patientRestriction } from '../../auth/authorize.js';
 import { searchBundle } from '../../search/search-service.js';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
@@ -36,8 +36,11 @@ export const everythingOperation: OperationHandler = {
     if (restricted && restricted !== id) throw fhirError('NOT_FOUND', `Patient/${id} is not known`);
     const patient = await ctx.store.read('Patient', id);
     if (!patient || patient.deleted) throw fhirError(patient ? 'GONE' : 'NOT_FOUND', `Patient/${id} is not known`);
-    const query = everythingQuery(req.query);
-    const bundle: Bundle = await searchBundle(ctx, { query, strict: false, compartment: { resourceType: 'Patient', id }, baseUrl: ctx.config.baseUrl });
+    // Only the types the caller may search (the next links continue as a compartment search, which
+    // needs that right; wildcards never reach the audit trail): filtering the page afterwards left
+    // empty pages, and cursors naming resources of types the caller cannot see.
+    const query = everythingQuery(req.query, req.auth ? (t) => hasPermission(req.auth!, t, 's') : undefined);
+    const bundle: Bundle = await searchBundle(ctx, { query, strict: false, compartment: { resourceType: 'Patient', id }, confined: restricted !== undefined, baseUrl: ctx.config.baseUrl });
     // Scopes still apply per type: drop what this caller may not read.
     bundle.entry = (bundle.entry ?? []).filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(req.auth, e.resource));
     return { status: 200, body: bundle };
@@ -45,7 +48,7 @@ export const everythingOperation: OperationHandler = {
 };
 
 /** Translates the operation's parameters into the compartment search that answers it. */
-export function everythingQuery(input: Record<string, string[]>): Record<string, string[]> {
+export function everythingQuery(input: Record<string, string[]>, allowed: (type: string) => boolean = () => true): Record<string, string[]> {
   const all = typesInCompartment();
   const query: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(input)) {
@@ -57,7 +60,10 @@ export function everythingQuery(input: Record<string, string[]>): Record<string,
     types = input._type.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
     for (const t of types) if (!all.includes(t)) throw fhirError('BAD_REQUEST', `_type=${t}: not a type of the Patient compartment`, '_type');
   }
-  query._type = [types.join(',')];
+  types = types.filter(allowed);
+  // (nothing left to search: a type no resource has, so the answer is an empty searchset)
+  query._type = [types.length ? types.join(',') : 'Patient'];
+  if (!types.length) query._id = ['-'];
   const since = input._since?.[0];
   if (since !== undefined) {
     if (Number.isNaN(Date.parse(since)) || !/^\d{4}-\d{2}-\d{2}T/.test(since)) throw fhirError('BAD_REQUEST', `_since must be an instant such as 2024-01-01T00:00:00Z, got '${since}'`, '_since');

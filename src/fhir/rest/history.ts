@@ -49,8 +49,9 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   }
   // A token that may not see everything (a patient-level token, a system history holding AuditEvents
   // it has no scope for) gets only what it may see, deletions included (judged by the version the
-  // delete ended), and no total: the store's count would include what was left out.
-  const filtered = req.auth !== undefined && id === undefined && (patientRestriction(req.auth) !== undefined || type === undefined);
+  // delete ended), and no total: the store's count would include what was left out. An instance's
+  // history too: its earlier versions may have been in another patient's compartment.
+  const filtered = req.auth !== undefined && (patientRestriction(req.auth) !== undefined || type === undefined);
   const entry: BundleEntry[] = [];
   let total: number | undefined;
   let lastSeq: number | undefined;

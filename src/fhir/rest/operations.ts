@@ -3,6 +3,7 @@ import { fhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import { operationHandlers } from '../operations/index.js';
 import { checkId } from './request-utils.js';
+import { throwIfMalformedParameters } from '../operations/parameters-shell.js';
 
 /**
  * `$operation` dispatch at system, type and instance level
@@ -29,5 +30,6 @@ export async function invokeOperation(ctx: FhirContext, req: FhirRequest, name: 
   if (req.method === 'GET' && handler.affectsState) throw fhirError('METHOD_NOT_ALLOWED', `$${name} changes state: invoke it with POST`);
   if (id !== undefined) checkId(id);
   authorize(req.auth, { interaction: 'operation', resourceType: type, operation: name });
+  if (req.method === 'POST') throwIfMalformedParameters(req.body);
   return handler.handle({ ...req, resourceType: type, id }, ctx);
 }

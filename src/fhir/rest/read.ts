@@ -5,7 +5,7 @@ import type { VersionRecord } from '../../storage/types.js';
 import { getSearchParameter } from '../../search/search-service.js';
 import { operationDefinitionById } from '../operations/definitions.js';
 import { parseSummary, subsetResource } from '../summary.js';
-import { checkId, param, VERSION } from './request-utils.js';
+import { checkId, noteTouched, param, VERSION } from './request-utils.js';
 import { etagMatches, parseEtags } from './etag.js';
 import { versionHeaders, versionUrl } from './response.js';
 import { checkVisible, parseRecord, requireLive } from './write-core.js';
@@ -43,6 +43,8 @@ export async function readResource(ctx: FhirContext, req: FhirRequest, type: str
     if (builtIn) return { status: 200, body: subsetResource(builtIn, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
   }
   const rec = requireLive(stored, type, id);
+  // noted before the check: a refused read is recorded against the patient it reached for
+  noteTouched(req, rec);
   checkVisible(req.auth, rec);
   return answer(ctx, req, rec);
 }
@@ -64,6 +66,7 @@ export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: st
     }
     throw fhirError('GONE', `${type}/${id} version ${vid} is a deletion`);
   }
+  noteTouched(req, rec);
   checkVisible(req.auth, rec);
   return answer(ctx, req, requireLive(rec, type, id), true);
 }

@@ -121,3 +121,8 @@ export function searchQueryString(query: Record<string, string[]>): string {
 export function conditionKey(resourceType: string, queryString: string): string {
   return `${resourceType}?${queryString.split('&').filter(Boolean).sort().join('&')}`;
 }
+
+/** Notes a resource the request read or wrote, for the audit trail's patient entities (README "Audit trail"). */
+export function noteTouched(req: FhirRequest, rec: { json?: string } | undefined): void {
+  if (req.audit && rec?.json) req.audit.touched.push(rec.json);
+}

@@ -32,7 +32,10 @@ function formParameters(req: FhirRequest): Record<string, string[]> {
 export async function searchResources(
   ctx: FhirContext, req: FhirRequest, type: string | undefined, opts: { post?: boolean; compartment?: Compartment } = {},
 ): Promise<FhirResponse> {
-  authorize(req.auth, { interaction: 'search', resourceType: type });
+  // a system-level search by a token with rights on some types only searches those (totals
+  // included); it needs the search right on at least one
+  const allowedTypes = req.auth && type === undefined ? resourceTypes().filter((t) => hasPermission(req.auth!, t, 's')) : undefined;
+  if (!allowedTypes?.length) authorize(req.auth, { interaction: 'search', resourceType: type });
   const restriction = patientRestriction(req.auth);
   let compartment = opts.compartment;
   if (compartment) {
@@ -45,8 +48,6 @@ export async function searchResources(
   }
   const query = opts.post ? formParameters(req) : req.query;
   if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
-  // a system-level search by a token with rights on some types only searches those (totals included)
-  const allowedTypes = req.auth && type === undefined ? resourceTypes().filter((t) => hasPermission(req.auth!, t, 's')) : undefined;
-  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, baseUrl: ctx.config.baseUrl });
+  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
   return { status: 200, body: bundle };
 }

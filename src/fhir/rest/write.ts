@@ -6,7 +6,7 @@ import { informational } from '../outcome.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { indexResource } from '../../search/search-service.js';
-import { checkId, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
+import { checkId, noteTouched, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
 import { etag, writeResponse } from './response.js';
 import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
@@ -29,6 +29,7 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
   const index = indexResource(resource); // outside the transaction: the writer lock stays short
   const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth, index));
   const msg = status === 201 ? `Created ${type}/${record.id}` : `If-None-Exist matched ${type}/${record.id}; nothing created`;
+  noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), msg, validationNotes(prepared));
 }
 
@@ -39,6 +40,7 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const index = indexResource(resource);
   const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index));
+  noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`, validationNotes(resource));
 }
 
@@ -49,6 +51,7 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const qs = searchQueryString(req.query);
   const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth));
+  noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`, validationNotes(resource));
 }
 
@@ -69,6 +72,7 @@ export async function patchResource(ctx: FhirContext, req: FhirRequest, type: st
     }
     return patchInTx(ctx, tx, type, target, ops, ifMatch, req.auth);
   });
+  noteTouched(req, record);
   return writeResponse(ctx, record, 200, preferReturn(req.headers), `Patched ${type}/${record.id}`);
 }
 

@@ -22,6 +22,7 @@ import { Payloads } from './payloads.js';
 import type { Piece } from './frame.js';
 import { readSnapshot } from './snapshot.js';
 import { Replay, type TermsOfBytes } from './replay.js';
+import { OnceKeys } from './once-keys.js';
 import { sortDocs } from '../../search/sort-order.js';
 
 export interface EmbeddedStoreOptions {
@@ -88,6 +89,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
   private readonly newTerms = new RunTerms();
   private readonly oldTerms = new OneTerms();
   private recovered = { writes: 0, onWorkers: 0, failedJobs: 0 };
+  private onceKeys?: OnceKeys;
 
   constructor(
     private readonly dir: string,
@@ -118,6 +120,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     }
     this.releaseLock = acquireDirLock(this.dir);
     try {
+      this.onceKeys = new OnceKeys(this.dir, this.fsync);
+      this.onceKeys.load();
       const parallel = this.opts.recoveryTerms && this.replayBytes() >= (this.opts.parallelRecoveryBytes ?? DEFAULT_PARALLEL_RECOVERY_BYTES);
       const replay = new Replay((r) => this.apply(r), parallel ? this.opts.recoveryTerms : undefined, this.opts.recoveryJobOps);
       const settle = () => replay.finish();
@@ -143,7 +147,13 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     await this.writeChain.catch(() => undefined);
     await this.compactor.finish(this.seq, this.log);
     await this.journal.close();
+    this.onceKeys?.close();
     this.releaseLock?.();
+  }
+
+  async claimOnce(key: string, expiresAtMs: number): Promise<boolean> {
+    if (this.closed || !this.onceKeys) throw fhirError('UNAVAILABLE', 'The store is closing');
+    return this.onceKeys.claim(key, expiresAtMs);
   }
 
   async ping(): Promise<boolean> {

@@ -42,5 +42,7 @@ export function indexSpecs(searchFields: readonly SearchIndexField[] = []): Reco
       { key: { t: 1, seq: 1 }, name: 't_seq' },
     ],
     [COLLECTIONS.locks]: [{ key: { at: 1 }, name: 'at_ttl', expireAfterSeconds: LOCK_TTL_SECONDS }],
+    // `_id` is the (unique) key; documents go once their `exp` instant has passed
+    [COLLECTIONS.onceKeys]: [{ key: { exp: 1 }, name: 'exp_ttl', expireAfterSeconds: 0 }],
   };
 }

@@ -9,7 +9,20 @@ import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
  * - `counters`: the commit sequence (`{ _id: 'seq', n }`).
  * - `locks`: one small document per lock key (conditional create/update serialization).
  */
-export const COLLECTIONS = { resources: 'resources', history: 'history', counters: 'counters', locks: 'locks' } as const;
+export const COLLECTIONS = { resources: 'resources', history: 'history', counters: 'counters', locks: 'locks', onceKeys: 'once_keys' } as const;
+
+/**
+ * `once_keys`: one document per used one-time key (a client assertion's hashed `jti`), `_id` the
+ * key (unique: of two instances claiming it, one insert fails), removed by the TTL index once `exp`
+ * has passed. A key whose document outlived its `exp` (the TTL monitor runs once a minute) is
+ * claimable again: `expiredOnceKeyFilter` removes it first.
+ */
+export interface OnceKeyDoc {
+  _id: string;
+  exp: Date;
+}
+export const onceKeyDoc = (key: string, expiresAtMs: number): OnceKeyDoc => ({ _id: key, exp: new Date(expiresAtMs) });
+export const expiredOnceKeyFilter = (key: string, now: number) => ({ _id: key, exp: { $lte: new Date(now) } });
 
 export interface ResourceDoc extends IndexedDoc {
   _id: string;

@@ -6,7 +6,7 @@ import type {
 } from '../types.js';
 import { indexSpecs, type SearchIndexField } from './index-specs.js';
 import {
-  COLLECTIONS, buildVersionDocs, historyKey, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
+  COLLECTIONS, buildVersionDocs, expiredOnceKeyFilter, historyKey, onceKeyDoc, type OnceKeyDoc, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
   type HistoryDoc, type ResourceDoc,
 } from './layout.js';
 import { MongoTx, type MongoHost } from './mongo-tx.js';
@@ -97,6 +97,22 @@ export class MongoStore implements ResourceStore, MongoHost {
 
   supportsTransactions(): boolean {
     return this.txSupported;
+  }
+
+  async claimOnce(key: string, expiresAtMs: number): Promise<boolean> {
+    const col = this.db.collection<OnceKeyDoc>(COLLECTIONS.onceKeys);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.guard(() => col.insertOne(onceKeyDoc(key, expiresAtMs), { writeConcern: { w: 'majority' } }));
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        // used before: claimable again only if that use has expired (and the TTL monitor lags)
+        const gone = await this.guard(() => col.deleteOne(expiredOnceKeyFilter(key, Date.now()), { writeConcern: { w: 'majority' } }));
+        if (!gone.deletedCount) return false;
+      }
+    }
+    return false;
   }
 
   async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {

@@ -1,0 +1,23 @@
+import type { BundleEntry } from '@medplum/fhirtypes';
+import type { AuditNotes, FhirRequest } from '../context.js';
+
+/**
+ * The audit note of one batch or transaction entry (README "Audit trail"): its request, the status
+ * it was answered with and what it touched, so the trail records each entry's interaction,
+ * resource or query and patient, not just "a Bundle was posted".
+ */
+export function noteEntry(req: FhirRequest, entry: BundleEntry | undefined, answered: BundleEntry, notes: AuditNotes | undefined): void {
+  if (!req.audit || !notes) return;
+  const status = Number.parseInt(answered.response?.status ?? '', 10);
+  const location = answered.response?.location;
+  const id = location ? /\/([A-Za-z0-9\-.]{1,64})\/_history\//.exec(location)?.[1] : undefined;
+  (req.audit.entries ??= []).push({
+    method: typeof entry?.request?.method === 'string' ? entry.request.method : 'unknown',
+    url: typeof entry?.request?.url === 'string' ? entry.request.url : '',
+    status: Number.isFinite(status) ? status : 500,
+    ...(id ? { id } : {}),
+    notes,
+  });
+}
+
+export const entryNotes = (req: FhirRequest): AuditNotes | undefined => (req.audit ? { touched: [] } : undefined);

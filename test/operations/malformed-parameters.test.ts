@@ -1,0 +1,23 @@
+import t from 'tap';
+import { testApp } from '../fhir/helpers.js';
+
+/**
+ * A malformed Parameters body answers 400 naming Parameters.parameter (found by black-box testing:
+ * `"parameter": {…}`, `[null]` or `"x"` reached the operations unchecked and failed with 500).
+ */
+t.test('malformed Parameters bodies are refused with 400', async (t) => {
+  const app = await testApp(t);
+  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(payload) });
+  for (const url of ['/fhir/$find-subject-variants', '/fhir/$import-vcf', '/fhir/$find-population-specific-variants', '/fhir/Observation/$validate']) {
+    for (const parameter of [{ name: 'subject' }, [null], 'x', [{ name: 'subject', valueString: 3 }]]) {
+      const res = await post(url, { resourceType: 'Parameters', parameter });
+      t.equal(res.statusCode, 400, `${url} ${JSON.stringify(parameter)}: ${res.body.slice(0, 200)}`);
+      const issue = res.json().issue?.[0];
+      t.match(issue?.expression?.[0] ?? issue?.diagnostics, /Parameters\.parameter/, 'the issue names Parameters.parameter');
+    }
+  }
+  const validate = await post('/fhir/Observation/$validate', { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Observation', status: 'bogus' } }] });
+  t.equal(validate.statusCode, 200, `$validate still reports on its resource rather than refusing it: ${validate.body.slice(0, 200)}`);
+  const ok = await post('/fhir/$find-subject-variants', { resourceType: 'Parameters', parameter: [{ name: 'subject', valueString: 'Patient/nobody' }, { name: 'ranges', valueString: 'NC_000007.14:0-100' }] });
+  t.equal(ok.statusCode, 404, `a well-formed body is read as before (an unknown subject): ${ok.body.slice(0, 200)}`);
+});
