@@ -149,6 +149,23 @@ export function demoResources(): Resource[] {
     accession: 'NC_000010.11', build: 'GRCh38', start: 94781858, end: 94781859, ref: 'G', alt: 'A', source: 'germline',
     zygosity: ['LA6705-3', 'Homozygous'], specimen: `demo-spec-${p3}`,
   });
+  // A somatic EGFR amplification, a copy number gain over the gene stated without bases: a
+  // structural variant (variant-extent.ts isStructural), what the structural operations' examples find.
+  const egfrAmp = {
+    resourceType: 'Observation', id: 'demo-var-egfr-amp', meta: { profile: [`${IG}/variant`] }, status: 'final',
+    category: [LAB, GE], code: loinc('69548-6', 'Genetic variant assessment'), subject: { reference: `Patient/${p1}` },
+    effectiveDateTime: '2025-03-14', performer: [{ reference: `Organization/${DEMO.lab}` }], specimen: { reference: `Specimen/demo-spec-${p1}` },
+    method: loinc('LA26398-0', 'Sequencing'), valueCodeableConcept: loinc('LA9633-4', 'Present'),
+    component: [
+      comp('48018-6', cc('http://www.genenames.org', 'HGNC:3236', 'EGFR')),
+      comp('62374-4', cc('http://loinc.org', 'LA26806-2', 'GRCh38')),
+      comp('48013-7', cc('http://www.ncbi.nlm.nih.gov/refseq', 'NC_000007.14')),
+      comp('92822-6', cc('http://loinc.org', 'LA30100-4', '0-based interval counting')),
+      comp('81254-5', { valueRange: { low: { value: 55019016 }, high: { value: 55211628 } } }),
+      comp('48019-4', cc('http://www.sequenceontology.org', 'SO:0001742', 'copy_number_gain')),
+      comp('48002-0', cc('http://loinc.org', 'LA6684-0', 'Somatic')),
+    ],
+  } as Resource;
   // The genotype the variant makes (IG Genotype profile): what the haplotype operations find
   const cypGenotype = {
     resourceType: 'Observation', id: 'demo-gt-cyp2c19', status: 'final',
@@ -201,8 +218,8 @@ export function demoResources(): Resource[] {
     ...patientResources(p1, ['Alex', 'Rivera'], 'female', '1961-07-04', ['119376003', 'Tissue specimen']),
     ...patientResources(p2, ['Sam', 'Chen'], 'female', '1984-02-11', ['122555007', 'Venous blood specimen']),
     ...patientResources(p3, ['Jordan', 'Mensah'], 'male', '1958-11-23', ['258529004', 'Throat swab']),
-    egfr, brca1, cyp, cypGenotype, txEgfr, dxEgfr, dxBrca, txCyp, molseq,
-    report(DEMO.egfrReport, p1, `demo-spec-${p1}`, [DEMO.egfrVariant, 'demo-tx-egfr-osimertinib', 'demo-dx-egfr'], 'EGFR L858R detected: responsive to osimertinib.'),
+    egfr, egfrAmp, brca1, cyp, cypGenotype, txEgfr, dxEgfr, dxBrca, txCyp, molseq,
+    report(DEMO.egfrReport, p1, `demo-spec-${p1}`, [DEMO.egfrVariant, 'demo-var-egfr-amp', 'demo-tx-egfr-osimertinib', 'demo-dx-egfr'], 'EGFR L858R and EGFR amplification detected: responsive to osimertinib.'),
     report('demo-report-p2', p2, `demo-spec-${p2}`, ['demo-var-brca1', 'demo-dx-brca1'], 'Pathogenic BRCA1 variant detected.'),
     report('demo-report-p3', p3, `demo-spec-${p3}`, ['demo-var-cyp2c19', 'demo-gt-cyp2c19', 'demo-tx-cyp2c19-clopidogrel'], 'CYP2C19 poor metabolizer: consider alternative to clopidogrel.'),
   ];

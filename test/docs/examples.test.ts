@@ -101,10 +101,16 @@ t.test('the genomics examples return the demo data', async (t) => {
   t.match(specific.body, /"valueBoolean":true/);
   const byGene = await app.inject('/fhir/$find-subject-haplotypes?subject=Patient/demo-p3&genes=HGNC:2621');
   t.match(byGene.body, /demo-gt-cyp2c19/);
+  // the structural operations answer structural variants: demo-p1's EGFR amplification, not the L858R SNV
   for (const op of ['find-subject-structural-subsuming-variants?subject=Patient/demo-p1&', 'find-population-structural-subsuming-variants?']) {
-    const sub = await app.inject(`/fhir/$${op}ranges=NC_000007.14:55191821-55191822`);
-    t.match(sub.body, /"valueBoolean":true|"name":"numerator","valueQuantity":\{"value":1\}/, `${op.split('?')[0]}: the EGFR variant subsumes its own extent`);
+    const sub = await app.inject(`/fhir/$${op}ranges=NC_000007.14:55100000-55100100`);
+    t.match(sub.body, /"valueBoolean":true|"name":"numerator","valueQuantity":\{"value":1\}/, `${op.split('?')[0]}: the EGFR amplification subsumes a range inside the gene`);
+    const snv = await app.inject(`/fhir/$${op}ranges=NC_000007.14:55191821-55191822`);
+    t.match(snv.body, /"valueBoolean":true|"name":"numerator","valueQuantity":\{"value":1\}/, `${op.split('?')[0]}: the amplification also subsumes the SNV's base`);
   }
+  const intersect = await app.inject('/fhir/$find-subject-structural-intersecting-variants?subject=Patient/demo-p1&ranges=NC_000007.14:55019016-55211628&includeVariants=true');
+  t.match(intersect.body, /demo-var-egfr-amp/);
+  t.notMatch(intersect.body, /demo-var-egfr-l858r/, 'a simple variant is not a structural one');
   const population = await app.inject('/fhir/$find-population-specific-haplotypes?haplotypes=CYP2C19*2/*2');
   t.match(population.body, /"name":"numerator","valueQuantity":\{"value":1\}/);
 });
