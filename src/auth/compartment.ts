@@ -39,7 +39,7 @@ function referencesAt(node: unknown, steps: string[], out: string[]): void {
  * with a `/_history/n` suffix) or absolute on this server's own base URL. References to other
  * servers do not count: their `Patient/p1` is a different person.
  */
-function patientOf(reference: string, baseUrl?: string): string | undefined {
+export function patientOf(reference: string, baseUrl?: string): string | undefined {
   let ref = reference;
   if (baseUrl && ref.startsWith(`${baseUrl}/`)) ref = ref.slice(baseUrl.length + 1);
   const slash = ref.indexOf('/_history/');
