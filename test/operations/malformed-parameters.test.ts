@@ -21,3 +21,10 @@ t.test('malformed Parameters bodies are refused with 400', async (t) => {
   const ok = await post('/fhir/$find-subject-variants', { resourceType: 'Parameters', parameter: [{ name: 'subject', valueString: 'Patient/nobody' }, { name: 'ranges', valueString: 'NC_000007.14:0-100' }] });
   t.equal(ok.statusCode, 404, `a well-formed body is read as before (an unknown subject): ${ok.body.slice(0, 200)}`);
 });
+
+t.test('a large VCF in valueAttachment.data is not refused by the shape check (it overflowed the base64 regex: 500)', async (t) => {
+  const { throwIfMalformedParameters } = await import('../../src/fhir/operations/parameters-shell.js');
+  const data = Buffer.alloc(4 * 1024 * 1024, 'chr1\t100\t.\tA\tG\t50\tPASS\t.\n').toString('base64');
+  t.doesNotThrow(() => throwIfMalformedParameters({ resourceType: 'Parameters', parameter: [{ name: 'vcf', valueAttachment: { contentType: 'text/vcf', data } }] }));
+  t.throws(() => throwIfMalformedParameters({ resourceType: 'Parameters', parameter: [{ name: 'vcf', valueAttachment: { data: 7 } }] }), 'a malformed nested value is still refused');
+});

@@ -7,7 +7,8 @@ import { throwIfInvalid } from '../rest/validate-incoming.js';
  * one (`"parameter": {…}`, `[null]`, `"x"`) answers 400 naming `Parameters.parameter…` rather than
  * failing inside the operation. What is checked is a shell: a parameter's `resource` is left to
  * the operation (`$validate` reports on it; its issues are the answer, not a refusal), and a value
- * longer than LONG (a VCF in `valueBase64Binary` or `valueString`) is shortened to its first
+ * longer than LONG, at any depth (a VCF in `valueBase64Binary`, `valueString` or
+ * `valueAttachment.data`) is shortened to its first
  * characters: the schema's base64 pattern overflows the regular expression stack on tens of MB,
  * and the operation decodes such values itself. Only the shape is refused here (`structure`,
  * `required`: what the operations' readers cannot walk); a value's format and the invariants
@@ -33,8 +34,17 @@ function shellParameter(x: unknown): never {
   for (const [k, v] of Object.entries(x)) {
     if (k === 'resource' && v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = PLACEHOLDER;
     else if (k === 'part' && Array.isArray(v)) out[k] = v.map(shellParameter);
-    else if (typeof v === 'string' && v.length > LONG) out[k] = v.slice(0, 4);
-    else out[k] = v;
+    else out[k] = shortened(v);
   }
   return out as never;
+}
+
+/** A value with every string longer than LONG cut to its first characters, at any depth (`valueAttachment.data`). */
+function shortened(v: unknown): unknown {
+  if (typeof v === 'string') return v.length > LONG ? v.slice(0, 4) : v;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(shortened);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = shortened(x);
+  return out;
 }
