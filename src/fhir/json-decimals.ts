@@ -39,31 +39,35 @@ export function keepNumberText(text: string, root: unknown): void {
   if (root === null || typeof root !== 'object' || !CANDIDATE.test(text)) return;
   const tokens: string[] = [];
   for (const m of text.matchAll(TOKEN)) if (m[0].charCodeAt(0) !== 34 /* " */) tokens.push(m[0]);
-  // The parsed numbers in document order, each with its holder, key and ancestors.
-  const leaves: Array<{ holder: object; key: string; value: number; path: object[] }> = [];
+  // The parsed numbers in document order, each with its holder and key; each object's parent, to
+  // mark the ancestors of the numbers whose text is kept (few) without copying paths for all.
+  const leaves: Array<{ holder: object; key: string; value: number }> = [];
+  const parents = new Map<object, object>();
   let ok = true;
-  const walk = (node: object, path: object[]) => {
-    const here = [...path, node];
+  const walk = (node: object) => {
     for (const key in node) {
       // JS objects list integer-like keys first: then document order is lost (FHIR has no such keys).
       if (!Array.isArray(node) && /^(0|[1-9]\d*)$/.test(key)) ok = false;
       const v = (node as Record<string, unknown>)[key];
-      if (typeof v === 'number') leaves.push({ holder: node, key, value: v, path: here });
-      else if (v !== null && typeof v === 'object') walk(v, here);
+      if (typeof v === 'number') leaves.push({ holder: node, key, value: v });
+      else if (v !== null && typeof v === 'object') {
+        parents.set(v, node);
+        walk(v);
+      }
     }
   };
-  walk(root, []);
+  walk(root);
   // Duplicate keys (the last one wins in JSON.parse) or odd keys: the numbers cannot be paired; keep the parsed values only.
   if (!ok || leaves.length !== tokens.length) return;
   for (let i = 0; i < leaves.length; i++) if (Number(tokens[i]) !== leaves[i].value) return;
   for (let i = 0; i < leaves.length; i++) {
-    const { holder, key, value, path } = leaves[i];
+    const { holder, key, value } = leaves[i];
     const raw = tokens[i];
     if (JSON.stringify(value) === raw) continue;
     let keys = RAW.get(holder);
     if (!keys) RAW.set(holder, (keys = new Map()));
     keys.set(key, raw);
-    for (const o of path) CARRIES.add(o);
+    for (let o: object | undefined = holder; o && !CARRIES.has(o); o = parents.get(o)) CARRIES.add(o);
   }
 }
 

@@ -60,8 +60,12 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
       log.record({ ...input, patients });
       return patients;
     };
-    // an instance the core did not note (a refused write, a delete): its patients from the store
-    if (!touched.length && facts.resourceType && facts.id && !facts.operation && facts.interaction !== 'create') {
+    // an instance the core did not note (a refused write, a delete): its patients from the store.
+    // Not when the core noted what it touched (a Practitioner names no patient: no second read),
+    // nor for a 401 (an unauthenticated probe costs no store read) or a read answered 404.
+    const looked = (notes?.touched.length ?? 0) > 0;
+    const nothingThere = input.status === 404 && (facts.interaction === 'read' || facts.interaction === 'vread');
+    if (!touched.length && !looked && input.status !== 401 && !nothingThere && facts.resourceType && facts.id && !facts.operation && facts.interaction !== 'create') {
       return track(targetPatients(app.store, facts.resourceType, facts.id, config.baseUrl).then(finish, () => finish([])));
     }
     return finish(touched);

@@ -38,10 +38,15 @@ export function registerBundleFilter(app: FastifyInstance): void {
 }
 
 function filterBundle(request: FastifyRequest, payload: string): string {
-  const bundle = parseFhirJson(payload) as Bundle; // decimals as written survive the re-serialization
+  const bundle = JSON.parse(payload) as Bundle;
   if (!bundle.entry?.length || (bundle.type !== 'searchset' && bundle.type !== 'collection' && bundle.type !== 'history')) return payload;
-  const kept = bundle.entry.filter((e) => !e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(request.auth, e.resource));
-  if (kept.length === bundle.entry.length) return payload;
-  bundle.entry = kept;
-  return stringifyFhir(bundle, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
+  const keptAt = new Set<number>();
+  bundle.entry.forEach((e, i) => {
+    if (!e.resource || e.resource.resourceType === 'OperationOutcome' || canSee(request.auth, e.resource)) keptAt.add(i);
+  });
+  if (keptAt.size === bundle.entry.length) return payload;
+  // re-read keeping decimals as written (json-decimals.ts) only when something is dropped
+  const exact = parseFhirJson(payload) as Bundle;
+  exact.entry = exact.entry!.filter((_e, i) => keptAt.has(i));
+  return stringifyFhir(exact, /[\n]/.test(payload.slice(0, 3)) ? 2 : undefined);
 }
