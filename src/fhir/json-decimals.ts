@@ -19,13 +19,50 @@ const RAW = new WeakMap<object, Map<string, string>>();
 const CARRIES = new WeakSet<object>();
 
 // Text a double may print differently, followed by what ends a JSON number: a fraction ending in
-// 0, an exponent, -0. (Times such as `10:00:00.120Z` end in Z; `"1.0"` in a quote.) Such text
+// 0, an exponent, -0; or below 1e-6, which a double prints as an exponent (0.0000005 is 5e-7). (Times such as `10:00:00.120Z` end in Z; `"1.0"` in a quote.) Such text
 // inside a string only costs the slow path, which finds no number there. One pass of this regex
 // costs about 1 ns per character; digits beyond a double's (16 and more) are not looked for: that
 // pass would cost twice as much for values medicine does not write.
-const CANDIDATE = /\.\d*0[\s,\]}]|[eE][-+]?\d+[\s,\]}]|-0[\s,\]}]/;
-// Valid JSON (JSON.parse accepted it): strings are consumed whole, so every number matched is a value.
-const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
+const CANDIDATE = /\.\d*0[\s,\]}]|[eE][-+]?\d+[\s,\]}]|-0[\s,\]}]|0\.0{6}/;
+// Valid JSON (JSON.parse accepted it): strings are consumed whole, so every number matched is a
+// value; brackets and literals are matched to follow the structure (keys per object).
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[{}[\]]|true|false|null/g;
+
+/**
+ * The number tokens of `text` in document order, or undefined when an object repeats a key:
+ * JSON.parse keeps the last value at the first key's place, so the parsed numbers no longer come
+ * in document order and no text can be paired safely.
+ */
+function numberTokens(text: string): string[] | undefined {
+  const tokens: string[] = [];
+  // per open container: its keys (objects) or undefined (arrays), and whether a key comes next
+  const keys: Array<Set<string> | undefined> = [];
+  const keyNext: boolean[] = [];
+  const valueDone = () => {
+    if (keys.length && keys[keys.length - 1]) keyNext[keyNext.length - 1] = true;
+  };
+  for (const m of text.matchAll(TOKEN)) {
+    const t = m[0];
+    const c = t.charCodeAt(0);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      keys.push(c === 123 ? new Set() : undefined);
+      keyNext.push(c === 123);
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      keys.pop();
+      keyNext.pop();
+      valueDone();
+    } else if (c === 34 /* " */ && keys.length && keys[keys.length - 1] && keyNext[keyNext.length - 1]) {
+      const own = keys[keys.length - 1]!;
+      if (own.has(t)) return undefined;
+      own.add(t);
+      keyNext[keyNext.length - 1] = false;
+    } else {
+      if (c !== 34 && c !== 116 && c !== 102 && c !== 110) tokens.push(t); // not a string, true, false, null: a number
+      valueDone();
+    }
+  }
+  return tokens;
+}
 
 /** JSON.parse, keeping the text of numbers that a double would not print the same way. */
 export function parseFhirJson(text: string): unknown {
@@ -37,8 +74,8 @@ export function parseFhirJson(text: string): unknown {
 /** For a value another parser made of `text` (the HTTP body parser): keeps its number texts as parseFhirJson does. */
 export function keepNumberText(text: string, root: unknown): void {
   if (root === null || typeof root !== 'object' || !CANDIDATE.test(text)) return;
-  const tokens: string[] = [];
-  for (const m of text.matchAll(TOKEN)) if (m[0].charCodeAt(0) !== 34 /* " */) tokens.push(m[0]);
+  const tokens = numberTokens(text);
+  if (!tokens) return;
   // The parsed numbers in document order, each with its holder and key; each object's parent, to
   // mark the ancestors of the numbers whose text is kept (few) without copying paths for all.
   const leaves: Array<{ holder: object; key: string; value: number }> = [];
@@ -92,6 +129,11 @@ export function withId<T extends object>(resource: T, id: string): T & { id: str
   return copy;
 }
 
+/** The text kept for `holder[key]` (an array index as a string), if any. */
+export function numberTextAt(holder: object, key: string): string | undefined {
+  return RAW.get(holder)?.get(key);
+}
+
 /** Marks `container` as holding `child` when the child carries kept number text; returns the child. */
 export function adopt<T>(container: object, child: T): T {
   if (carriesNumberText(child)) CARRIES.add(container);
@@ -137,4 +179,53 @@ export function stringifyFhir(value: unknown, space?: number, replacer?: (this: 
     from = end + 1;
   }
   return result + out.slice(from);
+}
+
+/**
+ * Before one JSON Patch operation (RFC 6902) is applied to `doc`: texts it makes wrong are
+ * forgotten, so a number the patch writes is written as JavaScript prints it and texts never land
+ * on another element. In an array, `add` and `remove` move the texts after the index with their
+ * elements; `move` and `copy` forget every text of the containers they touch (their target index
+ * is read after the removal, which is not known here). A path that does not resolve changes
+ * nothing (the operation fails anyway).
+ */
+export function beforePatchOperation(doc: unknown, op: { op?: unknown; path?: unknown; from?: unknown }): void {
+  if (!carriesNumberText(doc) || op.op === 'test') return;
+  if (op.op === 'move' || op.op === 'copy') {
+    for (const at of op.op === 'move' ? [op.from, op.path] : [op.path]) {
+      const slot = slotAt(doc, at);
+      if (slot) forget(slot[0], slot[1], 'all');
+    }
+    return;
+  }
+  const slot = slotAt(doc, op.path);
+  if (slot) forget(slot[0], slot[1], op.op === 'add' ? 'insert' : op.op === 'remove' ? 'remove' : 'one');
+}
+
+/** The container a JSON Pointer's last step is in, and that step. */
+function slotAt(doc: unknown, pointer: unknown): [object, string] | undefined {
+  if (typeof pointer !== 'string' || !pointer.startsWith('/')) return undefined;
+  const steps = pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node: unknown = doc;
+  for (let i = 0; i < steps.length - 1; i++) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[steps[i]];
+  }
+  return node !== null && typeof node === 'object' ? [node, steps[steps.length - 1]] : undefined;
+}
+
+function forget(container: object, step: string, how: 'one' | 'insert' | 'remove' | 'all'): void {
+  const keys = RAW.get(container);
+  if (!keys) return;
+  if (how === 'all' && Array.isArray(container)) return void RAW.delete(container);
+  if (!Array.isArray(container) || how === 'one' || how === 'all') return void keys.delete(step);
+  const at = step === '-' ? container.length : Number(step);
+  const moved = new Map<string, string>();
+  for (const [k, raw] of keys) {
+    const i = Number(k);
+    if (i < at) moved.set(k, raw);
+    else if (how === 'insert') moved.set(String(i + 1), raw);
+    else if (i > at) moved.set(String(i - 1), raw);
+  }
+  RAW.set(container, moved);
 }

@@ -6,6 +6,7 @@ import { firstErrorValidatorFor, passesClean, passesStructure, validatorFor } fr
 import { checkObservation } from './invariants/observation.js';
 import { checkMolecularSequence } from './invariants/molecular-sequence.js';
 import { walkResource } from './invariants/walk.js';
+import { integerTextIssues } from './invariants/integer-text.js';
 import { profileIssuesAt } from './profiles/index.js';
 
 /**
@@ -53,11 +54,13 @@ export function validateResource(resource: unknown, opts: ValidateOptions = {}):
   const type = resourceTypeOf(resource);
   if (type !== undefined && passesClean(type, resource, NO_IDS)) {
     checkRules(resource as Json, type, type, true, state);
+    push(state, integerTextIssues(resource));
     return state.issues;
   }
   const shape = checkJsonShape(resource);
   if (shape.length) return shape.slice(0, state.limit);
   validateNode(resource, undefined, undefined, state, type !== undefined);
+  push(state, integerTextIssues(resource));
   return state.issues;
 }
 

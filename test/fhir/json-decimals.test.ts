@@ -47,12 +47,32 @@ t.test('a client string cannot pose as a kept number', async (t) => {
 
 t.test('duplicate keys or integer-like keys: the values stay, the texts are not guessed', async (t) => {
   t.equal(roundTrip('{"a":1.50,"a":2.0}'), '{"a":2}', 'JSON.parse keeps the last value; pairing is refused');
+  // same count of numbers, other order: the repeated key keeps its first place with its last value
+  const swapped = '{"valueQuantity":{"unit":"mg"},"referenceRange":[{"low":{"value":1.0}}],"valueQuantity":{"value":1.00}}';
+  t.equal(roundTrip(swapped), '{"valueQuantity":{"value":1},"referenceRange":[{"low":{"value":1}}]}', 'no text moves to another element');
+  t.equal(roundTrip('{"a":{"x":1.0},"b":{"x":2.0}}'), '{"a":{"x":1.0},"b":{"x":2.0}}', 'the same key in two objects is no repeat');
   t.equal(roundTrip('{"b":1.50,"1":2.0}'), '{"1":2,"b":1.5}');
 });
 
 t.test('strings with escaped quotes do not break the tokenizer', async (t) => {
   const text = '{"s":"a \\"b\\": 1.0, [2.0]","v":1.10,"w":["x\\\\",3.00]}';
   t.equal(roundTrip(text), text);
+});
+
+t.test('numbers below 1e-6 keep their text (a double prints them as exponents)', async (t) => {
+  t.equal(roundTrip('{"a":0.0000005,"b":[0.00000012]}'), '{"a":0.0000005,"b":[0.00000012]}');
+});
+
+t.test('JSON Patch: texts follow their elements and a written number is printed by JavaScript', async (t) => {
+  const { applyJsonPatch } = await import('../../src/fhir/rest/json-patch.js');
+  const patched = (text: string, ops: unknown[]) => stringifyFhir(applyJsonPatch(parseFhirJson(text) as Resource, ops));
+  const seq = '{"resourceType":"MolecularSequence","quality":[{"roc":{"precision":[1.0,1,1.00]}}]}';
+  t.equal(patched(seq, [{ op: 'remove', path: '/quality/0/roc/precision/0' }]), '{"resourceType":"MolecularSequence","quality":[{"roc":{"precision":[1,1.00]}}]}', 'remove shifts the texts after it');
+  t.equal(patched(seq, [{ op: 'add', path: '/quality/0/roc/precision/1', value: 7 }]), '{"resourceType":"MolecularSequence","quality":[{"roc":{"precision":[1.0,7,1,1.00]}}]}', 'add shifts them the other way');
+  t.equal(patched(seq, [{ op: 'add', path: '/quality/0/roc/precision/-', value: 2 }]), '{"resourceType":"MolecularSequence","quality":[{"roc":{"precision":[1.0,1,1.00,2]}}]}', 'append');
+  const obs = '{"resourceType":"Observation","valueQuantity":{"value":1.50},"referenceRange":[{"low":{"value":-0}}]}';
+  t.equal(patched(obs, [{ op: 'replace', path: '/valueQuantity/value', value: 1.5 }, { op: 'replace', path: '/referenceRange/0/low/value', value: 0 }]), '{"resourceType":"Observation","valueQuantity":{"value":1.5},"referenceRange":[{"low":{"value":0}}]}', 'an equal number written by the patch is its own');
+  t.equal(patched(seq, [{ op: 'move', from: '/quality/0/roc/precision/0', path: '/quality/0/roc/precision/2' }]), '{"resourceType":"MolecularSequence","quality":[{"roc":{"precision":[1,1,1]}}]}', 'move forgets the texts of the array rather than guess');
 });
 
 t.test('digits beyond a double are not looked for (documented)', async (t) => {
@@ -120,4 +140,17 @@ t.test("over HTTP: a resource's own top-level decimal keeps its text on create, 
   const tx = await send(app, 'POST', '/fhir', `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":${ci('1.10')},"request":{"method":"POST","url":"ChargeItem"}}]}`);
   const loc = tx.json().entry[0].response.location.split('/fhir/')[1].split('/_history')[0];
   t.ok((await send(app, 'GET', `/fhir/${loc}`)).body.includes('"factorOverride":1.10'), 'transaction create');
+});
+
+t.test('an integer written with a fraction or exponent is refused (its text would be echoed)', async (t) => {
+  const { send, testApp } = await import('./helpers.js');
+  const app = await testApp(t);
+  const bad = await send(app, 'POST', '/fhir/Observation', '{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueInteger":1.0}');
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().issue[0], { code: 'value', expression: ['Observation.valueInteger'] });
+  const seq = await send(app, 'POST', '/fhir/MolecularSequence', '{"resourceType":"MolecularSequence","coordinateSystem":0,"referenceSeq":{"windowStart":1.000E3,"windowEnd":2000}}');
+  t.equal(seq.statusCode, 400);
+  t.same(seq.json().issue.map((i: { expression: string[] }) => i.expression[0]), ['MolecularSequence.referenceSeq.windowStart']);
+  const ok = await send(app, 'POST', '/fhir/Observation', '{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.0},"component":[{"code":{"text":"y"},"valueInteger":2}]}');
+  t.equal(ok.statusCode, 201, 'a decimal 1.0 beside a plain integer is fine');
 });

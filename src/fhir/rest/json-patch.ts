@@ -1,6 +1,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, fhirError } from '../errors.js';
+import { beforePatchOperation } from '../json-decimals.js';
 
 /**
  * JSON Patch (RFC 6902) on a resource, with fast-json-patch's failures mapped in this one place
@@ -30,6 +31,7 @@ export function applyJsonPatch(doc: Resource, ops: unknown[]): Resource {
       throw fail('BAD_REQUEST', i, `cannot move ${op.from} into its own child ${op.path}`);
     }
     try {
+      beforePatchOperation(out, op ?? {}); // decimal texts follow their elements (json-decimals.ts)
       out = jsonpatch.applyOperation(out, op, true, true, true, i).newDocument;
     } catch (err) {
       const e = err as { name?: string; message?: string };
