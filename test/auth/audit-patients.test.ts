@@ -29,6 +29,15 @@ t.test('audit events name the patients actually touched', async (t) => {
   for (const p of ['p1', 'p2', 'p3']) await put({ resourceType: 'Patient', id: p });
   for (const p of ['p1', 'p2', 'p3']) await put(obs(`o-${p}`, p));
 
+  t.test('a search names the patients of the resources it returned', async (t) => {
+    const searcher = await serverToken(app, ['system/Observation.rs'], { clientId: 'searcher' });
+    const res = await app.inject({ url: '/fhir/Observation?code:text=x', headers: bearer(searcher) });
+    t.equal(res.json().total, 3);
+    const evs = (await events(app, auditor, 'patient=Patient/p2', 'searcher')).filter((e) => e.subtype?.[0].code === 'search-type');
+    t.equal(evs.length, 1, 'the search is found by a patient whose data it returned');
+    t.same(patientsOf(evs[0]), ['Patient/p1', 'Patient/p2', 'Patient/p3']);
+  });
+
   t.test('a system client\'s parallel reads: one patient each, found by patient', async (t) => {
     const reader = await serverToken(app, ['system/Observation.rs'], { clientId: 'reader' });
     await Promise.all(['p1', 'p2', 'p3', 'p1'].map((p) => app.inject({ url: `/fhir/Observation/o-${p}`, headers: bearer(reader) })));

@@ -49,5 +49,7 @@ export async function searchResources(
   const query = opts.post ? formParameters(req) : req.query;
   if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
   const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
+  // the audit names the patients of what was returned (a coalesced read names those of each resource)
+  if (req.audit) for (const e of bundle.entry ?? []) if (e.resource && e.search?.mode !== 'outcome') req.audit.touched.push(e.resource);
   return { status: 200, body: bundle };
 }
