@@ -7,6 +7,7 @@ import type { AuditNotes } from '../fhir/context.js';
 import type { AppConfig } from '../config.js';
 import { isFhirPath, isPublicFhirPath, pathOf } from './security-auth-hook.js';
 import { paramRecord, paramsOf } from '../fhir/query-params.js';
+import { idOfVersionUrl } from '../fhir/rest/response.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -92,7 +93,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     const isBundle = facts.interaction === 'batch/transaction' && (bundleType === 'batch' || bundleType === 'transaction');
     if (isBundle) facts.interaction = bundleType;
     const location = reply.getHeader('location');
-    const created = typeof location === 'string' ? /\/([A-Za-z0-9\-.]{1,64})\/_history\//.exec(location)?.[1] : undefined;
+    const created = idOfVersionUrl(location);
     const recorded = new Date();
     const agent = {
       clientId: request.auth?.clientId ?? (config.auth ? 'unauthenticated' : 'anonymous'),

@@ -1,5 +1,6 @@
 import type { BundleEntry } from '@medplum/fhirtypes';
 import type { AuditNotes, FhirRequest } from '../context.js';
+import { idOfVersionUrl } from '../rest/response.js';
 
 /**
  * The audit note of one batch or transaction entry (README "Audit trail"): its request, the status
@@ -10,7 +11,7 @@ export function noteEntry(req: FhirRequest, entry: BundleEntry | undefined, answ
   if (!req.audit || !notes) return;
   const status = Number.parseInt(answered.response?.status ?? '', 10);
   const location = answered.response?.location;
-  const id = location ? /\/([A-Za-z0-9\-.]{1,64})\/_history\//.exec(location)?.[1] : undefined;
+  const id = idOfVersionUrl(location);
   (req.audit.entries ??= []).push({
     method: typeof entry?.request?.method === 'string' ? entry.request.method : 'unknown',
     url: typeof entry?.request?.url === 'string' ? entry.request.url : '',

@@ -19,6 +19,11 @@ export function versionUrl(ctx: FhirContext, rec: Pick<VersionRecord, 'resourceT
   return `${ctx.config.baseUrl}/${rec.resourceType}/${rec.id}/_history/${rec.versionId}`;
 }
 
+/** The resource id in a versionUrl (a create's Location), for the audit trail. */
+export function idOfVersionUrl(location: unknown): string | undefined {
+  return typeof location === 'string' ? /\/([A-Za-z0-9\-.]{1,64})\/_history\//.exec(location)?.[1] : undefined;
+}
+
 /**
  * The answer to a write: status, version headers, and a body chosen by `Prefer: return`;
  * `return=OperationOutcome` carries the validation's warnings too (https://hl7.org/fhir/R4/http.html#ops).
