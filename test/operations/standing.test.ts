@@ -114,6 +114,8 @@ t.test('withdrawn haplotypes, genotypes and implications are not found', async (
   const ids = (body: Parameters) => (body.parameter ?? []).filter((x) => x.name === 'implication').map((x) => x.resource!.id).sort();
   const all = (await opGet(app, 'find-subject-tx-implications', { subject: 'ok' })).json() as Parameters;
   t.same(ids(all), ['tx-ok', 'tx-on-absent'], 'an entered-in-error implication is not answered');
+  t.notOk(JSON.stringify(all).includes('"id":"v-absent"'), 'the absent call an implication derives from is not returned as its variant');
+  t.ok(JSON.stringify(all).includes('"id":"v-ok"'), 'a present one is');
   const byVariant = (await opGet(app, 'find-subject-tx-implications', { subject: 'ok', ranges: 'NC_000009.12:5073000-5074000' })).json() as Parameters;
   t.same(ids(byVariant), ['tx-ok'], 'an absent call is no basis for an implication found by range');
   const byGt = (await opGet(app, 'find-subject-tx-implications', { subject: 'gone', haplotypes: 'CYP2C19*2/*2' })).json() as Parameters;

@@ -25,3 +25,8 @@ export const PRESENT: Filter = { ...STANDING, 'x.value-concept': { $ne: ABSENT }
 export function stands(r: { status?: string }): boolean {
   return !NO_RESULT_STATUSES.includes(r.status ?? '');
 }
+
+/** STANDING and not called Absent (PRESENT for a Variant already read; other findings have no such value). */
+export function standsPresent(r: { status?: string; valueCodeableConcept?: { coding?: Array<{ system?: string; code?: string }> } }): boolean {
+  return stands(r) && !(r.valueCodeableConcept?.coding ?? []).some((c) => c.code === 'LA9634-2' && (c.system === undefined || c.system === 'http://loinc.org'));
+}

@@ -9,7 +9,7 @@ import type { OperationResult, RunArgs } from './handler.js';
 import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
 import { raw } from './output.js';
 import { subjectOwns } from './subject-owned.js';
-import { stands } from './standing.js';
+import { standsPresent } from './standing.js';
 import { find, refOf } from './query.js';
 
 /**
@@ -39,7 +39,7 @@ export async function subjectImplications(
       // hashes of the call): a finding joins the answer only when it is about the subject itself
       // (being in its compartment as a performer is not enough) and the caller may see it.
       if (normalizeRef(f.subject?.reference) !== subject || !subjectOwns(ctx, req, subject, f)) continue;
-      if (!stands(f)) continue; // withdrawn findings are no basis (standing.ts)
+      if (!standsPresent(f)) continue; // withdrawn findings and absent calls are no basis (standing.ts)
       findings.set(ref, f);
       findingJson.set(ref, rec.json);
     }
