@@ -3,7 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
 import { createStore } from '../../src/storage/create-store.js';
+import { importVcf } from '../../src/genomics/vcf/import.js';
+import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
 import { isRetryable } from '../../src/storage/mongodb/queries.js';
 import type { ResourceStore } from '../../src/storage/types.js';
 import { testConfig } from '../../src/config.js';
@@ -53,6 +56,11 @@ async function retryingApp(t: Parameters<typeof testApp>[0]): Promise<{ app: Fas
   return { app: await testApp(t, { dataDir: dir }, { store }), store };
 }
 
+const vcf = [
+  '##fileformat=VCFv4.2', '##reference=GRCh38', '##FORMAT=<ID=GT,Number=1,Type=String,Description="x">',
+  '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
+  '1\t2000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1', '1\t3000\t.\tC\tT\t50\tPASS\t.\tGT\t1/1', '',
+].join('\n');
 const U = (n: number) => `urn:uuid:7e7e7e7e-0000-4000-8000-00000000000${n}`;
 const total = async (app: FastifyInstance, url: string) => (await send(app, 'GET', `/fhir/${url}${url.includes('?') ? '&' : '?'}_summary=count`)).json().total;
 
@@ -110,7 +118,7 @@ t.test('a retried transaction commits the references, ids and answers of the att
   for (const v of ['known', 'new', 'cc', 'cu']) t.equal(await total(app, `Patient?identifier=urn:retry|${v}`), 1, `one Patient ${v}`);
 });
 
-t.test('retried single writes and a retried VCF import commit once, whole', async (t) => {
+t.test('retried single writes, conditional writes, a PATCH and a VCF import commit once, whole', async (t) => {
   const { app } = await retryingApp(t);
   const patient = { resourceType: 'Patient', identifier: [{ system: 'urn:retry', value: 'single' }] };
   const first = await send(app, 'POST', '/fhir/Patient', patient, { 'if-none-exist': 'identifier=urn:retry|single' });
@@ -125,15 +133,24 @@ t.test('retried single writes and a retried VCF import commit once, whole', asyn
   t.equal(await total(app, 'Patient'), 2);
 
   await send(app, 'PUT', '/fhir/Patient/vcf1', { resourceType: 'Patient', id: 'vcf1' });
-  const vcf = [
-    '##fileformat=VCFv4.2', '##reference=GRCh38', '##FORMAT=<ID=GT,Number=1,Type=String,Description="x">',
-    '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1',
-    '1\t2000\t.\tA\tG\t50\tPASS\t.\tGT\t0/1', '1\t3000\t.\tC\tT\t50\tPASS\t.\tGT\t1/1', '',
-  ].join('\n');
+  const versions = async () => (await send(app, 'GET', '/fhir/_history?_count=1')).json().total as number;
+  const before = await versions();
   const imported = await send(app, 'POST', '/fhir/$import-vcf', { resourceType: 'Parameters', parameter: [{ name: 'patient', valueString: 'vcf1' }, { name: 'vcf', valueString: vcf }] });
   t.equal(imported.statusCode, 200, imported.body.slice(0, 300));
   const out = Object.fromEntries((imported.json().parameter as Array<{ name: string; valueInteger?: number; valueReference?: { reference: string } }>).map((p) => [p.name, p.valueInteger ?? p.valueReference?.reference]));
   t.equal(out.variants, 2, 'both variants read');
   t.equal((await send(app, 'GET', `/fhir/${out.report}`)).statusCode, 200, 'the report is stored');
-  t.equal(await total(app, 'Observation?subject=Patient/vcf1'), out.created - 2, 'every Observation the import counted is stored (created = Observations + report + study)');
+  t.ok(Number(out.created) > 2, `created ${out.created}`);
+  t.equal(await versions() - before, out.created, 'every resource the import counted is stored, once');
+  t.equal(await total(app, 'Observation?subject=Patient/vcf1&code=69548-6'), 2, 'both Variants');
+});
+
+t.test('a retried import of a stream it cannot read again is refused whole; batched imports count the committed attempt', async (t) => {
+  const { app, store } = await retryingApp(t);
+  const err = await importVcf(store, Readable.from([vcf]), { patient: 'p1' }).catch((e: unknown) => e);
+  t.match(err, { status: 409 }, 'a second attempt on a consumed stream: 409, not an empty import');
+  t.equal((await send(app, 'GET', '/fhir/_history?_count=1')).json().total, 0, 'nothing stored');
+  const s = await importVcfBatched(store, () => Readable.from([vcf]), { patient: 'p1' }, 2);
+  t.equal(s.created + s.updated + s.unchanged, s.resources, 'each resource counted once');
+  t.equal(s.created, (await send(app, 'GET', '/fhir/_history?_count=1')).json().total, 'created = stored');
 });
