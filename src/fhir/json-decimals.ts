@@ -88,6 +88,14 @@ export function withId<T extends object>(resource: T, id: string): T & { id: str
   return copy;
 }
 
+/** A deep copy of parsed JSON (a JSON Patch value applied more than once); kept number texts follow each copied object. */
+export function cloneFhirJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const copy = (Array.isArray(value) ? value.map(cloneFhirJson) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneFhirJson(v)]))) as T & object;
+  copyNumberText(value, copy);
+  return copy;
+}
+
 /** Marks `container` as holding `child` when the child carries kept number text; returns the child. */
 export function adopt<T>(container: object, child: T): T {
   if (carriesNumberText(child)) CARRIES.add(container);

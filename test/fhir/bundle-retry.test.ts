@@ -130,6 +130,11 @@ t.test('retried single writes, conditional writes, a PATCH and a VCF import comm
   const patched = await send(app, 'PATCH', '/fhir/Patient?identifier=urn:retry|single', [{ op: 'add', path: '/gender', value: 'female' }], { 'content-type': 'application/json-patch+json' });
   t.equal(patched.statusCode, 200, patched.body.slice(0, 300));
   t.equal(patched.json().meta.versionId, '2');
+  // a later operation changes what an earlier one added: the second attempt must add it as sent
+  const ops = [{ op: 'add', path: '/name', value: [{ family: 'A', given: ['B', 'C'] }] }, { op: 'remove', path: '/name/0/given/1' }];
+  const twice = await send(app, 'PATCH', `/fhir/Patient/${cu.json().id}`, ops, { 'content-type': 'application/json-patch+json' });
+  t.equal(twice.statusCode, 200, twice.body.slice(0, 300));
+  t.same(twice.json().name, [{ family: 'A', given: ['B'] }]);
   t.equal(await total(app, 'Patient'), 2);
 
   await send(app, 'PUT', '/fhir/Patient/vcf1', { resourceType: 'Patient', id: 'vcf1' });
