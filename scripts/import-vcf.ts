@@ -124,7 +124,7 @@ try {
   const hooks = { onProgress: progress, progressEvery: 5000 };
   const summary = batchSize
     ? await importVcfBatched(store, () => createReadStream(file), opts, batchSize, hooks)
-    : await importVcf(store, createReadStream(file), opts, hooks);
+    : await importVcf(store, () => createReadStream(file), opts, hooks);
   if (tty) process.stderr.write('\n');
   const where = store.kind === 'embedded' ? `embedded store at ${config.dataDir}` : `MongoDB ${config.mongodbDb}`;
   process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary, (Date.now() - started) / 1000, where));

@@ -67,7 +67,7 @@ if (stage === 'read' || stage === 'parse') {
   const store = new EmbeddedStore(dir, { fsync: true });
   await store.init();
   const batch = Number(process.env.BENCH_VCF_BATCH ?? 0);
-  const s = batch > 0 ? await importVcfBatched(store, () => createReadStream(file), opts, batch) : await importVcf(store, createReadStream(file), opts);
+  const s = batch > 0 ? await importVcfBatched(store, () => createReadStream(file), opts, batch) : await importVcf(store, () => createReadStream(file), opts);
   ({ records, variants, resources } = s);
   const c0 = performance.now();
   await store.close();

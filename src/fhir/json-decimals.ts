@@ -134,6 +134,14 @@ export function numberTextAt(holder: object, key: string): string | undefined {
   return RAW.get(holder)?.get(key);
 }
 
+/** A deep copy of parsed JSON (a JSON Patch value applied more than once); kept number texts follow each copied object. */
+export function cloneFhirJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const copy = (Array.isArray(value) ? value.map(cloneFhirJson) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneFhirJson(v)]))) as T & object;
+  copyNumberText(value, copy);
+  return copy;
+}
+
 /** Marks `container` as holding `child` when the child carries kept number text; returns the child. */
 export function adopt<T>(container: object, child: T): T {
   if (carriesNumberText(child)) CARRIES.add(container);
@@ -145,7 +153,7 @@ export function copyNumberText(from: object, to: object): void {
   if (!carriesNumberText(from)) return;
   CARRIES.add(to);
   const keys = RAW.get(from);
-  if (keys) RAW.set(to, keys);
+  if (keys) RAW.set(to, new Map(keys)); // its own: a patch may forget texts of one copy only
 }
 
 /**

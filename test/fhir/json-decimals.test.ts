@@ -97,6 +97,9 @@ t.test('over HTTP: a decimal is stored, read, searched and patched as written', 
   const after = await send(app, 'GET', '/fhir/Observation/d1');
   t.ok(has(after.body) && after.json().status === 'amended', 'a patch of another element keeps the decimals');
   t.equal(after.json().valueQuantity.value, 13.5, 'clients parsing JSON read the value');
+  const patched = await send(app, 'PATCH', '/fhir/Observation/d1', '[{"op":"replace","path":"/referenceRange/0/low","value":{"value":11.0}}]', { 'content-type': 'application/json-patch+json' });
+  t.equal(patched.statusCode, 200);
+  t.ok(patched.body.includes('"low":{"value":11.0}'), 'a patch value keeps its decimals (json-patch.ts applies a copy of it)');
   // search by value still reads the number (13.50 = 13.5)
   t.equal((await send(app, 'GET', '/fhir/Observation?value-quantity=13.5')).json().total, 1);
 });

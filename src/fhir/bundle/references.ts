@@ -35,10 +35,15 @@ export function conditionalReferences(resource: unknown): string[] {
  * names no entry, and when a rewritten Reference now points at a type its element does not allow
  * (or that its `type` contradicts): the validator could not tell what `urn:uuid:…` or
  * `Organization?name=…` stood for before they were resolved, so it is asked again here, with the
- * same words and status as for a direct write of that Reference.
+ * same words and status as for a direct write of that Reference. Every change is recorded in `log`.
  */
-export function rewriteReferences(resource: unknown, map: Map<string, string>): void {
+export function rewriteReferences(resource: unknown, map: Map<string, string>, log: RewriteLog): void {
   const issues: Issue[] = [];
+  const set = (s: Slot, value: string): void => {
+    if (value === s.value) return;
+    log.push({ holder: s.holder as Record<string | number, unknown>, key: s.key, value: s.value });
+    (s.holder as Record<string | number, unknown>)[s.key] = value;
+  };
   visitUrlSlots(resource, (s) => {
     if (s.kind === 'xhtml') {
       if (s.value.includes('urn:')) set(s, narrativeLinks(s.value, map));
@@ -70,8 +75,20 @@ export function rewriteReferences(resource: unknown, map: Map<string, string>): 
   throwIfInvalid(issues);
 }
 
-function set(s: Slot, value: string): void {
-  (s.holder as Record<string | number, unknown>)[s.key] = value;
+/**
+ * The slots a rewrite changed, each with the value it held before. The store may run a
+ * transaction's work more than once (MongoDB retries it after a transient write conflict:
+ * ResourceStore.transaction), and an attempt must rewrite the resources as posted, not as the
+ * previous attempt left them (whose ids were never committed). The values are put back slot by
+ * slot rather than by cloning the resources: their objects carry the kept text of decimals, keyed
+ * by identity (../json-decimals.ts).
+ */
+export type RewriteLog = Array<{ holder: Record<string | number, unknown>; key: string | number; value: string }>;
+
+/** Puts every slot of `log` back as it was before the rewrites (latest first) and empties it. */
+export function undoRewrites(log: RewriteLog): void {
+  for (let i = log.length - 1; i >= 0; i--) log[i].holder[log[i].key] = log[i].value;
+  log.length = 0;
 }
 
 /**

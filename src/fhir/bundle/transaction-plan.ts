@@ -9,6 +9,7 @@ import { prepareIncoming } from '../rest/validate-incoming.js';
 import { errorForEntry } from './entry-response.js';
 import { parseEntryUrl, patchFromEntry, type EntryTarget } from './entry-request.js';
 import { throwIfBadFullUrl } from './full-urls.js';
+import { undoRewrites, type RewriteLog } from './references.js';
 
 /**
  * The first pass of a transaction, outside the store: every entry is parsed, authorized and (for
@@ -28,7 +29,7 @@ export interface Planned {
   ifNoneExist?: string;
   resource?: Resource;
   patch?: unknown[];
-  /** Filled while executing. */
+  /** Filled while executing (by each attempt anew: ./transaction.ts). */
   existing?: VersionRecord;
   record?: VersionRecord;
   status?: number;
@@ -91,6 +92,24 @@ export function planTransaction(ctx: FhirContext, req: FhirRequest, entries: Bun
       throw errorForEntry(err, i);
     }
   });
+}
+
+/**
+ * What puts the plan back as planned before each attempt of the store transaction (the store may
+ * run the work more than once: ResourceStore.transaction): the ids known from the entry URLs, no
+ * target resolved or executed yet, and the resources' reference slots as posted (`rewrites`).
+ */
+export function planReset(plan: readonly Planned[], rewrites: RewriteLog): () => void {
+  const ids = plan.map((p) => p.id);
+  return () => {
+    undoRewrites(rewrites);
+    plan.forEach((p, i) => {
+      p.id = ids[i];
+      delete p.existing;
+      delete p.record;
+      delete p.status;
+    });
+  };
 }
 
 /** https://hl7.org/fhir/R4/http.html#trules: DELETE, then POST, then PUT/PATCH, then GET/HEAD. */

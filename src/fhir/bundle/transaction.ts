@@ -7,12 +7,12 @@ import { findConditionalMatches } from '../../search/search-service.js';
 import { preferReturn } from '../rest/request-utils.js';
 import { newId } from '../rest/write.js';
 import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
-import { conditionalReferences, rewriteReferences } from './references.js';
+import { conditionalReferences, rewriteReferences, type RewriteLog } from './references.js';
 import { adopt, withId } from '../json-decimals.js';
 import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
-import { ORDER, planTransaction, type Planned } from './transaction-plan.js';
+import { ORDER, planReset, planTransaction, type Planned } from './transaction-plan.js';
 import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
 import { ResponseBudget, responseTooLarge } from './response-budget.js';
 import { entryNotes, noteEntry } from './entry-audit.js';
@@ -58,7 +58,7 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
   }
 }
 
-async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
+async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<void> {
   const map = new Map<string, string>();
   const claimed = new Map<string, number>();
   for (const p of plan) {
@@ -85,7 +85,7 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest): Promi
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
-      rewriteReferences(p.resource, map);
+      rewriteReferences(p.resource, map, log);
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
@@ -124,14 +124,17 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   }
   const plan = planTransaction(ctx, req, entries);
   const pref = preferReturn(req.headers);
-  const out: BundleEntry[] = new Array(plan.length);
-  let budget: ResponseBudget | undefined;
-  const notes = plan.map(() => entryNotes(req));
   const ordered = [...plan].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.index - b.index);
   throwIfSameConditions(plan);
-  await ctx.store.transaction(async (tx) => {
+  const rewrites: RewriteLog = [];
+  const reset = planReset(plan, rewrites);
+  // The store may run this more than once (MongoDB, after a transient write conflict): every
+  // attempt starts from the plan as made, and what it answers is its own (nothing of an attempt
+  // that was rolled back, whose ids were never committed, may reach the resources or the response).
+  const { out, budget, notes } = await ctx.store.transaction(async (tx) => {
+    reset();
     await resolveTargets(tx, ordered, req);
-    await rewriteAll(tx, ordered, req);
+    await rewriteAll(tx, ordered, req, rewrites);
     for (const p of ordered) {
       try {
         await execute(ctx, tx, p, req);
@@ -142,7 +145,9 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
     await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
     // The write entries are built here, before commit, so that a response too big to send
     // refuses the transaction instead of failing it after commit (./response-budget.ts).
-    budget = new ResponseBudget(ctx.config.security.maxBundleResponseBytes);
+    const out: BundleEntry[] = new Array(plan.length);
+    const notes = plan.map(() => entryNotes(req));
+    const budget = new ResponseBudget(ctx.config.security.maxBundleResponseBytes);
     for (const p of ordered) {
       if (p.kind === 'get') continue;
       const entry = entryFromWrite(ctx, p.record, p.status ?? 200, pref, `${p.kind} ${p.type}/${p.id ?? ''}`, p.resource ? validationNotes(p.resource) : []);
@@ -151,6 +156,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
       // a delete's tombstone names no patient: the audit hook looks the last live version up
       if (p.record?.json) notes[p.index]?.touched.push(p.record.json);
     }
+    return { out, budget, notes };
   }, { multi: true });
 
   // GETs run after the writes (http.html#trules), on the committed state: each answers in its
@@ -158,9 +164,9 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   for (const p of ordered) {
     if (p.kind !== 'get') continue;
     try {
-      out[p.index] = budget!.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] })));
+      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] })));
     } catch (err) {
-      out[p.index] = budget!.take(entryFromError(err));
+      out[p.index] = budget.take(entryFromError(err));
     }
   }
   for (const p of plan) noteEntry(req, p.entry, out[p.index], notes[p.index]);

@@ -27,7 +27,7 @@ export const importVcfOperation: OperationHandler = {
   affectsState: true,
   async handle(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
     const { vcf, opts } = readRequest(req);
-    const summary = await importVcf(ctx.store, Readable.from([vcf]), opts);
+    const summary = await importVcf(ctx.store, () => Readable.from([vcf]), opts);
     return { status: 200, body: toParameters(summary) };
   },
 };

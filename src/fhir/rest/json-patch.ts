@@ -1,7 +1,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, fhirError } from '../errors.js';
-import { beforePatchOperation } from '../json-decimals.js';
+import { beforePatchOperation, cloneFhirJson } from '../json-decimals.js';
 
 /**
  * JSON Patch (RFC 6902) on a resource, with fast-json-patch's failures mapped in this one place
@@ -20,11 +20,16 @@ function fail(key: 'BAD_REQUEST' | 'UNPROCESSABLE', index: number, why: string):
   return fhirError(key, `JSON Patch failed at operation ${index}: ${why}`);
 }
 
-/** Applies `ops` to `doc` (which it mutates: the caller parsed it for this). */
+/**
+ * Applies `ops` to `doc` (which it mutates: the caller parsed it for this). `ops` is not changed:
+ * the library inserts an `add`/`replace` value by reference, which a later operation could then
+ * change, and the store may run the same patch again (a retried transaction: ResourceStore.transaction).
+ */
 export function applyJsonPatch(doc: Resource, ops: unknown[]): Resource {
   let out = doc;
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i] as jsonpatch.Operation;
+    const given = ops[i] as jsonpatch.Operation;
+    const op = given !== null && typeof given === 'object' && 'value' in given ? { ...given, value: cloneFhirJson(given.value) } as jsonpatch.Operation : given;
     // RFC 6902 §4.4: `from` MUST NOT be a proper prefix of `path`; the library crashes on it
     // with a TypeError instead of saying so
     if (op?.op === 'move' && typeof op.from === 'string' && typeof op.path === 'string' && op.path.startsWith(`${op.from}/`)) {

@@ -27,10 +27,14 @@ export async function importVcfBatched(
   const flush = async () => {
     const b = batch;
     batch = [];
-    await store.transaction(async (tx) => {
+    // counted by the attempt that commits (the store may run the work more than once)
+    const done = await store.transaction(async (tx) => {
       const sink = storeSink(tx);
-      for (const [r, prepared] of b) counts[await sink.write(r, prepared)]++;
+      const n = { created: 0, updated: 0, unchanged: 0 };
+      for (const [r, prepared] of b) n[await sink.write(r, prepared)]++;
+      return n;
     }, { multi: true });
+    for (const k of ['created', 'updated', 'unchanged'] as const) counts[k] += done[k];
   };
   const summary = await runImport(open(), opts, {
     async write(r, prepared) {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { validationError } from '../../fhir/errors.js';
+import { fhirError, validationError } from '../../fhir/errors.js';
 import { indexResource } from '../../search/search-service.js';
 import type { Prepared } from '../../prepare/prepare.js';
 import { preparePool } from '../../prepare/pool.js';
@@ -27,9 +27,17 @@ export interface ResourceSink {
  * throws a FhirError and the transaction keeps nothing.
  * Idempotent: ids are deterministic, and a resource whose content equals the stored current
  * version is not rewritten (no new version), so re-importing a file changes nothing.
+ * The store may run the transaction more than once (MongoDB, after a transient write conflict:
+ * ResourceStore.transaction), and each attempt must read the whole file: `input` is then a
+ * function opening it anew. A stream can be read once only, so an attempt after the first is
+ * refused (409, nothing stored) rather than importing what is left of it (nothing, or the rest).
  */
-export async function importVcf(store: ResourceStore, input: Readable, opts: VcfImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
-  return store.transaction((tx) => runImport(input, opts, storeSink(tx), hooks), { multi: true });
+export async function importVcf(store: ResourceStore, input: Readable | (() => Readable), opts: VcfImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
+  let attempts = 0;
+  return store.transaction((tx) => {
+    if (typeof input !== 'function' && attempts++ > 0) throw fhirError('CONFLICT', 'The import met a concurrent write and its input cannot be read again; nothing was stored: try again');
+    return runImport(typeof input === 'function' ? input() : input, opts, storeSink(tx), hooks);
+  }, { multi: true });
 }
 
 /** Parses, maps and validates without storing (dry run; the bench's parser+mapper measurement). */
