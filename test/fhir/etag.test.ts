@@ -86,3 +86,13 @@ t.test('a transaction entry ifMatch: one version tag; W/"01" never matches', asy
   t.equal((await tx('W/"01"')).statusCode, 412);
   t.equal((await tx('W/"1"')).statusCode, 200);
 });
+
+t.test('an empty If-Match or If-None-Match is refused, not ignored (an unconditional write the client meant to be conditional)', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/e1', { resourceType: 'Patient', id: 'e1' });
+  const put = await send(app, 'PUT', '/fhir/Patient/e1', { resourceType: 'Patient', id: 'e1', active: true }, { 'if-match': '' });
+  t.equal(put.statusCode, 400, put.body.slice(0, 200));
+  t.equal((await send(app, 'DELETE', '/fhir/Patient/e1', undefined, { 'if-match': ' ' })).statusCode, 400);
+  t.equal((await send(app, 'GET', '/fhir/Patient/e1', undefined, { 'if-none-match': '' })).statusCode, 400);
+  t.equal((await send(app, 'GET', '/fhir/Patient/e1')).json().meta.versionId, '1', 'nothing was written');
+});

@@ -18,7 +18,10 @@ const TAG = /^\s*(?:W\/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*$/;
 
 /** The header's condition, or undefined when it is absent; a malformed header answers 400. */
 export function parseEtags(header: 'If-Match' | 'If-None-Match', value: string | undefined): EtagCondition | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
+  if (value === undefined) return undefined;
+  // present but empty: RFC 9110 needs `*` or at least one tag; ignoring it would run an
+  // unconditional write the client meant to be conditional
+  if (value.trim() === '') throw fhirError('BAD_REQUEST', `${header} is empty: send * or entity tags such as W/"3"`);
   if (value.trim() === '*') return '*';
   const tags: string[] = [];
   // an opaque tag cannot hold a comma-free `"`, but it may hold a comma: split between tags only
