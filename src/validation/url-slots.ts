@@ -1,5 +1,4 @@
-import { defInfo, type ElementInfo } from './element-model.js';
-import { toExpression } from './expression.js';
+import { type Json, walkTyped } from './typed-walk.js';
 
 /**
  * The places of a resource that may hold a link to another resource, found by FHIR type with the
@@ -33,66 +32,19 @@ const CONDITIONAL = /^[A-Z][A-Za-z]+\?./;
 const URI_TYPES = new Set(['uri', 'url', 'oid', 'uuid', 'canonical']);
 const hasOwn = Object.prototype.hasOwnProperty;
 
-type Json = Record<string, unknown>;
-
 /** Calls `visit` for every link slot of `resource`; `visit` may replace `holder[key]`. */
 export function visitUrlSlots(resource: unknown, visit: (slot: Slot) => void): void {
-  if (!isObject(resource) || typeof resource.resourceType !== 'string') return;
-  const root = resource.resourceType;
-  walkObject(resource, resource.resourceType, root, [], visit);
-}
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function walkObject(node: Json, defName: string, root: string, segs: (string | number)[], visit: (slot: Slot) => void): void {
-  const def = defInfo(defName);
-  if (!def) return;
-  for (const key in node) {
-    if (!hasOwn.call(node, key) || key === 'resourceType') continue;
-    const ext = key.charCodeAt(0) === 95; // '_status': the primitive's Element part
-    const info = ext ? (def.props.has(key.slice(1)) ? ELEMENT : undefined) : def.props.get(key);
-    if (!info) continue;
-    const value = node[key];
-    segs.push(key);
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        segs.push(i);
-        walkValue(value, i, value[i], info, root, segs, visit);
-        segs.pop();
-      }
-    } else {
-      walkValue(node, key, value, info, root, segs, visit);
+  walkTyped(resource, (holder, key, value, info, path) => {
+    if (typeof value === 'string') {
+      const kind = URI_TYPES.has(info.type) ? 'uri' : info.type === 'xhtml' ? 'xhtml' : undefined;
+      if (kind) visit({ kind, value, holder, key, path });
+      return;
     }
-    segs.pop();
-  }
-}
-
-const ELEMENT: ElementInfo = { type: 'Element', array: false, primitive: false, date: false };
-
-function walkValue(
-  holder: Json | unknown[], key: string | number, value: unknown, info: ElementInfo, root: string, segs: (string | number)[], visit: (slot: Slot) => void,
-): void {
-  if (typeof value === 'string') {
-    const kind = URI_TYPES.has(info.type) ? 'uri' : info.type === 'xhtml' ? 'xhtml' : undefined;
-    if (kind) visit({ kind, value, holder, key, path: pathOf(root, segs) });
-    return;
-  }
-  if (!isObject(value)) return;
-  if (info.type === 'Resource') {
-    if (typeof value.resourceType === 'string') walkObject(value, value.resourceType, root, segs, visit);
-    return;
-  }
-  if (info.type === 'Reference' && typeof value.reference === 'string') {
-    visit({ kind: 'reference', value: value.reference, holder: value, key: 'reference', ref: value, targets: info.targets, path: pathOf(root, segs) });
-  }
-  walkObject(value, info.type, root, segs, visit);
-}
-
-// (the walk's own segment stack: nearly every visit asks for no path, so none is copied)
-function pathOf(root: string, segs: readonly (string | number)[]): () => string {
-  return () => toExpression(root, segs);
+    if (info.type === 'Reference' && value !== null && typeof value === 'object' && typeof (value as Json).reference === 'string') {
+      const ref = value as Json;
+      visit({ kind: 'reference', value: ref.reference as string, holder: ref, key: 'reference', ref, targets: info.targets, path });
+    }
+  });
 }
 
 /**
