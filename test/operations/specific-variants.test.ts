@@ -43,4 +43,8 @@ t.test('specific variants: runs and stated bases', async (t) => {
     t.equal(res.statusCode, 400, `${bad}: ${res.body}`);
     t.match(res.json(), { resourceType: 'OperationOutcome', issue: [{ expression: ['variants'] }] });
   }
+  // an unchanged base is HGVS `g.100T=` (README: accepted; it is no variant, so it is not present)
+  const same = await opGet(app, 'find-subject-specific-variants', { subject: 'Patient/p38', variants: 'NC_000017.11:g.100T=' });
+  t.equal(same.statusCode, 200, same.body.slice(0, 200));
+  t.same(await present('Patient/p38', ['NC_000017.11:g.100T=']), [false]);
 });

@@ -23,7 +23,7 @@ const HGVS = /^([A-Z]{2}_\d+\.\d+)(?:\([^)]*\))?:([gmcnpr])\.(.+)$/;
 const SEQ = '([ACGTN]*)';
 /** A plausible change after `g.`/`c.`/…: position(s) with intronic offsets, then an edit. A sanity check, not the grammar. */
 const POS = String.raw`[-*]?\d+(?:[-+]\d+)?`;
-const NUCLEOTIDE_CHANGE = new RegExp(String.raw`^\(?${POS}(?:_${POS})?\)?(?:[ACGTN]*>[ACGTN]+|del|ins|dup|inv|con|=|[ACGTN]*\[|\?)`, 'i');
+const NUCLEOTIDE_CHANGE = new RegExp(String.raw`^\(?${POS}(?:_${POS})?\)?(?:[ACGTN]*>[ACGTN]+|del|ins|dup|inv|con|[ACGTN]*=|[ACGTN]*\[|\?)`, 'i');
 const PROTEIN_CHANGE = /^(?:\(|[A-Z][a-z]{2}|[A-Z*]\d|=|\?|0)/;
 const SUB = /^(\d+)([ACGTN])>([ACGTN])$/i;
 const DEL = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}$`, 'i');
