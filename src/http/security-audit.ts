@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Resource } from '@medplum/fhirtypes';
 import { AuditLog } from '../auth/audit-log.js';
 import { describeRequest, type RequestFacts } from '../auth/audit-request.js';
 import { targetPatients, touchedPatients } from '../auth/audit-patients.js';
@@ -127,7 +128,14 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
       url: request.url.replace(/^\/fhir/, ''),
       status: reply.statusCode,
       createdId: facts.interaction === 'create' ? created : undefined,
-    }, notes, tokenPatient);
+    }, reachedFor(facts, reply.statusCode, body, notes), tokenPatient);
+  }
+
+  /** A refused create touched nothing, but it reached for the patients its resource names. */
+  function reachedFor(facts: RequestFacts, status: number, body: unknown, notes: AuditNotes | undefined): AuditNotes | undefined {
+    if (facts.interaction !== 'create' || status < 400 || notes?.touched.length) return notes;
+    const r = body as { resourceType?: unknown } | undefined;
+    return r && typeof r === 'object' && typeof r.resourceType === 'string' ? { ...notes, touched: [r as Resource] } : notes;
   }
 
   /** The entries of a Bundle refused as a whole (nothing ran): their requests and resources, the Bundle's status. */

@@ -51,6 +51,17 @@ t.test('audit events name the patients actually touched', async (t) => {
     }
   });
 
+  t.test('a patient token\'s refused create, alone or in a batch, names the patient it reached for', async (t) => {
+    const p1 = await serverToken(app, ['patient/*.cruds'], { clientId: 'app-p1c', patient: 'p1' });
+    const res = await app.inject({ method: 'POST', url: '/fhir/Observation', headers: { ...bearer(p1), ...FHIR_JSON }, payload: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p3' } } });
+    t.equal(res.statusCode, 403);
+    const batch = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'POST', url: 'Observation' }, resource: obs('b-p3', 'p3') }] };
+    t.equal((await app.inject({ method: 'POST', url: '/fhir', headers: { ...bearer(p1), ...FHIR_JSON }, payload: batch })).statusCode, 200);
+    const evs = (await events(app, auditor, '_sort=date', 'app-p1c')).filter((e) => e.subtype?.[0].code === 'create');
+    t.equal(evs.length, 2, 'the plain create and the batch entry');
+    for (const e of evs) t.same(patientsOf(e), ['Patient/p3']);
+  });
+
   t.test('a patient token\'s refused write names the target\'s patient', async (t) => {
     const p1 = await serverToken(app, ['patient/*.cruds'], { clientId: 'app-p1', patient: 'p1' });
     const res = await app.inject({ method: 'PATCH', url: '/fhir/Observation/o-p2', headers: { ...bearer(p1), 'content-type': 'application/json-patch+json' }, payload: [{ op: 'replace', path: '/status', value: 'amended' }] });

@@ -11,6 +11,8 @@ export function noteEntry(req: FhirRequest, entry: BundleEntry | undefined, answ
   if (!req.audit || !notes) return;
   const status = Number.parseInt(answered.response?.status ?? '', 10);
   const location = answered.response?.location;
+  // a refused write touched nothing, but it reached for the patients its resource names
+  if (Number.isFinite(status) && status >= 400 && !notes.touched.length && entry?.resource && typeof entry.resource === 'object') notes.touched.push(entry.resource);
   const id = idOfVersionUrl(location);
   (req.audit.entries ??= []).push({
     method: typeof entry?.request?.method === 'string' ? entry.request.method : 'unknown',
