@@ -56,21 +56,33 @@ export interface SecurityConfig {
   maxBundleResponseBytes: number;
 }
 
+/**
+ * A whole-number setting: a typo (`FHIR_MAX_COUNT=1k`) must stop the start, not become NaN, which
+ * disables every comparison it is used in (a NaN limit limits nothing).
+ */
+function whole(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
+  return n;
+}
+
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
   return {
-    tokenLifetimeSec: Number(env.FHIR_TOKEN_LIFETIME ?? 300),
+    tokenLifetimeSec: whole(env, 'FHIR_TOKEN_LIFETIME', 300, 1),
     signingKeyFile: env.FHIR_SIGNING_KEY_FILE || undefined,
     externalIssuer: env.FHIR_AUTH_ISSUER || undefined,
     externalJwksUrl: env.FHIR_AUTH_JWKS_URL || undefined,
     externalAudience: env.FHIR_AUTH_AUDIENCE || undefined,
     devToken: (env.FHIR_DEV_TOKEN ?? 'on') !== 'off',
     corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    rateLimitMax: Number(env.FHIR_RATE_LIMIT ?? 10_000),
-    rateLimitWindowMs: Number(env.FHIR_RATE_LIMIT_WINDOW_MS ?? 60_000),
+    rateLimitMax: whole(env, 'FHIR_RATE_LIMIT', 10_000, 0),
+    rateLimitWindowMs: whole(env, 'FHIR_RATE_LIMIT_WINDOW_MS', 60_000, 1),
     audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
-    maxBundleEntries: Number(env.FHIR_MAX_BUNDLE_ENTRIES ?? 5000),
+    maxBundleEntries: whole(env, 'FHIR_MAX_BUNDLE_ENTRIES', 5000, 1),
     // well under V8's string limit (~512 MiB) even when pretty-printed (_pretty=true)
-    maxBundleResponseBytes: Number(env.FHIR_MAX_BUNDLE_RESPONSE_BYTES ?? 64 * 1024 * 1024),
+    maxBundleResponseBytes: whole(env, 'FHIR_MAX_BUNDLE_RESPONSE_BYTES', 64 * 1024 * 1024, 1024),
   };
 }
 
@@ -79,7 +91,7 @@ export const DEV_TOKEN_FILE = '.dev-token';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';
-  const port = Number(env.PORT ?? 8080);
+  const port = whole(env, 'PORT', 8080, 0);
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     host,
@@ -91,11 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     auth: (env.FHIR_AUTH ?? 'on').toLowerCase() !== 'off',
     clientsFile: env.FHIR_CLIENTS_FILE || undefined,
-    bodyLimit: Number(env.FHIR_BODY_LIMIT ?? 64 * 1024 * 1024),
-    defaultCount: Number(env.FHIR_DEFAULT_COUNT ?? 50),
-    maxCount: Number(env.FHIR_MAX_COUNT ?? 1000),
+    bodyLimit: whole(env, 'FHIR_BODY_LIMIT', 64 * 1024 * 1024, 1024),
+    defaultCount: whole(env, 'FHIR_DEFAULT_COUNT', 50, 1),
+    maxCount: whole(env, 'FHIR_MAX_COUNT', 1000, 1),
     strictProfiles: (env.FHIR_STRICT_PROFILES ?? 'off') === 'on',
-    minCellSize: Number(env.FHIR_MIN_CELL_SIZE ?? 1),
+    minCellSize: whole(env, 'FHIR_MIN_CELL_SIZE', 1, 1),
     fsync: (env.FHIR_FSYNC ?? 'on') !== 'off',
     security: loadSecurity(env),
   };

@@ -1,0 +1,15 @@
+import t from 'tap';
+import { loadConfig } from '../../src/config.js';
+
+/** Whole-number settings: a typo stops the start with the setting's name (NaN used to disable limits). */
+t.test('numeric settings are read, defaulted, and refused when they are not whole numbers', async (t) => {
+  const c = loadConfig({ FHIR_MAX_COUNT: '200', FHIR_RATE_LIMIT: '0', PORT: '9000' });
+  t.equal(c.maxCount, 200);
+  t.equal(c.security.rateLimitMax, 0, '0 turns the rate limit off');
+  t.equal(c.port, 9000);
+  t.equal(loadConfig({}).security.maxBundleResponseBytes, 64 * 1024 * 1024, 'default');
+  t.equal(loadConfig({ FHIR_DEFAULT_COUNT: ' ' }).defaultCount, 50, 'blank is the default');
+  for (const [name, value] of [['FHIR_MAX_COUNT', '1k'], ['FHIR_MAX_BUNDLE_RESPONSE_BYTES', 'abc'], ['FHIR_MIN_CELL_SIZE', '0'], ['FHIR_BODY_LIMIT', '1.5'], ['PORT', '-1']]) {
+    t.throws(() => loadConfig({ [name]: value }), new RegExp(`${name} must be a whole number`), `${name}=${value}`);
+  }
+});
