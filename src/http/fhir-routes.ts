@@ -92,6 +92,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json-patch+json'], { parseAs: 'buffer' }, json);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     try {
+      checkBodyMediaType(req.headers['content-type']); // charset=latin1 would be misread as UTF-8
       checkContentEncoding(req.headers['content-encoding']);
       done(null, decodeUtf8(body));
     } catch (err) {

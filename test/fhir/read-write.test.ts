@@ -149,6 +149,7 @@ t.test('patch: an invalid result is 422, a patch that cannot apply 422, a malfor
   };
   await expect([{ op: 'add', path: '/gender', value: 'banana' }], 422, /gender|banana/i, 'gender banana');
   await expect([{ op: 'move', from: '/name', path: '/name/0/family' }], 400, /cannot move \/name into its own child/, 'move into its own child');
+  await expect([{ op: 'add', path: '/a~2b', value: 1 }], 400, /not a JSON Pointer/, 'an escape other than ~0 and ~1');
   await expect([{ op: 'move', from: '/name/0', path: '/name/0/given/0' }], 400, /own child/, 'move into a deeper child');
   await expect([{ op: 'replace', path: '/telecom/0/value', value: 'x' }], 422, /operation 0/, 'a path that does not exist');
   await expect([{ op: 'add', path: '/active', value: true }, { op: 'remove', path: '/nothing' }], 422, /operation 1/, 'the failing operation is named');

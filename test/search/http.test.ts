@@ -24,6 +24,16 @@ t.test('search over HTTP', async (t) => {
   });
   t.equal(post.statusCode, 200);
   t.equal(post.json().entry.length, expected);
+  const latin1 = await app.inject({
+    method: 'POST', url: '/fhir/Observation/_search', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' },
+    payload: 'gene-identifier=HGNC%3A3236',
+  });
+  t.equal(latin1.statusCode, 415, 'a form body in another charset is refused, not misread as UTF-8');
+  const utf8 = await app.inject({
+    method: 'POST', url: '/fhir/Observation/_search', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+    payload: 'gene-identifier=HGNC%3A3236',
+  });
+  t.equal(utf8.statusCode, 200);
 
   const region = await send(app, 'GET', '/fhir/MolecularSequence?genomic-region=NC_000007.14:55039999-55050001');
   t.same(region.json().entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), ['ms0', 'ms1']);

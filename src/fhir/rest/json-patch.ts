@@ -32,6 +32,11 @@ export function applyJsonPatch(doc: Resource, ops: unknown[]): Resource {
     const op = given !== null && typeof given === 'object' && 'value' in given ? { ...given, value: cloneFhirJson(given.value) } as jsonpatch.Operation : given;
     // RFC 6902 §4.4: `from` MUST NOT be a proper prefix of `path`; the library crashes on it
     // with a TypeError instead of saying so
+    // RFC 6901 §3: `~` is only ever `~0` or `~1`; another escape makes the pointer, and so the
+    // patch document, malformed (400), not merely inapplicable to this resource
+    for (const p of [op?.path, (op as { from?: unknown })?.from]) {
+      if (typeof p === 'string' && /~(?![01])/.test(p)) throw fail('BAD_REQUEST', i, `${p} is not a JSON Pointer (~ must be followed by 0 or 1)`);
+    }
     if (op?.op === 'move' && typeof op.from === 'string' && typeof op.path === 'string' && op.path.startsWith(`${op.from}/`)) {
       throw fail('BAD_REQUEST', i, `cannot move ${op.from} into its own child ${op.path}`);
     }

@@ -45,7 +45,7 @@ export function checkBodyMediaType(contentType: string | undefined): void {
   const mt = parseMediaType(contentType);
   const charset = mt.params.charset?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw fhirError('UNSUPPORTED_MEDIA_TYPE', `charset=${charset.slice(0, 40)} is not supported: FHIR JSON is UTF-8`);
+    throw fhirError('UNSUPPORTED_MEDIA_TYPE', `charset=${charset.slice(0, 40)} is not supported: request bodies are read as UTF-8 (FHIR JSON is UTF-8)`);
   }
   if (!fhirVersionOk(mt)) {
     throw fhirError('UNSUPPORTED_MEDIA_TYPE', `fhirVersion=${mt.params.fhirversion.slice(0, 20)} is not supported: this server speaks FHIR ${FHIR_VERSION} (R4)`);
