@@ -42,3 +42,13 @@ t.test('inside a transaction it is resolved; a search-looking string that is no 
   const plain = await send(app, 'POST', '/fhir/Observation', obs({ subject: { reference: 'Patient/p1' }, valueString: CRITERIA }));
   t.equal(plain.statusCode, 201, 'a valueString that looks like one is data');
 });
+
+t.test('inside a transaction, a conditional reference without criteria or with an unknown parameter is 400, not 412', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:cr', value: '1' }] });
+  for (const ref of ['Patient?_count=1', 'Patient?nonsense=1']) {
+    const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: obs({ subject: { reference: ref } }), request: { method: 'POST', url: 'Observation' } }] });
+    t.equal(res.statusCode, 400, `${ref}: ${res.body.slice(0, 200)}`);
+  }
+  t.equal((await send(app, 'GET', '/fhir/Observation')).json().total, 0, 'nothing was stored');
+});

@@ -1,6 +1,6 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
-import { fhirError } from '../errors.js';
+import { fhirError, FhirError } from '../errors.js';
 import { patientRestriction } from '../../auth/authorize.js';
 import type { StoreTx } from '../../storage/types.js';
 import { findConditionalMatches } from '../../search/search-service.js';
@@ -81,7 +81,10 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: R
         if (map.has(ref)) continue;
         const [type, criteria] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
         // a patient-level token resolves only inside its compartment (nothing else may be named)
-        const { matches } = await findConditionalMatches(tx, type, criteria, 2, patientRestriction(req.auth));
+        const { matches, issues } = await findConditionalMatches(tx, type, criteria, 2, patientRestriction(req.auth));
+        // criteria that are no criteria (`Patient?_count=1`) or unknown parameters: 400, as for a conditional write
+        const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+        if (errors.length) throw new FhirError('INVALID_SEARCH', `Conditional reference ${ref}: ${errors[0].diagnostics}`, { issues: errors });
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
