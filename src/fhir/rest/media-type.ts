@@ -42,6 +42,7 @@ export function fhirVersionOk(mt: MediaType): boolean {
  * the bytes) or another FHIR version (it would be read as R4) answers 415.
  */
 export function checkBodyMediaType(contentType: string | undefined): void {
+  if (contentType === undefined || !contentType.includes(';')) return; // no parameters: nothing to refuse (the usual case)
   const mt = parseMediaType(contentType);
   const charset = mt.params.charset?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
@@ -58,6 +59,7 @@ export function checkBodyMediaType(contentType: string | undefined): void {
  * other answers 415 (RFC 9110 §8.4.1) instead of being parsed as if it were not encoded.
  */
 export function checkContentEncoding(value: string | undefined, decoded: readonly string[] = []): void {
+  if (value === undefined || value === '') return;
   for (const coding of (value ?? '').split(',').map((c) => c.trim().toLowerCase()).filter(Boolean)) {
     if (coding === 'identity' || decoded.includes(coding)) continue;
     throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${coding.slice(0, 40)} is not supported (${decoded.length ? `${decoded[0]} is` : 'send the body unencoded'})`);
