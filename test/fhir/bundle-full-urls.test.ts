@@ -51,3 +51,14 @@ t.test('a fullUrl that is not an absolute URI, a urn:uuid without a UUID or a ur
   });
   t.equal(ok.statusCode, 200, `absolute fullUrls are fine: ${ok.body.slice(0, 200)}`);
 });
+
+t.test('a RESTful fullUrl must agree with the resource id it names', async (t) => {
+  const app = await testApp(t);
+  const entry = (fullUrl: string, id: string) => ({ fullUrl, resource: { resourceType: 'Patient', id }, request: { method: 'PUT', url: `Patient/${id}` } });
+  const bad = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [entry('http://localhost/fhir/Patient/abc3', 'xyz3')] });
+  t.equal(bad.statusCode, 400, bad.body.slice(0, 200));
+  t.same(bad.json().issue[0].expression, ['Bundle.entry[0].fullUrl']);
+  t.equal(await count(app), 0, 'nothing stored');
+  const ok = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [entry('http://localhost/fhir/Patient/xyz3', 'xyz3'), entry('http://other.example/fhir/Patient/q1', 'q1')] });
+  t.equal(ok.statusCode, 200, `agreeing fullUrls, also on another base: ${ok.body.slice(0, 200)}`);
+});

@@ -26,8 +26,21 @@ export function fullUrlProblem(url: string): string | undefined {
 export function throwIfBadFullUrl(entry: BundleEntry | undefined, i: number): void {
   const url = entry?.fullUrl;
   if (typeof url !== 'string') return; // (a non-string is the schema's to report)
-  const problem = fullUrlProblem(url);
+  const problem = fullUrlProblem(url) ?? idDisagreement(url, entry?.resource);
   if (problem) throw errorForEntry(fhirError('BAD_REQUEST', problem, 'fullUrl'), i);
+}
+
+/**
+ * A RESTful fullUrl (`…/Patient/abc`) names the resource's identity: it SHALL NOT disagree with
+ * the resource's own type and id (https://hl7.org/fhir/R4/bundle.html#bundle-unique). Otherwise
+ * references to `…/Patient/abc` are rewritten to a resource stored as Patient/xyz.
+ */
+function idDisagreement(url: string, resource: unknown): string | undefined {
+  const r = resource as { resourceType?: unknown; id?: unknown } | undefined;
+  if (!r || typeof r.resourceType !== 'string' || typeof r.id !== 'string' || !/^https?:/i.test(url)) return undefined;
+  const m = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(url);
+  if (!m || m[1] !== r.resourceType || m[2] === r.id) return undefined;
+  return `fullUrl ${url} names ${m[1]}/${m[2]}, but the entry's resource is ${r.resourceType}/${r.id}: a RESTful fullUrl must agree with the resource's id`;
 }
 
 /**
