@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import { ASSERTION_ALGS, ASSERTION_TYPE } from '../auth/client-assertion.js';
 import { OAuthError } from '../auth/oauth-error.js';
+import { parseMediaType } from '../fhir/rest/media-type.js';
 
 /**
  * SMART discovery (https://hl7.org/fhir/smart-app-launch/conformance.html), the server's JWKS
@@ -97,8 +98,7 @@ export async function smartRoutes(app: FastifyInstance, opts: { svc: AuthService
     try {
       const body = request.body as Record<string, unknown> | undefined;
       // RFC 6749 §4.4.2: the parameters are application/x-www-form-urlencoded, nothing else
-      const mediaType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (mediaType !== 'application/x-www-form-urlencoded') throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
+      if (parseMediaType(request.headers['content-type']).type !== 'application/x-www-form-urlencoded') throw new OAuthError('invalid_request', 'send the parameters as application/x-www-form-urlencoded');
       if (request.validationError || !body || typeof body !== 'object') {
         throw new OAuthError('invalid_request', 'send application/x-www-form-urlencoded parameters, each once');
       }

@@ -76,7 +76,7 @@ t.test('a version id is a string: _history/01 names no version', async (t) => {
   t.equal((await send(app, 'GET', `/fhir/Patient/p1/_history/${'1'.repeat(65)}`)).statusCode, 400, 'not an id');
 });
 
-t.test('a transaction entry ifMatch: one version tag; W/"01" never matches', async (t) => {
+t.test('a transaction entry ifMatch: the header\'s rules; W/"01" never matches', async (t) => {
   const app = await testApp(t);
   await send(app, 'PUT', '/fhir/Patient/p1', patient);
   const tx = (ifMatch: string) => send(app, 'POST', '/fhir', {
@@ -85,6 +85,11 @@ t.test('a transaction entry ifMatch: one version tag; W/"01" never matches', asy
   });
   t.equal((await tx('W/"01"')).statusCode, 412);
   t.equal((await tx('W/"1"')).statusCode, 200);
+  // request.ifMatch means what the header means: lists and * too
+  t.equal((await tx('W/"9", W/"2"')).statusCode, 200, 'a list with the current version');
+  t.equal((await tx('*')).statusCode, 200, '* on an existing resource');
+  t.equal((await tx('W/"9"')).statusCode, 412);
+  t.equal((await tx('nonsense')).statusCode, 400);
 });
 
 t.test('an empty If-Match or If-None-Match is refused, not ignored (an unconditional write the client meant to be conditional)', async (t) => {

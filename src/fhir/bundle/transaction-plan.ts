@@ -4,7 +4,8 @@ import { fhirError } from '../errors.js';
 import { authorize, type Interaction } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { isKnownResourceType } from '../resource-types.js';
-import { checkId, parseIfMatch } from '../rest/request-utils.js';
+import { checkId } from '../rest/request-utils.js';
+import { parseEtags, type EtagCondition } from '../rest/etag.js';
 import { prepareIncoming } from '../rest/validate-incoming.js';
 import { errorForEntry } from './entry-response.js';
 import { parseEntryUrl, patchFromEntry, type EntryTarget } from './entry-request.js';
@@ -25,7 +26,7 @@ export interface Planned {
   id?: string;
   /** Search criteria of a conditional update/patch/delete. */
   condition?: string;
-  ifMatch?: number;
+  ifMatch?: EtagCondition;
   ifNoneExist?: string;
   resource?: Resource;
   patch?: unknown[];
@@ -54,7 +55,8 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
   if (rest.length) throw fhirError('BAD_REQUEST', `request.url ${entry.request!.url} is not a ${target.method} target`, 'request.url');
   p.type = type;
   if (id !== undefined) p.id = checkId(id);
-  p.ifMatch = parseIfMatch(entry.request?.ifMatch);
+  // the same semantics as the If-Match header (http.html#transaction): one parser for both
+  p.ifMatch = parseEtags('If-Match', entry.request?.ifMatch);
   if (target.method === 'POST') {
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';

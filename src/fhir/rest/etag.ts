@@ -50,9 +50,9 @@ export function etagMatches(cond: EtagCondition, current: Pick<VersionRecord, 'v
  * does not. A plain number (a transaction entry's single version) is left to the store.
  */
 export function matchedVersion(
-  ifMatch: EtagCondition | number | undefined, current: VersionRecord | undefined, what: string,
+  ifMatch: EtagCondition | undefined, current: VersionRecord | undefined, what: string,
 ): number | undefined {
-  if (ifMatch === undefined || typeof ifMatch === 'number') return ifMatch;
+  if (ifMatch === undefined) return undefined;
   if (!etagMatches(ifMatch, current)) {
     const now = current === undefined ? 'it does not exist' : current.deleted ? `it was deleted (version ${current.versionId})` : `current is W/"${current.versionId}"`;
     throw fhirError('PRECONDITION_FAILED', `Version conflict on ${what}: If-Match ${ifMatch === '*' ? '*' : ifMatch.map((t) => `"${t}"`).join(', ')}, ${now}`);

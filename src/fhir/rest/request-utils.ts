@@ -1,7 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../context.js';
 import { fhirError } from '../errors.js';
-import { parseEtags } from './etag.js';
 import { FHIR_VERSION, fhirVersionOk, parseMediaType } from './media-type.js';
 
 /**
@@ -51,7 +50,7 @@ export function checkFormat(req: FhirRequest): void {
 
 /** The request's media type, lower-cased, without parameters ('' when none is given). */
 export function mediaType(req: FhirRequest): string {
-  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return parseMediaType(req.headers['content-type']).type;
 }
 
 /** A resource body: JSON object sent as application/fhir+json or application/json. */
@@ -79,20 +78,6 @@ export function patchBody(req: FhirRequest): unknown[] {
 
 /** The version ids the server assigns, as strings: `01` is another id, which names no version. */
 export const VERSION = /^[1-9]\d{0,14}$/;
-
-/**
- * A transaction entry's `request.ifMatch` as the single version the store checks. The REST
- * interactions take any If-Match (lists, `*`) through parseEtags; a transaction plans its
- * versions before it runs, so it takes one version tag. A tag that is not a version the server
- * assigns (`W/"01"`, `W/"x"`) can never match: 412 at once.
- */
-export function parseIfMatch(value: string | undefined): number | undefined {
-  const cond = parseEtags('If-Match', value);
-  if (cond === undefined) return undefined;
-  if (cond === '*' || cond.length !== 1) throw fhirError('BAD_REQUEST', `A transaction entry's ifMatch takes one version ETag such as W/"3" (got ${value!.slice(0, 40)})`);
-  if (!VERSION.test(cond[0])) throw fhirError('PRECONDITION_FAILED', `If-Match "${cond[0].slice(0, 40)}" names no version: version ids are 1, 2, 3 …`);
-  return Number(cond[0]);
-}
 
 export type ReturnPref = 'minimal' | 'representation' | 'OperationOutcome';
 /** `Prefer: return=…` (https://hl7.org/fhir/R4/http.html#ops); representation by default. */

@@ -18,8 +18,8 @@ import { applyJsonPatch } from './json-patch.js';
  */
 export type Stored = Resource & { id: string };
 
-/** `If-Match` as parsed from a header, or a transaction entry's single version. */
-export type IfMatch = EtagCondition | number | undefined;
+/** `If-Match` as parsed from a header or a transaction entry's `request.ifMatch` (etag.ts). */
+export type IfMatch = EtagCondition | undefined;
 
 export interface WriteResult {
   record: VersionRecord;
@@ -136,9 +136,6 @@ export async function patchInTx(
 ): Promise<WriteResult> {
   const current = requireLive(await tx.read(type, id), type, id);
   checkWritable(auth, current);
-  if (typeof ifMatch === 'number' && ifMatch !== current.versionId) {
-    throw fhirError('PRECONDITION_FAILED', `Version conflict on ${type}/${id}: If-Match ${ifMatch}, current is ${current.versionId}`);
-  }
   matchedVersion(ifMatch, current, `${type}/${id}`);
   const patched = applyJsonPatch(parseRecord(current), ops);
   let resource: Stored;
