@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, OperationDefinition, OperationDefinitionParameter, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Observation, OperationDefinition, OperationDefinitionParameter, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import { send } from '../fhir/helpers.js';
 
@@ -106,4 +106,32 @@ function check(list: ParametersParameter[], defs: OperationDefinitionParameter[]
       }
     }
   }
+}
+
+/**
+ * A Variant Observation (IG profile) of JAK2 V617F on GRCh38, NC_000009.12 0-based 5073769 G>T,
+ * with genomic source class `source` (germline by default); `over` replaces top-level elements.
+ */
+export function jak2Variant(id: string, patient: string, source = 'LA6683-2', over: Partial<Observation> = {}): Observation {
+  const loinc = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+  return {
+    resourceType: 'Observation', id, status: 'final',
+    meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant'] },
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] },
+    ],
+    code: loinc('69548-6'),
+    subject: { reference: `Patient/${patient}` },
+    valueCodeableConcept: loinc('LA9633-4'),
+    component: [
+      { code: loinc('48013-7'), valueCodeableConcept: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/refseq', code: 'NC_000009.12' }] } },
+      { code: loinc('92822-6'), valueCodeableConcept: loinc('LA30100-4') },
+      { code: loinc('81254-5'), valueRange: { low: { value: 5073769 }, high: { value: 5073770 } } },
+      { code: loinc('69547-8'), valueString: 'G' },
+      { code: loinc('69551-0'), valueString: 'T' },
+      { code: loinc('48002-0'), valueCodeableConcept: loinc(source) },
+    ],
+    ...over,
+  };
 }

@@ -3,34 +3,12 @@ import type { Observation, OperationOutcome, Parameters, ParametersParameter } f
 import type { FastifyInstance } from 'fastify';
 import { testApp } from '../fhir/helpers.js';
 import { bearer, makeApp, serverToken } from '../auth/helpers.js';
-import { conformanceProblems, example, examplesSkip, groups, loadBundle, opGet, opPost, partValue, put } from './helpers.js';
+import { conformanceProblems, example, examplesSkip, groups, jak2Variant, loadBundle, opGet, opPost, partValue, put } from './helpers.js';
 
 /**
  * Population operations: distinct patients, patient lists, minimum cell size, source class,
  * assembly warnings, and refusal for patient-level tokens.
  */
-function jak2Variant(id: string, patient: string, source = 'LA6683-2'): Observation {
-  return {
-    resourceType: 'Observation', id, status: 'final',
-    meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant'] },
-    category: [
-      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
-      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] },
-    ],
-    code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] },
-    subject: { reference: `Patient/${patient}` },
-    valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA9633-4' }] },
-    component: [
-      { code: { coding: [{ system: 'http://loinc.org', code: '48013-7' }] }, valueCodeableConcept: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/refseq', code: 'NC_000009.12' }] } },
-      { code: { coding: [{ system: 'http://loinc.org', code: '92822-6' }] }, valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: 'LA30100-4' }] } },
-      { code: { coding: [{ system: 'http://loinc.org', code: '81254-5' }] }, valueRange: { low: { value: 5073769 }, high: { value: 5073770 } } },
-      { code: { coding: [{ system: 'http://loinc.org', code: '69547-8' }] }, valueString: 'G' },
-      { code: { coding: [{ system: 'http://loinc.org', code: '69551-0' }] }, valueString: 'T' },
-      { code: { coding: [{ system: 'http://loinc.org', code: '48002-0' }] }, valueCodeableConcept: { coding: [{ system: 'http://loinc.org', code: source }] } },
-    ],
-  };
-}
-
 async function seed(app: FastifyInstance): Promise<void> {
   await loadBundle(app, example('bundle-cgexample'));
   await loadBundle(app, example('bundle-oncologyexamples-r4'));

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Observation, Parameters } from '@medplum/fhirtypes';
 import { testApp } from '../fhir/helpers.js';
-import { groups, opGet, partValue, put } from './helpers.js';
+import { groups, jak2Variant, opGet, partValue, put } from './helpers.js';
 
 /**
  * Findings that hold no result (registered, cancelled, entered-in-error) and Variants called
@@ -11,27 +11,7 @@ const LOINC = 'http://loinc.org';
 const TBD = 'http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs';
 const code = (c: string) => ({ coding: [{ system: LOINC, code: c }] });
 
-function variant(id: string, patient: string, over: Partial<Observation> = {}): Observation {
-  return {
-    resourceType: 'Observation', id, status: 'final',
-    meta: { profile: ['http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant'] },
-    category: [
-      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] },
-      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'GE' }] },
-    ],
-    code: code('69548-6'),
-    subject: { reference: `Patient/${patient}` },
-    valueCodeableConcept: code('LA9633-4'),
-    component: [
-      { code: code('48013-7'), valueCodeableConcept: { coding: [{ system: 'http://www.ncbi.nlm.nih.gov/refseq', code: 'NC_000009.12' }] } },
-      { code: code('92822-6'), valueCodeableConcept: code('LA30100-4') },
-      { code: code('81254-5'), valueRange: { low: { value: 5073769 }, high: { value: 5073770 } } },
-      { code: code('69547-8'), valueString: 'G' },
-      { code: code('69551-0'), valueString: 'T' },
-    ],
-    ...over,
-  };
-}
+const variant = (id: string, patient: string, over: Partial<Observation> = {}): Observation => jak2Variant(id, patient, undefined, over);
 
 /** A structural call (an imprecise deletion, outer start-end only) of the same patient and standing. */
 function structuralVariant(id: string, patient: string, over: Partial<Observation> = {}): Observation {
