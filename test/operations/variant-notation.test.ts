@@ -99,8 +99,8 @@ t.test('malformed inputs are rejected with the parameter named', async (t) => {
   }
   t.same(parseRange('NC_000019.9:11200138-11244496'), { text: 'NC_000019.9:11200138-11244496', accession: 'NC_000019.9', start: 11200138, end: 11244496, info: { accession: 'NC_000019.9', chromosome: '19', assembly: 'GRCh37' } });
   t.match(thrown(() => parseDateRange('ge2020-01-01,lt2019-01-01')), { issues: [{ expression: ['testDateRange'] }] }, 'empty (conflicting) date range');
-  t.same(parseDateRange('eq2019'), { lo: Date.UTC(2019, 0, 1), hi: Date.UTC(2020, 0, 1) });
-  t.same(parseDateRange({ start: '2019-03-01', end: '2019-03-31' }), { lo: Date.UTC(2019, 2, 1), hi: Date.UTC(2019, 3, 1) });
+  t.same(parseDateRange('eq2019'), { lo: Date.UTC(2019, 0, 1), hi: Date.UTC(2020, 0, 1), prefixed: [['eq', '2019']] });
+  t.same(parseDateRange({ start: '2019-03-01', end: '2019-03-31' }), { lo: Date.UTC(2019, 2, 1), hi: Date.UTC(2019, 3, 1), prefixed: [['ge', '2019-03-01'], ['le', '2019-03-31']] });
 });
 
 t.test('bins: every feature overlapping a range is in one of the range bins', async (t) => {

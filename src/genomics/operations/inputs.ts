@@ -80,11 +80,13 @@ export function parseSubject(text: string | undefined, baseUrl: string): string 
   return `${m[1]}/${m[2]}`;
 }
 
-/** Epoch-ms bounds [lo, hi) of a test date range. */
+/** Epoch-ms bounds [lo, hi) of a test date range, and the range as search prefixes (a Period is `ge` its start, `le` its end). */
 export interface DateBounds {
   lo: number;
   hi: number;
+  prefixed: Array<[DatePrefix, string]>;
 }
+export type DatePrefix = 'eq' | 'ge' | 'gt' | 'le' | 'lt';
 
 /**
  * `testDateRange`: a Period over POST, or prefixed dates over GET (`ge2019-01-01,lt2020`),
@@ -95,16 +97,25 @@ export function parseDateRange(v: InputValue | undefined, param = 'testDateRange
   if (typeof v === 'boolean') throw fhirError('BAD_REQUEST', `${param} must be a Period or prefixed dates`, param);
   let lo = -Infinity;
   let hi = Infinity;
+  const prefixed: Array<[DatePrefix, string]> = [];
   if (typeof v === 'object') {
     const p = v as Period;
-    if (p.start) lo = dateSpan(p.start, param)[0];
-    if (p.end) hi = dateSpan(p.end, param)[1];
+    if (p.start) {
+      lo = dateSpan(p.start, param)[0];
+      prefixed.push(['ge', p.start]);
+    }
+    if (p.end) {
+      hi = dateSpan(p.end, param)[1];
+      prefixed.push(['le', p.end]);
+    }
   } else {
     for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
       const m = /^(eq|ge|gt|le|lt)?(\d.*)$/.exec(part);
       if (!m) throw fhirError('BAD_REQUEST', `Malformed ${param} '${part}': use eq, ge, gt, le or lt followed by a date`, param);
       const [s, e] = dateSpan(m[2], param);
-      switch (m[1] ?? 'eq') {
+      const prefix = (m[1] ?? 'eq') as DatePrefix;
+      prefixed.push([prefix, m[2]]);
+      switch (prefix) {
         case 'eq': lo = Math.max(lo, s); hi = Math.min(hi, e); break;
         case 'ge': lo = Math.max(lo, s); break;
         case 'gt': lo = Math.max(lo, e); break;
@@ -114,7 +125,7 @@ export function parseDateRange(v: InputValue | undefined, param = 'testDateRange
     }
   }
   if (lo >= hi) throw fhirError('BAD_REQUEST', `${param} is empty: its start is not before its end`, param);
-  return { lo, hi };
+  return { lo, hi, prefixed };
 }
 
 /**
