@@ -28,7 +28,7 @@ export interface AuditInput {
    * patient), coalesced into this event by the audit log: each is one more entity, and
    * `period` spans them all.
    */
-  more?: Array<{ id: string; recorded: Date }>;
+  more?: Array<{ id: string; at: number }>;
   /** The patients the request touched (default: the one its facts name). */
   patients?: string[];
 }
@@ -108,7 +108,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent & { id: string } 
     action: auditAction(facts.interaction),
     recorded: (input.recorded ?? new Date()).toISOString(),
     ...(input.more?.length
-      ? { period: { start: (input.recorded ?? new Date()).toISOString(), end: input.more[input.more.length - 1].recorded.toISOString() } }
+      ? { period: { start: (input.recorded ?? new Date()).toISOString(), end: new Date(input.more[input.more.length - 1].at).toISOString() } }
       : {}),
     outcome: auditOutcome(input.status),
     outcomeDesc: `HTTP ${input.status}`,

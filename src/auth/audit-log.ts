@@ -29,7 +29,18 @@ function coalesceKey(e: (Resource & { id: string }) | AuditInput): string | unde
   if ('resourceType' in e) return undefined;
   const f = e.facts;
   if ((f.interaction !== 'read' && f.interaction !== 'vread') || e.status >= 300 || !f.resourceType || !f.id || e.url.includes('?')) return undefined;
-  return [e.clientId, e.subject, e.issuer, e.remoteAddress, f.interaction, f.resourceType, (e.patients ?? [f.patient ?? '']).join(',')].join('\u0000');
+  return readGroupKey(e, f.interaction, f.resourceType, e.patients ?? [f.patient ?? '']);
+}
+
+/**
+ * Which reads share one event: same agent, address, interaction, type and patients. Exported for
+ * the HTTP hook's fast path (`join`), which must key a read exactly as `record` would.
+ */
+export function readGroupKey(
+  agent: { clientId?: string; subject?: string; issuer?: string; remoteAddress?: string },
+  interaction: string, resourceType: string, patients: string[],
+): string {
+  return `${agent.clientId ?? ''}\u0000${agent.subject ?? ''}\u0000${agent.issuer ?? ''}\u0000${agent.remoteAddress ?? ''}\u0000${interaction}\u0000${resourceType}\u0000${patients.join(',')}`;
 }
 
 export class AuditLog {
@@ -51,7 +62,7 @@ export class AuditLog {
       const group = this.groups.get(key);
       const input = event as AuditInput;
       if (group && (group.more ??= []).length < MAX_MERGED) {
-        group.more.push({ id: input.facts.id!, recorded: input.recorded ?? new Date() });
+        group.more.push({ id: input.facts.id!, at: (input.recorded ?? new Date()).getTime() });
         return;
       }
       this.groups.set(key, input);
@@ -59,6 +70,19 @@ export class AuditLog {
     this.queue.push(event);
     if (this.queue.length >= (this.opts.batchSize ?? 500)) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushMs ?? 200);
+  }
+
+  /**
+   * Adds a read to the open event of its group (key: `readGroupKey`), if there is one with room:
+   * what `record` would do with that read, without building its AuditInput. False: nothing was
+   * recorded, call `record`. Most reads under load take this path (README "Audit trail").
+   */
+  join(key: string, id: string, at: number): boolean {
+    if (this.closed) return true;
+    const group = this.groups.get(key);
+    if (!group || (group.more ??= []).length >= MAX_MERGED) return false;
+    group.more.push({ id, at });
+    return true;
   }
 
   get pending(): number {

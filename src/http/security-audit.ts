@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Resource } from '@medplum/fhirtypes';
-import { AuditLog } from '../auth/audit-log.js';
+import { AuditLog, readGroupKey } from '../auth/audit-log.js';
 import { describeRequest, type RequestFacts } from '../auth/audit-request.js';
 import { targetPatients, touchedPatients } from '../auth/audit-patients.js';
 import type { AuditInput } from '../auth/audit-event.js';
@@ -16,6 +16,9 @@ declare module 'fastify' {
     auditNotes?: AuditNotes;
   }
 }
+
+/** A plain read or vread by URL (no query, nothing percent-encoded): what describeRequest calls read/vread. */
+const READ_PATH = /^\/fhir\/([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/;
 
 /**
  * Records an AuditEvent for every /fhir request except the public CapabilityStatement, once the
@@ -79,7 +82,35 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     return p;
   }
 
+  /**
+   * The common case under load, cheaply: a successful plain read whose event of the same group is
+   * still open joins it (AuditLog.join) without building an AuditInput. Keys, patients and time
+   * are what the full path below would compute for it; anything else takes the full path.
+   */
+  function joinRead(request: FastifyRequest, reply: FastifyReply): boolean {
+    if (request.method !== 'GET' || reply.statusCode >= 300) return false;
+    const m = READ_PATH.exec(request.url);
+    const notes = request.auditNotes;
+    if (!m || !notes || notes.touched.length !== 1 || notes.entries) return false;
+    const [, type, id, version] = m;
+    const touched = touchedPatients(notes, config.baseUrl);
+    const tokenPatient = request.auth?.patient;
+    const patients = touched.length ? touched : type === 'Patient' ? [id] : tokenPatient ? [tokenPatient] : [];
+    const key = readGroupKey(agentOf(request), version === undefined ? 'read' : 'vread', type, patients);
+    return log.join(key, id, Date.now());
+  }
+
+  function agentOf(request: FastifyRequest): { clientId: string; subject?: string; issuer?: string; remoteAddress?: string } {
+    return {
+      clientId: request.auth?.clientId ?? (config.auth ? 'unauthenticated' : 'anonymous'),
+      subject: request.auth?.subject,
+      issuer: request.auth?.issuer,
+      remoteAddress: request.ip,
+    };
+  }
+
   function recordRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (joinRead(request, reply)) return;
     if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
     const path = pathOf(request.url).replace(/^\/fhir\/?/, '');
     const query = paramRecord();
@@ -95,14 +126,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     if (isBundle) facts.interaction = bundleType;
     const location = reply.getHeader('location');
     const created = idOfVersionUrl(location);
-    const recorded = new Date();
-    const agent = {
-      clientId: request.auth?.clientId ?? (config.auth ? 'unauthenticated' : 'anonymous'),
-      subject: request.auth?.subject,
-      issuer: request.auth?.issuer,
-      remoteAddress: request.ip,
-      recorded,
-    };
+    const agent = { ...agentOf(request), recorded: new Date() };
     const tokenPatient = request.auth?.patient;
     const notes = request.auditNotes;
     if (isBundle) {

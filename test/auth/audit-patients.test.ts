@@ -51,6 +51,30 @@ t.test('audit events name the patients actually touched', async (t) => {
     }
   });
 
+  t.test('coalesced reads (the hook\'s fast path): grouped by interaction, type and patient, none lost', async (t) => {
+    const reader = await serverToken(app, ['system/Observation.rs', 'system/Patient.rs'], { clientId: 'coalescer' });
+    await put(obs('o2-p1', 'p1'));
+    const urls = ['Observation/o-p1', 'Observation/o2-p1', 'Observation/o-p2', 'Observation/o-p1/_history/1', 'Patient/p1', 'Observation/o2-p1', 'Observation/o-p2'];
+    const res = await Promise.all(urls.map((u) => app.inject({ url: `/fhir/${u}`, headers: bearer(reader) })));
+    t.same(res.map((r) => r.statusCode), urls.map(() => 200));
+    const evs = (await events(app, auditor, '_count=200', 'coalescer')).filter((e) => ['read', 'vread'].includes(e.subtype?.[0].code ?? ''));
+    const seen = new Map<string, Set<string>>();
+    for (const e of evs) {
+      const group = `${e.subtype?.[0].code} ${patientsOf(e).join(',')} ${whatOf(e)[0]?.split('/')[0]}`;
+      t.ok(whatOf(e).every((w) => w.split('/')[0] === whatOf(e)[0].split('/')[0]), `one type per event (${group})`);
+      if (whatOf(e).length > 1) t.ok(e.period?.start && e.period.end, 'a coalesced event has its period');
+      const ids = seen.get(group) ?? new Set<string>();
+      for (const w of whatOf(e)) ids.add(w);
+      seen.set(group, ids);
+    }
+    t.same(Object.fromEntries([...seen].map(([k, v]) => [k, [...v].sort()])), {
+      'read Patient/p1 Observation': ['Observation/o-p1', 'Observation/o2-p1'],
+      'read Patient/p2 Observation': ['Observation/o-p2'],
+      'vread Patient/p1 Observation': ['Observation/o-p1'],
+      'read Patient/p1 Patient': ['Patient/p1'],
+    }, 'every read is recorded once, in the group of its interaction, type and patient');
+  });
+
   t.test('a patient token\'s refused create, alone or in a batch, names the patient it reached for', async (t) => {
     const p1 = await serverToken(app, ['patient/*.cruds'], { clientId: 'app-p1c', patient: 'p1' });
     const res = await app.inject({ method: 'POST', url: '/fhir/Observation', headers: { ...bearer(p1), ...FHIR_JSON }, payload: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p3' } } });
