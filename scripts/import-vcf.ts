@@ -16,6 +16,7 @@ import { importVcfBatched } from '../src/genomics/vcf/import-batched.js';
 import { formatSummary } from '../src/genomics/vcf/summary-text.js';
 import type { ProgressInfo, VcfImportOptions } from '../src/genomics/vcf/types.js';
 import { createStore } from '../src/storage/create-store.js';
+import { indexVersion } from '../src/search/index-version.js';
 
 const USAGE = `usage: npm run import-vcf -- FILE --patient ID [--build GRCh37|GRCh38] [--sample NAME]
   [--specimen ID] [--studied BED] [--uncallable BED] [--annotations TSV]
@@ -115,6 +116,8 @@ let store: Awaited<ReturnType<typeof createStore>>;
 try {
   store = await createStore(config);
   await store.init();
+  // a new store filled by this command holds indexes of this code: record it (no false start-up warning)
+  await store.indexVersion(indexVersion());
 } catch (e) {
   // e.g. the data directory is locked by a running server: its message says what to do
   inputError(`cannot open the store: ${(e as Error).message}`);

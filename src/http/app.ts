@@ -8,6 +8,7 @@ import { registerDocs } from './docs.js';
 import { registerSecurity } from './security.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { searchIndexFields } from '../search/search-service.js';
+import { staleIndexWarning } from './stale-index-warning.js';
 
 export interface BuildOptions {
   /** Use this store instead of creating one from the config (tests, benchmarks). */
@@ -50,6 +51,8 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   const t0 = performance.now();
   await store.init();
   if (announce) app.log.info({ seconds: +((performance.now() - t0) / 1000).toFixed(1) }, 'embedded store opened');
+  const stale = await staleIndexWarning(store);
+  if (stale) app.log.warn(stale.fields, stale.message);
   app.decorate('store', store);
   app.decorate('config', config);
   app.addHook('onClose', async () => {

@@ -145,6 +145,27 @@ export interface TransactionOptions {
   multi?: boolean;
 }
 
+/** What `reindex` did: counts over the current live versions it read. */
+export interface ReindexSummary {
+  read: number;
+  /** Versions whose stored index differed from the recomputed one, and was replaced. */
+  changed: number;
+  unchanged: number;
+  /** Versions today's code could not index (their old index is kept); the first few in `errors`. */
+  failed: number;
+  errors: Array<{ resourceType: string; id: string; message: string }>;
+  byType: Record<string, { read: number; changed: number }>;
+}
+
+export interface ReindexOptions {
+  /** Resources per journal record / bulkWrite (default 500). */
+  batchSize?: number;
+  /** Called after each batch with the running totals. */
+  onProgress?: (sofar: ReindexSummary) => void;
+  /** Recorded as the store's index version once every resource was read and nothing failed. */
+  indexVersion?: string;
+}
+
 export interface ResourceStore {
   readonly kind: 'embedded' | 'mongodb';
   init(): Promise<void>;
@@ -176,4 +197,17 @@ export interface ResourceStore {
    * and, on a shared MongoDB, across instances. Resource-free: not a FHIR resource, not in history.
    */
   claimOnce?(key: string, expiresAtMs: number): Promise<boolean>;
+  /**
+   * Recomputes the search index of every current live version from its stored JSON with
+   * `indexOf` and stores it where it differs. Not a write: no new version, versionId, lastUpdated
+   * and history stay as they are. Each batch is atomic and durable before the next starts, so an
+   * interrupted run leaves every resource with its old or its new index; running it again
+   * finishes the job (idempotent: a second run changes nothing).
+   */
+  reindex(indexOf: (resource: Resource) => SearchIndex, opts?: ReindexOptions): Promise<ReindexSummary>;
+  /**
+   * The index version recorded by the last complete `reindex` (src/search/index-version.ts), or
+   * undefined. A store that holds no resource at all records `running` first: nothing in it is stale.
+   */
+  indexVersion(running: string): Promise<string | undefined>;
 }

@@ -275,4 +275,23 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     const all = await s.search({ types: ['Patient'], filter: { 'x.identifier': 'urn:sys|42' }, limit: 100, count: true });
     t.equal(all.total, 1, 'exactly one resource stored');
   });
+  withStore('reindex replaces stale indexes without new versions; index version', async (t, s) => {
+    t.equal(await s.indexVersion('iv-1'), 'iv-1', 'an empty store records the running index version');
+    const p = (id: string, family: string) => ({ resourceType: 'Patient' as const, id, name: [{ family }] });
+    // written as an earlier release would have: no family token
+    for (const r of [p('rx1', 'Okafor'), p('rx2', 'Okafor')]) await put(s, r, { ...indexResource(r), family: [] });
+    await put(s, p('rx3', 'Okafor'), indexResource(p('rx3', 'Okafor')));
+    await put(s, p('rx4', 'Gone'), {});
+    await s.transaction((tx) => tx.delete('Patient', 'rx4'));
+    const q = { types: ['Patient'], filter: { 'x.family': { $regex: '^okafor' } }, sort: [['id', 1]] as Array<[string, 1]>, limit: 10 };
+    t.same((await s.search(q)).records.map((r) => r.id), ['rx3'], 'the stale index misses two');
+    const before = await s.history({ resourceType: 'Patient', limit: 100 });
+    const sum = await s.reindex(indexResource, { batchSize: 2, indexVersion: 'iv-2' });
+    t.same([sum.read, sum.changed, sum.unchanged, sum.failed], [3, 2, 1, 0], 'live current versions only');
+    t.same((await s.search(q)).records.map((r) => r.id), ['rx1', 'rx2', 'rx3'], 'found now');
+    t.same(await s.history({ resourceType: 'Patient', limit: 100 }), before, 'no new versions, history as it was');
+    t.equal((await s.read('Patient', 'rx1'))?.versionId, 1);
+    t.equal((await s.reindex(indexResource)).changed, 0, 'a second run changes nothing');
+    t.equal(await s.indexVersion('iv-3'), 'iv-2', 'a complete run records its index version');
+  });
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { indexSpecs } from '../../src/storage/mongodb/index-specs.js';
 import {
-  buildVersionDocs, indexedDocFromDoc, lockUpdate, recordFromDoc, seqReservation, type ResourceDoc,
+  COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
 import {
   assertSafeFilter, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
@@ -105,4 +105,20 @@ t.test('standalone: staged writes merged into a search page', async (t) => {
   t.same(page.map((d) => `${d.id}@${d.v}`), ['z@1', 'a@1', 'b@2'], 'staged writes replace, staged deletes hide, order kept');
   const filtered = mergeStagedPage(committed, staged, { types: ['Observation'], filter: { 'x.n': { $gte: 2 } }, sort: [['lu', -1]], limit: 1, skip: 0 });
   t.same(filtered.map((d) => d.id), ['b'], 'staged documents are filtered like committed ones');
+});
+
+t.test('reindex: the scan, the per-resource index update and the index version document', async (t) => {
+  t.same(reindexScan.filter, { d: { $exists: false } }, 'live resources only (tombstones have no body and no index)');
+  t.same(reindexScan.options.projection, { _id: 1, t: 1, id: 1, v: 1, x: 1, json: 1 });
+  t.same(reindexScan.options.sort, { _id: 1 }, 'a stable order (the unique _id index)');
+  t.same(reindexUpdate('Observation', 'o1', 3, { code: ['a|b', 'b'] }), {
+    updateOne: { filter: { _id: 'Observation/o1', v: 3, d: { $exists: false } }, update: { $set: { x: { code: ['a|b', 'b'] } } } },
+  }, 'only while version 3 is current and live; only x changes (no v, lu or seq: not a new version)');
+  const w = indexVersionWrite('1-abc');
+  t.same(w, { filter: { _id: 'index-version' }, replacement: { _id: 'index-version', v: '1-abc' }, options: { upsert: true } });
+  t.equal(COLLECTIONS.meta, 'meta');
+  // what the update leaves of a current document: the same version fields, the new index
+  const { current } = buildVersionDocs({ t: 'Observation', id: 'o1', v: 3, lu: 5, seq: 9, json: '{}', x: { code: ['old'] } });
+  const after = { ...current, ...reindexUpdate('Observation', 'o1', 3, { code: ['new'] }).updateOne.update.$set };
+  t.same(indexedDocFromDoc(after as ResourceDoc), { t: 'Observation', id: 'o1', v: 3, lu: 5, seq: 9, x: { code: ['new'] } });
 });

@@ -2,10 +2,13 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { find } from 'mingo';
 import { fhirError } from '../../fhir/errors.js';
+import type { Resource } from '@medplum/fhirtypes';
 import type {
-  HistoryQuery, HistoryResult, ResourceStore, SearchIndex, StoreQuery, StoreSearchResult, StoreTx,
+  HistoryQuery, HistoryResult, ReindexOptions, ReindexSummary, ResourceStore, SearchIndex, StoreQuery, StoreSearchResult, StoreTx,
   TransactionOptions, VersionRecord,
 } from '../types.js';
+import { DEFAULT_REINDEX_BATCH, emptySummary, recompute } from '../reindex-summary.js';
+import { readIndexVersion, writeIndexVersion } from './index-version-file.js';
 import { withTimeLimit } from '../time-limit.js';
 import { searchIndexesOf, type Picked } from './search-indexes.js';
 import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
@@ -14,8 +17,8 @@ import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
 import { fsyncDir } from './line-file.js';
-import { piecesOf, toRecord, type Entry, type TxRecord, type Ver } from './records.js';
-import { frameParts } from './frame.js';
+import { bodyOf, piecesOf, toRecord, type Entry, type OpRecord, type TxRecord, type Ver } from './records.js';
+import { frameIndexParts, frameParts } from './frame.js';
 import { candidateDoc, decodeIndex, fieldsOf, resultDoc, type CandidateDoc } from './index-docs.js';
 import { OneTerms, RunTerms, type Terms } from './index-terms.js';
 import { Payloads } from './payloads.js';
@@ -126,8 +129,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       const replay = new Replay((r) => this.apply(r), parallel ? this.opts.recoveryTerms : undefined, this.opts.recoveryJobOps);
       const settle = () => replay.finish();
       this.compactor.snapshotBytes = await readSnapshot(this.dir, (r) => replay.push(r), settle);
-      // the journal may still hold records the snapshot covers
-      await this.journal.recover((r) => (r.seq > replay.lastSeq ? replay.push(r) : undefined), settle);
+      // the journal may still hold records the snapshot covers; index records are replayed
+      // whatever their place (applyIndexes: they check the version they replace)
+      await this.journal.recover((r) => (r.rx || r.seq > replay.lastSeq ? replay.push(r) : undefined), settle);
       await replay.finish();
       this.recovered.writes = this.seq;
       this.recovered.failedJobs = replay.failedJobs;
@@ -296,8 +300,98 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     return result;
   }
 
+  /**
+   * Recomputes the stored search index of every live current version (types.ts `reindex`). Each
+   * batch is one index record (records.ts `rx`): applied to memory and journaled under the writer
+   * lock like a commit, durable before the next batch starts. A crash leaves the batches before
+   * it (new indexes) and none of the rest (old ones): the journal's torn tail is cut as always.
+   * Compaction writes the current indexes into the snapshot, so it carries the new ones.
+   */
+  async reindex(indexOf: (r: Resource) => SearchIndex, opts: ReindexOptions = {}): Promise<ReindexSummary> {
+    if (this.closed) throw fhirError('UNAVAILABLE', 'The store is closing');
+    this.assertHealthy();
+    const summary = emptySummary();
+    const entries: Entry[] = [];
+    for (const m of this.byType.values()) for (const e of m.values()) if (e.xb !== undefined) entries.push(e);
+    const size = opts.batchSize ?? DEFAULT_REINDEX_BATCH;
+    for (let i = 0; i < entries.length; i += size) {
+      const batch = entries.slice(i, i + size);
+      let durable: Promise<void> | undefined;
+      const p = this.writeChain.then(() => {
+        this.assertHealthy();
+        durable = this.reindexBatch(batch, indexOf, summary);
+      });
+      this.writeChain = p.catch(() => undefined);
+      await p;
+      await durable?.catch(() => {
+        throw fhirError('UNAVAILABLE', 'The new indexes could not be made durable; the server needs a restart');
+      });
+      opts.onProgress?.(summary);
+    }
+    if (opts.indexVersion && summary.failed === 0) writeIndexVersion(this.dir, opts.indexVersion, this.fsync);
+    return summary;
+  }
+
+  /** One batch of a reindex, under the writer lock: the record of the changed indexes, applied and appended. */
+  private reindexBatch(batch: Entry[], indexOf: (r: Resource) => SearchIndex, summary: ReindexSummary): Promise<void> | undefined {
+    const ops: OpRecord[] = [];
+    for (const e of batch) {
+      if (e.xb === undefined) continue; // deleted since the run started
+      const ver = e.versions[e.versions.length - 1];
+      const next = recompute(summary, indexOf, e.t, e.id, bodyOf(ver)!, e.xb.toString('utf8', e.xo, e.xo + e.xn));
+      if (next) ops.push({ t: e.t, id: e.id, v: ver.v, xj: next.xj, x: next.x });
+    }
+    if (!ops.length) return undefined;
+    const rec: TxRecord = { seq: this.seq, lu: this.lastLu, rx: true, ops };
+    let line: Buffer[];
+    try {
+      this.apply(rec);
+      line = frameIndexParts(rec.seq, rec.lu, ops, ops.map((op) => {
+        const e = this.byType.get(op.t)!.get(op.id)!;
+        return [e.xb!, e.xo, e.xn] as Piece;
+      }));
+    } catch (e) {
+      this.broken = true;
+      throw e;
+    }
+    const durable = this.journal.append(line);
+    this.compactor.maybeStart(this.seq, this.log);
+    return durable;
+  }
+
+  async indexVersion(running: string): Promise<string | undefined> {
+    const stored = readIndexVersion(this.dir);
+    if (stored === undefined && this.seq === 0) {
+      writeIndexVersion(this.dir, running, this.fsync);
+      return running;
+    }
+    return stored;
+  }
+
+  /**
+   * Applies an index record: the current version `v` of each resource gets its new index (its
+   * old terms leave the search indexes as an update's would). During recovery a record may name
+   * a version that is not current any more (the snapshot of a compaction that crashed before
+   * removing its old journal segments holds later versions too): that version's own index wins.
+   */
+  private applyIndexes(rec: TxRecord): void {
+    if (rec.seq > this.seq) throw new Error(`Journal gap: index record after sequence ${rec.seq}, store at ${this.seq}`);
+    this.payloads.begin(rec);
+    for (const op of rec.ops) {
+      const e = this.byType.get(op.t)?.get(op.id);
+      if (!e || e.xb === undefined || e.versions.length !== op.v) continue;
+      const old = this.oldTerms.of(e.t, decodeIndex(e));
+      const x = op.x ?? (JSON.parse(op.xjb ? op.xjb.toString('utf8') : op.xj!) as SearchIndex);
+      const index = this.payloads.index(op, op.xjb ? undefined : op.xj);
+      const [terms, r] = this.newTerms.of(e.t, x);
+      [e.xb, e.xo, e.xn] = index;
+      this.onApply(e, terms, r, { terms: old, r: 0 });
+    }
+  }
+
   /** Applies a committed transaction record to memory (at commit and on recovery). */
   private apply(rec: TxRecord): void {
+    if (rec.rx) return this.applyIndexes(rec);
     if (rec.seq !== this.seq + 1) throw new Error(`Journal gap: expected sequence ${this.seq + 1}, found ${rec.seq}`);
     let seq = rec.seq;
     this.payloads.begin(rec);

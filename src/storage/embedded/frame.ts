@@ -70,6 +70,24 @@ export function frameParts(seq: number, lu: number, ops: OpRecord[], pieces: Pie
   return out;
 }
 
+/**
+ * An index record (records.ts `rx`): `{"seq":…,"lu":…,"rx":true,"ops":[{"t","id","v","xn"},…]}`,
+ * a tab, then each op's new search index. Releases before it never read such a line as a version:
+ * its sequence number is not the next one, so they skip it (covered by the snapshot) or refuse to
+ * start ("Journal gap").
+ */
+export function frameIndexParts(seq: number, lu: number, ops: OpRecord[], indexes: Piece[]): Buffer[] {
+  let head = `{"seq":${seq},"lu":${lu},"rx":true,"ops":[`;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    head += `${i ? ',' : ''}{"t":${str(op.t)},"id":${str(op.id)},"v":${JSON.stringify(op.v)},"xn":${indexes[i][2]}}`;
+  }
+  const out: Buffer[] = [Buffer.from(`${head}]}\t`)];
+  for (const [b, o, n] of indexes) out.push(b.subarray(o, o + n));
+  out.push(NEWLINE);
+  return out;
+}
+
 /** One whole line in a buffer of its own. */
 export function frameLine(seq: number, lu: number, ops: OpRecord[], pieces: Pieces): Buffer {
   return Buffer.concat(frameParts(seq, lu, ops, pieces));
@@ -91,9 +109,17 @@ interface HeadOp {
 export function decodeLine(buf: Buffer, start: number, end: number): TxRecord {
   const tab = buf.indexOf(TAB, start);
   if (tab < 0 || tab >= end) return JSON.parse(buf.toString('utf8', start, end)) as TxRecord;
-  const head = JSON.parse(buf.toString('utf8', start, tab)) as { seq: number; lu: number; ops: HeadOp[] };
+  const head = JSON.parse(buf.toString('utf8', start, tab)) as { seq: number; lu: number; rx?: true; ops: HeadOp[] };
   if (typeof head.seq !== 'number' || !Array.isArray(head.ops)) throw new Error('not a journal record');
   let pos = tab + 1;
+  if (head.rx === true) {
+    const ops = head.ops.map((h): OpRecord => {
+      if (typeof h.xn !== 'number') throw new Error('index record without an index');
+      return { t: h.t, id: h.id, v: h.v, xjb: buf.subarray(pos, (pos += h.xn)) };
+    });
+    if (pos !== end) throw new Error('payload length does not match its header');
+    return { seq: head.seq, lu: head.lu, rx: true, ops };
+  }
   const ops: OpRecord[] = head.ops.map((h) => {
     if (h.del) return { t: h.t, id: h.id, v: h.v, del: true };
     const op: OpRecord = { t: h.t, id: h.id, v: h.v, jb: buf.subarray(pos, (pos += h.jn ?? 0)) };

@@ -68,11 +68,17 @@ export interface OpRecord {
   rt?: [Terms, number];
 }
 
-/** One committed transaction = one journal line. Its ops get sequence numbers seq, seq+1, … */
+/**
+ * One committed transaction = one journal line. Its ops get sequence numbers seq, seq+1, …
+ * An index record (`rx`, written by a reindex) is no transaction: its ops replace the stored
+ * search index of the current version `v` of each resource, take no sequence number, and `seq`
+ * is the last sequence number committed before it (see embedded-store.ts `applyIndexes`).
+ */
 export interface TxRecord {
   seq: number;
   lu: number;
   ops: OpRecord[];
+  rx?: true;
 }
 
 export type SeqVersionRecord = VersionRecord & { seq: number };

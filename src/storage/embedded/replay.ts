@@ -40,7 +40,7 @@ export class Replay {
   ) {}
 
   push(rec: TxRecord): Promise<void> | void {
-    this.lastSeq = rec.seq + rec.ops.length - 1;
+    if (!rec.rx) this.lastSeq = rec.seq + rec.ops.length - 1; // an index record takes no sequence number
     if (!this.termsOf) return this.apply(rec);
     this.run.push(rec);
     // every write counts, with an index or not (deletes, old versions, earlier journal formats):

@@ -46,10 +46,16 @@ export class SearchIndexes implements PlanContext {
   private readonly slots: Entry[] = [];
   /**
    * Per slot, in typed arrays so that a query over thousands of candidates never touches their
-   * entries: the version number of the live current version (0: none), and the type.
+   * entries: the tag (`gens`) of the live current version's indexing (0: none), and the type.
    */
   private live: Int32Array = new Int32Array(1024);
   private typeOf: Int32Array = new Int32Array(1024);
+  /**
+   * Per slot, how many times it was indexed: the tag of its interval entries and of `live`. Not
+   * the version number: a reindex indexes the same version again, and the interval entries of
+   * its old index must then stop counting as current as an update's do.
+   */
+  private gens: Int32Array = new Int32Array(1024);
   /** Per slot, its id's order key (top-k.ts `idOrderKey`). */
   private idKey: Float64Array = new Float64Array(1024);
   /** The candidates of the last query, as slots (reused). */
@@ -86,6 +92,7 @@ export class SearchIndexes implements PlanContext {
     if (this.live.length < this.slots.length) {
       this.live = grow(this.live, this.slots.length);
       this.typeOf = grow(this.typeOf, this.slots.length);
+      this.gens = grow(this.gens, this.slots.length);
       this.idKey = grow(this.idKey, this.slots.length);
     }
     this.idKey[e.slot] = idOrderKey(e.id);
@@ -107,8 +114,8 @@ export class SearchIndexes implements PlanContext {
     const slot = e.slot;
     const last = e.versions[e.versions.length - 1];
     const ti = this.typeIndex(e.t);
-    // Tagged with the version: entries an update leaves behind are told apart at query time.
-    const tag = e.versions.length;
+    // Tagged with the indexing: entries an update (or a reindex) leaves behind are told apart at query time.
+    const tag = ++this.gens[slot];
     this.live[slot] = tag;
     this.writes++;
     if (!this.sortTimer) this.sortSoon();

@@ -8,8 +8,9 @@ import type { IndexedDoc, SearchIndex, VersionRecord } from '../types.js';
  * - `history`: every version ever written, current one included, keyed `Type/id/v`.
  * - `counters`: the commit sequence (`{ _id: 'seq', n }`).
  * - `locks`: one small document per lock key (conditional create/update serialization).
+ * - `meta`: facts about the database as a whole (`{ _id: 'index-version', v }`: reindex).
  */
-export const COLLECTIONS = { resources: 'resources', history: 'history', counters: 'counters', locks: 'locks', onceKeys: 'once_keys' } as const;
+export const COLLECTIONS = { resources: 'resources', history: 'history', counters: 'counters', locks: 'locks', onceKeys: 'once_keys', meta: 'meta' } as const;
 
 /**
  * `once_keys`: one document per used one-time key (a client assertion's hashed `jti`), `_id` the
@@ -104,3 +105,30 @@ export function seqReservation(n: number) {
 export function lockUpdate(key: string, now: Date) {
   return { filter: { _id: key }, update: { $inc: { n: 1 }, $set: { at: now } }, options: { upsert: true } };
 }
+
+/**
+ * Reindex (types.ts `reindex`): every live current version, read in `_id` order with what the
+ * recomputation needs (the history holds no index, so `resources` is all there is to update).
+ */
+export const reindexScan = {
+  filter: { d: { $exists: false } },
+  options: { projection: { _id: 1, t: 1, id: 1, v: 1, x: 1, json: 1 }, sort: { _id: 1 as const } },
+};
+
+/**
+ * The update of one resource's index: only while `v` is still its current version, so a write
+ * that commits meanwhile (its index computed by the running code already) is never overwritten.
+ * Neither `v`, `lu` nor `seq` change: an index is not content.
+ */
+export function reindexUpdate(t: string, id: string, v: number, x: SearchIndex) {
+  return { updateOne: { filter: { _id: resourceKey(t, id), v, d: { $exists: false } }, update: { $set: { x } } } };
+}
+
+export interface MetaDoc {
+  _id: string;
+  v: string;
+}
+export const INDEX_VERSION_ID = 'index-version';
+export const indexVersionWrite = (version: string) => ({
+  filter: { _id: INDEX_VERSION_ID }, replacement: { _id: INDEX_VERSION_ID, v: version } as MetaDoc, options: { upsert: true },
+});

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type ClientSession, type Collection, type Db } from 'mongodb';
 import { FhirError, fhirError } from '../../fhir/errors.js';
+import type { Resource } from '@medplum/fhirtypes';
 import type {
-  HistoryQuery, HistoryResult, ResourceStore, StoreQuery, StoreSearchResult, StoreTx, TransactionOptions, VersionRecord,
+  HistoryQuery, HistoryResult, ReindexOptions, ReindexSummary, ResourceStore, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, TransactionOptions,
+  VersionRecord,
 } from '../types.js';
+import { DEFAULT_REINDEX_BATCH, emptySummary, recompute } from '../reindex-summary.js';
 import { indexSpecs, type SearchIndexField } from './index-specs.js';
 import {
-  COLLECTIONS, buildVersionDocs, expiredOnceKeyFilter, historyKey, onceKeyDoc, type OnceKeyDoc, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
+  COLLECTIONS, INDEX_VERSION_ID, buildVersionDocs, indexVersionWrite, reindexScan, reindexUpdate, type MetaDoc, expiredOnceKeyFilter, historyKey, onceKeyDoc, type OnceKeyDoc, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
   type HistoryDoc, type ResourceDoc,
 } from './layout.js';
 import { MongoTx, type MongoHost } from './mongo-tx.js';
@@ -215,6 +218,48 @@ export class MongoStore implements ResourceStore, MongoHost {
       if (isUnavailable(e)) throw fhirError('UNAVAILABLE', 'The database is not reachable');
       throw e;
     }
+  }
+
+  /**
+   * Types.ts `reindex`: `resources` read in `_id` order, the changed indexes written with one
+   * unordered bulkWrite per batch (each update is atomic on its document; a crash leaves each
+   * resource with its old or new index). Safe while servers run: an update applies only while
+   * its version is current (layout.ts `reindexUpdate`).
+   */
+  async reindex(indexOf: (r: Resource) => SearchIndex, opts: ReindexOptions = {}): Promise<ReindexSummary> {
+    const summary = emptySummary();
+    const size = opts.batchSize ?? DEFAULT_REINDEX_BATCH;
+    let updates: Array<ReturnType<typeof reindexUpdate>> = [];
+    let inBatch = 0;
+    const flush = async () => {
+      if (updates.length) await this.guard(() => this.resources.bulkWrite(updates, { ordered: false }));
+      updates = [];
+      inBatch = 0;
+      opts.onProgress?.(summary);
+    };
+    const cursor = this.resources.find(reindexScan.filter, reindexScan.options).batchSize(size);
+    for await (const doc of cursor) {
+      if (doc.json === undefined) continue;
+      const next = recompute(summary, indexOf, doc.t, doc.id, doc.json, JSON.stringify(doc.x ?? {}));
+      if (next) updates.push(reindexUpdate(doc.t, doc.id, doc.v, next.x));
+      if (++inBatch >= size) await flush();
+    }
+    await flush();
+    if (opts.indexVersion && summary.failed === 0) {
+      const w = indexVersionWrite(opts.indexVersion);
+      await this.guard(() => this.db.collection<MetaDoc>(COLLECTIONS.meta).replaceOne(w.filter, w.replacement, w.options));
+    }
+    return summary;
+  }
+
+  async indexVersion(running: string): Promise<string | undefined> {
+    const meta = this.db.collection<MetaDoc>(COLLECTIONS.meta);
+    const doc = await this.guard(() => meta.findOne({ _id: INDEX_VERSION_ID }));
+    if (doc) return doc.v;
+    if (await this.guard(() => this.resources.findOne({}, { projection: { _id: 1 } }))) return undefined;
+    const w = indexVersionWrite(running);
+    await this.guard(() => meta.replaceOne(w.filter, w.replacement, w.options));
+    return running;
   }
 
   // ---- MongoHost (used by MongoTx) ----

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { sha256 } from '../sha256.js';
+import { GENOMICS_PARAMS } from './genomics-params.js';
+
+/**
+ * The version of the search index code: what `indexResource` computes for a given resource.
+ * Bump it (1 → 2 …) in the same commit as any change that makes `indexResource` answer
+ * differently for a resource that is already stored: a new or changed value builder
+ * (index-values.ts), genomics indexers (genomics-params.ts, operations/genomic-index.ts), implied
+ * code systems (code-systems.ts)… The golden index fixture changing (test/search/fixtures/
+ * index-golden.json) is the sign, and test/search/index-version.test.ts fails until the bump is made.
+ * A store whose recorded index version differs is told to run `npm run reindex` at start-up.
+ *   1: 2026-12-01 (variant extents without the VCF padding base, simple/structural flags, implicit code-system tokens)
+ */
+export const INDEX_CODE_VERSION = 1;
+
+let cached: string | undefined;
+
+/**
+ * The index version a store records after a full reindex: the code version and a hash of the
+ * search definitions the index is computed from (the R4 SearchParameters and ours), so that
+ * regenerating schemas/search/search-parameters.json changes it without anyone remembering to.
+ */
+export function indexVersion(): string {
+  if (cached) return cached;
+  const r4 = readFileSync(new URL('../../schemas/search/search-parameters.json', import.meta.url), 'utf8');
+  const defs = sha256(`${r4}\n${JSON.stringify(GENOMICS_PARAMS)}`, 'hex').slice(0, 16);
+  return (cached = `${INDEX_CODE_VERSION}-${defs}`);
+}

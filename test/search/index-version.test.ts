@@ -1,0 +1,26 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { sha256 } from '../../src/sha256.js';
+import { INDEX_CODE_VERSION, indexVersion } from '../../src/search/index-version.js';
+
+/**
+ * A bump of INDEX_CODE_VERSION must not be forgotten: the golden index fixture (what
+ * indexResource computes for the corpus, test/search/golden/generate.ts) is pinned per code
+ * version. Regenerating it with different indexes fails this test until the version is bumped
+ * (src/search/index-version.ts) and the new fixture's hash is pinned here, beside the old ones.
+ */
+const GOLDEN_BY_VERSION: Record<number, string> = {
+  1: '79f0e3eafce21aaa',
+};
+
+t.test('the golden index output belongs to the current INDEX_CODE_VERSION', async (t) => {
+  const golden = JSON.parse(readFileSync(new URL('fixtures/index-golden.json', import.meta.url), 'utf8')) as { indexes: unknown };
+  const hash = sha256(JSON.stringify(golden.indexes), 'hex').slice(0, 16);
+  t.equal(hash, GOLDEN_BY_VERSION[INDEX_CODE_VERSION],
+    `test/search/fixtures/index-golden.json changed (${hash}): stored indexes are now stale, so bump INDEX_CODE_VERSION and pin the new hash here`);
+});
+
+t.test('the index version names the code version and the search definitions', async (t) => {
+  t.match(indexVersion(), new RegExp(`^${INDEX_CODE_VERSION}-[0-9a-f]{16}$`));
+  t.equal(indexVersion(), indexVersion(), 'stable');
+});
