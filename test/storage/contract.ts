@@ -4,6 +4,9 @@ import { FhirError } from '../../src/fhir/errors.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../src/storage/types.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { prepareChunk, unpackChunk } from '../../src/prepare/prepare.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * The one storage contract suite (DESIGN.md: one interface, two adapters, one suite). Each
@@ -241,13 +244,13 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
   withStore('putPrepared stores what put stores', async (t, s) => {
     const patient = (id: string, family: string) => ({ resourceType: 'Patient' as const, id, meta: { versionId: '9', lastUpdated: '2001-01-01T00:00:00Z' }, name: [{ family }] });
     const [a, b] = [patient('pp1', 'Müller'), patient('pp2', 'Nguyễn')];
-    const [pa, pb] = unpackChunk(prepareChunk([a, b]));
+    const [pa, pb] = unpackChunk(prepareChunk([a, b], BASE));
     const r1 = await s.transaction((tx) => tx.putPrepared(a, pa));
     t.equal(r1.versionId, 1, 'a prepared create is version 1');
     t.equal(r1.json, (await s.read('Patient', 'pp1'))?.json, 'the record carries the stored body');
     const stored = body(await s.read('Patient', 'pp1')) as unknown as { meta: Record<string, string>; name: Array<{ family: string }> };
     t.same([stored.meta.versionId, stored.meta.lastUpdated, stored.name[0].family], ['1', r1.lastUpdated, 'Müller'], 'meta from the store, content as given');
-    const plain = await s.transaction((tx) => tx.put({ ...b, id: 'pp3' }, indexResource(b)));
+    const plain = await s.transaction((tx) => tx.put({ ...b, id: 'pp3' }, indexResource(b, BASE)));
     const same = (r: { json?: string; lastUpdated: string }, id: string) => r.json!.replace(`"id":"${id}"`, '"id":"pp3"').replace(r.lastUpdated, plain.lastUpdated);
     const packed = await s.transaction((tx) => tx.putPrepared(b, pb));
     t.ok(pb.packed, '(the chunk gave a packed form)');
