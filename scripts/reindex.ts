@@ -71,7 +71,7 @@ function report(s: ReindexSummary, secs: number): string {
 
 let exitCode = 0;
 try {
-  const summary = await store.reindex(indexResource, { batchSize, onProgress: progress, indexVersion: indexVersion() });
+  const summary = await store.reindex((r) => indexResource(r, config.baseUrl), { batchSize, onProgress: progress, indexVersion: indexVersion() });
   const secs = (Date.now() - started) / 1000;
   process.stdout.write(values.json ? `${JSON.stringify({ ...summary, seconds: secs }, null, 2)}\n` : report(summary, secs));
   if (summary.failed) exitCode = 1;

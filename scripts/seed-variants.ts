@@ -12,6 +12,7 @@
 import type { DiagnosticReport, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import type { ResourceStore } from '../src/storage/types.js';
 import { preparePool } from '../src/prepare/pool.js';
+import { RELATIVE_REFS_ONLY } from '../src/search/search-service.js';
 
 /** symbol, HGNC id, chromosome (GRCh38 accession), start, end (0-based), transcript */
 export const GENES: Array<[string, string, string, number, number, string]> = [
@@ -210,12 +211,12 @@ export async function seedStore(store: ResourceStore, resources: Iterable<Resour
   };
   let n = 0;
   let items = take();
-  let prepared = pool.prepareAll(items);
+  let prepared = pool.prepareAll(items, RELATIVE_REFS_ONLY);
   while (items.length) {
     const ready = await prepared;
     const current = items;
     items = take();
-    prepared = pool.prepareAll(items);
+    prepared = pool.prepareAll(items, RELATIVE_REFS_ONLY);
     ready.forEach((p, i) => {
       const error = p.issues.find((x) => x.severity === 'error' || x.severity === 'fatal');
       if (error) throw new Error(`seed resource ${current[i].resourceType}/${current[i].id} is invalid: ${error.diagnostics}`);

@@ -18,7 +18,7 @@ import { emptySummary, mapVcf } from '../../src/genomics/vcf/map-vcf.js';
 import { importVcf, nullSink, runImport } from '../../src/genomics/vcf/import.js';
 import { hasErrors, validateResource } from '../../src/validation/validate.js';
 import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
-import { indexResource } from '../../src/search/search-service.js';
+import { indexResource, RELATIVE_REFS_ONLY } from '../../src/search/search-service.js';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 
 const [stage, file] = process.argv.slice(2);
@@ -55,7 +55,7 @@ if (stage === 'read' || stage === 'parse') {
   for await (const r of mapVcf(readLines(createReadStream(file)), opts, s)) {
     resources++;
     if (hasErrors(validateResource(r))) throw new Error(`invalid ${r.resourceType}/${r.id}`);
-    if (stage === 'index') indexResource(r);
+    if (stage === 'index') indexResource(r, RELATIVE_REFS_ONLY);
   }
   ({ records, variants } = s);
 } else if (stage === 'prepare') {

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { ResourceStore } from '../storage/types.js';
-import { indexResource } from '../search/search-service.js';
+import { indexResource, RELATIVE_REFS_ONLY } from '../search/search-service.js';
 import { buildAuditEvent, type AuditInput } from './audit-event.js';
 
 /**
@@ -112,7 +112,7 @@ export class AuditLog {
       const events = batch.map((e) => ('resourceType' in e ? e : buildAuditEvent(e)));
       batch = events;
       await this.store.transaction(async (tx) => {
-        for (const ev of events) await tx.put(ev, indexResource(ev), { ifVersion: 0 });
+        for (const ev of events) await tx.put(ev, indexResource(ev, RELATIVE_REFS_ONLY), { ifVersion: 0 }); // (audit-event.ts refers relatively)
       }, { multi: true });
       this.written += batch.length;
     } catch (err) {

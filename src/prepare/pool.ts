@@ -20,7 +20,7 @@ const INLINE_BELOW = 64;
 const IDLE_MS = 500;
 
 /** What a worker is sent (worker.ts) and what it answers. */
-export type WorkerRequest = { json: string } | { types: string[]; chunks: ArrayBufferLike[]; spans: Int32Array };
+export type WorkerRequest = { json: string; ownBase: string } | { types: string[]; chunks: ArrayBufferLike[]; spans: Int32Array };
 export interface WorkerReply {
   chunk?: PreparedChunk;
   terms?: Terms;
@@ -129,12 +129,12 @@ export class PreparePool {
     return true;
   }
 
-  /** Issues, serialized index and packed write (prepare.ts) of every resource, in order. */
-  async prepareAll(resources: Resource[]): Promise<Prepared[]> {
-    if (resources.length < INLINE_BELOW || !this.ready()) return unpackChunk(prepareChunk(resources));
+  /** Issues, serialized index and packed write (prepare.ts) of every resource, in order; `ownBase` as for indexResource. */
+  async prepareAll(resources: Resource[], ownBase: string): Promise<Prepared[]> {
+    if (resources.length < INLINE_BELOW || !this.ready()) return unpackChunk(prepareChunk(resources, ownBase));
     const parts: Array<Promise<Prepared[]>> = [];
     for (let i = 0; i < resources.length; i += CHUNK) {
-      parts.push(this.run({ json: JSON.stringify(resources.slice(i, i + CHUNK)) }).then((m) => unpackChunk(m.chunk!)));
+      parts.push(this.run({ json: JSON.stringify(resources.slice(i, i + CHUNK)), ownBase }).then((m) => unpackChunk(m.chunk!)));
     }
     return (await Promise.all(parts)).flat();
   }

@@ -12,16 +12,17 @@ import { hasIndex, indexJsonOf, isPackedRef, PackedBatchWriter, type PackedBatch
  */
 export interface Prepared extends PreparedWrite {
   issues: Issue[];
-  /** JSON of indexResource(resource); empty when the issues hold an error. */
+  /** JSON of indexResource(resource, ownBase); empty when the issues hold an error. */
   readonly indexJson: string;
   /** The embedded store's form of the write (packed-batch.ts), when the resource is valid. */
   readonly packed?: PackedRef;
 }
 
-export function prepareResource(resource: Resource): Prepared {
+/** `ownBase`: the server's BASE_URL, which decides which absolute references are local (indexResource). */
+export function prepareResource(resource: Resource, ownBase: string): Prepared {
   const issues = validateResource(resource);
   if (hasErrors(issues)) return { issues, indexJson: '' };
-  return { issues, indexJson: JSON.stringify(indexResource(resource)) };
+  return { issues, indexJson: JSON.stringify(indexResource(resource, ownBase)) };
 }
 
 /** A chunk as the prepare workers answer it: issues per resource and one packed batch. */
@@ -34,13 +35,13 @@ export interface PreparedChunk {
  * `prepareResource` for a chunk, in the form a worker sends back: besides the issues, every valid
  * resource's stored body, index JSON and index terms packed for the embedded store.
  */
-export function prepareChunk(resources: Resource[]): PreparedChunk {
+export function prepareChunk(resources: Resource[], ownBase: string): PreparedChunk {
   const w = new PackedBatchWriter();
   const issues = resources.map((r) => {
     const found = validateResource(r);
     if (hasErrors(found)) w.add(r as Resource & { id: string }, undefined, undefined);
     else {
-      const index = indexResource(r);
+      const index = indexResource(r, ownBase);
       w.add(r as Resource & { id: string }, index, JSON.stringify(index));
     }
     return found;

@@ -46,8 +46,9 @@ export function referenceForms(def: ParamDef, raw: string, typeModifier: string 
   const v = unescape(raw);
   if (!v) bad(def.code, 'empty reference');
   if (baseUrl && v.startsWith(`${baseUrl}/`)) return referenceForms(def, v.slice(baseUrl.length + 1), typeModifier, baseUrl);
+  // Another server's URL matches only what was filed under that URL (index-values.ts referenceValues)
   if (/^[a-z][a-z0-9+.-]*:/i.test(v)) return [v];
-  const key = referenceKey(v);
+  const key = referenceKey(v, ''); // (our own base was taken off above)
   if (key) {
     if (typeModifier && !key.startsWith(`${typeModifier}/`)) return [];
     return [key];

@@ -1,5 +1,5 @@
 import { parseFhirPath, toTypedValue } from '@medplum/core';
-import { referenceKey } from './normalize.js';
+import { referenceType } from './normalize.js';
 
 /**
  * The type of a choice element's key: `valueQuantity` of `value` is 'Quantity' (FHIR JSON names
@@ -141,7 +141,7 @@ export function runSteps(resource: unknown, steps: Step[]): Extracted[] {
     } else {
       for (const c of cur) {
         const ref = (c.value as { reference?: string })?.reference;
-        if (typeof ref === 'string' && referenceKey(ref)?.startsWith(`${step.type}/`)) next.push(c);
+        if (typeof ref === 'string' && referenceType(ref) === step.type) next.push(c);
       }
     }
     cur = next;

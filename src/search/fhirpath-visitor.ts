@@ -1,6 +1,6 @@
 import { parseFhirPath, toTypedValue } from '@medplum/core';
 import { choiceType, parseTerm, runSteps, sameType, termsFor, whereMatches, type Step } from './fhirpath-extract.js';
-import { referenceKey } from './normalize.js';
+import { referenceType } from './normalize.js';
 
 /**
  * SearchParameter expressions compiled into visitors: chains of closures that walk a resource and
@@ -88,10 +88,11 @@ function stepLink<C>(step: Step, next: Link<C>): Link<C> {
       return (v, type, cx) => { if (whereMatches(v, name, literal)) next(v, type, cx); };
     }
     case 'refIs': {
-      const prefix = `${step.type}/`;
+      // (`resolve() is Patient`: another server's Patient is a Patient too, indexed by its URL)
+      const want = step.type;
       return (v, type, cx) => {
         const ref = (v as { reference?: unknown } | null | undefined)?.reference;
-        if (typeof ref === 'string' && referenceKey(ref)?.startsWith(prefix)) next(v, type, cx);
+        if (typeof ref === 'string' && referenceType(ref) === want) next(v, type, cx);
       };
     }
     case 'index': throw new Error('index steps run on collections');

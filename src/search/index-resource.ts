@@ -118,7 +118,7 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
         let complete = true;
         for (let i = parts.length - 1; i >= 0 && complete; i--) {
           const p = parts[i];
-          const tmp = new ListSink(V.k);
+          const tmp = new ListSink(V.k, out.ownBase);
           p.visit(p.fromRoot ? r : el, tmp);
           if (tmp.values.length) values[i] = tmp.values;
           else complete = false;
@@ -196,17 +196,19 @@ function planForResource(type: string, r: Record<string, unknown>): PlanItem[] {
 /** One collector, reused: indexing runs to completion before it can be called again. */
 let spare: Acc | undefined = new Acc();
 
-export function computeIndex(resource: Resource): SearchIndex {
-  return indexWith(resource, undefined);
+/** `ownBase`: the server's BASE_URL, which makes `{ownBase}/Patient/p1` local (normalize.ts referenceKey). */
+export function computeIndex(resource: Resource, ownBase: string): SearchIndex {
+  return indexWith(resource, ownBase, undefined);
 }
 
 /**
  * computeIndex, and the fields `more` writes (kept even when empty), after the search fields and
  * in the same document: indexResource's gx-* fields (genomic-index.ts).
  */
-export function indexWith(resource: Resource, more: ((put: (name: string, values: unknown[]) => void) => void) | undefined): SearchIndex {
+export function indexWith(resource: Resource, ownBase: string, more: ((put: (name: string, values: unknown[]) => void) => void) | undefined): SearchIndex {
   const acc = spare ?? new Acc();
   spare = undefined;
+  acc.ownBase = ownBase;
   const r = resource as unknown as Record<string, unknown>;
   const plan = planForResource(resource.resourceType, r);
   try {

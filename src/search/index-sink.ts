@@ -28,6 +28,11 @@ export interface ValueSink {
   touch(f: Field): void;
   /** Sets a field's values outright. */
   set(f: Field, values: unknown[]): void;
+  /**
+   * The server's own base URL (BASE_URL) while this resource is indexed: a reference to
+   * `{ownBase}/Patient/p1` is our Patient/p1, one to another base is not (normalize.ts referenceKey).
+   */
+  readonly ownBase: string;
 }
 
 /**
@@ -39,6 +44,8 @@ export interface ValueSink {
 const LINEAR_DEDUPE = 8;
 
 export class Acc implements ValueSink {
+  /** Set by indexWith for the resource being indexed (an Acc is reused). */
+  ownBase = '';
   private readonly slots: Array<unknown[] | undefined> = [];
   private readonly sets: Array<Set<unknown> | undefined> = [];
   private readonly keep: boolean[] = [];
@@ -108,7 +115,7 @@ export class Acc implements ValueSink {
 export class ListSink implements ValueSink {
   values: unknown[] = [];
   private seen: Set<unknown> | undefined;
-  constructor(private readonly f: Field) {}
+  constructor(private readonly f: Field, readonly ownBase: string) {}
 
   add(f: Field, v: unknown): void {
     if (f !== this.f) return;
@@ -137,7 +144,7 @@ export class ListSink implements ValueSink {
 /** Writes into a plain `{ field: values }` object (callers outside computeIndex, tests). */
 export class ObjectSink implements ValueSink {
   private readonly seen = new WeakMap<unknown[], Set<unknown>>();
-  constructor(readonly out: Record<string, unknown[]>) {}
+  constructor(readonly out: Record<string, unknown[]>, readonly ownBase: string) {}
 
   add(f: Field, v: unknown): void {
     const arr = (this.out[f.name] ??= []);

@@ -96,7 +96,10 @@ export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
   const o = v as { reference?: string; identifier?: Record<string, unknown> };
   const ref = o.reference;
   if (typeof ref === 'string' && !ref.startsWith('#')) {
-    const k = referenceKey(ref);
+    // A local reference is filed as `Type/id` (what `subject=Patient/p1`, chains, includes and the
+    // compartment look up); any other, a foreign server's `http://other.org/fhir/Patient/p1` too,
+    // by its URL only (search.html#reference: it matches a search by that URL, never Patient/p1).
+    const k = referenceKey(ref, out.ownBase);
     if (k) out.add(keys.k, k);
     // (a relative `Type/id` is its own key: it starts with a capital, never a scheme)
     if (!k || (k !== ref && ABSOLUTE.test(ref))) out.add(keys.k, ref.replace(HISTORY, ''));
@@ -205,6 +208,6 @@ export const VALUE_BUILDERS: Partial<Record<ParamType, ValueBuilder>> = {
 };
 
 /** The same builders over a plain `{ field: values }` object, for callers holding Extracted elements. */
-export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted) => void>> = Object.fromEntries(
-  Object.entries(VALUE_BUILDERS).map(([type, build]) => [type, (out: IndexEntries, key: string, e: Extracted) => build(new ObjectSink(out), keysOf(key), e.value, e.type)]),
+export const ENTRY_BUILDERS: Partial<Record<ParamType, (out: IndexEntries, key: string, e: Extracted, ownBase: string) => void>> = Object.fromEntries(
+  Object.entries(VALUE_BUILDERS).map(([type, build]) => [type, (out: IndexEntries, key: string, e: Extracted, ownBase: string) => build(new ObjectSink(out, ownBase), keysOf(key), e.value, e.type)]),
 );

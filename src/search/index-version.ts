@@ -11,8 +11,9 @@ import { GENOMICS_PARAMS } from './genomics-params.js';
  * index-golden.json) is the sign, and test/search/index-version.test.ts fails until the bump is made.
  * A store whose recorded index version differs is told to run `npm run reindex` at start-up.
  *   1: 2026-12-01 (variant extents without the VCF padding base, simple/structural flags, implicit code-system tokens)
+ *   2: 2026-12-01 (references to another server's base no longer indexed as local Type/id)
  */
-export const INDEX_CODE_VERSION = 1;
+export const INDEX_CODE_VERSION = 2;
 
 let cached: string | undefined;
 

@@ -117,8 +117,18 @@ export function ucumCanonical(code: string, value: number): { code: string; valu
 }
 
 const REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+
+/**
+ * A literal reference taken apart: what comes before `Type/id` (`''` when relative,
+ * `http://other.org/fhir/` when absolute), the type, and `Type/id`.
+ */
+interface RefParts {
+  prefix: string;
+  type: string;
+  key: string;
+}
 /** Recent answers: a subject or specimen is referenced by every resource of a patient. */
-const refKeys = new Map<string, string | null>();
+const refParts = new Map<string, RefParts | null>();
 const MAX_REF_KEYS = 4096;
 
 /** Whether `ref` is exactly `Type/id` (what REFERENCE would match whole): then it is its own key. */
@@ -140,18 +150,42 @@ function isTypeSlashId(ref: string): boolean {
   return n - start >= 1 && n - start <= 64;
 }
 
-/** `Type/id` from a literal reference (relative, absolute, or version-specific); undefined for others. */
-export function referenceKey(ref: string): string | undefined {
-  // The common form, `Observation/var-1`, without a regex or the cache (a report's results are all new).
-  if (typeof ref === 'string' && isTypeSlashId(ref)) return ref;
-  const known = refKeys.get(ref);
+function partsOf(ref: string): RefParts | undefined {
+  const known = refParts.get(ref);
   if (known !== undefined) return known ?? undefined;
   const m = REFERENCE.exec(ref);
   // Relative `Type/id` is its own key: the same string, not a copy to concatenate and flatten.
-  const key = m ? (ref.length === m[1].length + m[2].length + 1 ? ref : `${m[1]}/${m[2]}`) : undefined;
-  if (refKeys.size >= MAX_REF_KEYS) refKeys.clear();
-  refKeys.set(ref, key ?? null);
-  return key;
+  const parts = m
+    ? { prefix: ref.slice(0, m.index + (m[0].startsWith('/') ? 1 : 0)), type: m[1], key: ref.length === m[1].length + m[2].length + 1 ? ref : `${m[1]}/${m[2]}` }
+    : undefined;
+  if (refParts.size >= MAX_REF_KEYS) refParts.clear();
+  refParts.set(ref, parts ?? null);
+  return parts;
+}
+
+/**
+ * `Type/id` of a literal reference to a resource on this server: relative (`Patient/p1`,
+ * `Patient/p1/_history/2`) or absolute on the server's own base (`{ownBase}/Patient/p1`, where
+ * ownBase is the configured BASE_URL). Undefined for anything else, including a reference to
+ * another server: `http://other.org/fhir/Patient/p1` is another server's resource, not our
+ * Patient/p1 (search.html#reference), so it is never a local key, compartment member or include
+ * target. `ownBase` '' accepts relative references only.
+ */
+export function referenceKey(ref: string, ownBase: string): string | undefined {
+  // The common form, `Observation/var-1`, without a regex or the cache (a report's results are all new).
+  if (typeof ref === 'string' && isTypeSlashId(ref)) return ref;
+  const p = partsOf(ref);
+  if (!p) return undefined;
+  return p.prefix === '' || (ownBase !== '' && p.prefix.length === ownBase.length + 1 && p.prefix.startsWith(ownBase)) ? p.key : undefined;
+}
+
+/**
+ * The resource type a literal reference names, on this server or another (`…/fhir/Patient/p1` is a
+ * Patient wherever it lives): what `resolve() is Patient` and a Reference's allowed targets ask.
+ */
+export function referenceType(ref: string): string | undefined {
+  if (typeof ref === 'string' && isTypeSlashId(ref)) return ref.slice(0, ref.indexOf('/'));
+  return partsOf(ref)?.type;
 }
 
 /** Escapes a literal for use inside a regular expression (user input is never a pattern). */

@@ -126,7 +126,7 @@ function tokensOf(v: unknown, type: string | undefined): [unknown[], unknown[], 
     return [k, t, undefined];
   }
   const local: IndexEntries = {};
-  tokenValues(new ObjectSink(local), V, v, type);
+  tokenValues(new ObjectSink(local, ''), V, v, type); // (tokens: no references, no base)
   return [local.v ?? [], local.v__t ?? [], local.v__ot];
 }
 
@@ -254,7 +254,7 @@ function component(c: Comp, out: ValueSink, f: ComponentFields, genetic: Genetic
     }
   } else if (c.valueQuantity) {
     quantityValues(out, QUANTITY, c.valueQuantity);
-    const q = new ListSink(V.k);
+    const q = new ListSink(V.k, out.ownBase);
     quantityValues(q, V, c.valueQuantity);
     if ((codeEntry || codes) && q.values.length) out.add(CODE_QUANTITY, { c0: codes ?? [codeEntry!.token, codeEntry!.code], c1: q.values });
   }

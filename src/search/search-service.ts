@@ -20,12 +20,21 @@ import { paramsOf } from '../fhir/query-params.js';
  * query document (compile.ts), chains (build-filter.ts), includes and paging (execute.ts).
  */
 
-/** Index values stored beside a resource, computed from the SearchParameter expressions. */
-export function indexResource(resource: Resource): SearchIndex {
+/**
+ * Index values stored beside a resource, computed from the SearchParameter expressions.
+ * `ownBase` is the configured BASE_URL (config.baseUrl), never a request's Host: it decides which
+ * absolute references are local (`{ownBase}/Patient/p1` is Patient/p1, another base's is not), so
+ * the index is the same on every thread and instance. Resources the server builds itself with
+ * relative references only may pass RELATIVE_REFS_ONLY.
+ */
+export function indexResource(resource: Resource, ownBase: string): SearchIndex {
   // gx-* fields: the genomics operations' own index (src/genomics/operations/genomic-index.ts),
   // from the Observation components as computeIndex filed them.
-  return indexWith(resource, (put) => genomicIndexInto(resource, put, takeComponentTable(resource)));
+  return indexWith(resource, ownBase, (put) => genomicIndexInto(resource, ownBase, put, takeComponentTable(resource)));
 }
+
+/** indexResource's ownBase for resources whose references are all relative (VCF mapping, AuditEvents). */
+export const RELATIVE_REFS_ONLY = '';
 
 export interface SearchRequest {
   /** Absent for a system-level search (`GET /fhir?_type=…`). */

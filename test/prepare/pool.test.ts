@@ -3,6 +3,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import { PreparePool } from '../../src/prepare/pool.js';
 import { prepareResource, type Prepared } from '../../src/prepare/prepare.js';
 import { generateGenomicData } from '../../scripts/seed-variants.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /** What `prepareResource` answers: issues and index JSON (the packed form is tested with the store). */
 const plain = (p: Prepared) => ({ issues: p.issues, indexJson: p.indexJson });
@@ -13,8 +16,8 @@ t.test('worker threads answer exactly what inline preparation answers, in order'
   data[57] = { ...(data[57] as object), status: 'nonsense' } as unknown as Resource;
   const pool = new PreparePool(2);
   t.teardown(() => pool.close());
-  const viaWorkers = await pool.prepareAll(data);
-  const inline = data.map(prepareResource);
+  const viaWorkers = await pool.prepareAll(data, BASE);
+  const inline = data.map((r) => prepareResource(r, BASE));
   t.equal(viaWorkers.length, data.length, 'one result per resource');
   t.same(viaWorkers.map(plain), inline, 'same issues and indexes as inline, same order');
   t.ok(viaWorkers.every((p, i) => (i === 57) === (p.packed === undefined)), 'every valid resource carries its packed write');
@@ -26,8 +29,8 @@ t.test('worker threads answer exactly what inline preparation answers, in order'
 t.test('small batches are prepared inline, and a pool of size 0 never starts workers', async (t) => {
   const data: Resource[] = [...generateGenomicData({ variants: 10, patients: 1 })];
   const pool = new PreparePool(0);
-  const out = await pool.prepareAll(data);
-  t.same(out.map(plain), data.map(prepareResource));
+  const out = await pool.prepareAll(data, BASE);
+  t.same(out.map(plain), data.map((r) => prepareResource(r, BASE)));
   t.ok(out.every((p) => p.packed), 'packed inline too');
   await pool.close();
 });
@@ -36,7 +39,7 @@ t.test('index terms built on a worker equal those built inline, from shared or p
   const { termsOfBytes } = await import('../../src/prepare/terms-of-bytes.js');
   const { indexResource } = await import('../../src/search/search-service.js');
   const data: Resource[] = [...generateGenomicData({ variants: 50, patients: 1, seed: 4 })];
-  const jsons = data.map((r) => Buffer.from(JSON.stringify(indexResource(r))));
+  const jsons = data.map((r) => Buffer.from(JSON.stringify(indexResource(r, BASE))));
   const total = jsons.reduce((n, b) => n + b.length, 0);
   const spans = new Int32Array(3 * jsons.length);
   const fill = (buf: Uint8Array) => {

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { generateGenomicData, prng } from '../../scripts/seed-variants.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * A small seeded data set for the oracle tests: genomic Variant Observations (IG component form)
@@ -130,7 +133,7 @@ export function seededStore(t: Test, data: R[], prefix: string): EmbeddedStore {
   t.before(async () => {
     await store.init();
     await store.transaction(async (tx) => {
-      for (const r of data) await tx.put(r, indexResource(r));
+      for (const r of data) await tx.put(r, indexResource(r, BASE));
     });
   });
   t.teardown(async () => {

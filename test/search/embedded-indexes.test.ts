@@ -7,6 +7,8 @@ import { searchIndexesOf } from '../../src/storage/embedded/search-indexes.js';
 import { testConfig } from '../../src/config.js';
 import { indexResource, searchBundle } from '../../src/search/search-service.js';
 import { generateGenomicData } from '../../scripts/seed-variants.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * The embedded store answers selective parameters from its in-memory indexes: the number of
@@ -25,7 +27,7 @@ t.before(async () => {
   await store.init();
   for (let i = 0; i < resources.length; i += 500) {
     await store.transaction(async (tx) => {
-      for (const r of resources.slice(i, i + 500)) await tx.put(r, indexResource(r));
+      for (const r of resources.slice(i, i + 500)) await tx.put(r, indexResource(r, BASE));
     });
   }
 });
@@ -74,7 +76,7 @@ t.test('updates and deletes never leave stale matches', async (t) => {
   const first = resources.find((r) => r.resourceType === 'Observation' && (r as { subject?: { reference?: string } }).subject?.reference === 'Patient/pat-7' && (r as { status?: string }).status === 'final')!;
   await store.transaction(async (tx) => {
     const moved = { ...first, status: 'cancelled' } as typeof first;
-    await tx.put(moved, indexResource(moved));
+    await tx.put(moved, indexResource(moved, BASE));
   });
   const after = await examined('Observation', 'subject=Patient/pat-7&status=final');
   t.equal(after.matches, before.matches - 1);
@@ -85,7 +87,7 @@ t.test('updates and deletes never leave stale matches', async (t) => {
   t.equal(gone.matches, 0);
   const back = { ...first };
   await store.transaction(async (tx) => {
-    await tx.put(back, indexResource(back));
+    await tx.put(back, indexResource(back, BASE));
   });
   const again = await examined('Observation', 'subject=Patient/pat-7&status=final');
   t.equal(again.matches, before.matches, 'recreated resource is found once, not twice');
@@ -146,7 +148,7 @@ t.test('an exact region answer never returns a version an update moved away', as
   const moved = JSON.parse(JSON.stringify(first));
   moved.component.find((c: any) => c.valueRange).valueRange = { low: { value: at + 5_000_000 }, high: { value: at + 5_000_001 } };
   await store.transaction(async (tx) => {
-    await tx.put(moved, indexResource(moved));
+    await tx.put(moved, indexResource(moved, BASE));
   });
   t.notOk((await ids(where('NC_000017.11', at, at + 1))).includes(first.id), 'not at its old position any more');
   t.ok(searchIndexesOf(store).stats.lastExact, '(answered exactly)');
@@ -156,7 +158,7 @@ t.test('an exact region answer never returns a version an update moved away', as
   });
   t.notOk((await ids(where('NC_000017.11', at + 5_000_000, at + 5_000_001))).includes(first.id), 'gone once deleted');
   await store.transaction(async (tx) => {
-    await tx.put(first as typeof resources[number], indexResource(first as typeof resources[number]));
+    await tx.put(first as typeof resources[number], indexResource(first as typeof resources[number], BASE));
   });
   t.same((await ids(where('NC_000017.11', at, at + 1))).filter((id) => id === first.id), [first.id], 'back, once');
 });
@@ -240,7 +242,7 @@ t.test('repeats of a parameter are each met by any value, whatever the index (se
     { resourceType: 'Goal', id: 'g-one', lifecycleStatus: 'active', subject: { reference: 'Patient/pat-1' }, description: { text: 'x' }, target: [{ dueDate: '2019-01-01' }] },
   ];
   await store.transaction(async (tx) => {
-    for (const g of goals) await tx.put(g as never, indexResource(g as never));
+    for (const g of goals) await tx.put(g as never, indexResource(g as never, BASE));
   });
   const ids = async (type: string, qs: string) => {
     const query: Record<string, string[]> = {};

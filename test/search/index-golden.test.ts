@@ -4,6 +4,9 @@ import { genomicIndex } from '../../src/genomics/operations/genomic-index.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { canonical, compact, type Stored } from './golden/canonical.js';
 import { goldenCorpus } from './golden/corpus.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * Golden test of the write-time search index: indexResource over the corpus (golden/corpus.ts:
@@ -23,7 +26,7 @@ t.test('indexResource reproduces the golden index of every corpus resource', asy
     const group = bySource.get(source) ?? { n: 0, bad: [] };
     bySource.set(source, group);
     group.n++;
-    const got = compact(canonical(JSON.parse(JSON.stringify(indexResource(resource))) as Record<string, unknown>));
+    const got = compact(canonical(JSON.parse(JSON.stringify(indexResource(resource, BASE))) as Record<string, unknown>));
     const want = fixture.indexes[key];
     if (JSON.stringify(got) !== JSON.stringify(want)) group.bad.push({ key, got, want });
   }
@@ -39,11 +42,11 @@ t.test('genomicIndex on its own (filing the components itself) gives the gx-* fi
   for (const { resource } of await goldenCorpus()) {
     let alone: Record<string, unknown>;
     try {
-      alone = genomicIndex(resource);
+      alone = genomicIndex(resource, BASE);
     } catch {
       continue; // shapes it cannot read: indexResource throws on them too (index-internals.test.ts)
     }
-    const x = indexResource(resource) as Record<string, unknown>;
+    const x = indexResource(resource, BASE) as Record<string, unknown>;
     const gx = Object.fromEntries(Object.entries(x).filter(([k]) => k.startsWith('gx-')));
     n++;
     if (JSON.stringify(gx) !== JSON.stringify(alone)) bad++;

@@ -7,9 +7,12 @@ import { buildDocument } from '../../src/search/document-shapes.js';
 import { compileVisitor } from '../../src/search/fhirpath-visitor.js';
 import { Acc, fieldOf, ObjectSink } from '../../src/search/index-sink.js';
 import { computeIndex } from '../../src/search/index-resource.js';
-import { dateRange, fold, referenceKey } from '../../src/search/normalize.js';
+import { dateRange, fold, referenceKey, referenceType } from '../../src/search/normalize.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { foldText, SharedStrings } from '../../src/search/shared-strings.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * The machinery behind the write-time indexer's speed (caches, compiled expressions, the value
@@ -17,16 +20,20 @@ import { foldText, SharedStrings } from '../../src/search/shared-strings.js';
  * is pinned by index-golden.test.ts; these check each shortcut on its own, on edge cases too.
  */
 const REFERENCE = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
-const plainReferenceKey = (ref: string): string | undefined => {
+/** Local: relative (nothing before `Type/id`) or on our own base; any other base is another server. */
+const plainReferenceKey = (ref: string, ownBase: string): string | undefined => {
   const m = REFERENCE.exec(ref);
-  return m ? `${m[1]}/${m[2]}` : undefined;
+  if (!m) return undefined;
+  const relative = m.index === 0 && !m[0].startsWith('/'); // (`/Patient/x` is a path on some host, not relative)
+  return relative || (ownBase !== '' && ref.slice(0, m.index) === ownBase) ? `${m[1]}/${m[2]}` : undefined;
 };
 
-t.test('referenceKey (fast path for Type/id, cache for the rest) equals the pattern', async (t) => {
+t.test('referenceKey (fast path for Type/id, cache for the rest) equals the pattern; referenceType too', async (t) => {
   const cases = [
     'Patient/p1', 'P/x', 'Pa/x', 'Patient/', 'Patient//x', 'patient/x', 'Patient/x/_history/2', 'http://a.org/fhir/Patient/x',
     `Patient/${'a'.repeat(64)}`, `Patient/${'a'.repeat(65)}`, 'Patient/a_b', 'Patient/a.b-c', 'Pat1ent/x', '/Patient/x', 'Patient/x/y', '#c',
     'urn:uuid:1', '', 'Patient/x ', 'Patient/ü', 'http://a.org/Patient/x/_history/1',
+    `${BASE}/Patient/x`, `${BASE}/Patient/x/_history/1`, `${BASE}Patient/x`, `${BASE}/x/Patient/x`, `${BASE}x/Patient/x`, `x${BASE}/Patient/x`,
   ];
   const rnd = prng(3);
   const chars = 'Pa/ti_-.1#:hüZz';
@@ -36,8 +43,16 @@ t.test('referenceKey (fast path for Type/id, cache for the rest) equals the patt
     cases.push(s);
   }
   let bad = 0;
-  for (let round = 0; round < 2; round++) for (const c of cases) if (referenceKey(c) !== plainReferenceKey(c)) bad++; // the 2nd round hits the cache
+  for (let round = 0; round < 2; round++) {
+    for (const c of cases) { // the 2nd round hits the cache
+      if (referenceKey(c, BASE) !== plainReferenceKey(c, BASE) || referenceKey(c, '') !== plainReferenceKey(c, '')) bad++;
+      if (referenceType(c) !== REFERENCE.exec(c)?.[1]) bad++;
+    }
+  }
   t.equal(bad, 0);
+  t.equal(referenceKey('http://a.org/fhir/Patient/x', BASE), undefined, "another server's Patient/x is not ours");
+  t.equal(referenceKey(`${BASE}/Patient/x/_history/2`, BASE), 'Patient/x', 'our own base is local');
+  t.equal(referenceType('http://a.org/fhir/Patient/x'), 'Patient', 'but it is a Patient');
 });
 
 t.test('dateRange answers from its cache with a fresh object each time', async (t) => {
@@ -106,7 +121,7 @@ t.test('the value collector keeps strings once, objects every time, fields in fi
   t.same(doc['f-b'], [obj, obj, 1, NaN]);
   t.same(acc.finish(), {}, 'left empty');
   const out: Record<string, unknown[]> = {};
-  const sink = new ObjectSink(out);
+  const sink = new ObjectSink(out, BASE);
   for (let i = 0; i < 40; i++) sink.add(a, `v${i % 25}`);
   t.same(out['f-a'], doc['f-a'], 'the object sink dedupes the same way');
 });
@@ -136,13 +151,13 @@ t.test('compiled where() and Patient.deceased agree with the FHIRPath engine', a
 
 t.test('resources of one shape, indexed in turn, do not share state', async (t) => {
   const obs = (value: Record<string, unknown>) => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...value }) as never;
-  const first = computeIndex(obs({ valueQuantity: { value: 1, unit: 'mg', code: 'mg', system: 'http://unitsofmeasure.org' } }));
+  const first = computeIndex(obs({ valueQuantity: { value: 1, unit: 'mg', code: 'mg', system: 'http://unitsofmeasure.org' } }), BASE);
   t.ok(first['value-quantity'], 'a choice element found by its prefix');
-  t.notOk(computeIndex(obs({ valueString: 'a' }))['value-quantity'], 'another resource with other keys');
-  t.ok(computeIndex(obs({ valueQuantity: { value: 2, code: 'g' } }))['value-quantity']);
+  t.notOk(computeIndex(obs({ valueString: 'a' }), BASE)['value-quantity'], 'another resource with other keys');
+  t.ok(computeIndex(obs({ valueQuantity: { value: 2, code: 'g' } }), BASE)['value-quantity']);
   // An Observation whose components the gx-* indexer cannot read throws, as it always did, and the
   // collector is left clean for the next resource.
-  t.throws(() => indexResource({ resourceType: 'Observation', status: 'final', code: { coding: [{ code: '69548-6' }] }, component: [{ code: { coding: {} } }] } as never));
-  const after = indexResource({ resourceType: 'Patient', gender: 'male' } as never) as Record<string, unknown[]>;
+  t.throws(() => indexResource({ resourceType: 'Observation', status: 'final', code: { coding: [{ code: '69548-6' }] }, component: [{ code: { coding: {} } }] } as never, BASE));
+  const after = indexResource({ resourceType: 'Patient', gender: 'male' } as never, BASE) as Record<string, unknown[]>;
   t.same(Object.keys(after).sort(), ['deceased', 'gender']);
 });

@@ -5,6 +5,9 @@ import { ENTRY_BUILDERS, type IndexEntries } from '../../src/search/index-values
 import { getParam } from '../../src/search/registry.js';
 import { generateGenomicData } from '../../scripts/seed-variants.js';
 import { buildDataset } from './dataset.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /** Write-time index values: the hand-compiled component pass agrees with the generic FHIRPath path; odd shapes never throw. */
 t.test('the single-pass Observation component indexer equals the generic expression path', async (t) => {
@@ -14,8 +17,8 @@ t.test('the single-pass Observation component indexer equals the generic express
     const extract = compileExtractor(def.expression!, 'Observation');
     for (const r of observations) {
       const generic: IndexEntries = {};
-      for (const e of extract(r)) ENTRY_BUILDERS[def.type]!(generic, code, e);
-      const fast = computeIndex(r) as IndexEntries;
+      for (const e of extract(r)) ENTRY_BUILDERS[def.type]!(generic, code, e, BASE);
+      const fast = computeIndex(r, BASE) as IndexEntries;
       t.same(fast[code] ?? [], generic[code] ?? [], `${code} on ${r.id}`);
     }
   }
@@ -23,7 +26,7 @@ t.test('the single-pass Observation component indexer equals the generic express
 
 t.test('index values of a Variant in both genetics representations', async (t) => {
   const [variant] = [...generateGenomicData({ variants: 1, patients: 1, seed: 1 })].filter((r) => r.resourceType === 'Observation') as Array<Record<string, any>>;
-  const x = computeIndex(variant as never) as Record<string, unknown[]>;
+  const x = computeIndex(variant as never, BASE) as Record<string, unknown[]>;
   const gene = variant.component[0].valueCodeableConcept.coding[0];
   t.ok(x['gene-identifier'].includes(gene.code));
   t.ok(x['gene-identifier'].includes(`http://www.genenames.org/geneId|${gene.code}`));
@@ -32,7 +35,7 @@ t.test('index values of a Variant in both genetics representations', async (t) =
   t.same(x['genomic-region'], [{ a: variant.component.find((c: any) => c.code.coding[0].code === '48013-7').valueCodeableConcept.coding[0].code, s: range.low.value, e: range.high.value }]);
   t.same(x.subject, [variant.subject.reference]);
   const ext = buildDataset().find((r) => r.id === 'gx1')!;
-  const xe = computeIndex(ext) as Record<string, unknown[]>;
+  const xe = computeIndex(ext, BASE) as Record<string, unknown[]>;
   t.ok(xe['gene-identifier'].includes('HGNC:3236'));
   t.ok(xe['dna-variant'].includes('nm_005228.5:c.2574t>g'));
   t.ok(xe['dna-variant__e'].includes('NM_005228.5:c.2574T>G'));
@@ -44,10 +47,13 @@ t.test('dates, quantities and references are normalized', async (t) => {
     resourceType: 'Observation', status: 'final', code: { text: 'x' }, effectivePeriod: { start: '2020-01', end: '2020-02-03' },
     valueQuantity: { value: 120, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' },
     subject: { reference: 'http://other.org/fhir/Patient/p9/_history/3' },
-  } as never) as Record<string, unknown[]>;
+  } as never, BASE) as Record<string, unknown[]>;
   t.same(x.date, [{ s: Date.UTC(2020, 0, 1), e: Date.UTC(2020, 1, 4) }]);
   t.same(x['value-quantity'], [{ n: 120, c: 'mg', s: 'http://unitsofmeasure.org', cn: 0.12, cc: 'g' }]);
-  t.same(x.subject, ['Patient/p9', 'http://other.org/fhir/Patient/p9']);
+  // another server's Patient/p9 is not ours (search.html#reference): filed by its URL only
+  t.same(x.subject, ['http://other.org/fhir/Patient/p9']);
+  const own = computeIndex({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `${BASE}/Patient/p9/_history/3` } } as never, BASE);
+  t.same((own as Record<string, unknown[]>).subject, ['Patient/p9', `${BASE}/Patient/p9`], 'one on our own base is local');
 });
 
 t.test('shapes outside the model never make a resource unwritable', async (t) => {
@@ -57,5 +63,5 @@ t.test('shapes outside the model never make a resource unwritable', async (t) =>
     { resourceType: 'MolecularSequence', referenceSeq: { referenceSeqId: { coding: [{ code: 'NC_000001.11' }] }, windowStart: 5 }, variant: [{}, { start: 3 }] },
     { resourceType: 'Patient', name: [null, { given: [null, 'x'] }], telecom: [{}], identifier: [{ type: {} }], birthDate: '19' },
   ];
-  for (const r of odd) t.doesNotThrow(() => computeIndex(r as never));
+  for (const r of odd) t.doesNotThrow(() => computeIndex(r as never, BASE));
 });

@@ -150,7 +150,7 @@ t.test('paging: following next is complete and duplicate-free across concurrent 
       for (let i = 0; i < 3; i++) {
         const id = `${String.fromCharCode(97 + ((n * 7 + i * 3) % 26))}-new-${n++}`; // spread over the id order
         const r = { resourceType: 'Observation' as const, id, status: 'final' as const, code: { coding: [{ system: 'http://loinc.org', code: '69548-6' }] } };
-        await tx.put(r, indexResource(r));
+        await tx.put(r, indexResource(r, BASE));
       }
     });
   };
@@ -174,7 +174,7 @@ t.test('paging with _sort: no gaps or duplicates across concurrent deletes and u
     ...(created[i] ? { created: created[i] } : {}),
   });
   const put = (rs: Array<ReturnType<typeof basic>>) => store.transaction(async (tx) => {
-    for (const r of rs) await tx.put(r, indexResource(r));
+    for (const r of rs) await tx.put(r, indexResource(r, BASE));
   });
   const all = created.map((_, i) => `Basic/s${i}`).sort();
   for (const sort of ['_id', '-_id', 'created', '-created', 'created,-_id', '-created,_id', '_lastUpdated']) {
@@ -221,7 +221,7 @@ t.test('_sort on a repeating element: lowest value ascending, highest descending
     { resourceType: 'Basic' as const, id: 'rep-b', code: { text: 'rep' }, identifier: [{ value: 'm' }] },
     { resourceType: 'Basic' as const, id: 'rep-c', code: { text: 'rep' }, identifier: [{ value: 'c' }, { value: 'n' }] },
   ];
-  await store.transaction(async (tx) => { for (const r of rs) await tx.put(r, indexResource(r)); });
+  await store.transaction(async (tx) => { for (const r of rs) await tx.put(r, indexResource(r, BASE)); });
   const ids = async (qs: string) => (await collect('Basic', qs)).match.map((k) => k.split('/')[1]);
   t.same(await ids('_id=rep-a,rep-b,rep-c&_sort=identifier&_count=1'), ['rep-a', 'rep-c', 'rep-b']);
   t.same(await ids('_id=rep-a,rep-b,rep-c&_sort=-identifier&_count=1'), ['rep-a', 'rep-c', 'rep-b']);

@@ -4,6 +4,10 @@ import { FhirError } from '../../src/fhir/errors.js';
 import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../src/storage/types.js';
 import { indexResource } from '../../src/search/search-service.js';
 import { prepareChunk, unpackChunk } from '../../src/prepare/prepare.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
+const indexAt = (r: Resource) => indexResource(r, BASE);
 
 /**
  * The one storage contract suite (DESIGN.md: one interface, two adapters, one suite). Each
@@ -241,13 +245,13 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
   withStore('putPrepared stores what put stores', async (t, s) => {
     const patient = (id: string, family: string) => ({ resourceType: 'Patient' as const, id, meta: { versionId: '9', lastUpdated: '2001-01-01T00:00:00Z' }, name: [{ family }] });
     const [a, b] = [patient('pp1', 'Müller'), patient('pp2', 'Nguyễn')];
-    const [pa, pb] = unpackChunk(prepareChunk([a, b]));
+    const [pa, pb] = unpackChunk(prepareChunk([a, b], BASE));
     const r1 = await s.transaction((tx) => tx.putPrepared(a, pa));
     t.equal(r1.versionId, 1, 'a prepared create is version 1');
     t.equal(r1.json, (await s.read('Patient', 'pp1'))?.json, 'the record carries the stored body');
     const stored = body(await s.read('Patient', 'pp1')) as unknown as { meta: Record<string, string>; name: Array<{ family: string }> };
     t.same([stored.meta.versionId, stored.meta.lastUpdated, stored.name[0].family], ['1', r1.lastUpdated, 'Müller'], 'meta from the store, content as given');
-    const plain = await s.transaction((tx) => tx.put({ ...b, id: 'pp3' }, indexResource(b)));
+    const plain = await s.transaction((tx) => tx.put({ ...b, id: 'pp3' }, indexResource(b, BASE)));
     const same = (r: { json?: string; lastUpdated: string }, id: string) => r.json!.replace(`"id":"${id}"`, '"id":"pp3"').replace(r.lastUpdated, plain.lastUpdated);
     const packed = await s.transaction((tx) => tx.putPrepared(b, pb));
     t.ok(pb.packed, '(the chunk gave a packed form)');
@@ -279,19 +283,19 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.equal(await s.indexVersion('iv-1'), 'iv-1', 'an empty store records the running index version');
     const p = (id: string, family: string) => ({ resourceType: 'Patient' as const, id, name: [{ family }] });
     // written as an earlier release would have: no family token
-    for (const r of [p('rx1', 'Okafor'), p('rx2', 'Okafor')]) await put(s, r, { ...indexResource(r), family: [] });
-    await put(s, p('rx3', 'Okafor'), indexResource(p('rx3', 'Okafor')));
+    for (const r of [p('rx1', 'Okafor'), p('rx2', 'Okafor')]) await put(s, r, { ...indexResource(r, BASE), family: [] });
+    await put(s, p('rx3', 'Okafor'), indexResource(p('rx3', 'Okafor'), BASE));
     await put(s, p('rx4', 'Gone'), {});
     await s.transaction((tx) => tx.delete('Patient', 'rx4'));
     const q = { types: ['Patient'], filter: { 'x.family': { $regex: '^okafor' } }, sort: [['id', 1]] as Array<[string, 1]>, limit: 10 };
     t.same((await s.search(q)).records.map((r) => r.id), ['rx3'], 'the stale index misses two');
     const before = await s.history({ resourceType: 'Patient', limit: 100 });
-    const sum = await s.reindex(indexResource, { batchSize: 2, indexVersion: 'iv-2' });
+    const sum = await s.reindex(indexAt, { batchSize: 2, indexVersion: 'iv-2' });
     t.same([sum.read, sum.changed, sum.unchanged, sum.failed], [3, 2, 1, 0], 'live current versions only');
     t.same((await s.search(q)).records.map((r) => r.id), ['rx1', 'rx2', 'rx3'], 'found now');
     t.same(await s.history({ resourceType: 'Patient', limit: 100 }), before, 'no new versions, history as it was');
     t.equal((await s.read('Patient', 'rx1'))?.versionId, 1);
-    t.equal((await s.reindex(indexResource)).changed, 0, 'a second run changes nothing');
+    t.equal((await s.reindex(indexAt)).changed, 0, 'a second run changes nothing');
     t.equal(await s.indexVersion('iv-3'), 'iv-2', 'a complete run records its index version');
   });
 }

@@ -2,6 +2,9 @@ import t from 'tap';
 import { candidateDoc, fieldsOf, partialIndex, resultDoc } from '../../src/storage/embedded/index-docs.js';
 import type { Entry } from '../../src/storage/embedded/records.js';
 import { smallest } from '../../src/storage/embedded/top-k.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 function entry(x: unknown): Entry {
   const bytes = Buffer.from(`garbage before${JSON.stringify(x)}"code":["after"]`);
@@ -56,7 +59,7 @@ t.test('every top-level index value is an array (the shape partialIndex reads), 
   resources.push(...(demoResources() as unknown as Array<Record<string, unknown>>));
   const scalars = new Set<string>();
   for (const r of resources) {
-    const x = indexResource(r as never);
+    const x = indexResource(r as never, BASE);
     for (const [k, v] of Object.entries(x)) if (!Array.isArray(v)) scalars.add(`${String(r.resourceType)}.${k}`);
   }
   t.ok(resources.length > 200, `${resources.length} resources indexed`);

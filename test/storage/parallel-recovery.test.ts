@@ -6,6 +6,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import { EmbeddedStore, type EmbeddedStoreOptions } from '../../src/storage/embedded/embedded-store.js';
 import { PreparePool, threadsSetting } from '../../src/prepare/pool.js';
 import { indexResource } from '../../src/search/search-service.js';
+import { testConfig } from '../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * Recovery with index terms built on worker threads (replay.ts) against recovery on the store's
@@ -25,7 +28,7 @@ const newDir = () => {
 };
 type R = Resource & { id: string };
 const patient = (id: string, family: string): R => ({ resourceType: 'Patient', id, gender: family.length % 2 ? 'male' : 'female', name: [{ family }] }) as R;
-const put = (s: EmbeddedStore, r: R) => s.transaction(async (tx) => tx.put(r, indexResource(r)));
+const put = (s: EmbeddedStore, r: R) => s.transaction(async (tx) => tx.put(r, indexResource(r, BASE)));
 
 const WORKERS: EmbeddedStoreOptions = { parallelRecoveryBytes: 0, recoveryJobOps: 25, recoveryTerms: pool.termsOf };
 
@@ -81,7 +84,7 @@ t.test('plain-JSON lines of earlier releases, deletes and old versions among fra
   let next = seq + 1;
   const legacy = (r: R, v: number) => {
     const json = JSON.stringify({ ...r, meta: { versionId: String(v), lastUpdated: '2026-01-01T00:00:00.000Z' } });
-    appendFileSync(seg, `${JSON.stringify({ seq: next++, lu: Date.parse('2026-01-01'), ops: [{ t: r.resourceType, id: r.id, v, json, xj: JSON.stringify(indexResource(r)) }] })}\n`);
+    appendFileSync(seg, `${JSON.stringify({ seq: next++, lu: Date.parse('2026-01-01'), ops: [{ t: r.resourceType, id: r.id, v, json, xj: JSON.stringify(indexResource(r, BASE)) }] })}\n`);
   };
   for (let i = 0; i < 40; i++) legacy(patient(`old${i}`, i % 2 ? 'smith' : 'green'), 1);
   legacy(patient('q20', 'smith'), 3); // q20 was written twice (i = 20, 50)
@@ -102,7 +105,7 @@ t.test('a refused start (a version gap) next to a torn tail leaves the files as 
   const seg = join(dir, readdirSync(dir).find((f) => f.startsWith('journal-'))!);
   const r = patient('r3', 'gap');
   // version 9 of r3, which is at version 3: a gap; then half a line (a torn write)
-  appendFileSync(seg, `${JSON.stringify({ seq: seq + 1, lu: Date.now(), ops: [{ t: 'Patient', id: 'r3', v: 9, json: JSON.stringify(r), xj: JSON.stringify(indexResource(r)) }] })}\n{"seq":${seq + 2},"lu":1,"op`);
+  appendFileSync(seg, `${JSON.stringify({ seq: seq + 1, lu: Date.now(), ops: [{ t: 'Patient', id: 'r3', v: 9, json: JSON.stringify(r), xj: JSON.stringify(indexResource(r, BASE)) }] })}\n{"seq":${seq + 2},"lu":1,"op`);
   const size = statSync(seg).size;
   const refusal = async (opts: EmbeddedStoreOptions) => {
     const st = new EmbeddedStore(dir, { fsync: false, ...opts });

@@ -11,11 +11,13 @@ import { indexResource, searchBundle } from '../../src/search/search-service.js'
 import { testConfig } from '../../src/config.js';
 import { buildDataset, type R } from '../search/dataset.js';
 import { generateGenomicData } from '../../scripts/seed-variants.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 /**
  * Golden test of the bulk-load path: resources written with `putPrepared` (packed on worker
  * threads: body with room for the meta values, index bytes, hashed index terms) leave the store
- * in exactly the state `put(resource, indexResource(resource))` leaves it in: byte-identical
+ * in exactly the state `put(resource, indexResource(resource, BASE))` leaves it in: byte-identical
  * bodies and indexes, the same answers to every search, before and after a restart (journal
  * replay) and after compaction.
  */
@@ -85,12 +87,12 @@ async function indexesOf(s: EmbeddedStore): Promise<string[]> {
 t.test('putPrepared leaves the state put leaves, through restart and compaction', async (t) => {
   const plain = await open();
   await plain.s.transaction(async (tx) => {
-    for (const r of data) await tx.put(r, indexResource(r));
+    for (const r of data) await tx.put(r, indexResource(r, BASE));
   }, { multi: true });
 
   const pool = new PreparePool(2);
   t.teardown(() => pool.close());
-  const prepared = await pool.prepareAll(data);
+  const prepared = await pool.prepareAll(data, BASE);
   t.ok(prepared.filter((p) => p.packed).length >= data.length - 2, 'nearly every resource comes packed');
   t.notOk(prepared[data.findIndex((r) => r.id === 'e2')].packed, 'content holding the marker is not packed');
   const bulk = await open({ compactBytes: 256 * 1024 });
@@ -117,7 +119,7 @@ t.test('putPrepared leaves the state put leaves, through restart and compaction'
 t.test('prepared writes that cannot be filled in place, or are only part of their batch', async (t) => {
   const { s } = await open();
   const rs: R[] = [...generateGenomicData({ variants: 30, patients: 1, seed: 9 })] as R[];
-  const ps: Prepared[] = unpackChunk(prepareChunk(rs));
+  const ps: Prepared[] = unpackChunk(prepareChunk(rs, BASE));
   // a third of the batch: copied, not adopted
   await s.transaction(async (tx) => {
     for (let i = 0; i < 10; i++) await tx.putPrepared(rs[i], ps[i]);
@@ -140,7 +142,7 @@ t.test('prepared writes that cannot be filled in place, or are only part of thei
   }
   // a transaction that fails keeps nothing; the prepared write still works afterwards
   const extra = ([...generateGenomicData({ variants: 3, patients: 1, seed: 11 })] as R[]).map((r) => ({ ...r, id: `x-${r.id}` }));
-  const pe = unpackChunk(prepareChunk(extra));
+  const pe = unpackChunk(prepareChunk(extra, BASE));
   await t.rejects(s.transaction(async (tx) => {
     for (let i = 0; i < extra.length; i++) await tx.putPrepared(extra[i], pe[i]);
     throw new Error('boom');
@@ -165,7 +167,7 @@ t.test('a restart that builds index terms on worker threads recovers the same st
   const src = await open({ compactBytes: 256 * 1024 });
   for (let i = 0; i < data.length; i += 100) {
     await src.s.transaction(async (tx) => {
-      for (let j = i; j < Math.min(data.length, i + 100); j++) await tx.put(data[j], indexResource(data[j]));
+      for (let j = i; j < Math.min(data.length, i + 100); j++) await tx.put(data[j], indexResource(data[j], BASE));
     }, { multi: true });
   }
   const variants = data.filter((r) => r.resourceType === 'Observation').slice(0, 40);
@@ -174,13 +176,13 @@ t.test('a restart that builds index terms on worker threads recovers the same st
       if (k % 3 === 0) await tx.delete(r.resourceType, r.id);
       else {
         const changed = { ...r, status: 'amended' } as R;
-        await tx.put(changed, indexResource(changed));
-        if (k % 5 === 0) await tx.put({ ...changed, status: 'corrected' } as R, indexResource({ ...changed, status: 'corrected' } as R));
+        await tx.put(changed, indexResource(changed, BASE));
+        if (k % 5 === 0) await tx.put({ ...changed, status: 'corrected' } as R, indexResource({ ...changed, status: 'corrected' } as R, BASE));
       }
     }
   }, { multi: true });
   const late = { resourceType: 'Patient', id: 'late', name: [{ family: 'Ngu' }] } as R;
-  await src.s.transaction(async (tx) => tx.put(late, indexResource(late)));
+  await src.s.transaction(async (tx) => tx.put(late, indexResource(late, BASE)));
   t.ok(src.s.stats().compactions > 0 && src.s.stats().journalBytes > 0, 'both a snapshot and a journal to replay');
   const fingerprint = async (s: EmbeddedStore) => [await answers(s), await indexesOf(s), s.stats().resources, s.stats().seq];
   const want = await fingerprint(src.s);

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import type { Patient } from '@medplum/fhirtypes';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { indexResource } from '../../src/search/search-service.js';
+import { testConfig } from '../../src/config.js';
 import { indexVersion } from '../../src/search/index-version.js';
+
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 // `npm run reindex` as a process, over the store at DATA_DIR.
 const dataDir = mkdtempSync(join(tmpdir(), 'fgs-reindex-cli-'));
@@ -20,7 +24,7 @@ t.test('npm run reindex: recomputes stale indexes, prints a summary, records the
   for (const id of ['c1', 'c2', 'c3']) {
     const p: Patient & { id: string } = { resourceType: 'Patient', id, name: [{ family: 'Okafor' }] };
     // as an earlier release stored it: the family token missing from two of them
-    await s.transaction((tx) => tx.put(p, id === 'c3' ? indexResource(p) : { ...indexResource(p), family: [] }));
+    await s.transaction((tx) => tx.put(p, id === 'c3' ? indexResource(p, BASE) : { ...indexResource(p, BASE), family: [] }));
   }
   t.equal(await s.indexVersion(indexVersion()), undefined, 'a store with data and no index version');
   await s.close();

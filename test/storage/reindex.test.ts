@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
 import { indexResource } from '../../src/search/search-service.js';
+import { testConfig } from '../../src/config.js';
 import { indexVersion } from '../../src/search/index-version.js';
 import type { ResourceStore, SearchIndex, StoreQuery } from '../../src/storage/types.js';
 import { jak2Variant } from '../operations/helpers.js';
 import { PreparePool } from '../../src/prepare/pool.js';
+
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
+const indexAt = (r: Resource) => indexResource(r, BASE);
 
 /**
  * Reindex on a real embedded store. "Old index code" is simulated honestly through the store's
@@ -33,7 +38,7 @@ const open = async (dir: string, opts: ConstructorParameters<typeof EmbeddedStor
 
 /** What an earlier release stored: no `code` tokens, the region a million bases off. */
 function staleIndex(r: Resource): SearchIndex {
-  const x = { ...indexResource(r) };
+  const x = { ...indexResource(r, BASE) };
   delete x.code;
   const region = x['genomic-region'] as Array<{ a: string; s: number; e: number }> | undefined;
   if (region) x['genomic-region'] = region.map((g) => ({ ...g, s: g.s + 1e6, e: g.e + 1e6 }));
@@ -57,7 +62,7 @@ async function seed(s: ResourceStore, n = 30): Promise<void> {
   const v0 = { ...jak2Variant('v0', 'p1'), note: [{ text: 'again' }] } as Observation & { id: string };
   await s.transaction((tx) => tx.put(v0, staleIndex(v0)));
   await s.transaction((tx) => tx.delete('Observation', `v${n - 1}`));
-  await s.transaction((tx) => tx.put({ resourceType: 'Patient', id: 'p1', active: true }, indexResource({ resourceType: 'Patient', id: 'p1', active: true })));
+  await s.transaction((tx) => tx.put({ resourceType: 'Patient', id: 'p1', active: true }, indexResource({ resourceType: 'Patient', id: 'p1', active: true }, BASE)));
 }
 
 t.test('reindex: searches that missed resources find them; versions and history unchanged; idempotent; durable', async (t) => {
@@ -71,7 +76,7 @@ t.test('reindex: searches that missed resources find them; versions and history 
   const v0 = await s.read('Observation', 'v0');
 
   const progress: number[] = [];
-  const sum = await s.reindex(indexResource, { batchSize: 7, onProgress: (p) => progress.push(p.read), indexVersion: 'test-1' });
+  const sum = await s.reindex(indexAt, { batchSize: 7, onProgress: (p) => progress.push(p.read), indexVersion: 'test-1' });
   t.same({ read: sum.read, changed: sum.changed, unchanged: sum.unchanged, failed: sum.failed }, { read: 30, changed: 29, unchanged: 1, failed: 0 });
   t.same(sum.byType, { Observation: { read: 29, changed: 29 }, Patient: { read: 1, changed: 0 } });
   t.same(progress, [7, 14, 21, 28, 30], 'progress after each batch');
@@ -83,7 +88,7 @@ t.test('reindex: searches that missed resources find them; versions and history 
   t.equal((await s.read('Observation', 'v29'))?.deleted, true, 'the deleted one stays deleted');
   t.equal(await s.indexVersion('other'), 'test-1', 'the index version is recorded');
 
-  const again = await s.reindex(indexResource);
+  const again = await s.reindex(indexAt);
   t.same([again.read, again.changed, again.unchanged], [30, 0, 30], 'second run: nothing changed');
   await s.close();
 
@@ -91,10 +96,10 @@ t.test('reindex: searches that missed resources find them; versions and history 
   t.equal((await ids(r, byCode)).length, 29, 'after reopening (journal replay): the new index');
   t.same(await ids(r, oldRegion), []);
   t.same(await r.history({ limit: 1000 }), before);
-  t.equal((await r.reindex(indexResource)).changed, 0, 'replay restored exactly the new indexes');
+  t.equal((await r.reindex(indexAt)).changed, 0, 'replay restored exactly the new indexes');
   // a write after the reindex still works on top of it
   const v1 = { ...jak2Variant('v1', 'p1'), note: [{ text: 'later' }] } as Observation & { id: string };
-  t.equal((await r.transaction((tx) => tx.put(v1, indexResource(v1)))).versionId, 2);
+  t.equal((await r.transaction((tx) => tx.put(v1, indexResource(v1, BASE)))).versionId, 2);
   await r.close();
   // recovery with index terms built on worker threads: index records interleave with its runs
   const r2 = await open(dir, { parallelRecoveryBytes: 0, recoveryJobOps: 7, recoveryTerms: pool.termsOf });
@@ -102,7 +107,7 @@ t.test('reindex: searches that missed resources find them; versions and history 
   t.equal((await ids(r2, byCode)).length, 29);
   t.same(await ids(r2, oldRegion), []);
   t.equal((await r2.read('Observation', 'v1'))?.versionId, 2);
-  t.equal((await r2.reindex(indexResource)).changed, 0, 'the same state as a plain replay');
+  t.equal((await r2.reindex(indexAt)).changed, 0, 'the same state as a plain replay');
   await r2.close();
 });
 
@@ -110,19 +115,19 @@ t.test('reindex: compaction carries the new indexes; replay after it is the same
   const dir = newDir();
   const s = await open(dir);
   await seed(s);
-  await s.reindex(indexResource, { batchSize: 10 });
+  await s.reindex(indexAt, { batchSize: 10 });
   await s.close();
   // reopen with a store that compacts after every commit: the snapshot is written from memory
   const c = await open(dir, { compactBytes: 1 });
   const v = { resourceType: 'Patient' as const, id: 'p2' };
-  await c.transaction((tx) => tx.put(v, indexResource(v)));
+  await c.transaction((tx) => tx.put(v, indexResource(v, BASE)));
   await c.close();
   t.ok(existsSync(join(dir, 'snapshot.ndjson')), 'a snapshot was written');
   t.ok(readdirSync(dir).filter((f) => f.startsWith('journal-')).every((f) => statSync(join(dir, f)).size < 2000), 'the journal holds no index records any more');
   const r = await open(dir);
   t.equal((await ids(r, byCode)).length, 29, 'the snapshot holds the new indexes');
   t.same(await ids(r, oldRegion), []);
-  t.equal((await r.reindex(indexResource)).changed, 0);
+  t.equal((await r.reindex(indexAt)).changed, 0);
   await r.close();
 });
 
@@ -134,7 +139,7 @@ t.test('reindex: a crash midway leaves whole batches; the store reopens and a re
   // the indexer of this run fails in the third batch: what the first two wrote is durable
   const dying = (r: Resource) => {
     if (batches >= 2) throw new Error('simulated crash');
-    return indexResource(r);
+    return indexResource(r, BASE);
   };
   await t.rejects(s.reindex((r) => dying(r), { batchSize: 10, onProgress: () => batches++, indexVersion: 'never' }).then((x) => {
     if (x.failed) throw new Error('simulated crash');
@@ -147,7 +152,7 @@ t.test('reindex: a crash midway leaves whole batches; the store reopens and a re
   const found = (await ids(r, byCode)).length;
   t.ok(found >= 19 && found < 29, `the first batches have the new index (${found} of 29)`);
   t.equal(await r.indexVersion('x'), undefined, 'no index version recorded by an incomplete run');
-  const sum = await r.reindex(indexResource, { indexVersion: 'done' });
+  const sum = await r.reindex(indexAt, { indexVersion: 'done' });
   t.equal(sum.changed, 29 - found, 'the rerun does the rest');
   t.equal((await ids(r, byCode)).length, 29);
   t.equal(await r.indexVersion('x'), 'done');
@@ -159,7 +164,7 @@ t.test('reindex: a resource today\'s code cannot index keeps its index and is re
   await seed(s, 3);
   const sum = await s.reindex((r) => {
     if (r.id === 'v1') throw new Error('cannot index this');
-    return indexResource(r);
+    return indexResource(r, BASE);
   }, { indexVersion: 'v' });
   t.same([sum.changed, sum.failed], [1, 1]);
   t.same(sum.errors, [{ resourceType: 'Observation', id: 'v1', message: 'cannot index this' }]);

@@ -3,7 +3,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import { patientRestriction } from '../../auth/authorize.js';
 import type { StoreTx } from '../../storage/types.js';
-import { findConditionalMatches } from '../../search/search-service.js';
+import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { preferReturn } from '../rest/request-utils.js';
 import { newId } from '../rest/write.js';
 import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
@@ -107,11 +107,13 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
       p.status = 200;
     } else {
       checkWritable(req.auth, p.resource!);
-      p.record = await putInTx(tx, withId(p.resource!, p.id!) as Stored, 0);
+      const created = withId(p.resource!, p.id!) as Stored;
+      p.record = await putInTx(tx, created, 0, indexResource(created, ctx.config.baseUrl));
       p.status = 201;
     }
   } else if (p.kind === 'update') {
-    const r = await updateInTx(tx, withId(p.resource!, p.id!) as Stored, p.ifMatch, req.auth);
+    const updated = withId(p.resource!, p.id!) as Stored;
+    const r = await updateInTx(tx, updated, p.ifMatch, req.auth, indexResource(updated, ctx.config.baseUrl));
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {

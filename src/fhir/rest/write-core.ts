@@ -65,8 +65,11 @@ export function checkWritable(auth: AuthContext | undefined, target: VersionReco
   }
 }
 
-/** `index` may be computed before the transaction (plain create/update) to keep the writer lock short. */
-export async function putInTx(tx: StoreTx, resource: Stored, ifVersion?: number, index: SearchIndex = indexResource(resource)): Promise<VersionRecord> {
+/**
+ * `index`: indexResource(resource, config.baseUrl), computed before the transaction where it can
+ * be (plain create/update) to keep the writer lock short.
+ */
+export async function putInTx(tx: StoreTx, resource: Stored, ifVersion: number | undefined, index: SearchIndex): Promise<VersionRecord> {
   return tx.put(resource, index, ifVersion === undefined ? undefined : { ifVersion });
 }
 
@@ -87,7 +90,7 @@ export async function conditionalMatches(
 
 /** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
 export async function createInTx(
-  tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth?: AuthContext, index?: SearchIndex,
+  tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth: AuthContext | undefined, index: SearchIndex,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   if (ifNoneExist !== undefined) {
@@ -101,7 +104,7 @@ export async function createInTx(
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
 export async function updateInTx(
-  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth?: AuthContext, index?: SearchIndex,
+  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth: AuthContext | undefined, index: SearchIndex,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const current = await tx.read(resource.resourceType, resource.id);
@@ -110,9 +113,9 @@ export async function updateInTx(
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 
-/** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update). */
+/** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update); `ownBase`: config.baseUrl, for its index. */
 export async function conditionalUpdateInTx(
-  tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth?: AuthContext,
+  tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth: AuthContext | undefined, ownBase: string,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
@@ -122,12 +125,14 @@ export async function conditionalUpdateInTx(
     if (resource.id !== undefined && resource.id !== id) {
       throw fhirError('BAD_REQUEST', `Resource id "${resource.id}" differs from the matched ${resource.resourceType}/${id}`, `${resource.resourceType}.id`);
     }
-    return { record: await putInTx(tx, withId(resource, id), matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`)), status: 200 };
+    const matched = withId(resource, id);
+    return { record: await putInTx(tx, matched, matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`), indexResource(matched, ownBase)), status: 200 };
   }
-  if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth);
+  if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
   // no match: If-Match names a version of nothing, so it cannot hold
   matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
-  return { record: await putInTx(tx, withId(resource, newId()), 0), status: 201 };
+  const created = withId(resource, newId());
+  return { record: await putInTx(tx, created, 0, indexResource(created, ownBase)), status: 201 };
 }
 
 /** JSON Patch on the current version; the patched result is validated like any incoming resource. */
@@ -147,7 +152,7 @@ export async function patchInTx(
     throw err;
   }
   checkWritable(auth, resource);
-  return { record: await putInTx(tx, resource, current.versionId), status: 200 };
+  return { record: await putInTx(tx, resource, current.versionId, indexResource(resource, ctx.config.baseUrl)), status: 200 };
 }
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */

@@ -26,7 +26,7 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
   const prepared = prepareIncoming(ctx, resourceBody(req), { resourceType: type, ignoreId: true });
   const resource = withId(prepared, newId()) as Stored;
   const ifNoneExist = req.headers['if-none-exist'];
-  const index = indexResource(resource); // outside the transaction: the writer lock stays short
+  const index = indexResource(resource, ctx.config.baseUrl); // outside the transaction: the writer lock stays short
   const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth, index));
   const msg = status === 201 ? `Created ${type}/${record.id}` : `If-None-Exist matched ${type}/${record.id}; nothing created`;
   noteTouched(req, record);
@@ -38,7 +38,7 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   checkId(id);
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
-  const index = indexResource(resource);
+  const index = indexResource(resource, ctx.config.baseUrl);
   const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index));
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`, validationNotes(resource));
@@ -50,7 +50,7 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
   if (resource.id !== undefined) checkId(resource.id);
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const qs = searchQueryString(req.query);
-  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth));
+  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth, ctx.config.baseUrl));
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`, validationNotes(resource));
 }

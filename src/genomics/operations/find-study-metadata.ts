@@ -46,7 +46,7 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
     // its analysis, else by when the server recorded it, the latest the test can have been done
     const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime ?? r.meta?.lastUpdated;
     if (date) part.push({ name: 'testDate', valueDateTime: date });
-    const specimenRef = normalizeRef(r.specimen?.[0]?.reference);
+    const specimenRef = normalizeRef(r.specimen?.[0]?.reference, ctx.config.baseUrl);
     if (specimenRef) part.push(str('specimenId', await specimenId(ctx, specimenRef, owned)));
     const build = ext(analysis, `${IG}/genomic-study-analysis-genome-build`)[0]?.valueCodeableConcept ?? (await buildFromResults(ctx, r));
     if (build) part.push({ name: 'genomicBuild', valueCodeableConcept: build });
@@ -54,7 +54,7 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
     if (changes.length) part.push({ name: 'dnaChangeType', valueCodeableConcept: { coding: changes } });
     if (ranges.length) {
       const regions = ext(analysis, `${IG}/genomic-study-analysis-regions`)[0]?.extension ?? [];
-      const ref = (url: string) => normalizeRef(regions.find((e) => e.url === url)?.valueReference?.reference);
+      const ref = (url: string) => normalizeRef(regions.find((e) => e.url === url)?.valueReference?.reference, ctx.config.baseUrl);
       const b = build?.coding?.map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean) as Build | undefined;
       part.push(str('regionStudied', await regionsWithin(ctx, ref('studied'), b, ranges)));
       part.push(str('uncallableRegions', await regionsWithin(ctx, ref('uncalled'), b, ranges)));
@@ -83,9 +83,9 @@ async function readJson<T extends Resource>(ctx: FhirContext, ref: string | unde
 
 /** Report → genomic study (genomic-study-reference) → its analysis (genomic-study-analysis-ext). */
 async function analysisOf(ctx: FhirContext, r: DiagnosticReport, owned: Owned): Promise<Procedure | undefined> {
-  const studyRef = normalizeRef(r.extension?.find((e) => e.url === `${IG}/genomic-study-reference`)?.valueReference?.reference);
+  const studyRef = normalizeRef(r.extension?.find((e) => e.url === `${IG}/genomic-study-reference`)?.valueReference?.reference, ctx.config.baseUrl);
   const study = await readJson<Procedure>(ctx, studyRef, owned);
-  const analysisRef = normalizeRef(study?.extension?.find((e) => e.url === `${IG}/genomic-study-analysis-ext`)?.valueReference?.reference);
+  const analysisRef = normalizeRef(study?.extension?.find((e) => e.url === `${IG}/genomic-study-analysis-ext`)?.valueReference?.reference, ctx.config.baseUrl);
   return readJson<Procedure>(ctx, analysisRef, owned);
 }
 
@@ -95,7 +95,7 @@ async function specimenId(ctx: FhirContext, ref: string, owned: Owned): Promise<
 }
 
 async function buildFromResults(ctx: FhirContext, r: DiagnosticReport): Promise<CodeableConcept | undefined> {
-  const ids = (r.result ?? []).map((ref) => normalizeRef(ref.reference)).filter((v): v is string => !!v?.startsWith('Observation/')).map((v) => v.slice(12));
+  const ids = (r.result ?? []).map((ref) => normalizeRef(ref.reference, ctx.config.baseUrl)).filter((v): v is string => !!v?.startsWith('Observation/')).map((v) => v.slice(12));
   if (!ids.length) return undefined;
   const docs = await findDocs(ctx, 'Observation', { id: { $in: ids }, [x(GX.assembly)]: { $exists: true, $ne: [] } }, 1);
   const asm = (docs[0]?.x[GX.assembly] as string[] | undefined)?.[0]?.split('|')[0];

@@ -15,9 +15,9 @@ import { EXACT_START_END, INNER_START_END, OUTER_START_END, type Span, startEnd,
  * collide with a search parameter code. Composite keys prefixed with the subject (`Patient/p1|…`)
  * make the subject operations one selective equality lookup.
  */
-export function genomicIndex(resource: Resource): Record<string, unknown> {
+export function genomicIndex(resource: Resource, ownBase: string): Record<string, unknown> {
   const x: Record<string, unknown> = {};
-  genomicIndexInto(resource, (name, values) => { x[name] = values; });
+  genomicIndexInto(resource, ownBase, (name, values) => { x[name] = values; });
   return x;
 }
 
@@ -27,27 +27,32 @@ export type GxWriter = (name: string, values: unknown[]) => void;
 /**
  * genomicIndex, field by field, in order (indexResource adds them to the search fields).
  * `table`: the Observation's components as the search indexer filed them (component-codes.ts).
+ * `ownBase`: the server's BASE_URL; subjects and other references on another base are not filed
+ * (another server's Patient/p1 is not ours: normalize.ts referenceKey).
  */
-export function genomicIndexInto(resource: Resource, put: GxWriter, table?: ComponentTable): void {
+export function genomicIndexInto(resource: Resource, ownBase: string, put: GxWriter, table?: ComponentTable): void {
   switch (resource.resourceType) {
-    case 'Observation': return observationIndex(resource, put, table as ComponentTable<ObservationComponent> | undefined);
-    case 'DiagnosticReport': return reportIndex(resource, put);
+    case 'Observation': return observationIndex(resource, ownBase, put, table as ComponentTable<ObservationComponent> | undefined);
+    case 'DiagnosticReport': return reportIndex(resource, ownBase, put);
     case 'Specimen': return specimenIndex(resource, put);
-    case 'Procedure': return studyIndex(resource, put);
+    case 'Procedure': return studyIndex(resource, ownBase, put);
   }
 }
 
-/** `Patient/p1` from a relative, absolute or versioned reference. */
-export function normalizeRef(ref: string | undefined): string | undefined {
-  // The search indexer's referenceKey: the same pattern, and its cache of recent references.
-  return ref ? referenceKey(ref) : undefined;
+/**
+ * `Patient/p1` from a reference to this server's Patient/p1: relative, versioned, or absolute on
+ * `ownBase` (the configured BASE_URL); undefined for another server's resources.
+ */
+export function normalizeRef(ref: string | undefined, ownBase: string): string | undefined {
+  // The search indexer's referenceKey: the same rule, and its cache of recent references.
+  return ref ? referenceKey(ref, ownBase) : undefined;
 }
 
 /** normalizeRef of each reference, those that have one. */
-function refs(list: Array<{ reference?: string }> | undefined): string[] {
+function refs(list: Array<{ reference?: string }> | undefined, ownBase: string): string[] {
   const out: string[] = [];
   for (const r of list ?? []) {
-    const n = normalizeRef(r.reference);
+    const n = normalizeRef(r.reference, ownBase);
     if (n) out.push(n);
   }
   return out;
@@ -116,10 +121,10 @@ function conceptsTokens(ccs: CodeableConcept[]): string[] {
   return out;
 }
 
-function observationIndex(o: Observation, put: GxWriter, table: ComponentTable<ObservationComponent> | undefined): void {
+function observationIndex(o: Observation, ownBase: string, put: GxWriter, table: ComponentTable<ObservationComponent> | undefined): void {
   const kind = observationKind(o);
-  const subject = normalizeRef(o.subject?.reference);
-  const members = refs(o.hasMember);
+  const subject = normalizeRef(o.subject?.reference, ownBase);
+  const members = refs(o.hasMember, ownBase);
   if (members.length) put(GX.member, members);
   if (!kind) return;
   put(GX.kind, [kind]);
@@ -127,9 +132,9 @@ function observationIndex(o: Observation, put: GxWriter, table: ComponentTable<O
     put(GX.subject, [subject]);
     put(GX.subjectKind, [`${subject}|${kind}`]);
   }
-  const from = refs(o.derivedFrom);
+  const from = refs(o.derivedFrom, ownBase);
   if (from.length) put(GX.derivedFrom, from);
-  const specimen = normalizeRef(o.specimen?.reference);
+  const specimen = normalizeRef(o.specimen?.reference, ownBase);
   if (specimen) put(GX.specimen, [specimen]);
   const comps = ByCode.of(o, table);
   const sourceClass: unknown[] = [];
@@ -251,13 +256,13 @@ function variantLoci(comps: ByCode, hgvs: string[]): { loci: Locus[]; alleles: A
   return { loci, alleles };
 }
 
-function reportIndex(r: DiagnosticReport, put: GxWriter): void {
-  const subject = normalizeRef(r.subject?.reference);
+function reportIndex(r: DiagnosticReport, ownBase: string, put: GxWriter): void {
+  const subject = normalizeRef(r.subject?.reference, ownBase);
   put(GX.kind, ['report']);
   if (subject) put(GX.subject, [subject]);
-  put(GX.result, refs(r.result));
+  put(GX.result, refs(r.result, ownBase));
   put(GX.testId, identifierTokens(r.identifier));
-  put(GX.specimen, refs(r.specimen));
+  put(GX.specimen, refs(r.specimen, ownBase));
   const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued;
   if (date && !Number.isNaN(Date.parse(date))) put(GX.date, [Date.parse(date)]);
 }
@@ -266,10 +271,10 @@ function specimenIndex(s: Specimen, put: GxWriter): void {
   put(GX.specimenId, [...identifierTokens(s.identifier), ...identifierTokens(s.accessionIdentifier)]);
 }
 
-function studyIndex(p: Procedure, put: GxWriter): void {
+function studyIndex(p: Procedure, ownBase: string, put: GxWriter): void {
   const profile = (p.meta?.profile ?? []).find((u) => u.includes('genomics-reporting/StructureDefinition/genomic-study'));
   if (!profile) return;
-  const subject = normalizeRef(p.subject?.reference);
+  const subject = normalizeRef(p.subject?.reference, ownBase);
   put(GX.kind, ['study']);
   if (subject) {
     put(GX.subject, [subject]);

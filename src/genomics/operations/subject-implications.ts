@@ -30,7 +30,7 @@ export async function subjectImplications(
   const findingJson = new Map<string, string>();
   for (const h of hits) {
     for (const d of h.resource.derivedFrom ?? []) {
-      const ref = normalizeRef(d.reference);
+      const ref = normalizeRef(d.reference, ctx.config.baseUrl);
       if (!ref || findings.has(ref) || !ref.startsWith('Observation/')) continue;
       const rec = await ctx.store.read('Observation', ref.slice(12));
       if (!rec?.json || rec.deleted) continue;
@@ -38,7 +38,7 @@ export async function subjectImplications(
       // derivedFrom is whatever the implication's writer typed, and ids are guessable (VCF ids are
       // hashes of the call): a finding joins the answer only when it is about the subject itself
       // (being in its compartment as a performer is not enough) and the caller may see it.
-      if (normalizeRef(f.subject?.reference) !== subject || !subjectOwns(ctx, req, subject, f)) continue;
+      if (normalizeRef(f.subject?.reference, ctx.config.baseUrl) !== subject || !subjectOwns(ctx, req, subject, f)) continue;
       if (!standsPresent(f)) continue; // withdrawn findings and absent calls are no basis (standing.ts)
       findings.set(ref, f);
       findingJson.set(ref, rec.json);
@@ -49,7 +49,7 @@ export async function subjectImplications(
   for (const h of hits) {
     const p = raw(names.implication, h);
     if (evidence) {
-      const own = (h.resource.derivedFrom ?? []).map((d) => normalizeRef(d.reference)!).filter((r) => findings.has(r));
+      const own = (h.resource.derivedFrom ?? []).map((d) => normalizeRef(d.reference, ctx.config.baseUrl)!).filter((r) => findings.has(r));
       const reports = [...new Map([refOf(h.doc), ...own].flatMap((r) => evidence.get(r) ?? []).map((r) => [r.id, r])).values()];
       p.extension = evidenceExtension(h.resource, reports, own.map((r) => findings.get(r)!));
     }

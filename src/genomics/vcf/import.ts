@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { fhirError, validationError } from '../../fhir/errors.js';
-import { indexResource } from '../../search/search-service.js';
+import { indexResource, RELATIVE_REFS_ONLY } from '../../search/search-service.js';
 import type { Prepared } from '../../prepare/prepare.js';
 import { preparePool } from '../../prepare/pool.js';
 import type { PreparedWrite, ResourceStore, StoreTx } from '../../storage/types.js';
@@ -81,7 +81,7 @@ export async function runImport(input: Readable, opts: VcfImportOptions, sink: R
   const flush = async () => {
     const items = batch;
     batch = [];
-    const prepared = items.length ? pool.prepareAll(items) : Promise.resolve([]);
+    const prepared = items.length ? pool.prepareAll(items, RELATIVE_REFS_ONLY) : Promise.resolve([]);
     await drain();
     pending = { items, prepared };
   };
@@ -110,7 +110,7 @@ export function storeSink(tx: StoreTx): ResourceSink {
       const current = await tx.read(r.resourceType, r.id);
       if (current && !current.deleted && current.json && sameContent(current.json, r)) return 'unchanged';
       if (prepared) await tx.putPrepared(r, prepared);
-      else await tx.put(r, indexResource(r));
+      else await tx.put(r, indexResource(r, RELATIVE_REFS_ONLY));
       return current && !current.deleted ? 'updated' : 'created';
     },
   };

@@ -1,4 +1,4 @@
-import { referenceKey } from '../../search/normalize.js';
+import { referenceType } from '../../search/normalize.js';
 import { isResourceType } from '../resource-types.js';
 /**
  * Reference rules (https://hl7.org/fhir/R4/references.html#Reference):
@@ -46,8 +46,7 @@ function saysNothing(ref: Record<string, unknown>): boolean {
 function urlType(ref: Record<string, unknown>): string | undefined {
   const r = ref.reference;
   if (typeof r !== 'string' || r.startsWith('#') || r.startsWith('urn:')) return undefined;
-  const key = referenceKey(r);
-  const type = key?.slice(0, key.indexOf('/'));
+  const type = referenceType(r);
   // an absolute URL need not be a FHIR REST address (`…/api/Variant/123`): only a real type counts
   return type !== undefined && isResourceType(type) ? type : undefined;
 }

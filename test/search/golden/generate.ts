@@ -10,6 +10,9 @@ import { execSync } from 'node:child_process';
 import { indexResource } from '../../../src/search/search-service.js';
 import { canonical, compact, type Stored } from './canonical.js';
 import { goldenCorpus } from './corpus.js';
+import { testConfig } from '../../../src/config.js';
+/** The test servers' base URL (testConfig): the own base indexing is told. */
+const BASE = testConfig().baseUrl;
 
 if (!process.argv.includes('--write')) {
   console.log('index-golden.json not regenerated: pass --write');
@@ -17,7 +20,7 @@ if (!process.argv.includes('--write')) {
 }
 const corpus = await goldenCorpus();
 const indexes: Record<string, Stored> = {};
-for (const { key, resource } of corpus) indexes[key] = compact(canonical(JSON.parse(JSON.stringify(indexResource(resource))) as Record<string, unknown>));
+for (const { key, resource } of corpus) indexes[key] = compact(canonical(JSON.parse(JSON.stringify(indexResource(resource, BASE))) as Record<string, unknown>));
 let commit = 'unknown';
 try { commit = execSync('git rev-parse HEAD', { encoding: 'utf8' }).trim(); } catch { /* not a git checkout */ }
 const file = new URL('../fixtures/index-golden.json', import.meta.url);
