@@ -88,8 +88,12 @@ t.test('malformed inputs are rejected with the parameter named', async (t) => {
     'NC_000019.10:g.100_50del', 'NC_000019.10:g.0A>G', 'NC_000019.10:g.99999999999999999999A>G', 'NC_000007.14:99999999999999999999:A:G',
     'NC_000007.14:5:99999999999999999999:', 'NC_000019.10:g.100T>T', 'NC_000019.10:99:T:T', 'NC_000019.10:99::', 'NC_000019.10:99:0:',
     'NC_000019.10:g.100delAinsA', 'NC_000019.10:g.100_105insA', 'NC_000019.10:g.100_102delAG', 'NC_000019.10:g.100_101dupA', 'NC_000019.10:g.0_1insA',
+    'NC_000019.10:g.100_101insXYZ', 'NC_000019.10:g.100_101insinv', 'NC_000019.10:g.100_101delinsQ', 'NC_000019.10:g.100_101ins',
   ]) {
     t.match(thrown(() => parseVariant(bad)), { issues: [{ expression: ['variants'] }] }, bad);
+  }
+  for (const good of ['NC_000019.10:g.100_101ins10', 'NC_000019.10:g.100_101insN[10]', 'NC_000019.10:g.100_101ins(10_20)', 'NC_000019.10:g.100_101ins[NC_000019.10:g.200_300inv]']) {
+    t.equal(thrown(() => parseVariant(good)), undefined, `${good} is accepted (matched as text)`);
   }
   for (const good of ['NC_000019.10:g.1A>G', 'NC_000019.10:0:A:G', 'NC_000019.10:g.100=', 'NC_000019.10:g.100dup', 'NC_000019.10:g.100_101insA', 'NC_000019.10:99:1:', 'NC_000019.10:99::A', 'NM_000038.6:c.0A>G']) {
     t.equal(thrown(() => parseVariant(good)), undefined, `${good} is accepted`);

@@ -30,6 +30,14 @@ const DEL = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}$`, 'i');
 const INS = new RegExp(`^(\\d+)_(\\d+)ins([ACGTN]+)$`, 'i');
 const DELINS = new RegExp(`^(\\d+)(?:_(\\d+))?del${SEQ}ins([ACGTN]+)$`, 'i');
 const DUP = /^(\d+)(?:_(\d+))?dup([ACGTN]+)$/i;
+/** What an insertion (or deletion-insertion) inserts, when it is not written as bases. */
+const INSERTED = /^\d+(?:_\d+)?(?:del[ACGTN]*)?ins(.*)$/i;
+/**
+ * Inserted sequences HGVS writes without bases, matched as text (no allele): a length (`ins10`,
+ * `insN[10]`, `ins(10)`, `ins(10_20)`) or another sequence's range in brackets (`ins[NC_…:g.1_9]`,
+ * `ins[…inv]`). Anything else after `ins` (`insXYZ`, `insinv`) is not HGVS.
+ */
+const INSERTED_OTHER = /^(?:\d+|N\[\d+\]|\(\d+(?:_\d+)?\)|\[[^\]]+\])$/i;
 
 export function parseHgvs(text: string): HgvsParse | undefined {
   const m = HGVS.exec(text.trim());
@@ -82,6 +90,10 @@ function genomicChange(accession: string, c: string): Allele | string | undefine
     // A duplication states its bases and inserts a copy of them: the bases, then the bases twice.
     const bases = m[3].toUpperCase();
     return normalizeAllele({ accession, position: Number(m[1]) - 1, ref: bases, deletedLength: bases.length, alt: bases + bases });
+  }
+  const inserted = INSERTED.exec(c)?.[1];
+  if (inserted !== undefined && !/^[ACGTN]+$/i.test(inserted) && !INSERTED_OTHER.test(inserted)) {
+    return `the inserted sequence '${inserted}' is neither bases (A, C, G, T, N), a length nor a bracketed range`;
   }
   return undefined;
 }
