@@ -3,7 +3,7 @@ import type { Issue } from '../fhir/outcome.js';
 import { indexResource } from '../search/search-service.js';
 import { hasErrors, validateResource } from '../validation/validate.js';
 import type { PreparedWrite } from '../storage/types.js';
-import { hasIndex, indexJsonOf, isPackedRef, PackedBatchWriter, type PackedBatch, type PackedRef } from '../storage/embedded/packed-batch.js';
+import { bodyString, hasIndex, indexJsonOf, isPackedRef, PackedBatchWriter, type PackedBatch, type PackedRef } from '../storage/embedded/packed-batch.js';
 
 /**
  * What a resource needs before it can be stored: its validation issues and, when it is valid,
@@ -51,16 +51,26 @@ export function prepareChunk(resources: Resource[], ownBase: string): PreparedCh
 
 /** The chunk's results, one per resource, in order; index JSON decoded only when asked for. */
 export function unpackChunk(chunk: PreparedChunk): Prepared[] {
-  return chunk.issues.map((issues, i) => {
-    if (!hasIndex(chunk.batch, i)) return { issues, indexJson: '' };
-    const ref: PackedRef = { batch: chunk.batch, i };
-    let json: string | undefined;
-    return {
-      issues,
-      packed: isPackedRef(ref) ? ref : undefined,
-      get indexJson() {
-        return (json ??= indexJsonOf(ref));
-      },
-    };
-  });
+  return chunk.issues.map((issues, i) => (hasIndex(chunk.batch, i) ? new PackedPrepared(issues, { batch: chunk.batch, i }) : { issues, indexJson: '' }));
+}
+
+/** A valid resource of a chunk (a class: a bulk load makes millions, see PackedRecord). */
+class PackedPrepared implements Prepared {
+  readonly packed?: PackedRef;
+  #json?: string;
+  constructor(
+    readonly issues: Issue[],
+    private readonly ref: PackedRef,
+  ) {
+    if (isPackedRef(ref)) this.packed = ref;
+  }
+
+  get indexJson(): string {
+    return (this.#json ??= indexJsonOf(this.ref));
+  }
+
+  /** PreparedWrite.storedJson, from the packed body (none when the packer declined the content). */
+  storedJson(versionId: number, lastUpdated: string): string | undefined {
+    return this.packed && bodyString(this.packed, versionId, JSON.stringify(lastUpdated));
+  }
 }

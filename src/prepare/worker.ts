@@ -5,17 +5,28 @@ import { termsOfBytes } from './terms-of-bytes.js';
 import type { WorkerReply, WorkerRequest } from './pool.js';
 import { transferablesOf } from '../storage/embedded/packed-batch.js';
 import { termsBuffers } from '../storage/embedded/index-terms.js';
+import type { RecordContext } from '../genomics/vcf/record-mapper.js';
+
+/** The VCF import this worker maps lines of (pool.ts sends it once), and the mapper, loaded on first use. */
+let ctx: RecordContext | undefined;
+let vcf: typeof import('../genomics/vcf/map-lines.js') | undefined;
 
 /**
  * Worker thread of the prepare pool (pool.ts). Either a chunk of resources as one JSON string
  * (one copy across threads, no structured clone of deep objects) with the own base to index them
  * by (the caller's config, never anything of a request's), answered with their issues and
  * packed writes (prepare.ts `prepareChunk`) in the same order; or serialized indexes, answered
- * with their index terms (terms-of-bytes.ts). Buffers of the answer are moved, not copied.
+ * with their index terms (terms-of-bytes.ts); or VCF data lines, answered with what they map to
+ * (map-lines.ts). Buffers of the answer are moved, not copied.
  */
-parentPort!.on('message', (msg: WorkerRequest) => {
+parentPort!.on('message', async (msg: WorkerRequest) => {
   try {
-    if ('json' in msg) {
+    if ('lines' in msg) {
+      ctx = msg.ctx ?? ctx;
+      vcf ??= await import('../genomics/vcf/map-lines.js');
+      const lines = vcf.mapLines(ctx!, msg.lines, msg.lineNos);
+      parentPort!.postMessage({ lines } satisfies WorkerReply, transferablesOf(lines.chunk.batch));
+    } else if ('json' in msg) {
       const chunk = prepareChunk(JSON.parse(msg.json) as Resource[], msg.ownBase);
       parentPort!.postMessage({ chunk } satisfies WorkerReply, transferablesOf(chunk.batch));
     } else {

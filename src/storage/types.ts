@@ -109,6 +109,17 @@ export interface PreparedWrite {
   /** JSON.stringify(indexResource(resource)). */
   readonly indexJson: string;
   readonly packed?: unknown;
+  /**
+   * `storedJson(resource, versionId, lastUpdated)` as prepared (stored-json.ts), or undefined when the
+   * preparer did not keep it. A write that has it needs no resource object (putPrepared).
+   */
+  storedJson?(versionId: number, lastUpdated: string): string | undefined;
+}
+
+/** What names a resource. */
+export interface ResourceKey {
+  readonly resourceType: string;
+  readonly id: string;
 }
 
 /**
@@ -128,9 +139,11 @@ export interface StoreTx {
   /**
    * `put(resource, JSON.parse(prepared.indexJson), opts)`, for bulk loads: same stored state, same
    * record, but the work done when `prepared` was made (from this very resource, unchanged since)
-   * is not done again.
+   * is not done again. `resource` may be only its type and id when `prepared` carries its stored
+   * body (the embedded store's packed form, or `storedJson`): bulk loads whose resources were
+   * made on a worker thread (VCF import) have no resource object on the store's thread.
    */
-  putPrepared(resource: Resource & { id: string }, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord>;
+  putPrepared(resource: (Resource & { id: string }) | ResourceKey, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord>;
   /** Writes a tombstone; returns undefined when there was nothing (or only a tombstone) to delete. */
   delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined>;
   /**

@@ -63,3 +63,37 @@ t.test('index terms built on a worker equal those built inline, from shared or p
   t.same(arrays(await pool.termsOf(types, [plain], spans)), arrays(inline), 'a plain buffer (copied by postMessage)');
   t.equal(new Uint8Array(plain)[0], jsons[0][0], 'the plain buffer is still the caller\'s');
 });
+
+t.test('VCF lines mapped on workers answer what mapping them inline answers, with each import\'s context', async (t) => {
+  const { mapLines } = await import('../../src/genomics/vcf/map-lines.js');
+  const { unpackChunk } = await import('../../src/prepare/prepare.js');
+  const ctx = (patient: string) => ({
+    patient, build: 'GRCh38' as const, sample: 'S1', sampleCount: 1, sampleIndex: 0, contigLengths: new Map<string, number | undefined>(),
+    adNumber: 'R', source: 'germline' as const, includeFiltered: false,
+    annotations: new Map([['1:1010:A:G', { clinicalSignificance: 'Pathogenic' }]]),
+  });
+  // calls, a phased call, a skipped (filtered) record and two malformed lines among 700
+  const texts = Array.from({ length: 700 }, (_, i) =>
+    i === 123 ? 'chr1\tx\t.\tA\tG\t50\tPASS\t.\tGT\t0/1' : i === 450 ? 'chr1\t1000\t.\tA\tG\t50\tPASS\t.\tGT\t0/3' : `chr1\t${1000 + i * 10}\t.\tA\tG\t50\t${i % 9 ? 'PASS' : 'q10'}\t.\tGT\t${i % 2 ? '0|1' : '1/1'}`);
+  const lineNos = texts.map((_, i) => 10 + i);
+  const pool = new PreparePool(2);
+  t.teardown(() => pool.close());
+  // (the packed bytes hold unfilled room: compared as the bodies and indexes they give)
+  const strip = (m: ReturnType<typeof mapLines>) => ({
+    lines: m.lines, issues: m.chunk.issues, ids: m.chunk.batch.ids, json: m.json,
+    bodies: unpackChunk(m.chunk).map((p) => [p.storedJson?.(1, '2026-01-01T00:00:00.000Z'), p.indexJson]),
+  });
+  for (const patient of ['p1', 'p2', 'p1']) {
+    const viaWorkers = await pool.mapVcfLines(ctx(patient), texts, lineNos);
+    t.ok(viaWorkers.length > 1, `${patient}: sent in chunks`);
+    const lines = viaWorkers.flatMap((m) => m.lines);
+    t.same(lines, mapLines(ctx(patient), texts, lineNos).lines, `${patient}: same outcome per line, in order`);
+    let at = 0;
+    for (const m of viaWorkers) {
+      t.same(strip(m), strip(mapLines(ctx(patient), texts.slice(at, at + m.lines.length), lineNos.slice(at, at + m.lines.length))), `${patient}: chunk at line ${at}: same resources, packed alike`);
+      at += m.lines.length;
+    }
+    t.same([lines[123].error, lines[450].error?.line], [{ line: 133, reason: "POS 'x' is not a non-negative integer" }, 460], 'malformed lines answered with their line and reason');
+    t.ok(viaWorkers.every((m) => m.chunk.batch.ids.every((id) => id.startsWith('vcf-') || id.startsWith('vcfdx-'))), 'resources are Variants and implications');
+  }
+});

@@ -258,10 +258,15 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.equal(same(packed, 'pp2'), plain.json, 'same body as put, from the packed form');
     const unpacked = await s.transaction((tx) => tx.putPrepared({ ...b, id: 'pp4' }, { indexJson: pb.indexJson }));
     t.equal(same(unpacked, 'pp4'), plain.json, 'same body as put, without a packed form');
+    // a write prepared where the resource object stayed (a VCF line mapped on a worker): named by type and id only
+    const [pk] = unpackChunk(prepareChunk([{ ...b, id: 'pp5' }], BASE));
+    const keyOnly = await s.transaction((tx) => tx.putPrepared({ resourceType: 'Patient', id: 'pp5' }, pk));
+    t.equal(same(keyOnly, 'pp5'), plain.json, 'same body as put, from the prepared write alone');
+    t.equal((await s.read('Patient', 'pp5'))?.json, keyOnly.json, 'and stored so');
     t.equal((await s.transaction((tx) => tx.putPrepared(a, pa))).versionId, 2, 'a second prepared write is the next version');
     await rejectsWith(t, s.transaction((tx) => tx.putPrepared(a, pa, { ifVersion: 1 })), 412, 'ifVersion applies to prepared writes');
     const found = await s.search({ types: ['Patient'], filter: { 'x.family': { $regex: '^nguy' } }, sort: [['id', 1]], limit: 10 });
-    t.same(found.records.map((r) => r.id), ['pp2', 'pp3', 'pp4'], 'prepared writes are searchable like any other');
+    t.same(found.records.map((r) => r.id), ['pp2', 'pp3', 'pp4', 'pp5'], 'prepared writes are searchable like any other');
   });
 
   withStore('lock() serializes conditional creates', async (t, s) => {

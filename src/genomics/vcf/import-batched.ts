@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { PreparedWrite, ResourceStore } from '../../storage/types.js';
 import { checkVcf, type ImportHooks, runImport, storeSink } from './import.js';
+import type { LineResource } from './map-lines.js';
 import type { ImportSummary, ProducedResource, VcfImportOptions } from './types.js';
 
 /**
@@ -22,7 +23,7 @@ export async function importVcfBatched(
   await checkVcf(open(), opts);
   // Each resource with what the prepare pool made of it (validated, indexed, packed), so that the
   // store takes it as prepared instead of indexing and serializing it again on this thread.
-  let batch: Array<[ProducedResource, PreparedWrite | undefined]> = [];
+  let batch: Array<[ProducedResource | LineResource, PreparedWrite | undefined]> = [];
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const flush = async () => {
     const b = batch;

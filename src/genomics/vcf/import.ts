@@ -3,8 +3,9 @@ import { fhirError, validationError } from '../../fhir/errors.js';
 import { indexResource, RELATIVE_REFS_ONLY } from '../../search/search-service.js';
 import type { Prepared } from '../../prepare/prepare.js';
 import { preparePool } from '../../prepare/pool.js';
-import type { PreparedWrite, ResourceStore, StoreTx } from '../../storage/types.js';
+import type { PreparedWrite, ResourceStore, StoreTx, VersionRecord } from '../../storage/types.js';
 import { readLines } from './line-reader.js';
+import { LineResource } from './map-lines.js';
 import { emptySummary, mapVcf } from './map-vcf.js';
 import type { ImportSummary, ProducedResource, ProgressInfo, VcfImportOptions } from './types.js';
 
@@ -16,8 +17,11 @@ export interface ImportHooks {
 
 /** Where produced resources go. The store sink writes; the null sink only validates (dry run, bench). */
 export interface ResourceSink {
-  /** `prepared`: its search index (and the store's form of the write), when the import prepared it already. */
-  write(r: ProducedResource, prepared?: PreparedWrite): Promise<'created' | 'updated' | 'unchanged'>;
+  /**
+   * `prepared`: its search index (and the store's form of the write), when the import prepared it
+   * already. A LineResource (mapped on a prepare worker) always comes with its `prepared`.
+   */
+  write(r: ProducedResource | LineResource, prepared?: PreparedWrite): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 /**
@@ -50,42 +54,52 @@ export async function checkVcf(input: Readable, opts: VcfImportOptions): Promise
   for await (const _ of mapVcf(readLines(input), opts, emptySummary(), 'check'));
 }
 
-/** Resources validated and indexed together (on the prepare pool's worker threads). */
+/** Resources prepared together (whole-import resources and phase relationships; data lines are prepared where they are mapped). */
 const PREPARE_BATCH = 1000;
 
+/**
+ * Data lines are mapped, validated, indexed and packed on the prepare pool's worker threads
+ * (map-vcf.ts, map-lines.ts): this thread reads lines, keeps what spans records and writes. The few
+ * resources made here (phase relationships, report, study, analysis, BED documents) are prepared on
+ * the pool as objects. Results are checked and written in batches of PREPARE_BATCH, one batch while
+ * the next is being produced.
+ */
 export async function runImport(input: Readable, opts: VcfImportOptions, sink: ResourceSink, hooks: ImportHooks = {}): Promise<ImportSummary> {
   const summary = emptySummary();
   const src = readLines(input);
   const every = hooks.progressEvery ?? 10_000;
   let nextProgress = every;
   const pool = preparePool();
-  // One batch is prepared on worker threads while the previous one is written.
-  let batch: ProducedResource[] = [];
-  let pending: { items: ProducedResource[]; prepared: Promise<Prepared[]> } | undefined;
+  type Item = ProducedResource | LineResource;
+  let batch: Item[] = [];
+  let pending: { items: Item[]; prepared: Promise<Prepared[]> } | undefined;
   const drain = async () => {
     if (!pending) return;
     const { items, prepared } = pending;
     pending = undefined;
     const ready = await prepared;
-    for (let i = 0; i < items.length; i++) {
-      const r = items[i];
-      const issues = ready[i].issues;
+    let k = 0;
+    for (const item of items) {
+      const p = item instanceof LineResource ? item.prepared : ready[k++];
+      const issues = p.issues;
       if (issues.some((x) => x.severity === 'error' || x.severity === 'fatal')) {
+        const r = item instanceof LineResource ? item.resource! : item;
         const where = r.resourceType === 'Observation' ? ` (${r.resourceType}/${r.id}, ${describe(r)})` : ` (${r.resourceType}/${r.id})`;
         throw validationError(issues.map((x) => ({ ...x, diagnostics: `${x.diagnostics ?? ''}${where}` })), 'PROFILE_VIOLATION');
       }
       summary.resources++;
-      summary[await sink.write(r, ready[i])]++;
+      summary[await sink.write(item, p)]++;
     }
   };
   const flush = async () => {
     const items = batch;
     batch = [];
-    const prepared = items.length ? pool.prepareAll(items, RELATIVE_REFS_ONLY) : Promise.resolve([]);
+    const objects = items.filter((x): x is ProducedResource => !(x instanceof LineResource));
+    const prepared = objects.length ? pool.prepareAll(objects, RELATIVE_REFS_ONLY) : Promise.resolve([]);
     await drain();
     pending = { items, prepared };
   };
-  for await (const r of mapVcf(src, opts, summary)) {
+  for await (const r of mapVcf(src, opts, summary, 'map', pool)) {
     batch.push(r);
     if (batch.length >= PREPARE_BATCH) await flush();
     if (hooks.onProgress && summary.records >= nextProgress) {
@@ -108,8 +122,9 @@ export function storeSink(tx: StoreTx): ResourceSink {
   return {
     async write(r, prepared) {
       const current = await tx.read(r.resourceType, r.id);
-      if (current && !current.deleted && current.json && sameContent(current.json, r)) return 'unchanged';
-      if (prepared) await tx.putPrepared(r, prepared);
+      if (current && !current.deleted && current.json && sameContent(current, r)) return 'unchanged';
+      if (r instanceof LineResource) await tx.putPrepared(r.resource ?? r, r.prepared);
+      else if (prepared) await tx.putPrepared(r, prepared);
       else await tx.put(r, indexResource(r, RELATIVE_REFS_ONLY));
       return current && !current.deleted ? 'updated' : 'created';
     },
@@ -120,12 +135,24 @@ export function nullSink(): ResourceSink {
   return { write: async () => 'created' };
 }
 
-/** Equal apart from the server-assigned meta.versionId / meta.lastUpdated. */
-function sameContent(storedJson: string, r: ProducedResource): boolean {
-  const stored = JSON.parse(storedJson) as { meta?: Record<string, unknown> };
+/**
+ * Equal apart from the server-assigned meta.versionId / meta.lastUpdated. A resource mapped on a
+ * worker is here as its stored body only: compared as stored with the current version's values
+ * (equal bytes are equal content), else as `r` would be (its produced objects start resourceType,
+ * id, meta, as a stored body does, so the parsed body without the two values is `r`'s JSON).
+ */
+function sameContent(current: VersionRecord, r: ProducedResource | LineResource): boolean {
+  const ours = r instanceof LineResource && !r.resource ? r.prepared.storedJson?.(current.versionId, current.lastUpdated) : undefined;
+  if (ours === current.json) return true;
+  const resource = r instanceof LineResource && !r.resource ? withoutVersion(ours!) : JSON.stringify(r instanceof LineResource ? r.resource : r);
+  return withoutVersion(current.json!) === resource;
+}
+
+function withoutVersion(json: string): string {
+  const stored = JSON.parse(json) as { meta?: Record<string, unknown> };
   if (stored.meta) {
     delete stored.meta.versionId;
     delete stored.meta.lastUpdated;
   }
-  return JSON.stringify(stored) === JSON.stringify(r);
+  return JSON.stringify(stored);
 }

@@ -10,6 +10,8 @@ import { hashId, sourceSuffix } from './ids.js';
 import type { LineSource } from './line-reader.js';
 import { type BedFile, type ReportInput, mapAnalysis, mapBedDocument, mapReport, mapStudy } from './map-report.js';
 import { PhaseTracker } from './phase.js';
+import type { PreparePool } from '../../prepare/pool.js';
+import { type LineRecord, type LineResource, lineRecords } from './map-lines.js';
 import { VcfLineError } from './record.js';
 import { type MappedRecord, type RecordContext, checkRecordLine, mapRecordLine } from './record-mapper.js';
 import { ResultList } from './result-list.js';
@@ -20,6 +22,15 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 export const DEFAULT_MAX_REPORT_RESULTS = 100_000;
 /** Malformed lines reported at once when the import is refused. */
 const MAX_REPORTED_ERRORS = 20;
+/** Data lines sent to the prepare pool at once, and how many such windows may be in flight. */
+const LINE_WINDOW = 1000;
+const WINDOWS_AHEAD = 2;
+
+interface SequenceRecord<T> {
+  skips: SkipReason[];
+  posKey?: string;
+  calls: Array<{ variant: T; implication?: T; changeType: ChangeType; phase?: { chrom: string; set: string; hap: number } }>;
+}
 
 /**
  * Turns a VCF line stream into FHIR resources, one record at a time (memory does not grow with the
@@ -28,8 +39,12 @@ const MAX_REPORTED_ERRORS = 20;
  * Throws FhirError (400) for a malformed file unless `allowErrors`; nothing it yielded should then
  * be kept (the caller runs inside one transaction). `check`: only the checks (every data line is
  * checked as mapping would, none is mapped; what is yielded is the whole-import resources).
+ * With `pool`, data lines are mapped on the prepare pool (map-lines.ts) and their resources come
+ * out already prepared (LineResource); the other resources are yielded as objects, to be prepared.
  */
-export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map' | 'check' = 'map'): AsyncGenerator<ProducedResource> {
+export function mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode?: 'map' | 'check'): AsyncGenerator<ProducedResource>;
+export function mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map', pool: PreparePool): AsyncGenerator<ProducedResource | LineResource>;
+export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map' | 'check' = 'map', pool?: PreparePool): AsyncGenerator<ProducedResource | LineResource> {
   if (!FHIR_ID.test(opts.patient)) throw fhirError('BAD_REQUEST', `patient '${opts.patient}' is not a valid FHIR id`);
   if (opts.specimen !== undefined && !FHIR_ID.test(opts.specimen)) throw fhirError('BAD_REQUEST', `specimen '${opts.specimen}' is not a valid FHIR id`);
   const annotations = loadAnnotations(opts.annotations);
@@ -102,32 +117,57 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     adNumber: header.format.get('AD')?.number ?? 'R', source,
     includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
   };
-  for (let n = await it.next(); !n.done; n = await it.next()) {
-    lineNo++;
-    const text = n.value;
-    contentHash.update(text).update('\n');
-    if (text === '' || text.startsWith('#')) continue;
-    summary.records++;
-    let mapped: MappedRecord;
-    try {
-      if (errors.length || mode === 'check') {
-        // Refusing anyway (or only checking): keep checking lines for more errors, produce nothing.
-        checkRecordLine(ctx, text, lineNo);
-        continue;
+  if (pool && mode === 'map') {
+    // Lines go to the pool in windows, a few ahead, and come back in order with what each maps to.
+    let texts: string[] = [];
+    let nos: number[] = [];
+    const inFlight: Array<Promise<LineRecord[]>> = [];
+    const send = () => {
+      const p = pool.mapVcfLines(ctx, texts, nos).then((parts) => parts.flatMap(lineRecords));
+      p.catch(() => {}); // awaited below, unless the import stops first
+      inFlight.push(p);
+      texts = [];
+      nos = [];
+    };
+    let stopped = false;
+    for (let n = await it.next(); !n.done; n = await it.next()) {
+      lineNo++;
+      const text = n.value;
+      contentHash.update(text).update('\n');
+      if (text === '' || text.startsWith('#')) continue;
+      texts.push(text);
+      nos.push(lineNo);
+      if (texts.length < LINE_WINDOW) continue;
+      send();
+      if (inFlight.length > WINDOWS_AHEAD && !(yield* take(await inFlight.shift()!))) {
+        stopped = true;
+        break;
       }
-      mapped = mapRecordLine(ctx, text, lineNo);
-    } catch (e) {
-      if (!(e instanceof VcfLineError)) throw e;
-      if (opts.allowErrors) {
-        skip('malformed');
-        if (summary.errors.length < 100) summary.errors.push({ line: e.line, reason: e.reason });
-        continue;
-      }
-      errors.push({ severity: 'error', code: 'structure', diagnostics: e.message });
-      if (errors.length >= MAX_REPORTED_ERRORS) break;
-      continue;
     }
-    yield* sequence(mapped);
+    if (texts.length) send();
+    while (!stopped && inFlight.length) stopped = !(yield* take(await inFlight.shift()!));
+  } else {
+    for (let n = await it.next(); !n.done; n = await it.next()) {
+      lineNo++;
+      const text = n.value;
+      contentHash.update(text).update('\n');
+      if (text === '' || text.startsWith('#')) continue;
+      summary.records++;
+      let mapped: MappedRecord;
+      try {
+        if (errors.length || mode === 'check') {
+          // Refusing anyway (or only checking): keep checking lines for more errors, produce nothing.
+          checkRecordLine(ctx, text, lineNo);
+          continue;
+        }
+        mapped = mapRecordLine(ctx, text, lineNo);
+      } catch (e) {
+        if (!(e instanceof VcfLineError)) throw e;
+        if (lineError(e)) break;
+        continue;
+      }
+      yield* sequence(mapped);
+    }
   }
   if (errors.length) {
     throw new FhirError('BAD_REQUEST', `The VCF has malformed lines; nothing was imported (first: ${errors[0].diagnostics})`, { issues: errors });
@@ -158,8 +198,33 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   summary.reportId = input.reportId;
   summary.studyId = input.studyId;
 
+  /** Counts a malformed line (skipped, or one more reason to refuse); true when enough are collected to refuse. */
+  function lineError(e: VcfLineError): boolean {
+    if (opts.allowErrors) {
+      skip('malformed');
+      if (summary.errors.length < 100) summary.errors.push({ line: e.line, reason: e.reason });
+      return false;
+    }
+    errors.push({ severity: 'error', code: 'structure', diagnostics: e.message });
+    return errors.length >= MAX_REPORTED_ERRORS;
+  }
+
+  /** Lines mapped on the pool, as the loop above takes them one by one; false to stop reading. */
+  function* take(lines: LineRecord[]): Generator<ProducedResource | LineResource, boolean> {
+    for (const l of lines) {
+      summary.records++;
+      if (l.error) {
+        if (lineError(l.error)) return false;
+        continue;
+      }
+      // Refusing anyway: the remaining lines only count for their errors.
+      if (!errors.length) yield* sequence(l);
+    }
+    return true;
+  }
+
   /** What spans records: duplicates at one position, phase sets, the result list, counters. */
-  function* sequence(m: MappedRecord): Generator<ProducedResource> {
+  function* sequence<T extends { id: string }>(m: SequenceRecord<T>): Generator<T | ProducedResource> {
     for (const r of m.skips) skip(r);
     if (m.posKey !== undefined && m.posKey !== posKey) {
       posKey = m.posKey;

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import { storedJson } from '../stored-json.js';
-import type { IndexedDoc, PreparedWrite, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
+import type { IndexedDoc, PreparedWrite, PutOptions, ResourceKey, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import type { OpRecord } from './records.js';
 import { isPackedRef, PackedDoc, PackedRecord, packedId, packedType } from './packed-batch.js';
 
@@ -76,14 +76,15 @@ export class EmbeddedTx implements StoreTx {
    * The write a worker prepared (packed-batch.ts) is taken as is: body, index bytes and terms are
    * copied at commit, nothing is parsed or serialized here. The record's body and the staged
    * document's index are decoded only if someone reads them. Anything else (a write prepared
-   * inline without a packed form, or for another resource) takes the plain path.
+   * inline without a packed form, or for another resource) takes the plain path: `resource` is then
+   * the whole resource (only a write with its packed form may name it by type and id).
    */
-  async putPrepared(resource: Resource & { id: string }, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord> {
+  async putPrepared(resource: (Resource & { id: string }) | ResourceKey, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord> {
     const pk = prepared.packed;
     const t = resource.resourceType;
     const id = resource.id;
     if (!isPackedRef(pk) || packedType(pk) !== t || packedId(pk) !== id) {
-      return this.put(resource, JSON.parse(prepared.indexJson) as SearchIndex, { ...opts, indexJson: prepared.indexJson });
+      return this.put(resource as Resource & { id: string }, JSON.parse(prepared.indexJson) as SearchIndex, { ...opts, indexJson: prepared.indexJson });
     }
     const v = this.nextVersion(t, id, opts);
     const lastUpdated = this.lastUpdated();

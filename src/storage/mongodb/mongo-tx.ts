@@ -2,7 +2,7 @@ import type { ClientSession } from 'mongodb';
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import { storedJson } from '../stored-json.js';
-import type { PreparedWrite, PutOptions, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
+import type { PreparedWrite, PutOptions, ResourceKey, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import { buildVersionDocs, recordFromDoc, resourceKey, type ResourceDoc } from './layout.js';
 
 /** What a transaction needs from the store (implemented by MongoStore). */
@@ -80,9 +80,15 @@ export class MongoTx implements StoreTx {
     return this.write(resource.resourceType, resource.id, v, storedJson(resource, v, new Date(this.lu).toISOString()), index);
   }
 
-  /** Nothing to reuse here: the index documents are built from the index object. */
-  async putPrepared(resource: Resource & { id: string }, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord> {
-    return this.put(resource, JSON.parse(prepared.indexJson) as SearchIndex, opts);
+  /**
+   * The prepared stored body is taken when there is one (then `resource` may be only a key); the
+   * index documents are built from the index object either way.
+   */
+  async putPrepared(resource: (Resource & { id: string }) | ResourceKey, prepared: PreparedWrite, opts?: PutOptions): Promise<VersionRecord> {
+    const v = await this.nextVersion(resource.resourceType, resource.id, opts);
+    const lu = new Date(this.lu).toISOString();
+    const json = prepared.storedJson?.(v, lu) ?? storedJson(resource as Resource & { id: string }, v, lu);
+    return this.write(resource.resourceType, resource.id, v, json, JSON.parse(prepared.indexJson) as SearchIndex);
   }
 
   async delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined> {
