@@ -87,6 +87,39 @@ function expandForType(template: string, method: string, op: Record<string, unkn
   return out;
 }
 
+/** operationIds of the routes that are not expanded per type (code generators name methods by them). */
+const NAMED: Record<string, string> = {
+  'get /fhir/metadata': 'capabilities',
+  'get /fhir': 'search_system',
+  'post /fhir': 'batch_or_transaction',
+  'post /fhir/_search': 'search_system_post',
+  'get /fhir/_history': 'history_system',
+  'get /fhir/.well-known/smart-configuration': 'smart_configuration_fhir',
+  'get /.well-known/smart-configuration': 'smart_configuration',
+  'get /.well-known/jwks.json': 'jwks',
+  'post /auth/token': 'token',
+  'get /health/live': 'health_live',
+  'get /health/ready': 'health_ready',
+};
+
+/** Every operation gets a unique operationId: the named ones above, else one derived from method and path. */
+function nameOperations(paths: Record<string, Record<string, unknown>>): void {
+  const used = new Set<string>();
+  for (const item of Object.values(paths)) for (const op of Object.values(item)) {
+    const id = (op as Record<string, unknown>).operationId;
+    if (typeof id === 'string') used.add(id);
+  }
+  for (const [p, item] of Object.entries(paths)) {
+    for (const [m, op] of Object.entries(item) as Array<[string, Record<string, unknown>]>) {
+      if (op.operationId) continue;
+      let id = NAMED[`${m} ${p}`] ?? `${m}${p.replace(/[^A-Za-z0-9]+/g, '_')}`.replace(/_$/, '');
+      while (used.has(id)) id += '_';
+      used.add(id);
+      op.operationId = id;
+    }
+  }
+}
+
 export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
   const { capability, operations } = inputs;
   const types = (capability.rest?.[0]?.resource ?? []).map((r) => r.type as string);
@@ -137,6 +170,8 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
       }
     }
   }
+
+  nameOperations(paths);
 
   const tags = [
     ...GENOMICS_TYPES.filter((t) => types.includes(t)).map((name) => ({ name, description: `${name} (genomics)` })),
