@@ -30,7 +30,7 @@ const doc = (methods: HttpMethod[], url: string, summary: string, extra: Record<
 });
 
 export const fhirRouteDocs: RouteDoc[] = [
-  doc(['GET'], '/metadata', 'CapabilityStatement (capabilities interaction)', { response: { 200: resource } }),
+  doc(['GET'], '/metadata', 'CapabilityStatement (capabilities interaction)', { security: [], response: { 200: resource } }),
   doc(['GET', 'POST'], '', 'GET: system search; POST: batch or transaction Bundle', { response: { 200: bundle, ...errors } }),
   doc(['GET'], '/_history', 'System history (_since, _count)', { response: { 200: bundle } }),
   doc(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], '/:type', 'GET: search; POST: create (If-None-Exist); PUT/PATCH/DELETE ?criteria: conditional update/patch/delete', {

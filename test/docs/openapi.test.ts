@@ -117,3 +117,20 @@ t.test('both documents reference only schemas they hold, and every operation has
     t.ok(doc.paths['/auth/token']?.post && doc.paths['/health/live']?.get && doc.paths['/fhir/_history']?.get, `${url}: token, health and history routes are there`);
   }
 });
+
+t.test('the public endpoints declare security: [] and the FHIR API keeps the bearer requirement', async (t) => {
+  const app = await docsApp({ config: { auth: true } });
+  t.teardown(() => app.close());
+  const doc = (await openApi(app)) as OpenApiDoc & { security?: unknown };
+  t.same(doc.security, [{ bearerAuth: [] }], 'bearer token required globally');
+  const ops = (p: string) => doc.paths[p] as Record<string, { security?: unknown }> | undefined;
+  for (const [path, method] of [['/fhir/metadata', 'get'], ['/fhir/.well-known/smart-configuration', 'get'], ['/.well-known/smart-configuration', 'get'],
+    ['/.well-known/jwks.json', 'get'], ['/health/live', 'get'], ['/health/ready', 'get'], ['/auth/token', 'post']]) {
+    t.same(ops(path)?.[method]?.security, [], `${method.toUpperCase()} ${path} is public`);
+    // and it is: no token needed
+    const res = await app.inject({ method: method.toUpperCase() as 'GET', url: path });
+    t.not(res.statusCode, 401, `${path} answers without a token`);
+  }
+  t.equal(ops('/fhir/Observation')?.get?.security, undefined, 'search keeps the global requirement');
+  t.equal((await app.inject('/fhir/Observation')).statusCode, 401);
+});
