@@ -27,6 +27,54 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 const fhirJson = (schema: unknown, example?: unknown) => ({ 'application/fhir+json': { schema, ...(example ? { example } : {}) } });
 
+/**
+ * The request headers the server honours (https://hl7.org/fhir/R4/http.html#concurrency, #cond-update,
+ * #ops), each on the interactions whose code reads it: write.ts, read.ts, search.ts, bundle/transaction.ts.
+ */
+const header = (name: string, description: string, example?: string) => ({ name, in: 'header', required: false, description, schema: { type: 'string' }, ...(example ? { example } : {}) });
+export const HEADERS = {
+  ifMatch: header('If-Match', 'Version-aware write: the version the change applies to, as its ETag (`W/"3"`); another current version answers 412'),
+  ifNoneMatch: header('If-None-Match', 'The ETag(s) the client holds (`W/"3"`, or `*`): 304 Not Modified when the version read matches'),
+  ifNoneExist: header('If-None-Exist', 'Conditional create: search criteria (`identifier=http://x|1`); one match answers 200 and creates nothing, several 412'),
+  preferReturn: header('Prefer', 'What the answer carries: `return=minimal` (no body), `return=representation` (the resource; default) or `return=OperationOutcome`'),
+  preferHandling: header('Prefer', '`handling=strict`: an unknown or unsupported search parameter answers 400 instead of being ignored with a warning entry; `handling=lenient` is the default'),
+};
+
+/** Header parameters of an expanded interaction: only those its code reads. */
+function headerParams(method: string, template: string): unknown[] {
+  const { ifMatch, ifNoneMatch, ifNoneExist, preferReturn, preferHandling } = HEADERS;
+  const instance = template.endsWith('{id}');
+  if (method === 'get' && (instance || template.endsWith('{vid}'))) return [ifNoneMatch];
+  if (method === 'get' && (template === '/fhir/{type}' || template.endsWith('{compartmentType}'))) return [preferHandling];
+  if (method === 'post' && template.endsWith('/_search')) return [preferHandling];
+  if (method === 'post' && template === '/fhir/{type}') return [ifNoneExist, preferReturn];
+  if (method === 'put' || method === 'patch') return [ifMatch, preferReturn];
+  if (method === 'delete') return instance ? [ifMatch, preferReturn] : [preferReturn];
+  return [];
+}
+
+/** RFC 6902 JSON Patch document (the patch format the server accepts; FHIRPath Patch is not supported). */
+const JSON_PATCH = {
+  type: 'array',
+  description: 'JSON Patch (RFC 6902) operations, applied in order; the result must be a valid resource (else 422)',
+  items: {
+    type: 'object',
+    required: ['op', 'path'],
+    properties: {
+      op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+      path: { type: 'string', description: 'JSON Pointer (RFC 6901), e.g. /status or /identifier/0/value' },
+      from: { type: 'string', description: 'JSON Pointer, for move and copy' },
+      value: { description: 'The value, for add, replace and test' },
+    },
+  },
+};
+
+function patchExample(type: string): unknown[] {
+  if (type === 'Observation' || type === 'DiagnosticReport') return [{ op: 'test', path: '/status', value: 'final' }, { op: 'replace', path: '/status', value: 'amended' }];
+  if (type === 'Patient') return [{ op: 'add', path: '/active', value: true }];
+  return [{ op: 'test', path: '/resourceType', value: type }];
+}
+
 function typedResponses(method: string, template: string, type: string): Record<string, unknown> {
   const isBundle = method === 'get' && (/^\/fhir\/\{type\}(\/_history)?$/.test(template) || template.endsWith('/_history') || template.endsWith('{compartmentType}'))
     || template.endsWith('/_search');
@@ -39,8 +87,9 @@ function typedResponses(method: string, template: string, type: string): Record<
   if (method === 'delete') return { 200: { description: 'Deleted' }, 204: { description: 'Deleted' }, ...errors, 412: outcomeResponse('Several matches for a conditional delete') };
   if (method === 'post' && !template.endsWith('/_search')) return { 201: { description: 'Created', content: fhirJson(body) }, 200: { description: 'Already exists (If-None-Exist)', content: fhirJson(body) }, ...errors, 412: outcomeResponse('Several matches'), 422: outcomeResponse('Validation failed') };
   if (method === 'put' || method === 'patch') return { 200: ok, 201: { description: 'Created', content: fhirJson(body) }, ...errors, 409: outcomeResponse('Conflict'), 412: outcomeResponse('Version mismatch (If-Match)'), 422: outcomeResponse('Validation failed') };
-  if (template.endsWith('{vid}')) return { 200: ok, ...errors, 410: outcomeResponse('This version is a deletion') };
-  if (template.endsWith('{id}')) return { 200: ok, ...errors, 410: outcomeResponse('Deleted') };
+  const notModified = { 304: { description: 'Not Modified (If-None-Match matched the version)' } };
+  if (template.endsWith('{vid}')) return { 200: ok, ...notModified, ...errors, 410: outcomeResponse('This version is a deletion') };
+  if (template.endsWith('{id}')) return { 200: ok, ...notModified, ...errors, 410: outcomeResponse('Deleted') };
   return { 200: ok, ...errors };
 }
 
@@ -70,14 +119,14 @@ function expandForType(template: string, method: string, op: Record<string, unkn
     tags: [type],
     operationId: `${method}_${type}${template.replace('/fhir/{type}', '').replace(/[^A-Za-z0-9]+/g, '_')}`,
     summary: `${String(op.summary ?? '')}`.replace(/\bresource\b/g, type) + (isSearch ? ` (${type})` : ''),
-    parameters: params,
+    parameters: [...params, ...headerParams(method, template)],
     responses: typedResponses(method, template, type),
   };
-  if (op.requestBody || method === 'post' || method === 'put') {
+  if (op.requestBody || method === 'post' || method === 'put' || method === 'patch') {
     if (template.endsWith('/_search')) {
       out.requestBody = { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', additionalProperties: { type: 'string' } } } } };
     } else if (method === 'patch') {
-      out.requestBody = { content: { 'application/json-patch+json': { schema: { type: 'array', items: { type: 'object' } }, example: [{ op: 'replace', path: '/status', value: 'amended' }] } } };
+      out.requestBody = { required: true, content: { 'application/json-patch+json': { schema: JSON_PATCH, example: patchExample(type) } } };
     } else if (method === 'post' || method === 'put') {
       out.requestBody = { required: true, content: fhirJson(ref(type), method === 'post' && template === '/fhir/{type}' ? createExample(type) : undefined) };
     }
@@ -147,6 +196,10 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
     system.post.requestBody = { required: true, content: fhirJson(ref('Bundle'), genomicReportTransactionExample()) };
     system.post.responses = { 200: { description: 'transaction-response or batch-response Bundle', content: fhirJson(ref('Bundle')) }, 400: outcomeResponse('Malformed Bundle'), 422: outcomeResponse('An entry failed: nothing was stored') };
     system.post.tags = ['System'];
+    system.post.parameters = [...((system.post.parameters as unknown[]) ?? []), HEADERS.preferReturn];
+  }
+  if (system?.get) {
+    system.get.parameters = [...((system.get.parameters as unknown[]) ?? []), HEADERS.preferHandling];
   }
   for (const [p, item] of Object.entries(paths)) {
     if (!p.startsWith('/fhir') || p.startsWith('/fhir/{')) continue;
