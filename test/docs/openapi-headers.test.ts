@@ -51,3 +51,22 @@ t.test('PATCH declares its JSON Patch body; conditional headers are documented w
   const strict = await app.inject({ url: '/fhir/Observation?bogus=1', headers: { prefer: 'handling=strict' } });
   t.equal(strict.statusCode, 400, 'Prefer: handling=strict');
 });
+
+t.test('history documents _since, _count and _cursor (not _at, which answers 400); vread documents 410', async (t) => {
+  const app = await docsApp({ seed: true });
+  t.teardown(() => app.close());
+  const doc = await openApi(app);
+  for (const path of ['/fhir/_history', '/fhir/Observation/_history', '/fhir/Observation/{id}/_history']) {
+    const names = (doc.paths[path].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    t.same(names.filter((n) => n.startsWith('_') && !['_format', '_pretty'].includes(n)).sort(), ['_count', '_cursor', '_since'], path);
+  }
+  t.ok(doc.paths['/fhir/Observation/{id}/_history/{vid}'].get.responses['410'], 'vread: 410 for a deleted version');
+  // what is documented works, and what is left out is refused
+  const page = await app.inject('/fhir/_history?_since=2025-01-01T00:00:00Z&_count=1');
+  t.equal(page.statusCode, 200);
+  t.equal(page.json().entry.length, 1);
+  const next = page.json().link.find((l: { relation: string }) => l.relation === 'next').url as string;
+  t.match(next, /_cursor=/);
+  t.equal((await app.inject(next.slice(next.indexOf('/fhir')))).statusCode, 200, 'the next link (with _cursor) answers');
+  t.equal((await app.inject('/fhir/_history?_at=2025-01-01')).statusCode, 400, '_at is refused');
+});

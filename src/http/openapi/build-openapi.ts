@@ -53,6 +53,22 @@ function headerParams(method: string, template: string): unknown[] {
   return [];
 }
 
+/** The history parameters history.ts reads (`_at` answers 400 there, so it is not offered). */
+const HISTORY_PARAMS = [
+  { name: '_since', in: 'query', required: false, schema: { type: 'string' }, description: 'Only versions written at or after this instant, e.g. 2025-01-01T00:00:00Z', example: '2025-01-01T00:00:00Z' },
+  { name: '_count', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Versions per page (default FHIR_DEFAULT_COUNT, at most FHIR_MAX_COUNT)', example: 10 },
+  { name: '_cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'Paging position: copy it from the Bundle\'s `next` link, do not build it' },
+];
+
+function addHistoryParams(paths: Record<string, Record<string, unknown>>): void {
+  for (const [p, item] of Object.entries(paths)) {
+    const op = item.get as Record<string, unknown> | undefined;
+    if (!p.endsWith('/_history') || !op) continue;
+    const params = ((op.parameters as Array<{ name: string }>) ?? []).filter((x) => !HISTORY_PARAMS.some((h) => h.name === x.name));
+    op.parameters = [...params, ...HISTORY_PARAMS];
+  }
+}
+
 /** RFC 6902 JSON Patch document (the patch format the server accepts; FHIRPath Patch is not supported). */
 const JSON_PATCH = {
   type: 'array',
@@ -224,6 +240,7 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
     }
   }
 
+  addHistoryParams(paths);
   nameOperations(paths);
 
   const tags = [
