@@ -4,6 +4,7 @@ import { fhirComponentSchemas, ref } from './fhir-components.js';
 import { createExample, genomicReportTransactionExample } from './examples.js';
 import { operationPathItem, outcomeResponse } from './operation-paths.js';
 import { sampleValue, searchParamExample } from './parameter-examples.js';
+import { patientCompartmentTypes } from '../../search/compartment.js';
 
 /**
  * Turns the document @fastify/swagger generates from the route definitions into the complete
@@ -69,6 +70,35 @@ function addHistoryParams(paths: Record<string, Record<string, unknown>>): void 
   }
 }
 
+/** `{compartmentType}`: the Patient compartment's member types (compartment.ts), or `*` for all of them. */
+function compartmentTypeParam(type: string): Record<string, unknown> {
+  return {
+    name: 'compartmentType', in: 'path', required: true,
+    description: `The resources of this ${type}'s compartment to search: one member type of the Patient compartment, or * for all of them (the only compartment served)`,
+    schema: { type: 'string', enum: ['*', ...patientCompartmentTypes().sort()] },
+    example: 'Observation',
+  };
+}
+
+/**
+ * HEAD: Fastify answers it on every GET route (headers only); documented where the headers are
+ * the point, ETag and Last-Modified of one version and the capabilities.
+ */
+function addHeadOperations(paths: Record<string, Record<string, unknown>>): void {
+  for (const [p, item] of Object.entries(paths)) {
+    const get = item.get as Record<string, unknown> | undefined;
+    if (!get || !(p === '/fhir/metadata' || /^\/fhir\/[A-Za-z]+\/\{id\}(\/_history\/\{vid\})?$/.test(p))) continue;
+    const responses = Object.fromEntries(Object.entries(get.responses as Record<string, { description: string }>)
+      .map(([code, r]) => [code, { description: r.description }]));
+    item.head = {
+      ...get,
+      summary: `${String(get.summary ?? '')} (HEAD: the headers only, e.g. ETag and Last-Modified)`,
+      operationId: `head_${String(get.operationId ?? p.replace(/[^A-Za-z0-9]+/g, '_'))}`.replace(/^head_get_/, 'head_'),
+      responses,
+    };
+  }
+}
+
 /** RFC 6902 JSON Patch document (the patch format the server accepts; FHIRPath Patch is not supported). */
 const JSON_PATCH = {
   type: 'array',
@@ -110,7 +140,8 @@ function typedResponses(method: string, template: string, type: string): Record<
 }
 
 function expandForType(template: string, method: string, op: Record<string, unknown>, type: string, capability: CapabilityStatement): Record<string, unknown> {
-  const params = ((op.parameters as Array<Record<string, unknown>>) ?? []).filter((p) => !(p.in === 'path' && p.name === 'type'));
+  const params = ((op.parameters as Array<Record<string, unknown>>) ?? []).filter((p) => !(p.in === 'path' && p.name === 'type'))
+    .map((p) => (p.in === 'path' && p.name === 'compartmentType' ? compartmentTypeParam(type) : p));
   const res = capability.rest?.[0]?.resource?.find((r) => r.type === type);
   const isSearch = method === 'get' && template === '/fhir/{type}';
   if (isSearch) {
@@ -241,6 +272,14 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
   }
 
   addHistoryParams(paths);
+  const systemSearch = paths['/fhir/_search'] as Record<string, Record<string, unknown>> | undefined;
+  if (systemSearch?.post) {
+    systemSearch.post.parameters = [...((systemSearch.post.parameters as unknown[]) ?? []), HEADERS.preferHandling];
+    systemSearch.post.requestBody = { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', additionalProperties: { type: 'string' } }, example: { _type: 'Observation', code: 'http://loinc.org|69548-6' } } } };
+    systemSearch.post.responses = { 200: { description: 'searchset Bundle', content: fhirJson(ref('Bundle')) }, 400: outcomeResponse('Malformed or (under Prefer: handling=strict) unknown parameter') };
+  }
+  nameOperations(paths);
+  addHeadOperations(paths);
   nameOperations(paths);
 
   const tags = [
