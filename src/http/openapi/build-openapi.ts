@@ -3,7 +3,7 @@ import type { OperationHandler } from '../../fhir/context.js';
 import { fhirComponentSchemas, ref } from './fhir-components.js';
 import { createExample, genomicReportTransactionExample } from './examples.js';
 import { operationPathItem, outcomeResponse } from './operation-paths.js';
-import { sampleValue, searchParamExample } from './parameter-examples.js';
+import { idExample, sampleValue, searchParamExample, VID_EXAMPLE } from './parameter-examples.js';
 import { patientCompartmentTypes } from '../../search/compartment.js';
 
 /**
@@ -68,6 +68,13 @@ function addHistoryParams(paths: Record<string, Record<string, unknown>>): void 
     const params = ((op.parameters as Array<{ name: string }>) ?? []).filter((x) => !HISTORY_PARAMS.some((h) => h.name === x.name));
     op.parameters = [...params, ...HISTORY_PARAMS];
   }
+}
+
+/** `{id}` and `{vid}` pre-filled from the demo data (parameter-examples.ts), where it has that type. */
+function pathExample(p: Record<string, unknown>, type: string): Record<string, unknown> {
+  if (p.in !== 'path') return p;
+  const example = p.name === 'id' ? idExample(type) : p.name === 'vid' && idExample(type) ? VID_EXAMPLE : undefined;
+  return example === undefined ? p : { ...p, example };
 }
 
 /** `{compartmentType}`: the Patient compartment's member types (compartment.ts), or `*` for all of them. */
@@ -141,7 +148,8 @@ function typedResponses(method: string, template: string, type: string): Record<
 
 function expandForType(template: string, method: string, op: Record<string, unknown>, type: string, capability: CapabilityStatement): Record<string, unknown> {
   const params = ((op.parameters as Array<Record<string, unknown>>) ?? []).filter((p) => !(p.in === 'path' && p.name === 'type'))
-    .map((p) => (p.in === 'path' && p.name === 'compartmentType' ? compartmentTypeParam(type) : p));
+    .map((p) => (p.in === 'path' && p.name === 'compartmentType' ? compartmentTypeParam(type) : p))
+    .map((p) => pathExample(p, type));
   const res = capability.rest?.[0]?.resource?.find((r) => r.type === type);
   const isSearch = method === 'get' && template === '/fhir/{type}';
   if (isSearch) {
@@ -265,7 +273,8 @@ export function buildOpenApi(generated: Doc, inputs: OpenApiInputs): Doc {
       if (!types.includes(type)) continue;
       if (h.levels.includes('type')) paths[`/fhir/${type}/$${h.name}`] = operationPathItem(h, def, tag ?? type, [], type);
       if (h.levels.includes('instance')) {
-        const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+        const example = idExample(type);
+        const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, ...(example ? { example } : {}) };
         paths[`/fhir/${type}/{id}/$${h.name}`] = operationPathItem(h, def, tag ?? type, [idParam], type);
       }
     }
