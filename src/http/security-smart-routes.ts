@@ -15,8 +15,10 @@ const SCOPES_SUPPORTED = [
   'system/Observation.rs', 'system/DiagnosticReport.rs', 'system/MolecularSequence.rs', 'system/AuditEvent.rs',
 ];
 
+// Public endpoints: `security: []` overrides the document's global bearer requirement.
 const smartConfigSchema = {
   tags: ['auth'],
+  security: [],
   summary: 'SMART on FHIR discovery document',
   response: {
     200: {
@@ -38,6 +40,7 @@ const smartConfigSchema = {
 
 const tokenSchema = {
   tags: ['auth'],
+  security: [],
   summary: 'Token endpoint: client_credentials grant with a private_key_jwt client assertion (RS384/ES384)',
   consumes: ['application/x-www-form-urlencoded'],
   body: {
@@ -78,7 +81,7 @@ export async function smartRoutes(app: FastifyInstance, opts: { svc: AuthService
   for (const url of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {
     app.get(url, { schema: smartConfigSchema }, async () => discovery);
   }
-  app.get('/.well-known/jwks.json', { schema: { tags: ['auth'], summary: 'Public keys that sign this server\'s access tokens' } }, async () => svc.jwks());
+  app.get('/.well-known/jwks.json', { schema: { tags: ['auth'], security: [], summary: 'Public keys that sign this server\'s access tokens' } }, async () => svc.jwks());
 
   // Form bodies for the token endpoint only (this plugin is encapsulated). Repeated parameters
   // are kept as arrays so that validation refuses them (RFC 6749 §3.2: MUST NOT be repeated).

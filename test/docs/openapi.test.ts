@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { docsApp, openApi } from './helpers.js';
+import { docsApp, openApi, type OpenApiDoc } from './helpers.js';
 import { genomicsOperationDefinitions } from '../../src/genomics/operations/definitions.js';
 
 t.test('the OpenAPI document is valid OpenAPI 3.1 and describes the whole FHIR API', async (t) => {
@@ -75,4 +75,62 @@ t.test('the document is also served as YAML', async (t) => {
   const res = await app.inject('/docs/yaml');
   t.equal(res.statusCode, 200);
   t.match(res.body, /openapi: 3\.1\.0/);
+});
+
+/** Every `$ref` in the document that does not resolve inside it (JSON Pointer, RFC 6901). */
+function danglingRefs(doc: unknown): string[] {
+  const refs = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) k === '$ref' && typeof v === 'string' ? refs.add(v) : walk(v);
+  };
+  walk(doc);
+  return [...refs].filter((r) => {
+    if (!r.startsWith('#/')) return true;
+    let node: unknown = doc;
+    for (const part of r.slice(2).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+    }
+    return node === undefined;
+  });
+}
+
+t.test('both documents reference only schemas they hold, and every operation has a unique operationId', async (t) => {
+  const app = await docsApp({ config: { auth: true } });
+  t.teardown(() => app.close());
+  const views: Record<string, OpenApiDoc> = { '/docs/json': await openApi(app), '/docs/genomics.json': (await app.inject('/docs/genomics.json')).json() as OpenApiDoc };
+  for (const [url, doc] of Object.entries(views)) {
+    t.same(danglingRefs(doc), [], `${url}: every $ref resolves`);
+    const ids = new Map<string, string[]>();
+    const missing: string[] = [];
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const [m, op] of Object.entries(item)) {
+        const id = (op as { operationId?: string }).operationId;
+        if (!id) missing.push(`${m} ${p}`);
+        else ids.set(id, [...(ids.get(id) ?? []), `${m} ${p}`]);
+      }
+    }
+    t.same(missing, [], `${url}: every operation has an operationId`);
+    t.same([...ids].filter(([, v]) => v.length > 1), [], `${url}: operationIds are unique`);
+    t.equal((doc.paths['/fhir/metadata'].get as { operationId?: string }).operationId, 'capabilities');
+    t.equal((doc.paths['/fhir'].post as { operationId?: string }).operationId, 'batch_or_transaction');
+    t.ok(doc.paths['/auth/token']?.post && doc.paths['/health/live']?.get && doc.paths['/fhir/_history']?.get, `${url}: token, health and history routes are there`);
+  }
+});
+
+t.test('the public endpoints declare security: [] and the FHIR API keeps the bearer requirement', async (t) => {
+  const app = await docsApp({ config: { auth: true } });
+  t.teardown(() => app.close());
+  const doc = (await openApi(app)) as OpenApiDoc & { security?: unknown };
+  t.same(doc.security, [{ bearerAuth: [] }], 'bearer token required globally');
+  const ops = (p: string) => doc.paths[p] as Record<string, { security?: unknown }> | undefined;
+  for (const [path, method] of [['/fhir/metadata', 'get'], ['/fhir/.well-known/smart-configuration', 'get'], ['/.well-known/smart-configuration', 'get'],
+    ['/.well-known/jwks.json', 'get'], ['/health/live', 'get'], ['/health/ready', 'get'], ['/auth/token', 'post']]) {
+    t.same(ops(path)?.[method]?.security, [], `${method.toUpperCase()} ${path} is public`);
+    // and it is: no token needed
+    const res = await app.inject({ method: method.toUpperCase() as 'GET', url: path });
+    t.not(res.statusCode, 401, `${path} answers without a token`);
+  }
+  t.equal(ops('/fhir/Observation')?.get?.security, undefined, 'search keeps the global requirement');
+  t.equal((await app.inject('/fhir/Observation')).statusCode, 401);
 });

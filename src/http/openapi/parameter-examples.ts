@@ -56,6 +56,26 @@ const BY_TYPE: Record<string, string> = {
   special: 'x',
 };
 
+/** A demo resource of each type the demo data set holds: the `{id}` example, so "Try it out" reads it. */
+const DEMO_IDS: Record<string, string> = {
+  Patient: DEMO.patients[0],
+  Observation: DEMO.egfrVariant,
+  DiagnosticReport: DEMO.egfrReport,
+  MolecularSequence: DEMO.molecularSequence,
+  Specimen: `demo-spec-${DEMO.patients[0]}`,
+  ServiceRequest: `demo-order-${DEMO.patients[0]}`,
+  Organization: DEMO.lab,
+  Practitioner: DEMO.geneticist,
+};
+
+/** `{id}` example for a type (none for types the demo data does not hold). */
+export function idExample(resourceType: string): string | undefined {
+  return DEMO_IDS[resourceType];
+}
+
+/** `{vid}` example: every demo resource has a version 1 once seeded. */
+export const VID_EXAMPLE = '1';
+
 /** The `example` of a search parameter (pre-filled by Swagger UI). */
 export function searchParamExample(resourceType: string, name: string, type: string): string | undefined {
   if (SPECIFIC[resourceType]) return SPECIFIC[resourceType][name];

@@ -46,7 +46,7 @@ export function documentView(full: Doc, keepTags: Set<string>): Doc {
   };
 }
 
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; $ref?: string; const?: unknown; enum?: unknown[]; pattern?: string; required?: string[]; description?: string };
+type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; $ref?: string; const?: unknown; enum?: unknown[]; pattern?: string; required?: string[]; description?: string };
 
 const refName = (r: string | undefined) => r?.slice(r.lastIndexOf('/') + 1);
 
@@ -56,6 +56,9 @@ function oneLevel(name: string, all: Record<string, unknown>): Schema {
   if (!def?.properties) return { ...(def ?? { type: 'object' }) };
   const element = (s: Schema): Schema => {
     if (s.items) return { type: 'array', items: element(s.items) };
+    // The R4 schema spells repeating primitives as `anyOf: [{$ref: canonical}, {type: null}]`:
+    // each branch is typed by name too, or the view would point at schemas it does not hold.
+    for (const key of ['anyOf', 'oneOf'] as const) if (s[key]) return { ...s, [key]: s[key]!.map(element) };
     const target = refName(s.$ref);
     if (!target) return { ...s };
     const t = all[target] as Schema | undefined;
