@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { ResourceStore } from '../storage/types.js';
+import type { ResourceStore, StoreTx } from '../storage/types.js';
+import { FhirError } from '../fhir/errors.js';
 import { indexResource, RELATIVE_REFS_ONLY } from '../search/search-service.js';
 import { buildAuditEvent, type AuditInput } from './audit-event.js';
 
@@ -49,6 +50,8 @@ export class AuditLog {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  /** Set once the store refused a multi-resource transaction (a standalone MongoDB). */
+  private singleWrites = false;
   /** Events written so far (for tests and the bench). */
   written = 0;
   dropped = 0;
@@ -111,9 +114,21 @@ export class AuditLog {
     try {
       const events = batch.map((e) => ('resourceType' in e ? e : buildAuditEvent(e)));
       batch = events;
-      await this.store.transaction(async (tx) => {
-        for (const ev of events) await tx.put(ev, indexResource(ev, RELATIVE_REFS_ONLY), { ifVersion: 0 }); // (audit-event.ts refers relatively)
-      }, { multi: true });
+      const put = (tx: StoreTx, ev: Resource & { id: string }) => tx.put(ev, indexResource(ev, RELATIVE_REFS_ONLY), { ifVersion: 0 }); // (audit-event.ts refers relatively)
+      if (this.singleWrites) await this.writeOneByOne(events, put);
+      else {
+        try {
+          await this.store.transaction(async (tx) => {
+            for (const ev of events) await put(tx, ev);
+          }, { multi: true });
+        } catch (err) {
+          // A standalone MongoDB refuses multi-document transactions (nothing was written): the
+          // trail is then written one event per write, rather than never.
+          if (!(err instanceof FhirError && err.key === 'TRANSACTIONS_UNSUPPORTED')) throw err;
+          this.singleWrites = true;
+          await this.writeOneByOne(events, put);
+        }
+      }
       this.written += batch.length;
     } catch (err) {
       this.queue = batch.concat(this.queue);
@@ -124,6 +139,16 @@ export class AuditLog {
         this.dropped += drop;
       }
       this.opts.onError?.(err, drop);
+    }
+  }
+
+  /** One event per write; an event written stays out of the batch a failure re-queues. */
+  private async writeOneByOne(events: Array<Resource & { id: string }>, put: (tx: StoreTx, ev: Resource & { id: string }) => Promise<unknown>): Promise<void> {
+    while (events.length) {
+      const ev = events[0];
+      await this.store.transaction((tx) => put(tx, ev));
+      events.shift();
+      this.written++;
     }
   }
 

@@ -136,3 +136,43 @@ t.test('request classification for the audit trail', async (t) => {
   t.equal(describeRequest('GET', 'Observation', { subject: ['Group/g1'] }).patient, undefined);
   t.same(describeRequest('GET', 'Patient/p1/Observation'), { interaction: 'search-compartment', resourceType: 'Observation', patient: 'p1', id: undefined });
 });
+
+t.test('a store that refuses multi-resource transactions (a standalone MongoDB) still gets the trail, one event per write', async (t) => {
+  const { EmbeddedStore } = await import('../../src/storage/embedded/embedded-store.js');
+  const { AuditLog } = await import('../../src/auth/audit-log.js');
+  const { fhirError } = await import('../../src/fhir/errors.js');
+  const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'fgs-audit-single-')), { fsync: false });
+  await store.init();
+  t.teardown(() => store.close());
+  // What the MongoDB adapter does on a standalone server (mongo-store.ts): a multi transaction is
+  // refused before anything is written; single-resource ones run.
+  let refused = 0;
+  let single = 0;
+  const standalone = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
+      return (work: never, opts?: { multi?: boolean }) => {
+        if (opts?.multi) {
+          refused++;
+          throw fhirError('TRANSACTIONS_UNSUPPORTED', 'standalone');
+        }
+        single++;
+        return target.transaction(work, opts);
+      };
+    },
+  });
+  const log = new AuditLog(standalone);
+  const input = (id: string) => ({ facts: describeRequest('GET', `Patient/${id}`), method: 'GET', url: `/Patient/${id}`, status: 200, clientId: 'c' });
+  for (const id of ['a', 'b', 'c']) log.record(input(id));
+  log.record({ ...input('d'), status: 404 });
+  await log.flush();
+  t.equal(refused, 1, 'the multi transaction was tried once');
+  t.equal(single, log.written, 'then each event had its own write');
+  for (const id of ['e', 'f']) log.record({ ...input(id), status: 403 });
+  await log.flush();
+  t.equal(refused, 1, 'and later batches go one by one at once');
+  const stored = await store.search({ types: ['AuditEvent'], filter: {}, limit: 100 });
+  t.equal(stored.records.length, log.written, 'every event is stored');
+  t.ok(log.written >= 3, `${log.written} events written`);
+  await log.close();
+});

@@ -51,6 +51,7 @@ t.test('search filter wrapping and options', async (t) => {
     sort: [['lu', -1], ['_id', 1]], limit: 10, skip: 20, maxTimeMS: 1501,
   }, 'sort with a tie-breaker, limit, skip, maxTimeMS');
   t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5 });
+  t.same(searchOptions({ sort: [['x.date', -1], ['t', 1], ['id', 1]], limit: 5 }).sort, [['x.date', -1], ['t', 1], ['id', 1]], 'no _id after t and id (unique together): index order can serve the sort');
   t.throws(() => searchOptions({ sort: [['json', 1]], limit: 1 }), /not allowed/);
 });
 

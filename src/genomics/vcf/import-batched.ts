@@ -3,6 +3,7 @@ import type { PreparedWrite, ResourceStore } from '../../storage/types.js';
 import { checkVcf, type ImportHooks, runImport, storeSink } from './import.js';
 import type { LineResource } from './map-lines.js';
 import type { ImportSummary, ProducedResource, VcfImportOptions } from './types.js';
+import { withReportLimit } from './report-limit.js';
 
 /**
  * Import in several transactions, for call sets too large for one: the embedded store journals a
@@ -16,10 +17,11 @@ import type { ImportSummary, ProducedResource, VcfImportOptions } from './types.
 export async function importVcfBatched(
   store: ResourceStore,
   open: () => Readable,
-  opts: VcfImportOptions,
+  given: VcfImportOptions,
   batchSize: number,
   hooks: ImportHooks = {},
 ): Promise<ImportSummary> {
+  const opts = withReportLimit(store, given);
   await checkVcf(open(), opts);
   // Each resource with what the prepare pool made of it (validated, indexed, packed), so that the
   // store takes it as prepared instead of indexing and serializing it again on this thread.

@@ -5,6 +5,7 @@ import type { Prepared } from '../../prepare/prepare.js';
 import { preparePool } from '../../prepare/pool.js';
 import type { PreparedWrite, ResourceStore, StoreTx, VersionRecord } from '../../storage/types.js';
 import { readLines } from './line-reader.js';
+import { withReportLimit } from './report-limit.js';
 import { LineResource } from './map-lines.js';
 import { emptySummary, mapVcf } from './map-vcf.js';
 import type { ImportSummary, ProducedResource, ProgressInfo, VcfImportOptions } from './types.js';
@@ -36,7 +37,8 @@ export interface ResourceSink {
  * function opening it anew. A stream can be read once only, so an attempt after the first is
  * refused (409, nothing stored) rather than importing what is left of it (nothing, or the rest).
  */
-export async function importVcf(store: ResourceStore, input: Readable | (() => Readable), opts: VcfImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
+export async function importVcf(store: ResourceStore, input: Readable | (() => Readable), given: VcfImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
+  const opts = withReportLimit(store, given);
   let attempts = 0;
   return store.transaction((tx) => {
     if (typeof input !== 'function' && attempts++ > 0) throw fhirError('CONFLICT', 'The import met a concurrent write and its input cannot be read again; nothing was stored: try again');

@@ -46,14 +46,17 @@ export function searchFilter(q: Pick<StoreQuery, 'types' | 'filter'>): Document 
   return { $and: parts };
 }
 
-/** Sort (with `_id` as the tie-breaker so skip paging is stable), limit, skip, time limit. */
+/** Sort (with `_id` as the tie-breaker so skip paging is stable, unless t and id already are), limit, skip, time limit. */
 export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'maxTimeMs'>): FindOptions & { sort: Array<[string, 1 | -1]> } {
   const sort: Array<[string, 1 | -1]> = [];
   for (const [field, dir] of q.sort ?? []) {
     if (!FIELD_PATH.test(field)) throw new Error(`Sort field ${field} is not allowed`);
     sort.push([field, dir === -1 ? -1 : 1]);
   }
-  if (!sort.some(([f]) => f === '_id')) sort.push(['_id', 1]);
+  // `_id` is `t/id`: after t and id (unique together) it orders nothing more, and appending it
+  // would keep every search from walking an index in order (no index ends in `_id`: a blocking sort).
+  const total = sort.some(([f]) => f === '_id') || (sort.some(([f]) => f === 't') && sort.some(([f]) => f === 'id'));
+  if (!total) sort.push(['_id', 1]);
   const opts: FindOptions & { sort: Array<[string, 1 | -1]> } = { sort, limit: q.limit };
   if (q.skip) opts.skip = q.skip;
   if (q.maxTimeMs !== undefined) opts.maxTimeMS = Math.max(1, Math.ceil(q.maxTimeMs));
