@@ -86,7 +86,9 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   const keep = new URLSearchParams();
   if (param(req, '_since')) keep.set('_since', param(req, '_since')!);
   keep.set('_count', String(limit));
-  const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(flatQuery(req)).toString()}`.replace(/\?$/, '') }];
+  // the self link says what was used, as search's does: a _count above the maximum is the maximum
+  const used = flatQuery(req).map(([k, v]): [string, string] => (k === '_count' ? [k, String(limit)] : [k, v]));
+  const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(used).toString()}`.replace(/\?$/, '') }];
   if (more && lastSeq !== undefined) {
     keep.set('_cursor', String(lastSeq));
     link.push({ relation: 'next', url: `${ctx.config.baseUrl}/${path}?${keep.toString()}` });
