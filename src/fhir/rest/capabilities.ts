@@ -19,6 +19,12 @@ const BASE_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
   { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
 ];
 
+/** Why these two types list writes that some ids refuse (built-ins.ts): the rule, stated where it applies. */
+const BUILT_IN_NOTE: Record<string, string> = {
+  SearchParameter: "The server's own SearchParameters (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource; a stored SearchParameter does not change search. Search and type or system history cover stored SearchParameters only.",
+  OperationDefinition: "The server's own OperationDefinitions (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource. Search and type or system history cover stored OperationDefinitions only.",
+};
+
 /** The parameters the search module really indexes for this type, plus the base ones. */
 function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
   const params = capabilitySearchParams(type) as CapabilityStatementRestResourceSearchParam[];
@@ -51,6 +57,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
       referencePolicy: ['literal', 'local'],
       searchParam: searchParams(type),
       ...(ops.length ? { operation: ops } : {}),
+      ...(BUILT_IN_NOTE[type] ? { documentation: BUILT_IN_NOTE[type] } : {}),
     };
   });
   return {
