@@ -2,7 +2,7 @@ import type {
   CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation, CapabilityStatementRestResourceSearchParam,
 } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
-import { authorize } from '../../auth/authorize.js';
+import { AUDIT_TYPE, authorize } from '../../auth/authorize.js';
 import { smartOauthUris } from '../../auth/smart-capability.js';
 import { capabilitySearchParams } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
@@ -14,6 +14,7 @@ import { resourceTypes } from '../resource-types.js';
  * the search parameters the search module indexes, and the registered operations.
  */
 const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
+const READ_INTERACTIONS = ['read', 'vread', 'history-instance', 'history-type', 'search-type'] as const;
 const BASE_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
   { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
   { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
@@ -44,16 +45,20 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
     const ops = operationHandlers
       .filter((h) => (h.levels.includes('type') || h.levels.includes('instance')) && (!h.resourceTypes?.length || h.resourceTypes.includes(type)))
       .map((h) => operationEntry(h.name, h.definition));
+    // With auth on, the server writes the audit trail itself and refuses every client write of it
+    // (authorize.ts): only the reading interactions are listed (CapabilityStatement.rest.resource.interaction)
+    const readOnly = ctx.config.auth && type === AUDIT_TYPE;
     return {
       type: type as CapabilityStatementRestResource['type'],
-      interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+      interaction: (readOnly ? READ_INTERACTIONS : TYPE_INTERACTIONS).map((code) => ({ code })),
       versioning: 'versioned-update',
       readHistory: true,
-      updateCreate: true,
-      conditionalCreate: true,
+      updateCreate: !readOnly,
+      conditionalCreate: !readOnly,
       conditionalRead: 'not-match', // If-None-Match answers 304; If-Modified-Since is not read
-      conditionalUpdate: true,
-      conditionalDelete: 'single',
+      conditionalUpdate: !readOnly,
+      conditionalDelete: readOnly ? 'not-supported' : 'single',
+      ...(readOnly ? { documentation: 'Written by the server only (the audit trail); readable with a scope naming AuditEvent itself.' } : {}),
       referencePolicy: ['literal', 'local'],
       searchParam: searchParams(type),
       ...(ops.length ? { operation: ops } : {}),
