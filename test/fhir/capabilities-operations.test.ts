@@ -104,3 +104,14 @@ t.test('AuditEvent: with auth on, only the interactions the server allows a clie
   const openAudit = open.rest[0].resource.find((r: { type: string }) => r.type === 'AuditEvent');
   t.ok(openAudit.interaction.some((i: { code: string }) => i.code === 'create'), 'with auth off nothing refuses them');
 });
+
+t.test('CapabilityStatement states the _count default and maximum (FHIR_DEFAULT_COUNT / FHIR_MAX_COUNT)', async (t) => {
+  const app = await testApp(t, { defaultCount: 7, maxCount: 70 });
+  const cs = (await send(app, 'GET', '/fhir/metadata')).json();
+  const count = cs.rest[0].searchParam.find((p: { name: string }) => p.name === '_count');
+  t.ok(count, '_count among the parameters of every search');
+  t.equal(count.type, 'number');
+  t.match(count.documentation, /default 7, maximum 70/);
+  const dflt = (await send(await testApp(t), 'GET', '/fhir/metadata')).json();
+  t.match(dflt.rest[0].searchParam.find((p: { name: string }) => p.name === '_count').documentation, /default 50, maximum 1000/);
+});

@@ -33,6 +33,18 @@ function searchParams(type: string): CapabilityStatementRestResourceSearchParam[
   return [...BASE_PARAMS.filter((p) => !names.has(p.name)), ...params];
 }
 
+/**
+ * R4 has no element for the page size, so `_count` is listed among the parameters every search
+ * takes, its default and maximum in `documentation` (README, Configuration).
+ */
+function countParam(ctx: FhirContext): CapabilityStatementRestResourceSearchParam {
+  const { defaultCount, maxCount } = ctx.config;
+  return {
+    name: '_count', type: 'number',
+    documentation: `Page size of search and history: default ${defaultCount}, maximum ${maxCount} (a larger _count is answered with ${maxCount}); _count=0 asks for the total only.`,
+  };
+}
+
 function operationEntry(name: string, definition: string | undefined): CapabilityStatementRestResourceOperation {
   return { name, definition: definition ?? `OperationDefinition/${name}` };
 }
@@ -93,7 +105,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        searchParam: BASE_PARAMS,
+        searchParam: [...BASE_PARAMS, countParam(ctx)],
         operation: operationHandlers.filter((h) => h.levels.includes('system')).map((h) => operationEntry(h.name, h.definition)),
       },
     ],
@@ -103,7 +115,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
 export async function capabilities(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'capabilities' });
   // Rebuilt only when what it describes changes (type list generated, operations registered).
-  const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${resourceTypes().length}|${operationHandlers.length}`;
+  const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${ctx.config.defaultCount}|${ctx.config.maxCount}|${resourceTypes().length}|${operationHandlers.length}`;
   if (cached?.key !== key) cached = { key, json: JSON.stringify(buildCapabilityStatement(ctx)) };
   return { status: 200, body: cached.json };
 }
