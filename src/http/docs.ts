@@ -6,7 +6,7 @@ import type { FhirContext } from '../fhir/context.js';
 import { buildCapabilityStatement } from '../fhir/rest/capabilities.js';
 import { operationHandlers } from '../fhir/operations/index.js';
 import { buildOpenApi } from './openapi/build-openapi.js';
-import { operationDefinitionById } from '../fhir/operations/definitions.js';
+import { operationDefinitionOf } from '../fhir/operations/definitions.js';
 import { GENOMICS_VIEW_TYPES, documentView } from './openapi/views.js';
 
 /**
@@ -40,7 +40,7 @@ export async function registerDocs(app: FastifyInstance, config: AppConfig, ctx:
       built ??= buildOpenApi(doc.openapiObject as Record<string, unknown>, {
         capability: buildCapabilityStatement(ctx()),
         operations: operationHandlers,
-        operationDefinition: (h) => operationDefinitionById(h.name),
+        operationDefinition: operationDefinitionOf,
       });
       return built as typeof doc.openapiObject;
     },

@@ -88,3 +88,30 @@ t.test('$operations: system, type and instance level over GET and POST', async (
   t.equal((await send(app, 'GET', '/fhir/Observation/$test-sys')).statusCode, 404, 'not registered at this level');
   t.equal((await send(app, 'GET', '/fhir/Observation/o1/$test-write')).statusCode, 404);
 });
+
+t.test('AuditEvent: with auth on, only the interactions the server allows a client are listed', async (t) => {
+  const app = await testApp(t, { auth: true });
+  const cs = (await send(app, 'GET', '/fhir/metadata')).json();
+  const audit = cs.rest[0].resource.find((r: { type: string }) => r.type === 'AuditEvent');
+  t.same(audit.interaction.map((i: { code: string }) => i.code).sort(), ['history-instance', 'history-type', 'read', 'search-type', 'vread']);
+  t.equal(audit.updateCreate, false);
+  t.equal(audit.conditionalCreate, false);
+  t.equal(audit.conditionalUpdate, false);
+  t.equal(audit.conditionalDelete, 'not-supported');
+  const obs = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Observation');
+  t.ok(obs.interaction.some((i: { code: string }) => i.code === 'create'), 'other types keep their writes');
+  const open = (await send(await testApp(t), 'GET', '/fhir/metadata')).json();
+  const openAudit = open.rest[0].resource.find((r: { type: string }) => r.type === 'AuditEvent');
+  t.ok(openAudit.interaction.some((i: { code: string }) => i.code === 'create'), 'with auth off nothing refuses them');
+});
+
+t.test('CapabilityStatement states the _count default and maximum (FHIR_DEFAULT_COUNT / FHIR_MAX_COUNT)', async (t) => {
+  const app = await testApp(t, { defaultCount: 7, maxCount: 70 });
+  const cs = (await send(app, 'GET', '/fhir/metadata')).json();
+  const count = cs.rest[0].searchParam.find((p: { name: string }) => p.name === '_count');
+  t.ok(count, '_count among the parameters of every search');
+  t.equal(count.type, 'number');
+  t.match(count.documentation, /default 7, maximum 70/);
+  const dflt = (await send(await testApp(t), 'GET', '/fhir/metadata')).json();
+  t.match(dflt.rest[0].searchParam.find((p: { name: string }) => p.name === '_count').documentation, /default 50, maximum 1000/);
+});

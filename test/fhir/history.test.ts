@@ -85,3 +85,17 @@ t.test('history entries: a re-creation after a delete is PUT 201, an update PUT 
   const second = (await send(app, 'GET', first.link.find((l: { relation: string }) => l.relation === 'next').url.replace('http://localhost', ''))).json();
   t.same(rows(second), [`PUT Patient/${id} 201`]);
 });
+
+t.test('_count above the maximum is clamped, and the self link shows the _count used (as search does)', async (t) => {
+  const app = await testApp(t, { maxCount: 2 });
+  for (let i = 0; i < 3; i++) await send(app, 'PUT', `/fhir/Patient/p${i}`, { resourceType: 'Patient', id: `p${i}` });
+  const b = (await send(app, 'GET', '/fhir/_history?_count=5000&_since=2000-01-01')).json();
+  t.equal(b.entry.length, 2, 'the maximum is enforced');
+  const self = new URL(b.link.find((l: { relation: string }) => l.relation === 'self').url);
+  t.equal(self.searchParams.get('_count'), '2', 'self shows the clamped _count');
+  t.equal(self.searchParams.get('_since'), '2000-01-01');
+  const next = new URL(b.link.find((l: { relation: string }) => l.relation === 'next').url);
+  t.equal(next.searchParams.get('_count'), '2');
+  const search = (await send(app, 'GET', '/fhir/Patient?_count=5000')).json();
+  t.equal(new URL(search.link[0].url).searchParams.get('_count'), '2', 'search clamps the same way');
+});

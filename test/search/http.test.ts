@@ -140,3 +140,15 @@ t.test('the self link shows the _count used once; strict refusals do not say the
     t.match(lax.entry.find((e: { search?: { mode: string } }) => e.search?.mode === 'outcome').resource.issue[0].diagnostics, /it was ignored$/, `${qs}: the warning says it was ignored`);
   }
 });
+
+t.test('an unsupported modifier answers 400 naming the parameter, even without strict handling (README)', async (t) => {
+  const app = await testApp(t);
+  for (const qs of ['gender:in=http://x', 'gender:below=male', 'gender:above=male', 'gender:not-in=http://x']) {
+    const res = await send(app, 'GET', `/fhir/Patient?${qs}`);
+    t.equal(res.statusCode, 400, qs);
+    t.equal(res.json().resourceType, 'OperationOutcome');
+    t.same(res.json().issue[0].expression, [qs.split('=')[0]], `${qs}: the parameter is named`);
+  }
+  const text = await send(app, 'GET', '/fhir/Patient?_text=x');
+  t.equal(text.statusCode, 200, 'an unsupported parameter is only warned about');
+});

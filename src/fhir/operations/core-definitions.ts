@@ -6,29 +6,32 @@ import type { OperationDefinition } from '@medplum/fhirtypes';
  * https://hl7.org/fhir/R4/patient-operation-everything.html) plus the server's own $import-vcf.
  * They drive the OpenAPI parameters of those operations as the IG's definitions drive theirs.
  */
-const def = (id: string, url: string, description: string, parameter: OperationDefinition['parameter']): OperationDefinition => ({
-  resourceType: 'OperationDefinition', id, url, name: id, status: 'active', kind: 'operation', code: id,
-  system: false, type: true, instance: true, description, parameter,
+const def = (id: string, code: string, url: string, description: string, parameter: OperationDefinition['parameter'], base?: string): OperationDefinition => ({
+  resourceType: 'OperationDefinition', id, url, name: code, status: 'active', kind: 'operation', code,
+  ...(base ? { base } : {}), system: false, type: true, instance: true, description, parameter,
 });
+/** A core operation as this server implements it: its own url, the spec's definition as `base` (it supports a subset of the inputs). */
+const SERVER = 'urn:fhir-genomics-server:OperationDefinition/';
+const CORE = 'http://hl7.org/fhir/OperationDefinition/';
 
 type Param = NonNullable<OperationDefinition['parameter']>[number];
 /** An optional input taking one value (most inputs are). */
 const optIn = (name: string, type: string, documentation: string): Param => ({ name, use: 'in', min: 0, max: '1', type, documentation });
 
 export const CORE_OPERATION_DEFINITIONS: Record<string, OperationDefinition> = {
-  validate: def('validate', 'http://hl7.org/fhir/OperationDefinition/Resource-validate', 'Validates a resource (structure, Genomics Reporting profiles, invariants) without storing it.', [
+  'Resource-validate': def('Resource-validate', 'validate', `${SERVER}Resource-validate`, 'Validates a resource (structure, Genomics Reporting profiles, invariants) without storing it.', [
     optIn('resource', 'Resource', 'The resource to validate'),
     optIn('mode', 'code', 'create | update | delete | profile'),
     optIn('profile', 'uri', 'A profile to validate against'),
     { name: 'return', use: 'out', min: 1, max: '1', type: 'OperationOutcome', documentation: 'The validation result' },
-  ]),
-  everything: def('everything', 'http://hl7.org/fhir/OperationDefinition/Patient-everything', "Everything in the patient's compartment (paged).", [
+  ], `${CORE}Resource-validate`),
+  'Patient-everything': def('Patient-everything', 'everything', `${SERVER}Patient-everything`, "Everything in the patient's compartment (paged).", [
     optIn('_since', 'instant', 'Only resources updated since this instant'),
     { name: '_type', use: 'in', min: 0, max: '*', type: 'code', documentation: 'Resource types to include' },
     optIn('_count', 'integer', 'Page size'),
     { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle', documentation: 'searchset Bundle' },
-  ]),
-  'import-vcf': def('import-vcf', 'urn:fhir-genomics-server:OperationDefinition/import-vcf', 'Imports a VCF file as Genomics Reporting IG resources in one transaction.', [
+  ], `${CORE}Patient-everything`),
+  'import-vcf': def('import-vcf', 'import-vcf', `${SERVER}import-vcf`, 'Imports a VCF file as Genomics Reporting IG resources in one transaction.', [
     { name: 'vcf', use: 'in', min: 1, max: '1', type: 'string', documentation: 'The VCF text (or the request body as text/plain)' },
     { name: 'patient', use: 'in', min: 1, max: '1', type: 'string', documentation: 'Patient id the calls belong to' },
     optIn('build', 'code', 'GRCh37 | GRCh38 (default: from the header)'),

@@ -1,4 +1,5 @@
 import type { OperationDefinition } from '@medplum/fhirtypes';
+import type { OperationHandler } from '../context.js';
 import { genomicsOperationDefinitions } from '../../genomics/operations/definitions.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
 
@@ -9,4 +10,10 @@ import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
  */
 export function operationDefinitionById(id: string): OperationDefinition | undefined {
   return genomicsOperationDefinitions().get(id) ?? (Object.hasOwn(CORE_OPERATION_DEFINITIONS, id) ? CORE_OPERATION_DEFINITIONS[id] : undefined);
+}
+
+/** The definition a handler's CapabilityStatement entry names (`OperationDefinition/{id}`, else its name as id). */
+export function operationDefinitionOf(h: Pick<OperationHandler, 'name' | 'definition'>): OperationDefinition | undefined {
+  const local = h.definition?.startsWith('OperationDefinition/') ? h.definition.slice('OperationDefinition/'.length) : undefined;
+  return operationDefinitionById(local ?? h.name);
 }

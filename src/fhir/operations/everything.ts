@@ -28,7 +28,7 @@ export const everythingOperation: OperationHandler = {
   name: 'everything',
   levels: ['instance'],
   resourceTypes: ['Patient'],
-  definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+  definition: 'OperationDefinition/Patient-everything', // served from core-definitions.ts
   affectsState: false,
   async handle(req: FhirRequest & { id?: string }, ctx: FhirContext): Promise<FhirResponse> {
     const id = checkId(req.id ?? '');

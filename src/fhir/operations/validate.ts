@@ -29,7 +29,7 @@ interface ValidateInput {
 export const validateOperation: OperationHandler = {
   name: 'validate',
   levels: ['type', 'instance'],
-  definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+  definition: 'OperationDefinition/Resource-validate', // served from core-definitions.ts
   affectsState: false,
   async handle(req: FhirRequest & { resourceType?: string; id?: string }, ctx: FhirContext): Promise<FhirResponse> {
     const input = readInput(req);

@@ -2,7 +2,7 @@ import type {
   CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceOperation, CapabilityStatementRestResourceSearchParam,
 } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
-import { authorize } from '../../auth/authorize.js';
+import { AUDIT_TYPE, authorize } from '../../auth/authorize.js';
 import { smartOauthUris } from '../../auth/smart-capability.js';
 import { capabilitySearchParams } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
@@ -14,16 +14,35 @@ import { resourceTypes } from '../resource-types.js';
  * the search parameters the search module indexes, and the registered operations.
  */
 const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
+const READ_INTERACTIONS = ['read', 'vread', 'history-instance', 'history-type', 'search-type'] as const;
 const BASE_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
   { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
   { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
 ];
+
+/** Why these two types list writes that some ids refuse (built-ins.ts): the rule, stated where it applies. */
+const BUILT_IN_NOTE: Record<string, string> = {
+  SearchParameter: "The server's own SearchParameters (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource; a stored SearchParameter does not change search. Search and type or system history cover stored SearchParameters only.",
+  OperationDefinition: "The server's own OperationDefinitions (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource. Search and type or system history cover stored OperationDefinitions only.",
+};
 
 /** The parameters the search module really indexes for this type, plus the base ones. */
 function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
   const params = capabilitySearchParams(type) as CapabilityStatementRestResourceSearchParam[];
   const names = new Set(params.map((p) => p.name));
   return [...BASE_PARAMS.filter((p) => !names.has(p.name)), ...params];
+}
+
+/**
+ * R4 has no element for the page size, so `_count` is listed among the parameters every search
+ * takes, its default and maximum in `documentation` (README, Configuration).
+ */
+function countParam(ctx: FhirContext): CapabilityStatementRestResourceSearchParam {
+  const { defaultCount, maxCount } = ctx.config;
+  return {
+    name: '_count', type: 'number',
+    documentation: `Page size of search and history: default ${defaultCount}, maximum ${maxCount} (a larger _count is answered with ${maxCount}); _count=0 asks for the total only.`,
+  };
 }
 
 function operationEntry(name: string, definition: string | undefined): CapabilityStatementRestResourceOperation {
@@ -38,19 +57,24 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
     const ops = operationHandlers
       .filter((h) => (h.levels.includes('type') || h.levels.includes('instance')) && (!h.resourceTypes?.length || h.resourceTypes.includes(type)))
       .map((h) => operationEntry(h.name, h.definition));
+    // With auth on, the server writes the audit trail itself and refuses every client write of it
+    // (authorize.ts): only the reading interactions are listed (CapabilityStatement.rest.resource.interaction)
+    const readOnly = ctx.config.auth && type === AUDIT_TYPE;
     return {
       type: type as CapabilityStatementRestResource['type'],
-      interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+      interaction: (readOnly ? READ_INTERACTIONS : TYPE_INTERACTIONS).map((code) => ({ code })),
       versioning: 'versioned-update',
       readHistory: true,
-      updateCreate: true,
-      conditionalCreate: true,
+      updateCreate: !readOnly,
+      conditionalCreate: !readOnly,
       conditionalRead: 'not-match', // If-None-Match answers 304; If-Modified-Since is not read
-      conditionalUpdate: true,
-      conditionalDelete: 'single',
+      conditionalUpdate: !readOnly,
+      conditionalDelete: readOnly ? 'not-supported' : 'single',
+      ...(readOnly ? { documentation: 'Written by the server only (the audit trail); readable with a scope naming AuditEvent itself.' } : {}),
       referencePolicy: ['literal', 'local'],
       searchParam: searchParams(type),
       ...(ops.length ? { operation: ops } : {}),
+      ...(BUILT_IN_NOTE[type] ? { documentation: BUILT_IN_NOTE[type] } : {}),
     };
   });
   return {
@@ -81,7 +105,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        searchParam: BASE_PARAMS,
+        searchParam: [...BASE_PARAMS, countParam(ctx)],
         operation: operationHandlers.filter((h) => h.levels.includes('system')).map((h) => operationEntry(h.name, h.definition)),
       },
     ],
@@ -91,7 +115,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
 export async function capabilities(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'capabilities' });
   // Rebuilt only when what it describes changes (type list generated, operations registered).
-  const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${resourceTypes().length}|${operationHandlers.length}`;
+  const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${ctx.config.defaultCount}|${ctx.config.maxCount}|${resourceTypes().length}|${operationHandlers.length}`;
   if (cached?.key !== key) cached = { key, json: JSON.stringify(buildCapabilityStatement(ctx)) };
   return { status: 200, body: cached.json };
 }

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, BundleLink } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import { authorize, patientRestriction } from '../../auth/authorize.js';
@@ -7,6 +7,7 @@ import { checkId, param } from './request-utils.js';
 import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
 import { adopt } from '../json-decimals.js';
+import { builtInResource } from './built-ins.js';
 
 /**
  * history at instance, type and system level (https://hl7.org/fhir/R4/http.html#history), newest
@@ -39,6 +40,8 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   if (cursorRaw !== undefined && !/^\d+$/.test(cursorRaw)) throw fhirError('BAD_REQUEST', 'Invalid _cursor', '_cursor');
   const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);
 
+  const builtIn = id !== undefined ? builtInResource(type!, id) : undefined;
+  if (builtIn) return builtInHistory(ctx, req, type!, id!, builtIn, limit);
   if (id !== undefined) {
     const current = await ctx.store.read(type!, id);
     if (!current) throw fhirError('NOT_FOUND', `${type}/${id} is not known`);
@@ -86,13 +89,27 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   const keep = new URLSearchParams();
   if (param(req, '_since')) keep.set('_since', param(req, '_since')!);
   keep.set('_count', String(limit));
-  const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(flatQuery(req)).toString()}`.replace(/\?$/, '') }];
+  // the self link says what was used, as search's does: a _count above the maximum is the maximum
+  const used = flatQuery(req).map(([k, v]): [string, string] => (k === '_count' ? [k, String(limit)] : [k, v]));
+  const link: BundleLink[] = [{ relation: 'self', url: `${ctx.config.baseUrl}/${path}?${new URLSearchParams(used).toString()}`.replace(/\?$/, '') }];
   if (more && lastSeq !== undefined) {
     keep.set('_cursor', String(lastSeq));
     link.push({ relation: 'next', url: `${ctx.config.baseUrl}/${path}?${keep.toString()}` });
   }
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(filtered ? {} : { total }), link, ...(entry.length ? { entry } : {}) };
   for (const e of entry) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
+  return { status: 200, body: bundle };
+}
+
+/** The history of a built-in definition (built-ins.ts): its one version, as read and vread give it. */
+function builtInHistory(ctx: FhirContext, req: FhirRequest, type: string, id: string, res: Resource, limit: number): FhirResponse {
+  const self = `${ctx.config.baseUrl}/${type}/${id}/_history?_count=${limit}`;
+  // the cursor and _since are not honoured apart: one version, always before any cursor, and no date to compare
+  const shown = limit > 0 && param(req, '_cursor') === undefined;
+  const bundle: Bundle = {
+    resourceType: 'Bundle', type: 'history', total: 1, link: [{ relation: 'self', url: self }],
+    ...(shown ? { entry: [{ fullUrl: `${ctx.config.baseUrl}/${type}/${id}`, resource: res, request: { method: 'POST', url: type }, response: { status: '201', etag: etag(1) } }] } : {}),
+  };
   return { status: 200, body: bundle };
 }
 

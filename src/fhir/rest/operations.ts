@@ -1,5 +1,5 @@
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
-import { fhirError } from '../errors.js';
+import { fhirError, FhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import { operationHandlers } from '../operations/index.js';
 import { checkId } from './request-utils.js';
@@ -26,8 +26,10 @@ export async function invokeOperation(ctx: FhirContext, req: FhirRequest, name: 
     const where = level === 'system' ? 'system level' : `${level} level for ${type}`;
     throw fhirError('UNKNOWN_ROUTE', `Operation $${name} is not supported at ${where}`);
   }
-  if (req.method !== 'POST' && req.method !== 'GET') throw fhirError('METHOD_NOT_ALLOWED', `$${name} is invoked with POST${handler.affectsState ? '' : ' or GET'}`);
-  if (req.method === 'GET' && handler.affectsState) throw fhirError('METHOD_NOT_ALLOWED', `$${name} changes state: invoke it with POST`);
+  // RFC 9110 §15.5.6: a 405 names the methods the target does allow
+  const allow = { headers: { allow: handler.affectsState ? 'POST' : 'GET, POST' } };
+  if (req.method !== 'POST' && req.method !== 'GET') throw new FhirError('METHOD_NOT_ALLOWED', `$${name} is invoked with POST${handler.affectsState ? '' : ' or GET'}`, allow);
+  if (req.method === 'GET' && handler.affectsState) throw new FhirError('METHOD_NOT_ALLOWED', `$${name} changes state: invoke it with POST`, allow);
   if (id !== undefined) checkId(id);
   authorize(req.auth, { interaction: 'operation', resourceType: type, operation: name });
   if (req.method === 'POST') throwIfMalformedParameters(req.body);

@@ -2,12 +2,12 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
-import { getSearchParameter } from '../../search/search-service.js';
-import { operationDefinitionById } from '../operations/definitions.js';
+import type { Resource } from '@medplum/fhirtypes';
+import { builtInResource } from './built-ins.js';
 import { parseSummary, subsetResource } from '../summary.js';
 import { checkId, noteTouched, param, VERSION } from './request-utils.js';
 import { etagMatches, parseEtags } from './etag.js';
-import { versionHeaders, versionUrl } from './response.js';
+import { etag, versionHeaders, versionUrl } from './response.js';
 import { checkVisible, parseRecord, requireLive } from './write-core.js';
 
 /**
@@ -28,20 +28,23 @@ function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json:
   return { status: 200, headers, body: rec.json };
 }
 
+/** A built-in definition, as version 1 (built-ins.ts): ETag W/"1", If-None-Match, _summary/_elements. */
+function answerBuiltIn(ctx: FhirContext, req: FhirRequest, res: Resource, type: string, id: string, vread: boolean): FhirResponse {
+  const headers: Record<string, string> = { etag: etag(1) };
+  if (vread) headers['content-location'] = versionUrl(ctx, { resourceType: type, id, versionId: 1 });
+  const ifNoneMatch = parseEtags('If-None-Match', req.headers['if-none-match']);
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, { versionId: 1, deleted: false })) return { status: 304, headers };
+  return { status: 200, headers, body: subsetResource(res, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
+}
+
 export async function readResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'read', resourceType: type });
   checkId(id);
+  // The server's own definitions are read from code first: they are read-only (built-ins.ts), so a
+  // stored resource under such an id can only be one written before that rule, and must not shadow them.
+  const builtIn = builtInResource(type, id);
+  if (builtIn) return answerBuiltIn(ctx, req, builtIn, type, id, false);
   const stored = await ctx.store.read(type, id);
-  if (!stored && type === 'SearchParameter') {
-    // The SearchParameters the server implements are readable even though they are not stored.
-    const builtIn = getSearchParameter(id);
-    if (builtIn) return { status: 200, body: subsetResource(builtIn, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
-  }
-  if (!stored && type === 'OperationDefinition') {
-    // Likewise the definitions of the operations the server implements (the CapabilityStatement names them).
-    const builtIn = operationDefinitionById(id);
-    if (builtIn) return { status: 200, body: subsetResource(builtIn, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
-  }
   const rec = requireLive(stored, type, id);
   // noted before the check: a refused read is recorded against the patient it reached for
   noteTouched(req, rec);
@@ -53,6 +56,11 @@ export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: st
   authorize(req.auth, { interaction: 'vread', resourceType: type });
   checkId(id);
   checkId(vid, 'version id');
+  const builtIn = builtInResource(type, id);
+  if (builtIn) {
+    if (vid === '1') return answerBuiltIn(ctx, req, builtIn, type, id, true);
+    throw fhirError('NOT_FOUND', `${type}/${id}/_history/${vid} is not known (a built-in definition has version 1 only)`);
+  }
   // A version id is an id, a string: `01` or `x` is a valid one that names no version (404),
   // not another spelling of version 1, just as If-Match W/"01" does not match version 1.
   const rec = VERSION.test(vid) ? await ctx.store.vread(type, id, Number(vid)) : undefined;

@@ -9,6 +9,7 @@ import { conditionKey } from './request-utils.js';
 import { matchedVersion, type EtagCondition } from './etag.js';
 import { prepareIncoming } from './validate-incoming.js';
 import { applyJsonPatch } from './json-patch.js';
+import { refuseBuiltInWrite } from './built-ins.js';
 
 /**
  * Write primitives that run inside a store transaction. The single-resource interactions and the
@@ -70,6 +71,7 @@ export function checkWritable(auth: AuthContext | undefined, target: VersionReco
  * be (plain create/update) to keep the writer lock short.
  */
 export async function putInTx(tx: StoreTx, resource: Stored, ifVersion: number | undefined, index: SearchIndex): Promise<VersionRecord> {
+  refuseBuiltInWrite(resource.resourceType, resource.id); // every write of a resource comes through here
   return tx.put(resource, index, ifVersion === undefined ? undefined : { ifVersion });
 }
 
@@ -139,6 +141,7 @@ export async function conditionalUpdateInTx(
 export async function patchInTx(
   ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: IfMatch, auth?: AuthContext,
 ): Promise<WriteResult> {
+  refuseBuiltInWrite(type, id); // before the read: a built-in is not in the store (404 would mislead)
   const current = requireLive(await tx.read(type, id), type, id);
   checkWritable(auth, current);
   matchedVersion(ifMatch, current, `${type}/${id}`);
@@ -157,6 +160,7 @@ export async function patchInTx(
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */
 export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth?: AuthContext): Promise<VersionRecord | undefined> {
+  refuseBuiltInWrite(type, id); // a 204 would be false: the definition stays readable
   const current = await tx.read(type, id);
   if (current && !current.deleted) checkWritable(auth, current);
   const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
@@ -168,5 +172,6 @@ export async function conditionalDeleteInTx(tx: StoreTx, type: string, queryStri
   const matches = await conditionalMatches(tx, type, queryString, auth);
   if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria match several ${type} resources; refine them to delete one`);
   if (!matches.length) return undefined;
+  refuseBuiltInWrite(type, matches[0].id);
   return tx.delete(type, matches[0].id);
 }

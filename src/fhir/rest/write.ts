@@ -10,6 +10,7 @@ import { checkId, noteTouched, patchBody, preferReturn, resourceBody, searchQuer
 import { etag, writeResponse } from './response.js';
 import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
+import { refuseBuiltInWrite } from './built-ins.js';
 import {
   conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, patchInTx, updateInTx, type Stored,
 } from './write-core.js';
@@ -36,6 +37,7 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
 export async function updateResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'update', resourceType: type });
   checkId(id);
+  refuseBuiltInWrite(type, id); // before validating a body that could never be stored
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const index = indexResource(resource, ctx.config.baseUrl);

@@ -1,0 +1,90 @@
+import t from 'tap';
+import { send, testApp } from './helpers.js';
+
+/**
+ * The server's own SearchParameters and OperationDefinitions (built-ins.ts) are read-only and
+ * behave as one version of a resource: a write neither shadows nor deletes them (bbdocs #1).
+ */
+const hijack = { resourceType: 'SearchParameter', id: 'Resource-id', url: 'http://example.org/sp', name: 'hijack', status: 'draft', description: 'x', code: '_id', base: ['Resource'], type: 'token' };
+
+t.test('writes to a built-in definition answer 405 with Allow and change nothing', async (t) => {
+  const app = await testApp(t);
+  const before = (await send(app, 'GET', '/fhir/SearchParameter/Resource-id')).json();
+  const put = await send(app, 'PUT', '/fhir/SearchParameter/Resource-id', hijack);
+  t.equal(put.statusCode, 405, 'PUT');
+  t.equal(put.headers.allow, 'GET, HEAD');
+  t.equal(put.json().resourceType, 'OperationOutcome');
+  t.match(put.json().issue[0].diagnostics, /SearchParameter\/Resource-id is one of the server's built-in definitions/);
+  t.same(put.json().issue[0].expression, ['SearchParameter.id']);
+  const after = await send(app, 'GET', '/fhir/SearchParameter/Resource-id');
+  t.equal(after.statusCode, 200);
+  t.same(after.json(), before, 'the official definition is still the one served');
+  t.equal(after.json().name, '_id');
+
+  for (const [type, id] of [['SearchParameter', 'genomic-region'], ['OperationDefinition', 'find-subject-variants']]) {
+    const del = await send(app, 'DELETE', `/fhir/${type}/${id}`);
+    t.equal(del.statusCode, 405, `DELETE ${type}/${id} is refused, not a 204 that changes nothing`);
+    t.equal(del.headers.allow, 'GET, HEAD');
+    const patch = await send(app, 'PATCH', `/fhir/${type}/${id}`, '[{"op":"replace","path":"/status","value":"retired"}]', { 'content-type': 'application/json-patch+json' });
+    t.equal(patch.statusCode, 405, `PATCH ${type}/${id}`);
+    const read = await send(app, 'GET', `/fhir/${type}/${id}`);
+    t.equal(read.statusCode, 200, `${type}/${id} still reads`);
+    t.not(read.json().status, 'retired');
+  }
+
+  // the same rule inside a transaction (all or nothing) and a batch (per entry)
+  const tx = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [{ request: { method: 'DELETE', url: 'SearchParameter/genomic-region' } }],
+  });
+  t.equal(tx.statusCode, 405, 'a transaction deleting a built-in fails');
+  const batch = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch',
+    entry: [{ resource: hijack, request: { method: 'PUT', url: 'SearchParameter/Resource-id' } }],
+  });
+  t.equal(batch.statusCode, 200);
+  t.match(batch.json().entry[0].response.status, /^405/);
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter/Resource-id')).json().name, '_id');
+
+  // other ids stay writable: the server stores them like any resource
+  const own = await send(app, 'PUT', '/fhir/SearchParameter/my-sp', { ...hijack, id: 'my-sp' });
+  t.equal(own.statusCode, 201, 'a SearchParameter under another id is stored');
+  t.equal((await send(app, 'DELETE', '/fhir/SearchParameter/my-sp')).statusCode, 204);
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter/my-sp')).statusCode, 410);
+});
+
+t.test('a built-in reads as version 1: ETag, vread, instance history', async (t) => {
+  const app = await testApp(t);
+  const read = await send(app, 'GET', '/fhir/SearchParameter/genomic-region');
+  t.equal(read.statusCode, 200);
+  t.equal(read.headers.etag, 'W/"1"');
+  t.equal(read.json().meta.versionId, '1');
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter/genomic-region', undefined, { 'if-none-match': 'W/"1"' })).statusCode, 304);
+  const v1 = await send(app, 'GET', '/fhir/SearchParameter/genomic-region/_history/1');
+  t.equal(v1.statusCode, 200, 'vread of version 1');
+  t.same(v1.json(), read.json());
+  t.equal(v1.headers['content-location'], 'http://localhost/fhir/SearchParameter/genomic-region/_history/1');
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter/genomic-region/_history/2')).statusCode, 404);
+  const od = await send(app, 'GET', '/fhir/OperationDefinition/find-subject-variants/_history/1');
+  t.equal(od.statusCode, 200);
+  t.equal(od.json().resourceType, 'OperationDefinition');
+  const hist = await send(app, 'GET', '/fhir/SearchParameter/genomic-region/_history');
+  t.equal(hist.statusCode, 200, 'instance history');
+  const b = hist.json();
+  t.equal(b.type, 'history');
+  t.equal(b.total, 1);
+  t.equal(b.entry.length, 1);
+  t.same(b.entry[0].resource, read.json());
+  t.equal(b.entry[0].response.etag, 'W/"1"');
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter/no-such-sp/_history')).statusCode, 404);
+});
+
+t.test('the CapabilityStatement states the rule where it lists the writes', async (t) => {
+  const app = await testApp(t);
+  const cs = (await send(app, 'GET', '/fhir/metadata')).json();
+  for (const type of ['SearchParameter', 'OperationDefinition']) {
+    const r = cs.rest[0].resource.find((x: { type: string }) => x.type === type);
+    t.ok(r.interaction.some((i: { code: string }) => i.code === 'update'), `${type}: other ids stay writable`);
+    t.match(r.documentation, /own .* are read-only: update, patch and delete of them answer 405/);
+  }
+});
