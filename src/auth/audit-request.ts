@@ -15,14 +15,19 @@ export interface RequestFacts {
 
 const TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
-/** `Patient/p1`, `p1`, `http://x/fhir/Patient/p1` → `p1`; other references → undefined. */
-export function patientIdOf(value: string): string | undefined {
-  const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]*)?$/.exec(value);
+/**
+ * `Patient/p1`, `p1`, `<own base>/Patient/p1` → `p1`; other references → undefined, including a
+ * Patient on another server's base (`http://other.org/fhir/Patient/p1` is not our p1: search
+ * indexes it by its URL only, see normalize.ts referenceKey).
+ */
+export function patientIdOf(value: string, baseUrl?: string): string | undefined {
+  const local = baseUrl && value.startsWith(`${baseUrl}/`) ? value.slice(baseUrl.length + 1) : value;
+  const m = /^Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]*)?$/.exec(local);
   if (m) return m[1];
-  return /^[A-Za-z0-9\-.]{1,64}$/.test(value) ? value : undefined;
+  return /^[A-Za-z0-9\-.]{1,64}$/.test(local) ? local : undefined;
 }
 
-export function describeRequest(method: string, path: string, query: Record<string, string[]> = {}): RequestFacts {
+export function describeRequest(method: string, path: string, query: Record<string, string[]> = {}, baseUrl?: string): RequestFacts {
   const seg = path.split('/').filter(Boolean);
   const facts = classify(method, seg);
   if (!facts.patient) {
@@ -30,7 +35,7 @@ export function describeRequest(method: string, path: string, query: Record<stri
     // the genomics operations, whose subject parameter is the patient.
     const subject = query.subject?.[0];
     const candidates = [query.patient?.[0], query['subject:Patient']?.[0], subject !== undefined && (facts.operation || subject.includes('Patient/')) ? subject : undefined];
-    facts.patient = candidates.map((v) => (v === undefined ? undefined : patientIdOf(v))).find(Boolean);
+    facts.patient = candidates.map((v) => (v === undefined ? undefined : patientIdOf(v, baseUrl))).find(Boolean);
   }
   return facts;
 }

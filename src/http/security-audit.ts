@@ -119,7 +119,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
         query[k] = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
       }
     }
-    const facts = factsOf(request.method, path, query);
+    const facts = factsOf(request.method, path, query, config.baseUrl);
     const body = request.body as { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
     const bundleType = body?.type;
     const isBundle = facts.interaction === 'batch/transaction' && (bundleType === 'batch' || bundleType === 'transaction');
@@ -134,7 +134,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
       const named: Array<string[] | Promise<string[]>> = [];
       for (const e of entries) {
         const [rel, entryPath, entryQuery] = splitEntryUrl(e.url);
-        const entryFacts = factsOf(e.method, entryPath, entryQuery);
+        const entryFacts = factsOf(e.method, entryPath, entryQuery, config.baseUrl);
         named.push(record({
           ...agent, facts: entryFacts, method: e.method, url: `/${rel}`,
           status: e.status, createdId: entryFacts.interaction === 'create' ? e.id : undefined,
@@ -181,10 +181,10 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
   }
 }
 
-function factsOf(method: string, path: string, query: Record<string, string[]>): RequestFacts {
+function factsOf(method: string, path: string, query: Record<string, string[]>, baseUrl: string): RequestFacts {
   try {
-    return describeRequest(method, path.includes('%') ? decodeURIComponent(path) : path, query);
+    return describeRequest(method, path.includes('%') ? decodeURIComponent(path) : path, query, baseUrl);
   } catch {
-    return describeRequest(method, path, query);
+    return describeRequest(method, path, query, baseUrl);
   }
 }

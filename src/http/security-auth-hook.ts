@@ -79,7 +79,7 @@ export function registerAuthHooks(app: FastifyInstance, svc: AuthService): void 
     if (!request.auth) return done();
     try {
       if (request.url.includes('_has') || request.url.includes('_type')) guardSearchTypes(request, request.auth);
-      if (request.auth.patient !== undefined) guardPatientToken(request, request.auth.patient);
+      if (request.auth.patient !== undefined) guardPatientToken(request, request.auth.patient, app.config.baseUrl);
       done();
     } catch (err) {
       done(err as Error);
@@ -130,10 +130,10 @@ function parameterPatients(body: unknown): string[] {
  * answers 404, as if it did not exist), and every resource written, alone or in a Bundle, must
  * land in the token's compartment.
  */
-function guardPatientToken(request: FastifyRequest, patient: string): void {
+function guardPatientToken(request: FastifyRequest, patient: string, baseUrl: string): void {
   const path = pathOf(request.url).replace(/^\/fhir\/?/, '');
   const query = queryOf(request);
-  const facts = describeRequest(request.method, path, query);
+  const facts = describeRequest(request.method, path, query, baseUrl);
   const named: string[] = [];
   // A read of another Patient is the core's to judge: one whose `link` names the token's patient
   // is in its compartment (R4 Patient CompartmentDefinition: Patient via `link`), as search says.
@@ -145,7 +145,8 @@ function guardPatientToken(request: FastifyRequest, patient: string): void {
     named.push(...parameterPatients(request.body));
   }
   for (const v of named) {
-    if (patientIdOf(v) !== patient) throw fhirError('NOT_FOUND', `Patient/${String(patientIdOf(v) ?? v).slice(0, 64)} is not known`);
+    const id = patientIdOf(v, baseUrl);
+    if (id !== patient) throw fhirError('NOT_FOUND', id === undefined ? `${v.slice(0, 80)} is not a patient of this server` : `Patient/${id.slice(0, 64)} is not known`);
   }
   if (request.method === 'PATCH') return guardPatch(request.body, patient);
   const body = request.body as { resourceType?: unknown; entry?: unknown } | undefined;

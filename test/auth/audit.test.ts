@@ -176,3 +176,18 @@ t.test('a store that refuses multi-resource transactions (a standalone MongoDB) 
   t.ok(log.written >= 3, `${log.written} events written`);
   await log.close();
 });
+
+t.test('a Patient on another server\'s base is not our patient (audit facts, patient-token guard)', async (t) => {
+  const base = 'http://127.0.0.1:8080/fhir';
+  t.equal(describeRequest('GET', 'Observation', { subject: ['http://other.org/fhir/Patient/p1'] }, base).patient, undefined, 'foreign base: no local patient');
+  t.equal(describeRequest('GET', 'Observation', { subject: [`${base}/Patient/p1`] }, base).patient, 'p1', 'own base: p1');
+  t.equal(describeRequest('GET', 'Observation', { patient: ['Patient/p1'] }, base).patient, 'p1', 'relative: p1');
+  t.equal(describeRequest('GET', '$find-subject-variants', { subject: ['p1'] }, base).patient, 'p1', 'an operation\'s bare subject id');
+
+  const app = await buildApp(testConfig({ auth: true, dataDir: mkdtempSync(join(tmpdir(), 'fgs-audit-foreign-')), fsync: false, security: securityConfig() }));
+  t.teardown(() => app.close());
+  const p1 = await serverToken(app, ['patient/*.rs'], { clientId: 'app-foreign', patient: 'p1' });
+  const foreign = await app.inject({ url: `/fhir/$find-subject-variants?subject=${encodeURIComponent('http://other.org/fhir/Patient/p1')}&ranges=NC_000007.14:1-2`, headers: bearer(p1) });
+  t.equal(foreign.statusCode, 404, 'a patient token cannot name another server\'s patient p1 as its own');
+  t.match(foreign.json().issue[0].diagnostics, /not a patient of this server/);
+});
