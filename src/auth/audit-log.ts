@@ -115,21 +115,21 @@ export class AuditLog {
       const events = batch.map((e) => ('resourceType' in e ? e : buildAuditEvent(e)));
       batch = events;
       const put = (tx: StoreTx, ev: Resource & { id: string }) => tx.put(ev, indexResource(ev, RELATIVE_REFS_ONLY), { ifVersion: 0 }); // (audit-event.ts refers relatively)
-      if (this.singleWrites) await this.writeOneByOne(events, put);
-      else {
+      if (!this.singleWrites) {
         try {
           await this.store.transaction(async (tx) => {
             for (const ev of events) await put(tx, ev);
           }, { multi: true });
+          this.written += events.length;
+          return;
         } catch (err) {
           // A standalone MongoDB refuses multi-document transactions (nothing was written): the
           // trail is then written one event per write, rather than never.
           if (!(err instanceof FhirError && err.key === 'TRANSACTIONS_UNSUPPORTED')) throw err;
           this.singleWrites = true;
-          await this.writeOneByOne(events, put);
         }
       }
-      this.written += batch.length;
+      await this.writeOneByOne(events, put);
     } catch (err) {
       this.queue = batch.concat(this.queue);
       const max = this.opts.maxQueue ?? 100_000;
@@ -142,7 +142,7 @@ export class AuditLog {
     }
   }
 
-  /** One event per write; an event written stays out of the batch a failure re-queues. */
+  /** One event per write, counted as written; `events` (the batch a failure re-queues) keeps only those not written. */
   private async writeOneByOne(events: Array<Resource & { id: string }>, put: (tx: StoreTx, ev: Resource & { id: string }) => Promise<unknown>): Promise<void> {
     while (events.length) {
       const ev = events[0];

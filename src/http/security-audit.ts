@@ -61,7 +61,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     const touched = touchedPatients(notes, config.baseUrl);
     const { facts } = input;
     const finish = (found: string[]): string[] => {
-      const patients = found.length ? found : facts.patient ? [facts.patient] : tokenPatient ? [tokenPatient] : [];
+      const patients = namedPatients(found, facts.patient, tokenPatient);
       log.record({ ...input, patients });
       return patients;
     };
@@ -95,7 +95,7 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     const [, type, id, version] = m;
     const touched = touchedPatients(notes, config.baseUrl);
     const tokenPatient = request.auth?.patient;
-    const patients = touched.length ? touched : type === 'Patient' ? [id] : tokenPatient ? [tokenPatient] : [];
+    const patients = namedPatients(touched, type === 'Patient' ? id : undefined, tokenPatient);
     const key = readGroupKey(agentOf(request), version === undefined ? 'read' : 'vread', type, patients);
     return log.join(key, id, Date.now());
   }
@@ -179,6 +179,11 @@ export function registerAudit(app: FastifyInstance, config: AppConfig): AuditLog
     const q = rel.indexOf('?');
     return q < 0 ? [rel, rel, {}] : [rel, rel.slice(0, q), paramsOf(rel.slice(q + 1))];
   }
+}
+
+/** The patients an event names: those touched, else the one the URL names, else a patient token's own. */
+function namedPatients(touched: string[], urlPatient: string | undefined, tokenPatient: string | undefined): string[] {
+  return touched.length ? touched : urlPatient ? [urlPatient] : tokenPatient ? [tokenPatient] : [];
 }
 
 function factsOf(method: string, path: string, query: Record<string, string[]>, baseUrl: string): RequestFacts {

@@ -125,9 +125,9 @@ export function storeSink(tx: StoreTx): ResourceSink {
     async write(r, prepared) {
       const current = await tx.read(r.resourceType, r.id);
       if (current && !current.deleted && current.json && sameContent(current, r)) return 'unchanged';
-      if (r instanceof LineResource) await tx.putPrepared(r.resource ?? r, r.prepared);
-      else if (prepared) await tx.putPrepared(r, prepared);
-      else await tx.put(r, indexResource(r, RELATIVE_REFS_ONLY));
+      // a LineResource always comes with its prepared write (ResourceSink): named by type and id, it is that write
+      if (prepared) await tx.putPrepared(r instanceof LineResource ? (r.resource ?? r) : r, prepared);
+      else await tx.put(r as ProducedResource, indexResource(r as ProducedResource, RELATIVE_REFS_ONLY));
       return current && !current.deleted ? 'updated' : 'created';
     },
   };
