@@ -1,6 +1,6 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import { patientRestriction } from '../../auth/authorize.js';
-import type { FhirContext, FhirRequest, OperationHandler } from '../../fhir/context.js';
+import type { AuditNotes, FhirContext, FhirRequest, OperationHandler } from '../../fhir/context.js';
 import { fhirError } from '../../fhir/errors.js';
 import type { Issue } from '../../fhir/outcome.js';
 import { operationDefinition } from './definitions.js';
@@ -46,10 +46,30 @@ export function genomicsOperation(code: string, scope: 'subject' | 'population',
       const inputs = readInputs(operationDefinition(code), req);
       const subject = scope === 'subject' ? await resolveSubject(ctx, req, inputs.string('subject')) : '';
       const result = await run({ inputs, ctx, req, subject });
+      if (req.audit) notePatients(req.audit, subject, result.parameter);
       const body: Parameters = parameters(result.parameter, result.issues ?? []);
       return { status: 200, body: serializeParameters(body) };
     },
   };
+}
+
+/**
+ * The audit trail's patients (README "Audit trail"): a subject operation's subject (also when it
+ * came in a Parameters body, which the request's URL does not show), and the patients a
+ * population answer lists (`subject` parts, includePatientList). A count names nobody.
+ */
+function notePatients(notes: AuditNotes, subject: string, parameter: ParametersParameter[]): void {
+  const ids = new Set<string>();
+  if (subject.startsWith('Patient/')) ids.add(subject.slice('Patient/'.length));
+  const walk = (list: ParametersParameter[] | undefined): void => {
+    for (const p of list ?? []) {
+      const ref = p.name === 'subject' ? p.valueString ?? p.valueReference?.reference : undefined;
+      if (ref?.startsWith('Patient/')) ids.add(ref.slice('Patient/'.length));
+      walk(p.part);
+    }
+  };
+  walk(parameter);
+  for (const id of ids) notes.touched.push({ resourceType: 'Patient', id });
 }
 
 /** The subject must exist (as a Patient, or at least as the subject of genomic data) and be visible. */
