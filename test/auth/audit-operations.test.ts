@@ -28,6 +28,9 @@ t.test('genomics operations name the patients they answered about', async (t) =>
   await post('find-subject-variants', [{ name: 'subject', valueString: 'Patient/pa' }, { name: 'ranges', valueString: 'NC_000009.12:5073000-5074000' }]);
   await post('find-population-specific-variants', [{ name: 'variants', valueString: 'NC_000009.12:5073769:G:T' }, { name: 'includePatientList', valueBoolean: true }]);
   await post('find-population-specific-variants', [{ name: 'variants', valueString: 'NC_000009.12:5073769:G:T' }]);
+  const vcf = '##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\nchr9\t5073770\t.\tG\tT\t50\tPASS\t.\tGT\t0/1\n';
+  const imported = await app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { ...bearer(writer), ...FHIR_JSON }, payload: { resourceType: 'Parameters', parameter: [{ name: 'vcf', valueString: vcf }, { name: 'patient', valueString: 'pb' }, { name: 'build', valueString: 'GRCh38' }] } });
+  t.equal(imported.statusCode, 200, imported.body);
   await app.auditLog!.flush();
 
   const auditor = await serverToken(app, ['system/AuditEvent.rs'], { clientId: 'auditor' });
@@ -43,4 +46,7 @@ t.test('genomics operations name the patients they answered about', async (t) =>
   const named = population.map(patientsOf).sort((a, b) => b.length - a.length);
   t.same(named[0], ['Patient/pa', 'Patient/pb'], 'the patients listed in the answer');
   t.same(named[1], [], 'counts alone name nobody');
+  const imports = events.filter((e) => e.subtype?.[0].code === '$import-vcf');
+  t.equal(imports.length, 1);
+  t.same(patientsOf(imports[0]), ['Patient/pb'], 'an import names its patient given in the body');
 });

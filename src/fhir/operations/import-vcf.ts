@@ -27,6 +27,8 @@ export const importVcfOperation: OperationHandler = {
   affectsState: true,
   async handle(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
     const { vcf, opts } = readRequest(req);
+    // the audit trail's patient: the URL names it only when the inputs come in the query string
+    req.audit?.touched.push({ resourceType: 'Patient', id: opts.patient });
     const summary = await importVcf(ctx.store, () => Readable.from([vcf]), opts);
     return { status: 200, body: toParameters(summary) };
   },
