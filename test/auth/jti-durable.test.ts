@@ -42,18 +42,41 @@ t.test('embedded once-keys: durable, expiring, torn tail skipped', async (t) => 
   const dir = mkdtempSync(join(tmpdir(), 'fgs-once-'));
   const now = Date.now();
   let keys = new OnceKeys(dir, false);
-  keys.load(now);
-  t.ok(keys.claim('aaa', now + 60_000, now));
-  t.notOk(keys.claim('aaa', now + 60_000, now), 'a second claim is refused');
-  t.ok(keys.claim('old', now + 10, now));
-  keys.close();
+  await keys.load(now);
+  t.ok(await keys.claim('aaa', now + 60_000, now));
+  t.notOk(await keys.claim('aaa', now + 60_000, now), 'a second claim is refused');
+  t.ok(await keys.claim('old', now + 10, now));
+  await keys.close();
   appendFileSync(join(dir, 'once-keys.log'), `${now + 60_000} torn`.slice(0, 9)); // a crash mid-append
   keys = new OnceKeys(dir, false);
-  keys.load(now + 1000);
-  t.notOk(keys.claim('aaa', now + 60_000, now + 1000), 'remembered across a reopen');
-  t.ok(keys.claim('old', now + 60_000, now + 1000), 'an expired key is claimable again');
+  await keys.load(now + 1000);
+  t.notOk(await keys.claim('aaa', now + 60_000, now + 1000), 'remembered across a reopen');
+  t.ok(await keys.claim('old', now + 60_000, now + 1000), 'an expired key is claimable again');
   t.notMatch(readFileSync(join(dir, 'once-keys.log'), 'utf8'), /torn/, 'the reopen rewrote the file without the torn line');
-  keys.close();
+  await keys.close();
+});
+
+t.test('embedded once-keys: concurrent claims share write rounds, each answered once on disk', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fgs-once-'));
+  const now = Date.now();
+  const keys = new OnceKeys(dir, true);
+  await keys.load(now);
+  const before = keys.rounds;
+  const names = Array.from({ length: 50 }, (_, i) => `k${i}`);
+  const claims = names.map((k) => keys.claim(k, now + 60_000, now).then((won) => {
+    // answered only once its own line is in the file
+    t.ok(readFileSync(join(dir, 'once-keys.log'), 'utf8').includes(` ${k}\n`), `${k} on disk when answered`);
+    return won;
+  }));
+  const twice = keys.claim('k7', now + 60_000, now);
+  t.same(await Promise.all(claims), names.map(() => true));
+  t.equal(await twice, false, 'a concurrent second claim of one key loses');
+  t.ok(keys.rounds - before <= 2, `50 claims in ${keys.rounds - before} rounds (one running, one queued)`);
+  await keys.close();
+  const reopened = new OnceKeys(dir, false);
+  await reopened.load(now);
+  t.notOk(await reopened.claim('k49', now + 60_000, now), 'every claim survived');
+  await reopened.close();
 });
 
 t.test('MongoDB once-keys: unique _id, TTL on exp', async (t) => {

@@ -124,7 +124,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     this.releaseLock = acquireDirLock(this.dir);
     try {
       this.onceKeys = new OnceKeys(this.dir, this.fsync);
-      this.onceKeys.load();
+      await this.onceKeys.load();
       const parallel = this.opts.recoveryTerms && this.replayBytes() >= (this.opts.parallelRecoveryBytes ?? DEFAULT_PARALLEL_RECOVERY_BYTES);
       const replay = new Replay((r) => this.apply(r), parallel ? this.opts.recoveryTerms : undefined, this.opts.recoveryJobOps);
       const settle = () => replay.finish();
@@ -151,7 +151,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     await this.writeChain.catch(() => undefined);
     await this.compactor.finish(this.seq, this.log);
     await this.journal.close();
-    this.onceKeys?.close();
+    await this.onceKeys?.close();
     this.releaseLock?.();
   }
 

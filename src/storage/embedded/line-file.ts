@@ -1,4 +1,5 @@
 import { openSync, fstatSync, readSync, ftruncateSync, closeSync, fsyncSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { decodeLine } from './frame.js';
 import type { TxRecord } from './records.js';
 
@@ -87,6 +88,16 @@ export function truncateDurably(path: string, length: number): void {
 }
 
 /** Makes file creations, renames and deletions inside `dir` durable (POSIX needs a directory fsync). */
+/** fsyncDir off the event loop (for writes a request waits on). */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
