@@ -145,6 +145,27 @@ t.test('structural variants: SO change type, END/CIPOS/CIEND, copy number', asyn
   t.equal((component(at(8000), '82155-3')?.valueQuantity as { value: number }).value, 0, '<CN0> copy number');
 });
 
+t.test('SVLEN has one value per ALT, and two symbolic ALTs of one name are two alleles', async (t) => {
+  // VCF 4.3 section 3: SVLEN is "one value for each ALT allele (e.g. SVLEN=-100,-110 for a deletion
+  // with two distinct alt alleles)"
+  const { summary, variants } = await run(vcf([
+    row('chr1', 1000, '.', 'A', '<DEL>,<DUP>', 50, 'PASS', 'SVLEN=-100,200', 'GT', '1/2'),
+    row('chr1', 5000, '.', 'A', '<DEL>,<DEL>', 50, 'PASS', 'SVTYPE=DEL;SVLEN=-100,-110', 'GT', '1/2'),
+    row('chr1', 9000, '.', 'A', '<INS>,<DUP>', 50, 'PASS', 'SVLEN=50,300', 'GT', '1/2'),
+  ]));
+  t.equal(summary.variants, 6, JSON.stringify(summary.skipped));
+  t.same(summary.skipped, {}, 'the second <DEL> is not a duplicate of the first');
+  const extent = (pos: number, type: string) => variants
+    .filter((v) => v.identifier![0].value!.includes(`:${pos}:`) && code(v, '48019-4') === type)
+    .map((v) => rng(v, '81254-5'));
+  t.same(extent(1000, 'SO:0000159'), [[1000, 1100]], '<DEL> SVLEN[0]');
+  t.same(extent(1000, 'SO:1000035'), [[1000, 1200]], '<DUP> SVLEN[1], not the deletion\'s');
+  t.same(extent(5000, 'SO:0000159').sort((a, b) => a![1] - b![1]), [[5000, 5100], [5000, 5110]], 'each <DEL> its own length');
+  t.same(extent(9000, 'SO:1000035'), [[9000, 9300]], '<DUP> after an <INS>: SVLEN[1]');
+  const keys = variants.filter((v) => v.identifier![0].value!.includes(':5000:')).map((v) => v.identifier![0].value!.split('|')[3]).sort();
+  t.same(keys, ['1:5000:A><DEL>', '1:5000:A><DEL>#2'], 'the first keeps the usual key; the repeat is named by its allele index');
+});
+
 t.test('the outer range of an imprecise call covers both breakpoint intervals', async (t) => {
   const { variants } = await run(vcf([
     row('chr1', 1000, '.', 'A', '<INS>', 50, 'PASS', 'SVTYPE=INS;END=1000;CIPOS=-16,22', 'GT', '0/1'),

@@ -94,7 +94,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   out.posKey = `${chrom}:${r.pos}`;
   for (const altIdx of alts) {
     const alt = r.alts[altIdx - 1];
-    const cls = classifyAllele(r, alt);
+    const cls = classifyAllele(r, alt, altIdx);
     if ('unsupported' in cls) {
       out.skips.push(cls.unsupported as SkipReason);
       continue;
@@ -104,7 +104,11 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
       throw new VcfLineError(r.line, `${what} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
     }
     if (!build) continue;
-    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase(), source: ctx.source, specimen: ctx.specimen };
+    // Two ALTs of one text are two alleles only when symbolic (`<DEL>,<DEL>` with SVLEN=-100,-110):
+    // the repeat is keyed by its allele index, so it is not taken for a duplicate of the first (whose
+    // key stays what it was). A repeated sequence ALT is one allele, a duplicate.
+    const repeat = cls.call.structural && r.alts.indexOf(alt) < altIdx - 1 ? `#${altIdx}` : '';
+    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() + repeat, source: ctx.source, specimen: ctx.specimen };
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : undefined);
     const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
