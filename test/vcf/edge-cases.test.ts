@@ -271,6 +271,30 @@ t.test('ids are deterministic per patient, build, sample and allele', async (t) 
   t.equal(a.variants[0].identifier?.[0].value, 'p1|GRCh38|S1|1:100:A>G');
 });
 
+t.test('a record repeated away from its position (an unsorted file) is a duplicate too: counted once, listed once', async (t) => {
+  // VCF 4.3 section 1.6.1 wants records sorted by POS within a contiguous CHROM block; files that are
+  // not (a concatenation, a merge) are still read, without counting one call twice
+  const store = await newStore();
+  t.teardown(() => store.close());
+  const s = await importVcf(store, input(vcf([
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 200, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr2', 5, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 50, '.', 'C', 'T', 50, 'PASS', '.', 'GT', '0/1'),
+  ])), { patient: 'p1' });
+  const stored = (await readAll<Observation>(store, 'Observation')).filter((o) => o.code?.coding?.[0]?.code === '69548-6');
+  t.equal(stored.length, 5);
+  t.equal(s.variants, 5, 'the summary counts what is stored');
+  t.equal(s.skipped.duplicate, 2);
+  const [report] = await readAll<import('@medplum/fhirtypes').DiagnosticReport>(store, 'DiagnosticReport');
+  const refs = report.result!.map((r) => r.reference);
+  t.equal(refs.length, 5);
+  t.equal(new Set(refs).size, refs.length, 'no Observation is listed twice');
+});
+
 t.test('the report lists at most maxReportResults Observations and says so', async (t) => {
   const rows = Array.from({ length: 5 }, (_, i) => row('chr1', 1000 + i, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'));
   const store = await newStore();
