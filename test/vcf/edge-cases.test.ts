@@ -67,6 +67,20 @@ t.test('INFO AF is never the sample allelic frequency; FORMAT AF and AD are', as
   t.equal(vaf(400), 0.12, 'FORMAT AF');
 });
 
+t.test('AD with a missing depth gives no frequency (the total is unknown), but its known ALT depth', async (t) => {
+  const { variants } = await run(vcf([
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT:AD', '0/1:.,10'),
+    row('chr1', 200, '.', 'A', 'G,T', 50, 'PASS', '.', 'GT:AD', '0/1:5,5,.'),
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT:AD', '0/1:30,10'),
+  ]));
+  const q = (pos: number, loinc: string) => (component(variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!, loinc)?.valueQuantity as { value: number } | undefined)?.value;
+  t.equal(q(100, '81258-6'), undefined, "REF depth '.': not a frequency of 1");
+  t.equal(q(100, '82121-5'), 10, 'the ALT depth is still known');
+  t.equal(q(200, '81258-6'), undefined, "another ALT's depth '.': the total is unknown");
+  t.equal(q(200, '82121-5'), 5);
+  t.equal(q(300, '81258-6'), 0.25, 'every depth known: AD[alt]/sum(AD)');
+});
+
 t.test('no-calls, reference calls and filtered records are skipped and counted', async (t) => {
   const rows = [
     row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', './.'),

@@ -81,7 +81,9 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   const length = mtSequence?.length ?? chromLength(ctx.build, chrom)!;
   if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
   const ad = alleleDepths(ctx, r);
-  const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
+  // The total depth is known only when every allele's is: with one '.', AD[alt]/ΣAD would be a guess
+  // (`.,10` would state a frequency of 1 for a heterozygous call).
+  const adSum = ad && ad.every((x) => x !== undefined) ? ad.reduce<number>((s, x) => s + x!, 0) : 0;
   // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
   numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
