@@ -180,6 +180,18 @@ t.test('SVLEN has one value per ALT, and two symbolic ALTs of one name are two a
   t.same(keys, ['1:5000:A><DEL>', '1:5000:A><DEL>#2'], 'the first keeps the usual key; the repeat is named by its allele index');
 });
 
+t.test("END '.' is a missing END (VCF: a dot is the missing value everywhere)", async (t) => {
+  const { summary, variants } = await run(vcf([
+    row('chr1', 1000, '.', 'A', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=.;SVLEN=-100', 'GT', '0/1'),
+    row('chr1', 2000, '.', 'A', '<INS>', 50, 'PASS', 'SVTYPE=INS;END=.', 'GT', '0/1'),
+    row('chr1', 3000, '.', 'A', 'G', 50, 'PASS', 'END=.', 'GT', '0/1'),
+  ]));
+  t.equal(summary.variants, 3, JSON.stringify(summary));
+  const at = (pos: number) => variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!;
+  t.same(rng(at(1000), '81254-5'), [1000, 1100], 'the extent from SVLEN');
+  t.same(rng(at(2000), '81254-5'), [2000, 2000]);
+});
+
 t.test('the outer range of an imprecise call covers both breakpoint intervals', async (t) => {
   const { variants } = await run(vcf([
     row('chr1', 1000, '.', 'A', '<INS>', 50, 'PASS', 'SVTYPE=INS;END=1000;CIPOS=-16,22', 'GT', '0/1'),

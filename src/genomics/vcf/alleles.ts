@@ -76,7 +76,8 @@ function classifySymbolic(r: VcfRecord, id: string, altIdx: number): AlleleResul
   const start = r.pos; // after the padding base
   let end: number;
   const endText = infoValue(r, 'END');
-  if (endText !== undefined && endText !== '') {
+  // END= (a flag) or END=. (VCF's missing value) states no end: SVLEN, or the insertion rule, decides
+  if (endText !== undefined && endText !== '' && endText !== '.') {
     if (!/^\d+$/.test(endText)) throw new VcfLineError(r.line, `INFO END '${endText}' is not an integer`);
     end = Number(endText);
   } else if (changeType === 'insertion') {
