@@ -52,6 +52,17 @@ t.test('multi-allelic sites split per ALT with the right allelic state', async (
   t.equal(g.effectiveDateTime, '2024-01-02', '##fileDate');
 });
 
+t.test('a ##fileDate that is no calendar day is not used (the import does not fail on it)', async (t) => {
+  for (const date of ['20130229', '2012-04-31', '20121304']) {
+    const text = vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1')]).replace('##fileDate=20240102', `##fileDate=${date}`);
+    const { summary, variants } = await run(text);
+    t.equal(summary.variants, 1, date);
+    t.equal(variants[0].effectiveDateTime, undefined, `${date}: no effective date`);
+  }
+  const leap = await run(vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1')]).replace('##fileDate=20240102', '##fileDate=20120229'));
+  t.equal(leap.variants[0].effectiveDateTime, '2012-02-29', 'a leap day is a day');
+});
+
 t.test('INFO AF is never the sample allelic frequency; FORMAT AF and AD are', async (t) => {
   const { variants } = await run(vcf([
     // a 1000 Genomes population frequency, and GATK's AC/AN of the called genotypes
