@@ -52,6 +52,17 @@ t.test('multi-allelic sites split per ALT with the right allelic state', async (
   t.equal(g.effectiveDateTime, '2024-01-02', '##fileDate');
 });
 
+t.test('a ##fileDate that is no calendar day is not used (the import does not fail on it)', async (t) => {
+  for (const date of ['20130229', '2012-04-31', '20121304']) {
+    const text = vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1')]).replace('##fileDate=20240102', `##fileDate=${date}`);
+    const { summary, variants } = await run(text);
+    t.equal(summary.variants, 1, date);
+    t.equal(variants[0].effectiveDateTime, undefined, `${date}: no effective date`);
+  }
+  const leap = await run(vcf([row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1')]).replace('##fileDate=20240102', '##fileDate=20120229'));
+  t.equal(leap.variants[0].effectiveDateTime, '2012-02-29', 'a leap day is a day');
+});
+
 t.test('INFO AF is never the sample allelic frequency; FORMAT AF and AD are', async (t) => {
   const { variants } = await run(vcf([
     // a 1000 Genomes population frequency, and GATK's AC/AN of the called genotypes
@@ -65,6 +76,20 @@ t.test('INFO AF is never the sample allelic frequency; FORMAT AF and AD are', as
   t.equal(vaf(200), undefined, 'AC/AN is not the sample frequency');
   t.equal(vaf(300), 0.25, 'AD[alt]/sum(AD)');
   t.equal(vaf(400), 0.12, 'FORMAT AF');
+});
+
+t.test('AD with a missing depth gives no frequency (the total is unknown), but its known ALT depth', async (t) => {
+  const { variants } = await run(vcf([
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT:AD', '0/1:.,10'),
+    row('chr1', 200, '.', 'A', 'G,T', 50, 'PASS', '.', 'GT:AD', '0/1:5,5,.'),
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT:AD', '0/1:30,10'),
+  ]));
+  const q = (pos: number, loinc: string) => (component(variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!, loinc)?.valueQuantity as { value: number } | undefined)?.value;
+  t.equal(q(100, '81258-6'), undefined, "REF depth '.': not a frequency of 1");
+  t.equal(q(100, '82121-5'), 10, 'the ALT depth is still known');
+  t.equal(q(200, '81258-6'), undefined, "another ALT's depth '.': the total is unknown");
+  t.equal(q(200, '82121-5'), 5);
+  t.equal(q(300, '81258-6'), 0.25, 'every depth known: AD[alt]/sum(AD)');
 });
 
 t.test('no-calls, reference calls and filtered records are skipped and counted', async (t) => {
@@ -143,6 +168,39 @@ t.test('structural variants: SO change type, END/CIPOS/CIEND, copy number', asyn
   t.same(rng(at(5000), '81254-5'), [5000, 5000], 'an insertion is a zero-length interval');
   t.equal(code(at(6000), '48019-4'), 'SO:0001019');
   t.equal((component(at(8000), '82155-3')?.valueQuantity as { value: number }).value, 0, '<CN0> copy number');
+});
+
+t.test('SVLEN has one value per ALT, and two symbolic ALTs of one name are two alleles', async (t) => {
+  // VCF 4.3 section 3: SVLEN is "one value for each ALT allele (e.g. SVLEN=-100,-110 for a deletion
+  // with two distinct alt alleles)"
+  const { summary, variants } = await run(vcf([
+    row('chr1', 1000, '.', 'A', '<DEL>,<DUP>', 50, 'PASS', 'SVLEN=-100,200', 'GT', '1/2'),
+    row('chr1', 5000, '.', 'A', '<DEL>,<DEL>', 50, 'PASS', 'SVTYPE=DEL;SVLEN=-100,-110', 'GT', '1/2'),
+    row('chr1', 9000, '.', 'A', '<INS>,<DUP>', 50, 'PASS', 'SVLEN=50,300', 'GT', '1/2'),
+  ]));
+  t.equal(summary.variants, 6, JSON.stringify(summary.skipped));
+  t.same(summary.skipped, {}, 'the second <DEL> is not a duplicate of the first');
+  const extent = (pos: number, type: string) => variants
+    .filter((v) => v.identifier![0].value!.includes(`:${pos}:`) && code(v, '48019-4') === type)
+    .map((v) => rng(v, '81254-5'));
+  t.same(extent(1000, 'SO:0000159'), [[1000, 1100]], '<DEL> SVLEN[0]');
+  t.same(extent(1000, 'SO:1000035'), [[1000, 1200]], '<DUP> SVLEN[1], not the deletion\'s');
+  t.same(extent(5000, 'SO:0000159').sort((a, b) => a![1] - b![1]), [[5000, 5100], [5000, 5110]], 'each <DEL> its own length');
+  t.same(extent(9000, 'SO:1000035'), [[9000, 9300]], '<DUP> after an <INS>: SVLEN[1]');
+  const keys = variants.filter((v) => v.identifier![0].value!.includes(':5000:')).map((v) => v.identifier![0].value!.split('|')[3]).sort();
+  t.same(keys, ['1:5000:A><DEL>', '1:5000:A><DEL>#2'], 'the first keeps the usual key; the repeat is named by its allele index');
+});
+
+t.test("END '.' is a missing END (VCF: a dot is the missing value everywhere)", async (t) => {
+  const { summary, variants } = await run(vcf([
+    row('chr1', 1000, '.', 'A', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=.;SVLEN=-100', 'GT', '0/1'),
+    row('chr1', 2000, '.', 'A', '<INS>', 50, 'PASS', 'SVTYPE=INS;END=.', 'GT', '0/1'),
+    row('chr1', 3000, '.', 'A', 'G', 50, 'PASS', 'END=.', 'GT', '0/1'),
+  ]));
+  t.equal(summary.variants, 3, JSON.stringify(summary));
+  const at = (pos: number) => variants.find((v) => v.identifier![0].value!.includes(`:${pos}:`))!;
+  t.same(rng(at(1000), '81254-5'), [1000, 1100], 'the extent from SVLEN');
+  t.same(rng(at(2000), '81254-5'), [2000, 2000]);
 });
 
 t.test('the outer range of an imprecise call covers both breakpoint intervals', async (t) => {
@@ -248,6 +306,30 @@ t.test('ids are deterministic per patient, build, sample and allele', async (t) 
   t.equal(a.variants[0].id, b.variants[0].id, 'chr1 and 1 are the same chromosome');
   t.not(a.variants[0].id, c.variants[0].id);
   t.equal(a.variants[0].identifier?.[0].value, 'p1|GRCh38|S1|1:100:A>G');
+});
+
+t.test('a record repeated away from its position (an unsorted file) is a duplicate too: counted once, listed once', async (t) => {
+  // VCF 4.3 section 1.6.1 wants records sorted by POS within a contiguous CHROM block; files that are
+  // not (a concatenation, a merge) are still read, without counting one call twice
+  const store = await newStore();
+  t.teardown(() => store.close());
+  const s = await importVcf(store, input(vcf([
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 200, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr2', 5, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 50, '.', 'C', 'T', 50, 'PASS', '.', 'GT', '0/1'),
+  ])), { patient: 'p1' });
+  const stored = (await readAll<Observation>(store, 'Observation')).filter((o) => o.code?.coding?.[0]?.code === '69548-6');
+  t.equal(stored.length, 5);
+  t.equal(s.variants, 5, 'the summary counts what is stored');
+  t.equal(s.skipped.duplicate, 2);
+  const [report] = await readAll<import('@medplum/fhirtypes').DiagnosticReport>(store, 'DiagnosticReport');
+  const refs = report.result!.map((r) => r.reference);
+  t.equal(refs.length, 5);
+  t.equal(new Set(refs).size, refs.length, 'no Observation is listed twice');
 });
 
 t.test('the report lists at most maxReportResults Observations and says so', async (t) => {

@@ -62,3 +62,24 @@ t.test('a BOM, a gzip body sent as text/plain and damaged inputs get the right a
     t.match(empty.json().issue[0].diagnostics, /^The VCF is empty/, JSON.stringify(text));
   }
 });
+
+t.test('Parameters options are read in the type the OperationDefinition declares, and one in no readable type is refused', async (t) => {
+  const app = await testApp(t);
+  const TWO = `${VCF}chr1\t200\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n`;
+  const importWith = (option: Record<string, unknown>) =>
+    post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueString: TWO }, { name: 'patient', valueString: 'mr' }, { name: 'max-report-results', ...option }), 'application/fhir+json');
+  const listed = async (res: Awaited<ReturnType<typeof post>>) => {
+    const report = (res.json() as Parameters).parameter?.find((x) => x.name === 'report')?.valueReference?.reference;
+    return ((await app.inject({ method: 'GET', url: `/fhir/${report}` })).json() as { result?: unknown[] }).result?.length ?? 0;
+  };
+  // max-report-results is `integer` in the definition: valueInteger is its own form, not a string
+  const asInteger = await importWith({ valueInteger: 1 });
+  t.equal(asInteger.statusCode, 200, asInteger.body.slice(0, 300));
+  t.equal(await listed(asInteger), 1, 'valueInteger 1 limits the report to one result');
+  t.equal(await listed(await importWith({ valueString: '1' })), 1, 'valueString "1" too');
+  const negative = await importWith({ valueInteger: -1 });
+  t.equal(negative.statusCode, 400, 'a negative valueInteger is refused like a negative string');
+  const decimal = await importWith({ valueDecimal: 1.5 });
+  t.equal(decimal.statusCode, 400, `a value of no usable type is not silently ignored: ${decimal.body.slice(0, 200)}`);
+  t.match(decimal.json().issue[0], { diagnostics: /max-report-results/, expression: ['max-report-results'] });
+});

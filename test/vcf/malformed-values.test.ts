@@ -44,6 +44,7 @@ const CASES: Array<[string, RegExp]> = [
   ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIEND=5,-5\tGT\t0/1', /^line 5: INFO CIEND 5,-5 is reversed/],
   ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIPOS=-10\tGT\t0/1', /^line 5: INFO CIPOS has 1 values, not 2/],
   ['chr1\t1000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=1300;CIPOS=-1.5,2\tGT\t0/1', /^line 5: INFO CIPOS value '-1.5' is not an integer/],
+  ['chr1\t100\t.\tA\tG\tInfo\tPASS\t.\tGT\t0/1', /^line 5: QUAL 'Info' is not a number/],
 ];
 
 t.test('malformed values refuse the import naming the field, in mapping and in the pre-pass', async (t) => {
@@ -69,8 +70,13 @@ t.test('values at the limits still import', async (t) => {
     'chrM\t16569\t.\tA\tG\t50\tPASS\t.\tGT\t1',
     'chr1\t1000\t.\tA\t<INS>\t50\tPASS\tSVTYPE=INS;END=1000\tGT:CN\t0/1:0',
     'chr1\t2000\t.\tA\t<DEL>\t50\tPASS\tSVTYPE=DEL;END=248956422\tGT\t0/1',
+    // QUAL is a Float, and VCF 4.3 section 1.3 Floats include NaN and +/-Inf
+    'chr1\t3000\t.\tA\tG\tInf\tPASS\t.\tGT\t0/1',
+    'chr1\t3001\t.\tA\tG\tNaN\tPASS\t.\tGT\t0/1',
+    'chr1\t3002\t.\tA\tG\t-inf\tPASS\t.\tGT\t0/1',
+    'chr1\t3003\t.\tA\tG\t+Infinity\tPASS\t.\tGT\t0/1',
   ]), opts);
-  t.equal(s.variants, 5);
+  t.equal(s.variants, 9);
   t.same(s.skipped, {});
 });
 

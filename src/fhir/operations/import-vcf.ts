@@ -125,9 +125,17 @@ function isParameters(b: unknown): b is Parameters {
   return typeof b === 'object' && b !== null && !Buffer.isBuffer(b) && (b as { resourceType?: unknown }).resourceType === 'Parameters';
 }
 
+/**
+ * An option's value as text, whatever FHIR type it is sent in: the definition's own (`code`,
+ * `boolean`, `integer` for max-report-results) or a string. A value in none of these types (a
+ * valueDecimal, a valueAttachment) answers 400: ignored, the import would run without the option.
+ */
 function scalar(p: ParametersParameter | undefined): string | undefined {
   if (!p) return undefined;
-  const v = p.valueString ?? p.valueCode ?? p.valueId ?? p.valueReference?.reference ?? (p.valueBoolean === undefined ? undefined : String(p.valueBoolean));
+  const n = p.valueInteger ?? p.valueUnsignedInt ?? p.valuePositiveInt;
+  const b = p.valueBoolean;
+  const v = p.valueString ?? p.valueCode ?? p.valueId ?? p.valueReference?.reference ?? (b === undefined ? undefined : String(b)) ?? (n === undefined ? undefined : String(n));
+  if (v === undefined) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' needs a valueString (or its declared type: valueCode, valueBoolean, valueInteger)`, p.name);
   return v;
 }
 

@@ -29,11 +29,12 @@ const SV_TYPES: Record<string, ChangeType> = {
   CNV: 'cnv',
 };
 
-export function classifyAllele(r: VcfRecord, alt: string): AlleleResult {
+/** `altIdx`: the allele's 1-based index in ALT (per-ALT INFO values such as SVLEN are read at it). */
+export function classifyAllele(r: VcfRecord, alt: string, altIdx = 1): AlleleResult {
   if (alt === '*') return { unsupported: 'spanning-deletion' };
   if (alt === '.') return { unsupported: 'no-alt' };
   if (/[[\]]/.test(alt) || alt.startsWith('.') || alt.endsWith('.')) return { unsupported: 'breakend' };
-  if (alt.startsWith('<')) return classifySymbolic(r, alt.slice(1, -1));
+  if (alt.startsWith('<')) return classifySymbolic(r, alt.slice(1, -1), altIdx);
   return { call: classifySequence(r, alt.toUpperCase()) };
 }
 
@@ -53,7 +54,7 @@ function classifySequence(r: VcfRecord, alt: string): AlleleCall {
   return { changeType, start, end: start + ref.length, ref, alt, structural: false };
 }
 
-function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
+function classifySymbolic(r: VcfRecord, id: string, altIdx: number): AlleleResult {
   const top = id.split(':')[0];
   if (top === 'NON_REF' || top === '*') return { unsupported: 'reference-block' };
   const svtype = infoValue(r, 'SVTYPE')?.split(':')[0];
@@ -75,13 +76,15 @@ function classifySymbolic(r: VcfRecord, id: string): AlleleResult {
   const start = r.pos; // after the padding base
   let end: number;
   const endText = infoValue(r, 'END');
-  if (endText !== undefined && endText !== '') {
+  // END= (a flag) or END=. (VCF's missing value) states no end: SVLEN, or the insertion rule, decides
+  if (endText !== undefined && endText !== '' && endText !== '.') {
     if (!/^\d+$/.test(endText)) throw new VcfLineError(r.line, `INFO END '${endText}' is not an integer`);
     end = Number(endText);
   } else if (changeType === 'insertion') {
     end = start;
   } else {
-    const svlen = numberList(r, 'SVLEN', infoValue(r, 'SVLEN'))?.[0];
+    // one SVLEN per ALT (VCF 4.3 section 3: SVLEN=-100,-110 for two deletion alleles); END is one per record
+    const svlen = numberList(r, 'SVLEN', infoValue(r, 'SVLEN'))?.[altIdx - 1];
     if (svlen === undefined) throw new VcfLineError(r.line, `symbolic allele <${id}> needs INFO END or SVLEN`);
     end = start + Math.abs(svlen);
   }

@@ -121,5 +121,8 @@ export function fileDateToFhir(d: string | undefined): string | undefined {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(d.trim());
   if (!m) return undefined;
   const iso = `${m[1]}-${m[2]}-${m[3]}`;
-  return Number.isNaN(Date.parse(iso)) ? undefined : iso;
+  // Date.parse rolls 2013-02-29 over to March 1 instead of refusing it: the day must read back as
+  // itself, or the Observations' effectiveDateTime fails validation and the whole import with it.
+  const t = Date.parse(iso);
+  return Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== iso ? undefined : iso;
 }

@@ -110,6 +110,15 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   // Ids already produced at the current position (duplicate records in one file).
   let posKey = '';
   const seenAtPos = new Set<string>();
+  // A sorted file (VCF 4.3 section 1.6.1: POS ascending within contiguous CHROM blocks) repeats a call
+  // only at its position, which is all seenAtPos remembers. From the first record out of that order,
+  // every id produced is remembered (seeded with the result list), so a call met again elsewhere is a
+  // duplicate too, not a second count and a second entry in the report. Sorted files pay nothing.
+  let lastChrom = '';
+  let lastPos = 0;
+  const chromsSeen = new Set<string>();
+  let seenAnywhere: Set<string> | undefined;
+  const outOfOrder = () => (seenAnywhere ??= new Set(results.ids()));
 
   const ctx: RecordContext = {
     patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
@@ -229,14 +238,24 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     if (m.posKey !== undefined && m.posKey !== posKey) {
       posKey = m.posKey;
       seenAtPos.clear();
+      const colon = posKey.lastIndexOf(':');
+      const chrom = posKey.slice(0, colon);
+      const pos = Number(posKey.slice(colon + 1));
+      if (chrom !== lastChrom) {
+        if (chromsSeen.has(chrom)) outOfOrder();
+        chromsSeen.add(chrom);
+        lastChrom = chrom;
+      } else if (pos < lastPos) outOfOrder();
+      lastPos = pos;
     }
     for (const c of m.calls) {
       const id = c.variant.id;
-      if (seenAtPos.has(id)) {
+      if (seenAtPos.has(id) || seenAnywhere?.has(id)) {
         skip('duplicate');
         continue;
       }
       seenAtPos.add(id);
+      seenAnywhere?.add(id);
       changeTypes.add(c.changeType);
       yield c.variant;
       results.add(id);

@@ -81,7 +81,9 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   const length = mtSequence?.length ?? chromLength(ctx.build, chrom)!;
   if (r.pos > length) throw new VcfLineError(r.line, `POS ${r.pos} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
   const ad = alleleDepths(ctx, r);
-  const adSum = ad ? ad.reduce<number>((s, x) => s + (x ?? 0), 0) : 0;
+  // The total depth is known only when every allele's is: with one '.', AD[alt]/ΣAD would be a guess
+  // (`.,10` would state a frequency of 1 for a heterozygous call).
+  const adSum = ad && ad.every((x) => x !== undefined) ? ad.reduce<number>((s, x) => s + x!, 0) : 0;
   // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
   numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
@@ -94,7 +96,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
   out.posKey = `${chrom}:${r.pos}`;
   for (const altIdx of alts) {
     const alt = r.alts[altIdx - 1];
-    const cls = classifyAllele(r, alt);
+    const cls = classifyAllele(r, alt, altIdx);
     if ('unsupported' in cls) {
       out.skips.push(cls.unsupported as SkipReason);
       continue;
@@ -104,7 +106,11 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
       throw new VcfLineError(r.line, `${what} is past the end of chromosome ${chrom} (${length} bases in ${ctx.build})`);
     }
     if (!build) continue;
-    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase(), source: ctx.source, specimen: ctx.specimen };
+    // Two ALTs of one text are two alleles only when symbolic (`<DEL>,<DEL>` with SVLEN=-100,-110):
+    // the repeat is keyed by its allele index, so it is not taken for a duplicate of the first (whose
+    // key stays what it was). A repeated sequence ALT is one allele, a duplicate.
+    const repeat = cls.call.structural && r.alts.indexOf(alt) < altIdx - 1 ? `#${altIdx}` : '';
+    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() + repeat, source: ctx.source, specimen: ctx.specimen };
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : undefined);
     const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));

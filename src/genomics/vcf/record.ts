@@ -33,6 +33,9 @@ const REF_RE = /^[ACGTNacgtn]+$/;
 // read '0x10', '0b11', ' 5' and '' as numbers.
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// A Float may also be NaN or +/-Inf (VCF 4.3 section 1.3; htslib reads them in any case, and
+// INFINITY). Only QUAL takes them: a frequency, a length or a depth that is not finite is no value.
+const SPECIAL_FLOAT_TEXT = /^[+-]?(inf|infinity|nan)$/i;
 // Sequence, symbolic <ID>, spanning deletion '*', missing '.', or a breakend (VCF 4.3 section 5.4).
 const ALT_RE = /^(?:[ACGTNacgtn]+|<[^<>,\s]+>|\*|\.|[ACGTNacgtn]*[[\]][^[\]\s]+[[\]][ACGTNacgtn]*|\.[ACGTNacgtn]+|[ACGTNacgtn]+\.)$/;
 
@@ -60,7 +63,7 @@ export function parseRecord(text: string, line: number, sampleCount: number, sam
   }
   if (alts.length > 1 && alts.includes('.')) throw new VcfLineError(line, "ALT '.' cannot be combined with other alleles");
   // QUAL is a Phred-scaled number or '.' (VCF 4.3 section 1.6.1): anything else is a damaged line
-  if (qualText !== '.' && !FLOAT_TEXT.test(qualText ?? '')) throw new VcfLineError(line, `QUAL '${qualText}' is not a number`);
+  if (qualText !== '.' && !FLOAT_TEXT.test(qualText ?? '') && !SPECIAL_FLOAT_TEXT.test(qualText ?? '')) throw new VcfLineError(line, `QUAL '${qualText}' is not a number`);
   const filters = filterText === undefined || filterText === '' ? ['.'] : filterText.split(';');
   const format = sampleCount > 0 && cols[8] && cols[8] !== '.' ? cols[8].split(':') : [];
   const sample = sampleIndex >= 0 && format.length ? cols[9 + sampleIndex].split(':') : [];
