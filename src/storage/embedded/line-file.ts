@@ -87,7 +87,6 @@ export function truncateDurably(path: string, length: number): void {
   }
 }
 
-/** Makes file creations, renames and deletions inside `dir` durable (POSIX needs a directory fsync). */
 /** fsyncDir off the event loop (for writes a request waits on). */
 export async function fsyncDirAsync(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
@@ -98,6 +97,7 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
   }
 }
 
+/** Makes file creations, renames and deletions inside `dir` durable (POSIX needs a directory fsync). */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
