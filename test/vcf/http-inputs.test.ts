@@ -83,3 +83,45 @@ t.test('Parameters options are read in the type the OperationDefinition declares
   t.equal(decimal.statusCode, 400, `a value of no usable type is not silently ignored: ${decimal.body.slice(0, 200)}`);
   t.match(decimal.json().issue[0], { diagnostics: /max-report-results/, expression: ['max-report-results'] });
 });
+
+t.test('batch-size imports in several transactions, over the query string or Parameters', async (t) => {
+  const app = await testApp(t);
+  const lines = [100, 200, 300, 400, 500].map((pos) => `chr1\t${pos}\t.\tA\tG\t50\tPASS\t.\tGT\t0/1`).join('\n');
+  const five = VCF.replace(/chr1\t100.*\n$/, `${lines}\n`);
+  // count the store's transactions (the real store, its calls counted)
+  let transactions = 0;
+  const original = app.store.transaction.bind(app.store);
+  app.store.transaction = ((work: Parameters<typeof original>[0], opts?: Parameters<typeof original>[1]) => {
+    transactions++;
+    return original(work, opts);
+  }) as typeof app.store.transaction;
+  const variants = (res: Awaited<ReturnType<typeof post>>) => (res.json() as Parameters).parameter?.find((x) => x.name === 'variants')?.valueInteger;
+
+  const whole = await post(app, '/fhir/$import-vcf?patient=w&build=GRCh38', five);
+  t.equal(whole.statusCode, 200, whole.body.slice(0, 200));
+  t.equal(transactions, 1, 'one transaction without batch-size');
+  t.equal(variants(whole), 5);
+
+  transactions = 0;
+  const batched = await post(app, '/fhir/$import-vcf?patient=b&build=GRCh38&batch-size=2', five);
+  t.equal(batched.statusCode, 200, batched.body.slice(0, 200));
+  t.equal(variants(batched), 5);
+  t.ok(transactions >= 3, `several transactions (${transactions}) for 5 variants, a study and a report in twos`);
+  t.equal((await readAll(app.store, 'Observation')).filter((o) => (o as { subject?: { reference?: string } }).subject?.reference === 'Patient/b').length, 5, 'every variant stored');
+
+  transactions = 0;
+  const viaParams = await post(app, '/fhir/$import-vcf', params({ name: 'vcf', valueString: five }, { name: 'patient', valueString: 'p' }, { name: 'build', valueCode: 'GRCh38' }, { name: 'batch-size', valueInteger: 3 }), 'application/fhir+json');
+  t.equal(viaParams.statusCode, 200, viaParams.body.slice(0, 200));
+  t.ok(transactions >= 2, `Parameters valueInteger: ${transactions} transactions`);
+
+  const malformed = five.replace('chr1\t400\t.\tA\tG\t50', 'chr1\t400\t.\tA\tG\tfifty');
+  transactions = 0;
+  const refused = await post(app, '/fhir/$import-vcf?patient=m&build=GRCh38&batch-size=2', malformed);
+  t.equal(refused.statusCode, 400, 'a malformed line still refuses the import');
+  t.equal(transactions, 0, 'before anything is written');
+  for (const bad of ['0', '-1', '2.5', 'x']) {
+    const res = await post(app, `/fhir/$import-vcf?patient=x&build=GRCh38&batch-size=${bad}`, five);
+    t.equal(res.statusCode, 400, `batch-size=${bad}`);
+    t.match(res.json().issue[0], { diagnostics: /batch-size must be a positive integer/, expression: ['batch-size'] });
+  }
+});

@@ -7,6 +7,7 @@ import { checkContentEncoding } from '../rest/media-type.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
 import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
+import { importVcfBatched } from '../../genomics/vcf/import-batched.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
 
 /**
@@ -20,16 +21,19 @@ import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.j
  *    with base64 `data`, gzip allowed), `patient`, `build`, `sample`, `specimen`, `genomic-source`,
  *    `include-filtered`, `allow-errors`, `max-report-results`, and the side files `studied`, `uncallable` (BED) and
  *    `annotations` (TSV) as valueString or valueAttachment.
+ * `batch-size` N (either way) imports in transactions of N resources, as the CLI's --batch-size
+ * (import-batched.ts): for call sets too large for one transaction, MongoDB's 60 s above all.
  */
 export const importVcfOperation: OperationHandler = {
   name: 'import-vcf',
   levels: ['system'],
   affectsState: true,
   async handle(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
-    const { vcf, opts } = readRequest(req);
+    const { vcf, opts, batchSize } = readRequest(req);
     // the audit trail's patient: the URL names it only when the inputs come in the query string
     req.audit?.touched.push({ resourceType: 'Patient', id: opts.patient });
-    const summary = await importVcf(ctx.store, () => Readable.from([vcf]), opts);
+    const open = () => Readable.from([vcf]);
+    const summary = batchSize ? await importVcfBatched(ctx.store, open, opts, batchSize) : await importVcf(ctx.store, open, opts);
     return { status: 200, body: toParameters(summary) };
   },
 };
@@ -61,7 +65,7 @@ function refuseUnknown(names: string[]): void {
   if (unknown !== undefined) throw fhirError('BAD_REQUEST', `$import-vcf has no input '${unknown}' (inputs: ${[...INPUTS].join(', ')})`, unknown);
 }
 
-function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } {
+function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions; batchSize?: number } {
   const body = req.body;
   if (isParameters(body)) {
     refuseRepeats((body.parameter ?? []).map((x) => x.name ?? ''));
@@ -80,7 +84,7 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
     opts.studiedBed = text('studied');
     opts.uncallableBed = text('uncallable');
     opts.annotations = text('annotations')?.text;
-    return { vcf: paramBytes(vcfParam), opts };
+    return { vcf: paramBytes(vcfParam), opts, batchSize: batchSizeOf(scalar(p('batch-size'))) };
   }
   // The VCF's own media types, or bytes (bgzip); another declared type (XML, an image, a form) is
   // not a VCF sent by mistake to be read anyway.
@@ -95,7 +99,14 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions } 
   if (!vcf.length) throw fhirError('BAD_REQUEST', 'The request body (the VCF) is empty');
   refuseRepeats(Object.entries(req.query).flatMap(([name, values]) => values.map(() => name)));
   refuseUnknown(Object.keys(req.query));
-  return { vcf, opts: buildOptions((name) => req.query[name]?.[0]) };
+  return { vcf, opts: buildOptions((name) => req.query[name]?.[0]), batchSize: batchSizeOf(req.query['batch-size']?.[0]) };
+}
+
+function batchSizeOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || !/^\d+$/.test(text)) throw fhirError('BAD_REQUEST', `batch-size must be a positive integer, got '${text}'`, 'batch-size');
+  return n;
 }
 
 function buildOptions(get: (name: string) => string | undefined): VcfImportOptions {
