@@ -2,6 +2,7 @@ import { fhirError } from '../fhir/errors.js';
 import { dateRange, escapeRegex, fold, numberRange, ucumCanonical, UCUM_SYSTEM } from './normalize.js';
 import { SEGMENT_END } from './filter-bounds.js';
 import { parseRegion, regionAccessionProblem } from './genomics-params.js';
+import { regionBinsOverlapping } from '../genomics/operations/bins.js';
 import { splitEscaped, unescape } from './parse.js';
 
 /**
@@ -160,10 +161,17 @@ export function lastUpdatedCond(param: string, raw: string): Cond {
   }
 }
 
+/** Most bins a region query lists (a window of about 15 Mb). */
+export const MAX_REGION_BINS = 1000;
+
 export function regionCond(param: string, raw: string): Cond {
   const r = parseRegion(unescape(raw));
   if (!r) bad(param, `"${raw}" is not accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628`);
   const problem = regionAccessionProblem(r.a);
   if (problem) bad(param, problem);
-  return { $elemMatch: { a: r.a, s: { $lt: r.e }, e: { $gt: r.s } } };
+  // The bins are implied by s and e (every element overlapping the window is filed in one of
+  // them): they only bound the index scan. Past MAX_REGION_BINS the window is most of a
+  // chromosome, and the scan on s alone reads little more than the answer.
+  const bins = regionBinsOverlapping(r.s, r.e, MAX_REGION_BINS);
+  return { $elemMatch: { a: r.a, ...(bins && { b: { $in: bins } }), s: { $lt: r.e }, e: { $gt: r.s } } };
 }
