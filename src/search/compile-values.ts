@@ -125,16 +125,19 @@ export function dateCond(param: string, raw: string): Cond {
   const q = dateRange(text);
   if (!q) bad(param, `"${text}" is not a valid date`);
   const { s: qs, e: qe } = q;
-  const eq = { s: { $gte: qs }, e: { $lte: qe } };
+  // A stored range starts before it ends (dateRange; a Period passes per-1), so `e <= x` implies
+  // `s < x`: eq, le and eb state that bound on s too. It changes no answer, and it bounds the scan
+  // of the `{t, x.<date>.s}` index on both sides (eq read every range starting after qs before).
+  const eq = { s: { $gte: qs, $lt: qe }, e: { $lte: qe } };
   switch (prefix) {
     case 'eq': return { $elemMatch: eq };
     case 'ne': return { $elemMatch: { $or: [{ s: { $lt: qs } }, { e: { $gt: qe } }] } };
     case 'gt': return { $elemMatch: { e: { $gt: qe } } };
     case 'lt': return { $elemMatch: { s: { $lt: qs } } };
     case 'ge': return { $elemMatch: { $or: [{ e: { $gt: qe } }, eq] } };
-    case 'le': return { $elemMatch: { $or: [{ s: { $lt: qs } }, eq] } };
+    case 'le': return { $elemMatch: { s: { $lt: qe }, $or: [{ s: { $lt: qs } }, eq] } };
     case 'sa': return { $elemMatch: { s: { $gte: qe } } };
-    case 'eb': return { $elemMatch: { e: { $lte: qs } } };
+    case 'eb': return { $elemMatch: { s: { $lt: qs }, e: { $lte: qs } } };
     case 'ap': {
       const pad = Math.max((qe - qs) * 0.1, 86_400_000);
       return { $elemMatch: { s: { $lt: qe + pad }, e: { $gt: qs - pad } } };

@@ -65,18 +65,18 @@ t.test('dates: implicit ranges and every prefix', async (t) => {
   const d = Date.UTC(2020, 0, 1);
   const e = Date.UTC(2021, 0, 1);
   const f = async (v: string) => ((await compile('Observation', `date=${v}`)) as Record<string, unknown>)['x.date'];
-  t.same(await f('2020'), { $elemMatch: { s: { $gte: d }, e: { $lte: e } } });
+  t.same(await f('2020'), { $elemMatch: { s: { $gte: d, $lt: e }, e: { $lte: e } } }, 'eq: the start bounded on both sides (the s index is read from d to e)');
   t.same(await f('ne2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { e: { $gt: e } }] } });
   t.same(await f('gt2020'), { $elemMatch: { e: { $gt: e } } });
   t.same(await f('lt2020'), { $elemMatch: { s: { $lt: d } } });
-  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d }, e: { $lte: e } }] } });
-  t.same(await f('le2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { s: { $gte: d }, e: { $lte: e } }] } });
+  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } });
+  t.same(await f('le2020'), { $elemMatch: { s: { $lt: e }, $or: [{ s: { $lt: d } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } }, 'le: starts before the end of 2020');
   t.same(await f('sa2020'), { $elemMatch: { s: { $gte: e } } });
-  t.same(await f('eb2020'), { $elemMatch: { e: { $lte: d } } });
+  t.same(await f('eb2020'), { $elemMatch: { s: { $lt: d }, e: { $lte: d } } }, 'eb: ends, so starts, before 2020');
   const day = Date.UTC(2020, 2, 4);
-  t.same(await f('2020-03-04'), { $elemMatch: { s: { $gte: day }, e: { $lte: day + 86_400_000 } } });
+  t.same(await f('2020-03-04'), { $elemMatch: { s: { $gte: day, $lt: day + 86_400_000 }, e: { $lte: day + 86_400_000 } } });
   const sec = Date.UTC(2020, 2, 4, 10, 0, 0) - 3_600_000;
-  t.same(await f('2020-03-04T10:00:00%2B01:00'), { $elemMatch: { s: { $gte: sec }, e: { $lte: sec + 1000 } } });
+  t.same(await f('2020-03-04T10:00:00%2B01:00'), { $elemMatch: { s: { $gte: sec, $lt: sec + 1000 }, e: { $lte: sec + 1000 } } });
   t.same(await compile('Observation', '_lastUpdated=gt2020'), { lu: { $gte: e } });
 });
 
