@@ -4,7 +4,7 @@ import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
 import {
-  assertSafeFilter, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
+  assertSafeFilter, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
 } from '../../src/storage/mongodb/queries.js';
 import { mergeStagedPage } from '../../src/storage/mongodb/staged-merge.js';
 import { storedJson } from '../../src/storage/stored-json.js';
@@ -74,6 +74,8 @@ t.test('history queries', async (t) => {
   t.same(historyFilter({ resourceType: 'Patient', limit: 5 }, true), { t: 'Patient' }, 'type level');
   t.same(historyFilter({ limit: 5, since: 3 }, true), { lu: { $gte: 3 } }, 'system level');
   t.same(historyOptions(q), { sort: { seq: -1 }, limit: 5 }, 'newest first');
+  t.same(historyCount(q)?.filter, { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 } }, 'the total counts without the cursor');
+  t.equal(historyCount({ ...q, total: false }), undefined, 'no count for a page that shows no total');
   t.same(predecessorTombstonesFilter([{ t: 'Patient', id: 'p1', v: 3 }, { t: 'Patient', id: 'p1', v: 2, d: true }, { t: 'Patient', id: 'p2', v: 1 }]),
     { _id: { $in: ['Patient/p1/2'] }, d: true }, 'the predecessors of live versions after the first');
   t.equal(predecessorTombstonesFilter([{ t: 'Patient', id: 'p2', v: 1 }]), undefined, 'nothing to look up');

@@ -14,7 +14,7 @@ import {
 } from './layout.js';
 import { MongoTx, type MongoHost } from './mongo-tx.js';
 import {
-  CLIENT_OPTIONS, TX_OPTIONS, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
+  CLIENT_OPTIONS, TX_OPTIONS, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
   transactionsSupported,
 } from './queries.js';
 import { mergeStagedPage } from './staged-merge.js';
@@ -133,10 +133,9 @@ export class MongoStore implements ResourceStore, MongoHost {
 
   async history(q: HistoryQuery): Promise<HistoryResult> {
     return this.guard(async () => {
-      const [docs, total] = await Promise.all([
-        this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray(),
-        this.historyCol.countDocuments(historyFilter(q, false)),
-      ]);
+      const docs = await this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray();
+      const count = historyCount(q);
+      const total = count ? await this.historyCol.countDocuments(count.filter, count.options) : undefined;
       const records: HistoryResult['records'] = docs.map(recordFromDoc);
       const filter = predecessorTombstonesFilter(docs);
       if (filter) {

@@ -1,4 +1,4 @@
-import type { Document, FindOptions, TransactionOptions as DriverTxOptions } from 'mongodb';
+import type { CountDocumentsOptions, Document, FindOptions, TransactionOptions as DriverTxOptions } from 'mongodb';
 import type { HistoryQuery, StoreQuery } from '../types.js';
 import { FIELD_PATH } from './index-specs.js';
 import { historyKey } from './layout.js';
@@ -79,6 +79,16 @@ export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
 
 export function historyOptions(q: HistoryQuery): FindOptions {
   return { sort: { seq: -1 }, limit: q.limit };
+}
+
+/**
+ * The count behind a history page's total, or undefined when the caller shows none (`total:
+ * false`): on a system history that count reads every entry of the collection's index, so it
+ * runs only for the pages that print it (history.ts: the first page, or `_total` asked).
+ */
+export function historyCount(q: HistoryQuery): { filter: Document; options: CountDocumentsOptions } | undefined {
+  if (q.total === false) return undefined;
+  return { filter: historyFilter(q, false), options: {} };
 }
 
 /**
