@@ -135,6 +135,8 @@ export function parseSearch(resourceType: string | undefined, query: Record<stri
       continue;
     }
     for (const value of values) {
+      // MongoDB refuses a regex holding U+0000 (a driver error, 500); no search value means one
+      if (value.includes('\u0000')) throw fhirError('INVALID_SEARCH', `Invalid value for search parameter ${key}: a value cannot contain U+0000`, key);
       const clause = resourceType ? parseClause(resourceType, key, value) : parseSystemClause(key, value);
       if (!clause) {
         warnOrThrow(strict, out.issues, key, `Unknown search parameter "${code}" for ${resourceType ?? 'a system search'}`);

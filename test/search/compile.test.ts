@@ -103,6 +103,16 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('Observation', 'dna-variant=NM_005228.5:c.2573T>G'), { 'x.dna-variant': { $regex: '^nm_005228\\.5:c\\.2573t>g' } });
 });
 
+t.test('user text reaches a regex escaped; U+0000 is refused', async (t) => {
+  t.same(await compile('Patient', `name=${encodeURIComponent('a.*(b)[c]|^$\\+?{1}/-')}`), { 'x.name': { $regex: '^a\\.\\*\\(b\\)\\[c\\]\\|\\^\\$\\\\\\+\\?\\{1\\}\\/\\-' } });
+  for (const qs of ['name=a%00', 'name:contains=%00', 'code:text=%00x', 'identifier=a%00|b', '_id=a%00']) {
+    const type = qs.startsWith('code') ? 'Observation' : 'Patient';
+    const err = await compile(type, qs).then(() => undefined, (e: unknown) => e);
+    t.ok(err instanceof FhirError && err.status === 400, `${qs}: 400`);
+    t.equal((err as FhirError).issues[0].expression?.[0], qs.split('=')[0], `${qs}: names the parameter`);
+  }
+});
+
 t.test('bad values answer 400 naming the parameter', async (t) => {
   for (const qs of ['date=2020-13', 'date=notadate', 'code=gt5', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b']) {
     const err = await compile('Observation', qs).then(() => undefined, (e: unknown) => e);

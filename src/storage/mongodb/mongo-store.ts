@@ -18,6 +18,8 @@ import {
   transactionsSupported,
 } from './queries.js';
 import { mergeStagedPage } from './staged-merge.js';
+import { readsTogether } from './session-order.js';
+import { QUERY_TIME_LIMIT_MS } from '../time-limit.js';
 
 export interface MongoStoreOptions {
   /** Search index fields from the search module; one `{t, field}` index each. */
@@ -139,7 +141,7 @@ export class MongoStore implements ResourceStore, MongoHost {
       const records: HistoryResult['records'] = docs.map(recordFromDoc);
       const filter = predecessorTombstonesFilter(docs);
       if (filter) {
-        const tombstones = new Set((await this.historyCol.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+        const tombstones = new Set((await this.historyCol.find(filter, { projection: { _id: 1 }, maxTimeMS: QUERY_TIME_LIMIT_MS }).toArray()).map((d) => d._id));
         for (let i = 0; i < docs.length; i++) {
           if (tombstones.has(historyKey(docs[i].t, docs[i].id, docs[i].v - 1))) records[i].afterDeletion = true;
         }
@@ -273,17 +275,18 @@ export class MongoStore implements ResourceStore, MongoHost {
     const extra = staged?.size ?? 0;
     const want = q.limit + (staged ? (q.skip ?? 0) + extra : 0);
     const findOpts = staged ? { ...options, skip: undefined, limit: want } : options;
-    const [found, committedTotal] = await Promise.all([
-      want > 0 ? this.resources.find(filter, { ...findOpts, session }).toArray() : Promise.resolve([] as ResourceDoc[]),
-      q.count ? this.resources.countDocuments(filter, { session, maxTimeMS: options.maxTimeMS }) : Promise.resolve(undefined),
-    ]);
+    const [found, committedTotal] = await readsTogether(
+      session,
+      () => (want > 0 ? this.resources.find(filter, { ...findOpts, session }).toArray() : Promise.resolve([] as ResourceDoc[])),
+      () => (q.count ? this.resources.countDocuments(filter, { session, maxTimeMS: options.maxTimeMS }) : Promise.resolve(undefined)),
+    );
     let docs = found as ResourceDoc[];
     let total = committedTotal;
     if (staged) {
       docs = mergeStagedPage(docs, staged, q);
       if (total !== undefined) {
         const keys = [...staged.keys()];
-        const shadowed = await this.resources.countDocuments({ $and: [filter, { _id: { $in: keys } }] });
+        const shadowed = await this.resources.countDocuments({ $and: [filter, { _id: { $in: keys } }] }, { maxTimeMS: options.maxTimeMS });
         total += mergeStagedPage([], staged, { ...q, skip: 0, limit: extra }).length - shadowed;
       }
     }
