@@ -2,6 +2,7 @@ import { fhirError } from '../fhir/errors.js';
 import { dateRange, escapeRegex, fold, numberRange, ucumCanonical, UCUM_SYSTEM } from './normalize.js';
 import { SEGMENT_END } from './filter-bounds.js';
 import { parseRegion, regionAccessionProblem } from './genomics-params.js';
+import { regionBinsOverlapping } from '../genomics/operations/bins.js';
 import { splitEscaped, unescape } from './parse.js';
 
 /**
@@ -124,16 +125,19 @@ export function dateCond(param: string, raw: string): Cond {
   const q = dateRange(text);
   if (!q) bad(param, `"${text}" is not a valid date`);
   const { s: qs, e: qe } = q;
-  const eq = { s: { $gte: qs }, e: { $lte: qe } };
+  // A stored range starts before it ends (dateRange; a Period passes per-1), so `e <= x` implies
+  // `s < x`: eq, le and eb state that bound on s too. It changes no answer, and it bounds the scan
+  // of the `{t, x.<date>.s}` index on both sides (eq read every range starting after qs before).
+  const eq = { s: { $gte: qs, $lt: qe }, e: { $lte: qe } };
   switch (prefix) {
     case 'eq': return { $elemMatch: eq };
     case 'ne': return { $elemMatch: { $or: [{ s: { $lt: qs } }, { e: { $gt: qe } }] } };
     case 'gt': return { $elemMatch: { e: { $gt: qe } } };
     case 'lt': return { $elemMatch: { s: { $lt: qs } } };
     case 'ge': return { $elemMatch: { $or: [{ e: { $gt: qe } }, eq] } };
-    case 'le': return { $elemMatch: { $or: [{ s: { $lt: qs } }, eq] } };
+    case 'le': return { $elemMatch: { s: { $lt: qe }, $or: [{ s: { $lt: qs } }, eq] } };
     case 'sa': return { $elemMatch: { s: { $gte: qe } } };
-    case 'eb': return { $elemMatch: { e: { $lte: qs } } };
+    case 'eb': return { $elemMatch: { s: { $lt: qs }, e: { $lte: qs } } };
     case 'ap': {
       const pad = Math.max((qe - qs) * 0.1, 86_400_000);
       return { $elemMatch: { s: { $lt: qe + pad }, e: { $gt: qs - pad } } };
@@ -160,10 +164,17 @@ export function lastUpdatedCond(param: string, raw: string): Cond {
   }
 }
 
+/** Most bins a region query lists (a window of about 15 Mb). */
+export const MAX_REGION_BINS = 1000;
+
 export function regionCond(param: string, raw: string): Cond {
   const r = parseRegion(unescape(raw));
   if (!r) bad(param, `"${raw}" is not accession:start-end (0-based, half-open), e.g. NC_000007.14:55019016-55211628`);
   const problem = regionAccessionProblem(r.a);
   if (problem) bad(param, problem);
-  return { $elemMatch: { a: r.a, s: { $lt: r.e }, e: { $gt: r.s } } };
+  // The bins are implied by s and e (every element overlapping the window is filed in one of
+  // them): they only bound the index scan. Past MAX_REGION_BINS the window is most of a
+  // chromosome, and the scan on s alone reads little more than the answer.
+  const bins = regionBinsOverlapping(r.s, r.e, MAX_REGION_BINS);
+  return { $elemMatch: { a: r.a, ...(bins && { b: { $in: bins } }), s: { $lt: r.e }, e: { $gt: r.s } } };
 }

@@ -86,12 +86,15 @@ export function scalarBounds(v: unknown): Bounds[] | undefined {
 
 /**
  * Bounds on an interval element (`{ s, e }`, branches in `$or`; `a` is the accession a region
- * index is chosen by). Undefined for any other shape: a number, quantity or composite element
+ * index is chosen by, `b` its bins). Undefined for any other shape: a number, quantity or composite element
  * (`{ n }`, `{ c0, c1 }`, `{ $gt }`) says nothing about s and e, and reading it as unbounded
  * would send it to an interval index that does not exist for its field.
  */
 export function elemBounds(em: Record<string, unknown>): Bounds[] | undefined {
-  for (const k of Object.keys(em)) if (k !== 's' && k !== 'e' && k !== '$or' && k !== 'a') return undefined;
+  for (const k of Object.keys(em)) {
+    // a region's bin (`b`) only narrows what s and e already bound (compile-values.ts regionCond)
+    if (k !== 's' && k !== 'e' && k !== '$or' && k !== 'a' && !(k === 'b' && 'a' in em)) return undefined;
+  }
   const base: Bounds = { ...FULL };
   if ('s' in em) {
     const b = opBounds(em.s);

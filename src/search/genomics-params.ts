@@ -5,6 +5,7 @@ import { fieldOf, type ValueSink } from './index-sink.js';
 import { keysOf, referenceValues, tokenValues, type Keys } from './index-values.js';
 import { fold } from './normalize.js';
 import { accessionsOf, fromAccession } from '../genomics/assemblies.js';
+import { regionBin } from '../genomics/operations/bins.js';
 
 /**
  * Genetics search parameters. The R4 ones (https://hl7.org/fhir/R4/observation-genetics.html,
@@ -167,7 +168,7 @@ export function geneticsFromComponents(r: Record<string, unknown>, out: ValueSin
     geneVariantPairs(out, GENE_AA, geneStrings, aa);
   }
   const regions = observationRegions(g);
-  if (regions.length) out.set(REGION, regions);
+  if (regions.length) out.set(REGION, regions.map(binned));
 }
 
 /** A region covered by a resource: accession + 0-based half-open interval. */
@@ -175,6 +176,15 @@ export interface Region {
   a: string;
   s: number;
   e: number;
+}
+
+/**
+ * A stored region with its bin (bins.ts `regionBin`): a query names the bins its window can meet
+ * (compile-values.ts `regionCond`), so that MongoDB's `{t, a, b, s}` index reads the variants
+ * near the window, not every variant of the chromosome that starts before its end.
+ */
+function binned(r: Region): Region & { b: number } {
+  return { ...r, b: regionBin(r.s, r.e) };
 }
 
 /** Reads an interval given in a coordinate system into 0-based half-open form. */
@@ -257,7 +267,7 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
   MolecularSequence: {
     'genomic-region': (r, out, keys) => {
       const regions = sequenceRegions(r);
-      if (regions.length) out.set(keys.k, regions);
+      if (regions.length) out.set(keys.k, regions.map(binned));
     },
   },
   DiagnosticReport: {

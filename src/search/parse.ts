@@ -109,10 +109,15 @@ export function parseClause(type: string, key: string, value: string): Clause | 
   return { kind: 'param', key, def, modifier, values: splitEscaped(value, ',') };
 }
 
+/** A result parameter (search.html#return): it shapes the answer and selects nothing. */
+export function isResultParam(key: string): boolean {
+  return RESULT_PARAMS.has(key) || key.startsWith('_include') || key.startsWith('_revinclude');
+}
+
 export function parseSearch(resourceType: string | undefined, query: Record<string, string[]>, strict: Handling): ParsedSearch {
   const out: ParsedSearch = { resourceType, clauses: [], result: {}, issues: [], used: [] };
   for (const [key, values] of Object.entries(query)) {
-    if (RESULT_PARAMS.has(key) || key.startsWith('_include') || key.startsWith('_revinclude')) {
+    if (isResultParam(key)) {
       const base = key.split(':')[0];
       const k = base === '_include' || base === '_revinclude' ? key : base;
       out.result[k] = [...(out.result[k] ?? []), ...values];
@@ -130,6 +135,8 @@ export function parseSearch(resourceType: string | undefined, query: Record<stri
       continue;
     }
     for (const value of values) {
+      // MongoDB refuses a regex holding U+0000 (a driver error, 500); no search value means one
+      if (value.includes('\u0000')) throw fhirError('INVALID_SEARCH', `Invalid value for search parameter ${key}: a value cannot contain U+0000`, key);
       const clause = resourceType ? parseClause(resourceType, key, value) : parseSystemClause(key, value);
       if (!clause) {
         warnOrThrow(strict, out.issues, key, `Unknown search parameter "${code}" for ${resourceType ?? 'a system search'}`);

@@ -154,5 +154,5 @@ export function searchIndexFields(): Array<string | string[]> {
   const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].map((c) => `x.${c}.s`);
   // The genomics operations look their gx-* fields up too (indexResource stores them beside ours).
   const gx = GX_LOOKUP_FIELDS.map((f) => `x.${f}`);
-  return [...plain, ...dates, ['x.genomic-region.a', 'x.genomic-region.s'], ...gx];
+  return [...plain, ...dates, ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], ...gx];
 }

@@ -81,6 +81,11 @@ export interface HistoryQuery {
   limit: number;
   /** Keyset cursor: return versions strictly older (in history order) than this commit sequence. */
   beforeSeq?: number;
+  /**
+   * false: the caller shows no total, so a store where counting costs (MongoDB: a count over the
+   * whole history collection) leaves `total` out. Counted when absent.
+   */
+  total?: boolean;
 }
 
 export interface HistoryResult {
@@ -89,7 +94,8 @@ export interface HistoryResult {
    * re-created the resource (history entries tell a re-creation, 201, from an update, 200).
    */
   records: Array<VersionRecord & { seq: number; afterDeletion?: true }>;
-  total: number;
+  /** Versions matching the query without its cursor; may be missing when the query said `total: false`. */
+  total?: number;
 }
 
 export interface PutOptions {

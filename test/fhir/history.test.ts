@@ -99,3 +99,30 @@ t.test('_count above the maximum is clamped, and the self link shows the _count 
   const search = (await send(app, 'GET', '/fhir/Patient?_count=5000')).json();
   t.equal(new URL(search.link[0].url).searchParams.get('_count'), '2', 'search clamps the same way');
 });
+
+t.test('the total is counted for the first page, or when _total asks: not again for every next page', async (t) => {
+  const app = await testApp(t);
+  for (let i = 0; i < 5; i++) await send(app, 'PUT', `/fhir/Patient/q${i}`, { resourceType: 'Patient', id: `q${i}` });
+  // what the store is asked for (MongoDB counts the history collection only when total is not false)
+  const asked: Array<boolean | undefined> = [];
+  const store = app.store;
+  const history = store.history.bind(store);
+  store.history = async (q) => {
+    asked.push(q.total);
+    return history(q);
+  };
+  const page = async (url: string) => (await send(app, 'GET', url)).json() as { total?: number; link: Array<{ relation: string; url: string }> };
+  const first = await page('/fhir/Patient/_history?_count=2');
+  t.equal(first.total, 5, 'the first page has the total');
+  const nextUrl = first.link.find((l) => l.relation === 'next')!.url.replace('http://localhost', '');
+  const second = await page(nextUrl);
+  t.equal(second.total, undefined, 'a next page has none');
+  t.same(asked, [true, false], 'and the store was not asked to count it');
+  asked.length = 0;
+  const accurate = await page(`${nextUrl}&_total=accurate`);
+  t.equal(accurate.total, 5, '_total=accurate counts on a next page too');
+  t.match(accurate.link.find((l) => l.relation === 'next')?.url, /_total=accurate/, 'and its next link keeps asking');
+  t.equal((await page('/fhir/Patient/_history?_total=none')).total, undefined, '_total=none: no total');
+  t.same(asked, [true, false]);
+  t.equal((await send(app, 'GET', '/fhir/Patient/_history?_total=all')).statusCode, 400, 'an unknown _total value');
+});

@@ -65,20 +65,27 @@ t.test('dates: implicit ranges and every prefix', async (t) => {
   const d = Date.UTC(2020, 0, 1);
   const e = Date.UTC(2021, 0, 1);
   const f = async (v: string) => ((await compile('Observation', `date=${v}`)) as Record<string, unknown>)['x.date'];
-  t.same(await f('2020'), { $elemMatch: { s: { $gte: d }, e: { $lte: e } } });
+  t.same(await f('2020'), { $elemMatch: { s: { $gte: d, $lt: e }, e: { $lte: e } } }, 'eq: the start bounded on both sides (the s index is read from d to e)');
   t.same(await f('ne2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { e: { $gt: e } }] } });
   t.same(await f('gt2020'), { $elemMatch: { e: { $gt: e } } });
   t.same(await f('lt2020'), { $elemMatch: { s: { $lt: d } } });
-  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d }, e: { $lte: e } }] } });
-  t.same(await f('le2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { s: { $gte: d }, e: { $lte: e } }] } });
+  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } });
+  t.same(await f('le2020'), { $elemMatch: { s: { $lt: e }, $or: [{ s: { $lt: d } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } }, 'le: starts before the end of 2020');
   t.same(await f('sa2020'), { $elemMatch: { s: { $gte: e } } });
-  t.same(await f('eb2020'), { $elemMatch: { e: { $lte: d } } });
+  t.same(await f('eb2020'), { $elemMatch: { s: { $lt: d }, e: { $lte: d } } }, 'eb: ends, so starts, before 2020');
   const day = Date.UTC(2020, 2, 4);
-  t.same(await f('2020-03-04'), { $elemMatch: { s: { $gte: day }, e: { $lte: day + 86_400_000 } } });
+  t.same(await f('2020-03-04'), { $elemMatch: { s: { $gte: day, $lt: day + 86_400_000 }, e: { $lte: day + 86_400_000 } } });
   const sec = Date.UTC(2020, 2, 4, 10, 0, 0) - 3_600_000;
-  t.same(await f('2020-03-04T10:00:00%2B01:00'), { $elemMatch: { s: { $gte: sec }, e: { $lte: sec + 1000 } } });
+  t.same(await f('2020-03-04T10:00:00%2B01:00'), { $elemMatch: { s: { $gte: sec, $lt: sec + 1000 }, e: { $lte: sec + 1000 } } });
   t.same(await compile('Observation', '_lastUpdated=gt2020'), { lu: { $gte: e } });
 });
+
+// The bins of NC_000007.14:55019016-55211628, worked out by hand: position >> 14, 17, 20, 23, 26,
+// 29 of the first and last base (3358-3369, 419-421, 52, 6, 0, 0) at level * 2^20, then the top bin.
+const L = 2 ** 20;
+const REGION_BINS = [
+  ...Array.from({ length: 12 }, (_, i) => 3358 + i), L + 419, L + 420, L + 421, 2 * L + 52, 3 * L + 6, 4 * L, 5 * L, 6 * L,
+];
 
 t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
@@ -88,10 +95,22 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('Observation', 'component-code-value-concept=http://loinc.org|48018-6$HGNC:3236'), { 'x.component-code-value-concept': 'http://loinc.org|48018-6$HGNC:3236' });
   t.same(await compile('Observation', 'code-value-quantity=8480-6$gt100'), { 'x.code-value-quantity': { $elemMatch: { c0: '8480-6', c1: { $elemMatch: { n: { $gt: 100 } } } } } });
   t.same(await compile('Observation', 'genomic-region=NC_000007.14:55019016-55211628'), {
-    'x.genomic-region': { $elemMatch: { a: 'NC_000007.14', s: { $lt: 55211628 }, e: { $gt: 55019016 } } },
-  });
+    'x.genomic-region': { $elemMatch: { a: 'NC_000007.14', b: { $in: REGION_BINS }, s: { $lt: 55211628 }, e: { $gt: 55019016 } } },
+  }, 'bounded by the bins the window meets at each level (16 kb … 512 Mb, then the top bin)');
+  const wide = await compile('Observation', 'genomic-region=NC_000001.11:0-248956422') as Record<string, { $elemMatch: Record<string, unknown> }>;
+  t.same(wide['x.genomic-region'].$elemMatch, { a: 'NC_000001.11', s: { $lt: 248956422 }, e: { $gt: 0 } }, 'a whole chromosome lists no bins (most of it is read anyway)');
   t.same(await compile('Observation', 'gene-identifier=HGNC:3236'), { 'x.gene-identifier': 'HGNC:3236' });
   t.same(await compile('Observation', 'dna-variant=NM_005228.5:c.2573T>G'), { 'x.dna-variant': { $regex: '^nm_005228\\.5:c\\.2573t>g' } });
+});
+
+t.test('user text reaches a regex escaped; U+0000 is refused', async (t) => {
+  t.same(await compile('Patient', `name=${encodeURIComponent('a.*(b)[c]|^$\\+?{1}/-')}`), { 'x.name': { $regex: '^a\\.\\*\\(b\\)\\[c\\]\\|\\^\\$\\\\\\+\\?\\{1\\}\\/\\-' } });
+  for (const qs of ['name=a%00', 'name:contains=%00', 'code:text=%00x', 'identifier=a%00|b', '_id=a%00']) {
+    const type = qs.startsWith('code') ? 'Observation' : 'Patient';
+    const err = await compile(type, qs).then(() => undefined, (e: unknown) => e);
+    t.ok(err instanceof FhirError && err.status === 400, `${qs}: 400`);
+    t.equal((err as FhirError).issues[0].expression?.[0], qs.split('=')[0], `${qs}: names the parameter`);
+  }
 });
 
 t.test('bad values answer 400 naming the parameter', async (t) => {
@@ -148,7 +167,8 @@ t.test('MongoDB index fields are safe field paths the adapter accepts', async (t
   t.ok(fields.length < 60, 'under the 64-index limit with the base indexes');
   t.ok(fields.includes('x.gx-subject-bin'), 'the genomics operations\' lookup fields are indexed too');
   const specs = indexSpecs(fields);
-  t.ok(Object.values(specs).flat().some((s) => s.name === 't_x.genomic-region.a_x.genomic-region.s'));
+  const region = Object.values(specs).flat().find((s) => s.name === 't_x.genomic-region.a_x.genomic-region.b_x.genomic-region.s');
+  t.same(region?.key, { t: 1, 'x.genomic-region.a': 1, 'x.genomic-region.b': 1, 'x.genomic-region.s': 1 }, 'a region query is bounded by accession, bin and start');
 });
 
 t.test('compiled documents pass the MongoDB adapter safety check', async (t) => {

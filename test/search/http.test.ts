@@ -42,6 +42,13 @@ t.test('search over HTTP', async (t) => {
   t.equal(unversioned.json().resourceType, 'OperationOutcome');
   t.same(unversioned.json().issue[0].expression, ['genomic-region']);
   t.match(unversioned.json().issue[0].diagnostics, /versioned RefSeq accession.*NC_000007\.14/);
+  for (const url of ['/fhir/Patient?name=a%00b', '/fhir/Patient?name:contains=%00', '/fhir/Observation?code:text=x%00', '/fhir/Observation?subject.name=a%00']) {
+    const nul = await send(app, 'GET', url);
+    t.equal(nul.statusCode, 400, `${url}: U+0000 is refused (MongoDB refuses it in a regex)`);
+    t.equal(nul.json().resourceType, 'OperationOutcome');
+    t.match(nul.json().issue[0].diagnostics, /U\+0000/);
+    t.same(nul.json().issue[0].expression, [new URL(url, 'http://x').searchParams.keys().next().value], 'naming the parameter');
+  }
 
   const comp = await send(app, 'GET', '/fhir/Patient/px2/Observation?_count=100');
   t.equal(comp.statusCode, 200);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { regionBin } from '../../src/genomics/operations/bins.js';
 import { computeIndex } from '../../src/search/index-resource.js';
 import { compileExtractor } from '../../src/search/fhirpath-extract.js';
 import { ENTRY_BUILDERS, type IndexEntries } from '../../src/search/index-values.js';
@@ -32,7 +33,10 @@ t.test('index values of a Variant in both genetics representations', async (t) =
   t.ok(x['gene-identifier'].includes(`http://www.genenames.org/geneId|${gene.code}`));
   t.ok(x['gene-identifier'].includes(gene.display), 'the symbol is searchable too');
   const range = variant.component.find((c: any) => c.code.coding[0].code === '81254-5').valueRange;
-  t.same(x['genomic-region'], [{ a: variant.component.find((c: any) => c.code.coding[0].code === '48013-7').valueCodeableConcept.coding[0].code, s: range.low.value, e: range.high.value }]);
+  t.same(x['genomic-region'], [{
+    a: variant.component.find((c: any) => c.code.coding[0].code === '48013-7').valueCodeableConcept.coding[0].code, s: range.low.value, e: range.high.value,
+    b: regionBin(range.low.value, range.high.value),
+  }], 'with its bin');
   t.same(x.subject, [variant.subject.reference]);
   const ext = buildDataset().find((r) => r.id === 'gx1')!;
   const xe = computeIndex(ext, BASE) as Record<string, unknown[]>;

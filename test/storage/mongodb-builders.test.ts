@@ -4,10 +4,12 @@ import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
 import {
-  assertSafeFilter, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
+  assertSafeFilter, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
 } from '../../src/storage/mongodb/queries.js';
 import { mergeStagedPage } from '../../src/storage/mongodb/staged-merge.js';
 import { storedJson } from '../../src/storage/stored-json.js';
+import { QUERY_TIME_LIMIT_MS } from '../../src/storage/time-limit.js';
+import { readsTogether } from '../../src/storage/mongodb/session-order.js';
 
 // Everything the MongoDB adapter sends, except the driver call itself, tested without a server.
 
@@ -50,7 +52,7 @@ t.test('search filter wrapping and options', async (t) => {
   t.same(searchOptions({ sort: [['lu', -1]], limit: 10, skip: 20, maxTimeMs: 1500.2 }), {
     sort: [['lu', -1], ['_id', 1]], limit: 10, skip: 20, maxTimeMS: 1501,
   }, 'sort with a tie-breaker, limit, skip, maxTimeMS');
-  t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5 });
+  t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'a query stating no time limit gets the default one');
   t.same(searchOptions({ sort: [['x.date', -1], ['t', 1], ['id', 1]], limit: 5 }).sort, [['x.date', -1], ['t', 1], ['id', 1]], 'no _id after t and id (unique together): index order can serve the sort');
   t.throws(() => searchOptions({ sort: [['json', 1]], limit: 1 }), /not allowed/);
 });
@@ -73,7 +75,10 @@ t.test('history queries', async (t) => {
   t.same(historyFilter(q, false), { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 } }, 'total ignores the cursor');
   t.same(historyFilter({ resourceType: 'Patient', limit: 5 }, true), { t: 'Patient' }, 'type level');
   t.same(historyFilter({ limit: 5, since: 3 }, true), { lu: { $gte: 3 } }, 'system level');
-  t.same(historyOptions(q), { sort: { seq: -1 }, limit: 5 }, 'newest first');
+  t.same(historyOptions(q), { sort: { seq: -1 }, limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'newest first, time-limited');
+  t.same(historyCount(q)?.options, { maxTimeMS: QUERY_TIME_LIMIT_MS }, 'the count too');
+  t.same(historyCount(q)?.filter, { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 } }, 'the total counts without the cursor');
+  t.equal(historyCount({ ...q, total: false }), undefined, 'no count for a page that shows no total');
   t.same(predecessorTombstonesFilter([{ t: 'Patient', id: 'p1', v: 3 }, { t: 'Patient', id: 'p1', v: 2, d: true }, { t: 'Patient', id: 'p2', v: 1 }]),
     { _id: { $in: ['Patient/p1/2'] }, d: true }, 'the predecessors of live versions after the first');
   t.equal(predecessorTombstonesFilter([{ t: 'Patient', id: 'p2', v: 1 }]), undefined, 'nothing to look up');
@@ -122,4 +127,19 @@ t.test('reindex: the scan, the per-resource index update and the index version d
   const { current } = buildVersionDocs({ t: 'Observation', id: 'o1', v: 3, lu: 5, seq: 9, json: '{}', x: { code: ['old'] } });
   const after = { ...current, ...reindexUpdate('Observation', 'o1', 3, { code: ['new'] }).updateOne.update.$set };
   t.same(indexedDocFromDoc(after as ResourceDoc), { t: 'Observation', id: 'o1', v: 3, lu: 5, seq: 9, x: { code: ['new'] } });
+});
+
+t.test('reads on one session run one after the other (the driver allows no parallel operations on a ClientSession)', async (t) => {
+  const log: string[] = [];
+  const op = (name: string) => async () => {
+    log.push(`${name} start`);
+    await new Promise((r) => setTimeout(r, 5));
+    log.push(`${name} end`);
+    return name;
+  };
+  t.same(await readsTogether({ id: 'session' }, op('find'), op('count')), ['find', 'count']);
+  t.same(log, ['find start', 'find end', 'count start', 'count end'], 'in a transaction: in order');
+  log.length = 0;
+  t.same(await readsTogether(undefined, op('find'), op('count')), ['find', 'count']);
+  t.same(log.slice(0, 2), ['find start', 'count start'], 'without a session: together');
 });

@@ -91,9 +91,9 @@ t.test('batch-size imports in several transactions, over the query string or Par
   // count the store's transactions (the real store, its calls counted)
   let transactions = 0;
   const original = app.store.transaction.bind(app.store);
-  app.store.transaction = ((work: Parameters<typeof original>[0], opts?: Parameters<typeof original>[1]) => {
+  app.store.transaction = ((...args: unknown[]) => {
     transactions++;
-    return original(work, opts);
+    return (original as (...a: unknown[]) => unknown)(...args);
   }) as typeof app.store.transaction;
   const variants = (res: Awaited<ReturnType<typeof post>>) => (res.json() as Parameters).parameter?.find((x) => x.name === 'variants')?.valueInteger;
 

@@ -1,6 +1,6 @@
 import type { AuthContext } from '../context.js';
 import { fhirError } from '../errors.js';
-import { paramsOf } from '../query-params.js';
+import { conditionKey } from '../rest/request-utils.js';
 import { patientRestriction } from '../../auth/authorize.js';
 import { findConditionalMatches } from '../../search/search-service.js';
 import type { StoreTx } from '../../storage/types.js';
@@ -25,9 +25,7 @@ import type { Planned } from './transaction-plan.js';
  * into or out of them (the condition was already answered from the prior state).
  */
 export function conditionKeyOf(type: string, criteria: string): string {
-  const params = paramsOf(criteria);
-  const names = Object.keys(params).sort();
-  return `${type}?${names.map((n) => params[n].slice().sort().map((v) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&')).join('&')}`;
+  return conditionKey(type, criteria); // the lock key: one notion of "the same criteria"
 }
 
 function criteriaOf(p: Planned): string | undefined {

@@ -39,6 +39,10 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   const cursorRaw = param(req, '_cursor');
   if (cursorRaw !== undefined && !/^\d+$/.test(cursorRaw)) throw fhirError('BAD_REQUEST', 'Invalid _cursor', '_cursor');
   const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);
+  const totalRaw = param(req, '_total');
+  if (totalRaw !== undefined && !['none', 'estimate', 'accurate'].includes(totalRaw)) {
+    throw fhirError('BAD_REQUEST', `_total must be none, estimate or accurate (got "${totalRaw.slice(0, 40)}")`, '_total');
+  }
 
   const builtIn = id !== undefined ? builtInResource(type!, id) : undefined;
   if (builtIn) return builtInHistory(ctx, req, type!, id!, builtIn, limit);
@@ -55,6 +59,9 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   // delete ended), and no total: the store's count would include what was left out. An instance's
   // history too: its earlier versions may have been in another patient's compartment.
   const filtered = req.auth !== undefined && (patientRestriction(req.auth) !== undefined || type === undefined);
+  // The total is counted for the first page, or on any page when `_total` asks for it: on MongoDB
+  // it is a count over the history collection, which every next page would pay again.
+  const wantTotal = !filtered && totalRaw !== 'none' && (beforeSeq === undefined || totalRaw !== undefined);
   const entry: BundleEntry[] = [];
   let total: number | undefined;
   let lastSeq: number | undefined;
@@ -62,7 +69,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   let cursor = beforeSeq;
   // pages a filtered history fills by reading on (a bounded number of store pages per request)
   for (let round = 0; round < (filtered ? 20 : 1) && entry.length < limit; round++) {
-    const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor });
+    const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor, total: wantTotal && round === 0 });
     if (round === 0) total = res.total;
     const page = res.records.slice(0, limit);
     more = res.records.length > limit;
@@ -88,6 +95,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   const path = [type, id, '_history'].filter(Boolean).join('/');
   const keep = new URLSearchParams();
   if (param(req, '_since')) keep.set('_since', param(req, '_since')!);
+  if (totalRaw !== undefined) keep.set('_total', totalRaw);
   keep.set('_count', String(limit));
   // the self link says what was used, as search's does: a _count above the maximum is the maximum
   const used = flatQuery(req).map(([k, v]): [string, string] => (k === '_count' ? [k, String(limit)] : [k, v]));
@@ -96,7 +104,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
     keep.set('_cursor', String(lastSeq));
     link.push({ relation: 'next', url: `${ctx.config.baseUrl}/${path}?${keep.toString()}` });
   }
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(filtered ? {} : { total }), link, ...(entry.length ? { entry } : {}) };
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(wantTotal && total !== undefined ? { total } : {}), link, ...(entry.length ? { entry } : {}) };
   for (const e of entry) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };
 }

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../context.js';
 import { fhirError } from '../errors.js';
 import { FHIR_VERSION, fhirVersionOk, parseMediaType } from './media-type.js';
+import { isResultParam, splitEscaped } from '../../search/parse.js';
 
 /**
  * Small parsers for what FHIR puts in headers and query parameters
@@ -102,9 +103,23 @@ export function searchQueryString(query: Record<string, string[]>): string {
   return parts.join('&');
 }
 
-/** A stable lock key for a conditional request: identical criteria in any order share it. */
+/**
+ * A stable lock key for a conditional request: criteria that mean the same search share it, so
+ * that two concurrent conditional creates of one condition serialize on MongoDB (write-core.ts
+ * `conditionalMatches`) however each was written. The query is read as the search does
+ * (search-service.ts `findConditionalMatches`: URLSearchParams, so `%7C` and `|`, `+` and `%20`
+ * are one value); result parameters (`_count`, `_sort`, `_include` …) are dropped, since they
+ * select nothing there; OR values (unescaped commas, search.html#combining) and AND repeats are
+ * sorted and deduplicated; then every pair is re-encoded one way and the pairs sorted.
+ */
 export function conditionKey(resourceType: string, queryString: string): string {
-  return `${resourceType}?${queryString.split('&').filter(Boolean).sort().join('&')}`;
+  const pairs = new Set<string>();
+  for (const [k, v] of new URLSearchParams(queryString.replace(/^\?/, ''))) {
+    if (isResultParam(k)) continue;
+    const ors = [...new Set(splitEscaped(v, ','))].sort().join(',');
+    pairs.add(`${encodeURIComponent(k)}=${encodeURIComponent(ors)}`);
+  }
+  return `${resourceType}?${[...pairs].sort().join('&')}`;
 }
 
 /** Notes a resource the request read or wrote, for the audit trail's patient entities (README "Audit trail"). */

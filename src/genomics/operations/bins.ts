@@ -26,3 +26,39 @@ export function binsOverlapping(accession: string, start: number, end: number): 
   out.push(`${accession}#${SHIFTS.length}.0`);
   return out;
 }
+
+/**
+ * The same scheme as a number, for a `genomic-region` element (which already names its
+ * accession): level * 2^20 + bin index at that level. Coordinates outside 0 … 2^31 - 1 (where
+ * `>>` would wrap) file the element in the top bin, which every query asks for.
+ */
+const LEVEL = 2 ** 20;
+const MAX_COORD = 2 ** 31 - 1;
+export const TOP_REGION_BIN = SHIFTS.length * LEVEL;
+
+export function regionBin(start: number, end: number): number {
+  if (!(start >= 0) || !(end <= MAX_COORD)) return TOP_REGION_BIN;
+  const last = Math.max(start, end - 1);
+  for (let level = 0; level < SHIFTS.length; level++) {
+    if (start >> SHIFTS[level] === last >> SHIFTS[level]) return level * LEVEL + (start >> SHIFTS[level]);
+  }
+  return TOP_REGION_BIN;
+}
+
+/**
+ * Every region bin an element overlapping [start, end) can be filed in, or undefined past `max`
+ * bins (1000 bins: a window of about 15 Mb, where much of a chromosome is read anyway).
+ */
+export function regionBinsOverlapping(start: number, end: number, max: number): number[] | undefined {
+  const s = Math.min(Math.max(start, 0), MAX_COORD);
+  const last = Math.min(Math.max(s, end - 1), MAX_COORD);
+  let n = 1;
+  for (const shift of SHIFTS) n += (last >> shift) - (s >> shift) + 1;
+  if (n > max) return undefined;
+  const out: number[] = [];
+  for (let level = 0; level < SHIFTS.length; level++) {
+    for (let b = s >> SHIFTS[level]; b <= last >> SHIFTS[level]; b++) out.push(level * LEVEL + b);
+  }
+  out.push(TOP_REGION_BIN);
+  return out;
+}

@@ -59,6 +59,7 @@ const HISTORY_PARAMS = [
   { name: '_since', in: 'query', required: false, schema: { type: 'string' }, description: 'Only versions written at or after this instant, e.g. 2025-01-01T00:00:00Z', example: '2025-01-01T00:00:00Z' },
   { name: '_count', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Versions per page (default FHIR_DEFAULT_COUNT, at most FHIR_MAX_COUNT)', example: 10 },
   { name: '_cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'Paging position: copy it from the Bundle\'s `next` link, do not build it' },
+  { name: '_total', in: 'query', required: false, schema: { type: 'string', enum: ['none', 'estimate', 'accurate'] }, description: 'Bundle.total: on the first page by default; estimate or accurate on every page, none on no page' },
 ];
 
 function addHistoryParams(paths: Record<string, Record<string, unknown>>): void {

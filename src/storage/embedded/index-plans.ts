@@ -4,6 +4,7 @@ import { chain, elemBounds, intersect, isIn, literalPrefix, lowerBound, scalarBo
 import { encodeKey, keyString, postingKey } from './index-terms.js';
 import { hashField, hashHi, hashLo } from './key-hash.js';
 import type { PostingStore } from './posting-store.js';
+import { regionBin } from '../../genomics/operations/bins.js';
 
 /**
  * Index plans of the embedded store's search indexes (search-indexes.ts): which posting lists or
@@ -211,7 +212,7 @@ function inexact(p: Plan | undefined): Plan | undefined {
 }
 
 /**
- * The test that makes a genomic region clause exact, when the clause is `{ a, s: ops, e: ops }`
+ * The test that makes a genomic region clause exact, when the clause is `{ a, b?: { $in }, s: ops, e: ops }`
  * with numeric comparison operators only (what the compiler makes of `genomic-region`,
  * compile-values.ts `regionCond`): an entry of accession `a` matches the clause exactly when its
  * s and e pass those very comparisons, as mingo would apply them to the element. Undefined for
@@ -219,11 +220,15 @@ function inexact(p: Plan | undefined): Plan | undefined {
  */
 function exactRegionTest(em: Record<string, unknown>, current: EntryTest): EntryTest | undefined {
   const keys = Object.keys(em);
-  if (keys.length !== 3 || !('s' in em) || !('e' in em)) return undefined;
+  if (keys.length !== ('b' in em ? 4 : 3) || !('s' in em) || !('e' in em)) return undefined;
   const s = comparisons(em.s);
   const e = comparisons(em.e);
   if (!s || !e) return undefined;
-  return (es, ee, slot, tag) => s(es) && e(ee) && current(es, ee, slot, tag);
+  if (!('b' in em)) return (es, ee, slot, tag) => s(es) && e(ee) && current(es, ee, slot, tag);
+  // `b: { $in: bins }`: the element's bin is a function of its s and e (genomics-params.ts binned)
+  const bins = isIn(em.b) && em.b.$in.every((x) => typeof x === 'number') ? new Set(em.b.$in as number[]) : undefined;
+  if (!bins) return undefined;
+  return (es, ee, slot, tag) => s(es) && e(ee) && bins.has(regionBin(es, ee)) && current(es, ee, slot, tag);
 }
 
 function comparisons(v: unknown): ((x: number) => boolean) | undefined {

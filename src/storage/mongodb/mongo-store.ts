@@ -14,10 +14,12 @@ import {
 } from './layout.js';
 import { MongoTx, type MongoHost } from './mongo-tx.js';
 import {
-  CLIENT_OPTIONS, TX_OPTIONS, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
+  CLIENT_OPTIONS, TX_OPTIONS, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
   transactionsSupported,
 } from './queries.js';
 import { mergeStagedPage } from './staged-merge.js';
+import { readsTogether } from './session-order.js';
+import { QUERY_TIME_LIMIT_MS } from '../time-limit.js';
 
 export interface MongoStoreOptions {
   /** Search index fields from the search module; one `{t, field}` index each. */
@@ -133,14 +135,13 @@ export class MongoStore implements ResourceStore, MongoHost {
 
   async history(q: HistoryQuery): Promise<HistoryResult> {
     return this.guard(async () => {
-      const [docs, total] = await Promise.all([
-        this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray(),
-        this.historyCol.countDocuments(historyFilter(q, false)),
-      ]);
+      const docs = await this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray();
+      const count = historyCount(q);
+      const total = count ? await this.historyCol.countDocuments(count.filter, count.options) : undefined;
       const records: HistoryResult['records'] = docs.map(recordFromDoc);
       const filter = predecessorTombstonesFilter(docs);
       if (filter) {
-        const tombstones = new Set((await this.historyCol.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+        const tombstones = new Set((await this.historyCol.find(filter, { projection: { _id: 1 }, maxTimeMS: QUERY_TIME_LIMIT_MS }).toArray()).map((d) => d._id));
         for (let i = 0; i < docs.length; i++) {
           if (tombstones.has(historyKey(docs[i].t, docs[i].id, docs[i].v - 1))) records[i].afterDeletion = true;
         }
@@ -274,17 +275,18 @@ export class MongoStore implements ResourceStore, MongoHost {
     const extra = staged?.size ?? 0;
     const want = q.limit + (staged ? (q.skip ?? 0) + extra : 0);
     const findOpts = staged ? { ...options, skip: undefined, limit: want } : options;
-    const [found, committedTotal] = await Promise.all([
-      want > 0 ? this.resources.find(filter, { ...findOpts, session }).toArray() : Promise.resolve([] as ResourceDoc[]),
-      q.count ? this.resources.countDocuments(filter, { session, maxTimeMS: options.maxTimeMS }) : Promise.resolve(undefined),
-    ]);
+    const [found, committedTotal] = await readsTogether(
+      session,
+      () => (want > 0 ? this.resources.find(filter, { ...findOpts, session }).toArray() : Promise.resolve([] as ResourceDoc[])),
+      () => (q.count ? this.resources.countDocuments(filter, { session, maxTimeMS: options.maxTimeMS }) : Promise.resolve(undefined)),
+    );
     let docs = found as ResourceDoc[];
     let total = committedTotal;
     if (staged) {
       docs = mergeStagedPage(docs, staged, q);
       if (total !== undefined) {
         const keys = [...staged.keys()];
-        const shadowed = await this.resources.countDocuments({ $and: [filter, { _id: { $in: keys } }] });
+        const shadowed = await this.resources.countDocuments({ $and: [filter, { _id: { $in: keys } }] }, { maxTimeMS: options.maxTimeMS });
         total += mergeStagedPage([], staged, { ...q, skip: 0, limit: extra }).length - shadowed;
       }
     }

@@ -1,7 +1,8 @@
-import type { Document, FindOptions, TransactionOptions as DriverTxOptions } from 'mongodb';
+import type { CountDocumentsOptions, Document, FindOptions, TransactionOptions as DriverTxOptions } from 'mongodb';
 import type { HistoryQuery, StoreQuery } from '../types.js';
 import { FIELD_PATH } from './index-specs.js';
 import { historyKey } from './layout.js';
+import { QUERY_TIME_LIMIT_MS } from '../time-limit.js';
 
 /**
  * Query documents of the MongoDB adapter (pure; unit-tested without a server).
@@ -46,7 +47,7 @@ export function searchFilter(q: Pick<StoreQuery, 'types' | 'filter'>): Document 
   return { $and: parts };
 }
 
-/** Sort (with `_id` as the tie-breaker so skip paging is stable, unless t and id already are), limit, skip, time limit. */
+/** Sort (with `_id` as the tie-breaker so skip paging is stable, unless t and id already are), limit, skip, time limit (the default one when the query states none). */
 export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'maxTimeMs'>): FindOptions & { sort: Array<[string, 1 | -1]> } {
   const sort: Array<[string, 1 | -1]> = [];
   for (const [field, dir] of q.sort ?? []) {
@@ -59,7 +60,7 @@ export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'm
   if (!total) sort.push(['_id', 1]);
   const opts: FindOptions & { sort: Array<[string, 1 | -1]> } = { sort, limit: q.limit };
   if (q.skip) opts.skip = q.skip;
-  if (q.maxTimeMs !== undefined) opts.maxTimeMS = Math.max(1, Math.ceil(q.maxTimeMs));
+  opts.maxTimeMS = Math.max(1, Math.ceil(q.maxTimeMs ?? QUERY_TIME_LIMIT_MS));
   return opts;
 }
 
@@ -78,7 +79,17 @@ export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
 }
 
 export function historyOptions(q: HistoryQuery): FindOptions {
-  return { sort: { seq: -1 }, limit: q.limit };
+  return { sort: { seq: -1 }, limit: q.limit, maxTimeMS: QUERY_TIME_LIMIT_MS };
+}
+
+/**
+ * The count behind a history page's total, or undefined when the caller shows none (`total:
+ * false`): on a system history that count reads every entry of the collection's index, so it
+ * runs only for the pages that print it (history.ts: the first page, or `_total` asked).
+ */
+export function historyCount(q: HistoryQuery): { filter: Document; options: CountDocumentsOptions } | undefined {
+  if (q.total === false) return undefined;
+  return { filter: historyFilter(q, false), options: { maxTimeMS: QUERY_TIME_LIMIT_MS } };
 }
 
 /**
