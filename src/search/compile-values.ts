@@ -24,11 +24,14 @@ export function splitPrefix(v: string): [Prefix, string] {
   return ['eq', v];
 }
 
-/** Token value -> the normalized form(s) it matches; a regex for `system|` (any code in system). */
+/**
+ * Token value -> the normalized form(s) it matches; a regex for `system|` (any code in system).
+ * Tokens take no prefix (search.html#prefix: number, date and quantity only), so `le123` is the
+ * code or identifier value "le123", never "less or equal to 123".
+ */
 export function tokenCond(param: string, raw: string): Cond {
   if (raw === '') bad(param, 'empty token');
   const parts = splitEscaped(raw, '|');
-  if (parts.length === 1 && /^(eq|ne|gt|lt|ge|le|sa|eb|ap)[-+]?\d/.test(raw)) bad(param, `"${raw}": prefixes are not allowed on token parameters`);
   if (parts.length > 2) bad(param, `"${raw}" has more than one unescaped "|"`);
   if (parts.length === 1) return unescape(parts[0]);
   const [system, code] = parts.map(unescape);

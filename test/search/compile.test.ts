@@ -33,6 +33,9 @@ t.test('token forms, OR, AND and escaping', async (t) => {
   t.same(await compile('Observation', 'status:missing=true'), { 'x.status': { $exists: false } });
   t.same(await compile('Observation', '_id=a,b'), { id: { $in: ['a', 'b'] } });
   t.same(await compile('Observation', '_tag=s|t'), { 'x._tag': 's|t' });
+  // no prefixes on tokens: a code that starts like one is the code
+  t.same(await compile('Observation', 'code=gt5'), { 'x.code': 'gt5' });
+  t.same(await compile('Patient', 'identifier=le123'), { 'x.identifier': 'le123' });
 });
 
 t.test('union aliases compile to an $or over both index fields', async (t) => {
@@ -95,7 +98,7 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
 });
 
 t.test('bad values answer 400 naming the parameter', async (t) => {
-  for (const qs of ['date=2020-13', 'date=notadate', 'code=gt5', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b']) {
+  for (const qs of ['date=2020-13', 'date=notadate', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b']) {
     const err = await compile('Observation', qs).then(() => undefined, (e: unknown) => e);
     t.ok(err instanceof FhirError, qs);
     t.equal((err as FhirError).status, 400, qs);
