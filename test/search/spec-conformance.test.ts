@@ -35,3 +35,41 @@ t.test('a token has no prefixes: a code or identifier value that starts like one
   t.same(await ids(app, '/fhir/Observation?code=ge5'), ['o1']);
   t.same(await ids(app, '/fhir/Observation?code=eq5'), []);
 });
+
+t.test('result parameters the server does not implement are said to be ignored (or refused under strict handling), and left out of the self link', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    { resourceType: 'Patient', id: 'p1' },
+    { resourceType: 'Patient', id: 'p2' },
+    { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } },
+  ]);
+  for (const [qs, key] of [['_offset=1', '_offset'], ['_page=2', '_page'], ['_contained=true', '_contained'], ['_containedType=contained', '_containedType']]) {
+    const lax = await send(app, 'GET', `/fhir/Patient?${qs}`);
+    t.equal(lax.statusCode, 200, qs);
+    const b = lax.json();
+    const outcome = b.entry.find((e: { search: { mode: string } }) => e.search.mode === 'outcome');
+    t.ok(outcome, `${qs}: a warning entry`);
+    t.same(outcome?.resource.issue[0].expression, [key], qs);
+    t.match(outcome?.resource.issue[0].diagnostics, /not supported; it was ignored/, qs);
+    t.notMatch(b.link[0].url, key, `${qs}: the self link shows only what was used`);
+    const strict = await send(app, 'GET', `/fhir/Patient?${qs}`, undefined, { prefer: 'handling=strict' });
+    t.equal(strict.statusCode, 400, `${qs} under strict handling`);
+    t.same(strict.json().issue[0].expression, [key]);
+  }
+  // _contained=false is what every search does
+  const plain = await send(app, 'GET', '/fhir/Patient?_contained=false', undefined, { prefer: 'handling=strict' });
+  t.equal(plain.statusCode, 200);
+  t.equal(plain.json().total, 2);
+
+  // _type belongs to a search across types: on a type's search it is not a silent no-op
+  const typed = await send(app, 'GET', '/fhir/Observation?_type=Patient');
+  t.equal(typed.statusCode, 200);
+  const warn = typed.json().entry.find((e: { search: { mode: string } }) => e.search.mode === 'outcome');
+  t.same(warn?.resource.issue[0].expression, ['_type']);
+  t.notMatch(typed.json().link[0].url, '_type');
+  const strictTyped = await send(app, 'GET', '/fhir/Observation?_type=Patient', undefined, { prefer: 'handling=strict' });
+  t.equal(strictTyped.statusCode, 400);
+  t.same(strictTyped.json().issue[0].expression, ['_type']);
+  t.same(await ids(app, '/fhir?_type=Patient', { prefer: 'handling=strict' }), ['p1', 'p2'], 'a system search takes it');
+  t.same(await ids(app, '/fhir/Patient/p1/*?_type=Patient', { prefer: 'handling=strict' }), ['p1'], 'so does a compartment search of every type');
+});
