@@ -73,3 +73,24 @@ t.test('result parameters the server does not implement are said to be ignored (
   t.same(await ids(app, '/fhir?_type=Patient', { prefer: 'handling=strict' }), ['p1', 'p2'], 'a system search takes it');
   t.same(await ids(app, '/fhir/Patient/p1/*?_type=Patient', { prefer: 'handling=strict' }), ['p1'], 'so does a compartment search of every type');
 });
+
+t.test('a Timing is searched by its outer limits, not event by event (search.html#date: "only the outer limits matter")', async (t) => {
+  const app = await testApp(t);
+  const obs = (id: string, effectiveTiming: unknown) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, effectiveTiming });
+  await load(app, [
+    // events on 1 January and 1 March: the Timing spans [2021-01-01T10:00Z, 2021-03-01T10:00Z]
+    obs('ev', { event: ['2021-03-01T10:00:00Z', '2021-01-01T10:00:00Z'] }),
+    // events and bounds together: from the earliest to the latest of them
+    obs('both', { event: ['2021-02-10'], repeat: { boundsPeriod: { start: '2021-02-01', end: '2021-02-05' }, frequency: 1 } }),
+    obs('open', { repeat: { boundsPeriod: { start: '2021-06-01' }, frequency: 1 } }),
+    obs('none', { code: { text: 'when needed' } }),
+  ]);
+  t.same(await ids(app, '/fhir/Observation?date=sa2021-01-10'), ['both', 'open'], 'ev starts on 1 January: it does not start after the 10th');
+  t.same(await ids(app, '/fhir/Observation?date=eb2021-02-20'), ['both'], 'ev ends on 1 March');
+  t.same(await ids(app, '/fhir/Observation?date=2021-01-01'), [], 'no Timing lies within 1 January');
+  t.same(await ids(app, '/fhir/Observation?date=2021'), ['both', 'ev'], 'both lie within 2021; open has no end');
+  t.same(await ids(app, '/fhir/Observation?date=2021-02'), ['both']);
+  t.same(await ids(app, '/fhir/Observation?date=ge2021-02-12'), ['ev', 'open']);
+  t.same(await ids(app, '/fhir/Observation?date=lt2021-02-01'), ['ev']);
+  t.same(await ids(app, '/fhir/Observation?date:missing=true'), ['none'], 'a Timing with neither events nor bounds has no date');
+});
