@@ -94,3 +94,21 @@ t.test('a Timing is searched by its outer limits, not event by event (search.htm
   t.same(await ids(app, '/fhir/Observation?date=lt2021-02-01'), ['ev']);
   t.same(await ids(app, '/fhir/Observation?date:missing=true'), ['none'], 'a Timing with neither events nor bounds has no date');
 });
+
+t.test('a quantity search that names the UCUM system matches quantities in UCUM, converted, but not a bare unit without a system (search.html#quantity)', async (t) => {
+  const app = await testApp(t);
+  const obs = (id: string, valueQuantity: unknown) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, valueQuantity });
+  await load(app, [
+    obs('mg', { value: 1500, system: 'http://unitsofmeasure.org', code: 'mg' }),
+    obs('g', { value: 1.5, system: 'http://unitsofmeasure.org', code: 'g' }),
+    obs('bare', { value: 1.5, unit: 'g' }),
+    obs('other', { value: 1.5, system: 'http://ex.org/units', code: 'g' }),
+    obs('hg', { value: 120, system: 'http://unitsofmeasure.org', code: 'mm[Hg]', unit: 'mmHg' }),
+  ]);
+  t.same(await ids(app, '/fhir/Observation?value-quantity=120||mmHg'), ['hg'], 'the stated unit');
+  t.same(await ids(app, '/fhir/Observation?value-quantity=120||mm[Hg]'), ['hg'], 'the code');
+  t.same(await ids(app, '/fhir/Observation?value-quantity=1.5|http://unitsofmeasure.org|g'), ['g', 'mg']);
+  t.same(await ids(app, '/fhir/Observation?value-quantity=gt1|http://unitsofmeasure.org|g'), ['g', 'mg']);
+  t.same(await ids(app, '/fhir/Observation?value-quantity=1.5||g'), ['bare', 'g', 'mg', 'other'], 'no system: the code or the stated unit');
+  t.same(await ids(app, '/fhir/Observation?value-quantity=1.5|http://ex.org/units|g'), ['other']);
+});
