@@ -103,7 +103,7 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
 });
 
 t.test('bad values answer 400 naming the parameter', async (t) => {
-  for (const qs of ['date=2020-13', 'date=notadate', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b']) {
+  for (const qs of ['date=2020-13', 'date=notadate', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b', 'subject:Bogus=p1', 'subject:Organization=p1']) {
     const err = await compile('Observation', qs).then(() => undefined, (e: unknown) => e);
     t.ok(err instanceof FhirError, qs);
     t.equal((err as FhirError).status, 400, qs);

@@ -112,3 +112,28 @@ t.test('a quantity search that names the UCUM system matches quantities in UCUM,
   t.same(await ids(app, '/fhir/Observation?value-quantity=1.5||g'), ['bare', 'g', 'mg', 'other'], 'no system: the code or the stated unit');
   t.same(await ids(app, '/fhir/Observation?value-quantity=1.5|http://ex.org/units|g'), ['other']);
 });
+
+t.test('a reference type that is not a resource type, or not a target of the parameter, answers 400 naming the parameter, in a search or an _include', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    { resourceType: 'Patient', id: 'p1' },
+    { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } },
+  ]);
+  for (const [qs, key] of [
+    ['subject:Bogus=p1', 'subject:Bogus'],
+    ['subject:Organization=p1', 'subject:Organization'],
+    ['_include=Observation:subject:Bogus', '_include'],
+    ['_include=Observation:subject:Organization', '_include'],
+    ['_revinclude=Observation:subject:Bogus', '_revinclude'],
+  ]) {
+    const res = await send(app, 'GET', `/fhir/Observation?${qs}`);
+    t.equal(res.statusCode, 400, qs);
+    t.same(res.json().issue?.[0].expression, [key], qs);
+    t.match(res.json().issue?.[0].diagnostics, /Bogus|Organization/, qs);
+  }
+  // the valid forms still work
+  t.same(await ids(app, '/fhir/Observation?subject:Patient=p1'), ['o1']);
+  t.same(await ids(app, '/fhir/Observation?subject:Group=p1'), []);
+  const inc = (await send(app, 'GET', '/fhir/Observation?_include=Observation:subject:Patient')).json();
+  t.same(inc.entry.map((e: { resource: { id: string } }) => e.resource.id), ['o1', 'p1']);
+});
