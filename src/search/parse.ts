@@ -90,8 +90,13 @@ export function parseClause(type: string, key: string, value: string): Clause | 
     const parts = key.split(':');
     if (parts.length < 4) throw fhirError('INVALID_SEARCH', `${key}: _has needs _has:Type:reference:parameter`, key);
     const [, hasType, via, ...rest] = parts;
-    if (!getParam(hasType, via) || getParam(hasType, via)!.type !== 'reference') {
+    const viaDef = getParam(hasType, via);
+    if (!viaDef || viaDef.type !== 'reference') {
       throw fhirError('INVALID_SEARCH', `${key}: ${hasType} has no reference parameter "${via}"`, key);
+    }
+    // a reference that cannot point at the searched type could only ever find nothing
+    if (type !== 'Resource' && viaDef.target?.length && !viaDef.target.includes(type)) {
+      throw fhirError('INVALID_SEARCH', `${key}: ${type} is not a target of ${via} (${viaDef.target.join(', ')})`, key);
     }
     return { kind: 'has', key, type: hasType, via, rest: rest.join(':'), value };
   }

@@ -137,3 +137,18 @@ t.test('a reference type that is not a resource type, or not a target of the par
   const inc = (await send(app, 'GET', '/fhir/Observation?_include=Observation:subject:Patient')).json();
   t.same(inc.entry.map((e: { resource: { id: string } }) => e.resource.id), ['o1', 'p1']);
 });
+
+t.test('_has through a reference that cannot point at the searched type answers 400 naming the parameter', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    { resourceType: 'Patient', id: 'p1' },
+    { resourceType: 'Organization', id: 'org1' },
+    { resourceType: 'Observation', id: 'o1', status: 'final', code: { coding: [{ code: '1' }] }, subject: { reference: 'Patient/p1' }, performer: [{ reference: 'Organization/org1' }] },
+  ]);
+  const res = await send(app, 'GET', '/fhir/Organization?_has:Observation:subject:code=1');
+  t.equal(res.statusCode, 400);
+  t.same(res.json().issue[0].expression, ['_has:Observation:subject:code']);
+  t.match(res.json().issue[0].diagnostics, /Organization is not a target of subject/);
+  t.same(await ids(app, '/fhir/Organization?_has:Observation:performer:code=1'), ['org1']);
+  t.same(await ids(app, '/fhir/Patient?_has:Observation:subject:code=1'), ['p1']);
+});
