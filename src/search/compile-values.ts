@@ -25,11 +25,14 @@ export function splitPrefix(v: string): [Prefix, string] {
   return ['eq', v];
 }
 
-/** Token value -> the normalized form(s) it matches; a regex for `system|` (any code in system). */
+/**
+ * Token value -> the normalized form(s) it matches; a regex for `system|` (any code in system).
+ * Tokens take no prefix (search.html#prefix: number, date and quantity only), so `le123` is the
+ * code or identifier value "le123", never "less or equal to 123".
+ */
 export function tokenCond(param: string, raw: string): Cond {
   if (raw === '') bad(param, 'empty token');
   const parts = splitEscaped(raw, '|');
-  if (parts.length === 1 && /^(eq|ne|gt|lt|ge|le|sa|eb|ap)[-+]?\d/.test(raw)) bad(param, `"${raw}": prefixes are not allowed on token parameters`);
   if (parts.length > 2) bad(param, `"${raw}" has more than one unescaped "|"`);
   if (parts.length === 1) return unescape(parts[0]);
   const [system, code] = parts.map(unescape);
@@ -96,27 +99,27 @@ export function numberCond(param: string, raw: string): Cond {
   return { $elemMatch: ops };
 }
 
-/** `[prefix]number|system|code` (search.html#quantity); UCUM units compare in canonical form. */
+/**
+ * `[prefix]number|system|code` (search.html#quantity). With a system, the quantity's system and
+ * code must match it (UCUM units compare in canonical form, among UCUM quantities only); without
+ * one (`5.4||mg`), the code or the stated unit is "mg", in any system, and a UCUM unit matches its
+ * conversions too.
+ */
 export function quantityCond(param: string, raw: string): Cond {
   const parts = splitEscaped(raw, '|').map(unescape);
   if (parts.length !== 1 && parts.length !== 3) bad(param, 'expected number or number|system|code');
   const [prefix, text] = splitPrefix(parts[0]);
   const system = parts[1] || undefined;
   const code = parts[2] || undefined;
-  const m: Record<string, unknown> = {};
-  const canon = code && (!system || system === UCUM_SYSTEM) ? ucumCanonical(code, 1) : undefined;
-  let ops;
-  if (canon) {
-    ops = numericOps(param, prefix, text, canon.value);
-    m.cc = canon.code;
-  } else {
-    ops = numericOps(param, prefix, text);
-    if (code) m.c = code;
-    if (system) m.s = system;
-  }
   // ne: some quantity in these units whose value is outside the range
-  m[canon ? 'cn' : 'n'] = ops;
-  return { $elemMatch: m };
+  const ops = numericOps(param, prefix, text);
+  if (!code) return { $elemMatch: system ? { s: system, n: ops } : { n: ops } };
+  const canon = !system || system === UCUM_SYSTEM ? ucumCanonical(code, 1) : undefined;
+  const ucum = canon ? { cc: canon.code, cn: numericOps(param, prefix, text, canon.value) } : undefined;
+  if (system) return { $elemMatch: ucum ? { s: UCUM_SYSTEM, ...ucum } : { s: system, c: code, n: ops } };
+  const alternatives: Array<Record<string, unknown>> = [{ c: code, n: ops }, { u: code, n: ops }];
+  if (ucum) alternatives.unshift(ucum);
+  return { $elemMatch: { $or: alternatives } };
 }
 
 /** Date prefixes against stored [s, e) ranges (search.html#date), for a query range [qs, qe). */

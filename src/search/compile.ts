@@ -7,6 +7,7 @@ import { escapeRegex, fold, referenceKey } from './normalize.js';
 import { compositePart } from './index-values.js';
 import { splitEscaped, unescape, type ParamClause } from './parse.js';
 import { paramByUrl, type ParamDef } from './registry.js';
+import { isKnownResourceType } from '../fhir/resource-types.js';
 
 /**
  * Compiles parsed clauses into one MongoDB filter document over IndexedDoc (DESIGN.md "Search").
@@ -118,6 +119,17 @@ function fieldSuffix(def: ParamDef, modifier: string | undefined): string {
   return '';
 }
 
+/**
+ * Why `type` cannot narrow reference parameter `def` (`subject:Bogus`, `subject:Organization` on
+ * Observation), or undefined: such a search or `_include` could only ever find nothing, so it is
+ * the client's mistake to name, not an empty answer.
+ */
+export function typeModifierProblem(def: ParamDef | undefined, type: string): string | undefined {
+  if (!isKnownResourceType(type)) return `"${type}" is not a resource type`;
+  if (def?.target?.length && !def.target.includes(type)) return `${type} is not a target of ${def.code} (${def.target.join(', ')})`;
+  return undefined;
+}
+
 export function compileClause(type: string | undefined, c: ParamClause, baseUrl: string): Filter {
   const { def } = c;
   let modifier = c.modifier;
@@ -125,6 +137,8 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
   if (modifier && !isTypeModifier && !MODIFIERS[def.type]?.includes(modifier)) {
     throw fhirError('INVALID_SEARCH', `Modifier :${modifier} is not supported on ${def.type} parameter ${def.code}`, c.key);
   }
+  const typeProblem = isTypeModifier ? typeModifierProblem(def, modifier!) : undefined;
+  if (typeProblem) throw fhirError('INVALID_SEARCH', `${c.key}: ${typeProblem}`, c.key);
   if (def.type === 'token' && modifier === 'exact') modifier = undefined;
   if (def.type === 'uri' && modifier === 'exact') modifier = undefined;
   if (modifier === 'missing') {

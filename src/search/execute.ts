@@ -56,7 +56,7 @@ function resolveTypes(req: SearchRequest, result: Record<string, string[]>): str
 export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<Bundle> {
   const { store, config } = ctx;
   const firstType = req.resourceType ?? (req.query._type?.length === 1 && !req.query._type[0].includes(',') ? req.query._type[0] : undefined);
-  const parsed = parseSearch(firstType, req.query, req.strict);
+  const parsed = parseSearch(firstType, req.query, req.strict, req.resourceType === undefined);
   // `/Patient/p1/*`: every type that has a Patient compartment membership rule
   let types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
   if (req.allowedTypes) {

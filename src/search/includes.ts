@@ -3,7 +3,7 @@ import type { Issue } from '../fhir/outcome.js';
 import type { IndexedDoc, ResourceStore, StoreTx, VersionRecord } from '../storage/types.js';
 import { indexFields } from './aliases.js';
 import { andAll } from './build-filter.js';
-import type { Filter } from './compile.js';
+import { typeModifierProblem, type Filter } from './compile.js';
 import { getParam, paramsFor, type ParamDef } from './registry.js';
 import { resourceTypes } from '../fhir/resource-types.js';
 
@@ -39,6 +39,8 @@ function parseSpecs(result: Record<string, string[]>): Spec[] {
       if (param !== '*' && getParam(source, param)?.type !== 'reference') {
         throw fhirError('INVALID_SEARCH', `${key}=${v}: ${source} has no reference parameter "${param}"`, key);
       }
+      const targetProblem = target === undefined ? undefined : typeModifierProblem(param === '*' ? undefined : getParam(source, param), target);
+      if (targetProblem) throw fhirError('INVALID_SEARCH', `${key}=${v}: ${targetProblem}`, key);
       specs.push({ source, param, target, iterate: mod !== undefined, rev: base === '_revinclude' });
     }
   }

@@ -141,11 +141,20 @@ function intervalOf(v: unknown): Interval | undefined {
 
 export function dateValues(out: ValueSink, keys: Keys, v: unknown): void {
   if (v && typeof v === 'object' && ('event' in v || 'repeat' in v)) {
-    // Timing: every event, and the bounds of the repeat
+    // Timing: one range from its earliest event or bound to its latest (search.html#date: "the
+    // specified scheduling details are ignored and only the outer limits matter")
     const o = v as Record<string, unknown>;
-    for (const ev of (o.event as string[]) ?? []) dateValues(out, keys, ev);
+    const parts: Array<Interval | undefined> = Array.isArray(o.event) ? o.event.map(intervalOf) : [];
     const bounds = (o.repeat as Record<string, unknown> | undefined)?.boundsPeriod;
-    if (bounds) dateValues(out, keys, bounds);
+    if (bounds) parts.push(intervalOf(bounds));
+    let s = Infinity;
+    let e = -Infinity;
+    for (const i of parts) {
+      if (!i) continue;
+      if (i.s < s) s = i.s;
+      if (i.e > e) e = i.e;
+    }
+    if (s <= e) out.add(keys.k, { s, e });
     return;
   }
   const i = intervalOf(v);

@@ -12,7 +12,7 @@ import { GENOMICS_PARAMS } from './genomics-params.js';
  * A store whose recorded index version differs is told to run `npm run reindex` at start-up.
  *   1: 2026-12-01 (variant extents without the VCF padding base, simple/structural flags, implicit code-system tokens)
  *   2: 2026-12-01 (references to another server's base no longer indexed as local Type/id)
- *   3: 2026-12-02 (genomic-region elements carry their bin `b`, which bounds a region query's index scan on MongoDB)
+ *   3: 2026-12-02 (genomic-region elements carry their bin `b`, which bounds a region query's index scan on MongoDB; a Timing is one date range, its outer limits, instead of one per event and bound)
  */
 export const INDEX_CODE_VERSION = 3;
 

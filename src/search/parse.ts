@@ -1,6 +1,6 @@
 import { fhirError } from '../fhir/errors.js';
 import type { Issue } from '../fhir/outcome.js';
-import { getParam, RESULT_PARAMS, UNSUPPORTED, type ParamDef } from './registry.js';
+import { getParam, RESULT_PARAMS, UNSUPPORTED, UNSUPPORTED_RESULT, type ParamDef } from './registry.js';
 
 /**
  * Parses FHIR search parameters (https://hl7.org/fhir/R4/search.html) into an AST. Nothing here
@@ -90,8 +90,13 @@ export function parseClause(type: string, key: string, value: string): Clause | 
     const parts = key.split(':');
     if (parts.length < 4) throw fhirError('INVALID_SEARCH', `${key}: _has needs _has:Type:reference:parameter`, key);
     const [, hasType, via, ...rest] = parts;
-    if (!getParam(hasType, via) || getParam(hasType, via)!.type !== 'reference') {
+    const viaDef = getParam(hasType, via);
+    if (!viaDef || viaDef.type !== 'reference') {
       throw fhirError('INVALID_SEARCH', `${key}: ${hasType} has no reference parameter "${via}"`, key);
+    }
+    // a reference that cannot point at the searched type could only ever find nothing
+    if (type !== 'Resource' && viaDef.target?.length && !viaDef.target.includes(type)) {
+      throw fhirError('INVALID_SEARCH', `${key}: ${type} is not a target of ${via} (${viaDef.target.join(', ')})`, key);
     }
     return { kind: 'has', key, type: hasType, via, rest: rest.join(':'), value };
   }
@@ -114,9 +119,23 @@ export function isResultParam(key: string): boolean {
   return RESULT_PARAMS.has(key) || key.startsWith('_include') || key.startsWith('_revinclude');
 }
 
-export function parseSearch(resourceType: string | undefined, query: Record<string, string[]>, strict: Handling): ParsedSearch {
+/**
+ * `system` is a search over several types (`GET /fhir?_type=…`), the only one `_type` belongs to
+ * (search.html#_type): on `Observation?_type=Patient` it would otherwise be ignored unseen while
+ * the self link claimed it.
+ */
+export function parseSearch(resourceType: string | undefined, query: Record<string, string[]>, strict: Handling, system = false): ParsedSearch {
   const out: ParsedSearch = { resourceType, clauses: [], result: {}, issues: [], used: [] };
   for (const [key, values] of Object.entries(query)) {
+    if (UNSUPPORTED_RESULT.has(key)) {
+      if (key === '_contained' && values.every((v) => v === 'false')) out.used.push([key, 'false']);
+      else warnOrThrow(strict, out.issues, key, `Search parameter ${key} is not supported`);
+      continue;
+    }
+    if (key === '_type' && !system) {
+      warnOrThrow(strict, out.issues, key, `_type applies to a search across types (${resourceType ? `GET /fhir?_type=${resourceType}` : 'GET /fhir?_type=…'}), not to a search of ${resourceType ?? 'one type'}`);
+      continue;
+    }
     if (isResultParam(key)) {
       const base = key.split(':')[0];
       const k = base === '_include' || base === '_revinclude' ? key : base;

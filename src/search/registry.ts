@@ -26,9 +26,15 @@ export interface ParamDef {
 
 /** Parameters handled by the engine itself rather than by an index field. */
 export const RESULT_PARAMS = new Set([
-  '_sort', '_count', '_include', '_revinclude', '_summary', '_total', '_elements', '_contained', '_containedType',
-  '_format', '_pretty', '_page', '_type', '_cursor', '_offset',
+  '_sort', '_count', '_include', '_revinclude', '_summary', '_total', '_elements', '_format', '_pretty', '_type', '_cursor',
 ]);
+
+/**
+ * Result parameters the engine does not implement: each would change the answer (`_offset` skips
+ * rows, `_contained=true` searches contained resources), so ignoring one is said, never silent.
+ * `_contained=false` is what every search does and is accepted.
+ */
+export const UNSUPPORTED_RESULT = new Set(['_contained', '_containedType', '_page', '_offset']);
 
 /** Base parameters we cannot index meaningfully: accepted with a warning. */
 export const UNSUPPORTED = new Set(['_text', '_content', '_query', '_list', '_filter']);

@@ -33,6 +33,9 @@ t.test('token forms, OR, AND and escaping', async (t) => {
   t.same(await compile('Observation', 'status:missing=true'), { 'x.status': { $exists: false } });
   t.same(await compile('Observation', '_id=a,b'), { id: { $in: ['a', 'b'] } });
   t.same(await compile('Observation', '_tag=s|t'), { 'x._tag': 's|t' });
+  // no prefixes on tokens: a code that starts like one is the code
+  t.same(await compile('Observation', 'code=gt5'), { 'x.code': 'gt5' });
+  t.same(await compile('Patient', 'identifier=le123'), { 'x.identifier': 'le123' });
 });
 
 t.test('union aliases compile to an $or over both index fields', async (t) => {
@@ -90,8 +93,13 @@ const REGION_BINS = [
 t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
   t.same(await compile('MolecularSequence', 'variant-start=gt100'), { 'x.variant-start': { $elemMatch: { $gt: 100 } } });
-  t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'), { 'x.value-quantity': { $elemMatch: { cc: 'g', cn: { $lt: 0.0054 } } } });
-  t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { c: 'mmHg', n: { $gte: 5.35, $lt: 5.45 } } } });
+  // the UCUM system named: UCUM quantities only, in canonical units
+  t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'), { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'g', cn: { $lt: 0.0054 } } } });
+  t.same(await compile('Observation', 'value-quantity=5|http://ex.org/u|g'), { 'x.value-quantity': { $elemMatch: { s: 'http://ex.org/u', c: 'g', n: { $gte: 4.5, $lt: 5.5 } } } });
+  // no system: the code or the stated unit, and a UCUM unit's conversions
+  const n = { $gte: 5.35, $lt: 5.45 };
+  t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { $or: [{ c: 'mmHg', n }, { u: 'mmHg', n }] } } });
+  t.same(await compile('Observation', 'value-quantity=5.4||g'), { 'x.value-quantity': { $elemMatch: { $or: [{ cc: 'g', cn: n }, { c: 'g', n }, { u: 'g', n }] } } });
   t.same(await compile('Observation', 'component-code-value-concept=http://loinc.org|48018-6$HGNC:3236'), { 'x.component-code-value-concept': 'http://loinc.org|48018-6$HGNC:3236' });
   t.same(await compile('Observation', 'code-value-quantity=8480-6$gt100'), { 'x.code-value-quantity': { $elemMatch: { c0: '8480-6', c1: { $elemMatch: { n: { $gt: 100 } } } } } });
   t.same(await compile('Observation', 'genomic-region=NC_000007.14:55019016-55211628'), {
@@ -114,7 +122,7 @@ t.test('user text reaches a regex escaped; U+0000 is refused', async (t) => {
 });
 
 t.test('bad values answer 400 naming the parameter', async (t) => {
-  for (const qs of ['date=2020-13', 'date=notadate', 'code=gt5', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b']) {
+  for (const qs of ['date=2020-13', 'date=notadate', 'value-quantity=abc', 'genomic-region=chr7:1-2', 'status:missing=maybe', 'code:below=x', 'subject=a b', 'subject:Bogus=p1', 'subject:Organization=p1']) {
     const err = await compile('Observation', qs).then(() => undefined, (e: unknown) => e);
     t.ok(err instanceof FhirError, qs);
     t.equal((err as FhirError).status, 400, qs);
