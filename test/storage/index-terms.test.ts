@@ -64,6 +64,45 @@ t.test('terms: one posting per key and field, keyed if any of its forms is, keys
   t.same([terms.strings[terms.rngKey[0]], terms.rngKey[1], terms.strings[terms.rngKey[2]], terms.rngKey[3]], ['date', 0, 'region\u0000NC_1', 1]);
 });
 
+t.test('terms of a batch whose values recur across resources and fields equal the reference definition', async (t) => {
+  // Values repeat within and across resources (as codes and subjects do in a bulk load): every
+  // one is keyed by postingKey, once per resource and field, keyed if any of its forms differs.
+  const values = randomValues(400);
+  const rnd = prng(5);
+  const fields = ['code', 'gx-subject', 'subject'];
+  const docs = Array.from({ length: 300 }, () => {
+    const x: Record<string, string[]> = {};
+    for (const f of fields) x[f] = Array.from({ length: Math.floor(rnd() * 6) }, () => values[Math.floor(rnd() * values.length)]);
+    return x;
+  });
+  const b = new TermsBuilder();
+  for (const x of docs) b.add('Observation', x);
+  const terms = b.finish();
+  let bad = 0;
+  const seenKeys = new Map<string, number>();
+  docs.forEach((x, r) => {
+    const want = new Map<string, boolean>();
+    for (const f of fields) {
+      for (const v of x[f]) {
+        const key = f.startsWith('gx-') ? v : reference(v);
+        want.set(`${f}=${key}`, (want.get(`${f}=${key}`) ?? false) || key !== v);
+      }
+    }
+    const got = new Map<string, boolean>();
+    for (let p = terms.res[4 * r]; p < terms.res[4 * r + 1]; p++) {
+      const k = terms.post[2 * p];
+      const m = KEY * k;
+      const name = `${terms.strings[terms.key[m + 2]]}=${keyString(terms.words, terms.key[m + 3], terms.key[m + 4])}`;
+      if (got.has(name) || (seenKeys.get(name) ?? k) !== k) bad++; // once per resource; one key per name in the batch
+      seenKeys.set(name, k);
+      got.set(name, terms.post[2 * p + 1] === 1);
+    }
+    if (JSON.stringify([...got].sort()) !== JSON.stringify([...want].sort())) bad++;
+  });
+  t.equal(bad, 0, `${docs.length} resources`);
+  t.equal(terms.key.length / KEY, seenKeys.size, 'keys distinct across the batch');
+});
+
 t.test('posting store: keys never share a list, even with equal hashes', async (t) => {
   const s = new PostingStore(5);
   const enc = (k: string) => {

@@ -95,12 +95,6 @@ export class TermsBuilder implements Terms {
   /** Per key: the last posting (index + 1) that used it, to keep a key once per resource and field. */
   private lastUse = new Int32Array(256);
   private type = -1;
-  /**
-   * Values seen in this batch, per type and field: value -> 2 * key + keyed. Most values of a
-   * batch recur (codes, systems, genes, subjects), and a Map lookup costs far less than encoding
-   * and hashing the value again.
-   */
-  private seen = new Map<string, Map<string, Map<string, number>>>();
 
   /** Changes on every reset: what was resolved for this builder's keys before is void. */
   generation = 0;
@@ -110,7 +104,6 @@ export class TermsBuilder implements Terms {
     this.nKey = this.nPost = this.nRng = this.nRes = this.nBytes = 0;
     this.strings = [];
     this.stringIds = new Map();
-    this.seen = new Map();
     this.table.fill(0);
   }
 
@@ -144,24 +137,23 @@ export class TermsBuilder implements Terms {
     this.res[r + 3] = this.nRng;
   }
 
+  /**
+   * Every string value is encoded and hashed (key-hash.ts), then found among the batch's keys by
+   * its hash and code units: values recur across a batch (codes, systems, genes, subjects), but a
+   * Map from value to key was dearer than encoding again, since most values are fresh strings
+   * whose hash V8 must compute first (about 25% of this builder's time, 2026-12-02, README).
+   */
   private addField(type: string, field: string, values: unknown[]): void {
     let f = -1;
     const verbatim = verbatimField(field);
-    let seen: Map<string, number> | undefined;
     const first = this.nPost;
     for (const v of values) {
       if (typeof v === 'string') {
         if (f < 0) {
           hashField(type, field);
           f = this.stringId(field);
-          let byField = this.seen.get(type);
-          if (!byField) this.seen.set(type, (byField = new Map()));
-          seen = byField.get(field);
-          if (!seen) byField.set(field, (seen = new Map()));
         }
-        const known = seen!.get(v);
-        if (known !== undefined) this.use(known >> 1, known & 1, first);
-        else seen!.set(v, this.addPosting(f, first, v, verbatim));
+        this.addPosting(f, first, v, verbatim);
       } else if (v && typeof v === 'object') {
         const r = v as { a?: unknown; s?: unknown; e?: unknown };
         // Finite only: the index is journaled as JSON, where NaN and Infinity become null, and
@@ -181,8 +173,8 @@ export class TermsBuilder implements Terms {
     }
   }
 
-  /** One string value of field `f` (postings of the field, in this resource, start at `first`); returns 2 * key + keyed. */
-  private addPosting(f: number, first: number, v: string, verbatim: boolean): number {
+  /** One string value of field `f` (postings of the field, in this resource, start at `first`). */
+  private addPosting(f: number, first: number, v: string, verbatim: boolean): void {
     if (this.bytes.length < this.nBytes + roomFor(v.length)) {
       this.words = grow(this.words, (this.nBytes + roomFor(v.length)) >> 1);
       this.bytes = new Uint8Array(this.words.buffer);
@@ -194,9 +186,7 @@ export class TermsBuilder implements Terms {
       keyed = key !== v ? 1 : 0;
       code = encodeHashed(key, this.bytes, this.nBytes);
     }
-    const k = this.keyOf(f, code);
-    this.use(k, keyed, first);
-    return 2 * k + keyed;
+    this.use(this.keyOf(f, code), keyed, first);
   }
 
   /** A posting of key `k` for the resource being added (once per field: postings of it start at `first`). */
