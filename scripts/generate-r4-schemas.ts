@@ -10,7 +10,7 @@ import { SCHEMA_ID } from './r4-schemas/reduce-schema.js';
  * - fhir.schema.json: the R4 JSON Schema, official types only, repaired for ajv's strict mode.
  * - element-model.json: per definition, each element's FHIR type, the choice groups and the
  *   required primitives, for the invariant layer (src/validation/invariants/).
- * - extensions.json: the value types of the core R4 extensions, for the same layer.
+ * - extensions.json: the value types and contexts of the core R4 extensions, for the same layer.
  * test/validation/generated.test.ts checks that the committed files match this output.
  */
 const OUT = new URL('../schemas/r4/', import.meta.url);

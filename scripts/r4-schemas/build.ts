@@ -1,7 +1,7 @@
 import { officialResourceTypes, readDefinitions } from './official-types.js';
 import { reduceSchema, type JsonSchemaDoc } from './reduce-schema.js';
 import { buildElementModel, medplumAdditions } from './element-model.js';
-import { buildExtensionValues } from './extensions.js';
+import { buildExtensionValues, buildTypeBases } from './extensions.js';
 
 /**
  * Everything scripts/generate-r4-schemas.ts writes, as file texts, so a test can check that the
@@ -39,7 +39,14 @@ export function buildR4Schemas(): R4Build {
       'resource-types.json': JSON.stringify(types, null, 1) + '\n',
       'fhir.schema.json': byLine(head, 'definitions', definitions),
       'element-model.json': byLine({}, 'definitions', model),
-      'extensions.json': byLine({ about: 'value[x] types of the core R4 extensions ([]: no value, sub-extensions only); scripts/r4-schemas/extensions.ts' }, 'extensions', buildExtensionValues()),
+      'extensions.json': byLine(
+        {
+          about: 'core R4 extensions: value[x] types ([]: no value, sub-extensions only) and contexts (an element id; `extension <url>`, `fhirpath <expression>`); bases: types whose base is not Element (data types) or DomainResource (resources); scripts/r4-schemas/extensions.ts',
+          bases: buildTypeBases(),
+        },
+        'extensions',
+        buildExtensionValues(),
+      ),
     },
   };
 }

@@ -3,6 +3,7 @@ import { MAX_JSON_DEPTH } from './json-shape.js';
 import { isCalendarDate } from './invariants/dates.js';
 import { targetsOk } from './invariants/references.js';
 import { extensionProblem } from './invariants/extensions.js';
+import { elementSite, extensionsPlacedAt, extensionsPlacedInDef, sharedBackbone, type Site } from './invariants/extension-context.js';
 import { narrativeProblem } from './invariants/narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './invariants/datatypes.js';
 import { referenceNeedsReport } from './invariants/references.js';
@@ -14,7 +15,7 @@ import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema
  * deep), structure (the R4 JSON Schema, as ajv) and the invariant walk (invariants/walk.ts:
  * ele-1, one form per choice, primitive/extension pairing, required primitives, calendar dates, narratives,
  * datatype invariants,
- * references). Nearly every resource written is such a resource; validate.ts then skips those
+ * references, extension values and contexts). Nearly every resource written is such a resource; validate.ts then skips those
  * layers and goes straight to the Observation/MolecularSequence rules and the profiles. When it
  * says no, the layers run as before and say what is wrong, so the issues are theirs in every case.
  *
@@ -45,7 +46,16 @@ function pairingOk(values: unknown[], partner: unknown): boolean {
 
 /** Target types of Reference elements, by `Definition.element`, for the generated code (rt). */
 const TARGETS = new Map<string, ReadonlySet<string>>();
-const HELPERS = { ex: (x: Record<string, unknown>) => extensionProblem(x) !== undefined, rt: (v: unknown, key: string) => targetsOk(v, TARGETS.get(key)!), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
+/**
+ * Where extensions sit, by index, for the generated code (xp): a primitive's (`_status` of
+ * Observation: Observation.status, a code) and those of a backbone element several elements share
+ * (Questionnaire.item, Questionnaire.item.item), checked where the element is known. Any other
+ * object's own extensions (xc) are checked against every site its definition can hold, as its
+ * function is shared by all of them (extension-context.ts): the one site of a resource root or of
+ * most backbone elements, every place of a data type.
+ */
+const SITES: Site[] = [];
+const HELPERS = { ex: (x: Record<string, unknown>) => extensionProblem(x) !== undefined, xc: extensionsPlacedInDef, xp: (v: unknown, i: number) => extensionsPlacedAt(v, SITES[i]), rt: (v: unknown, key: string) => targetsOk(v, TARGETS.get(key)!), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
 
 /** The walk's rules for the objects of one definition, as code around the schema checks. */
 function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
@@ -108,7 +118,14 @@ function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
         targets = ` if (!rt(v, ${JSON.stringify(k)})) return false;`;
       }
       const xhtml = !el.isExtPart && el.type === 'xhtml' ? ' if (typeof v === "string" && v !== "" && !xh(v)) return false;' : '';
-      return `if (Array.isArray(v)) { ${inArray.join(' ')} }${el.isDate ? ' else if (typeof v === "string" && !cal(v)) return false;' : ''}${xhtml}${targets}`;
+      let placed = '';
+      if (el.isExtPart || sharedBackbone(el.type)) {
+        SITES.push(elementSite(owner, el.name));
+        placed = ` if (!xp(v, ${SITES.length - 1})) return false;`;
+      } else if (el.type === 'Extension' && owner !== 'Element' && !sharedBackbone(owner)) { // (those: xp, where they are held)
+        placed = ` if (!xc(v, x, ${JSON.stringify(owner)})) return false;`;
+      }
+      return `if (Array.isArray(v)) { ${inArray.join(' ')} }${el.isDate ? ' else if (typeof v === "string" && !cal(v)) return false;' : ''}${xhtml}${targets}${placed}`;
     },
     epilogue: [
       '  if (none) return false;',

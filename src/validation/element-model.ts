@@ -18,6 +18,8 @@ export interface ElementInfo {
 }
 
 export interface DefInfo {
+  /** The definition's name (`Observation`, `Observation_Component`). */
+  name: string;
   props: Map<string, ElementInfo>;
   /** choice prefix → member JSON property names */
   choices: [string, string[]][];
@@ -50,13 +52,18 @@ function load(): Map<string, DefInfo> {
     }
     const choices = Object.entries(def.choices ?? {});
     const choiceOf = new Map(choices.flatMap(([prefix, members]) => members.map((m): [string, string] => [m, prefix])));
-    defs.set(name, { props, choices, required: def.required ?? [], choiceOf, walkPlan: undefined });
+    defs.set(name, { name, props, choices, required: def.required ?? [], choiceOf, walkPlan: undefined });
   }
   return defs;
 }
 
 export function defInfo(name: string): DefInfo | undefined {
   return load().get(name);
+}
+
+/** Every definition of the model, in the generated file's order. */
+export function definitionNames(): IterableIterator<string> {
+  return load().keys();
 }
 
 /** Primitive types start lower-case in FHIR (https://hl7.org/fhir/R4/datatypes.html#primitive). */

@@ -11,8 +11,9 @@ const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/';
 t.test('a value of another type is refused, naming the extension and the types it takes', async (t) => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ ...variant, extension: [{ url: `${CORE}observation-secondaryFinding`, valueString: 'a' }] }, 'Observation.extension[0].valueString'],
-    [{ resourceType: 'Observation', status: 'final', code: { text: 'x' }, extension: [{ url: `${IG}repeat-motif-order`, valueString: 'a' }] }, 'Observation.extension[0].valueString'],
-    [{ resourceType: 'Patient', extension: [{ url: `${IG}genomic-study-analysis-ext`, valueString: 'x' }] }, 'Patient.extension[0].valueString'],
+    // (each where its context allows it: extension-context.test.ts covers the other places)
+    [{ resourceType: 'Observation', status: 'final', code: { text: 'x' }, component: [{ code: { text: 'c' }, valueString: 'v', extension: [{ url: `${IG}repeat-motif-order`, valueString: 'a' }] }] }, 'Observation.component[0].extension[0].valueString'],
+    [{ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/p1' }, extension: [{ url: `${IG}genomic-study-analysis-ext`, valueString: 'x' }] }, 'Procedure.extension[0].valueString'],
     [{ resourceType: 'Observation', status: 'final', code: { text: 'x' }, component: [{ code: { text: 'c' }, valueString: 'v', extension: [{ url: `${CORE}bodySite`, valueString: 'arm' }] }] }, 'Observation.component[0].extension[0].valueString'],
     [{ resourceType: 'Patient', birthDate: '2000-01-01', _birthDate: { extension: [{ url: `${CORE}patient-birthTime`, valueDate: '2000-01-01' }] } }, 'Patient._birthDate.extension[0].valueDate'],
   ];

@@ -6,6 +6,7 @@ import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
 import { extensionProblem } from './extensions.js';
+import { contextProblem, elementSite, rootSite, type Site } from './extension-context.js';
 
 /**
  * Validation layer 4, the generic part: one walk over a resource, guided by the R4 element model,
@@ -18,7 +19,7 @@ import { extensionProblem } from './extensions.js';
  * - required primitives and choices, which the HL7 schema leaves out of `required`;
  * - dates that exist on the calendar; references (./references.ts); narratives (./narrative.ts);
  *   the general datatypes' invariants, rng-2, per-1, qty-3 … (./datatypes.ts); extension value
- *   types (./extensions.ts).
+ *   types (./extensions.ts) and where extensions are used (./extension-context.ts).
  * Nested resources are handed to `onResource`, which validates them with their own type.
  * Hot path (every write): the location is kept as a segment stack and only turned into an
  * expression string when there is something to report.
@@ -35,6 +36,8 @@ type Json = Record<string, unknown>;
 
 interface Walk extends WalkContext {
   root: string;
+  /** The resource's type: the root of extension contexts. */
+  type: string;
   segs: (string | number)[];
 }
 
@@ -58,6 +61,10 @@ function isEmptyObject(o: Json): boolean {
 interface KeyPlan {
   /** The element name (`status` for `_status`). */
   name: string;
+  /** The definition the element belongs to. */
+  owner: string;
+  /** Where extensions of the values sit (./extension-context.ts), on first use. */
+  site: Site | undefined;
   isExtPart: boolean;
   /** Choice prefix (`value` for `valueQuantity`), undefined for other elements. */
   prefix: string | undefined;
@@ -105,6 +112,8 @@ function keyPlan(def: DefInfo, plan: DefPlan, key: string): KeyPlan | undefined 
   if (!info) return undefined;
   const kp: KeyPlan = {
     name,
+    owner: def.name,
+    site: undefined,
     isExtPart,
     prefix: def.choiceOf.get(name),
     type: isExtPart ? 'Element' : info.type,
@@ -121,10 +130,11 @@ function keyPlan(def: DefInfo, plan: DefPlan, key: string): KeyPlan | undefined 
 
 export function walkResource(resource: Json, resourceType: string, path: string, ctx: WalkContext): void {
   const def = defInfo(resourceType);
-  if (def) walkObject(resource, def, { issues: ctx.issues, limit: ctx.limit, containedIds: ctx.containedIds, onResource: ctx.onResource, root: path, segs: [] });
+  if (def) walkObject(resource, def, { issues: ctx.issues, limit: ctx.limit, containedIds: ctx.containedIds, onResource: ctx.onResource, root: path, type: resourceType, segs: [] }, undefined);
 }
 
-function walkObject(node: Json, def: DefInfo, w: Walk): void {
+/** `via`: the element that holds `node` (undefined: the resource's root). */
+function walkObject(node: Json, def: DefInfo, w: Walk, via: KeyPlan | undefined): void {
   const plan = planOf(def);
   if (plan.required.length) checkRequired(node, plan, w);
   // Choice forms met so far: prefix, member, prefix, member … (rarely more than two pairs).
@@ -159,6 +169,7 @@ function walkObject(node: Json, def: DefInfo, w: Walk): void {
           walkValue(value[i], kp, w);
           w.segs.pop();
         }
+        if (kp.type === 'Extension') checkContexts(node, value, via, w);
       }
     } else {
       walkValue(value, kp, w);
@@ -196,7 +207,7 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     const wrong = wrongTarget(value as Json, kp.targets);
     if (wrong) add(w, 'structure', (at) => `${at} refers to a ${wrong}, which this element does not allow (Reference(${[...kp.targets!].join(' | ')}))`, here(w));
   }
-  walkObject(value as Json, def, w);
+  walkObject(value as Json, def, w, kp);
   if (kp.type === 'Extension') {
     const problem = extensionProblem(value as Json);
     if (problem) add(w, 'structure', (at) => `${at}: the extension's value ${problem.message}`, here(w, problem.key));
@@ -205,6 +216,28 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     const problem = datatypeProblem(kp.type, value as Json);
     if (problem) add(w, 'invariant', (at) => `${here(w)}: ${problem.message}`, problem.at ? here(w, problem.at) : here(w));
   }
+}
+
+/** Each known extension of `holder` (at `via`) where its definition allows it (./extension-context.ts). */
+function checkContexts(holder: Json, exts: unknown[], via: KeyPlan | undefined, w: Walk): void {
+  let site: Site | undefined;
+  for (let i = 0; i < exts.length; i++) {
+    const ext = exts[i];
+    if (ext === null || typeof ext !== 'object' || typeof (ext as Json).url !== 'string') continue;
+    site ??= via ? (via.site ??= elementSite(via.owner, via.name)) : rootSite(w.type);
+    const problem = contextProblem(ext, holder, site, () => route(w));
+    if (problem) add(w, 'structure', (at) => `${at}: ${problem}`, here(w, i));
+  }
+}
+
+/** The holder's path from the resource, without indexes, `_status` read as `status` (the segments end with `extension`). */
+function route(w: Walk): string {
+  let out = w.type;
+  for (let i = 0; i < w.segs.length - 1; i++) {
+    const s = w.segs[i];
+    if (typeof s === 'string') out += '.' + (s.charCodeAt(0) === 95 ? s.slice(1) : s);
+  }
+  return out;
 }
 
 /**

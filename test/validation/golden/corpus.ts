@@ -173,6 +173,9 @@ function odd(): Case[] {
     { id: 'odd:obs-3', input: { ...clone(variant), referenceRange: [{ text: 'ok' }, { type: { text: 'x' } }, { low: { value: 1 } }] } },
     { id: 'odd:pairing', input: { resourceType: 'Patient', name: [{ given: ['a', 'b', null], _given: [null, { id: 'x' }] }, { given: [null], _given: [null] }, { given: ['a'], _given: [null, null] }] } },
     { id: 'odd:msq', input: { resourceType: 'MolecularSequence', coordinateSystem: 2, referenceSeq: { chromosome: { text: '1' }, referenceSeqId: { text: 'x' }, referenceSeqString: 'ACGT' } } },
+    // Known extensions out of their contexts inside a contained resource and a Bundle entry (their own type is the root).
+    { id: 'odd:ext-context-contained', input: { ...clone(report), contained: [{ ...clone(variant), id: 'v1', extension: [{ url: SD + 'repeat-motif-order', valuePositiveInt: 1 }] }], result: [{ reference: '#v1' }] } },
+    { id: 'odd:ext-context-bundle', input: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...clone(variant), _status: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '2000-01-01T10:00:00Z' }] } } }, { resource: { ...clone(report), extension: [{ url: SD + 'genomic-study-analysis-title', valueString: 't' }] } }] } },
     { id: 'odd:msq-none', input: { resourceType: 'MolecularSequence', coordinateSystem: 1.5, referenceSeq: { strand: 'watson' } } },
 
     { id: 'odd:null', input: null },

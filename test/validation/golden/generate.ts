@@ -7,9 +7,11 @@
  *   node --import tsx test/validation/golden/generate.ts --write
  *
  * Without --write it does nothing (so that a test runner given the whole directory cannot
- * overwrite the fixture with what the code under test answers).
+ * overwrite the fixture with what the code under test answers). With --add as well, it keeps every
+ * case the fixture already has as it is and records only the corpus's new cases (for a change
+ * that adds cases and is not meant to change the others).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { validateResource } from '../../../src/validation/validate.js';
 import { goldenCorpus } from './corpus.js';
 import { GOLDEN, inputHash, issueText, thrownText, type GoldenFile } from './format.js';
@@ -25,7 +27,17 @@ const file: GoldenFile = {
   issues: [],
   cases: {},
 };
+const kept = process.argv.includes('--add') ? (JSON.parse(readFileSync(GOLDEN, 'utf8')) as GoldenFile) : undefined;
+if (kept) {
+  file.issues = kept.issues;
+  kept.issues.forEach((text, n) => index.set(text, n));
+  const ids = new Set(cases.map((c) => c.id));
+  for (const [id, entry] of Object.entries(kept.cases)) if (ids.has(id)) file.cases[id] = entry;
+}
+let added = 0;
 for (const c of cases) {
+  if (kept && c.id in file.cases) continue;
+  added++;
   if (c.id in file.cases) throw new Error(`duplicate case id ${c.id}`);
   let texts: string[];
   try {
@@ -47,4 +59,4 @@ for (const c of cases) {
 const json = JSON.stringify(file, null, 0).replace(/\],"/g, '],\n"');
 writeFileSync(GOLDEN, json + '\n');
 const withIssues = Object.values(file.cases).filter((c) => c.length > 1).length;
-console.log(`${cases.length} cases (${withIssues} with issues), ${file.issues.length} distinct issues, ${(json.length / 1e6).toFixed(2)} MB`);
+console.log(`${cases.length} cases (${withIssues} with issues; ${added} written now), ${file.issues.length} distinct issues, ${(json.length / 1e6).toFixed(2)} MB`);

@@ -6,7 +6,8 @@ import { prng as mulberry32 } from '../../../scripts/seed-variants.js';
  * element path, the mistakes real producers make — the element deleted, emptied, nulled, given the
  * wrong JSON type, a wrong code or value, a repeated item (a duplicated slice), an unknown
  * property beside it, a broken date, a bad reference, a second choice form, a primitive
- * extension — plus a few seeded random combinations of several at once. Deterministic.
+ * extension, known extensions in and out of their contexts — plus a few seeded random
+ * combinations of several at once. Deterministic.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -84,6 +85,16 @@ function wrongValue(key: Seg, v: Json): Json[] {
   return out;
 }
 
+/**
+ * Known extensions with valid values, each allowed in one kind of place only
+ * (src/validation/invariants/extension-context.ts): refused on most elements, accepted where they belong.
+ */
+const KNOWN_EXTENSIONS = [
+  { url: 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/repeat-motif-order', valuePositiveInt: 1 }, // Observation.component
+  { url: 'http://hl7.org/fhir/StructureDefinition/iso21090-uncertainty', valueDecimal: 0.5 }, // Quantity (and Age, Duration …)
+];
+const KNOWN_PRIMITIVE_EXTENSION = { url: 'http://hl7.org/fhir/StructureDefinition/iso21090-SC-coding', valueCoding: { code: 'x' } }; // string (and code, id, markdown)
+
 export function mutations(base: Json, seed = 1): Mutation[] {
   const out: Mutation[] = [];
   const add = (id: string, input: unknown, opts?: ValidateOptions) => out.push({ id, input, opts });
@@ -102,12 +113,14 @@ export function mutations(base: Json, seed = 1): Mutation[] {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       add(`${at}:unknown`, edit(base, p, (_parent, _k, v) => (v.unknownElement = 'x')));
       add(`${at}:extension`, edit(base, p, (_parent, _k, v) => (v.extension = [{ url: 'http://example.org/ext', valueString: 'x' }, { url: 'http://example.org/bad' }])));
+      add(`${at}:known-extension`, edit(base, p, (_parent, _k, v) => (v.extension = [...(Array.isArray(v.extension) ? v.extension : []), ...structuredClone(KNOWN_EXTENSIONS)])));
     }
     if (typeof key === 'string' && /^value[A-Z]/.test(key)) {
       add(`${at}:second-choice`, edit(base, p, (parent) => (parent[key === 'valueBoolean' ? 'valueString' : 'valueBoolean'] = key === 'valueBoolean' ? 'x' : true)));
     }
     if (typeof key === 'string' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
       add(`${at}:primitive-ext`, edit(base, p, (parent, k) => (parent[`_${String(k)}`] = { extension: [{ url: 'http://example.org/p', valueCode: 'x' }] })));
+      add(`${at}:primitive-known-ext`, edit(base, p, (parent, k) => (parent[`_${String(k)}`] = { extension: [structuredClone(KNOWN_PRIMITIVE_EXTENSION)] })));
       add(`${at}:primitive-ext-only`, edit(base, p, (parent, k) => {
         delete parent[k];
         parent[`_${String(k)}`] = { id: 'e1' };
