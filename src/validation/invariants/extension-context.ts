@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { defInfo, definitionNames } from '../element-model.js';
 import { isResourceType } from '../resource-types.js';
-import { knownExtensions, type ExtensionContexts } from './extensions.js';
+import { extensionsFile, knownExtensions, type ExtensionContexts } from './extensions.js';
 
 /**
  * Where a known extension may be used (https://hl7.org/fhir/R4/extensibility.html#context,
@@ -39,7 +38,7 @@ type Json = Record<string, unknown>;
 let bases: Record<string, string> | undefined;
 
 function baseOf(type: string): string | undefined {
-  bases ??= (JSON.parse(readFileSync(new URL('../../../schemas/r4/extensions.json', import.meta.url), 'utf8')) as { bases: Record<string, string> }).bases;
+  bases ??= extensionsFile().bases;
   if (type in bases) return bases[type];
   if (type === 'Element' || type === 'Resource') return undefined;
   return isResourceType(type) ? 'DomainResource' : 'Element';
