@@ -52,13 +52,13 @@ t.test('PATCH declares its JSON Patch body; conditional headers are documented w
   t.equal(strict.statusCode, 400, 'Prefer: handling=strict');
 });
 
-t.test('history documents _since, _count and _cursor (not _at, which answers 400); vread documents 410', async (t) => {
+t.test('history documents _since, _count, _cursor and _total (not _at, which answers 400); vread documents 410', async (t) => {
   const app = await docsApp({ seed: true });
   t.teardown(() => app.close());
   const doc = await openApi(app);
   for (const path of ['/fhir/_history', '/fhir/Observation/_history', '/fhir/Observation/{id}/_history']) {
     const names = (doc.paths[path].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-    t.same(names.filter((n) => n.startsWith('_') && !['_format', '_pretty'].includes(n)).sort(), ['_count', '_cursor', '_since'], path);
+    t.same(names.filter((n) => n.startsWith('_') && !['_format', '_pretty'].includes(n)).sort(), ['_count', '_cursor', '_since', '_total'], path);
   }
   t.ok(doc.paths['/fhir/Observation/{id}/_history/{vid}'].get.responses['410'], 'vread: 410 for a deleted version');
   // what is documented works, and what is left out is refused
@@ -69,4 +69,7 @@ t.test('history documents _since, _count and _cursor (not _at, which answers 400
   t.match(next, /_cursor=/);
   t.equal((await app.inject(next.slice(next.indexOf('/fhir')))).statusCode, 200, 'the next link (with _cursor) answers');
   t.equal((await app.inject('/fhir/_history?_at=2025-01-01')).statusCode, 400, '_at is refused');
+  const counted = await app.inject(`${next.slice(next.indexOf('/fhir'))}&_total=accurate`);
+  t.equal(counted.statusCode, 200);
+  t.type(counted.json().total, 'number', '_total=accurate: a later page states its total');
 });
