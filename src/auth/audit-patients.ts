@@ -27,24 +27,39 @@ export function touchedPatients(notes: AuditNotes | undefined, baseUrl?: string)
 
 // `"reference":"Patient/p1"` (relative, absolute, versioned) and a stored Patient's own id, which
 // stored JSON writes first: `{"resourceType":"Patient","id":"p1"`.
-const PATIENT_REF = /"reference":"([^"]*Patient\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^"]*)?)"/g;
+const REF_OPEN = '"reference":"';
+const PATIENT_REF_VALUE = /^[^"]*Patient\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[^"]*)?$/;
 const OWN_ID = /^\{"resourceType":"Patient","id":"([A-Za-z0-9\-.]{1,64})"/;
 
 /**
  * The patients a stored resource (its JSON as the store holds it) names: every Patient it refers
- * to, anywhere (contained resources included), and itself for a Patient. A regex over the text,
- * not a parse: this runs after every audited read, and parsing a Variant to walk its compartment
+ * to, anywhere (contained resources included), and itself for a Patient. A scan of the text, not
+ * a parse: this runs after every audited read, and parsing a Variant to walk its compartment
  * paths cost about 15 µs of a ~60 µs read. It names at least the compartment's patients; a
  * Patient referred to outside the compartment's elements (Observation.focus) is named too, which
  * an audit trail asking "whose data was touched" should rather over- than under-report.
+ * What it finds is what /"reference":"([^"]*Patient\/ID(?:\/_history\/[^"]*)?)"/g would over
+ * stored (valid) JSON, but it jumps from one `Patient/` to the next with indexOf and looks at
+ * the string around it, instead of trying the pattern at every character of a 3 KB Variant.
  */
 function patientsInJson(json: string, baseUrl: string | undefined, out: Set<string>): void {
-  if (!json.includes('Patient')) return;
+  const first = json.indexOf('Patient');
+  if (first < 0) return;
   const own = OWN_ID.exec(json);
   if (own) out.add(own[1]);
-  for (const m of json.matchAll(PATIENT_REF)) {
-    const id = patientOf(m[1], baseUrl);
-    if (id !== undefined) out.add(id);
+  for (let hit = json.indexOf('Patient/', first); hit >= 0;) {
+    // the JSON string around this `Patient/`: from the quote before it to the one after it
+    const open = json.lastIndexOf('"', hit);
+    const close = json.indexOf('"', hit);
+    if (close < 0) return;
+    if (open >= REF_OPEN.length - 1 && json.startsWith(REF_OPEN, open - REF_OPEN.length + 1)) {
+      const value = json.slice(open + 1, close);
+      if (PATIENT_REF_VALUE.test(value)) {
+        const id = patientOf(value, baseUrl);
+        if (id !== undefined) out.add(id);
+      }
+    }
+    hit = json.indexOf('Patient/', close + 1);
   }
 }
 

@@ -9,7 +9,7 @@ import { ReplayCache } from './replay-cache.js';
 import type { ResourceStore } from '../storage/types.js';
 import { intersectScopes } from './scopes.js';
 import { loadOrCreateSigningKey, SIGNING_ALG, signingKeyPath, type SigningKey } from './signing-key.js';
-import { verifyAccessToken, type TokenVerifier } from './verify-token.js';
+import { knownOnConnection, verifyAccessToken, verifyAccessTokenOn, type TokenVerifier } from './verify-token.js';
 
 /**
  * The SMART Backend Services authorization server built into the FHIR server
@@ -121,5 +121,15 @@ export class AuthService implements TokenVerifier {
   /** Verifies a bearer token; throws a 401 FhirError carrying WWW-Authenticate. */
   verify(token: string, remoteAddress?: string): Promise<AuthContext> {
     return verifyAccessToken(this, token, remoteAddress);
+  }
+
+  /** `verify` for a request arriving on `connection`, which remembers the token as that connection's. */
+  verifyOn(token: string, remoteAddress: string | undefined, connection: object): Promise<AuthContext> {
+    return verifyAccessTokenOn(this, token, remoteAddress, connection);
+  }
+
+  /** The caller when `token` is the one last verified on `connection` (synchronous), else undefined. */
+  knownOn(token: string, remoteAddress: string | undefined, connection: object): AuthContext | undefined {
+    return knownOnConnection(this, token, remoteAddress, connection);
   }
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { decodeJwt, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthContext } from '../fhir/context.js';
@@ -12,7 +13,9 @@ import { SIGNING_ALG } from './signing-key.js';
  * key set that may have signed them: this server's own key, or the configured external
  * authorization server's JWKS. Only asymmetric algorithms are accepted, so `alg: none` and the
  * HS256-with-the-public-key trick fail before any key is tried. Verified tokens are cached by
- * digest until their expiry (at most a minute) so a read does not pay an ECDSA verification.
+ * digest until their expiry (at most a minute) so a read does not pay an ECDSA verification, and
+ * per connection: a keep-alive connection presenting the same token again (the common case) is
+ * recognized by a constant-time comparison with the token last verified on it, without hashing.
  */
 export interface TokenVerifier {
   urls: { issuer: string; audience: string };
@@ -31,6 +34,14 @@ const PATIENT_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 type CacheEntry = { auth: AuthContext; until: number; dev: boolean };
 /** One cache per verifier: a token verified by one server instance means nothing to another. */
 const caches = new WeakMap<TokenVerifier, Map<string, CacheEntry>>();
+/**
+ * The token last verified on each connection (key: the server's own socket object, which no
+ * client can name or forge). A hit needs the very same token, compared in constant time: even a
+ * proxy multiplexing several clients over one connection cannot have one ride on another's entry,
+ * nor learn anything of it from the timing.
+ */
+type ConnectionEntry = CacheEntry & { v: TokenVerifier; token: Buffer };
+const byConnection = new WeakMap<object, ConnectionEntry>();
 
 export function unauthorized(description: string | undefined): FhirError {
   // No error code when no credentials were sent at all (RFC 6750 §3.1).
@@ -62,7 +73,39 @@ function toContext(v: TokenVerifier, payload: JWTPayload): AuthContext {
   return attachGrants(auth, v.config.baseUrl);
 }
 
+/**
+ * The caller of a request on `connection` that presents the token last verified there, at once
+ * (no promise, no hash); undefined when it is another token or none was verified there yet.
+ */
+export function knownOnConnection(v: TokenVerifier, token: string, remoteAddress: string | undefined, connection: object): AuthContext | undefined {
+  const e = byConnection.get(connection);
+  if (e === undefined || e.v !== v || e.until <= Date.now() || !sameToken(e.token, token)) return undefined;
+  return checkedHit(e, remoteAddress);
+}
+
+/** verifyAccessToken, remembering the token as the one last verified on `connection`. */
+export async function verifyAccessTokenOn(v: TokenVerifier, token: string, remoteAddress: string | undefined, connection: object): Promise<AuthContext> {
+  const entry = await verifiedEntry(v, token, remoteAddress);
+  byConnection.set(connection, { ...entry, v, token: Buffer.from(token, 'utf8') });
+  return entry.auth;
+}
+
+function sameToken(known: Buffer, token: string): boolean {
+  if (token.length !== known.length) return false; // (tokens are ASCII: chars = bytes; a length says nothing secret)
+  const presented = Buffer.from(token, 'utf8');
+  return presented.length === known.length && timingSafeEqual(presented, known);
+}
+
+function checkedHit(hit: CacheEntry, remoteAddress: string | undefined): AuthContext {
+  if (hit.dev && !isLoopback(remoteAddress)) throw unauthorized('the development token is accepted from loopback addresses only');
+  return hit.auth;
+}
+
 export async function verifyAccessToken(v: TokenVerifier, token: string, remoteAddress?: string): Promise<AuthContext> {
+  return (await verifiedEntry(v, token, remoteAddress)).auth;
+}
+
+async function verifiedEntry(v: TokenVerifier, token: string, remoteAddress: string | undefined): Promise<CacheEntry> {
   if (token.length > MAX_TOKEN_CHARS) throw unauthorized('the token is too long');
   const digest = secretDigest(token);
   const now = Date.now();
@@ -70,8 +113,8 @@ export async function verifyAccessToken(v: TokenVerifier, token: string, remoteA
   if (!cache) caches.set(v, (cache = new Map()));
   const hit = cache.get(digest);
   if (hit && hit.until > now) {
-    if (hit.dev && !isLoopback(remoteAddress)) throw unauthorized('the development token is accepted from loopback addresses only');
-    return hit.auth;
+    checkedHit(hit, remoteAddress);
+    return hit;
   }
   let iss: unknown;
   try {
@@ -103,8 +146,8 @@ export async function verifyAccessToken(v: TokenVerifier, token: string, remoteA
     }
     if (!isLoopback(remoteAddress)) throw unauthorized('the development token is accepted from loopback addresses only');
   }
-  const auth = toContext(v, payload);
+  const entry = { auth: toContext(v, payload), until: Math.min(payload.exp! * 1000, now + CACHE_MS), dev };
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(digest, { auth, until: Math.min(payload.exp! * 1000, now + CACHE_MS), dev });
-  return auth;
+  cache.set(digest, entry);
+  return entry;
 }

@@ -46,30 +46,56 @@ const RESOLVED_LATER = /"reference":"(?:urn:|[A-Za-z]+\?)/;
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/;
 
-async function authenticate(svc: AuthService, request: FastifyRequest): Promise<void> {
+const BEARER_PREFIX = 'Bearer ';
+
+function failed(request: FastifyRequest, err: unknown): void {
+  request.authError = err instanceof FhirError ? err : unauthorized('the token could not be verified');
+}
+
+/**
+ * Sets request.auth or request.authError, then calls `done`: at once when the connection's last
+ * verified token is presented again (the common case: no regex, no hash, no promise; that token
+ * passed the checks below when it was verified), else once the token is verified.
+ */
+function authenticate(svc: AuthService, request: FastifyRequest, done: () => void): void {
   const header = request.headers.authorization;
+  const connection = request.raw.socket as object | null;
+  if (connection && header !== undefined && header.startsWith(BEARER_PREFIX)) {
+    try {
+      const known = svc.knownOn(header.slice(BEARER_PREFIX.length), request.ip, connection);
+      if (known) {
+        request.auth = known;
+        return done();
+      }
+    } catch (err) {
+      failed(request, err);
+      return done();
+    }
+  }
   if (header === undefined || header === '') {
     request.authError = unauthorized(undefined);
-    return;
+    return done();
   }
   const m = BEARER.exec(header);
   if (!m) {
     request.authError = unauthorized('the Authorization header must be "Bearer <token>"');
-    return;
+    return done();
   }
-  try {
-    request.auth = await svc.verify(m[1], request.ip);
-  } catch (err) {
-    request.authError = err instanceof FhirError ? err : unauthorized('the token could not be verified');
-  }
+  (connection ? svc.verifyOn(m[1], request.ip, connection) : svc.verify(m[1], request.ip)).then((auth) => {
+    request.auth = auth;
+    done();
+  }, (err: unknown) => {
+    failed(request, err);
+    done();
+  });
 }
 
 export function registerAuthHooks(app: FastifyInstance, svc: AuthService): void {
   app.decorateRequest('auth', undefined);
   app.decorateRequest('authError', undefined);
-  app.addHook('onRequest', async (request) => {
-    if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return;
-    await authenticate(svc, request);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.method === 'OPTIONS' || !isFhirPath(request.url) || isPublicFhirPath(request.method, request.url)) return done();
+    authenticate(svc, request, done);
   });
   // Callback-style hooks on the hot path: no promise per request.
   app.addHook('preParsing', (request, _reply, payload, done) => {
