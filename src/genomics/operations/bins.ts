@@ -8,22 +8,34 @@
 // 16 kb (the extended scheme's finest level: fewer false candidates for gene-sized ranges), 128 kb … 512 Mb
 const SHIFTS = [14, 17, 20, 23, 26, 29];
 
-export function binOf(accession: string, start: number, end: number): string {
-  const last = Math.max(start, end - 1);
+/**
+ * The smallest bin holding [start, last] whole: its level (SHIFTS.length for the top bin) and its
+ * index at that level. One scheme for the gx-bin strings and the genomic-region numbers below.
+ */
+function smallestBin(start: number, last: number): [level: number, index: number] {
   for (let level = 0; level < SHIFTS.length; level++) {
-    if (start >> SHIFTS[level] === last >> SHIFTS[level]) return `${accession}#${level}.${start >> SHIFTS[level]}`;
+    if (start >> SHIFTS[level] === last >> SHIFTS[level]) return [level, start >> SHIFTS[level]];
   }
-  return `${accession}#${SHIFTS.length}.0`;
+  return [SHIFTS.length, 0];
+}
+
+/** Calls `f` for every bin at every level that [start, last] overlaps, then for the top bin. */
+function eachBin(start: number, last: number, f: (level: number, index: number) => void): void {
+  for (let level = 0; level < SHIFTS.length; level++) {
+    for (let b = start >> SHIFTS[level]; b <= last >> SHIFTS[level]; b++) f(level, b);
+  }
+  f(SHIFTS.length, 0);
+}
+
+export function binOf(accession: string, start: number, end: number): string {
+  const [level, index] = smallestBin(start, Math.max(start, end - 1));
+  return `${accession}#${level}.${index}`;
 }
 
 /** Every bin a feature overlapping [start, end) can be filed in. */
 export function binsOverlapping(accession: string, start: number, end: number): string[] {
-  const last = Math.max(start, end - 1);
   const out: string[] = [];
-  for (let level = 0; level < SHIFTS.length; level++) {
-    for (let b = start >> SHIFTS[level]; b <= last >> SHIFTS[level]; b++) out.push(`${accession}#${level}.${b}`);
-  }
-  out.push(`${accession}#${SHIFTS.length}.0`);
+  eachBin(start, Math.max(start, end - 1), (level, b) => out.push(`${accession}#${level}.${b}`));
   return out;
 }
 
@@ -38,11 +50,8 @@ export const TOP_REGION_BIN = SHIFTS.length * LEVEL;
 
 export function regionBin(start: number, end: number): number {
   if (!(start >= 0) || !(end <= MAX_COORD)) return TOP_REGION_BIN;
-  const last = Math.max(start, end - 1);
-  for (let level = 0; level < SHIFTS.length; level++) {
-    if (start >> SHIFTS[level] === last >> SHIFTS[level]) return level * LEVEL + (start >> SHIFTS[level]);
-  }
-  return TOP_REGION_BIN;
+  const [level, index] = smallestBin(start, Math.max(start, end - 1));
+  return level * LEVEL + index;
 }
 
 /**
@@ -56,9 +65,6 @@ export function regionBinsOverlapping(start: number, end: number, max: number): 
   for (const shift of SHIFTS) n += (last >> shift) - (s >> shift) + 1;
   if (n > max) return undefined;
   const out: number[] = [];
-  for (let level = 0; level < SHIFTS.length; level++) {
-    for (let b = s >> SHIFTS[level]; b <= last >> SHIFTS[level]; b++) out.push(level * LEVEL + b);
-  }
-  out.push(TOP_REGION_BIN);
+  eachBin(s, last, (level, b) => out.push(level * LEVEL + b));
   return out;
 }
