@@ -6,8 +6,7 @@ import {
 import { escapeRegex, fold, referenceKey } from './normalize.js';
 import { compositePart } from './index-values.js';
 import { splitEscaped, unescape, type ParamClause } from './parse.js';
-import { paramByUrl, type ParamDef } from './registry.js';
-import { isKnownResourceType } from '../fhir/resource-types.js';
+import { paramByUrl, typeModifierProblem, type ParamDef } from './registry.js';
 
 /**
  * Compiles parsed clauses into one MongoDB filter document over IndexedDoc (DESIGN.md "Search").
@@ -117,17 +116,6 @@ function fieldSuffix(def: ParamDef, modifier: string | undefined): string {
   if (def.type === 'string' && modifier === 'exact') return '__e';
   if (def.type === 'reference' && modifier === 'identifier') return '__i';
   return '';
-}
-
-/**
- * Why `type` cannot narrow reference parameter `def` (`subject:Bogus`, `subject:Organization` on
- * Observation), or undefined: such a search or `_include` could only ever find nothing, so it is
- * the client's mistake to name, not an empty answer.
- */
-export function typeModifierProblem(def: ParamDef | undefined, type: string): string | undefined {
-  if (!isKnownResourceType(type)) return `"${type}" is not a resource type`;
-  if (def?.target?.length && !def.target.includes(type)) return `${type} is not a target of ${def.code} (${def.target.join(', ')})`;
-  return undefined;
 }
 
 export function compileClause(type: string | undefined, c: ParamClause, baseUrl: string): Filter {

@@ -1,10 +1,11 @@
 import { fhirError } from '../fhir/errors.js';
 import type { Issue } from '../fhir/outcome.js';
 import type { IndexedDoc, ResourceStore, StoreTx, VersionRecord } from '../storage/types.js';
+import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { indexFields } from './aliases.js';
 import { andAll } from './build-filter.js';
-import { typeModifierProblem, type Filter } from './compile.js';
-import { getParam, paramsFor, type ParamDef } from './registry.js';
+import type { Filter } from './compile.js';
+import { getParam, paramsFor, typeModifierProblem, type ParamDef } from './registry.js';
 import { resourceTypes } from '../fhir/resource-types.js';
 
 /**
@@ -120,7 +121,7 @@ export async function resolveIncludes(
       const limit = MAX_INCLUDES - out.length;
       if (limit <= 0) return;
       const r = restrict(type);
-      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, limit: limit + 1, maxTimeMs: 30_000 });
+      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, limit: limit + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
       res.docs.forEach((d, i) => {
         const k = `${d.t}/${d.id}`;
         if (seen.has(k) || out.length >= MAX_INCLUDES) return;

@@ -1,6 +1,6 @@
 import { fhirError } from '../fhir/errors.js';
 import type { Issue } from '../fhir/outcome.js';
-import { getParam, RESULT_PARAMS, UNSUPPORTED, UNSUPPORTED_RESULT, type ParamDef } from './registry.js';
+import { getParam, RESULT_PARAMS, typeModifierProblem, UNSUPPORTED, UNSUPPORTED_RESULT, type ParamDef } from './registry.js';
 
 /**
  * Parses FHIR search parameters (https://hl7.org/fhir/R4/search.html) into an AST. Nothing here
@@ -94,10 +94,8 @@ export function parseClause(type: string, key: string, value: string): Clause | 
     if (!viaDef || viaDef.type !== 'reference') {
       throw fhirError('INVALID_SEARCH', `${key}: ${hasType} has no reference parameter "${via}"`, key);
     }
-    // a reference that cannot point at the searched type could only ever find nothing
-    if (type !== 'Resource' && viaDef.target?.length && !viaDef.target.includes(type)) {
-      throw fhirError('INVALID_SEARCH', `${key}: ${type} is not a target of ${via} (${viaDef.target.join(', ')})`, key);
-    }
+    const targetProblem = type === 'Resource' ? undefined : typeModifierProblem(viaDef, type);
+    if (targetProblem) throw fhirError('INVALID_SEARCH', `${key}: ${targetProblem}`, key);
     return { kind: 'has', key, type: hasType, via, rest: rest.join(':'), value };
   }
   const dot = key.indexOf('.');

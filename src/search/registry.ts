@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GENOMICS_PARAMS } from './genomics-params.js';
+import { isKnownResourceType } from '../fhir/resource-types.js';
 
 /**
  * The search parameters the server knows, per resource type: every official FHIR R4 4.0.1
@@ -117,4 +118,15 @@ export function searchParameterResource(idOrUrl: string): Record<string, unknown
 /** Every SearchParameter resource the server serves (ids), e.g. for a SearchParameter search. */
 export function searchParameterIds(): string[] {
   return allParams().map((d) => d.id);
+}
+
+/**
+ * Why `type` cannot narrow reference parameter `def` (`subject:Bogus`, `subject:Organization` on
+ * Observation), or undefined: such a search, `_include` or `_has` could only ever find nothing,
+ * so it is the client's mistake to name, not an empty answer.
+ */
+export function typeModifierProblem(def: ParamDef | undefined, type: string): string | undefined {
+  if (!isKnownResourceType(type)) return `"${type}" is not a resource type`;
+  if (def?.target?.length && !def.target.includes(type)) return `${type} is not a target of ${def.code} (${def.target.join(', ')})`;
+  return undefined;
 }
