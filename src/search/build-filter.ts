@@ -1,5 +1,6 @@
 import { fhirError } from '../fhir/errors.js';
 import type { ResourceStore, StoreTx } from '../storage/types.js';
+import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { indexFields } from './aliases.js';
 import { compileClause, refInFilter, type Filter } from './compile.js';
 import { parseClause, type ChainClause, type Clause, type HasClause } from './parse.js';
@@ -31,7 +32,7 @@ async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl:
   const own = await clauseFilter(store, type, clause, baseUrl, depth + 1, restrict);
   const confine = restrict?.(type);
   const filter = confine ? andAll([own, confine]) : own;
-  const res = await store.search({ types: [type], filter, limit: MAX_CHAIN_MATCHES + 1, maxTimeMs: 30_000 });
+  const res = await store.search({ types: [type], filter, limit: MAX_CHAIN_MATCHES + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
   if (res.docs.length > MAX_CHAIN_MATCHES) {
     throw fhirError('TOO_COSTLY', `${clause.key}: the chained criteria match more than ${MAX_CHAIN_MATCHES} ${type} resources; narrow them`, clause.key);
   }

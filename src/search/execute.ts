@@ -6,6 +6,7 @@ import { isKnownResourceType } from '../fhir/resource-types.js';
 import { adopt, parseFhirJson } from '../fhir/json-decimals.js';
 import { parseSummary, subsetResource } from '../fhir/summary.js';
 import type { SortSpec, StoreQuery, VersionRecord } from '../storage/types.js';
+import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { andAll, buildFilter } from './build-filter.js';
 import { compartmentFilter, inPatientCompartment, patientCompartmentTypes } from './compartment.js';
 import { sortField, type Filter } from './compile.js';
@@ -19,7 +20,7 @@ import type { SearchRequest } from './search-service.js';
  * Runs a search and answers a `searchset` Bundle (https://hl7.org/fhir/R4/search.html): parse,
  * compile once, run on the store, page, include, subset.
  */
-const TIME_LIMIT_MS = 30_000;
+const TIME_LIMIT_MS = QUERY_TIME_LIMIT_MS;
 
 function last(result: Record<string, string[]>, key: string): string | undefined {
   const v = result[key];

@@ -1,8 +1,9 @@
 import { fhirError } from '../fhir/errors.js';
 
 /**
- * The time limit of a store query that states none (history pages, conditional matches): no
- * query on a request path runs open-ended. Searches state theirs (search/execute.ts).
+ * The time limit of a store query on a request path: searches, chains and includes state it
+ * (search/), and the MongoDB adapter gives it to the queries that state none (history pages,
+ * conditional matches), so none runs open-ended.
  */
 export const QUERY_TIME_LIMIT_MS = 30_000;
 

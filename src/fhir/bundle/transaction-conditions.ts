@@ -24,9 +24,6 @@ import type { Planned } from './transaction-plan.js';
  * the same criteria); criteria whose match changes because an entry updated an existing resource
  * into or out of them (the condition was already answered from the prior state).
  */
-export function conditionKeyOf(type: string, criteria: string): string {
-  return conditionKey(type, criteria); // the lock key: one notion of "the same criteria"
-}
 
 function criteriaOf(p: Planned): string | undefined {
   if (p.kind === 'create') return p.ifNoneExist;
@@ -40,7 +37,7 @@ export function throwIfSameConditions(plan: readonly Planned[]): void {
   for (const p of plan) {
     const criteria = criteriaOf(p);
     if (criteria === undefined || !p.type) continue;
-    const key = conditionKeyOf(p.type, criteria);
+    const key = conditionKey(p.type, criteria); // the lock key's notion of "the same criteria"
     const first = seen.get(key);
     if (first) {
       throw errorForEntry(fhirError('BAD_REQUEST', `The conditional ${p.kind} of this entry has the same criteria (${p.type}?${criteria}) as the conditional ${first.kind} of Bundle.entry[${first.index}]: each would create its own resource`, 'request'), p.index);
