@@ -144,10 +144,11 @@ export function seededStore(t: Test, data: R[], prefix: string): EmbeddedStore {
 }
 
 /**
- * Quantities that stand for a range of values: a stated comparator (`<5`: quantity.html, "how to
+ * Values that stand for a range: a Quantity with a stated comparator (`<5`: quantity.html, "how to
  * understand the value"), a Range (an onset age between 30 and 40, a probability between 0.2 and
  * 0.4, a use context for ages 18 to 65) and open-ended ones (a Range with only `low`). Each set
- * next to plain quantities of the same parameter, for the oracle's quantity and number cases.
+ * next to plain quantities of the same parameter, for the oracle's quantity and number cases; and
+ * Periods open at either end.
  */
 export function rangedValues(): R[] {
   const ucum = (value: number, code: string, comparator?: '<' | '<=' | '>' | '>=') => ({ value, ...(comparator ? { comparator } : {}), unit: code, system: 'http://unitsofmeasure.org', code });
@@ -175,6 +176,12 @@ export function rangedValues(): R[] {
     { valueRange: { low: age(18), high: age(65) } }, { valueQuantity: age(70) }, { valueRange: { low: age(65) } }, { valueCodeableConcept: { text: 'adults' } },
   ];
   contexts.forEach((c, i) => out.push({ resourceType: 'PlanDefinition', id: `plan${i}`, status: 'active', useContext: [{ code: focus, ...c }] }));
+  // open-ended Periods (no start: not known; no end: ongoing) and ones at every precision
+  const periods: Array<Record<string, string>> = [
+    { end: '2020-03-04' }, { start: '2020-03-04T10:00:00Z' }, { start: '2019-06', end: '2020-01' }, { end: '2019' },
+    { start: '2020-03-04T10:00:00Z', end: '2020-03-04T12:00:00Z' }, { start: '2020-03-05' }, { start: '2020-02-20', end: '2020-03-20' },
+  ];
+  periods.forEach((effectivePeriod, i) => out.push({ resourceType: 'Observation', id: `op${i}`, status: 'final', code: loinc('8867-4'), subject: { reference: `Patient/px${i % 6}` }, effectivePeriod }));
   // a Period as the value (code-value-date's `value.as(DateTime) | value.as(Period)`)
   out.push({ resourceType: 'Observation', id: 'vp0', status: 'final', code: loinc('8480-6'), subject: { reference: 'Patient/px1' }, valuePeriod: { start: '2020-03-01', end: '2020-04-01' } });
   out.push({ resourceType: 'Observation', id: 'vp1', status: 'final', code: loinc('8480-6'), subject: { reference: 'Patient/px2' }, valueDateTime: '2019' });

@@ -111,6 +111,11 @@ const cases: Case[] = [
   ...['2020', '2020-03', '2020-03-04', 'ne2020', 'gt2020', 'lt2020-03', 'ge2020-03-04', 'le2020-03', 'sa2020', 'eb2020-03-04', 'ge2019-12-31T00:00:00Z'].map(
     (v): Case => ['Observation', `date=${encodeURIComponent(v)}`, (r) => datePrefix(obsDate(r), v)],
   ),
+  // every prefix on Periods open at either end, and at each precision (search.html#prefix, ranges)
+  ...['le2020-03-04', 'ge2020-03-04', 'lt2020-03-04', 'gt2020-03-04', 'ap2020-03', 'ap2020-03-04', 'ne2020-03-04', 'eb2020-03-05', 'sa2020-03-03', 'le2019', 'ge2022',
+    'sa2020-03-04T11:00:00Z', 'eb2019-06-01', 'le2020-03-04T09:00:00Z', 'ge2020-03-04T13:00:00Z', 'ap2019-06-15', '2020-03-04T10:00:00Z'].map(
+    (v): Case => ['Observation', `date=${encodeURIComponent(v)}`, (r) => datePrefix(obsDate(r), v)],
+  ),
   ['Observation', 'date=ge2020&date=lt2021', (r) => datePrefix(obsDate(r), 'ge2020') && datePrefix(obsDate(r), 'lt2021')],
   ['Patient', 'birthdate=1970', (r) => datePrefix(periodInterval(r.birthDate), '1970')],
   ['Patient', 'birthdate=1970-05', (r) => datePrefix(periodInterval(r.birthDate), '1970-05')],

@@ -58,10 +58,15 @@ export function periodInterval(x: any): [number, number] | undefined {
   return [x.start ? interval(x.start)[0] : -Infinity, x.end ? interval(x.end)[1] : Infinity];
 }
 
-/** Date prefix semantics, spelled out from search.html#prefix. */
+/**
+ * Date prefix semantics, spelled out from search.html#prefix's column for ranges (a date is the
+ * range of its precision, a Period from its start to its end, unbounded where one is missing):
+ * eq the search range fully contains the target; gt/lt the range above/below the search value
+ * overlaps the target; ge/le that, or eq; sa/eb the target lies wholly above/below it.
+ */
 export function datePrefix(target: [number, number] | undefined, q: string): boolean {
   if (!target) return false;
-  const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(.*)$/.exec(q)!;
+  const m = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.*)$/.exec(q)!;
   const p = m[1] ?? 'eq';
   const [qs, qe] = interval(m[2]);
   const [s, e] = target;
@@ -75,6 +80,12 @@ export function datePrefix(target: [number, number] | undefined, q: string): boo
     case 'le': return s < qs || contained;
     case 'sa': return s >= qe;
     case 'eb': return e <= qs;
+    // overlap with the search range widened on each side: by the server's choice (search.html
+    // allows one) of a tenth of its width, at least a day
+    case 'ap': {
+      const pad = Math.max((qe - qs) * 0.1, 86_400_000);
+      return s < qe + pad && e > qs - pad;
+    }
   }
   return false;
 }
