@@ -190,6 +190,8 @@ export interface ResourceStore {
   init(): Promise<void>;
   /** Bytes `init` replays from local files, when the store knows (the embedded store's journal and snapshot). */
   replayBytes?(): number;
+  /** Indexes `init` dropped because the running code no longer defines them (MongoDB: `collection.name`). */
+  readonly droppedIndexes?: readonly string[];
   /** Flushes and closes; after it resolves no write is pending. */
   close(): Promise<void>;
   /** Readiness: resolves true when the store answers. */

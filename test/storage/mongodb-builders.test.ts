@@ -1,5 +1,5 @@
 import t from 'tap';
-import { indexSpecs } from '../../src/storage/mongodb/index-specs.js';
+import { indexSpecs, obsoleteIndexNames, WILDCARD_INDEX_NAME } from '../../src/storage/mongodb/index-specs.js';
 import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
@@ -43,6 +43,36 @@ t.test('index specifications', async (t) => {
   t.throws(() => indexSpecs(['x.$where']), /Refusing/);
   t.throws(() => indexSpecs([[]]), /empty/);
   t.same(indexSpecs(['x.a']), indexSpecs(['x.a']), 'deterministic, so createIndexes is idempotent');
+  const sorted = indexSpecs([[['x.date.s', -1], 'id']]).resources[2];
+  t.same([sorted.name, sorted.key], ['t_x.date.s_-1_id', { t: 1, 'x.date.s': -1, id: 1 }], 'a descending term and the id tie-break');
+  t.throws(() => indexSpecs([['id', 'x.a']]), /Refusing/, 'id only as the last term');
+  const wild = indexSpecs([{ anyOf: ['x.recorder', 'x.asserter'] }]).resources[2];
+  t.same(wild, { key: { '$**': 1 }, name: WILDCARD_INDEX_NAME, wildcardProjection: { 'x.recorder': 1, 'x.asserter': 1 } }, 'one wildcard index over fields looked up alone');
+  t.throws(() => indexSpecs([{ anyOf: ['json'] }]), /Refusing/);
+  t.throws(() => indexSpecs([{ anyOf: ['x.a'] }, { anyOf: ['x.b'] }]), /one wildcard/);
+});
+
+t.test('obsolete search indexes: ours that the specs no longer define, and nothing else', async (t) => {
+  const wanted = indexSpecs(['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.recorder'] }]).resources;
+  const existing = [
+    { name: '_id_', key: { _id: 1 } },
+    ...wanted.map((w) => ({ name: w.name, key: w.key as Record<string, unknown> })),
+    // the region index of index versions 1 and 2 (before bins)
+    { name: 't_x.genomic-region.a_x.genomic-region.s', key: { t: 1, 'x.genomic-region.a': 1, 'x.genomic-region.s': 1 } },
+    { name: 't_x.status', key: { t: 1, 'x.status': 1 } },
+    { name: 't_x.date.s', key: { t: 1, 'x.date.s': 1 } },
+    // an operator's own indexes: another name, or a key not of our shape
+    { name: 'my_status', key: { t: 1, 'x.status': 1 } },
+    { name: 't_x.status_json', key: { t: 1, 'x.status': 1, json: 1 } },
+    { name: 't_lu_x.a', key: { t: 1, lu: 1, 'x.a': 1 } },
+    { name: 'x_1', key: { x: 1 } },
+    { name: 'json_text', key: { _fts: 'text', _ftsx: 1 } },
+  ];
+  t.same(obsoleteIndexNames(existing, wanted), ['t_x.genomic-region.a_x.genomic-region.s', 't_x.status', 't_x.date.s'], 'the pre-bins region index and retired fields');
+  t.ok(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes(WILDCARD_INDEX_NAME), 'our wildcard index once no field wants it');
+  t.same(obsoleteIndexNames([{ name: WILDCARD_INDEX_NAME, key: { 'x.$**': 1 } }], []), [], 'a wildcard index of another shape is not ours');
+  t.same(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes('t_id'), false, 'base indexes stay');
+  t.same(obsoleteIndexNames([{ name: 't_x.a' }, { key: { t: 1, 'x.a': 1 } }], []), [], 'nothing without both name and key');
 });
 
 t.test('search filter wrapping and options', async (t) => {
