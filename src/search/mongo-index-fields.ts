@@ -16,7 +16,9 @@ export function searchIndexFields(): SearchIndexField[] {
     'given', 'referenceseqid', 'type', 'focus', 'requester', 'owner', 'component-code-value-concept', 'value-concept',
     'has-member', 'derived-from', 'url',
   ].map((c) => `x.${c}`);
-  const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].map((c) => `x.${c}.s`);
+  // Dates by the start of their stored ranges (eq, lt, le, sa, eb, ap bound it) and by their end
+  // (gt, ge): compile-values.ts dateCond
+  const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].flatMap((c) => [`x.${c}.s`, `x.${c}.e`]);
   // The genomics operations look their gx-* fields up too (indexResource stores them beside ours).
   const gx = GX_LOOKUP_FIELDS.map((f) => `x.${f}`);
   const own = new Set([...plain, ...gx]);

@@ -72,7 +72,7 @@ t.test('dates: implicit ranges and every prefix', async (t) => {
   t.same(await f('ne2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { e: { $gt: e } }] } });
   t.same(await f('gt2020'), { $elemMatch: { e: { $gt: e } } });
   t.same(await f('lt2020'), { $elemMatch: { s: { $lt: d } } });
-  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } });
+  t.same(await f('ge2020'), { $elemMatch: { e: { $gt: d }, $or: [{ e: { $gt: e } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } }, 'ge: ends after 2020 begins');
   t.same(await f('le2020'), { $elemMatch: { s: { $lt: e }, $or: [{ s: { $lt: d } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } }, 'le: starts before the end of 2020');
   t.same(await f('sa2020'), { $elemMatch: { s: { $gte: e } } });
   t.same(await f('eb2020'), { $elemMatch: { s: { $lt: d }, e: { $lte: d } } }, 'eb: ends, so starts, before 2020');
