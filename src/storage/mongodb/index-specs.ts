@@ -65,11 +65,11 @@ export interface ExistingIndex {
 
 /**
  * Names of search indexes this adapter created once that `wanted` no longer defines (the
- * `{t, x.genomic-region.a, x.genomic-region.s}` index from before bins, index version 3): left in
- * place they cost every write an index update and take one of the collection's 64 index slots.
- * Only our own search indexes are candidates, known by name and key together: a key `t`, then
- * `x.` fields (and `id` last), named as searchIndexName names it; or our wildcard index. An index
- * an operator added under another name, and the base indexes (`_id_`, `t_id`, `t_lu`), never are.
+ * `{t, x.genomic-region.a, x.genomic-region.s}` index from before bins, index version 3; `t_lu`,
+ * which `t_lu_id` replaced): left in place they cost every write an index update and take one of
+ * the collection's 64 index slots. Only indexes of ours are candidates, known by name and key
+ * together: a key `t`, then fields of the document layout, named as searchIndexName names it; or
+ * our wildcard index. An index an operator added under another name, and `_id_`, never are.
  */
 export function obsoleteIndexNames(existing: readonly ExistingIndex[], wanted: readonly IndexDescription[]): string[] {
   const keep = new Set(wanted.map((w) => w.name));
@@ -78,9 +78,7 @@ export function obsoleteIndexNames(existing: readonly ExistingIndex[], wanted: r
     if (ix.name === WILDCARD_INDEX_NAME) return Object.keys(ix.key).length === 1 && '$**' in ix.key;
     const fields = Object.keys(ix.key);
     if (fields[0] !== 't' || fields.length < 2) return false;
-    const rest = fields.slice(1);
-    const shaped = rest.every((f, i) => (f === 'id' ? i === rest.length - 1 && i > 0 : f.startsWith('x.') && FIELD_PATH.test(f)));
-    return shaped && ix.name === searchIndexName(ix.key);
+    return fields.slice(1).every((f) => f !== 't' && FIELD_PATH.test(f)) && ix.name === searchIndexName(ix.key);
   };
   return existing.filter((ix) => ours(ix) && !keep.has(ix.name)).map((ix) => ix.name!);
 }
@@ -95,7 +93,10 @@ export function indexSpecs(searchFields: readonly SearchIndexField[] = []): Reco
   return {
     [COLLECTIONS.resources]: [
       { key: { t: 1, id: 1 }, name: 't_id', unique: true },
-      { key: { t: 1, lu: 1 }, name: 't_lu' },
+      // `_lastUpdated` ranges, and its sorts both ways with the (t, id) tie-break (paging.ts), pages
+      // past the first included: lu is a scalar, so bounds on it keep the index order usable
+      { key: { t: 1, lu: 1, id: 1 }, name: 't_lu_id' },
+      { key: { t: 1, lu: -1, id: 1 }, name: 't_lu_-1_id' },
       ...search,
     ],
     [COLLECTIONS.history]: [
