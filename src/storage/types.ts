@@ -61,6 +61,13 @@ export interface StoreQuery {
   count?: boolean;
   /** Abort with a TIMEOUT FhirError when running longer than this many milliseconds. */
   maxTimeMs?: number;
+  /**
+   * What the caller reads of the matches, so that a store that must ship them (MongoDB) can send
+   * less: `'docs'`, the IndexedDocs only (`records[i].json` may be absent); `'keys'`, also of the
+   * docs only t, id, v, lu, seq and the sort fields (`x` may be empty). Absent: everything. A
+   * store may always answer with more.
+   */
+  read?: 'docs' | 'keys';
 }
 
 export interface StoreSearchResult {

@@ -187,6 +187,12 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.same([none.records.length, none.total], [0, 0], 'unknown type finds nothing');
     const byId = await s.search({ types: ['Observation'], filter: { id: { $in: ['b', 'zz'] } }, limit: 10 });
     t.same(byId.records.map((x) => x.id), ['b'], 'filter on id');
+    // a search that reads less (StoreQuery.read): the same matches in the same order, with what it reads
+    const keys = await s.search({ types: ['Observation'], filter: { 'x.code': 'http://loinc.org|1' }, sort: [['x.n', -1], ['t', 1], ['id', 1]], limit: 10, read: 'keys' });
+    t.same(keys.docs.map((d) => [d.t, d.id, d.v]), [['Observation', 'a', 1], ['Observation', 'c', 1]], 'keys: t, id and v, in sort order');
+    t.same(keys.records.map((x) => x.id), ['a', 'c']);
+    const docs = await s.search({ types: ['Observation'], filter: { 'x.n': { $gte: 2 } }, sort: [['id', 1]], limit: 10, read: 'docs' });
+    t.same(docs.docs.map((d) => d.x.n), [[3], [2]], 'docs: the index of each match');
   });
 
   withStore('date prefixes over stored ranges follow search.html#prefix (the compiled documents, as both stores run them)', async (t, s) => {

@@ -4,7 +4,7 @@ import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
 import {
-  assertSafeFilter, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
+  assertSafeFilter, searchProjection, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
 } from '../../src/storage/mongodb/queries.js';
 import { mergeStagedPage } from '../../src/storage/mongodb/staged-merge.js';
 import { storedJson } from '../../src/storage/stored-json.js';
@@ -89,6 +89,23 @@ t.test('search filter wrapping and options', async (t) => {
   t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'a query stating no time limit gets the default one');
   t.same(searchOptions({ sort: [['x.date', -1], ['t', 1], ['id', 1]], limit: 5 }).sort, [['x.date', -1], ['t', 1], ['id', 1]], 'no _id after t and id (unique together): index order can serve the sort');
   t.throws(() => searchOptions({ sort: [['json', 1]], limit: 1 }), /not allowed/);
+  t.notOk('projection' in searchOptions({ limit: 5 }), 'whole documents unless the query reads less');
+});
+
+t.test('projections of searches that read less than whole documents', async (t) => {
+  t.same(searchOptions({ limit: 5, read: 'docs' }).projection, { json: 0 }, 'docs: everything but the body');
+  t.same(searchProjection({ read: 'keys' }), { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1 }, 'keys: the scalars');
+  t.same(searchProjection({ read: 'keys', sort: [['x.date.s', -1], ['lu', 1], ['t', 1], ['id', 1]] }),
+    { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1, 'x.date.s': 1 }, 'and the sort fields, which a staged merge sorts by');
+  t.same(searchProjection({ read: 'keys', sort: [['x.a', 1], ['x.a.n', 1]] }), { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1, 'x.a': 1 }, 'no path collision');
+  t.equal(searchProjection({}), undefined);
+  // what the adapter makes of a projected document
+  const doc = { _id: 'Patient/p1', t: 'Patient', id: 'p1', v: 2, lu: 5, seq: 7 } as ResourceDoc;
+  t.same(indexedDocFromDoc(doc), { t: 'Patient', id: 'p1', v: 2, lu: 5, seq: 7, x: {} }, 'an empty index, not undefined');
+  t.notOk('json' in recordFromDoc(doc), 'a record without a body');
+  const staged = new Map([['Patient/p0', { ...doc, _id: 'Patient/p0', id: 'p0', x: { date: [{ s: 9, e: 10 }] }, json: '{}' }]]);
+  const page = mergeStagedPage([{ ...doc, x: { date: [{ s: 3 }] } } as unknown as ResourceDoc], staged, { types: ['Patient'], filter: {}, sort: [['x.date.s', -1], ['t', 1], ['id', 1]], limit: 5, read: 'keys' });
+  t.same(page.map((d) => d.id), ['p0', 'p1'], 'a staged merge of projected documents still sorts by the projected sort field');
 });
 
 t.test('filters are checked against the operator and field allowlist', async (t) => {
