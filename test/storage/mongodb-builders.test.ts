@@ -1,5 +1,5 @@
 import t from 'tap';
-import { indexSpecs, obsoleteIndexNames, WILDCARD_INDEX_NAME } from '../../src/storage/mongodb/index-specs.js';
+import { indexSpecs, indexesToDrop, obsoleteIndexNames, WILDCARD_INDEX_NAME } from '../../src/storage/mongodb/index-specs.js';
 import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
@@ -77,6 +77,10 @@ t.test('obsolete search indexes: ours that the specs no longer define, and nothi
   t.same(obsoleteIndexNames([{ name: WILDCARD_INDEX_NAME, key: { 'x.$**': 1 } }], []), [], 'a wildcard index of another shape is not ours');
   t.same(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes('t_id'), false, 'base indexes stay');
   t.same(obsoleteIndexNames([{ name: 't_x.a' }, { key: { t: 1, 'x.a': 1 } }], []), [], 'nothing without both name and key');
+  const fields = ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.recorder'] }] as const;
+  t.same(indexesToDrop('resources', existing, fields), obsoleteIndexNames(existing, wanted), 'start-up with the server\'s search fields');
+  t.same(indexesToDrop('resources', existing, undefined), [], 'a store opened without them (the CLIs) drops nothing');
+  t.same(indexesToDrop('history', [{ name: 't_seq', key: { t: 1, seq: 1 } }, { name: 't_x.a', key: { t: 1, 'x.a': 1 } }], fields), ['t_x.a'], 'per collection');
 });
 
 t.test('search filter wrapping and options', async (t) => {

@@ -84,6 +84,16 @@ export function obsoleteIndexNames(existing: readonly ExistingIndex[], wanted: r
 }
 
 /**
+ * The indexes start-up drops from `collection`: the obsolete ones, and only when the caller named
+ * its search index fields (the server does). A store opened without them (the CLIs: reindex,
+ * seed, import) does not know which search indexes the server wants, so it must drop none.
+ */
+export function indexesToDrop(collection: string, existing: readonly ExistingIndex[], searchFields?: readonly SearchIndexField[]): string[] {
+  if (searchFields === undefined) return [];
+  return obsoleteIndexNames(existing, indexSpecs(searchFields)[collection] ?? []);
+}
+
+/**
  * Every index, per collection, created at start-up with createIndexes (idempotent: an index that
  * already exists with the same name and key is left alone).
  */

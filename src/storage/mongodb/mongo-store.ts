@@ -7,7 +7,7 @@ import type {
   VersionRecord,
 } from '../types.js';
 import { DEFAULT_REINDEX_BATCH, emptySummary, recompute } from '../reindex-summary.js';
-import { indexSpecs, obsoleteIndexNames, type ExistingIndex, type SearchIndexField } from './index-specs.js';
+import { indexSpecs, indexesToDrop, type ExistingIndex, type SearchIndexField } from './index-specs.js';
 import {
   COLLECTIONS, INDEX_VERSION_ID, buildVersionDocs, indexVersionWrite, reindexScan, reindexUpdate, type MetaDoc, expiredOnceKeyFilter, historyKey, onceKeyDoc, type OnceKeyDoc, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
   type HistoryDoc, type ResourceDoc,
@@ -81,8 +81,9 @@ export class MongoStore implements ResourceStore, MongoHost {
       if (!specs.length) continue;
       const col = this.db.collection(name);
       await col.createIndexes(specs);
-      // the new indexes first, then the retired ones of ours (index-specs.ts obsoleteIndexNames)
-      for (const old of obsoleteIndexNames((await col.listIndexes().toArray()) as ExistingIndex[], specs)) {
+      // the new indexes first, then the retired ones of ours (index-specs.ts indexesToDrop)
+      if (this.opts.searchIndexFields === undefined) continue;
+      for (const old of indexesToDrop(name, (await col.listIndexes().toArray()) as ExistingIndex[], this.opts.searchIndexFields)) {
         await col.dropIndex(old).catch((e: { codeName?: string }) => {
           if (e?.codeName !== 'IndexNotFound') throw e; // another instance starting up dropped it first
         });
