@@ -99,11 +99,64 @@ export function numberCond(param: string, raw: string): Cond {
   return { $elemMatch: ops };
 }
 
+/** Field names of a range entry's bounds: as stated (`lo`, `hi`) or in canonical units (`clo`, `chi`). */
+interface RangeFields { lo: string; hi: string }
+const STATED: RangeFields = { lo: 'lo', hi: 'hi' };
+const CANONICAL: RangeFields = { lo: 'clo', hi: 'chi' };
+
+/**
+ * The conditions a range entry `{lo, hi, lx?, hx?}` (index-values.ts quantityValues: a comparator
+ * or a Range; an unbounded end is QTY_MIN/QTY_MAX) must meet for a prefix, after
+ * search.html#prefix's column for ranges. As for a point, gt/ge/lt/le/sa/eb compare with the exact
+ * value (search.html#number: `gt100` is "greater than exactly 100"), eq/ne with its implicit range:
+ * eq: the range lies within the search value's range; gt/ge: some value of it lies above (or at)
+ * the value; lt/le: some value below (or at); sa/eb: every value above/below; ap: it meets v ± 10%.
+ * An excluded end (`<5`: hx) reaches up to its bound but not onto it. OR-ed branches.
+ */
+function rangeOps(param: string, prefix: Prefix, text: string, f: RangeFields, scale = 1): Array<Record<string, unknown>> {
+  const r = numberRange(text);
+  if (!r) bad(param, `"${text}" is not a number`);
+  const v = r.value * scale;
+  const lo = r.lo * scale;
+  const hi = r.hi * scale;
+  switch (prefix) {
+    case 'eq': return [{ [f.lo]: { $gte: lo }, [f.hi]: { $lt: hi } }];
+    case 'ne': return [{ [f.lo]: { $lt: lo } }, { [f.hi]: { $gte: hi } }];
+    case 'gt': return [{ [f.hi]: { $gt: v } }];
+    case 'lt': return [{ [f.lo]: { $lt: v } }];
+    case 'ge': return [{ [f.hi]: { $gt: v } }, { [f.hi]: v, hx: { $exists: false } }];
+    case 'le': return [{ [f.lo]: { $lt: v } }, { [f.lo]: v, lx: { $exists: false } }];
+    case 'sa': return [{ [f.lo]: { $gt: v } }, { [f.lo]: v, lx: true }];
+    case 'eb': return [{ [f.hi]: { $lt: v } }, { [f.hi]: v, hx: true }];
+    case 'ap': return [{ [f.lo]: { $lte: v + Math.abs(v) * 0.1 }, [f.hi]: { $gte: v - Math.abs(v) * 0.1 } }];
+  }
+}
+
+/**
+ * A number parameter whose element may be a Range (RiskAssessment.prediction.probability[x]) keeps
+ * the Ranges as `{lo, hi}` in a companion field `p__r` (index-values.ts numberValues): the
+ * condition on that field.
+ */
+export function numberRangeCond(param: string, raw: string): Cond {
+  const [prefix, text] = splitPrefix(unescape(raw));
+  const ors = rangeOps(param, prefix, text, STATED);
+  return { $elemMatch: ors.length === 1 ? ors[0] : { $or: ors } };
+}
+
+/** A point entry's value condition (`n` or `cn`) OR-ed with a range entry's (`lo`/`hi` or `clo`/`chi`). */
+function pointOrRange(param: string, prefix: Prefix, text: string, n: string, f: RangeFields, scale = 1): Record<string, unknown> {
+  const ops = numericOps(param, prefix, text, scale);
+  // ne on a point: it has a value (a range entry has none), outside the range
+  const point = '$not' in ops ? { [n]: { $exists: true, ...ops } } : { [n]: ops };
+  return { $or: [point, ...rangeOps(param, prefix, text, f, scale)] };
+}
+
 /**
  * `[prefix]number|system|code` (search.html#quantity). With a system, the quantity's system and
  * code must match it (UCUM units compare in canonical form, among UCUM quantities only); without
  * one (`5.4||mg`), the code or the stated unit is "mg", in any system, and a UCUM unit matches its
- * conversions too.
+ * conversions too. A stored quantity is a point `{n}` or a range `{lo, hi}` (a comparator, a
+ * Range: index-values.ts quantityValues); each value condition reads both.
  */
 export function quantityCond(param: string, raw: string): Cond {
   const parts = splitEscaped(raw, '|').map(unescape);
@@ -112,12 +165,12 @@ export function quantityCond(param: string, raw: string): Cond {
   const system = parts[1] || undefined;
   const code = parts[2] || undefined;
   // ne: some quantity in these units whose value is outside the range
-  const ops = numericOps(param, prefix, text);
-  if (!code) return { $elemMatch: system ? { s: system, n: ops } : { n: ops } };
+  const value = pointOrRange(param, prefix, text, 'n', STATED);
+  if (!code) return { $elemMatch: system ? { s: system, ...value } : value };
   const canon = !system || system === UCUM_SYSTEM ? ucumCanonical(code, 1) : undefined;
-  const ucum = canon ? { cc: canon.code, cn: numericOps(param, prefix, text, canon.value) } : undefined;
-  if (system) return { $elemMatch: ucum ? { s: UCUM_SYSTEM, ...ucum } : { s: system, c: code, n: ops } };
-  const alternatives: Array<Record<string, unknown>> = [{ c: code, n: ops }, { u: code, n: ops }];
+  const ucum = canon ? { cc: canon.code, ...pointOrRange(param, prefix, text, 'cn', CANONICAL, canon.value) } : undefined;
+  if (system) return { $elemMatch: ucum ? { s: UCUM_SYSTEM, ...ucum } : { s: system, c: code, ...value } };
+  const alternatives: Array<Record<string, unknown>> = [{ c: code, ...value }, { u: code, ...value }];
   if (ucum) alternatives.unshift(ucum);
   return { $elemMatch: { $or: alternatives } };
 }

@@ -1,12 +1,12 @@
 import { fhirError, FhirError } from '../fhir/errors.js';
 import { indexFields } from './aliases.js';
 import {
-  bad, dateCond, lastUpdatedCond, numberCond, ofTypeCond, quantityCond, regionCond, stringCond, tokenCond, uriCond, type Cond,
+  bad, dateCond, lastUpdatedCond, numberCond, numberRangeCond, ofTypeCond, quantityCond, regionCond, stringCond, tokenCond, uriCond, type Cond,
 } from './compile-values.js';
 import { escapeRegex, fold, referenceKey } from './normalize.js';
 import { compositePart } from './index-values.js';
 import { splitEscaped, unescape, type ParamClause } from './parse.js';
-import { paramByUrl, typeModifierProblem, type ParamDef } from './registry.js';
+import { paramByUrl, RANGE_NUMBER_PARAMS, typeModifierProblem, type ParamDef } from './registry.js';
 
 /**
  * Compiles parsed clauses into one MongoDB filter document over IndexedDoc (DESIGN.md "Search").
@@ -134,6 +134,7 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
     if (v !== 'true' && v !== 'false') bad(c.key, ':missing takes true or false');
     if (def.code === '_id') return v === 'true' ? { id: { $exists: false } } : { id: { $exists: true } };
     const fields = indexFields(type, def.code).map((f) => `x.${f}`);
+    if (RANGE_NUMBER_PARAMS.has(def.url)) fields.push(`x.${def.code}__r`);
     if (v === 'true') return fields.length === 1 ? { [fields[0]]: { $exists: false } } : { $and: fields.map((f) => ({ [f]: { $exists: false } })) };
     return fields.length === 1 ? { [fields[0]]: { $exists: true } } : { $or: fields.map((f) => ({ [f]: { $exists: true } })) };
   }
@@ -147,6 +148,11 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
     return ors.length === 1 ? ors[0] : { $or: ors };
   }
   const fields = indexFields(type, def.code).map((f) => f + fieldSuffix(def, modifier));
+  if (RANGE_NUMBER_PARAMS.has(def.url)) {
+    // a number or a Range (its own field): each value on both
+    const ors = c.values.map((v) => ({ $or: [{ [`x.${def.code}`]: numberCond(def.code, v) }, { [`x.${def.code}__r`]: numberRangeCond(def.code, v) }] }));
+    return ors.length === 1 ? ors[0] : { $or: ors };
+  }
   const conds = c.values.map((v) => valueCond(def, v, modifier === 'not' ? undefined : modifier, baseUrl));
   if (modifier === 'not') {
     // :not = resources without any matching value, including those with no value (search.html#token)

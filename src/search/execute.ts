@@ -134,7 +134,9 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   const toEntry = (rec: VersionRecord, mode: 'match' | 'include'): BundleEntry => ({
     fullUrl: `${req.baseUrl}/${rec.resourceType}/${rec.id}`,
-    resource: adopt(bundle, subsetResource(parseFhirJson(rec.json!) as Resource, summary, elements)),
+    // "The list of elements does not apply to included resources" (search.html#elements): an
+    // included resource comes whole (and untagged); `_summary` has no such exception and applies
+    resource: adopt(bundle, subsetResource(parseFhirJson(rec.json!) as Resource, summary, mode === 'match' ? elements : undefined)),
     search: { mode },
   });
   for (const r of records) entry.push(toEntry(r, 'match'));

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { SearchIndex } from '../storage/types.js';
 import { beginRoot, compileVisitor, endRoot, mayStart, rootSteps, type RootStep, type Sink, type Visitor } from './fhirpath-visitor.js';
 import { CUSTOM_INDEXERS } from './genomics-params.js';
+import { splitTop } from './fhirpath-extract.js';
 import { UNION_ALIASES } from './aliases.js';
 import { Acc, fieldOf, ListSink, type Field, type ValueSink } from './index-sink.js';
 import { compositePart, keysOf, VALUE_BUILDERS, type ValueBuilder } from './index-values.js';
@@ -93,7 +94,9 @@ function compositeItem(def: ParamDef, type: string): PlanItem | undefined {
     const sink: Sink<ValueSink> = (v, t, tmp) => build(tmp, V, v, t);
     // `%resource.x` (MolecularSequence coordinates) reads the resource, not the repeating element
     const fromRoot = c.expression.startsWith('%resource.');
-    const partExpression = fromRoot ? `${type}.${c.expression.slice(10)}` : `Element.${c.expression}`;
+    // every term of a union is relative to the element (`value.as(Quantity) | value.as(Range)`:
+    // prefixing the first alone left the second unresolved, and Ranges and Periods unindexed)
+    const partExpression = fromRoot ? `${type}.${c.expression.slice(10)}` : splitTop(c.expression, '|').map((t) => `Element.${t.trim()}`).join(' | ');
     const partType = fromRoot ? type : 'Element';
     const visit = compileVisitor(partExpression, partType, sink);
     parts.push({ visit, fromRoot });

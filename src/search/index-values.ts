@@ -1,5 +1,5 @@
 import type { Extracted } from './fhirpath-extract.js';
-import { dateRange, fold, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, type Interval } from './normalize.js';
+import { dateRange, fold, referenceKey, ucumCanonical, MAX_TIME, MIN_TIME, QTY_MAX, QTY_MIN, type Interval } from './normalize.js';
 import type { ParamType } from './registry.js';
 import { fieldOf, ObjectSink, type Field, type ValueSink } from './index-sink.js';
 import { codingEntry, compositePart, foldedDisplay } from './coding-cache.js';
@@ -12,8 +12,9 @@ import { foldText } from './shared-strings.js';
  *              x['p__ot'] 'typeSystem|typeCode|value' for identifiers (:of-type)
  *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p__i'] identifier tokens (:identifier)
  *   string     x.p: folded strings (prefix/contains); x['p__e'] exact strings
- *   uri        x.p: strings;   number x.p: numbers;   date x.p: [{s, e}] half-open epoch-ms ranges
- *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit
+ *   uri        x.p: strings;   number x.p: numbers, x['p__r'] [{lo, hi}] of Ranges;   date x.p: [{s, e}] half-open epoch-ms ranges
+ *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit;
+ *              a range (comparator, Range): [{lo, hi, lx?, hx?, c, s, clo?, chi?, cc?}] (quantityValues)
  *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
  * A field's values keep the order they were found in; strings and numbers appear once, objects
  * (dates, quantities, composites) every time.
@@ -29,13 +30,15 @@ export interface Keys {
   t: Field;
   e: Field;
   ot: Field;
+  /** Ranges of a number parameter (`{lo, hi}`, numberValues). */
+  r: Field;
   /** Name of the `:identifier` field of a reference parameter (its own Keys via keysOf). */
   i: string;
 }
 const keysCache = new Map<string, Keys>();
 export function keysOf(k: string): Keys {
   let keys = keysCache.get(k);
-  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), i: `${k}__i` }));
+  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), i: `${k}__i` }));
   return keys;
 }
 
@@ -163,18 +166,79 @@ export function dateValues(out: ValueSink, keys: Keys, v: unknown): void {
 
 export function numberValues(out: ValueSink, keys: Keys, v: unknown): void {
   if (typeof v === 'number') out.add(keys.k, v);
-  else if (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') out.add(keys.k, (v as { value: number }).value);
+  else if (v && typeof v === 'object') {
+    const o = v as { value?: unknown; low?: { value?: unknown }; high?: { value?: unknown } };
+    if (typeof o.value === 'number') out.add(keys.k, o.value);
+    else if (o.low || o.high) {
+      // a Range (RiskAssessment.prediction.probability[x]): its bounds, both included, a missing
+      // one unbounded, in a field of its own (the numbers stay scalars: compile.ts reads both)
+      const lo = typeof o.low?.value === 'number' ? o.low.value : undefined;
+      const hi = typeof o.high?.value === 'number' ? o.high.value : undefined;
+      if (lo !== undefined || hi !== undefined) out.add(keys.r, { lo: lo ?? QTY_MIN, hi: hi ?? QTY_MAX });
+    }
+  }
 }
 
-export function quantityValues(out: ValueSink, keys: Keys, v: unknown): void {
-  const o = v as Record<string, unknown> | undefined;
-  if (!o || typeof o !== 'object' || typeof o.value !== 'number') return;
+/** Units of a quantity entry: code (else unit, else currency), the unit when it differs, system. */
+function quantityUnits(entry: Record<string, unknown>, o: Record<string, unknown>): string | undefined {
   const code = typeof o.code === 'string' ? o.code : typeof o.unit === 'string' ? o.unit : typeof o.currency === 'string' ? o.currency : undefined;
-  const entry: Record<string, unknown> = { n: o.value };
   if (code) entry.c = code;
   if (typeof o.unit === 'string' && o.unit !== code) entry.u = o.unit;
   if (typeof o.system === 'string') entry.s = o.system;
-  const canon = code && (o.system === undefined || o.system === 'http://unitsofmeasure.org') ? ucumCanonical(code, o.value) : undefined;
+  return code && (o.system === undefined || o.system === 'http://unitsofmeasure.org') ? code : undefined;
+}
+
+/** A bound in canonical units; an unbounded end stays unbounded (scaling it could overflow). */
+function canonicalBound(code: string, v: number): number | undefined {
+  if (v === QTY_MIN || v === QTY_MAX) return v;
+  return ucumCanonical(code, v)?.value;
+}
+
+/**
+ * A quantity that stands for a range of values: `{lo, hi}` (QTY_MIN / QTY_MAX when unbounded),
+ * `lx`/`hx` when that end is excluded, the units and their canonical `clo`/`chi`/`cc`
+ * (compile-values.ts quantityCond reads both forms). `low`/`high` of a Range are included
+ * (datatypes.html#Range) and share its units (rng-2; those of low, else high).
+ */
+function rangeEntry(out: ValueSink, keys: Keys, lo: number, hi: number, lx: boolean, hx: boolean, units: Record<string, unknown>): void {
+  const entry: Record<string, unknown> = { lo, hi };
+  if (lx) entry.lx = true;
+  if (hx) entry.hx = true;
+  const ucum = quantityUnits(entry, units);
+  const cc = ucum && ucumCanonical(ucum, 1)?.code;
+  if (ucum && cc) {
+    entry.clo = canonicalBound(ucum, lo);
+    entry.chi = canonicalBound(ucum, hi);
+    entry.cc = cc;
+  }
+  out.add(keys.k, entry);
+}
+
+/**
+ * Quantity index entries. A plain Quantity is a point `{n, …}`; one with a comparator says "how
+ * to understand the value" (quantity.html: `<5` is every value below 5), so it is the range it
+ * states, and so is a Range (Condition.onset.as(Range), UsageContext.value.as(Range) …).
+ */
+export function quantityValues(out: ValueSink, keys: Keys, v: unknown): void {
+  const o = v as Record<string, unknown> | undefined;
+  if (!o || typeof o !== 'object') return;
+  if (typeof o.value !== 'number') {
+    if ('low' in o || 'high' in o) {
+      const low = o.low as Record<string, unknown> | undefined;
+      const high = o.high as Record<string, unknown> | undefined;
+      const lo = typeof low?.value === 'number' ? low.value : undefined;
+      const hi = typeof high?.value === 'number' ? high.value : undefined;
+      if (lo === undefined && hi === undefined) return;
+      rangeEntry(out, keys, lo ?? QTY_MIN, hi ?? QTY_MAX, false, false, (lo !== undefined ? low : high)!);
+    }
+    return;
+  }
+  const c = o.comparator;
+  if (c === '<' || c === '<=') return rangeEntry(out, keys, QTY_MIN, o.value, false, c === '<', o);
+  if (c === '>' || c === '>=') return rangeEntry(out, keys, o.value, QTY_MAX, c === '>', false, o);
+  const entry: Record<string, unknown> = { n: o.value };
+  const ucum = quantityUnits(entry, o);
+  const canon = ucum ? ucumCanonical(ucum, o.value) : undefined;
   if (canon) {
     entry.cn = canon.value;
     entry.cc = canon.code;

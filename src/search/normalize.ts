@@ -20,6 +20,13 @@ export interface Interval {
 export const MIN_TIME = -8.64e15;
 export const MAX_TIME = 8.64e15;
 
+/**
+ * The unbounded ends of a quantity or number range (a comparator `<5`, a Range without `high`):
+ * finite, so that they survive JSON and BSON, and beyond any value a search can state.
+ */
+export const QTY_MIN = -Number.MAX_VALUE;
+export const QTY_MAX = Number.MAX_VALUE;
+
 const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /**

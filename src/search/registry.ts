@@ -25,6 +25,13 @@ export interface ParamDef {
   modifier?: string[];
 }
 
+/**
+ * Number parameters whose element may be a Range, not a number: every R4 one
+ * (test/search/range-params.test.ts derives the list from the R4 StructureDefinitions). Their
+ * Ranges are indexed in a companion field `<code>__r` (index-values.ts numberValues).
+ */
+export const RANGE_NUMBER_PARAMS = new Set(['http://hl7.org/fhir/SearchParameter/RiskAssessment-probability']);
+
 /** Parameters handled by the engine itself rather than by an index field. */
 export const RESULT_PARAMS = new Set([
   '_sort', '_count', '_include', '_revinclude', '_summary', '_total', '_elements', '_format', '_pretty', '_type', '_cursor',

@@ -95,14 +95,25 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
   t.same(await compile('MolecularSequence', 'variant-start=gt100'), { 'x.variant-start': { $elemMatch: { $gt: 100 } } });
   // the UCUM system named: UCUM quantities only, in canonical units
-  t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'), { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'g', cn: { $lt: 0.0054 } } } });
-  t.same(await compile('Observation', 'value-quantity=5|http://ex.org/u|g'), { 'x.value-quantity': { $elemMatch: { s: 'http://ex.org/u', c: 'g', n: { $gte: 4.5, $lt: 5.5 } } } });
+  // each value on a point `n` (`cn` canonical) or a range `lo`/`hi` (`clo`/`chi`): a comparator, a Range
+  t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'g', $or: [{ cn: { $lt: 0.0054 } }, { clo: { $lt: 0.0054 } }] } } });
+  t.same(await compile('Observation', 'value-quantity=5|http://ex.org/u|g'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://ex.org/u', c: 'g', $or: [{ n: { $gte: 4.5, $lt: 5.5 } }, { lo: { $gte: 4.5 }, hi: { $lt: 5.5 } }] } } });
   // no system: the code or the stated unit, and a UCUM unit's conversions
-  const n = { $gte: 5.35, $lt: 5.45 };
-  t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { $or: [{ c: 'mmHg', n }, { u: 'mmHg', n }] } } });
-  t.same(await compile('Observation', 'value-quantity=5.4||g'), { 'x.value-quantity': { $elemMatch: { $or: [{ cc: 'g', cn: n }, { c: 'g', n }, { u: 'g', n }] } } });
+  const eq = [{ n: { $gte: 5.35, $lt: 5.45 } }, { lo: { $gte: 5.35 }, hi: { $lt: 5.45 } }];
+  t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { $or: [{ c: 'mmHg', $or: eq }, { u: 'mmHg', $or: eq }] } } });
+  t.same(await compile('Observation', 'value-quantity=5.4||g'), { 'x.value-quantity': { $elemMatch: { $or: [
+    { cc: 'g', $or: [{ cn: { $gte: 5.35, $lt: 5.45 } }, { clo: { $gte: 5.35 }, chi: { $lt: 5.45 } }] }, { c: 'g', $or: eq }, { u: 'g', $or: eq }] } } });
+  // an excluded end (`<5`) reaches up to its bound, not onto it; unbounded ends are QTY_MIN/QTY_MAX
+  t.same(await compile('Observation', 'value-quantity=ge5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $gte: 5 } }, { hi: { $gt: 5 } }, { hi: 5, hx: { $exists: false } }] } } });
+  t.same(await compile('Observation', 'value-quantity=sa5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $gt: 5 } }, { lo: { $gt: 5 } }, { lo: 5, lx: true }] } } });
+  t.same(await compile('Observation', 'value-quantity=ne5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $exists: true, $not: { $gte: 4.5, $lt: 5.5 } } }, { lo: { $lt: 4.5 } }, { hi: { $gte: 5.5 } }] } } });
+  // a number that may be a Range: its own field for the Ranges
+  t.same(await compile('RiskAssessment', 'probability=gt0.5'), { $or: [{ 'x.probability': { $elemMatch: { $gt: 0.5 } } }, { 'x.probability__r': { $elemMatch: { hi: { $gt: 0.5 } } } }] });
+  t.same(await compile('RiskAssessment', 'probability:missing=true'), { $and: [{ 'x.probability': { $exists: false } }, { 'x.probability__r': { $exists: false } }] });
   t.same(await compile('Observation', 'component-code-value-concept=http://loinc.org|48018-6$HGNC:3236'), { 'x.component-code-value-concept': 'http://loinc.org|48018-6$HGNC:3236' });
-  t.same(await compile('Observation', 'code-value-quantity=8480-6$gt100'), { 'x.code-value-quantity': { $elemMatch: { c0: '8480-6', c1: { $elemMatch: { n: { $gt: 100 } } } } } });
+  t.same(await compile('Observation', 'code-value-quantity=8480-6$gt100'), { 'x.code-value-quantity': { $elemMatch: { c0: '8480-6', c1: { $elemMatch: { $or: [{ n: { $gt: 100 } }, { hi: { $gt: 100 } }] } } } } });
   t.same(await compile('Observation', 'genomic-region=NC_000007.14:55019016-55211628'), {
     'x.genomic-region': { $elemMatch: { a: 'NC_000007.14', b: { $in: REGION_BINS }, s: { $lt: 55211628 }, e: { $gt: 55019016 } } },
   }, 'bounded by the bins the window meets at each level (16 kb … 512 Mb, then the top bin)');
@@ -152,7 +163,7 @@ t.test('numbers that overflow (1e400 is Infinity) answer 400 naming the paramete
     t.equal((err as FhirError)?.status, 400, qs);
     t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
   }
-  t.same(await compile('Observation', 'value-quantity=lt1e300'), { 'x.value-quantity': { $elemMatch: { n: { $lt: 1e300 } } } }, 'large but finite');
+  t.same(await compile('Observation', 'value-quantity=lt1e300'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $lt: 1e300 } }, { lo: { $lt: 1e300 } }] } } }, 'large but finite');
 });
 
 t.test('chain and _has sub-searches read keys and index documents, never bodies', async (t) => {
@@ -203,16 +214,18 @@ t.test('MongoDB index fields are safe field paths the adapter accepts', async (t
 t.test('compiled documents pass the MongoDB adapter safety check', async (t) => {
   const { assertSafeFilter } = await import('../../src/storage/mongodb/queries.js');
   for (const qs of ['code:text=x', 'identifier:of-type=a|b|c', 'name:exact=x', 'subject:identifier=a|b', 'date=ge2020&date=lt2021',
-    'genomic-region=NC_000007.14:1-2', 'component-code-value-quantity=a$gt1', 'combo-code:missing=true', 'status:not=final', '_lastUpdated=gt2020']) {
-    const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : 'Observation';
+    'genomic-region=NC_000007.14:1-2', 'component-code-value-quantity=a$gt1', 'combo-code:missing=true', 'status:not=final', '_lastUpdated=gt2020',
+    'value-quantity=ge5||mg', 'value-quantity=ne5|http://unitsofmeasure.org|mg', 'probability=sa0.5', 'probability:missing=false']) {
+    const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : qs.startsWith('probability') ? 'RiskAssessment' : 'Observation';
     t.doesNotThrow(() => assertSafeFilter(compileSync.get(type + qs)), qs);
   }
 });
 const compileSync = new Map<string, unknown>();
 t.before(async () => {
   for (const qs of ['code:text=x', 'identifier:of-type=a|b|c', 'name:exact=x', 'subject:identifier=a|b', 'date=ge2020&date=lt2021',
-    'genomic-region=NC_000007.14:1-2', 'component-code-value-quantity=a$gt1', 'combo-code:missing=true', 'status:not=final', '_lastUpdated=gt2020']) {
-    const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : 'Observation';
+    'genomic-region=NC_000007.14:1-2', 'component-code-value-quantity=a$gt1', 'combo-code:missing=true', 'status:not=final', '_lastUpdated=gt2020',
+    'value-quantity=ge5||mg', 'value-quantity=ne5|http://unitsofmeasure.org|mg', 'probability=sa0.5', 'probability:missing=false']) {
+    const type = qs.startsWith('name') || qs.startsWith('identifier') ? 'Patient' : qs.startsWith('probability') ? 'RiskAssessment' : 'Observation';
     compileSync.set(type + qs, await compile(type, qs));
   }
 });

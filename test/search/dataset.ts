@@ -142,3 +142,48 @@ export function seededStore(t: Test, data: R[], prefix: string): EmbeddedStore {
   });
   return store;
 }
+
+/**
+ * Values that stand for a range: a Quantity with a stated comparator (`<5`: quantity.html, "how to
+ * understand the value"), a Range (an onset age between 30 and 40, a probability between 0.2 and
+ * 0.4, a use context for ages 18 to 65) and open-ended ones (a Range with only `low`). Each set
+ * next to plain quantities of the same parameter, for the oracle's quantity and number cases; and
+ * Periods open at either end.
+ */
+export function rangedValues(): R[] {
+  const ucum = (value: number, code: string, comparator?: '<' | '<=' | '>' | '>=') => ({ value, ...(comparator ? { comparator } : {}), unit: code, system: 'http://unitsofmeasure.org', code });
+  const loinc = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+  const out: R[] = [];
+  const stated: Array<[number, string, '<' | '<=' | '>' | '>=']> = [[5, 'mmol/L', '<'], [5, 'mmol/L', '<='], [5, 'mmol/L', '>'], [5, 'mmol/L', '>='], [100, 'mg', '<'], [0.1, 'g', '>='], [5.4, 'mmol/L', '<']];
+  stated.forEach(([value, code, comparator], i) => out.push({
+    resourceType: 'Observation', id: `qc${i}`, status: 'final', code: loinc('2345-7'), subject: { reference: `Patient/px${i % 6}` },
+    valueQuantity: ucum(value, code, comparator),
+    ...(i === 1 ? { component: [{ code: loinc('8462-4'), valueQuantity: ucum(40, 'mmol/L', '>') }] } : {}),
+  }));
+  const age = (value: number) => ({ value, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' });
+  const onsets: Array<Record<string, unknown>> = [
+    { onsetAge: age(35) }, { onsetRange: { low: age(30), high: age(40) } }, { onsetRange: { low: age(50) } },
+    { onsetRange: { high: age(20) } }, { onsetAge: age(40), abatementRange: { low: age(41), high: age(45) } }, { onsetString: 'childhood' },
+  ];
+  onsets.forEach((onset, i) => out.push({ resourceType: 'Condition', id: `onset${i}`, subject: { reference: `Patient/px${i}` }, code: { text: 'asthma' }, ...onset }));
+  const probabilities: Array<Record<string, unknown>> = [
+    { probabilityDecimal: 0.3 }, { probabilityRange: { low: { value: 0.2 }, high: { value: 0.4 } } }, { probabilityRange: { low: { value: 0.6 } } },
+    { probabilityDecimal: 0.05 }, { probabilityRange: { low: { value: 0.5 }, high: { value: 0.5 } } },
+  ];
+  probabilities.forEach((p, i) => out.push({ resourceType: 'RiskAssessment', id: `risk${i}`, status: 'final', subject: { reference: `Patient/px${i}` }, prediction: [{ outcome: { text: 'stroke' }, ...p }] }));
+  const focus = { system: 'http://terminology.hl7.org/CodeSystem/usage-context-type', code: 'age' };
+  const contexts: Array<Record<string, unknown>> = [
+    { valueRange: { low: age(18), high: age(65) } }, { valueQuantity: age(70) }, { valueRange: { low: age(65) } }, { valueCodeableConcept: { text: 'adults' } },
+  ];
+  contexts.forEach((c, i) => out.push({ resourceType: 'PlanDefinition', id: `plan${i}`, status: 'active', useContext: [{ code: focus, ...c }] }));
+  // open-ended Periods (no start: not known; no end: ongoing) and ones at every precision
+  const periods: Array<Record<string, string>> = [
+    { end: '2020-03-04' }, { start: '2020-03-04T10:00:00Z' }, { start: '2019-06', end: '2020-01' }, { end: '2019' },
+    { start: '2020-03-04T10:00:00Z', end: '2020-03-04T12:00:00Z' }, { start: '2020-03-05' }, { start: '2020-02-20', end: '2020-03-20' },
+  ];
+  periods.forEach((effectivePeriod, i) => out.push({ resourceType: 'Observation', id: `op${i}`, status: 'final', code: loinc('8867-4'), subject: { reference: `Patient/px${i % 6}` }, effectivePeriod }));
+  // a Period as the value (code-value-date's `value.as(DateTime) | value.as(Period)`)
+  out.push({ resourceType: 'Observation', id: 'vp0', status: 'final', code: loinc('8480-6'), subject: { reference: 'Patient/px1' }, valuePeriod: { start: '2020-03-01', end: '2020-04-01' } });
+  out.push({ resourceType: 'Observation', id: 'vp1', status: 'final', code: loinc('8480-6'), subject: { reference: 'Patient/px2' }, valueDateTime: '2019' });
+  return out;
+}

@@ -2,16 +2,16 @@ import t, { type Test } from 'tap';
 import type { Bundle } from '@medplum/fhirtypes';
 import { testConfig } from '../../src/config.js';
 import { searchBundle } from '../../src/search/search-service.js';
-import { buildDataset, seededStore, structuralVariants, type R } from './dataset.js';
+import { buildDataset, rangedValues, seededStore, structuralVariants, type R } from './dataset.js';
 import {
-  codings, components, datePrefix, ext, fold, interval, overlaps, periodInterval, quantityMatch, refIs, sequenceRegions, tokenMatch, variantRegion,
+  codings, components, datePrefix, ext, fold, interval, numberMatch, overlaps, periodInterval, quantityMatch, refIs, sequenceRegions, tokenMatch, variantRegion,
 } from './oracle.js';
 
 /**
  * Result sets of the engine against the naive oracle (oracle.ts) on a seeded data set, every
  * search collected by following `next` links with a small page size (so paging is covered too).
  */
-const data = [...buildDataset(), ...structuralVariants()];
+const data = [...buildDataset(), ...structuralVariants(), ...rangedValues()];
 const store = seededStore(t, data, 'fgs-oracle-');
 const ctx = { config: testConfig({ defaultCount: 5 }), store };
 const BASE = 'http://localhost/fhir';
@@ -111,6 +111,11 @@ const cases: Case[] = [
   ...['2020', '2020-03', '2020-03-04', 'ne2020', 'gt2020', 'lt2020-03', 'ge2020-03-04', 'le2020-03', 'sa2020', 'eb2020-03-04', 'ge2019-12-31T00:00:00Z'].map(
     (v): Case => ['Observation', `date=${encodeURIComponent(v)}`, (r) => datePrefix(obsDate(r), v)],
   ),
+  // every prefix on Periods open at either end, and at each precision (search.html#prefix, ranges)
+  ...['le2020-03-04', 'ge2020-03-04', 'lt2020-03-04', 'gt2020-03-04', 'ap2020-03', 'ap2020-03-04', 'ne2020-03-04', 'eb2020-03-05', 'sa2020-03-03', 'le2019', 'ge2022',
+    'sa2020-03-04T11:00:00Z', 'eb2019-06-01', 'le2020-03-04T09:00:00Z', 'ge2020-03-04T13:00:00Z', 'ap2019-06-15', '2020-03-04T10:00:00Z'].map(
+    (v): Case => ['Observation', `date=${encodeURIComponent(v)}`, (r) => datePrefix(obsDate(r), v)],
+  ),
   ['Observation', 'date=ge2020&date=lt2021', (r) => datePrefix(obsDate(r), 'ge2020') && datePrefix(obsDate(r), 'lt2021')],
   ['Patient', 'birthdate=1970', (r) => datePrefix(periodInterval(r.birthDate), '1970')],
   ['Patient', 'birthdate=1970-05', (r) => datePrefix(periodInterval(r.birthDate), '1970-05')],
@@ -142,6 +147,25 @@ const cases: Case[] = [
   ['MolecularSequence', 'variant-start=gt55100000', (r) => r.variant.some((v: any) => v.start > 55_100_000)],
   ['MolecularSequence', 'window-start=55050000', (r) => r.referenceSeq.windowStart === 55_050_000],
   ['MolecularSequence', 'variant-start=le55000100', (r) => r.variant.some((v: any) => v.start <= 55_000_100)],
+  // quantities that stand for ranges: a stated comparator (`<5`), a Range, open-ended ones
+  // (oracle.ts extentOf/extentMatch), every prefix, with and without units
+  ...['5|http://unitsofmeasure.org|mmol/L', 'lt5', 'le5', 'gt5', 'ge5', 'sa5', 'eb5', 'ap5', 'ne5', 'gt4.99', 'ge0.1|http://unitsofmeasure.org|g', 'lt100||mg', 'le5.4|http://unitsofmeasure.org|mmol/L', 'eb5.4', 'sa0.1||g'].map(
+    (v): Case => ['Observation', `value-quantity=${encodeURIComponent(v)}`, (r) => quantityMatch(r.valueQuantity, v)],
+  ),
+  ['Observation', 'component-value-quantity=ge40', (r) => (r.component ?? []).some((c: any) => quantityMatch(c.valueQuantity, 'ge40'))],
+  ['Observation', 'component-code-value-quantity=8462-4$sa39', (r) => (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'sa39'))],
+  ...['35', 'ge35', 'gt40', 'lt30', 'le30', 'sa45', 'eb25', 'ap36', 'ne35', '35||a', 'ge60|http://unitsofmeasure.org|a', 'le20'].map(
+    (v): Case => ['Condition', `onset-age=${encodeURIComponent(v)}`, (r) => quantityMatch(r.onsetAge ?? r.onsetRange, v)],
+  ),
+  ['Condition', 'abatement-age=ge42', (r) => quantityMatch(r.abatementAge ?? r.abatementRange, 'ge42')],
+  ...['0.3', 'gt0.35', 'ge0.4', 'lt0.25', 'le0.2', 'sa0.45', 'eb0.1', 'ap0.5', 'ne0.3', '0.5'].map(
+    (v): Case => ['RiskAssessment', `probability=${v}`, (r) => r.prediction.some((p: any) => numberMatch(p.probabilityDecimal ?? p.probabilityRange, v))],
+  ),
+  ...['ge70', 'lt18', 'gt64', '70', 'ap60', 'sa66', 'eb17||a', 'ne70'].map(
+    (v): Case => ['PlanDefinition', `context-quantity=${encodeURIComponent(v)}`, (r) => r.useContext.some((u: any) => quantityMatch(u.valueQuantity ?? u.valueRange, v))],
+  ),
+  ['PlanDefinition', `context-type-quantity=${encodeURIComponent('http://terminology.hl7.org/CodeSystem/usage-context-type|age$gt64')}`,
+    (r) => r.useContext.some((u: any) => tokenMatch(u.code, 'http://terminology.hl7.org/CodeSystem/usage-context-type|age') && quantityMatch(u.valueQuantity ?? u.valueRange, 'gt64'))],
   // uri
   ['Observation', '_profile=http://hl7.org/fhir/StructureDefinition/vitalsigns', (r) => (r.meta?.profile ?? []).includes('http://hl7.org/fhir/StructureDefinition/vitalsigns')],
   ['Observation', '_profile:below=http://hl7.org/fhir/uv/genomics-reporting', (r) => (r.meta?.profile ?? []).some((p: string) => below(p, 'http://hl7.org/fhir/uv/genomics-reporting'))],
@@ -152,7 +176,8 @@ const cases: Case[] = [
   ['Observation', 'component-code-value-quantity=8462-4$gt50', (r) => (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'gt50'))],
   ['Observation', 'code-value-quantity=http://loinc.org|8480-6$ge100', (r) => tokenMatch(r.code, 'http://loinc.org|8480-6') && quantityMatch(r.valueQuantity, 'ge100')],
   ['Observation', 'component-code-value-concept=http://loinc.org|48018-6$HGNC:3236', (r) => components(r, '48018-6').some((c) => tokenMatch(c.valueCodeableConcept, 'HGNC:3236'))],
-  ['Observation', 'code-value-date=8480-6$ge2020-03', (r) => tokenMatch(r.code, '8480-6') && false],
+  ['Observation', 'code-value-date=8480-6$ge2020-03', (r) => tokenMatch(r.code, '8480-6') && datePrefix(periodInterval(r.valueDateTime ?? r.valuePeriod), 'ge2020-03')],
+  ['Observation', 'code-value-date=8480-6$lt2020', (r) => tokenMatch(r.code, '8480-6') && datePrefix(periodInterval(r.valueDateTime ?? r.valuePeriod), 'lt2020')],
   // genetics, both representations
   ['Observation', 'gene-identifier=HGNC:3236', (r) => gene(r).some((g) => tokenMatch(g, 'HGNC:3236'))],
   ['Observation', 'gene-identifier=http://www.genenames.org/geneId|HGNC:1100', (r) => gene(r).some((g) => tokenMatch(g, 'http://www.genenames.org/geneId|HGNC:1100'))],

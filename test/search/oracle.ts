@@ -58,10 +58,15 @@ export function periodInterval(x: any): [number, number] | undefined {
   return [x.start ? interval(x.start)[0] : -Infinity, x.end ? interval(x.end)[1] : Infinity];
 }
 
-/** Date prefix semantics, spelled out from search.html#prefix. */
+/**
+ * Date prefix semantics, spelled out from search.html#prefix's column for ranges (a date is the
+ * range of its precision, a Period from its start to its end, unbounded where one is missing):
+ * eq the search range fully contains the target; gt/lt the range above/below the search value
+ * overlaps the target; ge/le that, or eq; sa/eb the target lies wholly above/below it.
+ */
 export function datePrefix(target: [number, number] | undefined, q: string): boolean {
   if (!target) return false;
-  const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(.*)$/.exec(q)!;
+  const m = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.*)$/.exec(q)!;
   const p = m[1] ?? 'eq';
   const [qs, qe] = interval(m[2]);
   const [s, e] = target;
@@ -75,41 +80,104 @@ export function datePrefix(target: [number, number] | undefined, q: string): boo
     case 'le': return s < qs || contained;
     case 'sa': return s >= qe;
     case 'eb': return e <= qs;
+    // overlap with the search range widened on each side: by the server's choice (search.html
+    // allows one) of a tenth of its width, at least a day
+    case 'ap': {
+      const pad = Math.max((qe - qs) * 0.1, 86_400_000);
+      return s < qe + pad && e > qs - pad;
+    }
   }
   return false;
 }
 
+/**
+ * The values a stored quantity stands for, as an interval with open or closed ends: a plain
+ * Quantity is one point; `comparator` says "how to understand the value" (quantity.html: `<5` is
+ * every value below 5, `>=5` every value from 5 up); a Range is low to high, both included
+ * (datatypes.html#Range), a missing end unbounded. Units are those of the value (of low, else high).
+ */
+export interface Extent { lo: number; hi: number; loOpen: boolean; hiOpen: boolean; code?: string; system?: string }
+export function extentOf(x: any): Extent | undefined {
+  if (typeof x === 'number') return { lo: x, hi: x, loOpen: false, hiOpen: false };
+  if (!x || typeof x !== 'object') return undefined;
+  if ('low' in x || 'high' in x) {
+    const lo = x.low?.value;
+    const hi = x.high?.value;
+    if (typeof lo !== 'number' && typeof hi !== 'number') return undefined;
+    const u = typeof lo === 'number' ? x.low : x.high;
+    return { lo: lo ?? -Infinity, hi: hi ?? Infinity, loOpen: false, hiOpen: false, code: u.code, system: u.system };
+  }
+  if (typeof x.value !== 'number') return undefined;
+  const v = x.value;
+  const unit = { code: x.code, system: x.system };
+  switch (x.comparator) {
+    case '<': return { lo: -Infinity, hi: v, loOpen: false, hiOpen: true, ...unit };
+    case '<=': return { lo: -Infinity, hi: v, loOpen: false, hiOpen: false, ...unit };
+    case '>': return { lo: v, hi: Infinity, loOpen: true, hiOpen: false, ...unit };
+    case '>=': return { lo: v, hi: Infinity, loOpen: false, hiOpen: false, ...unit };
+  }
+  return { lo: v, hi: v, loOpen: false, hiOpen: false, ...unit };
+}
+
+/**
+ * Prefix semantics on an extent, from search.html#prefix's column for ranges, with the search
+ * value exact for gt/ge/lt/le/sa/eb (search.html#number: `gt100` is "greater than exactly 100"),
+ * its implicit range for eq/ne, ±10% for ap:
+ * eq: the search range contains the extent; gt/ge: some value above (or at) it; lt/le: some value
+ * below (or at) it; sa/eb: every value above/below it; ap: the extent meets v ± 10%.
+ */
+export function extentMatch(x: Extent, p: string, v: number, half: number): boolean {
+  const { lo, hi, loOpen, hiOpen } = x;
+  const contained = lo >= v - half - 1e-12 && hi < v + half - 1e-12;
+  switch (p) {
+    case 'eq': return contained;
+    case 'ne': return !contained;
+    case 'gt': return hi > v;
+    case 'ge': return hiOpen ? hi > v : hi >= v;
+    case 'lt': return lo < v;
+    case 'le': return loOpen ? lo < v : lo <= v;
+    case 'sa': return loOpen ? lo >= v : lo > v;
+    case 'eb': return hiOpen ? hi <= v : hi < v;
+    case 'ap': return lo <= v + Math.abs(v) * 0.1 && hi >= v - Math.abs(v) * 0.1;
+  }
+  return false;
+}
+
+const PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.*)$/;
+
+/** Number prefix semantics on a number or a Range (RiskAssessment.prediction.probability[x]). */
+export function numberMatch(x: any, q: string): boolean {
+  const e = extentOf(x);
+  if (!e) return false;
+  const m = PREFIX.exec(q)!;
+  const decimals = m[2].includes('.') ? m[2].split('.')[1].length : 0;
+  return extentMatch(e, m[1] ?? 'eq', Number(m[2]), 0.5 * 10 ** -decimals);
+}
+
 const CANON: Record<string, [string, number]> = { mg: ['g', 0.001], g: ['g', 1], 'mmol/L': ['mol/L', 0.001] };
 
-/** Quantity prefix semantics with a tiny canonical-unit table of its own. */
+/** Quantity prefix semantics (on a Quantity, with or without comparator, or a Range) with a tiny canonical-unit table of its own. */
 export function quantityMatch(x: any, q: string): boolean {
-  if (!x || typeof x.value !== 'number') return false;
+  const e = extentOf(x);
+  if (!e || typeof x === 'number') return false;
   const [numPart, system, code] = q.split('|');
-  const m = /^(eq|ne|gt|lt|ge|le)?(.*)$/.exec(numPart)!;
+  const m = PREFIX.exec(numPart)!;
   const p = m[1] ?? 'eq';
   let v = Number(m[2]);
   const decimals = m[2].includes('.') ? m[2].split('.')[1].length : 0;
   let half = 0.5 * 10 ** -decimals;
-  let target = x.value;
+  let target = e;
   if (code) {
     const qc = CANON[code];
-    const tc = CANON[x.code];
+    const tc = e.code ? CANON[e.code] : undefined;
     if (qc && tc) {
       if (qc[0] !== tc[0]) return false;
       v *= qc[1];
       half *= qc[1];
-      target *= tc[1];
-    } else if (x.code !== code || (system && x.system !== system)) return false;
+      target = { ...e, lo: e.lo * tc[1], hi: e.hi * tc[1] };
+    } else if (e.code !== code || (system && e.system !== system)) return false;
   }
-  switch (p) {
-    case 'eq': return target >= v - half - 1e-12 && target < v + half - 1e-12;
-    case 'ne': return !(target >= v - half && target < v + half);
-    case 'gt': return target > v;
-    case 'lt': return target < v;
-    case 'ge': return target >= v;
-    case 'le': return target <= v;
-  }
-  return false;
+  return extentMatch(target, p, v, half);
 }
 
 export function refIs(x: any, ref: string): boolean {

@@ -110,6 +110,21 @@ t.test('_count, _total, _summary=count, _elements, self link, warnings', async (
   t.equal(p.gender, data.find((r) => r.id === 'px1')!.gender);
   t.notOk(p.name);
   t.ok(codings((p.meta as any).tag).some((x) => x.code === 'SUBSETTED'));
+  // "The list of elements does not apply to included resources" (search.html#elements): the
+  // matches are trimmed and tagged, an included resource comes whole and untagged; _summary still
+  // applies to both
+  const inc = await run('Observation', '_id=vs1&_include=Observation:subject&_elements=status');
+  const match = inc.entry!.find((e) => e.search?.mode === 'match')!.resource as any;
+  const incl = inc.entry!.find((e) => e.search?.mode === 'include')!.resource as any;
+  t.notOk(match.subject, 'the match is trimmed');
+  t.ok(codings(match.meta.tag).some((x) => x.code === 'SUBSETTED'));
+  const { meta: inclMeta, ...inclRest } = incl;
+  const { meta: _m, ...stored } = byKey.get(`Patient/${incl.id}`)!;
+  t.same(inclRest, stored, 'the included Patient is whole');
+  t.notOk(codings(inclMeta?.tag).some((x) => x.code === 'SUBSETTED'), 'and not tagged SUBSETTED');
+  const incSummary = await run('Observation', '_id=vs1&_include=Observation:subject&_summary=true');
+  const inclSummary = incSummary.entry!.find((e) => e.search?.mode === 'include')!.resource as any;
+  t.ok(codings(inclSummary.meta?.tag).some((x) => x.code === 'SUBSETTED'), '_summary subsets included resources too');
   const self = await run('Observation', 'status=final&_count=2&foo=1'.replace('&foo=1', ''));
   t.equal(self.link![0].relation, 'self');
   t.match(self.link![0].url, /^http:\/\/localhost\/fhir\/Observation\?status=final&_count=2$/);

@@ -152,3 +152,52 @@ t.test('_has through a reference that cannot point at the searched type answers 
   t.same(await ids(app, '/fhir/Organization?_has:Observation:performer:code=1'), ['org1']);
   t.same(await ids(app, '/fhir/Patient?_has:Observation:subject:code=1'), ['p1']);
 });
+
+t.test('a quantity with a comparator is the range it states, a Range its bounds (search.html#prefix, the column for ranges)', async (t) => {
+  const app = await testApp(t);
+  const q = (value: number, comparator?: string) => ({ value, ...(comparator ? { comparator } : {}), unit: 'mmol/L', system: 'http://unitsofmeasure.org', code: 'mmol/L' });
+  await load(app, [
+    { resourceType: 'Observation', id: 'lt5', status: 'final', code: { text: 'k' }, valueQuantity: q(5, '<') },
+    { resourceType: 'Observation', id: 'le5', status: 'final', code: { text: 'k' }, valueQuantity: q(5, '<=') },
+    { resourceType: 'Observation', id: 'gt5', status: 'final', code: { text: 'k' }, valueQuantity: q(5, '>') },
+    { resourceType: 'Observation', id: 'is5', status: 'final', code: { text: 'k' }, valueQuantity: q(5) },
+    { resourceType: 'Condition', id: 'c30-40', subject: { reference: 'Patient/p' }, onsetRange: { low: { value: 30, system: 'http://unitsofmeasure.org', code: 'a' }, high: { value: 40, system: 'http://unitsofmeasure.org', code: 'a' } } },
+    { resourceType: 'Condition', id: 'c50-', subject: { reference: 'Patient/p' }, onsetRange: { low: { value: 50, system: 'http://unitsofmeasure.org', code: 'a' } } },
+    { resourceType: 'Condition', id: 'c35', subject: { reference: 'Patient/p' }, onsetAge: { value: 35, system: 'http://unitsofmeasure.org', code: 'a' } },
+  ]);
+  const obs = (v: string) => ids(app, `/fhir/Observation?value-quantity=${encodeURIComponent(v)}`);
+  t.same(await obs('5'), ['is5'], 'eq: only the point; "<5" is not within [4.5, 5.5)');
+  t.same(await obs('lt4'), ['le5', 'lt5'], 'lt: some value below 4');
+  t.same(await obs('ge5'), ['gt5', 'is5', 'le5'], 'ge: "<5" has no value at 5 or above, "<=5" has 5');
+  t.same(await obs('gt4.9|http://unitsofmeasure.org|mmol/L'), ['gt5', 'is5', 'le5', 'lt5'], 'gt: values just below 5 are above 4.9');
+  t.same(await obs('le5'), ['is5', 'le5', 'lt5']);
+  t.same(await obs('eb5'), ['lt5'], 'eb: every value below 5');
+  t.same(await obs('sa5'), ['gt5'], 'sa: every value above 5');
+  t.same(await obs('ne5'), ['gt5', 'le5', 'lt5']);
+  const onset = (v: string) => ids(app, `/fhir/Condition?onset-age=${encodeURIComponent(v)}`);
+  t.same(await onset('35'), ['c35'], 'eq: a range from 30 to 40 is not within [34.5, 35.5)');
+  t.same(await onset('ge38'), ['c30-40', 'c50-']);
+  t.same(await onset('lt32'), ['c30-40']);
+  t.same(await onset('sa45'), ['c50-']);
+  t.same(await onset('ap36'), ['c30-40', 'c35'], 'ap: meets 36 ± 3.6');
+  t.same(await onset('ge1000||a'), ['c50-'], 'a Range without high is unbounded');
+});
+
+t.test('Periods open at either end: le/ge are "the range below/above overlaps, or eq" (search.html#prefix)', async (t) => {
+  const app = await testApp(t);
+  const o = (id: string, effectivePeriod: Record<string, string>) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'k' }, effectivePeriod });
+  await load(app, [o('until-mar4', { end: '2020-03-04' }), o('from-mar4', { start: '2020-03-04T10:00:00Z' }), o('march', { start: '2020-03-01', end: '2020-03-31' })]);
+  const date = (v: string) => ids(app, `/fhir/Observation?date=${encodeURIComponent(v)}`);
+  // from-mar4 starts inside the day and goes on: nothing of it lies below the day, and the day does
+  // not contain it, so it is not le (nor eq); until-mar4 is, by the range below the day
+  t.same(await date('le2020-03-04'), ['march', 'until-mar4'], 'le: the range below the day overlaps');
+  t.same(await date('ge2020-03-04'), ['from-mar4', 'march'], 'ge: until-mar4 ends with that day, nothing of it above');
+  t.same(await date('gt2020-03-04'), ['from-mar4', 'march']);
+  t.same(await date('lt2020-03-04'), ['march', 'until-mar4']);
+  t.same(await date('2020-03-04'), [], 'eq: none lies within the day');
+  t.same(await date('2020-03'), ['march']);
+  t.same(await date('sa2020-03-03'), ['from-mar4']);
+  t.same(await date('eb2020-03-05'), ['until-mar4']);
+  t.same(await date('ge2030'), ['from-mar4'], 'an ongoing Period reaches any later date');
+  t.same(await date('le1900'), ['until-mar4'], 'a Period without start reaches any earlier date');
+});
