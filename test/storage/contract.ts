@@ -220,7 +220,7 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
       return periodInterval(e.effectiveDateTime ?? e.effectivePeriod);
     };
     for (const value of ['2020', '2020-06', '2020-06-15', '2019-12-31T23:59:59Z', '2021', '2019', '2020-02-01']) {
-      for (const prefix of ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb']) {
+      for (const prefix of ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']) {
         const q = `${prefix}${value}`;
         const parsed = parseSearch('Observation', { date: [q] }, true);
         const filter = await buildFilter(s, 'Observation', parsed.clauses, BASE);
