@@ -1,5 +1,5 @@
 import t from 'tap';
-import { indexSpecs, indexesToDrop, obsoleteIndexNames, WILDCARD_INDEX_NAME } from '../../src/storage/mongodb/index-specs.js';
+import { changedWildcardIndex, indexSpecs, indexesToDrop, obsoleteIndexNames, WILDCARD_INDEX_NAME } from '../../src/storage/mongodb/index-specs.js';
 import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
@@ -52,6 +52,18 @@ t.test('index specifications', async (t) => {
   t.same(wild, { key: { '$**': 1 }, name: WILDCARD_INDEX_NAME, wildcardProjection: { 'x.recorder': 1, 'x.asserter': 1 } }, 'one wildcard index over fields looked up alone');
   t.throws(() => indexSpecs([{ anyOf: ['json'] }]), /Refusing/);
   t.throws(() => indexSpecs([{ anyOf: ['x.a'] }, { anyOf: ['x.b'] }]), /one wildcard/);
+});
+
+t.test('our wildcard index is built anew when its fields change (createIndexes refuses a name with other options)', async (t) => {
+  const wanted = indexSpecs([{ anyOf: ['x.recorder', 'x.asserter'] }]).resources;
+  const as = (wildcardProjection: Record<string, unknown>) => [{ name: WILDCARD_INDEX_NAME, key: { '$**': 1 }, wildcardProjection }];
+  t.equal(changedWildcardIndex(as({ 'x.recorder': 1, 'x.asserter': 1 }), wanted), undefined, 'the same fields');
+  t.equal(changedWildcardIndex(as({ 'x.asserter': 1, 'x.recorder': 1 }), wanted), undefined, 'in another order');
+  t.equal(changedWildcardIndex(as({ x: { recorder: true, asserter: true }, _id: false }), wanted), undefined, 'as servers before 6.3 store it');
+  t.equal(changedWildcardIndex(as({ 'x.recorder': 1 }), wanted), WILDCARD_INDEX_NAME, 'a field fewer');
+  t.equal(changedWildcardIndex(as({ x: { recorder: true, asserter: true, author: true }, _id: false }), wanted), WILDCARD_INDEX_NAME, 'a field more');
+  t.equal(changedWildcardIndex([], wanted), undefined, 'none yet: createIndexes builds it');
+  t.equal(changedWildcardIndex(as({ 'x.a': 1 }), indexSpecs(['x.code']).resources), undefined, 'not wanted: obsoleteIndexNames drops it');
 });
 
 t.test('obsolete search indexes: ours that the specs no longer define, and nothing else', async (t) => {

@@ -41,6 +41,13 @@ t.test('mongodb store: start-up drops the search indexes of ours that the code n
   const s = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s']] });
   await s.init();
   t.same(s.droppedIndexes, ['resources.t_x.genomic-region.a_x.genomic-region.s'], 'the pre-bins region index');
+  const wider = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.author', 'x.actor'] }] });
+  await wider.init();
+  const narrower = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.author'] }] });
+  await narrower.init();
+  t.same(narrower.droppedIndexes, ['resources.x_wildcard'], 'a wildcard index whose fields changed is built anew');
+  await wider.close();
+  await narrower.close();
   const cli = new MongoStore(url!, name); // as the CLIs open it: no search index fields
   await cli.init();
   t.same(cli.droppedIndexes, [], 'a store that does not know the search indexes drops none');

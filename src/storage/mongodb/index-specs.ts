@@ -57,10 +57,38 @@ function searchIndex(field: SearchIndexField): IndexDescription {
   return { key, name: searchIndexName(key) };
 }
 
-/** What `listIndexes` says of an index (name and key are all this module reads). */
+/** What `listIndexes` says of an index (name, key and a wildcard's projection are all this module reads). */
 export interface ExistingIndex {
   name?: string;
   key?: Record<string, unknown>;
+  wildcardProjection?: Record<string, unknown>;
+}
+
+/**
+ * The included paths of a wildcard projection, sorted: as submitted (`{ 'x.a': 1 }`) or as servers
+ * before 6.3 store it (`{ x: { a: true }, _id: false }`).
+ */
+function projectedPaths(p: Record<string, unknown> | undefined, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(p ?? {})) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object') out.push(...projectedPaths(v as Record<string, unknown>, path));
+    else if (v === 1 || v === true) out.push(path);
+  }
+  return out.sort();
+}
+
+/**
+ * Our wildcard index, when it exists with other fields than `wanted` states (a release that
+ * indexes a compartment field on its own, or adds one): createIndexes refuses an index whose name
+ * exists with other options, so start-up drops it first and builds it anew.
+ */
+export function changedWildcardIndex(existing: readonly ExistingIndex[], wanted: readonly IndexDescription[]): string | undefined {
+  const want = wanted.find((w) => w.name === WILDCARD_INDEX_NAME);
+  const have = existing.find((ix) => ix.name === WILDCARD_INDEX_NAME);
+  if (!want || !have) return undefined;
+  const same = projectedPaths(have.wildcardProjection).join() === projectedPaths(want.wildcardProjection as Record<string, unknown>).join();
+  return same ? undefined : WILDCARD_INDEX_NAME;
 }
 
 /**

@@ -7,7 +7,7 @@ import type {
   VersionRecord,
 } from '../types.js';
 import { DEFAULT_REINDEX_BATCH, emptySummary, recompute } from '../reindex-summary.js';
-import { indexSpecs, indexesToDrop, type ExistingIndex, type SearchIndexField } from './index-specs.js';
+import { changedWildcardIndex, indexSpecs, indexesToDrop, type ExistingIndex, type SearchIndexField } from './index-specs.js';
 import {
   COLLECTIONS, INDEX_VERSION_ID, buildVersionDocs, indexVersionWrite, reindexScan, reindexUpdate, type MetaDoc, expiredOnceKeyFilter, historyKey, onceKeyDoc, type OnceKeyDoc, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
   type HistoryDoc, type ResourceDoc,
@@ -80,6 +80,13 @@ export class MongoStore implements ResourceStore, MongoHost {
     for (const [name, specs] of Object.entries(indexSpecs(this.opts.searchIndexFields))) {
       if (!specs.length) continue;
       const col = this.db.collection(name);
+      // (a collection not created yet has no indexes to list: the server answers NamespaceNotFound)
+      const before = (await col.listIndexes().toArray().catch(() => [])) as ExistingIndex[];
+      const changed = changedWildcardIndex(before, specs);
+      if (changed) {
+        await col.dropIndex(changed);
+        this.droppedIndexes.push(`${name}.${changed}`);
+      }
       await col.createIndexes(specs);
       // the new indexes first, then the retired ones of ours (index-specs.ts indexesToDrop)
       if (this.opts.searchIndexFields === undefined) continue;
