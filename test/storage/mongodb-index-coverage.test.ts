@@ -14,7 +14,7 @@ import { buildFilter } from '../../src/search/build-filter.js';
 const resources = (): IndexDescription[] => indexSpecs(searchIndexFields()).resources;
 
 /** The name of an index that bounds `field` (after `t`), or undefined. */
-export function indexFor(field: string, specs: IndexDescription[]): string | undefined {
+function indexFor(field: string, specs: IndexDescription[]): string | undefined {
   for (const s of specs) {
     const key = Object.keys(s.key);
     if (key[0] === 't' && key[1] === field) return s.name;
@@ -24,7 +24,7 @@ export function indexFor(field: string, specs: IndexDescription[]): string | und
 }
 
 /** Fields of `filter` that no index serves (empty: the whole document is served). */
-export function unserved(filter: Record<string, unknown>, specs: IndexDescription[]): string[] {
+function unserved(filter: Record<string, unknown>, specs: IndexDescription[]): string[] {
   if (Array.isArray(filter.$or)) return (filter.$or as Array<Record<string, unknown>>).flatMap((b) => unserved(b, specs));
   if (Array.isArray(filter.$and)) {
     const parts = (filter.$and as Array<Record<string, unknown>>).map((b) => unserved(b, specs));
