@@ -51,6 +51,7 @@ export async function buildApp(config: AppConfig, opts: BuildOptions = {}): Prom
   const t0 = performance.now();
   await store.init();
   if (announce) app.log.info({ seconds: +((performance.now() - t0) / 1000).toFixed(1) }, 'embedded store opened');
+  if (store.droppedIndexes?.length) app.log.info({ indexes: store.droppedIndexes }, 'dropped search indexes the running code no longer defines');
   const stale = await staleIndexWarning(store);
   if (stale) app.log.warn(stale.fields, stale.message);
   app.decorate('store', store);

@@ -28,11 +28,12 @@ export function andAll(filters: Filter[]): Filter {
   return { $and: filters };
 }
 
-async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl: string, depth: number, restrict?: Restrict) {
+/** `read`: a chain needs the matches' keys only, `_has` their index too (StoreQuery.read), never their bodies. */
+async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl: string, depth: number, read: 'keys' | 'docs', restrict?: Restrict) {
   const own = await clauseFilter(store, type, clause, baseUrl, depth + 1, restrict);
   const confine = restrict?.(type);
   const filter = confine ? andAll([own, confine]) : own;
-  const res = await store.search({ types: [type], filter, limit: MAX_CHAIN_MATCHES + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
+  const res = await store.search({ types: [type], filter, limit: MAX_CHAIN_MATCHES + 1, maxTimeMs: QUERY_TIME_LIMIT_MS, read });
   if (res.docs.length > MAX_CHAIN_MATCHES) {
     throw fhirError('TOO_COSTLY', `${clause.key}: the chained criteria match more than ${MAX_CHAIN_MATCHES} ${type} resources; narrow them`, clause.key);
   }
@@ -46,7 +47,7 @@ async function chainFilter(store: Searcher, type: string | undefined, c: ChainCl
     const sub = parseClause(target, c.rest, c.value);
     if (!sub) continue;
     known = true;
-    for (const d of await subSearch(store, target, sub, baseUrl, depth, restrict)) refs.push(`${d.t}/${d.id}`);
+    for (const d of await subSearch(store, target, sub, baseUrl, depth, 'keys', restrict)) refs.push(`${d.t}/${d.id}`);
   }
   if (!known) throw fhirError('INVALID_SEARCH', `${c.key}: no target of ${c.def.code} has a parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
   return refInFilter(type, c.def.code, refs);
@@ -58,7 +59,7 @@ async function hasFilter(store: Searcher, type: string | undefined, c: HasClause
   if (!sub) throw fhirError('INVALID_SEARCH', `${c.key}: ${c.type} has no parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
   const ids = new Set<string>();
   const prefix = `${type}/`;
-  for (const d of await subSearch(store, c.type, sub, baseUrl, depth, restrict)) {
+  for (const d of await subSearch(store, c.type, sub, baseUrl, depth, 'docs', restrict)) {
     for (const f of indexFields(c.type, c.via)) {
       for (const r of (d.x[f] as string[] | undefined) ?? []) if (typeof r === 'string' && r.startsWith(prefix)) ids.add(r.slice(prefix.length));
     }

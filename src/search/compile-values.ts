@@ -182,15 +182,17 @@ export function dateCond(param: string, raw: string): Cond {
   if (!q) bad(param, `"${text}" is not a valid date`);
   const { s: qs, e: qe } = q;
   // A stored range starts before it ends (dateRange; a Period passes per-1), so `e <= x` implies
-  // `s < x`: eq, le and eb state that bound on s too. It changes no answer, and it bounds the scan
-  // of the `{t, x.<date>.s}` index on both sides (eq read every range starting after qs before).
+  // `s < x` and `s >= x` implies `e > x`: eq, le and eb state the bound on s, ge the one on e, that
+  // the rules imply. It changes no answer, and it gives MongoDB's `{t, x.<date>.s}` and
+  // `{t, x.<date>.e}` indexes a bound outside the `$or` (eq read every range starting after qs
+  // before; ge read every range). ne states none: it matches all but the ranges inside the value.
   const eq = { s: { $gte: qs, $lt: qe }, e: { $lte: qe } };
   switch (prefix) {
     case 'eq': return { $elemMatch: eq };
     case 'ne': return { $elemMatch: { $or: [{ s: { $lt: qs } }, { e: { $gt: qe } }] } };
     case 'gt': return { $elemMatch: { e: { $gt: qe } } };
     case 'lt': return { $elemMatch: { s: { $lt: qs } } };
-    case 'ge': return { $elemMatch: { $or: [{ e: { $gt: qe } }, eq] } };
+    case 'ge': return { $elemMatch: { e: { $gt: qs }, $or: [{ e: { $gt: qe } }, eq] } };
     case 'le': return { $elemMatch: { s: { $lt: qe }, $or: [{ s: { $lt: qs } }, eq] } };
     case 'sa': return { $elemMatch: { s: { $gte: qe } } };
     case 'eb': return { $elemMatch: { s: { $lt: qs }, e: { $lte: qs } } };

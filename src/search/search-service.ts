@@ -7,7 +7,6 @@ import { runSearch } from './execute.js';
 import { indexWith } from './index-resource.js';
 import { takeComponentTable } from './observation-components.js';
 import { genomicIndexInto } from '../genomics/operations/genomic-index.js';
-import { GX_LOOKUP_FIELDS } from '../genomics/operations/gx-fields.js';
 import { parseClause, parseSearch } from './parse.js';
 import { compartmentFilter, inPatientCompartment } from './compartment.js';
 import { capabilityParamsFor, searchParameterIds, searchParameterResource } from './registry.js';
@@ -139,20 +138,4 @@ export function listSearchParameterIds(): string[] {
 }
 export { GENOMIC_REGION_URL };
 
-/**
- * MongoDB secondary indexes wanted by search (each becomes `{ t: 1, <field>: 1 }` on `resources`,
- * created idempotently at start-up): the selective parameters of the types the issue names. Kept
- * well under MongoDB's 64 indexes per collection; other parameters still work, by scan within `t`.
- */
-export function searchIndexFields(): Array<string | string[]> {
-  const plain = [
-    'identifier', 'code', 'subject', 'patient', 'status', 'category', 'encounter', 'based-on', 'specimen', 'result',
-    'performer', 'gene-identifier', 'dna-variant', 'amino-acid-change', '_tag', '_profile', '_security', 'name', 'family',
-    'given', 'referenceseqid', 'type', 'focus', 'requester', 'owner', 'component-code-value-concept', 'value-concept',
-    'has-member', 'derived-from', 'url',
-  ].map((c) => `x.${c}`);
-  const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].map((c) => `x.${c}.s`);
-  // The genomics operations look their gx-* fields up too (indexResource stores them beside ours).
-  const gx = GX_LOOKUP_FIELDS.map((f) => `x.${f}`);
-  return [...plain, ...dates, ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], ...gx];
-}
+export { searchIndexFields } from './mongo-index-fields.js';

@@ -61,6 +61,13 @@ export interface StoreQuery {
   count?: boolean;
   /** Abort with a TIMEOUT FhirError when running longer than this many milliseconds. */
   maxTimeMs?: number;
+  /**
+   * What the caller reads of the matches, so that a store that must ship them (MongoDB) can send
+   * less: `'docs'`, the IndexedDocs only (`records[i].json` may be absent); `'keys'`, also of the
+   * docs only t, id, v, lu, seq and the sort fields (`x` may be empty). Absent: everything. A
+   * store may always answer with more.
+   */
+  read?: 'docs' | 'keys';
 }
 
 export interface StoreSearchResult {
@@ -190,6 +197,8 @@ export interface ResourceStore {
   init(): Promise<void>;
   /** Bytes `init` replays from local files, when the store knows (the embedded store's journal and snapshot). */
   replayBytes?(): number;
+  /** Indexes `init` dropped because the running code no longer defines them (MongoDB: `collection.name`). */
+  readonly droppedIndexes?: readonly string[];
   /** Flushes and closes; after it resolves no write is pending. */
   close(): Promise<void>;
   /** Readiness: resolves true when the store answers. */

@@ -2,6 +2,7 @@ import t from 'tap';
 import { parseSearch } from '../../src/search/parse.js';
 import { buildFilter } from '../../src/search/build-filter.js';
 import { FhirError } from '../../src/fhir/errors.js';
+import type { StoreQuery } from '../../src/storage/types.js';
 import { literalPrefix } from '../../src/search/filter-bounds.js';
 
 /**
@@ -72,7 +73,7 @@ t.test('dates: implicit ranges and every prefix', async (t) => {
   t.same(await f('ne2020'), { $elemMatch: { $or: [{ s: { $lt: d } }, { e: { $gt: e } }] } });
   t.same(await f('gt2020'), { $elemMatch: { e: { $gt: e } } });
   t.same(await f('lt2020'), { $elemMatch: { s: { $lt: d } } });
-  t.same(await f('ge2020'), { $elemMatch: { $or: [{ e: { $gt: e } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } });
+  t.same(await f('ge2020'), { $elemMatch: { e: { $gt: d }, $or: [{ e: { $gt: e } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } }, 'ge: ends after 2020 begins');
   t.same(await f('le2020'), { $elemMatch: { s: { $lt: e }, $or: [{ s: { $lt: d } }, { s: { $gte: d, $lt: e }, e: { $lte: e } }] } }, 'le: starts before the end of 2020');
   t.same(await f('sa2020'), { $elemMatch: { s: { $gte: e } } });
   t.same(await f('eb2020'), { $elemMatch: { s: { $lt: d }, e: { $lte: d } } }, 'eb: ends, so starts, before 2020');
@@ -163,6 +164,26 @@ t.test('numbers that overflow (1e400 is Infinity) answer 400 naming the paramete
     t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
   }
   t.same(await compile('Observation', 'value-quantity=lt1e300'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $lt: 1e300 } }, { lo: { $lt: 1e300 } }] } } }, 'large but finite');
+});
+
+t.test('chain and _has sub-searches read keys and index documents, never bodies', async (t) => {
+  const asked: Array<[string[] | undefined, string | undefined]> = [];
+  const store = {
+    search: async (q: StoreQuery) => {
+      asked.push([q.types, q.read]);
+      return { records: [], docs: [{ t: q.types![0], id: 'x1', v: 1, lu: 1, seq: 1, x: { subject: ['Patient/p1'] } }] };
+    },
+  };
+  const run = async (qs: string) => {
+    const query: Record<string, string[]> = {};
+    for (const [k, v] of new URLSearchParams(qs)) (query[k] ??= []).push(v);
+    return buildFilter(store, 'Patient', parseSearch('Patient', query, true).clauses, BASE);
+  };
+  t.same(await run('general-practitioner.name=x'), { 'x.general-practitioner': { $in: ['Practitioner/x1', 'Organization/x1'] } });
+  t.same(asked, [[['Practitioner'], 'keys'], [['Organization'], 'keys']], 'a chain: the keys of each target type that has the parameter');
+  asked.length = 0;
+  t.same(await run('_has:Observation:subject:code=c'), { id: { $in: ['p1'] } });
+  t.same(asked, [[['Observation'], 'docs']], '_has: the index documents, for their references');
 });
 
 t.test('unknown parameters: warning by default, 400 under strict handling', async (t) => {

@@ -5,6 +5,9 @@ import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../s
 import { indexResource } from '../../src/search/search-service.js';
 import { prepareChunk, unpackChunk } from '../../src/prepare/prepare.js';
 import { testConfig } from '../../src/config.js';
+import { parseSearch } from '../../src/search/parse.js';
+import { buildFilter } from '../../src/search/build-filter.js';
+import { datePrefix, periodInterval } from '../search/oracle.js';
 /** The test servers' base URL (testConfig): the own base indexing is told. */
 const BASE = testConfig().baseUrl;
 const indexAt = (r: Resource) => indexResource(r, BASE);
@@ -184,6 +187,48 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.same([none.records.length, none.total], [0, 0], 'unknown type finds nothing');
     const byId = await s.search({ types: ['Observation'], filter: { id: { $in: ['b', 'zz'] } }, limit: 10 });
     t.same(byId.records.map((x) => x.id), ['b'], 'filter on id');
+    // a search that reads less (StoreQuery.read): the same matches in the same order, with what it reads
+    const keys = await s.search({ types: ['Observation'], filter: { 'x.code': 'http://loinc.org|1' }, sort: [['x.n', -1], ['t', 1], ['id', 1]], limit: 10, read: 'keys' });
+    t.same(keys.docs.map((d) => [d.t, d.id, d.v]), [['Observation', 'a', 1], ['Observation', 'c', 1]], 'keys: t, id and v, in sort order');
+    t.same(keys.records.map((x) => x.id), ['a', 'c']);
+    const docs = await s.search({ types: ['Observation'], filter: { 'x.n': { $gte: 2 } }, sort: [['id', 1]], limit: 10, read: 'docs' });
+    t.same(docs.docs.map((d) => d.x.n), [[3], [2]], 'docs: the index of each match');
+  });
+
+  withStore('date prefixes over stored ranges follow search.html#prefix (the compiled documents, as both stores run them)', async (t, s) => {
+    // instants, days, months, a year, periods closed, open-ended on either side and long: each
+    // prefix must find what the rules say, whichever side of the range its document bounds
+    const effective: Record<string, Record<string, unknown>> = {
+      year: { effectiveDateTime: '2020' },
+      month: { effectiveDateTime: '2020-01' },
+      day: { effectiveDateTime: '2020-06-15' },
+      lastSecond2019: { effectiveDateTime: '2019-12-31T23:59:59Z' },
+      firstInstant2021: { effectiveDateTime: '2021-01-01T00:00:00Z' },
+      lastMs2020: { effectiveDateTime: '2020-12-31T23:59:59.999Z' },
+      straddles: { effectivePeriod: { start: '2019-06', end: '2020-06' } },
+      openEnd: { effectivePeriod: { start: '2020-03-01' } },
+      openStart: { effectivePeriod: { end: '2020-02-01' } },
+      long: { effectivePeriod: { start: '2018', end: '2022' } },
+      none: {},
+    };
+    for (const [id, e] of Object.entries(effective)) {
+      const r = { resourceType: 'Observation' as const, id, status: 'final' as const, code: { text: 'x' }, ...e };
+      await put(s, r, indexAt(r));
+    }
+    const target = (id: string) => {
+      const e = effective[id];
+      return periodInterval(e.effectiveDateTime ?? e.effectivePeriod);
+    };
+    for (const value of ['2020', '2020-06', '2020-06-15', '2019-12-31T23:59:59Z', '2021', '2019', '2020-02-01']) {
+      for (const prefix of ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']) {
+        const q = `${prefix}${value}`;
+        const parsed = parseSearch('Observation', { date: [q] }, true);
+        const filter = await buildFilter(s, 'Observation', parsed.clauses, BASE);
+        const found = await s.search({ types: ['Observation'], filter, sort: [['id', 1]], limit: 100 });
+        const expected = Object.keys(effective).filter((id) => datePrefix(target(id), q)).sort();
+        t.same(found.records.map((r) => r.id), expected, `date=${q}`);
+      }
+    }
   });
 
   withStore('transaction atomicity', async (t, s) => {

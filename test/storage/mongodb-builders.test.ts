@@ -1,10 +1,10 @@
 import t from 'tap';
-import { indexSpecs } from '../../src/storage/mongodb/index-specs.js';
+import { changedWildcardIndex, indexSpecs, indexesToDrop, obsoleteIndexNames, WILDCARD_INDEX_NAME } from '../../src/storage/mongodb/index-specs.js';
 import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
 import {
-  assertSafeFilter, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
+  assertSafeFilter, searchProjection, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
 } from '../../src/storage/mongodb/queries.js';
 import { mergeStagedPage } from '../../src/storage/mongodb/staged-merge.js';
 import { storedJson } from '../../src/storage/stored-json.js';
@@ -30,19 +30,69 @@ t.test('version documents: current + history, tombstones', async (t) => {
 
 t.test('index specifications', async (t) => {
   const specs = indexSpecs();
-  t.same(specs.resources.map((s) => [s.name, s.key, !!s.unique]), [['t_id', { t: 1, id: 1 }, true], ['t_lu', { t: 1, lu: 1 }, false]]);
+  t.same(specs.resources.map((s) => [s.name, s.key, !!s.unique]), [
+    ['t_id', { t: 1, id: 1 }, true], ['t_lu_id', { t: 1, lu: 1, id: 1 }, false], ['t_lu_-1_id', { t: 1, lu: -1, id: 1 }, false],
+  ]);
   t.same(specs.history.map((s) => [s.name, s.key, !!s.unique]), [
     ['t_id_v', { t: 1, id: 1, v: 1 }, true], ['seq', { seq: 1 }, false], ['t_seq', { t: 1, seq: 1 }, false],
   ]);
   t.equal(specs.locks[0].expireAfterSeconds, 3600, 'unused lock documents expire');
   const withSearch = indexSpecs(['x.code', ['x.subject', 'x.date.s']]);
-  t.same(withSearch.resources.slice(2).map((s) => [s.name, s.key]), [
+  t.same(withSearch.resources.slice(3).map((s) => [s.name, s.key]), [
     ['t_x.code', { t: 1, 'x.code': 1 }], ['t_x.subject_x.date.s', { t: 1, 'x.subject': 1, 'x.date.s': 1 }],
   ], 'one index per search field, scoped by type');
   t.throws(() => indexSpecs(['json']), /Refusing/, 'only x.* fields');
   t.throws(() => indexSpecs(['x.$where']), /Refusing/);
   t.throws(() => indexSpecs([[]]), /empty/);
   t.same(indexSpecs(['x.a']), indexSpecs(['x.a']), 'deterministic, so createIndexes is idempotent');
+  const sorted = indexSpecs([[['x.date.s', -1], 'id']]).resources[3];
+  t.same([sorted.name, sorted.key], ['t_x.date.s_-1_id', { t: 1, 'x.date.s': -1, id: 1 }], 'a descending term and the id tie-break');
+  t.throws(() => indexSpecs([['id', 'x.a']]), /Refusing/, 'id only as the last term');
+  const wild = indexSpecs([{ anyOf: ['x.recorder', 'x.asserter'] }]).resources[3];
+  t.same(wild, { key: { '$**': 1 }, name: WILDCARD_INDEX_NAME, wildcardProjection: { 'x.recorder': 1, 'x.asserter': 1 } }, 'one wildcard index over fields looked up alone');
+  t.throws(() => indexSpecs([{ anyOf: ['json'] }]), /Refusing/);
+  t.throws(() => indexSpecs([{ anyOf: ['x.a'] }, { anyOf: ['x.b'] }]), /one wildcard/);
+});
+
+t.test('our wildcard index is built anew when its fields change (createIndexes refuses a name with other options)', async (t) => {
+  const wanted = indexSpecs([{ anyOf: ['x.recorder', 'x.asserter'] }]).resources;
+  const as = (wildcardProjection: Record<string, unknown>) => [{ name: WILDCARD_INDEX_NAME, key: { '$**': 1 }, wildcardProjection }];
+  t.equal(changedWildcardIndex(as({ 'x.recorder': 1, 'x.asserter': 1 }), wanted), undefined, 'the same fields');
+  t.equal(changedWildcardIndex(as({ 'x.asserter': 1, 'x.recorder': 1 }), wanted), undefined, 'in another order');
+  t.equal(changedWildcardIndex(as({ x: { recorder: true, asserter: true }, _id: false }), wanted), undefined, 'as servers before 6.3 store it');
+  t.equal(changedWildcardIndex(as({ 'x.recorder': 1 }), wanted), WILDCARD_INDEX_NAME, 'a field fewer');
+  t.equal(changedWildcardIndex(as({ x: { recorder: true, asserter: true, author: true }, _id: false }), wanted), WILDCARD_INDEX_NAME, 'a field more');
+  t.equal(changedWildcardIndex([], wanted), undefined, 'none yet: createIndexes builds it');
+  t.equal(changedWildcardIndex(as({ 'x.a': 1 }), indexSpecs(['x.code']).resources), undefined, 'not wanted: obsoleteIndexNames drops it');
+});
+
+t.test('obsolete search indexes: ours that the specs no longer define, and nothing else', async (t) => {
+  const wanted = indexSpecs(['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.recorder'] }]).resources;
+  const existing = [
+    { name: '_id_', key: { _id: 1 } },
+    ...wanted.map((w) => ({ name: w.name, key: w.key as Record<string, unknown> })),
+    // the region index of index versions 1 and 2 (before bins)
+    { name: 't_x.genomic-region.a_x.genomic-region.s', key: { t: 1, 'x.genomic-region.a': 1, 'x.genomic-region.s': 1 } },
+    { name: 't_x.status', key: { t: 1, 'x.status': 1 } },
+    { name: 't_x.date.s', key: { t: 1, 'x.date.s': 1 } },
+    // an operator's own indexes: another name, or a key not of our shape
+    { name: 'my_status', key: { t: 1, 'x.status': 1 } },
+    { name: 't_x.status_json', key: { t: 1, 'x.status': 1, json: 1 } },
+    { name: 't_json', key: { t: 1, json: 1 } },
+    // t_lu_id replaced it
+    { name: 't_lu', key: { t: 1, lu: 1 } },
+    { name: 'x_1', key: { x: 1 } },
+    { name: 'json_text', key: { _fts: 'text', _ftsx: 1 } },
+  ];
+  t.same(obsoleteIndexNames(existing, wanted), ['t_x.genomic-region.a_x.genomic-region.s', 't_x.status', 't_x.date.s', 't_lu'], 'the pre-bins region index, retired fields, t_lu');
+  t.ok(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes(WILDCARD_INDEX_NAME), 'our wildcard index once no field wants it');
+  t.same(obsoleteIndexNames([{ name: WILDCARD_INDEX_NAME, key: { 'x.$**': 1 } }], []), [], 'a wildcard index of another shape is not ours');
+  t.same(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes('t_id'), false, 'base indexes stay');
+  t.same(obsoleteIndexNames([{ name: 't_x.a' }, { key: { t: 1, 'x.a': 1 } }], []), [], 'nothing without both name and key');
+  const fields = ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.recorder'] }] as const;
+  t.same(indexesToDrop('resources', existing, fields), obsoleteIndexNames(existing, wanted), 'start-up with the server\'s search fields');
+  t.same(indexesToDrop('resources', existing, undefined), [], 'a store opened without them (the CLIs) drops nothing');
+  t.same(indexesToDrop('history', [{ name: 't_seq', key: { t: 1, seq: 1 } }, { name: 't_x.a', key: { t: 1, 'x.a': 1 } }], fields), ['t_x.a'], 'per collection');
 });
 
 t.test('search filter wrapping and options', async (t) => {
@@ -55,6 +105,23 @@ t.test('search filter wrapping and options', async (t) => {
   t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'a query stating no time limit gets the default one');
   t.same(searchOptions({ sort: [['x.date', -1], ['t', 1], ['id', 1]], limit: 5 }).sort, [['x.date', -1], ['t', 1], ['id', 1]], 'no _id after t and id (unique together): index order can serve the sort');
   t.throws(() => searchOptions({ sort: [['json', 1]], limit: 1 }), /not allowed/);
+  t.notOk('projection' in searchOptions({ limit: 5 }), 'whole documents unless the query reads less');
+});
+
+t.test('projections of searches that read less than whole documents', async (t) => {
+  t.same(searchOptions({ limit: 5, read: 'docs' }).projection, { json: 0 }, 'docs: everything but the body');
+  t.same(searchProjection({ read: 'keys' }), { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1 }, 'keys: the scalars');
+  t.same(searchProjection({ read: 'keys', sort: [['x.date.s', -1], ['lu', 1], ['t', 1], ['id', 1]] }),
+    { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1, 'x.date.s': 1 }, 'and the sort fields, which a staged merge sorts by');
+  t.same(searchProjection({ read: 'keys', sort: [['x.a', 1], ['x.a.n', 1]] }), { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1, 'x.a': 1 }, 'no path collision');
+  t.equal(searchProjection({}), undefined);
+  // what the adapter makes of a projected document
+  const doc = { _id: 'Patient/p1', t: 'Patient', id: 'p1', v: 2, lu: 5, seq: 7 } as ResourceDoc;
+  t.same(indexedDocFromDoc(doc), { t: 'Patient', id: 'p1', v: 2, lu: 5, seq: 7, x: {} }, 'an empty index, not undefined');
+  t.notOk('json' in recordFromDoc(doc), 'a record without a body');
+  const staged = new Map([['Patient/p0', { ...doc, _id: 'Patient/p0', id: 'p0', x: { date: [{ s: 9, e: 10 }] }, json: '{}' }]]);
+  const page = mergeStagedPage([{ ...doc, x: { date: [{ s: 3 }] } } as unknown as ResourceDoc], staged, { types: ['Patient'], filter: {}, sort: [['x.date.s', -1], ['t', 1], ['id', 1]], limit: 5, read: 'keys' });
+  t.same(page.map((d) => d.id), ['p0', 'p1'], 'a staged merge of projected documents still sorts by the projected sort field');
 });
 
 t.test('filters are checked against the operator and field allowlist', async (t) => {

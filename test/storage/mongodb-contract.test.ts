@@ -33,3 +33,26 @@ t.test('mongodb store: indexes are created idempotently', { skip }, async (t) =>
   await s1.dropDatabase();
   await s1.close();
 });
+
+t.test('mongodb store: start-up drops the search indexes of ours that the code no longer defines', { skip }, async (t) => {
+  const name = dbName();
+  const old = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.s']] });
+  await old.init();
+  const s = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s']] });
+  await s.init();
+  t.same(s.droppedIndexes, ['resources.t_x.genomic-region.a_x.genomic-region.s'], 'the pre-bins region index');
+  const wider = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.author', 'x.actor'] }] });
+  await wider.init();
+  const narrower = new MongoStore(url!, name, { searchIndexFields: ['x.code', ['x.genomic-region.a', 'x.genomic-region.b', 'x.genomic-region.s'], { anyOf: ['x.author'] }] });
+  await narrower.init();
+  t.same(narrower.droppedIndexes, ['resources.x_wildcard'], 'a wildcard index whose fields changed is built anew');
+  await wider.close();
+  await narrower.close();
+  const cli = new MongoStore(url!, name); // as the CLIs open it: no search index fields
+  await cli.init();
+  t.same(cli.droppedIndexes, [], 'a store that does not know the search indexes drops none');
+  await cli.close();
+  await old.close();
+  await s.dropDatabase();
+  await s.close();
+});

@@ -35,7 +35,7 @@ export class Counter {
     const ask = subjects.filter((s) => s.startsWith('Patient/') && !this.live.has(s)).map((s) => s.slice('Patient/'.length));
     if (ask.length) {
       for (const id of ask) this.live.set(`Patient/${id}`, false);
-      const found = await this.ctx.store.search({ types: ['Patient'], filter: { id: { $in: ask } }, limit: ask.length });
+      const found = await this.ctx.store.search({ types: ['Patient'], filter: { id: { $in: ask } }, limit: ask.length, read: 'keys' });
       for (const r of found.records) this.live.set(`Patient/${r.id}`, true);
     }
     return subjects.filter((s) => this.live.get(s) === true);

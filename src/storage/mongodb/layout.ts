@@ -85,7 +85,8 @@ export function recordFromDoc(doc: ResourceDoc | HistoryDoc): VersionRecord & { 
 }
 
 export function indexedDocFromDoc(doc: ResourceDoc): IndexedDoc {
-  return { t: doc.t, id: doc.id, v: doc.v, lu: doc.lu, seq: doc.seq, x: doc.x };
+  // a projected search (StoreQuery.read 'keys') may have left x out
+  return { t: doc.t, id: doc.id, v: doc.v, lu: doc.lu, seq: doc.seq, x: doc.x ?? {} };
 }
 
 /** Reserves `n` commit sequence numbers; the answer's `n` is the last one reserved. */

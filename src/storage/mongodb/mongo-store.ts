@@ -7,7 +7,7 @@ import type {
   VersionRecord,
 } from '../types.js';
 import { DEFAULT_REINDEX_BATCH, emptySummary, recompute } from '../reindex-summary.js';
-import { indexSpecs, type SearchIndexField } from './index-specs.js';
+import { changedWildcardIndex, indexSpecs, indexesToDrop, type ExistingIndex, type SearchIndexField } from './index-specs.js';
 import {
   COLLECTIONS, INDEX_VERSION_ID, buildVersionDocs, indexVersionWrite, reindexScan, reindexUpdate, type MetaDoc, expiredOnceKeyFilter, historyKey, onceKeyDoc, type OnceKeyDoc, indexedDocFromDoc, lockUpdate, recordFromDoc, resourceKey, seqReservation,
   type HistoryDoc, type ResourceDoc,
@@ -78,9 +78,29 @@ export class MongoStore implements ResourceStore, MongoHost {
     this.locks = this.db.collection(COLLECTIONS.locks);
     this.txSupported = transactionsSupported(await this.db.admin().command({ hello: 1 }));
     for (const [name, specs] of Object.entries(indexSpecs(this.opts.searchIndexFields))) {
-      if (specs.length) await this.db.collection(name).createIndexes(specs);
+      if (!specs.length) continue;
+      const col = this.db.collection(name);
+      // (a collection not created yet has no indexes to list: the server answers NamespaceNotFound)
+      const before = (await col.listIndexes().toArray().catch(() => [])) as ExistingIndex[];
+      const changed = changedWildcardIndex(before, specs);
+      if (changed) {
+        await col.dropIndex(changed);
+        this.droppedIndexes.push(`${name}.${changed}`);
+      }
+      await col.createIndexes(specs);
+      // the new indexes first, then the retired ones of ours (index-specs.ts indexesToDrop)
+      if (this.opts.searchIndexFields === undefined) continue;
+      for (const old of indexesToDrop(name, (await col.listIndexes().toArray()) as ExistingIndex[], this.opts.searchIndexFields)) {
+        await col.dropIndex(old).catch((e: { codeName?: string }) => {
+          if (e?.codeName !== 'IndexNotFound') throw e; // another instance starting up dropped it first
+        });
+        this.droppedIndexes.push(`${name}.${old}`);
+      }
     }
   }
+
+  /** Indexes init() dropped as obsolete (`collection.name`), for the start-up log. */
+  readonly droppedIndexes: string[] = [];
 
   async close(): Promise<void> {
     await this.client.close();

@@ -47,8 +47,23 @@ export function searchFilter(q: Pick<StoreQuery, 'types' | 'filter'>): Document 
   return { $and: parts };
 }
 
+/**
+ * The projection of a search that reads less than whole documents (StoreQuery.read): no body for
+ * `'docs'` (a Variant's body is most of its document); for `'keys'` the scalars and the sort
+ * fields (staged-merge.ts sorts committed documents with staged ones by them).
+ */
+export function searchProjection(q: Pick<StoreQuery, 'read' | 'sort'>): Document | undefined {
+  if (q.read === 'docs') return { json: 0 };
+  if (q.read !== 'keys') return undefined;
+  const p: Document = { _id: 1, t: 1, id: 1, v: 1, lu: 1, seq: 1 };
+  const paths = [...new Set((q.sort ?? []).map(([f]) => f).filter((f) => f.startsWith('x.') && FIELD_PATH.test(f)))];
+  // MongoDB refuses a projection naming a path and one inside it (a path collision)
+  for (const f of paths) if (!paths.some((o) => f.startsWith(`${o}.`))) p[f] = 1;
+  return p;
+}
+
 /** Sort (with `_id` as the tie-breaker so skip paging is stable, unless t and id already are), limit, skip, time limit (the default one when the query states none). */
-export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'maxTimeMs'>): FindOptions & { sort: Array<[string, 1 | -1]> } {
+export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'maxTimeMs' | 'read'>): FindOptions & { sort: Array<[string, 1 | -1]> } {
   const sort: Array<[string, 1 | -1]> = [];
   for (const [field, dir] of q.sort ?? []) {
     if (!FIELD_PATH.test(field)) throw new Error(`Sort field ${field} is not allowed`);
@@ -61,6 +76,8 @@ export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'm
   const opts: FindOptions & { sort: Array<[string, 1 | -1]> } = { sort, limit: q.limit };
   if (q.skip) opts.skip = q.skip;
   opts.maxTimeMS = Math.max(1, Math.ceil(q.maxTimeMs ?? QUERY_TIME_LIMIT_MS));
+  const projection = searchProjection(q);
+  if (projection) opts.projection = projection;
   return opts;
 }
 
