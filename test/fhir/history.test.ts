@@ -126,3 +126,17 @@ t.test('the total is counted for the first page, or when _total asks: not again 
   t.same(asked, [true, false]);
   t.equal((await send(app, 'GET', '/fhir/Patient/_history?_total=all')).statusCode, 400, 'an unknown _total value');
 });
+
+t.test('_count=0 answers the total alone, as search does', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', active: true });
+  await send(app, 'PUT', '/fhir/Specimen/s1', { resourceType: 'Specimen', id: 's1' });
+  for (const [url, total] of [['/fhir/Patient/p1/_history?_count=0', 2], ['/fhir/Patient/_history?_count=0', 2], ['/fhir/_history?_count=0', 3], ['/fhir/_history?_count=0&_total=accurate', 3]] as const) {
+    const b = (await send(app, 'GET', url)).json();
+    t.equal(b.total, total, url);
+    t.notOk(b.entry, `${url}: no entries`);
+    t.notOk(b.link.some((l: { relation: string }) => l.relation === 'next'), `${url}: no next page`);
+  }
+  t.notOk('total' in (await send(app, 'GET', '/fhir/_history?_count=0&_total=none')).json(), '_total=none still leaves it out');
+});

@@ -68,7 +68,8 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   let more = false;
   let cursor = beforeSeq;
   // pages a filtered history fills by reading on (a bounded number of store pages per request)
-  for (let round = 0; round < (filtered ? 20 : 1) && entry.length < limit; round++) {
+  // (round 0 always runs: `_count=0` asks for the total alone, as in search)
+  for (let round = 0; round < (filtered ? 20 : 1) && (round === 0 || entry.length < limit); round++) {
     const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor, total: wantTotal && round === 0 });
     if (round === 0) total = res.total;
     const page = res.records.slice(0, limit);
