@@ -140,3 +140,20 @@ t.test('_count=0 answers the total alone, as search does', async (t) => {
   }
   t.notOk('total' in (await send(app, 'GET', '/fhir/_history?_count=0&_total=none')).json(), '_total=none still leaves it out');
 });
+
+t.test('_since is read as search reads dates: a day the month lacks is no instant, an offset is honoured', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  for (const bad of ['2021-02-29', '2026-02-30T00:00:00Z', '2026-04-31T10:00:00%2B02:00']) {
+    const res = await send(app, 'GET', `/fhir/Patient/_history?_since=${bad}`);
+    t.equal(res.statusCode, 400, `${bad}: 400, not the next month's first days`);
+    t.same(res.json().issue[0].expression, ['_since']);
+  }
+  const written = Date.parse((await send(app, 'GET', '/fhir/Patient/p1')).json().meta.lastUpdated);
+  const at = (ms: number, offsetHours: number) => {
+    const local = new Date(ms + offsetHours * 3_600_000).toISOString().slice(0, 19);
+    return encodeURIComponent(`${local}${offsetHours >= 0 ? '+' : '-'}${String(Math.abs(offsetHours)).padStart(2, '0')}:00`);
+  };
+  t.equal((await send(app, 'GET', `/fhir/Patient/_history?_since=${at(written - 2000, 5)}`)).json().total, 1, 'an instant at +05:00 before the write');
+  t.equal((await send(app, 'GET', `/fhir/Patient/_history?_since=${at(written + 2000, -3)}`)).json().total, 0, 'an instant at -03:00 after it');
+});
