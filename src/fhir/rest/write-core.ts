@@ -90,6 +90,24 @@ export async function conditionalMatches(
   return matches;
 }
 
+/**
+ * The search criteria of an If-None-Exist (header or `Bundle.entry.request.ifNoneExist`): the
+ * spec's form is the query alone (`identifier=…`); a leading `Patient?` (or `…/Patient?`, `?`), as
+ * clients also write it, is dropped. Only a prefix before any `=` is one: a `?` inside a value is
+ * data (cutting from the last `?` turned `identifier=x|zz&_id=a?_id=p1` into `_id=p1`, and answered
+ * that unrelated resource). A prefix naming another type is refused: those are not criteria for
+ * `type`, and reading them as such would match or create the wrong thing.
+ */
+export function ifNoneExistCriteria(value: string, type: string, expression?: string): string {
+  const q = value.indexOf('?');
+  if (q < 0) return value;
+  const prefix = value.slice(0, q);
+  if (/[=&]/.test(prefix)) return value;
+  const named = prefix.slice(prefix.lastIndexOf('/') + 1);
+  if (named !== '' && named !== type) throw fhirError('BAD_REQUEST', `If-None-Exist names ${named}, not ${type}: its criteria are the search parameters of ${type} (identifier=…)`, expression);
+  return value.slice(q + 1);
+}
+
 /** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
 export async function createInTx(
   tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth: AuthContext | undefined, index: SearchIndex,
@@ -97,7 +115,7 @@ export async function createInTx(
   checkWritable(auth, resource);
   if (ifNoneExist !== undefined) {
     // The match is answered in place of the new resource, so the caller must be able to see it.
-    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExist.replace(/^.*\?/, ''), auth, 'see');
+    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExistCriteria(ifNoneExist, resource.resourceType), auth, 'see');
     if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${resource.resourceType} resources`);
     if (matches.length === 1) return { record: matches[0], status: 200 };
   }
