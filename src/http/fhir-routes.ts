@@ -45,6 +45,18 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
   };
 }
 
+/**
+ * Whether a URL invokes an operation (`…/$name`): a POST of one without a body is an invocation
+ * without parameters (the operation says what it misses), not an empty JSON document, even with
+ * the Content-Type clients send on every request.
+ */
+function isOperationUrl(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.startsWith('$') || last.toLowerCase().startsWith('%24');
+}
+
 function isPretty(request: FastifyRequest): boolean {
   const p = (request.query as Record<string, unknown> | undefined)?._pretty;
   return p === 'true' || (Array.isArray(p) && p[0] === 'true');
@@ -71,7 +83,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   // an empty JSON document (that stays an error where a body is expected).
   // The bytes are read as a Buffer so that invalid UTF-8 is refused, not silently replaced.
   const json = (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
-    if (body.length === 0 && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
+    if (body.length === 0 && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD' || isOperationUrl(req.url))) return done(null, undefined);
     let text: string;
     try {
       checkBodyMediaType(req.headers['content-type']);
