@@ -173,3 +173,20 @@ t.test('If-None-Exist: a "?" inside the criteria is data; only a leading [type]?
     t.equal(otherType.statusCode, 400, `${how}: criteria for another type are refused, not read as Patient criteria`);
   }
 });
+
+t.test('conditional update: no match, and the body names a resource that exists but does not match: 409, nothing overwritten', async (t) => {
+  const app = await testApp(t);
+  t.equal((await send(app, 'PUT', '/fhir/Patient/kept', pat('k1', { id: 'kept', gender: 'female' }))).statusCode, 201);
+  const res = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|k2', pat('k2', { id: 'kept' }));
+  t.equal(res.statusCode, 409, 'rejected (R5 http.html#cond-update states it; R4 allows update-as-create only, and this is no create)');
+  t.match(res.json().issue[0], { code: 'conflict', expression: ['Patient.id'] });
+  const after = (await send(app, 'GET', '/fhir/Patient/kept')).json();
+  t.equal(after.meta.versionId, '1', 'the resource that did not match is untouched');
+  t.equal(after.gender, 'female');
+  const inTx = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: pat('k2', { id: 'kept' }), request: { method: 'PUT', url: 'Patient?identifier=urn:mrn|k2' } }] });
+  t.equal(inTx.statusCode, 409, 'a transaction entry too');
+  t.equal((await send(app, 'GET', '/fhir/Patient/kept')).json().meta.versionId, '1');
+  await send(app, 'DELETE', '/fhir/Patient/kept');
+  const recreated = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|k2', pat('k2', { id: 'kept' }));
+  t.equal(recreated.statusCode, 201, 'a deleted id is free: update-as-create');
+});

@@ -133,6 +133,19 @@ export async function updateInTx(
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 
+/**
+ * A conditional update whose criteria match nothing, with an id in the body: update-as-create
+ * (R4) when the id is free, 409 when it names a live resource, which does not meet the criteria
+ * (R5 http.html#cond-update: "rejects the update with a 409 Conflict"): replacing it would
+ * overwrite a resource the client did not select.
+ */
+export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: string): Promise<void> {
+  const current = await tx.read(type, id);
+  if (current && !current.deleted) {
+    throw fhirError('CONFLICT', `The criteria match no ${type}, and ${type}/${id} exists without matching them: it is not replaced`, `${type}.id`);
+  }
+}
+
 /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update); `ownBase`: config.baseUrl, for its index. */
 export async function conditionalUpdateInTx(
   tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth: AuthContext | undefined, ownBase: string,
@@ -148,7 +161,11 @@ export async function conditionalUpdateInTx(
     const matched = withId(resource, id);
     return { record: await putInTx(tx, matched, matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`), indexResource(matched, ownBase)), status: 200 };
   }
-  if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
+  if (resource.id !== undefined) {
+    // no match, and an id: update-as-create, unless that id is taken
+    await refuseUnmatchedLiveId(tx, resource.resourceType, resource.id);
+    return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
+  }
   // no match: If-Match names a version of nothing, so it cannot hold
   matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
   const created = withId(resource, newId());
