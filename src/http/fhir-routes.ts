@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
-import { fhirError } from '../fhir/errors.js';
+import { fhirError, FhirError } from '../fhir/errors.js';
 import { handleFhirRequest } from '../fhir/rest/router.js';
 import { FHIR_JSON } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
@@ -43,6 +43,21 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
     remoteAddress: request.ip,
     audit: request.auditNotes,
   };
+}
+
+/**
+ * Fastify's parser answers every failure with "Body is not valid JSON but content-type is set to
+ * 'application/json'", whatever the media type, and for valid JSON with a refused key too. On that
+ * (rare) path the text is parsed again to tell the two apart and say where the syntax broke.
+ */
+function jsonProblem(text: string, err: Error): Error {
+  if ((err as { code?: string }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return err;
+  try {
+    JSON.parse(text);
+  } catch (syntax) {
+    return new FhirError('INVALID_JSON', `Malformed JSON: ${(syntax as Error).message}`);
+  }
+  return new FhirError('INVALID_JSON', 'The body holds a __proto__ key or a constructor.prototype key, which this server refuses (they could alter objects on the server)');
 }
 
 /**
@@ -94,8 +109,9 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
     }
     // Decimals keep the text the client wrote (1.50 stays 1.50: json-decimals.ts).
     void strict(req, text, (err: Error | null, value?: unknown) => {
-      if (!err) keepNumberText(text, value);
-      done(err, value);
+      if (err) return done(jsonProblem(text, err));
+      keepNumberText(text, value);
+      done(null, value);
     });
   };
   // Fastify's own text/plain parser decodes the body as UTF-8: a gzip VCF sent as text/plain (or

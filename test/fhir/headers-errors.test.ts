@@ -241,3 +241,19 @@ t.test('a POST to an operation with a JSON Content-Type and no body is an invoca
   t.match(vcf.json().issue[0].diagnostics, /empty/);
   t.equal((await post('/fhir/Patient')).statusCode, 400, 'a create still needs its resource');
 });
+
+t.test('a body that does not parse is told apart from one with a refused key, in the words of the parser', async (t) => {
+  const app = await testApp(t);
+  const malformed = await send(app, 'POST', '/fhir/Patient', '{"resourceType": "Patient",}');
+  t.equal(malformed.statusCode, 400);
+  const said = malformed.json().issue[0].diagnostics as string;
+  t.match(said, /^Malformed JSON: /);
+  t.notMatch(said, /content-type is set to 'application\/json'/, 'the body was application/fhir+json: the media type is not the problem');
+  t.match(said, /position|column|Unexpected|Expected/, `names where it broke: ${said}`);
+  const proto = await send(app, 'POST', '/fhir/Patient', '{"resourceType":"Patient","__proto__":{"x":1}}');
+  t.equal(proto.statusCode, 400);
+  t.match(proto.json().issue[0].diagnostics, /__proto__/, 'a forbidden key is named as such, not as malformed JSON');
+  const ctor = await send(app, 'POST', '/fhir/Patient', '{"resourceType":"Patient","constructor":{"prototype":{"x":1}}}');
+  t.equal(ctor.statusCode, 400);
+  t.match(ctor.json().issue[0].diagnostics, /constructor/);
+});
