@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
-import { fhirError } from '../fhir/errors.js';
+import { fhirError, FhirError } from '../fhir/errors.js';
 import { handleFhirRequest } from '../fhir/rest/router.js';
 import { FHIR_JSON } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
@@ -45,6 +45,33 @@ function toFhirRequest(request: FastifyRequest): FhirRequest {
   };
 }
 
+/**
+ * Fastify's parser answers every failure with "Body is not valid JSON but content-type is set to
+ * 'application/json'", whatever the media type, and for valid JSON with a refused key too. On that
+ * (rare) path the text is parsed again to tell the two apart and say where the syntax broke.
+ */
+function jsonProblem(text: string, err: Error): Error {
+  if ((err as { code?: string }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return err;
+  try {
+    JSON.parse(text);
+  } catch (syntax) {
+    return new FhirError('INVALID_JSON', `Malformed JSON: ${(syntax as Error).message}`);
+  }
+  return new FhirError('INVALID_JSON', 'The body holds a __proto__ key or a constructor.prototype key, which this server refuses (they could alter objects on the server)');
+}
+
+/**
+ * Whether a URL invokes an operation (`…/$name`): a POST of one without a body is an invocation
+ * without parameters (the operation says what it misses), not an empty JSON document, even with
+ * the Content-Type clients send on every request.
+ */
+function isOperationUrl(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.startsWith('$') || last.toLowerCase().startsWith('%24');
+}
+
 function isPretty(request: FastifyRequest): boolean {
   const p = (request.query as Record<string, unknown> | undefined)?._pretty;
   return p === 'true' || (Array.isArray(p) && p[0] === 'true');
@@ -71,7 +98,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   // an empty JSON document (that stays an error where a body is expected).
   // The bytes are read as a Buffer so that invalid UTF-8 is refused, not silently replaced.
   const json = (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
-    if (body.length === 0 && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD')) return done(null, undefined);
+    if (body.length === 0 && (req.method === 'DELETE' || req.method === 'GET' || req.method === 'HEAD' || isOperationUrl(req.url))) return done(null, undefined);
     let text: string;
     try {
       checkBodyMediaType(req.headers['content-type']);
@@ -82,8 +109,9 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
     }
     // Decimals keep the text the client wrote (1.50 stays 1.50: json-decimals.ts).
     void strict(req, text, (err: Error | null, value?: unknown) => {
-      if (!err) keepNumberText(text, value);
-      done(err, value);
+      if (err) return done(jsonProblem(text, err));
+      keepNumberText(text, value);
+      done(null, value);
     });
   };
   // Fastify's own text/plain parser decodes the body as UTF-8: a gzip VCF sent as text/plain (or

@@ -260,3 +260,19 @@ t.test('an entry whose resource is not an object is malformed, not a media type'
     t.equal(tx.statusCode, 400, `transaction: ${JSON.stringify(resource)}`);
   }
 });
+
+t.test('a HEAD entry is answered as GET without the body (https://hl7.org/fhir/R4/http.html#read: HEAD is GET with no body)', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  for (const type of ['batch', 'transaction']) {
+    const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type, entry: [{ request: { method: 'HEAD', url: 'Patient/p1' } }, { request: { method: 'HEAD', url: 'Patient?_id=p1' } }, { request: { method: 'GET', url: 'Patient/p1' } }] });
+    t.equal(res.statusCode, 200, type);
+    const [head, search, get] = res.json().entry;
+    t.match(head.response, { status: '200 OK', etag: 'W/"1"' }, `${type}: status and ETag as for GET`);
+    t.notOk(head.resource, `${type}: no resource for HEAD`);
+    t.notOk(search.resource, `${type}: no searchset for HEAD`);
+    t.equal(get.resource.id, 'p1', `${type}: GET keeps its body`);
+  }
+  const missing = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'HEAD', url: 'Patient/nope' } }] });
+  t.match(missing.json().entry[0].response, { status: '404 Not Found' });
+});

@@ -147,3 +147,46 @@ t.test('an unknown parameter in conditional criteria refuses the request and say
   }
   t.equal(await total(app, '/fhir/Patient/_history'), 0);
 });
+
+t.test('If-None-Exist: a "?" inside the criteria is data; only a leading [type]? is a prefix, and it must be the type created', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/other', pat('zz-other'));
+  for (const [how, send_] of [
+    ['header', (body: unknown, criteria: string) => send(app, 'POST', '/fhir/Patient', body, { 'if-none-exist': criteria })],
+    ['transaction entry', async (body: unknown, criteria: string) => {
+      const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: body, request: { method: 'POST', url: 'Patient', ifNoneExist: criteria } }] });
+      return { statusCode: res.statusCode === 200 ? Number(res.json().entry[0].response.status.slice(0, 3)) : res.statusCode, json: () => (res.statusCode === 200 ? res.json().entry[0].resource : res.json()) };
+    }],
+  ] as const) {
+    const v = `q?${how}`;
+    const first = await send_(pat(v), `identifier=urn:mrn|${v}`);
+    t.equal(first.statusCode, 201, `${how}: created (the criteria were read whole, not from the "?" on)`);
+    const again = await send_(pat(v), `identifier=urn:mrn|${v}`);
+    t.equal(again.statusCode, 200, `${how}: and found again`);
+    t.equal(again.json().id, first.json().id);
+    // criteria that match nothing must not be cut down to a part that matches another resource
+    const cut = await send_(pat(`zz-${how}`), `identifier=urn:mrn|zz-${how}&_id=x?_id=other`);
+    t.equal(cut.statusCode, 201, `${how}: nothing matched, so a new resource`);
+    t.not(cut.json().id, 'other');
+    t.equal((await send_(pat(v), `Patient?identifier=urn:mrn|${v}`)).statusCode, 200, `${how}: a Patient? prefix is tolerated`);
+    const otherType = await send_(pat(v), `Observation?_id=${first.json().id}`);
+    t.equal(otherType.statusCode, 400, `${how}: criteria for another type are refused, not read as Patient criteria`);
+  }
+});
+
+t.test('conditional update: no match, and the body names a resource that exists but does not match: 409, nothing overwritten', async (t) => {
+  const app = await testApp(t);
+  t.equal((await send(app, 'PUT', '/fhir/Patient/kept', pat('k1', { id: 'kept', gender: 'female' }))).statusCode, 201);
+  const res = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|k2', pat('k2', { id: 'kept' }));
+  t.equal(res.statusCode, 409, 'rejected (R5 http.html#cond-update states it; R4 allows update-as-create only, and this is no create)');
+  t.match(res.json().issue[0], { code: 'conflict', expression: ['Patient.id'] });
+  const after = (await send(app, 'GET', '/fhir/Patient/kept')).json();
+  t.equal(after.meta.versionId, '1', 'the resource that did not match is untouched');
+  t.equal(after.gender, 'female');
+  const inTx = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: pat('k2', { id: 'kept' }), request: { method: 'PUT', url: 'Patient?identifier=urn:mrn|k2' } }] });
+  t.equal(inTx.statusCode, 409, 'a transaction entry too');
+  t.equal((await send(app, 'GET', '/fhir/Patient/kept')).json().meta.versionId, '1');
+  await send(app, 'DELETE', '/fhir/Patient/kept');
+  const recreated = await send(app, 'PUT', '/fhir/Patient?identifier=urn:mrn|k2', pat('k2', { id: 'kept' }));
+  t.equal(recreated.statusCode, 201, 'a deleted id is free: update-as-create');
+});

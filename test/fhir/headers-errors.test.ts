@@ -223,3 +223,37 @@ t.test('Content-Encoding on a request body: the server decodes none for FHIR JSO
   t.equal((await app.inject({ method: 'POST', url: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json', 'content-encoding': 'identity' }, payload: body })).statusCode, 201, 'identity is no coding');
   t.equal((await app.inject({ method: 'POST', url: '/fhir/Patient/_search', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'gender=male' })).statusCode, 200);
 });
+
+t.test('a POST to an operation with a JSON Content-Type and no body is an invocation without parameters', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/e1', { resourceType: 'Patient', id: 'e1' });
+  const post = (url: string) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/fhir+json' }, payload: '' });
+  const everything = await post('/fhir/Patient/e1/$everything');
+  t.equal(everything.statusCode, 200, '$everything (as clients that send their Content-Type on every request call it)');
+  t.equal(everything.json().entry[0].resource.id, 'e1');
+  const validate = await post('/fhir/Patient/e1/$validate?mode=delete');
+  t.equal(validate.statusCode, 200, '$validate?mode=delete needs no resource');
+  const find = await post('/fhir/$find-subject-variants?subject=Patient/e1');
+  t.equal(find.statusCode, 400, 'an operation that needs parameters says which one');
+  t.same(find.json().issue[0].expression, ['ranges']);
+  const vcf = await post('/fhir/$import-vcf?patient=e1');
+  t.equal(vcf.statusCode, 400, '$import-vcf: no VCF (not a media type problem)');
+  t.match(vcf.json().issue[0].diagnostics, /empty/);
+  t.equal((await post('/fhir/Patient')).statusCode, 400, 'a create still needs its resource');
+});
+
+t.test('a body that does not parse is told apart from one with a refused key, in the words of the parser', async (t) => {
+  const app = await testApp(t);
+  const malformed = await send(app, 'POST', '/fhir/Patient', '{"resourceType": "Patient",}');
+  t.equal(malformed.statusCode, 400);
+  const said = malformed.json().issue[0].diagnostics as string;
+  t.match(said, /^Malformed JSON: /);
+  t.notMatch(said, /content-type is set to 'application\/json'/, 'the body was application/fhir+json: the media type is not the problem');
+  t.match(said, /position|column|Unexpected|Expected/, `names where it broke: ${said}`);
+  const proto = await send(app, 'POST', '/fhir/Patient', '{"resourceType":"Patient","__proto__":{"x":1}}');
+  t.equal(proto.statusCode, 400);
+  t.match(proto.json().issue[0].diagnostics, /__proto__/, 'a forbidden key is named as such, not as malformed JSON');
+  const ctor = await send(app, 'POST', '/fhir/Patient', '{"resourceType":"Patient","constructor":{"prototype":{"x":1}}}');
+  t.equal(ctor.statusCode, 400);
+  t.match(ctor.json().issue[0].diagnostics, /constructor/);
+});

@@ -126,3 +126,34 @@ t.test('the total is counted for the first page, or when _total asks: not again 
   t.same(asked, [true, false]);
   t.equal((await send(app, 'GET', '/fhir/Patient/_history?_total=all')).statusCode, 400, 'an unknown _total value');
 });
+
+t.test('_count=0 answers the total alone, as search does', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', active: true });
+  await send(app, 'PUT', '/fhir/Specimen/s1', { resourceType: 'Specimen', id: 's1' });
+  for (const [url, total] of [['/fhir/Patient/p1/_history?_count=0', 2], ['/fhir/Patient/_history?_count=0', 2], ['/fhir/_history?_count=0', 3], ['/fhir/_history?_count=0&_total=accurate', 3]] as const) {
+    const b = (await send(app, 'GET', url)).json();
+    t.equal(b.total, total, url);
+    t.notOk(b.entry, `${url}: no entries`);
+    t.notOk(b.link.some((l: { relation: string }) => l.relation === 'next'), `${url}: no next page`);
+  }
+  t.notOk('total' in (await send(app, 'GET', '/fhir/_history?_count=0&_total=none')).json(), '_total=none still leaves it out');
+});
+
+t.test('_since is read as search reads dates: a day the month lacks is no instant, an offset is honoured', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  for (const bad of ['2021-02-29', '2026-02-30T00:00:00Z', '2026-04-31T10:00:00%2B02:00']) {
+    const res = await send(app, 'GET', `/fhir/Patient/_history?_since=${bad}`);
+    t.equal(res.statusCode, 400, `${bad}: 400, not the next month's first days`);
+    t.same(res.json().issue[0].expression, ['_since']);
+  }
+  const written = Date.parse((await send(app, 'GET', '/fhir/Patient/p1')).json().meta.lastUpdated);
+  const at = (ms: number, offsetHours: number) => {
+    const local = new Date(ms + offsetHours * 3_600_000).toISOString().slice(0, 19);
+    return encodeURIComponent(`${local}${offsetHours >= 0 ? '+' : '-'}${String(Math.abs(offsetHours)).padStart(2, '0')}:00`);
+  };
+  t.equal((await send(app, 'GET', `/fhir/Patient/_history?_since=${at(written - 2000, 5)}`)).json().total, 1, 'an instant at +05:00 before the write');
+  t.equal((await send(app, 'GET', `/fhir/Patient/_history?_since=${at(written + 2000, -3)}`)).json().total, 0, 'an instant at -03:00 after it');
+});

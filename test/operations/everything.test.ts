@@ -47,4 +47,7 @@ t.test('Patient $everything', { skip: examplesSkip }, async (t) => {
   t.equal(badType.statusCode, 400);
   t.same(badType.json().issue[0].expression, ['_type']);
   t.equal((await app.inject({ method: 'GET', url: '/fhir/Patient/ExamplePatient/$everything?_since=yesterday' })).statusCode, 400);
+  const impossible = await app.inject({ method: 'GET', url: '/fhir/Patient/ExamplePatient/$everything?_since=2021-02-29T00:00:00Z' });
+  t.equal(impossible.statusCode, 400, 'a day February 2021 lacks');
+  t.same(impossible.json().issue[0].expression, ['_since'], 'named as the parameter sent (not the _lastUpdated it becomes)');
 });

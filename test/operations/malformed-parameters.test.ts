@@ -28,3 +28,24 @@ t.test('a large VCF in valueAttachment.data is not refused by the shape check (i
   t.doesNotThrow(() => throwIfMalformedParameters({ resourceType: 'Parameters', parameter: [{ name: 'vcf', valueAttachment: { contentType: 'text/vcf', data } }] }));
   t.throws(() => throwIfMalformedParameters({ resourceType: 'Parameters', parameter: [{ name: 'vcf', valueAttachment: { data: 7 } }] }), 'a malformed nested value is still refused');
 });
+
+t.test('a token input with a system and no code (`system|`) is refused naming the parameter, not answered "absent"', async (t) => {
+  const app = await testApp(t);
+  await app.inject({ method: 'PUT', url: '/fhir/Patient/p1', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Patient', id: 'p1' }) });
+  for (const [op, name, value] of [
+    ['find-subject-tx-implications', 'treatments', 'http://www.nlm.nih.gov/research/umls/rxnorm|'],
+    ['find-subject-dx-implications', 'conditions', 'http://snomed.info/sct|'],
+    ['find-subject-haplotypes', 'genes', 'http://www.genenames.org|'],
+    ['find-subject-specific-haplotypes', 'haplotypes', 'http://www.pharmvar.org| '],
+    ['find-subject-molecular-consequences', 'featureConsequences', 'http://www.sequenceontology.org|'],
+    ['find-subject-tx-implications', 'testIdentifiers', 'urn:oid:1.2.3|'],
+  ] as const) {
+    const res = await app.inject({ method: 'GET', url: `/fhir/$${op}?subject=Patient/p1&${name}=${encodeURIComponent(value)}` });
+    t.equal(res.statusCode, 400, `${op} ${name}=${value}: ${res.body.slice(0, 200)}`);
+    t.same(res.json().issue?.[0]?.expression, [name]);
+  }
+  const population = await app.inject({ method: 'GET', url: `/fhir/$find-population-tx-implications?treatments=${encodeURIComponent('http://www.nlm.nih.gov/research/umls/rxnorm|')}` });
+  t.equal(population.statusCode, 400, 'population operations too (a count of 0 would be as false)');
+  const fine = await app.inject({ method: 'GET', url: `/fhir/$find-subject-tx-implications?subject=Patient/p1&treatments=${encodeURIComponent('http://www.nlm.nih.gov/research/umls/rxnorm|1721560')}` });
+  t.equal(fine.statusCode, 200, 'system|code is read as before');
+});

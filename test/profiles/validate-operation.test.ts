@@ -138,3 +138,48 @@ t.test('the unknown-profile warning names the claim where it sits, nulls counted
   const issues = issuesOf(await send(app, 'POST', '/fhir/Observation/$validate', body));
   t.match(issues.find((i) => i.code === 'not-supported'), { expression: ['Observation.meta.profile[1]'] });
 });
+
+t.test('$validate with a Parameters body keeps the mode and profile of the query string (one value each)', async (t) => {
+  const app = await testApp(t);
+  const plain = { resourceType: 'Observation', status: 'final', code: { text: 'not a variant' } };
+  const inBody = (extra: Json[] = []) => ({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: plain }, ...extra] });
+  const profiled = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent(SD + 'variant')}`, inBody());
+  t.equal(profiled.statusCode, 200);
+  t.ok(issuesOf(profiled).some((i) => i.severity === 'error' && i.diagnostics.includes(`Variant (${SD}variant)`)), 'the query profile is checked, not dropped: ' + JSON.stringify(issuesOf(profiled)));
+  const update = await send(app, 'POST', '/fhir/Observation/$validate?mode=update', inBody());
+  t.ok(issuesOf(update).some((i) => i.severity === 'error' && /must carry an id/.test(i.diagnostics)), 'the query mode applies');
+  const twice = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent(SD + 'variant')}`, inBody([{ name: 'profile', valueUri: `${SD}haplotype` }]));
+  t.equal(twice.statusCode, 400, 'a profile in the query and another in the body: 400 (one would go unchecked)');
+  t.match(issuesOf(twice)[0], { expression: ['profile'] });
+});
+
+t.test('$validate errors name the parameter at fault', async (t) => {
+  const app = await testApp(t);
+  const plain = { resourceType: 'Observation', status: 'final', code: { text: 'x' } };
+  const mode = await send(app, 'POST', '/fhir/Observation/$validate?mode=sideways', plain);
+  t.equal(mode.statusCode, 400);
+  t.match(issuesOf(mode)[0], { expression: ['mode'] });
+  const modeInBody = await send(app, 'POST', '/fhir/Observation/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'sideways' }, { name: 'resource', resource: plain }] });
+  t.equal(modeInBody.statusCode, 400);
+  t.match(issuesOf(modeInBody)[0], { expression: ['mode'] });
+  const deleteAtType = await send(app, 'POST', '/fhir/Observation/$validate?mode=delete', plain);
+  t.equal(deleteAtType.statusCode, 400);
+  t.match(issuesOf(deleteAtType)[0], { expression: ['mode'] });
+  const none = await send(app, 'POST', '/fhir/Observation/$validate', { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] });
+  t.equal(none.statusCode, 400);
+  t.match(issuesOf(none)[0], { expression: ['resource'] });
+  const unknown = await send(app, 'POST', '/fhir/Observation/$validate?profile=http://example.org/StructureDefinition/nope', plain);
+  t.equal(unknown.statusCode, 200);
+  t.match(issuesOf(unknown), [{ severity: 'error', code: 'not-supported', expression: ['profile'] }]);
+});
+
+t.test('$validate?profile= the base definition of the type is what structure validation checks; of another type, an error', async (t) => {
+  const app = await testApp(t);
+  const plain = { resourceType: 'Observation', status: 'final', code: { text: 'x' } };
+  const base = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent('http://hl7.org/fhir/StructureDefinition/Observation')}`, plain);
+  t.match(issuesOf(base), [{ severity: 'information', diagnostics: 'All OK' }], 'as a meta.profile claim of it: no remark');
+  const broken = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent('http://hl7.org/fhir/StructureDefinition/Observation')}`, { ...plain, status: 'sideways' });
+  t.ok(issuesOf(broken).some((i) => i.severity === 'error' && i.expression?.[0] === 'Observation.status'), 'and the base rules do run');
+  const other = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent('http://hl7.org/fhir/StructureDefinition/Patient')}`, plain);
+  t.match(issuesOf(other), [{ severity: 'error', code: 'not-supported', expression: ['profile'], diagnostics: /base definition of Patient, not of Observation/ }]);
+});

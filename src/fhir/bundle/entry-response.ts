@@ -27,8 +27,12 @@ export function entryFromWrite(ctx: FhirContext, rec: VersionRecord | undefined,
   return { fullUrl, response };
 }
 
-/** An entry from the answer of an equivalent standalone request (batch entries, transaction GETs). */
-export function entryFromResponse(ctx: FhirContext, res: FhirResponse): BundleEntry {
+/**
+ * An entry from the answer of an equivalent standalone request (batch entries, transaction GETs).
+ * A HEAD is a GET whose body is not sent (https://hl7.org/fhir/R4/http.html#read), in a Bundle
+ * as on the wire: its entry keeps the status and headers, not the resource.
+ */
+export function entryFromResponse(ctx: FhirContext, res: FhirResponse, method?: string): BundleEntry {
   const h = res.headers ?? {};
   const response: BundleEntryResponse = { status: statusLine(res.status) };
   if (h.location) response.location = h.location;
@@ -36,6 +40,7 @@ export function entryFromResponse(ctx: FhirContext, res: FhirResponse): BundleEn
   if (res.lastUpdated) response.lastModified = res.lastUpdated;
   else if (h['last-modified']) response.lastModified = new Date(h['last-modified']).toISOString();
   const entry: BundleEntry = { response };
+  if (method === 'HEAD') return entry;
   const body = typeof res.body === 'string' ? (parseFhirJson(res.body) as Resource) : res.body;
   if (body?.resourceType === 'OperationOutcome' && res.status >= 200 && res.status < 300 && !body.id) response.outcome = body;
   else if (body) {

@@ -7,6 +7,7 @@ import { isKnownResourceType } from '../resource-types.js';
 import { checkId } from '../rest/request-utils.js';
 import { parseEtags, type EtagCondition } from '../rest/etag.js';
 import { prepareIncoming } from '../rest/validate-incoming.js';
+import { ifNoneExistCriteria } from '../rest/write-core.js';
 import { errorForEntry } from './entry-response.js';
 import { parseEntryUrl, patchFromEntry, type EntryTarget } from './entry-request.js';
 import { throwIfBadFullUrl } from './full-urls.js';
@@ -60,7 +61,8 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
   if (target.method === 'POST') {
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';
-    p.ifNoneExist = entry.request?.ifNoneExist?.replace(/^.*\?/, '');
+    const ifNoneExist = entry.request?.ifNoneExist;
+    p.ifNoneExist = ifNoneExist === undefined ? undefined : ifNoneExistCriteria(ifNoneExist, type, 'request.ifNoneExist');
     p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true, resolvesConditionalReferences: true });
   } else if (target.method === 'PUT') {
     p.kind = 'update';

@@ -6,7 +6,7 @@ import type { StoreTx } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { preferReturn } from '../rest/request-utils.js';
 import { newId } from '../rest/write.js';
-import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, updateInTx, type Stored } from '../rest/write-core.js';
+import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, refuseUnmatchedLiveId, updateInTx, type Stored } from '../rest/write-core.js';
 import { conditionalReferences, rewriteReferences, type RewriteLog } from './references.js';
 import { adopt, withId } from '../json-decimals.js';
 import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
@@ -52,7 +52,10 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
     if (m.length === 1) {
       if (p.resource?.id !== undefined && p.resource.id !== m[0].id) throw fhirError('BAD_REQUEST', `Resource id ${p.resource.id} differs from the matched ${p.type}/${m[0].id}`);
       p.id = m[0].id;
-    } else if (p.kind === 'update') p.id = p.resource?.id ?? newId();
+    } else if (p.kind === 'update') {
+      if (p.resource?.id !== undefined) await refuseUnmatchedLiveId(tx, p.type!, p.resource.id);
+      p.id = p.resource?.id ?? newId();
+    }
     else if (p.kind === 'patch') throw fhirError('NOT_FOUND', `Conditional patch matched no ${p.type}`);
     // a conditional delete without a match deletes nothing
   }
@@ -169,7 +172,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   for (const p of ordered) {
     if (p.kind !== 'get') continue;
     try {
-      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] })));
+      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }), p.target.method));
     } catch (err) {
       out[p.index] = budget.take(entryFromError(err));
     }

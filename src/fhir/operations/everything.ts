@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Bundle } from '@medplum/fhirtypes';
 import { canSee, hasPermission, patientRestriction } from '../../auth/authorize.js';
 import { searchBundle } from '../../search/search-service.js';
+import { dateRange } from '../../search/normalize.js';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
 import { checkId } from '../rest/request-utils.js';
@@ -66,7 +67,8 @@ export function everythingQuery(input: Record<string, string[]>, allowed: (type:
   if (!types.length) query._id = ['-'];
   const since = input._since?.[0];
   if (since !== undefined) {
-    if (Number.isNaN(Date.parse(since)) || !/^\d{4}-\d{2}-\d{2}T/.test(since)) throw fhirError('BAD_REQUEST', `_since must be an instant such as 2024-01-01T00:00:00Z, got '${since}'`, '_since');
+    // (dateRange, as search reads it: a day the month lacks is refused here, naming _since)
+    if (!dateRange(since) || !/^\d{4}-\d{2}-\d{2}T/.test(since)) throw fhirError('BAD_REQUEST', `_since must be an instant such as 2024-01-01T00:00:00Z, got '${since}'`, '_since');
     query._lastUpdated = [`ge${since}`];
   }
   return query;

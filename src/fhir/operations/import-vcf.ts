@@ -88,6 +88,8 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions; b
   }
   // The VCF's own media types, or bytes (bgzip); another declared type (XML, an image, a form) is
   // not a VCF sent by mistake to be read anyway.
+  // (no body at all, whatever Content-Type came with it: nothing was sent, which no media type changes)
+  if (body === undefined || body === null) throw fhirError('BAD_REQUEST', 'The request body (the VCF) is empty');
   const mt = mediaType(req);
   if (mt && !VCF_MEDIA.has(mt)) throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not a VCF: send text/plain, text/x-vcf, text/vcf, application/octet-stream, application/gzip or a Parameters resource`);
   // gzip is not decoded here: the VCF reader recognises gzip and BGZF by their magic number

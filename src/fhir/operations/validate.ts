@@ -5,6 +5,9 @@ import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import { assertCanSee } from '../../auth/authorize.js';
 import { validateResource } from '../../validation/validate.js';
 import { mediaType } from '../rest/request-utils.js';
+import { isIgProfile } from '../../validation/profiles/compile-profile.js';
+import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
+import { isKnownResourceType } from '../resource-types.js';
 
 /**
  * `$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html) at type level
@@ -38,14 +41,14 @@ export const validateOperation: OperationHandler = {
 
     if (input.mode === 'delete') {
       // Delete mode asks whether the instance may be deleted; nothing about content is checked.
-      if (req.id === undefined) throw fhirError('BAD_REQUEST', "mode 'delete' needs an instance: POST /fhir/{type}/{id}/$validate?mode=delete");
+      if (req.id === undefined) throw fhirError('BAD_REQUEST', "mode 'delete' needs an instance: POST /fhir/{type}/{id}/$validate?mode=delete", 'mode');
       await readStored(req, ctx, type, req.id);
       return ok(issues);
     }
 
     let resource = input.resource;
     if (!resource && req.id !== undefined) resource = await readStored(req, ctx, type, req.id);
-    if (!resource) throw fhirError('BAD_REQUEST', "No resource to validate: send it as the body or as Parameters.parameter[name='resource']");
+    if (!resource) throw fhirError('BAD_REQUEST', "No resource to validate: send it as the body or as Parameters.parameter[name='resource']", 'resource');
 
     if (resource.resourceType !== type) {
       issues.push({ severity: 'error', code: 'invalid', diagnostics: `resourceType ${String(resource.resourceType)} does not match the URL (${type})`, expression: ['resourceType'] });
@@ -57,10 +60,35 @@ export const validateOperation: OperationHandler = {
     if (req.id !== undefined && resource.id !== undefined && resource.id !== req.id) {
       issues.push({ severity: 'error', code: 'invalid', diagnostics: `resource id "${resource.id}" does not match the URL id "${req.id}"`, expression: [`${type}.id`] });
     }
-    issues.push(...validateResource(resource, { profiles: input.profile ? [input.profile] : undefined, strictProfiles: ctx.config.strictProfiles }));
+    const requested = input.profile === undefined ? undefined : requestedProfile(input.profile, type, issues);
+    issues.push(...validateResource(resource, { profiles: requested ? [requested] : undefined, strictProfiles: ctx.config.strictProfiles }));
     return ok(issues);
   },
 };
+
+const BASE = 'http://hl7.org/fhir/StructureDefinition/';
+
+/**
+ * The IG profile `profile` asks for, or undefined when there is none to run: the base definition of
+ * the type is what every validation checks (as a claim of it in meta.profile is), and a profile
+ * this server does not hold, or the base of another type, is an error naming the parameter, since
+ * the resource could not be checked against what was asked.
+ */
+function requestedProfile(profile: string, type: string, issues: Issue[]): string | undefined {
+  const url = stripVersion(profile);
+  if (url === BASE + type) return undefined;
+  if (isIgProfile(url)) return profile;
+  const other = url.startsWith(BASE) && isKnownResourceType(url.slice(BASE.length)) ? url.slice(BASE.length) : undefined;
+  issues.push({
+    severity: 'error',
+    code: 'not-supported',
+    diagnostics: other
+      ? `Profile ${profile} is the base definition of ${other}, not of ${type}`
+      : `Profile ${profile} is not known to this server (Genomics Reporting IG 3.0.0 profiles under ${IG_CANONICAL}/StructureDefinition/ are)`,
+    expression: ['profile'],
+  });
+  return undefined;
+}
 
 function ok(issues: Issue[]): FhirResponse {
   return { status: 200, body: issues.length ? toOperationOutcome(issues) : informational('All OK') };
@@ -83,19 +111,28 @@ function readInput(req: FhirRequest & { resourceType?: string }): ValidateInput 
     return req.query[name]?.[0];
   };
   const body = req.body;
-  let input: ValidateInput = { mode: q('mode') as Mode | undefined, profile: q('profile') };
+  const input: ValidateInput = { mode: q('mode') as Mode | undefined, profile: q('profile') };
   if (isResource(body)) {
     // A Parameters body is the operation's input unless Parameters is what is being validated
     // (then it is the input only when it uses the operation's parameter names).
-    if (body.resourceType === 'Parameters' && (req.resourceType !== 'Parameters' || isOperationParameters(body))) input = { ...input, ...fromParameters(body) };
-    else input.resource = body;
+    if (body.resourceType === 'Parameters' && (req.resourceType !== 'Parameters' || isOperationParameters(body))) {
+      // The query string and the body together are the inputs (as the genomics operations take
+      // them): a body without `profile` keeps the query's, and one given in both is a second value.
+      const fromBody = fromParameters(body);
+      for (const name of ['mode', 'profile'] as const) {
+        if (fromBody[name] === undefined) continue;
+        if (input[name] !== undefined) throw fhirError('BAD_REQUEST', `$validate takes at most one ${name} (got one in the query and one in the body)`, name);
+        (input as Record<string, unknown>)[name] = fromBody[name];
+      }
+      input.resource = fromBody.resource;
+    } else input.resource = body;
   } else if (body !== undefined && body !== null && !(typeof body === 'string' && body === '')) {
     const mt = mediaType(req);
     // as create answers: a body in another format (FHIR XML …) is a media type this server does not take
     if (mt && mt !== 'application/fhir+json' && mt !== 'application/json') throw fhirError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${mt} is not supported: send application/fhir+json`);
     throw fhirError('BAD_REQUEST', 'The body must be a FHIR resource or a Parameters resource');
   }
-  if (input.mode !== undefined && !MODES.has(input.mode)) throw fhirError('BAD_REQUEST', `mode must be create, update, delete or profile, got '${input.mode}'`);
+  if (input.mode !== undefined && !MODES.has(input.mode)) throw fhirError('BAD_REQUEST', `mode must be create, update, delete or profile, got '${input.mode}'`, 'mode');
   return input;
 }
 

@@ -8,6 +8,7 @@ import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
 import { adopt } from '../json-decimals.js';
 import { builtInResource } from './built-ins.js';
+import { dateRange } from '../../search/normalize.js';
 
 /**
  * history at instance, type and system level (https://hl7.org/fhir/R4/http.html#history), newest
@@ -21,12 +22,17 @@ function count(ctx: FhirContext, req: FhirRequest): number {
   return Math.min(Number(raw), ctx.config.maxCount);
 }
 
+/**
+ * The start of `name`'s value, read as search reads dates (dateRange): a day the month lacks
+ * (2021-02-29) is refused rather than rolled into March as Date.parse does, and a time without a
+ * zone is UTC whatever the server's zone.
+ */
 function instant(req: FhirRequest, name: string): number | undefined {
   const raw = param(req, name);
   if (raw === undefined) return undefined;
-  const ms = /^\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?$/.test(raw) ? Date.parse(raw) : NaN;
-  if (Number.isNaN(ms)) throw fhirError('BAD_REQUEST', `${name} must be a FHIR instant such as 2024-01-31T10:00:00Z (got "${raw}")`, name);
-  return ms;
+  const range = dateRange(raw);
+  if (!range) throw fhirError('BAD_REQUEST', `${name} must be a FHIR instant such as 2024-01-31T10:00:00Z (got "${raw}")`, name);
+  return range.s;
 }
 
 export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: string, id?: string): Promise<FhirResponse> {
@@ -68,7 +74,8 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   let more = false;
   let cursor = beforeSeq;
   // pages a filtered history fills by reading on (a bounded number of store pages per request)
-  for (let round = 0; round < (filtered ? 20 : 1) && entry.length < limit; round++) {
+  // (round 0 always runs: `_count=0` asks for the total alone, as in search)
+  for (let round = 0; round < (filtered ? 20 : 1) && (round === 0 || entry.length < limit); round++) {
     const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor, total: wantTotal && round === 0 });
     if (round === 0) total = res.total;
     const page = res.records.slice(0, limit);

@@ -90,6 +90,24 @@ export async function conditionalMatches(
   return matches;
 }
 
+/**
+ * The search criteria of an If-None-Exist (header or `Bundle.entry.request.ifNoneExist`): the
+ * spec's form is the query alone (`identifier=…`); a leading `Patient?` (or `…/Patient?`, `?`), as
+ * clients also write it, is dropped. Only a prefix before any `=` is one: a `?` inside a value is
+ * data (cutting from the last `?` turned `identifier=x|zz&_id=a?_id=p1` into `_id=p1`, and answered
+ * that unrelated resource). A prefix naming another type is refused: those are not criteria for
+ * `type`, and reading them as such would match or create the wrong thing.
+ */
+export function ifNoneExistCriteria(value: string, type: string, expression?: string): string {
+  const q = value.indexOf('?');
+  if (q < 0) return value;
+  const prefix = value.slice(0, q);
+  if (/[=&]/.test(prefix)) return value;
+  const named = prefix.slice(prefix.lastIndexOf('/') + 1);
+  if (named !== '' && named !== type) throw fhirError('BAD_REQUEST', `If-None-Exist names ${named}, not ${type}: its criteria are the search parameters of ${type} (identifier=…)`, expression);
+  return value.slice(q + 1);
+}
+
 /** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
 export async function createInTx(
   tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth: AuthContext | undefined, index: SearchIndex,
@@ -97,7 +115,7 @@ export async function createInTx(
   checkWritable(auth, resource);
   if (ifNoneExist !== undefined) {
     // The match is answered in place of the new resource, so the caller must be able to see it.
-    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExist.replace(/^.*\?/, ''), auth, 'see');
+    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExistCriteria(ifNoneExist, resource.resourceType), auth, 'see');
     if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${resource.resourceType} resources`);
     if (matches.length === 1) return { record: matches[0], status: 200 };
   }
@@ -115,6 +133,19 @@ export async function updateInTx(
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 
+/**
+ * A conditional update whose criteria match nothing, with an id in the body: update-as-create
+ * (R4) when the id is free, 409 when it names a live resource, which does not meet the criteria
+ * (R5 http.html#cond-update: "rejects the update with a 409 Conflict"): replacing it would
+ * overwrite a resource the client did not select.
+ */
+export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: string): Promise<void> {
+  const current = await tx.read(type, id);
+  if (current && !current.deleted) {
+    throw fhirError('CONFLICT', `The criteria match no ${type}, and ${type}/${id} exists without matching them: it is not replaced`, `${type}.id`);
+  }
+}
+
 /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update); `ownBase`: config.baseUrl, for its index. */
 export async function conditionalUpdateInTx(
   tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth: AuthContext | undefined, ownBase: string,
@@ -130,7 +161,11 @@ export async function conditionalUpdateInTx(
     const matched = withId(resource, id);
     return { record: await putInTx(tx, matched, matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`), indexResource(matched, ownBase)), status: 200 };
   }
-  if (resource.id !== undefined) return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
+  if (resource.id !== undefined) {
+    // no match, and an id: update-as-create, unless that id is taken
+    await refuseUnmatchedLiveId(tx, resource.resourceType, resource.id);
+    return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
+  }
   // no match: If-Match names a version of nothing, so it cannot hold
   matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
   const created = withId(resource, newId());

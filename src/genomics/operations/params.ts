@@ -82,6 +82,14 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
     const n = values.get(p.name!)?.length ?? 0;
     if (n < (p.min ?? 0)) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' is required by $${def.id}`, p.name!);
     if (p.max === '1' && n > 1) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' may be given only once`, p.name!);
+    // A token with a system and no code (`rxnorm|`): search reads it as "any code of the system",
+    // which these inputs cannot match (they are indexed by code); answering "absent" or a count of
+    // 0 for it would be a false negative.
+    if (p.searchType === 'token') {
+      for (const v of values.get(p.name!) ?? []) {
+        if (typeof v === 'string' && /\|\s*$/.test(v)) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' value '${v}' names a system and no code: give system|code or a code`, p.name!);
+      }
+    }
   }
   return new OperationInputs(def, values);
 }
