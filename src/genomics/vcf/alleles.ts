@@ -105,6 +105,18 @@ function classifySymbolic(r: VcfRecord, id: string, altIdx: number): AlleleResul
   return { call };
 }
 
+/**
+ * What a structural call says about where it is, as its Variant states it: the span, and the outer
+ * and inner ranges of an imprecise call (`5000-5300`, `2000-2500,outer:1950-2550,inner:2050-2450`).
+ * Two records at one POS with one symbolic ALT but another extent are two variants (map-vcf.ts).
+ */
+export function extentText(c: AlleleCall): string {
+  let s = `${c.start}-${c.end}`;
+  if (c.outer) s += `,outer:${c.outer[0]}-${c.outer[1]}`;
+  if (c.inner) s += `,inner:${c.inner[0]}-${c.inner[1]}`;
+  return s;
+}
+
 /** CIPOS / CIEND (Number=2, Type=Integer: offsets low,high around the breakpoint); a missing value is 0. */
 function confidenceInterval(r: VcfRecord, key: 'CIPOS' | 'CIEND'): [number, number] | undefined {
   const v = numberList(r, `INFO ${key}`, infoValue(r, key), 'integer');
