@@ -1,5 +1,5 @@
 import { type Build, chromInBuild, chromLength, mitochondrion, toAccession } from '../assemblies.js';
-import { classifyAllele, extentText } from './alleles.js';
+import { classifyAllele, copyNumberCall, extentText } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
 import { allelicState, calledAlts, parseGenotype } from './genotype.js';
@@ -77,10 +77,19 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
   const passed = (r.filters.length === 1 && (r.filters[0] === 'PASS' || r.filters[0] === '.')) && (!ft || ft === 'PASS');
   if (!passed && !ctx.includeFiltered) return skipped(out, 'filtered');
   const gtText = sampleValue(r, 'GT');
-  if (gtText === undefined) return skipped(out, r.format.includes('GT') ? 'no-call' : 'no-genotype');
-  const g = parseGenotype(gtText, r.alts.length, r.line);
-  const alts = calledAlts(g);
-  if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
+  const g = gtText === undefined ? undefined : parseGenotype(gtText, r.alts.length, r.line);
+  let alts = g ? calledAlts(g) : [];
+  // A copy-number call with no allele-level genotype (GT `./.`, or none): its FORMAT CN is the call
+  // (alleles.ts copyNumberCall), with no allelic state. A reference genotype stays a reference call.
+  let copyNumberOnly = false;
+  if (!alts.length && (!g || g.alleles.every((a) => a === null))) {
+    const called = copyNumberCall(r);
+    if (called !== undefined) {
+      alts = [called];
+      copyNumberOnly = true;
+    }
+  }
+  if (!alts.length) return skipped(out, !g ? (r.format.includes('GT') ? 'no-call' : 'no-genotype') : g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
   const chrom = chromInBuild(ctx.build, r.chrom);
   if (chrom === 'otherBuild') throw new VcfLineError(r.line, `CHROM ${r.chrom} is an accession of another build than ${ctx.build}`);
   const mito = chrom === 'MT';
@@ -127,12 +136,12 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
     const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
     const variant = mapVariant({
       id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,
-      state: allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
+      state: copyNumberOnly || !g ? undefined : allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
     });
     const call: MappedCall = { variant, changeType: cls.call.changeType, ...(extent ? { extent } : {}) };
     if (annotation) call.implication = mapImplication(variant, annotation, ctx.effective);
-    const copies = g.alleles.filter((a) => a === altIdx).length;
-    if (g.phased && copies === 1 && g.alleles.length > 1) call.phase = { chrom, set: sampleValue(r, 'PS') ?? '*', hap: g.alleles.indexOf(altIdx) };
+    const copies = g ? g.alleles.filter((a) => a === altIdx).length : 0;
+    if (g?.phased && copies === 1 && g.alleles.length > 1) call.phase = { chrom, set: sampleValue(r, 'PS') ?? '*', hap: g.alleles.indexOf(altIdx) };
     out.calls.push(call);
   }
   return out;
