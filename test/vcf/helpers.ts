@@ -26,7 +26,8 @@ export async function readAll<T extends Resource = Resource>(store: ResourceStor
 /**
  * The calls a VCF holds, computed naively from the raw text and independently of the importer:
  * records with FILTER PASS/'.' (and sample FT PASS or absent), for each distinct alt index in GT,
- * on a human chromosome, whose ALT is a sequence or a supported structural symbol.
+ * on a human chromosome, whose ALT is a sequence or a supported structural symbol; and a record
+ * with no allele called whose FORMAT CN calls a copy-number ALT.
  */
 export function expectedCalls(file: string, sampleCol = 9): { records: number; calls: number; phasedHets: number } {
   const buf = readFileSync(file);
@@ -44,12 +45,21 @@ export function expectedCalls(file: string, sampleCol = 9): { records: number; c
     const ft = fmt.indexOf('FT') >= 0 ? val[fmt.indexOf('FT')] : undefined;
     if (ft !== undefined && ft !== 'PASS' && ft !== '.') continue;
     const gi = fmt.indexOf('GT');
-    if (gi < 0 || !val[gi]) continue;
     const chrom = c[0].replace(/^chr/i, '').toUpperCase();
     if (!/^([1-9]|1\d|2[0-2]|X|Y|M|MT)$/.test(chrom)) continue;
-    const gt = val[gi];
-    const idx = gt.split(/[/|]/).filter((a) => a !== '.').map(Number);
+    const gt = gi >= 0 ? (val[gi] ?? '') : '';
+    const idx = gt.split(/[/|]/).filter((a) => a !== '.' && a !== '').map(Number);
     const alts = c[4].split(',');
+    // no allele called (GT ./., or none) but the sample's FORMAT CN: a copy-number call of the one
+    // <DEL>/<DUP>/<CNV> ALT, or of the <CNn> whose n is the CN
+    const cn = fmt.indexOf('CN') >= 0 ? val[fmt.indexOf('CN')] : undefined;
+    if (!idx.length && cn !== undefined && /^\d+$/.test(cn)) {
+      const named = alts.indexOf(`<CN${Number(cn)}>`);
+      const svtype = /(?:^|;)SVTYPE=([^;:]+)/.exec(c[7])?.[1];
+      if (named >= 0 || (alts.length === 1 && (/^<(DEL|DUP|CNV)[:>]/.test(alts[0]) || (/^<[^C]/.test(alts[0]) && !/^<(INV|INS)[:>]/.test(alts[0]) && /^(DEL|DUP|CNV)$/.test(svtype ?? ''))))) calls++;
+      continue;
+    }
+    if (!gt) continue;
     for (const i of new Set(idx.filter((a) => a > 0))) {
       const alt = alts[i - 1];
       if (alt.includes('[') || alt.includes(']') || alt === '*') continue;

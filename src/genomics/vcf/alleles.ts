@@ -105,6 +105,42 @@ function classifySymbolic(r: VcfRecord, id: string, altIdx: number): AlleleResul
   return { call };
 }
 
+/**
+ * What a structural call says about where it is, as its Variant states it: the span, and the outer
+ * and inner ranges of an imprecise call (`5000-5300`, `2000-2500,outer:1950-2550,inner:2050-2450`).
+ * Two records at one POS with one symbolic ALT but another extent are two variants (map-vcf.ts).
+ */
+export function extentText(c: AlleleCall): string {
+  let s = `${c.start}-${c.end}`;
+  if (c.outer) s += `,outer:${c.outer[0]}-${c.outer[1]}`;
+  if (c.inner) s += `,inner:${c.inner[0]}-${c.inner[1]}`;
+  return s;
+}
+
+/** Symbolic ALTs whose event changes the copy number of the region (FORMAT CN can call them). */
+const COPY_NUMBER_TYPES = new Set(['DEL', 'DUP', 'CNV']);
+
+/**
+ * The ALT a sample's FORMAT CN calls when its GT calls none (GT `./.`, `.`, or no GT): VCF 4.3
+ * section 4 reserves CN as the sample's "copy number genotype for imprecise events", and section
+ * 5.3 calls a <DUP> so (`./.:0:3:16.2`). The one ALT when it is a copy-number event (<DEL>, <DUP>,
+ * <CNV>, by name or SVTYPE), or the <CNn> named by the CN among several; otherwise (no CN, a
+ * sequence ALT, an <INV>, several ALTs the CN does not tell apart) undefined: a no-call. Returns the
+ * 1-based ALT index. Reads CN only when an ALT could be called, so other no-call lines stay unread.
+ */
+export function copyNumberCall(r: VcfRecord): number | undefined {
+  const tops = r.alts.map((a) => (a.startsWith('<') && a.endsWith('>') ? a.slice(1, -1).split(':')[0] : undefined));
+  const cnAllele = (top: string | undefined) => (top && /^CN\d+$/.test(top) ? Number(top.slice(2)) : undefined);
+  const svtype = infoValue(r, 'SVTYPE')?.split(':')[0];
+  const event = (top: string | undefined) => top !== undefined && (COPY_NUMBER_TYPES.has(top) || (!SV_TYPES[top] && cnAllele(top) === undefined && COPY_NUMBER_TYPES.has(svtype ?? '')));
+  if (!tops.some((top) => event(top) || cnAllele(top) !== undefined)) return undefined;
+  const cn = numberList(r, 'CN', sampleValue(r, 'CN'), 'count')?.[0];
+  if (cn === undefined) return undefined;
+  const named = tops.findIndex((top) => cnAllele(top) === cn);
+  if (named >= 0) return named + 1;
+  return tops.length === 1 && event(tops[0]) ? 1 : undefined;
+}
+
 /** CIPOS / CIEND (Number=2, Type=Integer: offsets low,high around the breakpoint); a missing value is 0. */
 function confidenceInterval(r: VcfRecord, key: 'CIPOS' | 'CIEND'): [number, number] | undefined {
   const v = numberList(r, `INFO ${key}`, infoValue(r, key), 'integer');

@@ -27,6 +27,8 @@ export interface CallOutcome {
   id: string;
   implication: boolean;
   changeType: ChangeType;
+  /** A structural call's extent (MappedCall.extent). */
+  extent?: string;
   phase?: { chrom: string; set: string; hap: number };
 }
 
@@ -45,7 +47,7 @@ export function mapLines(ctx: RecordContext, texts: string[], lineNos: ArrayLike
       const calls = m.calls.map((c): CallOutcome => {
         resources.push(c.variant);
         if (c.implication) resources.push(c.implication);
-        return { id: c.variant.id, implication: !!c.implication, changeType: c.changeType, ...(c.phase ? { phase: c.phase } : {}) };
+        return { id: c.variant.id, implication: !!c.implication, changeType: c.changeType, ...(c.extent ? { extent: c.extent } : {}), ...(c.phase ? { phase: c.phase } : {}) };
       });
       return { skips: m.skips, posKey: m.posKey, calls };
     } catch (e) {
@@ -78,7 +80,7 @@ export interface LineRecord {
   error?: VcfLineError;
   skips: SkipReason[];
   posKey?: string;
-  calls: Array<{ variant: LineResource; implication?: LineResource; changeType: ChangeType; phase?: { chrom: string; set: string; hap: number } }>;
+  calls: Array<{ variant: LineResource; implication?: LineResource; changeType: ChangeType; extent?: string; phase?: { chrom: string; set: string; hap: number } }>;
 }
 
 export function lineRecords(m: MappedLines): LineRecord[] {
@@ -97,7 +99,7 @@ export function lineRecords(m: MappedLines): LineRecord[] {
       skips: l.skips, posKey: l.posKey,
       calls: l.calls.map((c) => {
         const variant = next();
-        return { variant, changeType: c.changeType, phase: c.phase, ...(c.implication ? { implication: next() } : {}) };
+        return { variant, changeType: c.changeType, extent: c.extent, phase: c.phase, ...(c.implication ? { implication: next() } : {}) };
       }),
     };
   });

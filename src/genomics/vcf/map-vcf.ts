@@ -29,7 +29,7 @@ const WINDOWS_AHEAD = 2;
 interface SequenceRecord<T> {
   skips: SkipReason[];
   posKey?: string;
-  calls: Array<{ variant: T; implication?: T; changeType: ChangeType; phase?: { chrom: string; set: string; hap: number } }>;
+  calls: Array<{ variant: T; implication?: T; changeType: ChangeType; extent?: string; phase?: { chrom: string; set: string; hap: number } }>;
 }
 
 /**
@@ -107,9 +107,10 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const changeTypes = new Set<ChangeType>();
   const errors: Issue[] = [];
   const skip = (r: SkipReason) => (summary.skipped[r] = (summary.skipped[r] ?? 0) + 1);
-  // Ids already produced at the current position (duplicate records in one file).
+  // Ids already produced at the current position (duplicate records in one file), with the extent
+  // of a structural call ('' for a sequence call): see `sequence`.
   let posKey = '';
-  const seenAtPos = new Set<string>();
+  const seenAtPos = new Map<string, string>();
   // A sorted file (VCF 4.3 section 1.6.1: POS ascending within contiguous CHROM blocks) repeats a call
   // only at its position, which is all seenAtPos remembers. From the first record out of that order,
   // every id produced is remembered (seeded with the result list), so a call met again elsewhere is a
@@ -117,8 +118,11 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   let lastChrom = '';
   let lastPos = 0;
   const chromsSeen = new Set<string>();
-  let seenAnywhere: Set<string> | undefined;
-  const outOfOrder = () => (seenAnywhere ??= new Set(results.ids()));
+  // (null: an id produced before the file was found out of order, whose extent was not kept)
+  let seenAnywhere: Map<string, string | null> | undefined;
+  const outOfOrder = () => (seenAnywhere ??= new Map(Array.from(results.ids(), (id) => [id, null])));
+  /** The extent an id was produced with ('' a sequence call, null not known), undefined when it was not. */
+  const seenExtent = (id: string): string | null | undefined => seenAtPos.get(id) ?? seenAnywhere?.get(id);
 
   const ctx: RecordContext = {
     patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
@@ -130,9 +134,14 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     // Lines go to the pool in windows, a few ahead, and come back in order with what each maps to.
     let texts: string[] = [];
     let nos: number[] = [];
-    const inFlight: Array<Promise<LineRecord[]>> = [];
+    // Lines that may hold a structural call (a symbolic ALT has '<') stay here while their window is
+    // in flight, by their index in it: one may have to be mapped again keyed by its extent (`sequence`).
+    type Window = { lines: LineRecord[]; symbolic: Map<number, [string, number]> };
+    const inFlight: Array<Promise<Window>> = [];
     const send = () => {
-      const p = pool.mapVcfLines(ctx, texts, nos).then((parts) => parts.flatMap(lineRecords));
+      const symbolic = new Map<number, [string, number]>();
+      for (let i = 0; i < texts.length; i++) if (texts[i].includes('<')) symbolic.set(i, [texts[i], nos[i]]);
+      const p = pool.mapVcfLines(ctx, texts, nos).then((parts): Window => ({ lines: parts.flatMap(lineRecords), symbolic }));
       p.catch(() => {}); // awaited below, unless the import stops first
       inFlight.push(p);
       texts = [];
@@ -175,7 +184,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
         if (lineError(e)) break;
         continue;
       }
-      yield* sequence(mapped);
+      yield* sequence(mapped, () => mapRecordLine(ctx, text, lineNo, true));
     }
   }
   if (errors.length) {
@@ -219,21 +228,30 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   }
 
   /** Lines mapped on the pool, as the loop above takes them one by one; false to stop reading. */
-  function* take(lines: LineRecord[]): Generator<ProducedResource | LineResource, boolean> {
-    for (const l of lines) {
+  function* take({ lines, symbolic }: { lines: LineRecord[]; symbolic: Map<number, [string, number]> }): Generator<ProducedResource | LineResource, boolean> {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
       summary.records++;
       if (l.error) {
         if (lineError(l.error)) return false;
         continue;
       }
       // Refusing anyway: the remaining lines only count for their errors.
-      if (!errors.length) yield* sequence(l);
+      const line = symbolic.get(i);
+      if (!errors.length) yield* sequence(l, line && (() => mapRecordLine(ctx, line[0], line[1], true)));
     }
     return true;
   }
 
-  /** What spans records: duplicates at one position, phase sets, the result list, counters. */
-  function* sequence<T extends { id: string }>(m: SequenceRecord<T>): Generator<T | ProducedResource> {
+  /**
+   * What spans records: duplicates at one position, phase sets, the result list, counters.
+   * A call is a duplicate when its id was produced at its position already, except a structural
+   * call whose id was produced with another extent (two `<DEL>` at one POS with another END or
+   * SVLEN are two deletions): `extentKeyed` maps its record again with the extent in its key. The
+   * first call at a site keeps the plain key, so a file with one structural call per site keeps the
+   * ids it always had; one of an extent already seen (plain or extent-keyed) is a duplicate.
+   */
+  function* sequence<T extends { id: string }>(m: SequenceRecord<T>, extentKeyed?: () => SequenceRecord<ProducedResource>): Generator<T | ProducedResource> {
     for (const r of m.skips) skip(r);
     if (m.posKey !== undefined && m.posKey !== posKey) {
       posKey = m.posKey;
@@ -248,14 +266,25 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
       } else if (pos < lastPos) outOfOrder();
       lastPos = pos;
     }
-    for (const c of m.calls) {
-      const id = c.variant.id;
-      if (seenAtPos.has(id) || seenAnywhere?.has(id)) {
+    let again: SequenceRecord<ProducedResource> | undefined;
+    for (let k = 0; k < m.calls.length; k++) {
+      let c: SequenceRecord<T | ProducedResource>['calls'][number] = m.calls[k];
+      let id = c.variant.id;
+      let seen = seenExtent(id);
+      if (typeof seen === 'string' && c.extent !== undefined && seen !== c.extent) {
+        if (!extentKeyed) throw new Error(`a structural call (${id}) without its line to key it by its extent`);
+        again ??= extentKeyed();
+        if (again.calls.length !== m.calls.length) throw new Error(`the line of ${id} maps to other calls keyed by extent`);
+        c = again.calls[k];
+        id = c.variant.id;
+        seen = seenExtent(id);
+      }
+      if (seen !== undefined) {
         skip('duplicate');
         continue;
       }
-      seenAtPos.add(id);
-      seenAnywhere?.add(id);
+      seenAtPos.set(id, c.extent ?? '');
+      seenAnywhere?.set(id, c.extent ?? '');
       changeTypes.add(c.changeType);
       yield c.variant;
       results.add(id);

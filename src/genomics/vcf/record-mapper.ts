@@ -1,5 +1,5 @@
 import { type Build, chromInBuild, chromLength, mitochondrion, toAccession } from '../assemblies.js';
-import { classifyAllele } from './alleles.js';
+import { classifyAllele, copyNumberCall, extentText } from './alleles.js';
 import { type Annotation, annotationKey } from './annotations.js';
 import type { ChangeType, GenomicSource } from './codes.js';
 import { allelicState, calledAlts, parseGenotype } from './genotype.js';
@@ -37,6 +37,11 @@ export interface MappedCall {
   variant: ProducedResource;
   implication?: ProducedResource;
   changeType: ChangeType;
+  /**
+   * A structural call's extent (alleles.ts extentText): the call at a site that another record
+   * already took with another extent is mapped again `extentKeyed` (map-vcf.ts).
+   */
+  extent?: string;
   /** A phased heterozygous call: its phase set on the chromosome and the haplotype its ALT is on. */
   phase?: { chrom: string; set: string; hap: number };
 }
@@ -48,9 +53,13 @@ export interface MappedRecord {
   calls: MappedCall[];
 }
 
-/** Maps one data line (throws VcfLineError when it is malformed). */
-export function mapRecordLine(ctx: RecordContext, text: string, lineNo: number): MappedRecord {
-  return mapRecord(ctx, parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex));
+/**
+ * Maps one data line (throws VcfLineError when it is malformed). `extentKeyed`: the key of each
+ * structural call names its extent too (`1:5000:A><DEL>@5000-5300`), for a record at a site where
+ * another record of the same ALT and another extent came first and has the plain key.
+ */
+export function mapRecordLine(ctx: RecordContext, text: string, lineNo: number, extentKeyed = false): MappedRecord {
+  return mapRecord(ctx, parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex), true, extentKeyed);
 }
 
 /**
@@ -62,16 +71,25 @@ export function checkRecordLine(ctx: RecordContext, text: string, lineNo: number
   mapRecord(ctx, parseRecord(text, lineNo, ctx.sampleCount, ctx.sampleIndex), false);
 }
 
-function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord {
+function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed = false): MappedRecord {
   const out: MappedRecord = { skips: [], calls: [] };
   const ft = sampleValue(r, 'FT');
   const passed = (r.filters.length === 1 && (r.filters[0] === 'PASS' || r.filters[0] === '.')) && (!ft || ft === 'PASS');
   if (!passed && !ctx.includeFiltered) return skipped(out, 'filtered');
   const gtText = sampleValue(r, 'GT');
-  if (gtText === undefined) return skipped(out, r.format.includes('GT') ? 'no-call' : 'no-genotype');
-  const g = parseGenotype(gtText, r.alts.length, r.line);
-  const alts = calledAlts(g);
-  if (!alts.length) return skipped(out, g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
+  const g = gtText === undefined ? undefined : parseGenotype(gtText, r.alts.length, r.line);
+  let alts = g ? calledAlts(g) : [];
+  // A copy-number call with no allele-level genotype (GT `./.`, or none): its FORMAT CN is the call
+  // (alleles.ts copyNumberCall), with no allelic state. A reference genotype stays a reference call.
+  let copyNumberOnly = false;
+  if (!alts.length && (!g || g.alleles.every((a) => a === null))) {
+    const called = copyNumberCall(r);
+    if (called !== undefined) {
+      alts = [called];
+      copyNumberOnly = true;
+    }
+  }
+  if (!alts.length) return skipped(out, !g ? (r.format.includes('GT') ? 'no-call' : 'no-genotype') : g.alleles.every((a) => a === null) ? 'no-call' : 'reference-call');
   const chrom = chromInBuild(ctx.build, r.chrom);
   if (chrom === 'otherBuild') throw new VcfLineError(r.line, `CHROM ${r.chrom} is an accession of another build than ${ctx.build}`);
   const mito = chrom === 'MT';
@@ -110,18 +128,20 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true): MappedRecord
     // the repeat is keyed by its allele index, so it is not taken for a duplicate of the first (whose
     // key stays what it was). A repeated sequence ALT is one allele, a duplicate.
     const repeat = cls.call.structural && r.alts.indexOf(alt) < altIdx - 1 ? `#${altIdx}` : '';
-    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() + repeat, source: ctx.source, specimen: ctx.specimen };
+    const extent = cls.call.structural ? extentText(cls.call) : undefined;
+    const extentSuffix = extentKeyed && extent ? `@${extent}` : '';
+    const key = { patient: ctx.patient, build: ctx.build, sample: ctx.sample, chrom, pos: r.pos, ref: r.ref, alt: alt.toUpperCase() + repeat + extentSuffix, source: ctx.source, specimen: ctx.specimen };
     const readDepth = ad?.[altIdx];
     const frequency = fAf?.[altIdx - 1] ?? (readDepth !== undefined && adSum > 0 ? readDepth / adSum : undefined);
     const annotation = ctx.annotations?.get(annotationKey(chrom, r.pos, r.ref, alt));
     const variant = mapVariant({
       id: variantId(key), identifierValue: variantKey(key), patient: ctx.patient, build: ctx.build, accession, call: cls.call, source: ctx.source,
-      state: allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
+      state: copyNumberOnly || !g ? undefined : allelicState(g, altIdx, mito), frequency, readDepth, dbsnp, annotation, specimen: ctx.specimen, effective: ctx.effective,
     });
-    const call: MappedCall = { variant, changeType: cls.call.changeType };
+    const call: MappedCall = { variant, changeType: cls.call.changeType, ...(extent ? { extent } : {}) };
     if (annotation) call.implication = mapImplication(variant, annotation, ctx.effective);
-    const copies = g.alleles.filter((a) => a === altIdx).length;
-    if (g.phased && copies === 1 && g.alleles.length > 1) call.phase = { chrom, set: sampleValue(r, 'PS') ?? '*', hap: g.alleles.indexOf(altIdx) };
+    const copies = g ? g.alleles.filter((a) => a === altIdx).length : 0;
+    if (g?.phased && copies === 1 && g.alleles.length > 1) call.phase = { chrom, set: sampleValue(r, 'PS') ?? '*', hap: g.alleles.indexOf(altIdx) };
     out.calls.push(call);
   }
   return out;
