@@ -11,8 +11,11 @@ import type { RecordContext } from '../genomics/vcf/record-mapper.js';
 /**
  * Validation and search indexing of bulk loads (VCF import, seeding) on worker threads, while the
  * main thread stores: they are pure CPU, about 170 µs per Variant together, and the store's commit
- * is the main thread's. Results come back in input order. Small batches, and hosts where workers
- * cannot start, are prepared inline: same function, same answers (prepare.ts). A VCF import sends
+ * is the main thread's. Results come back in input order. Small batches while no worker runs, and
+ * hosts where workers cannot start, are prepared inline: same function, same answers (prepare.ts).
+ * Once the workers run, small batches go to them too: a VCF import's last batch holds its report,
+ * whose tens of thousands of result references cost the main thread (which would also compile
+ * the validators for it) more than all its per-line work. A VCF import sends
  * its data lines instead of resources (`mapVcfLines`): the workers map them as well, so the main
  * thread neither builds nor serializes them and the workers do not parse them (about 10% less CPU
  * in all for an import stored at 100k records, README). The same workers build the index terms of an embedded store's
@@ -56,6 +59,8 @@ export class PreparePool {
   /** The VCF RecordContext each worker holds. */
   private readonly held = new Map<Worker, RecordContext>();
   private failed = false;
+  /** Resources and data lines prepared on this thread (observability: tests). */
+  readonly inline = { resources: 0, lines: 0 };
 
   constructor(private readonly size: number) {}
 
@@ -134,6 +139,11 @@ export class PreparePool {
     });
   }
 
+  /** Whether the workers are started (and none failed): a small batch then costs them a message, not a start. */
+  private started(): boolean {
+    return this.all.length > 0 && !this.failed;
+  }
+
   /** Starts the workers if need be; false when they cannot run here (work is then done inline). */
   private ready(): boolean {
     if (!(this.size >= 1) || this.failed) return false;
@@ -150,7 +160,10 @@ export class PreparePool {
 
   /** Issues, serialized index and packed write (prepare.ts) of every resource, in order; `ownBase` as for indexResource. */
   async prepareAll(resources: Resource[], ownBase: string): Promise<Prepared[]> {
-    if (resources.length < INLINE_BELOW || !this.ready()) return unpackChunk(prepareChunk(resources, ownBase));
+    if ((resources.length < INLINE_BELOW && !this.started()) || !this.ready()) {
+      this.inline.resources += resources.length;
+      return unpackChunk(prepareChunk(resources, ownBase));
+    }
     const parts: Array<Promise<Prepared[]>> = [];
     for (let i = 0; i < resources.length; i += CHUNK) {
       parts.push(this.run({ json: JSON.stringify(resources.slice(i, i + CHUNK)), ownBase }).then((m) => unpackChunk(m.chunk!)));
@@ -163,7 +176,10 @@ export class PreparePool {
    * chunks, in order: the main thread of an import then only reads lines and keeps what spans records.
    */
   async mapVcfLines(ctx: RecordContext, texts: string[], lineNos: number[]): Promise<MappedLines[]> {
-    if (texts.length < INLINE_BELOW || !this.ready()) return [mapLines(ctx, texts, lineNos)];
+    if ((texts.length < INLINE_BELOW && !this.started()) || !this.ready()) {
+      this.inline.lines += texts.length;
+      return [mapLines(ctx, texts, lineNos)];
+    }
     const parts: Array<Promise<MappedLines>> = [];
     for (let i = 0; i < texts.length; i += CHUNK) {
       const msg = { lines: texts.slice(i, i + CHUNK), lineNos: Int32Array.from(lineNos.slice(i, i + CHUNK)) };

@@ -35,6 +35,20 @@ t.test('small batches are prepared inline, and a pool of size 0 never starts wor
   await pool.close();
 });
 
+t.test('once the workers run, small batches go to them too (an import\'s report is not prepared on the main thread)', async (t) => {
+  const data: Resource[] = [...generateGenomicData({ variants: 200, patients: 2, seed: 5 })];
+  const pool = new PreparePool(2);
+  t.teardown(() => pool.close());
+  const small = data.slice(0, 8);
+  await pool.prepareAll(small, BASE);
+  t.equal(pool.inline.resources, 8, 'before the workers run: inline');
+  await pool.prepareAll(data, BASE); // starts them
+  const out = await pool.prepareAll(small, BASE);
+  t.equal(pool.inline.resources, 8, 'after: on the workers');
+  t.same(out.map(plain), small.map((r) => prepareResource(r, BASE)), 'with the same answers');
+  t.ok(out.every((p) => p.packed), 'packed');
+});
+
 t.test('index terms built on a worker equal those built inline, from shared or plain memory', async (t) => {
   const { termsOfBytes } = await import('../../src/prepare/terms-of-bytes.js');
   const { indexResource } = await import('../../src/search/search-service.js');

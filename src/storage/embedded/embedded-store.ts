@@ -11,7 +11,8 @@ import { DEFAULT_REINDEX_BATCH, emptySummary, recompute } from '../reindex-summa
 import { readIndexVersion, writeIndexVersion } from './index-version-file.js';
 import { withTimeLimit } from '../time-limit.js';
 import { searchIndexesOf, type Picked } from './search-indexes.js';
-import { EmbeddedTx, type Staged, type TxHost } from './embedded-tx.js';
+import { EmbeddedTx, type TxHost } from './embedded-tx.js';
+import type { StagedWrites } from './staged-writes.js';
 import { historyPage } from './history.js';
 import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
@@ -221,7 +222,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     return { docs, verified: false };
   }
 
-  private runSearch(query: StoreQuery, staged: Map<string, Staged> | undefined): StoreSearchResult {
+  private runSearch(query: StoreQuery, staged: StagedWrites | undefined): StoreSearchResult {
     // A transaction's own writes are merged in: then the committed candidates come whole.
     const picked = this.candidates(query, !staged?.size);
     if (picked.paged) {
@@ -231,8 +232,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     let docs = picked.docs;
     let verified = picked.verified;
     if (staged?.size) {
-      const keys = new Set(staged.keys());
-      docs = docs.filter((d) => !keys.has(`${d.t}/${d.id}`));
+      docs = docs.filter((d) => !staged.has(d.t, d.id));
       for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
       verified = false;
     }
@@ -243,7 +243,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
       matched = sortDocs(matched, query.sort);
     }
     const page = matched.slice(query.skip ?? 0, (query.skip ?? 0) + query.limit).map(resultDoc);
-    const records = page.map((d) => staged?.get(`${d.t}/${d.id}`)?.record ?? this.current(d.t, d.id)!);
+    const records = page.map((d) => staged?.get(d.t, d.id)?.record ?? this.current(d.t, d.id)!);
     return { records, docs: page, total };
   }
 
@@ -467,7 +467,7 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     return v?.length ? toRecord(v[v.length - 1]) : undefined;
   }
 
-  searchWith(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult {
+  searchWith(query: StoreQuery, staged: StagedWrites): StoreSearchResult {
     return this.runSearch(query, staged);
   }
 }

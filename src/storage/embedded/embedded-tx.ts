@@ -3,19 +3,15 @@ import { fhirError } from '../../fhir/errors.js';
 import { storedJson } from '../stored-json.js';
 import type { IndexedDoc, PreparedWrite, PutOptions, ResourceKey, SearchIndex, StoreQuery, StoreSearchResult, StoreTx, VersionRecord } from '../types.js';
 import type { OpRecord } from './records.js';
-import { isPackedRef, PackedDoc, PackedRecord, packedId, packedType } from './packed-batch.js';
+import { isPackedRef, PackedDoc, PackedRecord, packedId, packedType, type PackedRef } from './packed-batch.js';
+import { StagedWrites, type Staged } from './staged-writes.js';
 
-/** A write made inside a transaction, not yet committed. */
-export interface Staged {
-  op: OpRecord;
-  record: VersionRecord;
-  doc?: IndexedDoc;
-}
+export type { Staged } from './staged-writes.js';
 
 /** What a transaction needs from its store (reads of committed state). */
 export interface TxHost {
   current(t: string, id: string): VersionRecord | undefined;
-  searchWith(query: StoreQuery, staged: Map<string, Staged>): StoreSearchResult;
+  searchWith(query: StoreQuery, staged: StagedWrites): StoreSearchResult;
 }
 
 /**
@@ -24,8 +20,8 @@ export interface TxHost {
  * writer lock, so `lock()` has nothing more to do.
  */
 export class EmbeddedTx implements StoreTx {
-  /** Latest staged state per `Type/id` (what reads inside the transaction see). */
-  readonly staged = new Map<string, Staged>();
+  /** Latest staged state per resource (what reads inside the transaction see). */
+  readonly staged = new StagedWrites();
   /** Every staged write in order: two writes of one resource keep both versions. */
   readonly ops: OpRecord[] = [];
   /** Set at commit or abort: a late write through a leaked tx must not be silently lost. */
@@ -38,7 +34,7 @@ export class EmbeddedTx implements StoreTx {
   ) {}
 
   async read(resourceType: string, id: string): Promise<VersionRecord | undefined> {
-    return this.staged.get(`${resourceType}/${id}`)?.record ?? this.host.current(resourceType, id);
+    return this.staged.get(resourceType, id)?.record ?? this.host.current(resourceType, id);
   }
 
   async search(query: StoreQuery): Promise<StoreSearchResult> {
@@ -47,7 +43,7 @@ export class EmbeddedTx implements StoreTx {
 
   private nextVersion(t: string, id: string, opts?: PutOptions): number {
     if (this.finished) throw new Error('write through a finished transaction');
-    const cur = this.staged.get(`${t}/${id}`)?.record ?? this.host.current(t, id);
+    const cur = this.staged.get(t, id)?.record ?? this.host.current(t, id);
     const curV = cur?.versionId ?? 0;
     if (opts?.ifVersion !== undefined && opts.ifVersion !== curV) {
       throw fhirError('PRECONDITION_FAILED', `Version conflict on ${t}/${id}: expected version ${opts.ifVersion}, current is ${curV}`);
@@ -67,7 +63,7 @@ export class EmbeddedTx implements StoreTx {
     const json = storedJson(resource, v, lastUpdated);
     const op: OpRecord = { t, id, v, json, xj: opts?.indexJson ?? JSON.stringify(index), x: index };
     const record: VersionRecord = { resourceType: t, id, versionId: v, lastUpdated, deleted: false, json };
-    this.staged.set(`${t}/${id}`, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });
+    this.staged.set(t, id, { op, record, doc: { t, id, v, lu: this.lu, seq: Number.MAX_SAFE_INTEGER, x: index } });
     this.ops.push(op);
     return record;
   }
@@ -88,12 +84,10 @@ export class EmbeddedTx implements StoreTx {
     }
     const v = this.nextVersion(t, id, opts);
     const lastUpdated = this.lastUpdated();
-    const op: OpRecord = { t, id, v, pk };
-    const record = new PackedRecord(t, id, v, lastUpdated, pk);
-    const doc = new PackedDoc(t, id, v, this.lu, pk);
-    this.staged.set(`${t}/${id}`, { op, record, doc });
-    this.ops.push(op);
-    return record;
+    const staged = new StagedPacked({ t, id, v, pk }, lastUpdated, this.lu);
+    this.staged.set(t, id, staged);
+    this.ops.push(staged.op);
+    return staged;
   }
 
   async delete(resourceType: string, id: string, opts?: PutOptions): Promise<VersionRecord | undefined> {
@@ -106,12 +100,37 @@ export class EmbeddedTx implements StoreTx {
     const lastUpdated = this.lastUpdated();
     const op: OpRecord = { t: resourceType, id, v, del: true };
     const record: VersionRecord = { resourceType, id, versionId: v, lastUpdated, deleted: true };
-    this.staged.set(`${resourceType}/${id}`, { op, record });
+    this.staged.set(resourceType, id, { op, record });
     this.ops.push(op);
     return record;
   }
 
   async lock(_key: string): Promise<void> {
     // Every embedded transaction already holds the single writer lock.
+  }
+}
+
+/**
+ * A prepared write as staged, which is also the record it answers: its document is made only
+ * when a search inside the transaction reads it. With its op, two objects per write instead of four
+ * (op, staged entry, record, document) that every write of an import keeps alive until the
+ * commit, each copied by the GC on its way to the old generation.
+ */
+class StagedPacked extends PackedRecord implements Staged {
+  #doc?: PackedDoc;
+  constructor(
+    readonly op: OpRecord & { pk: PackedRef },
+    lastUpdated: string,
+    private readonly lu: number,
+  ) {
+    super(op.t, op.id, op.v, lastUpdated, op.pk);
+  }
+
+  get record(): PackedRecord {
+    return this;
+  }
+
+  get doc(): PackedDoc {
+    return (this.#doc ??= new PackedDoc(this.resourceType, this.id, this.versionId, this.lu, this.op.pk));
   }
 }
