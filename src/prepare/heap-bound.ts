@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
  * v8.getHeapSpaceStatistics), and a process with two workers held ~150-200 MB of RSS for it.
  * Starting a collection once the old generation has grown by this much keeps each worker's heap
  * nearer its live size: an import of 200k records with the pool running grew the process's RSS by
- * 222 MB instead of 260-324 (32 MB: 189-220), for ~11% more CPU in the process (32 MB: 16-25%),
+ * 222 MB instead of 234-324 (32 MB: 181-235), for ~11% more CPU in the process (32 MB: 16-25%),
  * since a collection marks the whole live heap each time (README, VCF import memory).
  */
 export const OLD_GROWTH_BOUND = 64 * 1024 * 1024;
