@@ -8,6 +8,10 @@
  * transactions of N resources). Prints one JSON line: ms (wall), cpuMs (this process, user+system),
  * records, variants, resources, rssGrowthMb (peak RSS growth: the kernel's peak where it can be
  * reset, else sampled every 20 ms) and sampledGrowthMb (the sampled one, for comparison).
+ * Stage prepare-warm (FILE WARMUP): the prepare stage's growth in a process whose prepare pool is
+ * already running: it imports WARMUP first (nothing stored), then takes the baseline and resets the
+ * peak, and imports FILE while the pool is still up (it stops after 500 ms idle, pool.ts). What it
+ * measures is what the import itself adds to a running process, not the cost of starting the pool.
  */
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +25,15 @@ import { hasErrors, validateResource } from '../../src/validation/validate.js';
 import { importVcfBatched } from '../../src/genomics/vcf/import-batched.js';
 import { indexResource, RELATIVE_REFS_ONLY } from '../../src/search/search-service.js';
 import { EmbeddedStore } from '../../src/storage/embedded/embedded-store.js';
+import { preparePool } from '../../src/prepare/pool.js';
 
-const [stage, file] = process.argv.slice(2);
+const [stage, file, warmup] = process.argv.slice(2);
 const opts = { patient: 'bench1' };
+if (stage === 'prepare-warm') {
+  // Starts the workers and compiles what an import runs, on the main thread and on the workers.
+  await runImport(createReadStream(warmup), opts, nullSink());
+  if (!(preparePool() as unknown as { all: unknown[] }).all.length) throw new Error('the prepare pool stopped before the measured import');
+}
 global.gc?.();
 // The peak is the kernel's (VmHWM, reset here through clear_refs): sampling RSS from this thread
 // misses what the worker threads' heaps reach between two samples, or while this thread is busy.
@@ -62,7 +72,7 @@ if (stage === 'read' || stage === 'parse') {
     if (stage === 'index') indexResource(r, RELATIVE_REFS_ONLY);
   }
   ({ records, variants } = s);
-} else if (stage === 'prepare') {
+} else if (stage === 'prepare' || stage === 'prepare-warm') {
   // What the import does short of storing: validation, indexing and packing on the prepare pool.
   const s = await runImport(createReadStream(file), opts, nullSink());
   ({ records, variants, resources } = s);

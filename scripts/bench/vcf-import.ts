@@ -5,7 +5,10 @@
  * BENCH_VCF_STORE_VARIANTS (default: the same) for validate/index/store. The embedded store keeps
  * all its data in memory, so the store stage's RSS growth is mostly the stored data itself (about
  * 10 KB per variant); the stages before it show what the pipeline alone holds. Peaks are the
- * kernel's (VmHWM), so a worker heap's short peak between two samples is counted.
+ * kernel's (VmHWM), so a worker heap's short peak between two samples is counted. The prepare
+ * stage is measured twice: from the process's start (the workers start within it, as they do for
+ * a server's import that follows no other bulk load by 500 ms), and with the pool running already,
+ * at BENCH_VCF_WARM_VARIANTS (default 20,000) and 10 times that.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +21,8 @@ import { generateVcf } from './_vcf-gen.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_VCF_VARIANTS ?? 1_000_000);
 const M = Math.min(N, Number(process.env.BENCH_VCF_STORE_VARIANTS ?? N));
+/** Smaller of the two sizes imported with the prepare pool running (the other is 10 times it). */
+const WARM_SMALL = Number(process.env.BENCH_VCF_WARM_VARIANTS ?? 20_000);
 const STAGE_TIMEOUT_MS = Number(process.env.BENCH_VCF_TIMEOUT_MS ?? 15 * 60_000);
 
 interface StageResult { ms: number; cpuMs: number; heapAfterMb: number; closeMs: number; records: number; variants: number; resources: number; rssGrowthMb: number; sampledGrowthMb: number }
@@ -26,8 +31,8 @@ interface StageResult { ms: number; cpuMs: number; heapAfterMb: number; closeMs:
 // BATCH resources): one transaction of a million variants would be one multi-gigabyte journal line.
 const BATCH = M > 100_000 ? 20_000 : 0;
 
-function stage(name: string, file: string): StageResult {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=16000', '--import', 'tsx', join(here, '_vcf-import-worker.ts'), name, file], {
+function stage(name: string, file: string, ...more: string[]): StageResult {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=16000', '--import', 'tsx', join(here, '_vcf-import-worker.ts'), name, file, ...more], {
     encoding: 'utf8', timeout: STAGE_TIMEOUT_MS, maxBuffer: 1 << 20, env: { ...process.env, BENCH_VCF_BATCH: String(BATCH) },
   });
   if (r.status !== 0) throw new Error(`stage ${name} failed (${r.signal ?? r.status}): ${r.stderr.slice(-2000)}`);
@@ -81,6 +86,21 @@ const bench: BenchModule = {
       const prepareTenth = stage('prepare', tenth);
       lines.push({ name: `  same @${T.toLocaleString('en-US')} (the fixed part)`, value: prepareTenth.rssGrowthMb, unit: 'MB' });
       lines.push({ name: '  growth with file size (difference)', value: prepare.rssGrowthMb - prepareTenth.rssGrowthMb, unit: 'MB' });
+      // The same import in a process whose prepare pool is running already (a server importing
+      // again within 500 ms of its last bulk load; pool.ts): what the import adds, without the
+      // start of the workers. Two sizes a factor 10 apart show what grows with the file.
+      const warm = join(dir, 'warm.vcf');
+      await generateVcf(warm, 5000);
+      const W = WARM_SMALL;
+      const warmSmall = join(dir, 'warm-small.vcf');
+      await generateVcf(warmSmall, W);
+      const warmBig = join(dir, 'warm-big.vcf');
+      await generateVcf(warmBig, 10 * W);
+      const ws = stage('prepare-warm', warmSmall, warm);
+      const wb = stage('prepare-warm', warmBig, warm);
+      lines.push({ name: `import without the store, pool running (after a 5,000-record import) @${W.toLocaleString('en-US')}`, value: ws.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
+      lines.push({ name: `  same @${(10 * W).toLocaleString('en-US')}`, value: wb.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
+      lines.push({ name: '  growth with file size (difference)', value: wb.rssGrowthMb - ws.rssGrowthMb, unit: 'MB' });
       lines.push({ name: 'end-to-end peak RSS growth (store holds data)', value: store.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
       lines.push({ name: 'resources per variant', value: store.resources / store.variants, unit: 'resources' });
       return lines;
