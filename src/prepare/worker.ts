@@ -2,7 +2,6 @@ import { parentPort } from 'node:worker_threads';
 import type { Resource } from '@medplum/fhirtypes';
 import { prepareChunk } from './prepare.js';
 import { termsOfBytes } from './terms-of-bytes.js';
-import { boundHeap } from './heap-bound.js';
 import type { WorkerReply, WorkerRequest } from './pool.js';
 import { transferablesOf } from '../storage/embedded/packed-batch.js';
 import { termsBuffers } from '../storage/embedded/index-terms.js';
@@ -37,5 +36,4 @@ parentPort!.on('message', async (msg: WorkerRequest) => {
   } catch (e) {
     parentPort!.postMessage({ error: String((e as Error)?.stack ?? e) } satisfies WorkerReply);
   }
-  boundHeap(); // after the answer: the main thread is not kept waiting
 });
