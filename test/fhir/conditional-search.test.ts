@@ -188,7 +188,7 @@ t.test('If-None-Exist on another server\'s base is refused (400 naming it); rela
     t.match(entry.json().issue[0], { diagnostics: /ifNoneExist|If-None-Exist/, expression: ['Bundle.entry[0].request.ifNoneExist'] });
   }
   t.equal(await total(app, '/fhir/Patient?identifier=urn:mrn|ob-1'), 1, 'nothing was created by the refused requests');
-  for (const criteria of ['http://localhost/fhir/Patient?identifier=urn:mrn|ob-1', 'Patient?identifier=urn:mrn|ob-1', 'identifier=urn:mrn|ob-1']) {
+  for (const criteria of ['http://localhost/fhir/Patient?identifier=urn:mrn|ob-1', 'Patient?identifier=urn:mrn|ob-1', '/Patient?identifier=urn:mrn|ob-1', 'identifier=urn:mrn|ob-1']) {
     const header = await send(app, 'POST', '/fhir/Patient', pat('ob-1'), { 'if-none-exist': criteria });
     t.equal(header.statusCode, 200, `header ${criteria}: our own base or relative`);
     t.equal(header.json().id, 'known');

@@ -92,9 +92,9 @@ export async function conditionalMatches(
 
 /**
  * The search criteria of an If-None-Exist (header or `Bundle.entry.request.ifNoneExist`): the
- * spec's form is the query alone (`identifier=…`); a leading `Patient?` (or `{BASE_URL}/Patient?`,
- * `?`), as clients also write it, is dropped. Only a prefix before any `=` is one: a `?` inside a
- * value is data (cutting from the last `?` turned `identifier=x|zz&_id=a?_id=p1` into `_id=p1`, and
+ * spec's form is the query alone (`identifier=…`); a leading `Patient?` (or `/Patient?`,
+ * `{BASE_URL}/Patient?`, `?`), as clients also write it, is dropped. Only a prefix before any `=`
+ * is one: a `?` inside a value is data (cutting from the last `?` turned `identifier=x|zz&_id=a?_id=p1` into `_id=p1`, and
  * answered that unrelated resource). A prefix naming another type is refused: those are not
  * criteria for `type`, and reading them as such would match or create the wrong thing. So is one
  * on another base (`http://other.org/fhir/Patient?…`): criteria of another server's search, which
@@ -111,7 +111,8 @@ export function ifNoneExistCriteria(value: string, type: string, ownBase: string
   const base = prefix.slice(0, cut);
   const what = expression ?? 'If-None-Exist';
   if (named !== '' && named !== type) throw fhirError('BAD_REQUEST', `${what} names ${named}, not ${type}: its criteria are the search parameters of ${type} (identifier=…)`, expression);
-  if (base !== '' && base !== `${ownBase}/`) {
+  // relative (`Patient?`, `/Patient?` as request.url reads it) or on our own BASE_URL
+  if (base !== '' && base !== '/' && base !== `${ownBase}/`) {
     throw fhirError('BAD_REQUEST', `${what} is on another base (${base.slice(0, -1) || '/'}), not this server's ${ownBase}: send the criteria alone (identifier=…) or as ${ownBase}/${type}?…`, expression);
   }
   return value.slice(q + 1);
