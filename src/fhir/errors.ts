@@ -54,9 +54,19 @@ export class FhirError extends Error {
     this.headers = opts.headers ?? {};
     const expression = opts.expression === undefined ? undefined : Array.isArray(opts.expression) ? opts.expression : [opts.expression];
     this.issues = opts.issues?.length
-      ? opts.issues
+      ? opts.issues.map((i) => restamped(i, key))
       : [{ severity: 'error', code: entry.code, diagnostics: message, expression, catalogCode: key }];
   }
+}
+
+/**
+ * An issue built from one catalog entry, re-raised under another (a patch result that is not a
+ * valid resource: 400 → 422): its `details` code and IssueType follow the error it is now part of,
+ * or a 422 would say BAD_REQUEST. Issues without a catalog code (validation's) keep their own code.
+ */
+function restamped(issue: Issue, key: ErrorKey): Issue {
+  if (issue.catalogCode === undefined || issue.catalogCode === key) return issue;
+  return { ...issue, code: ErrorCatalog[key].code, catalogCode: key };
 }
 
 /** Shorthand used across the core: `throw fhirError('NOT_FOUND', 'Patient/p1 is not known')`. */

@@ -30,3 +30,28 @@ t.test('the same operation in a batch runs, and a plain transaction still works'
   const tx = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }] });
   t.equal(tx.statusCode, 200);
 });
+
+t.test('an operation\'s result in a batch is the entry\'s resource: $validate\'s OperationOutcome too (it is the result, not a note on it)', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch',
+    entry: [
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient/$validate' } },
+      { resource: { resourceType: 'Patient', gender: 'nonsense' }, request: { method: 'POST', url: 'Patient/$validate' } },
+      { request: { method: 'GET', url: 'Patient/p1/$validate' } },
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+    ],
+  }, { prefer: 'return=OperationOutcome' });
+  t.equal(res.statusCode, 200);
+  const [ok, bad, get, write] = res.json().entry;
+  for (const [label, e] of [['valid', ok], ['invalid', bad], ['GET instance', get]] as const) {
+    t.equal(e.response.status, '200 OK', label);
+    t.equal(e.resource?.resourceType, 'OperationOutcome', `${label}: the outcome is the entry's resource`);
+    t.notOk(e.response.outcome, `${label}: not the response's outcome`);
+  }
+  t.match(bad.resource.issue, [{ severity: 'error', expression: ['Patient.gender'] }], 'the verdict is in the resource');
+  t.equal(write.response.status, '201 Created');
+  t.equal(write.response.outcome?.resourceType, 'OperationOutcome', 'a write\'s return=OperationOutcome stays in response.outcome');
+  t.notOk(write.resource);
+});

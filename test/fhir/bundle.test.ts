@@ -213,12 +213,16 @@ t.test('the Bundle itself is validated before any entry runs: 400 naming the ele
     ['unknown element on the Bundle', { bogus: 1 }, {}, 'Bundle.bogus'],
     ['bad id', { id: 'a_b' }, {}, 'Bundle.id'],
     ['bad timestamp', { timestamp: 'yesterday' }, {}, 'Bundle.timestamp'],
+    ['an empty meta (ele-1)', { meta: {} }, {}, 'Bundle.meta'],
     ['unknown element on an entry', {}, { foo: 1 }, 'Bundle.entry[0].foo'],
     ['fullUrl that is not a uri', {}, { fullUrl: 'not a uri' }, 'Bundle.entry[0].fullUrl'],
     ['ifNoneExist not a string', {}, { request: { method: 'PUT', url: 'Patient/bv1', ifNoneExist: 5 } }, 'Bundle.entry[0].request.ifNoneExist'],
     ['url not a string', {}, { request: { method: 'PUT', url: 5 } }, 'Bundle.entry[0].request.url'],
     ['url an array', {}, { request: { method: 'PUT', url: ['Patient/bv1'] } }, 'Bundle.entry[0].request.url'],
     ['method not a code of http-verb', {}, { request: { method: 'FETCH', url: 'Patient/bv1' } }, 'Bundle.entry[0].request.method'],
+    // empty objects and arrays are not FHIR JSON (ele-1): malformed like the rest, not a rule failure (422)
+    ['an empty request', {}, { request: {} }, 'Bundle.entry[0].request'],
+    ['an empty link array on an entry', {}, { link: [] }, 'Bundle.entry[0].link'],
   ];
   for (const type of ['transaction', 'batch']) {
     for (const [what, top, entry, path] of cases) {
@@ -238,6 +242,13 @@ t.test('the Bundle itself is validated before any entry runs: 400 naming the ele
     }
   }
   t.equal((await send(app, 'GET', '/fhir/Patient/bv1')).statusCode, 404, 'nothing stored');
+  for (const type of ['transaction', 'batch']) {
+    const empty = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type, entry: [] });
+    t.equal(empty.statusCode, 400, `${type}: entry [] is malformed (ele-1): 400 like the Bundle's other malformed elements (${empty.body.slice(0, 120)})`);
+    t.match(empty.json().issue?.[0], { expression: ['Bundle.entry'], diagnostics: /ele-1/ }, `${type}: names Bundle.entry`);
+    const none = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type });
+    t.equal(none.statusCode, 200, `${type}: no entry at all is an empty ${type} (entry is 0..*)`);
+  }
   // Entry resources are still judged one by one: an invalid one fails only its batch entry.
   const res = await send(app, 'POST', '/fhir', {
     resourceType: 'Bundle', type: 'batch',

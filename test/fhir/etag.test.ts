@@ -101,3 +101,17 @@ t.test('an empty If-Match or If-None-Match is refused, not ignored (an unconditi
   t.equal((await send(app, 'GET', '/fhir/Patient/e1', undefined, { 'if-none-match': '' })).statusCode, 400);
   t.equal((await send(app, 'GET', '/fhir/Patient/e1')).json().meta.versionId, '1', 'nothing was written');
 });
+
+t.test('If-Match naming the deletion version re-creates the resource once: a version-aware re-create (the DELETE answered that ETag)', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/d1', { resourceType: 'Patient', id: 'd1' });
+  const del = await send(app, 'DELETE', '/fhir/Patient/d1');
+  t.equal(del.headers.etag, 'W/"2"', 'the deletion is version 2, and its ETag is sent');
+  const put = (im: string) => send(app, 'PUT', '/fhir/Patient/d1', { resourceType: 'Patient', id: 'd1' }, { 'if-match': im });
+  t.equal((await put('W/"1"')).statusCode, 412, 'the version before the deletion is not current');
+  t.equal((await put('*')).statusCode, 412, '* needs a current representation');
+  const again = await put('W/"2"');
+  t.equal(again.statusCode, 201, 'the deletion version is the current version: the update applies to it');
+  t.equal(again.headers.etag, 'W/"3"');
+  t.equal((await put('W/"2"')).statusCode, 412, 'a second client re-creating from the same deletion loses (no lost update)');
+});

@@ -49,3 +49,33 @@ t.test('a token input with a system and no code (`system|`) is refused naming th
   const fine = await app.inject({ method: 'GET', url: `/fhir/$find-subject-tx-implications?subject=Patient/p1&treatments=${encodeURIComponent('http://www.nlm.nih.gov/research/umls/rxnorm|1721560')}` });
   t.equal(fine.statusCode, 200, 'system|code is read as before');
 });
+
+t.test('an input given as parts (alone or beside its value) answers 400 naming it, rather than the parts being ignored', async (t) => {
+  const app = await testApp(t);
+  await app.inject({ method: 'PUT', url: '/fhir/Patient/p1', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Patient', id: 'p1' }) });
+  const post = (parameter: unknown[]) => app.inject({ method: 'POST', url: '/fhir/$find-subject-variants', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Parameters', parameter }) });
+  const subject = { name: 'subject', valueString: 'Patient/p1' };
+  const ranges = { name: 'ranges', valueString: 'NC_000007.14:0-100' };
+  for (const [label, parameter, name] of [
+    ['ranges with parts beside its value', [subject, { ...ranges, part: [{ name: 'range', valueString: 'NC_000001.11:0-100' }] }], 'ranges'],
+    ['subject as parts', [{ name: 'subject', part: [{ name: 'id', valueString: 'Patient/p1' }] }, ranges], 'subject'],
+    ['a boolean with parts', [subject, ranges, { name: 'includeVariants', valueBoolean: true, part: [{ name: 'x', valueBoolean: false }] }], 'includeVariants'],
+    ['subject as a resource', [{ name: 'subject', resource: { resourceType: 'Patient', id: 'p1' } }, ranges], 'subject'],
+  ] as const) {
+    const res = await post([...parameter]);
+    t.equal(res.statusCode, 400, `${label}: ${res.body.slice(0, 200)}`);
+    t.match(res.json().issue[0], { expression: [name], diagnostics: new RegExp(name) }, label);
+  }
+  t.equal((await post([subject, ranges])).statusCode, 200, 'the plain form is answered');
+});
+
+t.test('$import-vcf: an input with parts answers 400 naming it, and nothing is imported', async (t) => {
+  const app = await testApp(t);
+  const VCF = '##fileformat=VCFv4.2\n##contig=<ID=chr1,length=248956422>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\nchr1\t100\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n';
+  const post = (parameter: unknown[]) => app.inject({ method: 'POST', url: '/fhir/$import-vcf', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Parameters', parameter }) });
+  const res = await post([{ name: 'vcf', valueString: VCF }, { name: 'patient', valueString: 'p1', part: [{ name: 'id', valueString: 'p2' }] }]);
+  t.equal(res.statusCode, 400, res.body.slice(0, 200));
+  t.match(res.json().issue[0], { expression: ['patient'], diagnostics: /patient/ });
+  t.equal((await app.inject({ method: 'GET', url: '/fhir/Observation' })).json().total, 0, 'nothing imported');
+  t.equal((await post([{ name: 'vcf', valueString: VCF }, { name: 'patient', valueString: 'p1' }])).statusCode, 200, 'the plain form imports');
+});

@@ -183,3 +183,28 @@ t.test('$validate?profile= the base definition of the type is what structure val
   const other = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent('http://hl7.org/fhir/StructureDefinition/Patient')}`, plain);
   t.match(issuesOf(other), [{ severity: 'error', code: 'not-supported', expression: ['profile'], diagnostics: /base definition of Patient, not of Observation/ }]);
 });
+
+t.test('$validate refuses what it cannot read, as the genomics operations do: an unknown input, or parts where a value or resource is expected (400 naming it)', async (t) => {
+  const app = await testApp(t);
+  const plain = { resourceType: 'Observation', status: 'final', code: { text: 'x' } };
+  const resource = { name: 'resource', resource: plain };
+  const refused = async (label: string, res: Awaited<ReturnType<typeof send>>, name: string) => {
+    t.equal(res.statusCode, 400, `${label}: ${res.body.slice(0, 200)}`);
+    t.match(issuesOf(res)[0], { expression: [name] }, `${label}: names ${name}`);
+    t.match(issuesOf(res)[0].diagnostics, name, `${label}: says ${name}`);
+  };
+  const params = (...parameter: Json[]) => ({ resourceType: 'Parameters', parameter });
+  await refused('unknown body input', await send(app, 'POST', '/fhir/Observation/$validate', params(resource, { name: 'bogus', valueString: 'x' })), 'bogus');
+  await refused('unknown query input', await send(app, 'POST', '/fhir/Observation/$validate?bogus=1', plain), 'bogus');
+  await refused('a resource in the URL', await send(app, 'POST', '/fhir/Observation/$validate?resource=x', plain), 'resource');
+  await refused('unknown query input with a Parameters body', await send(app, 'POST', '/fhir/Observation/$validate?strict=true', params(resource)), 'strict');
+  await refused('mode as parts', await send(app, 'POST', '/fhir/Observation/$validate', params(resource, { name: 'mode', part: [{ name: 'x', valueCode: 'update' }] })), 'mode');
+  await refused('mode with a value and parts', await send(app, 'POST', '/fhir/Observation/$validate', params(resource, { name: 'mode', valueCode: 'create', part: [{ name: 'x', valueCode: 'update' }] })), 'mode');
+  await refused('profile as parts', await send(app, 'POST', '/fhir/Observation/$validate', params(resource, { name: 'profile', part: [{ name: 'url', valueUri: `${SD}variant` }] })), 'profile');
+  await refused('resource as a value', await send(app, 'POST', '/fhir/Observation/$validate', params({ name: 'resource', valueString: JSON.stringify(plain) })), 'resource');
+  await refused('resource with parts too', await send(app, 'POST', '/fhir/Observation/$validate', params({ ...resource, part: [{ name: 'x', valueString: 'y' }] })), 'resource');
+  // what stays accepted: the result parameters every request may carry, and the forms already read
+  t.equal((await send(app, 'POST', '/fhir/Observation/$validate?_pretty=true&_format=json', plain)).statusCode, 200, '_-parameters are not inputs');
+  t.equal((await send(app, 'POST', '/fhir/Observation/$validate', params(resource, { name: 'mode', valueCode: 'create' }))).statusCode, 200);
+  t.equal((await send(app, 'POST', '/fhir/Parameters/$validate', params({ name: 'x', valueString: 'y' }))).statusCode, 200, 'a Parameters resource to validate is not read as inputs');
+});

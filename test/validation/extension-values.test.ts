@@ -36,3 +36,23 @@ t.test('the right types, and extensions this server does not know, pass', async 
     { resourceType: 'Patient', extension: [{ url: `${CORE}patient-citizenship`, extension: [{ url: 'code', valueCodeableConcept: { text: 'FR' } }] }] },
   ]) t.same(summary(validateResource(r)), [], JSON.stringify(r.extension ?? r._birthDate).slice(0, 100));
 });
+
+t.test('ext-1 (extensions or a value, not both, not neither) on every resource, profiled or not, reported once', async (t) => {
+  const both = { url: 'http://example.org/fhir/StructureDefinition/local', valueString: 'x', extension: [{ url: 'part', valueString: 'y' }] };
+  const neither = { url: 'http://example.org/fhir/StructureDefinition/local' };
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['unprofiled Patient, both', { resourceType: 'Patient', extension: [both] }, 'Patient.extension[0]'],
+    ['unprofiled Patient, neither', { resourceType: 'Patient', extension: [neither] }, 'Patient.extension[0]'],
+    ['a modifierExtension', { resourceType: 'Patient', modifierExtension: [both] }, 'Patient.modifierExtension[0]'],
+    ['a nested extension', { resourceType: 'Patient', extension: [{ url: 'http://example.org/outer', extension: [both] }] }, 'Patient.extension[0].extension[0]'],
+    ['a primitive\'s extension', { resourceType: 'Patient', birthDate: '2000-01-01', _birthDate: { extension: [both] } }, 'Patient._birthDate.extension[0]'],
+    ['the IG Variant (profiled)', { ...variant, extension: [both] }, 'Observation.extension[0]'],
+  ];
+  for (const [label, r, at] of cases) {
+    const issues = errorsOf(validateResource(r)).filter((i) => /ext-1/.test(i.diagnostics));
+    t.equal(issues.length, 1, `${label}: one ext-1 issue (${JSON.stringify(issues.map((i) => i.diagnostics))})`);
+    t.same(issues[0]?.expression, [at], `${label}: at ${at}`);
+    t.equal(validationStatus(validateResource(r)), 422, `${label}: a rule failure`);
+  }
+  t.same(summary(validateResource({ resourceType: 'Patient', extension: [{ url: 'http://example.org/outer', extension: [{ url: 'a', valueString: 'y' }] }] })), [], 'extensions alone pass');
+});

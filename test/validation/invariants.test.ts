@@ -64,13 +64,15 @@ t.test('choice types: one form of value[x] only', async (t) => {
 t.test('required primitives and choices the schema cannot require', async (t) => {
   const obs = fixture('observation-genetics-1');
   delete obs.status;
-  obs.extension[0] = { url: 'http://example.org/x' }; // Extension without value[x] or extensions is still allowed
+  // value[x] is 0..1: an Extension with neither value[x] nor extensions is no missing required
+  // element, but ext-1 (an invariant, 422) refuses it
+  obs.extension[0] = { url: 'http://example.org/x' };
   obs.extension[1] = { valueString: 'no url' };
-  t.same(summary(validateResource(obs)).sort(), ['required Observation.extension[1].url', 'required Observation.status']);
+  t.same(summary(validateResource(obs)).sort(), ['invariant Observation.extension[0]', 'required Observation.extension[1].url', 'required Observation.status']);
   obs.status = undefined;
   delete obs.status;
   obs._status = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] };
-  t.same(summary(validateResource(obs)), ['required Observation.extension[1].url'], '_status alone stands for status');
+  t.same(summary(validateResource(obs)).sort(), ['invariant Observation.extension[0]', 'required Observation.extension[1].url'], '_status alone stands for status');
 });
 
 t.test('primitive / _element pairing', async (t) => {

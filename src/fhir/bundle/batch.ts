@@ -32,7 +32,7 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
       const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
       if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);
-      const answer = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, target, entry), audit: notes }), target.method);
+      const answer = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, target, entry), audit: notes }), target);
       out.push(target.method === 'GET' || target.method === 'HEAD' ? budget.read(answer) : budget.write(answer));
     } catch (err) {
       out.push(budget.take(entryFromError(err)));

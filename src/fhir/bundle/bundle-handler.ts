@@ -1,8 +1,8 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
-import { fhirError } from '../errors.js';
+import { fhirError, validationError } from '../errors.js';
+import type { Issue } from '../outcome.js';
 import { resourceBody } from '../rest/request-utils.js';
-import { throwIfInvalid } from '../rest/validate-incoming.js';
 import { validateResource } from '../../validation/validate.js';
 import { processBatch } from './batch.js';
 import { processTransaction, type Dispatch } from './transaction.js';
@@ -24,7 +24,7 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch
   const max = ctx.config.security.maxBundleEntries;
   if (entries.length > max) throw fhirError('TOO_COSTLY', `A Bundle may carry at most ${max} entries (got ${entries.length}); split it`, 'Bundle.entry');
   // A transaction is all or nothing: every entry's own elements are checked first; a batch's per entry.
-  throwIfInvalid(validateResource(shellOf(bundle, bundle.type === 'transaction')));
+  throwIfMalformedEnvelope(validateResource(shellOf(bundle, bundle.type === 'transaction')));
   throwIfDuplicateFullUrl(entries);
   return bundle.type === 'transaction' ? processTransaction(ctx, req, entries, dispatch) : processBatch(ctx, req, entries, dispatch);
 }
@@ -36,7 +36,8 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch
  * resources are validated one by one as their entries run, with their entry's path, not twice.
  */
 function shellOf(bundle: Bundle, keepEntries: boolean): Bundle {
-  if (!Array.isArray(bundle.entry) || !keepEntries) {
+  // `entry: []` is the Bundle's own malformed element (ele-1), in a batch too
+  if (!Array.isArray(bundle.entry) || (!keepEntries && bundle.entry.length)) {
     const { entry: _checkedPerEntry, ...rest } = bundle;
     return rest as Bundle;
   }
@@ -51,6 +52,18 @@ function entryShell(e: BundleEntry): BundleEntry {
 }
 
 /**
+ * The Bundle and its entries' own elements are the request's envelope (what to run, where): any
+ * error there is a malformed request, 400 as the README promises for the Bundle check, whatever
+ * the rule: `entry: []` or `request: {}` (ele-1, JSON FHIR has no empty arrays or objects) is as
+ * malformed as an unknown element, not a business-rule failure (422). The entries' resources keep
+ * the usual 400/422 split (validate-incoming.ts).
+ */
+function throwIfMalformedEnvelope(issues: Issue[]): void {
+  const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (errors.length) throw validationError(errors, 'INVALID_RESOURCE');
+}
+
+/**
  * A batch entry's own elements (request, fullUrl…), validated as entry `i` of a Bundle of one, so
  * a malformed entry fails alone, with its path (`Bundle.entry[3].request.url`).
  */
@@ -58,5 +71,5 @@ export function throwIfInvalidEntry(entry: BundleEntry, i: number): void {
   const issues = validateResource({ resourceType: 'Bundle', type: 'batch', entry: [entryShell(entry)] });
   if (!issues.length) return;
   const at = (x: string) => x.replaceAll('Bundle.entry[0]', `Bundle.entry[${i}]`);
-  throwIfInvalid(issues.map((x) => ({ ...x, diagnostics: x.diagnostics && at(x.diagnostics), expression: x.expression?.map(at) })));
+  throwIfMalformedEnvelope(issues.map((x) => ({ ...x, diagnostics: x.diagnostics && at(x.diagnostics), expression: x.expression?.map(at) })));
 }

@@ -7,6 +7,7 @@ import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import type { VersionRecord } from '../../storage/types.js';
 import type { ReturnPref } from '../rest/request-utils.js';
 import { etag, versionUrl } from '../rest/response.js';
+import type { EntryTarget } from './entry-request.js';
 
 /** `Bundle.entry.response` builders shared by batch and transaction (https://hl7.org/fhir/R4/bundle.html#transaction-response). */
 export function statusLine(status: number): string {
@@ -30,9 +31,14 @@ export function entryFromWrite(ctx: FhirContext, rec: VersionRecord | undefined,
 /**
  * An entry from the answer of an equivalent standalone request (batch entries, transaction GETs).
  * A HEAD is a GET whose body is not sent (https://hl7.org/fhir/R4/http.html#read), in a Bundle
- * as on the wire: its entry keeps the status and headers, not the resource.
+ * as on the wire: its entry keeps the status and headers, not the resource. A successful
+ * OperationOutcome body is the write's note (Prefer: return=OperationOutcome), which
+ * `response.outcome` holds (bundle.html: "hints and warnings produced as part of processing this
+ * entry"), unless the request is an operation: then it is the operation's result ($validate's
+ * verdict, its `return`), the entry's `resource` as any operation's output is.
  */
-export function entryFromResponse(ctx: FhirContext, res: FhirResponse, method?: string): BundleEntry {
+export function entryFromResponse(ctx: FhirContext, res: FhirResponse, target: Pick<EntryTarget, 'method' | 'segments'>): BundleEntry {
+  const method = target.method;
   const h = res.headers ?? {};
   const response: BundleEntryResponse = { status: statusLine(res.status) };
   if (h.location) response.location = h.location;
@@ -42,12 +48,17 @@ export function entryFromResponse(ctx: FhirContext, res: FhirResponse, method?: 
   const entry: BundleEntry = { response };
   if (method === 'HEAD') return entry;
   const body = typeof res.body === 'string' ? (parseFhirJson(res.body) as Resource) : res.body;
-  if (body?.resourceType === 'OperationOutcome' && res.status >= 200 && res.status < 300 && !body.id) response.outcome = body;
+  if (body?.resourceType === 'OperationOutcome' && res.status >= 200 && res.status < 300 && !body.id && !isOperation(target)) response.outcome = body;
   else if (body) {
     entry.resource = body;
     if (body.id && body.resourceType !== 'Bundle') entry.fullUrl = `${ctx.config.baseUrl}/${body.resourceType}/${body.id}`;
   }
   return entry;
+}
+
+/** `Patient/$validate`, `Patient/p1/$validate`, `$meta`: a segment names an operation (as transaction-plan.ts reads it). */
+function isOperation(target: Pick<EntryTarget, 'segments'>): boolean {
+  return target.segments.some((s) => s.startsWith('$'));
 }
 
 export function entryFromError(err: unknown): BundleEntry {

@@ -62,7 +62,7 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';
     const ifNoneExist = entry.request?.ifNoneExist;
-    p.ifNoneExist = ifNoneExist === undefined ? undefined : ifNoneExistCriteria(ifNoneExist, type, 'request.ifNoneExist');
+    p.ifNoneExist = ifNoneExist === undefined ? undefined : ifNoneExistCriteria(ifNoneExist, type, ctx.config.baseUrl, 'request.ifNoneExist');
     p.resource = prepareIncoming(ctx, requireResource(entry), { resourceType: type, ignoreId: true, resolvesConditionalReferences: true });
   } else if (target.method === 'PUT') {
     p.kind = 'update';

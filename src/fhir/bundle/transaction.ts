@@ -172,7 +172,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   for (const p of ordered) {
     if (p.kind !== 'get') continue;
     try {
-      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }), p.target.method));
+      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }), p.target));
     } catch (err) {
       out[p.index] = budget.take(entryFromError(err));
     }

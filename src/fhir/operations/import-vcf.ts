@@ -9,6 +9,7 @@ import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
 import { importVcfBatched } from '../../genomics/vcf/import-batched.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
+import { throwIfNotForm } from './input-checks.js';
 
 /**
  * `POST /fhir/$import-vcf` — a server-specific operation (not one of the IG's): imports a VCF as
@@ -70,6 +71,8 @@ function readRequest(req: FhirRequest): { vcf: Buffer; opts: VcfImportOptions; b
   if (isParameters(body)) {
     refuseRepeats((body.parameter ?? []).map((x) => x.name ?? ''));
     refuseUnknown((body.parameter ?? []).map((x) => x.name ?? ''));
+    // every input is a simple value (the VCF, BEDs and annotations as valueString or valueAttachment)
+    for (const x of body.parameter ?? []) throwIfNotForm('import-vcf', x, 'value');
     // Inputs come from the body here: one also in the query string would be silently dropped.
     const inQuery = Object.keys(req.query).map((n) => ALIASES[n] ?? n).filter((n) => INPUTS.has(n));
     if (inQuery.length) throw fhirError('BAD_REQUEST', `With a Parameters body, give every input in the body: '${inQuery[0]}' is in the query string`, inQuery[0]);

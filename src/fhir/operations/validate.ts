@@ -8,6 +8,7 @@ import { mediaType } from '../rest/request-utils.js';
 import { isIgProfile } from '../../validation/profiles/compile-profile.js';
 import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
 import { isKnownResourceType } from '../resource-types.js';
+import { throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
 
 /**
  * `$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html) at type level
@@ -21,7 +22,8 @@ import { isKnownResourceType } from '../resource-types.js';
  */
 type Mode = 'create' | 'update' | 'delete' | 'profile';
 const MODES: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'profile']);
-const OPERATION_PARAMS = new Set(['resource', 'mode', 'profile']);
+const INPUTS = ['resource', 'mode', 'profile'] as const;
+const OPERATION_PARAMS: ReadonlySet<string> = new Set(INPUTS);
 
 interface ValidateInput {
   resource?: Resource;
@@ -110,6 +112,11 @@ function readInput(req: FhirRequest & { resourceType?: string }): ValidateInput 
     if ((req.query[name]?.length ?? 0) > 1) throw fhirError('BAD_REQUEST', `$validate takes at most one ${name} (got ${req.query[name]!.length})`, name);
     return req.query[name]?.[0];
   };
+  // an input it does not declare is refused, as every operation here does (input-checks.ts); `_`
+  // parameters (_format, _pretty) are the request's, not the operation's
+  for (const name of Object.keys(req.query)) if (!name.startsWith('_')) throwIfUnknownInput('validate', name, INPUTS);
+  // operations.html#request: only primitive inputs go in a URL; a resource there would be dropped
+  if (req.query.resource) throw fhirError('BAD_REQUEST', "Parameter 'resource' of $validate is a resource: send it as the body or in a Parameters body, not in the URL", 'resource');
   const body = req.body;
   const input: ValidateInput = { mode: q('mode') as Mode | undefined, profile: q('profile') };
   if (isResource(body)) {
@@ -146,9 +153,13 @@ function isOperationParameters(p: Parameters): boolean {
 }
 
 function fromParameters(p: Parameters): ValidateInput {
-  const find = (name: string): ParametersParameter | undefined => {
-    const found = (Array.isArray(p.parameter) ? p.parameter : []).filter((x) => x?.name === name);
+  const all = Array.isArray(p.parameter) ? p.parameter : [];
+  for (const x of all) throwIfUnknownInput('validate', x?.name, INPUTS);
+  const find = (name: (typeof INPUTS)[number]): ParametersParameter | undefined => {
+    const found = all.filter((x) => x?.name === name);
     if (found.length > 1) throw fhirError('BAD_REQUEST', `$validate takes at most one ${name} (got ${found.length})`, `Parameters.parameter[name='${name}']`);
+    // `resource` is a Resource, `mode` a code and `profile` a canonical (Resource-validate)
+    if (found[0]) throwIfNotForm('validate', found[0], name === 'resource' ? 'resource' : 'value');
     return found[0];
   };
   const mode = find('mode');

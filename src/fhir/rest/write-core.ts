@@ -92,30 +92,43 @@ export async function conditionalMatches(
 
 /**
  * The search criteria of an If-None-Exist (header or `Bundle.entry.request.ifNoneExist`): the
- * spec's form is the query alone (`identifier=…`); a leading `Patient?` (or `…/Patient?`, `?`), as
- * clients also write it, is dropped. Only a prefix before any `=` is one: a `?` inside a value is
- * data (cutting from the last `?` turned `identifier=x|zz&_id=a?_id=p1` into `_id=p1`, and answered
- * that unrelated resource). A prefix naming another type is refused: those are not criteria for
- * `type`, and reading them as such would match or create the wrong thing.
+ * spec's form is the query alone (`identifier=…`); a leading `Patient?` (or `/Patient?`,
+ * `{BASE_URL}/Patient?`, `?`), as clients also write it, is dropped. Only a prefix before any `=`
+ * is one: a `?` inside a value is data (cutting from the last `?` turned `identifier=x|zz&_id=a?_id=p1` into `_id=p1`, and
+ * answered that unrelated resource). A prefix naming another type is refused: those are not
+ * criteria for `type`, and reading them as such would match or create the wrong thing. So is one
+ * on another base (`http://other.org/fhir/Patient?…`): criteria of another server's search, which
+ * run here would answer (or create) a resource of this server the client did not ask about.
+ * `ownBase`: config.baseUrl; `expression`: the transaction entry's element, absent for the header.
  */
-export function ifNoneExistCriteria(value: string, type: string, expression?: string): string {
+export function ifNoneExistCriteria(value: string, type: string, ownBase: string, expression?: string): string {
   const q = value.indexOf('?');
   if (q < 0) return value;
   const prefix = value.slice(0, q);
   if (/[=&]/.test(prefix)) return value;
-  const named = prefix.slice(prefix.lastIndexOf('/') + 1);
-  if (named !== '' && named !== type) throw fhirError('BAD_REQUEST', `If-None-Exist names ${named}, not ${type}: its criteria are the search parameters of ${type} (identifier=…)`, expression);
+  const cut = prefix.lastIndexOf('/') + 1;
+  const named = prefix.slice(cut);
+  const base = prefix.slice(0, cut);
+  const what = expression ?? 'If-None-Exist';
+  if (named !== '' && named !== type) throw fhirError('BAD_REQUEST', `${what} names ${named}, not ${type}: its criteria are the search parameters of ${type} (identifier=…)`, expression);
+  // relative (`Patient?`, `/Patient?` as request.url reads it) or on our own BASE_URL
+  if (base !== '' && base !== '/' && base !== `${ownBase}/`) {
+    throw fhirError('BAD_REQUEST', `${what} is on another base (${base.slice(0, -1) || '/'}), not this server's ${ownBase}: send the criteria alone (identifier=…) or as ${ownBase}/${type}?…`, expression);
+  }
   return value.slice(q + 1);
 }
 
-/** Create, optionally conditional (`If-None-Exist`): one match answers it with 200, several 412. */
+/**
+ * Create, optionally conditional (`criteria`: ifNoneExistCriteria of the If-None-Exist): one match
+ * answers it with 200, several 412.
+ */
 export async function createInTx(
-  tx: StoreTx, resource: Stored, ifNoneExist: string | undefined, auth: AuthContext | undefined, index: SearchIndex,
+  tx: StoreTx, resource: Stored, criteria: string | undefined, auth: AuthContext | undefined, index: SearchIndex,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
-  if (ifNoneExist !== undefined) {
+  if (criteria !== undefined) {
     // The match is answered in place of the new resource, so the caller must be able to see it.
-    const matches = await conditionalMatches(tx, resource.resourceType, ifNoneExistCriteria(ifNoneExist, resource.resourceType), auth, 'see');
+    const matches = await conditionalMatches(tx, resource.resourceType, criteria, auth, 'see');
     if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `If-None-Exist matched several ${resource.resourceType} resources`);
     if (matches.length === 1) return { record: matches[0], status: 200 };
   }

@@ -12,7 +12,7 @@ import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
 import { refuseBuiltInWrite } from './built-ins.js';
 import {
-  conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, patchInTx, updateInTx, type Stored,
+  conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, ifNoneExistCriteria, patchInTx, updateInTx, type Stored,
 } from './write-core.js';
 
 /**
@@ -27,8 +27,9 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
   const prepared = prepareIncoming(ctx, resourceBody(req), { resourceType: type, ignoreId: true });
   const resource = withId(prepared, newId()) as Stored;
   const ifNoneExist = req.headers['if-none-exist'];
+  const criteria = ifNoneExist === undefined ? undefined : ifNoneExistCriteria(ifNoneExist, type, ctx.config.baseUrl);
   const index = indexResource(resource, ctx.config.baseUrl); // outside the transaction: the writer lock stays short
-  const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, ifNoneExist, req.auth, index));
+  const { record, status } = await ctx.store.transaction((tx) => createInTx(tx, resource, criteria, req.auth, index));
   const msg = status === 201 ? `Created ${type}/${record.id}` : `If-None-Exist matched ${type}/${record.id}; nothing created`;
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), msg, validationNotes(prepared));

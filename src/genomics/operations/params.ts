@@ -1,6 +1,7 @@
 import type { OperationDefinition, Parameters, ParametersParameter, Period } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import type { FhirRequest } from '../../fhir/context.js';
+import { throwIfNotForm, throwIfUnknownInput } from '../../fhir/operations/input-checks.js';
 
 /**
  * Operation inputs, read the same way from a GET query string and from a POST Parameters body
@@ -48,6 +49,8 @@ export class OperationInputs {
 const LIST_SPLIT = new Set(['ranges', 'variants', 'genes', 'haplotypes', 'treatments', 'conditions', 'featureConsequences', 'testIdentifiers', 'specimenIdentifiers']);
 
 export function readInputs(def: OperationDefinition, req: FhirRequest): OperationInputs {
+  const inDefs = (def.parameter ?? []).filter((p) => p.use === 'in');
+  const known = inDefs.map((p) => p.name!);
   const values = new Map<string, InputValue[]>();
   const add = (name: string, v: InputValue) => {
     if (!values.has(name)) values.set(name, []);
@@ -70,14 +73,12 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
   if (req.method === 'POST' && req.body !== undefined) {
     const body = req.body as Parameters;
     if (body?.resourceType !== 'Parameters') throw fhirError('BAD_REQUEST', 'The body of an operation must be a Parameters resource');
-    for (const p of body.parameter ?? []) addListed(p.name ?? '', parameterValue(p));
-  }
-  const inDefs = (def.parameter ?? []).filter((p) => p.use === 'in');
-  for (const name of values.keys()) {
-    if (!inDefs.some((p) => p.name === name)) {
-      throw fhirError('BAD_REQUEST', `Unknown parameter '${name}' for $${def.id}; known: ${inDefs.map((p) => p.name).join(', ')}`, name);
+    for (const p of body.parameter ?? []) {
+      throwIfUnknownInput(def.id!, p.name ?? '', known); // before its form: an unknown name is the error to report
+      addListed(p.name ?? '', parameterValue(def.id!, p));
     }
   }
+  for (const name of values.keys()) throwIfUnknownInput(def.id!, name, known);
   for (const p of inDefs) {
     const n = values.get(p.name!)?.length ?? 0;
     if (n < (p.min ?? 0)) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' is required by $${def.id}`, p.name!);
@@ -94,7 +95,9 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
   return new OperationInputs(def, values);
 }
 
-function parameterValue(p: ParametersParameter): InputValue {
+/** Every input of these operations is a simple type (string, code, boolean, Period): parts are refused, not ignored. */
+function parameterValue(op: string, p: ParametersParameter): InputValue {
+  throwIfNotForm(op, p, 'value');
   if (p.valueBoolean !== undefined) return p.valueBoolean;
   if (p.valuePeriod) return p.valuePeriod;
   const s = p.valueString ?? p.valueCode ?? p.valueUri ?? p.valueReference?.reference ?? p.valueDate ?? p.valueDateTime;

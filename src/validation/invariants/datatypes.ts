@@ -1,4 +1,5 @@
 import { dateRange } from '../../search/normalize.js';
+import { ext1 } from '../profiles/native-constraints.js';
 
 /**
  * The invariants of R4's general-purpose datatypes (https://hl7.org/fhir/R4/datatypes.html), on
@@ -64,6 +65,12 @@ const RULES: Record<string, Rule> = {
     if (!n && !has(x, 'extension')) return { key: 'rat-1', message: 'a Ratio without numerator and denominator must carry an extension (rat-1)' };
     return undefined;
   },
+  // ext-1 on every extension (and modifierExtension), whether or not a profile claims the resource:
+  // a value beside sub-extensions, or neither, leaves what the extension says undefined
+  Extension: (x) => (ext1(x, undefined) ? undefined : {
+    key: 'ext-1',
+    message: Array.isArray(x.extension) && x.extension.length ? 'an extension has sub-extensions or a value[x], not both (ext-1)' : 'an extension needs sub-extensions or a value[x] (ext-1)',
+  }),
   Attachment: (x) => (has(x, 'data') && !has(x, 'contentType') ? { key: 'att-1', at: 'contentType', message: 'an Attachment with data must say its contentType (att-1)' } : undefined),
   ContactPoint: (x) => (has(x, 'value') && !has(x, 'system') ? { key: 'cpt-2', at: 'system', message: 'a ContactPoint with a value must say its system (cpt-2)' } : undefined),
   Timing_Repeat: (x) => {

@@ -68,7 +68,7 @@ export interface CompiledProfile {
  * Base-FHIR invariants that layer 4 (src/validation/invariants/) already checks on every resource,
  * profiled or not: evaluating them again here would report each violation twice.
  */
-const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4']);
+const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ext-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4']);
 
 const cache = new Map<string, CompiledProfile | null>();
 

@@ -38,8 +38,11 @@ const dom3: NativeConstraint = (value) => {
 const hasChoice = (o: Record<string, unknown>, base: string) =>
   Object.keys(o).some((k) => k.length > base.length && k.startsWith(base) && /[A-Z]/.test(k[base.length]));
 
-/** ext-1: extension.exists() != value.exists() (https://hl7.org/fhir/R4/extensibility.html#invs). */
-const ext1: NativeConstraint = (v) => !isObject(v) || (Array.isArray(v.extension) && v.extension.length > 0) !== hasChoice(v, 'value');
+/**
+ * ext-1: extension.exists() != value.exists() (https://hl7.org/fhir/R4/extensibility.html#invs).
+ * Layer 4 checks it on every Extension (invariants/datatypes.ts), so profiles skip it.
+ */
+export const ext1: NativeConstraint = (v) => !isObject(v) || (Array.isArray(v.extension) && v.extension.length > 0) !== hasChoice(v, 'value');
 
 /** dom-5: contained.meta.security.empty(). */
 const dom5: NativeConstraint = (v) =>
