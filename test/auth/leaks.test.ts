@@ -62,6 +62,16 @@ t.test('restricted tokens learn nothing outside their rights', async (t) => {
     const del = await app.inject({ method: 'DELETE', url: '/fhir/Observation?gene-identifier=HGNC:583', headers: bearer(pa) });
     t.ok(del.statusCode < 300, `conditional delete matches nothing outside (${del.statusCode})`);
     t.equal((await app.inject({ url: '/fhir/Observation/ob1', headers: bearer(admin) })).statusCode, 200, 'the other patient\'s resource is intact');
+    // no match, with a body id: a live id answers 409 only when the token may see it (else it
+    // would tell another patient's id from a free one, 409 against 201)
+    const probe = await send(app, pa, 'PUT', '/fhir/Observation?gene-identifier=HGNC:nomatch', obs('ob1', 'pa', 'HGNC:1100'));
+    t.equal(probe.statusCode, 404, `another patient's id answers as a read would (${probe.statusCode})`);
+    t.notMatch(probe.body, /exists/);
+    const inTx = await send(app, pa, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: obs('ob1', 'pa', 'HGNC:1100'), request: { method: 'PUT', url: 'Observation?gene-identifier=HGNC:nomatch' } }] });
+    t.equal(inTx.statusCode, 404, `in a transaction too (${inTx.statusCode})`);
+    const ownProbe = await send(app, pa, 'PUT', '/fhir/Observation?gene-identifier=HGNC:nomatch', obs('oa1', 'pa', 'HGNC:1100'));
+    t.equal(ownProbe.statusCode, 409, 'an own live id that does not match: 409');
+    t.equal((await app.inject({ url: '/fhir/Observation/ob1', headers: bearer(admin) })).json().subject.reference, 'Patient/pb', 'nothing overwritten');
   });
 
   t.test('chains and _has need search rights on the types they go through', async (t) => {

@@ -53,7 +53,7 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
       if (p.resource?.id !== undefined && p.resource.id !== m[0].id) throw fhirError('BAD_REQUEST', `Resource id ${p.resource.id} differs from the matched ${p.type}/${m[0].id}`);
       p.id = m[0].id;
     } else if (p.kind === 'update') {
-      if (p.resource?.id !== undefined) await refuseUnmatchedLiveId(tx, p.type!, p.resource.id);
+      if (p.resource?.id !== undefined) await refuseUnmatchedLiveId(tx, p.type!, p.resource.id, req.auth);
       p.id = p.resource?.id ?? newId();
     }
     else if (p.kind === 'patch') throw fhirError('NOT_FOUND', `Conditional patch matched no ${p.type}`);

@@ -152,9 +152,12 @@ export async function updateInTx(
  * (R5 http.html#cond-update: "rejects the update with a 409 Conflict"): replacing it would
  * overwrite a resource the client did not select.
  */
-export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: string): Promise<void> {
+export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: string, auth: AuthContext | undefined): Promise<void> {
   const current = await tx.read(type, id);
   if (current && !current.deleted) {
+    // a resource the token may not see answers as a read would (404): a 409 would tell another
+    // patient's id from a free one
+    checkWritable(auth, current);
     throw fhirError('CONFLICT', `The criteria match no ${type}, and ${type}/${id} exists without matching them: it is not replaced`, `${type}.id`);
   }
 }
@@ -176,7 +179,7 @@ export async function conditionalUpdateInTx(
   }
   if (resource.id !== undefined) {
     // no match, and an id: update-as-create, unless that id is taken
-    await refuseUnmatchedLiveId(tx, resource.resourceType, resource.id);
+    await refuseUnmatchedLiveId(tx, resource.resourceType, resource.id, auth);
     return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
   }
   // no match: If-Match names a version of nothing, so it cannot hold
