@@ -233,7 +233,8 @@ export class EmbeddedStore implements ResourceStore, TxHost {
     let verified = picked.verified;
     if (staged?.size) {
       docs = docs.filter((d) => !staged.has(d.t, d.id));
-      for (const s of staged.values()) if (s.doc && (!query.types || query.types.includes(s.doc.t))) docs.push(s.doc);
+      // the type from the op first: a prepared write makes its document only when it is read (embedded-tx.ts)
+      for (const s of staged.values()) if ((!query.types || query.types.includes(s.op.t)) && s.doc) docs.push(s.doc);
       verified = false;
     }
     let matched = verified ? docs : (find(docs, query.filter).all() as unknown as CandidateDoc[]);

@@ -84,16 +84,14 @@ export class MongoStore implements ResourceStore, MongoHost {
       const before = (await col.listIndexes().toArray().catch(() => [])) as ExistingIndex[];
       const changed = changedWildcardIndex(before, specs);
       if (changed) {
-        await col.dropIndex(changed);
+        await col.dropIndex(changed).catch(ignoreIndexNotFound);
         this.droppedIndexes.push(`${name}.${changed}`);
       }
       await col.createIndexes(specs);
       // the new indexes first, then the retired ones of ours (index-specs.ts indexesToDrop)
       if (this.opts.searchIndexFields === undefined) continue;
       for (const old of indexesToDrop(name, (await col.listIndexes().toArray()) as ExistingIndex[], this.opts.searchIndexFields)) {
-        await col.dropIndex(old).catch((e: { codeName?: string }) => {
-          if (e?.codeName !== 'IndexNotFound') throw e; // another instance starting up dropped it first
-        });
+        await col.dropIndex(old).catch(ignoreIndexNotFound);
         this.droppedIndexes.push(`${name}.${old}`);
       }
     }
@@ -354,4 +352,9 @@ export class MongoStore implements ResourceStore, MongoHost {
       await this.locks.deleteOne({ _id: key, owner });
     };
   }
+}
+
+/** Another instance starting up at the same time may have dropped the index first. */
+function ignoreIndexNotFound(e: { codeName?: string }): void {
+  if (e?.codeName !== 'IndexNotFound') throw e;
 }
