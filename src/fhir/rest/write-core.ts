@@ -111,11 +111,21 @@ export function ifNoneExistCriteria(value: string, type: string, ownBase: string
   const base = prefix.slice(0, cut);
   const what = expression ?? 'If-None-Exist';
   if (named !== '' && named !== type) throw fhirError('BAD_REQUEST', `${what} names ${named}, not ${type}: its criteria are the search parameters of ${type} (identifier=…)`, expression);
-  // relative (`Patient?`, `/Patient?` as request.url reads it) or on our own BASE_URL
-  if (base !== '' && base !== '/' && base !== `${ownBase}/`) {
+  // relative (`Patient?`, `/Patient?` as request.url reads it), on our own BASE_URL, or on its
+  // path (`/fhir/Patient?`, the form a client that knows only the path sends)
+  if (base !== '' && base !== '/' && base !== `${ownBase}/` && base !== `${basePath(ownBase)}/`) {
     throw fhirError('BAD_REQUEST', `${what} is on another base (${base.slice(0, -1) || '/'}), not this server's ${ownBase}: send the criteria alone (identifier=…) or as ${ownBase}/${type}?…`, expression);
   }
   return value.slice(q + 1);
+}
+
+/** The path of a base URL (`http://h/fhir` → `/fhir`); '' where it has none or is not a URL. */
+function basePath(base: string): string {
+  try {
+    return new URL(base).pathname.replace(/\/$/, '');
+  } catch {
+    return '';
+  }
 }
 
 /**
