@@ -61,10 +61,10 @@ t.test('which ALT: the one copy-number ALT, or the <CNn> named by the CN', async
     row('chr1', 1000, '.', 'T', '<CN0>,<CN2>,<CN3>,<CN4>', 50, 'PASS', 'SVTYPE=CNV;END=2000', 'GT:CN', './.:3'),
     row('chr1', 3000, '.', 'T', '<CN0>,<CN3>', 50, 'PASS', 'SVTYPE=CNV;END=4000', 'GT:CN', './.:1'), // no <CN1>: no-call
     row('chr1', 5000, '.', 'T', '<DEL>,<DUP>', 50, 'PASS', 'SVLEN=-100,100', 'GT:CN', './.:3'), // which one is not said
-    row('chr1', 7000, '.', 'T', '<CN0>', 50, 'PASS', 'END=8000', 'GT:CN', './.:2'), // the sample is not <CN0>
+    row('chr1', 7000, '.', 'T', '<CN0>', 50, 'PASS', 'END=8000', 'GT:CN', './.:2'), // the sample is not <CN0>: it is copy neutral
   ]));
   t.equal(summary.variants, 1);
-  t.same(summary.skipped, { 'no-call': 3 });
+  t.same(summary.skipped, { 'no-call': 2, 'reference-call': 1 });
   t.same(variants.map(key), ['1:1000:T><CN3>']);
   t.equal(cn(variants[0]), 3);
 });
@@ -86,4 +86,17 @@ t.test('true no-calls stay skipped', async (t) => {
 t.test('a CN that is not a count, on such a record, is a malformed line', async (t) => {
   const err = await run(vcf([row('chr1', 1000, '.', 'N', '<DUP>', 50, 'PASS', 'SVTYPE=DUP;END=2000', 'GT:CN', './.:x')])).catch((e: Error) => e);
   t.match((err as Error).message, /malformed lines/);
+});
+
+t.test('on an autosome CN 2 is the reference state, and a <DEL> above it or a <DUP> below it is no call; X keeps its CN as called', async (t) => {
+  const { summary, variants } = await run(vcf([
+    row('chr1', 1000, '.', 'N', '<CNV>', 50, 'PASS', 'SVTYPE=CNV;END=2000', 'GT:CN', './.:2'), // copy neutral
+    row('chr1', 3000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=4000', 'GT:CN', './.:3'), // a deletion with more copies
+    row('chr1', 5000, '.', 'N', '<DUP>', 50, 'PASS', 'SVTYPE=DUP;END=6000', 'GT:CN', './.:1'), // a duplication with fewer
+    row('chr1', 7000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=8000', 'GT:CN', './.:1'), // a deletion: called
+    row('chrX', 1000, '.', 'N', '<CNV>', 50, 'PASS', 'SVTYPE=CNV;END=2000', 'GT:CN', './.:2'), // X: the ploidy is not stated
+  ]));
+  t.same(summary.skipped, { 'reference-call': 1, 'copy-number-conflict': 2 }, JSON.stringify(summary.skipped));
+  t.same(variants.map(key), ['1:7000:N><DEL>', 'X:1000:N><CNV>']);
+  t.same(variants.map(cn), [1, 2]);
 });

@@ -126,9 +126,10 @@ const COPY_NUMBER_TYPES = new Set(['DEL', 'DUP', 'CNV']);
  * 5.3 calls a <DUP> so (`./.:0:3:16.2`). The one ALT when it is a copy-number event (<DEL>, <DUP>,
  * <CNV>, by name or SVTYPE), or the <CNn> named by the CN among several; otherwise (no CN, a
  * sequence ALT, an <INV>, several ALTs the CN does not tell apart) undefined: a no-call. Returns the
- * 1-based ALT index. Reads CN only when an ALT could be called, so other no-call lines stay unread.
+ * 1-based ALT index, or why the CN calls nothing on an autosome. Reads CN only when an ALT could
+ * be called, so other no-call lines stay unread.
  */
-export function copyNumberCall(r: VcfRecord): number | undefined {
+export function copyNumberCall(r: VcfRecord, autosome: boolean): number | 'copy-neutral' | 'copy-number-conflict' | undefined {
   const tops = r.alts.map((a) => (a.startsWith('<') && a.endsWith('>') ? a.slice(1, -1).split(':')[0] : undefined));
   const cnAllele = (top: string | undefined) => (top && /^CN\d+$/.test(top) ? Number(top.slice(2)) : undefined);
   const svtype = infoValue(r, 'SVTYPE')?.split(':')[0];
@@ -136,9 +137,16 @@ export function copyNumberCall(r: VcfRecord): number | undefined {
   if (!tops.some((top) => event(top) || cnAllele(top) !== undefined)) return undefined;
   const cn = numberList(r, 'CN', sampleValue(r, 'CN'), 'count')?.[0];
   if (cn === undefined) return undefined;
+  // On an autosome the normal count is 2 (the file states no ploidy, so X, Y and MT are taken as
+  // called): CN 2 there is the reference state, and a <DEL> above it or a <DUP> below it says two
+  // contradicting things, so neither is a variant (skipped and counted, map-vcf.ts).
+  if (autosome && cn === 2) return 'copy-neutral';
   const named = tops.findIndex((top) => cnAllele(top) === cn);
   if (named >= 0) return named + 1;
-  return tops.length === 1 && event(tops[0]) ? 1 : undefined;
+  if (!(tops.length === 1 && event(tops[0]))) return undefined;
+  const kind = COPY_NUMBER_TYPES.has(tops[0]!) ? tops[0] : svtype;
+  if (autosome && ((kind === 'DEL' && cn > 2) || (kind === 'DUP' && cn < 2))) return 'copy-number-conflict';
+  return 1;
 }
 
 /** CIPOS / CIEND (Number=2, Type=Integer: offsets low,high around the breakpoint); a missing value is 0. */

@@ -83,7 +83,9 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
   // (alleles.ts copyNumberCall), with no allelic state. A reference genotype stays a reference call.
   let copyNumberOnly = false;
   if (!alts.length && (!g || g.alleles.every((a) => a === null))) {
-    const called = copyNumberCall(r);
+    const called = copyNumberCall(r, /^\d+$/.test(chromInBuild(ctx.build, r.chrom) ?? ''));
+    if (called === 'copy-neutral') return skipped(out, 'reference-call');
+    if (called === 'copy-number-conflict') return skipped(out, called);
     if (called !== undefined) {
       alts = [called];
       copyNumberOnly = true;

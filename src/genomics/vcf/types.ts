@@ -38,6 +38,7 @@ export type SkipReason =
   | 'reference-block'
   | 'no-alt'
   | 'duplicate'
+  | 'copy-number-conflict'
   | 'malformed';
 
 export interface ImportSummary {
