@@ -16,7 +16,7 @@ import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema
  * ele-1, one form per choice, primitive/extension pairing, required primitives, calendar dates, narratives,
  * datatype invariants,
  * references, extension values and contexts). Nearly every resource written is such a resource; validate.ts then skips those
- * layers and goes straight to the Observation/MolecularSequence rules and the profiles. When it
+ * layers and goes straight to the type-specific rules (Observation, MolecularSequence, Parameters) and the profiles. When it
  * says no, the layers run as before and say what is wrong, so the issues are theirs in every case.
  *
  * It answers no for any resource holding another one (contained, Bundle entries, Parameters):

@@ -5,6 +5,7 @@ import { isResourceType } from './resource-types.js';
 import { firstErrorValidatorFor, passesClean, passesStructure, validatorFor } from './schema-validators.js';
 import { checkObservation } from './invariants/observation.js';
 import { checkMolecularSequence } from './invariants/molecular-sequence.js';
+import { checkParameters } from './invariants/parameters.js';
 import { walkResource } from './invariants/walk.js';
 import { integerTextIssues } from './invariants/integer-text.js';
 import { profileIssuesAt } from './profiles/index.js';
@@ -141,6 +142,7 @@ function validateNode(resource: unknown, path: string | undefined, container: Re
 function checkRules(node: Json, type: string, root: string, top: boolean, state: State): void {
   if (type === 'Observation') push(state, checkObservation(node, root));
   else if (type === 'MolecularSequence') push(state, checkMolecularSequence(node, root));
+  else if (type === 'Parameters') push(state, checkParameters(node, root));
   push(state, profileIssuesAt(node, root, top, state.opts));
 }
 

@@ -79,3 +79,30 @@ t.test('$import-vcf: an input with parts answers 400 naming it, and nothing is i
   t.equal((await app.inject({ method: 'GET', url: '/fhir/Observation' })).json().total, 0, 'nothing imported');
   t.equal((await post([{ name: 'vcf', valueString: VCF }, { name: 'patient', valueString: 'p1' }])).statusCode, 200, 'the plain form imports');
 });
+
+t.test('an operation input breaking Parameters inv-1 (two forms, or none) answers 400 naming it, not 422', async (t) => {
+  // Validation now reports inv-1 (an invariant: 422 for a stored resource); for operation input it
+  // is malformed input (operations.html): the shell check leaves it to the operations' readers,
+  // which answer 400 naming the parameter.
+  const app = await testApp(t);
+  await app.inject({ method: 'PUT', url: '/fhir/Patient/p1', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Patient', id: 'p1' }) });
+  const post = (url: string, parameter: unknown[]) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ resourceType: 'Parameters', parameter }) });
+  const patient = { resourceType: 'Patient', id: 'p1' };
+  const VCF = '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\nchr1\t100\t.\tA\tG\t50\tPASS\t.\tGT\t0/1\n';
+  const ranges = { name: 'ranges', valueString: 'NC_000007.14:0-100' };
+  for (const [url, parameter, name] of [
+    ['/fhir/$find-subject-variants', [{ name: 'subject', valueString: 'Patient/p1', resource: patient }, ranges], 'subject'],
+    ['/fhir/$find-subject-variants', [{ name: 'subject' }, ranges], 'subject'],
+    ['/fhir/$find-population-specific-variants', [{ name: 'variants', valueString: 'NC_000007.14:g.55181378C>T', resource: patient }], 'variants'],
+    ['/fhir/$import-vcf', [{ name: 'vcf', valueString: VCF, resource: patient }, { name: 'patient', valueString: 'p1' }], 'vcf'],
+    ['/fhir/$import-vcf', [{ name: 'vcf', valueString: VCF }, { name: 'patient' }], 'patient'],
+    ['/fhir/Observation/$validate', [{ name: 'resource', valueString: 'x', resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' } } }], 'resource'],
+    ['/fhir/Observation/$validate', [{ name: 'resource' }], 'resource'],
+    ['/fhir/Observation/$validate', [{ name: 'resource', resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' } } }, { name: 'mode', valueCode: 'create', part: [{ name: 'x', valueCode: 'y' }] }], 'mode'],
+  ] as const) {
+    const res = await post(url, [...parameter]);
+    t.equal(res.statusCode, 400, `${url} ${JSON.stringify(parameter).slice(0, 120)}: ${res.body.slice(0, 200)}`);
+    t.match(res.json().issue?.[0], { expression: [name] }, `${url}: the issue names '${name}'`);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/fhir/Observation' })).json().total, 0, 'nothing imported');
+});

@@ -1,4 +1,5 @@
 import type { Issue } from '../../fhir/outcome.js';
+import { isValueKey } from './value-key.js';
 
 /**
  * Observation invariants that matter for genomic data (https://hl7.org/fhir/R4/observation.html#invs):
@@ -10,14 +11,6 @@ import type { Issue } from '../../fhir/outcome.js';
  */
 type Json = Record<string, unknown>;
 const hasOwn = Object.prototype.hasOwnProperty;
-
-/** A `value[x]` form or its `_` part: /^_?value[A-Z]/, without a regular expression per key. */
-function isValueKey(k: string): boolean {
-  const at = k.charCodeAt(0) === 95 ? 1 : 0; // '_'
-  if (!k.startsWith('value', at) || k.length <= at + 5) return false;
-  const c = k.charCodeAt(at + 5);
-  return c >= 65 && c <= 90;
-}
 
 function hasValue(node: Json): boolean {
   for (const k in node) if (hasOwn.call(node, k) && isValueKey(k)) return true;

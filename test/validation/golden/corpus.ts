@@ -195,5 +195,6 @@ function odd(): Case[] {
     { id: 'odd:bundle-nested', input: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: broken }, { resource: 'x' }, { resource: { resourceType: 'Nope' } }, { resource: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: broken }] } }] } },
     { id: 'odd:contained', input: { ...clone(variant), contained: [{ resourceType: 'Patient', id: 'c1', meta: { versionId: '1' }, contained: [{ resourceType: 'Patient', id: 'c2' }] }, { resourceType: 'Specimen', id: 'c3' }], subject: { reference: '#c1' }, specimen: { reference: '#c9' } } },
     { id: 'odd:parameters', input: { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: broken }, { name: 'x', valueString: '' }, { name: 'y', part: [{ name: 'z', resource: { resourceType: 'Patient', gender: 'x' } }] }] } },
+    { id: 'odd:parameters-inv1', input: { resourceType: 'Parameters', parameter: [{ name: 'both', valueString: 'x', resource: { resourceType: 'Patient' } }, { name: 'none' }, { name: 'g', part: [{ name: 'ok', valueCode: 'c' }, { name: 'h', valueCode: 'c', part: [{ name: 'i', _valueString: { id: 'e' } }, { name: 'j', part: [] }] }] }] } },
   ];
 }
