@@ -13,7 +13,9 @@ const GOLDEN_BY_VERSION: Record<number, string> = {
   1: '79f0e3eafce21aaa',
   2: '2a29f3bdef4bcbfb',
   3: '902a4c3cb17d2788',
-  4: '84583f7edee20431',
+  // 4 re-pinned before it shipped: the corpus gained the structural fixture's copy-number calls
+  // (new VCF mapping, same index code), 84583f7edee20431 before
+  4: '7bb5f75b4f15bb62',
 };
 
 t.test('the golden index output belongs to the current INDEX_CODE_VERSION', async (t) => {
