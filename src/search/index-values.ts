@@ -169,14 +169,28 @@ export function numberValues(out: ValueSink, keys: Keys, v: unknown): void {
   else if (v && typeof v === 'object') {
     const o = v as { value?: unknown; low?: { value?: unknown }; high?: { value?: unknown } };
     if (typeof o.value === 'number') out.add(keys.k, o.value);
-    else if (o.low || o.high) {
-      // a Range (RiskAssessment.prediction.probability[x]): its bounds, both included, a missing
-      // one unbounded, in a field of its own (the numbers stay scalars: compile.ts reads both)
-      const lo = typeof o.low?.value === 'number' ? o.low.value : undefined;
-      const hi = typeof o.high?.value === 'number' ? o.high.value : undefined;
-      if (lo !== undefined || hi !== undefined) out.add(keys.r, { lo: lo ?? QTY_MIN, hi: hi ?? QTY_MAX });
+    else {
+      // a Range (RiskAssessment.prediction.probability[x]), in a field of its own (the numbers
+      // stay scalars: compile.ts reads both)
+      const r = rangeBounds(v as Record<string, unknown>);
+      if (r) out.add(keys.r, { lo: r.lo, hi: r.hi });
     }
   }
+}
+
+/**
+ * The bounds of a Range (`low`, `high`: both included, datatypes.html#Range; a missing one
+ * unbounded, QTY_MIN / QTY_MAX), with the bound whose units it states (rng-2: those of low, else
+ * high); undefined when it is not a Range or bounds nothing.
+ */
+function rangeBounds(o: Record<string, unknown>): { lo: number; hi: number; units: Record<string, unknown> } | undefined {
+  if (!('low' in o) && !('high' in o)) return undefined;
+  const low = o.low as Record<string, unknown> | undefined;
+  const high = o.high as Record<string, unknown> | undefined;
+  const lo = typeof low?.value === 'number' ? low.value : undefined;
+  const hi = typeof high?.value === 'number' ? high.value : undefined;
+  if (lo === undefined && hi === undefined) return undefined;
+  return { lo: lo ?? QTY_MIN, hi: hi ?? QTY_MAX, units: (lo !== undefined ? low : high)! };
 }
 
 /** Units of a quantity entry: code (else unit, else currency), the unit when it differs, system. */
@@ -223,14 +237,8 @@ export function quantityValues(out: ValueSink, keys: Keys, v: unknown): void {
   const o = v as Record<string, unknown> | undefined;
   if (!o || typeof o !== 'object') return;
   if (typeof o.value !== 'number') {
-    if ('low' in o || 'high' in o) {
-      const low = o.low as Record<string, unknown> | undefined;
-      const high = o.high as Record<string, unknown> | undefined;
-      const lo = typeof low?.value === 'number' ? low.value : undefined;
-      const hi = typeof high?.value === 'number' ? high.value : undefined;
-      if (lo === undefined && hi === undefined) return;
-      rangeEntry(out, keys, lo ?? QTY_MIN, hi ?? QTY_MAX, false, false, (lo !== undefined ? low : high)!);
-    }
+    const r = rangeBounds(o);
+    if (r) rangeEntry(out, keys, r.lo, r.hi, false, false, r.units);
     return;
   }
   const c = o.comparator;

@@ -1,5 +1,6 @@
 import type { ParametersParameter } from '@medplum/fhirtypes';
 import { fhirError } from '../errors.js';
+import { isValueKey } from '../../validation/invariants/value-key.js';
 
 /**
  * Input checks every operation shares, so that each refuses the same things with the same words
@@ -23,7 +24,7 @@ export function throwIfNotForm(op: string, p: ParametersParameter, expected: 'va
   const name = p.name ?? 'parameter';
   const hasPart = p.part !== undefined;
   const hasResource = p.resource !== undefined;
-  const hasValue = Object.keys(p).some((k) => k.startsWith('value'));
+  const hasValue = Object.keys(p).some(isValueKey);
   const wanted = expected === 'value' ? 'a value[x]' : 'a resource';
   if (hasPart) throw fhirError('BAD_REQUEST', `Parameter '${name}' of $${op} takes ${wanted}, not parts`, name);
   if (expected === 'value' && hasResource) throw fhirError('BAD_REQUEST', `Parameter '${name}' of $${op} takes a value[x], not a resource`, name);
