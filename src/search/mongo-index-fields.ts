@@ -17,12 +17,13 @@ export function searchIndexFields(): SearchIndexField[] {
     'has-member', 'derived-from', 'url',
   ].map((c) => `x.${c}`);
   // Dates by the start of their stored ranges (eq, lt, le, sa, eb, ap bound it) and by their end
-  // (gt, ge): compile-values.ts dateCond. The start index runs newest first and ends in the id
-  // tie-break: it hands out `_sort=-<date>` (sortField: by the highest start) in order, on a first
-  // page that does not filter on the date (a multikey field bounded by the query, as a keyset
-  // page's cursor does, makes MongoDB sort the matches in memory); oldest first sorts in memory
-  // too, since one index per direction would not fit in 64.
-  const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].flatMap((c): SearchIndexField[] => [[[`x.${c}.s`, -1], 'id'], `x.${c}.e`]);
+  // (gt, ge): compile-values.ts dateCond. The start index ends in the id tie-break: it hands out
+  // `_sort=<date>` walked forwards (by the lowest start, MongoDB's ascending rule for an array:
+  // an index walk meets a document first at its lowest key) and `_sort=-<date>` walked backwards
+  // (by the highest start), since the tie-break follows the sort's direction (paging.ts fullSort);
+  // on a first page that does not filter on the date: a multikey field bounded by the query, as a
+  // keyset page's cursor does, makes MongoDB sort the matches in memory (top-k, by the page's limit).
+  const dates = ['date', 'birthdate', 'authored', 'collected', 'issued'].flatMap((c): SearchIndexField[] => [[`x.${c}.s`, 'id'], `x.${c}.e`]);
   // The genomics operations look their gx-* fields up too (indexResource stores them beside ours).
   const gx = GX_LOOKUP_FIELDS.map((f) => `x.${f}`);
   const own = new Set([...plain, ...gx]);

@@ -7,8 +7,8 @@ import { sortValue, type SortValue } from './sort-order.js';
 /**
  * Opaque paging cursors (https://hl7.org/fhir/R4/http.html#paging): keyset positions, so that
  * following `next` never repeats or skips a resource that stays unchanged, whatever is inserted,
- * updated or deleted meanwhile. The order is the search's sort followed by (type, id), which makes
- * every position unique; a cursor holds the sort tuple of the last (`after`) or first (`before`)
+ * updated or deleted meanwhile. The order is the search's sort followed by (type, id) (fullSort), which
+ * makes every position unique; a cursor holds the sort tuple of the last (`after`) or first (`before`)
  * row of its page: `t` and `id`, and in `v` the values of the other sort keys, in the order that
  * sort-order.ts defines (lowest value ascending, highest descending, missing first).
  */
@@ -43,9 +43,17 @@ export function decodeCursor(s: string): Cursor {
 
 export const KEY_ORDER: SortSpec = [['t', 1], ['id', 1]];
 
-/** The user's sort, then (type, id) as the tie-break that makes positions unique. */
+/**
+ * The one order both stores sort a search by: the user's sort, then (type, id) as the tie-break
+ * that makes positions unique, in the direction of the sort's first key (`_sort=-date` lists a
+ * day's resources by id descending too, ascending without `_sort`). Following the sort's direction
+ * makes every single-key order the exact reverse of the other direction's, so one ascending index
+ * `{t, <key>, id}` serves both, walked forwards or backwards (index-specs.ts); a tie-break that
+ * stayed ascending under `-date` would need an index per direction.
+ */
 export function fullSort(userSort: SortSpec): SortSpec {
-  return [...userSort, ...KEY_ORDER.filter(([f]) => !userSort.some(([u]) => u === f))];
+  const dir = userSort[0]?.[1] ?? 1;
+  return [...userSort, ...KEY_ORDER.filter(([f]) => !userSort.some(([u]) => u === f)).map(([f]): [string, 1 | -1] => [f, dir])];
 }
 
 const isScalar = (field: string) => field === 't' || field === 'id' || field === 'lu';

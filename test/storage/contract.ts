@@ -8,6 +8,7 @@ import { testConfig } from '../../src/config.js';
 import { parseSearch } from '../../src/search/parse.js';
 import { buildFilter } from '../../src/search/build-filter.js';
 import { datePrefix, periodInterval } from '../search/oracle.js';
+import { sortContract } from './contract-sort.js';
 /** The test servers' base URL (testConfig): the own base indexing is told. */
 const BASE = testConfig().baseUrl;
 const indexAt = (r: Resource) => indexResource(r, BASE);
@@ -348,4 +349,6 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.equal((await s.reindex(indexAt)).changed, 0, 'a second run changes nothing');
     t.equal(await s.indexVersion('iv-3'), 'iv-2', 'a complete run records its index version');
   });
+
+  sortContract(t, withStore);
 }

@@ -31,24 +31,24 @@ t.test('version documents: current + history, tombstones', async (t) => {
 t.test('index specifications', async (t) => {
   const specs = indexSpecs();
   t.same(specs.resources.map((s) => [s.name, s.key, !!s.unique]), [
-    ['t_id', { t: 1, id: 1 }, true], ['t_lu_id', { t: 1, lu: 1, id: 1 }, false], ['t_lu_-1_id', { t: 1, lu: -1, id: 1 }, false],
-  ]);
+    ['t_id', { t: 1, id: 1 }, true], ['t_lu_id', { t: 1, lu: 1, id: 1 }, false],
+  ], 'one lu index serves both directions (the tie-break follows the sort: paging.ts fullSort)');
   t.same(specs.history.map((s) => [s.name, s.key, !!s.unique]), [
     ['t_id_v', { t: 1, id: 1, v: 1 }, true], ['seq', { seq: 1 }, false], ['t_seq', { t: 1, seq: 1 }, false],
   ]);
   t.equal(specs.locks[0].expireAfterSeconds, 3600, 'unused lock documents expire');
   const withSearch = indexSpecs(['x.code', ['x.subject', 'x.date.s']]);
-  t.same(withSearch.resources.slice(3).map((s) => [s.name, s.key]), [
+  t.same(withSearch.resources.slice(2).map((s) => [s.name, s.key]), [
     ['t_x.code', { t: 1, 'x.code': 1 }], ['t_x.subject_x.date.s', { t: 1, 'x.subject': 1, 'x.date.s': 1 }],
   ], 'one index per search field, scoped by type');
   t.throws(() => indexSpecs(['json']), /Refusing/, 'only x.* fields');
   t.throws(() => indexSpecs(['x.$where']), /Refusing/);
   t.throws(() => indexSpecs([[]]), /empty/);
   t.same(indexSpecs(['x.a']), indexSpecs(['x.a']), 'deterministic, so createIndexes is idempotent');
-  const sorted = indexSpecs([[['x.date.s', -1], 'id']]).resources[3];
+  const sorted = indexSpecs([[['x.date.s', -1], 'id']]).resources[2];
   t.same([sorted.name, sorted.key], ['t_x.date.s_-1_id', { t: 1, 'x.date.s': -1, id: 1 }], 'a descending term and the id tie-break');
   t.throws(() => indexSpecs([['id', 'x.a']]), /Refusing/, 'id only as the last term');
-  const wild = indexSpecs([{ anyOf: ['x.recorder', 'x.asserter'] }]).resources[3];
+  const wild = indexSpecs([{ anyOf: ['x.recorder', 'x.asserter'] }]).resources[2];
   t.same(wild, { key: { '$**': 1 }, name: WILDCARD_INDEX_NAME, wildcardProjection: { 'x.recorder': 1, 'x.asserter': 1 } }, 'one wildcard index over fields looked up alone');
   t.throws(() => indexSpecs([{ anyOf: ['json'] }]), /Refusing/);
   t.throws(() => indexSpecs([{ anyOf: ['x.a'] }, { anyOf: ['x.b'] }]), /one wildcard/);
@@ -81,10 +81,14 @@ t.test('obsolete search indexes: ours that the specs no longer define, and nothi
     { name: 't_json', key: { t: 1, json: 1 } },
     // t_lu_id replaced it
     { name: 't_lu', key: { t: 1, lu: 1 } },
+    // the descending lu and date indexes of the ascending tie-break: the ascending ones, walked backwards, replaced them
+    { name: 't_lu_-1_id', key: { t: 1, lu: -1, id: 1 } },
+    { name: 't_x.code_-1_id', key: { t: 1, 'x.code': -1, id: 1 } },
     { name: 'x_1', key: { x: 1 } },
     { name: 'json_text', key: { _fts: 'text', _ftsx: 1 } },
   ];
-  t.same(obsoleteIndexNames(existing, wanted), ['t_x.genomic-region.a_x.genomic-region.s', 't_x.status', 't_x.date.s', 't_lu'], 'the pre-bins region index, retired fields, t_lu');
+  t.same(obsoleteIndexNames(existing, wanted), ['t_x.genomic-region.a_x.genomic-region.s', 't_x.status', 't_x.date.s', 't_lu', 't_lu_-1_id', 't_x.code_-1_id'],
+    'the pre-bins region index, retired fields, t_lu, the descending sort indexes');
   t.ok(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes(WILDCARD_INDEX_NAME), 'our wildcard index once no field wants it');
   t.same(obsoleteIndexNames([{ name: WILDCARD_INDEX_NAME, key: { 'x.$**': 1 } }], []), [], 'a wildcard index of another shape is not ours');
   t.same(obsoleteIndexNames(existing, indexSpecs(['x.code']).resources).includes('t_id'), false, 'base indexes stay');

@@ -37,11 +37,13 @@ function sortIndex(sort: Array<[string, 1 | -1]>, specs: IndexDescription[]): st
   return undefined;
 }
 
-t.test('the sort document: the sort keys, then (t, id) as the tie-break, no _id after them', async (t) => {
-  t.same(mongoSort('Observation', '-date'), [['x.date.s', -1], ['t', 1], ['id', 1]]);
+t.test('the sort document: the sort keys, then (t, id) as the tie-break in the first key\'s direction, no _id after them', async (t) => {
+  t.same(mongoSort('Observation', '-date'), [['x.date.s', -1], ['t', -1], ['id', -1]]);
   t.same(mongoSort('Observation', 'date'), [['x.date.s', 1], ['t', 1], ['id', 1]]);
-  t.same(mongoSort('Observation', '-_lastUpdated'), [['lu', -1], ['t', 1], ['id', 1]]);
+  t.same(mongoSort('Observation', '-_lastUpdated'), [['lu', -1], ['t', -1], ['id', -1]]);
   t.same(mongoSort('Observation', 'value-quantity'), [['x.value-quantity.n', 1], ['t', 1], ['id', 1]]);
+  t.same(mongoSort('Observation', '-status,date'), [['x.status', -1], ['x.date.s', 1], ['t', -1], ['id', -1]], 'several keys: the first one\'s direction');
+  t.same(mongoSort('Observation', '-_id'), [['id', -1], ['t', -1]], 'an explicit _id keeps its place; t follows it');
   t.same(mongoSort('Observation', ''), [['t', 1], ['id', 1]]);
 });
 
@@ -54,16 +56,21 @@ t.test('arrays sort by their lowest value ascending and their highest descending
   const ids = (sort: SortSpec) => sortDocs(docs, fullSort(sort)).map((d) => d.id);
   t.same(ids([['x.date.s', 1]]), ['d', 'a', 'c', 'b', 'e'], 'by the lowest start: a(1) c(2) b(3) e(3), ties by id, missing first');
   t.same(ids([['x.date.s', -1]]), ['c', 'a', 'e', 'b', 'd'], 'by the highest start: c(9) a(5) e(4) b(3), missing last');
+  const tied = [doc('a', [3]), doc('b', [3, 1]), doc('c', [3]), doc('d', undefined), doc('e', undefined)];
+  t.same(sortDocs(tied, fullSort([['x.date.s', -1]])).map((d) => d.id), ['c', 'b', 'a', 'e', 'd'], 'ties (and the missing) by id descending under a descending sort');
+  t.same(sortDocs(tied, fullSort([['x.date.s', 1]])).map((d) => d.id), ['d', 'e', 'b', 'a', 'c'], 'and ascending under an ascending one');
 });
 
-t.test('an index hands out the sorts of _lastUpdated, of dates newest first, and the default order', async (t) => {
+t.test('an index hands out the sorts of _lastUpdated and of dates both ways, and the default order both ways', async (t) => {
   const specs = indexSpecs(searchIndexFields()).resources;
   t.equal(sortIndex(mongoSort('Observation', ''), specs), 't_id');
+  t.equal(sortIndex(mongoSort('Observation', '_id'), specs), 't_id', '_sort=_id, (id, t) with t an equality');
+  t.equal(sortIndex(mongoSort('Observation', '-_id'), specs), 't_id', '_sort=-_id, walked backwards');
   t.equal(sortIndex(mongoSort('Observation', '_lastUpdated'), specs), 't_lu_id');
-  t.equal(sortIndex(mongoSort('Observation', '-_lastUpdated'), specs), 't_lu_-1_id');
+  t.equal(sortIndex(mongoSort('Observation', '-_lastUpdated'), specs), 't_lu_id', 'walked backwards');
   for (const [type, code] of [['Observation', 'date'], ['Patient', 'birthdate'], ['DiagnosticReport', 'issued'], ['Specimen', 'collected'], ['ServiceRequest', 'authored']]) {
-    t.equal(sortIndex(mongoSort(type, `-${code}`), specs), `t_x.${code}.s_-1_id`, `${type}?_sort=-${code}`);
-    // oldest first: a top-k sort of the matches (one index per direction would pass 64 indexes)
-    t.equal(sortIndex(mongoSort(type, code), specs), undefined, `${type}?_sort=${code} sorts in memory`);
+    t.equal(sortIndex(mongoSort(type, `-${code}`), specs), `t_x.${code}.s_id`, `${type}?_sort=-${code} (backwards)`);
+    t.equal(sortIndex(mongoSort(type, code), specs), `t_x.${code}.s_id`, `${type}?_sort=${code}`);
   }
+  t.equal(sortIndex(mongoSort('Observation', 'status'), specs), undefined, 'other parameters sort in memory (top-k)');
 });

@@ -131,10 +131,10 @@ export function indexSpecs(searchFields: readonly SearchIndexField[] = []): Reco
   return {
     [COLLECTIONS.resources]: [
       { key: { t: 1, id: 1 }, name: 't_id', unique: true },
-      // `_lastUpdated` ranges, and its sorts both ways with the (t, id) tie-break (paging.ts), pages
-      // past the first included: lu is a scalar, so bounds on it keep the index order usable
+      // `_lastUpdated` ranges, and its sorts both ways (walked backwards for `-_lastUpdated`: the
+      // (t, id) tie-break follows the sort's direction, paging.ts fullSort), pages past the first
+      // included: lu is a scalar, so bounds on it keep the index order usable
       { key: { t: 1, lu: 1, id: 1 }, name: 't_lu_id' },
-      { key: { t: 1, lu: -1, id: 1 }, name: 't_lu_-1_id' },
       ...search,
     ],
     [COLLECTIONS.history]: [
