@@ -5,6 +5,7 @@ import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { indexFields } from './aliases.js';
 import { andAll } from './build-filter.js';
 import type { Filter } from './compile.js';
+import { KEY_ORDER } from './paging.js';
 import { getParam, paramsFor, typeModifierProblem, type ParamDef } from './registry.js';
 import { resourceTypes } from '../fhir/resource-types.js';
 
@@ -12,6 +13,9 @@ import { resourceTypes } from '../fhir/resource-types.js';
  * `_include` and `_revinclude` (https://hl7.org/fhir/R4/search.html#include), with `:iterate`
  * and `*`. References are read from the stored index (no resource is parsed to follow them).
  * Bounded: at most MAX_INCLUDES resources and MAX_ITERATIONS rounds of `:iterate`.
+ * Included resources come in (resourceType, id) order, every round together: the same Bundle on
+ * both stores, whatever order references are listed or resources were written in. Each lookup
+ * reads in that order too, so the MAX_INCLUDES kept when there are more are the same ones.
  */
 export const MAX_INCLUDES = 5000;
 const MAX_ITERATIONS = 4;
@@ -121,7 +125,7 @@ export async function resolveIncludes(
       const limit = MAX_INCLUDES - out.length;
       if (limit <= 0) return;
       const r = restrict(type);
-      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, limit: limit + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
+      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, sort: KEY_ORDER, limit: limit + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
       res.docs.forEach((d, i) => {
         const k = `${d.t}/${d.id}`;
         if (seen.has(k) || out.length >= MAX_INCLUDES) return;
@@ -140,5 +144,6 @@ export async function resolveIncludes(
     }
     frontier = next;
   }
+  out.sort((a, b) => (a.resourceType < b.resourceType ? -1 : a.resourceType > b.resourceType ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { records: out, issues };
 }

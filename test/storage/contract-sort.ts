@@ -9,6 +9,7 @@ import { testConfig } from '../../src/config.js';
  * same order on both stores, ties broken by (resourceType, id) in the direction of the sort's first
  * key, resources without the sort key first ascending and last descending (MongoDB's order), and
  * keyset paging through runs of ties in both directions with neither duplicates nor gaps.
+ * Included resources come in (resourceType, id) order after the matches.
  */
 type Test = Parameters<Parameters<typeof tap.test>[0]>[0];
 
@@ -136,5 +137,15 @@ export function sortContract(t: Test, withStore: (name: string, fn: (t: Test, s:
     const { forward, backward } = await pages(s, 'Observation', 'code=urn:sort|k&_count=3');
     t.same(forward.flat(), want);
     t.same(backward, forward);
+  });
+
+  withStore('_include and _revinclude: after the matches, in (type, id) order', async (t, s) => {
+    await seed(s);
+    const inc = await run(s, 'DiagnosticReport', '_id=rs&_include=DiagnosticReport:result&_include=DiagnosticReport:subject');
+    t.same(keys(inc, 'include'), ['Observation/a', 'Observation/c', 'Observation/g', 'Observation/h', 'Patient/ps'], 'forward includes');
+    const rev = await run(s, 'Patient', '_id=ps&_revinclude=Observation:subject&_revinclude=DiagnosticReport:subject');
+    t.same(keys(rev, 'include'), ['DiagnosticReport/rs', ...[...OBS_IDS].sort().map((id) => `Observation/${id}`)], 'reverse includes');
+    const iter = await run(s, 'Patient', '_id=ps&_revinclude=DiagnosticReport:subject&_include:iterate=DiagnosticReport:result');
+    t.same(keys(iter, 'include'), ['DiagnosticReport/rs', 'Observation/a', 'Observation/c', 'Observation/g', 'Observation/h'], 'with :iterate, every round together');
   });
 }
