@@ -8,7 +8,7 @@ import { parseSummary, subsetResource } from '../summary.js';
 import { checkId, noteTouched, param, VERSION } from './request-utils.js';
 import { etagMatches, parseEtags } from './etag.js';
 import { etag, versionHeaders, versionUrl } from './response.js';
-import { checkVisible, parseRecord, requireLive } from './write-core.js';
+import { checkVisible, knownRecord, parseRecord, requireLive } from './write-core.js';
 
 /**
  * read and vread (https://hl7.org/fhir/R4/http.html#read, #vread). Without `_summary`/`_elements`
@@ -44,8 +44,7 @@ export async function readResource(ctx: FhirContext, req: FhirRequest, type: str
   // stored resource under such an id can only be one written before that rule, and must not shadow them.
   const builtIn = builtInResource(type, id);
   if (builtIn) return answerBuiltIn(ctx, req, builtIn, type, id, false);
-  const stored = await ctx.store.read(type, id);
-  const rec = requireLive(stored, type, id);
+  const rec = requireLive(await knownRecord(ctx.store, req.auth, await ctx.store.read(type, id)), type, id);
   // noted before the check: a refused read is recorded against the patient it reached for
   noteTouched(req, rec);
   checkVisible(req.auth, rec);
