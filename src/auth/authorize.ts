@@ -138,6 +138,12 @@ export function canSee(auth: AuthContext | undefined, resource: { resourceType: 
   return inPatientCompartment(resource, auth.patient, grants(auth).baseUrl);
 }
 
+/** Whether a resource is in the caller's patient compartment (always true for a token without a patient). */
+export function inOwnCompartment(auth: AuthContext | undefined, resource: { resourceType: string; id?: string }): boolean {
+  if (auth?.patient === undefined) return true;
+  return inPatientCompartment(resource, auth.patient, grants(auth).baseUrl);
+}
+
 /**
  * Throws a 404 FhirError when the caller must not see this resource (outside its patient
  * compartment): FHIR answers "not found" rather than "forbidden" so existence does not leak.

@@ -20,9 +20,9 @@ t.test('PATCH declares its JSON Patch body; conditional headers are documented w
     t.same(headers(patch), ['If-Match', 'Prefer']);
   }
   const obs = doc.paths['/fhir/Observation/{id}'];
-  t.same(headers(obs.get), ['If-None-Match'], 'read');
+  t.same(headers(obs.get), ['If-Modified-Since', 'If-None-Match'], 'read');
   t.ok(obs.get.responses['304'], 'read documents 304');
-  t.same(headers(doc.paths['/fhir/Observation/{id}/_history/{vid}'].get), ['If-None-Match'], 'vread');
+  t.same(headers(doc.paths['/fhir/Observation/{id}/_history/{vid}'].get), ['If-Modified-Since', 'If-None-Match'], 'vread');
   t.same(headers(obs.put), ['If-Match', 'Prefer'], 'update');
   t.same(headers(obs.delete), ['If-Match', 'Prefer'], 'delete');
   t.same(headers(doc.paths['/fhir/Observation'].post), ['If-None-Exist', 'Prefer'], 'create');

@@ -64,5 +64,7 @@ export function entryToRequest(parent: FhirRequest, target: EntryTarget, entry: 
   if (r.ifMatch) headers['if-match'] = r.ifMatch;
   if (r.ifNoneExist) headers['if-none-exist'] = r.ifNoneExist;
   if (r.ifNoneMatch) headers['if-none-match'] = r.ifNoneMatch;
+  // an instant in the Bundle, an HTTP-date on the wire (read.ts compares whole seconds either way)
+  if (r.ifModifiedSince) headers['if-modified-since'] = r.ifModifiedSince;
   return { method: target.method, path: target.path, query: target.query, headers, body, auth: parent.auth, remoteAddress: parent.remoteAddress };
 }

@@ -101,7 +101,7 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: R
 async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest): Promise<void> {
   if (p.kind === 'delete') {
     if (p.id === undefined) return void (p.status = 204);
-    p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth);
+    p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth, ctx.store);
     p.status = 204;
   } else if (p.kind === 'create') {
     if (p.existing) {
@@ -116,7 +116,7 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
     }
   } else if (p.kind === 'update') {
     const updated = withId(p.resource!, p.id!) as Stored;
-    const r = await updateInTx(tx, updated, p.ifMatch, req.auth, indexResource(updated, ctx.config.baseUrl));
+    const r = await updateInTx(tx, updated, p.ifMatch, req.auth, indexResource(updated, ctx.config.baseUrl), ctx.store);
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {

@@ -5,6 +5,7 @@ import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import { assertCanSee } from '../../auth/authorize.js';
 import { validateResource } from '../../validation/validate.js';
 import { mediaType } from '../rest/request-utils.js';
+import { knownRecord } from '../rest/write-core.js';
 import { isIgProfile } from '../../validation/profiles/compile-profile.js';
 import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
 import { isKnownResourceType } from '../resource-types.js';
@@ -97,7 +98,7 @@ function ok(issues: Issue[]): FhirResponse {
 }
 
 async function readStored(req: FhirRequest, ctx: FhirContext, type: string, id: string): Promise<Resource> {
-  const rec = await ctx.store.read(type, id);
+  const rec = await knownRecord(ctx.store, req.auth, await ctx.store.read(type, id));
   if (!rec || rec.deleted || !rec.json) {
     throw fhirError(rec?.deleted ? 'GONE' : 'NOT_FOUND', `${type}/${id} ${rec?.deleted ? 'has been deleted' : 'is not known'}`);
   }

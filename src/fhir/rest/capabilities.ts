@@ -67,7 +67,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
       readHistory: true,
       updateCreate: !readOnly,
       conditionalCreate: !readOnly,
-      conditionalRead: 'not-match', // If-None-Match answers 304; If-Modified-Since is not read
+      conditionalRead: 'full-support', // If-None-Match and If-Modified-Since answer 304 (read.ts)
       conditionalUpdate: !readOnly,
       conditionalDelete: readOnly ? 'not-supported' : 'single',
       ...(readOnly ? { documentation: 'Written by the server only (the audit trail); readable with a scope naming AuditEvent itself.' } : {}),

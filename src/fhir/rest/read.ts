@@ -8,7 +8,7 @@ import { parseSummary, subsetResource } from '../summary.js';
 import { checkId, noteTouched, param, VERSION } from './request-utils.js';
 import { etagMatches, parseEtags } from './etag.js';
 import { etag, versionHeaders, versionUrl } from './response.js';
-import { checkVisible, parseRecord, requireLive } from './write-core.js';
+import { checkVisible, knownRecord, parseRecord, requireLive } from './write-core.js';
 
 /**
  * read and vread (https://hl7.org/fhir/R4/http.html#read, #vread). Without `_summary`/`_elements`
@@ -19,13 +19,28 @@ function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json:
   if (vread) headers['content-location'] = versionUrl(ctx, rec);
   // RFC 7232 §3.2: weak comparison, any listed tag, `*` for any current representation
   const ifNoneMatch = parseEtags('If-None-Match', req.headers['if-none-match']);
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, rec)) return { status: 304, headers };
+  if (ifNoneMatch !== undefined ? etagMatches(ifNoneMatch, rec) : notModifiedSince(req.headers['if-modified-since'], rec.lastUpdated)) {
+    return { status: 304, headers };
+  }
   const summary = parseSummary(param(req, '_summary'));
   const elements = param(req, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
   if ((summary && summary !== 'false' && summary !== 'count') || elements?.length) {
     return { status: 200, headers, body: subsetResource(parseRecord(rec), summary, elements) };
   }
   return { status: 200, headers, body: rec.json };
+}
+
+/**
+ * If-Modified-Since (RFC 7232 §3.3; https://hl7.org/fhir/R4/http.html#cread): not modified when the
+ * version was last modified at or before the date. Last-Modified has whole seconds, so the version's
+ * time is cut to its second: the Last-Modified a client got back answers 304. A value that is not
+ * a date is ignored, as the RFC asks; If-None-Match, when sent, decides alone (the caller).
+ */
+function notModifiedSince(value: string | undefined, lastUpdated: string): boolean {
+  if (value === undefined) return false;
+  const since = Date.parse(value);
+  if (Number.isNaN(since)) return false;
+  return Math.floor(Date.parse(lastUpdated) / 1000) * 1000 <= since;
 }
 
 /** A built-in definition, as version 1 (built-ins.ts): ETag W/"1", If-None-Match, _summary/_elements. */
@@ -44,8 +59,7 @@ export async function readResource(ctx: FhirContext, req: FhirRequest, type: str
   // stored resource under such an id can only be one written before that rule, and must not shadow them.
   const builtIn = builtInResource(type, id);
   if (builtIn) return answerBuiltIn(ctx, req, builtIn, type, id, false);
-  const stored = await ctx.store.read(type, id);
-  const rec = requireLive(stored, type, id);
+  const rec = requireLive(await knownRecord(ctx.store, req.auth, await ctx.store.read(type, id)), type, id);
   // noted before the check: a refused read is recorded against the patient it reached for
   noteTouched(req, rec);
   checkVisible(req.auth, rec);

@@ -2,9 +2,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AuthContext, FhirContext } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import { parseFhirJson, withId } from '../json-decimals.js';
-import type { SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
+import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../storage/types.js';
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
-import { assertCanSee, assertCanWrite, canSee, patientRestriction } from '../../auth/authorize.js';
+import { assertCanSee, assertCanWrite, canSee, inOwnCompartment, patientRestriction } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
 import { matchedVersion, type EtagCondition } from './etag.js';
 import { prepareIncoming } from './validate-incoming.js';
@@ -37,6 +37,22 @@ export function requireLive(rec: VersionRecord | undefined, type: string, id: st
   if (!rec) throw fhirError('NOT_FOUND', `${type}/${id} is not known`);
   if (rec.deleted) throw fhirError('GONE', `${type}/${id} was deleted (version ${rec.versionId})`);
   return rec as VersionRecord & { json: string };
+}
+
+/** Where past versions are read (they never change, so outside a store transaction too). */
+export type VersionReader = Pick<ResourceStore, 'vread'>;
+
+/**
+ * The current record as a patient-level token may know it: a tombstone has no body, so a deleted
+ * resource is judged by the version its deletion ended, and one that was outside the token's
+ * compartment is undefined, an unknown id. Answering it 410 Gone, naming its deletion version
+ * under If-Match, or letting the token re-create it over the other patient's history would tell
+ * that the id existed elsewhere.
+ */
+export async function knownRecord(versions: VersionReader, auth: AuthContext | undefined, rec: VersionRecord | undefined): Promise<VersionRecord | undefined> {
+  if (auth?.patient === undefined || !rec?.deleted || rec.versionId < 2) return rec;
+  const live = await versions.vread(rec.resourceType, rec.id, rec.versionId - 1);
+  return live?.json && !inOwnCompartment(auth, parseRecord(live)) ? undefined : rec;
 }
 
 /** Visibility check on a stored record (the auth module decides; skipped without a token). */
@@ -147,11 +163,13 @@ export async function createInTx(
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
 export async function updateInTx(
-  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth: AuthContext | undefined, index: SearchIndex,
+  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth: AuthContext | undefined, index: SearchIndex, versions: VersionReader,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const current = await tx.read(resource.resourceType, resource.id);
   if (current && !current.deleted) checkWritable(auth, current);
+  // another patient's deleted resource answers as a live one would (404), not re-created as the token's
+  if (current && !(await knownRecord(versions, auth, current))) throw fhirError('NOT_FOUND', `${resource.resourceType}/${resource.id} is not known`);
   const record = await putInTx(tx, resource, matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`), index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
@@ -174,7 +192,7 @@ export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: strin
 
 /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update); `ownBase`: config.baseUrl, for its index. */
 export async function conditionalUpdateInTx(
-  tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth: AuthContext | undefined, ownBase: string,
+  tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth: AuthContext | undefined, ownBase: string, versions: VersionReader,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
@@ -190,7 +208,7 @@ export async function conditionalUpdateInTx(
   if (resource.id !== undefined) {
     // no match, and an id: update-as-create, unless that id is taken
     await refuseUnmatchedLiveId(tx, resource.resourceType, resource.id, auth);
-    return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase));
+    return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase), versions);
   }
   // no match: If-Match names a version of nothing, so it cannot hold
   matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
@@ -203,7 +221,7 @@ export async function patchInTx(
   ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: IfMatch, auth?: AuthContext,
 ): Promise<WriteResult> {
   refuseBuiltInWrite(type, id); // before the read: a built-in is not in the store (404 would mislead)
-  const current = requireLive(await tx.read(type, id), type, id);
+  const current = requireLive(await knownRecord(ctx.store, auth, await tx.read(type, id)), type, id);
   checkWritable(auth, current);
   matchedVersion(ifMatch, current, `${type}/${id}`);
   const patched = applyJsonPatch(parseRecord(current), ops);
@@ -220,9 +238,12 @@ export async function patchInTx(
 }
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */
-export async function deleteInTx(tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth?: AuthContext): Promise<VersionRecord | undefined> {
+export async function deleteInTx(
+  tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth: AuthContext | undefined, versions: VersionReader,
+): Promise<VersionRecord | undefined> {
   refuseBuiltInWrite(type, id); // a 204 would be false: the definition stays readable
-  const current = await tx.read(type, id);
+  // another patient's deletion is not named under If-Match: it does not exist for this token
+  const current = await knownRecord(versions, auth, await tx.read(type, id));
   if (current && !current.deleted) checkWritable(auth, current);
   const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
   return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });

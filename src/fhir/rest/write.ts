@@ -42,7 +42,7 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const index = indexResource(resource, ctx.config.baseUrl);
-  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index));
+  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index, ctx.store));
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`, validationNotes(resource));
 }
@@ -53,7 +53,7 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
   if (resource.id !== undefined) checkId(resource.id);
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
   const qs = searchQueryString(req.query);
-  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth, ctx.config.baseUrl));
+  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth, ctx.config.baseUrl, ctx.store));
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`, validationNotes(resource));
 }
@@ -89,7 +89,7 @@ export async function deleteResource(ctx: FhirContext, req: FhirRequest, type: s
   authorize(req.auth, { interaction: 'delete', resourceType: type });
   checkId(id);
   const ifMatch = parseEtags('If-Match', req.headers['if-match']);
-  const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth));
+  const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth, ctx.store));
   return deleted(req, rec, rec ? `Deleted ${type}/${id}` : `${type}/${id} did not exist or was already deleted`);
 }
 

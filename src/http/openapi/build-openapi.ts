@@ -36,6 +36,7 @@ const header = (name: string, description: string, example?: string) => ({ name,
 export const HEADERS = {
   ifMatch: header('If-Match', 'Version-aware write: the version the change applies to, as its ETag (`W/"3"`); another current version answers 412'),
   ifNoneMatch: header('If-None-Match', 'The ETag(s) the client holds (`W/"3"`, or `*`): 304 Not Modified when the version read matches'),
+  ifModifiedSince: header('If-Modified-Since', 'An HTTP-date (the Last-Modified the client holds): 304 Not Modified when the version read was last modified at or before it; ignored when If-None-Match is sent'),
   ifNoneExist: header('If-None-Exist', 'Conditional create: search criteria (`identifier=http://x|1`); one match answers 200 and creates nothing, several 412'),
   preferReturn: header('Prefer', 'What the answer carries: `return=minimal` (no body), `return=representation` (the resource; default) or `return=OperationOutcome`'),
   preferHandling: header('Prefer', '`handling=strict`: an unknown or unsupported search parameter answers 400 instead of being ignored with a warning entry; `handling=lenient` is the default'),
@@ -43,9 +44,9 @@ export const HEADERS = {
 
 /** Header parameters of an expanded interaction: only those its code reads. */
 function headerParams(method: string, template: string): unknown[] {
-  const { ifMatch, ifNoneMatch, ifNoneExist, preferReturn, preferHandling } = HEADERS;
+  const { ifMatch, ifNoneMatch, ifModifiedSince, ifNoneExist, preferReturn, preferHandling } = HEADERS;
   const instance = template.endsWith('{id}');
-  if (method === 'get' && (instance || template.endsWith('{vid}'))) return [ifNoneMatch];
+  if (method === 'get' && (instance || template.endsWith('{vid}'))) return [ifNoneMatch, ifModifiedSince];
   if (method === 'get' && (template === '/fhir/{type}' || template.endsWith('{compartmentType}'))) return [preferHandling];
   if (method === 'post' && template.endsWith('/_search')) return [preferHandling];
   if (method === 'post' && template === '/fhir/{type}') return [ifNoneExist, preferReturn];
@@ -141,7 +142,7 @@ function typedResponses(method: string, template: string, type: string): Record<
   if (method === 'delete') return { 200: { description: 'Deleted' }, 204: { description: 'Deleted' }, ...errors, 412: outcomeResponse('Several matches for a conditional delete') };
   if (method === 'post' && !template.endsWith('/_search')) return { 201: { description: 'Created', content: fhirJson(body) }, 200: { description: 'Already exists (If-None-Exist)', content: fhirJson(body) }, ...errors, 412: outcomeResponse('Several matches'), 422: outcomeResponse('Validation failed') };
   if (method === 'put' || method === 'patch') return { 200: ok, 201: { description: 'Created', content: fhirJson(body) }, ...errors, 409: outcomeResponse('Conflict'), 412: outcomeResponse('Version mismatch (If-Match)'), 422: outcomeResponse('Validation failed') };
-  const notModified = { 304: { description: 'Not Modified (If-None-Match matched the version)' } };
+  const notModified = { 304: { description: 'Not Modified (If-None-Match matched the version, or it was not modified since If-Modified-Since)' } };
   if (template.endsWith('{vid}')) return { 200: ok, ...notModified, ...errors, 410: outcomeResponse('This version is a deletion') };
   if (template.endsWith('{id}')) return { 200: ok, ...notModified, ...errors, 410: outcomeResponse('Deleted') };
   return { 200: ok, ...errors };
