@@ -3,6 +3,7 @@ import type { DocumentReference } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
 import { type Build, toAccession } from '../assemblies.js';
 import type { GenomicRange } from './inputs.js';
+import { bedRegions } from '../vcf/bed.js';
 
 /**
  * Regions studied / uncallable of a genomic study analysis, as the IG models them
@@ -18,13 +19,9 @@ export async function regionsWithin(ctx: FhirContext, docRef: string | undefined
   const data = doc.content?.[0]?.attachment?.data;
   if (!data) return 'unknown';
   const out: string[] = [];
-  for (const line of Buffer.from(data, 'base64').toString('utf8').split('\n')) {
-    const [chrom, s, e] = line.split('\t');
-    if (!chrom || chrom.startsWith('#') || chrom.startsWith('track') || chrom.startsWith('browser')) continue;
+  for (const { chrom, start, end } of bedRegions(Buffer.from(data, 'base64').toString('utf8'))) {
     const acc = toAccession(build, chrom);
     if (!acc) continue;
-    const start = Number(s);
-    const end = Number(e);
     for (const r of ranges) {
       if (r.accession !== acc || start >= r.end || end <= r.start) continue;
       out.push(`${acc}:${Math.max(start, r.start)}-${Math.min(end, r.end)}`);

@@ -1,0 +1,51 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DocumentReference, Parameters } from '@medplum/fhirtypes';
+import { send, testApp } from '../fhir/helpers.js';
+import { groups, opGet, partValue, put } from '../operations/helpers.js';
+import { bedRegions, summarizeBed } from '../../src/genomics/vcf/bed.js';
+import { fixtureText, readAll } from './helpers.js';
+
+/**
+ * BED files as labs write them (UCSC's format page: whitespace-separated fields, `browser` and
+ * `track` header lines, `#` comments), read by the one reader that both the import's summary and
+ * $find-study-metadata's regions use, so the two can never disagree about a file.
+ */
+const bed = (name: string) => readFileSync(join(import.meta.dirname, 'bed', name), 'utf8');
+
+t.test('one reader: spaces, runs of spaces and tabs, header and comment lines, CRLF', async (t) => {
+  const regions = [...bedRegions(bed('studied-spaces.bed'))];
+  t.same(regions, [
+    { line: 7, chrom: 'chr1', start: 78500000, end: 78600000 },
+    { line: 8, chrom: 'chr1', start: 79000000, end: 79500000 },
+    { line: 9, chrom: '1', start: 79900000, end: 80100000 },
+  ]);
+  t.same([...bedRegions(bed('uncallable-crlf.bed'))], [{ line: 3, chrom: 'chr1', start: 79100000, end: 79200000 }]);
+  t.same(summarizeBed(bed('studied-spaces.bed'), 'studied BED'), { regions: 3, bases: 800000, chromosomes: ['1'] });
+  // a chromosome whose name begins with a header word is a region, not a header line
+  t.same([...bedRegions('trackless 1 2\nbrowsers\t3\t4\n')].map((r) => r.chrom), ['trackless', 'browsers']);
+});
+
+t.test('a malformed line is named by its number and reason', async (t) => {
+  t.throws(() => summarizeBed('track name=x\nchr1 100\n', 'studied BED'), /studied BED line 2: expected chrom, start, end/);
+  t.throws(() => summarizeBed('chr1\t200\t100\n', 'uncallable BED'), /uncallable BED line 1: end 100 is before start 200/);
+  t.throws(() => summarizeBed('chr1 1.5 20\n', 'studied BED'), /line 1: expected chrom, start, end/);
+});
+
+t.test('import and $find-study-metadata read such files alike', async (t) => {
+  const app = await testApp(t);
+  await put(app, { resourceType: 'Patient', id: 'bedp' });
+  const res = await send(app, 'POST', '/fhir/$import-vcf', { resourceType: 'Parameters', parameter: [
+    { name: 'patient', valueString: 'bedp' }, { name: 'build', valueString: 'GRCh37' },
+    { name: 'vcf', valueString: fixtureText('HG00404_b37.vcf') },
+    { name: 'studied', valueString: bed('studied-spaces.bed') }, { name: 'uncallable', valueString: bed('uncallable-crlf.bed') },
+  ] });
+  t.equal(res.statusCode, 200, res.body.slice(0, 500));
+  const docs = await readAll<DocumentReference>(app.store, 'DocumentReference');
+  t.same(docs.map((d) => /(\d+) regions, (\d+) bases/.exec(d.description ?? '')?.slice(1)).sort(), [['1', '100000'], ['3', '800000']]);
+  const body = (await opGet(app, 'find-study-metadata', { subject: 'Patient/bedp', ranges: 'NC_000001.10:78000000-80000000' })).json() as Parameters;
+  const [test] = groups(body, 'tests');
+  t.equal(partValue(test, 'regionStudied'), "['NC_000001.10:78500000-78600000', 'NC_000001.10:79000000-79500000', 'NC_000001.10:79900000-80000000']");
+  t.equal(partValue(test, 'uncallableRegions'), "['NC_000001.10:79100000-79200000']");
+});
