@@ -132,7 +132,9 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
   if (modifier === 'missing') {
     const v = c.values.join(',');
     if (v !== 'true' && v !== 'false') bad(c.key, ':missing takes true or false');
-    if (def.code === '_id') return v === 'true' ? { id: { $exists: false } } : { id: { $exists: true } };
+    // _id and _lastUpdated are the document's own id and lu (storage/types.ts IndexedDoc), not under x
+    if (def.code === '_id') return { id: { $exists: v === 'false' } };
+    if (def.code === '_lastUpdated') return { lu: { $exists: v === 'false' } };
     const fields = indexFields(type, def.code).map((f) => `x.${f}`);
     if (RANGE_NUMBER_PARAMS.has(def.url)) fields.push(`x.${def.code}__r`);
     if (v === 'true') return fields.length === 1 ? { [fields[0]]: { $exists: false } } : { $and: fields.map((f) => ({ [f]: { $exists: false } })) };

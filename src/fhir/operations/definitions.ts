@@ -17,3 +17,8 @@ export function operationDefinitionOf(h: Pick<OperationHandler, 'name' | 'defini
   const local = h.definition?.startsWith('OperationDefinition/') ? h.definition.slice('OperationDefinition/'.length) : undefined;
   return operationDefinitionById(local ?? h.name);
 }
+
+/** The ids of every definition operationDefinitionById serves (a search over them lists these). */
+export function operationDefinitionIds(): string[] {
+  return [...genomicsOperationDefinitions().keys(), ...Object.keys(CORE_OPERATION_DEFINITIONS)];
+}

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors.js';
-import { getSearchParameter } from '../../search/search-service.js';
-import { operationDefinitionById } from '../operations/definitions.js';
+import { getSearchParameter, listSearchParameterIds } from '../../search/search-service.js';
+import { operationDefinitionById, operationDefinitionIds } from '../operations/definitions.js';
 
 /**
  * The server's own conformance resources: the SearchParameters it implements and the
@@ -22,6 +22,15 @@ export function builtInResource(type: string, id: string): Resource | undefined 
   const res = { ...def, meta: { ...def.meta, versionId: '1' } } as Resource;
   cache.set(key, res);
   return res;
+}
+
+/** The types whose built-in definitions a search finds too (built-in-search.ts). */
+export const BUILT_IN_TYPES: readonly string[] = ['SearchParameter', 'OperationDefinition'];
+
+/** Every built-in resource of `type` (none for other types). */
+export function builtInResources(type: string): Resource[] {
+  const ids = type === 'SearchParameter' ? listSearchParameterIds() : type === 'OperationDefinition' ? operationDefinitionIds() : [];
+  return ids.map((id) => builtInResource(type, id)!).filter(Boolean);
 }
 
 /** 405 for a write aimed at a built-in definition (in a transaction as alone). */

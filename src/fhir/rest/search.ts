@@ -5,6 +5,7 @@ import { resourceTypes } from '../resource-types.js';
 import { reachedTypes, searchBundle } from '../../search/search-service.js';
 import { checkId, mediaType, preferStrict } from './request-utils.js';
 import { paramRecord } from '../query-params.js';
+import { withBuiltIns } from './built-in-search.js';
 
 /**
  * Search at type, system and compartment level, GET or POST `_search`
@@ -48,7 +49,8 @@ export async function searchResources(
   }
   const query = opts.post ? formParameters(req) : req.query;
   if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
-  const bundle = await searchBundle(ctx, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
+  // the built-in SearchParameters and OperationDefinitions are found as stored ones are (built-in-search.ts)
+  const bundle = await searchBundle({ ...ctx, store: withBuiltIns(ctx.store) }, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
   // the audit names the patients of what was returned (a coalesced read names those of each resource)
   if (req.audit) for (const e of bundle.entry ?? []) if (e.resource && e.search?.mode !== 'outcome') req.audit.touched.push(e.resource);
   return { status: 200, body: bundle };

@@ -1,0 +1,78 @@
+import { find } from 'mingo';
+import type { IndexedDoc, ResourceStore, StoreQuery, StoreSearchResult, VersionRecord } from '../../storage/types.js';
+import { indexResource, RELATIVE_REFS_ONLY } from '../../search/search-service.js';
+import { sortDocs } from '../../search/sort-order.js';
+import { BUILT_IN_TYPES, builtInResources } from './built-ins.js';
+
+/**
+ * Search over the built-in SearchParameters and OperationDefinitions as well as the store. They
+ * are readable (`/fhir/SearchParameter/genomic-region`) and /metadata names them, so a client
+ * that looks one up by its criteria (`SearchParameter?code=genomic-region`, `?url=`, `?base=`)
+ * must find it: search.html defines a search over the resources of a type, and a read and a
+ * search that disagree about what exists would mislead. They are not in the store (built-ins.ts
+ * says why), so each is indexed once here, as a write would index it, and a query over one of
+ * their types runs its compiled filter on them with mingo (the engine the embedded store uses)
+ * and merges them into the store's page in the query's order. Keyset cursors are filters too, so
+ * paging crosses both; a count adds both.
+ */
+interface BuiltIn {
+  doc: IndexedDoc;
+  record: VersionRecord;
+}
+
+const byType = new Map<string, BuiltIn[]>();
+
+function builtIns(type: string): BuiltIn[] {
+  let list = byType.get(type);
+  if (list) return list;
+  list = builtInResources(type).map((r) => {
+    const json = JSON.stringify(r);
+    // no lu: a built-in has no meta.lastUpdated (it is not a stored version), so
+    // `_lastUpdated` criteria never match it and `:missing=true` does
+    const doc = { t: type, id: r.id!, v: 1, seq: 0, x: indexResource(r, RELATIVE_REFS_ONLY) } as unknown as IndexedDoc;
+    return { doc, record: { resourceType: type, id: r.id!, versionId: 1, lastUpdated: '', deleted: false, json } };
+  });
+  byType.set(type, list);
+  return list;
+}
+
+async function searchWithBuiltIns(store: ResourceStore, q: StoreQuery): Promise<StoreSearchResult> {
+  const types = q.types?.filter((t) => BUILT_IN_TYPES.includes(t));
+  // only a search naming their type: a system-wide one (`GET /fhir?_lastUpdated=…`) is about stored data
+  if (!types?.length) return store.search(q);
+  const skip = q.skip ?? 0;
+  // the store's rows up to the end of the page, unskipped: the merged order decides what the skip drops
+  const stored = await store.search({ ...q, skip: 0, limit: skip + q.limit });
+  const candidates = types.flatMap(builtIns);
+  const docs = candidates.map((b) => b.doc);
+  const matched = new Set(find(docs, q.filter).all() as unknown as IndexedDoc[]);
+  const hits = candidates.filter((b) => matched.has(b.doc));
+  const recordOf = new Map<IndexedDoc, VersionRecord>(hits.map((b) => [b.doc, b.record]));
+  stored.docs.forEach((d, i) => recordOf.set(d, stored.records[i]));
+  let merged = [...stored.docs, ...hits.map((b) => b.doc)];
+  if (q.sort?.length) merged = sortDocs(merged, q.sort);
+  const page = merged.slice(skip, skip + q.limit);
+  return {
+    records: page.map((d) => recordOf.get(d)!),
+    docs: page,
+    ...(stored.total !== undefined && { total: stored.total + hits.length }),
+  };
+}
+
+const wrapped = new WeakMap<ResourceStore, ResourceStore>();
+
+/** `store` with a `search` that also finds the built-in definitions; every other method is the store's. */
+export function withBuiltIns(store: ResourceStore): ResourceStore {
+  let w = wrapped.get(store);
+  if (!w) {
+    w = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'search') return (q: StoreQuery) => searchWithBuiltIns(target, q);
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    wrapped.set(store, w);
+  }
+  return w;
+}
