@@ -1,0 +1,49 @@
+import t from 'tap';
+import type { Bundle } from '@medplum/fhirtypes';
+import { testConfig } from '../../src/config.js';
+import { searchBundle } from '../../src/search/search-service.js';
+import type { ResourceStore, StoreQuery } from '../../src/storage/types.js';
+import { seededStore, type R } from './dataset.js';
+
+/**
+ * What the store is asked to read for a page: a `previous` page of a sort on an index field (where
+ * reversing the sort does not give the rows before the cursor) counts them and skips to the page;
+ * the rows skipped must be read as keys only (StoreQuery.read), never as whole documents (on
+ * MongoDB a skip ships and sorts every skipped document), and the page's bodies only for its rows.
+ */
+const data: R[] = Array.from({ length: 12 }, (_, i) => ({
+  resourceType: 'Observation', id: `o${String(i).padStart(2, '0')}`, status: 'final', code: { text: 'x' },
+  effectiveDateTime: `2020-01-${String(1 + (i % 4)).padStart(2, '0')}`,
+}));
+const store = seededStore(t, data, 'fgs-paging-reads-');
+const seen: StoreQuery[] = [];
+const spy = new Proxy(store, {
+  get(target, prop, receiver) {
+    if (prop === 'search') return (q: StoreQuery) => (seen.push(q), target.search(q));
+    const v = Reflect.get(target, prop, receiver);
+    return typeof v === 'function' ? v.bind(target) : v;
+  },
+}) as ResourceStore;
+const ctx = { config: testConfig({ defaultCount: 3, maxCount: 50 }), store: spy };
+const BASE = 'http://localhost/fhir';
+const run = (qs: string) => searchBundle(ctx, { resourceType: 'Observation', query: Object.fromEntries([...new URLSearchParams(qs)].map(([k, v]) => [k, [v]])), strict: true, baseUrl: BASE });
+const ids = (b: Bundle) => (b.entry ?? []).map((e) => e.resource!.id);
+const link = (b: Bundle, rel: string) => b.link?.find((l) => l.relation === rel)?.url.split('?')[1];
+
+t.test('a previous page of a date sort skips over keys only, and reads bodies for its own rows', async (t) => {
+  for (const sort of ['date', '-date']) {
+    const pages: Bundle[] = [await run(`_sort=${sort}&_count=3`)];
+    while (link(pages[pages.length - 1], 'next')) pages.push(await run(link(pages[pages.length - 1], 'next')!));
+    t.equal(pages.length, 4, `_sort=${sort}: four pages`);
+    seen.length = 0;
+    const back = await run(link(pages[3], 'previous')!);
+    t.same(ids(back), ids(pages[2]), `_sort=${sort}: previous from the last page is the third`);
+    const skipping = seen.filter((q) => (q.skip ?? 0) > 0);
+    t.ok(skipping.length > 0, 'the page is found by skipping');
+    t.ok(skipping.every((q) => q.read === 'keys' && q.limit <= 3), 'what is skipped is read as keys, one page of them');
+    const bodies = seen.filter((q) => q.limit > 0 && q.read === undefined);
+    t.equal(bodies.length, 1, 'one query reads whole documents');
+    t.notOk(bodies[0].skip, 'and skips nothing');
+    t.ok(bodies[0].limit <= 3, 'the page\'s rows only');
+  }
+});
