@@ -6,15 +6,18 @@ import type { ResourceStore, StoreQuery } from '../../src/storage/types.js';
 import { seededStore, type R } from './dataset.js';
 
 /**
- * What the store is asked to read for a page: a `previous` page of a sort on an index field (where
+ * What the store is asked to read. A `previous` page of a sort on an index field (where
  * reversing the sort does not give the rows before the cursor) counts them and skips to the page;
  * the rows skipped must be read as keys only (StoreQuery.read), never as whole documents (on
  * MongoDB a skip ships and sorts every skipped document), and the page's bodies only for its rows.
+ * Reverse includes are read unsorted (a server-side sort of up to MAX_INCLUDES whole documents
+ * would be a blocking sort of them all) and ordered here, with the rest of the included list.
  */
 const data: R[] = Array.from({ length: 12 }, (_, i) => ({
   resourceType: 'Observation', id: `o${String(i).padStart(2, '0')}`, status: 'final', code: { text: 'x' },
-  effectiveDateTime: `2020-01-${String(1 + (i % 4)).padStart(2, '0')}`,
+  effectiveDateTime: `2020-01-${String(1 + (i % 4)).padStart(2, '0')}`, subject: { reference: 'Patient/p1' },
 }));
+data.push({ resourceType: 'Patient', id: 'p1' });
 const store = seededStore(t, data, 'fgs-paging-reads-');
 const seen: StoreQuery[] = [];
 const spy = new Proxy(store, {
@@ -26,7 +29,12 @@ const spy = new Proxy(store, {
 }) as ResourceStore;
 const ctx = { config: testConfig({ defaultCount: 3, maxCount: 50 }), store: spy };
 const BASE = 'http://localhost/fhir';
-const run = (qs: string) => searchBundle(ctx, { resourceType: 'Observation', query: Object.fromEntries([...new URLSearchParams(qs)].map(([k, v]) => [k, [v]])), strict: true, baseUrl: BASE });
+const query = (qs: string) => {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(qs)) (out[k] ??= []).push(v);
+  return out;
+};
+const run = (qs: string, type = 'Observation') => searchBundle(ctx, { resourceType: type, query: query(qs), strict: true, baseUrl: BASE });
 const ids = (b: Bundle) => (b.entry ?? []).map((e) => e.resource!.id);
 const link = (b: Bundle, rel: string) => b.link?.find((l) => l.relation === rel)?.url.split('?')[1];
 
@@ -46,4 +54,18 @@ t.test('a previous page of a date sort skips over keys only, and reads bodies fo
     t.notOk(bodies[0].skip, 'and skips nothing');
     t.ok(bodies[0].limit <= 3, 'the page\'s rows only');
   }
+});
+
+t.test('reverse includes are read unsorted and ordered after reading; forward ones by id on {t, id}', async (t) => {
+  seen.length = 0;
+  const b = await run('_id=p1&_revinclude=Observation:subject', 'Patient');
+  const included = (b.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.resource!.id);
+  t.same(included, data.filter((r) => r.resourceType === 'Observation').map((r) => r.id).sort(), 'in id order');
+  const rev = seen.filter((q) => JSON.stringify(q.filter).includes('x.subject'));
+  t.equal(rev.length, 1, 'one lookup');
+  t.notOk(rev[0].sort?.length, 'sent without a sort');
+  seen.length = 0;
+  await run('_id=o03&_include=Observation:subject');
+  const fwd = seen.filter((q) => q.types?.[0] === 'Patient');
+  t.same(fwd.map((q) => q.sort), [[['t', 1], ['id', 1]]], 'a forward include by id, in {t, id} order');
 });
