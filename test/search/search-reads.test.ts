@@ -4,6 +4,7 @@ import { testConfig } from '../../src/config.js';
 import { searchBundle } from '../../src/search/search-service.js';
 import type { ResourceStore, StoreQuery } from '../../src/storage/types.js';
 import { seededStore, type R } from './dataset.js';
+import { searchFilter, searchOptions } from '../../src/storage/mongodb/queries.js';
 
 /**
  * What the store is asked to read. A `previous` page of a sort on an index field (where
@@ -68,4 +69,32 @@ t.test('reverse includes are read unsorted and ordered after reading; forward on
   await run('_id=o03&_include=Observation:subject');
   const fwd = seen.filter((q) => q.types?.[0] === 'Patient');
   t.same(fwd.map((q) => q.sort), [[['t', 1], ['id', 1]]], 'a forward include by id, in {t, id} order');
+});
+
+/** The plain conjuncts of a filter (nested `$and`s flattened): where MongoDB's planner takes index bounds from. */
+function conjuncts(f: Record<string, unknown>): Array<Record<string, unknown>> {
+  if (Array.isArray(f.$and) && Object.keys(f).length === 1) return (f.$and as Array<Record<string, unknown>>).flatMap(conjuncts);
+  return [f];
+}
+
+t.test('a next page reaches MongoDB with the cursor as an index bound on the sort\'s index', async (t) => {
+  for (const [sort, field, op, sent] of [
+    ['', 'id', '$gt', [['t', 1], ['id', 1]]],
+    ['-_id', 'id', '$lt', [['id', -1], ['t', -1]]],
+    ['_lastUpdated', 'lu', '$gte', [['lu', 1], ['t', 1], ['id', 1]]],
+    ['-_lastUpdated', 'lu', '$lte', [['lu', -1], ['t', -1], ['id', -1]]],
+  ] as const) {
+    const first = await run(`_count=3${sort ? `&_sort=${sort}` : ''}`);
+    const last = first.entry![2].resource!;
+    seen.length = 0;
+    await run(link(first, 'next')!);
+    const q = seen.find((x) => x.limit > 0)!;
+    const doc = searchFilter(q);
+    const options = searchOptions(q);
+    t.same(options.sort, sent, `_sort=${sort}: the sort document`);
+    const at = field === 'id' ? last.id : Date.parse(last.meta!.lastUpdated!);
+    const parts = conjuncts(doc);
+    t.ok(parts.some((c) => JSON.stringify(c) === JSON.stringify({ t: 'Observation' })), `_sort=${sort}: the type, an equality`);
+    t.ok(parts.some((c) => JSON.stringify(c) === JSON.stringify({ [field]: { [op]: at } })), `_sort=${sort}: ${field} ${op} the cursor's, a plain conjunct`);
+  }
 });
