@@ -11,7 +11,7 @@ import { andAll, buildFilter } from './build-filter.js';
 import { compartmentFilter, inPatientCompartment, patientCompartmentTypes } from './compartment.js';
 import { sortField, type Filter } from './compile.js';
 import { resolveIncludes } from './includes.js';
-import { cursorAt, cursorTuple, decodeCursor, fullSort, keysetFilter, linkUrl, reverse, type Cursor } from './paging.js';
+import { cursorAt, cursorTuple, decodeCursor, fullSort, keysetFilter, keysFilter, linkUrl, reverse, type Cursor } from './paging.js';
 import { parseSearch } from './parse.js';
 import { getParam } from './registry.js';
 import type { SearchRequest } from './search-service.js';
@@ -88,7 +88,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   let filter = baseFilter;
   let pageSort = sort;
   let skip = 0;
-  if (cursor) filter = andAll([baseFilter, keysetFilter(sort, cursorTuple(cursor, sort, types), cursor.k === 'after')]);
+  if (cursor) filter = andAll([baseFilter, keysetFilter(sort, cursorTuple(cursor, sort, types), cursor.k === 'after', types)]);
   // A page before a cursor: the rows just before it. Reversing the sort gives them on scalar keys;
   // on an index field the reverse of "lowest ascending" is not "highest descending", so there
   // the rows before the cursor are counted and the last `count` of them taken in order.
@@ -104,7 +104,13 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   // Bundle.total counts the whole search on every page: past the first keyset page the page's
   // filter holds the cursor, so the total is counted without it
   const pastCursor = cursor !== undefined;
-  const query: StoreQuery = { types, filter, sort: pageSort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal && !pastCursor, maxTimeMs: TIME_LIMIT_MS };
+  let query: StoreQuery = { types, filter, sort: pageSort, limit: countOnly ? 0 : count + 1, skip, count: wantTotal && !pastCursor, maxTimeMs: TIME_LIMIT_MS };
+  if (skip > 0) {
+    // Skipped rows are read as keys only (on MongoDB a skip ships and sorts every skipped
+    // document), then the page's bodies by their keys, in the same order and under the same filter
+    const keys = await store.search({ ...query, limit: count, count: false, read: 'keys' });
+    query = { types, filter: andAll([filter, keysFilter(keys.docs)]), sort: pageSort, limit: count, count: false, maxTimeMs: TIME_LIMIT_MS };
+  }
   const res = await store.search(query);
   if (wantTotal && pastCursor) res.total = (await store.search({ types, filter: baseFilter, limit: 0, count: true, maxTimeMs: TIME_LIMIT_MS })).total;
   let records = res.records;

@@ -14,8 +14,11 @@ import { resourceTypes } from '../fhir/resource-types.js';
  * and `*`. References are read from the stored index (no resource is parsed to follow them).
  * Bounded: at most MAX_INCLUDES resources and MAX_ITERATIONS rounds of `:iterate`.
  * Included resources come in (resourceType, id) order, every round together: the same Bundle on
- * both stores, whatever order references are listed or resources were written in. Each lookup
- * reads in that order too, so the MAX_INCLUDES kept when there are more are the same ones.
+ * both stores, whatever order references are listed or resources were written in. They are
+ * ordered here, after reading: a forward include reads by id in that order (`{t, id}` hands it
+ * out), a reverse include unsorted, since on MongoDB a sort of up to MAX_INCLUDES matches of a
+ * reference field would be a blocking sort of that many whole documents (so when there are more
+ * than MAX_INCLUDES, which ones a reverse include keeps depends on the store: a warning says so).
  */
 export const MAX_INCLUDES = 5000;
 const MAX_ITERATIONS = 4;
@@ -121,11 +124,12 @@ export async function resolveIncludes(
       }
     }
     const next: IndexedDoc[] = [];
-    const take = async (type: string, filter: Filter) => {
+    const take = async (type: string, filter: Filter, byId: boolean) => {
       const limit = MAX_INCLUDES - out.length;
       if (limit <= 0) return;
       const r = restrict(type);
-      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, sort: KEY_ORDER, limit: limit + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
+      const sort = byId ? KEY_ORDER : undefined;
+      const res = await store.search({ types: [type], filter: r ? andAll([filter, r]) : filter, sort, limit: limit + 1, maxTimeMs: QUERY_TIME_LIMIT_MS });
       res.docs.forEach((d, i) => {
         const k = `${d.t}/${d.id}`;
         if (seen.has(k) || out.length >= MAX_INCLUDES) return;
@@ -137,10 +141,10 @@ export async function resolveIncludes(
         issues.push({ severity: 'warning', code: 'too-costly', diagnostics: `Included resources were limited to ${MAX_INCLUDES}` });
       }
     };
-    for (const [type, ids] of wanted) await take(type, { id: { $in: [...ids] } });
+    for (const [type, ids] of wanted) await take(type, { id: { $in: [...ids] } }, true);
     for (const q of revQueries) {
       const fields = indexFields(q.type, q.param);
-      await take(q.type, fields.length === 1 ? { [`x.${fields[0]}`]: { $in: q.refs } } : { $or: fields.map((f) => ({ [`x.${f}`]: { $in: q.refs } })) });
+      await take(q.type, fields.length === 1 ? { [`x.${fields[0]}`]: { $in: q.refs } } : { $or: fields.map((f) => ({ [`x.${f}`]: { $in: q.refs } })) }, false);
     }
     frontier = next;
   }

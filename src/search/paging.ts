@@ -104,14 +104,43 @@ function beyond(field: string, dir: 1 | -1, v: SortValue, later: boolean): Filte
 /**
  * Keyset condition: rows strictly after (or before) the tuple in `sort` order, as one document
  * both stores run: an `$or` over the keys, each branch "equal on the keys before, beyond on this".
+ *
+ * Written so that MongoDB can start an index walk at the cursor rather than walk every earlier
+ * page's entries and filter them out (the planner takes index bounds from plain conjuncts, not
+ * from inside an `$or`):
+ * - a search of one type (`types`) drops `t` from the order: every row has that type, so the
+ *   default order's position is a plain `id` range on `{t, id}`;
+ * - a scalar first key (`t`, `id`, `lu`) is also bounded on its own, beside the `$or`
+ *   (`lu >= v` after the cursor ascending): bounds on `{t, lu, id}` from the cursor on. A
+ *   multikey first key (x.*) gets none: MongoDB cannot keep an index order over a bounded
+ *   multikey field anyway, and the branches bound it already.
  */
-export function keysetFilter(sort: SortSpec, tuple: SortValue[], later: boolean): Filter {
+export function keysetFilter(sort: SortSpec, tuple: SortValue[], later: boolean, types?: string[]): Filter {
+  const keep = sort.map((_, i) => i).filter((i) => !(sort[i][0] === 't' && types?.length === 1 && tuple[i] === types[0]));
+  const keys = keep.map((i) => sort[i]);
+  const values = keep.map((i) => tuple[i]);
   const branches: Filter[] = [];
-  for (let i = 0; i < sort.length; i++) {
-    const b = beyond(sort[i][0], sort[i][1], tuple[i], later);
-    if (b) branches.push(andAll([...sort.slice(0, i).map(([f, d], j) => equal(f, d, tuple[j])), b]));
+  for (let i = 0; i < keys.length; i++) {
+    const b = beyond(keys[i][0], keys[i][1], values[i], later);
+    if (b) branches.push(andAll([...keys.slice(0, i).map(([f, d], j) => equal(f, d, values[j])), b]));
   }
-  return branches.length === 1 ? branches[0] : { $or: branches };
+  if (branches.length === 1) return branches[0];
+  const or = { $or: branches };
+  if (!keys.length || !isScalar(keys[0][0])) return or;
+  const up = (keys[0][1] === 1) === later;
+  return { $and: [{ [keys[0][0]]: { [up ? '$gte' : '$lte']: values[0] } }, or] };
+}
+
+/** The rows named by `docs` (their t and id): per type, an `id` `$in` that `{t, id}` serves. */
+export function keysFilter(docs: ReadonlyArray<Pick<IndexedDoc, 't' | 'id'>>): Filter {
+  const byType = new Map<string, string[]>();
+  for (const d of docs) {
+    let ids = byType.get(d.t);
+    if (!ids) byType.set(d.t, (ids = []));
+    ids.push(d.id);
+  }
+  const parts = [...byType].map(([t, ids]): Filter => ({ t, id: { $in: ids } }));
+  return parts.length === 1 ? parts[0] : { $or: parts.length ? parts : [{ id: { $in: [] } }] };
 }
 
 export function reverse(sort: SortSpec): SortSpec {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Query } from 'mingo';
-import { cursorAt, decodeCursor, encodeCursor, fullSort, keysetFilter, cursorTuple } from '../../src/search/paging.js';
-import { sortDocs, sortTuple } from '../../src/search/sort-order.js';
+import { cursorAt, decodeCursor, encodeCursor, fullSort, keysetFilter, keysFilter, cursorTuple } from '../../src/search/paging.js';
+import { sortDocs, sortTuple, type SortValue } from '../../src/search/sort-order.js';
 import { searchFilter } from '../../src/storage/mongodb/queries.js';
 import type { IndexedDoc, SortSpec } from '../../src/storage/types.js';
 
@@ -51,4 +51,50 @@ t.test('a cursor of another search is refused', async (t) => {
   t.throws(() => cursorTuple({ k: 'after', t: 'Basic', id: 'x' }, sort, undefined), /does not belong/, 'unsorted cursor on a sorted search');
   t.throws(() => cursorTuple({ k: 'after', t: 'Patient', id: 'x' }, fullSort([]), ['Basic']), /does not belong/, 'another type');
   t.throws(() => decodeCursor(encodeCursor({ k: 'offset', o: 3, at: 1 } as never)), /not valid/);
+});
+
+t.test('keyset pages of one type: the cursor as a plain bound an index walk can start at (no (t, id) $or to filter through)', async (t) => {
+  const T = ['Observation'];
+  const at = (sort: SortSpec, v: SortValue[]) => keysetFilter(sort, v, true, T);
+  // the default order on {t, id}: t is the search's one type, so the position is an id range
+  t.same(at(fullSort([]), ['Observation', 'o5']), { id: { $gt: 'o5' } }, 'no _sort, next');
+  t.same(keysetFilter(fullSort([]), ['Observation', 'o5'], false, T), { id: { $lt: 'o5' } }, 'no _sort, previous');
+  t.same(at(fullSort([['id', -1]]), ['o5', 'Observation']), { id: { $lt: 'o5' } }, '_sort=-_id');
+  // {t, lu, id}: the first key bounded on its own, in the $and the planner takes index bounds from
+  t.same(at(fullSort([['lu', -1]]), [50, 'Observation', 'o5']), { $and: [{ lu: { $lte: 50 } }, { $or: [{ lu: { $lt: 50 } }, { $and: [{ lu: 50 }, { id: { $lt: 'o5' } }] }] }] },
+    '_sort=-_lastUpdated: lu <= the cursor\'s, walked backwards from there');
+  t.same(at(fullSort([['lu', 1]]), [50, 'Observation', 'o5']), { $and: [{ lu: { $gte: 50 } }, { $or: [{ lu: { $gt: 50 } }, { $and: [{ lu: 50 }, { id: { $gt: 'o5' } }] }] }] }, '_sort=_lastUpdated');
+  // what the MongoDB adapter sends: the type and the bound as top-level conjuncts
+  const doc = searchFilter({ types: T, filter: at(fullSort([['lu', 1]]), [50, 'Observation', 'o5']) });
+  t.same(doc.$and.slice(0, 2), [{ t: 'Observation' }, { d: { $exists: false } }]);
+  t.same(doc.$and[2].$and[0], { lu: { $gte: 50 } }, 'the seek bound on the index\'s second field');
+  // several types: t stays in the order (and bounds the walk on a (t, …) order)
+  t.same(keysetFilter(fullSort([]), ['Basic', 'b1'], true, ['Basic', 'Observation']),
+    { $and: [{ t: { $gte: 'Basic' } }, { $or: [{ t: { $gt: 'Basic' } }, { $and: [{ t: 'Basic' }, { id: { $gt: 'b1' } }] }] }] });
+  // a multikey first key gets no seek bound: bounding it would not keep an index order (README)
+  const multi = at(fullSort([['x.date.s', -1]]), [7, 'Observation', 'o5']);
+  t.notOk(JSON.stringify(multi).includes('"t"'), 'the one type drops out of the order');
+});
+
+t.test('with the search\'s one type, after and before keep exactly that type\'s rows on each side', async (t) => {
+  const basic = docs.filter((d) => d.t === 'Basic');
+  for (const user of [[], [['lu', 1]], [['lu', -1]], [['x.code', 1]], [['x.date.s', -1], ['lu', 1]], [['id', -1]]] as SortSpec[]) {
+    const sort = fullSort(user);
+    const ordered = sortDocs(basic, sort);
+    for (const i of [0, 5, ordered.length - 1]) {
+      const tuple = cursorTuple(cursorAt('after', ordered[i], sort), sort, ['Basic']);
+      const qa = new Query(keysetFilter(sort, tuple, true, ['Basic']));
+      const qb = new Query(keysetFilter(sort, tuple, false, ['Basic']));
+      t.same(ordered.filter((d) => qa.test(d as never)).map((d) => d.id), ordered.slice(i + 1).map((d) => d.id), `${JSON.stringify(user)}: after row ${i}`);
+      t.same(ordered.filter((d) => qb.test(d as never)).map((d) => d.id), ordered.slice(0, i).map((d) => d.id), `${JSON.stringify(user)}: before row ${i}`);
+    }
+  }
+});
+
+t.test('keysFilter: the rows of a keys-only page, per type', async (t) => {
+  t.same(keysFilter([{ t: 'Basic', id: 'a' }, { t: 'Basic', id: 'b' }]), { t: 'Basic', id: { $in: ['a', 'b'] } });
+  t.same(keysFilter([{ t: 'Basic', id: 'a' }, { t: 'Observation', id: 'a' }]), { $or: [{ t: 'Basic', id: { $in: ['a'] } }, { t: 'Observation', id: { $in: ['a'] } }] });
+  const none = new Query(keysFilter([]));
+  t.notOk(docs.some((d) => none.test(d as never)), 'no keys: no rows');
+  t.doesNotThrow(() => searchFilter({ filter: keysFilter([{ t: 'Basic', id: 'a' }]) }), 'a filter the MongoDB adapter accepts');
 });

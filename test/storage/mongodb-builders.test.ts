@@ -106,7 +106,12 @@ t.test('search filter wrapping and options', async (t) => {
   t.same(searchOptions({ sort: [['lu', -1]], limit: 10, skip: 20, maxTimeMs: 1500.2 }), {
     sort: [['lu', -1], ['_id', 1]], limit: 10, skip: 20, maxTimeMS: 1501,
   }, 'sort with a tie-breaker, limit, skip, maxTimeMS');
-  t.same(searchOptions({ limit: 5 }), { sort: [['_id', 1]], limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'a query stating no time limit gets the default one');
+  t.same(searchOptions({ limit: 5 }), { sort: [], limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'a query stating no time limit gets the default one');
+  // an unsorted query (chains, conditional matches, the genomics operations' reads of up to
+  // 200,000 Variants) sends no sort: an _id sort there was a blocking sort of every match, whole
+  // documents held in the server's sort memory (100 MB, or spilled to disk from 6.0 on)
+  t.same(searchOptions({ limit: 200_001 }).sort, [], 'unsorted: no sort, the matches stream');
+  t.same(searchOptions({ limit: 5, skip: 5 }).sort, [['_id', 1]], 'unsorted with a skip: _id, so that skipping is stable');
   t.same(searchOptions({ sort: [['x.date', -1], ['t', 1], ['id', 1]], limit: 5 }).sort, [['x.date', -1], ['t', 1], ['id', 1]], 'no _id after t and id (unique together): index order can serve the sort');
   t.throws(() => searchOptions({ sort: [['json', 1]], limit: 1 }), /not allowed/);
   t.notOk('projection' in searchOptions({ limit: 5 }), 'whole documents unless the query reads less');
@@ -146,7 +151,11 @@ t.test('history queries', async (t) => {
   t.same(historyFilter(q, false), { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 } }, 'total ignores the cursor');
   t.same(historyFilter({ resourceType: 'Patient', limit: 5 }, true), { t: 'Patient' }, 'type level');
   t.same(historyFilter({ limit: 5, since: 3 }, true), { lu: { $gte: 3 } }, 'system level');
-  t.same(historyOptions(q), { sort: { seq: -1 }, limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'newest first, time-limited');
+  // one resource's history: by version on the unique {t, id, v} index walked backwards, not by
+  // seq (which would sort the resource's versions in memory: no index starts {t, id, seq})
+  t.same(historyOptions(q), { sort: { v: -1 }, limit: 5, maxTimeMS: QUERY_TIME_LIMIT_MS }, 'newest first, time-limited');
+  t.same(historyOptions({ resourceType: 'Patient', limit: 5 }).sort, { seq: -1 }, 'a type\'s history on {t, seq}');
+  t.same(historyOptions({ limit: 5 }).sort, { seq: -1 }, 'the system\'s on {seq}');
   t.same(historyCount(q)?.options, { maxTimeMS: QUERY_TIME_LIMIT_MS }, 'the count too');
   t.same(historyCount(q)?.filter, { t: 'Patient', id: 'p1', lu: { $gte: 10, $lte: 20 } }, 'the total counts without the cursor');
   t.equal(historyCount({ ...q, total: false }), undefined, 'no count for a page that shows no total');

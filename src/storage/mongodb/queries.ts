@@ -62,7 +62,13 @@ export function searchProjection(q: Pick<StoreQuery, 'read' | 'sort'>): Document
   return p;
 }
 
-/** Sort (with `_id` as the tie-breaker so skip paging is stable, unless t and id already are), limit, skip, time limit (the default one when the query states none). */
+/**
+ * Sort (with `_id` as the tie-breaker so skip paging is stable, unless t and id already are), limit,
+ * skip, time limit (the default one when the query states none). A query without a sort or a skip
+ * sends no sort at all: its caller takes the matches in any order (StoreQuery), and an `_id` sort
+ * there would be a blocking sort of every match (no `{t, …}` index ends in `_id`), whole documents
+ * held in the server's sort memory: the genomics operations read up to 200,000 Variants that way.
+ */
 export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'maxTimeMs' | 'read'>): FindOptions & { sort: Array<[string, 1 | -1]> } {
   const sort: Array<[string, 1 | -1]> = [];
   for (const [field, dir] of q.sort ?? []) {
@@ -72,7 +78,7 @@ export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'm
   // `_id` is `t/id`: after t and id (unique together) it orders nothing more, and appending it
   // would keep every search from walking an index in order (no index ends in `_id`: a blocking sort).
   const total = sort.some(([f]) => f === '_id') || (sort.some(([f]) => f === 't') && sort.some(([f]) => f === 'id'));
-  if (!total) sort.push(['_id', 1]);
+  if (!total && (sort.length || q.skip)) sort.push(['_id', 1]);
   const opts: FindOptions & { sort: Array<[string, 1 | -1]> } = { sort, limit: q.limit };
   if (q.skip) opts.skip = q.skip;
   opts.maxTimeMS = Math.max(1, Math.ceil(q.maxTimeMs ?? QUERY_TIME_LIMIT_MS));
@@ -95,8 +101,14 @@ export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
   return f;
 }
 
+/**
+ * Newest first. One resource's versions by `v` (its versions' seq grow with v: a version is
+ * written only over the committed one before it), which the unique `{t, id, v}` index hands out
+ * walked backwards; a seq sort there would sort them in memory (no index starts `{t, id, seq}`).
+ */
 export function historyOptions(q: HistoryQuery): FindOptions {
-  return { sort: { seq: -1 }, limit: q.limit, maxTimeMS: QUERY_TIME_LIMIT_MS };
+  const sort: Record<string, -1> = q.resourceType && q.id ? { v: -1 } : { seq: -1 };
+  return { sort, limit: q.limit, maxTimeMS: QUERY_TIME_LIMIT_MS };
 }
 
 /**

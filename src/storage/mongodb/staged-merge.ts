@@ -14,7 +14,9 @@ export function mergeStagedPage(committed: ResourceDoc[], staged: ReadonlyMap<st
   const live = [...staged.values()].filter((d) => !d.d && (!q.types || q.types.includes(d.t)));
   const matching = find(live, q.filter).all() as unknown as ResourceDoc[];
   const merged = committed.filter((d) => !staged.has(d._id)).concat(matching);
-  const sort = Object.fromEntries(searchOptions(q).sort);
+  // an unsorted query (searchOptions sends no sort) is merged in `_id` order: any order would do
+  const sent = searchOptions(q).sort;
+  const sort = Object.fromEntries(sent.length ? sent : [['_id', 1]]);
   const sorted = find(merged, {}).sort(sort).all() as unknown as ResourceDoc[];
   const skip = q.skip ?? 0;
   return sorted.slice(skip, skip + q.limit);
