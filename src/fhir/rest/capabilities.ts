@@ -34,6 +34,15 @@ function searchParams(type: string): CapabilityStatementRestResourceSearchParam[
 }
 
 /**
+ * What a system search (`GET /fhir`) takes: the parameters of every resource (Resource.meta's
+ * `_tag`, `_profile`, `_security`, `_source` besides `_id` and `_lastUpdated`), with the
+ * definitions the types list for them (any type has them; Patient is one).
+ */
+function systemParams(): CapabilityStatementRestResourceSearchParam[] {
+  return searchParams('Patient').filter((p) => p.name.startsWith('_'));
+}
+
+/**
  * R4 has no element for the page size, so `_count` is listed among the parameters every search
  * takes, its default and maximum in `documentation` (README, Configuration).
  */
@@ -105,7 +114,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        searchParam: [...BASE_PARAMS, countParam(ctx)],
+        searchParam: [...systemParams(), countParam(ctx)],
         operation: operationHandlers.filter((h) => h.levels.includes('system')).map((h) => operationEntry(h.name, h.definition)),
       },
     ],
