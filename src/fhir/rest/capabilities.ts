@@ -7,6 +7,8 @@ import { smartOauthUris } from '../../auth/smart-capability.js';
 import { capabilitySearchParams } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
 import { resourceTypes } from '../resource-types.js';
+import { fhirError } from '../errors.js';
+import { param } from './request-utils.js';
 
 /**
  * `GET /fhir/metadata` (https://hl7.org/fhir/R4/http.html#capabilities): generated from what the
@@ -123,6 +125,13 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
 
 export async function capabilities(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'capabilities' });
+  // http.html#capabilities: full (default) and normative are this statement (all of it is normative
+  // in R4); terminology asks for a TerminologyCapabilities, which a server without a terminology
+  // service does not have: answering the CapabilityStatement would be another resource than asked.
+  const mode = param(req, 'mode');
+  if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
+    throw fhirError('BAD_REQUEST', `metadata mode=${mode.slice(0, 40)} is not supported: full or normative (this server has no terminology service, so no TerminologyCapabilities)`, 'mode');
+  }
   // Rebuilt only when what it describes changes (type list generated, operations registered).
   const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${ctx.config.defaultCount}|${ctx.config.maxCount}|${resourceTypes().length}|${operationHandlers.length}`;
   if (cached?.key !== key) cached = { key, json: JSON.stringify(buildCapabilityStatement(ctx)) };
