@@ -36,7 +36,8 @@ t.test('PATCH declares its JSON Patch body; conditional headers are documented w
   const example = doc.paths['/fhir/Observation/{id}'].patch?.requestBody?.content['application/json-patch+json'].example;
   const patched = await app.inject({ method: 'PATCH', url: '/fhir/Observation/demo-var-egfr-l858r', headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify(example) });
   t.equal(patched.statusCode, 200, patched.body.slice(0, 300));
-  t.equal(patched.json().status, 'amended');
+  t.same(patched.json().meta.tag, [{ system: 'urn:example:workflow', code: 'reviewed' }], 'it tags the variant');
+  t.equal(patched.json().status, 'final', 'and leaves its status');
   const etag = patched.headers.etag as string;
 
   // And the documented headers do what they say.

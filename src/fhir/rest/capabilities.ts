@@ -7,6 +7,8 @@ import { smartOauthUris } from '../../auth/smart-capability.js';
 import { capabilitySearchParams } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
 import { resourceTypes } from '../resource-types.js';
+import { fhirError } from '../errors.js';
+import { param } from './request-utils.js';
 
 /**
  * `GET /fhir/metadata` (https://hl7.org/fhir/R4/http.html#capabilities): generated from what the
@@ -31,6 +33,15 @@ function searchParams(type: string): CapabilityStatementRestResourceSearchParam[
   const params = capabilitySearchParams(type) as CapabilityStatementRestResourceSearchParam[];
   const names = new Set(params.map((p) => p.name));
   return [...BASE_PARAMS.filter((p) => !names.has(p.name)), ...params];
+}
+
+/**
+ * What a system search (`GET /fhir`) takes: the parameters of every resource (Resource.meta's
+ * `_tag`, `_profile`, `_security`, `_source` besides `_id` and `_lastUpdated`), with the
+ * definitions the types list for them (any type has them; Patient is one).
+ */
+function systemParams(): CapabilityStatementRestResourceSearchParam[] {
+  return searchParams('Patient').filter((p) => p.name.startsWith('_'));
 }
 
 /**
@@ -105,7 +116,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        searchParam: [...BASE_PARAMS, countParam(ctx)],
+        searchParam: [...systemParams(), countParam(ctx)],
         operation: operationHandlers.filter((h) => h.levels.includes('system')).map((h) => operationEntry(h.name, h.definition)),
       },
     ],
@@ -114,6 +125,13 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
 
 export async function capabilities(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'capabilities' });
+  // http.html#capabilities: full (default) and normative are this statement (all of it is normative
+  // in R4); terminology asks for a TerminologyCapabilities, which a server without a terminology
+  // service does not have: answering the CapabilityStatement would be another resource than asked.
+  const mode = param(req, 'mode');
+  if (mode !== undefined && mode !== 'full' && mode !== 'normative') {
+    throw fhirError('BAD_REQUEST', `metadata mode=${mode.slice(0, 40)} is not supported: full or normative (this server has no terminology service, so no TerminologyCapabilities)`, 'mode');
+  }
   // Rebuilt only when what it describes changes (type list generated, operations registered).
   const key = `${ctx.config.baseUrl}|${ctx.config.auth}|${ctx.config.defaultCount}|${ctx.config.maxCount}|${resourceTypes().length}|${operationHandlers.length}`;
   if (cached?.key !== key) cached = { key, json: JSON.stringify(buildCapabilityStatement(ctx)) };

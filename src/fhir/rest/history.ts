@@ -3,7 +3,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import { authorize, patientRestriction } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
-import { checkId, param } from './request-utils.js';
+import { checkId, param, preferStrict } from './request-utils.js';
 import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
 import { adopt } from '../json-decimals.js';
@@ -35,13 +35,37 @@ function instant(req: FhirRequest, name: string): number | undefined {
   return range.s;
 }
 
+/** What history reads (history.ts), besides `_format` and `_pretty`, which every interaction takes. */
+const READ_PARAMS = new Set(['_count', '_since', '_cursor', '_total', '_format', '_pretty']);
+
+/**
+ * Ignoring `_at` or `_list` (R4 history parameters not implemented here) or `_type` (not an R4
+ * history parameter; R5's system-level one) would answer a different question than the one
+ * asked, about other times, resources or types: 400. Another parameter is ignored, as search
+ * ignores an unknown one, and refused under `Prefer: handling=strict`
+ * (https://hl7.org/fhir/R4/http.html#prefer). No warning is returned with what is ignored: every
+ * entry of an R4 history Bundle is a version, with its request and response (bdl-3, bdl-4), so
+ * there is no OperationOutcome entry as a searchset has.
+ */
+function checkParameters(req: FhirRequest): void {
+  if (param(req, '_at') !== undefined) throw fhirError('BAD_REQUEST', 'history _at is not supported; use _since (https://hl7.org/fhir/R4/http.html#history)', '_at');
+  if (param(req, '_list') !== undefined) throw fhirError('BAD_REQUEST', 'history _list is not supported (https://hl7.org/fhir/R4/http.html#history)', '_list');
+  if (param(req, '_type') !== undefined) {
+    throw fhirError('BAD_REQUEST', 'history takes no _type (it is not an R4 history parameter): ask /fhir/{type}/_history for one type', '_type');
+  }
+  if (!preferStrict(req.headers)) return;
+  const unknown = Object.keys(req.query).find((k) => !READ_PARAMS.has(k));
+  if (unknown !== undefined) {
+    throw fhirError('BAD_REQUEST', `Unknown history parameter "${unknown.slice(0, 60)}" (Prefer: handling=strict); history reads _count, _since and _total`, unknown.slice(0, 60));
+  }
+}
+
 export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: string, id?: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'history', resourceType: type });
   if (id !== undefined) checkId(id);
   const limit = count(ctx, req);
   const since = instant(req, '_since');
-  // ignoring _at would answer a different question than the one asked
-  if (param(req, '_at') !== undefined) throw fhirError('BAD_REQUEST', 'history _at is not supported; use _since (https://hl7.org/fhir/R4/http.html#history)', '_at');
+  checkParameters(req);
   const cursorRaw = param(req, '_cursor');
   if (cursorRaw !== undefined && !/^\d+$/.test(cursorRaw)) throw fhirError('BAD_REQUEST', 'Invalid _cursor', '_cursor');
   const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);

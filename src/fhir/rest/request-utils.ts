@@ -28,7 +28,8 @@ const SERVED = /json|^\*\/\*$|^application\/\*$/i;
  * `_format` and `Accept`: only FHIR R4 JSON is served. Asking for XML (or anything else by
  * `_format`), or for another `fhirVersion` (https://hl7.org/fhir/R4/http.html#version-parameter),
  * is refused with 406 on reads and 415 when the request carries a body, as the issue requires.
- * An Accept that names neither (text/html alone) gets JSON: browsers send such headers.
+ * An Accept that names neither (text/html alone) gets JSON: browsers send such headers. A valid
+ * `_format` decides alone: it is there for clients that cannot set Accept.
  */
 export function checkFormat(req: FhirRequest): void {
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
@@ -39,6 +40,8 @@ export function checkFormat(req: FhirRequest): void {
     if (!JSON_TYPES.test(mt.type) || !fhirVersionOk(mt)) {
       throw fhirError(key, `_format=${format.slice(0, 80)} is not supported: this server speaks FHIR ${FHIR_VERSION} JSON only`, '_format');
     }
+    // _format overrides Accept (http.html#mime-type: for clients that cannot set the header)
+    return;
   }
   const accept = req.headers.accept;
   if (!accept) return;

@@ -124,8 +124,15 @@ const JSON_PATCH = {
   },
 };
 
+/**
+ * Examples that can be tried again and again and leave the demo data as the other examples query it:
+ * replacing `status` final with amended failed its own `test` the second time (422), and the search
+ * examples (`status=final`) no longer found the resource. A tag is data that nothing searches for.
+ */
 function patchExample(type: string): unknown[] {
-  if (type === 'Observation' || type === 'DiagnosticReport') return [{ op: 'test', path: '/status', value: 'final' }, { op: 'replace', path: '/status', value: 'amended' }];
+  if (type === 'Observation' || type === 'DiagnosticReport') {
+    return [{ op: 'test', path: '/status', value: 'final' }, { op: 'add', path: '/meta/tag', value: [{ system: 'urn:example:workflow', code: 'reviewed' }] }];
+  }
   if (type === 'Patient') return [{ op: 'add', path: '/active', value: true }];
   return [{ op: 'test', path: '/resourceType', value: type }];
 }
@@ -154,6 +161,18 @@ function expandForType(template: string, method: string, op: Record<string, unkn
     .map((p) => pathExample(p, type));
   const res = capability.rest?.[0]?.resource?.find((r) => r.type === type);
   const isSearch = method === 'get' && template === '/fhir/{type}';
+  // Conditional update, patch and delete take their criteria as search parameters: without them
+  // offered, Swagger UI could send none (400). None is pre-filled: Try it out would change or
+  // delete demo data the user did not choose.
+  const isConditional = template === '/fhir/{type}' && (method === 'put' || method === 'patch' || method === 'delete');
+  if (isConditional) {
+    for (const sp of res?.searchParam ?? []) {
+      params.push({
+        name: sp.name, in: 'query', required: false, schema: { type: 'string' },
+        description: `${sp.documentation ?? sp.name} (FHIR ${sp.type} search parameter; a criterion of the conditional ${method === 'put' ? 'update' : method}: give at least one)`,
+      });
+    }
+  }
   if (isSearch) {
     for (const sp of res?.searchParam ?? []) {
       const example = searchParamExample(type, sp.name, sp.type);
