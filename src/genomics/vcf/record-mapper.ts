@@ -79,10 +79,13 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
   const gtText = sampleValue(r, 'GT');
   const g = gtText === undefined ? undefined : parseGenotype(gtText, r.alts.length, r.line);
   let alts = g ? calledAlts(g) : [];
-  // A copy-number call with no allele-level genotype (GT `./.`, or none): its FORMAT CN is the call
-  // (alleles.ts copyNumberCall), with no allelic state. A reference genotype stays a reference call.
+  // A copy-number call with no full allele-level genotype (GT `./.`, none, or one copy missing as in
+  // `1/.`): its FORMAT CN is the call (alleles.ts copyNumberCall), with no allelic state, so a `1/.`
+  // <DUP> with CN 2 on an autosome is copy neutral as `./.` is. A reference genotype stays a reference
+  // call (`0/.` too: the copy the GT calls is the reference); a partial GT of a sequence ALT, or
+  // without a CN, stays its GT's call.
   let copyNumberOnly = false;
-  if (!alts.length && (!g || g.alleles.every((a) => a === null))) {
+  if (!g || g.alleles.every((a) => a === null) || (alts.length && g.alleles.includes(null))) {
     const called = copyNumberCall(r, /^\d+$/.test(chromInBuild(ctx.build, r.chrom) ?? ''));
     if (called === 'copy-neutral') return skipped(out, 'reference-call');
     if (called === 'copy-number-conflict') return skipped(out, called);
