@@ -127,7 +127,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   const ctx: RecordContext = {
     patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
     contigLengths: new Map([...header.contigs].map(([id, c]) => [id, c.length])),
-    adNumber: header.format.get('AD')?.number ?? 'R', source,
+    adNumber: header.format.get('AD')?.number ?? 'R', afNumber: header.format.get('AF')?.number ?? 'A', source,
     includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
   };
   if (pool && mode === 'map') {

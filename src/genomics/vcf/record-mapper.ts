@@ -26,6 +26,8 @@ export interface RecordContext {
   contigLengths: Map<string, number | undefined>;
   /** `Number` of the header's FORMAT AD definition ('R' when the header does not define AD). */
   adNumber: string;
+  /** `Number` of the header's FORMAT AF definition ('A' when the header does not define AF). */
+  afNumber: string;
   source: GenomicSource;
   includeFiltered: boolean;
   specimen?: string;
@@ -110,7 +112,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
   // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
   numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
-  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
+  const fAf = alleleFractions(ctx, r);
   // INFO AF is checked (a value outside [0, 1] is a broken file) but never mapped: it is a site or
   // population frequency (1000 Genomes, gnomAD, or GATK's AC/AN of the called genotypes), not the
   // fraction of this sample's reads carrying the ALT that 81258-6 states.
@@ -165,6 +167,34 @@ function alleleDepths(ctx: RecordContext, r: VcfRecord): Array<number | undefine
   if (ad.length === need) return ad;
   if (ctx.adNumber === 'R') throw new VcfLineError(r.line, `FORMAT AD has ${ad.length} values but Number=R needs ${need} (REF and each ALT)`);
   return undefined;
+}
+
+/**
+ * FORMAT AF as one fraction per ALT, or undefined when it cannot be read so. VCF 4.3 reserves AF as
+ * an INFO field only (Number=A); callers that write it per sample (Mutect2) declare it Number=A, so
+ * undeclared is read as A. Number=A: another count is a malformed line; Number=R (the REF's fraction
+ * first): read past it, another count malformed; Number=. with the A count, and Number=1 with one
+ * ALT, are read; else (Number=1 on a multi-allelic site, G, a fixed count) it does not say which
+ * fraction is which ALT's: not used (taking the first for ALT 1 would state a guess).
+ */
+function alleleFractions(ctx: RecordContext, r: VcfRecord): Array<number | undefined> | undefined {
+  const af = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
+  if (!af) return undefined;
+  const alts = r.alts.length;
+  switch (ctx.afNumber) {
+    case 'A':
+      if (af.length !== alts) throw new VcfLineError(r.line, `FORMAT AF has ${af.length} values but Number=A needs ${alts} (one per ALT)`);
+      return af;
+    case 'R':
+      if (af.length !== alts + 1) throw new VcfLineError(r.line, `FORMAT AF has ${af.length} values but Number=R needs ${alts + 1} (REF and each ALT)`);
+      return af.slice(1);
+    case '.':
+      return af.length === alts ? af : undefined;
+    case '1':
+      return alts === 1 && af.length === 1 ? af : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function skipped(out: MappedRecord, reason: SkipReason): MappedRecord {
