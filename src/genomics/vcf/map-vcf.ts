@@ -214,8 +214,8 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     patient: opts.patient, build, sample, source, specimen: opts.specimen, effective, importKey,
     reportId: hashId('vcfrep', base), studyId: hashId('vcfstu', base), analysisId: hashId('vcfana', base),
     changeTypes: [...changeTypes], results: results.ids(), resultTotal: results.total, sourceName: opts.sourceName,
-    studied: studiedText && bedFile(opts.patient, 'studied', studiedText),
-    uncallable: uncallText && bedFile(opts.patient, 'uncallable', uncallText),
+    studied: studiedText && bedFile(opts.patient, 'studied', studiedText, build),
+    uncallable: uncallText && bedFile(opts.patient, 'uncallable', uncallText, build),
   };
   if (input.studied) yield mapBedDocument(opts.patient, input.studied, 'studied', build);
   if (input.uncallable) yield mapBedDocument(opts.patient, input.uncallable, 'uncallable', build);
@@ -339,9 +339,9 @@ function loadAnnotations(text: string | undefined): Map<string, Annotation> | un
   }
 }
 
-function bedFile(patient: string, role: string, f: { name: string; text: string }): BedFile {
+function bedFile(patient: string, role: string, f: { name: string; text: string }, build: Build): BedFile {
   try {
-    return { id: hashId('vcfbed', [patient, role, f.text]), name: f.name, text: f.text, summary: summarizeBed(f.text, `${role} BED`) };
+    return { id: hashId('vcfbed', [patient, role, f.text]), name: f.name, text: f.text, summary: summarizeBed(f.text, `${role} BED`, build) };
   } catch (e) {
     if (e instanceof BedError) throw fhirError('BAD_REQUEST', e.message);
     throw e;
