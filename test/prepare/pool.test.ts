@@ -83,7 +83,7 @@ t.test('VCF lines mapped on workers answer what mapping them inline answers, wit
   const { unpackChunk } = await import('../../src/prepare/prepare.js');
   const ctx = (patient: string) => ({
     patient, build: 'GRCh38' as const, sample: 'S1', sampleCount: 1, sampleIndex: 0, contigLengths: new Map<string, number | undefined>(),
-    adNumber: 'R', source: 'germline' as const, includeFiltered: false,
+    adNumber: 'R', afNumber: 'A', source: 'germline' as const, includeFiltered: false,
     annotations: new Map([['1:1010:A:G', { clinicalSignificance: 'Pathogenic' }]]),
   });
   // calls, a phased call, a skipped (filtered) record and two malformed lines among 700

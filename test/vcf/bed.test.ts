@@ -49,3 +49,22 @@ t.test('import and $find-study-metadata read such files alike', async (t) => {
   t.equal(partValue(test, 'regionStudied'), "['NC_000001.10:78500000-78600000', 'NC_000001.10:79000000-79500000', 'NC_000001.10:79900000-80000000']");
   t.equal(partValue(test, 'uncallableRegions'), "['NC_000001.10:79100000-79200000']");
 });
+
+t.test("a BED naming chromosomes by the build's NC_ accession is read as the VCF's CHROM is; another build's accession is refused", async (t) => {
+  const app = await testApp(t);
+  await put(app, { resourceType: 'Patient', id: 'bedacc' });
+  const importWith = (studied: string) => send(app, 'POST', '/fhir/$import-vcf', { resourceType: 'Parameters', parameter: [
+    { name: 'patient', valueString: 'bedacc' }, { name: 'build', valueString: 'GRCh37' },
+    { name: 'vcf', valueString: fixtureText('HG00404_b37.vcf') }, { name: 'studied', valueString: studied },
+  ] });
+  const other = await importWith('NC_000001.10\t78500000\t78600000\nNC_000001.11\t79000000\t79500000\n');
+  t.equal(other.statusCode, 400);
+  t.match(other.json().issue[0].diagnostics, /studied BED line 2: NC_000001\.11 is an accession of another build than GRCh37/);
+  const res = await importWith('NC_000001.10\t78500000\t78600000\n');
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const [doc] = await readAll<DocumentReference>(app.store, 'DocumentReference');
+  t.match(doc.description, /1 regions, 100000 bases on 1 chromosomes/);
+  const body = (await opGet(app, 'find-study-metadata', { subject: 'Patient/bedacc', ranges: 'NC_000001.10:78000000-80000000' })).json() as Parameters;
+  t.equal(partValue(groups(body, 'tests')[0], 'regionStudied'), "['NC_000001.10:78500000-78600000']");
+  t.same(summarizeBed('NC_000001.10 1 2\nchr1 3 4\n', 'studied BED', 'GRCh37').chromosomes, ['1'], 'one chromosome, however named');
+});

@@ -100,3 +100,19 @@ t.test('on an autosome CN 2 is the reference state, and a <DEL> above it or a <D
   t.same(variants.map(key), ['1:7000:N><DEL>', 'X:1000:N><CNV>']);
   t.same(variants.map(cn), [1, 2]);
 });
+
+t.test('a partly called GT (1/., ./1, 1|.) with a FORMAT CN is a copy-number call: the same autosome rule, the CN picks the ALT', async (t) => {
+  const { summary, variants } = await run(vcf([
+    row('chr1', 1000, '.', 'N', '<DUP>', 50, 'PASS', 'SVTYPE=DUP;END=2000', 'GT:CN', '1/.:2'), // copy neutral
+    row('chr1', 3000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=4000', 'GT:CN', './1:3'), // a deletion with more copies
+    row('chr1', 5000, '.', 'N', '<DUP>', 50, 'PASS', 'SVTYPE=DUP;END=6000', 'GT:CN', '1/.:3'), // called
+    row('chr1', 7000, '.', 'N', '<CN0>,<CN3>', 50, 'PASS', 'SVTYPE=CNV;END=8000', 'GT:CN', '2|.:3'), // the CN's own allele
+    row('chrX', 1000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=2000', 'GT:CN', '1/.:2'), // X: as called
+    row('chr1', 9000, '.', 'A', 'G', 50, 'PASS', '.', 'GT:CN', '1/.:2'), // a sequence ALT: its GT is the call
+    row('chr1', 11000, '.', 'N', '<DUP>', 50, 'PASS', 'SVTYPE=DUP;END=12000', 'GT:CN', '0/.:3'), // the copy called is the reference
+  ]));
+  t.same(summary.skipped, { 'reference-call': 2, 'copy-number-conflict': 1 }, JSON.stringify(summary.skipped));
+  t.same(variants.map(key), ['1:5000:N><DUP>', '1:7000:N><CN3>', 'X:1000:N><DEL>', '1:9000:A>G']);
+  t.same(variants.map(cn), [3, 3, 2, undefined]);
+  t.same(variants.map((v) => component(v, '53034-5')), [undefined, undefined, undefined, undefined], 'no allelic state: one copy is not called');
+});

@@ -31,6 +31,8 @@ const CASES: Array<[string, RegExp]> = [
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1:1e1', /^line 5: FORMAT DP value '1e1' is not a non-negative integer/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:0x0', /^line 5: FORMAT AF value '0x0' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\tDP=2.5\tGT\t0/1', /^line 5: INFO DP value '2.5' is not a non-negative integer/],
+  ['chr1\t100\t.\tA\tG,T\t50\tPASS\t.\tGT:AF\t1/2:0.4', /^line 5: FORMAT AF has 1 values but Number=A needs 2 \(one per ALT\)/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:0.6,0.4', /^line 5: FORMAT AF has 2 values but Number=A needs 1/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:1.5', /^line 5: FORMAT AF value '1.5' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\tAF=-0.1\tGT\t0/1', /^line 5: INFO AF value '-0.1' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\t<DUP>\t50\tPASS\tSVTYPE=DUP;END=200\tGT:CN\t0/1:-2', /^line 5: CN value '-2' is not a non-negative integer/],
@@ -95,4 +97,25 @@ t.test('AD is read per ALT only when the header lets it be (Number=R, or Number=
   t.same(await variantsWith('.', '0/1:30,10,5'), { frequency: undefined, depth: undefined }, 'Number=. with another count: not used');
   // Complete Genomics: Number=2, depths in GT order (1|0:17,31 is 17 reads for the ALT)
   t.same(await variantsWith('2', '1|0:17,31'), { frequency: undefined, depth: undefined }, 'Number=2: not used');
+});
+
+t.test('FORMAT AF is read per ALT only when the header lets it be (Number=A or undeclared, R past the REF, . with the A count, 1 with one ALT)', async (t) => {
+  const frequencies = async (afNumber: string | undefined, alts: string, sample: string) => {
+    const store = await newStore();
+    t.teardown(() => store.close());
+    const head = afNumber === undefined ? HEAD : HEAD.replace('#CHROM', `##FORMAT=<ID=AF,Number=${afNumber},Type=Float,Description="fractions">\n#CHROM`);
+    await importVcf(store, Readable.from([`${head}chr1\t100\t.\tA\t${alts}\t50\tPASS\t.\tGT:AF\t${sample}\n`]), opts);
+    const vs = (await readAll<Observation>(store, 'Observation')).filter((o) => o.code?.coding?.[0]?.code === '69548-6');
+    return vs.map((v) => (component(v, '81258-6')?.valueQuantity as { value: number } | undefined)?.value);
+  };
+  t.same(await frequencies(undefined, 'G,T', '1/2:0.4,0.3'), [0.4, 0.3], 'undeclared: one per ALT (Mutect2, INFO AF)');
+  t.same(await frequencies('A', 'G,T', '1/2:0.4,0.3'), [0.4, 0.3]);
+  t.same(await frequencies('R', 'G,T', '1/2:0.3,0.4,0.3'), [0.4, 0.3], 'Number=R: the REF fraction first');
+  t.same(await frequencies('.', 'G,T', '1/2:0.4,0.3'), [0.4, 0.3], 'Number=. with one per ALT');
+  t.same(await frequencies('.', 'G,T', '1/2:0.3,0.4,0.3'), [undefined, undefined], 'Number=. with another count: not used');
+  t.same(await frequencies('1', 'G', '0/1:0.4'), [0.4], 'Number=1 (VarDict) with one ALT');
+  t.same(await frequencies('1', 'G,T', '1/2:0.4'), [undefined, undefined], 'Number=1 with two ALTs: whose is it? not used');
+  t.same(await frequencies('G', 'G,T', '1/2:0.1,0.2,0.3,0.1,0.2,0.1'), [undefined, undefined], 'Number=G: not used');
+  const refused = await frequencies('R', 'G,T', '1/2:0.4,0.3').then(() => 'ok', (e: Error) => e.message);
+  t.match(refused, /malformed/, 'Number=R with the A count refuses the line');
 });

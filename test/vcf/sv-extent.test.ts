@@ -106,3 +106,33 @@ t.test('on the prepare workers (a file of 700 records): the same resources as ma
   const again = await importVcf(store, Readable.from([text]), opts);
   t.same([again.created, again.updated], [0, 0], 'a re-import changes nothing');
 });
+
+t.test('in an unsorted file, a structural call before the first record out of order keeps its extent', async (t) => {
+  const { summary, variants } = await mapped(vcf([
+    row('chr1', 1000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=2000', 'GT', '0/1'),
+    row('chr1', 3000, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 500, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'), // out of order from here
+    row('chr1', 1000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=2500', 'GT', '0/1'), // another deletion
+    row('chr1', 1000, '.', 'N', '<DEL>', 50, 'PASS', 'SVTYPE=DEL;END=2000', 'GT', '0/1'), // the first again
+    row('chr1', 3000, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'), // a sequence call again
+  ]));
+  t.same(summary.skipped, { duplicate: 2 }, JSON.stringify(summary.skipped));
+  t.same(variants.map(key), ['1:1000:N><DEL>', '1:3000:A>G', '1:500:A>G', '1:1000:N><DEL>@1000-2500']);
+  t.same(variants.map((v) => rng(v, '81254-5')), [[1000, 2000], [2999, 3000], [499, 500], [1000, 2500]]);
+});
+
+t.test('in an unsorted file, a call repeated after the report is full is still a duplicate', async (t) => {
+  const summary = emptySummary();
+  const text = vcf([
+    row('chr1', 100, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 200, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'), // past a report of 1 result
+    row('chr1', 300, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+    row('chr1', 50, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'), // out of order from here
+    row('chr1', 200, '.', 'A', 'G', 50, 'PASS', '.', 'GT', '0/1'),
+  ]);
+  const ids: string[] = [];
+  for await (const r of mapVcf(readLines(Readable.from([text])), { ...opts, maxReportResults: 1 }, summary)) if (r.resourceType === 'Observation') ids.push(r.id);
+  t.equal(summary.variants, 4);
+  t.same(summary.skipped, { duplicate: 1 });
+  t.equal(new Set(ids).size, ids.length, 'no Observation produced twice');
+});

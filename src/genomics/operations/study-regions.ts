@@ -1,7 +1,7 @@
 import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { FhirContext } from '../../fhir/context.js';
-import { type Build, toAccession } from '../assemblies.js';
+import { type Build, chromInBuild, toAccession } from '../assemblies.js';
 import type { GenomicRange } from './inputs.js';
 import { bedRegions } from '../vcf/bed.js';
 
@@ -20,7 +20,9 @@ export async function regionsWithin(ctx: FhirContext, docRef: string | undefined
   if (!data) return 'unknown';
   const out: string[] = [];
   for (const { chrom, start, end } of bedRegions(Buffer.from(data, 'base64').toString('utf8'))) {
-    const acc = toAccession(build, chrom);
+    // (a chromosome as the import read it: `chr1`, `1` or the build's NC_ accession)
+    const c = chromInBuild(build, chrom);
+    const acc = c && c !== 'otherBuild' ? toAccession(build, c) : undefined;
     if (!acc) continue;
     for (const r of ranges) {
       if (r.accession !== acc || start >= r.end || end <= r.start) continue;

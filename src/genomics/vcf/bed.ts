@@ -1,4 +1,4 @@
-import { canonicalChrom } from '../assemblies.js';
+import { type Build, canonicalChrom, chromInBuild } from '../assemblies.js';
 
 /**
  * BED regions (0-based, half-open; https://genome.ucsc.edu/FAQ/FAQformat.html#format1) for the
@@ -57,15 +57,22 @@ export function* bedRegions(text: string): Generator<BedRegion> {
   for (const r of bedLines(text)) if (!('problem' in r)) yield r;
 }
 
-export function summarizeBed(text: string, label: string): BedSummary {
+/**
+ * With the import's build, a chromosome named by an NC_ accession is read as the VCF's CHROM is
+ * (`NC_000001.10` is chromosome 1 on GRCh37), and another build's accession refuses the file: its
+ * regions would be read on the wrong assembly ($find-study-metadata would answer none studied).
+ */
+export function summarizeBed(text: string, label: string, build?: Build): BedSummary {
   let regions = 0;
   let bases = 0;
   const chroms = new Set<string>();
   for (const r of bedLines(text)) {
     if ('problem' in r) throw new BedError(`${label} line ${r.line}: ${r.problem}`);
+    const chrom = build ? chromInBuild(build, r.chrom) : canonicalChrom(r.chrom);
+    if (chrom === 'otherBuild') throw new BedError(`${label} line ${r.line}: ${r.chrom} is an accession of another build than ${build}`);
     regions++;
     bases += r.end - r.start;
-    chroms.add(canonicalChrom(r.chrom) ?? r.chrom);
+    chroms.add(chrom ?? r.chrom);
   }
   return { regions, bases, chromosomes: [...chroms] };
 }

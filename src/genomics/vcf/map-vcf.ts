@@ -118,16 +118,25 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
   let lastChrom = '';
   let lastPos = 0;
   const chromsSeen = new Set<string>();
-  // (null: an id produced before the file was found out of order, whose extent was not kept)
-  let seenAnywhere: Map<string, string | null> | undefined;
-  const outOfOrder = () => (seenAnywhere ??= new Map(Array.from(results.ids(), (id) => [id, null])));
-  /** The extent an id was produced with ('' a sequence call, null not known), undefined when it was not. */
-  const seenExtent = (id: string): string | null | undefined => seenAtPos.get(id) ?? seenAnywhere?.get(id);
+  let seenAnywhere: Map<string, string> | undefined;
+  // What the seed needs beyond the result list: the extent of every structural call produced (few
+  // per file: a call set of SVs is thousands), so a second deletion at a site met after the file is
+  // found out of order is still told from the first; and the Variant ids the report's list no longer
+  // keeps once full (--max-report-results), so a call repeated past it is not counted twice.
+  const structuralExtents = new Map<string, string>();
+  const pastReport = new ResultList();
+  const outOfOrder = () => {
+    if (seenAnywhere) return;
+    seenAnywhere = new Map();
+    for (const list of [results, pastReport]) for (const id of list.ids()) seenAnywhere.set(id, structuralExtents.get(id) ?? '');
+  };
+  /** The extent an id was produced with ('' a sequence call), undefined when it was not. */
+  const seenExtent = (id: string): string | undefined => seenAtPos.get(id) ?? seenAnywhere?.get(id);
 
   const ctx: RecordContext = {
     patient: opts.patient, build: build as Build, sample, sampleCount: header.samples.length, sampleIndex,
     contigLengths: new Map([...header.contigs].map(([id, c]) => [id, c.length])),
-    adNumber: header.format.get('AD')?.number ?? 'R', source,
+    adNumber: header.format.get('AD')?.number ?? 'R', afNumber: header.format.get('AF')?.number ?? 'A', source,
     includeFiltered: opts.includeFiltered === true, specimen: opts.specimen, effective, annotations,
   };
   if (pool && mode === 'map') {
@@ -205,8 +214,8 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     patient: opts.patient, build, sample, source, specimen: opts.specimen, effective, importKey,
     reportId: hashId('vcfrep', base), studyId: hashId('vcfstu', base), analysisId: hashId('vcfana', base),
     changeTypes: [...changeTypes], results: results.ids(), resultTotal: results.total, sourceName: opts.sourceName,
-    studied: studiedText && bedFile(opts.patient, 'studied', studiedText),
-    uncallable: uncallText && bedFile(opts.patient, 'uncallable', uncallText),
+    studied: studiedText && bedFile(opts.patient, 'studied', studiedText, build),
+    uncallable: uncallText && bedFile(opts.patient, 'uncallable', uncallText, build),
   };
   if (input.studied) yield mapBedDocument(opts.patient, input.studied, 'studied', build);
   if (input.uncallable) yield mapBedDocument(opts.patient, input.uncallable, 'uncallable', build);
@@ -285,9 +294,12 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
       }
       seenAtPos.set(id, c.extent ?? '');
       seenAnywhere?.set(id, c.extent ?? '');
+      if (c.extent !== undefined) structuralExtents.set(id, c.extent);
       changeTypes.add(c.changeType);
       yield c.variant;
       results.add(id);
+      // (the list drops every id once full: then size < total)
+      if (!seenAnywhere && results.size < results.total) pastReport.add(id);
       summary.variants++;
       if (c.implication) {
         yield c.implication;
@@ -327,9 +339,9 @@ function loadAnnotations(text: string | undefined): Map<string, Annotation> | un
   }
 }
 
-function bedFile(patient: string, role: string, f: { name: string; text: string }): BedFile {
+function bedFile(patient: string, role: string, f: { name: string; text: string }, build: Build): BedFile {
   try {
-    return { id: hashId('vcfbed', [patient, role, f.text]), name: f.name, text: f.text, summary: summarizeBed(f.text, `${role} BED`) };
+    return { id: hashId('vcfbed', [patient, role, f.text]), name: f.name, text: f.text, summary: summarizeBed(f.text, `${role} BED`, build) };
   } catch (e) {
     if (e instanceof BedError) throw fhirError('BAD_REQUEST', e.message);
     throw e;

@@ -26,6 +26,8 @@ export interface RecordContext {
   contigLengths: Map<string, number | undefined>;
   /** `Number` of the header's FORMAT AD definition ('R' when the header does not define AD). */
   adNumber: string;
+  /** `Number` of the header's FORMAT AF definition ('A' when the header does not define AF). */
+  afNumber: string;
   source: GenomicSource;
   includeFiltered: boolean;
   specimen?: string;
@@ -79,10 +81,13 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
   const gtText = sampleValue(r, 'GT');
   const g = gtText === undefined ? undefined : parseGenotype(gtText, r.alts.length, r.line);
   let alts = g ? calledAlts(g) : [];
-  // A copy-number call with no allele-level genotype (GT `./.`, or none): its FORMAT CN is the call
-  // (alleles.ts copyNumberCall), with no allelic state. A reference genotype stays a reference call.
+  // A copy-number call with no full allele-level genotype (GT `./.`, none, or one copy missing as in
+  // `1/.`): its FORMAT CN is the call (alleles.ts copyNumberCall), with no allelic state, so a `1/.`
+  // <DUP> with CN 2 on an autosome is copy neutral as `./.` is. A reference genotype stays a reference
+  // call (`0/.` too: the copy the GT calls is the reference); a partial GT of a sequence ALT, or
+  // without a CN, stays its GT's call.
   let copyNumberOnly = false;
-  if (!alts.length && (!g || g.alleles.every((a) => a === null))) {
+  if (!g || g.alleles.every((a) => a === null) || (alts.length && g.alleles.includes(null))) {
     const called = copyNumberCall(r, /^\d+$/.test(chromInBuild(ctx.build, r.chrom) ?? ''));
     if (called === 'copy-neutral') return skipped(out, 'reference-call');
     if (called === 'copy-number-conflict') return skipped(out, called);
@@ -107,7 +112,7 @@ function mapRecord(ctx: RecordContext, r: VcfRecord, build = true, extentKeyed =
   // DP is not mapped (the IG has no total-depth component) but a negative depth is a broken file.
   numberList(r, 'FORMAT DP', sampleValue(r, 'DP'), 'count');
   numberList(r, 'INFO DP', infoValue(r, 'DP'), 'count');
-  const fAf = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
+  const fAf = alleleFractions(ctx, r);
   // INFO AF is checked (a value outside [0, 1] is a broken file) but never mapped: it is a site or
   // population frequency (1000 Genomes, gnomAD, or GATK's AC/AN of the called genotypes), not the
   // fraction of this sample's reads carrying the ALT that 81258-6 states.
@@ -162,6 +167,34 @@ function alleleDepths(ctx: RecordContext, r: VcfRecord): Array<number | undefine
   if (ad.length === need) return ad;
   if (ctx.adNumber === 'R') throw new VcfLineError(r.line, `FORMAT AD has ${ad.length} values but Number=R needs ${need} (REF and each ALT)`);
   return undefined;
+}
+
+/**
+ * FORMAT AF as one fraction per ALT, or undefined when it cannot be read so. VCF 4.3 reserves AF as
+ * an INFO field only (Number=A); callers that write it per sample (Mutect2) declare it Number=A, so
+ * undeclared is read as A. Number=A: another count is a malformed line; Number=R (the REF's fraction
+ * first): read past it, another count malformed; Number=. with the A count, and Number=1 with one
+ * ALT, are read; else (Number=1 on a multi-allelic site, G, a fixed count) it does not say which
+ * fraction is which ALT's: not used (taking the first for ALT 1 would state a guess).
+ */
+function alleleFractions(ctx: RecordContext, r: VcfRecord): Array<number | undefined> | undefined {
+  const af = numberList(r, 'FORMAT AF', sampleValue(r, 'AF'), 'fraction');
+  if (!af) return undefined;
+  const alts = r.alts.length;
+  switch (ctx.afNumber) {
+    case 'A':
+      if (af.length !== alts) throw new VcfLineError(r.line, `FORMAT AF has ${af.length} values but Number=A needs ${alts} (one per ALT)`);
+      return af;
+    case 'R':
+      if (af.length !== alts + 1) throw new VcfLineError(r.line, `FORMAT AF has ${af.length} values but Number=R needs ${alts + 1} (REF and each ALT)`);
+      return af.slice(1);
+    case '.':
+      return af.length === alts ? af : undefined;
+    case '1':
+      return alts === 1 && af.length === 1 ? af : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function skipped(out: MappedRecord, reason: SkipReason): MappedRecord {
