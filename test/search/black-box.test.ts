@@ -63,3 +63,21 @@ t.test('the built-in SearchParameters and OperationDefinitions are searchable (s
   t.same(await ids(app, '/fhir/OperationDefinition?code=everything'), ['Patient-everything']);
   t.same(await ids(app, '/fhir/OperationDefinition?url=urn:fhir-genomics-server:OperationDefinition/Patient-everything'), ['Patient-everything']);
 });
+
+t.test('a parameter takes one modifier: a second one is refused, not dropped', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    { resourceType: 'Observation', id: 'by-id', status: 'final', code: { text: 'x' }, subject: { identifier: { system: 'urn:mrn', value: 'M1' } } },
+    { resourceType: 'Observation', id: 'other', status: 'final', code: { text: 'x' }, subject: { identifier: { system: 'urn:mrn', value: 'M2' } } },
+  ]);
+  t.same(await ids(app, '/fhir/Observation?subject:identifier=urn:mrn|M1'), ['by-id']);
+  // `subject:identifier:not=…` read as `subject:identifier=…` answered the opposite of the question
+  for (const url of ['/fhir/Observation?subject:identifier:not=urn:mrn|M1', '/fhir/Observation?subject:identifier:missing=true', '/fhir/Observation?status:not:missing=true']) {
+    const res = await send(app, 'GET', url);
+    t.equal(res.statusCode, 400, url);
+    const key = decodeURIComponent(url.slice(url.indexOf('?') + 1, url.indexOf('=')));
+    t.same(res.json().issue[0].expression, [key], 'naming the parameter');
+    t.match(res.json().issue[0].diagnostics, /one modifier/);
+  }
+  t.same(await ids(app, '/fhir/Observation?subject:Patient.identifier:missing=true'), [], 'a chain takes a modifier on its last link');
+});
