@@ -81,3 +81,13 @@ t.test('a parameter takes one modifier: a second one is refused, not dropped', a
   }
   t.same(await ids(app, '/fhir/Observation?subject:Patient.identifier:missing=true'), [], 'a chain takes a modifier on its last link');
 });
+
+t.test('an empty _id value is a bad value, as an empty value of every other parameter is', async (t) => {
+  const app = await testApp(t);
+  await load(app, [{ resourceType: 'Patient', id: 'a' }]);
+  for (const url of ['/fhir/Patient?_id=', '/fhir/Patient?_id=a,', '/fhir/Patient?_id:not=', '/fhir/Patient?name=']) {
+    const res = await send(app, 'GET', url);
+    t.equal(res.statusCode, 400, url);
+    t.same(res.json().issue[0].expression, [url.slice(url.indexOf('?') + 1, url.indexOf('='))], `${url}: naming the parameter`);
+  }
+});
