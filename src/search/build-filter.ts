@@ -4,6 +4,8 @@ import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { indexFields } from './aliases.js';
 import { compileClause, refInFilter, type Filter } from './compile.js';
 import { parseClause, type ChainClause, type Clause, type HasClause } from './parse.js';
+import { escapeRegex } from './normalize.js';
+import { getParam } from './registry.js';
 
 /**
  * Builds the filter of a parsed search: plain clauses compile directly; chains
@@ -40,17 +42,54 @@ async function subSearch(store: Searcher, type: string, clause: Clause, baseUrl:
   return res.docs;
 }
 
+/**
+ * A reference element of type canonical (`QuestionnaireResponse.questionnaire`) points at a
+ * resource by its `url`, optionally `url|version`, not by Type/id, so a chain through it must
+ * match those forms too (search.html#chaining applies to every reference parameter). A reference
+ * is indexed with its bare url beside `url|version` (index-values.ts), so a matched target with a
+ * version is met by `url|version`, or by the bare url when the reference names no version (no
+ * `url|` form); one without a version by any reference to its url.
+ */
+function canonicalRefs(docs: Array<{ x: Record<string, unknown> }>, fields: string[]): Filter[] {
+  const exact = new Set<string>();
+  const bare = new Set<string>();
+  for (const d of docs) {
+    const urls = (d.x.url as unknown[] | undefined)?.filter((u): u is string => typeof u === 'string') ?? [];
+    const versions = (d.x.version as unknown[] | undefined)?.filter((v): v is string => typeof v === 'string' && !v.includes('|')) ?? [];
+    for (const u of urls) {
+      if (!versions.length) exact.add(u);
+      else {
+        for (const v of versions) exact.add(`${u}|${v}`);
+        bare.add(u);
+      }
+    }
+  }
+  for (const u of exact) bare.delete(u); // an unversioned target already takes every reference to its url
+  const out: Filter[] = [];
+  if (exact.size) out.push({ $or: fields.map((f) => ({ [`x.${f}`]: { $in: [...exact] } })) });
+  for (const u of bare) {
+    out.push({ $or: fields.map((f) => ({ $and: [{ [`x.${f}`]: u }, { [`x.${f}`]: { $not: { $regex: `^${escapeRegex(u)}\\|` } } }] })) });
+  }
+  return out;
+}
+
 async function chainFilter(store: Searcher, type: string | undefined, c: ChainClause, baseUrl: string, depth: number, restrict?: Restrict): Promise<Filter> {
   const refs: string[] = [];
+  const canonical: Filter[] = [];
   let known = false;
   for (const target of c.targetTypes) {
     const sub = parseClause(target, c.rest, c.value);
     if (!sub) continue;
     known = true;
-    for (const d of await subSearch(store, target, sub, baseUrl, depth, 'keys', restrict)) refs.push(`${d.t}/${d.id}`);
+    // a type with a canonical url can be referenced by it: then the matches' index is read too
+    const byUrl = getParam(target, 'url')?.type === 'uri';
+    const docs = await subSearch(store, target, sub, baseUrl, depth, byUrl ? 'docs' : 'keys', restrict);
+    for (const d of docs) refs.push(`${d.t}/${d.id}`);
+    if (byUrl) canonical.push(...canonicalRefs(docs, indexFields(type, c.def.code)));
   }
   if (!known) throw fhirError('INVALID_SEARCH', `${c.key}: no target of ${c.def.code} has a parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
-  return refInFilter(type, c.def.code, refs);
+  const byId = refInFilter(type, c.def.code, refs);
+  return canonical.length ? { $or: [byId, ...canonical] } : byId;
 }
 
 async function hasFilter(store: Searcher, type: string | undefined, c: HasClause, baseUrl: string, depth: number, restrict?: Restrict): Promise<Filter> {

@@ -91,3 +91,23 @@ t.test('an empty _id value is a bad value, as an empty value of every other para
     t.same(res.json().issue[0].expression, [url.slice(url.indexOf('?') + 1, url.indexOf('='))], `${url}: naming the parameter`);
   }
 });
+
+t.test('a chain goes through canonical references (questionnaire.…, by url and url|version)', async (t) => {
+  const app = await testApp(t);
+  const Q = 'http://example.org/Questionnaire/intake';
+  await load(app, [
+    { resourceType: 'Questionnaire', id: 'v1', status: 'active', url: Q, version: '1', title: 'Intake' },
+    { resourceType: 'Questionnaire', id: 'v2', status: 'retired', url: Q, version: '2', title: 'Intake' },
+    { resourceType: 'Questionnaire', id: 'plain', status: 'active', url: 'http://example.org/Questionnaire/plain', title: 'Plain' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-v1', status: 'completed', questionnaire: `${Q}|1` },
+    { resourceType: 'QuestionnaireResponse', id: 'to-v2', status: 'completed', questionnaire: `${Q}|2` },
+    { resourceType: 'QuestionnaireResponse', id: 'to-any', status: 'completed', questionnaire: Q },
+    { resourceType: 'QuestionnaireResponse', id: 'to-plain', status: 'completed', questionnaire: 'http://example.org/Questionnaire/plain' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-id', status: 'completed', questionnaire: 'Questionnaire/v1' },
+  ]);
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.title=Plain'), ['to-plain']);
+  // version 1 is active: the responses to version 1, and to the canonical without a version
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.status=active'), ['to-any', 'to-id', 'to-plain', 'to-v1']);
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.status=retired'), ['to-any', 'to-v2']);
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.title=Intake'), ['to-any', 'to-id', 'to-v1', 'to-v2']);
+});
