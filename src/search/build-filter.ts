@@ -98,12 +98,33 @@ async function hasFilter(store: Searcher, type: string | undefined, c: HasClause
   if (!sub) throw fhirError('INVALID_SEARCH', `${c.key}: ${c.type} has no parameter "${c.rest.split(/[.:]/)[0]}"`, c.key);
   const ids = new Set<string>();
   const prefix = `${type}/`;
+  // canonical references (`QuestionnaireResponse.questionnaire`) name a type with a url by it
+  const byUrl = getParam(type, 'url')?.type === 'uri';
+  const urls = new Set<string>();
+  const versioned = new Map<string, { url: string; version: string }>();
   for (const d of await subSearch(store, c.type, sub, baseUrl, depth, 'docs', restrict)) {
+    const canonical: string[] = [];
     for (const f of indexFields(c.type, c.via)) {
-      for (const r of (d.x[f] as string[] | undefined) ?? []) if (typeof r === 'string' && r.startsWith(prefix)) ids.add(r.slice(prefix.length));
+      for (const r of (d.x[f] as string[] | undefined) ?? []) {
+        if (typeof r !== 'string') continue;
+        if (r.startsWith(prefix)) ids.add(r.slice(prefix.length));
+        else if (byUrl && /^[a-z][a-z0-9+.-]*:/i.test(r)) canonical.push(r);
+      }
+    }
+    // `url|version` is indexed with its bare url beside it (index-values.ts): that bare form names no version
+    const bareOfVersioned = new Set(canonical.filter((r) => r.includes('|')).map((r) => r.slice(0, r.indexOf('|'))));
+    for (const r of canonical) {
+      const bar = r.indexOf('|');
+      if (bar >= 0) versioned.set(r, { url: r.slice(0, bar), version: r.slice(bar + 1) });
+      else if (!bareOfVersioned.has(r)) urls.add(r);
     }
   }
-  return { id: { $in: [...ids] } };
+  const byId = { id: { $in: [...ids] } };
+  if (!urls.size && !versioned.size) return byId;
+  const alternatives: Filter[] = [byId];
+  if (urls.size) alternatives.push({ 'x.url': { $in: [...urls] } });
+  for (const { url, version } of versioned.values()) if (!urls.has(url)) alternatives.push({ 'x.url': url, 'x.version': version });
+  return { $or: alternatives };
 }
 
 export async function clauseFilter(store: Searcher, type: string | undefined, c: Clause, baseUrl: string, depth = 0, restrict?: Restrict): Promise<Filter> {

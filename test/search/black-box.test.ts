@@ -111,3 +111,21 @@ t.test('a chain goes through canonical references (questionnaire.…, by url and
   t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.status=retired'), ['to-any', 'to-v2']);
   t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.title=Intake'), ['to-any', 'to-id', 'to-v1', 'to-v2']);
 });
+
+t.test('_has goes back through canonical references (Questionnaire?_has:QuestionnaireResponse:questionnaire:…)', async (t) => {
+  const app = await testApp(t);
+  const Q = 'http://example.org/Questionnaire/intake';
+  await load(app, [
+    { resourceType: 'Questionnaire', id: 'v1', status: 'active', url: Q, version: '1' },
+    { resourceType: 'Questionnaire', id: 'v2', status: 'active', url: Q, version: '2' },
+    { resourceType: 'Questionnaire', id: 'plain', status: 'active', url: 'http://example.org/Questionnaire/plain' },
+    { resourceType: 'Questionnaire', id: 'by-id', status: 'active', url: 'http://example.org/Questionnaire/by-id' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-v1', status: 'completed', questionnaire: `${Q}|1` },
+    { resourceType: 'QuestionnaireResponse', id: 'to-plain', status: 'in-progress', questionnaire: 'http://example.org/Questionnaire/plain' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-id', status: 'in-progress', questionnaire: 'Questionnaire/by-id' },
+  ]);
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=completed'), ['v1'], 'url|version names one version');
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=in-progress'), ['by-id', 'plain']);
+  await load(app, [{ resourceType: 'QuestionnaireResponse', id: 'to-any', status: 'stopped', questionnaire: Q }]);
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=stopped'), ['v1', 'v2'], 'a bare url names every version');
+});
