@@ -142,6 +142,7 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
   }
   if (def.code === '_id') {
     const ids = c.values.map(unescape);
+    if (ids.includes('')) bad(c.key, 'empty id'); // as an empty value of any other parameter: not "no id"
     const cond = ids.length === 1 ? ids[0] : { $in: ids };
     return modifier === 'not' ? { id: { $nin: ids } } : { id: cond };
   }

@@ -100,9 +100,12 @@ export function parseClause(type: string, key: string, value: string): Clause | 
   }
   const dot = key.indexOf('.');
   const head = dot < 0 ? key : key.slice(0, dot);
-  const [code, modifier] = head.split(':', 2) as [string, string | undefined];
+  const [code, modifier, ...more] = head.split(':') as [string, string | undefined, ...string[]];
   const def = getParam(type, code);
   if (!def) return undefined;
+  // R4 modifiers do not combine (search.html#modifiers): reading `subject:identifier:not` as
+  // `subject:identifier` would answer the opposite of the question
+  if (more.length) throw fhirError('INVALID_SEARCH', `${key}: a parameter takes one modifier (:${[modifier, ...more].join(', :')} given)`, key);
   if (dot >= 0) {
     if (def.type !== 'reference') throw fhirError('INVALID_SEARCH', `${key}: only reference parameters can be chained`, key);
     const targets = modifier ? [modifier] : def.target ?? [];

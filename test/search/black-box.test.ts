@@ -63,3 +63,69 @@ t.test('the built-in SearchParameters and OperationDefinitions are searchable (s
   t.same(await ids(app, '/fhir/OperationDefinition?code=everything'), ['Patient-everything']);
   t.same(await ids(app, '/fhir/OperationDefinition?url=urn:fhir-genomics-server:OperationDefinition/Patient-everything'), ['Patient-everything']);
 });
+
+t.test('a parameter takes one modifier: a second one is refused, not dropped', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    { resourceType: 'Observation', id: 'by-id', status: 'final', code: { text: 'x' }, subject: { identifier: { system: 'urn:mrn', value: 'M1' } } },
+    { resourceType: 'Observation', id: 'other', status: 'final', code: { text: 'x' }, subject: { identifier: { system: 'urn:mrn', value: 'M2' } } },
+  ]);
+  t.same(await ids(app, '/fhir/Observation?subject:identifier=urn:mrn|M1'), ['by-id']);
+  // `subject:identifier:not=…` read as `subject:identifier=…` answered the opposite of the question
+  for (const url of ['/fhir/Observation?subject:identifier:not=urn:mrn|M1', '/fhir/Observation?subject:identifier:missing=true', '/fhir/Observation?status:not:missing=true']) {
+    const res = await send(app, 'GET', url);
+    t.equal(res.statusCode, 400, url);
+    const key = decodeURIComponent(url.slice(url.indexOf('?') + 1, url.indexOf('=')));
+    t.same(res.json().issue[0].expression, [key], 'naming the parameter');
+    t.match(res.json().issue[0].diagnostics, /one modifier/);
+  }
+  t.same(await ids(app, '/fhir/Observation?subject:Patient.identifier:missing=true'), [], 'a chain takes a modifier on its last link');
+});
+
+t.test('an empty _id value is a bad value, as an empty value of every other parameter is', async (t) => {
+  const app = await testApp(t);
+  await load(app, [{ resourceType: 'Patient', id: 'a' }]);
+  for (const url of ['/fhir/Patient?_id=', '/fhir/Patient?_id=a,', '/fhir/Patient?_id:not=', '/fhir/Patient?name=']) {
+    const res = await send(app, 'GET', url);
+    t.equal(res.statusCode, 400, url);
+    t.same(res.json().issue[0].expression, [url.slice(url.indexOf('?') + 1, url.indexOf('='))], `${url}: naming the parameter`);
+  }
+});
+
+t.test('a chain goes through canonical references (questionnaire.…, by url and url|version)', async (t) => {
+  const app = await testApp(t);
+  const Q = 'http://example.org/Questionnaire/intake';
+  await load(app, [
+    { resourceType: 'Questionnaire', id: 'v1', status: 'active', url: Q, version: '1', title: 'Intake' },
+    { resourceType: 'Questionnaire', id: 'v2', status: 'retired', url: Q, version: '2', title: 'Intake' },
+    { resourceType: 'Questionnaire', id: 'plain', status: 'active', url: 'http://example.org/Questionnaire/plain', title: 'Plain' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-v1', status: 'completed', questionnaire: `${Q}|1` },
+    { resourceType: 'QuestionnaireResponse', id: 'to-v2', status: 'completed', questionnaire: `${Q}|2` },
+    { resourceType: 'QuestionnaireResponse', id: 'to-any', status: 'completed', questionnaire: Q },
+    { resourceType: 'QuestionnaireResponse', id: 'to-plain', status: 'completed', questionnaire: 'http://example.org/Questionnaire/plain' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-id', status: 'completed', questionnaire: 'Questionnaire/v1' },
+  ]);
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.title=Plain'), ['to-plain']);
+  // version 1 is active: the responses to version 1, and to the canonical without a version
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.status=active'), ['to-any', 'to-id', 'to-plain', 'to-v1']);
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.status=retired'), ['to-any', 'to-v2']);
+  t.same(await ids(app, '/fhir/QuestionnaireResponse?questionnaire.title=Intake'), ['to-any', 'to-id', 'to-v1', 'to-v2']);
+});
+
+t.test('_has goes back through canonical references (Questionnaire?_has:QuestionnaireResponse:questionnaire:…)', async (t) => {
+  const app = await testApp(t);
+  const Q = 'http://example.org/Questionnaire/intake';
+  await load(app, [
+    { resourceType: 'Questionnaire', id: 'v1', status: 'active', url: Q, version: '1' },
+    { resourceType: 'Questionnaire', id: 'v2', status: 'active', url: Q, version: '2' },
+    { resourceType: 'Questionnaire', id: 'plain', status: 'active', url: 'http://example.org/Questionnaire/plain' },
+    { resourceType: 'Questionnaire', id: 'by-id', status: 'active', url: 'http://example.org/Questionnaire/by-id' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-v1', status: 'completed', questionnaire: `${Q}|1` },
+    { resourceType: 'QuestionnaireResponse', id: 'to-plain', status: 'in-progress', questionnaire: 'http://example.org/Questionnaire/plain' },
+    { resourceType: 'QuestionnaireResponse', id: 'to-id', status: 'in-progress', questionnaire: 'Questionnaire/by-id' },
+  ]);
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=completed'), ['v1'], 'url|version names one version');
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=in-progress'), ['by-id', 'plain']);
+  await load(app, [{ resourceType: 'QuestionnaireResponse', id: 'to-any', status: 'stopped', questionnaire: Q }]);
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=stopped'), ['v1', 'v2'], 'a bare url names every version');
+});
