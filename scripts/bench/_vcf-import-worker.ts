@@ -7,7 +7,10 @@
  * transaction, fsync on; with BENCH_VCF_BATCH=N, the CLI's --batch-size path: a validating pre-pass, then
  * transactions of N resources). Prints one JSON line: ms (wall), cpuMs (this process, user+system),
  * records, variants, resources, rssGrowthMb (peak RSS growth: the kernel's peak where it can be
- * reset, else sampled every 20 ms) and sampledGrowthMb (the sampled one, for comparison).
+ * reset, else sampled every 20 ms) and sampledGrowthMb (the sampled one, for comparison); where it
+ * goes: mainHeapMb (this thread's V8 heap at its sampled peak, against mainHeapAtStartMb),
+ * mainExternalMb, and workerHeapsMb (each prepare worker's heap after its largest chunk; the bench
+ * sets FHIR_PREPARE_HEAP_STATS=1 for that, pool.ts).
  * Stage prepare-warm (FILE WARMUP): the prepare stage's growth in a process whose prepare pool is
  * already running: it imports WARMUP first (nothing stored), then takes the baseline and resets the
  * peak, and imports FILE while the pool is still up (it stops after 500 ms idle, pool.ts). What it
@@ -38,9 +41,17 @@ global.gc?.();
 // The peak is the kernel's (VmHWM, reset here through clear_refs): sampling RSS from this thread
 // misses what the worker threads' heaps reach between two samples, or while this thread is busy.
 const exactPeak = resetPeakRss();
-const rss0 = process.memoryUsage().rss;
+const { rss: rss0, heapTotal: heap0 } = process.memoryUsage();
 let peak = rss0;
-const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+// Where the growth is: this thread's V8 heap and external memory (sampled with the RSS; the
+// workers' heaps are not in memoryUsage(), they report their own: FHIR_PREPARE_HEAP_STATS).
+const main = { heap: 0, external: 0 };
+const timer = setInterval(() => {
+  const m = process.memoryUsage();
+  peak = Math.max(peak, m.rss);
+  main.heap = Math.max(main.heap, m.heapTotal);
+  main.external = Math.max(main.external, m.external);
+}, 20);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 let records = 0;
@@ -98,7 +109,12 @@ peak = Math.max(peak, process.memoryUsage().rss);
 const sampledGrowthMb = (peak - rss0) / 1e6;
 const hwm = exactPeak ? peakRss() : undefined;
 const rssGrowthMb = hwm !== undefined ? (hwm - rss0) / 1e6 : sampledGrowthMb;
-console.log(JSON.stringify({ ms, cpuMs, heapAfterMb: process.memoryUsage().heapUsed / 1e6, closeMs, records, variants, resources, rssGrowthMb, sampledGrowthMb }));
+const mb = (b: number) => Math.round(b / 1e5) / 10;
+const memory = {
+  mainHeapMb: mb(main.heap), mainHeapAtStartMb: mb(heap0), mainExternalMb: mb(main.external),
+  workerHeapsMb: preparePool().heapPeaks().map((h) => ({ physical: mb(h.physical), used: mb(h.used), external: mb(h.external) })),
+};
+console.log(JSON.stringify({ ms, cpuMs, heapAfterMb: process.memoryUsage().heapUsed / 1e6, closeMs, records, variants, resources, rssGrowthMb, sampledGrowthMb, ...memory }));
 
 /** Resets the process's peak RSS (Linux: `5` to /proc/self/clear_refs); false where that cannot be done. */
 function resetPeakRss(): boolean {

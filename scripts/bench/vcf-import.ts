@@ -25,7 +25,8 @@ const M = Math.min(N, Number(process.env.BENCH_VCF_STORE_VARIANTS ?? N));
 const WARM_SMALL = Number(process.env.BENCH_VCF_WARM_VARIANTS ?? 20_000);
 const STAGE_TIMEOUT_MS = Number(process.env.BENCH_VCF_TIMEOUT_MS ?? 15 * 60_000);
 
-interface StageResult { ms: number; cpuMs: number; heapAfterMb: number; closeMs: number; records: number; variants: number; resources: number; rssGrowthMb: number; sampledGrowthMb: number }
+interface StageResult { ms: number; cpuMs: number; heapAfterMb: number; closeMs: number; records: number; variants: number; resources: number; rssGrowthMb: number; sampledGrowthMb: number;
+  mainHeapMb: number; mainHeapAtStartMb: number; mainExternalMb: number; workerHeapsMb: Array<{ physical: number; used: number; external: number }> }
 
 // Past this many variants the store stage takes the CLI's --batch-size path (one transaction per
 // BATCH resources): one transaction of a million variants would be one multi-gigabyte journal line.
@@ -33,10 +34,23 @@ const BATCH = M > 100_000 ? 20_000 : 0;
 
 function stage(name: string, file: string, ...more: string[]): StageResult {
   const r = spawnSync(process.execPath, ['--max-old-space-size=16000', '--import', 'tsx', join(here, '_vcf-import-worker.ts'), name, file, ...more], {
-    encoding: 'utf8', timeout: STAGE_TIMEOUT_MS, maxBuffer: 1 << 20, env: { ...process.env, BENCH_VCF_BATCH: String(BATCH) },
+    encoding: 'utf8', timeout: STAGE_TIMEOUT_MS, maxBuffer: 1 << 20, env: { ...process.env, BENCH_VCF_BATCH: String(BATCH), FHIR_PREPARE_HEAP_STATS: '1' },
   });
   if (r.status !== 0) throw new Error(`stage ${name} failed (${r.signal ?? r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as StageResult;
+}
+
+/**
+ * Where a stage's peak went: the main thread's heap growth (sampled), its external memory, and each
+ * prepare worker's heap (resident pages, garbage included) after its largest chunk. What is left of
+ * the RSS growth is code, malloc arenas and the isolates' own overhead.
+ */
+function memoryLines(label: string, s: StageResult): BenchLine[] {
+  const workers = s.workerHeapsMb.reduce((n, w) => n + w.physical, 0);
+  return [
+    { name: `  ${label}: main heap growth / external`, value: s.mainHeapMb - s.mainHeapAtStartMb, unit: `MB / ${s.mainExternalMb.toFixed(0)} MB` },
+    { name: `  ${label}: worker heaps (${s.workerHeapsMb.length}, each: ${s.workerHeapsMb.map((w) => `${w.physical.toFixed(0)} (${w.used.toFixed(0)} used)`).join(', ')})`, value: workers, unit: 'MB' },
+  ];
 }
 
 const bench: BenchModule = {
@@ -78,6 +92,7 @@ const bench: BenchModule = {
       // The kernel's peak (VmHWM, _vcf-import-worker.ts); the store's data is not in this stage.
       lines.push({ name: `import without the store (prepare pool) peak RSS growth @${M.toLocaleString('en-US')}`, value: prepare.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
       lines.push({ name: '  the same sampled every 20 ms (as measured before)', value: prepare.sampledGrowthMb, unit: 'MB' });
+      lines.push(...memoryLines('where', prepare));
       // Most of that is fixed: compiled validators and indexers in the main thread and in each
       // worker. What grows with the file is the difference from a tenth of its size.
       const tenth = join(dir, 'tenth.vcf');
@@ -100,6 +115,7 @@ const bench: BenchModule = {
       const wb = stage('prepare-warm', warmBig, warm);
       lines.push({ name: `import without the store, pool running (after a 5,000-record import) @${W.toLocaleString('en-US')}`, value: ws.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
       lines.push({ name: `  same @${(10 * W).toLocaleString('en-US')}`, value: wb.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
+      lines.push(...memoryLines('where', wb));
       lines.push({ name: '  growth with file size (difference)', value: wb.rssGrowthMb - ws.rssGrowthMb, unit: 'MB' });
       lines.push({ name: 'end-to-end peak RSS growth (store holds data)', value: store.rssGrowthMb, unit: 'MB', target: '< 300 MB' });
       lines.push({ name: 'resources per variant', value: store.resources / store.variants, unit: 'resources' });

@@ -40,6 +40,17 @@ export interface WorkerReply {
   terms?: Terms;
   lines?: MappedLines;
   error?: string;
+  /** The worker's heap after the work, in bytes (only with FHIR_PREPARE_HEAP_STATS=1, worker.ts). */
+  heap?: HeapSample;
+}
+
+export interface HeapSample {
+  /** V8's total_physical_size: heap pages resident, garbage included (what RSS sees). */
+  physical: number;
+  /** used_heap_size: live objects and garbage not yet collected. */
+  used: number;
+  /** external_memory: ArrayBuffers and external strings the isolate accounts for. */
+  external: number;
 }
 
 interface Job {
@@ -61,6 +72,8 @@ export class PreparePool {
   private failed = false;
   /** Resources and data lines prepared on this thread (observability: tests). */
   readonly inline = { resources: 0, lines: 0 };
+  /** Each worker's largest heap sample (FHIR_PREPARE_HEAP_STATS=1), by thread id; kept across restarts. */
+  private readonly peaks = new Map<number, HeapSample>();
 
   constructor(private readonly size: number) {}
 
@@ -76,6 +89,7 @@ export class PreparePool {
       w.on('message', (m: WorkerReply) => {
         const job = this.running.get(w)!;
         this.running.delete(w);
+        if (m.heap) this.notePeak(w.threadId, m.heap);
         if (m.error) job.reject(new Error(`prepare worker: ${m.error}`));
         else job.resolve(m);
         this.next(w);
@@ -101,6 +115,16 @@ export class PreparePool {
       this.all.push(w);
       this.idle.push(w);
     }
+  }
+
+  private notePeak(thread: number, h: HeapSample): void {
+    const p = this.peaks.get(thread);
+    this.peaks.set(thread, p ? { physical: Math.max(p.physical, h.physical), used: Math.max(p.used, h.used), external: Math.max(p.external, h.external) } : h);
+  }
+
+  /** The workers' heap peaks seen so far (empty unless FHIR_PREPARE_HEAP_STATS=1 when they started). */
+  heapPeaks(): HeapSample[] {
+    return [...this.peaks.values()];
   }
 
   private next(w: Worker): void {

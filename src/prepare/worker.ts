@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import type { Resource } from '@medplum/fhirtypes';
 import { prepareChunk } from './prepare.js';
 import { termsOfBytes } from './terms-of-bytes.js';
@@ -10,6 +11,20 @@ import type { RecordContext } from '../genomics/vcf/record-mapper.js';
 /** The VCF import this worker maps lines of (pool.ts sends it once), and the mapper, loaded on first use. */
 let ctx: RecordContext | undefined;
 let vcf: typeof import('../genomics/vcf/map-lines.js') | undefined;
+
+/**
+ * FHIR_PREPARE_HEAP_STATS=1 (benchmarks): each answer carries this isolate's heap right after the
+ * work, when its garbage is at its fullest, for the pool's per-worker peaks (PreparePool.heapPeaks).
+ * Off by default: the main thread's memoryUsage() cannot see a worker's heap, and nothing else reads it.
+ */
+const heapStats = process.env.FHIR_PREPARE_HEAP_STATS === '1';
+const post = (reply: WorkerReply, transfer: ArrayBuffer[]) => {
+  if (heapStats) {
+    const h = getHeapStatistics();
+    reply.heap = { physical: h.total_physical_size, used: h.used_heap_size, external: h.external_memory };
+  }
+  parentPort!.postMessage(reply, transfer);
+};
 
 /**
  * Worker thread of the prepare pool (pool.ts). Either a chunk of resources as one JSON string
@@ -25,13 +40,13 @@ parentPort!.on('message', async (msg: WorkerRequest) => {
       ctx = msg.ctx ?? ctx;
       vcf ??= await import('../genomics/vcf/map-lines.js');
       const lines = vcf.mapLines(ctx!, msg.lines, msg.lineNos);
-      parentPort!.postMessage({ lines } satisfies WorkerReply, transferablesOf(lines.chunk.batch));
+      post({ lines }, transferablesOf(lines.chunk.batch));
     } else if ('json' in msg) {
       const chunk = prepareChunk(JSON.parse(msg.json) as Resource[], msg.ownBase);
-      parentPort!.postMessage({ chunk } satisfies WorkerReply, transferablesOf(chunk.batch));
+      post({ chunk }, transferablesOf(chunk.batch));
     } else {
       const terms = termsOfBytes(msg.types, msg.chunks, msg.spans);
-      parentPort!.postMessage({ terms } satisfies WorkerReply, termsBuffers(terms));
+      post({ terms }, termsBuffers(terms));
     }
   } catch (e) {
     parentPort!.postMessage({ error: String((e as Error)?.stack ?? e) } satisfies WorkerReply);

@@ -111,3 +111,26 @@ t.test('VCF lines mapped on workers answer what mapping them inline answers, wit
     t.ok(viaWorkers.every((m) => m.chunk.batch.ids.every((id) => id.startsWith('vcf-') || id.startsWith('vcfdx-'))), 'resources are Variants and implications');
   }
 });
+
+t.test('with FHIR_PREPARE_HEAP_STATS=1 each worker reports its heap peak (the import memory bench reads them)', async (t) => {
+  const data: Resource[] = [...generateGenomicData({ variants: 400, patients: 2, seed: 6 })];
+  const before = process.env.FHIR_PREPARE_HEAP_STATS;
+  process.env.FHIR_PREPARE_HEAP_STATS = '1'; // read by each worker when it starts (it inherits the environment)
+  const pool = new PreparePool(2);
+  t.teardown(async () => {
+    await pool.close();
+    if (before === undefined) delete process.env.FHIR_PREPARE_HEAP_STATS;
+    else process.env.FHIR_PREPARE_HEAP_STATS = before;
+  });
+  t.same(pool.heapPeaks(), [], 'nothing before any work');
+  await pool.prepareAll(data, BASE);
+  const peaks = pool.heapPeaks();
+  t.ok(peaks.length >= 1 && peaks.length <= 2, `one peak per worker that worked (${peaks.length})`);
+  // a worker that compiled the validators and prepared resources holds megabytes, not nothing
+  t.ok(peaks.every((p) => p.physical > 5e6 && p.used > 1e6 && p.used <= p.physical), JSON.stringify(peaks));
+  const unset = new PreparePool(1);
+  t.teardown(() => unset.close());
+  delete process.env.FHIR_PREPARE_HEAP_STATS;
+  await unset.prepareAll(data, BASE);
+  t.same(unset.heapPeaks(), [], 'off by default: no samples');
+});
