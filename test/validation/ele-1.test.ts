@@ -57,3 +57,19 @@ t.test('over HTTP: create, update and $validate agree', async (t) => {
     t.match(validated.json().issue, [{ severity: 'error', expression: [at], diagnostics: /ele-1/ }]);
   }
 });
+
+t.test('an empty uri, url or canonical is an empty string too', async (t) => {
+  // R4's regex for these three is `\S*`, which matches ''; FHIR JSON still has no empty strings
+  for (const [resource, at] of [
+    [patient({ implicitRules: '' }), 'Patient.implicitRules'],
+    [patient({ meta: { profile: [''] } }), 'Patient.meta.profile[0]'],
+    [{ resourceType: 'Endpoint', status: 'active', connectionType: { code: 'hl7-fhir-rest' }, payloadType: [{ text: 'x' }], address: '' }, 'Endpoint.address'],
+    [patient({ extension: [{ url: 'http://example.org/x', valueUri: '' }] }), 'Patient.extension[0].valueUri'],
+    [patient({ extension: [{ url: 'http://example.org/x', valueCanonical: '' }] }), 'Patient.extension[0].valueCanonical'],
+  ] as const) {
+    const issues = errorsOf(validateResource(resource));
+    t.same(summary(issues), [`value ${at}`], at);
+    t.match(issues[0]?.diagnostics, `${at} must not be an empty string (ele-1)`);
+  }
+  t.same(errorsOf(validateResource(patient({ implicitRules: 'urn:x', meta: { profile: ['http://example.org/p'] } }))), [], 'a non-empty one passes');
+});
