@@ -122,12 +122,20 @@ export function xmlRegex(source: string): string {
 const BASE64_PATTERNS = new Set(['^(\\s*([0-9a-zA-Z+/=]){4}\\s*)+$', '^(\\s*([0-9a-zA-Z\\+/=]){4}\\s*)+$']);
 const BASE64_SAFE = '^[ \\t\\n\\r]*(?:[0-9a-zA-Z+/=]{4}[ \\t\\n\\r]*)+$';
 
+/**
+ * uri, url and canonical (and their inlined choice copies, valueUri …) have the R4 regex `\S*`,
+ * which matches '': FHIR JSON has no empty strings (ele-1, https://hl7.org/fhir/R4/json.html), and
+ * every other string type's regex refuses one (src/validation/ajv-issues.ts words it as ele-1).
+ */
+const EMPTY_ALLOWED = '^\\S*$';
+const NON_EMPTY = '^\\S+$';
+
 function repairPatterns(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(repairPatterns);
   if (!node || typeof node !== 'object') return;
   const o = node as Schema;
   for (const [k, v] of Object.entries(o)) {
-    if (k === 'pattern' && typeof v === 'string') o[k] = BASE64_PATTERNS.has(v) ? BASE64_SAFE : xmlRegex(v);
+    if (k === 'pattern' && typeof v === 'string') o[k] = BASE64_PATTERNS.has(v) ? BASE64_SAFE : xmlRegex(v === EMPTY_ALLOWED ? NON_EMPTY : v);
     else repairPatterns(v);
   }
 }

@@ -7,6 +7,7 @@ import { fhirRouteDocs } from './fhir-route-docs.js';
 import { paramRecord } from '../fhir/query-params.js';
 import { keepNumberText, parseFhirJson, stringifyFhir } from '../fhir/json-decimals.js';
 import { checkBodyMediaType, checkContentEncoding, decodeUtf8 } from '../fhir/rest/media-type.js';
+import { checkJsonShape } from '../validation/json-shape.js';
 
 /**
  * The thin HTTP adapter of the FHIR API: it turns a Fastify request below `/fhir` into a
@@ -57,7 +58,10 @@ function jsonProblem(text: string, err: Error): Error {
   } catch (syntax) {
     return new FhirError('INVALID_JSON', `Malformed JSON: ${(syntax as Error).message}`);
   }
-  return new FhirError('INVALID_JSON', 'The body holds a __proto__ key or a constructor.prototype key, which this server refuses (they could alter objects on the server)');
+  const message = 'The body holds a __proto__ key or a constructor.prototype key, which this server refuses (they could alter objects on the server)';
+  // (JSON.parse keeps such a key as a plain own key: the shape check says where each one sits)
+  const located = checkJsonShape(JSON.parse(text)).map((i) => ({ ...i, diagnostics: `${i.diagnostics} (it could alter objects on the server)` }));
+  return new FhirError('INVALID_JSON', message, located.length ? { issues: located } : {});
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { Issue } from '../fhir/outcome.js';
+import { emptyString } from './invariants/empty-element.js';
 import { defInfo, elementAt } from './element-model.js';
 import { pointerSegments, toExpression } from './expression.js';
 
@@ -79,19 +80,20 @@ function toIssue(e: ErrorObject, resourceType: string, root: string, resource: u
       return { severity: 'error', code: 'structure', diagnostics: `${element} must be ${expectedKind(String(params.type), fhirType)}, not ${jsonKind(value)}`, expression: [at] };
     }
     case 'pattern': {
-      if (value === '') {
-        return { severity: 'error', code: 'value', diagnostics: `${at} must not be an empty string (ele-1)`, expression: [at] };
-      }
+      if (value === '') return emptyString(at);
       const rule = fhirType ? PRIMITIVE_RULES[fhirType] : undefined;
       const what = fhirType ? `a valid ${fhirType}` : 'valid';
       return { severity: 'error', code: 'value', diagnostics: `${show(value)} is not ${what}${rule ? ` (${rule})` : ''} at ${at}`, expression: [at] };
     }
     case 'enum': {
+      // '' is no code at all: ele-1 says what is wrong, as for the elements checked by a pattern
+      if (value === '') return emptyString(at);
       const allowed = (params.allowedValues as unknown[]).map(String);
       const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');
       return { severity: 'error', code: 'value', diagnostics: `${show(value)} is not a valid code for ${at} (required binding: ${list})`, expression: [at] };
     }
     case 'const':
+      if (value === '') return emptyString(at);
       return { severity: 'error', code: 'value', diagnostics: `${at} must be ${show(params.allowedValue)}, not ${show(value)}`, expression: [at] };
     case 'minimum':
     case 'maximum':

@@ -12,8 +12,17 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface JsonShapeOptions {
   maxDepth?: number;
-  /** Expression root for messages, e.g. the resource type. */
+  /** Expression root for messages; by default the body's resourceType, when it is a type name. */
   root?: string;
+}
+
+/**
+ * A resource's issues are FHIRPath from its type (`Patient.text.prototype`), as every other
+ * layer's; only a name-shaped resourceType is taken (it goes into the expression as it is).
+ */
+function rootOf(value: unknown): string {
+  const type = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).resourceType : undefined;
+  return typeof type === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(type) ? type : '';
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -47,7 +56,7 @@ export function checkJsonShape(value: unknown, opts: JsonShapeOptions = {}): Iss
   const issues: Issue[] = [];
   // Every write passes here, nearly always clean: a quick pass first, the located walk only when it finds something.
   if (maxDepth <= 1000 && clean(value, 0, maxDepth)) return issues;
-  const stack: { node: unknown; depth: number; path: string }[] = [{ node: value, depth: 0, path: opts.root ?? '' }];
+  const stack: { node: unknown; depth: number; path: string }[] = [{ node: value, depth: 0, path: opts.root ?? rootOf(value) }];
   while (stack.length) {
     const { node, depth, path } = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;

@@ -116,21 +116,23 @@ function batchSizeOf(text: string | undefined): number | undefined {
 
 function buildOptions(get: (name: string) => string | undefined): VcfImportOptions {
   const patient = get('patient')?.replace(/^Patient\//, '');
-  if (!patient) throw fhirError('BAD_REQUEST', "The 'patient' parameter (a Patient id) is required");
+  if (!patient) throw fhirError('BAD_REQUEST', "The 'patient' parameter (a Patient id) is required", 'patient');
   const buildText = get('build');
   const build = buildText === undefined ? undefined : parseBuild(buildText);
-  if (buildText !== undefined && !build) throw fhirError('BAD_REQUEST', `build must be GRCh37 or GRCh38, got '${buildText}'`);
-  const source = get('genomic-source') ?? get('genomicSource');
-  if (source !== undefined && source !== 'germline' && source !== 'somatic') throw fhirError('BAD_REQUEST', `genomic-source must be germline or somatic, got '${source}'`);
+  if (buildText !== undefined && !build) throw fhirError('BAD_REQUEST', `build must be GRCh37 or GRCh38, got '${buildText}'`, 'build');
+  // (the issue names the input as it was given: the alias too)
+  const sourceName = get('genomic-source') !== undefined ? 'genomic-source' : 'genomicSource';
+  const source = get(sourceName);
+  if (source !== undefined && source !== 'germline' && source !== 'somatic') throw fhirError('BAD_REQUEST', `genomic-source must be germline or somatic, got '${source}'`, sourceName);
   const bool = (name: string) => {
     const v = get(name);
     if (v === undefined) return undefined;
-    if (v !== 'true' && v !== 'false') throw fhirError('BAD_REQUEST', `${name} must be true or false, got '${v}'`);
+    if (v !== 'true' && v !== 'false') throw fhirError('BAD_REQUEST', `${name} must be true or false, got '${v}'`, name);
     return v === 'true';
   };
   const maxText = get('max-report-results');
   const maxReportResults = maxText === undefined ? undefined : Number(maxText);
-  if (maxReportResults !== undefined && !(Number.isInteger(maxReportResults) && maxReportResults >= 0)) throw fhirError('BAD_REQUEST', 'max-report-results must be a non-negative integer');
+  if (maxReportResults !== undefined && !(Number.isInteger(maxReportResults) && maxReportResults >= 0)) throw fhirError('BAD_REQUEST', 'max-report-results must be a non-negative integer', 'max-report-results');
   return {
     patient, build, sample: get('sample'), maxReportResults, specimen: get('specimen')?.replace(/^Specimen\//, ''), genomicSource: source,
     includeFiltered: bool('include-filtered'), allowErrors: bool('allow-errors'),
@@ -158,7 +160,7 @@ function scalar(p: ParametersParameter | undefined): string | undefined {
 function paramBytes(p: ParametersParameter): Buffer {
   if (p.valueString !== undefined) return Buffer.from(p.valueString, 'utf8');
   if (p.valueAttachment?.data !== undefined) return decodeBase64(p.name ?? '', p.valueAttachment.data);
-  throw fhirError('BAD_REQUEST', `Parameter '${p.name}' needs valueString or valueAttachment.data (base64)`);
+  throw fhirError('BAD_REQUEST', `Parameter '${p.name}' needs valueString or valueAttachment.data (base64)`, p.name);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import { validateResource } from '../../validation/validate.js';
+import { isEmptyElement } from '../../validation/invariants/empty-element.js';
 import { throwIfInvalid } from '../rest/validate-incoming.js';
 
 /**
@@ -11,8 +12,10 @@ import { throwIfInvalid } from '../rest/validate-incoming.js';
  * `valueAttachment.data`) is shortened to its first
  * characters: the schema's base64 pattern overflows the regular expression stack on tens of MB,
  * and the operation decodes such values itself. Only the shape is refused here (`structure`,
- * `required`: what the operations' readers cannot walk); a value's format and the invariants
- * (empty strings, base64) stay with the operation, whose message says what the input means.
+ * `required`: what the operations' readers cannot walk); a value's format, the invariants and
+ * ele-1 (empty strings, objects and arrays, such as `"parameter": []`: malformed too, but
+ * walkable) stay with the operation, whose message says what the input means ("No resource to
+ * validate").
  */
 const LONG = 64 * 1024;
 /** Stands in for a parameter's resource: the smallest valid one. */
@@ -20,7 +23,7 @@ const PLACEHOLDER = { resourceType: 'Binary', contentType: 'application/octet-st
 
 export function throwIfMalformedParameters(body: unknown): void {
   if (body === null || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'Parameters') return;
-  throwIfInvalid(validateResource(shellOf(body as Parameters)).filter((i) => i.code === 'structure' || i.code === 'required'));
+  throwIfInvalid(validateResource(shellOf(body as Parameters)).filter((i) => (i.code === 'structure' || i.code === 'required') && !isEmptyElement(i)));
 }
 
 function shellOf(p: Parameters): Parameters {

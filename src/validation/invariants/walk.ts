@@ -6,13 +6,14 @@ import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
 import { extensionProblem } from './extensions.js';
+import { emptyArrayMessage, emptyObjectMessage } from './empty-element.js';
 import { contextProblem, elementSite, rootSite, type Site } from './extension-context.js';
 
 /**
  * Validation layer 4, the generic part: one walk over a resource, guided by the R4 element model,
  * checking the rules the JSON Schema cannot express:
  * - ele-1: no empty objects or arrays (https://hl7.org/fhir/R4/element.html#invs; empty strings
- *   are caught by the schema's patterns);
+ *   are caught by the schema's patterns), malformed content like an empty string (./empty-element.ts);
  * - choice types: at most one of value[x]'s forms (https://hl7.org/fhir/R4/formats.html#choice);
  * - primitive value / `_element` pairing in arrays: same length, `null` only where the other side
  *   has content (https://hl7.org/fhir/R4/json.html#primitive);
@@ -157,7 +158,7 @@ function walkObject(node: Json, def: DefInfo, w: Walk, via: KeyPlan | undefined)
     w.segs.push(key);
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        add(w, 'invariant', (at) => `${at} must not be an empty array (ele-1)`, here(w));
+        add(w, 'structure', emptyArrayMessage, here(w));
       } else {
         if (kp.paired) {
           const partner = node[kp.partnerKey];
@@ -197,7 +198,7 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     return;
   }
   if (isEmptyObject(value as Json)) {
-    add(w, 'invariant', (at) => `${at} must not be an empty object (ele-1)`, here(w));
+    add(w, 'structure', emptyObjectMessage, here(w));
     return;
   }
   if (kp.type === 'Reference' && referenceNeedsReport(value as Json, w.containedIds)) {
