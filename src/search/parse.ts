@@ -162,6 +162,11 @@ export function parseSearch(resourceType: string | undefined, query: Record<stri
         warnOrThrow(strict, out.issues, key, `Unknown search parameter "${code}" for ${resourceType ?? 'a system search'}`);
         break;
       }
+      const unknown = unknownLink(clause);
+      if (unknown) {
+        warnOrThrow(strict, out.issues, key, `Unknown search parameter "${unknown.code}" for ${unknown.type} in ${key}`);
+        break;
+      }
       if (clause.kind === 'param' && clause.def.type === 'special' && clause.def.code === 'near') {
         warnOrThrow(strict, out.issues, key, 'Search parameter "near" is not supported');
         break;
@@ -171,6 +176,29 @@ export function parseSearch(resourceType: string | undefined, query: Record<stri
     }
   }
   return out;
+}
+
+/**
+ * The parameter a chain or `_has` ends in when no type it goes through has it (`subject.bogus`):
+ * an unknown parameter like any other, so it is ignored with a warning, or refused under strict
+ * handling (search.html#errors), not a 400 of its own. A chain is known when one of its targets
+ * knows the rest.
+ */
+function unknownLink(c: Clause, depth = 0): { type: string; code: string } | undefined {
+  if (c.kind === 'param' || depth > 8) return undefined;
+  const name = c.rest.split(/[.:]/)[0];
+  if (c.kind === 'has') {
+    const sub = parseClause(c.type, c.rest, c.value);
+    return sub ? unknownLink(sub, depth + 1) : { type: c.type, code: name };
+  }
+  let first: { type: string; code: string } | undefined;
+  for (const target of c.targetTypes) {
+    const sub = parseClause(target, c.rest, c.value);
+    const missing = sub ? unknownLink(sub, depth + 1) : { type: target, code: name };
+    if (!missing) return undefined;
+    first ??= missing;
+  }
+  return first;
 }
 
 /** System-level search (`GET /fhir?_type=…`): only Resource-level parameters apply. */

@@ -129,3 +129,24 @@ t.test('_has goes back through canonical references (Questionnaire?_has:Question
   await load(app, [{ resourceType: 'QuestionnaireResponse', id: 'to-any', status: 'stopped', questionnaire: Q }]);
   t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=stopped'), ['v1', 'v2'], 'a bare url names every version');
 });
+
+t.test('an unknown parameter at the end of a chain or _has is an unknown parameter: a warning, or 400 under strict handling', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    { resourceType: 'Patient', id: 'a', name: [{ family: 'A' }] },
+    { resourceType: 'Observation', id: 'o', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/a' } },
+  ]);
+  for (const url of ['/fhir/Observation?subject.bogus=1', '/fhir/Observation?subject:Patient.organization.bogus=1', '/fhir/Patient?_has:Observation:subject:bogus=1', '/fhir/Patient?_has:Observation:subject:subject.bogus=1']) {
+    const key = url.slice(url.indexOf('?') + 1, url.lastIndexOf('='));
+    const lax = await send(app, 'GET', url);
+    t.equal(lax.statusCode, 200, `${url}: ignored, as an unknown parameter is`);
+    const outcome = lax.json().entry?.find((e: { search: { mode: string } }) => e.search.mode === 'outcome');
+    t.same(outcome?.resource.issue[0].expression, [key], `${url}: with a warning naming it`);
+    t.same(lax.json().link[0].url.includes('bogus'), false, 'the self link leaves it out');
+    const strict = await send(app, 'GET', url, undefined, { prefer: 'handling=strict' });
+    t.equal(strict.statusCode, 400, `${url}: strict handling refuses it`);
+    t.same(strict.json().issue[0].expression, [key]);
+  }
+  t.equal((await send(app, 'GET', '/fhir/Observation?subject.name=A')).json().entry.length, 1, 'a known chain still works');
+  t.equal((await send(app, 'GET', '/fhir/Observation?subject.birthdate=x')).statusCode, 400, 'a bad value at the end of a chain is still a bad value');
+});
