@@ -39,3 +39,22 @@ t.test('a refused input names its parameter, in the query string and in Paramete
   }
   t.same(await readAll(app.store, 'Observation'), [], 'nothing stored');
 });
+
+t.test('inputs refused while the file is read name their parameter too', async (t) => {
+  const app = await testApp(t);
+  const two = VCF.replace('FORMAT\tS1', 'FORMAT\tS1\tS2').replace('GT\t0/1', 'GT\t0/1\t0/0');
+  const cases: Array<[string, () => ReturnType<typeof query>, string, RegExp]> = [
+    ['a patient that is not an id', () => query(app, 'patient=a_b'), 'patient', /patient 'a_b' is not a valid FHIR id/],
+    ['a specimen that is not an id', () => query(app, 'patient=p1&specimen=s%20x'), 'specimen', /specimen 's x' is not a valid FHIR id/],
+    ['a sample not in the file', () => query(app, 'patient=p1&sample=NA1'), 'sample', /Sample 'NA1' is not in the VCF/],
+    ['several samples and none chosen', () => app.inject({ method: 'POST', url: '/fhir/$import-vcf?patient=p1', headers: { 'content-type': 'text/plain' }, payload: two }), 'sample', /choose one with sample/],
+    ['a malformed annotations file', () => body(app, vcf, patient, { name: 'annotations', valueString: 'not\ta\tvalid annotations file\n' }), 'annotations', /./],
+    ['a malformed studied BED', () => body(app, vcf, patient, { name: 'studied', valueString: 'chr1\tx\ty\n' }), 'studied', /./],
+    ['a malformed uncallable BED', () => body(app, vcf, patient, { name: 'uncallable', valueString: 'chr1\tx\ty\n' }), 'uncallable', /./],
+  ];
+  for (const [what, send, name, diagnostics] of cases) {
+    const res = await send();
+    t.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 200)}`);
+    t.match(res.json().issue?.[0], { severity: 'error', diagnostics, expression: [name] }, `${what}: names ${name}`);
+  }
+});

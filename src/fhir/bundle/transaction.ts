@@ -50,7 +50,7 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
     const m = await conditionalMatches(tx, p.type!, p.condition, req.auth);
     if (m.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria of this ${p.kind} match several ${p.type} resources`);
     if (m.length === 1) {
-      if (p.resource?.id !== undefined && p.resource.id !== m[0].id) throw fhirError('BAD_REQUEST', `Resource id ${p.resource.id} differs from the matched ${p.type}/${m[0].id}`);
+      if (p.resource?.id !== undefined && p.resource.id !== m[0].id) throw fhirError('BAD_REQUEST', `Resource id ${p.resource.id} differs from the matched ${p.type}/${m[0].id}`, `${p.type}.id`);
       p.id = m[0].id;
     } else if (p.kind === 'update') {
       if (p.resource?.id !== undefined) await refuseUnmatchedLiveId(tx, p.type!, p.resource.id, req.auth);

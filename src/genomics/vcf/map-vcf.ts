@@ -45,8 +45,8 @@ interface SequenceRecord<T> {
 export function mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode?: 'map' | 'check'): AsyncGenerator<ProducedResource>;
 export function mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map', pool: PreparePool): AsyncGenerator<ProducedResource | LineResource>;
 export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map' | 'check' = 'map', pool?: PreparePool): AsyncGenerator<ProducedResource | LineResource> {
-  if (!FHIR_ID.test(opts.patient)) throw fhirError('BAD_REQUEST', `patient '${opts.patient}' is not a valid FHIR id`);
-  if (opts.specimen !== undefined && !FHIR_ID.test(opts.specimen)) throw fhirError('BAD_REQUEST', `specimen '${opts.specimen}' is not a valid FHIR id`);
+  if (!FHIR_ID.test(opts.patient)) throw fhirError('BAD_REQUEST', `patient '${opts.patient}' is not a valid FHIR id`, 'patient');
+  if (opts.specimen !== undefined && !FHIR_ID.test(opts.specimen)) throw fhirError('BAD_REQUEST', `specimen '${opts.specimen}' is not a valid FHIR id`, 'specimen');
   const annotations = loadAnnotations(opts.annotations);
   const studiedText = opts.studiedBed;
   const uncallText = opts.uncallableBed;
@@ -321,11 +321,11 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
 function pickSample(samples: string[], wanted: string | undefined): number {
   if (wanted !== undefined) {
     const i = samples.indexOf(wanted);
-    if (i < 0) throw fhirError('BAD_REQUEST', `Sample '${wanted}' is not in the VCF; samples: ${samples.join(', ') || '(none)'}`);
+    if (i < 0) throw fhirError('BAD_REQUEST', `Sample '${wanted}' is not in the VCF; samples: ${samples.join(', ') || '(none)'}`, 'sample');
     return i;
   }
   if (samples.length === 0) throw fhirError('BAD_REQUEST', 'The VCF has no sample column: a genotype (FORMAT GT) is needed to import calls');
-  if (samples.length > 1) throw fhirError('BAD_REQUEST', `The VCF has ${samples.length} samples; choose one with sample: ${samples.join(', ')}`);
+  if (samples.length > 1) throw fhirError('BAD_REQUEST', `The VCF has ${samples.length} samples; choose one with sample: ${samples.join(', ')}`, 'sample');
   return 0;
 }
 
@@ -334,7 +334,7 @@ function loadAnnotations(text: string | undefined): Map<string, Annotation> | un
   try {
     return parseAnnotations(text);
   } catch (e) {
-    if (e instanceof AnnotationError) throw fhirError('BAD_REQUEST', e.message);
+    if (e instanceof AnnotationError) throw fhirError('BAD_REQUEST', e.message, 'annotations');
     throw e;
   }
 }
@@ -343,7 +343,7 @@ function bedFile(patient: string, role: string, f: { name: string; text: string 
   try {
     return { id: hashId('vcfbed', [patient, role, f.text]), name: f.name, text: f.text, summary: summarizeBed(f.text, `${role} BED`, build) };
   } catch (e) {
-    if (e instanceof BedError) throw fhirError('BAD_REQUEST', e.message);
+    if (e instanceof BedError) throw fhirError('BAD_REQUEST', e.message, role); // (role: the input, studied or uncallable)
     throw e;
   }
 }
