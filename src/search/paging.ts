@@ -69,8 +69,9 @@ export function cursorTuple(c: Cursor, sort: SortSpec, types: string[] | undefin
   }
   let j = 0;
   const tuple = sort.map(([f]) => (f === 't' ? c.t : f === 'id' ? c.id : c.v![j++]));
+  // lu may be null: the built-in definitions have none (fhir/rest/built-in-search.ts); t and id are strings
   sort.forEach(([f], i) => {
-    if (isScalar(f) && tuple[i] === null) throw fhirError('INVALID_SEARCH', INVALID, '_cursor');
+    if ((f === 't' || f === 'id') && tuple[i] === null) throw fhirError('INVALID_SEARCH', INVALID, '_cursor');
   });
   return tuple;
 }
@@ -83,16 +84,17 @@ export function cursorAt(k: 'after' | 'before', doc: IndexedDoc, sort: SortSpec)
 
 /** `field`'s sort value equals `v`. Index fields are arrays: "lowest (highest) is v" is "has v, none below (above)". */
 function equal(field: string, dir: 1 | -1, v: SortValue): Filter {
-  if (isScalar(field)) return { [field]: v };
   if (v === null) return { [field]: { $exists: false } };
+  if (isScalar(field)) return { [field]: v };
   return { [field]: { $eq: v, $not: { [dir === 1 ? '$lt' : '$gt']: v } } };
 }
 
 /** `field`'s sort value comes after (`later`) or before `v` in direction `dir`; undefined: nothing does. */
 function beyond(field: string, dir: 1 | -1, v: SortValue, later: boolean): Filter | undefined {
   const up = (dir === 1) === later; // the sort value is above v
-  if (isScalar(field)) return { [field]: { [up ? '$gt' : '$lt']: v } };
   if (v === null) return up ? { [field]: { $exists: true } } : undefined; // missing is the lowest
+  // lu, the one scalar that may be missing, is below v when missing too (`$lt` alone skips those)
+  if (isScalar(field)) return { [field]: up ? { $gt: v } : field === 'lu' ? { $not: { $gte: v } } : { $lt: v } };
   if (dir === 1) {
     // the lowest value: above v when every value is, below v when one is (or there is none)
     return up ? { [field]: { $exists: true, $not: { $lte: v } } } : { $or: [{ [field]: { $lt: v } }, { [field]: { $exists: false } }] };
@@ -111,7 +113,8 @@ function beyond(field: string, dir: 1 | -1, v: SortValue, later: boolean): Filte
  * - a search of one type (`types`) drops `t` from the order: every row has that type, so the
  *   default order's position is a plain `id` range on `{t, id}`;
  * - a scalar first key (`t`, `id`, `lu`) is also bounded on its own, beside the `$or`
- *   (`lu >= v` after the cursor ascending): bounds on `{t, lu, id}` from the cursor on. A
+ *   (`lu >= v` after the cursor ascending; `lu` not above v descending, which a document without
+ *   lu, a built-in definition, is too): bounds on `{t, lu, id}` from the cursor on. A
  *   multikey first key (x.*) gets none: MongoDB cannot keep an index order over a bounded
  *   multikey field anyway, and the branches bound it already.
  */
@@ -126,9 +129,11 @@ export function keysetFilter(sort: SortSpec, tuple: SortValue[], later: boolean,
   }
   if (branches.length === 1) return branches[0];
   const or = { $or: branches };
-  if (!keys.length || !isScalar(keys[0][0])) return or;
+  if (!keys.length || !isScalar(keys[0][0]) || values[0] === null) return or;
   const up = (keys[0][1] === 1) === later;
-  return { $and: [{ [keys[0][0]]: { [up ? '$gte' : '$lte']: values[0] } }, or] };
+  const [f, v] = [keys[0][0], values[0]];
+  // downwards, a missing lu is in range (as in beyond); `$not` keeps it an index bound
+  return { $and: [{ [f]: up ? { $gte: v } : f === 'lu' ? { $not: { $gt: v } } : { $lte: v } }, or] };
 }
 
 /** The rows named by `docs` (their t and id): per type, an `id` `$in` that `{t, id}` serves. */

@@ -150,3 +150,32 @@ t.test('an unknown parameter at the end of a chain or _has is an unknown paramet
   t.equal((await send(app, 'GET', '/fhir/Observation?subject.name=A')).json().entry.length, 1, 'a known chain still works');
   t.equal((await send(app, 'GET', '/fhir/Observation?subject.birthdate=x')).statusCode, 400, 'a bad value at the end of a chain is still a bad value');
 });
+
+t.test('built-ins have no lastUpdated: _sort=_lastUpdated pages them first, -_lastUpdated last, both ways (sort-order.ts: missing first)', async (t) => {
+  const app = await testApp(t);
+  await load(app, [{ resourceType: 'SearchParameter', id: 'local-sp', url: 'http://example.org/sp/genomic-region', name: 'local', status: 'draft',
+    description: 'a local copy', code: 'genomic-region', base: ['Observation'], type: 'special' }]);
+  for (const [sort, order] of [['_lastUpdated', ['genomic-region', 'local-sp']], ['-_lastUpdated', ['local-sp', 'genomic-region']]] as const) {
+    const walk = async (first: string, rel: 'next' | 'previous'): Promise<string[][]> => {
+      const pages: string[][] = [];
+      let url: string | undefined = first;
+      while (url && pages.length < 5) {
+        const res = await send(app, 'GET', url);
+        t.equal(res.statusCode, 200, `${sort}: ${rel} page ${pages.length} answers (${res.body.slice(0, 160)})`);
+        if (res.statusCode !== 200) break;
+        const b = res.json() as { entry?: Array<{ resource: { id: string } }>; link: Array<{ relation: string; url: string }> };
+        pages.push((b.entry ?? []).map((e) => e.resource.id));
+        url = b.link.find((l) => l.relation === rel)?.url?.replace('http://localhost', '');
+      }
+      return pages;
+    };
+    const forward = await walk(`/fhir/SearchParameter?code=genomic-region&_sort=${sort}&_count=1`, 'next');
+    t.same(forward, order.map((id) => [id]), `${sort}: one page each, in order`);
+    // back from the last page: its previous link
+    const last = await send(app, 'GET', `/fhir/SearchParameter?code=genomic-region&_sort=${sort}&_count=1`);
+    const nextUrl = (last.json().link as Array<{ relation: string; url: string }>).find((l) => l.relation === 'next')?.url?.replace('http://localhost', '');
+    if (!nextUrl) continue;
+    const back = await walk(nextUrl, 'previous');
+    t.same(back, [...order].reverse().map((id) => [id]), `${sort}: previous pages back to the first`);
+  }
+});
