@@ -55,6 +55,22 @@ export async function knownRecord(versions: VersionReader, auth: AuthContext | u
   return live?.json && !inOwnCompartment(auth, parseRecord(live)) ? undefined : rec;
 }
 
+/** Whether a live record is in a patient-level token's compartment (always, for other callers). */
+function inCompartment(auth: AuthContext | undefined, rec: VersionRecord): boolean {
+  return auth?.patient === undefined || !rec.json || inOwnCompartment(auth, parseRecord(rec));
+}
+
+/**
+ * The current record as a write that a patient-level token sends may know it: another patient's
+ * resource, live or deleted, is absent (undefined). A delete of it then changes nothing and
+ * answers as for an unknown id, and If-Match fails as on an unknown id: 404 against 204, or 404
+ * against 412, told another patient's ids from free ones without writing anything.
+ */
+async function writableRecord(versions: VersionReader, auth: AuthContext | undefined, rec: VersionRecord | undefined): Promise<VersionRecord | undefined> {
+  const known = await knownRecord(versions, auth, rec);
+  return known && !known.deleted && !inCompartment(auth, known) ? undefined : known;
+}
+
 /** Visibility check on a stored record (the auth module decides; skipped without a token). */
 export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord): void {
   // Only patient-level tokens need the body (compartment membership); type scopes need the type
@@ -166,10 +182,15 @@ export async function updateInTx(
   tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth: AuthContext | undefined, index: SearchIndex, versions: VersionReader,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
-  const current = await tx.read(resource.resourceType, resource.id);
+  const stored = await tx.read(resource.resourceType, resource.id);
+  const current = await writableRecord(versions, auth, stored);
+  if (stored && !current) {
+    // another patient's resource, live or deleted: If-Match fails as on an absent id (412); else
+    // 404 as a read answers; it is neither replaced nor re-created as the token's
+    matchedVersion(ifMatch, undefined, `${resource.resourceType}/${resource.id}`);
+    throw fhirError('NOT_FOUND', `${resource.resourceType}/${resource.id} is not known`);
+  }
   if (current && !current.deleted) checkWritable(auth, current);
-  // another patient's deleted resource answers as a live one would (404), not re-created as the token's
-  if (current && !(await knownRecord(versions, auth, current))) throw fhirError('NOT_FOUND', `${resource.resourceType}/${resource.id} is not known`);
   const record = await putInTx(tx, resource, matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`), index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
@@ -242,10 +263,11 @@ export async function deleteInTx(
   tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth: AuthContext | undefined, versions: VersionReader,
 ): Promise<VersionRecord | undefined> {
   refuseBuiltInWrite(type, id); // a 204 would be false: the definition stays readable
-  // another patient's deletion is not named under If-Match: it does not exist for this token
-  const current = await knownRecord(versions, auth, await tx.read(type, id));
+  // another patient's resource, live or deleted, is absent for this token: nothing is deleted
+  const current = await writableRecord(versions, auth, await tx.read(type, id));
   if (current && !current.deleted) checkWritable(auth, current);
   const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
+  if (!current) return undefined;
   return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });
 }
 
