@@ -33,6 +33,8 @@ const CASES: Array<[string, RegExp]> = [
   ['chr1\t100\t.\tA\tG\t50\tPASS\tDP=2.5\tGT\t0/1', /^line 5: INFO DP value '2.5' is not a non-negative integer/],
   ['chr1\t100\t.\tA\tG,T\t50\tPASS\t.\tGT:AF\t1/2:0.4', /^line 5: FORMAT AF has 1 values but Number=A needs 2 \(one per ALT\)/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:0.6,0.4', /^line 5: FORMAT AF has 2 values but Number=A needs 1/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:GT\t0/1:1/1', /^line 5: FORMAT key 'GT' is given twice/],
+  ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD:DP:AD\t0/1:5,5:10:1,9', /^line 5: FORMAT key 'AD' is given twice/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\t.\tGT:AF\t0/1:1.5', /^line 5: FORMAT AF value '1.5' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\tG\t50\tPASS\tAF=-0.1\tGT\t0/1', /^line 5: INFO AF value '-0.1' is not a fraction between 0 and 1/],
   ['chr1\t100\t.\tA\t<DUP>\t50\tPASS\tSVTYPE=DUP;END=200\tGT:CN\t0/1:-2', /^line 5: CN value '-2' is not a non-negative integer/],

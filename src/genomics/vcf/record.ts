@@ -66,6 +66,12 @@ export function parseRecord(text: string, line: number, sampleCount: number, sam
   if (qualText !== '.' && !FLOAT_TEXT.test(qualText ?? '') && !SPECIAL_FLOAT_TEXT.test(qualText ?? '')) throw new VcfLineError(line, `QUAL '${qualText}' is not a number`);
   const filters = filterText === undefined || filterText === '' ? ['.'] : filterText.split(';');
   const format = sampleCount > 0 && cols[8] && cols[8] !== '.' ? cols[8].split(':') : [];
+  if (format.length > 1 && cols[8] !== lastUniqueFormat) {
+    // A key given twice (`GT:GT`) leaves two values for one field: which genotype, which depths? VCF
+    // 4.3 section 1.6.2 lists each key once. Files repeat one FORMAT text, so it is checked once per change.
+    for (let i = 1; i < format.length; i++) if (format.lastIndexOf(format[i - 1]) !== i - 1) throw new VcfLineError(line, `FORMAT key '${format[i - 1]}' is given twice`);
+    lastUniqueFormat = cols[8];
+  }
   const sample = sampleIndex >= 0 && format.length ? cols[9 + sampleIndex].split(':') : [];
   if (sample.length > format.length) throw new VcfLineError(line, `sample has ${sample.length} fields but FORMAT declares ${format.length}`);
   return { line, chrom, pos, ids: idText && idText !== '.' ? idText.split(';') : [], ref: ref.toUpperCase(), alts, filters, info: info ?? '.', format, sample };
@@ -82,6 +88,9 @@ export function infoValue(r: VcfRecord, key: string): string | undefined {
   }
   return undefined;
 }
+
+/** The last FORMAT text found to list each key once (see parseRecord). */
+let lastUniqueFormat = '';
 
 /** Value of a FORMAT key for the chosen sample ('.' and absent both give undefined). */
 export function sampleValue(r: VcfRecord, key: string): string | undefined {
