@@ -73,6 +73,17 @@ function canonicalRefs(docs: Array<{ x: Record<string, unknown> }>, fields: stri
   return out;
 }
 
+/**
+ * Whether references can name `type` by its canonical url (`url`, `url|version`): the canonical
+ * resources, which have a `version` search parameter beside their `url`. Device.url (a network
+ * address), Subscription's (its endpoint) and Contract.url are urls too, but a reference equal to
+ * one of them is a literal URL, not a reference to that resource (and a chain through them needs
+ * no index read).
+ */
+function referencedByUrl(type: string | undefined): boolean {
+  return type !== undefined && getParam(type, 'url')?.type === 'uri' && getParam(type, 'version') !== undefined;
+}
+
 async function chainFilter(store: Searcher, type: string | undefined, c: ChainClause, baseUrl: string, depth: number, restrict?: Restrict): Promise<Filter> {
   const refs: string[] = [];
   const canonical: Filter[] = [];
@@ -82,7 +93,7 @@ async function chainFilter(store: Searcher, type: string | undefined, c: ChainCl
     if (!sub) continue;
     known = true;
     // a type with a canonical url can be referenced by it: then the matches' index is read too
-    const byUrl = getParam(target, 'url')?.type === 'uri';
+    const byUrl = referencedByUrl(target);
     const docs = await subSearch(store, target, sub, baseUrl, depth, byUrl ? 'docs' : 'keys', restrict);
     for (const d of docs) refs.push(`${d.t}/${d.id}`);
     if (byUrl) canonical.push(...canonicalRefs(docs, indexFields(type, c.def.code)));
@@ -99,7 +110,7 @@ async function hasFilter(store: Searcher, type: string | undefined, c: HasClause
   const ids = new Set<string>();
   const prefix = `${type}/`;
   // canonical references (`QuestionnaireResponse.questionnaire`) name a type with a url by it
-  const byUrl = getParam(type, 'url')?.type === 'uri';
+  const byUrl = referencedByUrl(type);
   const urls = new Set<string>();
   const versioned = new Map<string, { url: string; version: string }>();
   for (const d of await subSearch(store, c.type, sub, baseUrl, depth, 'docs', restrict)) {

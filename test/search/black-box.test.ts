@@ -179,3 +179,22 @@ t.test('built-ins have no lastUpdated: _sort=_lastUpdated pages them first, -_la
     t.same(back, [...order].reverse().map((id) => [id]), `${sort}: previous pages back to the first`);
   }
 });
+
+t.test('only canonical resources are referenced by url: Device.url is a network address, not a canonical', async (t) => {
+  const app = await testApp(t);
+  const address = 'http://devices.example.org/pump-7';
+  await load(app, [
+    { resourceType: 'Device', id: 'pump', url: address },
+    { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, device: { reference: address } },
+  ]);
+  // the Observation's device reference is a literal URL that is not this Device (search.html#reference)
+  t.same(await ids(app, '/fhir/Device?_has:Observation:device:status=final'), [], '_has does not read a reference equal to Device.url as one to it');
+  t.same(await ids(app, `/fhir/Observation?device.url=${encodeURIComponent(address)}`), [], 'nor does a chain through device');
+  // and a canonical resource still is (the url-and-version rule)
+  await load(app, [
+    { resourceType: 'Questionnaire', id: 'q', url: 'http://example.org/Questionnaire/q', status: 'active' },
+    { resourceType: 'QuestionnaireResponse', id: 'r', status: 'completed', questionnaire: 'http://example.org/Questionnaire/q' },
+  ]);
+  t.same(await ids(app, '/fhir/Questionnaire?_has:QuestionnaireResponse:questionnaire:status=completed'), ['q']);
+  t.same(await ids(app, `/fhir/QuestionnaireResponse?questionnaire.url=${encodeURIComponent('http://example.org/Questionnaire/q')}`), ['r']);
+});
