@@ -134,8 +134,7 @@ export function patientRestriction(auth: AuthContext | undefined): string | unde
 export function canSee(auth: AuthContext | undefined, resource: { resourceType: string; id?: string }): boolean {
   if (!auth) return true;
   if (!hasPermission(auth, resource.resourceType, 'r') && !hasPermission(auth, resource.resourceType, 's')) return false;
-  if (auth.patient === undefined) return true;
-  return inPatientCompartment(resource, auth.patient, grants(auth).baseUrl);
+  return inOwnCompartment(auth, resource);
 }
 
 /** Whether a resource is in the caller's patient compartment (always true for a token without a patient). */

@@ -6,6 +6,7 @@ import { indexFields } from './aliases.js';
 import { andAll } from './build-filter.js';
 import type { Filter } from './compile.js';
 import { KEY_ORDER } from './paging.js';
+import { compareValues } from './sort-order.js';
 import { getParam, paramsFor, typeModifierProblem, type ParamDef } from './registry.js';
 import { resourceTypes } from '../fhir/resource-types.js';
 
@@ -148,6 +149,6 @@ export async function resolveIncludes(
     }
     frontier = next;
   }
-  out.sort((a, b) => (a.resourceType < b.resourceType ? -1 : a.resourceType > b.resourceType ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  out.sort((a, b) => compareValues(a.resourceType, b.resourceType) || compareValues(a.id, b.id));
   return { records: out, issues };
 }

@@ -35,7 +35,7 @@ function instant(req: FhirRequest, name: string): number | undefined {
   return range.s;
 }
 
-/** What history reads (history.ts), besides `_format` and `_pretty`, which every interaction takes. */
+/** What history reads, with `_format` and `_pretty`, which every interaction takes. */
 const READ_PARAMS = new Set(['_count', '_since', '_cursor', '_total', '_format', '_pretty']);
 
 /**
