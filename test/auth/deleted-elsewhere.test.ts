@@ -63,3 +63,16 @@ t.test('another patient\'s deleted resource answers as an unknown id', async (t)
   const adminAgain = await app.inject({ method: 'PUT', url: '/fhir/Observation/ob-gone', headers: { ...bearer(admin), ...FHIR_JSON }, payload: obs('ob-gone', 'pa') });
   t.equal(adminAgain.statusCode, 201, 'a system token still re-creates any deleted resource');
 });
+
+t.test('a vread of another patient\'s versions reads as one of an unknown id, to the word', async (t) => {
+  const { app, pa } = await setUp(t);
+  const get = (url: string) => app.inject({ url, headers: bearer(pa) });
+  // version 1 is the other patient's live Observation, version 2 its deletion
+  for (const vid of ['1', '2']) {
+    const other = await get(`/fhir/Observation/ob-gone/_history/${vid}`);
+    const unknown = await get(`/fhir/Observation/never-was/_history/${vid}`);
+    t.equal(other.statusCode, 404, `version ${vid}: 404`);
+    t.equal(other.statusCode, unknown.statusCode, `version ${vid}: as an unknown id`);
+    t.equal(other.body.replaceAll('ob-gone', 'ID'), unknown.body.replaceAll('never-was', 'ID'), `version ${vid}: the same OperationOutcome`);
+  }
+});

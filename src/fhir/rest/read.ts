@@ -1,5 +1,5 @@
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
-import { fhirError } from '../errors.js';
+import { fhirError, FhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import type { Resource } from '@medplum/fhirtypes';
@@ -78,17 +78,27 @@ export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: st
   // A version id is an id, a string: `01` or `x` is a valid one that names no version (404),
   // not another spelling of version 1, just as If-Match W/"01" does not match version 1.
   const rec = VERSION.test(vid) ? await ctx.store.vread(type, id, Number(vid)) : undefined;
-  if (!rec) throw fhirError('NOT_FOUND', `${type}/${id}/_history/${vid} is not known`);
+  const unknown = () => fhirError('NOT_FOUND', `${type}/${id}/_history/${vid} is not known`);
+  if (!rec) throw unknown();
   if (rec.deleted) {
     // Existence of the deleted version must not leak either: check what is visible of the resource.
     if (req.auth) {
       const current = await ctx.store.read(type, id);
       const lastLive = current?.deleted && current.versionId > 1 ? await ctx.store.vread(type, id, current.versionId - 1) : current;
-      if (lastLive) checkVisible(req.auth, lastLive);
+      if (lastLive) visibleVersion(req.auth, lastLive, unknown);
     }
     throw fhirError('GONE', `${type}/${id} version ${vid} is a deletion`);
   }
   noteTouched(req, rec);
-  checkVisible(req.auth, rec);
+  visibleVersion(req.auth, rec, unknown);
   return answer(ctx, req, requireLive(rec, type, id), true);
+}
+
+/** checkVisible for a vread: hidden, it answers as a version that never was, in the same words. */
+function visibleVersion(auth: FhirRequest['auth'], rec: VersionRecord, unknown: () => FhirError): void {
+  try {
+    checkVisible(auth, rec);
+  } catch (err) {
+    throw err instanceof FhirError && err.status === 404 ? unknown() : err;
+  }
 }
