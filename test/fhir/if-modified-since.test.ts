@@ -51,3 +51,32 @@ t.test('If-Modified-Since on read, vread, HEAD and batch entries', async (t) => 
   const patient = meta.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
   t.equal(patient.conditionalRead, 'full-support', 'the CapabilityStatement says what the server does');
 });
+
+t.test('If-Modified-Since: an instant compares to the millisecond, an HTTP-date is GMT whatever the server zone', async (t) => {
+  const app = await testApp(t);
+  const created = await send(app, 'PUT', '/fhir/Patient/p2', { resourceType: 'Patient', id: 'p2' });
+  const lastUpdated = created.json().meta.lastUpdated as string;
+  const ms = Date.parse(lastUpdated);
+  // a Bundle's ifModifiedSince is an instant: one millisecond before the version is before it, even
+  // inside the same second (cutting the version to its second, as for an HTTP-date, answered 304)
+  const batch = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch', entry: [
+      { request: { method: 'GET', url: 'Patient/p2', ifModifiedSince: new Date(ms - 1).toISOString() } },
+      { request: { method: 'GET', url: 'Patient/p2', ifModifiedSince: new Date(ms + 1).toISOString() } },
+    ],
+  });
+  const entries = batch.json().entry as Array<{ response: { status: string } }>;
+  t.match(entries[0].response.status, /^200/, 'modified a millisecond after the instant: 200');
+  t.match(entries[1].response.status, /^304/, 'a millisecond later: 304');
+  // RFC 7231 §7.1.1.1: an HTTP-date is GMT (asctime carries no zone); not the server's local time
+  const zone = process.env.TZ;
+  process.env.TZ = 'America/New_York';
+  t.teardown(() => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+  const earlier = new Date(ms - 10_000).toUTCString().replace(/ GMT$/, '');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p2', undefined, { 'if-modified-since': earlier })).statusCode, 200, 'a zone-less date 10 s before: 200 (not 5 h later)');
+  const later = new Date(ms + 10_000).toUTCString();
+  t.equal((await send(app, 'GET', '/fhir/Patient/p2', undefined, { 'if-modified-since': later })).statusCode, 304, 'an IMF-fixdate 10 s after: 304');
+});

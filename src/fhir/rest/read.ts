@@ -32,15 +32,21 @@ function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json:
 
 /**
  * If-Modified-Since (RFC 7232 §3.3; https://hl7.org/fhir/R4/http.html#cread): not modified when the
- * version was last modified at or before the date. Last-Modified has whole seconds, so the version's
- * time is cut to its second: the Last-Modified a client got back answers 304. A value that is not
- * a date is ignored, as the RFC asks; If-None-Match, when sent, decides alone (the caller).
+ * version was last modified at or before the date. A value that is not a date is ignored, as the
+ * RFC asks; If-None-Match, when sent, decides alone (the caller).
+ * - An HTTP-date is GMT (RFC 7231 §7.1.1.1; asctime names no zone): one without a zone is read as
+ *   GMT, not in the server's local time.
+ * - It has whole seconds, as Last-Modified has: against such a date the version's time is cut to
+ *   its second, so the Last-Modified a client got back answers 304. A Bundle entry's
+ *   `ifModifiedSince` is a FHIR instant, which may have milliseconds: that compares exactly.
  */
 function notModifiedSince(value: string | undefined, lastUpdated: string): boolean {
   if (value === undefined) return false;
-  const since = Date.parse(value);
+  const text = value.trim();
+  const since = Date.parse(/(GMT|UTC|Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text} GMT`);
   if (Number.isNaN(since)) return false;
-  return Math.floor(Date.parse(lastUpdated) / 1000) * 1000 <= since;
+  const modified = Date.parse(lastUpdated);
+  return (since % 1000 === 0 ? Math.floor(modified / 1000) * 1000 : modified) <= since;
 }
 
 /** A built-in definition, as version 1 (built-ins.ts): ETag W/"1", If-None-Match, _summary/_elements. */
