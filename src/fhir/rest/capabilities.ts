@@ -24,8 +24,8 @@ const BASE_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
 
 /** Why these two types list writes that some ids refuse (built-ins.ts): the rule, stated where it applies. */
 const BUILT_IN_NOTE: Record<string, string> = {
-  SearchParameter: "The server's own SearchParameters (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource; a stored SearchParameter does not change search. Search and type or system history cover stored SearchParameters only.",
-  OperationDefinition: "The server's own OperationDefinitions (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource. Search and type or system history cover stored OperationDefinitions only.",
+  SearchParameter: "The server's own SearchParameters (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource; a stored SearchParameter does not change search. Search finds them with the stored ones; type or system history covers stored SearchParameters only.",
+  OperationDefinition: "The server's own OperationDefinitions (the definitions this statement names) are read-only: update, patch and delete of them answer 405. Other ids are stored like any resource. Search finds them with the stored ones; type or system history covers stored OperationDefinitions only.",
 };
 
 /** The parameters the search module really indexes for this type, plus the base ones. */
@@ -35,13 +35,9 @@ function searchParams(type: string): CapabilityStatementRestResourceSearchParam[
   return [...BASE_PARAMS.filter((p) => !names.has(p.name)), ...params];
 }
 
-/**
- * What a system search (`GET /fhir`) takes: the parameters of every resource (Resource.meta's
- * `_tag`, `_profile`, `_security`, `_source` besides `_id` and `_lastUpdated`), with the
- * definitions the types list for them (any type has them; Patient is one).
- */
+/** What a system search (`GET /fhir`) takes: the Resource-level parameters, as it parses them (parse.ts parseSystemClause). */
 function systemParams(): CapabilityStatementRestResourceSearchParam[] {
-  return searchParams('Patient').filter((p) => p.name.startsWith('_'));
+  return searchParams('Resource');
 }
 
 /**
