@@ -1,4 +1,4 @@
-import { find } from 'mingo';
+import { find } from '../../search/match-filter.js';
 import type { IndexedDoc, ResourceStore, StoreQuery, StoreSearchResult, VersionRecord } from '../../storage/types.js';
 import { indexResource, RELATIVE_REFS_ONLY } from '../../search/search-service.js';
 import { sortDocs } from '../../search/sort-order.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { find } from 'mingo';
+import { find } from '../../search/match-filter.js';
 import { fhirError } from '../../fhir/errors.js';
 import type { Resource } from '@medplum/fhirtypes';
 import type {

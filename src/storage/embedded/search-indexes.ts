@@ -1,4 +1,4 @@
-import { Query } from 'mingo';
+import { Query } from '../../search/match-filter.js';
 import type { StoreQuery } from '../types.js';
 import type { Entry } from './records.js';
 import { candidateDoc, fieldsOf, pickedDoc, type CandidateDoc } from './index-docs.js';

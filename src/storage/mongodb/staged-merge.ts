@@ -1,4 +1,4 @@
-import { find } from 'mingo';
+import { find } from '../../search/match-filter.js';
 import type { StoreQuery } from '../types.js';
 import type { ResourceDoc } from './layout.js';
 import { searchOptions } from './queries.js';
