@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** Spawns the real server (`node --import tsx src/server.ts`) on a free port of 127.0.0.1. */
+/**
+ * Spawns the real server on a free port of 127.0.0.1: `node --import tsx src/server.ts`, or with
+ * `args` another entry (the compiled bundle that `npm start` runs).
+ */
 export interface ServerProcess {
   baseUrl: string;
   origin: string;
@@ -26,10 +29,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, timeoutMs = 20_000, args = ['--import', 'tsx', 'src/server.ts']): Promise<ServerProcess> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const proc = spawn(process.execPath, args, {
     cwd: repo,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), FHIR_AUTH: 'off', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
