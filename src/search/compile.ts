@@ -5,6 +5,7 @@ import {
 } from './compile-values.js';
 import { escapeRegex, fold, referenceKey } from './normalize.js';
 import { compositePart } from './index-values.js';
+import { mayReachType } from './element-types.js';
 import { splitEscaped, unescape, type ParamClause } from './parse.js';
 import { paramByUrl, RANGE_NUMBER_PARAMS, typeModifierProblem, type ParamDef } from './registry.js';
 
@@ -125,6 +126,7 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
   if (modifier && !isTypeModifier && !MODIFIERS[def.type]?.includes(modifier)) {
     throw fhirError('INVALID_SEARCH', `Modifier :${modifier} is not supported on ${def.type} parameter ${def.code}`, c.key);
   }
+  if (modifier === 'of-type') checkOfType(type, def, c.key);
   const typeProblem = isTypeModifier ? typeModifierProblem(def, modifier!) : undefined;
   if (typeProblem) throw fhirError('INVALID_SEARCH', `${c.key}: ${typeProblem}`, c.key);
   if (def.type === 'token' && modifier === 'exact') modifier = undefined;
@@ -163,6 +165,19 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
   }
   const flat = conds.flatMap((x) => (x && typeof x === 'object' && '$in' in (x as object) && def.type === 'reference' ? (x as { $in: string[] }).$in : [x]));
   return anyOf(fields, flat);
+}
+
+/**
+ * `:of-type` "only applies to Identifier" (search.html#token): on a token that reaches none
+ * (`Observation?code:of-type=…`) it would read the identifier-only `__ot` field and match nothing,
+ * an empty page for a question the server cannot answer. Refused as any modifier a parameter
+ * does not take is (400 naming it, strict or not: README "Limits").
+ */
+function checkOfType(type: string | undefined, def: ParamDef, key: string): void {
+  // a search of no one type reads the Resource-level parameters; every resource has their elements (Basic stands in)
+  const types = type ? [type] : def.base.map((b) => (b === 'Resource' || b === 'DomainResource' ? 'Basic' : b));
+  if (!def.expression || types.some((t) => mayReachType(def.expression!, t, 'Identifier'))) return;
+  throw fhirError('INVALID_SEARCH', `Modifier :of-type applies to Identifier tokens only; ${def.code} is not an Identifier${type ? ` on ${type}` : ''}`, key);
 }
 
 /** A resolved chain or reverse chain: the reference field must point at one of `refs`. */

@@ -3,6 +3,7 @@ import type { IndexedDoc, SortSpec } from '../storage/types.js';
 import type { Filter } from './compile.js';
 import { andAll } from './build-filter.js';
 import { sortValue, type SortValue } from './sort-order.js';
+import { sha256 } from '../sha256.js';
 
 /**
  * Opaque paging cursors (https://hl7.org/fhir/R4/http.html#paging): keyset positions, so that
@@ -10,7 +11,9 @@ import { sortValue, type SortValue } from './sort-order.js';
  * updated or deleted meanwhile. The order is the search's sort followed by (type, id) (fullSort), which
  * makes every position unique; a cursor holds the sort tuple of the last (`after`) or first (`before`)
  * row of its page: `t` and `id`, and in `v` the values of the other sort keys, in the order that
- * sort-order.ts defines (lowest value ascending, highest descending, missing first).
+ * sort-order.ts defines (lowest value ascending, highest descending, missing first), and in `s`
+ * the order it was taken in (sortKey): the values alone cannot tell `_sort=date` from `_sort=-date`
+ * or `_sort=issued`, and a position read under another order would silently skip or repeat rows.
  */
 export interface Cursor {
   k: 'after' | 'before';
@@ -18,6 +21,8 @@ export interface Cursor {
   id: string;
   /** Values of the sort keys other than t and id (absent without `_sort`). */
   v?: SortValue[];
+  /** The order's fingerprint (sortKey): keys and directions, t and id's included. */
+  s: string;
 }
 
 const INVALID = 'The paging cursor is not valid (it may come from another search)';
@@ -31,9 +36,9 @@ const isSortValue = (x: unknown): x is SortValue => x === null || typeof x === '
 export function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if ((c.k === 'after' || c.k === 'before') && typeof c.t === 'string' && typeof c.id === 'string') {
-      if (c.v === undefined) return { k: c.k, t: c.t, id: c.id };
-      if (Array.isArray(c.v) && c.v.length > 0 && c.v.every(isSortValue)) return { k: c.k, t: c.t, id: c.id, v: c.v };
+    if ((c.k === 'after' || c.k === 'before') && typeof c.t === 'string' && typeof c.id === 'string' && typeof c.s === 'string') {
+      if (c.v === undefined) return { k: c.k, t: c.t, id: c.id, s: c.s };
+      if (Array.isArray(c.v) && c.v.length > 0 && c.v.every(isSortValue)) return { k: c.k, t: c.t, id: c.id, v: c.v, s: c.s };
     }
   } catch {
     /* fall through */
@@ -59,12 +64,23 @@ export function fullSort(userSort: SortSpec): SortSpec {
 const isScalar = (field: string) => field === 't' || field === 'id' || field === 'lu';
 
 /**
+ * A short fingerprint of a full sort (its fields and directions), so that a cursor names the order
+ * its position is in. Hashed, not spelled out: the cursor stays opaque (no index field names) and
+ * short whatever the sort; 48 bits tell a client's few orders apart (a cursor is no credential:
+ * one forged for another order only reads a page of rows the search matches anyway).
+ */
+export function sortKey(sort: SortSpec): string {
+  return sha256(sort.map(([f, d]) => `${d === -1 ? '-' : ''}${f}`).join(','), 'base64url').slice(0, 8);
+}
+
+/**
  * The cursor's sort tuple for `sort`, checked against the search: a cursor from a search with
- * other sort keys or of another type does not belong to this one (400, not a silent restart).
+ * other sort keys (or the same keys in another order or direction) or of another type does not
+ * belong to this one (400, not a silent restart). Both stores page through here (execute.ts).
  */
 export function cursorTuple(c: Cursor, sort: SortSpec, types: string[] | undefined): SortValue[] {
   const others = sort.filter(([f]) => f !== 't' && f !== 'id');
-  if ((c.v?.length ?? 0) !== others.length || (types && !types.includes(c.t))) {
+  if ((c.v?.length ?? 0) !== others.length || c.s !== sortKey(sort) || (types && !types.includes(c.t))) {
     throw fhirError('INVALID_SEARCH', 'The paging cursor does not belong to this search', '_cursor');
   }
   let j = 0;
@@ -79,7 +95,8 @@ export function cursorTuple(c: Cursor, sort: SortSpec, types: string[] | undefin
 /** The cursor naming `doc`'s position in `sort`. */
 export function cursorAt(k: 'after' | 'before', doc: IndexedDoc, sort: SortSpec): Cursor {
   const v = sort.filter(([f]) => f !== 't' && f !== 'id').map(([f, d]) => sortValue(doc, f, d));
-  return v.length ? { k, t: doc.t, id: doc.id, v } : { k, t: doc.t, id: doc.id };
+  const s = sortKey(sort);
+  return v.length ? { k, t: doc.t, id: doc.id, v, s } : { k, t: doc.t, id: doc.id, s };
 }
 
 /** `field`'s sort value equals `v`. Index fields are arrays: "lowest (highest) is v" is "has v, none below (above)". */

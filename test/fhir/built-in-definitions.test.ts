@@ -1,5 +1,8 @@
 import t from 'tap';
 import { send, testApp } from './helpers.js';
+import { indexResource } from '../../src/search/search-service.js';
+import type { ResourceStore } from '../../src/storage/types.js';
+import type { SearchParameter } from '@medplum/fhirtypes';
 
 /**
  * The server's own SearchParameters and OperationDefinitions (built-ins.ts) are read-only and
@@ -87,4 +90,45 @@ t.test('the CapabilityStatement states the rule where it lists the writes', asyn
     t.ok(r.interaction.some((i: { code: string }) => i.code === 'update'), `${type}: other ids stay writable`);
     t.match(r.documentation, /own .* are read-only: update, patch and delete of them answer 405/);
   }
+});
+
+t.test('a stored SearchParameter under a built-in id (written before the 405 rule) is hidden: read, search and count agree', async (t) => {
+  // The built-in wins (built-ins.ts): a write cannot shadow one now, so such a row can only be older
+  // than the rule, or than the release that made the id built-in; read already answers the built-in.
+  const app = await testApp(t);
+  const store = (app as unknown as { store: ResourceStore }).store;
+  const official = (await send(app, 'GET', '/fhir/SearchParameter/Resource-id')).json();
+  await store.transaction(async (tx) => { const sp = hijack as SearchParameter & { id: string }; await tx.put(sp, indexResource(sp, 'http://localhost/fhir')); });
+  const own = { ...hijack, id: 'my-sp', url: 'http://example.org/own' };
+  t.equal((await send(app, 'PUT', '/fhir/SearchParameter/my-sp', own)).statusCode, 201);
+
+  t.same((await send(app, 'GET', '/fhir/SearchParameter/Resource-id')).json(), official, 'read: the built-in');
+  const byId = (await send(app, 'GET', '/fhir/SearchParameter?_id=Resource-id&_total=accurate')).json();
+  t.equal(byId.total, 1, '_total=accurate counts it once');
+  t.same(byId.entry.map((e: { resource: unknown }) => e.resource), [official], 'search: the built-in only, once');
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter?_id=Resource-id&_summary=count')).json().total, 1, '_summary=count');
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter?_id=Resource-id&_count=0')).json().total, 1, '_count=0');
+  const byUrl = (await send(app, 'GET', '/fhir/SearchParameter?url=http://example.org/sp&_total=accurate')).json();
+  t.equal(byUrl.total, 0, 'the hidden one is not found by its own criteria');
+  t.notOk(byUrl.entry?.some((e: { search: { mode: string } }) => e.search.mode === 'match'));
+  t.equal((await send(app, 'GET', '/fhir/SearchParameter?_id=my-sp')).json().entry.length, 1, 'other stored ones are found');
+  // paged: every id once, and the count says as many
+  const seen: string[] = [];
+  let url: string | undefined = '/fhir/SearchParameter?base=Resource&_count=3&_total=accurate';
+  let total: number | undefined;
+  while (url) {
+    const b: { total?: number; entry?: Array<{ search: { mode: string }; resource: { id: string } }>; link: Array<{ relation: string; url: string }> } = (await send(app, 'GET', url.replace('http://localhost', ''))).json();
+    total ??= b.total;
+    seen.push(...(b.entry ?? []).filter((e: { search: { mode: string } }) => e.search.mode === 'match').map((e: { resource: { id: string } }) => e.resource.id));
+    url = b.link.find((l: { relation: string }) => l.relation === 'next')?.url;
+  }
+  t.same(seen.filter((id) => id === 'Resource-id'), ['Resource-id'], 'paged: once');
+  t.equal(new Set(seen).size, seen.length, 'no id twice');
+  t.equal(total, seen.length, 'the total is what the pages list');
+  t.ok(seen.includes('my-sp'));
+  // a search of all types (stored resources only) does not answer the hidden version either
+  const system = (await send(app, 'GET', '/fhir?_id=Resource-id&_total=accurate')).json();
+  t.equal(system.total, 0, 'system search: hidden too');
+  const two = (await send(app, 'GET', '/fhir?_type=SearchParameter,Patient&_id=Resource-id&_total=accurate')).json();
+  t.equal(two.total, 1, '_type with another type: the built-in once');
 });

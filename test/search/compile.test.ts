@@ -152,6 +152,27 @@ t.test('days a month does not have answer 400 naming the parameter', async (t) =
   for (const qs of ['birthdate=2020-02-29', 'birthdate=2000-02-29', 'birthdate=2021-12-31', 'birthdate=2021-04-30']) t.resolves(compile('Patient', qs), qs);
 });
 
+t.test(':of-type on a token that is not an Identifier answers 400 naming the parameter and modifier, strict or not', async (t) => {
+  // search.html#token: ":of-type ... only applies to Identifier"; the field it reads (__ot) is filled for
+  // identifiers only, so elsewhere it matched nothing, an empty page for a question the server cannot answer
+  for (const [type, qs] of [['Observation', 'code:of-type=a|b|c'], ['Patient', 'telecom:of-type=a|b|c'], ['Observation', 'status:of-type=a|b|c'],
+    ['Patient', 'gender:of-type=a|b|c'], ['Observation', 'component-code:of-type=a|b|c'], ['Patient', '_tag:of-type=a|b|c']]) {
+    for (const strict of [true, false]) {
+      const err = await compile(type, qs, strict).then(() => undefined, (e: unknown) => e);
+      t.equal((err as FhirError)?.status, 400, `${type}?${qs} strict=${strict}`);
+      t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
+      t.match((err as FhirError)?.message, /:of-type .*Identifier/, qs);
+    }
+  }
+  const system = await compile(undefined as unknown as string, '_tag:of-type=a|b|c', false).then(() => undefined, (e: unknown) => e);
+  t.equal((system as FhirError)?.status, 400, 'a search of all types: _tag is a Coding on every resource');
+  // Identifier tokens keep it, one Identifier term among others (a union) too
+  for (const [type, qs] of [['Patient', 'identifier:of-type=a|b|c'], ['Observation', 'identifier:of-type=a|b|c'], ['DiagnosticReport', 'identifier:of-type=a|b|c'],
+    ['Encounter', 'identifier:of-type=a|b|c'], ['Practitioner', 'identifier:of-type=a|b|c']]) {
+    t.same(await compile(type, qs), { 'x.identifier__ot': 'a|b|c' }, `${type}?${qs}`);
+  }
+});
+
 t.test('numbers that overflow (1e400 is Infinity) answer 400 naming the parameter', async (t) => {
   const cases: Array<[string, string]> = [
     ['Observation', 'value-quantity=1e400'], ['Observation', 'value-quantity=gt1e400'], ['Observation', 'value-quantity=lt-1e400|http://unitsofmeasure.org|mg'],

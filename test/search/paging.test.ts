@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Query } from 'mingo';
-import { cursorAt, decodeCursor, encodeCursor, fullSort, keysetFilter, keysFilter, cursorTuple } from '../../src/search/paging.js';
+import { cursorAt, decodeCursor, encodeCursor, fullSort, keysetFilter, keysFilter, cursorTuple, sortKey } from '../../src/search/paging.js';
 import { sortDocs, sortTuple, type SortValue } from '../../src/search/sort-order.js';
 import { searchFilter } from '../../src/storage/mongodb/queries.js';
 import type { IndexedDoc, SortSpec } from '../../src/storage/types.js';
@@ -50,9 +50,19 @@ t.test('a cursor of another search is refused', async (t) => {
   const sort = fullSort([['x.code', 1]]);
   const c = cursorAt('after', docs[0], sort);
   t.throws(() => cursorTuple(c, fullSort([]), undefined), /does not belong/, 'sorted cursor on an unsorted search');
-  t.throws(() => cursorTuple({ k: 'after', t: 'Basic', id: 'x' }, sort, undefined), /does not belong/, 'unsorted cursor on a sorted search');
-  t.throws(() => cursorTuple({ k: 'after', t: 'Patient', id: 'x' }, fullSort([]), ['Basic']), /does not belong/, 'another type');
+  t.throws(() => cursorTuple({ k: 'after', t: 'Basic', id: 'x', s: sortKey(sort) }, sort, undefined), /does not belong/, 'unsorted cursor on a sorted search');
+  t.throws(() => cursorTuple({ k: 'after', t: 'Patient', id: 'x', s: sortKey(fullSort([])) }, fullSort([]), ['Basic']), /does not belong/, 'another type');
   t.throws(() => decodeCursor(encodeCursor({ k: 'offset', o: 3, at: 1 } as never)), /not valid/);
+  // same number of sort keys, other keys or directions: the tuple would be read as the wrong key's values
+  for (const other of [[['x.date.s', 1]], [['x.code', -1]], [['lu', 1]]] as SortSpec[]) {
+    t.throws(() => cursorTuple(decodeCursor(encodeCursor(c)), fullSort(other), undefined), /does not belong/, `x.code cursor on ${JSON.stringify(other)}`);
+  }
+  const two = cursorAt('after', docs[0], fullSort([['x.code', 1], ['x.date.s', -1]]));
+  t.throws(() => cursorTuple(two, fullSort([['x.date.s', -1], ['x.code', 1]]), undefined), /does not belong/, 'keys swapped');
+  t.throws(() => cursorTuple(two, fullSort([['x.code', 1], ['x.date.s', 1]]), undefined), /does not belong/, 'second direction flipped');
+  const plain = cursorAt('after', docs[0], fullSort([]));
+  t.throws(() => cursorTuple(plain, fullSort([['id', -1]]), undefined), /does not belong/, 'default order cursor on -_id');
+  t.doesNotThrow(() => cursorTuple(decodeCursor(encodeCursor(two)), fullSort([['x.code', 1], ['x.date.s', -1]]), undefined), 'its own sort');
 });
 
 t.test('keyset pages of one type: the cursor as a plain bound an index walk can start at (no (t, id) $or to filter through)', async (t) => {

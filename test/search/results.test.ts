@@ -135,11 +135,24 @@ t.test('_count, _total, _summary=count, _elements, self link, warnings', async (
   t.equal(await run('Observation', 'foo=1').then(() => 0, (e: { status?: number }) => e.status), 400);
   t.equal(await run('Observation', '_count=-1').then(() => 0, (e: { status?: number }) => e.status), 400);
   t.equal(await run('Observation', '_cursor=garbage').then(() => 0, (e: { status?: number }) => e.status), 400);
-  // tampered cursors: an offset cursor (of earlier releases), one naming another type, a sorted one on an unsorted search
+  // tampered cursors: an offset cursor (of earlier releases), one naming another type, a sorted one on an unsorted search,
+  // one without the order's fingerprint (of earlier releases); each with the fingerprint of the search it is sent to (`s`)
   const cur = (c: object) => Buffer.from(JSON.stringify(c)).toString('base64url');
-  for (const [qs, c] of [['status=final', { k: 'offset', o: 3, at: Date.now() }], ['status=final', { k: 'after', t: 'Patient', id: 'px1' }],
-    ['status=final', { k: 'after', t: 'Observation', id: 'vs1', v: ['final'] }], ['status=final&_sort=status', { k: 'after', t: 'Observation', id: 'vs1' }]] as const) {
+  const sOf = async (qs: string) => JSON.parse(Buffer.from(new URL((await run('Observation', `${qs}&_count=1`)).link!.find((l) => l.relation === 'next')!.url).searchParams.get('_cursor')!, 'base64url').toString()).s as string;
+  const [plainS, statusS] = [await sOf('status=final'), await sOf('_sort=status')];
+  for (const [qs, c] of [['status=final', { k: 'offset', o: 3, at: Date.now() }], ['status=final', { k: 'after', t: 'Patient', id: 'px1', s: plainS }],
+    ['status=final', { k: 'after', t: 'Observation', id: 'vs1', v: ['final'], s: plainS }], ['status=final&_sort=status', { k: 'after', t: 'Observation', id: 'vs1', s: statusS }],
+    ['status=final', { k: 'after', t: 'Observation', id: 'vs1' }]] as const) {
     t.equal(await run('Observation', `${qs}&_cursor=${cur(c)}`).then(() => 0, (e: { status?: number }) => e.status), 400, `${qs}: ${JSON.stringify(c)}`);
+  }
+  // a real cursor of `_sort=status` on another sort of one key: 400 naming _cursor, not a page of the other order
+  const next = (await run('Observation', '_sort=status&_count=2')).link!.find((l) => l.relation === 'next')!.url;
+  const token = new URL(next).searchParams.get('_cursor')!;
+  t.equal((await run('Observation', `_sort=status&_count=2&_cursor=${token}`)).resourceType, 'Bundle', 'its own sort pages on');
+  for (const sort of ['-status', 'code', '_lastUpdated', '-_id']) {
+    const err = await run('Observation', `_sort=${sort}&_count=2&_cursor=${token}`).then(() => undefined, (e: { status?: number; issues?: Array<{ expression?: string[] }> }) => e);
+    t.equal(err?.status, 400, `_sort=status cursor on _sort=${sort}`);
+    t.same(err?.issues?.[0].expression, ['_cursor']);
   }
 });
 

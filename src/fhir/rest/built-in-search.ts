@@ -2,6 +2,7 @@ import { find } from '../../search/match-filter.js';
 import type { IndexedDoc, ResourceStore, StoreQuery, StoreSearchResult, VersionRecord } from '../../storage/types.js';
 import { indexResource, RELATIVE_REFS_ONLY } from '../../search/search-service.js';
 import { sortDocs } from '../../search/sort-order.js';
+import { andAll } from '../../search/build-filter.js';
 import { BUILT_IN_TYPES, builtInResources } from './built-ins.js';
 
 /**
@@ -14,6 +15,14 @@ import { BUILT_IN_TYPES, builtInResources } from './built-ins.js';
  * their types runs its compiled filter on them with mingo (the engine the embedded store uses)
  * and merges them into the store's page in the query's order. Keyset cursors are filters too, so
  * paging crosses both; a count adds both.
+ *
+ * A stored resource under a built-in's id is hidden from every search (system-wide too), so that
+ * search, count and read name one resource per id, and the same one. The built-in wins, not the
+ * stored one: writes to its id answer 405 (built-ins.ts), so such a row is older than that rule
+ * or than the release that made the id built-in, and read and vread answer the built-in
+ * (read.ts); letting the stored one win would let data change what /metadata says the server
+ * does. The store is asked which built-in ids it holds (an id lookup, no scan) and only those are
+ * excluded, so a store without any, the usual case, runs the query unchanged.
  */
 interface BuiltIn {
   doc: IndexedDoc;
@@ -36,15 +45,31 @@ function builtIns(type: string): BuiltIn[] {
   return list;
 }
 
+/** The filter that hides stored rows under the built-in ids of `types`; undefined when the store holds none. */
+async function shadowedFilter(store: ResourceStore, types: readonly string[], maxTimeMs: number | undefined): Promise<Record<string, unknown> | undefined> {
+  const hidden: Array<Record<string, unknown>> = [];
+  for (const t of types) {
+    const ids = builtIns(t).map((b) => b.doc.id);
+    const held = await store.search({ types: [t], filter: { id: { $in: ids } }, limit: ids.length, read: 'keys', maxTimeMs });
+    if (held.docs.length) hidden.push({ t, id: { $in: held.docs.map((d) => d.id) } });
+  }
+  return hidden.length ? { $nor: hidden } : undefined;
+}
+
 async function searchWithBuiltIns(store: ResourceStore, q: StoreQuery): Promise<StoreSearchResult> {
+  const scope = q.types ? q.types.filter((t) => BUILT_IN_TYPES.includes(t)) : BUILT_IN_TYPES;
+  if (!scope.length) return store.search(q);
+  const hide = await shadowedFilter(store, scope, q.maxTimeMs);
+  const storedQuery = hide ? { ...q, filter: andAll([q.filter, hide]) } : q;
   const types = q.types?.filter((t) => BUILT_IN_TYPES.includes(t));
   // only a search naming their type: a system-wide one (`GET /fhir?_lastUpdated=…`) is about stored data
-  if (!types?.length) return store.search(q);
+  if (!types?.length) return store.search(storedQuery);
   const skip = q.skip ?? 0;
   // the store's rows up to the end of the page, unskipped: the merged order decides what the skip drops
-  const stored = await store.search({ ...q, skip: 0, limit: skip + q.limit });
+  const stored = await store.search({ ...storedQuery, skip: 0, limit: skip + q.limit });
   const candidates = types.flatMap(builtIns);
   const docs = candidates.map((b) => b.doc);
+  // the query's own filter: the exclusion names the built-ins' ids, and is about stored rows
   const matched = new Set(find(docs, q.filter).all() as unknown as IndexedDoc[]);
   const hits = candidates.filter((b) => matched.has(b.doc));
   const recordOf = new Map<IndexedDoc, VersionRecord>(hits.map((b) => [b.doc, b.record]));
