@@ -9,7 +9,8 @@ import { newId } from '../rest/write.js';
 import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, refuseUnmatchedLiveId, updateInTx, type Stored } from '../rest/write-core.js';
 import { conditionalReferences, rewriteReferences, type RewriteLog } from './references.js';
 import { adopt, withId } from '../json-decimals.js';
-import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
+import { entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
+import { readThrough } from '../../storage/tx-view.js';
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planReset, planTransaction, type Planned } from './transaction-plan.js';
@@ -21,12 +22,14 @@ import { entryNotes, noteEntry } from './entry-audit.js';
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
  * store transaction. Inside it: (1) conditions are resolved (If-None-Exist, conditional
  * update/patch/delete targets, conditional references), (2) ids are assigned and every
- * `urn:uuid:` reference rewritten, (3) the writes run in the spec's order. Any error aborts the
- * store transaction (nothing is kept) and answers an OperationOutcome naming the entry.
+ * `urn:uuid:` reference rewritten, (3) the writes run in the spec's order, (4) the GETs run on
+ * the state they made. Any error, a GET's included, aborts the store transaction (nothing is
+ * kept) and answers an OperationOutcome naming the entry.
  */
 const ABSOLUTE = /^https?:\/\/.+\/([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/;
 
-export type Dispatch = (req: FhirRequest) => Promise<FhirResponse>;
+/** Runs one request as a standalone one would; `ctx` when not the server's own (a transaction's reads). */
+export type Dispatch = (req: FhirRequest, ctx?: FhirContext) => Promise<FhirResponse>;
 
 async function resolveTargets(tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
   for (const p of plan) {
@@ -139,7 +142,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   // The store may run this more than once (MongoDB, after a transient write conflict): every
   // attempt starts from the plan as made, and what it answers is its own (nothing of an attempt
   // that was rolled back, whose ids were never committed, may reach the resources or the response).
-  const { out, budget, notes } = await ctx.store.transaction(async (tx) => {
+  const { out, notes } = await ctx.store.transaction(async (tx) => {
     reset();
     await resolveTargets(tx, ordered, req);
     await rewriteAll(tx, ordered, req, rewrites);
@@ -151,7 +154,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
       }
     }
     await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
-    // The write entries are built here, before commit, so that a response too big to send
+    // The entries are answered here, before commit, so that a response too big to send
     // refuses the transaction instead of failing it after commit (./response-budget.ts).
     const out: BundleEntry[] = new Array(plan.length);
     const notes = plan.map(() => entryNotes(req));
@@ -164,19 +167,24 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
       // a delete's tombstone names no patient: the audit hook looks the last live version up
       if (p.record?.json) notes[p.index]?.touched.push(p.record.json);
     }
-    return { out, budget, notes };
+    // GETs run last (http.html#trules), inside the store transaction, on the state its writes
+    // made (../../storage/tx-view.ts): a transaction succeeds or fails as a whole
+    // (http.html#transaction), so a GET that fails (an unknown id, a bad search) fails it, and
+    // nothing is stored. Each runs as the standalone request would, authorization included.
+    const reads = { ...ctx, store: readThrough(ctx.store, tx) };
+    for (const p of ordered) {
+      if (p.kind !== 'get') continue;
+      try {
+        const entry = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }, reads), p.target);
+        if (!budget.fits(entry)) throw responseTooLarge(budget.limit);
+        out[p.index] = entry;
+      } catch (err) {
+        throw errorForEntry(err, p.index);
+      }
+    }
+    return { out, notes };
   }, { multi: true });
 
-  // GETs run after the writes (http.html#trules), on the committed state: each answers in its
-  // entry, an error or one too big for the budget included; none can fail the transaction now.
-  for (const p of ordered) {
-    if (p.kind !== 'get') continue;
-    try {
-      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }), p.target));
-    } catch (err) {
-      out[p.index] = budget.take(entryFromError(err));
-    }
-  }
   for (const p of plan) noteEntry(req, p.entry, out[p.index], notes[p.index]);
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };
   for (const e of out) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
