@@ -20,10 +20,10 @@ import { entryNotes, noteEntry } from './entry-audit.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
- * store transaction. Inside it: (1) conditions are resolved (If-None-Exist, conditional
- * update/patch/delete targets, conditional references), (2) ids are assigned and every
- * `urn:uuid:` reference rewritten, (3) the writes run in the spec's order, (4) the GETs run on
- * the state they made. Any error, a GET's included, aborts the store transaction (nothing is
+ * store transaction. Inside it: (1) the DELETEs are resolved and run, (2) the other conditions are
+ * resolved (If-None-Exist, conditional update/patch targets, conditional references), (3) ids are
+ * assigned and every `urn:uuid:` reference rewritten, (4) the other writes run in the spec's
+ * order, (5) the GETs run on the state they made. Any error, a GET's included, aborts the store transaction (nothing is
  * kept) and answers an OperationOutcome naming the entry.
  */
 const ABSOLUTE = /^https?:\/\/.+\/([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/;
@@ -129,6 +129,16 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
   }
 }
 
+async function runEntries(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
+  for (const p of plan) {
+    try {
+      await execute(ctx, tx, p, req);
+    } catch (err) {
+      throw errorForEntry(err, p.index);
+    }
+  }
+}
+
 export async function processTransaction(ctx: FhirContext, req: FhirRequest, entries: BundleEntry[], dispatch: Dispatch): Promise<FhirResponse> {
   if (!ctx.store.supportsTransactions()) {
     throw fhirError('TRANSACTIONS_UNSUPPORTED', `This ${ctx.store.kind} store cannot run multi-resource transactions (MongoDB needs a replica set); nothing was stored. Send the Bundle as type "batch" instead.`);
@@ -144,15 +154,17 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   // that was rolled back, whose ids were never committed, may reach the resources or the response).
   const { out, notes } = await ctx.store.transaction(async (tx) => {
     reset();
-    await resolveTargets(tx, ordered, req);
+    // DELETEs run first (http.html#trules), so the conditions of the other entries (If-None-Exist,
+    // conditional update criteria, conditional references) are answered on the state they leave:
+    // never by a resource this transaction deletes, which would be answered and referred to as if
+    // it lived on. The others are all resolved before any of them writes (./transaction-conditions.ts).
+    const deletes = ordered.filter((p) => p.kind === 'delete');
+    const others = ordered.filter((p) => p.kind !== 'delete');
+    await resolveTargets(tx, deletes, req);
+    await runEntries(ctx, tx, deletes, req);
+    await resolveTargets(tx, others, req);
     await rewriteAll(tx, ordered, req, rewrites);
-    for (const p of ordered) {
-      try {
-        await execute(ctx, tx, p, req);
-      } catch (err) {
-        throw errorForEntry(err, p.index);
-      }
-    }
+    await runEntries(ctx, tx, others, req);
     await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
     // The entries are answered here, before commit, so that a response too big to send
     // refuses the transaction instead of failing it after commit (./response-budget.ts).
