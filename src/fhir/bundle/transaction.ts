@@ -64,7 +64,8 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
   }
 }
 
-async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<void> {
+/** Rewrites every entry's references; answers what fullUrls and conditional references became (`Type/id`). */
+async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   const claimed = new Map<string, number>();
   for (const p of plan) {
@@ -99,9 +100,10 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: R
       throw errorForEntry(err, p.index);
     }
   }
+  return map;
 }
 
-async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest): Promise<void> {
+async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest, refs: Map<string, string>): Promise<void> {
   if (p.kind === 'delete') {
     if (p.id === undefined) return void (p.status = 204);
     p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth, ctx.store);
@@ -123,16 +125,18 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {
-    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth);
+    // what a patch writes is a resource of this Bundle too: its references to entries are rewritten
+    // (a fresh object each attempt: nothing to undo)
+    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth, (patched) => rewriteReferences(patched, refs, []));
     p.record = r.record;
     p.status = r.status;
   }
 }
 
-async function runEntries(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
+async function runEntries(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest, refs = new Map<string, string>()): Promise<void> {
   for (const p of plan) {
     try {
-      await execute(ctx, tx, p, req);
+      await execute(ctx, tx, p, req, refs);
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
@@ -163,8 +167,8 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
     await resolveTargets(tx, deletes, req);
     await runEntries(ctx, tx, deletes, req);
     await resolveTargets(tx, others, req);
-    await rewriteAll(tx, ordered, req, rewrites);
-    await runEntries(ctx, tx, others, req);
+    const refs = await rewriteAll(tx, ordered, req, rewrites);
+    await runEntries(ctx, tx, others, req, refs);
     await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
     // The entries are answered here, before commit, so that a response too big to send
     // refuses the transaction instead of failing it after commit (./response-budget.ts).
