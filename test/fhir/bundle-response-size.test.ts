@@ -10,22 +10,22 @@ const metadata = { request: { method: 'GET', url: 'metadata' } };
 const count = async (app: Awaited<ReturnType<typeof testApp>>) => (await send(app, 'GET', '/fhir/Patient?_summary=count')).json().total;
 const statuses = (res: { json(): { entry: Array<{ response: { status: string } }> } }) => res.json().entry.map((e) => e.response.status.split(' ')[0]);
 
-t.test('transaction GETs past the limit answer too-costly in their entries; the writes stand, the response is bounded', async (t) => {
+t.test('transaction GETs past the limit refuse the transaction before commit: nothing stored, the answer is small', async (t) => {
   const probe = await testApp(t);
   const one = (await send(probe, 'GET', '/fhir/metadata')).body.length;
   const limit = Math.floor(one * 3.5);
   const app = await testApp(t, limited(limit));
-  const res = await send(app, 'POST', '/fhir', {
-    resourceType: 'Bundle', type: 'transaction',
-    entry: [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }, ...Array.from({ length: 10 }, () => metadata)],
-  });
-  t.equal(res.statusCode, 200, 'answered, not a 500 after commit');
-  t.same(statuses(res), ['201', '200', '200', '200', ...Array(7).fill('400')]);
-  const refused = res.json().entry[10].response.outcome.issue[0];
+  const entry = (n: number) => [{ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }, ...Array.from({ length: n }, () => metadata)];
+  const res = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: entry(10) });
+  t.equal(res.statusCode, 400, 'refused, not a 500 after commit');
+  const refused = res.json().issue[0];
   t.equal(refused.code, 'too-costly');
-  t.match(refused.diagnostics, /over its limit .*request it on its own/);
-  t.ok(res.body.length < limit + 10_000, `the response stays near the limit (${res.body.length} for ${limit})`);
-  t.equal(await count(app), 1, 'the Patient is stored once');
+  t.match(refused.diagnostics, /^Bundle\.entry\[4\]: .*nothing was stored/, 'naming the first entry past the limit');
+  t.ok(res.body.length < 10_000, `the answer is the outcome alone (${res.body.length})`);
+  t.equal(await count(app), 0, 'the Patient is not stored');
+  const fits = await send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry: entry(3) });
+  t.same(statuses(fits), ['201', '200', '200', '200'], 'three fit');
+  t.equal(await count(app), 1);
 });
 
 t.test('a transaction whose write entries alone exceed the limit is refused before commit', async (t) => {

@@ -9,6 +9,7 @@ import { parseSearch } from '../../src/search/parse.js';
 import { buildFilter } from '../../src/search/build-filter.js';
 import { datePrefix, periodInterval } from '../search/oracle.js';
 import { sortContract } from './contract-sort.js';
+import { readThrough } from '../../src/storage/tx-view.js';
 /** The test servers' base URL (testConfig): the own base indexing is told. */
 const BASE = testConfig().baseUrl;
 const indexAt = (r: Resource) => indexResource(r, BASE);
@@ -286,6 +287,47 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     }, { multi: true });
     t.equal((await s.read('Patient', 'own'))?.versionId, 3);
     t.equal((await s.history({ resourceType: 'Patient', id: 'own', limit: 10 })).total, 3);
+  });
+
+  withStore("a transaction's reads (readThrough, a transaction Bundle's GET entries) see its writes; a failure after them keeps nothing", async (t, s) => {
+    await put(s, { resourceType: 'Patient', id: 'rt', active: false }, { name: ['rt'] });
+    if (!s.supportsTransactions()) return; // a transaction Bundle needs them (answered 501 before anything runs)
+    const failed = new Error('a GET entry failed');
+    const seen = await s.transaction(async (tx: StoreTx) => {
+      await tx.put({ resourceType: 'Patient', id: 'rt', active: true }, { name: ['rt'] });
+      await tx.put({ resourceType: 'Patient', id: 'rt2' }, { name: ['rt'] });
+      const view = readThrough(s, tx);
+      // what a handler may await together reaches the transaction one call at a time (a MongoDB session needs it)
+      const [read, v1, v2, v3, found, history] = await Promise.all([
+        view.read('Patient', 'rt'),
+        view.vread('Patient', 'rt', 1),
+        view.vread('Patient', 'rt', 2),
+        view.vread('Patient', 'rt', 3),
+        view.search({ types: ['Patient'], filter: { 'x.name': 'rt' }, sort: [['id', 1]], limit: 10, count: true }),
+        view.history({ resourceType: 'Patient', id: 'rt', limit: 10 }),
+      ]);
+      t.equal((body(read) as { active?: boolean }).active, true, 'read: the staged version');
+      t.equal((body(v1) as { active?: boolean }).active, false, 'vread of a committed version');
+      t.equal((body(v2) as { active?: boolean }).active, true, 'vread of the version the transaction writes');
+      t.equal(v3, undefined, 'no version beyond it');
+      t.same([found.records.map((r) => r.id), found.total], [['rt', 'rt2'], 2], 'search: staged writes beside committed ones');
+      t.equal(history.total, 1, 'history: committed versions only');
+      await view.transaction(async () => t.fail('a write through the view ran')).then(() => t.fail('no write through the view'), (e: Error) => t.match(e.message, /cannot write/, 'no write through the view'));
+      return 'ran';
+    }, { multi: true });
+    t.equal(seen, 'ran');
+    try {
+      await s.transaction(async (tx: StoreTx) => {
+        await tx.put({ resourceType: 'Patient', id: 'rt3' }, { name: ['rt'] });
+        const view = readThrough(s, tx);
+        t.ok(await view.read('Patient', 'rt3'), 'the view sees the write');
+        throw failed;
+      }, { multi: true });
+      t.fail('the error propagates');
+    } catch (e) {
+      t.equal(e, failed);
+    }
+    t.equal(await s.read('Patient', 'rt3'), undefined, 'nothing of the failed transaction is kept');
   });
 
   withStore('putPrepared stores what put stores', async (t, s) => {

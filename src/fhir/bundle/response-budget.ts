@@ -11,11 +11,11 @@ import { entryFromError } from './entry-response.js';
  * the limit is a memory guard, not a byte-exact quota).
  *
  * Where the limit is hit:
- * - the write entries of a transaction are measured inside the store transaction, before commit:
- *   too big, the transaction is refused and nothing is stored (responseTooLarge);
- * - a read (a transaction's GETs run after commit, a batch's in order) whose answer does not fit
- *   answers an error entry in its place: it changed nothing, the client can read it alone; the
- *   transaction itself stays committed and answered 200 (it never fails after commit);
+ * - every entry of a transaction, its GETs included, is measured inside the store transaction,
+ *   before commit: too big, the transaction is refused and nothing is stored (responseTooLarge),
+ *   as for any failing entry (a transaction succeeds or fails as a whole);
+ * - a batch read whose answer does not fit answers an error entry in its place: it changed
+ *   nothing, the client can read it alone;
  * - a batch write whose full answer does not fit keeps its response line (status, location,
  *   etag: what happened) without the resource or outcome, so its effect is never hidden.
  * `GET metadata` stays allowed in a Bundle (useless more than once, but a read like any other);
@@ -60,10 +60,10 @@ function tooLargeEntry(limit: number) {
   return fhirError('TOO_COSTLY', `This entry's answer would take the Bundle response over its limit of ${limit} characters (FHIR_MAX_BUNDLE_RESPONSE_BYTES): request it on its own`);
 }
 
-/** The whole transaction refused before commit: its write entries alone exceed the limit. */
+/** The whole transaction refused before commit: its entries exceed the limit. */
 export function responseTooLarge(limit: number) {
   return fhirError(
     'TOO_COSTLY',
-    `The response to this transaction would exceed ${limit} characters (FHIR_MAX_BUNDLE_RESPONSE_BYTES); nothing was stored. Send it with Prefer: return=minimal, or split it`,
+    `The response to this transaction would exceed ${limit} characters (FHIR_MAX_BUNDLE_RESPONSE_BYTES); nothing was stored. Send it with Prefer: return=minimal (for the write entries), or split it`,
   );
 }

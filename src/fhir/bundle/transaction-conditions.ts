@@ -10,9 +10,9 @@ import type { Planned } from './transaction-plan.js';
 /**
  * Conditional entries of one transaction that would create the same resource twice
  * (https://hl7.org/fhir/R4/http.html#ccreate, #cond-update). Every condition is resolved against
- * the store as it was before the transaction (the entries are independent of each other's
- * writes, http.html#trules), so two `PUT Patient?identifier=x`, or a PUT and a POST with
- * `ifNoneExist: identifier=x`, would each find nothing and each create a Patient. Two checks:
+ * the store as the transaction's DELETEs left it (those run first, http.html#trules; the other
+ * entries are independent of each other's writes), so two `PUT Patient?identifier=x`, or a PUT
+ * and a POST with `ifNoneExist: identifier=x`, would each find nothing and each create a Patient. Two checks:
  * - before anything runs, two conditional creates/updates/patches of one type with the same
  *   criteria (parameter order, repeats and percent-encoding normalized) refuse the Bundle;
  * - after the writes, inside the store transaction (whose reads see its own staged writes), each

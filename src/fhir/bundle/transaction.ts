@@ -9,7 +9,8 @@ import { newId } from '../rest/write.js';
 import { checkVisible, checkWritable, conditionalMatches, deleteInTx, patchInTx, putInTx, refuseUnmatchedLiveId, updateInTx, type Stored } from '../rest/write-core.js';
 import { conditionalReferences, rewriteReferences, type RewriteLog } from './references.js';
 import { adopt, withId } from '../json-decimals.js';
-import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
+import { entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
+import { readThrough } from '../../storage/tx-view.js';
 import { entryToRequest } from './entry-request.js';
 import { validationNotes } from '../rest/validate-incoming.js';
 import { ORDER, planReset, planTransaction, type Planned } from './transaction-plan.js';
@@ -19,14 +20,16 @@ import { entryNotes, noteEntry } from './entry-audit.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
- * store transaction. Inside it: (1) conditions are resolved (If-None-Exist, conditional
- * update/patch/delete targets, conditional references), (2) ids are assigned and every
- * `urn:uuid:` reference rewritten, (3) the writes run in the spec's order. Any error aborts the
- * store transaction (nothing is kept) and answers an OperationOutcome naming the entry.
+ * store transaction. Inside it: (1) the DELETEs are resolved and run, (2) the other conditions are
+ * resolved (If-None-Exist, conditional update/patch targets, conditional references), (3) ids are
+ * assigned and every `urn:uuid:` reference rewritten, (4) the other writes run in the spec's
+ * order, (5) the GETs run on the state they made. Any error, a GET's included, aborts the store transaction (nothing is
+ * kept) and answers an OperationOutcome naming the entry.
  */
 const ABSOLUTE = /^https?:\/\/.+\/([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/;
 
-export type Dispatch = (req: FhirRequest) => Promise<FhirResponse>;
+/** Runs one request as a standalone one would; `ctx` when not the server's own (a transaction's reads). */
+export type Dispatch = (req: FhirRequest, ctx?: FhirContext) => Promise<FhirResponse>;
 
 async function resolveTargets(tx: StoreTx, plan: Planned[], req: FhirRequest): Promise<void> {
   for (const p of plan) {
@@ -61,7 +64,8 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
   }
 }
 
-async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<void> {
+/** Rewrites every entry's references; answers what fullUrls and conditional references became (`Type/id`). */
+async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   const claimed = new Map<string, number>();
   for (const p of plan) {
@@ -96,9 +100,10 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: R
       throw errorForEntry(err, p.index);
     }
   }
+  return map;
 }
 
-async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest): Promise<void> {
+async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest, refs: Map<string, string>): Promise<void> {
   if (p.kind === 'delete') {
     if (p.id === undefined) return void (p.status = 204);
     p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth, ctx.store);
@@ -120,9 +125,21 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {
-    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth);
+    // what a patch writes is a resource of this Bundle too: its references to entries are rewritten
+    // (a fresh object each attempt: nothing to undo)
+    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth, (patched) => rewriteReferences(patched, refs, []));
     p.record = r.record;
     p.status = r.status;
+  }
+}
+
+async function runEntries(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest, refs = new Map<string, string>()): Promise<void> {
+  for (const p of plan) {
+    try {
+      await execute(ctx, tx, p, req, refs);
+    } catch (err) {
+      throw errorForEntry(err, p.index);
+    }
   }
 }
 
@@ -139,19 +156,21 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   // The store may run this more than once (MongoDB, after a transient write conflict): every
   // attempt starts from the plan as made, and what it answers is its own (nothing of an attempt
   // that was rolled back, whose ids were never committed, may reach the resources or the response).
-  const { out, budget, notes } = await ctx.store.transaction(async (tx) => {
+  const { out, notes } = await ctx.store.transaction(async (tx) => {
     reset();
-    await resolveTargets(tx, ordered, req);
-    await rewriteAll(tx, ordered, req, rewrites);
-    for (const p of ordered) {
-      try {
-        await execute(ctx, tx, p, req);
-      } catch (err) {
-        throw errorForEntry(err, p.index);
-      }
-    }
+    // DELETEs run first (http.html#trules), so the conditions of the other entries (If-None-Exist,
+    // conditional update criteria, conditional references) are answered on the state they leave:
+    // never by a resource this transaction deletes, which would be answered and referred to as if
+    // it lived on. The others are all resolved before any of them writes (./transaction-conditions.ts).
+    const deletes = ordered.filter((p) => p.kind === 'delete');
+    const others = ordered.filter((p) => p.kind !== 'delete');
+    await resolveTargets(tx, deletes, req);
+    await runEntries(ctx, tx, deletes, req);
+    await resolveTargets(tx, others, req);
+    const refs = await rewriteAll(tx, ordered, req, rewrites);
+    await runEntries(ctx, tx, others, req, refs);
     await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
-    // The write entries are built here, before commit, so that a response too big to send
+    // The entries are answered here, before commit, so that a response too big to send
     // refuses the transaction instead of failing it after commit (./response-budget.ts).
     const out: BundleEntry[] = new Array(plan.length);
     const notes = plan.map(() => entryNotes(req));
@@ -164,19 +183,24 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
       // a delete's tombstone names no patient: the audit hook looks the last live version up
       if (p.record?.json) notes[p.index]?.touched.push(p.record.json);
     }
-    return { out, budget, notes };
+    // GETs run last (http.html#trules), inside the store transaction, on the state its writes
+    // made (../../storage/tx-view.ts): a transaction succeeds or fails as a whole
+    // (http.html#transaction), so a GET that fails (an unknown id, a bad search) fails it, and
+    // nothing is stored. Each runs as the standalone request would, authorization included.
+    const reads = { ...ctx, store: readThrough(ctx.store, tx) };
+    for (const p of ordered) {
+      if (p.kind !== 'get') continue;
+      try {
+        const entry = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }, reads), p.target);
+        if (!budget.fits(entry)) throw responseTooLarge(budget.limit);
+        out[p.index] = entry;
+      } catch (err) {
+        throw errorForEntry(err, p.index);
+      }
+    }
+    return { out, notes };
   }, { multi: true });
 
-  // GETs run after the writes (http.html#trules), on the committed state: each answers in its
-  // entry, an error or one too big for the budget included; none can fail the transaction now.
-  for (const p of ordered) {
-    if (p.kind !== 'get') continue;
-    try {
-      out[p.index] = budget.read(entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, p.target, p.entry), audit: notes[p.index] }), p.target));
-    } catch (err) {
-      out[p.index] = budget.take(entryFromError(err));
-    }
-  }
   for (const p of plan) noteEntry(req, p.entry, out[p.index], notes[p.index]);
   const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction-response', ...(out.length ? { entry: out } : {}) };
   for (const e of out) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)

@@ -32,7 +32,7 @@ export async function handleFhirRequest(req: FhirRequest, ctx: FhirContext): Pro
   checkFormat(req);
   const seg = req.path.split('/').filter(Boolean);
   const m = req.method === 'HEAD' ? 'GET' : req.method;
-  const dispatch = (r: FhirRequest): Promise<FhirResponse> => handleFhirRequest(r, ctx);
+  const dispatch = (r: FhirRequest, c: FhirContext = ctx): Promise<FhirResponse> => handleFhirRequest(r, c);
 
   if (seg.length === 0) {
     if (m === 'GET') return searchResources(ctx, req, undefined);

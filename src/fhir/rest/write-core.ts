@@ -240,12 +240,15 @@ export async function conditionalUpdateInTx(
 /** JSON Patch on the current version; the patched result is validated like any incoming resource. */
 export async function patchInTx(
   ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: IfMatch, auth?: AuthContext,
+  /** A transaction's reference rewriting (fullUrls to ids), applied to the patched resource before it is checked. */
+  rewrite?: (patched: Resource) => void,
 ): Promise<WriteResult> {
   refuseBuiltInWrite(type, id); // before the read: a built-in is not in the store (404 would mislead)
   const current = requireLive(await knownRecord(ctx.store, auth, await tx.read(type, id)), type, id);
   checkWritable(auth, current);
   matchedVersion(ifMatch, current, `${type}/${id}`);
   const patched = applyJsonPatch(parseRecord(current), ops);
+  rewrite?.(patched);
   let resource: Stored;
   try {
     resource = prepareIncoming(ctx, patched, { resourceType: type, id }) as Stored;

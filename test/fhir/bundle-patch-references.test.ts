@@ -1,0 +1,42 @@
+import t from 'tap';
+import { send, testApp } from './helpers.js';
+
+// A transaction rewrites every reference to an entry's fullUrl (https://hl7.org/fhir/R4/http.html#trules),
+// in what a PATCH entry writes as well: the patched resource is a resource of the Bundle like any other.
+
+const U = 'urn:uuid:5e5e5e5e-0000-4000-8000-000000000001';
+const binary = (ops: unknown[]) => ({ resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(JSON.stringify(ops)).toString('base64') });
+const patchEntry = (ops: unknown[]) => ({ resource: binary(ops), request: { method: 'PATCH', url: 'Observation/o1' } });
+
+t.test("a PATCH entry's reference to another entry's fullUrl is rewritten to the id assigned", async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction', entry: [
+      { fullUrl: U, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      patchEntry([{ op: 'add', path: '/subject', value: { reference: U } }, { op: 'add', path: '/extension', value: [{ url: 'http://x.org/e', valueReference: { reference: U } }] }]),
+    ],
+  }, { prefer: 'return=representation' });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const [patient, patched] = res.json().entry;
+  const ref = `Patient/${patient.resource.id}`;
+  t.equal(patched.resource.subject.reference, ref);
+  t.equal(patched.resource.extension[0].valueReference.reference, ref, 'inside an extension too');
+  const stored = (await send(app, 'GET', '/fhir/Observation/o1')).json();
+  t.equal(stored.subject.reference, ref, 'as stored');
+});
+
+t.test('a PATCH entry naming a urn:uuid that is no entry of the Bundle is refused, nothing stored', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction', entry: [
+      { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      patchEntry([{ op: 'add', path: '/subject', value: { reference: U } }]),
+    ],
+  });
+  t.equal(res.statusCode, 400, res.body.slice(0, 300));
+  t.match(res.json().issue[0].diagnostics, /^Bundle\.entry\[1\]: .*not the fullUrl of any entry/);
+  t.equal((await send(app, 'GET', '/fhir/Observation/o1')).json().meta.versionId, '1');
+  t.equal((await send(app, 'GET', '/fhir/Patient?_summary=count')).json().total, 0);
+});

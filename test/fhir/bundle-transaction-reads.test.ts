@@ -1,0 +1,66 @@
+import t from 'tap';
+import { send, testApp } from './helpers.js';
+
+// A transaction succeeds or fails as a whole (https://hl7.org/fhir/R4/http.html#transaction),
+// its GET entries included: they run after the writes, on the state the writes made, and one that
+// fails fails the transaction, with nothing stored.
+
+type App = Awaited<ReturnType<typeof testApp>>;
+const stored = async (app: App) => (await send(app, 'GET', '/fhir/_history')).json().total;
+const writes = [
+  { resource: { resourceType: 'Patient', identifier: [{ system: 'urn:tx-reads', value: 'new' }] }, request: { method: 'POST', url: 'Patient' } },
+  { resource: { resourceType: 'Patient', id: 'p1', active: true }, request: { method: 'PUT', url: 'Patient/p1' } },
+  { request: { method: 'DELETE', url: 'Patient/old' } },
+];
+
+for (const [what, url, status] of [
+  ['a read of an unknown id', 'Patient/nope', 404],
+  ['a search with a malformed value', 'Patient?birthdate=notadate', 400],
+  ['a read of a resource this transaction deletes', 'Patient/old', 410],
+] as const) {
+  t.test(`${what} fails the whole transaction (${status}), naming the entry; nothing is stored`, async (t) => {
+    const app = await testApp(t);
+    await send(app, 'PUT', '/fhir/Patient/old', { resourceType: 'Patient', id: 'old' });
+    const before = await stored(app);
+    const res = await send(app, 'POST', '/fhir', {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [{ request: { method: 'GET', url: 'Patient?_id=old' } }, ...writes, { request: { method: 'GET', url } }],
+    });
+    t.equal(res.statusCode, status, res.body.slice(0, 300));
+    const oo = res.json();
+    t.equal(oo.resourceType, 'OperationOutcome');
+    t.ok(oo.issue.some((i: { expression?: string[] }) => i.expression?.some((e) => e.startsWith('Bundle.entry[4]'))), 'the issue names Bundle.entry[4]');
+    t.match(oo.issue[0].diagnostics, /^Bundle\.entry\[4\]/);
+    t.equal(await stored(app), before, 'no version was written');
+    t.equal((await send(app, 'GET', '/fhir/Patient/p1')).statusCode, 404, 'the PUT was not kept');
+    t.equal((await send(app, 'GET', '/fhir/Patient/old')).statusCode, 200, 'the DELETE was not kept');
+    t.equal((await send(app, 'GET', '/fhir/Patient?identifier=urn:tx-reads|new&_summary=count')).json().total, 0, 'the POST was not kept');
+  });
+}
+
+t.test('GET entries see the state the writes made, and succeed with them', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/old', { resourceType: 'Patient', id: 'old' });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [
+      { request: { method: 'GET', url: 'Patient?identifier=urn:tx-reads|new' } },
+      { request: { method: 'GET', url: 'Patient/p1' } },
+      { request: { method: 'GET', url: 'Patient/p1/_history/1' } },
+      { request: { method: 'HEAD', url: 'Patient/p1' } },
+      { request: { method: 'GET', url: 'Patient?_id=old' } },
+      ...writes,
+    ],
+  });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const [search, read, vread, head, gone] = res.json().entry;
+  t.equal(search.resource.total, 1, 'the search finds the Patient the POST created');
+  t.equal(search.resource.entry[0].resource.identifier[0].value, 'new');
+  t.equal(read.resource.active, true, 'the read answers what the PUT wrote');
+  t.match(read.response, { status: '200 OK', etag: 'W/"1"' });
+  t.equal(vread.resource.id, 'p1', 'a vread of the version the PUT writes');
+  t.match(head.response, { status: '200 OK', etag: 'W/"1"' });
+  t.notOk(head.resource);
+  t.equal(gone.resource.total, 0, 'the deleted Patient is no longer found');
+  t.equal((await send(app, 'GET', '/fhir/Patient/p1')).json().active, true, 'and the writes are kept');
+});
