@@ -6,7 +6,7 @@ import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
 import { extensionProblem } from './extensions.js';
-import { emptyArrayMessage, emptyObjectMessage } from './empty-element.js';
+import { emptyArray, emptyObject } from './empty-element.js';
 import { contextProblem, elementSite, rootSite, type Site } from './extension-context.js';
 
 /**
@@ -48,6 +48,10 @@ const here = (w: Walk, ...more: (string | number)[]): string => toExpression(w.r
 
 function add(w: Walk, code: Issue['code'], diagnostics: (at: string) => string, at: string): void {
   if (w.issues.length < w.limit) w.issues.push({ severity: 'error', code, diagnostics: diagnostics(at), expression: [at] });
+}
+
+function addIssue(w: Walk, issue: Issue): void {
+  if (w.issues.length < w.limit) w.issues.push(issue);
 }
 
 function isEmptyObject(o: Json): boolean {
@@ -158,7 +162,7 @@ function walkObject(node: Json, def: DefInfo, w: Walk, via: KeyPlan | undefined)
     w.segs.push(key);
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        add(w, 'structure', emptyArrayMessage, here(w));
+        addIssue(w, emptyArray(here(w)));
       } else {
         if (kp.paired) {
           const partner = node[kp.partnerKey];
@@ -198,7 +202,7 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     return;
   }
   if (isEmptyObject(value as Json)) {
-    add(w, 'structure', emptyObjectMessage, here(w));
+    addIssue(w, emptyObject(here(w)));
     return;
   }
   if (kp.type === 'Reference' && referenceNeedsReport(value as Json, w.containedIds)) {
