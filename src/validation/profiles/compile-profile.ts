@@ -6,6 +6,7 @@ import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.
 import { prepareSlicing, type SliceIndex } from './slice-index.js';
 import type { RulePlan } from './rule-plan.js';
 import type { ProfileChecker } from './compile-checker.js';
+import { referenceTargets, type ReferenceTargets } from './reference-targets.js';
 
 /**
  * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
@@ -38,6 +39,8 @@ export interface ElementRule {
   fixed?: { key: string; value: unknown };
   pattern?: { key: string; value: unknown };
   binding?: ValueSetCheck;
+  /** Reference types the profile narrows the element to, when narrower than base R4's (reference-targets.ts). */
+  targets?: ReferenceTargets;
   constraints: ConstraintRule[];
   children: ElementRule[];
   slicing?: { discriminator: Array<{ type: string; path: string }>; rules: string };
@@ -101,6 +104,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     fixed: undefined,
     pattern: undefined,
     binding: undefined,
+    targets: undefined,
     slicing: undefined,
     hint: undefined,
     sliceIndex: undefined,
@@ -112,6 +116,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     else if (k.startsWith('pattern')) rule.pattern = { key: k, value: v };
   }
   if (e.binding?.strength === 'required' && e.binding.valueSet) rule.binding = valueSetCheck(e.binding.valueSet);
+  rule.targets = referenceTargets(e);
   for (const c of e.constraint ?? []) {
     if (c.severity !== 'error' || !c.expression || SKIPPED_CONSTRAINTS.has(c.key)) continue;
     // Keys are only unique within a definition: the native versions stand for base FHIR's own.
@@ -178,6 +183,7 @@ function markInert(rule: ElementRule): void {
     !rule.fixed &&
     !rule.pattern &&
     !rule.binding &&
+    !rule.targets &&
     rule.constraints.length === 0 &&
     rule.children.length === 0 &&
     rule.slices.length === 0 &&
