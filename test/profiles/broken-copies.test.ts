@@ -170,3 +170,19 @@ t.test('a reference outside the types the profile narrows its element to (target
   t.equal(issues.filter((i) => i.diagnostics.includes('refers to a Patient')).length, 1, `a type base R4 refuses already is reported once, by the base rule (400)\n${show(issues)}`);
   t.equal(validationStatus(issues), 400);
 });
+
+t.test('qty-3 in a profile\'s snapshot is layer 4\'s (every Quantity), reported once', async (t) => {
+  const p = example('Procedure-PGXGenomicStudyAnalysis.json');
+  const i = p.extension.findIndex((e: Json) => e.url.endsWith('/genomic-study-analysis-metrics'));
+  const j = p.extension[i].extension.findIndex((e: Json) => e.valueQuantity);
+  t.ok(i >= 0 && j >= 0, 'the example has a metrics quantity');
+  p.extension[i].extension[j].valueQuantity = { value: 100, code: 'x' }; // a unit code without its system
+  const at = `Procedure.extension[${i}].extension[${j}].valueQuantity`;
+  const issues = validateResource(p);
+  const qty3 = errors(issues).filter((x) => x.diagnostics.includes('qty-3'));
+  t.equal(qty3.length, 1, show(issues));
+  t.match(qty3[0]?.expression?.[0], at);
+  t.equal(validationStatus(issues), 422);
+  p.extension[i].extension[j].valueQuantity = { value: 100, comparator: '<' }; // sqty-1: the profile's (SimpleQuantity)
+  expectIssue(t, p, { code: 'invariant', expression: at, includes: ['Metrics', 'sqty-1'] });
+});

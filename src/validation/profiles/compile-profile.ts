@@ -69,12 +69,13 @@ export interface CompiledProfile {
 
 /**
  * Base-FHIR invariants that layer 4 (src/validation/invariants/) already checks on every resource,
- * profiled or not: evaluating them again here would report each violation twice.
+ * profiled or not: evaluating them again here would report each violation twice (qty-3: on every
+ * Quantity and its specialisations, invariants/datatypes.ts).
  * Parameters inv-1 (invariants/parameters.ts) is not listed: keys are unique only within a
  * definition, Task has an inv-1 of its own that the IG's Task profiles need, and no IG profile
  * is on Parameters (only IG profiles are compiled), so it is never evaluated here.
  */
-const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ext-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4']);
+const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ext-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4', 'qty-3']);
 
 const cache = new Map<string, CompiledProfile | null>();
 

@@ -181,6 +181,8 @@ function odd(): Case[] {
     // Reference types a profile narrows its element to (profiles/reference-targets.ts): at the top (generated checker) and in an extension (nested profile)
     { id: 'odd:profile-targets', input: { ...exampleNamed('Task-MedicationRecommendationExample1.json'), focus: { reference: 'Patient/p1' }, reasonReference: { type: 'Condition', identifier: { value: 'c' } } } },
     { id: 'odd:profile-targets-extension', input: { ...exampleNamed('DiagnosticReport-GenomicReportExample01.json'), extension: [{ url: SD + 'recommended-action', valueReference: { reference: 'ServiceRequest/s1' } }], result: [{ reference: 'Patient/p1' }] } },
+    // qty-3 (layer 4's on every Quantity) and sqty-1 (the profile's) inside a nested extension profile
+    { id: 'odd:profile-quantity', input: { ...exampleNamed('Procedure-PGXGenomicStudyAnalysis.json'), extension: [{ url: SD + 'genomic-study-analysis-metrics', extension: [{ url: 'sequencing-coverage', valueQuantity: { value: 1, code: 'x' } }, { url: 'read-depth', valueQuantity: { value: 1, comparator: '<' } }] }] } },
     { id: 'odd:msq-none', input: { resourceType: 'MolecularSequence', coordinateSystem: 1.5, referenceSeq: { strand: 'watson' } } },
 
     { id: 'odd:null', input: null },
