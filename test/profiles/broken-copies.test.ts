@@ -160,10 +160,14 @@ t.test('a reference outside the types the profile narrows its element to (target
     breakIt(r);
     expectIssue(t, r, { code: 'processing', expression: at, includes: [name, 'refers to a', allowed] });
   }
+  const local = example('Task-MedicationRecommendationExample1.json');
+  local.contained = [{ resourceType: 'Patient', id: 'p' }];
+  local.focus = { reference: '#p' };
+  expectIssue(t, local, { code: 'processing', expression: 'Task.focus', includes: ['MedicationRecommendation', 'refers to a Patient', 'MedicationStatement'] });
   const ok = example('Procedure-PGXGenomicStudy.json');
   ok.asserter = { reference: 'PractitionerRole/pr1' };
   ok.reasonReference = [{ reference: 'Observation/o1' }, { reference: '#nowhere-local' }];
-  t.same(errors(validateResource(ok)).filter((i) => i.diagnostics.includes('refers to')), [], 'a type the profile allows passes; a local reference is not judged by type');
+  t.same(errors(validateResource(ok)).filter((i) => i.diagnostics.includes('refers to')), [], 'a type the profile allows passes; a local reference to no contained resource is ref-1\'s, not a type issue');
   const base = example('DiagnosticReport-GenomicReportExample01.json');
   base.result[0] = { reference: 'Patient/CGPatientExample01' };
   const issues = errors(validateResource(base));

@@ -1,7 +1,7 @@
 import type { Issue } from '../../fhir/outcome.js';
 import { defInfo, type DefInfo } from '../element-model.js';
 import { toExpression } from '../expression.js';
-import { checkReference, referenceNeedsReport, wrongTarget } from './references.js';
+import { checkReference, referenceNeedsReport, wrongTarget, type ContainedIds } from './references.js';
 import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
@@ -28,8 +28,8 @@ import { contextProblem, elementSite, rootSite, type Site } from './extension-co
 export interface WalkContext {
   issues: Issue[];
   limit: number;
-  /** ids of the resources contained in the container being walked (for ref-1). */
-  containedIds: ReadonlySet<string>;
+  /** the resources contained in the container being walked (for ref-1 and local references' types). */
+  containedIds: ContainedIds;
   onResource(resource: unknown, path: string, slot: string): void;
 }
 
@@ -209,7 +209,7 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     checkReference(value as Json, here(w), w.containedIds, (d, at) => add(w, 'invariant', () => d, at));
   }
   if (kp.targets) {
-    const wrong = wrongTarget(value as Json, kp.targets);
+    const wrong = wrongTarget(value as Json, kp.targets, w.containedIds);
     if (wrong) add(w, 'structure', (at) => `${at} refers to a ${wrong}, which this element does not allow (Reference(${[...kp.targets!].join(' | ')}))`, here(w));
   }
   walkObject(value as Json, def, w, kp);

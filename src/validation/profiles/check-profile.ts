@@ -10,6 +10,7 @@ import { stripVersion } from './ig-package.js';
 import { matchSlice } from './slice-index.js';
 import { compileChecker } from './compile-checker.js';
 import { disallowedTarget } from './reference-targets.js';
+import { containedIdsOf, type ContainedIds } from '../invariants/references.js';
 
 /**
  * Walks a resource alongside a compiled profile (compile-profile.ts) and reports every rule it
@@ -29,6 +30,8 @@ export interface CheckRun {
   stack: string[];
   /** `key@expression` of constraints already reported (a slice repeats its base element's constraints). */
   failed: Set<string> | undefined;
+  /** The resource's contained resources (id → type), read on first use: what its local references name. */
+  contained: ContainedIds | undefined;
 }
 
 const MAX_ISSUES = 100;
@@ -127,7 +130,7 @@ export function checkTarget(run: CheckRun, rule: ElementRule, f: Found): void {
   const value = f.value;
   const base = planOf(rule).choiceBase;
   if (!isObject(value) || (base !== undefined && f.prop !== `${base}Reference`)) return;
-  const wrong = disallowedTarget(rule.targets!, value);
+  const wrong = disallowedTarget(rule.targets!, value, (run.contained ??= containedIdsOf(run.resource.contained)));
   if (wrong) report(run, 'processing', f.expr, rule, `refers to a ${wrong}, which this profile does not allow (Reference(${[...rule.targets!.allowed].join(' | ')}))`);
 }
 
@@ -260,7 +263,7 @@ export function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly 
 /** Checks a whole resource against one compiled profile. */
 export function checkResource(profile: CompiledProfile, resource: Record<string, unknown>, severity: Severity, note = ''): Issue[] {
   const label = `${profile.name} (${profile.url})${note}`;
-  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: undefined };
+  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: undefined, contained: undefined };
   const rt = String(resource.resourceType);
   if (rt !== profile.type) {
     report(run, 'processing', rt, profile.root, `applies to ${profile.type} resources, not ${rt}`);

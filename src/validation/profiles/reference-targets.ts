@@ -1,6 +1,6 @@
 import type { ElementDefinition } from '@medplum/fhirtypes';
 import { elementAt } from '../element-model.js';
-import { wrongTarget } from '../invariants/references.js';
+import { wrongTarget, type ContainedIds } from '../invariants/references.js';
 import { igPackage, stripVersion } from './ig-package.js';
 
 /**
@@ -54,7 +54,8 @@ export function referenceTargets(e: ElementDefinition): ReferenceTargets | undef
 }
 
 /** The type a reference points at that the profile does not allow (and base R4 does), or undefined. */
-export function disallowedTarget(targets: ReferenceTargets, ref: Record<string, unknown>): string | undefined {
-  const wrong = wrongTarget(ref, targets.allowed);
+export function disallowedTarget(targets: ReferenceTargets, ref: Record<string, unknown>, contained: ContainedIds): string | undefined {
+  const wrong = wrongTarget(ref, targets.allowed, contained);
   return wrong !== undefined && (targets.base === undefined || targets.base.has(wrong)) ? wrong : undefined;
 }
+

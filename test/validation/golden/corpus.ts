@@ -183,6 +183,8 @@ function odd(): Case[] {
     { id: 'odd:profile-targets-extension', input: { ...exampleNamed('DiagnosticReport-GenomicReportExample01.json'), extension: [{ url: SD + 'recommended-action', valueReference: { reference: 'ServiceRequest/s1' } }], result: [{ reference: 'Patient/p1' }] } },
     // qty-3 (layer 4's on every Quantity) and sqty-1 (the profile's) inside a nested extension profile
     { id: 'odd:profile-quantity', input: { ...exampleNamed('Procedure-PGXGenomicStudyAnalysis.json'), extension: [{ url: SD + 'genomic-study-analysis-metrics', extension: [{ url: 'sequencing-coverage', valueQuantity: { value: 1, code: 'x' } }, { url: 'read-depth', valueQuantity: { value: 1, comparator: '<' } }] }] } },
+    // local references judged by the type of the contained resource they name (a result that is a Specimen; a sibling)
+    { id: 'odd:contained-targets', input: { ...clone(report), contained: [{ resourceType: 'Specimen', id: 's1' }, { ...clone(variant), id: 'v1', specimen: { reference: '#v1' } }], result: [{ reference: '#s1' }, { reference: '#v1' }] } },
     { id: 'odd:msq-none', input: { resourceType: 'MolecularSequence', coordinateSystem: 1.5, referenceSeq: { strand: 'watson' } } },
 
     { id: 'odd:null', input: null },
