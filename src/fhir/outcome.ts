@@ -16,6 +16,12 @@ export interface Issue {
   expression?: string[];
   /** Stable machine-readable code from the error catalog, carried in `details.coding`. */
   catalogCode?: string;
+  /**
+   * The FHIR invariant this issue reports (`ele-1`), for code that must treat one rule's issues
+   * apart (../validation/invariants/empty-element.ts) without reading its message. Internal: the
+   * OperationOutcome names the rule in `diagnostics`.
+   */
+  rule?: string;
 }
 
 export const MAX_ISSUES = 100;

@@ -1,7 +1,7 @@
 import { defInfo } from './element-model.js';
 import { MAX_JSON_DEPTH } from './json-shape.js';
 import { isCalendarDate } from './invariants/dates.js';
-import { targetsOk } from './invariants/references.js';
+import { targetsOk, type ContainedIds } from './invariants/references.js';
 import { extensionProblem } from './invariants/extensions.js';
 import { elementSite, extensionsPlacedAt, extensionsPlacedInDef, sharedBackbone, type Site } from './invariants/extension-context.js';
 import { narrativeProblem } from './invariants/narrative.js';
@@ -26,7 +26,7 @@ import { compileUnit, newUnit, refOf, Unsupported, type ObjectHooks, type Schema
  * would report nothing. Depth is checked with a margin (MAX_CLEAN_DEPTH): a resource nested
  * nearly as deep as json-shape.ts allows is left to the layers.
  */
-export type CleanCheck = (resource: unknown, containedIds: ReadonlySet<string>) => boolean;
+export type CleanCheck = (resource: unknown, containedIds: ContainedIds) => boolean;
 
 /**
  * The deepest object a clean answer allows: its arrays are one deeper, still short of
@@ -55,7 +55,7 @@ const TARGETS = new Map<string, ReadonlySet<string>>();
  * most backbone elements, every place of a data type.
  */
 const SITES: Site[] = [];
-const HELPERS = { ex: (x: Record<string, unknown>) => extensionProblem(x) !== undefined, xc: extensionsPlacedInDef, xp: (v: unknown, i: number) => extensionsPlacedAt(v, SITES[i]), rt: (v: unknown, key: string) => targetsOk(v, TARGETS.get(key)!), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
+const HELPERS = { ex: (x: Record<string, unknown>) => extensionProblem(x) !== undefined, xc: extensionsPlacedInDef, xp: (v: unknown, i: number) => extensionsPlacedAt(v, SITES[i]), rt: (v: unknown, key: string, c: ContainedIds) => targetsOk(v, TARGETS.get(key)!, c), pr: pairingOk, cal: isCalendarDate, r: referenceNeedsReport, xh: (v: string) => narrativeProblem(v) === undefined, dt: (type: string, x: Record<string, unknown>) => datatypeProblem(type, x) !== undefined };
 
 /** The walk's rules for the objects of one definition, as code around the schema checks. */
 function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
@@ -115,7 +115,7 @@ function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
       if (info?.targets) {
         const k = `${owner}.${el.name}`;
         TARGETS.set(k, info.targets);
-        targets = ` if (!rt(v, ${JSON.stringify(k)})) return false;`;
+        targets = ` if (!rt(v, ${JSON.stringify(k)}, c)) return false;`;
       }
       const xhtml = !el.isExtPart && el.type === 'xhtml' ? ' if (typeof v === "string" && v !== "" && !xh(v)) return false;' : '';
       let placed = '';
@@ -140,5 +140,5 @@ function walkHooks(owner: string | undefined, schema: Schema): ObjectHooks {
 export function compileCleanCheck(definitions: Record<string, Schema>, resourceType: string): CleanCheck | undefined {
   const unit = newUnit(definitions);
   unit.hooksFor = walkHooks;
-  return compileUnit<ReadonlySet<string>>(unit, resourceType, HELPERS);
+  return compileUnit<ContainedIds>(unit, resourceType, HELPERS);
 }

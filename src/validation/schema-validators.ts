@@ -3,6 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { RESOURCE_TYPES, isResourceType } from './resource-types.js';
 import { compileStructureCheck, type StructureCheck } from './structure-check.js';
 import { compileCleanCheck, type CleanCheck } from './clean-check.js';
+import type { ContainedIds } from './invariants/references.js';
 
 /**
  * Validation layer 2: one ajv validator per resource type, compiled from schemas/r4/fhir.schema.json
@@ -115,7 +116,7 @@ function structureCheckFor(resourceType: string): StructureCheck | undefined {
  * Whether layers 1, 2 and the invariant walk have nothing to report on a resource (clean-check.ts).
  * False for types whose check cannot be compiled: validate.ts then runs those layers.
  */
-export function passesClean(resourceType: string, resource: unknown, containedIds: ReadonlySet<string>): boolean {
+export function passesClean(resourceType: string, resource: unknown, containedIds: ContainedIds): boolean {
   let check = cleanChecks.get(resourceType);
   if (check === undefined) {
     check = isResourceType(resourceType) ? (compileCleanCheck(schemaDefinitions(), resourceType) ?? null) : null;
@@ -128,7 +129,7 @@ export function passesClean(resourceType: string, resource: unknown, containedId
 export async function warmUpValidators(types: readonly string[] = RESOURCE_TYPES): Promise<void> {
   for (const t of types) {
     if (!checks.has(t)) structureCheckFor(t);
-    passesClean(t, undefined, new Set());
+    passesClean(t, undefined, new Map());
     await new Promise((resolve) => setImmediate(resolve));
   }
   // ajv (for the errors of invalid resources) afterwards: the checks above serve valid ones meanwhile.

@@ -7,6 +7,7 @@ import { checkObservation } from './invariants/observation.js';
 import { checkMolecularSequence } from './invariants/molecular-sequence.js';
 import { checkParameters } from './invariants/parameters.js';
 import { walkResource } from './invariants/walk.js';
+import { containedIdsOf, type ContainedIds } from './invariants/references.js';
 import { integerTextIssues } from './invariants/integer-text.js';
 import { profileIssuesAt } from './profiles/index.js';
 
@@ -81,9 +82,9 @@ function push(state: State, issues: readonly Issue[]): void {
 
 /**
  * @param path where the resource sits (undefined at the top: its own type is the root)
- * @param container ids of the container's contained resources, when this one is contained
+ * @param container the container's contained resources (id → type), when this one is contained
  */
-function validateNode(resource: unknown, path: string | undefined, container: ReadonlySet<string> | undefined, state: State, knownUnclean = false): void {
+function validateNode(resource: unknown, path: string | undefined, container: ContainedIds | undefined, state: State, knownUnclean = false): void {
   if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) {
     push(state, [error('structure', `${path ?? 'The body'} must be a JSON object holding a resource`, path)]);
     return;
@@ -146,7 +147,7 @@ function checkRules(node: Json, type: string, root: string, top: boolean, state:
   push(state, profileIssuesAt(node, root, top, state.opts));
 }
 
-const NO_IDS: ReadonlySet<string> = new Set();
+const NO_IDS: ContainedIds = new Map();
 
 /** Past this many JSON values, a structurally broken resource is reported by its first error. */
 const LARGE_NODES = 20_000;
@@ -163,9 +164,6 @@ function isLarge(node: unknown, limit: number): boolean {
   return false;
 }
 
-function containedIdsOf(contained: unknown[]): ReadonlySet<string> {
-  return new Set(contained.map((c) => (c && typeof c === 'object' ? (c as Json).id : undefined)).filter((id): id is string => typeof id === 'string'));
-}
 
 /**
  * Contained resources are told apart by id (`#id` references): two with the same id would make a

@@ -140,3 +140,53 @@ t.test('TherapeuticImplication names the medication or therapy it assesses (serv
   t.ok(warnings(inferred).some((i) => i.diagnostics.includes('gx-ti-1')), show(inferred));
   t.ok(errors(validateResource(ti, { strictProfiles: true })).some((i) => i.diagnostics.includes('gx-ti-1')), 'and is an error under strict profiles');
 });
+
+t.test('a reference outside the types the profile narrows its element to (targetProfile) fails', async (t) => {
+  // each element allows more types in base R4 (or any, Reference(Any)) than in its profile
+  const cases: [string, string, (r: Json) => void, string, string][] = [
+    ['MedicationRecommendation', 'Task-MedicationRecommendationExample1.json', (r) => { r.focus = { reference: 'Patient/CGPatientExample01' }; }, 'Task.focus', 'MedicationStatement'],
+    ['MedicationRecommendation', 'Task-MedicationRecommendationExample1.json', (r) => { r.reasonReference = { reference: 'Condition/c1' }; }, 'Task.reasonReference', 'Observation'],
+    ['FollowupRecommendation', 'Task-PGxRecEx01.json', (r) => { r.reasonReference = { reference: 'http://example.org/fhir/Condition/c1' }; }, 'Task.reasonReference', 'Observation'],
+    ['GenomicStudy', 'Procedure-PGXGenomicStudy.json', (r) => { r.asserter = { reference: 'Patient/CGPatientExample01' }; }, 'Procedure.asserter', 'Practitioner'],
+    ['GenomicStudy', 'Procedure-PGXGenomicStudy.json', (r) => { r.basedOn = [{ reference: 'CarePlan/cp1' }]; }, 'Procedure.basedOn[0]', 'ServiceRequest'],
+    ['GenomicStudy', 'Procedure-PGXGenomicStudy.json', (r) => { r.reasonReference = [{ type: 'DiagnosticReport', identifier: { value: 'r1' } }]; }, 'Procedure.reasonReference[0]', 'Condition'],
+    // an extension's valueReference (Reference(Any) in base R4), checked through the extension's profile
+    ['RecommendedAction', 'DiagnosticReport-GenomicReportExample01.json', (r) => { r.extension[0].valueReference = { reference: 'ServiceRequest/sr1' }; }, 'DiagnosticReport.extension[0].valueReference', 'Task'],
+    ['GenomicDataFile', 'DocumentReference-genomicVCFfile-simple.json', (r) => { r.context = { ...r.context, related: [{ reference: 'Patient/CGPatientExample01' }] }; }, 'DocumentReference.context.related[0]', 'DiagnosticReport'],
+  ];
+  for (const [name, file, breakIt, at, allowed] of cases) {
+    const r = example(file);
+    t.same(errors(validateResource(r)), [], `${file} passes as it is`);
+    breakIt(r);
+    expectIssue(t, r, { code: 'processing', expression: at, includes: [name, 'refers to a', allowed] });
+  }
+  const local = example('Task-MedicationRecommendationExample1.json');
+  local.contained = [{ resourceType: 'Patient', id: 'p' }];
+  local.focus = { reference: '#p' };
+  expectIssue(t, local, { code: 'processing', expression: 'Task.focus', includes: ['MedicationRecommendation', 'refers to a Patient', 'MedicationStatement'] });
+  const ok = example('Procedure-PGXGenomicStudy.json');
+  ok.asserter = { reference: 'PractitionerRole/pr1' };
+  ok.reasonReference = [{ reference: 'Observation/o1' }, { reference: '#nowhere-local' }];
+  t.same(errors(validateResource(ok)).filter((i) => i.diagnostics.includes('refers to')), [], 'a type the profile allows passes; a local reference to no contained resource is ref-1\'s, not a type issue');
+  const base = example('DiagnosticReport-GenomicReportExample01.json');
+  base.result[0] = { reference: 'Patient/CGPatientExample01' };
+  const issues = errors(validateResource(base));
+  t.equal(issues.filter((i) => i.diagnostics.includes('refers to a Patient')).length, 1, `a type base R4 refuses already is reported once, by the base rule (400)\n${show(issues)}`);
+  t.equal(validationStatus(issues), 400);
+});
+
+t.test('qty-3 in a profile\'s snapshot is layer 4\'s (every Quantity), reported once', async (t) => {
+  const p = example('Procedure-PGXGenomicStudyAnalysis.json');
+  const i = p.extension.findIndex((e: Json) => e.url.endsWith('/genomic-study-analysis-metrics'));
+  const j = p.extension[i].extension.findIndex((e: Json) => e.valueQuantity);
+  t.ok(i >= 0 && j >= 0, 'the example has a metrics quantity');
+  p.extension[i].extension[j].valueQuantity = { value: 100, code: 'x' }; // a unit code without its system
+  const at = `Procedure.extension[${i}].extension[${j}].valueQuantity`;
+  const issues = validateResource(p);
+  const qty3 = errors(issues).filter((x) => x.diagnostics.includes('qty-3'));
+  t.equal(qty3.length, 1, show(issues));
+  t.match(qty3[0]?.expression?.[0], at);
+  t.equal(validationStatus(issues), 422);
+  p.extension[i].extension[j].valueQuantity = { value: 100, comparator: '<' }; // sqty-1: the profile's (SimpleQuantity)
+  expectIssue(t, p, { code: 'invariant', expression: at, includes: ['Metrics', 'sqty-1'] });
+});

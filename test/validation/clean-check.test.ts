@@ -3,6 +3,7 @@ import t from 'tap';
 import { compileCleanCheck } from '../../src/validation/clean-check.js';
 import { checkJsonShape } from '../../src/validation/json-shape.js';
 import { walkResource } from '../../src/validation/invariants/walk.js';
+import type { ContainedIds } from '../../src/validation/invariants/references.js';
 import { RESOURCE_TYPES } from '../../src/validation/resource-types.js';
 import { passesClean, validatorFor } from '../../src/validation/schema-validators.js';
 import { generateGenomicData } from '../../scripts/seed-variants.js';
@@ -20,10 +21,10 @@ import { damage, mulberry32 } from './golden/random-damage.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const NO_IDS: ReadonlySet<string> = new Set();
+const NO_IDS: ContainedIds = new Map();
 
 /** What the layered path would say: nothing from shape, ajv and walk, and no nested resource. */
-function layersSilent(r: Json, ids: ReadonlySet<string>): boolean {
+function layersSilent(r: Json, ids: ContainedIds): boolean {
   if (checkJsonShape(r).length) return false;
   const ajv = validatorFor(r.resourceType)!;
   if (!(ajv(structuredClone(r)) as boolean)) return false;
@@ -70,7 +71,9 @@ t.test('clean only when the layers are silent: golden corpus', async (t) => {
 
 t.test('clean only when the layers are silent: references against contained ids', async (t) => {
   const obs = [...generateGenomicData({ variants: 1, patients: 1 })].find((r) => r.resourceType === 'Observation') as Json;
-  for (const [ref, ids] of [['#p1', new Set(['p1'])], ['#p1', new Set<string>()], ['#', NO_IDS], ['#x', new Set(['p1'])]] as const) {
+  const contained = (entries: [string, string][]): ContainedIds => new Map(entries);
+  // (the type of a contained resource decides too: Observation.subject is no Specimen)
+  for (const [ref, ids] of [['#p1', contained([['p1', 'Patient']])], ['#p1', NO_IDS], ['#', NO_IDS], ['#x', contained([['p1', 'Patient']])], ['#p1', contained([['p1', 'Specimen']])], ['#p1', contained([['p1', '']])]] as const) {
     const r = { ...obs, subject: { reference: ref } };
     t.equal(passesClean('Observation', r, ids), layersSilent(r, ids), `${ref} with contained ${[...ids].join(',')}`);
   }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Issue } from '../../src/fhir/outcome.js';
 import { validateResource, validationStatus } from '../../src/validation/validate.js';
 import { send, testApp } from '../fhir/helpers.js';
 import { errorsOf, fixture, summary } from './helpers.js';
@@ -72,4 +73,17 @@ t.test('an empty uri, url or canonical is an empty string too', async (t) => {
     t.match(issues[0]?.diagnostics, `${at} must not be an empty string (ele-1)`);
   }
   t.same(errorsOf(validateResource(patient({ implicitRules: 'urn:x', meta: { profile: ['http://example.org/p'] } }))), [], 'a non-empty one passes');
+});
+
+t.test('isEmptyElement goes by the rule the issue carries, not by its words', async (t) => {
+  const { isEmptyElement } = await import('../../src/validation/invariants/empty-element.js');
+  for (const [what, resource] of EMPTY) {
+    const [issue] = errorsOf(validateResource(resource));
+    t.equal(issue?.rule, 'ele-1', `${what}: the issue names its rule`);
+    t.ok(isEmptyElement(issue!), `${what}: recognised`);
+    t.ok(isEmptyElement({ ...issue!, diagnostics: 'reworded: nothing here' }), `${what}: recognised whatever its message says`);
+  }
+  const lookalike: Issue = { severity: 'error', code: 'structure', diagnostics: 'Patient.name must not be an empty array (ele-1)', expression: ['Patient.name'] };
+  t.notOk(isEmptyElement(lookalike), 'the message alone does not make an issue ele-1');
+  t.notOk(isEmptyElement(errorsOf(validateResource(patient({ name: 'x' })))[0]!), 'another structure issue is not ele-1');
 });

@@ -10,7 +10,7 @@ import { errorsOf, summary } from './helpers.js';
 type Json = any;
 const CORE = 'http://hl7.org/fhir/StructureDefinition/';
 const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/';
-const NO_IDS: ReadonlySet<string> = new Set();
+const NO_IDS: ReadonlyMap<string, string> = new Map();
 const obs = (more: Json = {}): Json => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...more });
 const motif = { url: `${IG}repeat-motif-order`, valuePositiveInt: 1 };
 const component = (more: Json = {}): Json => ({ code: { text: 'c' }, valueString: 'v', ...more });

@@ -49,3 +49,15 @@ t.test('after review: only real resource types count; Reference.type in both for
   t.ok(clash.some((i) => i.expression?.[0] === 'DiagnosticReport.result[0].type' && /says Patient but its reference points at a Observation/.test(i.diagnostics ?? '')), JSON.stringify(clash.map((i) => i.diagnostics)));
   t.same(summary(validateResource({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, focus: [{ reference: 'Patient/1', type: 'Group' }] })), ['invariant Observation.focus[0].type'], 'a clash is a clash on Reference(Any) too');
 });
+
+t.test('a local reference is judged by the type of the contained resource it names', async (t) => {
+  const contained = [{ resourceType: 'Specimen', id: 'sp' }, { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, specimen: { reference: '#sp' } }];
+  const issues = errorsOf(validateResource(report([{ reference: '#sp' }, { reference: '#o1' }], { contained, specimen: [{ reference: '#sp' }] })));
+  t.same(summary(issues), ['structure DiagnosticReport.result[0]'], 'result #sp is a Specimen; #o1 an Observation');
+  t.match(issues[0]?.diagnostics, /refers to a Specimen.*Reference\(Observation\)/);
+  t.equal(validationStatus(issues), 400);
+  // inside a contained resource, a sibling: the contained Observation's specimen pointing at another Observation
+  const sibling = [{ resourceType: 'Observation', id: 'o2', status: 'final', code: { text: 'x' } }, { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, specimen: { reference: '#o2' } }];
+  t.same(summary(validateResource(report([{ reference: '#o1' }, { reference: '#o2' }], { contained: sibling }))), ['structure DiagnosticReport.contained[1].specimen'], 'a contained resource\'s reference to a sibling');
+  t.same(summary(validateResource(report([{ reference: '#nope' }], { contained }))).filter((s) => s.includes('result')), ['invariant DiagnosticReport.result[0].reference'], 'an id no contained resource has is ref-1\'s, not a type issue');
+});

@@ -55,9 +55,14 @@ export async function knownRecord(versions: VersionReader, auth: AuthContext | u
   return live?.json && !inOwnCompartment(auth, parseRecord(live)) ? undefined : rec;
 }
 
-/** Whether a live record is in a patient-level token's compartment (always, for other callers). */
-function inCompartment(auth: AuthContext | undefined, rec: VersionRecord): boolean {
-  return auth?.patient === undefined || !rec.json || inOwnCompartment(auth, parseRecord(rec));
+/**
+ * The current record a write replaces, with its body when a patient-level token's checks need it:
+ * parsed once here, for the compartment test and then for checkWritable (a stored Variant or
+ * MolecularSequence can be large; the other tokens never parse it).
+ */
+interface Current {
+  rec: VersionRecord;
+  body?: Resource;
 }
 
 /**
@@ -66,9 +71,12 @@ function inCompartment(auth: AuthContext | undefined, rec: VersionRecord): boole
  * answers as for an unknown id, and If-Match fails as on an unknown id: 404 against 204, or 404
  * against 412, told another patient's ids from free ones without writing anything.
  */
-async function writableRecord(versions: VersionReader, auth: AuthContext | undefined, rec: VersionRecord | undefined): Promise<VersionRecord | undefined> {
+async function writableRecord(versions: VersionReader, auth: AuthContext | undefined, rec: VersionRecord | undefined): Promise<Current | undefined> {
   const known = await knownRecord(versions, auth, rec);
-  return known && !known.deleted && !inCompartment(auth, known) ? undefined : known;
+  if (!known) return undefined;
+  if (auth?.patient === undefined || known.deleted || !known.json) return { rec: known };
+  const body = parseRecord(known);
+  return inOwnCompartment(auth, body) ? { rec: known, body } : undefined;
 }
 
 /** Visibility check on a stored record (the auth module decides; skipped without a token). */
@@ -86,9 +94,13 @@ export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord):
 export function checkWritable(auth: AuthContext | undefined, target: VersionRecord | Resource): void {
   if (auth?.patient === undefined) return;
   if (!('deleted' in target && 'versionId' in target && typeof target.versionId === 'number')) return assertCanWrite(auth, target as Resource);
-  const rec = target as VersionRecord;
-  if (!rec.json) return;
-  const current = parseRecord(rec);
+  checkReplaceable(auth, target as VersionRecord);
+}
+
+/** checkWritable on a stored record; `current`: its body, when already parsed (writableRecord). */
+function checkReplaceable(auth: AuthContext | undefined, rec: VersionRecord, current?: Resource): void {
+  if (auth?.patient === undefined || !rec.json) return;
+  current ??= parseRecord(rec);
   try {
     assertCanWrite(auth, current);
   } catch (err) {
@@ -183,14 +195,15 @@ export async function updateInTx(
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const stored = await tx.read(resource.resourceType, resource.id);
-  const current = await writableRecord(versions, auth, stored);
-  if (stored && !current) {
+  const writable = await writableRecord(versions, auth, stored);
+  if (stored && !writable) {
     // another patient's resource, live or deleted: If-Match fails as on an absent id (412); else
     // 404 as a read answers; it is neither replaced nor re-created as the token's
     matchedVersion(ifMatch, undefined, `${resource.resourceType}/${resource.id}`);
     throw fhirError('NOT_FOUND', `${resource.resourceType}/${resource.id} is not known`);
   }
-  if (current && !current.deleted) checkWritable(auth, current);
+  const current = writable?.rec;
+  if (current && !current.deleted) checkReplaceable(auth, current, writable!.body);
   const record = await putInTx(tx, resource, matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`), index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
@@ -245,9 +258,10 @@ export async function patchInTx(
 ): Promise<WriteResult> {
   refuseBuiltInWrite(type, id); // before the read: a built-in is not in the store (404 would mislead)
   const current = requireLive(await knownRecord(ctx.store, auth, await tx.read(type, id)), type, id);
-  checkWritable(auth, current);
+  const body = parseRecord(current); // once, for the compartment check and the patch
+  checkReplaceable(auth, current, body);
   matchedVersion(ifMatch, current, `${type}/${id}`);
-  const patched = applyJsonPatch(parseRecord(current), ops);
+  const patched = applyJsonPatch(body, ops);
   rewrite?.(patched);
   let resource: Stored;
   try {
@@ -267,8 +281,9 @@ export async function deleteInTx(
 ): Promise<VersionRecord | undefined> {
   refuseBuiltInWrite(type, id); // a 204 would be false: the definition stays readable
   // another patient's resource, live or deleted, is absent for this token: nothing is deleted
-  const current = await writableRecord(versions, auth, await tx.read(type, id));
-  if (current && !current.deleted) checkWritable(auth, current);
+  const writable = await writableRecord(versions, auth, await tx.read(type, id));
+  const current = writable?.rec;
+  if (current && !current.deleted) checkReplaceable(auth, current, writable!.body);
   const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
   if (!current) return undefined;
   return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });

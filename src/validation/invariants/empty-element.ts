@@ -5,17 +5,19 @@ import type { Issue } from '../../fhir/outcome.js';
  * https://hl7.org/fhir/R4/json.html): no empty strings, objects or arrays. Such JSON is not FHIR
  * JSON at all, so it is malformed content (400 by ../status.ts), as `entry: []` in a Bundle is:
  * an empty string is a `value` issue like any string its type refuses, an empty object or array a
- * `structure` one. The messages live here so that `isEmptyElement` can tell them apart from the
- * other structure issues.
+ * `structure` one. Every such issue is built here and carries `rule: 'ele-1'`, which is how
+ * `isEmptyElement` tells them apart from the other structure issues (not by their wording).
  */
-const RULE = '(ele-1)';
+const RULE = 'ele-1';
 
-export const emptyString = (at: string): Issue =>
-  ({ severity: 'error', code: 'value', diagnostics: `${at} must not be an empty string ${RULE}`, expression: [at] });
+const issue = (code: Issue['code'], at: string, what: string): Issue =>
+  ({ severity: 'error', code, diagnostics: `${at} must not be an empty ${what} (${RULE})`, expression: [at], rule: RULE });
 
-export const emptyObjectMessage = (at: string): string => `${at} must not be an empty object ${RULE}`;
+export const emptyString = (at: string): Issue => issue('value', at, 'string');
 
-export const emptyArrayMessage = (at: string): string => `${at} must not be an empty array ${RULE}`;
+export const emptyObject = (at: string): Issue => issue('structure', at, 'object');
+
+export const emptyArray = (at: string): Issue => issue('structure', at, 'array');
 
 /** Whether `issue` is one of the above: content a reader can still walk, unlike other structure errors. */
-export const isEmptyElement = (issue: Issue): boolean => issue.diagnostics.endsWith(` ${RULE}`) && / must not be an empty (string|object|array) \(/.test(issue.diagnostics);
+export const isEmptyElement = (i: Issue): boolean => i.rule === RULE;

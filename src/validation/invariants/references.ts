@@ -1,5 +1,25 @@
 import { referenceType } from '../../search/normalize.js';
 import { isResourceType } from '../resource-types.js';
+
+/**
+ * The contained resources a local reference (`#id`) may name: id → resource type ('' when the
+ * contained resource names none). Those of the container being validated, for its own references
+ * and for its contained resources' references to their siblings.
+ */
+export type ContainedIds = ReadonlyMap<string, string>;
+
+/** id → resource type ('' when it names none) of each contained resource with an id (the first, for a repeated id: reported by checkContainedIds). */
+export function containedIdsOf(contained: unknown): ContainedIds {
+  const out = new Map<string, string>();
+  if (!Array.isArray(contained)) return out;
+  for (const c of contained) {
+    if (c === null || typeof c !== 'object') continue;
+    const { id, resourceType } = c as Record<string, unknown>;
+    if (typeof id === 'string' && !out.has(id)) out.set(id, typeof resourceType === 'string' ? resourceType : '');
+  }
+  return out;
+}
+
 /**
  * Reference rules (https://hl7.org/fhir/R4/references.html#Reference):
  * - ref-1: a local reference (`#id`) must point at a contained resource of the container
@@ -11,7 +31,7 @@ import { isResourceType } from '../resource-types.js';
 export function checkReference(
   ref: Record<string, unknown>,
   path: string,
-  containedIds: ReadonlySet<string>,
+  containedIds: ContainedIds,
   report: (diagnostics: string, expression: string) => void,
 ): void {
   if (brokenLocal(ref, containedIds)) {
@@ -23,12 +43,12 @@ export function checkReference(
 }
 
 /** Whether checkReference would report anything (decided without building the location). */
-export function referenceNeedsReport(ref: Record<string, unknown>, containedIds: ReadonlySet<string>): boolean {
+export function referenceNeedsReport(ref: Record<string, unknown>, containedIds: ContainedIds): boolean {
   return brokenLocal(ref, containedIds) || saysNothing(ref) || typeDisagrees(ref) !== undefined;
 }
 
 /** ref-1 broken: a local `#id` that no contained resource has. */
-function brokenLocal(ref: Record<string, unknown>, containedIds: ReadonlySet<string>): boolean {
+function brokenLocal(ref: Record<string, unknown>, containedIds: ContainedIds): boolean {
   const target = ref.reference;
   return typeof target === 'string' && target.startsWith('#') && target !== '#' && !containedIds.has(target.slice(1));
 }
@@ -59,13 +79,24 @@ function declaredType(ref: Record<string, unknown>): string | undefined {
 }
 const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';
 
+/** The type of the contained resource a local reference (`#id`) names; `#` alone (the container) names none here. */
+function localType(ref: Record<string, unknown>, contained: ContainedIds | undefined): string | undefined {
+  const r = ref.reference;
+  if (contained === undefined || typeof r !== 'string' || r.length < 2 || r.charCodeAt(0) !== 35) return undefined;
+  const type = contained.get(r.slice(1));
+  return type !== undefined && isResourceType(type) ? type : undefined;
+}
+
 /**
  * The element's target types (`DiagnosticReport.result`: Reference(Observation)): a reference to
- * another type is refused, as the FHIR validator does. Returns the wrong type, or undefined.
+ * another type is refused, as the FHIR validator does, whether its URL, its `type` or the
+ * contained resource it names (`contained`) says the type. Returns the wrong type, or undefined.
  */
-export function wrongTarget(ref: Record<string, unknown>, targets: ReadonlySet<string>): string | undefined {
+export function wrongTarget(ref: Record<string, unknown>, targets: ReadonlySet<string>, contained?: ContainedIds): string | undefined {
   const fromUrl = urlType(ref);
   const declared = declaredType(ref);
+  const local = localType(ref, contained);
+  if (local !== undefined && !targets.has(local)) return local;
   if (fromUrl !== undefined && !targets.has(fromUrl)) return fromUrl;
   if (declared !== undefined && !targets.has(declared)) return declared;
   return undefined;
@@ -81,7 +112,7 @@ export function typeDisagrees(ref: Record<string, unknown>): [string, string] | 
 }
 
 /** wrongTarget over one Reference or an array of them (the compiled clean check's form). */
-export function targetsOk(v: unknown, targets: ReadonlySet<string>): boolean {
-  if (Array.isArray(v)) return v.every((x) => targetsOk(x, targets));
-  return v === null || typeof v !== 'object' || wrongTarget(v as Record<string, unknown>, targets) === undefined;
+export function targetsOk(v: unknown, targets: ReadonlySet<string>, contained: ContainedIds): boolean {
+  if (Array.isArray(v)) return v.every((x) => targetsOk(x, targets, contained));
+  return v === null || typeof v !== 'object' || wrongTarget(v as Record<string, unknown>, targets, contained) === undefined;
 }

@@ -1,12 +1,12 @@
 import type { Issue } from '../../fhir/outcome.js';
 import { defInfo, type DefInfo } from '../element-model.js';
 import { toExpression } from '../expression.js';
-import { checkReference, referenceNeedsReport, wrongTarget } from './references.js';
+import { checkReference, referenceNeedsReport, wrongTarget, type ContainedIds } from './references.js';
 import { isCalendarDate } from './dates.js';
 import { narrativeProblem } from './narrative.js';
 import { datatypeProblem, hasDatatypeRules } from './datatypes.js';
 import { extensionProblem } from './extensions.js';
-import { emptyArrayMessage, emptyObjectMessage } from './empty-element.js';
+import { emptyArray, emptyObject } from './empty-element.js';
 import { contextProblem, elementSite, rootSite, type Site } from './extension-context.js';
 
 /**
@@ -28,8 +28,8 @@ import { contextProblem, elementSite, rootSite, type Site } from './extension-co
 export interface WalkContext {
   issues: Issue[];
   limit: number;
-  /** ids of the resources contained in the container being walked (for ref-1). */
-  containedIds: ReadonlySet<string>;
+  /** the resources contained in the container being walked (for ref-1 and local references' types). */
+  containedIds: ContainedIds;
   onResource(resource: unknown, path: string, slot: string): void;
 }
 
@@ -48,6 +48,10 @@ const here = (w: Walk, ...more: (string | number)[]): string => toExpression(w.r
 
 function add(w: Walk, code: Issue['code'], diagnostics: (at: string) => string, at: string): void {
   if (w.issues.length < w.limit) w.issues.push({ severity: 'error', code, diagnostics: diagnostics(at), expression: [at] });
+}
+
+function addIssue(w: Walk, issue: Issue): void {
+  if (w.issues.length < w.limit) w.issues.push(issue);
 }
 
 function isEmptyObject(o: Json): boolean {
@@ -158,7 +162,7 @@ function walkObject(node: Json, def: DefInfo, w: Walk, via: KeyPlan | undefined)
     w.segs.push(key);
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        add(w, 'structure', emptyArrayMessage, here(w));
+        addIssue(w, emptyArray(here(w)));
       } else {
         if (kp.paired) {
           const partner = node[kp.partnerKey];
@@ -198,14 +202,14 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
     return;
   }
   if (isEmptyObject(value as Json)) {
-    add(w, 'structure', emptyObjectMessage, here(w));
+    addIssue(w, emptyObject(here(w)));
     return;
   }
   if (kp.type === 'Reference' && referenceNeedsReport(value as Json, w.containedIds)) {
     checkReference(value as Json, here(w), w.containedIds, (d, at) => add(w, 'invariant', () => d, at));
   }
   if (kp.targets) {
-    const wrong = wrongTarget(value as Json, kp.targets);
+    const wrong = wrongTarget(value as Json, kp.targets, w.containedIds);
     if (wrong) add(w, 'structure', (at) => `${at} refers to a ${wrong}, which this element does not allow (Reference(${[...kp.targets!].join(' | ')}))`, here(w));
   }
   walkObject(value as Json, def, w, kp);

@@ -9,6 +9,8 @@ import { serverRuleIssues } from './server-rules.js';
 import { stripVersion } from './ig-package.js';
 import { matchSlice } from './slice-index.js';
 import { compileChecker } from './compile-checker.js';
+import { disallowedTarget } from './reference-targets.js';
+import { containedIdsOf, type ContainedIds } from '../invariants/references.js';
 
 /**
  * Walks a resource alongside a compiled profile (compile-profile.ts) and reports every rule it
@@ -28,6 +30,8 @@ export interface CheckRun {
   stack: string[];
   /** `key@expression` of constraints already reported (a slice repeats its base element's constraints). */
   failed: Set<string> | undefined;
+  /** The resource's contained resources (id → type), read on first use: what its local references name. */
+  contained: ContainedIds | undefined;
 }
 
 const MAX_ISSUES = 100;
@@ -98,6 +102,7 @@ export function checkValue(run: CheckRun, rule: ElementRule, f: Found): void {
   if (rule.fixed && !deepEqual(value, rule.fixed.value)) reportFixed(run, rule, f);
   if (rule.pattern && !plan.matchesPattern!(value)) reportPattern(run, rule, f);
   if (rule.binding) checkBinding(run, rule, f);
+  if (rule.targets) checkTarget(run, rule, f);
   for (const c of rule.constraints) checkConstraint(run, rule, c, f);
   if (!isObject(value)) return;
   if (plan.active.length) checkChildren(run, rule, value, f);
@@ -118,6 +123,15 @@ export function reportPattern(run: CheckRun, rule: ElementRule, f: Found): void 
 
 export function reportClosed(run: CheckRun, sliced: ElementRule, f: Found): void {
   report(run, 'processing', f.expr, sliced, `matches none of the slices (${sliced.slices.map((s) => s.sliceName).join(', ')}) and the slicing is closed`);
+}
+
+/** A reference to a type outside those the profile narrows the element to (reference-targets.ts). */
+export function checkTarget(run: CheckRun, rule: ElementRule, f: Found): void {
+  const value = f.value;
+  const base = planOf(rule).choiceBase;
+  if (!isObject(value) || (base !== undefined && f.prop !== `${base}Reference`)) return;
+  const wrong = disallowedTarget(rule.targets!, value, (run.contained ??= containedIdsOf(run.resource.contained)));
+  if (wrong) report(run, 'processing', f.expr, rule, `refers to a ${wrong}, which this profile does not allow (Reference(${[...rule.targets!.allowed].join(' | ')}))`);
 }
 
 /** An element typed with a vendored extension or datatype profile is checked against it too. */
@@ -249,7 +263,7 @@ export function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly 
 /** Checks a whole resource against one compiled profile. */
 export function checkResource(profile: CompiledProfile, resource: Record<string, unknown>, severity: Severity, note = ''): Issue[] {
   const label = `${profile.name} (${profile.url})${note}`;
-  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: undefined };
+  const run: CheckRun = { profile, label, severity, issues: [], resource, stack: [profile.url], failed: undefined, contained: undefined };
   const rt = String(resource.resourceType);
   if (rt !== profile.type) {
     report(run, 'processing', rt, profile.root, `applies to ${profile.type} resources, not ${rt}`);

@@ -5,6 +5,7 @@ import {
   checkConstraint,
   checkNestedProfile,
   checkSlices,
+  checkTarget,
   reportClosed,
   reportFixed,
   reportPattern,
@@ -50,6 +51,7 @@ const helpers = () => ({
   checkConstraint,
   checkNestedProfile,
   checkSlices,
+  checkTarget,
   matchSlice,
   hasOwn: Object.prototype.hasOwnProperty,
 });
@@ -184,6 +186,7 @@ class Generator {
       lines.push(`  if (!M[${this.patterns.length - 1}](value)) H.reportPattern(run, ${r}, f);`);
     }
     if (rule.binding) lines.push(`  H.checkBinding(run, ${r}, f);`);
+    if (rule.targets) lines.push(`  H.checkTarget(run, ${r}, f);`);
     if (rule.constraints.length) lines.push(`  for (const c of ${r}.constraints) H.checkConstraint(run, ${r}, c, f);`);
     const children = plan.active.length ? this.children(rule) : undefined;
     if (children || rule.typeProfiles.length) {

@@ -6,6 +6,7 @@ import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.
 import { prepareSlicing, type SliceIndex } from './slice-index.js';
 import type { RulePlan } from './rule-plan.js';
 import type { ProfileChecker } from './compile-checker.js';
+import { referenceTargets, type ReferenceTargets } from './reference-targets.js';
 
 /**
  * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
@@ -38,6 +39,8 @@ export interface ElementRule {
   fixed?: { key: string; value: unknown };
   pattern?: { key: string; value: unknown };
   binding?: ValueSetCheck;
+  /** Reference types the profile narrows the element to, when narrower than base R4's (reference-targets.ts). */
+  targets?: ReferenceTargets;
   constraints: ConstraintRule[];
   children: ElementRule[];
   slicing?: { discriminator: Array<{ type: string; path: string }>; rules: string };
@@ -66,12 +69,13 @@ export interface CompiledProfile {
 
 /**
  * Base-FHIR invariants that layer 4 (src/validation/invariants/) already checks on every resource,
- * profiled or not: evaluating them again here would report each violation twice.
+ * profiled or not: evaluating them again here would report each violation twice (qty-3: on every
+ * Quantity and its specialisations, invariants/datatypes.ts).
  * Parameters inv-1 (invariants/parameters.ts) is not listed: keys are unique only within a
  * definition, Task has an inv-1 of its own that the IG's Task profiles need, and no IG profile
  * is on Parameters (only IG profiles are compiled), so it is never evaluated here.
  */
-const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ext-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4']);
+const SKIPPED_CONSTRAINTS = new Set(['ele-1', 'ext-1', 'ref-1', 'ref-2', 'obs-3', 'obs-6', 'obs-7', 'dom-2', 'dom-4', 'qty-3']);
 
 const cache = new Map<string, CompiledProfile | null>();
 
@@ -101,6 +105,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     fixed: undefined,
     pattern: undefined,
     binding: undefined,
+    targets: undefined,
     slicing: undefined,
     hint: undefined,
     sliceIndex: undefined,
@@ -112,6 +117,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     else if (k.startsWith('pattern')) rule.pattern = { key: k, value: v };
   }
   if (e.binding?.strength === 'required' && e.binding.valueSet) rule.binding = valueSetCheck(e.binding.valueSet);
+  rule.targets = referenceTargets(e);
   for (const c of e.constraint ?? []) {
     if (c.severity !== 'error' || !c.expression || SKIPPED_CONSTRAINTS.has(c.key)) continue;
     // Keys are only unique within a definition: the native versions stand for base FHIR's own.
@@ -178,6 +184,7 @@ function markInert(rule: ElementRule): void {
     !rule.fixed &&
     !rule.pattern &&
     !rule.binding &&
+    !rule.targets &&
     rule.constraints.length === 0 &&
     rule.children.length === 0 &&
     rule.slices.length === 0 &&

@@ -48,9 +48,6 @@ export const ext1: NativeConstraint = (v) => !isObject(v) || (Array.isArray(v.ex
 const dom5: NativeConstraint = (v) =>
   !isObject(v) || !Array.isArray(v.contained) || v.contained.every((c) => !isObject(c) || !isObject(c.meta) || !Array.isArray(c.meta.security) || c.meta.security.length === 0);
 
-/** qty-3: code.empty() or system.exists() (https://hl7.org/fhir/R4/datatypes.html#Quantity). */
-const qty3: NativeConstraint = (v) => !isObject(v) || v.code === undefined || v.system !== undefined;
-
 /** sqty-1: comparator.empty() (SimpleQuantity). */
 const sqty1: NativeConstraint = (v) => !isObject(v) || v.comparator === undefined;
 
@@ -66,7 +63,6 @@ export const NATIVE_CONSTRAINTS: Partial<Record<string, NativeConstraint>> = {
   'dom-3': dom3,
   'dom-5': dom5,
   'ext-1': ext1,
-  'qty-3': qty3,
   'sqty-1': sqty1,
   'inv-1': taskInv1,
 };

@@ -43,6 +43,7 @@ function makePlan(rule: ElementRule): RulePlan {
       rule.fixed !== undefined ||
       rule.pattern !== undefined ||
       rule.binding !== undefined ||
+      rule.targets !== undefined ||
       rule.constraints.length > 0 ||
       active.length > 0 ||
       vendoredProfile,

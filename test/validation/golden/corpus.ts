@@ -145,6 +145,8 @@ export async function goldenCorpus(): Promise<Case[]> {
   return cases.map((c) => ({ ...c, input: clone(c.input) }));
 }
 
+const exampleNamed = (file: string): Json => JSON.parse(readFileSync(EXAMPLES + file, 'utf8'));
+
 /** Bodies that are not resources at all, hostile JSON, option edge cases. */
 function odd(): Case[] {
   const variant = generated().find((r) => r.resourceType === 'Observation');
@@ -176,6 +178,13 @@ function odd(): Case[] {
     // Known extensions out of their contexts inside a contained resource and a Bundle entry (their own type is the root).
     { id: 'odd:ext-context-contained', input: { ...clone(report), contained: [{ ...clone(variant), id: 'v1', extension: [{ url: SD + 'repeat-motif-order', valuePositiveInt: 1 }] }], result: [{ reference: '#v1' }] } },
     { id: 'odd:ext-context-bundle', input: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { ...clone(variant), _status: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '2000-01-01T10:00:00Z' }] } } }, { resource: { ...clone(report), extension: [{ url: SD + 'genomic-study-analysis-title', valueString: 't' }] } }] } },
+    // Reference types a profile narrows its element to (profiles/reference-targets.ts): at the top (generated checker) and in an extension (nested profile)
+    { id: 'odd:profile-targets', input: { ...exampleNamed('Task-MedicationRecommendationExample1.json'), focus: { reference: 'Patient/p1' }, reasonReference: { type: 'Condition', identifier: { value: 'c' } } } },
+    { id: 'odd:profile-targets-extension', input: { ...exampleNamed('DiagnosticReport-GenomicReportExample01.json'), extension: [{ url: SD + 'recommended-action', valueReference: { reference: 'ServiceRequest/s1' } }], result: [{ reference: 'Patient/p1' }] } },
+    // qty-3 (layer 4's on every Quantity) and sqty-1 (the profile's) inside a nested extension profile
+    { id: 'odd:profile-quantity', input: { ...exampleNamed('Procedure-PGXGenomicStudyAnalysis.json'), extension: [{ url: SD + 'genomic-study-analysis-metrics', extension: [{ url: 'sequencing-coverage', valueQuantity: { value: 1, code: 'x' } }, { url: 'read-depth', valueQuantity: { value: 1, comparator: '<' } }] }] } },
+    // local references judged by the type of the contained resource they name (a result that is a Specimen; a sibling)
+    { id: 'odd:contained-targets', input: { ...clone(report), contained: [{ resourceType: 'Specimen', id: 's1' }, { ...clone(variant), id: 'v1', specimen: { reference: '#v1' } }], result: [{ reference: '#s1' }, { reference: '#v1' }] } },
     { id: 'odd:msq-none', input: { resourceType: 'MolecularSequence', coordinateSystem: 1.5, referenceSeq: { strand: 'watson' } } },
 
     { id: 'odd:null', input: null },
