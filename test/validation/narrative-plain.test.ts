@@ -42,6 +42,10 @@ t.test('what the plain scan leaves to the parse', async (t) => {
     `<div ${X}>&#x1F600;</div>`, `<div ${X}>\u{1F600}</div>`, `<div ${X}>x</div> `, ` <div ${X}>x</div>`,
     `<div ${X}> &#32; </div>`, `<div ${X}><a name="x"/>y</div>`, `<div ${X} lang="a" lang="b">x</div>`,
     `<div ${X}>a ]]> b</div>`, `<div ${X}><p class=x>x</p></div>`, `<div ${X}>&nbsp;</div>`,
+    // names are found among the allowed ones where they stand (narrative-plain.ts `named`):
+    // another element's attribute, an unknown one, a repeated one, an unknown element
+    `<div ${X}><p href="x">x</p></div>`, `<div ${X}><p data-x="1">x</p></div>`, `<div ${X}><p titles="x">x</p></div>`,
+    `<div ${X}><p title="a" title="b">x</p></div>`, `<div ${X}><tx>x</tx></div>`, `<div ${X}><h7>x</h7></div>`,
   ]) {
     t.notOk(plainNarrativeOk(div), div.slice(0, 90));
   }
@@ -50,6 +54,8 @@ t.test('what the plain scan leaves to the parse', async (t) => {
     `<div ${X}>ok</div>`, `<div ${X} xml:lang="ja" lang="ja">日本語</div>`, `<div ${X}><img src="#p" alt="x"/></div>`,
     `<div ${X}>a&#160;b &amp; &lt;c&gt; &quot;d&quot; &apos;</div>`, `<div ${X}><p title='a &amp; b' >x</p ></div>`,
     `<div ${X}><table><tr><td colspan="2" style="width: 2em"/></tr></table>x</div>`,
+    `<div ${X}><table summary="s"><tr><td nowrap="nowrap">x</td><th abbr="a">y</th></tr></table><tt>z</tt></div>`,
+    `<div ${X}><a name="n" href="#n">x</a><p class="c" id="i" title="t">y</p></div>`,
   ]) {
     t.ok(plainNarrativeOk(div), div.slice(0, 90));
     t.equal(parsedNarrativeProblem(div), undefined);

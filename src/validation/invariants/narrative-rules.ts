@@ -26,6 +26,35 @@ export const ELEMENT_ATTRIBUTES = new Set([
   'blockquote.cite', 'q.cite', 'pre.space', 'td.nowrap', 'ol.start', 'ol.type', 'ul.type', 'li.value', 'li.type',
 ]);
 
+/** ELEMENT_ATTRIBUTES by element: looked up without building an `element.attr` string per attribute. */
+const ATTRIBUTES_OF = new Map<string, Set<string>>();
+for (const ea of ELEMENT_ATTRIBUTES) {
+  const dot = ea.indexOf('.');
+  const el = ea.slice(0, dot);
+  if (!ATTRIBUTES_OF.has(el)) ATTRIBUTES_OF.set(el, new Set());
+  ATTRIBUTES_OF.get(el)!.add(ea.slice(dot + 1));
+}
+
+/** Whether txt-1 allows attribute `attr` on element `name` (its value aside). */
+export function attributeAllowed(name: string, attr: string): boolean {
+  return ATTRIBUTES.has(attr) || ATTRIBUTES_OF.get(name)?.has(attr) === true;
+}
+
+/**
+ * Every attribute name attributeAllowed can allow, and `xmlns`, by length: the plain scan
+ * (narrative-plain.ts) finds a name among these where it stands instead of slicing it out.
+ */
+export const ATTRIBUTE_NAMES_BY_LENGTH: string[][] = byLength([...ATTRIBUTES, ...[...ELEMENT_ATTRIBUTES].map((ea) => ea.slice(ea.indexOf('.') + 1)), 'xmlns']);
+/** ELEMENTS by length, for the same purpose. */
+export const ELEMENT_NAMES_BY_LENGTH: string[][] = byLength([...ELEMENTS]);
+
+function byLength(names: string[]): string[][] {
+  const out: string[][] = [];
+  for (const n of new Set(names)) (out[n.length] ??= []).push(n);
+  for (let i = 0; i < out.length; i++) out[i] ??= [];
+  return out;
+}
+
 /**
  * Links and images a viewer would run rather than show, also inside CSS (`url(javascript:…)`,
  * `expression(…)`; a backslash or a comment in a style is refused: CSS escapes and comments can
@@ -56,7 +85,7 @@ export function urlAsBrowsersRead(v: string): string {
  * or a style that runs a script. xmlns declarations are not attributes here.
  */
 export function attributeRule(name: string, attr: string, value: string): 'ok' | 'not-allowed' | 'script-link' | 'script-style' {
-  if (!ATTRIBUTES.has(attr) && !ELEMENT_ATTRIBUTES.has(`${name}.${attr}`)) return 'not-allowed';
+  if (!attributeAllowed(name, attr)) return 'not-allowed';
   if (URL_ATTRIBUTES.has(attr)) {
     const url = urlAsBrowsersRead(value);
     if (SCRIPT_URL.test(url) || (attr !== 'src' && /^data:/i.test(url))) return 'script-link';
