@@ -1,6 +1,7 @@
 import t from 'tap';
-import type { Extension, Observation, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { Extension, Observation, OperationOutcome, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { testApp } from '../fhir/helpers.js';
+import { docsApp } from '../docs/helpers.js';
 import { conformanceProblems, example, examplesSkip, groups, loadBundle, opGet, opPost, partValue, put, resourcesNamed } from './helpers.js';
 import { EVIDENCE_URL } from '../../src/genomics/operations/evidence.js';
 
@@ -123,3 +124,13 @@ t.test('implications, consequences and haplotypes on the IG examples', { skip: e
 });
 
 export type { Extension };
+
+t.test("an other-build warning names the input it is about when both variants and ranges are given", async (t) => {
+  const app = await docsApp({ seed: true });
+  t.teardown(() => app.close());
+  // demo-p1's data is on GRCh38 chromosome 7: the GRCh37 range is the one warned about
+  const res = await opGet(app, 'find-subject-tx-implications', { subject: 'demo-p1', variants: 'NC_000007.14:55191821:T:G', ranges: 'NC_000007.13:55000000-55300000' });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const outcome = (res.json() as Parameters).parameter?.find((p) => p.name === 'outcome')?.resource as OperationOutcome;
+  t.same(outcome?.issue?.map((i) => i.expression), [['ranges']], 'the warning names ranges, not variants');
+});

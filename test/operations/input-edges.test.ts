@@ -57,3 +57,27 @@ t.test('a comma list in a POST valueString reads as it does over GET', async (t)
   t.same(post.json(), get.json(), 'the same answer: two ranges');
   t.equal(post.json().parameter.filter((p: { name: string }) => p.name === 'variants').length, 2);
 });
+
+t.test('a range on an accession that is no RefSeq nucleotide sequence answers 400 naming ranges, not "absent"', async (t) => {
+  // A protein (NP_), or a prefix RefSeq does not have, can hold no stored Variant's location:
+  // answering presence false for it was a silent miss.
+  const app = await docsApp({ seed: true });
+  t.teardown(() => app.close());
+  for (const range of ['NP_005219.2:0-100', 'XP_011515367.1:0-100', 'ZZ_000007.14:55191821-55191822', 'WP_000001.1:0-10']) {
+    for (const url of [
+      `/fhir/$find-subject-variants?subject=Patient/demo-p1&ranges=${range}`,
+      `/fhir/$find-subject-structural-intersecting-variants?subject=Patient/demo-p1&ranges=${range}`,
+      `/fhir/$find-subject-tx-implications?subject=Patient/demo-p1&ranges=${range}`,
+      `/fhir/$find-study-metadata?subject=Patient/demo-p1&ranges=${range}`,
+      `/fhir/$find-population-structural-subsuming-variants?ranges=${range}`,
+    ]) {
+      const res = await app.inject(url);
+      t.equal(res.statusCode, 400, `${url}: ${res.body.slice(0, 200)}`);
+      t.same(res.json().issue?.[0]?.expression, ['ranges'], url);
+    }
+  }
+  for (const range of ['NC_000007.14:55191821-55191822', 'NG_007726.3:0-100', 'NM_005228.5:0-100', 'NT_187361.1:0-100', 'NW_003315950.2:0-100', 'NR_024540.1:0-10', 'XM_011515365.1:0-10']) {
+    const res = await app.inject(`/fhir/$find-subject-variants?subject=Patient/demo-p1&ranges=${range}`);
+    t.equal(res.statusCode, 200, `${range}: a nucleotide accession is asked (${res.body.slice(0, 200)})`);
+  }
+});

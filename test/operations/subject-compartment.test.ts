@@ -90,3 +90,28 @@ t.test("$find-study-metadata does not read another patient's Specimen through th
     t.ok(res.body.includes('SPEC-demo-p1'), "demo-p1's own specimen still is");
   }
 });
+
+t.test('$find-study-metadata answers from the reports the caller may read (a token without DiagnosticReport rights reads none)', async (t) => {
+  // The tests it answers are DiagnosticReports: their identifiers and dates are those reports'
+  // content, which a token granted Observation rights only may not read (the evidence extension
+  // of the implication operations drops such reports already).
+  const app = await makeApp();
+  t.teardown(() => app.close());
+  const system = await serverToken(app, ['system/*.*']);
+  t.equal((await write(app, system, demoTransactionBundle())).statusCode, 200);
+  for (const [label, scopes, patient] of [
+    ['patient token, Observation only', ['patient/Observation.rs'], 'demo-p1'],
+    ['system token, Observation only', ['system/Observation.rs'], undefined],
+  ] as const) {
+    const token = await serverToken(app, [...scopes], { patient });
+    const res = await opGet(app, 'find-study-metadata', { subject: 'Patient/demo-p1' }, bearer(token));
+    t.equal(res.statusCode, 200, `${label}: ${res.body.slice(0, 200)}`);
+    t.notOk(res.body.includes('ACC-demo-report-p1'), `${label}: the report's identifier is not read out`);
+    t.same((res.json() as Parameters).parameter ?? [], [], `${label}: no test`);
+  }
+  for (const scopes of [['patient/Observation.rs', 'patient/DiagnosticReport.rs'], ['patient/*.rs']]) {
+    const token = await serverToken(app, scopes, { patient: 'demo-p1' });
+    const res = await opGet(app, 'find-study-metadata', { subject: 'Patient/demo-p1' }, bearer(token));
+    t.ok(res.body.includes('ACC-demo-report-p1'), `${scopes.join(' ')}: the report is answered`);
+  }
+});

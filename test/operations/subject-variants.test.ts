@@ -108,3 +108,38 @@ t.test('subject variant operations on the IG examples', { skip: examplesSkip }, 
     t.same((bad.json() as OperationOutcome).issue?.[0]?.expression, ['variants']);
   });
 });
+
+t.test('answered Variants are in 0-based interval counting, as the definitions require, whatever they were stored in', { skip: examplesSkip }, async (t) => {
+  // The `variant` outputs "must … minimally include … component:coordinate-system (valued with
+  // '0-based interval counting')". The CYP2C19 Bundle is 1-based character counting
+  // ({low: 96448129} over REF A is 0-based [96448128, 96448129)), and so is ExampleGermlineDEL
+  // (inner start-end 756295..756329, 1-based inclusive, is [756294, 756329)).
+  const app = await testApp(t);
+  const ids = await loadBundle(app, example('bundle-CYP2C19'));
+  const patient = ids.get('urn:uuid:19ac0aeb-6bd4-4e92-a891-d44a807bfeac')!;
+  const variantId = ids.get('urn:uuid:19ac0aeb-6bd4-4e92-a891-d44a807bfe01')!.split('/')[1];
+  const del = example<Observation>('Observation-ExampleGermlineDEL');
+  const put = await app.inject({ method: 'PUT', url: `/fhir/Observation/${del.id}`, headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify(del) });
+  t.ok(put.statusCode < 300, put.body.slice(0, 300));
+  const loinc = (o: Observation, code: string) => o.component?.find((c) => c.code?.coding?.some((x) => x.code === code));
+  const located = (o: Observation, code: string) => [loinc(o, code)?.valueRange?.low?.value, loinc(o, code)?.valueRange?.high?.value];
+  const system = (o: Observation) => loinc(o, '92822-6')?.valueCodeableConcept?.coding?.[0]?.code;
+
+  const range = (await opGet(app, 'find-subject-variants', { subject: patient, ranges: 'NC_000010.10:96448128-96448129', includeVariants: 'true' })).json() as Parameters;
+  const specific = (await opGet(app, 'find-subject-specific-variants', { subject: patient, variants: 'NC_000010.10:96448128:A:G' })).json() as Parameters;
+  for (const [op, body] of [['find-subject-variants', range], ['find-subject-specific-variants', specific]] as const) {
+    const [v] = resourcesNamed(groups(body, 'variants')[0], 'variant') as Observation[];
+    t.equal(v?.id, variantId, op);
+    t.equal(system(v), 'LA30100-4', `${op}: 0-based interval counting`);
+    t.same(located(v, '81254-5'), [96448128, 96448129], `${op}: its exact-start-end in it`);
+    t.same(conformanceProblems(op, body), []);
+  }
+  const sv = (await opGet(app, 'find-subject-structural-subsuming-variants', { subject: 'CGPatientExample01', ranges: 'NC_000001.10:756294-756329', includeVariants: 'true' })).json() as Parameters;
+  const [d] = resourcesNamed(groups(sv, 'variants')[0], 'variant') as Observation[];
+  t.equal(d?.id, del.id, 'the 1-based structural deletion subsumes its own inner range');
+  t.equal(system(d), 'LA30100-4');
+  t.same(located(d, '81302-2'), [756294, 756329]);
+  const stored = (await app.inject(`/fhir/Observation/${variantId}`)).json() as Observation;
+  t.equal(system(stored), 'LA30102-0', 'the stored Variant is unchanged');
+  t.same(located(stored, '81254-5'), [96448129, undefined]);
+});

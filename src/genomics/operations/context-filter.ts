@@ -13,12 +13,14 @@ import { specimenRefs } from './specimen-inputs.js';
  * its identifiers, its date (effective, else issued) and its specimens; a result belongs to a
  * test when the report lists it in `result` (directly or through a grouping Observation's
  * `hasMember`). A specimen also matches through the result's own `Observation.specimen`.
- * The result is a list of filter clauses to AND onto the finding query.
+ * The result is a list of filter clauses to AND onto the finding query. `genomicSourceClass` is
+ * one of them only for Variants (`ownSourceClass`), which state their class; the haplotype and
+ * implication operations filter their findings by it afterwards (source-class.ts).
  */
-export async function provenanceClauses(ctx: FhirContext, inputs: OperationInputs, subject: string): Promise<Filter[]> {
+export async function provenanceClauses(ctx: FhirContext, inputs: OperationInputs, subject: string, ownSourceClass = true): Promise<Filter[]> {
   const clauses: Filter[] = [];
   const source = inputs.string('genomicSourceClass');
-  if (source !== undefined && inputs.def.parameter?.some((p) => p.name === 'genomicSourceClass')) {
+  if (ownSourceClass && source !== undefined && inputs.def.parameter?.some((p) => p.name === 'genomicSourceClass')) {
     clauses.push(sourceClassFilter(source));
   }
   const testIds = inputs.def.parameter?.some((p) => p.name === 'testIdentifiers') ? inputs.strings('testIdentifiers') : [];

@@ -1,5 +1,6 @@
 import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { CodeableConcept, DiagnosticReport, Extension, ParametersParameter, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
+import { canSee } from '../../auth/authorize.js';
 import type { FhirContext } from '../../fhir/context.js';
 import type { Build } from '../assemblies.js';
 import { ASSEMBLY_LOINC } from '../variant-notation/accession.js';
@@ -40,6 +41,9 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   }
   const out: ParametersParameter[] = [];
   for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {
+    // A test is a report's content (identifier, dates): a caller granted Observation rights only
+    // (what the operation's rule checks) may not read it, as the implications' evidence drops it.
+    if (!canSee(req.auth, r)) continue;
     const analysis = await analysisOf(ctx, r, owned);
     const part: ParametersParameter[] = [str('testId', r.identifier?.[0]?.value ?? `DiagnosticReport/${r.id}`)];
     // testDate is 1..1: a report with no date of its own (a VCF import states none) is dated by

@@ -5,6 +5,7 @@ import { GX } from './gx-fields.js';
 import { genomicsOperation } from './handler.js';
 import { bool, group, raw, str } from './output.js';
 import { find, x } from './query.js';
+import { hitsWithSourceClass } from './source-class.js';
 import { STANDING } from './standing.js';
 
 /**
@@ -13,15 +14,16 @@ import { STANDING } from './standing.js';
  * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-specific-haplotypes.html
  */
 export const findSubjectSpecificHaplotypes = genomicsOperation('find-subject-specific-haplotypes', 'subject', async ({ inputs, ctx, subject }) => {
-  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const clauses = await provenanceClauses(ctx, inputs, subject, false);
+  const source = inputs.string('genomicSourceClass');
   const out: ParametersParameter[] = [];
   for (const hap of inputs.strings('haplotypes')) {
-    const hits = await find(ctx, 'Observation', {
+    const hits = await hitsWithSourceClass(ctx, await find(ctx, 'Observation', {
       [x(GX.subjectKind)]: { $in: [`${subject}|haplotype`, `${subject}|genotype`] },
       [x(GX.haplotype)]: { $in: tokenQueryValues(hap) },
       ...STANDING,
       ...(clauses.length ? { $and: clauses } : {}),
-    });
+    }), source);
     const part: ParametersParameter[] = [str('haplotypeItem', hap), bool('presence', hits.length > 0)];
     for (const h of hits) part.push(raw((h.doc.x[GX.kind] as string[])[0] === 'genotype' ? 'genotype' : 'haplotype', h));
     out.push(group('haplotypes', part));

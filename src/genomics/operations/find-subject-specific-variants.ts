@@ -3,8 +3,9 @@ import { assemblyWarnings } from './assembly-check.js';
 import { provenanceClauses } from './context-filter.js';
 import { genomicsOperation } from './handler.js';
 import { parseVariant } from './inputs.js';
-import { bool, group, raw, str } from './output.js';
+import { bool, group, str } from './output.js';
 import { variantHits } from './query.js';
+import { variantAnswer } from './zero-based.js';
 
 /**
  * $find-subject-specific-variants: is each given variant (SPDI or HGVS) present in the subject?
@@ -18,7 +19,7 @@ export const findSubjectSpecificVariants = genomicsOperation('find-subject-speci
   const out: ParametersParameter[] = [];
   for (const v of variants) {
     const hits = await variantHits(ctx, v, subject, clauses.length ? { $and: clauses } : {});
-    out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => raw('variant', h))]));
+    out.push(group('variants', [str('variantItem', v.text), bool('presence', hits.length > 0), ...hits.map((h) => variantAnswer('variant', h))]));
   }
   return { parameter: out, issues: await assemblyWarnings(ctx, variants, subject, 'variants') };
 });

@@ -2,7 +2,7 @@ import type { Period } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import { dateRange } from '../../search/normalize.js';
 import { type Allele, alleleProblem } from '../variant-notation/allele.js';
-import { type AccessionInfo, REFSEQ_ACCESSION, describeAccession } from '../variant-notation/accession.js';
+import { type AccessionInfo, REFSEQ_ACCESSION, describeAccession, isNucleotideAccession } from '../variant-notation/accession.js';
 import { hgvsText, parseHgvs } from '../variant-notation/hgvs.js';
 import { looksLikeSpdi, parseSpdi } from '../variant-notation/spdi.js';
 import type { InputValue } from './params.js';
@@ -27,6 +27,9 @@ export function parseRange(text: string, param = 'ranges'): GenomicRange {
   const m = /^([A-Z]{2}_\d+\.\d+):(\d+)-(\d+)$/.exec(text.trim());
   if (!m || !REFSEQ_ACCESSION.test(m[1])) {
     throw fhirError('BAD_REQUEST', `Malformed range '${text}': expected zero-based RefSeq:Integer-range such as NC_000019.9:11200138-11244496`, param);
+  }
+  if (!isNucleotideAccession(m[1])) {
+    throw fhirError('BAD_REQUEST', `Range '${text}': ${m[1]} is not a RefSeq nucleotide accession (NC_, NG_, NT_, NW_, NZ_, AC_, NM_, NR_, XM_, XR_): no Variant can lie on it`, param);
   }
   const start = Number(m[2]);
   const end = Number(m[3]);

@@ -9,6 +9,7 @@ import type { OperationResult, RunArgs } from './handler.js';
 import { type ImplicationQuery, implicationFilter, implicationQuery } from './implications.js';
 import { raw } from './output.js';
 import { subjectOwns } from './subject-owned.js';
+import { hitsWithSourceClass } from './source-class.js';
 import { standsPresent } from './standing.js';
 import { find, refOf } from './query.js';
 
@@ -22,10 +23,11 @@ export async function subjectImplications(
   kind: ImplicationQuery['kind'],
   names: { implication: string; findings: Partial<Record<string, string>> },
 ): Promise<OperationResult> {
-  const clauses = await provenanceClauses(ctx, inputs, subject);
+  // implications state no source class: theirs is their basis' (source-class.ts)
+  const clauses = await provenanceClauses(ctx, inputs, subject, false);
   const q = implicationQuery(inputs, kind, subject, clauses);
   const filter = await implicationFilter(ctx, q);
-  const hits = filter ? await find(ctx, 'Observation', filter) : [];
+  const hits = await hitsWithSourceClass(ctx, filter ? await find(ctx, 'Observation', filter) : [], inputs.string('genomicSourceClass'));
   const findings = new Map<string, Observation>();
   const findingJson = new Map<string, string>();
   for (const h of hits) {
@@ -59,6 +61,6 @@ export async function subjectImplications(
     const name = names.findings[observationKind(f) ?? ''];
     if (name) out.push(raw(name, { json: findingJson.get(ref)! }));
   }
-  const issues = await assemblyWarnings(ctx, [...q.variants, ...q.ranges], subject, q.variants.length ? 'variants' : 'ranges');
+  const issues = [...(await assemblyWarnings(ctx, q.variants, subject, 'variants')), ...(await assemblyWarnings(ctx, q.ranges, subject, 'ranges'))];
   return { parameter: out, issues };
 }

@@ -3,10 +3,11 @@ import { assemblyWarnings } from './assembly-check.js';
 import { provenanceClauses } from './context-filter.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { parseRange } from './inputs.js';
-import { bool, group, raw, res, str } from './output.js';
+import { bool, group, res, str } from './output.js';
 import { type Filter, find, kindFilter, type RangeMode, rangeFilter, refOf, type VariantClass } from './query.js';
 import { GX } from './gx-fields.js';
 import { STANDING } from './standing.js';
+import { variantAnswer } from './zero-based.js';
 
 /**
  * Shared body of $find-subject-variants and the two structural operations: for each range, is
@@ -23,7 +24,7 @@ export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: Ran
     const filter: Filter = { ...rangeFilter(range, mode, subject, opts.variants), ...(clauses.length ? { $and: clauses } : {}) };
     const hits = await find(ctx, 'Observation', filter, includeVariants ? undefined : 1);
     const part: ParametersParameter[] = [str('rangeItem', range.text), bool('presence', hits.length > 0)];
-    if (includeVariants) for (const h of hits) part.push(raw('variant', h));
+    if (includeVariants) for (const h of hits) part.push(variantAnswer('variant', h));
     if (includePhasing && hits.length > 1) {
       for (const p of await phaseRelationships(ctx, subject, hits.map((h) => refOf(h.doc)))) part.push(res('sequencePhaseRelationship', p));
     }

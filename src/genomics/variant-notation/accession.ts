@@ -17,6 +17,18 @@ export interface AccessionInfo {
 /** Any RefSeq accession with a version (NC_, NG_, NM_, NT_, NW_, NP_ …). */
 export const REFSEQ_ACCESSION = /^[A-Z]{2}_\d+\.\d+$/;
 
+/**
+ * RefSeq's nucleotide prefixes (https://www.ncbi.nlm.nih.gov/books/NBK21091/table/ch18.T.refseq_accession_numbers_and_mole/):
+ * genomic AC_ NC_ NG_ NT_ NW_ NZ_, transcripts NM_ NR_ XM_ XR_. A range is a stretch of one
+ * of these; the others are proteins (AP_ NP_ YP_ XP_ WP_), whose positions no Variant's
+ * location is on, or no RefSeq prefix at all.
+ */
+const NUCLEOTIDE_PREFIXES = new Set(['AC', 'NC', 'NG', 'NT', 'NW', 'NZ', 'NM', 'NR', 'XM', 'XR']);
+
+export function isNucleotideAccession(accession: string): boolean {
+  return REFSEQ_ACCESSION.test(accession) && NUCLEOTIDE_PREFIXES.has(accession.slice(0, 2));
+}
+
 export function describeAccession(accession: string): AccessionInfo | undefined {
   const d = fromAccession(accession);
   return d ? { accession, chromosome: d.chrom, assembly: d.build } : undefined;
