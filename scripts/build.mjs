@@ -5,11 +5,12 @@
 // themselves (import.meta.url), so the tree shape is kept, JSON files under src/ are copied, and
 // dist/schemas points at the repository's schemas/.
 //
-// The entry point (dist/src/server.js) is then written again as one bundle of our modules and
-// most dependencies: Node resolving, reading and compiling some 600 separate modules was about
-// half of the start-up's CPU (measured: importing the app 580 ms of CPU as separate modules,
-// 155 ms bundled). The per-module tree stays beside it: the prepare workers load it
-// (src/prepare/pool.ts), and so do the CLIs and benchmarks.
+// The entry points (dist/src/server.js, and the prepare workers' dist/src/prepare/worker.js) are
+// then written again as bundles of our modules and most dependencies: Node resolving, reading
+// and compiling some 600 separate modules was about half of the start-up's CPU (measured:
+// importing the app 580 ms of CPU as separate modules, 155 ms bundled; two workers starting
+// ~500 ms of CPU and 45-50 MB of RSS, bundled ~150 ms and 27 MB). The per-module tree stays
+// beside them for the benchmarks that load single modules.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -45,7 +46,6 @@ for (const f of files.filter((f) => f.endsWith('.json'))) {
 }
 symlinkSync(join('..', 'schemas'), join(out, 'schemas'), 'dir');
 
-const entry = join(out, 'src', 'server.js');
 /**
  * Our modules find their data files and the worker's file relative to themselves
  * (`new URL('../../schemas/…', import.meta.url)`); in a bundle every module's import.meta.url is
@@ -56,15 +56,16 @@ const ownMetaUrl = {
   setup(b) {
     b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
       if (!args.path.startsWith(src + '/')) return undefined;
-      const compiled = relative(dirname(entry), join(out, 'src', relative(src, args.path))).replace(/\.ts$/, '.js');
+      const compiled = relative(dirname(b.initialOptions.outfile), join(out, 'src', relative(src, args.path))).replace(/\.ts$/, '.js');
       const contents = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `new URL(${JSON.stringify('./' + compiled)}, import.meta.url).href`);
       return { contents, loader: 'ts' };
     });
   },
 };
-await build({
-  entryPoints: [join(src, 'server.ts')],
-  outfile: entry,
+/** Bundles one entry point of src/ over its per-module copy in dist/src. */
+const bundle = (name) => build({
+  entryPoints: [join(src, name)],
+  outfile: join(out, 'src', name.replace(/\.ts$/, '.js')),
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -79,4 +80,6 @@ await build({
   // Bundled CommonJS dependencies call require() for the external ones and Node's built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
+await bundle('server.ts');
+await bundle('prepare/worker.ts');
 if (!process.argv.includes('--quiet')) console.log(`compiled ${files.length} files to dist/ in ${Date.now() - started} ms`);
