@@ -11,7 +11,8 @@ import { conditionalReferences, rewriteReferences, type RewriteLog } from './ref
 import { adopt, withId } from '../json-decimals.js';
 import { entryFromError, entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
 import { entryToRequest } from './entry-request.js';
-import { validationNotes } from '../rest/validate-incoming.js';
+import { throwIfInvalid, validationNotes } from '../rest/validate-incoming.js';
+import { profileTargetErrors } from '../../validation/profiles/index.js';
 import { ORDER, planReset, planTransaction, type Planned } from './transaction-plan.js';
 import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
 import { ResponseBudget, responseTooLarge } from './response-budget.js';
@@ -61,7 +62,7 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
   }
 }
 
-async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<void> {
+async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<void> {
   const map = new Map<string, string>();
   const claimed = new Map<string, number>();
   for (const p of plan) {
@@ -91,7 +92,10 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: R
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
+      const before = log.length;
       rewriteReferences(p.resource, map, log);
+      // a resolved reference may now name a type its profile does not allow (422, as a direct write)
+      if (log.length > before) throwIfInvalid(profileTargetErrors(p.resource as unknown as Record<string, unknown>, { strictProfiles: ctx.config.strictProfiles }));
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
@@ -142,7 +146,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
   const { out, budget, notes } = await ctx.store.transaction(async (tx) => {
     reset();
     await resolveTargets(tx, ordered, req);
-    await rewriteAll(tx, ordered, req, rewrites);
+    await rewriteAll(ctx, tx, ordered, req, rewrites);
     for (const p of ordered) {
       try {
         await execute(ctx, tx, p, req);
