@@ -17,9 +17,10 @@ export interface Issue {
   /** Stable machine-readable code from the error catalog, carried in `details.coding`. */
   catalogCode?: string;
   /**
-   * The FHIR invariant this issue reports (`ele-1`), for code that must treat one rule's issues
-   * apart (../validation/invariants/empty-element.ts) without reading its message. Internal: the
-   * OperationOutcome names the rule in `diagnostics`.
+   * The rule this issue reports, for code that must treat one rule's issues apart without reading
+   * its message: a FHIR invariant (`ele-1`, ../validation/invariants/empty-element.ts) or a
+   * profile's reference targets (`targetProfile`, ../validation/profiles/reference-targets.ts).
+   * Internal: the OperationOutcome says the rule in `diagnostics`.
    */
   rule?: string;
 }

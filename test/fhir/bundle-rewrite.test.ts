@@ -79,3 +79,27 @@ t.test('a conditional reference is held to the target types too; allowed targets
   t.equal(good.statusCode, 200, good.body.slice(0, 300));
   t.equal((await send(app, 'GET', '/fhir/Observation?_summary=count')).json().total, 2);
 });
+
+t.test('a reference resolved from a fullUrl is held to the types its profile narrows the element to', async (t) => {
+  // MedicationRecommendation's Task.focus is Reference(MedicationStatement); base R4's Task.focus is Reference(Any)
+  const SD = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/';
+  const task = (focus: string) => ({
+    resourceType: 'Task', meta: { profile: [SD + 'medication-recommendation'] }, status: 'requested', intent: 'proposal',
+    code: { coding: [{ system: 'http://loinc.org', code: 'LA26421-0' }] }, focus: { reference: focus }, for: { reference: 'Patient/p1' },
+  });
+  const app = await testApp(t);
+  const direct = await send(app, 'POST', '/fhir/Task', task('Patient/p1'));
+  t.equal(direct.statusCode, 422, `the direct write is refused (${direct.body.slice(0, 200)})`);
+  const res = await send(app, 'POST', '/fhir', tx([
+    { fullUrl: P, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+    { resource: task(P), request: { method: 'POST', url: 'Task' } },
+  ]));
+  t.equal(res.statusCode, direct.statusCode, `as the direct write: ${res.body.slice(0, 300)}`);
+  t.match(res.json().issue, [{ expression: ['Bundle.entry[1].resource.focus'], diagnostics: /MedicationRecommendation.*refers to a Patient/ }]);
+  t.equal((await send(app, 'GET', '/fhir/Task?_summary=count')).json().total, 0, 'nothing stored');
+  const ok = await send(app, 'POST', '/fhir', tx([
+    { fullUrl: P, resource: { resourceType: 'MedicationStatement', status: 'active', medicationCodeableConcept: { text: 'clopidogrel' }, subject: { reference: 'Patient/p1' } }, request: { method: 'POST', url: 'MedicationStatement' } },
+    { resource: task(P), request: { method: 'POST', url: 'Task' } },
+  ]));
+  t.equal(ok.statusCode, 200, `a MedicationStatement it may name: ${ok.body.slice(0, 300)}`);
+});

@@ -12,7 +12,8 @@ import { adopt, withId } from '../json-decimals.js';
 import { entryFromResponse, entryFromWrite, errorForEntry } from './entry-response.js';
 import { readThrough } from '../../storage/tx-view.js';
 import { entryToRequest } from './entry-request.js';
-import { validationNotes } from '../rest/validate-incoming.js';
+import { throwIfInvalid, validationNotes } from '../rest/validate-incoming.js';
+import { profileTargetErrors } from '../../validation/profiles/index.js';
 import { ORDER, planReset, planTransaction, type Planned } from './transaction-plan.js';
 import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
 import { ResponseBudget, responseTooLarge } from './response-budget.js';
@@ -65,7 +66,7 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
 }
 
 /** Rewrites every entry's references; answers what fullUrls and conditional references became (`Type/id`). */
-async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<Map<string, string>> {
+async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   const claimed = new Map<string, number>();
   for (const p of plan) {
@@ -95,7 +96,10 @@ async function rewriteAll(tx: StoreTx, plan: Planned[], req: FhirRequest, log: R
         if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
         map.set(ref, `${type}/${matches[0].id}`);
       }
+      const before = log.length;
       rewriteReferences(p.resource, map, log);
+      // a resolved reference may now name a type its profile does not allow (422, as a direct write)
+      if (log.length > before) throwIfInvalid(profileTargetErrors(p.resource as unknown as Record<string, unknown>, { strictProfiles: ctx.config.strictProfiles }));
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
@@ -167,7 +171,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
     await resolveTargets(tx, deletes, req);
     await runEntries(ctx, tx, deletes, req);
     await resolveTargets(tx, others, req);
-    const refs = await rewriteAll(tx, ordered, req, rewrites);
+    const refs = await rewriteAll(ctx, tx, ordered, req, rewrites);
     await runEntries(ctx, tx, others, req, refs);
     await throwIfConditionsNowAmbiguous(tx, plan, req.auth);
     // The entries are answered here, before commit, so that a response too big to send

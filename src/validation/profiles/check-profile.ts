@@ -9,7 +9,7 @@ import { serverRuleIssues } from './server-rules.js';
 import { stripVersion } from './ig-package.js';
 import { matchSlice } from './slice-index.js';
 import { compileChecker } from './compile-checker.js';
-import { disallowedTarget } from './reference-targets.js';
+import { disallowedTarget, TARGET_RULE } from './reference-targets.js';
 import { containedIdsOf, type ContainedIds } from '../invariants/references.js';
 
 /**
@@ -36,14 +36,17 @@ export interface CheckRun {
 
 const MAX_ISSUES = 100;
 
-export function report(run: CheckRun, code: Issue['code'], expr: string, rule: ElementRule, message: string): void {
+/** `marker`: Issue.rule, for the issues a caller must tell apart (reference targets: reference-targets.ts). */
+export function report(run: CheckRun, code: Issue['code'], expr: string, rule: ElementRule, message: string, marker?: string): void {
   if (run.issues.length >= MAX_ISSUES) return;
-  run.issues.push({
+  const issue: Issue = {
     severity: run.severity,
     code,
     diagnostics: `Profile ${run.label}: ${rule.id}: ${message}`,
     expression: [expr],
-  });
+  };
+  if (marker !== undefined) issue.rule = marker;
+  run.issues.push(issue);
 }
 
 export function cardinality(run: CheckRun, rule: ElementRule, count: number, expr: string): void {
@@ -131,7 +134,7 @@ export function checkTarget(run: CheckRun, rule: ElementRule, f: Found): void {
   const base = planOf(rule).choiceBase;
   if (!isObject(value) || (base !== undefined && f.prop !== `${base}Reference`)) return;
   const wrong = disallowedTarget(rule.targets!, value, (run.contained ??= containedIdsOf(run.resource.contained)));
-  if (wrong) report(run, 'processing', f.expr, rule, `refers to a ${wrong}, which this profile does not allow (Reference(${[...rule.targets!.allowed].join(' | ')}))`);
+  if (wrong) report(run, 'processing', f.expr, rule, `refers to a ${wrong}, which this profile does not allow (Reference(${[...rule.targets!.allowed].join(' | ')}))`, TARGET_RULE);
 }
 
 /** An element typed with a vendored extension or datatype profile is checked against it too. */

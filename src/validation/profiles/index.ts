@@ -1,5 +1,7 @@
 import type { Issue } from '../../fhir/outcome.js';
-import { compiledProfile } from './compile-profile.js';
+import { compiledProfile, type CompiledProfile, type ElementRule } from './compile-profile.js';
+import { planOf } from './rule-plan.js';
+import { TARGET_RULE } from './reference-targets.js';
 import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
 import { igPackage, IG_CANONICAL, IG_VERSION, stripVersion } from './ig-package.js';
@@ -73,6 +75,42 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     }
   }
   return issues;
+}
+
+/**
+ * After a transaction has resolved a resource's references (`urn:uuid:…` → `Type/id`): the errors
+ * of the reference targets its profiles narrow (reference-targets.ts), which the validation of
+ * the entry could not judge while the references named no type. Base R4's targets are checked
+ * there (fhir/bundle/references.ts). Only profiles with narrowed targets a value can reach run
+ * again: none of the Variants, Genotypes… that make up a VCF import has any (their narrowed
+ * targets sit in slices told apart by resolve(), which are never matched).
+ */
+export function profileTargetErrors(resource: Record<string, unknown>, opts: Pick<ProfileOptions, 'strictProfiles'> = {}): Issue[] {
+  const urls = listedProfiles(resource).filter((p): p is string => typeof p === 'string');
+  const detected = detectProfile(resource)?.profile;
+  if (detected) urls.push(detected);
+  if (!urls.some((u) => { const p = compiledProfile(u); return p !== undefined && reachesTargets(p); })) return [];
+  return validateProfiles(resource, opts).filter((i) => i.rule === TARGET_RULE && (i.severity === 'error' || i.severity === 'fatal'));
+}
+
+const reaches = new WeakMap<CompiledProfile, boolean>();
+
+/** Whether a value can meet a rule with narrowed targets in this profile (or the extension profiles its elements use). */
+function reachesTargets(profile: CompiledProfile, seen = new Set<string>()): boolean {
+  const known = reaches.get(profile);
+  if (known !== undefined) return known;
+  seen.add(profile.url);
+  const visit = (rule: ElementRule): boolean =>
+    rule.targets !== undefined ||
+    rule.children.some(visit) ||
+    (!planOf(rule).undecidable && rule.slices.some(visit)) ||
+    rule.typeProfiles.some((p) => {
+      const nested = compiledProfile(p);
+      return nested !== undefined && !seen.has(nested.url) && reachesTargets(nested, seen);
+    });
+  const out = visit(profile.root);
+  reaches.set(profile, out);
+  return out;
 }
 
 /**

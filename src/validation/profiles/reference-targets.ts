@@ -21,6 +21,9 @@ export interface ReferenceTargets {
 
 const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';
 
+/** Issue.rule of the issues these targets raise: a transaction judges them again once its references are resolved (profiles/index.ts). */
+export const TARGET_RULE = 'targetProfile';
+
 /** The resource type a target profile constrains, or undefined when it is not known here (or any). */
 function typeOf(targetProfile: string): string | undefined {
   const url = stripVersion(targetProfile);
