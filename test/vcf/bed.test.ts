@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DocumentReference, Parameters } from '@medplum/fhirtypes';
+import type { DocumentReference, Parameters, Procedure } from '@medplum/fhirtypes';
 import { send, testApp } from '../fhir/helpers.js';
 import { groups, opGet, partValue, put } from '../operations/helpers.js';
 import { bedRegions, summarizeBed } from '../../src/genomics/vcf/bed.js';
@@ -67,4 +67,39 @@ t.test("a BED naming chromosomes by the build's NC_ accession is read as the VCF
   const body = (await opGet(app, 'find-study-metadata', { subject: 'Patient/bedacc', ranges: 'NC_000001.10:78000000-80000000' })).json() as Parameters;
   t.equal(partValue(groups(body, 'tests')[0], 'regionStudied'), "['NC_000001.10:78500000-78600000']");
   t.same(summarizeBed('NC_000001.10 1 2\nchr1 3 4\n', 'studied BED', 'GRCh37').chromosomes, ['1'], 'one chromosome, however named');
+});
+
+t.test("$find-study-metadata reads no region file of another patient, nor one the caller may not read", async (t) => {
+  // The analysis is the subject's own, but its `regions` reference is whatever its writer typed:
+  // a file about another patient is not read out through it (subject-owned.ts), nor is a file
+  // the token holds no DocumentReference right on.
+  const { makeApp, serverToken, bearer } = await import('../auth/helpers.js');
+  const app = await makeApp();
+  t.teardown(() => app.close());
+  const system = bearer(await serverToken(app, ['system/*.*']));
+  const importFor = async (patient: string) => {
+    t.equal((await send(app, 'PUT', `/fhir/Patient/${patient}`, { resourceType: 'Patient', id: patient }, system)).statusCode < 300, true);
+    const res = await send(app, 'POST', '/fhir/$import-vcf', { resourceType: 'Parameters', parameter: [
+      { name: 'patient', valueString: patient }, { name: 'build', valueString: 'GRCh37' },
+      { name: 'vcf', valueString: fixtureText('HG00404_b37.vcf') }, { name: 'studied', valueString: 'chr1\t78500000\t78600000\n' },
+    ] }, system);
+    t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  };
+  await importFor('owner');
+  await importFor('asker');
+  const docs = await readAll<DocumentReference>(app.store, 'DocumentReference');
+  const ownersFile = docs.find((d) => d.subject?.reference === 'Patient/owner')!;
+  const procedures = await readAll<Procedure>(app.store, 'Procedure');
+  const analysis = procedures.find((p) => p.subject?.reference === 'Patient/asker' && JSON.stringify(p).includes('genomic-study-analysis-regions'))!;
+  const relinked = JSON.parse(JSON.stringify(analysis).replace(/DocumentReference\/[A-Za-z0-9\-.]+/, `DocumentReference/${ownersFile.id}`)) as Procedure;
+  t.equal((await send(app, 'PUT', `/fhir/Procedure/${analysis.id}`, relinked, system)).statusCode, 200);
+  const regions = async (subject: string, headers: Record<string, string>) => {
+    const res = await opGet(app, 'find-study-metadata', { subject, ranges: 'NC_000001.10:78000000-80000000' }, headers);
+    t.equal(res.statusCode, 200, res.body.slice(0, 300));
+    return partValue(groups(res.json() as Parameters, 'tests')[0], 'regionStudied');
+  };
+  t.equal(await regions('Patient/owner', system), "['NC_000001.10:78500000-78600000']", "the owner's own file is read");
+  t.equal(await regions('Patient/asker', system), 'unknown', "another patient's file is not");
+  const noDocs = bearer(await serverToken(app, ['system/Observation.rs', 'system/DiagnosticReport.rs', 'system/Procedure.rs', 'system/Patient.rs']));
+  t.equal(await regions('Patient/owner', noDocs), 'unknown', 'nor a file the token may not read');
 });

@@ -1,6 +1,7 @@
 import { parseFhirJson } from '../../fhir/json-decimals.js';
-import type { CodeableConcept, DiagnosticReport, Extension, ParametersParameter, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
-import { canSee } from '../../auth/authorize.js';
+import type { CodeableConcept, DiagnosticReport, DocumentReference, Extension, ParametersParameter, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
+import { canSee, hasPermission } from '../../auth/authorize.js';
+import { resourcePatients } from '../../auth/compartment.js';
 import type { FhirContext } from '../../fhir/context.js';
 import type { Build } from '../assemblies.js';
 import { ASSEMBLY_LOINC } from '../variant-notation/accession.js';
@@ -29,6 +30,13 @@ const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition';
 
 export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subject', async ({ inputs, ctx, req, subject }) => {
   const owned = (r: Resource) => subjectOwns(ctx, req, subject, r);
+  // A region file (BED) is often about no patient (a panel's regions, as the IG's examples are):
+  // it is read when the caller holds a read right on DocumentReference and it is about no
+  // patient but the subject, since the analysis' reference is whatever its writer typed.
+  const subjectId = subject.startsWith('Patient/') ? subject.slice('Patient/'.length) : undefined;
+  const regionFileReadable = (d: DocumentReference) =>
+    (!req.auth || hasPermission(req.auth, 'DocumentReference', 'r') || hasPermission(req.auth, 'DocumentReference', 's'))
+    && resourcePatients(d, ctx.config.baseUrl).every((p) => p === subjectId);
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
   const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   const testIds = inputs.strings('testIdentifiers');
@@ -60,8 +68,8 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
       const regions = ext(analysis, `${IG}/genomic-study-analysis-regions`)[0]?.extension ?? [];
       const ref = (url: string) => normalizeRef(regions.find((e) => e.url === url)?.valueReference?.reference, ctx.config.baseUrl);
       const b = build?.coding?.map((c) => ASSEMBLY_LOINC[c.code ?? '']).find(Boolean) as Build | undefined;
-      part.push(str('regionStudied', await regionsWithin(ctx, ref('studied'), b, ranges)));
-      part.push(str('uncallableRegions', await regionsWithin(ctx, ref('uncalled'), b, ranges)));
+      part.push(str('regionStudied', await regionsWithin(ctx, ref('studied'), b, ranges, regionFileReadable)));
+      part.push(str('uncallableRegions', await regionsWithin(ctx, ref('uncalled'), b, ranges, regionFileReadable)));
     }
     out.push(group('tests', part));
   }

@@ -11,11 +11,14 @@ import { bedRegions } from '../vcf/bed.js';
  * holding a BED file, 0-based half-open), clipped to the ranges asked about and written in the
  * operation's zero-based RefSeq:Integer-range form. Answers 'unknown' when no file is attached.
  */
-export async function regionsWithin(ctx: FhirContext, docRef: string | undefined, build: Build | undefined, ranges: GenomicRange[]): Promise<string> {
+export async function regionsWithin(
+  ctx: FhirContext, docRef: string | undefined, build: Build | undefined, ranges: GenomicRange[], readable: (doc: DocumentReference) => boolean,
+): Promise<string> {
   if (!docRef || !build || !docRef.startsWith('DocumentReference/')) return 'unknown';
   const rec = await ctx.store.read('DocumentReference', docRef.slice(18));
   if (!rec?.json || rec.deleted) return 'unknown';
   const doc = parseFhirJson(rec.json) as DocumentReference;
+  if (!readable(doc)) return 'unknown';
   const data = doc.content?.[0]?.attachment?.data;
   if (!data) return 'unknown';
   const out: string[] = [];
