@@ -21,6 +21,34 @@ export function refersToAny(resource: unknown, urls: Set<string>, except?: strin
   return hit;
 }
 
+/**
+ * Whether a JSON Patch's values hold a Reference to one of `urls` (a batch PATCH entry naming
+ * another entry's fullUrl). A patch value is an untyped fragment, so the slots are found by name:
+ * a `reference` string, the one element of a Reference (and of no other type) that holds one.
+ */
+export function patchRefersToAny(ops: readonly unknown[], urls: Set<string>): string | undefined {
+  const walk = (v: unknown): string | undefined => {
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const hit = walk(x);
+        if (hit !== undefined) return hit;
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'reference' && typeof x === 'string' && urls.has(x)) return x;
+        const hit = walk(x);
+        if (hit !== undefined) return hit;
+      }
+    }
+    return undefined;
+  };
+  for (const op of ops) {
+    const hit = op !== null && typeof op === 'object' ? walk((op as { value?: unknown }).value) : undefined;
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
 /** Distinct conditional references (`Type?criteria`) of `resource`. */
 export function conditionalReferences(resource: unknown): string[] {
   const out = new Set<string>();
