@@ -40,3 +40,42 @@ t.test('a PATCH entry naming a urn:uuid that is no entry of the Bundle is refuse
   t.equal((await send(app, 'GET', '/fhir/Observation/o1')).json().meta.versionId, '1');
   t.equal((await send(app, 'GET', '/fhir/Patient?_summary=count')).json().total, 0);
 });
+
+t.test("a batch PATCH entry that refers to another entry's fullUrl fails alone, as any batch entry that does (batch entries are independent)", async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'batch', entry: [
+      { fullUrl: U, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+      patchEntry([{ op: 'add', path: '/extension', value: [{ url: 'http://x.org/e', valueReference: { reference: U } }] }]),
+      patchEntry([{ op: 'add', path: '/subject', value: { reference: 'urn:uuid:5e5e5e5e-0000-4000-8000-0000000000ff' } }]),
+    ],
+  });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const [created, refused, other] = res.json().entry;
+  t.equal(created.response.status, '201 Created');
+  t.equal(refused.response.status, '400 Bad Request');
+  t.match(refused.response.outcome.issue[0].diagnostics, new RegExp(`refers to ${U}, another entry of the batch`));
+  t.equal(other.response.status, '200 OK', 'a urn:uuid that is no entry of the batch is data, as in a standalone PATCH');
+  t.equal((await send(app, 'GET', '/fhir/Observation/o1')).json().meta.versionId, '2', 'only the independent PATCH ran');
+});
+
+t.test("a transaction PATCH entry's conditional reference is resolved, on the state before the transaction's writes", async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  await send(app, 'PUT', '/fhir/Patient/known', { resourceType: 'Patient', id: 'known', identifier: [{ system: 'urn:s', value: 'k' }] });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction', entry: [patchEntry([{ op: 'add', path: '/subject', value: { reference: 'Patient?identifier=urn:s|k' } }])],
+  }, { prefer: 'return=representation' });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  t.equal(res.json().entry[0].resource.subject.reference, 'Patient/known');
+  // one the POST of this very transaction would match is not there yet: exactly as for a POST entry's reference
+  const later = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction', entry: [
+      { resource: { resourceType: 'Patient', identifier: [{ system: 'urn:s', value: 'new' }] }, request: { method: 'POST', url: 'Patient' } },
+      patchEntry([{ op: 'add', path: '/subject', value: { reference: 'Patient?identifier=urn:s|new' } }]),
+    ],
+  });
+  t.equal(later.statusCode, 412, later.body.slice(0, 300));
+  t.match(later.json().issue[0].diagnostics, /^Bundle\.entry\[1\]: Conditional reference .* matched 0 resources/);
+});

@@ -64,3 +64,17 @@ t.test('GET entries see the state the writes made, and succeed with them', async
   t.equal(gone.resource.total, 0, 'the deleted Patient is no longer found');
   t.equal((await send(app, 'GET', '/fhir/Patient/p1')).json().active, true, 'and the writes are kept');
 });
+
+t.test("a read entry's lastModified is its version's meta.lastUpdated, to the millisecond, as a write entry's is", async (t) => {
+  const app = await testApp(t);
+  for (const type of ['transaction', 'batch']) {
+    const res = await send(app, 'POST', '/fhir', {
+      resourceType: 'Bundle', type,
+      entry: [{ resource: { resourceType: 'Patient', id: `lm-${type}` }, request: { method: 'PUT', url: `Patient/lm-${type}` } }, { request: { method: 'GET', url: `Patient/lm-${type}` } }],
+    });
+    t.equal(res.statusCode, 200, res.body.slice(0, 300));
+    const [write, read] = res.json().entry;
+    t.equal(read.response.lastModified, read.resource.meta.lastUpdated, `${type}: the version's instant`);
+    t.equal(read.response.lastModified, write.response.lastModified, `${type}: the same as the write entry of that version`);
+  }
+});

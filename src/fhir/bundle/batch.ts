@@ -2,9 +2,9 @@ import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { adopt } from '../json-decimals.js';
 import { entryFromError, entryFromResponse } from './entry-response.js';
-import { entryToRequest, parseEntryUrl } from './entry-request.js';
+import { entryToRequest, parseEntryUrl, patchFromEntry } from './entry-request.js';
 import type { Dispatch } from './transaction.js';
-import { refersToAny } from './references.js';
+import { patchRefersToAny, refersToAny } from './references.js';
 import { fhirError } from '../errors.js';
 import { throwIfInvalidEntry } from './bundle-handler.js';
 import { throwIfBadFullUrl } from './full-urls.js';
@@ -29,9 +29,12 @@ export async function processBatch(ctx: FhirContext, req: FhirRequest, entries: 
     try {
       throwIfInvalidEntry(entry, i);
       throwIfBadFullUrl(entry, i);
-      const dependency = fullUrls.size && entry?.resource ? refersToAny(entry.resource, fullUrls, entry.fullUrl) : undefined;
-      if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const target = parseEntryUrl(ctx, entry?.request?.method, entry?.request?.url);
+      // a PATCH entry's resource is the Binary holding the patch: what it would write is in the patch's values
+      const dependency = !fullUrls.size || !entry?.resource ? undefined
+        : target.method === 'PATCH' ? patchRefersToAny(patchFromEntry(entry.resource), fullUrls)
+        : refersToAny(entry.resource, fullUrls, entry.fullUrl);
+      if (dependency) throw fhirError('BAD_REQUEST', `This batch entry refers to ${dependency}, another entry of the batch: batch entries are independent (use a transaction Bundle)`);
       const answer = entryFromResponse(ctx, await dispatch({ ...entryToRequest(req, target, entry), audit: notes }), target);
       out.push(target.method === 'GET' || target.method === 'HEAD' ? budget.read(answer) : budget.write(answer));
     } catch (err) {

@@ -21,12 +21,38 @@ export function refersToAny(resource: unknown, urls: Set<string>, except?: strin
   return hit;
 }
 
-/** Distinct conditional references (`Type?criteria`) of `resource`. */
-export function conditionalReferences(resource: unknown): string[] {
+/**
+ * The `reference` strings in a JSON Patch's values (what a PATCH entry would write). A patch value
+ * is an untyped fragment, so the slots are found by name: `reference` is the one element of a
+ * Reference (and of no other type) that holds one.
+ */
+export function patchReferences(ops: readonly unknown[]): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'reference' && typeof x === 'string') out.push(x);
+        else walk(x);
+      }
+    }
+  };
+  for (const op of ops) if (op !== null && typeof op === 'object') walk((op as { value?: unknown }).value);
+  return out;
+}
+
+/** Whether a JSON Patch's values hold a Reference to one of `urls` (a batch PATCH entry naming another entry's fullUrl). */
+export function patchRefersToAny(ops: readonly unknown[], urls: Set<string>): string | undefined {
+  return patchReferences(ops).find((r) => urls.has(r));
+}
+
+/** Distinct conditional references (`Type?criteria`) of `resource`, or of the values of a JSON Patch (`patch`). */
+export function conditionalReferences(resource: unknown, patch?: readonly unknown[]): string[] {
   const out = new Set<string>();
   visitUrlSlots(resource, (s) => {
     if (s.kind === 'reference' && isConditionalReference(s.value)) out.add(s.value);
   });
+  for (const r of patch ? patchReferences(patch) : []) if (isConditionalReference(r)) out.add(r);
   return [...out];
 }
 

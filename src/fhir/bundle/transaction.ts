@@ -65,6 +65,21 @@ async function resolveTarget(tx: StoreTx, p: Planned, req: FhirRequest): Promise
   }
 }
 
+/** Adds to `map` what each conditional reference (`Patient?identifier=…`) names: its one match. */
+async function resolveConditionalReferences(tx: StoreTx, refs: string[], map: Map<string, string>, req: FhirRequest): Promise<void> {
+  for (const ref of refs) {
+    if (map.has(ref)) continue;
+    const [type, criteria] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
+    // a patient-level token resolves only inside its compartment (nothing else may be named)
+    const { matches, issues } = await findConditionalMatches(tx, type, criteria, 2, patientRestriction(req.auth));
+    // criteria that are no criteria (`Patient?_count=1`) or unknown parameters: 400, as for a conditional write
+    const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    if (errors.length) throw new FhirError('INVALID_SEARCH', `Conditional reference ${ref}: ${errors[0].diagnostics}`, { issues: errors });
+    if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
+    map.set(ref, `${type}/${matches[0].id}`);
+  }
+}
+
 /** Rewrites every entry's references; answers what fullUrls and conditional references became (`Type/id`). */
 async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<Map<string, string>> {
   const map = new Map<string, string>();
@@ -83,23 +98,16 @@ async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: F
     }
   }
   for (const p of plan) {
-    if (!p.resource) continue;
+    if (!p.resource && !p.patch) continue;
     try {
-      for (const ref of conditionalReferences(p.resource)) {
-        if (map.has(ref)) continue;
-        const [type, criteria] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
-        // a patient-level token resolves only inside its compartment (nothing else may be named)
-        const { matches, issues } = await findConditionalMatches(tx, type, criteria, 2, patientRestriction(req.auth));
-        // criteria that are no criteria (`Patient?_count=1`) or unknown parameters: 400, as for a conditional write
-        const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-        if (errors.length) throw new FhirError('INVALID_SEARCH', `Conditional reference ${ref}: ${errors[0].diagnostics}`, { issues: errors });
-        if (matches.length !== 1) throw fhirError('PRECONDITION_FAILED', `Conditional reference ${ref} matched ${matches.length} resources (needs exactly one)`);
-        map.set(ref, `${type}/${matches[0].id}`);
+      // a PATCH's conditional references are answered here too, before any write, as the others are
+      await resolveConditionalReferences(tx, conditionalReferences(p.resource, p.patch), map, req);
+      if (p.resource) {
+        const before = log.length;
+        rewriteReferences(p.resource, map, log);
+        // a resolved reference may now name a type its profile does not allow (422, as a direct write)
+        if (log.length > before) throwIfInvalid(profileTargetErrors(p.resource as unknown as Record<string, unknown>, { strictProfiles: ctx.config.strictProfiles }));
       }
-      const before = log.length;
-      rewriteReferences(p.resource, map, log);
-      // a resolved reference may now name a type its profile does not allow (422, as a direct write)
-      if (log.length > before) throwIfInvalid(profileTargetErrors(p.resource as unknown as Record<string, unknown>, { strictProfiles: ctx.config.strictProfiles }));
     } catch (err) {
       throw errorForEntry(err, p.index);
     }
@@ -129,8 +137,8 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {
-    // what a patch writes is a resource of this Bundle too: its references to entries are rewritten
-    // (a fresh object each attempt: nothing to undo)
+    // what a patch writes is a resource of this Bundle too: its references to entries and its
+    // conditional references (resolved by rewriteAll) are rewritten (a fresh object each attempt: nothing to undo)
     const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth, (patched) => rewriteReferences(patched, refs, []));
     p.record = r.record;
     p.status = r.status;

@@ -17,17 +17,19 @@ import { checkVisible, knownRecord, parseRecord, requireLive } from './write-cor
 function answer(ctx: FhirContext, req: FhirRequest, rec: VersionRecord & { json: string }, vread = false): FhirResponse {
   const headers = versionHeaders(rec);
   if (vread) headers['content-location'] = versionUrl(ctx, rec);
+  // a Bundle entry's response.lastModified: the instant itself, not Last-Modified's whole second
+  const lastUpdated = rec.lastUpdated;
   // RFC 7232 §3.2: weak comparison, any listed tag, `*` for any current representation
   const ifNoneMatch = parseEtags('If-None-Match', req.headers['if-none-match']);
   if (ifNoneMatch !== undefined ? etagMatches(ifNoneMatch, rec) : notModifiedSince(req.headers['if-modified-since'], rec.lastUpdated)) {
-    return { status: 304, headers };
+    return { status: 304, headers, lastUpdated };
   }
   const summary = parseSummary(param(req, '_summary'));
   const elements = param(req, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
   if ((summary && summary !== 'false' && summary !== 'count') || elements?.length) {
-    return { status: 200, headers, body: subsetResource(parseRecord(rec), summary, elements) };
+    return { status: 200, headers, lastUpdated, body: subsetResource(parseRecord(rec), summary, elements) };
   }
-  return { status: 200, headers, body: rec.json };
+  return { status: 200, headers, lastUpdated, body: rec.json };
 }
 
 /**
