@@ -10,9 +10,9 @@ import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { andAll, buildFilter } from './build-filter.js';
 import { compartmentFilter, inPatientCompartment, patientCompartmentTypes } from './compartment.js';
 import { sortField, type Filter } from './compile.js';
-import { resolveIncludes } from './includes.js';
+import { resolveIncludes, vacuousIncludes } from './includes.js';
 import { cursorAt, cursorTuple, decodeCursor, fullSort, keysetFilter, keysFilter, linkUrl, reverse, type Cursor } from './paging.js';
-import { parseSearch } from './parse.js';
+import { parseSearch, warnOrThrow } from './parse.js';
 import { getParam } from './registry.js';
 import type { SearchRequest } from './search-service.js';
 
@@ -60,11 +60,14 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const parsed = parseSearch(firstType, req.query, req.strict, req.resourceType === undefined);
   // `/Patient/p1/*`: every type that has a Patient compartment membership rule
   let types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
+  // against the types asked for, not those the caller's scopes leave: a warning names no permission
+  const vacuous = vacuousIncludes(parsed.result, types);
   if (req.allowedTypes) {
     const allowed = new Set(req.allowedTypes);
     types = types ? types.filter((t) => allowed.has(t)) : req.allowedTypes;
   }
   const issues: Issue[] = [...parsed.issues];
+  for (const v of vacuous) warnOrThrow(req.strict, issues, v.key, v.message);
   const summary = parseSummary(last(parsed.result, '_summary'));
   const elements = last(parsed.result, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
   const total = last(parsed.result, '_total') ?? 'none-default';
