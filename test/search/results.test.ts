@@ -96,6 +96,28 @@ t.test('an _include or _revinclude that can include nothing from the types searc
   }
 });
 
+t.test('_elements beside a _summary that subsets (true, text, data) is not applied, and that is said', async (t) => {
+  for (const mode of ['true', 'text', 'data']) {
+    const qs = `_id=px1&_summary=${mode}&_elements=gender`;
+    const err = await run('Patient', qs).then(() => undefined, (e: { status?: number; issues?: Array<{ expression?: string[] }> }) => e);
+    t.equal(err?.status, 400, `strict: ${qs}`);
+    t.same(err?.issues?.[0].expression, ['_elements']);
+    const lax = await searchBundle(ctx, { resourceType: 'Patient', query: q(qs), strict: false, baseUrl: BASE });
+    const oo = lax.entry?.find((e) => e.search?.mode === 'outcome')?.resource as any;
+    t.equal(oo?.issue?.[0]?.severity, 'warning', `lenient: ${qs} warns`);
+    t.same(oo?.issue?.[0]?.expression, ['_elements']);
+    t.notMatch(lax.link![0].url, /_elements/, 'the self link shows only the parameters used');
+    t.match(lax.link![0].url, new RegExp(`_summary=${mode}`));
+  }
+  // _summary=false and _summary=count leave nothing for _elements to disagree with
+  for (const qs of ['_id=px1&_summary=false&_elements=gender', '_id=px1&_summary=count&_elements=gender']) {
+    const b = await run('Patient', qs);
+    t.notOk(b.entry?.some((e) => e.search?.mode === 'outcome'), qs);
+  }
+  const el = await run('Patient', '_id=px1&_summary=false&_elements=gender');
+  t.same(Object.keys(el.entry![0].resource!).sort(), ['gender', 'id', 'meta', 'resourceType'], '_summary=false: _elements applies');
+});
+
 t.test('_sort on several keys, both directions', async (t) => {
   const b = await run('Observation', 'code=8480-6,2345-7,8867-4&_sort=status,-date&_count=50');
   const got = keys(b, 'match');
