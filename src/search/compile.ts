@@ -126,7 +126,7 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
   if (modifier && !isTypeModifier && !MODIFIERS[def.type]?.includes(modifier)) {
     throw fhirError('INVALID_SEARCH', `Modifier :${modifier} is not supported on ${def.type} parameter ${def.code}`, c.key);
   }
-  if (modifier === 'of-type') checkOfType(type, def, c.key);
+  if (modifier) checkModifierElements(type, def, modifier, c.key);
   const typeProblem = isTypeModifier ? typeModifierProblem(def, modifier!) : undefined;
   if (typeProblem) throw fhirError('INVALID_SEARCH', `${c.key}: ${typeProblem}`, c.key);
   if (def.type === 'token' && modifier === 'exact') modifier = undefined;
@@ -168,16 +168,26 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
 }
 
 /**
- * `:of-type` "only applies to Identifier" (search.html#token): on a token that reaches none
- * (`Observation?code:of-type=…`) it would read the identifier-only `__ot` field and match nothing,
- * an empty page for a question the server cannot answer. Refused as any modifier a parameter
- * does not take is (400 naming it, strict or not: README "Limits").
+ * Token modifiers that read a companion field only some element types fill (index-values.ts
+ * tokenValues): `:of-type` "only applies to Identifier" (search.html#token), and `:text` searches
+ * "CodeableConcept.text, Coding.display, or Identifier.type.text" (a Quantity's unit is filed as
+ * its display). On a token that reaches none of them (`Observation?code:of-type=…`, `status:text=…`)
+ * the field is never filled and the answer would be an empty page for a question the server cannot
+ * answer, so they are refused as any modifier a parameter does not take is (400 naming it, strict
+ * or not: README "Limits").
  */
-function checkOfType(type: string | undefined, def: ParamDef, key: string): void {
+const MODIFIER_ELEMENTS: Record<string, { types: string[]; says: string }> = {
+  'of-type': { types: ['Identifier'], says: 'applies to Identifier tokens only' },
+  text: { types: ['CodeableConcept', 'Coding', 'Identifier', 'Quantity'], says: 'searches the text of a CodeableConcept, a Coding\'s display or an Identifier\'s type' },
+};
+
+function checkModifierElements(type: string | undefined, def: ParamDef, modifier: string, key: string): void {
+  const rule = MODIFIER_ELEMENTS[modifier];
+  if (!rule || def.type !== 'token' || !def.expression) return;
   // a search of no one type reads the Resource-level parameters; every resource has their elements (Basic stands in)
   const types = type ? [type] : def.base.map((b) => (b === 'Resource' || b === 'DomainResource' ? 'Basic' : b));
-  if (!def.expression || types.some((t) => mayReachType(def.expression!, t, 'Identifier'))) return;
-  throw fhirError('INVALID_SEARCH', `Modifier :of-type applies to Identifier tokens only; ${def.code} is not an Identifier${type ? ` on ${type}` : ''}`, key);
+  if (types.some((t) => rule.types.some((e) => mayReachType(def.expression!, t, e)))) return;
+  throw fhirError('INVALID_SEARCH', `Modifier :${modifier} ${rule.says}; ${def.code} is none of these${type ? ` on ${type}` : ''}`, key);
 }
 
 /** A resolved chain or reverse chain: the reference field must point at one of `refs`. */

@@ -10,9 +10,9 @@ import { QUERY_TIME_LIMIT_MS } from '../storage/time-limit.js';
 import { andAll, buildFilter } from './build-filter.js';
 import { compartmentFilter, inPatientCompartment, patientCompartmentTypes } from './compartment.js';
 import { sortField, type Filter } from './compile.js';
-import { resolveIncludes } from './includes.js';
+import { resolveIncludes, vacuousIncludes } from './includes.js';
 import { cursorAt, cursorTuple, decodeCursor, fullSort, keysetFilter, keysFilter, linkUrl, reverse, type Cursor } from './paging.js';
-import { parseSearch } from './parse.js';
+import { parseSearch, warnOrThrow } from './parse.js';
 import { getParam } from './registry.js';
 import type { SearchRequest } from './search-service.js';
 
@@ -60,13 +60,23 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   const parsed = parseSearch(firstType, req.query, req.strict, req.resourceType === undefined);
   // `/Patient/p1/*`: every type that has a Patient compartment membership rule
   let types = resolveTypes(req, parsed.result) ?? (req.compartment ? patientCompartmentTypes() : undefined);
+  // against the types asked for, not those the caller's scopes leave: a warning names no permission
+  const vacuous = vacuousIncludes(parsed.result, types);
   if (req.allowedTypes) {
     const allowed = new Set(req.allowedTypes);
     types = types ? types.filter((t) => allowed.has(t)) : req.allowedTypes;
   }
   const issues: Issue[] = [...parsed.issues];
+  for (const v of vacuous) warnOrThrow(req.strict, issues, v.key, v.message);
   const summary = parseSummary(last(parsed.result, '_summary'));
-  const elements = last(parsed.result, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
+  let elements = last(parsed.result, '_elements')?.split(',').map((s) => s.trim()).filter(Boolean);
+  // `_summary=true|text|data` is a subset of its own (summary.ts applies it, not _elements): ignoring
+  // `_elements` beside it unseen would answer other elements than were asked for as if they were those
+  const elementsDropped = !!elements?.length && (summary === 'true' || summary === 'text' || summary === 'data');
+  if (elementsDropped) {
+    warnOrThrow(req.strict, issues, '_elements', `_elements is not applied beside _summary=${summary}, which names its own subset`);
+    elements = undefined;
+  }
   const total = last(parsed.result, '_total') ?? 'none-default';
   if (!['none', 'estimate', 'accurate', 'none-default'].includes(total)) throw fhirError('INVALID_SEARCH', '_total must be none, estimate or accurate', '_total');
   const count = parseCount(last(parsed.result, '_count'), config.defaultCount, config.maxCount);
@@ -125,7 +135,7 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   }
 
   // the links say what was used: a _count above the maximum is the maximum
-  const used = parsed.used.map(([k, v]): [string, string] => (k === '_count' ? [k, String(count)] : [k, v]));
+  const used = parsed.used.filter(([k]) => !(elementsDropped && k === '_elements')).map(([k, v]): [string, string] => (k === '_count' ? [k, String(count)] : [k, v]));
   const links: BundleLink[] = [{ relation: 'self', url: linkUrl(selfBase(req), used, cursor) }];
   if (!countOnly && docs.length) {
     const hasNext = cursor?.k === 'before' ? true : more;

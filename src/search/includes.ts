@@ -56,6 +56,35 @@ function parseSpecs(result: Record<string, string[]>): Spec[] {
   return specs;
 }
 
+/**
+ * The `_include`/`_revinclude` values that cannot include anything from the types a search finds
+ * (`Patient?_include=Observation:subject`: no match is an Observation; `Practitioner?_revinclude=Observation:subject`:
+ * Observation.subject never points at a Practitioner). They are well formed, so parseSpecs takes
+ * them, but ignoring one unseen would answer a Bundle without what was asked for as if there were
+ * none: execute.ts says so, as it does for a parameter it ignores. `:iterate` ones are left alone
+ * (a later round's types are not known here), as is every search of all types.
+ */
+export function vacuousIncludes(result: Record<string, string[]>, types: string[] | undefined): Array<{ key: string; message: string }> {
+  if (!types) return [];
+  const searched = types.length <= 3 ? ` (${types.join(', ')})` : '';
+  const out: Array<{ key: string; message: string }> = [];
+  for (const k of ['_include', '_revinclude']) {
+    for (const v of result[k] ?? []) {
+      const [source, param, target] = v.split(':');
+      if (v === '*' || !source || !param) continue;
+      if (k === '_include') {
+        if (!types.includes(source)) out.push({ key: k, message: `${k}=${v} includes nothing: the search finds no ${source}${searched}` });
+        continue;
+      }
+      const reach = target ? [target] : param === '*' ? undefined : getParam(source, param)?.target;
+      if (reach && !reach.some((t) => types.includes(t))) {
+        out.push({ key: k, message: `${k}=${v} includes nothing: ${source}.${param}${target ? ` (${target})` : ''} does not point at the types searched${searched}` });
+      }
+    }
+  }
+  return out;
+}
+
 function refParams(type: string): string[] {
   return refDefs(type).map((d) => d.code);
 }

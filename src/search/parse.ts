@@ -78,7 +78,7 @@ const TYPE_MODIFIER = /^[A-Z][A-Za-z]+$/;
  */
 export type Handling = boolean | 'refuse';
 
-function warnOrThrow(strict: Handling, issues: Issue[], key: string, msg: string): void {
+export function warnOrThrow(strict: Handling, issues: Issue[], key: string, msg: string): void {
   if (strict === true) throw fhirError('INVALID_SEARCH', msg, key);
   if (strict === 'refuse') issues.push({ severity: 'error', code: 'invalid', diagnostics: `${msg}; the request was refused`, expression: [key] });
   else issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `${msg}; it was ignored`, expression: [key] });

@@ -173,6 +173,23 @@ t.test(':of-type on a token that is not an Identifier answers 400 naming the par
   }
 });
 
+t.test(':text on a token with no text (a code, boolean, ContactPoint) answers 400 naming the parameter and modifier', async (t) => {
+  // search.html#token: :text searches "CodeableConcept.text, Coding.display, or Identifier.type.text"; a
+  // status or gender has none, so the __t field it reads is never filled and the answer was always empty
+  for (const [type, qs] of [['Observation', 'status:text=final'], ['Patient', 'gender:text=male'], ['Patient', 'telecom:text=555'], ['Patient', 'active:text=true']]) {
+    for (const strict of [true, false]) {
+      const err = await compile(type, qs, strict).then(() => undefined, (e: unknown) => e);
+      t.equal((err as FhirError)?.status, 400, `${type}?${qs} strict=${strict}`);
+      t.equal((err as FhirError)?.issues[0].expression?.[0], qs.split('=')[0], qs);
+      t.match((err as FhirError)?.message, /:text /, qs);
+    }
+  }
+  for (const [type, qs, field] of [['Observation', 'code:text=x', 'x.code__t'], ['Patient', 'identifier:text=x', 'x.identifier__t'], ['Observation', 'category:text=x', 'x.category__t'],
+    ['Observation', '_security:text=x', 'x._security__t'], ['Observation', 'value-concept:text=x', 'x.value-concept__t']]) {
+    t.same(Object.keys(await compile(type, qs)), [field], `${type}?${qs}`);
+  }
+});
+
 t.test('numbers that overflow (1e400 is Infinity) answer 400 naming the parameter', async (t) => {
   const cases: Array<[string, string]> = [
     ['Observation', 'value-quantity=1e400'], ['Observation', 'value-quantity=gt1e400'], ['Observation', 'value-quantity=lt-1e400|http://unitsofmeasure.org|mg'],

@@ -72,6 +72,52 @@ t.test('_include, _revinclude, :iterate and *', async (t) => {
   t.equal(await run('DiagnosticReport', '_include=DiagnosticReport:nope').then(() => 0, (e: { status?: number }) => e.status), 400);
 });
 
+t.test('an _include or _revinclude that can include nothing from the types searched is said, not silently ignored', async (t) => {
+  // Patient matches are never Observations; Observation.subject never points at a Practitioner; nor at a Group on a Patient search
+  for (const [type, qs] of [['Patient', '_include=Observation:subject'], ['Practitioner', '_revinclude=Observation:subject'],
+    ['Patient', '_revinclude=Observation:subject:Group'], ['Observation', '_include=Patient:general-practitioner']]) {
+    const key = qs.split('=')[0];
+    const err = await run(type, qs).then(() => undefined, (e: { status?: number; issues?: Array<{ expression?: string[] }> }) => e);
+    t.equal(err?.status, 400, `strict: ${type}?${qs}`);
+    t.same(err?.issues?.[0].expression, [key]);
+    const lax = await searchBundle(ctx, { resourceType: type, query: q(qs), strict: false, baseUrl: BASE });
+    const oo = lax.entry?.find((e) => e.search?.mode === 'outcome')?.resource as any;
+    t.equal(oo?.issue?.[0]?.severity, 'warning', `lenient: ${type}?${qs} warns`);
+    t.same(oo?.issue?.[0]?.expression, [key]);
+    t.match(oo?.issue?.[0]?.diagnostics, new RegExp(qs.split('=')[1]));
+  }
+  // what can include something stays quiet: the searched type, :iterate (a later round's types), *, several types
+  for (const [type, qs] of [['Patient', '_revinclude=Observation:subject'], ['Patient', '_revinclude=Observation:subject:Patient'],
+    ['DiagnosticReport', '_include=DiagnosticReport:result&_include:iterate=Observation:subject'], ['Patient', '_include:iterate=Observation:subject'],
+    ['Task', '_include=*'], ['Patient', '_revinclude=*'], ['Patient', '_revinclude=Observation:*'], [undefined, '_type=Patient,Observation&_include=Observation:subject'],
+    [undefined, '_include=Observation:subject']] as const) {
+    const b = await run(type, qs);
+    t.notOk(b.entry?.some((e) => e.search?.mode === 'outcome'), `${type}?${qs}`);
+  }
+});
+
+t.test('_elements beside a _summary that subsets (true, text, data) is not applied, and that is said', async (t) => {
+  for (const mode of ['true', 'text', 'data']) {
+    const qs = `_id=px1&_summary=${mode}&_elements=gender`;
+    const err = await run('Patient', qs).then(() => undefined, (e: { status?: number; issues?: Array<{ expression?: string[] }> }) => e);
+    t.equal(err?.status, 400, `strict: ${qs}`);
+    t.same(err?.issues?.[0].expression, ['_elements']);
+    const lax = await searchBundle(ctx, { resourceType: 'Patient', query: q(qs), strict: false, baseUrl: BASE });
+    const oo = lax.entry?.find((e) => e.search?.mode === 'outcome')?.resource as any;
+    t.equal(oo?.issue?.[0]?.severity, 'warning', `lenient: ${qs} warns`);
+    t.same(oo?.issue?.[0]?.expression, ['_elements']);
+    t.notMatch(lax.link![0].url, /_elements/, 'the self link shows only the parameters used');
+    t.match(lax.link![0].url, new RegExp(`_summary=${mode}`));
+  }
+  // _summary=false and _summary=count leave nothing for _elements to disagree with
+  for (const qs of ['_id=px1&_summary=false&_elements=gender', '_id=px1&_summary=count&_elements=gender']) {
+    const b = await run('Patient', qs);
+    t.notOk(b.entry?.some((e) => e.search?.mode === 'outcome'), qs);
+  }
+  const el = await run('Patient', '_id=px1&_summary=false&_elements=gender');
+  t.same(Object.keys(el.entry![0].resource!).sort(), ['gender', 'id', 'meta', 'resourceType'], '_summary=false: _elements applies');
+});
+
 t.test('_sort on several keys, both directions', async (t) => {
   const b = await run('Observation', 'code=8480-6,2345-7,8867-4&_sort=status,-date&_count=50');
   const got = keys(b, 'match');
