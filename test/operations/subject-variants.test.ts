@@ -51,6 +51,26 @@ t.test('subject variant operations on the IG examples', { skip: examplesSkip }, 
     t.equal(resourcesNamed(one, 'sequencePhaseRelationship').length, 0, 'not when only one end is returned');
   });
 
+  t.test('phasing: a relationship whose variants fall in two ranges of the request', async (t) => {
+    // the cis relationship (…bfe75) joins …bfe60 (1-based 96527334) and …bfe01 of the second
+    // series (96527722): each in its own range, both returned, so the relationship is "between
+    // returned variants" and is answered in each range group holding one of its ends
+    const phaseId = ids.get('urn:uuid:19ac0aeb-6bd4-4e92-a891-d44a807bfe75');
+    const body = (await opGet(app, 'find-subject-variants', {
+      subject: cypPatient, ranges: ['NC_000010.10:96527333-96527334', 'NC_000010.10:96527721-96527722', 'NC_000010.10:96527721-96527722'], includePhasing: 'true',
+    })).json() as Parameters;
+    t.same(conformanceProblems('find-subject-variants', body), []);
+    const [a, b, again] = groups(body, 'variants');
+    t.same(resourcesNamed(a, 'variant').map((r) => `Observation/${r.id}`), [ids.get('urn:uuid:19ac0aeb-6bd4-4e92-a891-d44a807bfe60')]);
+    t.same(resourcesNamed(b, 'variant').map((r) => `Observation/${r.id}`), [ids.get('urn:uuid:20ac0aeb-6bd4-4e92-a891-d44a807bfe01')]);
+    for (const [name, g] of [['first range', a], ['second range', b], ['the same range asked again', again]] as const) {
+      t.same(resourcesNamed(g, 'sequencePhaseRelationship').map((r) => `Observation/${r.id}`), [phaseId], name);
+    }
+    // with only one end asked, the relationship is not between returned variants
+    const single = (await opGet(app, 'find-subject-variants', { subject: cypPatient, ranges: 'NC_000010.10:96527333-96527334', includePhasing: 'true' })).json() as Parameters;
+    t.same(resourcesNamed(groups(single, 'variants')[0], 'sequencePhaseRelationship'), []);
+  });
+
   t.test('specific variants: SPDI and HGVS forms of the same change, transcript HGVS by text', async (t) => {
     const res = await opGet(app, 'find-subject-specific-variants', {
       subject: 'Patient/ExamplePatient',

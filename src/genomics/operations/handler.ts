@@ -9,6 +9,7 @@ import { parseSubject } from './inputs.js';
 import { parameters, serializeParameters } from './output.js';
 import { type OperationInputs, readInputs } from './params.js';
 import { findDocs, x } from './query.js';
+import { assertMayFilter } from './filter-rights.js';
 import type { ParametersParameter } from '@medplum/fhirtypes';
 
 /**
@@ -44,6 +45,8 @@ export function genomicsOperation(code: string, scope: 'subject' | 'population',
         throw fhirError('FORBIDDEN', `$${code} answers questions about many patients; a patient-level token may not ask it`);
       }
       const inputs = readInputs(operationDefinition(code), req);
+      // provenance filters read reports and specimens: refused to a caller that may not (filter-rights.ts)
+      if (scope === 'subject') assertMayFilter(req.auth, inputs);
       const subject = scope === 'subject' ? await resolveSubject(ctx, req, inputs.string('subject')) : '';
       const result = await run({ inputs, ctx, req, subject });
       if (req.audit) notePatients(req.audit, subject, result.parameter);

@@ -4,7 +4,7 @@ import { provenanceClauses } from './context-filter.js';
 import type { OperationResult, RunArgs } from './handler.js';
 import { parseRange } from './inputs.js';
 import { bool, group, res, str } from './output.js';
-import { type Filter, find, kindFilter, type RangeMode, rangeFilter, refOf, type VariantClass } from './query.js';
+import { type Filter, find, type Hit, kindFilter, type RangeMode, rangeFilter, refOf, type VariantClass } from './query.js';
 import { GX } from './gx-fields.js';
 import { STANDING } from './standing.js';
 import { variantAnswer } from './zero-based.js';
@@ -19,23 +19,31 @@ export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: Ran
   const clauses = await provenanceClauses(ctx, inputs, subject);
   const includePhasing = opts.phasing && inputs.boolean('includePhasing');
   const includeVariants = includePhasing || inputs.boolean('includeVariants');
-  const out: ParametersParameter[] = [];
+  const answered: Array<{ range: (typeof ranges)[number]; hits: Hit[] }> = [];
   for (const range of ranges) {
     const filter: Filter = { ...rangeFilter(range, mode, subject, opts.variants), ...(clauses.length ? { $and: clauses } : {}) };
-    const hits = await find(ctx, 'Observation', filter, includeVariants ? undefined : 1);
+    answered.push({ range, hits: await find(ctx, 'Observation', filter, includeVariants ? undefined : 1) });
+  }
+  // The definition puts sequencePhaseRelationship inside each range's group, "between returned
+  // variants": the variants the whole answer returns, so a relationship whose ends fall in two
+  // ranges is answered in each group holding one of its ends (not dropped from both).
+  const phases = includePhasing ? await phaseRelationships(ctx, subject, answered.flatMap(({ hits }) => hits.map((h) => refOf(h.doc)))) : [];
+  const out: ParametersParameter[] = [];
+  for (const { range, hits } of answered) {
     const part: ParametersParameter[] = [str('rangeItem', range.text), bool('presence', hits.length > 0)];
     if (includeVariants) for (const h of hits) part.push(variantAnswer('variant', h));
-    if (includePhasing && hits.length > 1) {
-      for (const p of await phaseRelationships(ctx, subject, hits.map((h) => refOf(h.doc)))) part.push(res('sequencePhaseRelationship', p));
-    }
+    const here = new Set(hits.map((h) => refOf(h.doc)));
+    for (const p of phases) if (p.ends.some((r) => here.has(r))) part.push(res('sequencePhaseRelationship', p.resource));
     out.push(group('variants', part));
   }
   return { parameter: out, issues: await assemblyWarnings(ctx, ranges, subject, 'ranges') };
 }
 
-/** Sequence-phase-relationship Observations between variants of the answer (both ends in it). */
-async function phaseRelationships(ctx: RunArgs['ctx'], subject: string, variantRefs: string[]): Promise<Observation[]> {
+/** Sequence-phase-relationship Observations between variants of the answer (every end in it). */
+async function phaseRelationships(ctx: RunArgs['ctx'], subject: string, variantRefs: string[]): Promise<Array<{ resource: Observation; ends: string[] }>> {
   const set = new Set(variantRefs);
-  const hits = await find(ctx, 'Observation', { ...kindFilter('phase', subject), [`x.${GX.derivedFrom}`]: { $in: variantRefs }, ...STANDING });
-  return hits.filter((h) => ((h.doc.x[GX.derivedFrom] as string[]) ?? []).every((r) => set.has(r))).map((h) => h.resource);
+  if (set.size < 2) return [];
+  const hits = await find<Observation>(ctx, 'Observation', { ...kindFilter('phase', subject), [`x.${GX.derivedFrom}`]: { $in: [...set] }, ...STANDING });
+  return hits.map((h) => ({ resource: h.resource, ends: (h.doc.x[GX.derivedFrom] as string[] | undefined) ?? [] }))
+    .filter((p) => p.ends.every((r) => set.has(r)));
 }
