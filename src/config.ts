@@ -60,11 +60,12 @@ export interface SecurityConfig {
  * A whole-number setting: a typo (`FHIR_MAX_COUNT=1k`) must stop the start, not become NaN, which
  * disables every comparison it is used in (a NaN limit limits nothing).
  */
-function whole(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
+function whole(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max?: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return dflt;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
+  const range = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
+  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) throw new Error(`${name} must be a whole number ${range}, got '${raw}'`);
   return n;
 }
 
@@ -91,8 +92,13 @@ export const DEV_TOKEN_FILE = '.dev-token';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';
-  const port = whole(env, 'PORT', 8080, 0);
+  // a TCP port: beyond 65535 the base URL built on it is no URL, and the start failed as "Invalid URL"
+  const port = whole(env, 'PORT', 8080, 0, 65535);
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const maxCount = whole(env, 'FHIR_MAX_COUNT', 1000, 1);
+  // A default above the maximum was served unclamped by history and stated as "default 2000,
+  // maximum 1000" in the CapabilityStatement: refused; the built-in 50 yields to a lower maximum.
+  const defaultCount = whole(env, 'FHIR_DEFAULT_COUNT', Math.min(50, maxCount), 1, maxCount);
   return {
     host,
     port,
@@ -104,8 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: (env.FHIR_AUTH ?? 'on').toLowerCase() !== 'off',
     clientsFile: env.FHIR_CLIENTS_FILE || undefined,
     bodyLimit: whole(env, 'FHIR_BODY_LIMIT', 64 * 1024 * 1024, 1024),
-    defaultCount: whole(env, 'FHIR_DEFAULT_COUNT', 50, 1),
-    maxCount: whole(env, 'FHIR_MAX_COUNT', 1000, 1),
+    defaultCount,
+    maxCount,
     strictProfiles: (env.FHIR_STRICT_PROFILES ?? 'off') === 'on',
     minCellSize: whole(env, 'FHIR_MIN_CELL_SIZE', 1, 1),
     fsync: (env.FHIR_FSYNC ?? 'on') !== 'off',

@@ -13,3 +13,16 @@ t.test('numeric settings are read, defaulted, and refused when they are not whol
     t.throws(() => loadConfig({ [name]: value }), new RegExp(`${name} must be a whole number`), `${name}=${value}`);
   }
 });
+
+t.test('PORT beyond 65535 is refused naming it (it became "Invalid URL" from the base URL built on it)', async (t) => {
+  t.throws(() => loadConfig({ PORT: '70000' }), /PORT must be a whole number from 0 to 65535, got '70000'/);
+  t.equal(loadConfig({ PORT: '65535' }).port, 65535);
+});
+
+t.test('FHIR_DEFAULT_COUNT above FHIR_MAX_COUNT is refused; the built-in default yields to a lower maximum', async (t) => {
+  t.throws(() => loadConfig({ FHIR_DEFAULT_COUNT: '2000' }), /FHIR_DEFAULT_COUNT must be a whole number from 1 to 1000, got '2000'/);
+  t.throws(() => loadConfig({ FHIR_DEFAULT_COUNT: '30', FHIR_MAX_COUNT: '20' }), /FHIR_DEFAULT_COUNT must be a whole number from 1 to 20/);
+  const c = loadConfig({ FHIR_MAX_COUNT: '20' });
+  t.equal(c.defaultCount, 20, 'default 50 capped at the maximum');
+  t.equal(loadConfig({}).defaultCount, 50);
+});
