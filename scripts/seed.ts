@@ -33,11 +33,13 @@ async function serverAnswers(): Promise<boolean> {
   }
 }
 
-if (await serverAnswers()) {
-  console.log(`Seeding the running server at ${base} …`);
-  const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN ?? devToken()));
-  console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
-} else {
+async function seed(): Promise<void> {
+  if (await serverAnswers()) {
+    console.log(`Seeding the running server at ${base} …`);
+    const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN || devToken()));
+    console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
+    return;
+  }
   const store = await createStore(config);
   await store.init();
   try {
@@ -47,4 +49,13 @@ if (await serverAnswers()) {
   } finally {
     await store.close();
   }
+}
+
+// A refusal (no token for the server, a data directory a server holds) is one line saying what to
+// do, not the message buried in Node's uncaught-error dump.
+try {
+  await seed();
+} catch (err) {
+  console.error(`seed failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
 }
