@@ -69,6 +69,18 @@ function whole(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, 
   return n;
 }
 
+/**
+ * An on/off setting: any other value (`true`, `1`, `yes`) stops the start. It used to count as
+ * the opposite of the one word compared, so FHIR_STRICT_PROFILES=true silently meant off.
+ */
+function onOff(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const v = raw.trim().toLowerCase();
+  if (v !== 'on' && v !== 'off') throw new Error(`${name} must be on or off, got '${raw}'`);
+  return v === 'on';
+}
+
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
   return {
     tokenLifetimeSec: whole(env, 'FHIR_TOKEN_LIFETIME', 300, 1),
@@ -76,11 +88,11 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     externalIssuer: env.FHIR_AUTH_ISSUER || undefined,
     externalJwksUrl: env.FHIR_AUTH_JWKS_URL || undefined,
     externalAudience: env.FHIR_AUTH_AUDIENCE || undefined,
-    devToken: (env.FHIR_DEV_TOKEN ?? 'on') !== 'off',
+    devToken: onOff(env, 'FHIR_DEV_TOKEN', true),
     corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     rateLimitMax: whole(env, 'FHIR_RATE_LIMIT', 10_000, 0),
     rateLimitWindowMs: whole(env, 'FHIR_RATE_LIMIT_WINDOW_MS', 60_000, 1),
-    audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
+    audit: onOff(env, 'FHIR_AUDIT', true),
     maxBundleEntries: whole(env, 'FHIR_MAX_BUNDLE_ENTRIES', 5000, 1),
     // well under V8's string limit (~512 MiB) even when pretty-printed (_pretty=true)
     maxBundleResponseBytes: whole(env, 'FHIR_MAX_BUNDLE_RESPONSE_BYTES', 64 * 1024 * 1024, 1024),
@@ -107,14 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mongodbDb: env.MONGODB_DB ?? 'fhir',
     baseUrl: (env.BASE_URL ?? `http://${publicHost}:${port}/fhir`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? 'info',
-    auth: (env.FHIR_AUTH ?? 'on').toLowerCase() !== 'off',
+    auth: onOff(env, 'FHIR_AUTH', true),
     clientsFile: env.FHIR_CLIENTS_FILE || undefined,
     bodyLimit: whole(env, 'FHIR_BODY_LIMIT', 64 * 1024 * 1024, 1024),
     defaultCount,
     maxCount,
-    strictProfiles: (env.FHIR_STRICT_PROFILES ?? 'off') === 'on',
+    strictProfiles: onOff(env, 'FHIR_STRICT_PROFILES', false),
     minCellSize: whole(env, 'FHIR_MIN_CELL_SIZE', 1, 1),
-    fsync: (env.FHIR_FSYNC ?? 'on') !== 'off',
+    fsync: onOff(env, 'FHIR_FSYNC', true),
     security: loadSecurity(env),
   };
 }

@@ -26,3 +26,17 @@ t.test('FHIR_DEFAULT_COUNT above FHIR_MAX_COUNT is refused; the built-in default
   t.equal(c.defaultCount, 20, 'default 50 capped at the maximum');
   t.equal(loadConfig({}).defaultCount, 50);
 });
+
+t.test('on/off settings take on or off; anything else stops the start naming it', async (t) => {
+  // FHIR_STRICT_PROFILES=true used to mean off, silently: the adopter believed profiles were enforced
+  for (const name of ['FHIR_AUTH', 'FHIR_DEV_TOKEN', 'FHIR_AUDIT', 'FHIR_STRICT_PROFILES', 'FHIR_FSYNC']) {
+    t.throws(() => loadConfig({ [name]: 'true' }), new RegExp(`${name} must be on or off, got 'true'`), `${name}=true`);
+  }
+  const on = loadConfig({ FHIR_STRICT_PROFILES: 'ON', FHIR_AUTH: ' on ', FHIR_FSYNC: 'on' });
+  t.equal(on.strictProfiles, true, 'case and spaces do not matter');
+  t.equal(on.auth, true);
+  const off = loadConfig({ FHIR_AUTH: 'Off', FHIR_DEV_TOKEN: 'off', FHIR_AUDIT: 'off', FHIR_FSYNC: 'off', FHIR_STRICT_PROFILES: 'off' });
+  t.same([off.auth, off.security.devToken, off.security.audit, off.fsync, off.strictProfiles], [false, false, false, false, false]);
+  const dflt = loadConfig({ FHIR_AUTH: '' });
+  t.same([dflt.auth, dflt.security.devToken, dflt.security.audit, dflt.fsync, dflt.strictProfiles], [true, true, true, true, false], 'unset or blank: defaults');
+});
