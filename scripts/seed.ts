@@ -12,7 +12,18 @@ import { DEV_TOKEN_FILE, loadConfig } from '../src/config.js';
 import { createStore } from '../src/storage/create-store.js';
 import { coreSender, httpSender, seedDemo } from '../src/demo/seed.js';
 
-const config = loadConfig();
+/** A refusal (a bad setting, no token for the server, a locked data directory) is one line, exit 1. */
+function failed(err: unknown): never {
+  console.error(`seed failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  failed(err);
+}
 const base = (process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
 
 /** The token a local `npm start` left in DATA_DIR (see src/server.ts). */
@@ -56,6 +67,5 @@ async function seed(): Promise<void> {
 try {
   await seed();
 } catch (err) {
-  console.error(`seed failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  failed(err);
 }
