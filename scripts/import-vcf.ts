@@ -111,7 +111,13 @@ function progress(p: ProgressInfo): void {
   }
 }
 
-const config = loadConfig();
+// a bad server setting (FHIR_MAX_COUNT=1k) is an input error too: one line naming it
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (e) {
+  inputError((e as Error).message);
+}
 let store: Awaited<ReturnType<typeof createStore>>;
 try {
   store = await createStore(config);

@@ -34,7 +34,13 @@ if (values.help) {
 const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail(`--batch-size must be a positive integer, got '${values['batch-size']}'\n${USAGE}`);
 
-const config = loadConfig();
+// a bad server setting (FHIR_MAX_COUNT=1k) is one line naming it, as a bad option is
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (e) {
+  fail((e as Error).message);
+}
 const where = config.mongodbUrl ? `MongoDB ${config.mongodbDb}` : `embedded store at ${config.dataDir}`;
 let store: ResourceStore;
 try {

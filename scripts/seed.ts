@@ -12,7 +12,18 @@ import { DEV_TOKEN_FILE, loadConfig } from '../src/config.js';
 import { createStore } from '../src/storage/create-store.js';
 import { coreSender, httpSender, seedDemo } from '../src/demo/seed.js';
 
-const config = loadConfig();
+/** A refusal (a bad setting, no token for the server, a locked data directory) is one line, exit 1. */
+function failed(err: unknown): never {
+  console.error(`seed failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  failed(err);
+}
 const base = (process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
 
 /** The token a local `npm start` left in DATA_DIR (see src/server.ts). */
@@ -33,11 +44,13 @@ async function serverAnswers(): Promise<boolean> {
   }
 }
 
-if (await serverAnswers()) {
-  console.log(`Seeding the running server at ${base} …`);
-  const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN ?? devToken()));
-  console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
-} else {
+async function seed(): Promise<void> {
+  if (await serverAnswers()) {
+    console.log(`Seeding the running server at ${base} …`);
+    const summary = await seedDemo(httpSender(base, process.env.FHIR_TOKEN || devToken()));
+    console.log(`Loaded ${summary.resources} demo resources and a VCF import:`, summary.vcfVariants);
+    return;
+  }
   const store = await createStore(config);
   await store.init();
   try {
@@ -47,4 +60,12 @@ if (await serverAnswers()) {
   } finally {
     await store.close();
   }
+}
+
+// A refusal (no token for the server, a data directory a server holds) is one line saying what to
+// do, not the message buried in Node's uncaught-error dump.
+try {
+  await seed();
+} catch (err) {
+  failed(err);
 }

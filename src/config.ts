@@ -60,12 +60,25 @@ export interface SecurityConfig {
  * A whole-number setting: a typo (`FHIR_MAX_COUNT=1k`) must stop the start, not become NaN, which
  * disables every comparison it is used in (a NaN limit limits nothing).
  */
-function whole(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
+function whole(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max?: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return dflt;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
+  const range = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
+  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) throw new Error(`${name} must be a whole number ${range}, got '${raw}'`);
   return n;
+}
+
+/**
+ * An on/off setting: any other value (`true`, `1`, `yes`) stops the start. It used to count as
+ * the opposite of the one word compared, so FHIR_STRICT_PROFILES=true silently meant off.
+ */
+function onOff(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const v = raw.trim().toLowerCase();
+  if (v !== 'on' && v !== 'off') throw new Error(`${name} must be on or off, got '${raw}'`);
+  return v === 'on';
 }
 
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
@@ -75,11 +88,11 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     externalIssuer: env.FHIR_AUTH_ISSUER || undefined,
     externalJwksUrl: env.FHIR_AUTH_JWKS_URL || undefined,
     externalAudience: env.FHIR_AUTH_AUDIENCE || undefined,
-    devToken: (env.FHIR_DEV_TOKEN ?? 'on') !== 'off',
+    devToken: onOff(env, 'FHIR_DEV_TOKEN', true),
     corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     rateLimitMax: whole(env, 'FHIR_RATE_LIMIT', 10_000, 0),
     rateLimitWindowMs: whole(env, 'FHIR_RATE_LIMIT_WINDOW_MS', 60_000, 1),
-    audit: (env.FHIR_AUDIT ?? 'on') !== 'off',
+    audit: onOff(env, 'FHIR_AUDIT', true),
     maxBundleEntries: whole(env, 'FHIR_MAX_BUNDLE_ENTRIES', 5000, 1),
     // well under V8's string limit (~512 MiB) even when pretty-printed (_pretty=true)
     maxBundleResponseBytes: whole(env, 'FHIR_MAX_BUNDLE_RESPONSE_BYTES', 64 * 1024 * 1024, 1024),
@@ -91,8 +104,13 @@ export const DEV_TOKEN_FILE = '.dev-token';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';
-  const port = whole(env, 'PORT', 8080, 0);
+  // a TCP port: beyond 65535 the base URL built on it is no URL, and the start failed as "Invalid URL"
+  const port = whole(env, 'PORT', 8080, 0, 65535);
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const maxCount = whole(env, 'FHIR_MAX_COUNT', 1000, 1);
+  // A default above the maximum was served unclamped by history and stated as "default 2000,
+  // maximum 1000" in the CapabilityStatement: refused; the built-in 50 yields to a lower maximum.
+  const defaultCount = whole(env, 'FHIR_DEFAULT_COUNT', Math.min(50, maxCount), 1, maxCount);
   return {
     host,
     port,
@@ -101,14 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mongodbDb: env.MONGODB_DB ?? 'fhir',
     baseUrl: (env.BASE_URL ?? `http://${publicHost}:${port}/fhir`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? 'info',
-    auth: (env.FHIR_AUTH ?? 'on').toLowerCase() !== 'off',
+    auth: onOff(env, 'FHIR_AUTH', true),
     clientsFile: env.FHIR_CLIENTS_FILE || undefined,
     bodyLimit: whole(env, 'FHIR_BODY_LIMIT', 64 * 1024 * 1024, 1024),
-    defaultCount: whole(env, 'FHIR_DEFAULT_COUNT', 50, 1),
-    maxCount: whole(env, 'FHIR_MAX_COUNT', 1000, 1),
-    strictProfiles: (env.FHIR_STRICT_PROFILES ?? 'off') === 'on',
+    defaultCount,
+    maxCount,
+    strictProfiles: onOff(env, 'FHIR_STRICT_PROFILES', false),
     minCellSize: whole(env, 'FHIR_MIN_CELL_SIZE', 1, 1),
-    fsync: (env.FHIR_FSYNC ?? 'on') !== 'off',
+    fsync: onOff(env, 'FHIR_FSYNC', true),
     security: loadSecurity(env),
   };
 }

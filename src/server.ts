@@ -10,8 +10,24 @@ import { devTokenBanner } from './http/security.js';
  * accepting connections, lets in-flight requests finish, then the onClose hooks flush and close
  * the store.
  */
-const config = loadConfig();
-const app = await buildApp(config);
+/**
+ * What stops the start (a setting that is not a whole number, a data directory another process
+ * holds, a malformed clients file, a port in use) is told in one line naming the cause: the
+ * uncaught error's dump (source excerpt, stack, Node version) buried it for the person starting.
+ */
+function cannotStart(err: unknown): never {
+  console.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  config = loadConfig();
+  app = await buildApp(config);
+} catch (err) {
+  cannotStart(err);
+}
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -34,7 +50,12 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-await app.listen({ host: config.host, port: config.port });
+try {
+  await app.listen({ host: config.host, port: config.port });
+} catch (err) {
+  await app.close().catch(() => undefined); // release the store (its lock) before leaving
+  cannotStart(err);
+}
 // Ready first, then compile the validators of the genomic report flow in the background so the
 // first lab submission does not pay for it (each type compiles once; the rest compile on first use).
 void warmUpValidators(['Observation', 'DiagnosticReport', 'MolecularSequence', 'Patient', 'Specimen', 'ServiceRequest', 'Bundle']);

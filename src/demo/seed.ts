@@ -55,7 +55,7 @@ export function httpSender(base: string, token: string | undefined): Send {
     if (token) headers.authorization = `Bearer ${token}`;
     const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     const res = await fetch(url, { method: req.method, headers, body });
-    if (res.status === 401) throw new Error(`the server at ${base} wants a token: FHIR_TOKEN=<the token npm start printed> npm run seed`);
+    if (res.status === 401) throw new Error(`the server at ${base} wants a token: FHIR_TOKEN=<the token npm start printed> npm run seed, or DATA_DIR=<the server's DATA_DIR> (its .dev-token)`);
     return { status: res.status, body: await res.text() };
   };
 }

@@ -13,3 +13,30 @@ t.test('numeric settings are read, defaulted, and refused when they are not whol
     t.throws(() => loadConfig({ [name]: value }), new RegExp(`${name} must be a whole number`), `${name}=${value}`);
   }
 });
+
+t.test('PORT beyond 65535 is refused naming it (it became "Invalid URL" from the base URL built on it)', async (t) => {
+  t.throws(() => loadConfig({ PORT: '70000' }), /PORT must be a whole number from 0 to 65535, got '70000'/);
+  t.equal(loadConfig({ PORT: '65535' }).port, 65535);
+});
+
+t.test('FHIR_DEFAULT_COUNT above FHIR_MAX_COUNT is refused; the built-in default yields to a lower maximum', async (t) => {
+  t.throws(() => loadConfig({ FHIR_DEFAULT_COUNT: '2000' }), /FHIR_DEFAULT_COUNT must be a whole number from 1 to 1000, got '2000'/);
+  t.throws(() => loadConfig({ FHIR_DEFAULT_COUNT: '30', FHIR_MAX_COUNT: '20' }), /FHIR_DEFAULT_COUNT must be a whole number from 1 to 20/);
+  const c = loadConfig({ FHIR_MAX_COUNT: '20' });
+  t.equal(c.defaultCount, 20, 'default 50 capped at the maximum');
+  t.equal(loadConfig({}).defaultCount, 50);
+});
+
+t.test('on/off settings take on or off; anything else stops the start naming it', async (t) => {
+  // FHIR_STRICT_PROFILES=true used to mean off, silently: the adopter believed profiles were enforced
+  for (const name of ['FHIR_AUTH', 'FHIR_DEV_TOKEN', 'FHIR_AUDIT', 'FHIR_STRICT_PROFILES', 'FHIR_FSYNC']) {
+    t.throws(() => loadConfig({ [name]: 'true' }), new RegExp(`${name} must be on or off, got 'true'`), `${name}=true`);
+  }
+  const on = loadConfig({ FHIR_STRICT_PROFILES: 'ON', FHIR_AUTH: ' on ', FHIR_FSYNC: 'on' });
+  t.equal(on.strictProfiles, true, 'case and spaces do not matter');
+  t.equal(on.auth, true);
+  const off = loadConfig({ FHIR_AUTH: 'Off', FHIR_DEV_TOKEN: 'off', FHIR_AUDIT: 'off', FHIR_FSYNC: 'off', FHIR_STRICT_PROFILES: 'off' });
+  t.same([off.auth, off.security.devToken, off.security.audit, off.fsync, off.strictProfiles], [false, false, false, false, false]);
+  const dflt = loadConfig({ FHIR_AUTH: '' });
+  t.same([dflt.auth, dflt.security.devToken, dflt.security.audit, dflt.fsync, dflt.strictProfiles], [true, true, true, true, false], 'unset or blank: defaults');
+});

@@ -294,6 +294,8 @@ t.test('malformed lines refuse the whole import, reporting line numbers', async 
 t.test('a file without #CHROM or build is refused', async (t) => {
   await t.rejects(run('hello\n'), /#CHROM header line is missing/);
   await t.rejects(run(`${COLS}\tS1\n${row('1', 1, '.', 'A', 'G', '.', '.', '.', 'GT', '0/1')}\n`), /genome build/);
+  // the message is shared by $import-vcf and the CLI: it names the option as each spells it
+  await t.rejects(run(`${COLS}\tS1\n${row('1', 1, '.', 'A', 'G', '.', '.', '.', 'GT', '0/1')}\n`), /pass build GRCh37 or GRCh38 \(the CLI's --build\)/);
   t.equal((await run(`${COLS}\tS1\n${row('1', 1, '.', 'A', 'G', '.', '.', '.', 'GT', '0/1')}\n`, { build: 'GRCh37' })).summary.variants, 1);
   await t.rejects(run(vcf([]), { patient: 'bad id!' }), /not a valid FHIR id/);
 });

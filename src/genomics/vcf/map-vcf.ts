@@ -98,7 +98,7 @@ export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: 
     throw fhirError('BAD_REQUEST', `The genome build is contradicted: ${first}, ${other.why} says ${other.build}`);
   }
   const build = opts.build ?? evidence[0]?.build;
-  if (!build) throw fhirError('BAD_REQUEST', 'The VCF header does not name its genome build (##reference, ##contig assembly/length); pass build GRCh37 or GRCh38');
+  if (!build) throw fhirError('BAD_REQUEST', "The VCF header does not name its genome build (##reference, ##contig assembly/length); pass build GRCh37 or GRCh38 (the CLI's --build)");
   summary.build = build;
   summary.sample = sample;
   const effective = fileDateToFhir(header.fileDate);
