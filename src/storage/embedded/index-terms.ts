@@ -40,6 +40,9 @@ export function verbatimField(field: string): boolean {
 /** Int32s per key in `key`. */
 export const KEY = 6;
 
+/** Values in one index from which the builder reserves room for all of them at once. */
+const RESERVE_FROM = 4096;
+
 /**
  * Postings are keyed on a value without its token systems: `system|code`, `|code` and `code` (and
  * the four forms of a composite `a$b`) share one list, which halves what a write inserts. The
@@ -71,6 +74,17 @@ export function grow<T extends Int32Array | Float64Array>(a: T, need: number): T
   let n = a.length * 2;
   while (n < need) n *= 2;
   const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}
+
+/**
+ * `a`, or a copy holding at least `need`: exactly `need` when that is more than twice `a` (room
+ * reserved for a large index at once, whose count is an upper bound already), else twice `a`.
+ */
+function reserve<T extends Int32Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, 2 * a.length));
   b.set(a);
   return b;
 }
@@ -125,6 +139,7 @@ export class TermsBuilder implements Terms {
     this.res[r + 2] = this.nRng;
     if (x) {
       this.type = this.stringId(type);
+      this.reserveFor(x);
       for (const field in x) {
         // :text is a word match, not an exact or prefix lookup: no posting list can answer it
         if (field.endsWith('__t')) continue;
@@ -135,6 +150,40 @@ export class TermsBuilder implements Terms {
     }
     this.res[r + 1] = this.nPost;
     this.res[r + 3] = this.nRng;
+  }
+
+  /**
+   * Room for the keys and postings of a large index at once (a GenomicReport's 100,000 results
+   * are 200,000 values): grown value by value, each array was copied at every doubling, and the
+   * copies' pages stay resident until a GC. Small indexes skip the counting.
+   */
+  private reserveFor(x: SearchIndex): void {
+    let values = 0;
+    for (const field in x) {
+      const v = x[field];
+      if (Array.isArray(v)) values += v.length;
+    }
+    if (values < RESERVE_FROM) return;
+    let bytes = 0;
+    for (const field in x) {
+      const v = x[field];
+      if (!Array.isArray(v) || field.endsWith('__t')) continue;
+      for (const s of v) if (typeof s === 'string') bytes += roomFor(s.length);
+    }
+    this.post = reserve(this.post, 2 * (this.nPost + values));
+    this.key = reserve(this.key, KEY * (this.nKey + values));
+    this.lastUse = reserve(this.lastUse, this.nKey + values);
+    if (this.bytes.length < this.nBytes + bytes) this.setWords(reserve(this.words, (this.nBytes + bytes + 3) >> 2));
+  }
+
+  /** `words` with room for `bytes` bytes. */
+  private growWords(bytes: number): void {
+    if (this.bytes.length < bytes) this.setWords(grow(this.words, (bytes + 3) >> 2));
+  }
+
+  private setWords(w: Int32Array<ArrayBuffer>): void {
+    this.words = w;
+    this.bytes = new Uint8Array(w.buffer);
   }
 
   /**
@@ -175,10 +224,7 @@ export class TermsBuilder implements Terms {
 
   /** One string value of field `f` (postings of the field, in this resource, start at `first`). */
   private addPosting(f: number, first: number, v: string, verbatim: boolean): void {
-    if (this.bytes.length < this.nBytes + roomFor(v.length)) {
-      this.words = grow(this.words, (this.nBytes + roomFor(v.length)) >> 1);
-      this.bytes = new Uint8Array(this.words.buffer);
-    }
+    this.growWords(this.nBytes + roomFor(v.length));
     let code = verbatim ? encodeHashed(v, this.bytes, this.nBytes) : encodePostingKey(v, this.bytes, this.nBytes);
     let keyed = !verbatim && keyedValue ? 1 : 0;
     if (code === WIDE) {
@@ -253,22 +299,27 @@ export class TermsBuilder implements Terms {
     }
   }
 
-  /** The terms as compact arrays of their own (for sending to another thread). */
+  /**
+   * The terms, as views of the builder's arrays (each on a buffer of its own, for sending to
+   * another thread), which the builder then no longer uses. Not copies: a large batch's terms
+   * (a GenomicReport's: 17 MB) would be held twice at the peak; the spare room is only held until
+   * the store applies them (the postings copy what they keep).
+   */
   finish(): Terms {
     return {
-      key: this.key.slice(0, KEY * this.nKey),
-      words: this.words.slice(0, this.nBytes >> 2),
-      post: this.post.slice(0, 2 * this.nPost),
-      rng: this.rng.slice(0, 2 * this.nRng),
-      rngKey: this.rngKey.slice(0, 2 * this.nRng),
-      res: this.res.slice(0, 4 * this.nRes),
+      key: this.key.subarray(0, KEY * this.nKey),
+      words: this.words.subarray(0, this.nBytes >> 2),
+      post: this.post.subarray(0, 2 * this.nPost),
+      rng: this.rng.subarray(0, 2 * this.nRng),
+      rngKey: this.rngKey.subarray(0, 2 * this.nRng),
+      res: this.res.subarray(0, 4 * this.nRes),
       strings: this.strings,
       frozen: true,
     };
   }
 }
 
-/** The buffers of finished terms (each array has its own: `finish` slices), to move them to another thread. */
+/** The buffers of finished terms (each array has a buffer of its own), to move them to another thread. */
 export function termsBuffers(t: Terms): ArrayBuffer[] {
   return [t.key, t.words, t.post, t.rng, t.rngKey, t.res].map((a) => a.buffer as ArrayBuffer);
 }

@@ -68,22 +68,25 @@ export class PackedBatchWriter {
   private res = new Int32Array(R * 256);
   private readonly terms = new TermsBuilder();
 
+  /**
+   * Room for `n` more bytes. A resource at least as large as the buffer gets exactly its room
+   * (sizes still at least double from one such growth to the next); else the buffer doubles.
+   */
   private room(n: number): void {
     if (this.used + n <= this.bytes.length) return;
-    const b = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + n));
+    const b = Buffer.allocUnsafe(n >= this.bytes.length ? this.used + n : Math.max(2 * this.bytes.length, this.used + n));
     this.bytes.copy(b, 0, 0, this.used);
     this.bytes = b;
   }
 
+  /** Writes `s` as UTF-8 (room for it reserved by `add`). */
   private write(s: string): number {
-    this.room(3 * s.length);
     const n = this.bytes.write(s, this.used, 'utf8');
     this.used += n;
     return n;
   }
 
-  private reserve(n: number): void {
-    this.room(n);
+  private skip(n: number): void {
     this.used += n;
   }
 
@@ -102,14 +105,16 @@ export class PackedBatchWriter {
     // no packed body when the content itself holds a marker: the store serializes that one
     const body = valid ? storedJsonPieces(resource) : undefined;
     this.terms.add(resource.resourceType, body ? index : undefined);
+    const json = valid ? indexJson : '';
+    this.room(body ? roomOf(body.pieces[0], body.pieces[1], body.pieces[2], json) + V_ROOM + LU_ROOM : roomOf('', '', '', json));
     this.res[at + 4] = 0;
     if (body) {
       const luFirst = body.lastUpdatedFirst;
       this.res[at] = this.used;
       this.res[at + 1] = this.write(body.pieces[0]);
-      this.reserve(luFirst ? LU_ROOM : V_ROOM);
+      this.skip(luFirst ? LU_ROOM : V_ROOM);
       this.res[at + 2] = this.write(body.pieces[1]);
-      this.reserve(luFirst ? V_ROOM : LU_ROOM);
+      this.skip(luFirst ? V_ROOM : LU_ROOM);
       this.res[at + 3] = this.write(body.pieces[2]);
       this.res[at + 4] = BODY | (luFirst ? LU_FIRST : 0);
     }
@@ -119,11 +124,29 @@ export class PackedBatchWriter {
 
   finish(): PackedBatch {
     const n = this.types.length;
+    // A buffer grown to its exact size (a large resource last) is sent as it is, not copied
+    // (the store keeps it as the bodies' slab: any spare room would stay with them).
+    const b = this.bytes;
+    const full = this.used === b.length && b.byteOffset === 0 && b.buffer.byteLength === this.used;
     return {
-      types: this.types, ids: this.ids, bytes: new Uint8Array(this.bytes.subarray(0, this.used)),
+      types: this.types, ids: this.ids, bytes: full ? new Uint8Array(b.buffer, 0, this.used) : new Uint8Array(b.subarray(0, this.used)),
       res: this.res.slice(0, R * n), terms: this.terms.finish(),
     };
   }
+}
+
+/** Above this many bytes (3 per code unit, at most) a resource's strings are measured exactly. */
+const EXACT_ABOVE = 1 << 20;
+
+/**
+ * Bytes to reserve for the strings as UTF-8: 3 per code unit for a small resource; the exact length
+ * for a large one (a GenomicReport of 100,000 results: ~17 MB), so that the buffer grows once, to
+ * its size, instead of to 3 times it and then again (the room is copied at each growth).
+ */
+function roomOf(a: string, b: string, c: string, d: string): number {
+  const units = a.length + b.length + c.length + d.length;
+  if (3 * units <= EXACT_ABOVE) return 3 * units;
+  return Buffer.byteLength(a, 'utf8') + Buffer.byteLength(b, 'utf8') + Buffer.byteLength(c, 'utf8') + Buffer.byteLength(d, 'utf8');
 }
 
 /** The buffers of a batch, for `postMessage`'s transfer list. */
