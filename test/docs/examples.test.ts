@@ -150,3 +150,26 @@ t.test('the README "Coverage evidence" requests answer with evidence on the demo
   const ids = whole.entry.map((e: { resource: { id: string } }) => e.resource.id);
   t.ok(ids.includes('demo-report-p1') && ids.includes('demo-var-egfr-l858r') && ids.includes('demo-tx-egfr-osimertinib'), 'whole-report recipe returns report, variant and implication');
 });
+
+t.test('the README "Genomics operations" curl block answers with data on the demo data', async (t) => {
+  // Read from the README itself, so the documented requests cannot drift from what answers.
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = readme.slice(readme.indexOf('# on the demo data (npm run seed), each of these answers with data:'));
+  const lines = block.slice(0, block.indexOf('```')).split('\n');
+  const gets = lines.flatMap((l) => [...l.matchAll(/^curl -H "\$AUTH" "\$B\/\\(\$[^"]+)"/g)].map((m) => m[1]));
+  t.equal(gets.length, 5, 'the five GET examples were found');
+  const post = /-d '(\{[\s\S]*?\})'/.exec(lines.join('\n'));
+  t.ok(post, 'the POST example was found');
+  const app = await docsApp({ seed: true });
+  t.teardown(() => app.close());
+  for (const url of gets) {
+    const res = await app.inject(`/fhir/${url}`);
+    t.equal(res.statusCode, 200, url);
+    const found = /"valueBoolean":true|"name":"numerator","valueQuantity":\{"value":[1-9]|"name":"tests"|"name":"genotype"/.test(res.body);
+    t.ok(found, `${url.split('?')[0]} answers with data`);
+  }
+  const res = await app.inject({ method: 'POST', url: '/fhir/$find-subject-tx-implications', headers: { 'content-type': 'application/fhir+json' }, payload: post![1] });
+  t.equal(res.statusCode, 200);
+  t.match(res.body, /demo-tx-cyp2c19-clopidogrel/, 'the clopidogrel implication');
+});
