@@ -87,18 +87,20 @@ export function checkVisible(auth: AuthContext | undefined, rec: VersionRecord):
 }
 
 /**
- * Compartment check for writes (patient-level tokens write only inside their compartment): applied
- * to what is written (403) and to what it replaces, where being outside answers 404 like a read,
- * so that existence does not leak. Parsing is skipped for tokens without a patient.
+ * Compartment check for writes (patient-level tokens write only inside their compartment): what is
+ * written must land inside it (403). What it replaces is checkReplaceable's.
  */
-export function checkWritable(auth: AuthContext | undefined, target: VersionRecord | Resource): void {
-  if (auth?.patient === undefined) return;
-  if (!('deleted' in target && 'versionId' in target && typeof target.versionId === 'number')) return assertCanWrite(auth, target as Resource);
-  checkReplaceable(auth, target as VersionRecord);
+export function checkWritable(auth: AuthContext | undefined, resource: Resource): void {
+  if (auth?.patient !== undefined) assertCanWrite(auth, resource);
 }
 
-/** checkWritable on a stored record; `current`: its body, when already parsed (writableRecord). */
-function checkReplaceable(auth: AuthContext | undefined, rec: VersionRecord, current?: Resource): void {
+/**
+ * The compartment check on the stored record a write replaces: outside the token's compartment it
+ * answers 404 like a read where the token cannot even see it, so that existence does not leak.
+ * `current`: its body, when already parsed (writableRecord); parsing is skipped for tokens
+ * without a patient.
+ */
+export function checkReplaceable(auth: AuthContext | undefined, rec: VersionRecord, current?: Resource): void {
   if (auth?.patient === undefined || !rec.json) return;
   current ??= parseRecord(rec);
   try {
@@ -130,7 +132,7 @@ export async function conditionalMatches(
   const { matches, issues } = await findConditionalMatches(tx, type, queryString, 2, patientRestriction(auth));
   const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length) throw new FhirError('INVALID_SEARCH', errors[0].diagnostics, { issues: errors });
-  for (const m of matches) (mode === 'see' ? checkVisible : checkWritable)(auth, m);
+  for (const m of matches) (mode === 'see' ? checkVisible : checkReplaceable)(auth, m);
   return matches;
 }
 
@@ -219,7 +221,7 @@ export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: strin
   if (current && !current.deleted) {
     // a resource the token may not see answers as a read would (404): a 409 would tell another
     // patient's id from a free one
-    checkWritable(auth, current);
+    checkReplaceable(auth, current);
     throw fhirError('CONFLICT', `The criteria match no ${type}, and ${type}/${id} exists without matching them: it is not replaced`, `${type}.id`);
   }
 }
