@@ -8,7 +8,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
+import { loadConfigOr } from '../src/config.js';
 import { FhirError } from '../src/fhir/errors.js';
 import { parseBuild } from '../src/genomics/assemblies.js';
 import { importVcf } from '../src/genomics/vcf/import.js';
@@ -112,12 +112,7 @@ function progress(p: ProgressInfo): void {
 }
 
 // a bad server setting (FHIR_MAX_COUNT=1k) is an input error too: one line naming it
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (e) {
-  inputError((e as Error).message);
-}
+const config = loadConfigOr(inputError);
 let store: Awaited<ReturnType<typeof createStore>>;
 try {
   store = await createStore(config);

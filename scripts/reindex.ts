@@ -7,7 +7,7 @@
  * it); on MongoDB it may run while servers serve.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
+import { loadConfigOr } from '../src/config.js';
 import { indexResource } from '../src/search/search-service.js';
 import { indexVersion } from '../src/search/index-version.js';
 import { createStore } from '../src/storage/create-store.js';
@@ -35,12 +35,7 @@ const batchSize = values['batch-size'] === undefined ? undefined : Number(values
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail(`--batch-size must be a positive integer, got '${values['batch-size']}'\n${USAGE}`);
 
 // a bad server setting (FHIR_MAX_COUNT=1k) is one line naming it, as a bad option is
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (e) {
-  fail((e as Error).message);
-}
+const config = loadConfigOr(fail);
 const where = config.mongodbUrl ? `MongoDB ${config.mongodbDb}` : `embedded store at ${config.dataDir}`;
 let store: ResourceStore;
 try {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEV_TOKEN_FILE, loadConfig } from '../src/config.js';
+import { DEV_TOKEN_FILE, loadConfigOr } from '../src/config.js';
 import { createStore } from '../src/storage/create-store.js';
 import { coreSender, httpSender, seedDemo } from '../src/demo/seed.js';
 
@@ -18,12 +18,7 @@ function failed(err: unknown): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  failed(err);
-}
+const config = loadConfigOr(failed);
 const base = (process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
 
 /** The token a local `npm start` left in DATA_DIR (see src/server.ts). */

@@ -102,6 +102,19 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
 /** Where `npm start` leaves its development token for local tools (`npm run seed`), under DATA_DIR. */
 export const DEV_TOKEN_FILE = '.dev-token';
 
+/**
+ * loadConfig for an entry point (the server, the CLIs): a bad setting (`FHIR_MAX_COUNT=1k`) is
+ * handed to `fail` as one line naming it, which each entry point prints with its own exit code,
+ * rather than left to Node's uncaught-error dump.
+ */
+export function loadConfigOr(fail: (message: string) => never, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';
   // a TCP port: beyond 65535 the base URL built on it is no URL, and the start failed as "Invalid URL"

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEV_TOKEN_FILE, loadConfig } from './config.js';
+import { DEV_TOKEN_FILE, loadConfigOr } from './config.js';
 import { buildApp } from './http/app.js';
 import { warmUpValidators } from './validation/schema-validators.js';
 import { devTokenBanner } from './http/security.js';
@@ -20,10 +20,9 @@ function cannotStart(err: unknown): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
+const config = loadConfigOr(cannotStart);
 let app: Awaited<ReturnType<typeof buildApp>>;
 try {
-  config = loadConfig();
   app = await buildApp(config);
 } catch (err) {
   cannotStart(err);
