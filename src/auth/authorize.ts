@@ -132,9 +132,12 @@ export function patientRestriction(auth: AuthContext | undefined): string | unde
  * Bundles and operations use it to drop what is outside.
  */
 export function canSee(auth: AuthContext | undefined, resource: { resourceType: string; id?: string }): boolean {
-  if (!auth) return true;
-  if (!hasPermission(auth, resource.resourceType, 'r') && !hasPermission(auth, resource.resourceType, 's')) return false;
-  return inOwnCompartment(auth, resource);
+  return mayReadType(auth, resource.resourceType) && inOwnCompartment(auth, resource);
+}
+
+/** Whether the caller holds a read or search right on `resourceType` (any caller, without auth). */
+export function mayReadType(auth: AuthContext | undefined, resourceType: string): boolean {
+  return !auth || hasPermission(auth, resourceType, 'r') || hasPermission(auth, resourceType, 's');
 }
 
 /** Whether a resource is in the caller's patient compartment (always true for a token without a patient). */

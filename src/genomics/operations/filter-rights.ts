@@ -1,4 +1,4 @@
-import { hasPermission } from '../../auth/authorize.js';
+import { mayReadType } from '../../auth/authorize.js';
 import type { AuthContext } from '../../fhir/context.js';
 import { FhirError } from '../../fhir/errors.js';
 import type { OperationInputs } from './params.js';
@@ -27,7 +27,7 @@ export function assertMayFilter(auth: AuthContext | undefined, inputs: Operation
   if (!auth) return;
   for (const [name, types] of Object.entries(NEEDS)) {
     if (!inputs.raw(name).length) continue;
-    const missing = types.find((t) => !hasPermission(auth, t, 'r') && !hasPermission(auth, t, 's'));
+    const missing = types.find((t) => !mayReadType(auth, t));
     if (!missing) continue;
     const scope = `${auth.patient !== undefined ? 'patient' : 'system'}/${missing}.rs`;
     throw new FhirError('FORBIDDEN', `${name} is evaluated on ${types.join(' and ')} resources: it needs the right to read ${missing} (${scope})`, {

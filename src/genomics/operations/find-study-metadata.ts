@@ -1,6 +1,6 @@
 import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { CodeableConcept, DiagnosticReport, DocumentReference, Extension, ParametersParameter, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
-import { canSee, hasPermission } from '../../auth/authorize.js';
+import { canSee, mayReadType } from '../../auth/authorize.js';
 import { resourcePatients } from '../../auth/compartment.js';
 import type { FhirContext } from '../../fhir/context.js';
 import type { Build } from '../assemblies.js';
@@ -35,8 +35,7 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   // patient but the subject, since the analysis' reference is whatever its writer typed.
   const subjectId = subject.startsWith('Patient/') ? subject.slice('Patient/'.length) : undefined;
   const regionFileReadable = (d: DocumentReference) =>
-    (!req.auth || hasPermission(req.auth, 'DocumentReference', 'r') || hasPermission(req.auth, 'DocumentReference', 's'))
-    && resourcePatients(d, ctx.config.baseUrl).every((p) => p === subjectId);
+    mayReadType(req.auth, 'DocumentReference') && resourcePatients(d, ctx.config.baseUrl).every((p) => p === subjectId);
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
   const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   const testIds = inputs.strings('testIdentifiers');
