@@ -47,27 +47,29 @@ function builtIns(type: string): BuiltIn[] {
 
 /** The filter that hides stored rows under the built-in ids of `types`; undefined when the store holds none. */
 async function shadowedFilter(store: ResourceStore, types: readonly string[], maxTimeMs: number | undefined): Promise<Record<string, unknown> | undefined> {
-  const hidden: Array<Record<string, unknown>> = [];
-  for (const t of types) {
-    const ids = builtIns(t).map((b) => b.doc.id);
-    const held = await store.search({ types: [t], filter: { id: { $in: ids } }, limit: ids.length, read: 'keys', maxTimeMs });
-    if (held.docs.length) hidden.push({ t, id: { $in: held.docs.map((d) => d.id) } });
-  }
+  const idsOf = new Map(types.map((t) => [t, new Set(builtIns(t).map((b) => b.doc.id))]));
+  const all = [...new Set(types.flatMap((t) => [...idsOf.get(t)!]))];
+  // one id lookup over the types; a row counts only under its own type's built-in ids
+  const held = await store.search({ types: [...types], filter: { id: { $in: all } }, limit: all.length * types.length, read: 'keys', maxTimeMs });
+  const hidden = types
+    .map((t) => ({ t, ids: held.docs.filter((d) => d.t === t && idsOf.get(t)!.has(d.id)).map((d) => d.id) }))
+    .filter((h) => h.ids.length)
+    .map(({ t, ids }) => ({ t, id: { $in: ids } }));
   return hidden.length ? { $nor: hidden } : undefined;
 }
 
 async function searchWithBuiltIns(store: ResourceStore, q: StoreQuery): Promise<StoreSearchResult> {
-  const scope = q.types ? q.types.filter((t) => BUILT_IN_TYPES.includes(t)) : BUILT_IN_TYPES;
+  const named = q.types?.filter((t) => BUILT_IN_TYPES.includes(t));
+  const scope = named ?? BUILT_IN_TYPES;
   if (!scope.length) return store.search(q);
   const hide = await shadowedFilter(store, scope, q.maxTimeMs);
   const storedQuery = hide ? { ...q, filter: andAll([q.filter, hide]) } : q;
-  const types = q.types?.filter((t) => BUILT_IN_TYPES.includes(t));
   // only a search naming their type: a system-wide one (`GET /fhir?_lastUpdated=…`) is about stored data
-  if (!types?.length) return store.search(storedQuery);
+  if (!named?.length) return store.search(storedQuery);
   const skip = q.skip ?? 0;
   // the store's rows up to the end of the page, unskipped: the merged order decides what the skip drops
   const stored = await store.search({ ...storedQuery, skip: 0, limit: skip + q.limit });
-  const candidates = types.flatMap(builtIns);
+  const candidates = named.flatMap(builtIns);
   const docs = candidates.map((b) => b.doc);
   // the query's own filter: the exclusion names the built-ins' ids, and is about stored rows
   const matched = new Set(find(docs, q.filter).all() as unknown as IndexedDoc[]);
