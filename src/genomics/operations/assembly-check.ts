@@ -13,17 +13,20 @@ import { findDocs, x } from './query.js';
  * With a minimum cell size (FHIR_MIN_CELL_SIZE above 1), a population warning must not say
  * whether anyone has data there: "someone has variants on chromosome 9 in GRCh38" is a count of
  * at least one, below any cell size. The warning is then given for every question on either
- * build, without looking at the data.
+ * build, without looking at the data. A warning names the input its item came from (`item.param`,
+ * else `defaultParam`).
  */
 export async function assemblyWarnings(
   ctx: FhirContext,
-  items: Array<{ text: string; accession: string; info?: AccessionInfo }>,
+  items: Array<{ text: string; accession: string; info?: AccessionInfo; param?: string }>,
   subject: string | undefined,
-  param: string,
+  defaultParam: string,
 ): Promise<Issue[]> {
   const issues: Issue[] = [];
+  // one lookup per chromosome and build, whichever input (`variants`, `ranges`) asks about it
   const checked = new Map<string, boolean>();
   for (const item of items) {
+    const param = item.param ?? defaultParam;
     if (!item.info) {
       if (item.accession.startsWith('NC_')) {
         issues.push({ severity: 'warning', code: 'not-supported', expression: [param],

@@ -61,6 +61,6 @@ export async function subjectImplications(
     const name = names.findings[observationKind(f) ?? ''];
     if (name) out.push(raw(name, { json: findingJson.get(ref)! }));
   }
-  const issues = [...(await assemblyWarnings(ctx, q.variants, subject, 'variants')), ...(await assemblyWarnings(ctx, q.ranges, subject, 'ranges'))];
+  const issues = await assemblyWarnings(ctx, [...q.variants, ...q.ranges.map((r) => ({ ...r, param: 'ranges' }))], subject, 'variants');
   return { parameter: out, issues };
 }
