@@ -40,14 +40,24 @@ export function termTypes(term: string, resourceType: string): string[] | undefi
   return types;
 }
 
+/** mayReachType's answers (bounded: the definitions' parameters times types times the few element types asked). */
+const reached = new Map<string, boolean>();
+
 /**
  * Whether `expression` may reach an element of type `type` on `resourceType`: true when one of
  * its terms does, or when a term cannot be read here (an extension, a function the model walk
  * does not follow), so that only a parameter known not to reach it is refused.
  */
 export function mayReachType(expression: string, resourceType: string, type: string): boolean {
-  return termsFor(expression, resourceType).some((term) => {
-    const reached = termTypes(term, resourceType);
-    return reached === undefined || reached.includes(type);
-  });
+  // asked at every compile of a search using such a modifier; the answer depends on the definitions only
+  const key = `${resourceType}\u0000${type}\u0000${expression}`;
+  let hit = reached.get(key);
+  if (hit === undefined) {
+    hit = termsFor(expression, resourceType).some((term) => {
+      const types = termTypes(term, resourceType);
+      return types === undefined || types.includes(type);
+    });
+    reached.set(key, hit);
+  }
+  return hit;
 }
