@@ -80,6 +80,5 @@ const bundle = (name) => build({
   // Bundled CommonJS dependencies call require() for the external ones and Node's built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
-await bundle('server.ts');
-await bundle('prepare/worker.ts');
+await Promise.all([bundle('server.ts'), bundle('prepare/worker.ts')]);
 if (!process.argv.includes('--quiet')) console.log(`compiled ${files.length} files to dist/ in ${Date.now() - started} ms`);

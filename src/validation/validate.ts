@@ -164,7 +164,6 @@ function isLarge(node: unknown, limit: number): boolean {
   return false;
 }
 
-
 /**
  * Contained resources are told apart by id (`#id` references): two with the same id would make a
  * reference mean either (https://hl7.org/fhir/R4/references.html#contained: unique within the resource).
