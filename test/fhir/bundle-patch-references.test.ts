@@ -8,9 +8,15 @@ const U = 'urn:uuid:5e5e5e5e-0000-4000-8000-000000000001';
 const binary = (ops: unknown[]) => ({ resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(JSON.stringify(ops)).toString('base64') });
 const patchEntry = (ops: unknown[]) => ({ resource: binary(ops), request: { method: 'PATCH', url: 'Observation/o1' } });
 
-t.test("a PATCH entry's reference to another entry's fullUrl is rewritten to the id assigned", async (t) => {
+/** An app holding Observation/o1 (version 1), the resource the PATCH entries change. */
+async function appWithO1(t: Parameters<typeof testApp>[0]) {
   const app = await testApp(t);
   await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  return app;
+}
+
+t.test("a PATCH entry's reference to another entry's fullUrl is rewritten to the id assigned", async (t) => {
+  const app = await appWithO1(t);
   const res = await send(app, 'POST', '/fhir', {
     resourceType: 'Bundle', type: 'transaction', entry: [
       { fullUrl: U, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
@@ -27,8 +33,7 @@ t.test("a PATCH entry's reference to another entry's fullUrl is rewritten to the
 });
 
 t.test('a PATCH entry naming a urn:uuid that is no entry of the Bundle is refused, nothing stored', async (t) => {
-  const app = await testApp(t);
-  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const app = await appWithO1(t);
   const res = await send(app, 'POST', '/fhir', {
     resourceType: 'Bundle', type: 'transaction', entry: [
       { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
@@ -42,8 +47,7 @@ t.test('a PATCH entry naming a urn:uuid that is no entry of the Bundle is refuse
 });
 
 t.test("a batch PATCH entry that refers to another entry's fullUrl fails alone, as any batch entry that does (batch entries are independent)", async (t) => {
-  const app = await testApp(t);
-  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const app = await appWithO1(t);
   const res = await send(app, 'POST', '/fhir', {
     resourceType: 'Bundle', type: 'batch', entry: [
       { fullUrl: U, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
@@ -61,8 +65,7 @@ t.test("a batch PATCH entry that refers to another entry's fullUrl fails alone, 
 });
 
 t.test("a transaction PATCH entry's conditional reference is resolved, on the state before the transaction's writes", async (t) => {
-  const app = await testApp(t);
-  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const app = await appWithO1(t);
   await send(app, 'PUT', '/fhir/Patient/known', { resourceType: 'Patient', id: 'known', identifier: [{ system: 'urn:s', value: 'k' }] });
   const res = await send(app, 'POST', '/fhir', {
     resourceType: 'Bundle', type: 'transaction', entry: [patchEntry([{ op: 'add', path: '/subject', value: { reference: 'Patient?identifier=urn:s|k' } }])],
