@@ -14,7 +14,8 @@ import { parseBuild } from '../src/genomics/assemblies.js';
 import { importVcf } from '../src/genomics/vcf/import.js';
 import { importVcfBatched } from '../src/genomics/vcf/import-batched.js';
 import { formatSummary } from '../src/genomics/vcf/summary-text.js';
-import type { ProgressInfo, VcfImportOptions } from '../src/genomics/vcf/types.js';
+import { progressReporter } from '../src/genomics/vcf/progress-text.js';
+import type { VcfImportOptions } from '../src/genomics/vcf/types.js';
 import { createStore } from '../src/storage/create-store.js';
 import { indexVersion } from '../src/search/index-version.js';
 
@@ -93,23 +94,9 @@ const opts: VcfImportOptions = {
   maxReportResults: maxReport, genomicSource: source, includeFiltered: v['include-filtered'], allowErrors: v['allow-errors'], sourceName: basename(file),
 };
 
-const tty = process.stderr.isTTY;
+// on stderr, so that stdout holds the summary alone (--json > summary.json)
+const progress = progressReporter(process.stderr, size);
 const started = Date.now();
-let lastPlain = 0;
-function progress(p: ProgressInfo): void {
-  const secs = (Date.now() - started) / 1000;
-  const rate = secs > 0 ? Math.round(p.records / secs) : 0;
-  const frac = size ? Math.min(1, p.bytesRead / size) : 0;
-  const stats = `${p.records.toLocaleString('en-US')} records, ${p.variants.toLocaleString('en-US')} variants, ${rate.toLocaleString('en-US')} records/s`;
-  if (tty) {
-    const width = 30;
-    const done = Math.round(frac * width);
-    process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(frac * 100).toFixed(0).padStart(3)}% ${stats}\x1b[K`);
-  } else if (Date.now() - lastPlain > 5000 || frac === 1) {
-    lastPlain = Date.now();
-    process.stderr.write(`progress: ${(frac * 100).toFixed(0)}% ${stats}\n`);
-  }
-}
 
 // a bad server setting (FHIR_MAX_COUNT=1k) is an input error too: one line naming it
 const config = loadConfigOr(inputError);
@@ -125,15 +112,15 @@ try {
 }
 let exitCode = 0;
 try {
-  const hooks = { onProgress: progress, progressEvery: 5000 };
+  const hooks = { onProgress: progress.update, progressEvery: 5000 };
   const summary = batchSize
     ? await importVcfBatched(store, () => createReadStream(file), opts, batchSize, hooks)
     : await importVcf(store, () => createReadStream(file), opts, hooks);
-  if (tty) process.stderr.write('\n');
+  progress.finish(summary);
   const where = store.kind === 'embedded' ? `embedded store at ${config.dataDir}` : `MongoDB ${config.mongodbDb}`;
   process.stdout.write(v.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary, (Date.now() - started) / 1000, where));
 } catch (e) {
-  if (tty) process.stderr.write('\n');
+  progress.abort();
   exitCode = 1;
   if (e instanceof FhirError) {
     process.stderr.write(`import refused, nothing was stored: ${e.message}\n`);
