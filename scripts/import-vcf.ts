@@ -13,6 +13,7 @@ import { FhirError } from '../src/fhir/errors.js';
 import { parseBuild } from '../src/genomics/assemblies.js';
 import { importVcf } from '../src/genomics/vcf/import.js';
 import { importVcfBatched } from '../src/genomics/vcf/import-batched.js';
+import { badIdOption } from '../src/genomics/vcf/map-vcf.js';
 import { formatSummary } from '../src/genomics/vcf/summary-text.js';
 import { progressReporter } from '../src/genomics/vcf/progress-text.js';
 import type { VcfImportOptions } from '../src/genomics/vcf/types.js';
@@ -48,7 +49,9 @@ try {
     },
   });
 } catch (e) {
-  fail((e as Error).message);
+  // parseArgs' own text for an unknown option advises a `--` before positionals, which npm's `--` makes confusing
+  const m = /^Unknown option '([^']+)'/.exec((e as Error).message);
+  fail(m ? `unknown option '${m[1]}'` : (e as Error).message);
 }
 const { values: v, positionals, tokens } = args;
 // parseArgs keeps the last of a repeated option: `--patient a --patient b` would import for b alone.
@@ -72,7 +75,10 @@ if (source !== undefined && source !== 'germline' && source !== 'somatic') fail(
 const batchSize = v['batch-size'] === undefined ? undefined : Number(v['batch-size']);
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail(`--batch-size must be a positive integer, got '${v['batch-size']}'`);
 const maxReport = v['max-report-results'] === undefined ? undefined : Number(v['max-report-results']);
-if (maxReport !== undefined && !(Number.isInteger(maxReport) && maxReport >= 0)) fail(`--max-report-results must be a non-negative integer`);
+if (maxReport !== undefined && !(Number.isInteger(maxReport) && maxReport >= 0)) fail(`--max-report-results must be a non-negative integer, got '${v['max-report-results']}'`);
+// before the store is opened: a bad id is a bad option (exit 2), not an import refused
+const badId = badIdOption({ patient: v.patient, specimen: v.specimen });
+if (badId) inputError(`--${badId} '${v[badId]}' is not a valid FHIR id (letters, digits, '-' and '.', at most 64)`);
 function readText(flag: string, p: string | undefined): { name: string; text: string } | undefined {
   if (p === undefined) return undefined;
   try {
@@ -84,7 +90,10 @@ function readText(flag: string, p: string | undefined): { name: string; text: st
 
 let size = 0;
 try {
-  size = statSync(file).size;
+  const st = statSync(file);
+  // a pipe (`<(zcat x.vcf.gz)`) is a file to read; a directory would fail later with EISDIR and a stack
+  if (st.isDirectory()) inputError(`cannot read ${file}: it is a directory`);
+  size = st.size;
 } catch (e) {
   inputError(`cannot read ${file}: ${(e as Error).message}`);
 }
@@ -124,7 +133,9 @@ try {
   exitCode = 1;
   if (e instanceof FhirError) {
     process.stderr.write(`import refused, nothing was stored: ${e.message}\n`);
-    for (const i of e.issues.slice(0, 20)) process.stderr.write(`  - ${i.severity}: ${i.diagnostics ?? i.code}${i.expression ? ` [${i.expression.join(', ')}]` : ''}\n`);
+    // one issue that is the message: said once
+    const issues = e.issues.length === 1 && e.issues[0].diagnostics === e.message ? [] : e.issues;
+    for (const i of issues.slice(0, 20)) process.stderr.write(`  - ${i.severity}: ${i.diagnostics ?? i.code}${i.expression ? ` [${i.expression.join(', ')}]` : ''}\n`);
   } else {
     process.stderr.write(`import failed, nothing was stored: ${(e as Error).stack}\n`);
   }

@@ -32,6 +32,13 @@ interface SequenceRecord<T> {
   calls: Array<{ variant: T; implication?: T; changeType: ChangeType; extent?: string; phase?: { chrom: string; set: string; hap: number } }>;
 }
 
+/** The option (`patient`, `specimen`) that the produced references could not name, if any; the CLI asks before it opens the store. */
+export function badIdOption(opts: Pick<VcfImportOptions, 'patient' | 'specimen'>): 'patient' | 'specimen' | undefined {
+  if (!FHIR_ID.test(opts.patient)) return 'patient';
+  if (opts.specimen !== undefined && !FHIR_ID.test(opts.specimen)) return 'specimen';
+  return undefined;
+}
+
 /**
  * Turns a VCF line stream into FHIR resources, one record at a time (memory does not grow with the
  * file, except the compact id list for the report). Yields the variant-level resources as they are
@@ -45,8 +52,8 @@ interface SequenceRecord<T> {
 export function mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode?: 'map' | 'check'): AsyncGenerator<ProducedResource>;
 export function mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map', pool: PreparePool): AsyncGenerator<ProducedResource | LineResource>;
 export async function* mapVcf(src: LineSource, opts: VcfImportOptions, summary: ImportSummary, mode: 'map' | 'check' = 'map', pool?: PreparePool): AsyncGenerator<ProducedResource | LineResource> {
-  if (!FHIR_ID.test(opts.patient)) throw fhirError('BAD_REQUEST', `patient '${opts.patient}' is not a valid FHIR id`, 'patient');
-  if (opts.specimen !== undefined && !FHIR_ID.test(opts.specimen)) throw fhirError('BAD_REQUEST', `specimen '${opts.specimen}' is not a valid FHIR id`, 'specimen');
+  const bad = badIdOption(opts);
+  if (bad) throw fhirError('BAD_REQUEST', `${bad} '${opts[bad]}' is not a valid FHIR id`, bad);
   const annotations = loadAnnotations(opts.annotations);
   const studiedText = opts.studiedBed;
   const uncallText = opts.uncallableBed;
