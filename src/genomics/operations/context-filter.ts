@@ -1,7 +1,7 @@
 import type { FhirContext } from '../../fhir/context.js';
+import type { RunArgs } from './handler.js';
 import { tokenQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
-import type { OperationInputs } from './params.js';
 import { type Filter, findDocs, sourceClassFilter, x } from './query.js';
 import { STANDING } from './standing.js';
 import { testDateFilter } from './test-dates.js';
@@ -17,7 +17,7 @@ import { specimenRefs } from './specimen-inputs.js';
  * one of them only for Variants (`ownSourceClass`), which state their class; the haplotype and
  * implication operations filter their findings by it afterwards (source-class.ts).
  */
-export async function provenanceClauses(ctx: FhirContext, inputs: OperationInputs, subject: string, ownSourceClass = true): Promise<Filter[]> {
+export async function provenanceClauses({ ctx, inputs, req, subject }: RunArgs, ownSourceClass = true): Promise<Filter[]> {
   const clauses: Filter[] = [];
   const source = inputs.string('genomicSourceClass');
   if (ownSourceClass && source !== undefined && inputs.def.parameter?.some((p) => p.name === 'genomicSourceClass')) {
@@ -31,7 +31,7 @@ export async function provenanceClauses(ctx: FhirContext, inputs: OperationInput
   }
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    const specimens = await specimenRefs(ctx, specimenIds);
+    const specimens = await specimenRefs(ctx, req.auth, specimenIds);
     const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens }, ...STANDING }, 10_000);
     clauses.push({ $or: [{ id: { $in: await resultIds(ctx, reports.map((r) => r.x)) } }, { [x(GX.specimen)]: { $in: specimens } }] });
   }

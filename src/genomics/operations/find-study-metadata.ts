@@ -44,7 +44,7 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   if (dates) filter.$and = [dates];
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    filter[x(GX.specimen)] = { $in: await specimenRefs(ctx, specimenIds) };
+    filter[x(GX.specimen)] = { $in: await specimenRefs(ctx, req.auth, specimenIds) };
   }
   const out: ParametersParameter[] = [];
   for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {

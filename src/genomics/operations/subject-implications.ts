@@ -19,12 +19,13 @@ import { find, refOf } from './query.js';
  * `derivedFrom` targets in the answer), each implication with its evidence chain.
  */
 export async function subjectImplications(
-  { inputs, ctx, req, subject }: RunArgs,
+  args: RunArgs,
   kind: ImplicationQuery['kind'],
   names: { implication: string; findings: Partial<Record<string, string>> },
 ): Promise<OperationResult> {
+  const { inputs, ctx, req, subject } = args;
   // implications state no source class: theirs is their basis' (source-class.ts)
-  const clauses = await provenanceClauses(ctx, inputs, subject, false);
+  const clauses = await provenanceClauses(args, false);
   const q = implicationQuery(inputs, kind, subject, clauses);
   const filter = await implicationFilter(ctx, q);
   const hits = await hitsWithSourceClass(ctx, filter ? await find(ctx, 'Observation', filter) : [], inputs.string('genomicSourceClass'));
