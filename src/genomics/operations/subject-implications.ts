@@ -27,8 +27,9 @@ export async function subjectImplications(
   // implications state no source class: theirs is their basis' (source-class.ts)
   const clauses = await provenanceClauses(args, false);
   const q = implicationQuery(inputs, kind, subject, clauses);
-  const filter = await implicationFilter(ctx, q);
-  const hits = await hitsWithSourceClass(ctx, filter ? await find(ctx, 'Observation', filter) : [], inputs.string('genomicSourceClass'));
+  const selection = await implicationFilter(ctx, q);
+  const found = selection ? (await find(ctx, 'Observation', selection.filter)).filter((h) => selection.keep(h.doc)) : [];
+  const hits = await hitsWithSourceClass(ctx, found, inputs.string('genomicSourceClass'));
   const findings = new Map<string, Observation>();
   const findingJson = new Map<string, string>();
   for (const h of hits) {
