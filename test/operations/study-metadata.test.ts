@@ -50,3 +50,35 @@ t.test('the specimenId $find-study-metadata answers works as specimenIdentifiers
   for (const v of ['S-123', 'urn:lab|S-123', 'Specimen/tumorA']) t.equal((await tests({ specimenIdentifiers: v })).length, 1, v);
   t.equal((await tests({ specimenIdentifiers: 'urn:other|S-123' })).length, 0);
 });
+
+t.test("testDateRange finds a report dated by its analysis by the testDate it is answered with", async (t) => {
+  // a report stating no date of its own whose genomic study analysis is dated: testDate is the
+  // analysis' date, and testDateRange (here and on the subject operations) compares that date,
+  // not when the report was recorded
+  const app = await testApp(t);
+  await put(app, { resourceType: 'Patient', id: 'p2' });
+  const vcf = DEMO_VCF.replace(/^(##fileformat=[^\n]*\n)/, '$1##fileDate=20190501\n');
+  t.not(vcf, DEMO_VCF);
+  const imp = await send(app, 'POST', '/fhir/$import-vcf', { resourceType: 'Parameters', parameter: [
+    { name: 'patient', valueString: 'p2' }, { name: 'build', valueString: 'GRCh38' }, { name: 'vcf', valueString: vcf },
+  ] });
+  t.ok(imp.statusCode < 300, imp.body.slice(0, 300));
+  const found = (await send(app, 'GET', '/fhir/DiagnosticReport?subject=Patient/p2')).json() as { entry: Array<{ resource: Record<string, unknown> }> };
+  t.equal(found.entry.length, 1);
+  const report = found.entry[0].resource;
+  t.equal(report.effectiveDateTime, '2019-05-01');
+  delete report.effectiveDateTime;
+  await put(app, report as never);
+  const tests = async (testDateRange?: string | string[]) =>
+    groups((await opGet(app, 'find-study-metadata', { subject: 'p2', ...(testDateRange ? { testDateRange } : {}) })).json() as Parameters, 'tests');
+  t.equal(partValue((await tests())[0], 'testDate'), '2019-05-01', 'testDate: the analysis date');
+  t.equal((await tests('eq2019-05-01')).length, 1, 'found by that date');
+  t.equal((await tests(['ge2019-01-01', 'lt2019-06'])).length, 1);
+  t.equal((await tests(`ge${new Date().toISOString().slice(0, 10)}`)).length, 0, 'not by when it was recorded');
+  const presence = async (testDateRange: string) => {
+    const res = await opGet(app, 'find-subject-variants', { subject: 'p2', ranges: 'NC_000017.11:1-90000000', testDateRange });
+    return partValue(groups(res.json() as Parameters, 'variants')[0], 'presence');
+  };
+  t.equal(await presence('eq2019-05-01'), true, "the subject operations: the report's results by that date");
+  t.equal(await presence(`ge${new Date().toISOString().slice(0, 10)}`), false);
+});

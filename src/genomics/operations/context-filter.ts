@@ -1,10 +1,14 @@
 import type { FhirContext } from '../../fhir/context.js';
+import type { RunArgs } from './handler.js';
 import { tokenQueryValues } from './codes.js';
 import { GX } from './gx-fields.js';
-import type { OperationInputs } from './params.js';
 import { type Filter, findDocs, sourceClassFilter, x } from './query.js';
 import { STANDING } from './standing.js';
-import { testDateFilter } from './test-dates.js';
+import { type TestDates, testDateFilter } from './test-dates.js';
+import { analysisOf, reportDated, testDateOf } from './study-analysis.js';
+import { subjectOwns } from './subject-owned.js';
+import { parseFhirJson } from '../../fhir/json-decimals.js';
+import type { DiagnosticReport, Resource } from '@medplum/fhirtypes';
 import { specimenRefs } from './specimen-inputs.js';
 
 /**
@@ -17,7 +21,8 @@ import { specimenRefs } from './specimen-inputs.js';
  * one of them only for Variants (`ownSourceClass`), which state their class; the haplotype and
  * implication operations filter their findings by it afterwards (source-class.ts).
  */
-export async function provenanceClauses(ctx: FhirContext, inputs: OperationInputs, subject: string, ownSourceClass = true): Promise<Filter[]> {
+export async function provenanceClauses(args: RunArgs, ownSourceClass = true): Promise<Filter[]> {
+  const { ctx, inputs, req, subject } = args;
   const clauses: Filter[] = [];
   const source = inputs.string('genomicSourceClass');
   if (ownSourceClass && source !== undefined && inputs.def.parameter?.some((p) => p.name === 'genomicSourceClass')) {
@@ -26,23 +31,37 @@ export async function provenanceClauses(ctx: FhirContext, inputs: OperationInput
   const testIds = inputs.def.parameter?.some((p) => p.name === 'testIdentifiers') ? inputs.strings('testIdentifiers') : [];
   const dates = testDateFilter(inputs.raw('testDateRange')[0]);
   if (testIds.length || dates) {
-    const reports = await reportsOf(ctx, subject, testIds, dates);
+    const reports = await reportsOf(args, testIds, dates);
     clauses.push({ id: { $in: await resultIds(ctx, reports) } });
   }
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    const specimens = await specimenRefs(ctx, specimenIds);
+    const specimens = await specimenRefs(ctx, req.auth, specimenIds);
     const reports = await findDocs(ctx, 'DiagnosticReport', { [x(GX.subject)]: subject, [x(GX.specimen)]: { $in: specimens }, ...STANDING }, 10_000);
     clauses.push({ $or: [{ id: { $in: await resultIds(ctx, reports.map((r) => r.x)) } }, { [x(GX.specimen)]: { $in: specimens } }] });
   }
   return clauses;
 }
 
-async function reportsOf(ctx: FhirContext, subject: string, testIds: string[], dates: Filter | undefined): Promise<Array<Record<string, unknown>>> {
+async function reportsOf({ ctx, req, subject }: RunArgs, testIds: string[], dates: TestDates | undefined): Promise<Array<Record<string, unknown>>> {
   const filter: Filter = { [x(GX.subject)]: subject, [x(GX.kind)]: 'report', ...STANDING };
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
-  if (dates) filter.$and = [dates];
-  return (await findDocs(ctx, 'DiagnosticReport', filter, 10_000)).map((d) => d.x);
+  if (dates) filter.$and = [dates.filter];
+  const docs = await findDocs(ctx, 'DiagnosticReport', filter, 10_000);
+  if (!dates) return docs.map((d) => d.x);
+  // a report stating no date of its own is dated as $find-study-metadata dates it (test-dates.ts)
+  const owned = (r: Resource) => subjectOwns(ctx, req, subject, r);
+  const out: Array<Record<string, unknown>> = [];
+  for (const d of docs) {
+    if (d.x['date'] === undefined && d.x['issued'] === undefined) {
+      const rec = await ctx.store.read('DiagnosticReport', d.id);
+      if (!rec?.json || rec.deleted) continue;
+      const r = parseFhirJson(rec.json) as DiagnosticReport;
+      if (!reportDated(r) && !dates.undated(testDateOf(r, await analysisOf(ctx, r, owned)))) continue;
+    }
+    out.push(d.x);
+  }
+  return out;
 }
 
 /** Observation ids a set of reports vouches for, one level of grouping expanded. */

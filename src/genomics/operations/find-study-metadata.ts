@@ -1,4 +1,3 @@
-import { parseFhirJson } from '../../fhir/json-decimals.js';
 import type { CodeableConcept, DiagnosticReport, DocumentReference, Extension, ParametersParameter, Procedure, Resource, Specimen } from '@medplum/fhirtypes';
 import { canSee, mayReadType } from '../../auth/authorize.js';
 import { resourcePatients } from '../../auth/compartment.js';
@@ -18,6 +17,7 @@ import { regionsWithin } from './study-regions.js';
 import { assemblyWarnings } from './assembly-check.js';
 import { subjectOwns } from './subject-owned.js';
 import { STANDING } from './standing.js';
+import { analysisOf, IG, type Owned, readOwned, reportDated, testDateOf } from './study-analysis.js';
 
 /**
  * $find-study-metadata: the subject's genomic tests (genomic reports), filtered by identifier,
@@ -26,8 +26,6 @@ import { STANDING } from './standing.js';
  * are given — the studied and uncallable regions within them.
  * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-study-metadata.html
  */
-const IG = 'http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition';
-
 export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subject', async ({ inputs, ctx, req, subject }) => {
   const owned = (r: Resource) => subjectOwns(ctx, req, subject, r);
   // A region file (BED) is often about no patient (a panel's regions, as the IG's examples are):
@@ -41,10 +39,10 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
   const testIds = inputs.strings('testIdentifiers');
   if (testIds.length) filter[x(GX.testId)] = { $in: testIds.flatMap(tokenQueryValues) };
   const dates = testDateFilter(inputs.raw('testDateRange')[0]);
-  if (dates) filter.$and = [dates];
+  if (dates) filter.$and = [dates.filter];
   const specimenIds = inputs.strings('specimenIdentifiers');
   if (specimenIds.length) {
-    filter[x(GX.specimen)] = { $in: await specimenRefs(ctx, specimenIds) };
+    filter[x(GX.specimen)] = { $in: await specimenRefs(ctx, req.auth, specimenIds) };
   }
   const out: ParametersParameter[] = [];
   for (const { resource: r } of await find<DiagnosticReport>(ctx, 'DiagnosticReport', filter, 1000)) {
@@ -52,10 +50,11 @@ export const findStudyMetadata = genomicsOperation('find-study-metadata', 'subje
     // (what the operation's rule checks) may not read it, as the implications' evidence drops it.
     if (!canSee(req.auth, r)) continue;
     const analysis = await analysisOf(ctx, r, owned);
+    // testDate is 1..1: a report with no date of its own is dated by its analysis, else by when it
+    // was recorded (study-analysis.ts), and testDateRange compares that same date
+    const date = testDateOf(r, analysis);
+    if (dates && !reportDated(r) && !dates.undated(date)) continue;
     const part: ParametersParameter[] = [str('testId', r.identifier?.[0]?.value ?? `DiagnosticReport/${r.id}`)];
-    // testDate is 1..1: a report with no date of its own (a VCF import states none) is dated by
-    // its analysis, else by when the server recorded it, the latest the test can have been done
-    const date = r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.issued ?? analysis?.performedDateTime ?? r.meta?.lastUpdated;
     if (date) part.push({ name: 'testDate', valueDateTime: date });
     const specimenRef = normalizeRef(r.specimen?.[0]?.reference, ctx.config.baseUrl);
     if (specimenRef) part.push(str('specimenId', await specimenId(ctx, specimenRef, owned)));
@@ -80,28 +79,8 @@ function ext(p: Procedure | undefined, url: string): Extension[] {
   return (p?.extension ?? []).filter((e) => e.url === url);
 }
 
-type Owned = (r: Resource) => boolean;
-
-/** The resource a report points at, when it is the subject's and the caller's to see (subject-owned.ts). */
-async function readJson<T extends Resource>(ctx: FhirContext, ref: string | undefined, owned: Owned): Promise<T | undefined> {
-  if (!ref) return undefined;
-  const [type, id] = ref.split('/');
-  const rec = await ctx.store.read(type, id);
-  if (!rec?.json || rec.deleted) return undefined;
-  const r = parseFhirJson(rec.json) as T;
-  return owned(r) ? r : undefined;
-}
-
-/** Report → genomic study (genomic-study-reference) → its analysis (genomic-study-analysis-ext). */
-async function analysisOf(ctx: FhirContext, r: DiagnosticReport, owned: Owned): Promise<Procedure | undefined> {
-  const studyRef = normalizeRef(r.extension?.find((e) => e.url === `${IG}/genomic-study-reference`)?.valueReference?.reference, ctx.config.baseUrl);
-  const study = await readJson<Procedure>(ctx, studyRef, owned);
-  const analysisRef = normalizeRef(study?.extension?.find((e) => e.url === `${IG}/genomic-study-analysis-ext`)?.valueReference?.reference, ctx.config.baseUrl);
-  return readJson<Procedure>(ctx, analysisRef, owned);
-}
-
 async function specimenId(ctx: FhirContext, ref: string, owned: Owned): Promise<string> {
-  const s = await readJson<Specimen>(ctx, ref, owned);
+  const s = await readOwned<Specimen>(ctx, ref, owned);
   return s?.identifier?.[0]?.value ?? s?.accessionIdentifier?.value ?? ref;
 }
 

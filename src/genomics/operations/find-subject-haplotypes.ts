@@ -13,8 +13,9 @@ import { STANDING } from './standing.js';
  * (gene-studied component, token `system|code`, bare code, or gene symbol).
  * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-haplotypes.html
  */
-export const findSubjectHaplotypes = genomicsOperation('find-subject-haplotypes', 'subject', async ({ inputs, ctx, subject }) => {
-  const clauses = await provenanceClauses(ctx, inputs, subject, false);
+export const findSubjectHaplotypes = genomicsOperation('find-subject-haplotypes', 'subject', async (args) => {
+  const { inputs, ctx, subject } = args;
+  const clauses = await provenanceClauses(args, false);
   const source = inputs.string('genomicSourceClass');
   const out: ParametersParameter[] = [];
   for (const gene of inputs.strings('genes')) {

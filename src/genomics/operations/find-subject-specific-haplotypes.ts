@@ -13,8 +13,9 @@ import { STANDING } from './standing.js';
  * or its name such as `CYP2C19*2/*2`) among the subject's Haplotype/Genotype Observations?
  * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-specific-haplotypes.html
  */
-export const findSubjectSpecificHaplotypes = genomicsOperation('find-subject-specific-haplotypes', 'subject', async ({ inputs, ctx, subject }) => {
-  const clauses = await provenanceClauses(ctx, inputs, subject, false);
+export const findSubjectSpecificHaplotypes = genomicsOperation('find-subject-specific-haplotypes', 'subject', async (args) => {
+  const { inputs, ctx, subject } = args;
+  const clauses = await provenanceClauses(args, false);
   const source = inputs.string('genomicSourceClass');
   const out: ParametersParameter[] = [];
   for (const hap of inputs.strings('haplotypes')) {

@@ -13,9 +13,10 @@ import { variantAnswer } from './zero-based.js';
  * (c./p. on transcripts) match the same HGVS text stored on the Variant.
  * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-subject-specific-variants.html
  */
-export const findSubjectSpecificVariants = genomicsOperation('find-subject-specific-variants', 'subject', async ({ inputs, ctx, subject }) => {
+export const findSubjectSpecificVariants = genomicsOperation('find-subject-specific-variants', 'subject', async (args) => {
+  const { inputs, ctx, subject } = args;
   const variants = inputs.strings('variants').map((v) => parseVariant(v));
-  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const clauses = await provenanceClauses(args);
   const out: ParametersParameter[] = [];
   for (const v of variants) {
     const hits = await variantHits(ctx, v, subject, clauses.length ? { $and: clauses } : {});

@@ -59,7 +59,7 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
   // list parameters may be comma lists, over GET and in one POST valueString alike (IG AND/OR rules)
   const addListed = (name: string, v: InputValue) => {
     if (typeof v !== 'string' || !LIST_SPLIT.has(name)) return add(name, v);
-    for (const part of v.split(',')) if (part.trim()) add(name, part.trim());
+    for (const part of splitList(v)) if (part.trim()) add(name, part.trim());
   };
   for (const [name, list] of Object.entries(req.query)) {
     if (name.startsWith('_')) continue;
@@ -93,6 +93,27 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
     }
   }
   return new OperationInputs(def, values);
+}
+
+/**
+ * A comma list's values. A comma inside a value is written `\,` and a backslash before one `\\`,
+ * as in search parameters (https://hl7.org/fhir/R4/search.html#escaping): displays and texts,
+ * which the token inputs match, hold commas. Any other backslash is the value's own.
+ */
+export function splitList(v: string): string[] {
+  if (!v.includes('\\')) return v.split(',');
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (c === '\\' && (v[i + 1] === ',' || v[i + 1] === '\\')) cur += v[++i];
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
 }
 
 /** Every input of these operations is a simple type (string, code, boolean, Period): parts are refused, not ignored. */

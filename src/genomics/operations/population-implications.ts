@@ -10,8 +10,9 @@ import { withSourceClass } from './source-class.js';
 export async function populationImplications({ inputs, ctx }: RunArgs, kind: ImplicationQuery['kind'], groupName: string): Promise<OperationResult> {
   // The source class is a property of the variants, so it restricts the basis findings, not the implication.
   const q = implicationQuery(inputs, kind, undefined, []);
-  const filter = await implicationFilter(ctx, q);
-  const docs = await withSourceClass(ctx, filter ? await findDocs(ctx, 'Observation', filter) : [], inputs.string('genomicSourceClass'));
+  const selection = await implicationFilter(ctx, q);
+  const found = selection ? (await findDocs(ctx, 'Observation', selection.filter)).filter(selection.keep) : [];
+  const docs = await withSourceClass(ctx, found, inputs.string('genomicSourceClass'));
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const parts = await counter.parts(docs);
   return { parameter: [group(groupName, parts)], issues: [...(await assemblyWarnings(ctx, q.variants, undefined, 'variants')), ...counter.issues] };

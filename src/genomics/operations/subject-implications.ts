@@ -19,15 +19,17 @@ import { find, refOf } from './query.js';
  * `derivedFrom` targets in the answer), each implication with its evidence chain.
  */
 export async function subjectImplications(
-  { inputs, ctx, req, subject }: RunArgs,
+  args: RunArgs,
   kind: ImplicationQuery['kind'],
   names: { implication: string; findings: Partial<Record<string, string>> },
 ): Promise<OperationResult> {
+  const { inputs, ctx, req, subject } = args;
   // implications state no source class: theirs is their basis' (source-class.ts)
-  const clauses = await provenanceClauses(ctx, inputs, subject, false);
+  const clauses = await provenanceClauses(args, false);
   const q = implicationQuery(inputs, kind, subject, clauses);
-  const filter = await implicationFilter(ctx, q);
-  const hits = await hitsWithSourceClass(ctx, filter ? await find(ctx, 'Observation', filter) : [], inputs.string('genomicSourceClass'));
+  const selection = await implicationFilter(ctx, q);
+  const found = selection ? (await find(ctx, 'Observation', selection.filter)).filter((h) => selection.keep(h.doc)) : [];
+  const hits = await hitsWithSourceClass(ctx, found, inputs.string('genomicSourceClass'));
   const findings = new Map<string, Observation>();
   const findingJson = new Map<string, string>();
   for (const h of hits) {

@@ -14,9 +14,10 @@ import { variantAnswer } from './zero-based.js';
  * there a Variant of the subject (a simple one, or a structural one) that intersects (or
  * subsumes) it, and which.
  */
-export async function subjectRanges({ inputs, ctx, subject }: RunArgs, mode: RangeMode, opts: { phasing: boolean; variants: VariantClass }): Promise<OperationResult> {
+export async function subjectRanges(args: RunArgs, mode: RangeMode, opts: { phasing: boolean; variants: VariantClass }): Promise<OperationResult> {
+  const { inputs, ctx, subject } = args;
   const ranges = inputs.strings('ranges').map((r) => parseRange(r));
-  const clauses = await provenanceClauses(ctx, inputs, subject);
+  const clauses = await provenanceClauses(args);
   const includePhasing = opts.phasing && inputs.boolean('includePhasing');
   const includeVariants = includePhasing || inputs.boolean('includeVariants');
   const answered: Array<{ range: (typeof ranges)[number]; hits: Hit[] }> = [];
