@@ -27,7 +27,7 @@ t.test('PATCH declares its JSON Patch body; conditional headers are documented w
   t.same(headers(obs.delete), ['If-Match', 'If-None-Match', 'Prefer'], 'delete');
   t.same(headers(doc.paths['/fhir/Observation'].post), ['If-None-Exist', 'Prefer'], 'create');
   t.same(headers(doc.paths['/fhir/Observation'].put), ['If-Match', 'If-None-Match', 'Prefer'], 'conditional update');
-  t.same(headers(doc.paths['/fhir/Observation'].delete), ['If-None-Match', 'Prefer'], 'conditional delete (If-Match is not read there)');
+  t.same(headers(doc.paths['/fhir/Observation'].delete), ['If-Match', 'If-None-Match', 'Prefer'], 'conditional delete (both held against the match)');
   t.same(headers(doc.paths['/fhir/Observation'].get), ['Prefer'], 'search: handling');
   t.same(headers(doc.paths['/fhir'].post), ['Prefer'], 'batch/transaction: return');
   t.same(headers(doc.paths['/fhir/Observation/_history'].get), [], 'history reads none');

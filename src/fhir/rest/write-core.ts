@@ -301,12 +301,19 @@ export async function deleteInTx(
   return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });
 }
 
-/** Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single). */
-export async function conditionalDeleteInTx(tx: StoreTx, type: string, queryString: string, auth?: AuthContext, ifNoneMatch?: IfNoneMatch): Promise<VersionRecord | undefined> {
+/**
+ * Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single).
+ * If-Match is held against the match, as a conditional update holds it: with no match it names a
+ * version of nothing (412, as a delete by id of an unknown id).
+ */
+export async function conditionalDeleteInTx(
+  tx: StoreTx, type: string, queryString: string, auth?: AuthContext, ifMatch?: IfMatch, ifNoneMatch?: IfNoneMatch,
+): Promise<VersionRecord | undefined> {
   const matches = await conditionalMatches(tx, type, queryString, auth);
   if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria match several ${type} resources; refine them to delete one`);
+  const ifVersion = matchedVersion(ifMatch, matches[0], matches.length ? `${type}/${matches[0].id}` : `${type}?${queryString}`);
   if (!matches.length) return undefined;
   refuseBuiltInWrite(type, matches[0].id);
   refuseNoneMatch(ifNoneMatch, matches[0], `${type}/${matches[0].id}`);
-  return tx.delete(type, matches[0].id);
+  return tx.delete(type, matches[0].id, ifVersion === undefined ? undefined : { ifVersion });
 }

@@ -105,7 +105,7 @@ export async function deleteResource(ctx: FhirContext, req: FhirRequest, type: s
 export async function conditionalDelete(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'delete', resourceType: type });
   const qs = searchQueryString(req.query);
-  const { ifNoneMatch } = writeConditions(req);
-  const rec = await ctx.store.transaction((tx) => conditionalDeleteInTx(tx, type, qs, req.auth, ifNoneMatch));
+  const { ifMatch, ifNoneMatch } = writeConditions(req);
+  const rec = await ctx.store.transaction((tx) => conditionalDeleteInTx(tx, type, qs, req.auth, ifMatch, ifNoneMatch));
   return deleted(req, rec, rec ? `Deleted ${type}/${rec.id}` : `No ${type} matched; nothing deleted`);
 }

@@ -51,8 +51,8 @@ function headerParams(method: string, template: string): unknown[] {
   if (method === 'get' && (template === '/fhir/{type}' || template.endsWith('{compartmentType}'))) return [preferHandling];
   if (method === 'post' && template.endsWith('/_search')) return [preferHandling];
   if (method === 'post' && template === '/fhir/{type}') return [ifNoneExist, preferReturn];
-  if (method === 'put' || method === 'patch') return [ifMatch, ifNoneMatchWrite, preferReturn];
-  if (method === 'delete') return instance ? [ifMatch, ifNoneMatchWrite, preferReturn] : [ifNoneMatchWrite, preferReturn];
+  // by id or conditional: the conditional forms hold both against the resource their criteria match
+  if (method === 'put' || method === 'patch' || method === 'delete') return [ifMatch, ifNoneMatchWrite, preferReturn];
   return [];
 }
 
