@@ -17,17 +17,17 @@ t.test('PATCH declares its JSON Patch body; conditional headers are documented w
     t.ok(body, `PATCH ${path} has a JSON Patch body`);
     t.equal((body?.schema as { type?: string })?.type, 'array');
     t.same(Object.keys(patch?.requestBody?.content ?? {}), ['application/json-patch+json'], 'FHIRPath Patch is not offered (the server refuses it)');
-    t.same(headers(patch), ['If-Match', 'Prefer']);
+    t.same(headers(patch), ['If-Match', 'If-None-Match', 'Prefer']);
   }
   const obs = doc.paths['/fhir/Observation/{id}'];
   t.same(headers(obs.get), ['If-Modified-Since', 'If-None-Match'], 'read');
   t.ok(obs.get.responses['304'], 'read documents 304');
   t.same(headers(doc.paths['/fhir/Observation/{id}/_history/{vid}'].get), ['If-Modified-Since', 'If-None-Match'], 'vread');
-  t.same(headers(obs.put), ['If-Match', 'Prefer'], 'update');
-  t.same(headers(obs.delete), ['If-Match', 'Prefer'], 'delete');
+  t.same(headers(obs.put), ['If-Match', 'If-None-Match', 'Prefer'], 'update');
+  t.same(headers(obs.delete), ['If-Match', 'If-None-Match', 'Prefer'], 'delete');
   t.same(headers(doc.paths['/fhir/Observation'].post), ['If-None-Exist', 'Prefer'], 'create');
-  t.same(headers(doc.paths['/fhir/Observation'].put), ['If-Match', 'Prefer'], 'conditional update');
-  t.same(headers(doc.paths['/fhir/Observation'].delete), ['Prefer'], 'conditional delete (If-Match is not read there)');
+  t.same(headers(doc.paths['/fhir/Observation'].put), ['If-Match', 'If-None-Match', 'Prefer'], 'conditional update');
+  t.same(headers(doc.paths['/fhir/Observation'].delete), ['If-Match', 'If-None-Match', 'Prefer'], 'conditional delete (both held against the match)');
   t.same(headers(doc.paths['/fhir/Observation'].get), ['Prefer'], 'search: handling');
   t.same(headers(doc.paths['/fhir'].post), ['Prefer'], 'batch/transaction: return');
   t.same(headers(doc.paths['/fhir/Observation/_history'].get), [], 'history reads none');

@@ -70,7 +70,7 @@ t.test('error statuses come as OperationOutcome', async (t) => {
   t.equal(big.json().issue[0].code, 'too-long');
   const m405 = await send(app, 'DELETE', '/fhir/metadata');
   t.equal(m405.statusCode, 405);
-  t.equal(m405.headers.allow, 'GET');
+  t.equal(m405.headers.allow, 'GET, HEAD');
   t.equal((await send(app, 'POST', '/fhir/Patient/p1', { resourceType: 'Patient' })).statusCode, 405, 'POST on an instance');
   t.equal((await send(app, 'PUT', '/fhir/Patient/p1/_history')).statusCode, 405);
   t.equal((await send(app, 'PUT', '/fhir', { resourceType: 'Patient' })).statusCode, 405);
@@ -79,7 +79,7 @@ t.test('error statuses come as OperationOutcome', async (t) => {
   t.equal(opGet.headers.allow, 'POST', 'its 405 names the method it takes');
   const opPut = await send(app, 'PUT', '/fhir/Patient/p1/$everything');
   t.equal(opPut.statusCode, 405);
-  t.equal(opPut.headers.allow, 'GET, POST', 'a read-only operation takes GET and POST');
+  t.equal(opPut.headers.allow, 'GET, HEAD, POST', 'a read-only operation takes GET (so HEAD) and POST');
   t.equal((await send(app, 'GET', '/fhir/Patient/p1/_history/1/extra')).statusCode, 404, 'unknown path');
   t.equal((await send(app, 'GET', '/fhir/$no-such-op')).statusCode, 404, 'unknown operation');
   t.equal((await send(app, 'GET', '/fhir/lowercase/1')).statusCode, 404, 'not a type name');

@@ -28,6 +28,8 @@ export interface Planned {
   /** Search criteria of a conditional update/patch/delete. */
   condition?: string;
   ifMatch?: EtagCondition;
+  /** On a write, as the If-None-Match header (write-core.ts); a GET entry's is a read's, dispatched. */
+  ifNoneMatch?: EtagCondition;
   ifNoneExist?: string;
   resource?: Resource;
   patch?: unknown[];
@@ -58,6 +60,7 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
   if (id !== undefined) p.id = checkId(id);
   // the same semantics as the If-Match header (http.html#transaction): one parser for both
   p.ifMatch = parseEtags('If-Match', entry.request?.ifMatch);
+  p.ifNoneMatch = parseEtags('If-None-Match', entry.request?.ifNoneMatch);
   if (target.method === 'POST') {
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';

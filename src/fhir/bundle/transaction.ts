@@ -118,7 +118,7 @@ async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: F
 async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirRequest, refs: Map<string, string>): Promise<void> {
   if (p.kind === 'delete') {
     if (p.id === undefined) return void (p.status = 204);
-    p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth, ctx.store);
+    p.record = await deleteInTx(tx, p.type!, p.id, p.ifMatch, req.auth, ctx.store, p.ifNoneMatch);
     p.status = 204;
   } else if (p.kind === 'create') {
     if (p.existing) {
@@ -133,13 +133,13 @@ async function execute(ctx: FhirContext, tx: StoreTx, p: Planned, req: FhirReque
     }
   } else if (p.kind === 'update') {
     const updated = withId(p.resource!, p.id!) as Stored;
-    const r = await updateInTx(tx, updated, p.ifMatch, req.auth, indexResource(updated, ctx.config.baseUrl), ctx.store);
+    const r = await updateInTx(tx, updated, p.ifMatch, req.auth, indexResource(updated, ctx.config.baseUrl), ctx.store, p.ifNoneMatch);
     p.record = r.record;
     p.status = r.status;
   } else if (p.kind === 'patch') {
     // what a patch writes is a resource of this Bundle too: its references to entries and its
     // conditional references (resolved by rewriteAll) are rewritten (a fresh object each attempt: nothing to undo)
-    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth, (patched) => rewriteReferences(patched, refs, []));
+    const r = await patchInTx(ctx, tx, p.type!, p.id!, p.patch!, p.ifMatch, req.auth, (patched) => rewriteReferences(patched, refs, []), p.ifNoneMatch);
     p.record = r.record;
     p.status = r.status;
   }

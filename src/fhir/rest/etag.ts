@@ -59,3 +59,15 @@ export function matchedVersion(
   }
   return current!.versionId;
 }
+
+/**
+ * If-None-Match on a write (RFC 9110 §13.1.2, §13.2.2 step 3): the method must not run when the
+ * condition fails, that is when `*` meets a current representation (a create-only `PUT`) or a
+ * listed tag is the current version; 412 then. Evaluated after If-Match (matchedVersion), as the
+ * RFC orders them. Reads answer 304 instead (read.ts).
+ */
+export function refuseNoneMatch(ifNoneMatch: EtagCondition | undefined, current: VersionRecord | undefined, what: string): void {
+  if (ifNoneMatch === undefined || !etagMatches(ifNoneMatch, current)) return;
+  const cond = ifNoneMatch === '*' ? '*' : ifNoneMatch.map((t) => `"${t}"`).join(', ');
+  throw fhirError('PRECONDITION_FAILED', `If-None-Match ${cond} fails on ${what}: current is W/"${current!.versionId}"${current!.deleted ? ' (a deletion)' : ''}; nothing was written`);
+}

@@ -2,7 +2,7 @@ import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '.
 import { fhirError, FhirError } from '../errors.js';
 import { authorize } from '../../auth/authorize.js';
 import { operationHandlers } from '../operations/index.js';
-import { checkId } from './request-utils.js';
+import { allowHeader, checkId } from './request-utils.js';
 import { throwIfMalformedParameters } from '../operations/parameters-shell.js';
 
 /**
@@ -26,12 +26,14 @@ export async function invokeOperation(ctx: FhirContext, req: FhirRequest, name: 
     const where = level === 'system' ? 'system level' : `${level} level for ${type}`;
     throw fhirError('UNKNOWN_ROUTE', `Operation $${name} is not supported at ${where}`);
   }
-  // RFC 9110 §15.5.6: a 405 names the methods the target does allow
-  const allow = { headers: { allow: handler.affectsState ? 'POST' : 'GET, POST' } };
-  if (req.method !== 'POST' && req.method !== 'GET') throw new FhirError('METHOD_NOT_ALLOWED', `$${name} is invoked with POST${handler.affectsState ? '' : ' or GET'}`, allow);
-  if (req.method === 'GET' && handler.affectsState) throw new FhirError('METHOD_NOT_ALLOWED', `$${name} changes state: invoke it with POST`, allow);
+  // RFC 9110 §15.5.6: a 405 names the methods the target does allow. HEAD is GET without the
+  // content (§9.3.2), so it goes wherever GET goes.
+  const allow = { headers: { allow: allowHeader(handler.affectsState ? 'POST' : 'GET, POST') } };
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  if (method !== 'POST' && method !== 'GET') throw new FhirError('METHOD_NOT_ALLOWED', `$${name} is invoked with POST${handler.affectsState ? '' : ' or GET'}`, allow);
+  if (method === 'GET' && handler.affectsState) throw new FhirError('METHOD_NOT_ALLOWED', `$${name} changes state: invoke it with POST`, allow);
   if (id !== undefined) checkId(id);
   authorize(req.auth, { interaction: 'operation', resourceType: type, operation: name });
-  if (req.method === 'POST') throwIfMalformedParameters(req.body);
-  return handler.handle({ ...req, resourceType: type, id }, ctx);
+  if (method === 'POST') throwIfMalformedParameters(req.body);
+  return handler.handle({ ...req, method, resourceType: type, id }, ctx);
 }

@@ -80,6 +80,14 @@ export function patchBody(req: FhirRequest): unknown[] {
   return req.body;
 }
 
+/**
+ * A 405's `Allow` (RFC 9110 §10.2.1: the methods the target supports): HEAD is served wherever GET
+ * is (the router answers it as GET), so it is named after GET.
+ */
+export function allowHeader(methods: string): string {
+  return methods.replace(/\bGET\b(?!, HEAD)/, 'GET, HEAD');
+}
+
 /** The version ids the server assigns, as strings: `01` is another id, which names no version. */
 export const VERSION = /^[1-9]\d{0,14}$/;
 

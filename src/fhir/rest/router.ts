@@ -6,7 +6,7 @@ import { capabilities } from './capabilities.js';
 import { historyBundle } from './history.js';
 import { invokeOperation } from './operations.js';
 import { readResource, vreadResource } from './read.js';
-import { checkFormat } from './request-utils.js';
+import { allowHeader, checkFormat } from './request-utils.js';
 import { searchResources } from './search.js';
 import { conditionalDelete, conditionalUpdate, createResource, deleteResource, patchResource, updateResource } from './write.js';
 
@@ -18,7 +18,8 @@ import { conditionalDelete, conditionalUpdate, createResource, deleteResource, p
 type M = FhirRequest['method'];
 
 function notAllowed(method: M, path: string, allowed: string): never {
-  throw new FhirError('METHOD_NOT_ALLOWED', `${method} is not allowed on /${path} (allowed: ${allowed})`, { headers: { allow: allowed } });
+  const allow = allowHeader(allowed);
+  throw new FhirError('METHOD_NOT_ALLOWED', `${method} is not allowed on /${path} (allowed: ${allow})`, { headers: { allow } });
 }
 
 function knownType(type: string): string {

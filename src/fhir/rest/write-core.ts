@@ -6,7 +6,7 @@ import type { ResourceStore, SearchIndex, StoreTx, VersionRecord } from '../../s
 import { findConditionalMatches, indexResource } from '../../search/search-service.js';
 import { assertCanSee, assertCanWrite, canSee, inOwnCompartment, patientRestriction } from '../../auth/authorize.js';
 import { conditionKey } from './request-utils.js';
-import { matchedVersion, type EtagCondition } from './etag.js';
+import { matchedVersion, refuseNoneMatch, type EtagCondition } from './etag.js';
 import { prepareIncoming } from './validate-incoming.js';
 import { applyJsonPatch } from './json-patch.js';
 import { refuseBuiltInWrite } from './built-ins.js';
@@ -21,6 +21,8 @@ export type Stored = Resource & { id: string };
 
 /** `If-Match` as parsed from a header or a transaction entry's `request.ifMatch` (etag.ts). */
 export type IfMatch = EtagCondition | undefined;
+/** `If-None-Match` likewise (`request.ifNoneMatch`): a write it fails on answers 412 (etag.ts refuseNoneMatch). */
+export type IfNoneMatch = EtagCondition | undefined;
 
 export interface WriteResult {
   record: VersionRecord;
@@ -193,7 +195,7 @@ export async function createInTx(
 
 /** Update by id; creates the resource when the id is new (update-as-create). */
 export async function updateInTx(
-  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth: AuthContext | undefined, index: SearchIndex, versions: VersionReader,
+  tx: StoreTx, resource: Stored, ifMatch: IfMatch, auth: AuthContext | undefined, index: SearchIndex, versions: VersionReader, ifNoneMatch?: IfNoneMatch,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const stored = await tx.read(resource.resourceType, resource.id);
@@ -206,7 +208,9 @@ export async function updateInTx(
   }
   const current = writable?.rec;
   if (current && !current.deleted) checkReplaceable(auth, current, writable!.body);
-  const record = await putInTx(tx, resource, matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`), index);
+  const ifVersion = matchedVersion(ifMatch, current, `${resource.resourceType}/${resource.id}`);
+  refuseNoneMatch(ifNoneMatch, current, `${resource.resourceType}/${resource.id}`);
+  const record = await putInTx(tx, resource, ifVersion, index);
   return { record, status: current && !current.deleted ? 200 : 201 };
 }
 
@@ -229,6 +233,7 @@ export async function refuseUnmatchedLiveId(tx: StoreTx, type: string, id: strin
 /** Conditional update (https://hl7.org/fhir/R4/http.html#cond-update); `ownBase`: config.baseUrl, for its index. */
 export async function conditionalUpdateInTx(
   tx: StoreTx, resource: Resource, queryString: string, ifMatch: IfMatch, newId: () => string, auth: AuthContext | undefined, ownBase: string, versions: VersionReader,
+  ifNoneMatch?: IfNoneMatch,
 ): Promise<WriteResult> {
   checkWritable(auth, resource);
   const matches = await conditionalMatches(tx, resource.resourceType, queryString, auth);
@@ -239,12 +244,14 @@ export async function conditionalUpdateInTx(
       throw fhirError('BAD_REQUEST', `Resource id "${resource.id}" differs from the matched ${resource.resourceType}/${id}`, `${resource.resourceType}.id`);
     }
     const matched = withId(resource, id);
-    return { record: await putInTx(tx, matched, matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`), indexResource(matched, ownBase)), status: 200 };
+    const ifVersion = matchedVersion(ifMatch, matches[0], `${resource.resourceType}/${id}`);
+    refuseNoneMatch(ifNoneMatch, matches[0], `${resource.resourceType}/${id}`);
+    return { record: await putInTx(tx, matched, ifVersion, indexResource(matched, ownBase)), status: 200 };
   }
   if (resource.id !== undefined) {
     // no match, and an id: update-as-create, unless that id is taken
     await refuseUnmatchedLiveId(tx, resource.resourceType, resource.id, auth);
-    return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase), versions);
+    return updateInTx(tx, resource as Stored, ifMatch, auth, indexResource(resource, ownBase), versions, ifNoneMatch);
   }
   // no match: If-Match names a version of nothing, so it cannot hold
   matchedVersion(ifMatch, undefined, `${resource.resourceType}?${queryString}`);
@@ -257,12 +264,14 @@ export async function patchInTx(
   ctx: FhirContext, tx: StoreTx, type: string, id: string, ops: unknown[], ifMatch: IfMatch, auth?: AuthContext,
   /** A transaction's reference rewriting (fullUrls to ids), applied to the patched resource before it is checked. */
   rewrite?: (patched: Resource) => void,
+  ifNoneMatch?: IfNoneMatch,
 ): Promise<WriteResult> {
   refuseBuiltInWrite(type, id); // before the read: a built-in is not in the store (404 would mislead)
   const current = requireLive(await knownRecord(ctx.store, auth, await tx.read(type, id)), type, id);
   const body = parseRecord(current); // once, for the compartment check and the patch
   checkReplaceable(auth, current, body);
   matchedVersion(ifMatch, current, `${type}/${id}`);
+  refuseNoneMatch(ifNoneMatch, current, `${type}/${id}`);
   const patched = applyJsonPatch(body, ops);
   rewrite?.(patched);
   let resource: Stored;
@@ -279,7 +288,7 @@ export async function patchInTx(
 
 /** Delete by id: idempotent, a missing or already deleted resource is not an error. */
 export async function deleteInTx(
-  tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth: AuthContext | undefined, versions: VersionReader,
+  tx: StoreTx, type: string, id: string, ifMatch: IfMatch, auth: AuthContext | undefined, versions: VersionReader, ifNoneMatch?: IfNoneMatch,
 ): Promise<VersionRecord | undefined> {
   refuseBuiltInWrite(type, id); // a 204 would be false: the definition stays readable
   // another patient's resource, live or deleted, is absent for this token: nothing is deleted
@@ -287,15 +296,24 @@ export async function deleteInTx(
   const current = writable?.rec;
   if (current && !current.deleted) checkReplaceable(auth, current, writable!.body);
   const ifVersion = matchedVersion(ifMatch, current, `${type}/${id}`);
+  refuseNoneMatch(ifNoneMatch, current, `${type}/${id}`);
   if (!current) return undefined;
   return tx.delete(type, id, ifVersion === undefined ? undefined : { ifVersion });
 }
 
-/** Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single). */
-export async function conditionalDeleteInTx(tx: StoreTx, type: string, queryString: string, auth?: AuthContext): Promise<VersionRecord | undefined> {
+/**
+ * Conditional delete: one match is deleted, several answer 412 (conditionalDelete = single).
+ * If-Match is held against the match, as a conditional update holds it: with no match it names a
+ * version of nothing (412, as a delete by id of an unknown id).
+ */
+export async function conditionalDeleteInTx(
+  tx: StoreTx, type: string, queryString: string, auth?: AuthContext, ifMatch?: IfMatch, ifNoneMatch?: IfNoneMatch,
+): Promise<VersionRecord | undefined> {
   const matches = await conditionalMatches(tx, type, queryString, auth);
   if (matches.length > 1) throw fhirError('MULTIPLE_MATCHES', `The criteria match several ${type} resources; refine them to delete one`);
+  const ifVersion = matchedVersion(ifMatch, matches[0], matches.length ? `${type}/${matches[0].id}` : `${type}?${queryString}`);
   if (!matches.length) return undefined;
   refuseBuiltInWrite(type, matches[0].id);
-  return tx.delete(type, matches[0].id);
+  refuseNoneMatch(ifNoneMatch, matches[0], `${type}/${matches[0].id}`);
+  return tx.delete(type, matches[0].id, ifVersion === undefined ? undefined : { ifVersion });
 }

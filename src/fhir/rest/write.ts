@@ -12,7 +12,8 @@ import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
 import { refuseBuiltInWrite } from './built-ins.js';
 import {
-  conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, ifNoneExistCriteria, patchInTx, updateInTx, type Stored,
+  conditionalDeleteInTx, conditionalMatches, conditionalUpdateInTx, createInTx, deleteInTx, ifNoneExistCriteria, patchInTx, updateInTx,
+  type IfMatch, type IfNoneMatch, type Stored,
 } from './write-core.js';
 
 /**
@@ -21,6 +22,14 @@ import {
  * the store's writer lock is never held while a resource is being checked.
  */
 export const newId = (): string => randomUUID();
+
+/**
+ * The preconditions a write holds against the current version: If-Match (412 unless it holds) and
+ * If-None-Match (412 when it holds: `*` on an existing resource, or its current tag), RFC 9110 §13.
+ */
+function writeConditions(req: FhirRequest): { ifMatch: IfMatch; ifNoneMatch: IfNoneMatch } {
+  return { ifMatch: parseEtags('If-Match', req.headers['if-match']), ifNoneMatch: parseEtags('If-None-Match', req.headers['if-none-match']) };
+}
 
 export async function createResource(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'create', resourceType: type });
@@ -40,9 +49,9 @@ export async function updateResource(ctx: FhirContext, req: FhirRequest, type: s
   checkId(id);
   refuseBuiltInWrite(type, id); // before validating a body that could never be stored
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
-  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
+  const { ifMatch, ifNoneMatch } = writeConditions(req);
   const index = indexResource(resource, ctx.config.baseUrl);
-  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index, ctx.store));
+  const { record, status } = await ctx.store.transaction((tx) => updateInTx(tx, resource, ifMatch, req.auth, index, ctx.store, ifNoneMatch));
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${id}`, validationNotes(resource));
 }
@@ -51,9 +60,9 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
   authorize(req.auth, { interaction: 'update', resourceType: type });
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type });
   if (resource.id !== undefined) checkId(resource.id);
-  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
+  const { ifMatch, ifNoneMatch } = writeConditions(req);
   const qs = searchQueryString(req.query);
-  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth, ctx.config.baseUrl, ctx.store));
+  const { record, status } = await ctx.store.transaction((tx) => conditionalUpdateInTx(tx, resource, qs, ifMatch, newId, req.auth, ctx.config.baseUrl, ctx.store, ifNoneMatch));
   noteTouched(req, record);
   return writeResponse(ctx, record, status, preferReturn(req.headers), `${status === 201 ? 'Created' : 'Updated'} ${type}/${record.id}`, validationNotes(resource));
 }
@@ -62,7 +71,7 @@ export async function patchResource(ctx: FhirContext, req: FhirRequest, type: st
   authorize(req.auth, { interaction: 'patch', resourceType: type });
   if (id !== undefined) checkId(id);
   const ops = patchBody(req);
-  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
+  const { ifMatch, ifNoneMatch } = writeConditions(req);
   const qs = id === undefined ? searchQueryString(req.query) : '';
   const { record } = await ctx.store.transaction(async (tx) => {
     let target = id;
@@ -73,7 +82,7 @@ export async function patchResource(ctx: FhirContext, req: FhirRequest, type: st
       }
       target = matches[0].id;
     }
-    return patchInTx(ctx, tx, type, target, ops, ifMatch, req.auth);
+    return patchInTx(ctx, tx, type, target, ops, ifMatch, req.auth, undefined, ifNoneMatch);
   });
   noteTouched(req, record);
   return writeResponse(ctx, record, 200, preferReturn(req.headers), `Patched ${type}/${record.id}`);
@@ -88,14 +97,15 @@ function deleted(req: FhirRequest, rec: VersionRecord | undefined, message: stri
 export async function deleteResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'delete', resourceType: type });
   checkId(id);
-  const ifMatch = parseEtags('If-Match', req.headers['if-match']);
-  const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth, ctx.store));
+  const { ifMatch, ifNoneMatch } = writeConditions(req);
+  const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth, ctx.store, ifNoneMatch));
   return deleted(req, rec, rec ? `Deleted ${type}/${id}` : `${type}/${id} did not exist or was already deleted`);
 }
 
 export async function conditionalDelete(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'delete', resourceType: type });
   const qs = searchQueryString(req.query);
-  const rec = await ctx.store.transaction((tx) => conditionalDeleteInTx(tx, type, qs, req.auth));
+  const { ifMatch, ifNoneMatch } = writeConditions(req);
+  const rec = await ctx.store.transaction((tx) => conditionalDeleteInTx(tx, type, qs, req.auth, ifMatch, ifNoneMatch));
   return deleted(req, rec, rec ? `Deleted ${type}/${rec.id}` : `No ${type} matched; nothing deleted`);
 }

@@ -36,6 +36,7 @@ const header = (name: string, description: string, example?: string) => ({ name,
 export const HEADERS = {
   ifMatch: header('If-Match', 'Version-aware write: the version the change applies to, as its ETag (`W/"3"`); another current version answers 412'),
   ifNoneMatch: header('If-None-Match', 'The ETag(s) the client holds (`W/"3"`, or `*`): 304 Not Modified when the version read matches'),
+  ifNoneMatchWrite: header('If-None-Match', 'A write that must not replace what exists: `*` answers 412 when the resource exists (create-only PUT), an ETag (`W/"3"`) when it is the current version'),
   ifModifiedSince: header('If-Modified-Since', 'An HTTP-date (the Last-Modified the client holds): 304 Not Modified when the version read was last modified at or before it; ignored when If-None-Match is sent'),
   ifNoneExist: header('If-None-Exist', 'Conditional create: search criteria (`identifier=http://x|1`); one match answers 200 and creates nothing, several 412'),
   preferReturn: header('Prefer', 'What the answer carries: `return=minimal` (no body), `return=representation` (the resource; default) or `return=OperationOutcome`'),
@@ -44,14 +45,14 @@ export const HEADERS = {
 
 /** Header parameters of an expanded interaction: only those its code reads. */
 function headerParams(method: string, template: string): unknown[] {
-  const { ifMatch, ifNoneMatch, ifModifiedSince, ifNoneExist, preferReturn, preferHandling } = HEADERS;
+  const { ifMatch, ifNoneMatch, ifNoneMatchWrite, ifModifiedSince, ifNoneExist, preferReturn, preferHandling } = HEADERS;
   const instance = template.endsWith('{id}');
   if (method === 'get' && (instance || template.endsWith('{vid}'))) return [ifNoneMatch, ifModifiedSince];
   if (method === 'get' && (template === '/fhir/{type}' || template.endsWith('{compartmentType}'))) return [preferHandling];
   if (method === 'post' && template.endsWith('/_search')) return [preferHandling];
   if (method === 'post' && template === '/fhir/{type}') return [ifNoneExist, preferReturn];
-  if (method === 'put' || method === 'patch') return [ifMatch, preferReturn];
-  if (method === 'delete') return instance ? [ifMatch, preferReturn] : [preferReturn];
+  // by id or conditional: the conditional forms hold both against the resource their criteria match
+  if (method === 'put' || method === 'patch' || method === 'delete') return [ifMatch, ifNoneMatchWrite, preferReturn];
   return [];
 }
 
