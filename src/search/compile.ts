@@ -137,7 +137,8 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
     // _id and _lastUpdated are the document's own id and lu (storage/types.ts IndexedDoc), not under x
     if (def.code === '_id') return { id: { $exists: v === 'false' } };
     if (def.code === '_lastUpdated') return { lu: { $exists: v === 'false' } };
-    const fields = indexFields(type, def.code).map((f) => `x.${f}`);
+    // (values, and `__m`: the element is there but gave none, index-values.ts; a number's Ranges in `__r`)
+    const fields = indexFields(type, def.code).flatMap((f) => [`x.${f}`, `x.${f}__m`]);
     if (RANGE_NUMBER_PARAMS.has(def.url)) fields.push(`x.${def.code}__r`);
     if (v === 'true') return fields.length === 1 ? { [fields[0]]: { $exists: false } } : { $and: fields.map((f) => ({ [f]: { $exists: false } })) };
     return fields.length === 1 ? { [fields[0]]: { $exists: true } } : { $or: fields.map((f) => ({ [f]: { $exists: true } })) };

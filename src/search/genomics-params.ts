@@ -273,7 +273,10 @@ export const CUSTOM_INDEXERS: Record<string, Record<string, Indexer>> = {
   DiagnosticReport: {
     'assessed-condition': (r, out, keys) => {
       for (const e of (r.extension as Ext[] | undefined) ?? []) {
-        if (e.url?.endsWith('geneticsAssessedCondition')) referenceValues(out, keys, extValue(e));
+        if (!e.url?.endsWith('geneticsAssessedCondition')) continue;
+        const v = extValue(e);
+        if (v !== undefined) out.present(keys);
+        referenceValues(out, keys, v);
       }
     },
   },

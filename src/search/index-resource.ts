@@ -42,7 +42,11 @@ function simpleItem(def: ParamDef, type: string): PlanItem | undefined {
   const build = VALUE_BUILDERS[def.type];
   if (!build || !def.expression) return undefined;
   const keys = keysOf(def.code);
-  const sink: Sink<ValueSink> = (v, t, out) => build(out, keys, v, t);
+  // (every element the expression selects is the parameter's, whatever value it gives: `:missing`)
+  const sink: Sink<ValueSink> = (v, t, out) => {
+    out.present(keys);
+    build(out, keys, v, t);
+  };
   const steps = rootSteps(def.expression, type);
   const needs = needsOf(steps?.length ? [steps] : undefined);
   const terms = def.type === 'token' ? termSystems(def.expression, type) : [];
@@ -52,6 +56,7 @@ function simpleItem(def: ParamDef, type: string): PlanItem | undefined {
   const visitors = terms.map(({ term, system }) => {
     if (!system) return compileVisitor(term, type, sink);
     const coded: Sink<ValueSink> = (v, t, out) => {
+      out.present(keys);
       if (typeof v !== 'string') return build(out, keys, v, t);
       const e = codingEntry(system, v);
       out.add(keys.k, e.token);

@@ -21,7 +21,25 @@ export function fieldOf(name: string): Field {
   return f;
 }
 
+/**
+ * The fields that say whether a parameter has a value (`:missing`): its values `k`, its Ranges
+ * `r` (number parameters) and `m`, set when its expression selected an element that gave neither
+ * (index-values.ts keysOf).
+ */
+export interface PresenceKeys {
+  readonly k: Field;
+  readonly r: Field;
+  readonly m: Field;
+}
+
 export interface ValueSink {
+  /**
+   * The parameter's expression selected an element (whether or not it gives a searchable value):
+   * `:missing` asks for this (search.html#modifiers), and an element that gives no value, a
+   * SampledData for value-quantity, a CodeableConcept with a text only, a Reference with only a
+   * display, is not missing. Recorded in `m` when the resource ends with no `k` or `r` value.
+   */
+  present(keys: PresenceKeys): void;
   /** Adds a value: a string or number once, an object every time. */
   add(f: Field, v: unknown): void;
   /** Makes the field exist from here on in the field order, with no value yet. */
@@ -50,6 +68,15 @@ export class Acc implements ValueSink {
   private readonly sets: Array<Set<unknown> | undefined> = [];
   private readonly keep: boolean[] = [];
   private readonly order: Field[] = [];
+  /** The parameters present() was told of, once each (by their `m` slot). */
+  private readonly found: PresenceKeys[] = [];
+  private readonly isFound: boolean[] = [];
+
+  present(keys: PresenceKeys): void {
+    if (this.isFound[keys.m.id]) return;
+    this.isFound[keys.m.id] = true;
+    this.found.push(keys);
+  }
 
   add(f: Field, v: unknown): void {
     const a = this.slots[f.id];
@@ -94,6 +121,11 @@ export class Acc implements ValueSink {
 
   /** The index document (fields with values, in first-written order); the collector is left empty. */
   finish(): Record<string, unknown[]> {
+    for (const keys of this.found) {
+      this.isFound[keys.m.id] = false;
+      if (!this.slots[keys.k.id]?.length && !this.slots[keys.r.id]?.length) this.add(keys.m, true);
+    }
+    this.found.length = 0;
     const fields: Field[] = [];
     const values: unknown[][] = [];
     for (const f of this.order) {
@@ -132,6 +164,8 @@ export class ListSink implements ValueSink {
     a.push(v);
   }
 
+  present(): void {}
+
   touch(): void {}
 
   set(f: Field, values: unknown[]): void {
@@ -145,6 +179,9 @@ export class ListSink implements ValueSink {
 export class ObjectSink implements ValueSink {
   private readonly seen = new WeakMap<unknown[], Set<unknown>>();
   constructor(readonly out: Record<string, unknown[]>, readonly ownBase: string) {}
+
+  /** (its callers hold the extracted elements, and know which parameters had one) */
+  present(): void {}
 
   add(f: Field, v: unknown): void {
     const arr = (this.out[f.name] ??= []);

@@ -16,6 +16,8 @@ import { foldText } from './shared-strings.js';
  *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit;
  *              a range (comparator, Range): [{lo, hi, lx?, hx?, c, s, clo?, chi?, cc?}] (quantityValues)
  *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
+ *   any        x['p__m'] [true]: the parameter's expression selected an element that gave no value
+ *              (a SampledData for value-quantity, a CodeableConcept with a text only): `:missing`
  * A field's values keep the order they were found in; strings and numbers appear once, objects
  * (dates, quantities, composites) every time.
  */
@@ -32,13 +34,15 @@ export interface Keys {
   ot: Field;
   /** Ranges of a number parameter (`{lo, hi}`, numberValues). */
   r: Field;
+  /** Set (`[true]`) when the parameter's element is there but gave no value (index-sink.ts present). */
+  m: Field;
   /** Name of the `:identifier` field of a reference parameter (its own Keys via keysOf). */
   i: string;
 }
 const keysCache = new Map<string, Keys>();
 export function keysOf(k: string): Keys {
   let keys = keysCache.get(k);
-  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), i: `${k}__i` }));
+  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), i: `${k}__i` }));
   return keys;
 }
 

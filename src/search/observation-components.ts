@@ -212,6 +212,13 @@ function component(c: Comp, out: ValueSink, f: ComponentFields, genetic: Genetic
   // The code's values: its coding entry when coded once, else the generic token values.
   let codeEntry: CodingEntry | undefined;
   let codes: unknown[] | undefined;
+  // Each element a parameter's expression selects makes it present, whatever it gives (`:missing`,
+  // index-sink.ts present): a code or answer with a text only, a SampledData answer.
+  if (c.code) out.present(CODE);
+  if (c.dataAbsentReason) out.present(ABSENT);
+  if (c.valueCodeableConcept) out.present(CONCEPT);
+  // component-value-quantity is `(… as Quantity) | (… as SampledData)`: a SampledData gives no value
+  if (c.valueQuantity || c.valueSampledData) out.present(QUANTITY);
   if (c.code) {
     const cd = soleCoding(c.code);
     if (cd) {

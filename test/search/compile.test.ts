@@ -31,7 +31,9 @@ t.test('token forms, OR, AND and escaping', async (t) => {
   t.same(await compile('Observation', 'status:not=final'), { $nor: [{ 'x.status': 'final' }] });
   t.same(await compile('Observation', 'code:text=Genetic'), { 'x.code__t': { $regex: '(^|\\s)genetic' } });
   t.same(await compile('Patient', 'identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|123'), { 'x.identifier__ot': 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|123' });
-  t.same(await compile('Observation', 'status:missing=true'), { 'x.status': { $exists: false } });
+  // (`__m`: the element is there but gave no value, index-values.ts)
+  t.same(await compile('Observation', 'status:missing=true'), { $and: [{ 'x.status': { $exists: false } }, { 'x.status__m': { $exists: false } }] });
+  t.same(await compile('Observation', 'status:missing=false'), { $or: [{ 'x.status': { $exists: true } }, { 'x.status__m': { $exists: true } }] });
   t.same(await compile('Observation', '_id=a,b'), { id: { $in: ['a', 'b'] } });
   t.same(await compile('Observation', '_tag=s|t'), { 'x._tag': 's|t' });
   // no prefixes on tokens: a code that starts like one is the code
@@ -41,7 +43,8 @@ t.test('token forms, OR, AND and escaping', async (t) => {
 
 t.test('union aliases compile to an $or over both index fields', async (t) => {
   t.same(await compile('Observation', 'combo-code=48018-6'), { $or: [{ 'x.code': '48018-6' }, { 'x.component-code': '48018-6' }] });
-  t.same(await compile('Observation', 'combo-code:missing=true'), { $and: [{ 'x.code': { $exists: false } }, { 'x.component-code': { $exists: false } }] });
+  t.same(await compile('Observation', 'combo-code:missing=true'), { $and: [
+    { 'x.code': { $exists: false } }, { 'x.code__m': { $exists: false } }, { 'x.component-code': { $exists: false } }, { 'x.component-code__m': { $exists: false } }] });
 });
 
 t.test('strings and uris', async (t) => {
@@ -111,7 +114,7 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('Observation', 'value-quantity=ne5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $exists: true, $not: { $gte: 4.5, $lt: 5.5 } } }, { lo: { $lt: 4.5 } }, { hi: { $gte: 5.5 } }] } } });
   // a number that may be a Range: its own field for the Ranges
   t.same(await compile('RiskAssessment', 'probability=gt0.5'), { $or: [{ 'x.probability': { $elemMatch: { $gt: 0.5 } } }, { 'x.probability__r': { $elemMatch: { hi: { $gt: 0.5 } } } }] });
-  t.same(await compile('RiskAssessment', 'probability:missing=true'), { $and: [{ 'x.probability': { $exists: false } }, { 'x.probability__r': { $exists: false } }] });
+  t.same(await compile('RiskAssessment', 'probability:missing=true'), { $and: [{ 'x.probability': { $exists: false } }, { 'x.probability__m': { $exists: false } }, { 'x.probability__r': { $exists: false } }] });
   t.same(await compile('Observation', 'component-code-value-concept=http://loinc.org|48018-6$HGNC:3236'), { 'x.component-code-value-concept': 'http://loinc.org|48018-6$HGNC:3236' });
   t.same(await compile('Observation', 'code-value-quantity=8480-6$gt100'), { 'x.code-value-quantity': { $elemMatch: { c0: '8480-6', c1: { $elemMatch: { $or: [{ n: { $gt: 100 } }, { hi: { $gt: 100 } }] } } } } });
   t.same(await compile('Observation', 'genomic-region=NC_000007.14:55019016-55211628'), {

@@ -160,6 +160,11 @@ export function rangedValues(): R[] {
     valueQuantity: ucum(value, code, comparator),
     ...(i === 1 ? { component: [{ code: loinc('8462-4'), valueQuantity: ucum(40, 'mmol/L', '>') }] } : {}),
   }));
+  // values and component answers that are there but give no searchable value (`:missing` counts them)
+  const sampled = { origin: { value: 0, system: 'http://unitsofmeasure.org', code: 'mV' }, period: 10, dimensions: 1, data: '1 2 3' };
+  out.push({ resourceType: 'Observation', id: 'sd0', status: 'final', code: loinc('8867-4'), subject: { reference: 'Patient/px1' }, valueSampledData: sampled });
+  out.push({ resourceType: 'Observation', id: 'sd1', status: 'final', code: loinc('8867-4'), subject: { reference: 'Patient/px2' }, component: [{ code: loinc('8462-4'), valueSampledData: sampled }] });
+  out.push({ resourceType: 'Observation', id: 'cct0', status: 'final', code: loinc('8867-4'), subject: { reference: 'Patient/px3' }, valueCodeableConcept: { text: 'trace' } });
   const age = (value: number) => ({ value, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' });
   const onsets: Array<Record<string, unknown>> = [
     { onsetAge: age(35) }, { onsetRange: { low: age(30), high: age(40) } }, { onsetRange: { low: age(50) } },

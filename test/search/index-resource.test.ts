@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Resource } from '@medplum/fhirtypes';
 import { regionBin } from '../../src/genomics/operations/bins.js';
 import { computeIndex } from '../../src/search/index-resource.js';
 import { compileExtractor } from '../../src/search/fhirpath-extract.js';
@@ -12,15 +13,21 @@ const BASE = testConfig().baseUrl;
 
 /** Write-time index values: the hand-compiled component pass agrees with the generic FHIRPath path; odd shapes never throw. */
 t.test('the single-pass Observation component indexer equals the generic expression path', async (t) => {
-  const observations = [...buildDataset(), ...generateGenomicData({ variants: 50, patients: 2, seed: 5 })].filter((r) => r.resourceType === 'Observation');
+  // components whose elements give no value: present all the same (`__m`, :missing)
+  const sampled = { origin: { value: 0 }, period: 1, dimensions: 1, data: '1' };
+  const odd = [{ code: { text: 'c' }, valueSampledData: sampled, dataAbsentReason: { text: 'r' } }, { code: { coding: [{ code: 'x' }] }, valueCodeableConcept: { text: 'a' } }, { code: { text: 'q' }, valueQuantity: { unit: 'mg' } }]
+    .map((c, i) => ({ resourceType: 'Observation', id: `odd${i}`, status: 'final', code: { text: 'o' }, component: [c] }) as unknown as Resource);
+  const observations = [...buildDataset(), ...generateGenomicData({ variants: 50, patients: 2, seed: 5 }), ...odd].filter((r) => r.resourceType === 'Observation');
   for (const code of ['component-code', 'component-value-concept', 'component-value-quantity', 'component-data-absent-reason']) {
     const def = getParam('Observation', code)!;
     const extract = compileExtractor(def.expression!, 'Observation');
     for (const r of observations) {
       const generic: IndexEntries = {};
-      for (const e of extract(r)) ENTRY_BUILDERS[def.type]!(generic, code, e, BASE);
+      const found = extract(r);
+      for (const e of found) ENTRY_BUILDERS[def.type]!(generic, code, e, BASE);
       const fast = computeIndex(r, BASE) as IndexEntries;
       t.same(fast[code] ?? [], generic[code] ?? [], `${code} on ${r.id}`);
+      t.same(fast[`${code}__m`], found.length && !generic[code]?.length ? [true] : undefined, `${code}__m on ${r.id}`);
     }
   }
 });

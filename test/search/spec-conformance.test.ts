@@ -92,7 +92,8 @@ t.test('a Timing is searched by its outer limits, not event by event (search.htm
   t.same(await ids(app, '/fhir/Observation?date=2021-02'), ['both']);
   t.same(await ids(app, '/fhir/Observation?date=ge2021-02-12'), ['ev', 'open']);
   t.same(await ids(app, '/fhir/Observation?date=lt2021-02-01'), ['ev']);
-  t.same(await ids(app, '/fhir/Observation?date:missing=true'), ['none'], 'a Timing with neither events nor bounds has no date');
+  t.same(await ids(app, '/fhir/Observation?date:missing=false'), ['both', 'ev', 'none', 'open'], 'a Timing with neither events nor bounds is no date range, but it is the element date selects (:missing)');
+  t.same(await ids(app, '/fhir/Observation?date=ge1900'), ['both', 'ev', 'open'], 'and no date search finds it');
 });
 
 t.test('a quantity search that names the UCUM system matches quantities in UCUM, converted, but not a bare unit without a system (search.html#quantity)', async (t) => {
@@ -200,4 +201,43 @@ t.test('Periods open at either end: le/ge are "the range below/above overlaps, o
   t.same(await date('eb2020-03-05'), ['until-mar4']);
   t.same(await date('ge2030'), ['from-mar4'], 'an ongoing Period reaches any later date');
   t.same(await date('le1900'), ['until-mar4'], 'a Period without start reaches any earlier date');
+});
+
+t.test(':missing asks whether the parameter\'s expression selects an element, not whether that element gave a searchable value (search.html#modifiers)', async (t) => {
+  const app = await testApp(t);
+  const sampled = { origin: { value: 0, system: 'http://unitsofmeasure.org', code: 'mV' }, period: 10, dimensions: 1, data: '1 2 3' };
+  const o = (id: string, more: Record<string, unknown>) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, ...more });
+  const comp = (value: Record<string, unknown>) => ({ component: [{ code: { text: 'c' }, ...value }] });
+  await load(app, [
+    o('qty', { valueQuantity: { value: 1, system: 'http://unitsofmeasure.org', code: 'mg' } }),
+    // value-quantity is `(Observation.value as Quantity) | (Observation.value as SampledData)`
+    o('sampled', { valueSampledData: sampled }),
+    o('str', { valueString: 'text' }),
+    o('concept-text', { valueCodeableConcept: { text: 'only a text' } }),
+    o('period', { valuePeriod: { start: '2020-01-01' } }),
+    o('c-sampled', comp({ valueSampledData: sampled })),
+    o('c-concept-text', comp({ valueCodeableConcept: { text: 'only a text' } })),
+    o('subject-display', { subject: { display: 'someone' } }),
+    o('subject-identifier', { subject: { identifier: { system: 'urn:mrn', value: 'M1' } } }),
+    o('none', {}),
+  ]);
+  const q = (qs: string) => ids(app, `/fhir/Observation?${qs}`);
+  t.same(await q('value-quantity:missing=false'), ['qty', 'sampled'], 'a SampledData is a value of value-quantity');
+  t.same(await q('value-quantity:missing=true'), ['c-concept-text', 'c-sampled', 'concept-text', 'none', 'period', 'str', 'subject-display', 'subject-identifier']);
+  t.same(await q('component-value-quantity:missing=false'), ['c-sampled']);
+  t.same(await q('combo-value-quantity:missing=false'), ['c-sampled', 'qty', 'sampled']);
+  t.notOk((await q('combo-value-quantity:missing=true')).includes('c-sampled'));
+  // a CodeableConcept with a text only is found by :text, so it cannot be missing
+  t.same(await q('value-concept:text=only'), ['concept-text']);
+  t.same(await q('value-concept:missing=false'), ['concept-text']);
+  t.notOk((await q('value-concept:missing=true')).includes('concept-text'));
+  t.same(await q('component-value-concept:missing=false'), ['c-concept-text']);
+  // other choices stay missing for a parameter that does not name their type
+  t.same(await q('value-string:missing=false'), ['concept-text', 'str'], '(Observation.value as CodeableConcept).text');
+  t.same(await q('value-date:missing=false'), ['period']);
+  t.same(await q('value-concept:missing=true'), ['c-concept-text', 'c-sampled', 'none', 'period', 'qty', 'sampled', 'str', 'subject-display', 'subject-identifier']);
+  // a Reference with a display or an identifier only is a subject all the same
+  t.same(await q('subject:identifier=urn:mrn|M1'), ['subject-identifier']);
+  t.same(await q('subject:missing=false'), ['subject-display', 'subject-identifier']);
+  t.notOk((await q('subject:missing=true')).some((id) => id.startsWith('subject-')));
 });
