@@ -158,6 +158,41 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.same(marks((await s.history({ resourceType: 'Patient', id: 'r1', limit: 2, beforeSeq: (await s.history({ limit: 3 })).records[1].seq })).records), ['r1/4+', 'r1/3'], 'on a later page');
   });
 
+  withStore('history leaves out the resources it is told to hide (stored rows under built-in ids)', async (t, s) => {
+    const sp = (id: string) => ({ resourceType: 'SearchParameter', id }) as Resource & { id: string };
+    await put(s, sp('hid'));
+    await put(s, { resourceType: 'Patient', id: 'p1' });
+    await put(s, sp('own'));
+    await sleep(5);
+    const mid = await put(s, sp('hid'));
+    await s.transaction((tx) => tx.delete('SearchParameter', 'hid'));
+    await put(s, sp('own'));
+    const hide = { SearchParameter: ['hid', 'absent'], OperationDefinition: ['hid'] };
+    const keys = (rs: Array<{ resourceType: string; id: string; versionId: number }>) => rs.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`);
+    const type = await s.history({ resourceType: 'SearchParameter', limit: 10, hide });
+    t.same(keys(type.records), ['SearchParameter/own/2', 'SearchParameter/own/1'], 'type level: the hidden versions (a tombstone too) are left out');
+    t.equal(type.total, 2, 'and not counted');
+    const sys = await s.history({ limit: 10, hide });
+    t.same(keys(sys.records), ['SearchParameter/own/2', 'SearchParameter/own/1', 'Patient/p1/1'], 'system level');
+    t.equal(sys.total, 3);
+    const since = await s.history({ limit: 10, since: Date.parse(mid.lastUpdated), hide });
+    t.same([keys(since.records), since.total], [['SearchParameter/own/2'], 1], '_since: counted in its range only');
+    const before = await s.history({ limit: 10, before: Date.parse(mid.lastUpdated) - 1, hide });
+    t.same([keys(before.records), before.total], [['SearchParameter/own/1', 'Patient/p1/1'], 2], '_at too');
+    const seen: string[] = [];
+    let cursor: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const p = await s.history({ limit: 1, beforeSeq: cursor, hide });
+      t.equal(p.total, 3, 'the total does not depend on the cursor');
+      seen.push(...keys(p.records));
+      if (!p.records.length) break;
+      cursor = p.records[p.records.length - 1].seq;
+    }
+    t.same(seen, keys(sys.records), 'pages of one: every shown version once, none hidden');
+    t.equal((await s.history({ limit: 10 })).total, 6, 'without hide: every version');
+    t.equal((await s.history({ resourceType: 'Patient', limit: 10, hide })).total, 1, 'another type: unchanged');
+  });
+
   withStore('search over IndexedDoc fields', async (t, s) => {
     const obs = (id: string, code: string, n: number) =>
       put(s, { resourceType: 'Observation', id, status: 'final', code: {} }, { code: [code, 'http://x|all'], n: [n] });
