@@ -328,10 +328,11 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     await put(s, { resourceType: 'Patient', id: 'rt', active: false }, { name: ['rt'] });
     if (!s.supportsTransactions()) return; // a transaction Bundle needs them (answered 501 before anything runs)
     const failed = new Error('a GET entry failed');
+    const inTx: string[] = [];
     const seen = await s.transaction(async (tx: StoreTx) => {
       await tx.put({ resourceType: 'Patient', id: 'rt', active: true }, { name: ['rt'] });
       await tx.put({ resourceType: 'Patient', id: 'rt2' }, { name: ['rt'] });
-      const view = readThrough(s, tx);
+      const view = readThrough(s, tx, [{ resourceType: 'Patient', id: 'rt' }, { resourceType: 'Patient', id: 'rt2' }]);
       // what a handler may await together reaches the transaction one call at a time (a MongoDB session needs it)
       const [read, v1, v2, v3, found, history] = await Promise.all([
         view.read('Patient', 'rt'),
@@ -346,11 +347,17 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
       t.equal((body(v2) as { active?: boolean }).active, true, 'vread of the version the transaction writes');
       t.equal(v3, undefined, 'no version beyond it');
       t.same([found.records.map((r) => r.id), found.total], [['rt', 'rt2'], 2], 'search: staged writes beside committed ones');
-      t.equal(history.total, 1, 'history: committed versions only');
+      t.same([history.records.map((r) => r.versionId), history.total], [[2, 1], 2], 'history: the version the transaction writes, then the committed one');
+      const type = await view.history({ resourceType: 'Patient', limit: 10 });
+      t.same(type.records.map((r) => `${r.id}/${r.versionId}`), ['rt2/1', 'rt/2', 'rt/1'], 'type history: newest first');
+      inTx.push(...type.records.map((r) => `${r.id}/${r.versionId}@${r.seq}`));
+      const paged = await view.history({ limit: 1, beforeSeq: type.records[0].seq });
+      t.same(paged.records.map((r) => `${r.id}/${r.versionId}`), ['rt/2'], 'a cursor among them');
       await view.transaction(async () => t.fail('a write through the view ran')).then(() => t.fail('no write through the view'), (e: Error) => t.match(e.message, /cannot write/, 'no write through the view'));
       return 'ran';
     }, { multi: true });
     t.equal(seen, 'ran');
+    t.same((await s.history({ resourceType: 'Patient', limit: 10 })).records.map((r) => `${r.id}/${r.versionId}@${r.seq}`), inTx, 'committed: the same versions, at the sequence the view gave them');
     try {
       await s.transaction(async (tx: StoreTx) => {
         await tx.put({ resourceType: 'Patient', id: 'rt3' }, { name: ['rt'] });
