@@ -93,6 +93,12 @@ export interface HistoryQuery {
    * whole history collection) leaves `total` out. Counted when absent.
    */
   total?: boolean;
+  /**
+   * Resources (ids by type) whose versions are left out, of the records and the total alike: the
+   * built-in definitions' ids, which stored data cannot shadow (src/fhir/rest/built-ins.ts). A
+   * store that holds none of them runs the query unchanged.
+   */
+  hide?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface HistoryResult {

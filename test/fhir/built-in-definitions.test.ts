@@ -132,3 +132,40 @@ t.test('a stored SearchParameter under a built-in id (written before the 405 rul
   const two = (await send(app, 'GET', '/fhir?_type=SearchParameter,Patient&_id=Resource-id&_total=accurate')).json();
   t.equal(two.total, 1, '_type with another type: the built-in once');
 });
+
+t.test('type and system history hide the stored versions under a built-in id, as search does', async (t) => {
+  // such a row is older than the 405 rule, or than the release that made the id built-in (or was
+  // loaded into the store directly): instance history already answers the built-in's one version
+  const app = await testApp(t);
+  const store = (app as unknown as { store: ResourceStore }).store;
+  const sp = hijack as SearchParameter & { id: string };
+  await store.transaction(async (tx) => { await tx.put(sp, indexResource(sp, 'http://localhost/fhir')); });
+  await store.transaction(async (tx) => { await tx.put({ ...sp, status: 'active' }, indexResource(sp, 'http://localhost/fhir')); });
+  await store.transaction(async (tx) => { await tx.delete('SearchParameter', 'Resource-id'); });
+  const od = { resourceType: 'OperationDefinition', id: 'find-subject-variants', name: 'x', status: 'draft', kind: 'operation', code: 'x', system: false, type: false, instance: false } as const;
+  await store.transaction(async (tx) => { await tx.put(od as never, {}); });
+  t.equal((await send(app, 'PUT', '/fhir/SearchParameter/my-sp', { ...hijack, id: 'my-sp', url: 'http://example.org/own' })).statusCode, 201);
+  t.equal((await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1' })).statusCode, 201);
+
+  type Hist = { total?: number; entry?: Array<{ fullUrl: string }>; link: Array<{ relation: string; url: string }> };
+  const ids = (b: Hist) => (b.entry ?? []).map((e) => e.fullUrl.replace('http://localhost/fhir/', ''));
+  const type = (await send(app, 'GET', '/fhir/SearchParameter/_history')).json() as Hist;
+  t.same(ids(type), ['SearchParameter/my-sp'], 'type history: the stored SearchParameter/Resource-id is not listed');
+  t.equal(type.total, 1, 'nor counted');
+  const ops = (await send(app, 'GET', '/fhir/OperationDefinition/_history')).json() as Hist;
+  t.same([ids(ops), ops.total], [[], 0], 'OperationDefinition too');
+  const system = (await send(app, 'GET', '/fhir/_history')).json() as Hist;
+  t.same(ids(system), ['Patient/p1', 'SearchParameter/my-sp'], 'system history');
+  t.equal(system.total, 2);
+  // paged one by one: the pages list what the total counts, none of the hidden versions
+  const seen: string[] = [];
+  let url: string | undefined = '/fhir/_history?_count=1';
+  while (url) {
+    const b = (await send(app, 'GET', url.replace('http://localhost', ''))).json() as Hist;
+    seen.push(...ids(b));
+    url = b.link.find((l) => l.relation === 'next')?.url;
+  }
+  t.same(seen, ['Patient/p1', 'SearchParameter/my-sp'], 'paged');
+  const inst = (await send(app, 'GET', '/fhir/SearchParameter/Resource-id/_history')).json() as Hist;
+  t.same([inst.total, ids(inst)], [1, ['SearchParameter/Resource-id']], 'instance history: the built-in\'s one version, as before');
+});

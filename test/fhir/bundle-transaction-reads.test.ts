@@ -78,3 +78,44 @@ t.test("a read entry's lastModified is its version's meta.lastUpdated, to the mi
     t.equal(read.response.lastModified, write.response.lastModified, `${type}: the same as the write entry of that version`);
   }
 });
+
+t.test("a _history entry lists the transaction's own versions beside the committed ones, as read entries see them", async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/old', { resourceType: 'Patient', id: 'old' });
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', active: false });
+  await send(app, 'PUT', '/fhir/Observation/o1', { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' } });
+  const res = await send(app, 'POST', '/fhir', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: [
+      { request: { method: 'GET', url: 'Patient/p1/_history' } },
+      { request: { method: 'GET', url: 'Patient/new/_history' } },
+      { request: { method: 'GET', url: 'Patient/_history' } },
+      { request: { method: 'GET', url: '_history?_count=2' } },
+      { request: { method: 'GET', url: 'Patient/old/_history' } },
+      { request: { method: 'GET', url: 'Observation/_history' } },
+      { resource: { resourceType: 'Patient', id: 'p1', active: true }, request: { method: 'PUT', url: 'Patient/p1' } },
+      { resource: { resourceType: 'Patient', id: 'new' }, request: { method: 'PUT', url: 'Patient/new' } },
+      { request: { method: 'DELETE', url: 'Patient/old' } },
+    ],
+  });
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  type H = { total?: number; entry?: Array<{ fullUrl: string; resource?: { active?: boolean }; request: { method: string }; response: { status: string; etag: string } }>; link: Array<{ relation: string; url: string }> };
+  const [p1, fresh, type, system, old, obs] = res.json().entry.slice(0, 6).map((e: { resource: H }) => e.resource) as H[];
+  const list = (b: H) => (b.entry ?? []).map((e) => `${e.fullUrl.replace('http://localhost/fhir/', '')} ${e.request.method} ${e.response.etag}`);
+  t.same(list(p1), ['Patient/p1 PUT W/"2"', 'Patient/p1 POST W/"1"'], 'instance: the version the PUT writes first');
+  t.equal(p1.total, 2);
+  t.equal(p1.entry![0].resource!.active, true, 'with its content');
+  t.same(list(fresh), ['Patient/new POST W/"1"'], 'a resource the transaction creates has a history of one');
+  t.same(list(type), ['Patient/new POST W/"1"', 'Patient/p1 PUT W/"2"', 'Patient/old DELETE W/"2"', 'Patient/p1 POST W/"1"', 'Patient/old POST W/"1"'], 'type level, newest first (the DELETE ran first)');
+  t.equal(type.total, 5);
+  t.same(list(system), ['Patient/new POST W/"1"', 'Patient/p1 PUT W/"2"'], 'system level, paged');
+  t.equal(system.total, 6);
+  t.same(list(old), ['Patient/old DELETE W/"2"', 'Patient/old POST W/"1"'], 'a deletion is a version');
+  t.same(list(obs), ['Observation/o1 POST W/"1"'], 'another type: the committed versions only');
+  // after commit the history reads the same, and the next link of a page that ended among the
+  // transaction's versions continues where it ended
+  const after = (await send(app, 'GET', '/fhir/Patient/_history')).json() as H;
+  t.same(list(after), list(type), 'committed: the same history');
+  const next = system.link.find((l) => l.relation === 'next')!.url.replace('http://localhost', '');
+  t.same(list((await send(app, 'GET', next)).json()), ['Patient/old DELETE W/"2"', 'Observation/o1 POST W/"1"'], 'the next page, after commit');
+});

@@ -158,6 +158,41 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     t.same(marks((await s.history({ resourceType: 'Patient', id: 'r1', limit: 2, beforeSeq: (await s.history({ limit: 3 })).records[1].seq })).records), ['r1/4+', 'r1/3'], 'on a later page');
   });
 
+  withStore('history leaves out the resources it is told to hide (stored rows under built-in ids)', async (t, s) => {
+    const sp = (id: string) => ({ resourceType: 'SearchParameter', id }) as Resource & { id: string };
+    await put(s, sp('hid'));
+    await put(s, { resourceType: 'Patient', id: 'p1' });
+    await put(s, sp('own'));
+    await sleep(5);
+    const mid = await put(s, sp('hid'));
+    await s.transaction((tx) => tx.delete('SearchParameter', 'hid'));
+    await put(s, sp('own'));
+    const hide = { SearchParameter: ['hid', 'absent'], OperationDefinition: ['hid'] };
+    const keys = (rs: Array<{ resourceType: string; id: string; versionId: number }>) => rs.map((r) => `${r.resourceType}/${r.id}/${r.versionId}`);
+    const type = await s.history({ resourceType: 'SearchParameter', limit: 10, hide });
+    t.same(keys(type.records), ['SearchParameter/own/2', 'SearchParameter/own/1'], 'type level: the hidden versions (a tombstone too) are left out');
+    t.equal(type.total, 2, 'and not counted');
+    const sys = await s.history({ limit: 10, hide });
+    t.same(keys(sys.records), ['SearchParameter/own/2', 'SearchParameter/own/1', 'Patient/p1/1'], 'system level');
+    t.equal(sys.total, 3);
+    const since = await s.history({ limit: 10, since: Date.parse(mid.lastUpdated), hide });
+    t.same([keys(since.records), since.total], [['SearchParameter/own/2'], 1], '_since: counted in its range only');
+    const before = await s.history({ limit: 10, before: Date.parse(mid.lastUpdated) - 1, hide });
+    t.same([keys(before.records), before.total], [['SearchParameter/own/1', 'Patient/p1/1'], 2], '_at too');
+    const seen: string[] = [];
+    let cursor: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const p = await s.history({ limit: 1, beforeSeq: cursor, hide });
+      t.equal(p.total, 3, 'the total does not depend on the cursor');
+      seen.push(...keys(p.records));
+      if (!p.records.length) break;
+      cursor = p.records[p.records.length - 1].seq;
+    }
+    t.same(seen, keys(sys.records), 'pages of one: every shown version once, none hidden');
+    t.equal((await s.history({ limit: 10 })).total, 6, 'without hide: every version');
+    t.equal((await s.history({ resourceType: 'Patient', limit: 10, hide })).total, 1, 'another type: unchanged');
+  });
+
   withStore('search over IndexedDoc fields', async (t, s) => {
     const obs = (id: string, code: string, n: number) =>
       put(s, { resourceType: 'Observation', id, status: 'final', code: {} }, { code: [code, 'http://x|all'], n: [n] });
@@ -293,10 +328,11 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
     await put(s, { resourceType: 'Patient', id: 'rt', active: false }, { name: ['rt'] });
     if (!s.supportsTransactions()) return; // a transaction Bundle needs them (answered 501 before anything runs)
     const failed = new Error('a GET entry failed');
+    const inTx: string[] = [];
     const seen = await s.transaction(async (tx: StoreTx) => {
       await tx.put({ resourceType: 'Patient', id: 'rt', active: true }, { name: ['rt'] });
       await tx.put({ resourceType: 'Patient', id: 'rt2' }, { name: ['rt'] });
-      const view = readThrough(s, tx);
+      const view = readThrough(s, tx, [{ resourceType: 'Patient', id: 'rt' }, { resourceType: 'Patient', id: 'rt2' }]);
       // what a handler may await together reaches the transaction one call at a time (a MongoDB session needs it)
       const [read, v1, v2, v3, found, history] = await Promise.all([
         view.read('Patient', 'rt'),
@@ -311,11 +347,17 @@ export function runStoreContract(t: Test, factory: StoreFactory): void {
       t.equal((body(v2) as { active?: boolean }).active, true, 'vread of the version the transaction writes');
       t.equal(v3, undefined, 'no version beyond it');
       t.same([found.records.map((r) => r.id), found.total], [['rt', 'rt2'], 2], 'search: staged writes beside committed ones');
-      t.equal(history.total, 1, 'history: committed versions only');
+      t.same([history.records.map((r) => r.versionId), history.total], [[2, 1], 2], 'history: the version the transaction writes, then the committed one');
+      const type = await view.history({ resourceType: 'Patient', limit: 10 });
+      t.same(type.records.map((r) => `${r.id}/${r.versionId}`), ['rt2/1', 'rt/2', 'rt/1'], 'type history: newest first');
+      inTx.push(...type.records.map((r) => `${r.id}/${r.versionId}@${r.seq}`));
+      const paged = await view.history({ limit: 1, beforeSeq: type.records[0].seq });
+      t.same(paged.records.map((r) => `${r.id}/${r.versionId}`), ['rt/2'], 'a cursor among them');
       await view.transaction(async () => t.fail('a write through the view ran')).then(() => t.fail('no write through the view'), (e: Error) => t.match(e.message, /cannot write/, 'no write through the view'));
       return 'ran';
     }, { multi: true });
     t.equal(seen, 'ran');
+    t.same((await s.history({ resourceType: 'Patient', limit: 10 })).records.map((r) => `${r.id}/${r.versionId}@${r.seq}`), inTx, 'committed: the same versions, at the sequence the view gave them');
     try {
       await s.transaction(async (tx: StoreTx) => {
         await tx.put({ resourceType: 'Patient', id: 'rt3' }, { name: ['rt'] });

@@ -4,7 +4,7 @@ import {
   COLLECTIONS, buildVersionDocs, indexedDocFromDoc, indexVersionWrite, lockUpdate, recordFromDoc, reindexScan, reindexUpdate, seqReservation, type ResourceDoc,
 } from '../../src/storage/mongodb/layout.js';
 import {
-  assertSafeFilter, searchProjection, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
+  assertSafeFilter, searchProjection, hiddenLookups, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, searchFilter, searchOptions, transactionsSupported,
 } from '../../src/storage/mongodb/queries.js';
 import { mergeStagedPage } from '../../src/storage/mongodb/staged-merge.js';
 import { storedJson } from '../../src/storage/stored-json.js';
@@ -162,6 +162,22 @@ t.test('history queries', async (t) => {
   t.same(predecessorTombstonesFilter([{ t: 'Patient', id: 'p1', v: 3 }, { t: 'Patient', id: 'p1', v: 2, d: true }, { t: 'Patient', id: 'p2', v: 1 }]),
     { _id: { $in: ['Patient/p1/2'] }, d: true }, 'the predecessors of live versions after the first');
   t.equal(predecessorTombstonesFilter([{ t: 'Patient', id: 'p2', v: 1 }]), undefined, 'nothing to look up');
+});
+
+t.test('history leaves out the hidden resources the collection holds (stored rows under built-in ids)', async (t) => {
+  const hide = { SearchParameter: ['a', 'b'], OperationDefinition: ['c'] };
+  t.same(hiddenLookups({ limit: 5, hide }), [
+    { t: 'SearchParameter', filter: { t: 'SearchParameter', id: { $in: ['a', 'b'] } } },
+    { t: 'OperationDefinition', filter: { t: 'OperationDefinition', id: { $in: ['c'] } } },
+  ], 'system level: one id lookup per type');
+  t.same(hiddenLookups({ resourceType: 'SearchParameter', limit: 5, hide }).map((l) => l.t), ['SearchParameter'], 'type level: its own type only');
+  t.same(hiddenLookups({ resourceType: 'SearchParameter', id: 'b', limit: 5, hide }), [{ t: 'SearchParameter', filter: { t: 'SearchParameter', id: { $in: ['b'] } } }], 'instance level: that id');
+  t.same(hiddenLookups({ resourceType: 'Patient', limit: 5, hide }), [], 'another type: nothing to look up');
+  t.same(hiddenLookups({ limit: 5 }), [], 'no hide');
+  const held = [{ t: 'SearchParameter', ids: ['a'] }, { t: 'OperationDefinition', ids: [] }];
+  t.same(historyFilter({ limit: 5, beforeSeq: 9, hide }, true, held), { seq: { $lt: 9 }, $nor: [{ t: 'SearchParameter', id: { $in: ['a'] } }] }, 'the page leaves out what is held');
+  t.same(historyCount({ limit: 5, hide }, held)?.filter, { $nor: [{ t: 'SearchParameter', id: { $in: ['a'] } }] }, 'and so does the total');
+  t.same(historyFilter({ resourceType: 'SearchParameter', limit: 5, hide }, true, []), { t: 'SearchParameter' }, 'none held: the query unchanged');
 });
 
 t.test('topology, sequence, lock and error classification', async (t) => {

@@ -199,7 +199,9 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, ent
     // made (../../storage/tx-view.ts): a transaction succeeds or fails as a whole
     // (http.html#transaction), so a GET that fails (an unknown id, a bad search) fails it, and
     // nothing is stored. Each runs as the standalone request would, authorization included.
-    const reads = { ...ctx, store: readThrough(ctx.store, tx) };
+    // what the writes wrote, in the order written (deletes first): a _history entry lists them too
+    const written = ordered.filter((p) => p.kind !== 'get' && p.record).map((p) => ({ resourceType: p.record!.resourceType, id: p.record!.id }));
+    const reads = { ...ctx, store: readThrough(ctx.store, tx, written) };
     for (const p of ordered) {
       if (p.kind !== 'get') continue;
       try {

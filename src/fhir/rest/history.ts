@@ -7,7 +7,7 @@ import { checkId, param, preferStrict } from './request-utils.js';
 import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
 import { adopt } from '../json-decimals.js';
-import { builtInResource } from './built-ins.js';
+import { BUILT_IN_TYPES, builtInResource, builtInResources } from './built-ins.js';
 import { dateRange } from '../../search/normalize.js';
 
 /**
@@ -92,6 +92,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   // The total is counted for the first page, or on any page when `_total` asks for it: on MongoDB
   // it is a count over the history collection, which every next page would pay again.
   const wantTotal = !filtered && totalRaw !== 'none' && (beforeSeq === undefined || totalRaw !== undefined);
+  const hide = hiddenBuiltIns(type);
   const entry: BundleEntry[] = [];
   let total: number | undefined;
   let lastSeq: number | undefined;
@@ -100,7 +101,7 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   // pages a filtered history fills by reading on (a bounded number of store pages per request)
   // (round 0 always runs: `_count=0` asks for the total alone, as in search)
   for (let round = 0; round < (filtered ? 20 : 1) && (round === 0 || entry.length < limit); round++) {
-    const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor, total: wantTotal && round === 0 });
+    const res = await ctx.store.history({ resourceType: type, id, since, limit: limit + 1, beforeSeq: cursor, total: wantTotal && round === 0, hide });
     if (round === 0) total = res.total;
     const page = res.records.slice(0, limit);
     more = res.records.length > limit;
@@ -138,6 +139,22 @@ export async function historyBundle(ctx: FhirContext, req: FhirRequest, type?: s
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', ...(wantTotal && total !== undefined ? { total } : {}), link, ...(entry.length ? { entry } : {}) };
   for (const e of entry) adopt(bundle, e.resource); // decimals as written (json-decimals.ts)
   return { status: 200, body: bundle };
+}
+
+/**
+ * The built-in ids whose stored versions a type or system history leaves out. A built-in cannot
+ * be shadowed (built-ins.ts): read, vread and instance history answer it, and search hides a
+ * stored row under its id (built-in-search.ts), so history does too, in its entries and its
+ * total. Such a row is older than the 405 rule or than the release that made the id built-in, or
+ * was loaded into the store directly. The store excludes only the ids it holds.
+ */
+const builtInIds = new Map<string, readonly string[]>();
+
+function hiddenBuiltIns(type: string | undefined): Record<string, readonly string[]> | undefined {
+  const types = type === undefined ? BUILT_IN_TYPES : BUILT_IN_TYPES.filter((t) => t === type);
+  if (!types.length) return undefined;
+  const idsOf = (t: string) => builtInIds.get(t) ?? builtInIds.set(t, builtInResources(t).map((r) => r.id!)).get(t)!;
+  return Object.fromEntries(types.map((t) => [t, idsOf(t)]));
 }
 
 /** The history of a built-in definition (built-ins.ts): its one version, as read and vread give it. */

@@ -13,7 +13,7 @@ import { withTimeLimit } from '../time-limit.js';
 import { searchIndexesOf, type Picked } from './search-indexes.js';
 import { EmbeddedTx, type TxHost } from './embedded-tx.js';
 import type { StagedWrites } from './staged-writes.js';
-import { historyPage } from './history.js';
+import { hiddenEntries, historyPage } from './history.js';
 import { acquireDirLock } from './dir-lock.js';
 import { Journal } from './journal.js';
 import { Compactor } from './compactor.js';
@@ -195,8 +195,9 @@ export class EmbeddedStore implements ResourceStore, TxHost {
 
   async history(q: HistoryQuery): Promise<HistoryResult> {
     this.assertHealthy();
-    if (q.resourceType && q.id) return historyPage(this.byType.get(q.resourceType)?.get(q.id)?.versions ?? EMPTY, q);
-    return historyPage(q.resourceType ? (this.typeLog.get(q.resourceType) ?? EMPTY) : this.log, q);
+    const hidden = hiddenEntries(q, (t, id) => this.byType.get(t)?.get(id));
+    if (q.resourceType && q.id) return historyPage(this.byType.get(q.resourceType)?.get(q.id)?.versions ?? EMPTY, q, hidden);
+    return historyPage(q.resourceType ? (this.typeLog.get(q.resourceType) ?? EMPTY) : this.log, q, hidden);
   }
 
   async search(query: StoreQuery): Promise<StoreSearchResult> {

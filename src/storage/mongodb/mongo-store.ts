@@ -14,7 +14,7 @@ import {
 } from './layout.js';
 import { MongoTx, type MongoHost } from './mongo-tx.js';
 import {
-  CLIENT_OPTIONS, TX_OPTIONS, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
+  CLIENT_OPTIONS, TX_OPTIONS, hiddenLookups, historyCount, historyFilter, historyOptions, predecessorTombstonesFilter, isRetryable, isTimeout, isUnavailable, searchFilter, searchOptions,
   transactionsSupported,
 } from './queries.js';
 import { mergeStagedPage } from './staged-merge.js';
@@ -153,8 +153,9 @@ export class MongoStore implements ResourceStore, MongoHost {
 
   async history(q: HistoryQuery): Promise<HistoryResult> {
     return this.guard(async () => {
-      const docs = await this.historyCol.find(historyFilter(q, true), historyOptions(q)).toArray();
-      const count = historyCount(q);
+      const held = await Promise.all(hiddenLookups(q).map(async ({ t, filter }) => ({ t, ids: (await this.historyCol.distinct('id', filter, { maxTimeMS: QUERY_TIME_LIMIT_MS })) as string[] })));
+      const docs = await this.historyCol.find(historyFilter(q, true, held), historyOptions(q)).toArray();
+      const count = historyCount(q, held);
       const total = count ? await this.historyCol.countDocuments(count.filter, count.options) : undefined;
       const records: HistoryResult['records'] = docs.map(recordFromDoc);
       const filter = predecessorTombstonesFilter(docs);

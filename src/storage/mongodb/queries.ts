@@ -87,8 +87,26 @@ export function searchOptions(q: Pick<StoreQuery, 'sort' | 'limit' | 'skip' | 'm
   return opts;
 }
 
-/** History filter: total counts ignore the paging cursor, the page applies it. */
-export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
+/** Resources of `HistoryQuery.hide` the history collection holds: ids by type. */
+export type HeldHidden = ReadonlyArray<{ t: string; ids: readonly string[] }>;
+
+/**
+ * The lookups that find which of `q.hide`'s resources the history collection holds, one
+ * `distinct('id', filter)` per type, on the unique `{t, id, v}` index: only those are excluded
+ * (historyFilter), so a store that holds none, the usual case, runs its history query unchanged.
+ */
+export function hiddenLookups(q: HistoryQuery): Array<{ t: string; filter: Document }> {
+  const out: Array<{ t: string; filter: Document }> = [];
+  for (const [t, all] of Object.entries(q.hide ?? {})) {
+    if (q.resourceType !== undefined && q.resourceType !== t) continue;
+    const ids = q.id === undefined ? [...all] : all.filter((id) => id === q.id);
+    if (ids.length) out.push({ t, filter: { t, id: { $in: ids } } });
+  }
+  return out;
+}
+
+/** History filter: total counts ignore the paging cursor, the page applies it; `held` is left out of both. */
+export function historyFilter(q: HistoryQuery, withCursor: boolean, held: HeldHidden = []): Document {
   const f: Document = {};
   if (q.resourceType) f.t = q.resourceType;
   if (q.resourceType && q.id) f.id = q.id;
@@ -98,6 +116,8 @@ export function historyFilter(q: HistoryQuery, withCursor: boolean): Document {
     if (q.before !== undefined) f.lu.$lte = q.before;
   }
   if (withCursor && q.beforeSeq !== undefined) f.seq = { $lt: q.beforeSeq };
+  const hidden = held.filter((h) => h.ids.length);
+  if (hidden.length) f.$nor = hidden.map((h) => ({ t: h.t, id: { $in: [...h.ids] } }));
   return f;
 }
 
@@ -116,9 +136,9 @@ export function historyOptions(q: HistoryQuery): FindOptions {
  * false`): on a system history that count reads every entry of the collection's index, so it
  * runs only for the pages that print it (history.ts: the first page, or `_total` asked).
  */
-export function historyCount(q: HistoryQuery): { filter: Document; options: CountDocumentsOptions } | undefined {
+export function historyCount(q: HistoryQuery, held: HeldHidden = []): { filter: Document; options: CountDocumentsOptions } | undefined {
   if (q.total === false) return undefined;
-  return { filter: historyFilter(q, false), options: { maxTimeMS: QUERY_TIME_LIMIT_MS } };
+  return { filter: historyFilter(q, false, held), options: { maxTimeMS: QUERY_TIME_LIMIT_MS } };
 }
 
 /**
