@@ -190,3 +190,21 @@ t.test('qty-3 in a profile\'s snapshot is layer 4\'s (every Quantity), reported 
   p.extension[i].extension[j].valueQuantity = { value: 100, comparator: '<' }; // sqty-1: the profile's (SimpleQuantity)
   expectIssue(t, p, { code: 'invariant', expression: at, includes: ['Metrics', 'sqty-1'] });
 });
+
+t.test("a complex extension's sub-extension with a relative url it does not define is refused (as the HL7 validator says: not defined by the extension)", async (t) => {
+  const p = example('Procedure-PGXGenomicStudyAnalysis.json');
+  const i = p.extension.findIndex((e: Json) => e.url.endsWith('/genomic-study-analysis-regions'));
+  t.ok(i >= 0, 'the example has its regions extension');
+  const subs = p.extension[i].extension.length;
+  p.extension[i].extension.push({ url: 'studed', valueReference: { reference: 'DocumentReference/d1' } }); // a typo of 'studied'
+  expectIssue(t, p, { code: 'processing', expression: `Procedure.extension[${i}].extension[${subs}]`, includes: ['GenomicStudyAnalysis', 'GenomicStudyAnalysisRegions', "'studed'", 'not defined', 'studied'] });
+  // an extension of its own (an absolute url) may sit there: the slicing is open
+  const q = example('Procedure-PGXGenomicStudyAnalysis.json');
+  q.extension[i].extension.push({ url: 'http://example.org/fhir/StructureDefinition/lab-note', valueString: 'x' });
+  t.same(errors(validateResource(q)), [], 'an absolute url passes');
+  // the metrics extension, inside the same profile: the check is per extension definition
+  const m = example('Procedure-PGXGenomicStudyAnalysis.json');
+  const j = m.extension.findIndex((e: Json) => e.url.endsWith('/genomic-study-analysis-metrics'));
+  m.extension[j].extension.push({ url: 'studied', valueReference: { reference: 'DocumentReference/d1' } });
+  expectIssue(t, m, { code: 'processing', expression: `Procedure.extension[${j}].extension[${m.extension[j].extension.length - 1}]`, includes: ['Metrics', "'studied'", 'not defined'] });
+});

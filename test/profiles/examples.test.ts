@@ -61,3 +61,16 @@ t.test('an unknown profile asked for explicitly is an error; an unknown claimed 
   t.match(validateProfiles(v), [{ severity: 'warning', code: 'not-supported', expression: ['Observation.meta.profile[1]'] }]);
   t.equal(validateProfiles(v).length, 1);
 });
+
+t.test('a profile asked for in another version than the vendored one is checked against 3.0.0, and the answer says so', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  delete v.meta;
+  const issues = validateProfiles(v, { profiles: [SD + 'variant|2.0.0'] });
+  // otherwise $validate answers "All OK" to a question about 2.0.0 that it never asked
+  t.match(issues, [{ severity: 'warning', code: 'not-supported', diagnostics: /variant\|2\.0\.0.*version 3\.0\.0/ }], show(issues));
+  t.equal(issues.length, 1);
+  t.same(validateProfiles(v, { profiles: [SD + 'variant|3.0.0'] }), [], 'the vendored version: no remark');
+  const g = example('Observation-GenotypeExample1.json');
+  delete g.meta;
+  t.ok(errors(validateProfiles(g, { profiles: [SD + 'variant|2.0.0'] })).some((i) => i.diagnostics.includes('69548-6')), 'still checked');
+});

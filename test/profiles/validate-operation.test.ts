@@ -37,6 +37,10 @@ t.test('$validate', async (t) => {
     const res = await send(app, 'POST', '/fhir/Observation/$validate', body);
     t.equal(res.statusCode, 200);
     t.ok(issuesOf(res).some((i) => i.severity === 'error' && i.diagnostics.includes('69548-6')));
+    const v = structuredClone(variant);
+    delete v.meta;
+    const other = await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent(SD + 'variant|2.0.0')}`, v);
+    t.match(issuesOf(other), [{ severity: 'warning', code: 'not-supported', expression: ['profile'], diagnostics: /holds version 3\.0\.0 of it, and checked the resource against that/ }], 'another version: not "All OK"');
   });
 
   t.test('profile in the query string, and the strict setting for unprofiled IG-coded resources', async (t) => {

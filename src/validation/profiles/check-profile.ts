@@ -128,6 +128,13 @@ export function reportClosed(run: CheckRun, sliced: ElementRule, f: Found): void
   report(run, 'processing', f.expr, sliced, `matches none of the slices (${sliced.slices.map((s) => s.sliceName).join(', ')}) and the slicing is closed`);
 }
 
+/** A sub-extension with a relative url that its extension definition does not define (ElementRule.subExtensions). */
+export function reportUndefinedSub(run: CheckRun, sliced: ElementRule, f: Found): void {
+  const url = isObject(f.value) ? f.value.url : undefined;
+  if (typeof url !== 'string' || url === '' || url.includes(':')) return; // none or empty: the structure layer's; absolute: another extension
+  report(run, 'processing', f.expr, sliced, `sub-extension url '${url}' is not defined by this extension (it defines ${sliced.slices.map((s) => s.sliceName).join(', ')})`);
+}
+
 /** A reference to a type outside those the profile narrows the element to (reference-targets.ts). */
 export function checkTarget(run: CheckRun, rule: ElementRule, f: Found): void {
   const value = f.value;
@@ -250,6 +257,8 @@ export function checkSlices(run: CheckRun, sliced: ElementRule, found: readonly 
       if (planOf(slices[matched]).valueWork) checkValue(run, slices[matched], f);
     } else if (closed && !f.extensionOnly) {
       reportClosed(run, sliced, f);
+    } else if (sliced.subExtensions && !undecidable) {
+      reportUndefinedSub(run, sliced, f);
     }
   }
   let where: string | undefined;

@@ -10,6 +10,7 @@ import {
   reportFixed,
   reportPattern,
   reportType,
+  reportUndefinedSub,
   whereOf,
   type CheckRun,
 } from './check-profile.js';
@@ -46,6 +47,7 @@ const helpers = () => ({
   reportFixed,
   reportPattern,
   reportClosed,
+  reportUndefinedSub,
   deepEqual,
   checkBinding,
   checkConstraint,
@@ -224,6 +226,7 @@ class Generator {
       `    if (pos >= 0) { counts[pos]++; const check = T[${t}][pos]; if (check !== null) check(run, f); }`,
     ];
     if (sliced.slicing?.rules === 'closed') lines.push(`    else if (!f.extensionOnly) H.reportClosed(run, R[${i}], f);`);
+    else if (sliced.subExtensions) lines.push(`    else H.reportUndefinedSub(run, R[${i}], f);`);
     lines.push('  }', '  let where;');
     sliced.slices.forEach((slice, k) => {
       const bad = [slice.min > 0 ? `counts[${k}] < ${slice.min}` : '', Number.isFinite(slice.max) ? `counts[${k}] > ${slice.max}` : ''].filter(Boolean).join(' || ');

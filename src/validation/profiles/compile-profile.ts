@@ -49,6 +49,12 @@ export interface ElementRule {
   hint?: string;
   /** Sliced elements whose slices are told apart by one code or URL (slice-index.ts). */
   sliceIndex?: SliceIndex;
+  /**
+   * `Extension.extension` of an extension definition: a relative url there names a sub-extension
+   * of this definition, so one that matches no slice is defined nowhere (an absolute url is
+   * another extension, which open slicing admits).
+   */
+  subExtensions?: boolean;
   /** Nothing to check on this element's values (min 0, max as in the base, no rules): skipped. */
   inert?: boolean;
   /** What the checker precomputes about the rule on first use (rule-plan.ts). */
@@ -109,6 +115,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     slicing: undefined,
     hint: undefined,
     sliceIndex: undefined,
+    subExtensions: undefined,
     inert: undefined,
     plan: undefined,
   };
@@ -169,9 +176,19 @@ export function compileStructureDefinition(sd: StructureDefinition): CompiledPro
     byId.get(parentId)?.children.push(rule);
   }
   if (!root) throw new Error(`StructureDefinition ${sd.url} has no snapshot`);
+  if (sd.type === 'Extension') markSubExtensions(root);
   prepareSlicing(root);
   markInert(root);
   return { url: sd.url, name: sd.name ?? sd.id ?? sd.url, type: sd.type, root, unparsed };
+}
+
+/** `Extension.extension` (and that of a complex sub-extension), where sliced: see ElementRule.subExtensions. */
+function markSubExtensions(rule: ElementRule): void {
+  for (const c of rule.children) {
+    if (c.name !== 'extension' || !c.slices.length) continue;
+    c.subExtensions = true;
+    for (const s of c.slices) markSubExtensions(s);
+  }
 }
 
 /** Marks elements that can never produce an issue, so the checker skips them. */

@@ -49,6 +49,14 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
     // covers base FHIR; below, the client is told which of its claims were not checked.
   }
+  for (const canonical of opts.profiles ?? []) {
+    // Checked against the vendored version, as a claim of another version is (below); without a
+    // word, $validate would answer "All OK" about a version it never looked at.
+    const version = canonical.slice(stripVersion(canonical).length + 1);
+    if (version && version !== IG_VERSION && compiledProfile(canonical)) {
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical}: this server holds version ${IG_VERSION} of it, and checked the resource against that`, expression: ['profile'] });
+    }
+  }
   listed.forEach((canonical, i) => {
     if (typeof canonical !== 'string') return;
     const url = stripVersion(canonical);

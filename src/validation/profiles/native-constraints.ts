@@ -1,3 +1,4 @@
+import { dateRange } from '../../search/normalize.js';
 import { isObject } from './instance-values.js';
 
 /**
@@ -51,12 +52,23 @@ const dom5: NativeConstraint = (v) =>
 /** sqty-1: comparator.empty() (SimpleQuantity). */
 const sqty1: NativeConstraint = (v) => !isObject(v) || v.comparator === undefined;
 
-/** Task inv-1: lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn. */
+const SECONDS = /T\d\d:\d\d:\d\d/;
+
+/**
+ * Task inv-1: lastModified.exists().not() or authoredOn.exists().not() or lastModified >= authoredOn.
+ * FHIRPath compares dateTimes of different precisions only as far as both go: '2020-05-01' >=
+ * '2020-05-01T10:00:00Z' is empty, not false, and an empty constraint holds (check-profile.ts). So
+ * each side is read as the range it stands for and only a lastModified wholly before authoredOn
+ * fails, as per-1 does for a Period (invariants/datatypes.ts). Seconds and their fractions are one
+ * precision to FHIRPath: instants compare as instants.
+ */
 const taskInv1: NativeConstraint = (v) => {
   if (!isObject(v) || typeof v.lastModified !== 'string' || typeof v.authoredOn !== 'string') return true;
-  const a = Date.parse(v.lastModified);
-  const b = Date.parse(v.authoredOn);
-  return Number.isNaN(a) || Number.isNaN(b) || a >= b;
+  const modified = dateRange(v.lastModified);
+  const authored = dateRange(v.authoredOn);
+  if (!modified || !authored) return true; // a malformed dateTime is the structure layer's to report
+  if (SECONDS.test(v.lastModified) && SECONDS.test(v.authoredOn)) return modified.s >= authored.s;
+  return modified.e > authored.s; // (e is exclusive)
 };
 
 export const NATIVE_CONSTRAINTS: Partial<Record<string, NativeConstraint>> = {
