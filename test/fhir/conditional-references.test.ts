@@ -52,3 +52,39 @@ t.test('inside a transaction, a conditional reference without criteria or with a
   }
   t.equal((await send(app, 'GET', '/fhir/Observation')).json().total, 0, 'nothing was stored');
 });
+
+t.test('inside a transaction it matches what the POST and PUT entries write, as the transaction leaves the store; two matches are 412', async (t) => {
+  const app = await testApp(t);
+  await send(app, 'PUT', '/fhir/Patient/p1', { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:cr', value: '1' }] });
+  const tx = (...entry: unknown[]) => send(app, 'POST', '/fhir', { resourceType: 'Bundle', type: 'transaction', entry }, { prefer: 'return=representation' });
+  const post = (value: string, extra: Record<string, unknown> = {}) => ({ resource: { resourceType: 'Patient', identifier: [{ system: 'urn:cr', value }] }, request: { method: 'POST', url: 'Patient', ...extra } });
+  const refTo = (criteria: string) => ({ resource: obs({ subject: { reference: criteria } }), request: { method: 'POST', url: 'Observation' } });
+
+  const made = await tx(refTo('Patient?identifier=urn:cr|new'), post('new'));
+  t.equal(made.statusCode, 200, `a Patient the transaction creates: ${made.body.slice(0, 300)}`);
+  const [o, p] = made.json().entry;
+  t.equal(o.resource.subject.reference, `Patient/${p.resource.id}`, 'the reference names it (whatever the entry order)');
+  const cond = await tx(post('cond', { ifNoneExist: 'identifier=urn:cr|cond' }), refTo('Patient?identifier=urn:cr|cond'));
+  t.equal(cond.statusCode, 200, cond.body.slice(0, 300));
+  t.equal(cond.json().entry[1].resource.subject.reference, `Patient/${cond.json().entry[0].resource.id}`, 'one a conditional create creates');
+  const again = await tx(post('cond', { ifNoneExist: 'identifier=urn:cr|cond' }), refTo('Patient?identifier=urn:cr|cond'));
+  t.equal(again.json().entry[1].resource.subject.reference, `Patient/${cond.json().entry[0].resource.id}`, 'and the one it matched, when it creates nothing');
+  const moved = await tx(
+    { resource: { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:cr', value: '2' }] }, request: { method: 'PUT', url: 'Patient/p1' } },
+    refTo('Patient?identifier=urn:cr|2'),
+  );
+  t.equal(moved.statusCode, 200, moved.body.slice(0, 300));
+  t.equal(moved.json().entry[1].resource.subject.reference, 'Patient/p1', 'an update: its new content');
+
+  const before = (await send(app, 'GET', '/fhir/_history')).json().total;
+  for (const [what, entries, n] of [
+    ['a stored match and a created one', [post('2'), refTo('Patient?identifier=urn:cr|2')], 2],
+    ['two created ones', [post('two'), post('two'), refTo('Patient?identifier=urn:cr|two')], 2],
+    ['one this transaction updates away', [{ resource: { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:cr', value: '3' }] }, request: { method: 'PUT', url: 'Patient/p1' } }, refTo('Patient?identifier=urn:cr|2')], 0],
+  ] as const) {
+    const res = await tx(...entries);
+    t.equal(res.statusCode, 412, `${what}: ${res.body.slice(0, 300)}`);
+    t.match(res.json().issue[0].diagnostics, new RegExp(`Conditional reference Patient\\?identifier=urn:cr\\|\\w+ matched ${n} resources`), what);
+  }
+  t.equal((await send(app, 'GET', '/fhir/_history')).json().total, before, 'nothing of the refused ones is stored');
+});

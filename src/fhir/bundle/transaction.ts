@@ -18,6 +18,7 @@ import { ORDER, planReset, planTransaction, type Planned } from './transaction-p
 import { throwIfConditionsNowAmbiguous, throwIfSameConditions } from './transaction-conditions.js';
 import { ResponseBudget, responseTooLarge } from './response-budget.js';
 import { entryNotes, noteEntry } from './entry-audit.js';
+import { withPendingWrites, type PendingWrite } from './pending-writes.js';
 
 /**
  * Transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction): all or nothing, in ONE
@@ -80,6 +81,17 @@ async function resolveConditionalReferences(tx: StoreTx, refs: string[], map: Ma
   }
 }
 
+/** What the POST entries that create and the PUT entries will write, ids resolved (resolveTargets). */
+function pendingWrites(ctx: FhirContext, plan: readonly Planned[]): PendingWrite[] {
+  const out: PendingWrite[] = [];
+  for (const p of plan) {
+    if (!p.resource || p.id === undefined || !(p.kind === 'update' || (p.kind === 'create' && !p.existing))) continue;
+    const resource = withId(p.resource, p.id) as Stored;
+    out.push({ resource, index: indexResource(resource, ctx.config.baseUrl), replaces: p.kind === 'update' });
+  }
+  return out;
+}
+
 /** Rewrites every entry's references; answers what fullUrls and conditional references became (`Type/id`). */
 async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: FhirRequest, log: RewriteLog): Promise<Map<string, string>> {
   const map = new Map<string, string>();
@@ -97,11 +109,14 @@ async function rewriteAll(ctx: FhirContext, tx: StoreTx, plan: Planned[], req: F
       if (abs && p.kind === 'create') map.set(abs[1], key);
     }
   }
-  for (const p of plan) {
+  const conditional = plan.map((p) => (p.resource || p.patch ? conditionalReferences(p.resource, p.patch) : []));
+  // searched on the store as the transaction leaves it (./pending-writes.ts), the writes indexed as posted
+  const view = conditional.some((c) => c.length) ? withPendingWrites(tx, pendingWrites(ctx, plan)) : tx;
+  for (const [i, p] of plan.entries()) {
     if (!p.resource && !p.patch) continue;
     try {
       // a PATCH's conditional references are answered here too, before any write, as the others are
-      await resolveConditionalReferences(tx, conditionalReferences(p.resource, p.patch), map, req);
+      await resolveConditionalReferences(view, conditional[i], map, req);
       if (p.resource) {
         const before = log.length;
         rewriteReferences(p.resource, map, log);
