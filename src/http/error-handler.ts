@@ -29,10 +29,16 @@ export function toFhirError(err: unknown): FhirError {
   return new FhirError('INTERNAL', 'Internal server error');
 }
 
+/** `_pretty=true` (https://hl7.org/fhir/R4/http.html#general): every answer indented, an error's too. */
+export function isPretty(request: FastifyRequest | undefined): boolean {
+  const p = (request?.query as Record<string, unknown> | undefined)?._pretty;
+  return p === 'true' || (Array.isArray(p) && p[0] === 'true');
+}
+
 export function sendError(reply: FastifyReply, err: FhirError): FastifyReply {
   reply.code(err.status).header('content-type', FHIR_JSON);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-  return reply.send(JSON.stringify(toOperationOutcome(err.issues)));
+  return reply.send(JSON.stringify(toOperationOutcome(err.issues), null, isPretty(reply.request) ? 2 : undefined));
 }
 
 function sendOAuthError(reply: FastifyReply, err: FhirError): FastifyReply {

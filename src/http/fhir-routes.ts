@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import type { FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
 import { fhirError, FhirError } from '../fhir/errors.js';
 import { handleFhirRequest } from '../fhir/rest/router.js';
-import { FHIR_JSON } from './error-handler.js';
+import { FHIR_JSON, isPretty } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
 import { paramRecord } from '../fhir/query-params.js';
 import { keepNumberText, parseFhirJson, stringifyFhir } from '../fhir/json-decimals.js';
@@ -74,11 +74,6 @@ function isOperationUrl(url: string): boolean {
   const path = q < 0 ? url : url.slice(0, q);
   const last = path.slice(path.lastIndexOf('/') + 1);
   return last.startsWith('$') || last.toLowerCase().startsWith('%24');
-}
-
-function isPretty(request: FastifyRequest): boolean {
-  const p = (request.query as Record<string, unknown> | undefined)?._pretty;
-  return p === 'true' || (Array.isArray(p) && p[0] === 'true');
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, res: FhirResponse): FastifyReply {

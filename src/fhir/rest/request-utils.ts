@@ -92,16 +92,29 @@ export function allowHeader(methods: string): string {
 export const VERSION = /^[1-9]\d{0,14}$/;
 
 export type ReturnPref = 'minimal' | 'representation' | 'OperationOutcome';
-/** `Prefer: return=…` (https://hl7.org/fhir/R4/http.html#ops); representation by default. */
+
+/**
+ * The value of one preference in a `Prefer` header (RFC 7240 §2: `name[=value]`, a token or a
+ * quoted string, preferences split by commas and parameters by semicolons), lower-cased; undefined
+ * when absent. Whole names and values only: `return=minimalist` is not `return=minimal`.
+ */
+function preference(headers: Record<string, string | undefined>, name: string): string | undefined {
+  for (const part of (headers.prefer ?? '').split(/[,;]/)) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim().toLowerCase() !== name) continue;
+    return part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  }
+  return undefined;
+}
+
+/** `Prefer: return=…` (https://hl7.org/fhir/R4/http.html#ops); representation by default, and for a value not known. */
 export function preferReturn(headers: Record<string, string | undefined>): ReturnPref {
-  const m = /return=(minimal|representation|OperationOutcome)/i.exec(headers.prefer ?? '');
-  if (!m) return 'representation';
-  const v = m[1].toLowerCase();
+  const v = preference(headers, 'return');
   return v === 'minimal' ? 'minimal' : v === 'operationoutcome' ? 'OperationOutcome' : 'representation';
 }
 
 export function preferStrict(headers: Record<string, string | undefined>): boolean {
-  return /handling=strict/i.test(headers.prefer ?? '');
+  return preference(headers, 'handling') === 'strict';
 }
 
 /** Query parameters as a query string, for conditional interactions (controls like `_format` dropped). */
