@@ -208,3 +208,18 @@ t.test("a complex extension's sub-extension with a relative url it does not defi
   m.extension[j].extension.push({ url: 'studied', valueReference: { reference: 'DocumentReference/d1' } });
   expectIssue(t, m, { code: 'processing', expression: `Procedure.extension[${j}].extension[${m.extension[j].extension.length - 1}]`, includes: ['Metrics', "'studied'", 'not defined'] });
 });
+
+t.test('a fixed or pattern primitive given only as extensions (no value) does not match it', async (t) => {
+  const DAR = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] };
+  const p = example('Procedure-PGXGenomicStudyAnalysis.json');
+  delete p.status;
+  p._status = DAR; // counts for status 1..1, but the profile requires the value "completed"
+  expectIssue(t, p, { code: 'processing', expression: 'Procedure.status', includes: ['GenomicStudyAnalysis', 'Procedure.status', 'patternCode', '"completed"', 'no value'] });
+  const task = example('Task-PGxRecEx01.json');
+  delete task.intent;
+  task._intent = DAR;
+  expectIssue(t, task, { code: 'processing', expression: 'Task.intent', includes: ['FollowupRecommendation', 'Task.intent', '"proposal"', 'no value'] });
+  const ok = example('Procedure-PGXGenomicStudyAnalysis.json');
+  ok._status = DAR; // beside the value: nothing missing
+  t.same(errors(validateResource(ok)), [], 'extensions beside the value pass');
+});

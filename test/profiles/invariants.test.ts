@@ -94,3 +94,9 @@ t.test('Task inv-1 (lastModified >= authoredOn) compares different precisions as
     t.equal(issues.length, fails ? 1 : 0, `lastModified ${lastModified}, authoredOn ${authoredOn}: ${fails ? 'fails' : 'holds'}\n${show(issues)}`);
   }
 });
+
+t.test('no constraint of a vendored StructureDefinition is left unevaluated (unparsable, or needing descendants()/children()/resolve())', async (t) => {
+  const { igPackage } = await import('../../src/validation/profiles/ig-package.js');
+  const { compiledProfile } = await import('../../src/validation/profiles/compile-profile.js');
+  for (const sd of igPackage().structureDefinitions.values()) t.same(compiledProfile(sd.url)?.unparsed, [], sd.name);
+});

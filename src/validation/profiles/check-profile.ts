@@ -83,6 +83,7 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
     if (count === 0 && child.min === 0) continue;
     if (count < child.min || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
     const sliced = child.slices.length > 0;
+    if (extensionOnly && (child.fixed || child.pattern)) reportNoValue(run, child, v, at);
     // Values given by extensions only are not checked (checkValue), only counted in slices.
     if (!sliced && (extensionOnly || !plan.valueWork)) continue;
     const found = count === 0 ? NO_VALUES : foundIn(v, child.name, at, extensionOnly);
@@ -122,6 +123,17 @@ export function reportFixed(run: CheckRun, rule: ElementRule, f: Found): void {
 
 export function reportPattern(run: CheckRun, rule: ElementRule, f: Found): void {
   report(run, 'processing', f.expr, rule, `must match ${rule.pattern!.key} ${describeValue(rule.pattern!.value)} (found ${describeValue(f.value)})`);
+}
+
+/**
+ * A primitive given only as `_name` (extensions, no value) where the profile fixes its value or
+ * gives it a pattern: the element is there (its cardinality holds), its value is not, so it
+ * cannot match (`_status` with a data-absent-reason where GenomicStudyAnalysis needs "completed").
+ */
+export function reportNoValue(run: CheckRun, rule: ElementRule, v: unknown, at: Found): void {
+  if (v === null || v === undefined) return; // `"_status": null`: the structure layer's
+  const [key, expected] = rule.fixed ? ['must be exactly', rule.fixed] : ['must match', rule.pattern!];
+  for (const f of foundIn(v, rule.name, at, true)) report(run, 'processing', f.expr, rule, `${key} ${expected.key} ${describeValue(expected.value)} (found no value, only extensions)`);
 }
 
 export function reportClosed(run: CheckRun, sliced: ElementRule, f: Found): void {

@@ -11,6 +11,7 @@ import {
   reportPattern,
   reportType,
   reportUndefinedSub,
+  reportNoValue,
   whereOf,
   type CheckRun,
 } from './check-profile.js';
@@ -48,6 +49,7 @@ const helpers = () => ({
   reportPattern,
   reportClosed,
   reportUndefinedSub,
+  reportNoValue,
   deepEqual,
   checkBinding,
   checkConstraint,
@@ -152,6 +154,7 @@ class Generator {
       `    ${child.min > 0 ? '{' : 'if (n !== 0) {'}`,
     );
     if (badCount) lines.push(`      if (${badCount}) H.card(run, ${r}, n, at.expr + ${str('.' + child.name)});`);
+    if (child.fixed || child.pattern) lines.push(`      if (eo) H.reportNoValue(run, ${r}, v, at);`);
     if (slices) {
       lines.push(`      const found = n === 0 ? H.NONE : H.foundIn(v, ${str(child.name)}, at, eo);`);
       if (value) lines.push(`      if (!eo) for (let i = 0; i < n; i++) ${value}(run, found[i]);`);

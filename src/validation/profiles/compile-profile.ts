@@ -67,7 +67,11 @@ export interface CompiledProfile {
   name: string;
   type: string;
   root: ElementRule;
-  /** FHIRPath constraints the evaluator could not parse (reported once, then skipped). */
+  /**
+   * FHIRPath constraints not evaluated: unparsable, or needing descendants()/children()/resolve(),
+   * which the engine answers empty for. Not reported to clients; none in the IG 3.0.0 snapshots
+   * (test/profiles/invariants.test.ts holds every key of them to a broken copy).
+   */
   unparsed: string[];
   /** The checker generated for this profile on first use (compile-checker.ts). */
   checker?: ProfileChecker;
