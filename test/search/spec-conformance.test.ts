@@ -267,3 +267,17 @@ t.test('UCUM units compare by their canonical form whatever prefix and division 
   t.same(await q('37|http://unitsofmeasure.org|Cel'), ['cel']);
   t.same(await q('5400||umol/L'), ['mmol', 'mol', 'nmol', 'umol'], 'without a system, a UCUM code matches its conversions too');
 });
+
+t.test(':missing on the genetics parameters: a gene studied with a text only is a gene-identifier (found by :text, so not missing)', async (t) => {
+  const app = await testApp(t);
+  const L = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+  const o = (id: string, component: unknown[]) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, component });
+  await load(app, [
+    o('gene-text', [{ code: L('48018-6'), valueCodeableConcept: { text: 'EGFR' } }]),
+    o('gene-coded', [{ code: L('48018-6'), valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org/geneId', code: 'HGNC:3236', display: 'EGFR' }] } }]),
+    o('other', [{ code: L('8462-4'), valueQuantity: { value: 1 } }]),
+  ]);
+  t.same(await ids(app, '/fhir/Observation?gene-identifier:text=egfr'), ['gene-coded', 'gene-text']);
+  t.same(await ids(app, '/fhir/Observation?gene-identifier:missing=false'), ['gene-coded', 'gene-text']);
+  t.same(await ids(app, '/fhir/Observation?gene-identifier:missing=true'), ['other']);
+});
