@@ -153,6 +153,8 @@ const REGION = fieldOf('genomic-region');
 export function geneticsFromComponents(r: Record<string, unknown>, out: ValueSink, g: GeneticComponents): void {
   if (g.unreadable) throw new TypeError('component code without a coding list');
   const genes = valuesOf(g.gene, ext(r, `${EXT}observation-geneticsGene`), false);
+  // (a gene with a text only gives no code, but it is there: `:missing`, index-sink.ts present)
+  if (genes.length) out.present(GENE);
   for (const v of genes) {
     tokenValues(out, GENE, v, 'CodeableConcept');
     // the gene symbol (display) is accepted as a code too: gene-identifier=EGFR

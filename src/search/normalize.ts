@@ -118,8 +118,68 @@ const UCUM: Record<string, [string, number]> = {
 };
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
+/**
+ * Other UCUM codes that are products and quotients of prefixed metric units (`umol/L`, `ng/mL`,
+ * `mL/min`, `kg/m2`, `10*9/L`), worked out from their atoms: the base units above (a liter is its
+ * own base: `L`, never `dm3`), `min`, `h`, `d`, `wk` in seconds, the SI prefixes on the metric
+ * ones, and an integer exponent. Anything else (`mm[Hg]`, `Cel`, `[IU]`, an annotation `{…}`) has
+ * no canonical form here and is compared by its code.
+ */
+const BASES = ['g', 'mol', 'L', 'm', 's'] as const;
+const METRIC: Record<string, [(typeof BASES)[number], number]> = { g: ['g', 1], mol: ['mol', 1], L: ['L', 1], l: ['L', 1], m: ['m', 1], s: ['s', 1] };
+const TIME: Record<string, number> = { min: 60, h: 3600, d: 86400, wk: 604800 };
+const PREFIX: Record<string, number> = {
+  G: 1e9, M: 1e6, k: 1e3, h: 1e2, da: 1e1, d: 1e-1, c: 1e-2, m: 1e-3, u: 1e-6, n: 1e-9, p: 1e-12, f: 1e-15,
+};
+const TERM = /^(.*?)([+-]?\d+)?$/;
+const parsedUnits = new Map<string, [string, number] | null>();
+
+function unitTerm(t: string): { base?: (typeof BASES)[number]; exp: number; factor: number } | undefined {
+  const pow = /^10[*^]([+-]?\d+)$/.exec(t);
+  if (pow) return { exp: 0, factor: 10 ** Number(pow[1]) };
+  if (t === '1') return { exp: 0, factor: 1 }; // `1/min`
+  const m = TERM.exec(t)!;
+  const atom = m[1];
+  const exp = m[2] === undefined ? 1 : Number(m[2]);
+  if (!atom || exp === 0) return undefined;
+  if (TIME[atom]) return { base: 's', exp, factor: TIME[atom] ** exp };
+  if (METRIC[atom]) return { base: METRIC[atom][0], exp, factor: 1 };
+  for (const p of [atom.slice(0, 2), atom.slice(0, 1)]) {
+    const rest = atom.slice(p.length);
+    if (PREFIX[p] !== undefined && METRIC[rest]) return { base: METRIC[rest][0], exp, factor: PREFIX[p] ** exp };
+  }
+  return undefined;
+}
+
+function parseUnit(code: string): [string, number] | undefined {
+  if (!/^[A-Za-z0-9*^./+-]{1,40}$/.test(code)) return undefined;
+  const exps: Record<string, number> = {};
+  let factor = 1;
+  const parts = code.split(/(?=[./])/);
+  for (const part of parts) {
+    const div = part.startsWith('/');
+    const body = part.startsWith('/') || part.startsWith('.') ? part.slice(1) : part;
+    const term = unitTerm(body);
+    if (!term) return undefined;
+    if (term.base) exps[term.base] = (exps[term.base] ?? 0) + (div ? -term.exp : term.exp);
+    factor = div ? factor / term.factor : factor * term.factor;
+  }
+  const side = (sign: number) => BASES.filter((b) => Math.sign(exps[b] ?? 0) === sign).map((b) => (Math.abs(exps[b]) === 1 ? b : `${b}${Math.abs(exps[b])}`)).join('.');
+  const num = side(1);
+  const den = side(-1);
+  const canonical = den ? `${num || '1'}/${den}` : num || '1';
+  return Number.isFinite(factor) && factor > 0 ? [canonical, Number(factor.toPrecision(15))] : undefined;
+}
+
 export function ucumCanonical(code: string, value: number): { code: string; value: number } | undefined {
-  const c = UCUM[code];
+  let c: [string, number] | null | undefined = UCUM[code];
+  if (!c) {
+    c = parsedUnits.get(code);
+    if (c === undefined) {
+      c = parseUnit(code) ?? null;
+      if (parsedUnits.size < 4096) parsedUnits.set(code, c);
+    }
+  }
   return c ? { code: c[0], value: value * c[1] } : undefined;
 }
 

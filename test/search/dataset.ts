@@ -89,6 +89,8 @@ export function buildDataset(): R[] {
     extension: [{ url: `${ext}DiagnosticReport-geneticsAssessedCondition`, valueReference: { reference: 'Condition/cond1' } }],
     result: [{ reference: 'Observation/gx1' }, { reference: 'Observation/gx3' }],
   });
+  // a UCUM unit outside the table of common ones (normalize.ts works it out from its atoms)
+  out.push({ resourceType: 'Observation', id: 'vu0', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2160-0' }] }, subject: { reference: 'Patient/px3' }, valueQuantity: { value: 88, unit: 'µmol/L', system: 'http://unitsofmeasure.org', code: 'umol/L' } });
   return out;
 }
 

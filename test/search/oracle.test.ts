@@ -156,6 +156,9 @@ const cases: Case[] = [
   ...['5|http://unitsofmeasure.org|mmol/L', 'lt5', 'le5', 'gt5', 'ge5', 'sa5', 'eb5', 'ap5', 'ne5', 'gt4.99', 'ge0.1|http://unitsofmeasure.org|g', 'lt100||mg', 'le5.4|http://unitsofmeasure.org|mmol/L', 'eb5.4', 'sa0.1||g'].map(
     (v): Case => ['Observation', `value-quantity=${encodeURIComponent(v)}`, (r) => quantityMatch(r.valueQuantity, v)],
   ),
+  ...['0.088|http://unitsofmeasure.org|mmol/L', 'gt0.05|http://unitsofmeasure.org|mmol/L', '88|http://unitsofmeasure.org|umol/L', 'lt100||umol/L'].map(
+    (v): Case => ['Observation', `value-quantity=${encodeURIComponent(v)}`, (r) => quantityMatch(r.valueQuantity, v)],
+  ),
   ['Observation', 'component-value-quantity=ge40', (r) => (r.component ?? []).some((c: any) => quantityMatch(c.valueQuantity, 'ge40'))],
   ['Observation', 'component-code-value-quantity=8462-4$sa39', (r) => (r.component ?? []).some((c: any) => tokenMatch(c.code, '8462-4') && quantityMatch(c.valueQuantity, 'sa39'))],
   ...['35', 'ge35', 'gt40', 'lt30', 'le30', 'sa45', 'eb25', 'ap36', 'ne35', '35||a', 'ge60|http://unitsofmeasure.org|a', 'le20'].map(

@@ -154,7 +154,7 @@ export function numberMatch(x: any, q: string): boolean {
   return extentMatch(e, m[1] ?? 'eq', Number(m[2]), 0.5 * 10 ** -decimals);
 }
 
-const CANON: Record<string, [string, number]> = { mg: ['g', 0.001], g: ['g', 1], 'mmol/L': ['mol/L', 0.001] };
+const CANON: Record<string, [string, number]> = { mg: ['g', 0.001], g: ['g', 1], 'mmol/L': ['mol/L', 0.001], 'umol/L': ['mol/L', 1e-6] };
 
 /** Quantity prefix semantics (on a Quantity, with or without comparator, or a Range) with a tiny canonical-unit table of its own. */
 export function quantityMatch(x: any, q: string): boolean {

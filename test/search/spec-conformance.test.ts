@@ -241,3 +241,43 @@ t.test(':missing asks whether the parameter\'s expression selects an element, no
   t.same(await q('subject:missing=false'), ['subject-display', 'subject-identifier']);
   t.notOk((await q('subject:missing=true')).some((id) => id.startsWith('subject-')));
 });
+
+t.test('UCUM units compare by their canonical form whatever prefix and division they are written with (search.html#quantity: "in canonical units")', async (t) => {
+  const app = await testApp(t);
+  const obs = (id: string, value: number, code: string) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, valueQuantity: { value, system: 'http://unitsofmeasure.org', code } });
+  await load(app, [
+    obs('mmol', 5.4, 'mmol/L'), obs('umol', 5400, 'umol/L'), obs('mol', 0.0054, 'mol/L'), obs('nmol', 5.4e6, 'nmol/L'),
+    obs('ngml', 1, 'ng/mL'), obs('ugl', 1, 'ug/L'), obs('pgml', 1000, 'pg/mL'),
+    obs('mlmin', 2000, 'mL/min'), obs('lh', 60, 'L/h'),
+    obs('day', 1, 'd'), obs('hours', 24, 'h'), obs('dl', 1, 'dL'),
+    obs('kgm2', 25, 'kg/m2'), obs('gcm2', 2.5, 'g/cm2'),
+    obs('hg', 120, 'mm[Hg]'), obs('cel', 37, 'Cel'),
+  ]);
+  const q = (v: string) => ids(app, `/fhir/Observation?value-quantity=${encodeURIComponent(v)}`);
+  t.same(await q('5.4|http://unitsofmeasure.org|mmol/L'), ['mmol', 'mol', 'nmol', 'umol']);
+  t.same(await q('5400|http://unitsofmeasure.org|umol/L'), ['mmol', 'mol', 'nmol', 'umol']);
+  t.same(await q('1|http://unitsofmeasure.org|ug/L'), ['ngml', 'pgml', 'ugl']);
+  t.same(await q('2|http://unitsofmeasure.org|L/min'), ['mlmin']);
+  t.same(await q('1|http://unitsofmeasure.org|L/min'), ['lh']);
+  t.same(await q('1|http://unitsofmeasure.org|d'), ['day', 'hours'], 'd alone is a day, not a prefix');
+  t.same(await q('100|http://unitsofmeasure.org|mL'), ['dl'], 'a deciliter is 100 mL');
+  t.same(await q('25|http://unitsofmeasure.org|kg/m2'), ['gcm2', 'kgm2'], '2.5 g/cm2 is 25 kg/m2');
+  // units that are not products of prefixed metric units keep being compared by their code
+  t.same(await q('120|http://unitsofmeasure.org|mm[Hg]'), ['hg']);
+  t.same(await q('37|http://unitsofmeasure.org|Cel'), ['cel']);
+  t.same(await q('5400||umol/L'), ['mmol', 'mol', 'nmol', 'umol'], 'without a system, a UCUM code matches its conversions too');
+});
+
+t.test(':missing on the genetics parameters: a gene studied with a text only is a gene-identifier (found by :text, so not missing)', async (t) => {
+  const app = await testApp(t);
+  const L = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+  const o = (id: string, component: unknown[]) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, component });
+  await load(app, [
+    o('gene-text', [{ code: L('48018-6'), valueCodeableConcept: { text: 'EGFR' } }]),
+    o('gene-coded', [{ code: L('48018-6'), valueCodeableConcept: { coding: [{ system: 'http://www.genenames.org/geneId', code: 'HGNC:3236', display: 'EGFR' }] } }]),
+    o('other', [{ code: L('8462-4'), valueQuantity: { value: 1 } }]),
+  ]);
+  t.same(await ids(app, '/fhir/Observation?gene-identifier:text=egfr'), ['gene-coded', 'gene-text']);
+  t.same(await ids(app, '/fhir/Observation?gene-identifier:missing=false'), ['gene-coded', 'gene-text']);
+  t.same(await ids(app, '/fhir/Observation?gene-identifier:missing=true'), ['other']);
+});
