@@ -96,7 +96,8 @@ function oneOf(env: NodeJS.ProcessEnv, name: string, dflt: string, values: strin
  * failed later as a bare "Invalid URL" that named neither.
  */
 function baseUrl(env: NodeJS.ProcessEnv, host: string, derived: string): string {
-  const given = env.BASE_URL;
+  // blank is unset, as for the other settings
+  const given = env.BASE_URL?.trim() || undefined;
   const url = (given ?? derived).replace(/\/$/, '');
   let ok = false;
   try {
