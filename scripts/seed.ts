@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DEV_TOKEN_FILE, loadConfigOr } from '../src/config.js';
 import { createStore } from '../src/storage/create-store.js';
 import { coreSender, httpSender, seedDemo } from '../src/demo/seed.js';
@@ -18,8 +19,27 @@ function failed(err: unknown): never {
   process.exit(1);
 }
 
+const USAGE = `usage: npm run seed
+  Loads the demo data set into the server at BASE_URL (default http://127.0.0.1:PORT/fhir), with
+  FHIR_TOKEN or the token npm start wrote to DATA_DIR/.dev-token; with no server there, into the
+  store at DATA_DIR / MONGODB_URL directly.`;
+
+// it takes no options: `--help` (or a typo) must not seed whatever it finds
+let help = false;
+try {
+  help = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help === true;
+} catch (e) {
+  const m = /^Unknown option '([^']+)'/.exec((e as Error).message);
+  console.error(`${m ? `unknown option '${m[1]}'` : (e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 const config = loadConfigOr(failed);
-const base = (process.env.BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
+const base = (process.env.BASE_URL?.trim() || `http://127.0.0.1:${process.env.PORT ?? 8080}/fhir`).replace(/\/$/, '');
 
 /** The token a local `npm start` left in DATA_DIR (see src/server.ts). */
 function devToken(): string | undefined {

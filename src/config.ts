@@ -81,6 +81,35 @@ function onOff(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
   return v === 'on';
 }
 
+/** pino's levels: another name stopped the start with pino's "default level:… must be included in custom levels". */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function oneOf(env: NodeJS.ProcessEnv, name: string, dflt: string, values: string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  if (!values.includes(raw.trim())) throw new Error(`${name} must be one of ${values.join(', ')}, got '${raw}'`);
+  return raw.trim();
+}
+
+/**
+ * The public FHIR base, checked here: a BASE_URL without a scheme, or a HOST that makes no URL,
+ * failed later as a bare "Invalid URL" that named neither.
+ */
+function baseUrl(env: NodeJS.ProcessEnv, host: string, derived: string): string {
+  // blank is unset, as for the other settings
+  const given = env.BASE_URL?.trim() || undefined;
+  const url = (given ?? derived).replace(/\/$/, '');
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    ok = false;
+  }
+  if (ok) return url;
+  if (given !== undefined) throw new Error(`BASE_URL must be an absolute http or https URL, got '${given}'`);
+  throw new Error(`HOST '${host}' makes no valid base URL (${derived}): set a valid HOST, or BASE_URL`);
+}
+
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
   return {
     tokenLifetimeSec: whole(env, 'FHIR_TOKEN_LIFETIME', 300, 1),
@@ -119,7 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST ?? '127.0.0.1';
   // a TCP port: beyond 65535 the base URL built on it is no URL, and the start failed as "Invalid URL"
   const port = whole(env, 'PORT', 8080, 0, 65535);
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const listenHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  // an IPv6 address is bracketed in a URL (http://[::1]:8080), else the base URL is no URL
+  const publicHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   const maxCount = whole(env, 'FHIR_MAX_COUNT', 1000, 1);
   // A default above the maximum was served unclamped by history and stated as "default 2000,
   // maximum 1000" in the CapabilityStatement: refused; the built-in 50 yields to a lower maximum.
@@ -130,8 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: env.DATA_DIR ?? './data',
     mongodbUrl: env.MONGODB_URL || undefined,
     mongodbDb: env.MONGODB_DB ?? 'fhir',
-    baseUrl: (env.BASE_URL ?? `http://${publicHost}:${port}/fhir`).replace(/\/$/, ''),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    baseUrl: baseUrl(env, host, `http://${publicHost}:${port}/fhir`),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     auth: onOff(env, 'FHIR_AUTH', true),
     clientsFile: env.FHIR_CLIENTS_FILE || undefined,
     bodyLimit: whole(env, 'FHIR_BODY_LIMIT', 64 * 1024 * 1024, 1024),

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AuthService } from '../auth/auth-service.js';
 import type { AuditLog } from '../auth/audit-log.js';
-import type { AppConfig } from '../config.js';
+import { join } from 'node:path';
+import { DEV_TOKEN_FILE, type AppConfig } from '../config.js';
 import { registerAudit } from './security-audit.js';
 import { registerAuthHooks } from './security-auth-hook.js';
 import { registerBundleFilter } from './security-bundle-filter.js';
@@ -43,6 +44,11 @@ export async function registerSecurity(app: FastifyInstance, config: AppConfig):
   app.decorate('auditLog', registerAudit(app, config));
 }
 
+/** A path as one shell word, whatever it holds (spaces, quotes). */
+function shellQuote(s: string): string {
+  return /^[\w./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
 function isLoopbackHost(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
@@ -61,7 +67,8 @@ export async function devTokenBanner(app: FastifyInstance, config: AppConfig): P
   return [
     'Development token (client "local-dev", scopes system/*.cruds system/AuditEvent.rs; valid while this process runs, loopback only):',
     token,
-    `Try: curl -H "Authorization: Bearer $TOKEN" ${config.baseUrl}/Patient`,
+    // pasted into a fresh shell, which has no $TOKEN: the line sets it from the file server.ts writes
+    `Try: TOKEN=$(cat ${shellQuote(join(config.dataDir, DEV_TOKEN_FILE))}); curl -H "Authorization: Bearer $TOKEN" ${config.baseUrl}/Patient`,
     `Swagger UI: ${new URL(config.baseUrl).origin}/docs (Authorize → paste the token)`,
   ].join('\n');
 }

@@ -40,3 +40,13 @@ t.test('on/off settings take on or off; anything else stops the start naming it'
   const dflt = loadConfig({ FHIR_AUTH: '' });
   t.same([dflt.auth, dflt.security.devToken, dflt.security.audit, dflt.fsync, dflt.strictProfiles], [true, true, true, true, false], 'unset or blank: defaults');
 });
+
+t.test('LOG_LEVEL, HOST and BASE_URL that cannot work stop the start naming them (pino\'s "default level:loud must be included in custom levels", or "Invalid URL")', async (t) => {
+  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'$/);
+  t.equal(loadConfig({ LOG_LEVEL: 'debug' }).logLevel, 'debug');
+  t.throws(() => loadConfig({ HOST: '999.1.1.1' }), /^HOST '999\.1\.1\.1' makes no valid base URL \(http:\/\/999\.1\.1\.1:8080\/fhir\): set a valid HOST, or BASE_URL$/);
+  t.throws(() => loadConfig({ BASE_URL: 'fhir.example.org/fhir' }), /^BASE_URL must be an absolute http or https URL, got 'fhir\.example\.org\/fhir'$/);
+  t.equal(loadConfig({ HOST: '0.0.0.0' }).baseUrl, 'http://127.0.0.1:8080/fhir');
+  t.equal(loadConfig({ HOST: '::1' }).baseUrl, 'http://[::1]:8080/fhir', 'an IPv6 address in brackets, as a URL has it');
+  t.equal(loadConfig({ HOST: '999.1.1.1', BASE_URL: 'https://fhir.example.org/fhir/' }).baseUrl, 'https://fhir.example.org/fhir', 'BASE_URL stands for the host');
+});
