@@ -25,23 +25,43 @@ const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
  */
 const RESOURCE_SHELL = { type: 'object' };
 
+type Definitions = Record<string, Record<string, unknown>>;
 let ajv: Ajv | undefined;
-let definitions: Record<string, Record<string, unknown>> | undefined;
+/**
+ * The parsed schema (about 2 MB of objects) is needed to compile a type's checks, and by ajv,
+ * which keeps it (`pinned` once an ajv instance exists). The compiled checks do not refer to it,
+ * so otherwise it is held weakly and parsed again (a few milliseconds) if a later first use of a
+ * type finds it collected: a prepare worker, which meets a handful of types and whose resources
+ * are valid (no ajv), does not keep it, and a thread's live heap sets how far V8 lets its garbage
+ * grow before a major collection (src/prepare/pool.ts).
+ */
+let pinned: Definitions | undefined;
+let held: WeakRef<Definitions> | undefined;
 const cache = new Map<string, ValidateFunction>();
 const checks = new Map<string, StructureCheck>();
 const cleanChecks = new Map<string, CleanCheck | null>();
-export const validatorStats = { loadMs: 0, compileMs: 0, compiled: 0 };
+export const validatorStats = { loadMs: 0, compileMs: 0, compiled: 0, loads: 0 };
 
-function schemaDefinitions(): Record<string, Record<string, unknown>> {
-  if (definitions) return definitions;
+function schemaDefinitions(): Definitions {
+  const known = pinned ?? held?.deref();
+  if (known) return known;
   const started = performance.now();
-  const schema = JSON.parse(readFileSync(new URL('../../schemas/r4/fhir.schema.json', import.meta.url), 'utf8')) as {
-    definitions: Record<string, Record<string, unknown>>;
-  };
+  const schema = JSON.parse(readFileSync(new URL('../../schemas/r4/fhir.schema.json', import.meta.url), 'utf8')) as { definitions: Definitions };
   schema.definitions.ResourceList = RESOURCE_SHELL;
-  definitions = schema.definitions;
-  validatorStats.loadMs = performance.now() - started;
-  return definitions;
+  held = new WeakRef(schema.definitions);
+  validatorStats.loadMs += performance.now() - started;
+  validatorStats.loads++;
+  return schema.definitions;
+}
+
+/** The schema for an ajv instance, which keeps it: from now on it is held strongly (one copy for both instances). */
+function pinnedDefinitions(): Definitions {
+  return (pinned ??= schemaDefinitions());
+}
+
+/** Tests: as if the weakly held schema had been collected (nothing compiled is forgotten). */
+export function forgetSchemaDefinitions(): void {
+  held = undefined;
 }
 
 let firstOnly: Ajv | undefined;
@@ -58,7 +78,7 @@ export function firstErrorValidatorFor(resourceType: string): ValidateFunction |
   if (hit) return hit;
   if (!isResourceType(resourceType)) return undefined;
   firstOnly ??= new Ajv({ allErrors: false, strict: true, validateSchema: false, messages: false, inlineRefs: false });
-  if (!firstOnly.getSchema(SCHEMA_ID)) firstOnly.addSchema({ $id: SCHEMA_ID, definitions: schemaDefinitions() });
+  if (!firstOnly.getSchema(SCHEMA_ID)) firstOnly.addSchema({ $id: SCHEMA_ID, definitions: pinnedDefinitions() });
   const fn = firstOnly.getSchema(`${SCHEMA_ID}#/definitions/${resourceType}`);
   if (fn) firstCache.set(resourceType, fn);
   return fn;
@@ -66,7 +86,7 @@ export function firstErrorValidatorFor(resourceType: string): ValidateFunction |
 
 function instance(): Ajv {
   if (ajv) return ajv;
-  const defs = schemaDefinitions(); // its parse time is counted there, once
+  const defs = pinnedDefinitions(); // its parse time is counted there
   const started = performance.now();
   const schema = { $id: SCHEMA_ID, definitions: defs };
   // allErrors: every problem is reported (the issue list is bounded later); validateSchema off:

@@ -108,21 +108,31 @@ export function elementSite(owner: string, name: string): Site {
   return { ids, label: `${path}.${name}`, isExtension: info.type === 'Extension', inType: !inResource };
 }
 
-let defSites: Map<string, Site[]> | undefined;
+/**
+ * Sites by definition, made for a definition when first asked: one scan of the model each, for
+ * the few definitions an import meets. Made for every definition at once, they were 5 MB of Sets
+ * and labels kept in every thread that validates (each prepare worker), most never read, and a
+ * thread's live heap sets how far V8 lets its garbage grow before collecting.
+ */
+const defSites = new Map<string, Site[]>();
+
+/** How many definitions have their sites made (tests: only those met, not the whole model). */
+export function siteDefinitionsMade(): number {
+  return defSites.size;
+}
 
 /** Every site an object of definition `def` can hold (a resource: its root only; nested resources are validated on their own). */
 function sitesOf(def: string): Site[] {
-  if (!defSites) {
-    defSites = new Map();
+  if (isResourceType(def)) return [rootSite(def)];
+  let list = defSites.get(def);
+  if (!list) {
+    list = [];
     for (const owner of definitionNames()) {
-      for (const [name, info] of defInfo(owner)!.props) {
-        let list = defSites.get(info.type);
-        if (!list) defSites.set(info.type, (list = []));
-        list.push(elementSite(owner, name));
-      }
+      for (const [name, info] of defInfo(owner)!.props) if (info.type === def) list.push(elementSite(owner, name));
     }
+    defSites.set(def, list);
   }
-  return isResourceType(def) ? [rootSite(def)] : (defSites.get(def) ?? []);
+  return list;
 }
 
 function elementAllowed(c: ExtensionContexts, site: Site): boolean {

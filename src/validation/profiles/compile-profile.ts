@@ -1,6 +1,6 @@
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
-import { igPackage, stripVersion } from './ig-package.js';
+import { igDefinitionType, igPackage, stripVersion } from './ig-package.js';
 import { valueSetCheck, type ValueSetCheck } from './terminology.js';
 import { NATIVE_CONSTRAINTS, type NativeConstraint } from './native-constraints.js';
 import { prepareSlicing, type SliceIndex } from './slice-index.js';
@@ -209,7 +209,7 @@ function markInert(rule: ElementRule): void {
     rule.constraints.length === 0 &&
     rule.children.length === 0 &&
     rule.slices.length === 0 &&
-    !rule.typeProfiles.some((p) => igPackage().structureDefinitions.has(stripVersion(p))) &&
+    !rule.typeProfiles.some((p) => igDefinitionType(stripVersion(p)) !== undefined) &&
     !(rule.name.endsWith('[x]') && rule.types.length > 0);
 }
 
@@ -225,5 +225,5 @@ export function compiledProfile(canonical: string): CompiledProfile | undefined 
 
 /** Whether a canonical URL names one of the vendored IG StructureDefinitions. */
 export function isIgProfile(canonical: string): boolean {
-  return igPackage().structureDefinitions.has(stripVersion(canonical));
+  return igDefinitionType(stripVersion(canonical)) !== undefined;
 }

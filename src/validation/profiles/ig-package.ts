@@ -18,7 +18,19 @@ export interface IgPackage {
   answerLists: Map<string, Set<string>>;
 }
 
-let cached: IgPackage | undefined;
+/**
+ * The package (about 2.3 MB of parsed JSON) is read to compile a profile, a value set or the
+ * extension table, each compiled once and cached where it is used; none of them refers back to
+ * it. So it is held weakly, read again (tens of milliseconds) by a compile that finds it
+ * collected, and what is asked of it per resource (which canonical URLs it defines, and their
+ * types) is kept apart: a prepare worker does not keep the whole package for the few profiles it
+ * compiled, and a thread's live heap sets how far V8 lets its garbage grow (src/prepare/pool.ts).
+ */
+let cached: WeakRef<IgPackage> | undefined;
+/** url -> type of every vendored StructureDefinition. */
+let types: Map<string, string> | undefined;
+/** Reads of the package (tests). */
+export const igPackageStats = { loads: 0 };
 
 function readDir<T>(dir: string): T[] {
   const path = ROOT + dir + '/';
@@ -30,7 +42,9 @@ function readDir<T>(dir: string): T[] {
 }
 
 export function igPackage(): IgPackage {
-  if (cached) return cached;
+  const known = cached?.deref();
+  if (known) return known;
+  igPackageStats.loads++;
   const structureDefinitions = new Map<string, StructureDefinition>();
   for (const sd of readDir<StructureDefinition>('structure-definitions')) structureDefinitions.set(sd.url, sd);
   const valueSets = new Map<string, ValueSet>();
@@ -45,8 +59,21 @@ export function igPackage(): IgPackage {
     const lists = JSON.parse(readFileSync(supplement, 'utf8')) as Record<string, { codes?: string[] }>;
     for (const [url, list] of Object.entries(lists)) if (list.codes) answerLists.set(url, new Set(list.codes));
   }
-  cached = { structureDefinitions, valueSets, codeSystems, answerLists };
-  return cached;
+  const read = { structureDefinitions, valueSets, codeSystems, answerLists };
+  cached = new WeakRef(read);
+  types ??= new Map([...structureDefinitions].map(([url, sd]) => [url, sd.type]));
+  return read;
+}
+
+/** The type a vendored StructureDefinition constrains (canonical URL without version), undefined for any other URL. */
+export function igDefinitionType(url: string): string | undefined {
+  if (!types) igPackage();
+  return types!.get(url);
+}
+
+/** Tests: as if the weakly held package had been collected (what was compiled from it stays). */
+export function forgetIgPackage(): void {
+  cached = undefined;
 }
 
 /** The version of the vendored IG, as canonical references write it (`…/variant|3.0.0`). */

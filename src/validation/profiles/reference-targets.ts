@@ -1,7 +1,7 @@
 import type { ElementDefinition } from '@medplum/fhirtypes';
 import { elementAt } from '../element-model.js';
 import { wrongTarget, type ContainedIds } from '../invariants/references.js';
-import { igPackage, stripVersion } from './ig-package.js';
+import { igDefinitionType, stripVersion } from './ig-package.js';
 
 /**
  * Reference targets a profile narrows an element to (`type.targetProfile`,
@@ -27,7 +27,7 @@ export const TARGET_RULE = 'targetProfile';
 /** The resource type a target profile constrains, or undefined when it is not known here (or any). */
 function typeOf(targetProfile: string): string | undefined {
   const url = stripVersion(targetProfile);
-  const type = url.startsWith(CORE_SD) ? url.slice(CORE_SD.length) : igPackage().structureDefinitions.get(url)?.type;
+  const type = url.startsWith(CORE_SD) ? url.slice(CORE_SD.length) : igDefinitionType(url);
   return type === 'Resource' ? undefined : type;
 }
 

@@ -1,5 +1,5 @@
 import type { ElementRule } from './compile-profile.js';
-import { igPackage, stripVersion } from './ig-package.js';
+import { igDefinitionType, stripVersion } from './ig-package.js';
 import { compilePattern } from './pattern.js';
 
 /**
@@ -30,7 +30,7 @@ const CHOICE_CACHE_LIMIT = 64;
 
 function makePlan(rule: ElementRule): RulePlan {
   const choice = rule.name.endsWith('[x]');
-  const vendoredProfile = rule.typeProfiles.some((p) => igPackage().structureDefinitions.has(stripVersion(p)));
+  const vendoredProfile = rule.typeProfiles.some((p) => igDefinitionType(stripVersion(p)) !== undefined);
   const active = rule.children.filter((c) => !c.inert);
   const ds = rule.slicing?.discriminator ?? [];
   return {
