@@ -40,6 +40,8 @@ export function describeRequest(method: string, path: string, query: Record<stri
   return facts;
 }
 
+const TYPE_LEVEL: Record<string, string> = { POST: 'create', GET: 'search-type', HEAD: 'search-type', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
 function classify(method: string, seg: string[]): RequestFacts {
   const opIndex = seg.findIndex((s) => s.startsWith('$'));
   if (opIndex >= 0) {
@@ -51,7 +53,8 @@ function classify(method: string, seg: string[]): RequestFacts {
   if (seg[0] === '_history') return { interaction: 'history-system' };
   if (seg[0] === '_search') return { interaction: 'search-system' };
   const resourceType = seg[0];
-  if (seg.length === 1) return { interaction: method === 'POST' ? 'create' : method === 'GET' || method === 'HEAD' ? 'search-type' : method.toLowerCase() === 'put' ? 'update' : method === 'DELETE' ? 'delete' : 'unknown', resourceType };
+  // `PUT|PATCH|DELETE Type?criteria` are the conditional update, patch and delete (http.html#cond-update)
+  if (seg.length === 1) return { interaction: TYPE_LEVEL[method.toUpperCase()] ?? 'unknown', resourceType };
   if (seg[1] === '_search') return { interaction: 'search-type', resourceType };
   if (seg[1] === '_history') return { interaction: 'history-type', resourceType };
   const id = seg[1];

@@ -55,7 +55,8 @@ export async function registerSecurityHeaders(app: FastifyInstance, config: AppC
       credentials: false,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Prefer', 'If-Match', 'If-None-Match', 'If-None-Exist', 'If-Modified-Since'],
-      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'Last-Modified', 'Retry-After', 'WWW-Authenticate', 'X-Request-Id'],
+      // what the server sends (Allow with a 405); a browser script reads no other response header
+      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'Last-Modified', 'Allow', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
     });
   }

@@ -85,6 +85,27 @@ export function vacuousIncludes(result: Record<string, string[]>, types: string[
   return out;
 }
 
+/**
+ * The `_include` values a search of `type` takes (CapabilityStatement.rest.resource.searchInclude):
+ * each of its reference parameters as `Type:param`, and `*`; read from the same definitions
+ * parseSpecs checks, so the statement lists exactly what is accepted.
+ */
+export function includeValues(type: string): string[] {
+  return [...refParams(type).map((p) => `${type}:${p}`), '*'];
+}
+
+/**
+ * The `_revinclude` values a search of `type` takes (searchRevInclude): every type's reference
+ * parameter that can point at `type` (vacuousIncludes refuses the others under strict handling), and `*`.
+ */
+export function revIncludeValues(type: string): string[] {
+  const out: string[] = [];
+  for (const source of resourceTypes()) {
+    for (const d of refDefs(source)) if (!d.target || d.target.includes(type)) out.push(`${source}:${d.code}`);
+  }
+  return [...out, '*'];
+}
+
 function refParams(type: string): string[] {
   return refDefs(type).map((d) => d.code);
 }

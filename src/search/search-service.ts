@@ -139,3 +139,4 @@ export function listSearchParameterIds(): string[] {
 export { GENOMIC_REGION_URL };
 
 export { searchIndexFields } from './mongo-index-fields.js';
+export { includeValues, revIncludeValues } from './includes.js';

@@ -58,7 +58,7 @@ t.test('update refuses a body that does not match the URL', async (t) => {
   t.equal((await send(app, 'PUT', '/fhir/Patient/p1', { ...patient })).statusCode, 400, 'missing id');
   const wrongType = await send(app, 'PUT', '/fhir/Observation/p1', { ...patient, id: 'p1' });
   t.equal(wrongType.statusCode, 400, 'resourceType mismatch');
-  t.same(wrongType.json().issue[0].expression, ['resourceType']);
+  t.same(wrongType.json().issue[0].expression, ['Observation.resourceType'], 'FHIRPath from the URL type, as for a mismatched id (Type.id)');
   t.equal((await send(app, 'POST', '/fhir/Observation', patient)).statusCode, 400, 'create with another type');
   t.equal((await send(app, 'PUT', '/fhir/Patient/bad$id', { ...patient, id: 'bad$id' })).statusCode, 400, 'invalid id');
   t.equal((await send(app, 'GET', '/fhir/Patient/p1')).statusCode, 404, 'nothing was stored');

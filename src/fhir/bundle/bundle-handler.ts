@@ -15,7 +15,7 @@ import { throwIfDuplicateFullUrl } from './full-urls.js';
 
 export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch: Dispatch): Promise<FhirResponse> {
   const bundle = resourceBody(req) as Bundle;
-  if (bundle.resourceType !== 'Bundle') throw fhirError('BAD_REQUEST', `POST ${ctx.config.baseUrl} takes a Bundle (got ${String(bundle.resourceType)})`, 'resourceType');
+  if (bundle.resourceType !== 'Bundle') throw fhirError('BAD_REQUEST', `POST ${ctx.config.baseUrl} takes a Bundle (got ${String(bundle.resourceType)})`, 'Bundle.resourceType');
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
     throw fhirError('BAD_REQUEST', `Bundle.type must be batch or transaction (got ${String(bundle.type)})`, 'Bundle.type');
   }

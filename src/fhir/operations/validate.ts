@@ -54,7 +54,7 @@ export const validateOperation: OperationHandler = {
     if (!resource) throw fhirError('BAD_REQUEST', "No resource to validate: send it as the body or as Parameters.parameter[name='resource']", 'resource');
 
     if (resource.resourceType !== type) {
-      issues.push({ severity: 'error', code: 'invalid', diagnostics: `resourceType ${String(resource.resourceType)} does not match the URL (${type})`, expression: ['resourceType'] });
+      issues.push({ severity: 'error', code: 'invalid', diagnostics: `resourceType ${String(resource.resourceType)} does not match the URL (${type})`, expression: [`${type}.resourceType`] });
     }
     if (input.mode === 'update' && resource.id === undefined) {
       issues.push({ severity: 'error', code: 'required', diagnostics: "mode 'update': the resource must carry an id", expression: [`${type}.id`] });

@@ -4,7 +4,7 @@ import type {
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { AUDIT_TYPE, authorize } from '../../auth/authorize.js';
 import { smartOauthUris } from '../../auth/smart-capability.js';
-import { capabilitySearchParams } from '../../search/search-service.js';
+import { capabilitySearchParams, includeValues, revIncludeValues } from '../../search/search-service.js';
 import { operationHandlers } from '../operations/index.js';
 import { resourceTypes } from '../resource-types.js';
 import { fhirError } from '../errors.js';
@@ -79,6 +79,8 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
       conditionalDelete: readOnly ? 'not-supported' : 'single',
       ...(readOnly ? { documentation: 'Written by the server only (the audit trail); readable with a scope naming AuditEvent itself.' } : {}),
       referencePolicy: ['literal', 'local'],
+      searchInclude: includeValues(type),
+      searchRevInclude: revIncludeValues(type),
       searchParam: searchParams(type),
       ...(ops.length ? { operation: ops } : {}),
       ...(BUILT_IN_NOTE[type] ? { documentation: BUILT_IN_NOTE[type] } : {}),

@@ -32,10 +32,10 @@ export interface Expect {
 /** Checks the resource against the URL and validates it; returns the resource to store. */
 export function prepareIncoming(ctx: FhirContext, resource: Resource, expect: Expect): Resource {
   if (typeof resource?.resourceType !== 'string') {
-    throw fhirError('BAD_REQUEST', `The body has no resourceType: expected a ${expect.resourceType} resource`, 'resourceType');
+    throw fhirError('BAD_REQUEST', `The body has no resourceType: expected a ${expect.resourceType} resource`, `${expect.resourceType}.resourceType`);
   }
   if (resource.resourceType !== expect.resourceType) {
-    throw fhirError('BAD_REQUEST', `resourceType ${String(resource.resourceType)} does not match the URL (${expect.resourceType})`, 'resourceType');
+    throw fhirError('BAD_REQUEST', `resourceType ${String(resource.resourceType)} does not match the URL (${expect.resourceType})`, `${expect.resourceType}.resourceType`);
   }
   if (expect.id !== undefined) {
     if (resource.id === undefined) throw fhirError('BAD_REQUEST', `The resource must carry id "${expect.id}" to match the URL`, `${expect.resourceType}.id`);
