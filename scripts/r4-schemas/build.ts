@@ -2,6 +2,8 @@ import { officialResourceTypes, readDefinitions } from './official-types.js';
 import { reduceSchema, type JsonSchemaDoc } from './reduce-schema.js';
 import { buildElementModel, medplumAdditions } from './element-model.js';
 import { buildExtensionValues, buildTypeBases } from './extensions.js';
+import { inlineRequiredBindings, type BindingReport } from './required-bindings.js';
+import { r4Expander } from './value-sets.js';
 
 /**
  * Everything scripts/generate-r4-schemas.ts writes, as file texts, so a test can check that the
@@ -12,6 +14,7 @@ export interface R4Build {
   schema: JsonSchemaDoc;
   dropped: string[];
   kept: number;
+  bindings: BindingReport;
   files: Record<'resource-types.json' | 'fhir.schema.json' | 'element-model.json' | 'extensions.json', string>;
 }
 
@@ -29,12 +32,14 @@ export function buildR4Schemas(): R4Build {
   const source = readDefinitions<JsonSchemaDoc>('fhir.schema.json');
   const { schema, kept, dropped } = reduceSchema(source, types, medplumAdditions());
   const { definitions, ...head } = schema;
+  const bindings = inlineRequiredBindings(definitions, r4Expander());
   const model = buildElementModel(definitions);
   return {
     types,
     schema,
     dropped,
     kept,
+    bindings,
     files: {
       'resource-types.json': JSON.stringify(types, null, 1) + '\n',
       'fhir.schema.json': byLine(head, 'definitions', definitions),

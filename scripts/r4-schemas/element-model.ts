@@ -15,6 +15,7 @@ interface ElementDefinition {
   contentReference?: string;
   constraint?: unknown[];
   mapping?: unknown[];
+  binding?: { strength?: string; valueSet?: string };
 }
 interface StructureDefinition {
   resourceType: string;
@@ -47,7 +48,7 @@ type Schema = Record<string, unknown>;
 const REF_PREFIX = '#/definitions/';
 const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function officialStructures(): StructureDefinition[] {
+export function officialStructures(): StructureDefinition[] {
   return ['profiles-types.json', 'profiles-resources.json']
     .flatMap((f) => readDefinitions<{ entry: { resource: StructureDefinition }[] }>(f).entry.map((e) => e.resource))
     .filter((s) => s.resourceType === 'StructureDefinition' && s.fhirVersion === '4.0.1' && s.derivation !== 'constraint')
@@ -67,7 +68,7 @@ export function medplumAdditions(): string[] {
     }).map((e) => e.path));
 }
 
-function refName(prop: Schema): string | undefined {
+export function refName(prop: Schema): string | undefined {
   const ref = (prop.$ref ?? (prop.items as Schema | undefined)?.$ref ?? ((prop.items as Schema | undefined)?.anyOf as Schema[] | undefined)?.[0]?.$ref) as string | undefined;
   return ref?.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : undefined;
 }
@@ -157,7 +158,9 @@ export function buildElementModel(defs: Record<string, Schema>): ElementModel {
     const dm: DefModel = { props: {} };
     for (const [name, prop] of Object.entries(props)) {
       if (name === 'resourceType' || name.startsWith('_')) continue;
-      const inner = (prop.type === 'array' ? prop.items : prop) as Schema;
+      const items = prop.items as Schema | undefined;
+      // repeating primitives: `items: { anyOf: [the type, null] }` (reduce-schema.ts)
+      const inner = (prop.type === 'array' ? ((items?.anyOf as Schema[] | undefined)?.[0] ?? items) : prop) as Schema;
       let type = typeOf.get(`${defName}.${name}`) ?? refName(prop);
       type ??= typeof inner.pattern === 'string' ? byPattern.get(inner.pattern) : undefined;
       if (!type && Array.isArray(inner.enum)) type = 'code'; // required bindings are inlined as enums
