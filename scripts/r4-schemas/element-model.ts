@@ -74,6 +74,22 @@ export function refName(prop: Schema): string | undefined {
 }
 
 /**
+ * The schema definition holding an element's last segment, found by following $refs from the
+ * type root (Observation.component.code → Observation_Component), with its properties; undefined
+ * where the schema lacks a segment (a Medplum snapshot element that R4 does not have).
+ */
+export function ownerDefinition(defs: Record<string, Schema>, root: string, segments: string[]): { def: string; props: Record<string, Schema> } | undefined {
+  let def: string | undefined = root;
+  for (const seg of segments.slice(1, -1)) {
+    const prop: Schema | undefined = (defs[def]?.properties as Record<string, Schema> | undefined)?.[seg];
+    def = prop ? refName(prop) : undefined;
+    if (!def) return undefined;
+  }
+  const props = defs[def]?.properties as Record<string, Schema> | undefined;
+  return props ? { def, props } : undefined;
+}
+
+/**
  * Choice groups come from the snapshots' `[x]` elements, located in the schema by following its
  * $refs from the type root (Observation.component.value[x] → Observation_Component). A few of
  * Medplum's snapshots are not R4 (EvidenceVariable carries R5 elements): paths that do not exist
@@ -109,14 +125,9 @@ function snapshotFacts(defs: Record<string, Schema>): SnapshotFacts {
       const refTargets = (e.type ?? []).map(targetTypes).find((x) => x !== undefined);
       if (!isChoice && !isRequiredPrimitive && !refTargets) continue;
       const segments = e.path.split('.');
-      let def: string | undefined = sd.name;
-      for (const seg of segments.slice(1, -1)) {
-        const prop: Schema | undefined = (defs[def]?.properties as Record<string, Schema> | undefined)?.[seg];
-        def = prop ? refName(prop) : undefined;
-        if (!def) break;
-      }
-      const props = def ? (defs[def]?.properties as Record<string, Schema> | undefined) : undefined;
-      if (!def || !props) continue;
+      const owner = ownerDefinition(defs, sd.name, segments);
+      if (!owner) continue;
+      const { def, props } = owner;
       const last = segments.at(-1)!;
       if (refTargets) {
         const prop = isChoice ? `${last.slice(0, -3)}Reference` : last;

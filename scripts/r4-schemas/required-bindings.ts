@@ -1,4 +1,4 @@
-import { officialStructures, refName } from './element-model.js';
+import { officialStructures, ownerDefinition } from './element-model.js';
 import type { ValueSetExpander } from './value-sets.js';
 
 /**
@@ -31,15 +31,9 @@ export function inlineRequiredBindings(defs: Record<string, Schema>, expander: V
       const b = e.binding;
       if (b?.strength !== 'required' || !b.valueSet || e.type?.length !== 1 || e.type[0]!.code !== 'code') continue;
       const segments = e.path.split('.');
-      let def: string | undefined = sd.name;
-      for (const seg of segments.slice(1, -1)) {
-        const prop: Schema | undefined = (defs[def]?.properties as Record<string, Schema> | undefined)?.[seg];
-        def = prop ? refName(prop) : undefined;
-        if (!def) break;
-      }
-      const props = def ? (defs[def]?.properties as Record<string, Schema> | undefined) : undefined;
+      const owner = ownerDefinition(defs, sd.name, segments);
       const name = segments.at(-1)!;
-      const prop = props?.[name];
+      const prop = owner?.props[name];
       if (!prop) continue; // a Medplum snapshot element that R4 does not have (see element-model.ts)
       const codes = expander.expand(b.valueSet);
       // a repeating primitive's items are `anyOf: [the type, null]` by now (reduce-schema.ts)
@@ -56,7 +50,7 @@ export function inlineRequiredBindings(defs: Record<string, Schema>, expander: V
         continue;
       }
       if (single.$ref === CODE_REF) {
-        if (prop.type !== 'array') props![name] = { enum: codes };
+        if (prop.type !== 'array') owner!.props[name] = { enum: codes };
         else if (items?.anyOf) slot[0] = { enum: codes };
         else prop.items = { enum: codes };
       }
