@@ -120,8 +120,10 @@ try {
   inputError(`cannot open the store: ${(e as Error).message}`);
 }
 let exitCode = 0;
+// resources that --batch-size batches committed before a failure: they stay
+let stored = 0;
 try {
-  const hooks = { onProgress: progress.update, progressEvery: 5000 };
+  const hooks = { onProgress: progress.update, progressEvery: 5000, onBatchStored: (n: number) => { stored += n; } };
   const summary = batchSize
     ? await importVcfBatched(store, () => createReadStream(file), opts, batchSize, hooks)
     : await importVcf(store, () => createReadStream(file), opts, hooks);
@@ -131,13 +133,16 @@ try {
 } catch (e) {
   progress.abort();
   exitCode = 1;
+  const what = stored
+    ? `${stored} resources of the batches before the failure were stored and stay (running the same command again completes the import, without duplicates)`
+    : 'nothing was stored';
   if (e instanceof FhirError) {
-    process.stderr.write(`import refused, nothing was stored: ${e.message}\n`);
+    process.stderr.write(`import ${stored ? 'failed' : 'refused'}, ${what}: ${e.message}\n`);
     // one issue that is the message: said once
     const issues = e.issues.length === 1 && e.issues[0].diagnostics === e.message ? [] : e.issues;
     for (const i of issues.slice(0, 20)) process.stderr.write(`  - ${i.severity}: ${i.diagnostics ?? i.code}${i.expression ? ` [${i.expression.join(', ')}]` : ''}\n`);
   } else {
-    process.stderr.write(`import failed, nothing was stored: ${(e as Error).stack}\n`);
+    process.stderr.write(`import failed, ${what}: ${(e as Error).stack}\n`);
   }
 } finally {
   await store.close();

@@ -97,3 +97,25 @@ t.test('the batched pre-pass refuses exactly what mapping refuses, with the same
   await t.rejects(importVcfBatched(store, () => Readable.from([HEAD + rows(5) + bad[0] + '\n']), { patient: 'p9' }, 2), /line 9: .*AD/);
   t.equal((await readAll(store, 'Observation')).length, 0, 'nothing stored');
 });
+
+t.test('batched import that fails after some batches: they stay, and onBatchStored counted them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vcf-batches-'));
+  const store = new EmbeddedStore(dir, { fsync: false });
+  await store.init();
+  let stored = 0;
+  let batches = 0;
+  // the store goes away after the second batch commits: a real failure of the next transaction
+  const onBatchStored = (n: number) => {
+    stored += n;
+    if (++batches === 2) void store.close();
+  };
+  await t.rejects(importVcfBatched(store, () => Readable.from([HEAD + rows(30)]), { patient: 'p3' }, 7, { onBatchStored }));
+  t.equal(batches, 2);
+  t.equal(stored, 14, 'two batches of 7');
+  const reopened = new EmbeddedStore(dir, { fsync: false });
+  await reopened.init();
+  t.teardown(() => reopened.close());
+  const kept = (await Promise.all(['Observation', 'Procedure', 'DiagnosticReport'].map((ty) => readAll(reopened, ty)))).map((l) => l.length);
+  t.equal(kept[0]! + kept[1]! + kept[2]!, 14, 'what the hook counted is what the store holds');
+  t.equal(kept[2], 0, 'the GenomicReport comes last: not written');
+});

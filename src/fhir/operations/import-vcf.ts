@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
-import { fhirError } from '../errors.js';
+import { FhirError, fhirError } from '../errors.js';
 import { mediaType } from '../rest/request-utils.js';
 import { checkContentEncoding } from '../rest/media-type.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
@@ -34,8 +34,17 @@ export const importVcfOperation: OperationHandler = {
     // the audit trail's patient: the URL names it only when the inputs come in the query string
     req.audit?.touched.push({ resourceType: 'Patient', id: opts.patient });
     const open = () => Readable.from([vcf]);
-    const summary = batchSize ? await importVcfBatched(ctx.store, open, opts, batchSize) : await importVcf(ctx.store, open, opts);
-    return { status: 200, body: toParameters(summary) };
+    if (!batchSize) return { status: 200, body: toParameters(await importVcf(ctx.store, open, opts)) };
+    let stored = 0;
+    try {
+      return { status: 200, body: toParameters(await importVcfBatched(ctx.store, open, opts, batchSize, { onBatchStored: (n) => { stored += n; } })) };
+    } catch (e) {
+      // the batches before the failure stay: the answer must not read as "nothing stored"
+      if (stored && e instanceof FhirError) {
+        e.issues.push({ severity: 'information', code: 'informational', diagnostics: `${stored} resources of the batches before the failure were stored and stay; sending the same import again completes it, without duplicates` });
+      }
+      throw e;
+    }
   },
 };
 

@@ -38,6 +38,7 @@ export async function importVcfBatched(
       return n;
     }, { multi: true });
     for (const k of ['created', 'updated', 'unchanged'] as const) counts[k] += done[k];
+    if (b.length) hooks.onBatchStored?.(b.length);
   };
   const summary = await runImport(open(), opts, {
     async write(r, prepared) {

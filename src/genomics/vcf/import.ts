@@ -14,6 +14,11 @@ export interface ImportHooks {
   /** Called every `progressEvery` records (and at the end). */
   onProgress?(p: ProgressInfo): void;
   progressEvery?: number;
+  /**
+   * A batched import (import-batched.ts) calls it after each batch commits, with the resources the
+   * batch wrote: when a later batch fails, those stay, and the caller must not say "nothing stored".
+   */
+  onBatchStored?(resources: number): void;
 }
 
 /** Where produced resources go. The store sink writes; the null sink only validates (dry run, bench). */
