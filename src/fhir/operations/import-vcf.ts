@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { FhirError, fhirError } from '../errors.js';
+import type { Issue } from '../outcome.js';
 import { mediaType } from '../rest/request-utils.js';
 import { checkContentEncoding } from '../rest/media-type.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
@@ -39,11 +40,19 @@ export const importVcfOperation: OperationHandler = {
     try {
       return { status: 200, body: toParameters(await importVcfBatched(ctx.store, open, opts, batchSize, { onBatchStored: (n) => { stored += n; } })) };
     } catch (e) {
+      if (!stored) throw e;
       // the batches before the failure stay: the answer must not read as "nothing stored"
-      if (stored && e instanceof FhirError) {
-        e.issues.push({ severity: 'information', code: 'informational', diagnostics: `${stored} resources of the batches before the failure were stored and stay; sending the same import again completes it, without duplicates` });
+      const note: Issue = { severity: 'information', code: 'informational', diagnostics: `${stored} resources of the batches before the failure were stored and stay; sending the same import again completes it, without duplicates` };
+      if (e instanceof FhirError) {
+        e.issues.push(note);
+        throw e;
       }
-      throw e;
+      // An unexpected failure (the disk, the database) is a 500 that shows none of its message
+      // (error-handler.ts), as any other; the count is the server's own and the client needs it.
+      const internal = new FhirError('INTERNAL', 'Internal server error');
+      internal.issues.push(note);
+      internal.cause = e; // what the error handler logs
+      throw internal;
     }
   },
 };
