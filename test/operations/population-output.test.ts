@@ -51,7 +51,7 @@ t.test('population answers: numerator, denominator and the patient list as the d
       t.same(Object.keys(numerator), ['name', 'valueQuantity']);
       t.equal(typeof numerator.valueQuantity?.value, 'number');
       t.same(parts.find((p) => p.name === 'denominator'), { name: 'denominator', valueQuantity: { value: patients } }, 'the Patients on the server');
-      t.ok(numerator.valueQuantity!.value > 0, 'a case with patients to list');
+      t.ok(numerator.valueQuantity!.value! > 0, 'a case with patients to list');
       t.equal(subjects.length, numerator.valueQuantity!.value, 'one subject per counted patient');
       for (const s of subjects as ParametersParameter[]) {
         t.same(Object.keys(s), ['name', 'valueString'], 'a string, as the definition types it (no valueReference)');
