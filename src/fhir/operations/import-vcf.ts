@@ -10,7 +10,7 @@ import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
 import { importVcfBatched } from '../../genomics/vcf/import-batched.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
-import { throwIfNotForm } from './input-checks.js';
+import { GENERAL_PARAMETERS, throwIfNotForm } from './input-checks.js';
 
 /**
  * `POST /fhir/$import-vcf` — a server-specific operation (not one of the IG's): imports a VCF as
@@ -80,7 +80,7 @@ const VCF_MEDIA = new Set(['text/plain', 'text/x-vcf', 'text/vcf', 'application/
 
 /** An input the operation does not have (a typo: `specimin`) would be ignored without a word. */
 function refuseUnknown(names: string[]): void {
-  const unknown = names.find((n) => !INPUTS.has(ALIASES[n] ?? n) && !n.startsWith('_'));
+  const unknown = names.find((n) => !INPUTS.has(ALIASES[n] ?? n) && !GENERAL_PARAMETERS.has(n));
   if (unknown !== undefined) throw fhirError('BAD_REQUEST', `$import-vcf has no input '${unknown}' (inputs: ${[...INPUTS].join(', ')})`, unknown);
 }
 
