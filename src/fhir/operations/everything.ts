@@ -6,6 +6,7 @@ import { dateRange } from '../../search/normalize.js';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
 import { checkId } from '../rest/request-utils.js';
+import { GENERAL_PARAMETERS } from './input-checks.js';
 
 /**
  * `GET /fhir/Patient/{id}/$everything` (https://hl7.org/fhir/R4/patient-operation-everything.html):
@@ -53,7 +54,7 @@ export function everythingQuery(input: Record<string, string[]>, allowed: (type:
   const all = typesInCompartment();
   const query: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(input)) {
-    if (k === '_count' || k === '_cursor' || k === '_format' || k === '_total') query[k] = v;
+    if (k === '_count' || k === '_cursor' || k === '_total' || GENERAL_PARAMETERS.has(k)) query[k] = v;
     else if (k !== '_type' && k !== '_since') throw fhirError('BAD_REQUEST', `$everything does not support the parameter ${k} (supported: _type, _since, _count)`, k);
   }
   let types = all;

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { FhirError, fhirError } from '../errors.js';
+import type { Issue } from '../outcome.js';
 import { mediaType } from '../rest/request-utils.js';
 import { checkContentEncoding } from '../rest/media-type.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
@@ -9,7 +10,7 @@ import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
 import { importVcfBatched } from '../../genomics/vcf/import-batched.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
-import { throwIfNotForm } from './input-checks.js';
+import { GENERAL_PARAMETERS, throwIfNotForm } from './input-checks.js';
 
 /**
  * `POST /fhir/$import-vcf` — a server-specific operation (not one of the IG's): imports a VCF as
@@ -39,11 +40,19 @@ export const importVcfOperation: OperationHandler = {
     try {
       return { status: 200, body: toParameters(await importVcfBatched(ctx.store, open, opts, batchSize, { onBatchStored: (n) => { stored += n; } })) };
     } catch (e) {
+      if (!stored) throw e;
       // the batches before the failure stay: the answer must not read as "nothing stored"
-      if (stored && e instanceof FhirError) {
-        e.issues.push({ severity: 'information', code: 'informational', diagnostics: `${stored} resources of the batches before the failure were stored and stay; sending the same import again completes it, without duplicates` });
+      const note: Issue = { severity: 'information', code: 'informational', diagnostics: `${stored} resources of the batches before the failure were stored and stay; sending the same import again completes it, without duplicates` };
+      if (e instanceof FhirError) {
+        e.issues.push(note);
+        throw e;
       }
-      throw e;
+      // An unexpected failure (the disk, the database) is a 500 that shows none of its message
+      // (error-handler.ts), as any other; the count is the server's own and the client needs it.
+      const internal = new FhirError('INTERNAL', 'Internal server error');
+      internal.issues.push(note);
+      internal.cause = e; // what the error handler logs
+      throw internal;
     }
   },
 };
@@ -71,7 +80,7 @@ const VCF_MEDIA = new Set(['text/plain', 'text/x-vcf', 'text/vcf', 'application/
 
 /** An input the operation does not have (a typo: `specimin`) would be ignored without a word. */
 function refuseUnknown(names: string[]): void {
-  const unknown = names.find((n) => !INPUTS.has(ALIASES[n] ?? n) && !n.startsWith('_'));
+  const unknown = names.find((n) => !INPUTS.has(ALIASES[n] ?? n) && !GENERAL_PARAMETERS.has(n));
   if (unknown !== undefined) throw fhirError('BAD_REQUEST', `$import-vcf has no input '${unknown}' (inputs: ${[...INPUTS].join(', ')})`, unknown);
 }
 

@@ -9,7 +9,7 @@ import { knownRecord } from '../rest/write-core.js';
 import { isIgProfile } from '../../validation/profiles/compile-profile.js';
 import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
 import { isKnownResourceType } from '../resource-types.js';
-import { throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
+import { GENERAL_PARAMETERS, throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
 
 /**
  * `$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html) at type level
@@ -113,9 +113,9 @@ function readInput(req: FhirRequest & { resourceType?: string }): ValidateInput 
     if ((req.query[name]?.length ?? 0) > 1) throw fhirError('BAD_REQUEST', `$validate takes at most one ${name} (got ${req.query[name]!.length})`, name);
     return req.query[name]?.[0];
   };
-  // an input it does not declare is refused, as every operation here does (input-checks.ts); `_`
-  // parameters (_format, _pretty) are the request's, not the operation's
-  for (const name of Object.keys(req.query)) if (!name.startsWith('_')) throwIfUnknownInput('validate', name, INPUTS);
+  // an input it does not declare is refused, as every operation here does (input-checks.ts);
+  // _format and _pretty are the request's, not the operation's
+  for (const name of Object.keys(req.query)) if (!GENERAL_PARAMETERS.has(name)) throwIfUnknownInput('validate', name, INPUTS);
   // operations.html#request: only primitive inputs go in a URL; a resource there would be dropped
   if (req.query.resource) throw fhirError('BAD_REQUEST', "Parameter 'resource' of $validate is a resource: send it as the body or in a Parameters body, not in the URL", 'resource');
   const body = req.body;

@@ -5,9 +5,10 @@ import { parseVariant } from './inputs.js';
 import { group, str } from './output.js';
 import { Counter } from './population.js';
 import { sourceClassFilter, variantDocs } from './query.js';
+import { matchedAsSimple } from './simple-match.js';
 
 /**
- * $find-population-specific-variants: for each variant (SPDI or HGVS), how many patients have it.
+ * $find-population-specific-variants: for each simple variant (SPDI or HGVS), how many patients have it.
  * https://hl7.org/fhir/uv/genomics-reporting/STU3/OperationDefinition-find-population-specific-variants.html
  */
 export const findPopulationSpecificVariants = genomicsOperation('find-population-specific-variants', 'population', async ({ inputs, ctx }) => {
@@ -17,7 +18,8 @@ export const findPopulationSpecificVariants = genomicsOperation('find-population
   const counter = new Counter(ctx, inputs.boolean('includePatientList'));
   const out: ParametersParameter[] = [];
   for (const v of variants) {
-    const docs = await variantDocs(ctx, v, undefined, extra);
+    // the subject operation's question, counted: simple variants only (simple-match.ts)
+    const docs = (await variantDocs(ctx, v, undefined, extra)).filter((d) => matchedAsSimple(v, d));
     out.push(group('variants', [str('variantItem', v.text), ...(await counter.parts(docs))]));
   }
   return { parameter: out, issues: [...(await assemblyWarnings(ctx, variants, undefined, 'variants')), ...counter.issues] };

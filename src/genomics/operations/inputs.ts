@@ -103,6 +103,8 @@ export function parseDateRange(v: InputValue | undefined, param = 'testDateRange
   const prefixed: Array<[DatePrefix, string]> = [];
   if (typeof v === 'object') {
     const p = v as Period;
+    // an empty Period says no range (and is no valid FHIR, ele-1): not "every date"
+    if (!p.start && !p.end) throw fhirError('BAD_REQUEST', `${param} is a Period with neither start nor end`, param);
     if (p.start) {
       lo = dateSpan(p.start, param)[0];
       prefixed.push(['ge', p.start]);

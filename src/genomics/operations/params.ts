@@ -1,7 +1,8 @@
-import type { OperationDefinition, Parameters, ParametersParameter, Period } from '@medplum/fhirtypes';
+import type { OperationDefinition, OperationDefinitionParameter, Parameters, ParametersParameter, Period } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import type { FhirRequest } from '../../fhir/context.js';
-import { throwIfNotForm, throwIfUnknownInput } from '../../fhir/operations/input-checks.js';
+import { GENERAL_PARAMETERS, throwIfNotForm, throwIfUnknownInput } from '../../fhir/operations/input-checks.js';
+import { isValueKey } from '../../validation/invariants/value-key.js';
 
 /**
  * Operation inputs, read the same way from a GET query string and from a POST Parameters body
@@ -62,7 +63,8 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
     for (const part of splitList(v)) if (part.trim()) add(name, part.trim());
   };
   for (const [name, list] of Object.entries(req.query)) {
-    if (name.startsWith('_')) continue;
+    // `_format`, `_pretty`; another `_` parameter is an unknown input like any other (input-checks.ts)
+    if (GENERAL_PARAMETERS.has(name)) continue;
     // A date range over GET is several prefixed dates (`ge2020-01-01&testDateRange=lt2021-01-01`): one value.
     if (name === 'testDateRange') {
       add(name, list.join(','));
@@ -75,7 +77,7 @@ export function readInputs(def: OperationDefinition, req: FhirRequest): Operatio
     if (body?.resourceType !== 'Parameters') throw fhirError('BAD_REQUEST', 'The body of an operation must be a Parameters resource');
     for (const p of body.parameter ?? []) {
       throwIfUnknownInput(def.id!, p.name ?? '', known); // before its form: an unknown name is the error to report
-      addListed(p.name ?? '', parameterValue(def.id!, p));
+      addListed(p.name ?? '', parameterValue(def.id!, p, inDefs.find((d) => d.name === p.name)!));
     }
   }
   for (const name of values.keys()) throwIfUnknownInput(def.id!, name, known);
@@ -116,12 +118,35 @@ export function splitList(v: string): string[] {
   return out;
 }
 
+/**
+ * The value[x] forms an input takes: its declared type, or a valueString (what the same input
+ * says over GET), as `$import-vcf` reads its inputs; `subject` (search type reference) also a
+ * valueReference. Another form is refused rather than read as text: a valueDateTime `haplotypes`
+ * would be looked up as a haplotype, a valueDateTime `testDateRange` read as one day.
+ */
+const DECLARED_KEY: Record<string, string> = { string: 'valueString', code: 'valueCode', boolean: 'valueBoolean', Period: 'valuePeriod' };
+
+function acceptedKeys(d: OperationDefinitionParameter): string[] {
+  const keys = new Set(['valueString', DECLARED_KEY[d.type ?? 'string'] ?? 'valueString']);
+  if (d.searchType === 'reference') keys.add('valueReference');
+  return [...keys];
+}
+
 /** Every input of these operations is a simple type (string, code, boolean, Period): parts are refused, not ignored. */
-function parameterValue(op: string, p: ParametersParameter): InputValue {
+function parameterValue(op: string, p: ParametersParameter, d: OperationDefinitionParameter): InputValue {
   throwIfNotForm(op, p, 'value');
-  if (p.valueBoolean !== undefined) return p.valueBoolean;
-  if (p.valuePeriod) return p.valuePeriod;
-  const s = p.valueString ?? p.valueCode ?? p.valueUri ?? p.valueReference?.reference ?? p.valueDate ?? p.valueDateTime;
-  if (s === undefined) throw fhirError('BAD_REQUEST', `Parameter '${p.name}' has no supported value[x]`, p.name ?? 'parameter');
-  return s;
+  const name = p.name!;
+  const accepted = acceptedKeys(d);
+  // the R4 shape check before this allows one value[x] (Parameters inv-1); `_valueString` alone has none
+  const key = Object.keys(p).find((k) => isValueKey(k) && !k.startsWith('_'));
+  if (key === undefined || !accepted.includes(key)) {
+    throw fhirError('BAD_REQUEST', `Parameter '${name}' of $${op} is a ${d.type}: give it as ${accepted.join(' or ')}${key ? `, not ${key}` : ''}`, name);
+  }
+  if (key === 'valueBoolean') return p.valueBoolean!;
+  if (key === 'valuePeriod') return p.valuePeriod!;
+  if (key === 'valueReference') {
+    if (!p.valueReference?.reference) throw fhirError('BAD_REQUEST', `Parameter '${name}' of $${op}: a valueReference needs its reference (Patient/{id})`, name);
+    return p.valueReference.reference;
+  }
+  return (p as unknown as Record<string, string>)[key];
 }
