@@ -53,6 +53,11 @@ export interface SearchRequest {
    * (`/Patient/p1/Observation?subject.…`) restricts its matches only, as FHIR defines.
    */
   confined?: boolean;
+  /**
+   * Where each returned resource (matches and includes) is noted as stored, before `_summary` or
+   * `_elements` trims it: the audit names its patients, and a subset may lack the `subject` that does.
+   */
+  touched?: Array<string | Resource>;
 }
 
 /** Runs a search and answers a `searchset` Bundle (paging links, includes, warnings). */

@@ -50,8 +50,9 @@ export async function searchResources(
   const query = opts.post ? formParameters(req) : req.query;
   if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
   // the built-in SearchParameters and OperationDefinitions are found as stored ones are (built-in-search.ts)
-  const bundle = await searchBundle({ ...ctx, store: withBuiltIns(ctx.store) }, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
-  // the audit names the patients of what was returned (a coalesced read names those of each resource)
-  if (req.audit) for (const e of bundle.entry ?? []) if (e.resource && e.search?.mode !== 'outcome') req.audit.touched.push(e.resource);
+  // the audit names the patients of what was returned, as stored (a subset may lack its subject)
+  const bundle = await searchBundle({ ...ctx, store: withBuiltIns(ctx.store) }, {
+    resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl, touched: req.audit?.touched,
+  });
   return { status: 200, body: bundle };
 }
