@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Resource } from '@medplum/fhirtypes';
 import { fhirError } from './errors.js';
 import { copyNumberText } from './json-decimals.js';
+import { defInfo } from '../validation/element-model.js';
 
 /**
  * `_summary` and `_elements` on reads (https://hl7.org/fhir/R4/search.html#summary and
@@ -28,14 +29,22 @@ export function parseSummary(value: string | undefined): SummaryMode | undefined
   return value as SummaryMode;
 }
 
-/** Whether element `key` (e.g. `valueQuantity`) is one of `names` (e.g. `value[x]`). */
-function listed(names: Iterable<string>, key: string): boolean {
+/**
+ * Whether element `key` (e.g. `valueQuantity`) is one of `names` (e.g. `value[x]`, or `value` as
+ * FHIRPath and `_elements` clients name a choice: the model's choice groups say which keys are its
+ * members, so `status` never takes `statusReason`).
+ */
+function listed(names: readonly string[], key: string, choiceOf: ReadonlyMap<string, string> | undefined): boolean {
   for (const n of names) {
     if (n === key) return true;
     if (n.endsWith('[x]') && key.startsWith(n.slice(0, -3)) && /^[A-Z]/.test(key.slice(n.length - 3))) return true;
   }
-  return false;
+  const prefix = choiceOf?.get(key);
+  return prefix !== undefined && names.includes(prefix);
 }
+
+/** The element a top-level key belongs to: `_status` holds status's id and extensions (json.html#primitive). */
+const elementOf = (key: string) => (key.length > 1 && key.startsWith('_') ? key.slice(1) : key);
 
 function tagSubsetted(out: Record<string, unknown>): void {
   const meta = { ...((out.meta as Record<string, unknown>) ?? {}) };
@@ -49,14 +58,15 @@ function tagSubsetted(out: Record<string, unknown>): void {
 export function subsetResource(resource: Resource, summary: SummaryMode | undefined, elements: string[] | undefined): Resource {
   const src = resource as unknown as Record<string, unknown>;
   const f = flags(resource.resourceType);
+  const choiceOf = defInfo(resource.resourceType)?.choiceOf;
   let keep: (key: string) => boolean;
-  if (summary === 'true') keep = (k) => ALWAYS.has(k) || listed(f.summary, k) || listed(f.mandatory, k);
-  else if (summary === 'text') keep = (k) => ALWAYS.has(k) || k === 'text' || listed(f.mandatory, k);
+  if (summary === 'true') keep = (k) => ALWAYS.has(k) || listed(f.summary, k, choiceOf) || listed(f.mandatory, k, choiceOf);
+  else if (summary === 'text') keep = (k) => ALWAYS.has(k) || k === 'text' || listed(f.mandatory, k, choiceOf);
   else if (summary === 'data') keep = (k) => k !== 'text';
-  else if (elements?.length) keep = (k) => ALWAYS.has(k) || listed(elements, k) || listed(f.mandatory, k);
+  else if (elements?.length) keep = (k) => ALWAYS.has(k) || listed(elements, k, choiceOf) || listed(f.mandatory, k, choiceOf);
   else return resource;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(src)) if (keep(k)) out[k] = v;
+  for (const [k, v] of Object.entries(src)) if (keep(elementOf(k))) out[k] = v;
   tagSubsetted(out);
   copyNumberText(resource, out);
   return out as unknown as Resource;

@@ -148,15 +148,23 @@ export async function runSearch(ctx: FhirContext, req: SearchRequest): Promise<B
   issues.push(...included.issues);
   const entry: BundleEntry[] = [];
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
-  const toEntry = (rec: VersionRecord, mode: 'match' | 'include'): BundleEntry => ({
-    fullUrl: `${req.baseUrl}/${rec.resourceType}/${rec.id}`,
-    // "The list of elements does not apply to included resources" (search.html#elements): an
-    // included resource comes whole (and untagged); `_summary` has no such exception and applies
-    resource: adopt(bundle, subsetResource(parseFhirJson(rec.json!) as Resource, summary, mode === 'match' ? elements : undefined)),
-    search: { mode },
-  });
-  for (const r of records) entry.push(toEntry(r, 'match'));
-  for (const r of included.records) entry.push(toEntry(r, 'include'));
+  const toEntry = (rec: VersionRecord, mode: 'match' | 'include'): BundleEntry | undefined => {
+    const whole = parseFhirJson(rec.json!) as Resource;
+    if (mode === 'include' && req.visible && !req.visible(whole)) return undefined;
+    req.touched?.push(whole);
+    return {
+      fullUrl: `${req.baseUrl}/${rec.resourceType}/${rec.id}`,
+      // "The list of elements does not apply to included resources" (search.html#elements): an
+      // included resource comes whole (and untagged); `_summary` has no such exception and applies
+      resource: adopt(bundle, subsetResource(whole, summary, mode === 'match' ? elements : undefined)),
+      search: { mode },
+    };
+  };
+  for (const r of records) entry.push(toEntry(r, 'match')!);
+  for (const r of included.records) {
+    const e = toEntry(r, 'include');
+    if (e) entry.push(e);
+  }
   if (issues.length) entry.push({ resource: toOperationOutcome(issues), search: { mode: 'outcome' } });
 
   if (res.total !== undefined) bundle.total = res.total;

@@ -53,6 +53,17 @@ export interface SearchRequest {
    * (`/Patient/p1/Observation?subject.…`) restricts its matches only, as FHIR defines.
    */
   confined?: boolean;
+  /**
+   * Where each returned resource (matches and includes) is noted as stored, before `_summary` or
+   * `_elements` trims it: the audit names its patients, and a subset may lack the `subject` that does.
+   */
+  touched?: Array<string | Resource>;
+  /**
+   * Whether the caller may see a resource, judged whole (before `_summary`/`_elements`): an
+   * `_include`d or `_revinclude`d one it may not read is left out, wherever the search runs (a
+   * batch or transaction GET entry too, which no response filter sees).
+   */
+  visible?: (resource: Resource) => boolean;
 }
 
 /** Runs a search and answers a `searchset` Bundle (paging links, includes, warnings). */

@@ -9,6 +9,7 @@ import { operationHandlers } from '../operations/index.js';
 import { resourceTypes } from '../resource-types.js';
 import { fhirError } from '../errors.js';
 import { param } from './request-utils.js';
+import { igResourceProfiles } from '../../validation/profiles/ig-package.js';
 
 /**
  * `GET /fhir/metadata` (https://hl7.org/fhir/R4/http.html#capabilities): generated from what the
@@ -67,6 +68,8 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
     // With auth on, the server writes the audit trail itself and refuses every client write of it
     // (authorize.ts): only the reading interactions are listed (CapabilityStatement.rest.resource.interaction)
     const readOnly = ctx.config.auth && type === AUDIT_TYPE;
+    // the Genomics Reporting profiles a claim on this type is validated against (validation/profiles)
+    const profiles = igResourceProfiles(type);
     return {
       type: type as CapabilityStatementRestResource['type'],
       interaction: (readOnly ? READ_INTERACTIONS : TYPE_INTERACTIONS).map((code) => ({ code })),
@@ -79,6 +82,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
       conditionalDelete: readOnly ? 'not-supported' : 'single',
       ...(readOnly ? { documentation: 'Written by the server only (the audit trail); readable with a scope naming AuditEvent itself.' } : {}),
       referencePolicy: ['literal', 'local'],
+      ...(profiles.length ? { supportedProfile: profiles } : {}),
       searchInclude: includeValues(type),
       searchRevInclude: revIncludeValues(type),
       searchParam: searchParams(type),

@@ -1,6 +1,6 @@
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError } from '../errors.js';
-import { authorize, hasPermission, patientRestriction } from '../../auth/authorize.js';
+import { authorize, canSee, hasPermission, patientRestriction } from '../../auth/authorize.js';
 import { resourceTypes } from '../resource-types.js';
 import { reachedTypes, searchBundle } from '../../search/search-service.js';
 import { checkId, mediaType, preferStrict } from './request-utils.js';
@@ -50,8 +50,12 @@ export async function searchResources(
   const query = opts.post ? formParameters(req) : req.query;
   if (req.auth) for (const t of reachedTypes(type, query)) authorize(req.auth, { interaction: 'search', resourceType: t });
   // the built-in SearchParameters and OperationDefinitions are found as stored ones are (built-in-search.ts)
-  const bundle = await searchBundle({ ...ctx, store: withBuiltIns(ctx.store) }, { resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl });
-  // the audit names the patients of what was returned (a coalesced read names those of each resource)
-  if (req.audit) for (const e of bundle.entry ?? []) if (e.resource && e.search?.mode !== 'outcome') req.audit.touched.push(e.resource);
+  // the audit names the patients of what was returned, as stored (a subset may lack its subject);
+  // includes of a type the caller may not read are left out here, a batch entry's too
+  const auth = req.auth;
+  const bundle = await searchBundle({ ...ctx, store: withBuiltIns(ctx.store) }, {
+    resourceType: type, query, strict: preferStrict(req.headers), compartment, allowedTypes, confined: restriction !== undefined, baseUrl: ctx.config.baseUrl,
+    touched: req.audit?.touched, visible: auth ? (r) => canSee(auth, r) : undefined,
+  });
   return { status: 200, body: bundle };
 }

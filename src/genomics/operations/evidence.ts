@@ -3,7 +3,6 @@ import { canSee } from '../../auth/authorize.js';
 import type { AuthContext, FhirContext } from '../../fhir/context.js';
 import { GX } from './gx-fields.js';
 import { find, findDocs, x } from './query.js';
-import { STANDING } from './standing.js';
 
 /**
  * Coverage evidence for reviewers (payers): each implication in a tx/dx answer carries, as an
@@ -18,7 +17,8 @@ export const EVIDENCE_URL = 'http://fhir-genomics-server/StructureDefinition/gen
  * The subject's reports listing any of the given Observations in `result` (or via one of the
  * subject's grouping Observations), those the caller may read. Anyone may list anyone's
  * Observation in a report, so a report (and its accession, specimen, order) about another
- * patient is never evidence here.
+ * patient is never evidence here. Every status counts: the evidence states it, so a reviewer
+ * sees a retracted report rather than none.
  */
 export async function reportsFor(ctx: FhirContext, refs: string[], subject: string, auth: AuthContext | undefined): Promise<Map<string, DiagnosticReport[]>> {
   const byRef = new Map<string, DiagnosticReport[]>();
@@ -28,7 +28,9 @@ export async function reportsFor(ctx: FhirContext, refs: string[], subject: stri
   const parentOf = new Map<string, string[]>();
   for (const g of groupers) for (const m of g.x[GX.member] as string[]) parentOf.set(m, [...(parentOf.get(m) ?? []), `Observation/${g.id}`]);
   const all = [...new Set([...refs, ...[...parentOf.values()].flat()])];
-  const reports = (await find<DiagnosticReport>(ctx, 'DiagnosticReport', { [x(GX.result)]: { $in: all }, [x(GX.subject)]: subject, ...STANDING }, 10_000))
+  // Withdrawn reports (entered-in-error, cancelled) are evidence too, with their status: left out,
+  // a finding whose only report was retracted read as "no report lists it", under its own `final`
+  const reports = (await find<DiagnosticReport>(ctx, 'DiagnosticReport', { [x(GX.result)]: { $in: all }, [x(GX.subject)]: subject }, 10_000))
     .filter((r) => canSee(auth, r.resource));
   for (const ref of refs) {
     const via = new Set([ref, ...(parentOf.get(ref) ?? [])]);

@@ -191,6 +191,13 @@ function expandForType(template: string, method: string, op: Record<string, unkn
       if (!params.some((p) => p.name === name)) params.push({ name, in: 'query', required: false, schema: { type: 'string' }, description: `FHIR result parameter ${name}` });
     }
   }
+  // read and vread subset too (read.ts): https://hl7.org/fhir/R4/search.html#summary applies to them
+  if (method === 'get' && (template.endsWith('/{id}') || template.endsWith('/{vid}'))) {
+    params.push(
+      { name: '_summary', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'text', 'data', 'false'] }, description: 'A subset of the resource: its summary elements (true), text and mandatory elements (text), or all but the text (data); tagged SUBSETTED' },
+      { name: '_elements', in: 'query', required: false, schema: { type: 'string' }, description: 'Comma-separated top-level elements to return (besides the mandatory ones), e.g. status,code,value; tagged SUBSETTED' },
+    );
+  }
   const out: Record<string, unknown> = {
     ...op,
     tags: [type],

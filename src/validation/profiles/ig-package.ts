@@ -71,6 +71,23 @@ export function igDefinitionType(url: string): string | undefined {
   return types!.get(url);
 }
 
+let concrete: Map<string, string[]> | undefined;
+
+/**
+ * The IG's concrete resource profiles on `type` (not abstract, as `meta.profile` claims them), in
+ * URL order: the CapabilityStatement's `supportedProfile`, each one a claim is validated against.
+ */
+export function igResourceProfiles(type: string): string[] {
+  if (!concrete) {
+    concrete = new Map();
+    for (const sd of [...igPackage().structureDefinitions.values()].sort((a, b) => (a.url < b.url ? -1 : 1))) {
+      if (sd.kind !== 'resource' || sd.abstract || sd.derivation !== 'constraint') continue;
+      concrete.set(sd.type, [...(concrete.get(sd.type) ?? []), sd.url]);
+    }
+  }
+  return concrete.get(type) ?? [];
+}
+
 /** Tests: as if the weakly held package had been collected (what was compiled from it stays). */
 export function forgetIgPackage(): void {
   cached = undefined;
