@@ -31,7 +31,6 @@ const smartConfigSchema = {
         token_endpoint_auth_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
         grant_types_supported: { type: 'array', items: { type: 'string' } },
         scopes_supported: { type: 'array', items: { type: 'string' } },
-        response_types_supported: { type: 'array', items: { type: 'string' } },
         capabilities: { type: 'array', items: { type: 'string' } },
       },
     },
@@ -67,6 +66,8 @@ const tokenSchema = {
 
 export async function smartRoutes(app: FastifyInstance, opts: { svc: AuthService }): Promise<void> {
   const { svc } = opts;
+  // No response_types_supported: it names authorization-endpoint flows ("token" would claim
+  // the implicit grant), and this server has only a token endpoint for client_credentials.
   const discovery = {
     issuer: svc.urls.issuer,
     jwks_uri: svc.urls.jwksUrl,
@@ -75,7 +76,6 @@ export async function smartRoutes(app: FastifyInstance, opts: { svc: AuthService
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     grant_types_supported: ['client_credentials'],
     scopes_supported: SCOPES_SUPPORTED,
-    response_types_supported: ['token'],
     capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2', 'permission-patient', 'permission-user'],
   };
   for (const url of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {

@@ -26,6 +26,7 @@ t.test('SMART Backend Services token endpoint', async (t) => {
       t.same(doc.token_endpoint_auth_signing_alg_values_supported, ['RS384', 'ES384']);
       t.ok(doc.grant_types_supported.includes('client_credentials'));
       t.ok(doc.capabilities.includes('permission-v2'));
+      t.notOk('authorization_endpoint' in doc || 'response_types_supported' in doc, 'no authorization-endpoint flow is claimed');
     }
     const jwks = (await app.inject('/.well-known/jwks.json')).json();
     t.equal(jwks.keys.length, 1);
