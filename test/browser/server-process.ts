@@ -26,7 +26,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 30_000;
-  while (!/ready at/.test(out) || (env.FHIR_AUTH !== 'off' && !/Development token/.test(out))) {
+  // (the banner is printed after "ready at": wait for the token's own line, ended, not a fixed pause)
+  while (!/ready at/.test(out) || (env.FHIR_AUTH !== 'off' && !/Development token[^\n]*\n[^\n]+\n/.test(out))) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -34,7 +35,6 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 100)); // let the token line arrive with its banner
   const lines = out.split('\n');
   const tokenLine = lines.findIndex((l) => l.startsWith('Development token'));
   const token = tokenLine >= 0 ? lines[tokenLine + 1]?.trim() : undefined;

@@ -1,12 +1,29 @@
 import t from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { docsApp, openApi, type OpenApiDoc } from './helpers.js';
+import type { FastifyInstance } from 'fastify';
 import { genomicsOperationDefinitions } from '../../src/genomics/operations/definitions.js';
 
+// Two apps for the whole file (auth off, auth on), each document fetched once: building an app
+// and its 9 MB document costs seconds, and the tests only read them.
+const apps = new Map<string, Promise<FastifyInstance>>();
+const docs = new Map<FastifyInstance, Promise<OpenApiDoc>>();
+const shared = (auth: boolean): Promise<FastifyInstance> => {
+  const key = String(auth);
+  if (!apps.has(key)) apps.set(key, docsApp(auth ? { config: { auth: true } } : {}));
+  return apps.get(key)!;
+};
+const documentOf = (app: FastifyInstance): Promise<OpenApiDoc> => {
+  if (!docs.has(app)) docs.set(app, openApi(app));
+  return docs.get(app)!;
+};
+t.teardown(async () => {
+  for (const app of apps.values()) await (await app).close();
+});
+
 t.test('the OpenAPI document is valid OpenAPI 3.1 and describes the whole FHIR API', async (t) => {
-  const app = await docsApp();
-  t.teardown(() => app.close());
-  const doc = await openApi(app);
+  const app = await shared(false);
+  const doc = await documentOf(app);
   t.equal(doc.openapi, '3.1.0');
 
   const result = await new Validator().validate(doc as unknown as Parameters<Validator["validate"]>[0]);
@@ -60,9 +77,8 @@ t.test('the OpenAPI document is valid OpenAPI 3.1 and describes the whole FHIR A
 });
 
 t.test('the SMART discovery and token endpoints are documented when auth is on', async (t) => {
-  const app = await docsApp({ config: { auth: true } });
-  t.teardown(() => app.close());
-  const doc = await openApi(app);
+  const app = await shared(true);
+  const doc = await documentOf(app);
   t.ok(doc.paths['/.well-known/smart-configuration']?.get, 'SMART configuration');
   t.ok(doc.paths['/.well-known/jwks.json']?.get, 'JWKS');
   t.ok(doc.paths['/auth/token']?.post, 'token endpoint');
@@ -70,8 +86,7 @@ t.test('the SMART discovery and token endpoints are documented when auth is on',
 });
 
 t.test('the document is also served as YAML', async (t) => {
-  const app = await docsApp();
-  t.teardown(() => app.close());
+  const app = await shared(false);
   const res = await app.inject('/docs/yaml');
   t.equal(res.statusCode, 200);
   t.match(res.body, /openapi: 3\.1\.0/);
@@ -96,9 +111,8 @@ function danglingRefs(doc: unknown): string[] {
 }
 
 t.test('both documents reference only schemas they hold, and every operation has a unique operationId', async (t) => {
-  const app = await docsApp({ config: { auth: true } });
-  t.teardown(() => app.close());
-  const views: Record<string, OpenApiDoc> = { '/docs/json': await openApi(app), '/docs/genomics.json': (await app.inject('/docs/genomics.json')).json() as OpenApiDoc };
+  const app = await shared(true);
+  const views: Record<string, OpenApiDoc> = { '/docs/json': await documentOf(app), '/docs/genomics.json': (await app.inject('/docs/genomics.json')).json() as OpenApiDoc };
   for (const [url, doc] of Object.entries(views)) {
     t.same(danglingRefs(doc), [], `${url}: every $ref resolves`);
     const ids = new Map<string, string[]>();
@@ -119,9 +133,8 @@ t.test('both documents reference only schemas they hold, and every operation has
 });
 
 t.test('the public endpoints declare security: [] and the FHIR API keeps the bearer requirement', async (t) => {
-  const app = await docsApp({ config: { auth: true } });
-  t.teardown(() => app.close());
-  const doc = (await openApi(app)) as OpenApiDoc & { security?: unknown };
+  const app = await shared(true);
+  const doc = (await documentOf(app)) as OpenApiDoc & { security?: unknown };
   t.same(doc.security, [{ bearerAuth: [] }], 'bearer token required globally');
   const ops = (p: string) => doc.paths[p] as Record<string, { security?: unknown }> | undefined;
   for (const [path, method] of [['/fhir/metadata', 'get'], ['/fhir/.well-known/smart-configuration', 'get'], ['/.well-known/smart-configuration', 'get'],

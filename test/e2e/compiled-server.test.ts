@@ -28,7 +28,7 @@ t.test('the compiled bundle npm start runs serves validation, search, VCF import
 
   // The development token (jose, bundled) is written once the server listens.
   const tokenFile = join(dataDir, '.dev-token');
-  for (const end = Date.now() + 10_000; !existsSync(tokenFile) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+  for (const end = Date.now() + 30_000; !existsSync(tokenFile) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
   const token = readFileSync(tokenFile, 'utf8').trim();
   const auth = { authorization: `Bearer ${token}` };
   const json = { ...auth, 'content-type': 'application/fhir+json' };

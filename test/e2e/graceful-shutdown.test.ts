@@ -27,7 +27,7 @@ t.test('SIGTERM lets in-flight requests complete, exits 0, and keeps their write
     ...Array.from({ length: N }, (_, i) => fetch(`${server.baseUrl}/Patient/t${i}`, { method: 'PUT', headers, body: JSON.stringify({ resourceType: 'Patient', id: `t${i}` }) })),
   ];
   // Signal only once the server has received every request (Fastify logs "incoming request").
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while ((server.stdout().match(/incoming request/g) ?? []).length < N + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   server.proc.kill('SIGTERM');
   const responses = await Promise.all(inFlight);

@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 20_000, args = ['--import', 'tsx', 'src/server.ts']): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000, args = ['--import', 'tsx', 'src/server.ts']): Promise<ServerProcess> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const proc = spawn(process.execPath, args, {

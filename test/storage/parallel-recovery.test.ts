@@ -126,7 +126,7 @@ t.test('FHIR_PREPARE_THREADS: whole numbers only, anything else means the number
   for (const bad of ['auto', '', ' ', '1.5', '-2']) t.equal(threadsSetting(bad), cores, `'${bad}'`);
   // a pool that cannot run workers answers inline instead of waiting for one that never starts
   const none = new PreparePool(Number.NaN);
-  const terms = await Promise.race([none.termsOf(['Patient'], [new TextEncoder().encode('{"gender":["male"]}').buffer], Int32Array.from([0, 0, 19])), new Promise((r) => setTimeout(() => r('timeout'), 3000))]);
+  const terms = await Promise.race([none.termsOf(['Patient'], [new TextEncoder().encode('{"gender":["male"]}').buffer], Int32Array.from([0, 0, 19])), new Promise((r) => setTimeout(() => r('timeout'), 30_000).unref())]);
   t.not(terms, 'timeout', 'answered');
   await none.close();
 });

@@ -39,6 +39,8 @@ export interface PlanContext {
   entryOf(t: string, id: string): Entry | undefined;
   /** An interval entry of the current version of a live document (not one an update left behind). */
   readonly current: EntryTest;
+  /** Work counters a test can read (windows intersected while planning: it must not grow exponentially). */
+  readonly stats?: { planWindows: number };
 }
 
 const EMPTY_SLOTS = new Int32Array(0);
@@ -170,6 +172,7 @@ function combinedRanges(ctx: PlanContext, ti: TypeIndex, members: unknown[]): Pl
       for (const a of acc) {
         for (const b of g) {
           const w = intersect(a, b);
+          if (ctx.stats) ctx.stats.planWindows++;
           if (w.sMin > w.sMax || w.eMin > w.eMax) continue;
           next.set(`${w.sMin} ${w.sMax} ${w.eMin} ${w.eMax}`, w);
         }

@@ -71,7 +71,7 @@ export class SearchIndexes implements PlanContext {
   /** How the store finds an entry by id (for `_id` plans). */
   entryOf: (t: string, id: string) => Entry | undefined = () => undefined;
   /** Observability for tests and the bench: candidates handed to mingo by the last query. */
-  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0, lastVerified: false, lastDecoded: 0, lastExact: false };
+  readonly stats = { lastCandidates: -1, lastIndexed: false, queries: 0, lastVerified: false, lastDecoded: 0, lastExact: false, planWindows: 0 };
 
   private typeIndex(t: string): TypeIndex {
     let ti = this.types.get(t);
