@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../context.js';
 import { fhirError } from '../errors.js';
-import { FHIR_VERSION, fhirVersionOk, parseMediaType } from './media-type.js';
+import { FHIR_VERSION, fhirVersionOk, parseMediaType, type MediaType } from './media-type.js';
 import { isResultParam, splitEscaped } from '../../search/parse.js';
 
 /**
@@ -22,14 +22,51 @@ export function checkId(id: string, what = 'id'): string {
 
 const XML = /xml/i;
 const JSON_TYPES = /^(json|application\/(fhir\+)?json|text\/json)$/i;
-const SERVED = /json|^\*\/\*$|^application\/\*$/i;
+
+/**
+ * How specifically an Accept range names what this server sends, `application/fhir+json;
+ * fhirVersion=4.0` (RFC 9110 §12.5.1: the most specific matching range gives the weight); 0 when
+ * it does not match. A JSON alias (`application/json`, any `…json…` type) counts as asking for it,
+ * as it always has, but less specifically than `application/fhir+json` itself.
+ */
+function specificity(r: MediaType): number {
+  if (!fhirVersionOk(r)) return 0; // another FHIR version is another representation
+  if (r.type === 'application/fhir+json') return r.params.fhirversion === undefined ? 4 : 5;
+  if (r.type.includes('json')) return 3;
+  if (r.type === 'application/*') return 2;
+  return r.type === '*/*' ? 1 : 0;
+}
+
+/** A range's weight (RFC 9110 §12.4.2); a malformed `q` is ignored (the default, 1). */
+function weight(r: MediaType): number {
+  const q = r.params.q;
+  return q !== undefined && /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(q.trim()) ? Number(q) : 1;
+}
+
+/**
+ * The weight an Accept header gives FHIR JSON: that of its most specific matching ranges (the
+ * highest among equally specific ones); undefined when no range matches it.
+ */
+export function jsonWeight(ranges: MediaType[]): number | undefined {
+  let best = 0;
+  let q: number | undefined;
+  for (const r of ranges) {
+    const s = specificity(r);
+    if (s === 0 || s < best) continue;
+    q = s > best ? weight(r) : Math.max(q!, weight(r));
+    best = s;
+  }
+  return q;
+}
 
 /**
  * `_format` and `Accept`: only FHIR R4 JSON is served. Asking for XML (or anything else by
  * `_format`), or for another `fhirVersion` (https://hl7.org/fhir/R4/http.html#version-parameter),
  * is refused with 406 on reads and 415 when the request carries a body, as the issue requires.
- * An Accept that names neither (text/html alone) gets JSON: browsers send such headers. A valid
- * `_format` decides alone: it is there for clients that cannot set Accept.
+ * So is an Accept that weighs FHIR JSON 0 (`application/fhir+json;q=0`, or a wildcard range with
+ * q=0 and nothing more specific): it says the client does not take what the server sends. An Accept that
+ * names neither (text/html alone) gets JSON: browsers send such headers. A valid `_format`
+ * decides alone: it is there for clients that cannot set Accept.
  */
 export function checkFormat(req: FhirRequest): void {
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
@@ -45,11 +82,10 @@ export function checkFormat(req: FhirRequest): void {
   }
   const accept = req.headers.accept;
   if (!accept) return;
-  const ranges = accept.split(',').map(parseMediaType).filter((r) => r.params.q === undefined || Number(r.params.q) > 0);
-  if (ranges.some((r) => SERVED.test(r.type) && fhirVersionOk(r))) return;
-  if (ranges.some((r) => XML.test(r.type) || !fhirVersionOk(r))) {
-    throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept.slice(0, 80)} cannot be served: this server speaks FHIR ${FHIR_VERSION} JSON only`);
-  }
+  const ranges = accept.split(',').map(parseMediaType);
+  const q = jsonWeight(ranges);
+  if (q !== undefined ? q > 0 : !ranges.some((r) => XML.test(r.type) || !fhirVersionOk(r))) return;
+  throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept.slice(0, 80)} cannot be served: this server speaks FHIR ${FHIR_VERSION} JSON only${q === 0 ? ', which this Accept weighs q=0' : ''}`);
 }
 
 /** The request's media type, lower-cased, without parameters ('' when none is given). */
