@@ -153,6 +153,40 @@ export function preferStrict(headers: Record<string, string | undefined>): boole
   return preference(headers, 'handling') === 'strict';
 }
 
+/** The parameters every interaction takes: they shape the answer's bytes only (http.html#general). */
+const FORMAT_PARAMS = new Set(['_format', '_pretty']);
+
+/** The query's parameter names other than `_format` and `_pretty`. */
+function criteriaNames(query: Record<string, string[]>): string[] {
+  return Object.keys(query).filter((k) => !FORMAT_PARAMS.has(k));
+}
+
+/**
+ * A write whose target is its path takes no other parameters; they were ignored, which did what
+ * the client did not ask: `POST Patient?identifier=x` created a duplicate the criteria were meant
+ * to prevent, and `DELETE Patient/p1?identifier=x` deleted p1 whatever they said. R4 has a form for
+ * each: the If-None-Exist header for a conditional create (http.html#ccreate), criteria on the type
+ * for a conditional update, patch or delete (#cond-update, #cpatch, #cdelete). So 400, naming it.
+ * `target`: `create` (POST on a type), an id (PUT/PATCH/DELETE on an instance), or `bundle` (POST
+ * on the base). `_format` and `_pretty` pass: they shape the answer only.
+ */
+export function throwIfWriteQuery(
+  query: Record<string, string[]>, method: string, type: string | undefined, target: 'create' | 'bundle' | { id: string }, expression?: string,
+): void {
+  const names = criteriaNames(query);
+  if (!names.length) return;
+  const listed = names.slice(0, 5).map((n) => n.slice(0, 40)).join(', ');
+  let message: string;
+  if (target === 'bundle') message = `A batch or transaction takes no URL parameters (${listed}): conditions go in each entry's request (ifNoneExist, ifMatch, or criteria in its url)`;
+  else if (target === 'create') {
+    message = `POST ${type} takes no search parameters in the URL (${listed}): a conditional create sends its criteria in the If-None-Exist header (in a Bundle, entry.request.ifNoneExist), e.g. If-None-Exist: ${listed.split(', ')[0]}=…`;
+  } else {
+    const what = method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : 'delete';
+    message = `${method} ${type}/${target.id} names its target, so the URL's search parameters (${listed}) would select nothing: a conditional ${what} is ${method} ${type}?${listed.split(', ')[0]}=…`;
+  }
+  throw fhirError('BAD_REQUEST', message, expression ?? names[0]);
+}
+
 /** Query parameters as a query string, for conditional interactions (controls like `_format` dropped). */
 export function searchQueryString(query: Record<string, string[]>): string {
   const parts: string[] = [];
