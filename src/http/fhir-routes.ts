@@ -15,7 +15,6 @@ import { checkJsonShape } from '../validation/json-shape.js';
  * left to the app's single error handler. Routes are declared per interaction shape so the
  * OpenAPI document lists them; a hidden catch-all lets the core answer 404/405 for the rest.
  */
-const ALL: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const PREFIX = '/fhir';
 
 function toFhirRequest(request: FastifyRequest): FhirRequest {
@@ -130,6 +129,9 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   // interactions answer 415 themselves with an OperationOutcome.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Every method Fastify routes (HEAD aside: it comes with GET): OPTIONS answers Allow, and the
+  // others a route does not take (TRACE…) answer 405 with it, rather than a 404 for a known path.
+  const ALL = app.supportedMethods.filter((m) => m !== 'HEAD') as HttpMethod[];
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
     send(request, reply, await handleFhirRequest(toFhirRequest(request), ctx));
 

@@ -117,11 +117,12 @@ export function patchBody(req: FhirRequest): unknown[] {
 }
 
 /**
- * A 405's `Allow` (RFC 9110 §10.2.1: the methods the target supports): HEAD is served wherever GET
- * is (the router answers it as GET), so it is named after GET.
+ * A 405's (and an OPTIONS answer's) `Allow` (RFC 9110 §10.2.1: the methods the target supports):
+ * HEAD is served wherever GET is (the router answers it as GET), so it is named after GET, and
+ * OPTIONS is answered on every FHIR route, so it ends every list.
  */
 export function allowHeader(methods: string): string {
-  return methods.replace(/\bGET\b(?!, HEAD)/, 'GET, HEAD');
+  return `${methods.replace(/\bGET\b(?!, HEAD)/, 'GET, HEAD')}, OPTIONS`;
 }
 
 /** The version ids the server assigns, as strings: `01` is another id, which names no version. */
