@@ -188,6 +188,19 @@ export function throwIfWriteQuery(
   throw fhirError('BAD_REQUEST', message, expression ?? names[0]);
 }
 
+/**
+ * If-None-Exist belongs to create (http.html#ccreate); on another write it was ignored, so a PUT
+ * that carried it replaced the resource it was meant to leave alone. 400, naming the form for
+ * "only if it does not exist" on a PUT: If-None-Match: * (RFC 9110 §13.1.2). `entry`: as the
+ * `request.ifNoneExist` of a Bundle entry.
+ */
+export function throwIfNoneExistOnWrite(value: string | undefined, method: string, entry = false): void {
+  if (value === undefined) return;
+  const [name, match] = entry ? ['request.ifNoneExist', 'request.ifNoneMatch: *'] : ['If-None-Exist', 'If-None-Match: *'];
+  const instead = method === 'PUT' ? `: to write only where no resource exists, send ${match}` : '';
+  throw fhirError('BAD_REQUEST', `${name} is a condition of a create (POST) only; on ${method} it would be ignored${instead}`, entry ? name : undefined);
+}
+
 /** Query parameters as a query string, for conditional interactions (controls like `_format` dropped). */
 export function searchQueryString(query: Record<string, string[]>): string {
   const parts: string[] = [];

@@ -6,7 +6,7 @@ import { informational } from '../outcome.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { indexResource } from '../../search/search-service.js';
-import { checkId, noteTouched, patchBody, preferReturn, resourceBody, searchQueryString, throwIfWriteQuery } from './request-utils.js';
+import { checkId, noteTouched, patchBody, preferReturn, resourceBody, searchQueryString, throwIfNoneExistOnWrite, throwIfWriteQuery } from './request-utils.js';
 import { etag, writeResponse } from './response.js';
 import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
@@ -28,6 +28,7 @@ export const newId = (): string => randomUUID();
  * If-None-Match (412 when it holds: `*` on an existing resource, or its current tag), RFC 9110 §13.
  */
 function writeConditions(req: FhirRequest): { ifMatch: IfMatch; ifNoneMatch: IfNoneMatch } {
+  throwIfNoneExistOnWrite(req.headers['if-none-exist'], req.method); // (every write but create reads its conditions here)
   return { ifMatch: parseEtags('If-Match', req.headers['if-match']), ifNoneMatch: parseEtags('If-None-Match', req.headers['if-none-match']) };
 }
 
