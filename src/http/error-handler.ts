@@ -88,16 +88,27 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (!app.supportedMethods.includes(request.method)) {
       return sendError(reply, new FhirError('NOT_IMPLEMENTED', `The method ${request.method.slice(0, 20)} is not implemented by this server`));
     }
-    const allow = allowAt(app, path);
-    if (allow && request.method === 'OPTIONS') return reply.code(200).header('allow', allow).header('content-length', '0').send();
-    if (allow) return sendError(reply, new FhirError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path} (allowed: ${allow})`, { headers: { allow } }));
-    return sendError(reply, new FhirError('UNKNOWN_ROUTE', `No route for ${request.method} ${path}`));
+    return sendOtherMethod(app, request, reply) ?? sendError(reply, new FhirError('UNKNOWN_ROUTE', `No route for ${request.method} ${path}`));
   });
 }
 
 /**
- * Outside /fhir (whose router answers for itself): the `Allow` of a path some route serves with
- * other methods (`POST /health/live`, `GET /auth/token`), which answered 404 as if the path were
+ * A request whose method no route of its path takes, where routes of other methods serve that path:
+ * OPTIONS answers their `Allow` (200, no content), another method 405 with it. Undefined when no
+ * route serves the path (the caller's 404).
+ */
+export function sendOtherMethod(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const path = request.url.split('?')[0];
+  const allow = allowAt(app, path);
+  if (!allow) return undefined;
+  if (request.method === 'OPTIONS') return reply.code(200).header('allow', allow).header('content-length', '0').send();
+  return sendError(reply, new FhirError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path} (allowed: ${allow})`, { headers: { allow } }));
+}
+
+/**
+ * Outside the FHIR interactions (whose router answers for itself): the `Allow` of a path some route
+ * serves with other methods (`POST /health/live`, `GET /auth/token`,
+ * `POST /fhir/.well-known/smart-configuration`), which answered 404 as if the path were
  * unknown (RFC 9110 §15.5.6: 405 with Allow; §9.3.7: OPTIONS answers it). Only on this miss path:
  * a lookup per method of the path as a route's own (static) URL; undefined when none serves it.
  */

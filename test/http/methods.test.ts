@@ -52,3 +52,13 @@ t.test('with CORS on, a plain OPTIONS outside /fhir answers Allow too (the CORS 
   const pre = await app.inject({ method: 'OPTIONS', url: '/auth/token', headers: { origin: 'https://ehr.example', 'access-control-request-method': 'POST' } });
   t.equal(pre.statusCode, 204, 'a preflight stays the CORS layer\'s');
 });
+
+t.test('SMART discovery below /fhir (a GET route beside the FHIR interactions): OPTIONS and other methods', async (t) => {
+  const app = await makeApp();
+  t.teardown(() => app.close());
+  const opt = await app.inject({ method: 'OPTIONS', url: '/fhir/.well-known/smart-configuration' });
+  t.equal(opt.statusCode, 200, 'was the core\'s 404 (".well-known" is no resource type)');
+  t.equal(opt.headers.allow, 'GET, HEAD, OPTIONS');
+  const open = await testApp(t, { auth: false });
+  t.equal((await open.inject({ method: 'OPTIONS', url: '/fhir/Nope' })).statusCode, 404, 'an unknown type stays 404');
+});
