@@ -110,6 +110,32 @@ function baseUrl(env: NodeJS.ProcessEnv, host: string, derived: string): string 
   throw new Error(`HOST '${host}' makes no valid base URL (${derived}): set a valid HOST, or BASE_URL`);
 }
 
+/**
+ * FHIR_CORS_ORIGINS: `*` or origins as browsers send them in `Origin` (RFC 6454 §6.2: scheme, host
+ * and a non-default port; no path, no trailing slash, lower case). @fastify/cors compares them as
+ * strings, so `https://ehr.example/` or `https://EHR.example` never matched and CORS silently
+ * stayed closed for the app it was meant to open to; such a value stops the start naming the
+ * origin to write instead.
+ */
+function corsOrigins(env: NodeJS.ProcessEnv): string[] {
+  const origins = (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of origins) {
+    if (o === '*') continue;
+    const bad = `FHIR_CORS_ORIGINS: '${o}' is not an origin`;
+    let url: URL;
+    try {
+      url = new URL(o);
+    } catch {
+      throw new Error(`${bad}: write each as scheme://host[:port] (https://ehr.example), or * for any origin`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${bad}: browser apps have http or https origins`);
+    // (the URL parser lets `*` through in a host name: no wildcard subdomains)
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(url.hostname)) throw new Error(`${bad}: write each as scheme://host[:port] (https://ehr.example), or * for any origin`);
+    if (url.origin !== o) throw new Error(`${bad}: write ${url.origin} (the Origin a browser sends: no path, query or trailing slash, lower case, no default port)`);
+  }
+  return origins;
+}
+
 function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
   return {
     tokenLifetimeSec: whole(env, 'FHIR_TOKEN_LIFETIME', 300, 1),
@@ -118,7 +144,7 @@ function loadSecurity(env: NodeJS.ProcessEnv): SecurityConfig {
     externalJwksUrl: env.FHIR_AUTH_JWKS_URL || undefined,
     externalAudience: env.FHIR_AUTH_AUDIENCE || undefined,
     devToken: onOff(env, 'FHIR_DEV_TOKEN', true),
-    corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: corsOrigins(env),
     rateLimitMax: whole(env, 'FHIR_RATE_LIMIT', 10_000, 0),
     rateLimitWindowMs: whole(env, 'FHIR_RATE_LIMIT_WINDOW_MS', 60_000, 1),
     audit: onOff(env, 'FHIR_AUDIT', true),

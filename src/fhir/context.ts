@@ -40,7 +40,8 @@ export interface AuditEntryNote {
   notes: AuditNotes;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+/** The FHIR interactions' methods, and those a FHIR route answers without one (OPTIONS: its Allow; others: 405). */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'TRACE' | 'QUERY';
 
 export interface FhirRequest {
   method: HttpMethod;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { FhirError } from '../fhir/errors.js';
 import { toOperationOutcome } from '../fhir/outcome.js';
 import { FHIR_VERSION } from '../fhir/rest/media-type.js';
+import { allowHeader } from '../fhir/rest/request-utils.js';
 import { oauthErrorBody } from '../auth/oauth-error.js';
 import type { Duplex } from 'node:stream';
 
@@ -82,7 +83,44 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (request.url.split('?')[0] === '/auth/token') return sendOAuthError(reply, fhirErr);
     return sendError(reply, fhirErr);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new FhirError('UNKNOWN_ROUTE', `No route for ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    if (!app.supportedMethods.includes(request.method)) {
+      return sendError(reply, new FhirError('NOT_IMPLEMENTED', `The method ${request.method.slice(0, 20)} is not implemented by this server`));
+    }
+    return sendOtherMethod(app, request, reply) ?? sendError(reply, new FhirError('UNKNOWN_ROUTE', `No route for ${request.method} ${path}`));
+  });
+}
+
+/**
+ * A request whose method no route of its path takes, where routes of other methods serve that path:
+ * OPTIONS answers their `Allow` (200, no content), another method 405 with it. Undefined when no
+ * route serves the path (the caller's 404).
+ */
+export function sendOtherMethod(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const path = request.url.split('?')[0];
+  const allow = allowAt(app, path);
+  if (!allow) return undefined;
+  if (request.method === 'OPTIONS') return reply.code(200).header('allow', allow).header('content-length', '0').send();
+  return sendError(reply, new FhirError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path} (allowed: ${allow})`, { headers: { allow } }));
+}
+
+/**
+ * Outside the FHIR interactions (whose router answers for itself): the `Allow` of a path some route
+ * serves with other methods (`POST /health/live`, `GET /auth/token`,
+ * `POST /fhir/.well-known/smart-configuration`), which answered 404 as if the path were
+ * unknown (RFC 9110 §15.5.6: 405 with Allow; §9.3.7: OPTIONS answers it). Only on this miss path:
+ * a lookup per method of the path as a route's own (static) URL; undefined when none serves it.
+ */
+function allowAt(app: FastifyInstance, path: string): string | undefined {
+  // (hasRoute reads its url as a route pattern: a client path such as `/:a(` or `/*/*` makes it throw)
+  const served = (m: string): boolean => {
+    try {
+      return app.hasRoute({ method: m as 'GET', url: path });
+    } catch {
+      return false;
+    }
+  };
+  const methods = app.supportedMethods.filter((m) => m !== 'HEAD' && m !== 'OPTIONS' && served(m));
+  return methods.length ? allowHeader(methods.join(', ')) : undefined;
 }

@@ -33,14 +33,14 @@ export const fhirRouteDocs: RouteDoc[] = [
   doc(['GET'], '/metadata', 'CapabilityStatement (capabilities interaction)', { security: [], response: { 200: resource } }),
   doc(['GET', 'POST'], '', 'GET: system search; POST: batch or transaction Bundle', { response: { 200: bundle, ...errors } }),
   doc(['GET'], '/_history', 'System history (_since, _count)', { response: { 200: bundle } }),
-  doc(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], '/:type', 'GET: search; POST: create (If-None-Exist); PUT/PATCH/DELETE ?criteria: conditional update/patch/delete', {
+  doc(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], '/:type', 'GET: search; POST: create (conditional: If-None-Exist header; search parameters in its URL answer 400); PUT/PATCH/DELETE ?criteria: conditional update/patch/delete', {
     params: { type: 'object', properties: { type } },
     response: { 200: resource, 201: resource, 204: { type: 'null', description: 'Deleted' }, ...errors },
   }),
   doc(['POST'], '/_search', 'System search with form-encoded parameters (all types, or those named by _type)', { response: { 200: bundle } }),
   doc(['POST'], '/:type/_search', 'Search with form-encoded parameters', { params: { type: 'object', properties: { type } }, response: { 200: bundle } }),
   doc(['GET'], '/:type/_history', 'Type history', { params: { type: 'object', properties: { type } }, response: { 200: bundle } }),
-  doc(['GET', 'PUT', 'PATCH', 'DELETE'], '/:type/:id', 'read; update (If-Match W/"N"); patch (application/json-patch+json); delete', {
+  doc(['GET', 'PUT', 'PATCH', 'DELETE'], '/:type/:id', 'read; update (If-Match W/"N"); patch (application/json-patch+json); delete (search parameters on a write answer 400: conditional forms are on /:type)', {
     params: { type: 'object', properties: { type, id } },
     response: { 200: resource, 201: resource, 204: { type: 'null', description: 'Deleted' }, ...errors },
   }),

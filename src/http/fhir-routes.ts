@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import type { FhirContext, FhirRequest, FhirResponse, HttpMethod } from '../fhir/context.js';
 import { fhirError, FhirError } from '../fhir/errors.js';
 import { handleFhirRequest } from '../fhir/rest/router.js';
-import { FHIR_JSON, isPretty } from './error-handler.js';
+import { FHIR_JSON, isPretty, sendOtherMethod } from './error-handler.js';
 import { fhirRouteDocs } from './fhir-route-docs.js';
 import { paramRecord } from '../fhir/query-params.js';
 import { keepNumberText, parseFhirJson, stringifyFhir } from '../fhir/json-decimals.js';
@@ -15,7 +15,6 @@ import { checkJsonShape } from '../validation/json-shape.js';
  * left to the app's single error handler. Routes are declared per interaction shape so the
  * OpenAPI document lists them; a hidden catch-all lets the core answer 404/405 for the rest.
  */
-const ALL: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const PREFIX = '/fhir';
 
 function toFhirRequest(request: FastifyRequest): FhirRequest {
@@ -130,8 +129,21 @@ export async function fhirRoutes(app: FastifyInstance, opts: { ctx: FhirContext 
   // interactions answer 415 themselves with an OperationOutcome.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    send(request, reply, await handleFhirRequest(toFhirRequest(request), ctx));
+  // Every method Fastify routes (HEAD aside: it comes with GET): OPTIONS answers Allow, and the
+  // others a route does not take (TRACE…) answer 405 with it, rather than a 404 for a known path.
+  const ALL = app.supportedMethods.filter((m) => m !== 'HEAD') as HttpMethod[];
+  // These routes also take the other methods of the paths below /fhir that other plugins serve
+  // (SMART discovery at /fhir/.well-known/smart-configuration, GET only): no FHIR interaction is
+  // there, but the path is known, so 405 (or OPTIONS's Allow) rather than the core's 404.
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    try {
+      return send(request, reply, await handleFhirRequest(toFhirRequest(request), ctx));
+    } catch (err) {
+      const known = err instanceof FhirError && (err.key === 'UNKNOWN_ROUTE' || err.key === 'UNKNOWN_TYPE') ? sendOtherMethod(app, request, reply) : undefined;
+      if (known) return known;
+      throw err;
+    }
+  };
 
   for (const route of fhirRouteDocs) {
     app.route({ method: route.methods, url: PREFIX + route.url, schema: route.schema as RouteShorthandOptions['schema'], handler });

@@ -50,7 +50,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, config: AppC
     done(null, payload);
   });
   if (origins.length) {
-    await app.register(cors, {
+    const options = {
       origin: origins.includes('*') ? '*' : origins,
       credentials: false,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -58,6 +58,14 @@ export async function registerSecurityHeaders(app: FastifyInstance, config: AppC
       // what the server sends (Allow with a 405); a browser script reads no other response header
       exposedHeaders: ['Location', 'Content-Location', 'ETag', 'Last-Modified', 'Allow', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
+    };
+    // Only a preflight (OPTIONS with Origin and Access-Control-Request-Method, Fetch standard
+    // §3.2.2: a browser sends both) is the plugin's to answer; any other OPTIONS was refused by it as an "Invalid Preflight
+    // Request" (400 text/plain) and now reaches the routes, which answer Allow (router.ts), with the
+    // CORS headers of a plain request.
+    const plain = { ...options, preflight: false };
+    await app.register(cors, {
+      delegator: (req, cb) => cb(null, req.method === 'OPTIONS' && !(req.headers.origin && req.headers['access-control-request-method']) ? plain : options),
     });
   }
 }

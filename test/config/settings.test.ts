@@ -50,3 +50,31 @@ t.test('LOG_LEVEL, HOST and BASE_URL that cannot work stop the start naming them
   t.equal(loadConfig({ HOST: '::1' }).baseUrl, 'http://[::1]:8080/fhir', 'an IPv6 address in brackets, as a URL has it');
   t.equal(loadConfig({ HOST: '999.1.1.1', BASE_URL: 'https://fhir.example.org/fhir/' }).baseUrl, 'https://fhir.example.org/fhir', 'BASE_URL stands for the host');
 });
+
+t.test('FHIR_CORS_ORIGINS takes origins (scheme://host[:port]) or *; anything else stops the start naming it', async (t) => {
+  t.same(loadConfig({}).security.corsOrigins, [], 'unset: no CORS');
+  t.same(loadConfig({ FHIR_CORS_ORIGINS: ' ' }).security.corsOrigins, [], 'blank: no CORS');
+  t.same(loadConfig({ FHIR_CORS_ORIGINS: '*' }).security.corsOrigins, ['*']);
+  t.same(
+    loadConfig({ FHIR_CORS_ORIGINS: 'https://ehr.example, http://localhost:3000,https://[::1]:8443' }).security.corsOrigins,
+    ['https://ehr.example', 'http://localhost:3000', 'https://[::1]:8443'],
+  );
+  // each would never equal the Origin header a browser sends (https://ehr.example), so CORS would
+  // silently stay closed for it
+  const bad: Array<[string, RegExp]> = [
+    ['https://ehr.example/', /write https:\/\/ehr\.example/],
+    ['https://ehr.example/app', /write https:\/\/ehr\.example/],
+    ['https://EHR.example', /write https:\/\/ehr\.example/],
+    ['https://ehr.example:443', /write https:\/\/ehr\.example/],
+    ['https://ehr.example?x=1', /write https:\/\/ehr\.example/],
+    ['https://user@ehr.example', /write https:\/\/ehr\.example/],
+    ['ehr.example', /scheme:\/\/host\[:port\]/],
+    ['ftp://ehr.example', /http or https/],
+    ['null', /scheme:\/\/host\[:port\]/],
+    ['https://*.example', /scheme:\/\/host\[:port\]/],
+  ];
+  for (const [value, why] of bad) {
+    t.throws(() => loadConfig({ FHIR_CORS_ORIGINS: `https://ok.example,${value}` }), new RegExp(`^FHIR_CORS_ORIGINS: '${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' is not an origin`), value);
+    t.throws(() => loadConfig({ FHIR_CORS_ORIGINS: value }), why, `${value}: says what to write`);
+  }
+});

@@ -15,7 +15,7 @@ t.test('writes to a built-in definition answer 405 with Allow and change nothing
   const before = (await send(app, 'GET', '/fhir/SearchParameter/Resource-id')).json();
   const put = await send(app, 'PUT', '/fhir/SearchParameter/Resource-id', hijack);
   t.equal(put.statusCode, 405, 'PUT');
-  t.equal(put.headers.allow, 'GET, HEAD');
+  t.equal(put.headers.allow, 'GET, HEAD, OPTIONS');
   t.equal(put.json().resourceType, 'OperationOutcome');
   t.match(put.json().issue[0].diagnostics, /SearchParameter\/Resource-id is one of the server's built-in definitions/);
   t.same(put.json().issue[0].expression, ['SearchParameter.id']);
@@ -27,7 +27,7 @@ t.test('writes to a built-in definition answer 405 with Allow and change nothing
   for (const [type, id] of [['SearchParameter', 'genomic-region'], ['OperationDefinition', 'find-subject-variants']]) {
     const del = await send(app, 'DELETE', `/fhir/${type}/${id}`);
     t.equal(del.statusCode, 405, `DELETE ${type}/${id} is refused, not a 204 that changes nothing`);
-    t.equal(del.headers.allow, 'GET, HEAD');
+    t.equal(del.headers.allow, 'GET, HEAD, OPTIONS');
     const patch = await send(app, 'PATCH', `/fhir/${type}/${id}`, '[{"op":"replace","path":"/status","value":"retired"}]', { 'content-type': 'application/json-patch+json' });
     t.equal(patch.statusCode, 405, `PATCH ${type}/${id}`);
     const read = await send(app, 'GET', `/fhir/${type}/${id}`);

@@ -16,22 +16,22 @@ t.test('HEAD on an operation invocable by GET answers as GET, without the body',
   t.match(head.headers['content-type'], /application\/fhir\+json/);
   const write = await send(app, 'HEAD', '/fhir/$import-vcf');
   t.equal(write.statusCode, 405, 'HEAD on an operation that changes state: GET is refused there too');
-  t.equal(write.headers.allow, 'POST');
+  t.equal(write.headers.allow, 'POST, OPTIONS');
 });
 
-t.test('Allow names HEAD wherever GET is allowed', async (t) => {
+t.test('Allow names HEAD wherever GET is allowed, and OPTIONS everywhere', async (t) => {
   const app = await testApp(t);
   const cases: Array<[string, string, string]> = [
-    ['DELETE', '/fhir/metadata', 'GET, HEAD'],
-    ['PUT', '/fhir/_history', 'GET, HEAD'],
-    ['DELETE', '/fhir', 'GET, HEAD, POST'],
-    ['PUT', '/fhir/Patient/_history', 'GET, HEAD'],
-    ['POST', '/fhir/Patient/p1', 'GET, HEAD, PUT, PATCH, DELETE'],
-    ['PUT', '/fhir/Patient/p1/_history', 'GET, HEAD'],
-    ['DELETE', '/fhir/Patient/p1/_history/1', 'GET, HEAD'],
-    ['DELETE', '/fhir/Patient/p1/Observation', 'GET, HEAD'],
-    ['GET', '/fhir/Patient/_search', 'POST'],
-    ['PUT', '/fhir/Patient/p1/$everything', 'GET, HEAD, POST'],
+    ['DELETE', '/fhir/metadata', 'GET, HEAD, OPTIONS'],
+    ['PUT', '/fhir/_history', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/fhir', 'GET, HEAD, POST, OPTIONS'],
+    ['PUT', '/fhir/Patient/_history', 'GET, HEAD, OPTIONS'],
+    ['POST', '/fhir/Patient/p1', 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS'],
+    ['PUT', '/fhir/Patient/p1/_history', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/fhir/Patient/p1/_history/1', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/fhir/Patient/p1/Observation', 'GET, HEAD, OPTIONS'],
+    ['GET', '/fhir/Patient/_search', 'POST, OPTIONS'],
+    ['PUT', '/fhir/Patient/p1/$everything', 'GET, HEAD, POST, OPTIONS'],
   ];
   for (const [method, url, allow] of cases) {
     const res = await send(app, method as 'GET', url, method === 'POST' || method === 'PUT' ? { resourceType: 'Patient', id: 'p1' } : undefined);

@@ -2,7 +2,7 @@ import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError, validationError } from '../errors.js';
 import type { Issue } from '../outcome.js';
-import { resourceBody } from '../rest/request-utils.js';
+import { resourceBody, throwIfWriteQuery } from '../rest/request-utils.js';
 import { validateResource } from '../../validation/validate.js';
 import { processBatch } from './batch.js';
 import { processTransaction, type Dispatch } from './transaction.js';
@@ -14,6 +14,7 @@ import { throwIfDuplicateFullUrl } from './full-urls.js';
  */
 
 export async function processBundle(ctx: FhirContext, req: FhirRequest, dispatch: Dispatch): Promise<FhirResponse> {
+  throwIfWriteQuery(req.query, 'POST', undefined, 'bundle');
   const bundle = resourceBody(req) as Bundle;
   if (bundle.resourceType !== 'Bundle') throw fhirError('BAD_REQUEST', `POST ${ctx.config.baseUrl} takes a Bundle (got ${String(bundle.resourceType)})`, 'Bundle.resourceType');
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {

@@ -4,7 +4,7 @@ import { fhirError } from '../errors.js';
 import { authorize, type Interaction } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { isKnownResourceType } from '../resource-types.js';
-import { checkId } from '../rest/request-utils.js';
+import { checkId, throwIfNoneExistOnWrite, throwIfWriteQuery } from '../rest/request-utils.js';
 import { parseEtags, type EtagCondition } from '../rest/etag.js';
 import { prepareIncoming } from '../rest/validate-incoming.js';
 import { ifNoneExistCriteria } from '../rest/write-core.js';
@@ -58,9 +58,12 @@ function planEntry(ctx: FhirContext, req: FhirRequest, entry: BundleEntry, index
   if (rest.length) throw fhirError('BAD_REQUEST', `request.url ${entry.request!.url} is not a ${target.method} target`, 'request.url');
   p.type = type;
   if (id !== undefined) p.id = checkId(id);
+  // criteria on a create or on an id would be ignored (request-utils.ts throwIfWriteQuery)
+  if (target.method === 'POST' || id !== undefined) throwIfWriteQuery(target.query, target.method, type, id === undefined ? 'create' : { id }, 'request.url');
   // the same semantics as the If-Match header (http.html#transaction): one parser for both
   p.ifMatch = parseEtags('If-Match', entry.request?.ifMatch);
   p.ifNoneMatch = parseEtags('If-None-Match', entry.request?.ifNoneMatch);
+  if (target.method !== 'POST') throwIfNoneExistOnWrite(entry.request?.ifNoneExist, target.method, true);
   if (target.method === 'POST') {
     if (id !== undefined) throw fhirError('BAD_REQUEST', 'A POST entry URL is the resource type only', 'request.url');
     p.kind = 'create';

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors.js';
 import { getSearchParameter, listSearchParameterIds } from '../../search/search-service.js';
 import { operationDefinitionById, operationDefinitionIds } from '../operations/definitions.js';
+import { allowHeader } from './request-utils.js';
 
 /**
  * The server's own conformance resources: the SearchParameters it implements and the
@@ -39,6 +40,6 @@ export function refuseBuiltInWrite(type: string, id: string | undefined): void {
   throw new FhirError(
     'METHOD_NOT_ALLOWED',
     `${type}/${id} is one of the server's built-in definitions (served from its code, named by /metadata): it is read-only; store your own under another id`,
-    { headers: { allow: 'GET, HEAD' }, expression: `${type}.id` },
+    { headers: { allow: allowHeader('GET') }, expression: `${type}.id` },
   );
 }

@@ -5,7 +5,7 @@ import type { VersionRecord } from '../../storage/types.js';
 import type { Resource } from '@medplum/fhirtypes';
 import { builtInResource } from './built-ins.js';
 import { parseSummary, subsetResource } from '../summary.js';
-import { checkId, noteTouched, param, VERSION } from './request-utils.js';
+import { checkId, noteTouched, param, preferStrict, VERSION } from './request-utils.js';
 import { etagMatches, parseEtags } from './etag.js';
 import { etag, versionHeaders, versionUrl } from './response.js';
 import { checkVisible, knownRecord, parseRecord, requireLive } from './write-core.js';
@@ -60,9 +60,23 @@ function answerBuiltIn(ctx: FhirContext, req: FhirRequest, res: Resource, type: 
   return { status: 200, headers, body: subsetResource(res, parseSummary(param(req, '_summary')), param(req, '_elements')?.split(',')) };
 }
 
+/** What read and vread take (http.html#read, #general). */
+const READ_PARAMS = new Set(['_summary', '_elements', '_format', '_pretty']);
+
+/**
+ * Another parameter is ignored, as search and history ignore one, and refused under `Prefer:
+ * handling=strict` (http.html#prefer), as history refuses one: `Patient/p1?identifier=x` filters nothing.
+ */
+function checkReadParameters(req: FhirRequest, what: string): void {
+  const unknown = Object.keys(req.query).find((k) => !READ_PARAMS.has(k));
+  if (unknown === undefined || !preferStrict(req.headers)) return;
+  throw fhirError('BAD_REQUEST', `Unknown ${what} parameter "${unknown.slice(0, 60)}" (Prefer: handling=strict); ${what} reads _summary, _elements, _format and _pretty`, unknown.slice(0, 60));
+}
+
 export async function readResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'read', resourceType: type });
   checkId(id);
+  checkReadParameters(req, 'read');
   // The server's own definitions are read from code first: they are read-only (built-ins.ts), so a
   // stored resource under such an id can only be one written before that rule, and must not shadow them.
   const builtIn = builtInResource(type, id);
@@ -78,6 +92,7 @@ export async function vreadResource(ctx: FhirContext, req: FhirRequest, type: st
   authorize(req.auth, { interaction: 'vread', resourceType: type });
   checkId(id);
   checkId(vid, 'version id');
+  checkReadParameters(req, 'vread');
   const builtIn = builtInResource(type, id);
   if (builtIn) {
     if (vid === '1') return answerBuiltIn(ctx, req, builtIn, type, id, true);

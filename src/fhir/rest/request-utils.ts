@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../context.js';
 import { fhirError } from '../errors.js';
-import { FHIR_VERSION, fhirVersionOk, parseMediaType } from './media-type.js';
+import { FHIR_VERSION, fhirVersionOk, parseMediaType, type MediaType } from './media-type.js';
 import { isResultParam, splitEscaped } from '../../search/parse.js';
 
 /**
@@ -22,14 +22,51 @@ export function checkId(id: string, what = 'id'): string {
 
 const XML = /xml/i;
 const JSON_TYPES = /^(json|application\/(fhir\+)?json|text\/json)$/i;
-const SERVED = /json|^\*\/\*$|^application\/\*$/i;
+
+/**
+ * How specifically an Accept range names what this server sends, `application/fhir+json;
+ * fhirVersion=4.0` (RFC 9110 §12.5.1: the most specific matching range gives the weight); 0 when
+ * it does not match. A JSON alias (`application/json`, any `…json…` type) counts as asking for it,
+ * as it always has, but less specifically than `application/fhir+json` itself.
+ */
+function specificity(r: MediaType): number {
+  if (!fhirVersionOk(r)) return 0; // another FHIR version is another representation
+  if (r.type === 'application/fhir+json') return r.params.fhirversion === undefined ? 4 : 5;
+  if (r.type.includes('json')) return 3;
+  if (r.type === 'application/*') return 2;
+  return r.type === '*/*' ? 1 : 0;
+}
+
+/** A range's weight (RFC 9110 §12.4.2); a malformed `q` is ignored (the default, 1). */
+function weight(r: MediaType): number {
+  const q = r.params.q;
+  return q !== undefined && /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(q.trim()) ? Number(q) : 1;
+}
+
+/**
+ * The weight an Accept header gives FHIR JSON: that of its most specific matching ranges (the
+ * highest among equally specific ones); undefined when no range matches it.
+ */
+export function jsonWeight(ranges: MediaType[]): number | undefined {
+  let best = 0;
+  let q: number | undefined;
+  for (const r of ranges) {
+    const s = specificity(r);
+    if (s === 0 || s < best) continue;
+    q = s > best ? weight(r) : Math.max(q!, weight(r));
+    best = s;
+  }
+  return q;
+}
 
 /**
  * `_format` and `Accept`: only FHIR R4 JSON is served. Asking for XML (or anything else by
  * `_format`), or for another `fhirVersion` (https://hl7.org/fhir/R4/http.html#version-parameter),
  * is refused with 406 on reads and 415 when the request carries a body, as the issue requires.
- * An Accept that names neither (text/html alone) gets JSON: browsers send such headers. A valid
- * `_format` decides alone: it is there for clients that cannot set Accept.
+ * So is an Accept that weighs FHIR JSON 0 (`application/fhir+json;q=0`, or a wildcard range with
+ * q=0 and nothing more specific): it says the client does not take what the server sends. An Accept that
+ * names neither (text/html alone) gets JSON: browsers send such headers. A valid `_format`
+ * decides alone: it is there for clients that cannot set Accept.
  */
 export function checkFormat(req: FhirRequest): void {
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
@@ -45,11 +82,10 @@ export function checkFormat(req: FhirRequest): void {
   }
   const accept = req.headers.accept;
   if (!accept) return;
-  const ranges = accept.split(',').map(parseMediaType).filter((r) => r.params.q === undefined || Number(r.params.q) > 0);
-  if (ranges.some((r) => SERVED.test(r.type) && fhirVersionOk(r))) return;
-  if (ranges.some((r) => XML.test(r.type) || !fhirVersionOk(r))) {
-    throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept.slice(0, 80)} cannot be served: this server speaks FHIR ${FHIR_VERSION} JSON only`);
-  }
+  const ranges = accept.split(',').map(parseMediaType);
+  const q = jsonWeight(ranges);
+  if (q !== undefined ? q > 0 : !ranges.some((r) => XML.test(r.type) || !fhirVersionOk(r))) return;
+  throw fhirError('NOT_ACCEPTABLE', `Accept: ${accept.slice(0, 80)} cannot be served: this server speaks FHIR ${FHIR_VERSION} JSON only${q === 0 ? ', which this Accept weighs q=0' : ''}`);
 }
 
 /** The request's media type, lower-cased, without parameters ('' when none is given). */
@@ -81,11 +117,12 @@ export function patchBody(req: FhirRequest): unknown[] {
 }
 
 /**
- * A 405's `Allow` (RFC 9110 §10.2.1: the methods the target supports): HEAD is served wherever GET
- * is (the router answers it as GET), so it is named after GET.
+ * A 405's (and an OPTIONS answer's) `Allow` (RFC 9110 §10.2.1: the methods the target supports):
+ * HEAD is served wherever GET is (the router answers it as GET), so it is named after GET, and
+ * OPTIONS is answered on every FHIR route, so it ends every list.
  */
 export function allowHeader(methods: string): string {
-  return methods.replace(/\bGET\b(?!, HEAD)/, 'GET, HEAD');
+  return `${methods.replace(/\bGET\b(?!, HEAD)/, 'GET, HEAD')}, OPTIONS`;
 }
 
 /** The version ids the server assigns, as strings: `01` is another id, which names no version. */
@@ -115,6 +152,53 @@ export function preferReturn(headers: Record<string, string | undefined>): Retur
 
 export function preferStrict(headers: Record<string, string | undefined>): boolean {
   return preference(headers, 'handling') === 'strict';
+}
+
+/** The parameters every interaction takes: they shape the answer's bytes only (http.html#general). */
+const FORMAT_PARAMS = new Set(['_format', '_pretty']);
+
+/** The query's parameter names other than `_format` and `_pretty`. */
+function criteriaNames(query: Record<string, string[]>): string[] {
+  return Object.keys(query).filter((k) => !FORMAT_PARAMS.has(k));
+}
+
+/**
+ * A write whose target is its path takes no other parameters; they were ignored, which did what
+ * the client did not ask: `POST Patient?identifier=x` created a duplicate the criteria were meant
+ * to prevent, and `DELETE Patient/p1?identifier=x` deleted p1 whatever they said. R4 has a form for
+ * each: the If-None-Exist header for a conditional create (http.html#ccreate), criteria on the type
+ * for a conditional update, patch or delete (#cond-update, #cpatch, #cdelete). So 400, naming it.
+ * `target`: `create` (POST on a type), an id (PUT/PATCH/DELETE on an instance), or `bundle` (POST
+ * on the base). `_format` and `_pretty` pass: they shape the answer only.
+ */
+export function throwIfWriteQuery(
+  query: Record<string, string[]>, method: string, type: string | undefined, target: 'create' | 'bundle' | { id: string }, expression?: string,
+): void {
+  const names = criteriaNames(query);
+  if (!names.length) return;
+  const listed = names.slice(0, 5).map((n) => n.slice(0, 40)).join(', ');
+  let message: string;
+  if (target === 'bundle') message = `A batch or transaction takes no URL parameters (${listed}): conditions go in each entry's request (ifNoneExist, ifMatch, or criteria in its url)`;
+  else if (target === 'create') {
+    message = `POST ${type} takes no search parameters in the URL (${listed}): a conditional create sends its criteria in the If-None-Exist header (in a Bundle, entry.request.ifNoneExist), e.g. If-None-Exist: ${listed.split(', ')[0]}=…`;
+  } else {
+    const what = method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : 'delete';
+    message = `${method} ${type}/${target.id} names its target, so the URL's search parameters (${listed}) would select nothing: a conditional ${what} is ${method} ${type}?${listed.split(', ')[0]}=…`;
+  }
+  throw fhirError('BAD_REQUEST', message, expression ?? names[0]);
+}
+
+/**
+ * If-None-Exist belongs to create (http.html#ccreate); on another write it was ignored, so a PUT
+ * that carried it replaced the resource it was meant to leave alone. 400, naming the form for
+ * "only if it does not exist" on a PUT: If-None-Match: * (RFC 9110 §13.1.2). `entry`: as the
+ * `request.ifNoneExist` of a Bundle entry.
+ */
+export function throwIfNoneExistOnWrite(value: string | undefined, method: string, entry = false): void {
+  if (value === undefined) return;
+  const [name, match] = entry ? ['request.ifNoneExist', 'request.ifNoneMatch: *'] : ['If-None-Exist', 'If-None-Match: *'];
+  const instead = method === 'PUT' ? `: to write only where no resource exists, send ${match}` : '';
+  throw fhirError('BAD_REQUEST', `${name} is a condition of a create (POST) only; on ${method} it would be ignored${instead}`, entry ? name : undefined);
 }
 
 /** Query parameters as a query string, for conditional interactions (controls like `_format` dropped). */

@@ -7,13 +7,15 @@ import { historyBundle } from './history.js';
 import { invokeOperation } from './operations.js';
 import { readResource, vreadResource } from './read.js';
 import { allowHeader, checkFormat } from './request-utils.js';
+import { builtInResource } from './built-ins.js';
 import { searchResources } from './search.js';
 import { conditionalDelete, conditionalUpdate, createResource, deleteResource, patchResource, updateResource } from './write.js';
 
 /**
  * The FHIR REST API below the base URL (https://hl7.org/fhir/R4/http.html), free of any HTTP
  * framework: a path such as `Patient/p1/_history/2` plus a method picks the interaction. A known
- * path with a method it does not support answers 405; an unknown path or type 404.
+ * path with a method it does not support answers 405 with `Allow`; an unknown path or type 404;
+ * OPTIONS on a known path answers that `Allow`.
  */
 type M = FhirRequest['method'];
 
@@ -30,7 +32,28 @@ function knownType(type: string): string {
 const isOp = (s: string | undefined): s is string => s !== undefined && s.startsWith('$') && s.length > 1;
 
 export async function handleFhirRequest(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
+  if (req.method === 'OPTIONS') return allowedMethods(req, ctx);
   checkFormat(req);
+  return route(req, ctx);
+}
+
+/**
+ * OPTIONS (RFC 9110 §9.3.7): 200 with the target's `Allow` and no content. The routing below is
+ * the one place that knows each path's methods, and no interaction takes OPTIONS (every branch
+ * runs a handler under its method only), so routing it ends in the 405 that names them (or the
+ * 404 of an unknown path, which is the answer too).
+ */
+async function allowedMethods(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
+  try {
+    await route(req, ctx);
+  } catch (err) {
+    if (err instanceof FhirError && err.key === 'METHOD_NOT_ALLOWED' && err.headers.allow) return { status: 200, headers: { allow: err.headers.allow } };
+    throw err;
+  }
+  throw fhirError('INTERNAL', `OPTIONS /${req.path} reached an interaction`);
+}
+
+async function route(req: FhirRequest, ctx: FhirContext): Promise<FhirResponse> {
   const seg = req.path.split('/').filter(Boolean);
   const m = req.method === 'HEAD' ? 'GET' : req.method;
   const dispatch = (r: FhirRequest, c: FhirContext = ctx): Promise<FhirResponse> => handleFhirRequest(r, c);
@@ -53,6 +76,7 @@ export async function handleFhirRequest(req: FhirRequest, ctx: FhirContext): Pro
       case 'PUT': return conditionalUpdate(ctx, req, type);
       case 'PATCH': return patchResource(ctx, req, type, undefined);
       case 'DELETE': return conditionalDelete(ctx, req, type);
+      default: return notAllowed(req.method, req.path, 'GET, POST, PUT, PATCH, DELETE');
     }
   }
   const type = knownType(a);
@@ -65,7 +89,8 @@ export async function handleFhirRequest(req: FhirRequest, ctx: FhirContext): Pro
       case 'PUT': return updateResource(ctx, req, type, b);
       case 'PATCH': return patchResource(ctx, req, type, b);
       case 'DELETE': return deleteResource(ctx, req, type, b);
-      default: return notAllowed(req.method, req.path, 'GET, PUT, PATCH, DELETE');
+      // a built-in definition is read-only (built-ins.ts), so its Allow is GET alone
+      default: return notAllowed(req.method, req.path, builtInResource(type, b) ? 'GET' : 'GET, PUT, PATCH, DELETE');
     }
   }
   if (seg.length === 3) {

@@ -6,7 +6,7 @@ import { informational } from '../outcome.js';
 import { authorize } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
 import { indexResource } from '../../search/search-service.js';
-import { checkId, noteTouched, patchBody, preferReturn, resourceBody, searchQueryString } from './request-utils.js';
+import { checkId, noteTouched, patchBody, preferReturn, resourceBody, searchQueryString, throwIfNoneExistOnWrite, throwIfWriteQuery } from './request-utils.js';
 import { etag, writeResponse } from './response.js';
 import { parseEtags } from './etag.js';
 import { prepareIncoming, validationNotes } from './validate-incoming.js';
@@ -28,11 +28,13 @@ export const newId = (): string => randomUUID();
  * If-None-Match (412 when it holds: `*` on an existing resource, or its current tag), RFC 9110 §13.
  */
 function writeConditions(req: FhirRequest): { ifMatch: IfMatch; ifNoneMatch: IfNoneMatch } {
+  throwIfNoneExistOnWrite(req.headers['if-none-exist'], req.method); // (every write but create reads its conditions here)
   return { ifMatch: parseEtags('If-Match', req.headers['if-match']), ifNoneMatch: parseEtags('If-None-Match', req.headers['if-none-match']) };
 }
 
 export async function createResource(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'create', resourceType: type });
+  throwIfWriteQuery(req.query, 'POST', type, 'create');
   const prepared = prepareIncoming(ctx, resourceBody(req), { resourceType: type, ignoreId: true });
   const resource = withId(prepared, newId()) as Stored;
   const ifNoneExist = req.headers['if-none-exist'];
@@ -47,6 +49,7 @@ export async function createResource(ctx: FhirContext, req: FhirRequest, type: s
 export async function updateResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'update', resourceType: type });
   checkId(id);
+  throwIfWriteQuery(req.query, 'PUT', type, { id });
   refuseBuiltInWrite(type, id); // before validating a body that could never be stored
   const resource = prepareIncoming(ctx, resourceBody(req), { resourceType: type, id }) as Stored;
   const { ifMatch, ifNoneMatch } = writeConditions(req);
@@ -69,7 +72,10 @@ export async function conditionalUpdate(ctx: FhirContext, req: FhirRequest, type
 
 export async function patchResource(ctx: FhirContext, req: FhirRequest, type: string, id: string | undefined): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'patch', resourceType: type });
-  if (id !== undefined) checkId(id);
+  if (id !== undefined) {
+    checkId(id);
+    throwIfWriteQuery(req.query, 'PATCH', type, { id });
+  }
   const ops = patchBody(req);
   const { ifMatch, ifNoneMatch } = writeConditions(req);
   const qs = id === undefined ? searchQueryString(req.query) : '';
@@ -97,6 +103,7 @@ function deleted(req: FhirRequest, rec: VersionRecord | undefined, message: stri
 export async function deleteResource(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   authorize(req.auth, { interaction: 'delete', resourceType: type });
   checkId(id);
+  throwIfWriteQuery(req.query, 'DELETE', type, { id });
   const { ifMatch, ifNoneMatch } = writeConditions(req);
   const rec = await ctx.store.transaction((tx) => deleteInTx(tx, type, id, ifMatch, req.auth, ctx.store, ifNoneMatch));
   return deleted(req, rec, rec ? `Deleted ${type}/${id}` : `${type}/${id} did not exist or was already deleted`);
