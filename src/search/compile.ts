@@ -201,7 +201,8 @@ export function sortField(def: ParamDef): string {
   if (def.code === '_id') return 'id';
   if (def.code === '_lastUpdated') return 'lu';
   if (def.type === 'date') return `x.${def.code}.s`;
-  if (def.type === 'quantity') return `x.${def.code}.n`;
+  // a quantity by its order values: canonical where the unit converts (index-values.ts quantityValues)
+  if (def.type === 'quantity') return `x.${def.code}__o`;
   if (def.type === 'special' || def.type === 'composite') throw fhirError('INVALID_SEARCH', `Cannot sort on ${def.code}`, '_sort');
   return `x.${def.code}`;
 }

@@ -14,7 +14,8 @@ import { foldText } from './shared-strings.js';
  *   string     x.p: folded strings (prefix/contains); x['p__e'] exact strings
  *   uri        x.p: strings;   number x.p: numbers, x['p__r'] [{lo, hi}] of Ranges;   date x.p: [{s, e}] half-open epoch-ms ranges
  *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit;
- *              a range (comparator, Range): [{lo, hi, lx?, hx?, c, s, clo?, chi?, cc?}] (quantityValues)
+ *              a range (comparator, Range): [{lo, hi, lx?, hx?, c, s, clo?, chi?, cc?}] (quantityValues);
+ *              x['p__o'] the numbers `_sort` orders by: cn, else n; a range's bounded ends
  *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
  *   any        x['p__m'] [true]: the parameter's expression selected an element that gave no value
  *              (a SampledData for value-quantity, a CodeableConcept with a text only): `:missing`
@@ -36,13 +37,15 @@ export interface Keys {
   r: Field;
   /** Set (`[true]`) when the parameter's element is there but gave no value (index-sink.ts present). */
   m: Field;
+  /** Order values of a quantity parameter: what `_sort` reads (quantityValues). */
+  o: Field;
   /** Name of the `:identifier` field of a reference parameter (its own Keys via keysOf). */
   i: string;
 }
 const keysCache = new Map<string, Keys>();
 export function keysOf(k: string): Keys {
   let keys = keysCache.get(k);
-  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), i: `${k}__i` }));
+  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), o: fieldOf(`${k}__o`), i: `${k}__i` }));
   return keys;
 }
 
@@ -230,6 +233,11 @@ function rangeEntry(out: ValueSink, keys: Keys, lo: number, hi: number, lx: bool
     entry.cc = cc;
   }
   out.add(keys.k, entry);
+  // a range sorts by its bounds (the lowest ascending, the highest descending), an unbounded end by none
+  const sortLo = (entry.clo ?? lo) as number;
+  const sortHi = (entry.chi ?? hi) as number;
+  if (lo !== QTY_MIN) out.add(keys.o, sortLo);
+  if (hi !== QTY_MAX) out.add(keys.o, sortHi);
 }
 
 /**
@@ -256,6 +264,9 @@ export function quantityValues(out: ValueSink, keys: Keys, v: unknown): void {
     entry.cc = canon.code;
   }
   out.add(keys.k, entry);
+  // `_sort` orders by the canonical value, so that 1 g follows 500 mg; a unit without one (mm[Hg],
+  // [IU], another system's) by its stated value (README "Search": sorting quantities)
+  out.add(keys.o, canon ? canon.value : o.value);
 }
 
 export function uriValues(out: ValueSink, keys: Keys, v: unknown): void {
