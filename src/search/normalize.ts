@@ -122,8 +122,8 @@ export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
  * Other UCUM codes that are products and quotients of prefixed metric units (`umol/L`, `ng/mL`,
  * `mL/min`, `kg/m2`, `10*9/L`), worked out from their atoms: the base units above (a liter is its
  * own base: `L`, never `dm3`), `min`, `h`, `d`, `wk` in seconds, the SI prefixes on the metric
- * ones, and an integer exponent. Anything else (`mm[Hg]`, `Cel`, `[IU]`, an annotation `{…}`) has
- * no canonical form here and is compared by its code.
+ * ones, and an integer exponent. Anything else (`mm[Hg]`, `[IU]`, an annotation `{…}`) has
+ * no canonical form here and is compared by its code; temperatures are below (TEMPERATURE).
  *
  * Not @lhncbc/ucum-lhc: its mole is a dimensionless number (`mmol/L` and `10*9/L` both `m-3`),
  * it loads in ~100 ms and 12 MB, and a call takes ~77 µs (docs/performance.md, UCUM conversion).
@@ -174,7 +174,27 @@ function parseUnit(code: string): [string, number] | undefined {
   return Number.isFinite(factor) && factor > 0 ? [canonical, Number(factor.toPrecision(15))] : undefined;
 }
 
+/**
+ * Temperatures. UCUM defines Cel and [degF] by an offset from the kelvin, not by a factor
+ * (Cel = K − 273.15; [degF] = 5/9 K counted from −459.67 [degF]), so they have no entry above:
+ * their canonical form is K, reached by `(v + offset) · scale`. Only alone: `Cel/h` is a rate, not a
+ * temperature, and stays compared by its code. Rounded to 15 digits (37 Cel and 98.6 [degF] are
+ * both 310.15 K, not 310.15 and 310.15000000000003), on the indexed and the searched side alike.
+ */
+const TEMPERATURE: Record<string, (v: number) => number> = {
+  K: (v) => v,
+  Cel: (v) => Number((v + 273.15).toPrecision(15)),
+  '[degF]': (v) => Number((((v + 459.67) * 5) / 9).toPrecision(15)),
+};
+
+/**
+ * The canonical form of `value` in UCUM unit `code`: its canonical unit and value (undefined: the
+ * unit has none here, and is compared by its code). Monotone increasing in `value` for every unit,
+ * so a search range converts by its ends (compile-values.ts quantityCond).
+ */
 export function ucumCanonical(code: string, value: number): { code: string; value: number } | undefined {
+  const temperature = TEMPERATURE[code];
+  if (temperature) return { code: 'K', value: temperature(value) };
   let c: [string, number] | null | undefined = UCUM[code];
   if (!c) {
     c = parsedUnits.get(code);

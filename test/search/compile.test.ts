@@ -108,6 +108,14 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { $or: [{ c: 'mmHg', $or: eq }, { u: 'mmHg', $or: eq }] } } });
   t.same(await compile('Observation', 'value-quantity=5.4||g'), { 'x.value-quantity': { $elemMatch: { $or: [
     { cc: 'g', $or: [{ cn: { $gte: 5.35, $lt: 5.45 } }, { clo: { $gte: 5.35 }, chi: { $lt: 5.45 } }] }, { c: 'g', $or: eq }, { u: 'g', $or: eq }] } } });
+  // a temperature: canonical K by an offset; the implicit range and the `ap` window are those of the
+  // value as written, then converted (37 Cel: [36.5, 37.5) Cel; ap: 37 ± 3.7 Cel, not ± 10% of 310.15 K)
+  t.same(await compile('Observation', 'value-quantity=37|http://unitsofmeasure.org|Cel'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'K', $or: [{ cn: { $gte: 309.65, $lt: 310.65 } }, { clo: { $gte: 309.65 }, chi: { $lt: 310.65 } }] } } });
+  t.same(await compile('Observation', 'value-quantity=ap37|http://unitsofmeasure.org|Cel'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'K', $or: [{ cn: { $gte: 306.45, $lte: 313.85 } }, { clo: { $lte: 313.85 }, chi: { $gte: 306.45 } }] } } });
+  t.same(await compile('Observation', 'value-quantity=ge212|http://unitsofmeasure.org|[degF]'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'K', $or: [{ cn: { $gte: 373.15 } }, { chi: { $gt: 373.15 } }, { chi: 373.15, hx: { $exists: false } }] } } });
   // an excluded end (`<5`) reaches up to its bound, not onto it; unbounded ends are QTY_MIN/QTY_MAX
   t.same(await compile('Observation', 'value-quantity=ge5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $gte: 5 } }, { hi: { $gt: 5 } }, { hi: 5, hx: { $exists: false } }] } } });
   t.same(await compile('Observation', 'value-quantity=sa5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $gt: 5 } }, { lo: { $gt: 5 } }, { lo: 5, lx: true }] } } });

@@ -155,6 +155,8 @@ export function numberMatch(x: any, q: string): boolean {
 }
 
 const CANON: Record<string, [string, number]> = { mg: ['g', 0.001], g: ['g', 1], 'mmol/L': ['mol/L', 0.001], 'umol/L': ['mol/L', 1e-6] };
+/** Temperatures to kelvin, `(v + offset) · scale` (UCUM: Cel and [degF] are offset units). */
+const TEMPERATURE: Record<string, [number, number]> = { K: [0, 1], Cel: [273.15, 1], '[degF]': [459.67, 5 / 9] };
 
 /** Quantity prefix semantics (on a Quantity, with or without comparator, or a Range) with a tiny canonical-unit table of its own. */
 export function quantityMatch(x: any, q: string): boolean {
@@ -170,7 +172,15 @@ export function quantityMatch(x: any, q: string): boolean {
   if (code) {
     const qc = CANON[code];
     const tc = e.code ? CANON[e.code] : undefined;
-    if (qc && tc) {
+    const qt = TEMPERATURE[code];
+    const tt = e.code ? TEMPERATURE[e.code] : undefined;
+    if (qt && tt) {
+      // kelvin: (v + offset) · scale; the value's half-unit scales, its offset cancels out
+      const k = ([off, scale]: [number, number], x: number) => (x + off) * scale;
+      v = k(qt, v);
+      half *= qt[1];
+      target = { ...e, lo: k(tt, e.lo), hi: k(tt, e.hi) };
+    } else if (qc && tc) {
       if (qc[0] !== tc[0]) return false;
       v *= qc[1];
       half *= qc[1];

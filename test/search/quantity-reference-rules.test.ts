@@ -4,7 +4,8 @@ import { testApp, send } from '../fhir/helpers.js';
 
 /**
  * Black-box checks (embedded store, through the HTTP routes) of the quantity and reference rules of
- * R4 search.html that a review found broken: `_sort` on a quantity by its canonical value.
+ * R4 search.html that a review found broken: `_sort` on a quantity by its canonical value, offset
+ * units (Cel, [degF]) compared with the others.
  */
 const UCUM = 'http://unitsofmeasure.org';
 
@@ -45,4 +46,28 @@ t.test('_sort on a quantity orders by the canonical value where the unit convert
   t.same(first.entry.map((e: { resource: { id: string } }) => e.resource.id), ['lt', 'mg500']);
   const next = first.link.find((l: { relation: string }) => l.relation === 'next').url.replace(/^http:\/\/localhost/, '');
   t.same(await inOrder(app, next), ['kg', 'g1']);
+});
+
+t.test('temperatures (Cel, [degF], K: offset units) compare with each other, with the implicit range of the value as written (search.html#quantity, #number)', async (t) => {
+  const app = await testApp(t);
+  await load(app, [
+    obs('f99', ucum(99, '[degF]')), // 37.22 Cel
+    obs('c37', ucum(37, 'Cel')),
+    obs('c36', ucum(36.4, 'Cel')),
+    obs('k310', ucum(310.15, 'K')), // 37 Cel
+    obs('f97', ucum(97, '[degF]')), // 36.11 Cel
+    obs('c20', ucum(20, 'Cel')), // 68 [degF]
+    obs('gt38', ucum(38, 'Cel', '>')),
+  ]);
+  const q = (v: string) => ids(app, `/fhir/Observation?value-quantity=${encodeURIComponent(v)}`);
+  t.same(await q(`ge37|${UCUM}|Cel`), ['c37', 'f99', 'gt38', 'k310'], '99 [degF] is 37.2 Cel');
+  t.same(await q(`lt98|${UCUM}|[degF]`), ['c20', 'c36', 'f97'], '98 [degF] is 36.7 Cel');
+  t.same(await q(`37|${UCUM}|Cel`), ['c37', 'f99', 'k310'], 'eq: within [36.5, 37.5) Cel');
+  t.same(await q(`37.0|${UCUM}|Cel`), ['c37', 'k310'], 'eq: 37.0 is [36.95, 37.05) Cel, which 99 [degF] is not in');
+  t.same(await q(`99|${UCUM}|[degF]`), ['c37', 'f99', 'k310'], 'eq: [98.5, 99.5) [degF] is [36.94, 37.5) Cel');
+  t.same(await q(`ap100|${UCUM}|[degF]`), ['c36', 'c37', 'f97', 'f99', 'gt38', 'k310'], 'ap: 100 ± 10 [degF], not ± 10% of its value in kelvin (68 [degF] is not near 100)');
+  t.same(await q(`sa37.5|${UCUM}|Cel`), ['gt38']);
+  t.same(await q(`ne37|${UCUM}|Cel`), ['c20', 'c36', 'f97', 'gt38']);
+  t.same(await q('ge37||Cel'), ['c37', 'f99', 'gt38', 'k310'], 'no system: a UCUM code matches its conversions too');
+  t.same(await inOrder(app, '/fhir/Observation?_sort=value-quantity'), ['c20', 'f97', 'c36', 'c37', 'k310', 'f99', 'gt38'], 'sorted by temperature, whatever the unit');
 });

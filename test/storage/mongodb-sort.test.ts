@@ -83,12 +83,12 @@ t.test('_sort on a quantity: the field MongoDB sorts by holds canonical values, 
   const U = 'http://unitsofmeasure.org';
   const docs = [
     q('g1', { value: 1, system: U, code: 'g' }), q('mg500', { value: 500, system: U, code: 'mg' }), q('hg', { value: 120, system: U, code: 'mm[Hg]' }),
-    q('none', { value: 3, system: 'http://ex.org/u', code: 'g' }),
+    q('f99', { value: 99, system: U, code: '[degF]' }), q('c37', { value: 37, system: U, code: 'Cel' }), q('none', { value: 3, system: 'http://ex.org/u', code: 'g' }),
   ];
   const sort = mongoSort('Observation', 'value-quantity');
   t.same(sort[0], ['x.value-quantity__o', 1]);
-  t.same(docs.map((d) => [d.id, d.x['value-quantity__o']]), [['g1', [1]], ['mg500', [0.5]], ['hg', [120]], ['none', [3]]],
-    'canonical where UCUM converts the unit, the stated value otherwise');
-  t.same(sortDocs(docs, sort).map((d) => d.id), ['mg500', 'g1', 'none', 'hg']);
-  t.same(sortDocs(docs, mongoSort('Observation', '-value-quantity')).map((d) => d.id), ['hg', 'none', 'g1', 'mg500']);
+  t.same(docs.map((d) => [d.id, d.x['value-quantity__o']]), [['g1', [1]], ['mg500', [0.5]], ['hg', [120]], ['f99', [310.372222222222]], ['c37', [310.15]], ['none', [3]]],
+    'canonical (g, K) where UCUM converts the unit, the stated value otherwise');
+  t.same(sortDocs(docs, sort).map((d) => d.id), ['mg500', 'g1', 'none', 'hg', 'c37', 'f99']);
+  t.same(sortDocs(docs, mongoSort('Observation', '-value-quantity')).map((d) => d.id), ['f99', 'c37', 'hg', 'none', 'g1', 'mg500']);
 });
