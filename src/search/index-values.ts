@@ -10,7 +10,9 @@ import { foldText } from './shared-strings.js';
  * (DESIGN.md "Search"). Field layout, for parameter `p`:
  *   token      x.p: ['system|code', 'code', '|code' (no system)]; x['p__t'] folded display/text;
  *              x['p__ot'] 'typeSystem|typeCode|value' for identifiers (:of-type)
- *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p__i'] identifier tokens (:identifier)
+ *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p__i'] identifier tokens (:identifier);
+ *              x['p__v'] a versioned reference with its version ('Type/id/_history/2', another
+ *              server's URL as written), what a versioned search value looks up
  *   string     x.p: folded strings (prefix/contains); x['p__e'] exact strings
  *   uri        x.p: strings;   number x.p: numbers, x['p__r'] [{lo, hi}] of Ranges;   date x.p: [{s, e}] half-open epoch-ms ranges
  *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit;
@@ -39,13 +41,15 @@ export interface Keys {
   m: Field;
   /** Order values of a quantity parameter: what `_sort` reads (quantityValues). */
   o: Field;
+  /** Versioned references of a reference parameter, with their version (referenceValues). */
+  v: Field;
   /** Name of the `:identifier` field of a reference parameter (its own Keys via keysOf). */
   i: string;
 }
 const keysCache = new Map<string, Keys>();
 export function keysOf(k: string): Keys {
   let keys = keysCache.get(k);
-  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), o: fieldOf(`${k}__o`), i: `${k}__i` }));
+  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), o: fieldOf(`${k}__o`), v: fieldOf(`${k}__v`), i: `${k}__i` }));
   return keys;
 }
 
@@ -100,6 +104,8 @@ export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
     out.add(keys.k, v);
     const bar = v.indexOf('|');
     if (bar > 0) out.add(keys.k, v.slice(0, bar)); // canonical with |version
+    // (a search value ending in /_history/… reads p__v: compile.ts referenceMatch)
+    if (v.includes('/_history/') && HISTORY.test(v)) out.add(keys.v, v);
     return;
   }
   if (!v || typeof v !== 'object') return;
@@ -113,6 +119,10 @@ export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
     if (k) out.add(keys.k, k);
     // (a relative `Type/id` is its own key: it starts with a capital, never a scheme)
     if (!k || (k !== ref && ABSOLUTE.test(ref))) out.add(keys.k, ref.replace(HISTORY, ''));
+    // A versioned reference is also filed with its version, for a versioned search value
+    // (`subject=Patient/p1/_history/2`: the references to that version, README "Search").
+    const version = ref.includes('/_history/') ? HISTORY.exec(ref) : null;
+    if (version) out.add(keys.v, k ? `${k}${version[0]}` : ref);
   }
   if (o.identifier) tokenValues(out, keysOf(keys.i), o.identifier, 'Identifier');
 }

@@ -66,6 +66,14 @@ t.test('references', async (t) => {
   t.same(await compile('Observation', 'subject:identifier=urn:mrn|7'), { 'x.subject__i': 'urn:mrn|7' });
   const multi = (await compile('DiagnosticReport', 'result=o1,o2')) as Record<string, unknown>;
   t.same(multi, { 'x.result': { $in: ['Observation/o1', 'Observation/o2'] } });
+  // a versioned value: among the versioned references (`__v`), with its version
+  t.same(await compile('Observation', 'subject=Patient/p1/_history/2'), { 'x.subject__v': 'Patient/p1/_history/2' });
+  t.same(await compile('Observation', `subject=${BASE}/Patient/p1/_history/2`), { 'x.subject__v': 'Patient/p1/_history/2' });
+  t.same(await compile('Observation', 'patient=p1/_history/2'), { 'x.patient__v': 'Patient/p1/_history/2' });
+  t.same(await compile('Observation', 'subject=http://other.org/fhir/Patient/p1/_history/2'), { 'x.subject__v': 'http://other.org/fhir/Patient/p1/_history/2' });
+  t.same(await compile('Observation', 'subject=Patient/p1/_history/2,Patient/p2'), { $or: [{ 'x.subject': 'Patient/p2' }, { 'x.subject__v': 'Patient/p1/_history/2' }] });
+  t.same(await compile('Observation', 'subject:not=Patient/p1/_history/2'), { $nor: [{ 'x.subject__v': 'Patient/p1/_history/2' }] });
+  t.same(await compile('Observation', 'combo-code=x&subject:Group=p1/_history/3'), { $and: [{ $or: [{ 'x.code': 'x' }, { 'x.component-code': 'x' }] }, { 'x.subject__v': 'Group/p1/_history/3' }] });
 });
 
 t.test('dates: implicit ranges and every prefix', async (t) => {

@@ -5,7 +5,7 @@ import { testApp, send } from '../fhir/helpers.js';
 /**
  * Black-box checks (embedded store, through the HTTP routes) of the quantity and reference rules of
  * R4 search.html that a review found broken: `_sort` on a quantity by its canonical value, offset
- * units (Cel, [degF]) compared with the others.
+ * units (Cel, [degF]) compared with the others, and versioned reference search values.
  */
 const UCUM = 'http://unitsofmeasure.org';
 
@@ -70,4 +70,28 @@ t.test('temperatures (Cel, [degF], K: offset units) compare with each other, wit
   t.same(await q(`ne37|${UCUM}|Cel`), ['c20', 'c36', 'f97', 'gt38']);
   t.same(await q('ge37||Cel'), ['c37', 'f99', 'gt38', 'k310'], 'no system: a UCUM code matches its conversions too');
   t.same(await inOrder(app, '/fhir/Observation?_sort=value-quantity'), ['c20', 'f97', 'c36', 'c37', 'k310', 'f99', 'gt38'], 'sorted by temperature, whatever the unit');
+});
+
+t.test('a versioned reference search value finds the references to that version; an unversioned one finds every reference to the resource (search.html#reference, #versions)', async (t) => {
+  const app = await testApp(t);
+  const o = (id: string, reference: string) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, subject: { reference } });
+  await load(app, [
+    o('v1', 'Patient/p1/_history/1'),
+    o('v2', 'Patient/p1/_history/2'),
+    o('any', 'Patient/p1'),
+    o('abs-v2', 'http://localhost/fhir/Patient/p1/_history/2'),
+    o('other', 'Patient/p2/_history/2'),
+    o('foreign-v2', 'http://other.org/fhir/Patient/p1/_history/2'),
+  ]);
+  const q = (qs: string) => ids(app, `/fhir/Observation?${qs}`);
+  t.same(await q('subject=Patient/p1'), ['abs-v2', 'any', 'v1', 'v2'], 'every version, and the unversioned reference');
+  t.same(await q('subject=Patient/p1/_history/2'), ['abs-v2', 'v2'], 'only that version: not version 1, nor a reference to whatever version is current');
+  t.same(await q('subject=http://localhost/fhir/Patient/p1/_history/2'), ['abs-v2', 'v2'], 'on our own base, the same');
+  t.same(await q('subject:Patient=p1/_history/2'), ['abs-v2', 'v2'], 'an id and version with the type as a modifier');
+  t.same(await q('patient=p1/_history/1'), ['v1'], 'an id and version with the parameter\'s one target type');
+  t.same(await q('subject=Patient/p1/_history/2,Patient/p2'), ['abs-v2', 'other', 'v2'], 'OR-ed with an unversioned value');
+  t.same(await q('subject:not=Patient/p1/_history/2'), ['any', 'foreign-v2', 'other', 'v1']);
+  t.same(await q('subject=http://other.org/fhir/Patient/p1/_history/2'), ['foreign-v2'], 'another server\'s versioned URL is found by that URL');
+  t.same(await q('subject=http://other.org/fhir/Patient/p1'), ['foreign-v2'], 'and by the URL without the version');
+  t.same(await q('subject=Patient/p1/_history/3'), []);
 });
