@@ -81,14 +81,16 @@ const AS_STATED: Convert = (v) => v;
  * The search value's exact value, implicit range and `ap` window, worked out in the units it is
  * written in and then converted: the significant figures are those of the value as written
  * (`37.0|…|Cel` is [36.95, 37.05) Cel in kelvin), and `ap` is ± 10% of the stated value (100 [degF]
- * ± 10 [degF]), not of its canonical value (± 31 K). Every conversion is increasing, so the
+ * ± 10 [degF]), not of its canonical value (± 31 K), or its implicit range where that is wider. Every conversion is increasing, so the
  * converted ends still bound the converted range.
  */
 function searchNumbers(param: string, text: string, to: Convert): { v: number; lo: number; hi: number; apLo: number; apHi: number } {
   const r = numberRange(text);
   if (!r) bad(param, `"${text}" is not a number`);
+  // ap: ± 10% of the value, and never less than its implicit range (`ap1` finds the 1.4 that `1`
+  // finds, `ap0` is not exactly 0), as a date's ap widens its range by a tenth of it (dateCond)
   const d = Math.abs(r.value) * 0.1;
-  const out = { v: to(r.value), lo: to(r.lo), hi: to(r.hi), apLo: to(r.value - d), apHi: to(r.value + d) };
+  const out = { v: to(r.value), lo: to(r.lo), hi: to(r.hi), apLo: to(Math.min(r.value - d, r.lo)), apHi: to(Math.max(r.value + d, r.hi)) };
   if (!Object.values(out).every(Number.isFinite)) bad(param, `"${text}" is out of range`);
   return out;
 }

@@ -124,7 +124,7 @@ export function extentOf(x: any): Extent | undefined {
  * value exact for gt/ge/lt/le/sa/eb (search.html#number: `gt100` is "greater than exactly 100"),
  * its implicit range for eq/ne, ±10% for ap:
  * eq: the search range contains the extent; gt/ge: some value above (or at) it; lt/le: some value
- * below (or at) it; sa/eb: every value above/below it; ap: the extent meets v ± 10%.
+ * below (or at) it; sa/eb: every value above/below it; ap: the extent meets v ± 10% (or ± half, if wider).
  */
 export function extentMatch(x: Extent, p: string, v: number, half: number): boolean {
   const { lo, hi, loOpen, hiOpen } = x;
@@ -138,7 +138,8 @@ export function extentMatch(x: Extent, p: string, v: number, half: number): bool
     case 'le': return loOpen ? lo < v : lo <= v;
     case 'sa': return loOpen ? lo >= v : lo > v;
     case 'eb': return hiOpen ? hi <= v : hi < v;
-    case 'ap': return lo <= v + Math.abs(v) * 0.1 && hi >= v - Math.abs(v) * 0.1;
+    // ± 10%, never narrower than the value's implicit range
+    case 'ap': return lo <= v + Math.max(Math.abs(v) * 0.1, half) && hi >= v - Math.max(Math.abs(v) * 0.1, half);
   }
   return false;
 }

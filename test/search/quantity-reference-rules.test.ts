@@ -138,3 +138,15 @@ t.test('the embedded store answers what the compiled MongoDB document selects an
     t.ok(expected.length, `${qs} finds something`);
   }
 });
+
+t.test('ap is never narrower than eq: its window covers the value\'s implicit range as well as ± 10% (search.html#prefix)', async (t) => {
+  const app = await testApp(t);
+  await load(app, [obs('q1.4', ucum(1.4, 'mg')), obs('q0.3', ucum(0.3, 'mg')), obs('q0', ucum(0, 'mg')), obs('q108', ucum(108, 'mg')), obs('q2', ucum(2, 'mg'))]);
+  const q = (v: string) => ids(app, `/fhir/Observation?value-quantity=${encodeURIComponent(v)}`);
+  t.same(await q('1'), ['q1.4'], 'eq1 is [0.5, 1.5)');
+  t.same(await q('ap1'), ['q1.4'], 'so ap1 finds 1.4 too (1 ± 10% alone would not)');
+  t.same(await q('ap0'), ['q0', 'q0.3'], 'ap0 is not exactly 0');
+  t.same(await q('ap100'), ['q108'], 'a wide value keeps its ± 10%');
+  t.same(await q(`ap1|${UCUM}|mg`), ['q1.4'], 'in canonical units too');
+  t.same(await q('ap1.0'), [], 'ap1.0: [0.9, 1.1]');
+});
