@@ -222,8 +222,14 @@ export function refInFilter(type: string | undefined, code: string, refs: string
   return onFields(indexFields(type, code), { $in: refs });
 }
 
-/** `_sort` field for a parameter (https://hl7.org/fhir/R4/search.html#sort). */
-export function sortField(def: ParamDef): string {
+/** `_sort` field for a parameter of a search of `type` (https://hl7.org/fhir/R4/search.html#sort). */
+export function sortField(def: ParamDef, type?: string): string {
+  const parts = indexFields(type, def.code);
+  if (parts.length > 1) {
+    // a union alias has no field of its own (aliases.ts), and one sort key cannot span two fields:
+    // sorting by a field that is never written would give an unsorted page without a word
+    throw fhirError('INVALID_SEARCH', `Cannot sort on ${def.code}: it is the union of ${parts.join(' and ')}; sort on one of them`, '_sort');
+  }
   if (def.code === '_id') return 'id';
   if (def.code === '_lastUpdated') return 'lu';
   if (def.type === 'date') return `x.${def.code}.s`;

@@ -122,7 +122,7 @@ t.test('the embedded store answers what the compiled MongoDB document selects an
     for (const [k, v] of new URLSearchParams(qs)) (query[k] ??= []).push(v);
     const parsed = parseSearch('Observation', query, true);
     const filter = await buildFilter({ search: async () => { throw new Error('no sub-search'); } }, 'Observation', parsed.clauses, BASE);
-    const sort: SortSpec = (query._sort?.[0] ?? '').split(',').filter(Boolean).map((k) => [sortField(getParam('Observation', k.replace(/^-/, ''))!), k.startsWith('-') ? -1 : 1]);
+    const sort: SortSpec = (query._sort?.[0] ?? '').split(',').filter(Boolean).map((k) => [sortField(getParam('Observation', k.replace(/^-/, ''))!, 'Observation'), k.startsWith('-') ? -1 : 1]);
     return sortDocs(find(docs, filter).all(), fullSort(sort)).map((d) => d.id);
   };
   for (const qs of [
@@ -149,4 +149,16 @@ t.test('ap is never narrower than eq: its window covers the value\'s implicit ra
   t.same(await q('ap100'), ['q108'], 'a wide value keeps its ± 10%');
   t.same(await q(`ap1|${UCUM}|mg`), ['q1.4'], 'in canonical units too');
   t.same(await q('ap1.0'), [], 'ap1.0: [0.9, 1.1]');
+});
+
+t.test('_sort on a union parameter (combo-value-quantity: value and component values) answers 400 naming _sort, not an unsorted page', async (t) => {
+  const app = await testApp(t);
+  await load(app, [obs('a', ucum(2, 'g')), obs('b', ucum(1, 'g'))]);
+  for (const key of ['combo-value-quantity', '-combo-code']) {
+    const res = await send(app, 'GET', `/fhir/Observation?_sort=${key}`);
+    t.equal(res.statusCode, 400, key);
+    t.same(res.json().issue?.[0].expression, ['_sort'], key);
+    t.match(res.json().issue?.[0].diagnostics, /union/, key);
+  }
+  t.same(await inOrder(app, '/fhir/Observation?_sort=value-quantity'), ['b', 'a'], 'its parts sort');
 });

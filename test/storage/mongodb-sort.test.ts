@@ -16,7 +16,7 @@ import { indexResource } from '../../src/search/search-service.js';
 
 /** The sort document a search of `type` with `_sort=raw` sends (execute.ts: sortField, then fullSort). */
 function mongoSort(type: string, raw: string): Array<[string, 1 | -1]> {
-  const user: SortSpec = raw ? raw.split(',').map((k) => [sortField(getParam(type, k.replace(/^-/, ''))!), k.startsWith('-') ? -1 : 1]) : [];
+  const user: SortSpec = raw ? raw.split(',').map((k) => [sortField(getParam(type, k.replace(/^-/, ''))!, type), k.startsWith('-') ? -1 : 1]) : [];
   return searchOptions({ sort: fullSort(user), limit: 10 }).sort;
 }
 
