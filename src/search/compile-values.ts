@@ -111,8 +111,8 @@ function numericOps(param: string, prefix: Prefix, text: string, to: Convert = A
 export function numberCond(param: string, raw: string): Cond {
   const [prefix, text] = splitPrefix(unescape(raw));
   const ops = numericOps(param, prefix, text);
-  // ne: has a value, and none of its values is in the range
-  if ('$not' in ops) return { $exists: true, $not: { $elemMatch: ops.$not } };
+  // ne, as every prefix: one value meets it, here a value outside the range (a quantity's and a
+  // date's ne read the same way); `$not` inside `$elemMatch` is MongoDB's, for arrays of scalars
   return { $elemMatch: ops };
 }
 

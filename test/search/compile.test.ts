@@ -105,6 +105,7 @@ const REGION_BINS = [
 t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
   t.same(await compile('MolecularSequence', 'variant-start=gt100'), { 'x.variant-start': { $elemMatch: { $gt: 100 } } });
+  t.same(await compile('MolecularSequence', 'variant-start=ne100'), { 'x.variant-start': { $elemMatch: { $not: { $gte: 99.5, $lt: 100.5 } } } }, 'ne: some value outside the range');
   // the UCUM system named: UCUM quantities only, in canonical units
   // each value on a point `n` (`cn` canonical) or a range `lo`/`hi` (`clo`/`chi`): a comparator, a Range
   t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'),

@@ -162,3 +162,15 @@ t.test('_sort on a union parameter (combo-value-quantity: value and component va
   }
   t.same(await inOrder(app, '/fhir/Observation?_sort=value-quantity'), ['b', 'a'], 'its parts sort');
 });
+
+t.test('ne on a repeating number is met by any value outside the range, as on a quantity or a date (search.html#prefix, one value meets a criterion)', async (t) => {
+  const app = await testApp(t);
+  const seq = (id: string, starts: number[]) => ({ resourceType: 'MolecularSequence', id, coordinateSystem: 0, ...(starts.length ? { variant: starts.map((start) => ({ start, end: start + 1 })) } : {}) });
+  const comps = (id: string, values: number[]) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, component: values.map((value) => ({ code: { text: 'c' }, valueQuantity: ucum(value, 'mg') })) });
+  await load(app, [seq('s100', [100]), seq('s100-200', [100, 200]), seq('s200', [200]), seq('none', []), comps('c5', [5]), comps('c5-10', [5, 10])]);
+  const q = (type: string, qs: string) => ids(app, `/fhir/${type}?${qs}`);
+  t.same(await q('MolecularSequence', 'variant-start=ne100'), ['s100-200', 's200'], 'the variant at 200 is not at 100');
+  t.same(await q('MolecularSequence', 'variant-start=100'), ['s100', 's100-200']);
+  t.same(await q('Observation', 'component-value-quantity=ne5'), ['c5-10'], 'a quantity: the same rule');
+  t.same(await q('MolecularSequence', 'variant-start:missing=true'), ['none'], 'without a value: not ne anything');
+});
