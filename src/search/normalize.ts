@@ -91,15 +91,17 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   const value = Number(t);
   // 1e400 overflows to Infinity, which every `$lt`/`$gt` bound compares with: not a number to search by
   if (!Number.isFinite(value)) return undefined;
-  let half: number;
   const exp = /[eE]([+-]?\d+)$/.exec(t);
   const mant = t.replace(/[eE].*$/, '').replace(/^[+-]/, '');
   const decimals = mant.includes('.') ? mant.length - mant.indexOf('.') - 1 : 0;
-  half = 0.5 * 10 ** -decimals;
-  if (exp) half *= 10 ** Number(exp[1]);
-  // toPrecision(15) drops binary noise (5.4 - 0.05 = 5.3500000000000005)
-  const lo = Number((value - half).toPrecision(15));
-  const hi = Number((value + half).toPrecision(15));
+  // The bounds worked out in decimal, one digit past the last significant one (value ± 5 there),
+  // and only then read as numbers: no binary noise (5.4 - 0.05 is 5.3500000000000005 in floating
+  // point), and every figure kept however many the value has (rounding the float bounds to 15
+  // figures made 0.1234567890123456's range empty)
+  const tenths = BigInt(mant.replace('.', '') || '0') * (t.startsWith('-') ? -10n : 10n);
+  const scale = (exp ? Number(exp[1]) : 0) - decimals - 1;
+  const lo = Number(`${tenths - 5n}e${scale}`);
+  const hi = Number(`${tenths + 5n}e${scale}`);
   return Number.isFinite(lo) && Number.isFinite(hi) ? { value, lo, hi } : undefined;
 }
 

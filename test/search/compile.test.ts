@@ -105,6 +105,10 @@ const REGION_BINS = [
 t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
   t.same(await compile('MolecularSequence', 'variant-start=gt100'), { 'x.variant-start': { $elemMatch: { $gt: 100 } } });
+  t.same(await compile('RiskAssessment', 'probability=0.1234567890123456'), { $or: [
+    { 'x.probability': { $elemMatch: { $gte: 0.12345678901234555, $lt: 0.12345678901234565 } } },
+    { 'x.probability__r': { $elemMatch: { lo: { $gte: 0.12345678901234555 }, hi: { $lt: 0.12345678901234565 } } } }] }, 'every figure of the bounds kept');
+  t.same(await compile('MolecularSequence', 'variant-start=1e2'), { 'x.variant-start': { $elemMatch: { $gte: 50, $lt: 150 } } }, 'one significant figure');
   t.same(await compile('MolecularSequence', 'variant-start=ne100'), { 'x.variant-start': { $elemMatch: { $not: { $gte: 99.5, $lt: 100.5 } } } }, 'ne: some value outside the range');
   // the UCUM system named: UCUM quantities only, in canonical units
   // each value on a point `n` (`cn` canonical) or a range `lo`/`hi` (`clo`/`chi`): a comparator, a Range

@@ -174,3 +174,14 @@ t.test('ne on a repeating number is met by any value outside the range, as on a 
   t.same(await q('Observation', 'component-value-quantity=ne5'), ['c5-10'], 'a quantity: the same rule');
   t.same(await q('MolecularSequence', 'variant-start:missing=true'), ['none'], 'without a value: not ne anything');
 });
+
+t.test('a number with more than 15 significant figures still finds itself: its implicit range is not rounded away (search.html#number)', async (t) => {
+  const app = await testApp(t);
+  const risk = (id: string, probabilityDecimal: number) => ({ resourceType: 'RiskAssessment', id, status: 'final', subject: { reference: 'Patient/p' }, prediction: [{ probabilityDecimal }] });
+  await load(app, [risk('r16', 0.1234567890123456), risk('r15', 0.123456789012346), risk('r5', 5.4)]);
+  const q = (v: string) => ids(app, `/fhir/RiskAssessment?probability=${encodeURIComponent(v)}`);
+  t.same(await q('0.1234567890123456'), ['r16'], '[0.12345678901234555, 0.12345678901234565)');
+  t.same(await q('0.123456789012346'), ['r15', 'r16'], 'fifteen figures: [0.1234567890123455, 0.1234567890123465)');
+  t.same(await q('5.4'), ['r5'], 'and no binary noise (5.4 - 0.05 is 5.3500000000000005)');
+  t.same(await q('5.35'), [], '[5.345, 5.355)');
+});
