@@ -81,8 +81,8 @@ const AS_STATED: Convert = (v) => v;
  * The search value's exact value, implicit range and `ap` window, worked out in the units it is
  * written in and then converted: the significant figures are those of the value as written
  * (`37.0|…|Cel` is [36.95, 37.05) Cel in kelvin), and `ap` is ± 10% of the stated value (100 [degF]
- * ± 10 [degF]), not of its canonical value (± 31 K), or its implicit range where that is wider. Every conversion is increasing, so the
- * converted ends still bound the converted range.
+ * ± 10 [degF]), not of its canonical value (± 31 K), or its implicit range where that is wider.
+ * Every conversion is increasing, so the converted ends still bound the converted range.
  */
 function searchNumbers(param: string, text: string, to: Convert): { v: number; lo: number; hi: number; apLo: number; apHi: number } {
   const r = numberRange(text);

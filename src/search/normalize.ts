@@ -195,9 +195,9 @@ const TEMPERATURE: Record<string, (v: number) => number> = {
  * so a search range converts by its ends (compile-values.ts quantityCond).
  */
 export function ucumCanonical(code: string, value: number): { code: string; value: number } | undefined {
-  const temperature = TEMPERATURE[code];
-  if (temperature) return { code: 'K', value: temperature(value) };
-  let c: [string, number] | null | undefined = UCUM[code];
+  // (own keys only: a unit code is user data, and `constructor` or `__proto__` is no unit)
+  if (Object.hasOwn(TEMPERATURE, code)) return { code: 'K', value: TEMPERATURE[code](value) };
+  let c: [string, number] | null | undefined = Object.hasOwn(UCUM, code) ? UCUM[code] : undefined;
   if (!c) {
     c = parsedUnits.get(code);
     if (c === undefined) {

@@ -185,3 +185,10 @@ t.test('a number with more than 15 significant figures still finds itself: its i
   t.same(await q('5.4'), ['r5'], 'and no binary noise (5.4 - 0.05 is 5.3500000000000005)');
   t.same(await q('5.35'), [], '[5.345, 5.355)');
 });
+
+t.test('a unit code that names an Object property (constructor, toString) is a code like any other, with no canonical form', async (t) => {
+  const { ucumCanonical } = await import('../../src/search/normalize.js');
+  for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) t.equal(ucumCanonical(code, 5), undefined, code);
+  t.same(ucumCanonical('Cel', 37), { code: 'K', value: 310.15 });
+  t.same(ucumCanonical('mg', 5), { code: 'g', value: 0.005 });
+});
