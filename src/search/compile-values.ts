@@ -73,13 +73,30 @@ export function uriCond(param: string, raw: string, modifier?: string): Cond {
   return v;
 }
 
-function numericOps(param: string, prefix: Prefix, text: string, scale = 1): Record<string, number> | { $not: unknown } {
+/** Converts a value stated in the search's units to the units of the field compared (identity: as stated). */
+type Convert = (v: number) => number;
+const AS_STATED: Convert = (v) => v;
+
+/**
+ * The search value's exact value, implicit range and `ap` window, worked out in the units it is
+ * written in and then converted: the significant figures are those of the value as written
+ * (`37.0|…|Cel` is [36.95, 37.05) Cel in kelvin), and `ap` is ± 10% of the stated value (100 [degF]
+ * ± 10 [degF]), not of its canonical value (± 31 K), or its implicit range where that is wider.
+ * Every conversion is increasing, so the converted ends still bound the converted range.
+ */
+function searchNumbers(param: string, text: string, to: Convert): { v: number; lo: number; hi: number; apLo: number; apHi: number } {
   const r = numberRange(text);
   if (!r) bad(param, `"${text}" is not a number`);
-  const v = r.value * scale;
-  const lo = r.lo * scale;
-  const hi = r.hi * scale;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) bad(param, `"${text}" is out of range`);
+  // ap: ± 10% of the value, and never less than its implicit range (`ap1` finds the 1.4 that `1`
+  // finds, `ap0` is not exactly 0), as a date's ap widens its range by a tenth of it (dateCond)
+  const d = Math.abs(r.value) * 0.1;
+  const out = { v: to(r.value), lo: to(r.lo), hi: to(r.hi), apLo: to(Math.min(r.value - d, r.lo)), apHi: to(Math.max(r.value + d, r.hi)) };
+  if (!Object.values(out).every(Number.isFinite)) bad(param, `"${text}" is out of range`);
+  return out;
+}
+
+function numericOps(param: string, prefix: Prefix, text: string, to: Convert = AS_STATED): Record<string, number> | { $not: unknown } {
+  const { v, lo, hi, apLo, apHi } = searchNumbers(param, text, to);
   switch (prefix) {
     case 'eq': return { $gte: lo, $lt: hi };
     case 'ne': return { $not: { $gte: lo, $lt: hi } };
@@ -87,15 +104,15 @@ function numericOps(param: string, prefix: Prefix, text: string, scale = 1): Rec
     case 'lt': case 'eb': return { $lt: v };
     case 'ge': return { $gte: v };
     case 'le': return { $lte: v };
-    case 'ap': return { $gte: v - Math.abs(v) * 0.1, $lte: v + Math.abs(v) * 0.1 };
+    case 'ap': return { $gte: apLo, $lte: apHi };
   }
 }
 
 export function numberCond(param: string, raw: string): Cond {
   const [prefix, text] = splitPrefix(unescape(raw));
   const ops = numericOps(param, prefix, text);
-  // ne: has a value, and none of its values is in the range
-  if ('$not' in ops) return { $exists: true, $not: { $elemMatch: ops.$not } };
+  // ne, as every prefix: one value meets it, here a value outside the range (a quantity's and a
+  // date's ne read the same way); `$not` inside `$elemMatch` is MongoDB's, for arrays of scalars
   return { $elemMatch: ops };
 }
 
@@ -113,12 +130,8 @@ const CANONICAL: RangeFields = { lo: 'clo', hi: 'chi' };
  * the value; lt/le: some value below (or at); sa/eb: every value above/below; ap: it meets v ± 10%.
  * An excluded end (`<5`: hx) reaches up to its bound but not onto it. OR-ed branches.
  */
-function rangeOps(param: string, prefix: Prefix, text: string, f: RangeFields, scale = 1): Array<Record<string, unknown>> {
-  const r = numberRange(text);
-  if (!r) bad(param, `"${text}" is not a number`);
-  const v = r.value * scale;
-  const lo = r.lo * scale;
-  const hi = r.hi * scale;
+function rangeOps(param: string, prefix: Prefix, text: string, f: RangeFields, to: Convert = AS_STATED): Array<Record<string, unknown>> {
+  const { v, lo, hi, apLo, apHi } = searchNumbers(param, text, to);
   switch (prefix) {
     case 'eq': return [{ [f.lo]: { $gte: lo }, [f.hi]: { $lt: hi } }];
     case 'ne': return [{ [f.lo]: { $lt: lo } }, { [f.hi]: { $gte: hi } }];
@@ -128,7 +141,7 @@ function rangeOps(param: string, prefix: Prefix, text: string, f: RangeFields, s
     case 'le': return [{ [f.lo]: { $lt: v } }, { [f.lo]: v, lx: { $exists: false } }];
     case 'sa': return [{ [f.lo]: { $gt: v } }, { [f.lo]: v, lx: true }];
     case 'eb': return [{ [f.hi]: { $lt: v } }, { [f.hi]: v, hx: true }];
-    case 'ap': return [{ [f.lo]: { $lte: v + Math.abs(v) * 0.1 }, [f.hi]: { $gte: v - Math.abs(v) * 0.1 } }];
+    case 'ap': return [{ [f.lo]: { $lte: apHi }, [f.hi]: { $gte: apLo } }];
   }
 }
 
@@ -144,11 +157,11 @@ export function numberRangeCond(param: string, raw: string): Cond {
 }
 
 /** A point entry's value condition (`n` or `cn`) OR-ed with a range entry's (`lo`/`hi` or `clo`/`chi`). */
-function pointOrRange(param: string, prefix: Prefix, text: string, n: string, f: RangeFields, scale = 1): Record<string, unknown> {
-  const ops = numericOps(param, prefix, text, scale);
+function pointOrRange(param: string, prefix: Prefix, text: string, n: string, f: RangeFields, to: Convert = AS_STATED): Record<string, unknown> {
+  const ops = numericOps(param, prefix, text, to);
   // ne on a point: it has a value (a range entry has none), outside the range
   const point = '$not' in ops ? { [n]: { $exists: true, ...ops } } : { [n]: ops };
-  return { $or: [point, ...rangeOps(param, prefix, text, f, scale)] };
+  return { $or: [point, ...rangeOps(param, prefix, text, f, to)] };
 }
 
 /**
@@ -168,7 +181,9 @@ export function quantityCond(param: string, raw: string): Cond {
   const value = pointOrRange(param, prefix, text, 'n', STATED);
   if (!code) return { $elemMatch: system ? { s: system, ...value } : value };
   const canon = !system || system === UCUM_SYSTEM ? ucumCanonical(code, 1) : undefined;
-  const ucum = canon ? { cc: canon.code, ...pointOrRange(param, prefix, text, 'cn', CANONICAL, canon.value) } : undefined;
+  // (a temperature converts by an offset, not a factor: each bound is converted, normalize.ts)
+  const toCanonical: Convert = (x) => ucumCanonical(code, x)!.value;
+  const ucum = canon ? { cc: canon.code, ...pointOrRange(param, prefix, text, 'cn', CANONICAL, toCanonical) } : undefined;
   if (system) return { $elemMatch: ucum ? { s: UCUM_SYSTEM, ...ucum } : { s: system, c: code, ...value } };
   const alternatives: Array<Record<string, unknown>> = [{ c: code, ...value }, { u: code, ...value }];
   if (ucum) alternatives.unshift(ucum);

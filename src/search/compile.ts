@@ -42,22 +42,47 @@ function anyOf(fields: string[], conds: Cond[]): Filter {
   return ors.length === 1 ? ors[0] : { $or: ors };
 }
 
-/** Reference value -> the stored `Type/id` (or absolute URL / canonical) forms it matches. */
+const HISTORY = /\/_history\/[^/]+$/;
+
+/**
+ * Reference value -> the stored `Type/id` (or absolute URL / canonical) forms it matches; a
+ * versioned value (`Type/id/_history/v`, `id/_history/v`) keeps its version, and is looked up among
+ * the versioned references (referenceMatch).
+ */
 export function referenceForms(def: ParamDef, raw: string, typeModifier: string | undefined, baseUrl: string): string[] {
   const v = unescape(raw);
   if (!v) bad(def.code, 'empty reference');
   if (baseUrl && v.startsWith(`${baseUrl}/`)) return referenceForms(def, v.slice(baseUrl.length + 1), typeModifier, baseUrl);
   // Another server's URL matches only what was filed under that URL (index-values.ts referenceValues)
   if (/^[a-z][a-z0-9+.-]*:/i.test(v)) return [v];
+  const version = HISTORY.exec(v)?.[0] ?? '';
   const key = referenceKey(v, ''); // (our own base was taken off above)
   if (key) {
     if (typeModifier && !key.startsWith(`${typeModifier}/`)) return [];
-    return [key];
+    return [key + version];
   }
-  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(v)) bad(def.code, `"${v}" is not a reference`);
+  const id = version ? v.slice(0, -version.length) : v;
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) bad(def.code, `"${v}" is not a reference`);
   const types = typeModifier ? [typeModifier] : def.target?.length ? def.target : [];
   if (!types.length) bad(def.code, `"${v}" needs a type (Type/id)`);
-  return types.map((t) => `${t}/${v}`);
+  return types.map((t) => `${t}/${id}${version}`);
+}
+
+/**
+ * Any of a reference parameter's values. An unversioned value (`Patient/p1`) names the resource,
+ * whatever version a reference names, so it matches `Patient/p1` and `Patient/p1/_history/2`
+ * alike (search.html#reference: the logical id). A versioned one (`Patient/p1/_history/2`) asks for
+ * that version (R4 defines `/_history/` only as a version-specific reference, references.html), so
+ * it matches only the references that name it, which are filed with their version in `p__v`
+ * (index-values.ts referenceValues): not version 1, nor an unversioned reference, which points at
+ * whatever version is current.
+ */
+function referenceMatch(fields: string[], forms: Cond[]): Filter {
+  const versioned = forms.filter((f) => typeof f === 'string' && HISTORY.test(f));
+  if (!versioned.length) return anyOf(fields, forms);
+  const plain = forms.filter((f) => !versioned.includes(f));
+  const byVersion = anyOf(fields.map((f) => `${f}__v`), versioned);
+  return plain.length ? { $or: [anyOf(fields, plain), byVersion] } : byVersion;
 }
 
 function compositeCond(def: ParamDef, raw: string): Cond {
@@ -160,12 +185,13 @@ export function compileClause(type: string | undefined, c: ParamClause, baseUrl:
     return ors.length === 1 ? ors[0] : { $or: ors };
   }
   const conds = c.values.map((v) => valueCond(def, v, modifier === 'not' ? undefined : modifier, baseUrl));
+  const isRef = def.type === 'reference' && modifier !== 'identifier';
+  const flat = conds.flatMap((x) => (x && typeof x === 'object' && '$in' in (x as object) && def.type === 'reference' ? (x as { $in: string[] }).$in : [x]));
   if (modifier === 'not') {
     // :not = resources without any matching value, including those with no value (search.html#token)
-    return { $nor: [anyOf(fields, conds)] };
+    return { $nor: [isRef ? referenceMatch(fields, flat) : anyOf(fields, conds)] };
   }
-  const flat = conds.flatMap((x) => (x && typeof x === 'object' && '$in' in (x as object) && def.type === 'reference' ? (x as { $in: string[] }).$in : [x]));
-  return anyOf(fields, flat);
+  return isRef ? referenceMatch(fields, flat) : anyOf(fields, flat);
 }
 
 /**
@@ -196,12 +222,19 @@ export function refInFilter(type: string | undefined, code: string, refs: string
   return onFields(indexFields(type, code), { $in: refs });
 }
 
-/** `_sort` field for a parameter (https://hl7.org/fhir/R4/search.html#sort). */
-export function sortField(def: ParamDef): string {
+/** `_sort` field for a parameter of a search of `type` (https://hl7.org/fhir/R4/search.html#sort). */
+export function sortField(def: ParamDef, type?: string): string {
+  const parts = indexFields(type, def.code);
+  if (parts.length > 1) {
+    // a union alias has no field of its own (aliases.ts), and one sort key cannot span two fields:
+    // sorting by a field that is never written would give an unsorted page without a word
+    throw fhirError('INVALID_SEARCH', `Cannot sort on ${def.code}: it is the union of ${parts.join(' and ')}; sort on one of them`, '_sort');
+  }
   if (def.code === '_id') return 'id';
   if (def.code === '_lastUpdated') return 'lu';
   if (def.type === 'date') return `x.${def.code}.s`;
-  if (def.type === 'quantity') return `x.${def.code}.n`;
+  // a quantity by its order values: canonical where the unit converts (index-values.ts quantityValues)
+  if (def.type === 'quantity') return `x.${def.code}__o`;
   if (def.type === 'special' || def.type === 'composite') throw fhirError('INVALID_SEARCH', `Cannot sort on ${def.code}`, '_sort');
   return `x.${def.code}`;
 }

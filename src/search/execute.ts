@@ -39,9 +39,10 @@ function parseSort(types: string[] | undefined, raw: string | undefined): SortSp
   for (const key of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const desc = key.startsWith('-');
     const code = desc ? key.slice(1) : key;
-    const def = getParam(types?.length === 1 ? types[0] : 'Resource', code);
+    const type = types?.length === 1 ? types[0] : undefined;
+    const def = getParam(type ?? 'Resource', code);
     if (!def) throw fhirError('INVALID_SEARCH', `_sort: unknown parameter "${code}"`, '_sort');
-    out.push([sortField(def), desc ? -1 : 1]);
+    out.push([sortField(def, type), desc ? -1 : 1]);
   }
   return out;
 }

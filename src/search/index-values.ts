@@ -10,11 +10,14 @@ import { foldText } from './shared-strings.js';
  * (DESIGN.md "Search"). Field layout, for parameter `p`:
  *   token      x.p: ['system|code', 'code', '|code' (no system)]; x['p__t'] folded display/text;
  *              x['p__ot'] 'typeSystem|typeCode|value' for identifiers (:of-type)
- *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p__i'] identifier tokens (:identifier)
+ *   reference  x.p: ['Type/id' | absolute URL | canonical]; x['p__i'] identifier tokens (:identifier);
+ *              x['p__v'] a versioned reference with its version ('Type/id/_history/2', another
+ *              server's URL as written), what a versioned search value looks up
  *   string     x.p: folded strings (prefix/contains); x['p__e'] exact strings
  *   uri        x.p: strings;   number x.p: numbers, x['p__r'] [{lo, hi}] of Ranges;   date x.p: [{s, e}] half-open epoch-ms ranges
  *   quantity   x.p: [{n, c, s, cn?, cc?}] value, unit code, system, UCUM-canonical value and unit;
- *              a range (comparator, Range): [{lo, hi, lx?, hx?, c, s, clo?, chi?, cc?}] (quantityValues)
+ *              a range (comparator, Range): [{lo, hi, lx?, hx?, c, s, clo?, chi?, cc?}] (quantityValues);
+ *              x['p__o'] the numbers `_sort` orders by: cn, else n; a range's bounded ends
  *   composite  x.p: [{c0: […], c1: […]}] component index values per repeating element
  *   any        x['p__m'] [true]: the parameter's expression selected an element that gave no value
  *              (a SampledData for value-quantity, a CodeableConcept with a text only): `:missing`
@@ -36,13 +39,17 @@ export interface Keys {
   r: Field;
   /** Set (`[true]`) when the parameter's element is there but gave no value (index-sink.ts present). */
   m: Field;
+  /** Order values of a quantity parameter: what `_sort` reads (quantityValues). */
+  o: Field;
+  /** Versioned references of a reference parameter, with their version (referenceValues). */
+  v: Field;
   /** Name of the `:identifier` field of a reference parameter (its own Keys via keysOf). */
   i: string;
 }
 const keysCache = new Map<string, Keys>();
 export function keysOf(k: string): Keys {
   let keys = keysCache.get(k);
-  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), i: `${k}__i` }));
+  if (!keys) keysCache.set(k, (keys = { k: fieldOf(k), t: fieldOf(`${k}__t`), e: fieldOf(`${k}__e`), ot: fieldOf(`${k}__ot`), r: fieldOf(`${k}__r`), m: fieldOf(`${k}__m`), o: fieldOf(`${k}__o`), v: fieldOf(`${k}__v`), i: `${k}__i` }));
   return keys;
 }
 
@@ -97,6 +104,8 @@ export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
     out.add(keys.k, v);
     const bar = v.indexOf('|');
     if (bar > 0) out.add(keys.k, v.slice(0, bar)); // canonical with |version
+    // (a search value ending in /_history/… reads p__v: compile.ts referenceMatch)
+    if (v.includes('/_history/') && HISTORY.test(v)) out.add(keys.v, v);
     return;
   }
   if (!v || typeof v !== 'object') return;
@@ -110,6 +119,10 @@ export function referenceValues(out: ValueSink, keys: Keys, v: unknown): void {
     if (k) out.add(keys.k, k);
     // (a relative `Type/id` is its own key: it starts with a capital, never a scheme)
     if (!k || (k !== ref && ABSOLUTE.test(ref))) out.add(keys.k, ref.replace(HISTORY, ''));
+    // A versioned reference is also filed with its version, for a versioned search value
+    // (`subject=Patient/p1/_history/2`: the references to that version, README "Search").
+    const version = ref.includes('/_history/') ? HISTORY.exec(ref) : null;
+    if (version) out.add(keys.v, k ? `${k}${version[0]}` : ref);
   }
   if (o.identifier) tokenValues(out, keysOf(keys.i), o.identifier, 'Identifier');
 }
@@ -230,6 +243,11 @@ function rangeEntry(out: ValueSink, keys: Keys, lo: number, hi: number, lx: bool
     entry.cc = cc;
   }
   out.add(keys.k, entry);
+  // a range sorts by its bounds (the lowest ascending, the highest descending), an unbounded end by none
+  const sortLo = (entry.clo ?? lo) as number;
+  const sortHi = (entry.chi ?? hi) as number;
+  if (lo !== QTY_MIN) out.add(keys.o, sortLo);
+  if (hi !== QTY_MAX) out.add(keys.o, sortHi);
 }
 
 /**
@@ -256,6 +274,9 @@ export function quantityValues(out: ValueSink, keys: Keys, v: unknown): void {
     entry.cc = canon.code;
   }
   out.add(keys.k, entry);
+  // `_sort` orders by the canonical value, so that 1 g follows 500 mg; a unit without one (mm[Hg],
+  // [IU], another system's) by its stated value (README "Search": sorting quantities)
+  out.add(keys.o, canon ? canon.value : o.value);
 }
 
 export function uriValues(out: ValueSink, keys: Keys, v: unknown): void {

@@ -15,8 +15,9 @@ import { GENOMICS_PARAMS } from './genomics-params.js';
  *   3: 2026-12-02 (genomic-region elements carry their bin `b`, which bounds a region query's index scan on MongoDB; a Timing is one date range, its outer limits, instead of one per event and bound)
  *   4: 2026-12-02 (a Quantity with a comparator and a Range are indexed as ranges `{lo, hi}`, a number parameter's Ranges in `<code>__r`; every term of a composite part's union is read, so Range and Period parts are indexed)
  *   5: 2026-12-03 (`<code>__m` records an element the parameter's expression selects that gave no value, a SampledData for value-quantity, a CodeableConcept with a text only, a Reference with a display only: `:missing` reads it; UCUM units beyond the common table, `umol/L`, `ng/mL`, `mL/min`, get their canonical `cn`/`cc`)
+ *   6: 2026-12-04 (a quantity's `<code>__o` holds what `_sort` orders by: the canonical value where the unit converts, else the stated one; a range's bounded ends; temperatures, Cel, [degF] and K, get their canonical `cn`/`cc` in K; a versioned reference is also filed with its version in `<code>__v`, which a versioned search value reads)
  */
-export const INDEX_CODE_VERSION = 5;
+export const INDEX_CODE_VERSION = 6;
 
 let cached: string | undefined;
 

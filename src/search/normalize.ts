@@ -91,15 +91,17 @@ export function numberRange(text: string): { value: number; lo: number; hi: numb
   const value = Number(t);
   // 1e400 overflows to Infinity, which every `$lt`/`$gt` bound compares with: not a number to search by
   if (!Number.isFinite(value)) return undefined;
-  let half: number;
   const exp = /[eE]([+-]?\d+)$/.exec(t);
   const mant = t.replace(/[eE].*$/, '').replace(/^[+-]/, '');
   const decimals = mant.includes('.') ? mant.length - mant.indexOf('.') - 1 : 0;
-  half = 0.5 * 10 ** -decimals;
-  if (exp) half *= 10 ** Number(exp[1]);
-  // toPrecision(15) drops binary noise (5.4 - 0.05 = 5.3500000000000005)
-  const lo = Number((value - half).toPrecision(15));
-  const hi = Number((value + half).toPrecision(15));
+  // The bounds worked out in decimal, one digit past the last significant one (value ± 5 there),
+  // and only then read as numbers: no binary noise (5.4 - 0.05 is 5.3500000000000005 in floating
+  // point), and every figure kept however many the value has (rounding the float bounds to 15
+  // figures made 0.1234567890123456's range empty)
+  const tenths = BigInt(mant.replace('.', '') || '0') * (t.startsWith('-') ? -10n : 10n);
+  const scale = (exp ? Number(exp[1]) : 0) - decimals - 1;
+  const lo = Number(`${tenths - 5n}e${scale}`);
+  const hi = Number(`${tenths + 5n}e${scale}`);
   return Number.isFinite(lo) && Number.isFinite(hi) ? { value, lo, hi } : undefined;
 }
 
@@ -122,8 +124,8 @@ export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
  * Other UCUM codes that are products and quotients of prefixed metric units (`umol/L`, `ng/mL`,
  * `mL/min`, `kg/m2`, `10*9/L`), worked out from their atoms: the base units above (a liter is its
  * own base: `L`, never `dm3`), `min`, `h`, `d`, `wk` in seconds, the SI prefixes on the metric
- * ones, and an integer exponent. Anything else (`mm[Hg]`, `Cel`, `[IU]`, an annotation `{…}`) has
- * no canonical form here and is compared by its code.
+ * ones, and an integer exponent. Anything else (`mm[Hg]`, `[IU]`, an annotation `{…}`) has
+ * no canonical form here and is compared by its code; temperatures are below (TEMPERATURE).
  *
  * Not @lhncbc/ucum-lhc: its mole is a dimensionless number (`mmol/L` and `10*9/L` both `m-3`),
  * it loads in ~100 ms and 12 MB, and a call takes ~77 µs (docs/performance.md, UCUM conversion).
@@ -174,8 +176,28 @@ function parseUnit(code: string): [string, number] | undefined {
   return Number.isFinite(factor) && factor > 0 ? [canonical, Number(factor.toPrecision(15))] : undefined;
 }
 
+/**
+ * Temperatures. UCUM defines Cel and [degF] by an offset from the kelvin, not by a factor
+ * (Cel = K − 273.15; [degF] = 5/9 K counted from −459.67 [degF]), so they have no entry above:
+ * their canonical form is K, reached by `(v + offset) · scale`. Only alone: `Cel/h` is a rate, not a
+ * temperature, and stays compared by its code. Rounded to 15 digits (37 Cel and 98.6 [degF] are
+ * both 310.15 K, not 310.15 and 310.15000000000003), on the indexed and the searched side alike.
+ */
+const TEMPERATURE: Record<string, (v: number) => number> = {
+  K: (v) => v,
+  Cel: (v) => Number((v + 273.15).toPrecision(15)),
+  '[degF]': (v) => Number((((v + 459.67) * 5) / 9).toPrecision(15)),
+};
+
+/**
+ * The canonical form of `value` in UCUM unit `code`: its canonical unit and value (undefined: the
+ * unit has none here, and is compared by its code). Monotone increasing in `value` for every unit,
+ * so a search range converts by its ends (compile-values.ts quantityCond).
+ */
 export function ucumCanonical(code: string, value: number): { code: string; value: number } | undefined {
-  let c: [string, number] | null | undefined = UCUM[code];
+  // (own keys only: a unit code is user data, and `constructor` or `__proto__` is no unit)
+  if (Object.hasOwn(TEMPERATURE, code)) return { code: 'K', value: TEMPERATURE[code](value) };
+  let c: [string, number] | null | undefined = Object.hasOwn(UCUM, code) ? UCUM[code] : undefined;
   if (!c) {
     c = parsedUnits.get(code);
     if (c === undefined) {

@@ -66,6 +66,14 @@ t.test('references', async (t) => {
   t.same(await compile('Observation', 'subject:identifier=urn:mrn|7'), { 'x.subject__i': 'urn:mrn|7' });
   const multi = (await compile('DiagnosticReport', 'result=o1,o2')) as Record<string, unknown>;
   t.same(multi, { 'x.result': { $in: ['Observation/o1', 'Observation/o2'] } });
+  // a versioned value: among the versioned references (`__v`), with its version
+  t.same(await compile('Observation', 'subject=Patient/p1/_history/2'), { 'x.subject__v': 'Patient/p1/_history/2' });
+  t.same(await compile('Observation', `subject=${BASE}/Patient/p1/_history/2`), { 'x.subject__v': 'Patient/p1/_history/2' });
+  t.same(await compile('Observation', 'patient=p1/_history/2'), { 'x.patient__v': 'Patient/p1/_history/2' });
+  t.same(await compile('Observation', 'subject=http://other.org/fhir/Patient/p1/_history/2'), { 'x.subject__v': 'http://other.org/fhir/Patient/p1/_history/2' });
+  t.same(await compile('Observation', 'subject=Patient/p1/_history/2,Patient/p2'), { $or: [{ 'x.subject': 'Patient/p2' }, { 'x.subject__v': 'Patient/p1/_history/2' }] });
+  t.same(await compile('Observation', 'subject:not=Patient/p1/_history/2'), { $nor: [{ 'x.subject__v': 'Patient/p1/_history/2' }] });
+  t.same(await compile('Observation', 'combo-code=x&subject:Group=p1/_history/3'), { $and: [{ $or: [{ 'x.code': 'x' }, { 'x.component-code': 'x' }] }, { 'x.subject__v': 'Group/p1/_history/3' }] });
 });
 
 t.test('dates: implicit ranges and every prefix', async (t) => {
@@ -97,6 +105,11 @@ const REGION_BINS = [
 t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('MolecularSequence', 'variant-start=100'), { 'x.variant-start': { $elemMatch: { $gte: 99.5, $lt: 100.5 } } });
   t.same(await compile('MolecularSequence', 'variant-start=gt100'), { 'x.variant-start': { $elemMatch: { $gt: 100 } } });
+  t.same(await compile('RiskAssessment', 'probability=0.1234567890123456'), { $or: [
+    { 'x.probability': { $elemMatch: { $gte: 0.12345678901234555, $lt: 0.12345678901234565 } } },
+    { 'x.probability__r': { $elemMatch: { lo: { $gte: 0.12345678901234555 }, hi: { $lt: 0.12345678901234565 } } } }] }, 'every figure of the bounds kept');
+  t.same(await compile('MolecularSequence', 'variant-start=1e2'), { 'x.variant-start': { $elemMatch: { $gte: 50, $lt: 150 } } }, 'one significant figure');
+  t.same(await compile('MolecularSequence', 'variant-start=ne100'), { 'x.variant-start': { $elemMatch: { $not: { $gte: 99.5, $lt: 100.5 } } } }, 'ne: some value outside the range');
   // the UCUM system named: UCUM quantities only, in canonical units
   // each value on a point `n` (`cn` canonical) or a range `lo`/`hi` (`clo`/`chi`): a comparator, a Range
   t.same(await compile('Observation', 'value-quantity=lt5.4|http://unitsofmeasure.org|mg'),
@@ -108,6 +121,14 @@ t.test('numbers, quantities, composites, genomic region', async (t) => {
   t.same(await compile('Observation', 'value-quantity=5.4||mmHg'), { 'x.value-quantity': { $elemMatch: { $or: [{ c: 'mmHg', $or: eq }, { u: 'mmHg', $or: eq }] } } });
   t.same(await compile('Observation', 'value-quantity=5.4||g'), { 'x.value-quantity': { $elemMatch: { $or: [
     { cc: 'g', $or: [{ cn: { $gte: 5.35, $lt: 5.45 } }, { clo: { $gte: 5.35 }, chi: { $lt: 5.45 } }] }, { c: 'g', $or: eq }, { u: 'g', $or: eq }] } } });
+  // a temperature: canonical K by an offset; the implicit range and the `ap` window are those of the
+  // value as written, then converted (37 Cel: [36.5, 37.5) Cel; ap: 37 ± 3.7 Cel, not ± 10% of 310.15 K)
+  t.same(await compile('Observation', 'value-quantity=37|http://unitsofmeasure.org|Cel'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'K', $or: [{ cn: { $gte: 309.65, $lt: 310.65 } }, { clo: { $gte: 309.65 }, chi: { $lt: 310.65 } }] } } });
+  t.same(await compile('Observation', 'value-quantity=ap37|http://unitsofmeasure.org|Cel'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'K', $or: [{ cn: { $gte: 306.45, $lte: 313.85 } }, { clo: { $lte: 313.85 }, chi: { $gte: 306.45 } }] } } });
+  t.same(await compile('Observation', 'value-quantity=ge212|http://unitsofmeasure.org|[degF]'),
+    { 'x.value-quantity': { $elemMatch: { s: 'http://unitsofmeasure.org', cc: 'K', $or: [{ cn: { $gte: 373.15 } }, { chi: { $gt: 373.15 } }, { chi: 373.15, hx: { $exists: false } }] } } });
   // an excluded end (`<5`) reaches up to its bound, not onto it; unbounded ends are QTY_MIN/QTY_MAX
   t.same(await compile('Observation', 'value-quantity=ge5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $gte: 5 } }, { hi: { $gt: 5 } }, { hi: 5, hx: { $exists: false } }] } } });
   t.same(await compile('Observation', 'value-quantity=sa5'), { 'x.value-quantity': { $elemMatch: { $or: [{ n: { $gt: 5 } }, { lo: { $gt: 5 } }, { lo: 5, lx: true }] } } });

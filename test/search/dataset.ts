@@ -91,6 +91,9 @@ export function buildDataset(): R[] {
   });
   // a UCUM unit outside the table of common ones (normalize.ts works it out from its atoms)
   out.push({ resourceType: 'Observation', id: 'vu0', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2160-0' }] }, subject: { reference: 'Patient/px3' }, valueQuantity: { value: 88, unit: 'µmol/L', system: 'http://unitsofmeasure.org', code: 'umol/L' } });
+  // temperatures: UCUM units defined by an offset, not a factor (normalize.ts TEMPERATURE)
+  out.push({ resourceType: 'Observation', id: 'vt0', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8310-5' }] }, subject: { reference: 'Patient/px3' }, valueQuantity: { value: 37.2, unit: '°C', system: 'http://unitsofmeasure.org', code: 'Cel' } });
+  out.push({ resourceType: 'Observation', id: 'vt1', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8310-5' }] }, subject: { reference: 'Patient/px3' }, valueQuantity: { value: 99.7, unit: '°F', system: 'http://unitsofmeasure.org', code: '[degF]' } });
   return out;
 }
 

@@ -20,6 +20,11 @@ const GOLDEN_BY_VERSION: Record<number, string> = {
   // the corpus gained a umol/L quantity to show it (139344d10131fa66 before); gene-identifier__m
   // for genes with a text only (65429b37f6304005 before)
   5: 'd7ba473eb3c0ce87',
+  // 6: quantities' `__o` order values (canonical where the unit converts); re-pinned before it
+  // shipped: temperatures (Cel, [degF], K) get their canonical K, and the corpus gained two to show
+  // it (01c510ddf444f20c before); versioned references filed with their version in `__v`
+  // (2367d1da7c74b368 before)
+  6: 'e052a017996d2405',
 };
 
 t.test('the golden index output belongs to the current INDEX_CODE_VERSION', async (t) => {

@@ -153,10 +153,11 @@ const cases: Case[] = [
   ['MolecularSequence', 'variant-start=le55000100', (r) => r.variant.some((v: any) => v.start <= 55_000_100)],
   // quantities that stand for ranges: a stated comparator (`<5`), a Range, open-ended ones
   // (oracle.ts extentOf/extentMatch), every prefix, with and without units
-  ...['5|http://unitsofmeasure.org|mmol/L', 'lt5', 'le5', 'gt5', 'ge5', 'sa5', 'eb5', 'ap5', 'ne5', 'gt4.99', 'ge0.1|http://unitsofmeasure.org|g', 'lt100||mg', 'le5.4|http://unitsofmeasure.org|mmol/L', 'eb5.4', 'sa0.1||g'].map(
+  ...['5|http://unitsofmeasure.org|mmol/L', 'lt5', 'le5', 'gt5', 'ge5', 'sa5', 'eb5', 'ap5', 'ne5', 'gt4.99', 'ge0.1|http://unitsofmeasure.org|g', 'lt100||mg', 'le5.4|http://unitsofmeasure.org|mmol/L', 'eb5.4', 'sa0.1||g', 'ap1', 'ap0.2|http://unitsofmeasure.org|g', 'ap130'].map(
     (v): Case => ['Observation', `value-quantity=${encodeURIComponent(v)}`, (r) => quantityMatch(r.valueQuantity, v)],
   ),
-  ...['0.088|http://unitsofmeasure.org|mmol/L', 'gt0.05|http://unitsofmeasure.org|mmol/L', '88|http://unitsofmeasure.org|umol/L', 'lt100||umol/L'].map(
+  ...['0.088|http://unitsofmeasure.org|mmol/L', 'gt0.05|http://unitsofmeasure.org|mmol/L', '88|http://unitsofmeasure.org|umol/L', 'lt100||umol/L',
+    '37|http://unitsofmeasure.org|Cel', '37.2|http://unitsofmeasure.org|Cel', 'ge99|http://unitsofmeasure.org|[degF]', 'lt37.5||Cel', '99|http://unitsofmeasure.org|[degF]', 'gt310|http://unitsofmeasure.org|K'].map(
     (v): Case => ['Observation', `value-quantity=${encodeURIComponent(v)}`, (r) => quantityMatch(r.valueQuantity, v)],
   ),
   ['Observation', 'component-value-quantity=ge40', (r) => (r.component ?? []).some((c: any) => quantityMatch(c.valueQuantity, 'ge40'))],

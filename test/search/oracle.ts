@@ -124,7 +124,7 @@ export function extentOf(x: any): Extent | undefined {
  * value exact for gt/ge/lt/le/sa/eb (search.html#number: `gt100` is "greater than exactly 100"),
  * its implicit range for eq/ne, ±10% for ap:
  * eq: the search range contains the extent; gt/ge: some value above (or at) it; lt/le: some value
- * below (or at) it; sa/eb: every value above/below it; ap: the extent meets v ± 10%.
+ * below (or at) it; sa/eb: every value above/below it; ap: the extent meets v ± 10% (or ± half, if wider).
  */
 export function extentMatch(x: Extent, p: string, v: number, half: number): boolean {
   const { lo, hi, loOpen, hiOpen } = x;
@@ -138,7 +138,8 @@ export function extentMatch(x: Extent, p: string, v: number, half: number): bool
     case 'le': return loOpen ? lo < v : lo <= v;
     case 'sa': return loOpen ? lo >= v : lo > v;
     case 'eb': return hiOpen ? hi <= v : hi < v;
-    case 'ap': return lo <= v + Math.abs(v) * 0.1 && hi >= v - Math.abs(v) * 0.1;
+    // ± 10%, never narrower than the value's implicit range
+    case 'ap': return lo <= v + Math.max(Math.abs(v) * 0.1, half) && hi >= v - Math.max(Math.abs(v) * 0.1, half);
   }
   return false;
 }
@@ -155,6 +156,8 @@ export function numberMatch(x: any, q: string): boolean {
 }
 
 const CANON: Record<string, [string, number]> = { mg: ['g', 0.001], g: ['g', 1], 'mmol/L': ['mol/L', 0.001], 'umol/L': ['mol/L', 1e-6] };
+/** Temperatures to kelvin, `(v + offset) · scale` (UCUM: Cel and [degF] are offset units). */
+const TEMPERATURE: Record<string, [number, number]> = { K: [0, 1], Cel: [273.15, 1], '[degF]': [459.67, 5 / 9] };
 
 /** Quantity prefix semantics (on a Quantity, with or without comparator, or a Range) with a tiny canonical-unit table of its own. */
 export function quantityMatch(x: any, q: string): boolean {
@@ -170,7 +173,15 @@ export function quantityMatch(x: any, q: string): boolean {
   if (code) {
     const qc = CANON[code];
     const tc = e.code ? CANON[e.code] : undefined;
-    if (qc && tc) {
+    const qt = TEMPERATURE[code];
+    const tt = e.code ? TEMPERATURE[e.code] : undefined;
+    if (qt && tt) {
+      // kelvin: (v + offset) · scale; the value's half-unit scales, its offset cancels out
+      const k = ([off, scale]: [number, number], x: number) => (x + off) * scale;
+      v = k(qt, v);
+      half *= qt[1];
+      target = { ...e, lo: k(tt, e.lo), hi: k(tt, e.hi) };
+    } else if (qc && tc) {
       if (qc[0] !== tc[0]) return false;
       v *= qc[1];
       half *= qc[1];

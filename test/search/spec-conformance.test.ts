@@ -262,9 +262,11 @@ t.test('UCUM units compare by their canonical form whatever prefix and division 
   t.same(await q('1|http://unitsofmeasure.org|d'), ['day', 'hours'], 'd alone is a day, not a prefix');
   t.same(await q('100|http://unitsofmeasure.org|mL'), ['dl'], 'a deciliter is 100 mL');
   t.same(await q('25|http://unitsofmeasure.org|kg/m2'), ['gcm2', 'kgm2'], '2.5 g/cm2 is 25 kg/m2');
-  // units that are not products of prefixed metric units keep being compared by their code
+  // units that are not products of prefixed metric units keep being compared by their code;
+  // temperatures convert by an offset (quantity-reference-rules.test.ts)
   t.same(await q('120|http://unitsofmeasure.org|mm[Hg]'), ['hg']);
   t.same(await q('37|http://unitsofmeasure.org|Cel'), ['cel']);
+  t.same(await q('98.6|http://unitsofmeasure.org|[degF]'), ['cel']);
   t.same(await q('5400||umol/L'), ['mmol', 'mol', 'nmol', 'umol'], 'without a system, a UCUM code matches its conversions too');
 });
 

@@ -8,6 +8,7 @@ import { getParam } from '../../src/search/registry.js';
 import { fullSort } from '../../src/search/paging.js';
 import { sortDocs } from '../../src/search/sort-order.js';
 import type { SortSpec } from '../../src/storage/types.js';
+import { indexResource } from '../../src/search/search-service.js';
 
 // `_sort` on MongoDB: the sort document the adapter sends, the order MongoDB gives it (its
 // documented rule for arrays, which the embedded store's sortDocs follows), and which sorts an
@@ -15,7 +16,7 @@ import type { SortSpec } from '../../src/storage/types.js';
 
 /** The sort document a search of `type` with `_sort=raw` sends (execute.ts: sortField, then fullSort). */
 function mongoSort(type: string, raw: string): Array<[string, 1 | -1]> {
-  const user: SortSpec = raw ? raw.split(',').map((k) => [sortField(getParam(type, k.replace(/^-/, ''))!), k.startsWith('-') ? -1 : 1]) : [];
+  const user: SortSpec = raw ? raw.split(',').map((k) => [sortField(getParam(type, k.replace(/^-/, ''))!, type), k.startsWith('-') ? -1 : 1]) : [];
   return searchOptions({ sort: fullSort(user), limit: 10 }).sort;
 }
 
@@ -41,7 +42,7 @@ t.test('the sort document: the sort keys, then (t, id) as the tie-break in the f
   t.same(mongoSort('Observation', '-date'), [['x.date.s', -1], ['t', -1], ['id', -1]]);
   t.same(mongoSort('Observation', 'date'), [['x.date.s', 1], ['t', 1], ['id', 1]]);
   t.same(mongoSort('Observation', '-_lastUpdated'), [['lu', -1], ['t', -1], ['id', -1]]);
-  t.same(mongoSort('Observation', 'value-quantity'), [['x.value-quantity.n', 1], ['t', 1], ['id', 1]]);
+  t.same(mongoSort('Observation', 'value-quantity'), [['x.value-quantity__o', 1], ['t', 1], ['id', 1]], 'a quantity by its order values, canonical where the unit converts');
   t.same(mongoSort('Observation', '-status,date'), [['x.status', -1], ['x.date.s', 1], ['t', -1], ['id', -1]], 'several keys: the first one\'s direction');
   t.same(mongoSort('Observation', '-_id'), [['id', -1], ['t', -1]], 'an explicit _id keeps its place; t follows it');
   t.same(mongoSort('Observation', ''), [['t', 1], ['id', 1]]);
@@ -73,4 +74,21 @@ t.test('an index hands out the sorts of _lastUpdated and of dates both ways, and
     t.equal(sortIndex(mongoSort(type, code), specs), `t_x.${code}.s_id`, `${type}?_sort=${code}`);
   }
   t.equal(sortIndex(mongoSort('Observation', 'status'), specs), undefined, 'other parameters sort in memory (top-k)');
+});
+
+t.test('_sort on a quantity: the field MongoDB sorts by holds canonical values, so both stores order 1 g after 500 mg', async (t) => {
+  const q = (id: string, valueQuantity: Record<string, unknown>) => ({
+    t: 'Observation', id, x: indexResource({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, valueQuantity } as never, ''),
+  });
+  const U = 'http://unitsofmeasure.org';
+  const docs = [
+    q('g1', { value: 1, system: U, code: 'g' }), q('mg500', { value: 500, system: U, code: 'mg' }), q('hg', { value: 120, system: U, code: 'mm[Hg]' }),
+    q('f99', { value: 99, system: U, code: '[degF]' }), q('c37', { value: 37, system: U, code: 'Cel' }), q('none', { value: 3, system: 'http://ex.org/u', code: 'g' }),
+  ];
+  const sort = mongoSort('Observation', 'value-quantity');
+  t.same(sort[0], ['x.value-quantity__o', 1]);
+  t.same(docs.map((d) => [d.id, d.x['value-quantity__o']]), [['g1', [1]], ['mg500', [0.5]], ['hg', [120]], ['f99', [310.372222222222]], ['c37', [310.15]], ['none', [3]]],
+    'canonical (g, K) where UCUM converts the unit, the stated value otherwise');
+  t.same(sortDocs(docs, sort).map((d) => d.id), ['mg500', 'g1', 'none', 'hg', 'c37', 'f99']);
+  t.same(sortDocs(docs, mongoSort('Observation', '-value-quantity')).map((d) => d.id), ['f99', 'c37', 'hg', 'none', 'g1', 'mg500']);
 });
