@@ -74,3 +74,26 @@ t.test('a profile asked for in another version than the vendored one is checked 
   delete g.meta;
   t.ok(errors(validateProfiles(g, { profiles: [SD + 'variant|2.0.0'] })).some((i) => i.diagnostics.includes('69548-6')), 'still checked');
 });
+
+/**
+ * A canonical with a version names that version (https://hl7.org/fhir/R4/references.html#canonical):
+ * the base R4 definition claimed in another FHIR version (`…/Observation|5.0.0`) passed without a
+ * word, although the resource was checked against 4.0.1 only. It gets the remark an IG profile in
+ * another version gets (a warning: the claim is about what was checked, not a fault in the data).
+ */
+t.test('a base definition claimed or asked for in another FHIR version: checked against 4.0.1, and the answer says so', async (t) => {
+  const BASE = 'http://hl7.org/fhir/StructureDefinition/Observation';
+  const v = example('Observation-VariantExample.json');
+  const claim = (profile: string) => validateResource({ ...v, meta: { profile: [`${SD}variant`, profile] } });
+  for (const strictProfiles of [false, true]) {
+    const other = validateResource({ ...v, meta: { profile: [`${SD}variant`, `${BASE}|5.0.0`] } }, { strictProfiles });
+    t.match(other, [{ severity: 'warning', code: 'not-supported', expression: ['Observation.meta.profile[1]'], diagnostics: /Observation\|5\.0\.0.*version 4\.0\.1 .*checked the resource against that/ }], show(other));
+    t.equal(other.length, 1, `one remark (strict ${strictProfiles})`);
+    t.equal(validationStatus(other), 200, 'stored: a remark, not a fault');
+  }
+  t.same(claim(`${BASE}|4.0.1`), [], 'R4 4.0.1 itself: no remark');
+  t.same(claim(`${BASE}|4.0`), [], 'major.minor of the held version: no remark');
+  t.same(claim(BASE), [], 'no version: no remark');
+  t.same(validateResource({ ...v, meta: { profile: [`${SD}variant|3.0`] } }), [], 'an IG profile by major.minor: no remark either');
+  // $validate's profile parameter (validateProfiles' `profiles`) is answered in the operation (validate-operation.test.ts)
+});

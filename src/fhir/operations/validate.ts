@@ -8,6 +8,7 @@ import { mediaType } from '../rest/request-utils.js';
 import { knownRecord } from '../rest/write-core.js';
 import { isIgProfile } from '../../validation/profiles/compile-profile.js';
 import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
+import { namesHeldVersion, otherVersionRemark, R4_VERSION } from '../../validation/profiles/canonical-version.js';
 import { isKnownResourceType } from '../resource-types.js';
 import { throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
 
@@ -79,7 +80,11 @@ const BASE = 'http://hl7.org/fhir/StructureDefinition/';
  */
 function requestedProfile(profile: string, type: string, issues: Issue[]): string | undefined {
   const url = stripVersion(profile);
-  if (url === BASE + type) return undefined;
+  if (url === BASE + type) {
+    // another FHIR version of it (`…/Observation|5.0.0`): checked against R4, and said so, as for an IG profile's (profiles/index.ts)
+    if (!namesHeldVersion(profile.slice(url.length + 1), R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(profile, R4_VERSION), expression: ['profile'] });
+    return undefined;
+  }
   if (isIgProfile(url)) return profile;
   const other = url.startsWith(BASE) && isKnownResourceType(url.slice(BASE.length)) ? url.slice(BASE.length) : undefined;
   issues.push({

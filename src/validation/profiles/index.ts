@@ -6,6 +6,7 @@ import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
 import { igPackage, IG_CANONICAL, IG_VERSION, stripVersion } from './ig-package.js';
 import { rebaseExpression } from '../expression.js';
+import { baseDefinitionType, namesHeldVersion, otherVersionRemark, R4_VERSION } from './canonical-version.js';
 
 /**
  * Layer 3 of validation (DESIGN.md): Genomics Reporting IG 3.0.0 profiles. Runs after the
@@ -53,8 +54,8 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     // Checked against the vendored version, as a claim of another version is (below); without a
     // word, $validate would answer "All OK" about a version it never looked at.
     const version = canonical.slice(stripVersion(canonical).length + 1);
-    if (version && version !== IG_VERSION && compiledProfile(canonical)) {
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical}: this server holds version ${IG_VERSION} of it, and checked the resource against that`, expression: ['profile'] });
+    if (!namesHeldVersion(version, IG_VERSION) && compiledProfile(canonical)) {
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: ['profile'] });
     }
   }
   listed.forEach((canonical, i) => {
@@ -62,13 +63,16 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     const url = stripVersion(canonical);
     const version = canonical.slice(url.length + 1);
     const at = [`${type}.meta.profile[${i}]`];
-    // (an empty canonical: the schema says so; the base definition of the type is what layer 2 checks)
-    if (!url || url === `http://hl7.org/fhir/StructureDefinition/${type}`) return;
-    if (!compiledProfile(url)) {
+    // (an empty canonical: the schema says so)
+    if (!url) return;
+    if (baseDefinitionType(url) === type) {
+      // the base definition of the type is what layer 2 checks, in R4 4.0.1 (a remark, as for an IG profile's other version)
+      if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: at });
+    } else if (!compiledProfile(url)) {
       // (a warning, as the FHIR validator gives: the resource may be stored, but nobody should think it was checked)
       issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it`, expression: at });
-    } else if (version && version !== IG_VERSION) {
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical}: this server holds version ${IG_VERSION} of it, and checked the resource against that`, expression: at });
+    } else if (!namesHeldVersion(version, IG_VERSION)) {
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: at });
     }
   });
   // A resource may claim a general profile (genomic-base) and carry a code of a specific one
