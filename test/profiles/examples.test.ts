@@ -97,3 +97,22 @@ t.test('a base definition claimed or asked for in another FHIR version: checked 
   t.same(validateResource({ ...v, meta: { profile: [`${SD}variant|3.0`] } }), [], 'an IG profile by major.minor: no remark either');
   // $validate's profile parameter (validateProfiles' `profiles`) is answered in the operation (validate-operation.test.ts)
 });
+
+/**
+ * A claim of another type's base definition (an Observation claiming `…/StructureDefinition/Patient`)
+ * cannot hold, as a claim of an IG profile on another type cannot (an error there, and from
+ * $validate's `profile`); it was warned about as a profile "not known to this server".
+ */
+t.test('meta.profile naming the base definition of another type: an error, as for an IG profile of another type', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  const issues = validateResource({ ...v, meta: { profile: [`${SD}variant`, 'http://hl7.org/fhir/StructureDefinition/Patient|4.0.1'] } });
+  t.match(issues, [{ severity: 'error', code: 'processing', expression: ['Observation.meta.profile[1]'], diagnostics: /Patient\|4\.0\.1 is the base definition of Patient, not of Observation/ }], show(issues));
+  t.equal(issues.length, 1);
+  t.equal(validationStatus(issues), 422, 'a rule failure, as for an IG profile of another type');
+  const ig = validateResource({ ...v, meta: { profile: [`${SD}genomic-report`] } });
+  t.match(ig, [{ severity: 'error', code: 'processing' }], 'the IG profile of another type, for comparison');
+  // within a Bundle: located where the entry sits
+  const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:0b7e3d2c-1f7a-4a36-9c55-7b0a0c3a4e11', resource: { resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Observation'] } } }] };
+  t.match(validateResource(bundle), [{ severity: 'error', expression: ['Bundle.entry[0].resource.meta.profile[0]'] }]);
+  t.match(validateProfiles(v, { profiles: ['http://example.org/p'] }), [{ severity: 'error', code: 'not-supported', expression: ['profile'] }], 'an unknown requested profile names the parameter');
+});

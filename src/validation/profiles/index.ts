@@ -45,6 +45,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
         severity: 'error',
         code: 'not-supported',
         diagnostics: `Profile ${url} is not known to this server (Genomics Reporting IG 3.0.0 profiles under ${IG_CANONICAL}/StructureDefinition/ are)`,
+        expression: ['profile'],
       });
     }
     // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
@@ -65,9 +66,13 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     const at = [`${type}.meta.profile[${i}]`];
     // (an empty canonical: the schema says so)
     if (!url) return;
-    if (baseDefinitionType(url) === type) {
+    const base = baseDefinitionType(url);
+    if (base === type) {
       // the base definition of the type is what layer 2 checks, in R4 4.0.1 (a remark, as for an IG profile's other version)
       if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: at });
+    } else if (base !== undefined) {
+      // a claim that cannot hold, as an IG profile of another type (checkResource) and $validate's profile say
+      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}: a ${type} cannot conform to it`, expression: at });
     } else if (!compiledProfile(url)) {
       // (a warning, as the FHIR validator gives: the resource may be stored, but nobody should think it was checked)
       issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it`, expression: at });
