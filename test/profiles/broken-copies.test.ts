@@ -242,3 +242,25 @@ t.test('two forms of a choice: said once, by the invariant layer; a forbidden ch
   ti.valueString = 'x'; // TherapeuticImplication: Observation.value[x] 0..0
   expectIssue(t, ti, { code: 'processing', expression: 'Observation.valueString', includes: ['Observation.value[x]', 'cardinality allows at most 0 (found 1)'] });
 });
+
+/**
+ * An element base R4 already requires (Observation.code, Observation.status, a component's code)
+ * is reported missing by the structure layer ("Missing required element"); the profile, whose
+ * min is the same, said it again as its cardinality. What the profile itself raises (Variant's
+ * two categories, its required component slices) stays the profile's.
+ */
+t.test('a missing element base R4 requires: said once, by the structure layer; a profile-raised minimum still by the profile', async (t) => {
+  for (const [what, drop, at] of [
+    ['code', (v: Json) => delete v.code, 'Observation.code'],
+    ['status', (v: Json) => delete v.status, 'Observation.status'],
+    ['a component code', (v: Json) => delete v.component[0].code, 'Observation.component[0].code'],
+  ] as const) {
+    const v = example('Observation-VariantExample.json');
+    drop(v);
+    const issues = errors(validateResource(v)).filter((i) => i.expression?.[0] === at);
+    t.same(issues.map((i) => i.code), ['required'], `${what}: one issue at ${at}:\n${show(issues)}`);
+  }
+  const v = example('Observation-VariantExample.json');
+  v.category = v.category.slice(0, 1);
+  expectIssue(t, v, { code: 'processing', expression: 'Observation.category', includes: [VARIANT, 'Observation.category: cardinality requires at least 2 (found 1)'] });
+});

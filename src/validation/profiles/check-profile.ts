@@ -75,7 +75,7 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
       const found = choiceValues(obj, plan.choiceBase, at);
       const count = found.length;
       if (count === 0 && child.min === 0) continue;
-      if (count < child.min || count > choiceMax(child)) cardinality(run, child, count, whereOf(at, found, plan.bare));
+      if (count < child.ownMin || count > choiceMax(child)) cardinality(run, child, count, whereOf(at, found, plan.bare));
       if (plan.valueWork) for (const f of found) checkValue(run, child, f);
       if (child.slices.length) checkSlices(run, child, found, at, plan.bare);
       continue;
@@ -89,7 +89,7 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
     }
     const count = v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
     if (count === 0 && child.min === 0) continue;
-    if (count < child.min || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
+    if (count < child.ownMin || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
     const sliced = child.slices.length > 0;
     if (extensionOnly && (child.fixed || child.pattern)) reportNoValue(run, child, v, at);
     // Values given by extensions only are not checked (checkValue), only counted in slices.

@@ -122,7 +122,7 @@ class Generator {
     const plan = planOf(child);
     const r = `R[${this.id(child)}]`;
     const sliced = child.slices.length > 0;
-    const tooFew = child.min > 0 ? `n < ${child.min}` : '';
+    const tooFew = child.ownMin > 0 ? `n < ${child.ownMin}` : '';
     const max = plan.choiceBase !== undefined ? choiceMax(child) : child.max;
     const tooMany = Number.isFinite(max) ? `n > ${max}` : '';
     const badCount = [tooFew, tooMany].filter(Boolean).join(' || ');

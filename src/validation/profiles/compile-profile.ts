@@ -30,6 +30,13 @@ export interface ElementRule {
   name: string;
   sliceName?: string;
   min: number;
+  /**
+   * The minimum the profile adds: `min` where it is above base R4's, else 0. Base R4's own
+   * (Observation.code, a component's code, Extension.url) is the structure layer's, which says
+   * "Missing required element" wherever the element sits; the profile saying it again as its
+   * cardinality was the same problem twice. Slices count their own minimum (`min`).
+   */
+  ownMin: number;
   max: number;
   /** Max of the base element (narrowed by the profile when `max` is lower). */
   baseMax: number;
@@ -105,6 +112,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     name: colon < 0 ? segment : segment.slice(0, colon),
     sliceName: colon < 0 ? undefined : segment.slice(colon + 1),
     min: e.min ?? 0,
+    ownMin: (e.min ?? 0) > (e.base?.min ?? 0) ? (e.min ?? 0) : 0,
     max: toMax(e.max),
     baseMax: toMax(e.base?.max ?? e.max),
     types: (e.type ?? []).map((t) => t.code),
