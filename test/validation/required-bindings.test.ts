@@ -96,3 +96,14 @@ t.test('the schema admits null in every enumerated repeating code that has an _e
   t.ok(seen >= 20, `enumerated repeating codes found (${seen})`);
   t.same(missing, [], 'each admits null (its pairing is checked by the invariant walk)');
 });
+
+t.test('a null or a number where an enumerated code goes is a wrong JSON type, worded as for any other primitive', async (t) => {
+  for (const [value, kind] of [[null, 'null'], [5, 'a number'], [true, 'a boolean'], [{ code: 'final' }, 'an object']] as const) {
+    const issues = errorsOf(validateResource({ resourceType: 'Procedure', status: value, subject }));
+    t.same(summary(issues), ['structure Procedure.status'], `${JSON.stringify(value)}: ${JSON.stringify(issues)}`);
+    t.equal(issues[0]?.diagnostics, `Procedure.status must be a string (code), not ${kind}`);
+  }
+  const date = errorsOf(validateResource({ resourceType: 'Procedure', status: 'completed', subject, performedDateTime: null }));
+  t.match(date[0]?.diagnostics, /must be a string \(dateTime\), not null/, 'as a dateTime says it');
+  t.same(summary(validateResource({ resourceType: 'Procedure', status: 'done', subject })), ['value Procedure.status'], 'a string outside the binding: still a bad value');
+});
