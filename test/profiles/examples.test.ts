@@ -116,3 +116,13 @@ t.test('meta.profile naming the base definition of another type: an error, as fo
   t.match(validateResource(bundle), [{ severity: 'error', expression: ['Bundle.entry[0].resource.meta.profile[0]'] }]);
   t.match(validateProfiles(v, { profiles: ['http://example.org/p'] }), [{ severity: 'error', code: 'not-supported', expression: ['profile'] }], 'an unknown requested profile names the parameter');
 });
+
+t.test('an IG profile of another type is reported at the claim (or the profile parameter), not at the whole resource', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  const claimed = validateResource({ ...v, meta: { profile: [`${SD}variant`, `${SD}genomic-report`] } });
+  t.match(claimed, [{ severity: 'error', code: 'processing', expression: ['Observation.meta.profile[1]'], diagnostics: /GenomicReport .*genomic-report\) applies to DiagnosticReport resources, not Observation/ }], show(claimed));
+  t.equal(claimed.length, 1);
+  const asked = validateProfiles(v, { profiles: [`${SD}genomic-report`] });
+  t.match(asked, [{ severity: 'error', code: 'processing', expression: ['profile'] }], show(asked));
+  t.equal(asked.length, 1);
+});

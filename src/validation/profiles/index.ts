@@ -36,8 +36,13 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
   let checked = 0;
   for (const url of urls) {
     const profile = compiledProfile(url);
-    if (profile) {
-      checked++;
+    if (profile) checked++;
+    if (profile && profile.type !== type) {
+      // a claim that cannot hold: said where it is made (the claim, or $validate's profile), as a base definition of another type is (below)
+      const claim = listed.findIndex((p) => typeof p === 'string' && stripVersion(p) === url);
+      const at = claim >= 0 ? `${type}.meta.profile[${claim}]` : 'profile';
+      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${profile.name} (${profile.url}) applies to ${profile.type} resources, not ${type}: the resource cannot conform to it`, expression: [at] });
+    } else if (profile) {
       issues.push(...checkResource(profile, resource, 'error'));
     } else if (requested.has(url)) {
       // Asked for explicitly ($validate?profile=) but not known: say so rather than pass silently.
@@ -72,7 +77,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
       if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: at });
     } else if (base !== undefined) {
       // a claim that cannot hold, as an IG profile of another type (checkResource) and $validate's profile say
-      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}: a ${type} cannot conform to it`, expression: at });
+      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}: the resource cannot conform to it`, expression: at });
     } else if (!compiledProfile(url)) {
       // (a warning, as the FHIR validator gives: the resource may be stored, but nobody should think it was checked)
       issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it`, expression: at });
