@@ -126,3 +126,12 @@ t.test('an IG profile of another type is reported at the claim (or the profile p
   t.match(asked, [{ severity: 'error', code: 'processing', expression: ['profile'] }], show(asked));
   t.equal(asked.length, 1);
 });
+
+t.test('validateResource asked for a base definition (the API $validate uses): what layer 2 checks, not an unknown profile', async (t) => {
+  const v = example('Observation-VariantExample.json');
+  const BASE = 'http://hl7.org/fhir/StructureDefinition/';
+  t.same(validateResource(v, { profiles: [`${BASE}Observation`] }), [], 'the own type: nothing to add');
+  t.same(validateResource(v, { profiles: [`${BASE}Observation|4.0.1`] }), [], 'in 4.0.1: nothing to add');
+  t.match(validateResource(v, { profiles: [`${BASE}Observation|5.0.0`] }), [{ severity: 'warning', code: 'not-supported', expression: ['profile'], diagnostics: /version 4\.0\.1/ }]);
+  t.match(validateResource(v, { profiles: [`${BASE}Patient`] }), [{ severity: 'error', expression: ['profile'], diagnostics: /base definition of Patient, not of Observation/ }]);
+});

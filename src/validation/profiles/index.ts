@@ -35,6 +35,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
   const type = String(resource.resourceType);
   let checked = 0;
   for (const url of urls) {
+    if (baseDefinitionType(url) !== undefined) continue; // base R4: layer 2's; the remarks about claims and requests are below
     const profile = compiledProfile(url);
     if (profile) checked++;
     if (profile && profile.type !== type) {
@@ -59,8 +60,15 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
   for (const canonical of opts.profiles ?? []) {
     // Checked against the vendored version, as a claim of another version is (below); without a
     // word, $validate would answer "All OK" about a version it never looked at.
-    const version = canonical.slice(stripVersion(canonical).length + 1);
-    if (!namesHeldVersion(version, IG_VERSION) && compiledProfile(canonical)) {
+    const url = stripVersion(canonical);
+    const version = canonical.slice(url.length + 1);
+    const base = baseDefinitionType(url);
+    if (base === type) {
+      if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: ['profile'] });
+    } else if (base !== undefined) {
+      // (not-supported, as for an unknown profile: what was asked cannot be checked; a claim of it is a failure, below)
+      issues.push({ severity: 'error', code: 'not-supported', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}`, expression: ['profile'] });
+    } else if (!namesHeldVersion(version, IG_VERSION) && compiledProfile(canonical)) {
       issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: ['profile'] });
     }
   }
