@@ -171,7 +171,9 @@ function repairInline(node: Schema): Schema {
 /**
  * Repeating primitives may carry `null` where only the `_name` sibling has content, and vice
  * versa (https://hl7.org/fhir/R4/json.html#primitive). The HL7 schema forbids null items; we let
- * them through here and check the pairing in the invariant layer.
+ * them through here and check the pairing in the invariant layer. That includes the repeating
+ * codes whose items the HL7 schema enumerates inline (`AllergyIntolerance.category`,
+ * `Timing.repeat.when`): they refused the null as a code outside the binding.
  */
 function repairProperties(def: Schema): void {
   const props = def.properties as Record<string, Schema> | undefined;
@@ -181,7 +183,7 @@ function repairProperties(def: Schema): void {
   }
   for (const [name, prop] of Object.entries(props)) {
     const items = prop.items as Schema | undefined;
-    if (prop.type !== 'array' || !items || typeof items.$ref !== 'string') continue;
+    if (prop.type !== 'array' || !items || (typeof items.$ref !== 'string' && !Array.isArray(items.enum))) continue;
     const isPrimitivePair = name.startsWith('_') ? name.slice(1) in props : `_${name}` in props;
     if (isPrimitivePair) prop.items = { anyOf: [items, { type: 'null' }] };
   }

@@ -88,6 +88,8 @@ function toIssue(e: ErrorObject, resourceType: string, root: string, resource: u
     case 'enum': {
       // '' is no code at all: ele-1 says what is wrong, as for the elements checked by a pattern
       if (value === '') return emptyString(at);
+      // a null, number, object … is no code at all: a wrong JSON type, as any other primitive words it (the enum stands in for the type)
+      if (typeof value !== 'string') return { severity: 'error', code: 'structure', diagnostics: `${at} must be ${expectedKind('string', fhirType ?? 'code')}, not ${jsonKind(value)}`, expression: [at] };
       const allowed = (params.allowedValues as unknown[]).map(String);
       const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');
       return { severity: 'error', code: 'value', diagnostics: `${show(value)} is not a valid code for ${at} (required binding: ${list})`, expression: [at] };

@@ -212,3 +212,16 @@ t.test('$validate refuses what it cannot read, as the genomics operations do: an
   t.equal((await send(app, 'POST', '/fhir/Observation/$validate', params(resource, { name: 'mode', valueCode: 'create' }))).statusCode, 200);
   t.equal((await send(app, 'POST', '/fhir/Parameters/$validate', params({ name: 'x', valueString: 'y' }))).statusCode, 200, 'a Parameters resource to validate is not read as inputs');
 });
+
+t.test('$validate?profile= the base definition in another FHIR version: checked against R4 4.0.1, with a warning naming profile', async (t) => {
+  const app = await testApp(t);
+  const variant = example('Observation-VariantExample.json');
+  const BASE = 'http://hl7.org/fhir/StructureDefinition/Observation';
+  const other = issuesOf(await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent(`${BASE}|5.0.0`)}`, variant));
+  t.match(other, [{ severity: 'warning', code: 'not-supported', expression: ['profile'], diagnostics: /Observation\|5\.0\.0.*version 4\.0\.1 .*checked the resource against that/ }], JSON.stringify(other));
+  t.equal(other.length, 1);
+  const same = issuesOf(await send(app, 'POST', `/fhir/Observation/$validate?profile=${encodeURIComponent(`${BASE}|4.0.1`)}`, variant));
+  t.match(same, [{ severity: 'information', diagnostics: 'All OK' }], 'R4 itself: All OK');
+  const claimed = issuesOf(await send(app, 'POST', '/fhir/Observation/$validate', { ...variant, meta: { profile: [`${SD}variant`, `${BASE}|5.0.0`] } }));
+  t.match(claimed, [{ severity: 'warning', code: 'not-supported', expression: ['Observation.meta.profile[1]'], diagnostics: /version 4\.0\.1/ }], 'claimed: the same remark, at the claim');
+});

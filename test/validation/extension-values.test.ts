@@ -56,3 +56,28 @@ t.test('ext-1 (extensions or a value, not both, not neither) on every resource, 
   }
   t.same(summary(validateResource({ resourceType: 'Patient', extension: [{ url: 'http://example.org/outer', extension: [{ url: 'a', valueString: 'y' }] }] })), [], 'extensions alone pass');
 });
+
+t.test('a known extension with a value of the wrong type, in a profile that slices it: one issue, naming the url, the path and the types', async (t) => {
+  const ex = (name: string) => JSON.parse(readFileSync(new URL(`../../schemas/genomics/examples/${name}.json`, import.meta.url), 'utf8'));
+  const analysis = ex('Procedure-PGXGenomicStudyAnalysis'); // claims GenomicStudyAnalysis
+  const report = ex('DiagnosticReport-GenomicReportExample01'); // claims GenomicReport
+  const cases: Array<[string, Record<string, unknown>, string, string, string]> = [
+    ['method-type (CodeableConcept) given a string', { ...analysis, extension: [...analysis.extension, { url: `${IG}genomic-study-analysis-method-type`, valueString: 'x' }] }, 'Procedure.extension[3].valueString', 'genomic-study-analysis-method-type', 'must be of type CodeableConcept, not string'],
+    ['recommended-action (Reference) given a string', { ...report, extension: [...(report.extension ?? []), { url: `${IG}recommended-action`, valueString: 'x' }] }, `DiagnosticReport.extension[${(report.extension ?? []).length}].valueString`, 'recommended-action', 'must be of type Reference, not string'],
+    // a complex extension given a value instead of its sub-extensions
+    ['regions (complex) given a value', { ...analysis, extension: [analysis.extension[0], analysis.extension[1], { url: `${IG}genomic-study-analysis-regions`, valueString: 'x' }] }, 'Procedure.extension[2].valueString', 'genomic-study-analysis-regions', 'takes no value'],
+  ];
+  for (const [label, r, at, url, says] of cases) {
+    const issues = errorsOf(validateResource(r));
+    t.equal(issues.length, 1, `${label}: one issue (${JSON.stringify(issues.map((i) => i.diagnostics))})`);
+    t.same(issues[0]?.expression, [at], `${label}: at the value`);
+    t.ok(issues[0]?.diagnostics.includes(`${IG}${url}`), `${label}: names the extension`);
+    t.ok(issues[0]?.diagnostics.includes(says), `${label}: says what it takes (${issues[0]?.diagnostics})`);
+    t.notMatch(issues[0]?.diagnostics, /value takes no value/, `${label}: worded plainly`);
+  }
+  // a sub-extension's value is the profile's to check (the invariant layer knows top-level urls only): still one issue
+  const studied = { ...analysis, extension: [analysis.extension[0], analysis.extension[1], { url: `${IG}genomic-study-analysis-regions`, extension: [{ url: 'studied', valueString: 'x' }] }] };
+  const sub = errorsOf(validateResource(studied));
+  t.same(summary(sub), ['processing Procedure.extension[2].extension[0].valueString'], `a sub-extension: one issue (${JSON.stringify(sub.map((i) => i.diagnostics))})`);
+  t.match(sub[0]?.diagnostics, /genomic-study-analysis-regions\).*studied\.value\[x\].*allowed: CodeableConcept, Reference/);
+});

@@ -92,6 +92,7 @@ t.test('the parsed R4 schema is not kept for compiling: a type met after it was 
   t.equal(validatorStats.loads, loads + 1, 'ajv keeps the schema it was given');
 });
 
+// (forgetIgPackage pretends the package was collected; ig-package-collected.test.ts collects it for real)
 t.test('the IG package is not kept: profiles compiled after it was collected find the same issues', async (t) => {
   const expected = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, LAZY_TABLES_CHILD: '1' }, encoding: 'utf8' }).trim().split('\n').pop()!);
   const loads = igPackageStats.loads;

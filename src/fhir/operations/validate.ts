@@ -8,7 +8,7 @@ import { mediaType } from '../rest/request-utils.js';
 import { knownRecord } from '../rest/write-core.js';
 import { isIgProfile } from '../../validation/profiles/compile-profile.js';
 import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
-import { isKnownResourceType } from '../resource-types.js';
+import { baseDefinitionType } from '../../validation/profiles/canonical-version.js';
 import { GENERAL_PARAMETERS, throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
 
 /**
@@ -63,31 +63,26 @@ export const validateOperation: OperationHandler = {
     if (req.id !== undefined && resource.id !== undefined && resource.id !== req.id) {
       issues.push({ severity: 'error', code: 'invalid', diagnostics: `resource id "${resource.id}" does not match the URL id "${req.id}"`, expression: [`${type}.id`] });
     }
-    const requested = input.profile === undefined ? undefined : requestedProfile(input.profile, type, issues);
+    const requested = input.profile === undefined ? undefined : requestedProfile(input.profile, issues);
     issues.push(...validateResource(resource, { profiles: requested ? [requested] : undefined, strictProfiles: ctx.config.strictProfiles }));
     return ok(issues);
   },
 };
 
-const BASE = 'http://hl7.org/fhir/StructureDefinition/';
-
 /**
- * The IG profile `profile` asks for, or undefined when there is none to run: the base definition of
- * the type is what every validation checks (as a claim of it in meta.profile is), and a profile
- * this server does not hold, or the base of another type, is an error naming the parameter, since
- * the resource could not be checked against what was asked.
+ * The profile `profile` asks for, or undefined when it names nothing this server holds (an error
+ * naming the parameter: the resource could not be checked against what was asked). An IG profile
+ * or a base R4 definition goes to validation, which says what it makes of it: the base definition
+ * of the type is what every validation checks (in another FHIR version, with a warning), that of
+ * another type an error (profiles/index.ts, as for a claim in meta.profile).
  */
-function requestedProfile(profile: string, type: string, issues: Issue[]): string | undefined {
+function requestedProfile(profile: string, issues: Issue[]): string | undefined {
   const url = stripVersion(profile);
-  if (url === BASE + type) return undefined;
-  if (isIgProfile(url)) return profile;
-  const other = url.startsWith(BASE) && isKnownResourceType(url.slice(BASE.length)) ? url.slice(BASE.length) : undefined;
+  if (isIgProfile(url) || baseDefinitionType(url) !== undefined) return profile;
   issues.push({
     severity: 'error',
     code: 'not-supported',
-    diagnostics: other
-      ? `Profile ${profile} is the base definition of ${other}, not of ${type}`
-      : `Profile ${profile} is not known to this server (Genomics Reporting IG 3.0.0 profiles under ${IG_CANONICAL}/StructureDefinition/ are)`,
+    diagnostics: `Profile ${profile} is not known to this server (Genomics Reporting IG 3.0.0 profiles under ${IG_CANONICAL}/StructureDefinition/ are)`,
     expression: ['profile'],
   });
   return undefined;

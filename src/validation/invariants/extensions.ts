@@ -84,7 +84,11 @@ function typeCode(t: string, allowed: ReadonlySet<string>): string {
   return allowed.has(t) ? t : t.charAt(0).toLowerCase() + t.slice(1);
 }
 
-/** What is wrong with the value of extension `ext` (and its key), or undefined (unknown url, or nothing wrong). */
+/**
+ * What is wrong with the value of extension `ext` (and its key), or undefined (unknown url, or
+ * nothing wrong). The one place a known extension's value type is judged: a profile that slices
+ * the extension leaves it here (compile-profile.ts, leaveValueToInvariants), so it is said once.
+ */
 export function extensionProblem(ext: Json): { message: string; key: string } | undefined {
   const url = ext.url;
   if (typeof url !== 'string') return undefined;
@@ -93,8 +97,9 @@ export function extensionProblem(ext: Json): { message: string; key: string } | 
   for (const key in ext) {
     const t = choiceType(key, 'value'); // valueCodeableConcept → CodeableConcept
     if (t === undefined) continue;
-    if (!allowed.size) return { key, message: `takes no value (${url} is made of sub-extensions)` };
-    if (!allowed.has(typeCode(t, allowed))) return { key, message: `must be of type ${[...allowed].join(' or ')} (${url})` };
+    if (!allowed.size) return { key, message: `the extension takes no value (${url} is made of sub-extensions)` };
+    const given = typeCode(t, allowed);
+    if (!allowed.has(given)) return { key, message: `the extension's value must be of type ${[...allowed].join(' or ')}, not ${given} (${url})` };
   }
   return undefined;
 }

@@ -215,7 +215,7 @@ function walkValue(value: unknown, kp: KeyPlan, w: Walk): void {
   walkObject(value as Json, def, w, kp);
   if (kp.type === 'Extension') {
     const problem = extensionProblem(value as Json);
-    if (problem) add(w, 'structure', (at) => `${at}: the extension's value ${problem.message}`, here(w, problem.key));
+    if (problem) add(w, 'structure', (at) => `${at}: ${problem.message}`, here(w, problem.key));
   }
   if (hasDatatypeRules(kp.type)) {
     const problem = datatypeProblem(kp.type, value as Json);

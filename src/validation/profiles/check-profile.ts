@@ -56,6 +56,14 @@ export function cardinality(run: CheckRun, rule: ElementRule, count: number, exp
   else report(run, 'processing', expr, rule, `${what} allows at most ${rule.max} (found ${count})`);
 }
 
+/**
+ * The count above which a choice element breaks its profile's cardinality. Every R4 choice is
+ * 0..1, and more than one value can only be several forms (`valueString` and `valueInteger`):
+ * the invariant layer's "Only one form of value[x]", not said again per profile and slice. Only a
+ * choice the profile forbids (max 0) is the profile's to report.
+ */
+export const choiceMax = (rule: ElementRule): number => (rule.max >= 1 ? Infinity : rule.max);
+
 /** `Observation.component`: where an element's values are, for cardinality and slice issues. */
 export const whereOf = (at: Found, found: readonly Found[], bare: string): string => `${at.expr}.${found.length ? found[0].prop : bare}`;
 
@@ -67,7 +75,7 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
       const found = choiceValues(obj, plan.choiceBase, at);
       const count = found.length;
       if (count === 0 && child.min === 0) continue;
-      if (count < child.min || count > child.max) cardinality(run, child, count, whereOf(at, found, plan.bare));
+      if (count < child.ownMin || count > choiceMax(child)) cardinality(run, child, count, whereOf(at, found, plan.bare));
       if (plan.valueWork) for (const f of found) checkValue(run, child, f);
       if (child.slices.length) checkSlices(run, child, found, at, plan.bare);
       continue;
@@ -81,7 +89,7 @@ export function checkChildren(run: CheckRun, rule: ElementRule, obj: Record<stri
     }
     const count = v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
     if (count === 0 && child.min === 0) continue;
-    if (count < child.min || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
+    if (count < child.ownMin || count > child.max) cardinality(run, child, count, `${at.expr}.${child.name}`);
     const sliced = child.slices.length > 0;
     if (extensionOnly && (child.fixed || child.pattern)) reportNoValue(run, child, v, at);
     // Values given by extensions only are not checked (checkValue), only counted in slices.

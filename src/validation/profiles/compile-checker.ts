@@ -3,6 +3,7 @@ import { checkBinding } from './check-binding.js';
 import {
   cardinality,
   checkConstraint,
+  choiceMax,
   checkNestedProfile,
   checkSlices,
   checkTarget,
@@ -121,8 +122,9 @@ class Generator {
     const plan = planOf(child);
     const r = `R[${this.id(child)}]`;
     const sliced = child.slices.length > 0;
-    const tooFew = child.min > 0 ? `n < ${child.min}` : '';
-    const tooMany = Number.isFinite(child.max) ? `n > ${child.max}` : '';
+    const tooFew = child.ownMin > 0 ? `n < ${child.ownMin}` : '';
+    const max = plan.choiceBase !== undefined ? choiceMax(child) : child.max;
+    const tooMany = Number.isFinite(max) ? `n > ${max}` : '';
     const badCount = [tooFew, tooMany].filter(Boolean).join(' || ');
     const value = plan.valueWork ? this.value(child) : undefined;
     const slices = sliced ? this.slices(child) : undefined;

@@ -7,6 +7,7 @@ import { prepareSlicing, type SliceIndex } from './slice-index.js';
 import type { RulePlan } from './rule-plan.js';
 import type { ProfileChecker } from './compile-checker.js';
 import { referenceTargets, type ReferenceTargets } from './reference-targets.js';
+import { knownExtensions } from '../invariants/extensions.js';
 
 /**
  * Compiles a StructureDefinition snapshot, once, into a tree of element rules that the checker
@@ -29,6 +30,13 @@ export interface ElementRule {
   name: string;
   sliceName?: string;
   min: number;
+  /**
+   * The minimum the profile adds: `min` where it is above base R4's, else 0. Base R4's own
+   * (Observation.code, a component's code, Extension.url) is the structure layer's, which says
+   * "Missing required element" wherever the element sits; the profile saying it again as its
+   * cardinality was the same problem twice. Slices count their own minimum (`min`).
+   */
+  ownMin: number;
   max: number;
   /** Max of the base element (narrowed by the profile when `max` is lower). */
   baseMax: number;
@@ -104,6 +112,7 @@ function toRule(e: ElementDefinition, segment: string, unparsed: string[]): Elem
     name: colon < 0 ? segment : segment.slice(0, colon),
     sliceName: colon < 0 ? undefined : segment.slice(colon + 1),
     min: e.min ?? 0,
+    ownMin: (e.min ?? 0) > (e.base?.min ?? 0) ? (e.min ?? 0) : 0,
     max: toMax(e.max),
     baseMax: toMax(e.base?.max ?? e.max),
     types: (e.type ?? []).map((t) => t.code),
@@ -180,7 +189,10 @@ export function compileStructureDefinition(sd: StructureDefinition): CompiledPro
     byId.get(parentId)?.children.push(rule);
   }
   if (!root) throw new Error(`StructureDefinition ${sd.url} has no snapshot`);
-  if (sd.type === 'Extension') markSubExtensions(root);
+  if (sd.type === 'Extension') {
+    markSubExtensions(root);
+    leaveValueToInvariants(root, sd.url);
+  }
   prepareSlicing(root);
   markInert(root);
   return { url: sd.url, name: sd.name ?? sd.id ?? sd.url, type: sd.type, root, unparsed };
@@ -193,6 +205,20 @@ function markSubExtensions(rule: ElementRule): void {
     c.subExtensions = true;
     for (const s of c.slices) markSubExtensions(s);
   }
+}
+
+/**
+ * The value type of a known extension (every IG one: invariants/extensions.ts reads the same
+ * snapshot) is judged by the invariant layer wherever the extension sits, profiled resource or
+ * not; the profile checking it again said the same thing twice, once per layer (a valueString
+ * where CodeableConcept goes; a value on a complex extension, `value[x]` max 0). The profile keeps
+ * what that layer does not check: a value the extension requires (min 1), and its sub-extensions'.
+ */
+function leaveValueToInvariants(root: ElementRule, url: string): void {
+  const value = root.children.find((c) => c.name === 'value[x]');
+  if (!value || !knownExtensions().has(url)) return;
+  value.types = [];
+  value.max = value.baseMax;
 }
 
 /** Marks elements that can never produce an issue, so the checker skips them. */

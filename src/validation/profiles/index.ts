@@ -6,6 +6,7 @@ import { checkResource } from './check-profile.js';
 import { detectProfile } from './detect-profile.js';
 import { igPackage, IG_CANONICAL, IG_VERSION, stripVersion } from './ig-package.js';
 import { rebaseExpression } from '../expression.js';
+import { baseDefinitionType, namesHeldVersion, otherVersionRemark, R4_VERSION } from './canonical-version.js';
 
 /**
  * Layer 3 of validation (DESIGN.md): Genomics Reporting IG 3.0.0 profiles. Runs after the
@@ -34,9 +35,15 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
   const type = String(resource.resourceType);
   let checked = 0;
   for (const url of urls) {
+    if (baseDefinitionType(url) !== undefined) continue; // base R4: layer 2's; the remarks about claims and requests are below
     const profile = compiledProfile(url);
-    if (profile) {
-      checked++;
+    if (profile) checked++;
+    if (profile && profile.type !== type) {
+      // a claim that cannot hold: said where it is made (the claim, or $validate's profile), as a base definition of another type is (below)
+      const claim = listed.findIndex((p) => typeof p === 'string' && stripVersion(p) === url);
+      const at = claim >= 0 ? `${type}.meta.profile[${claim}]` : 'profile';
+      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${profile.name} (${profile.url}) applies to ${profile.type} resources, not ${type}: the resource cannot conform to it`, expression: [at] });
+    } else if (profile) {
       issues.push(...checkResource(profile, resource, 'error'));
     } else if (requested.has(url)) {
       // Asked for explicitly ($validate?profile=) but not known: say so rather than pass silently.
@@ -44,6 +51,7 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
         severity: 'error',
         code: 'not-supported',
         diagnostics: `Profile ${url} is not known to this server (Genomics Reporting IG 3.0.0 profiles under ${IG_CANONICAL}/StructureDefinition/ are)`,
+        expression: ['profile'],
       });
     }
     // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
@@ -52,9 +60,16 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
   for (const canonical of opts.profiles ?? []) {
     // Checked against the vendored version, as a claim of another version is (below); without a
     // word, $validate would answer "All OK" about a version it never looked at.
-    const version = canonical.slice(stripVersion(canonical).length + 1);
-    if (version && version !== IG_VERSION && compiledProfile(canonical)) {
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical}: this server holds version ${IG_VERSION} of it, and checked the resource against that`, expression: ['profile'] });
+    const url = stripVersion(canonical);
+    const version = canonical.slice(url.length + 1);
+    const base = baseDefinitionType(url);
+    if (base === type) {
+      if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: ['profile'] });
+    } else if (base !== undefined) {
+      // (not-supported, as for an unknown profile: what was asked cannot be checked; a claim of it is a failure, below)
+      issues.push({ severity: 'error', code: 'not-supported', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}`, expression: ['profile'] });
+    } else if (!namesHeldVersion(version, IG_VERSION) && compiledProfile(canonical)) {
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: ['profile'] });
     }
   }
   listed.forEach((canonical, i) => {
@@ -62,13 +77,20 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     const url = stripVersion(canonical);
     const version = canonical.slice(url.length + 1);
     const at = [`${type}.meta.profile[${i}]`];
-    // (an empty canonical: the schema says so; the base definition of the type is what layer 2 checks)
-    if (!url || url === `http://hl7.org/fhir/StructureDefinition/${type}`) return;
-    if (!compiledProfile(url)) {
+    // (an empty canonical: the schema says so)
+    if (!url) return;
+    const base = baseDefinitionType(url);
+    if (base === type) {
+      // the base definition of the type is what layer 2 checks, in R4 4.0.1 (a remark, as for an IG profile's other version)
+      if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: at });
+    } else if (base !== undefined) {
+      // a claim that cannot hold, as an IG profile of another type (checkResource) and $validate's profile say
+      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}: the resource cannot conform to it`, expression: at });
+    } else if (!compiledProfile(url)) {
       // (a warning, as the FHIR validator gives: the resource may be stored, but nobody should think it was checked)
       issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it`, expression: at });
-    } else if (version && version !== IG_VERSION) {
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical}: this server holds version ${IG_VERSION} of it, and checked the resource against that`, expression: at });
+    } else if (!namesHeldVersion(version, IG_VERSION)) {
+      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: at });
     }
   });
   // A resource may claim a general profile (genomic-base) and carry a code of a specific one

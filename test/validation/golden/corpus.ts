@@ -186,6 +186,10 @@ function odd(): Case[] {
     // local references judged by the type of the contained resource they name (a result that is a Specimen; a sibling)
     { id: 'odd:contained-targets', input: { ...clone(report), contained: [{ resourceType: 'Specimen', id: 's1' }, { ...clone(variant), id: 'v1', specimen: { reference: '#v1' } }], result: [{ reference: '#s1' }, { reference: '#v1' }] } },
     { id: 'odd:msq-none', input: { resourceType: 'MolecularSequence', coordinateSystem: 1.5, referenceSeq: { strand: 'watson' } } },
+    // 2026-12-04: nulls in enumerated repeating codes, paired or not; claims of other versions and of other types' definitions
+    { id: 'odd:enum-pairing', input: { resourceType: 'AllergyIntolerance', patient: { reference: 'Patient/p1' }, category: [null, 'food', null, 7], _category: [{ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] }, null, null, null] } },
+    { id: 'odd:enum-pairing-clean', input: { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/p1' }, occurrenceTiming: { repeat: { when: ['MORN', null], _when: [null, { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] }] } } } },
+    { id: 'odd:claims-versions-types', input: { ...clone(variant), meta: { profile: [SD + 'variant|3.0', 'http://hl7.org/fhir/StructureDefinition/Observation|5.0.0', 'http://hl7.org/fhir/StructureDefinition/Patient', SD + 'genomic-report'] } }, opts: { profiles: ['http://hl7.org/fhir/StructureDefinition/Observation|4.0.1', SD + 'haplotype|2.0.0'] } },
 
     { id: 'odd:null', input: null },
     { id: 'odd:string', input: 'Observation' },
