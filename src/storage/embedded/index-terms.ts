@@ -93,7 +93,7 @@ function reserve<T extends Int32Array | Float64Array>(a: T, need: number): T {
  * Forms of one value come in a run ending with the bare value they are keyed on: `system|code`
  * then `code`; a token composite's `s|a$t|b`, `s|a$b`, `a$t|b` then `a$b` (index-values.ts,
  * coding-cache.ts `joins`). Encoding and hashing each form read all of its characters, the long
- * systems too, only to find the key the run's last value gives anyway: about half of a Variant's
+ * systems too, only to find the key the run's last value gives anyway: 61% of a seed resource's
  * indexed characters (2026-12-04, docs/performance.md). Returns the index of that last value when
  * `values[i]` (a string) starts such a run, every value from `i` up to it holding a `|` and having
  * it as its postingKey; else `i`. Skipping the run and keying the last value's posting gives the
@@ -238,10 +238,11 @@ export class TermsBuilder implements Terms {
   }
 
   /**
-   * Every string value is encoded and hashed (key-hash.ts), then found among the batch's keys by
-   * its hash and code units: values recur across a batch (codes, systems, genes, subjects), but a
-   * Map from value to key was dearer than encoding again, since most values are fresh strings
-   * whose hash V8 must compute first (about 25% of this builder's time, 2026-12-02, README).
+   * Every string value but the forms of a run (formsBefore) is encoded and hashed (key-hash.ts),
+   * then found among the batch's keys by its hash and code units: values recur across a batch
+   * (codes, systems, genes, subjects), but a Map from value to key was dearer than encoding
+   * again, since most values are fresh strings whose hash V8 must compute first (about 25% of
+   * this builder's time, 2026-12-02, README).
    */
   private addField(type: string, field: string, values: unknown[]): void {
     let f = -1;
