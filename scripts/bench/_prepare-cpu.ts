@@ -14,7 +14,9 @@
  * ROOTS (default: this checkout): source trees to load the code from, comma-separated (a `git
  * worktree` of the old commit, then this one): each is loaded as modules of its own, in this one
  * process, and their passes alternate (old, new, new, old …: each pass starts with the next
- * root), so a machine whose load changes by the minute shifts both alike. Prints one JSON line per root: µs per resource per stage, the
+ * root), so a machine whose load changes by the minute shifts both alike. (At load 20-30, 2026-12-04,
+ * `chunk` medians moved by up to 10% with the order the roots were listed in: list a second
+ * worktree of the old commit too, an A/A pair beside the real one, and pair roots with BENCH_RAW=1.) Prints one JSON line per root: µs per resource per stage, the
  * median over the passes (process.cpuUsage: user + system of this thread; no workers run), and
  * for each root after the first the median of its per-pass ratios to the first root's.
  */
@@ -116,6 +118,8 @@ roots.forEach((root, r) => {
   for (const s of stages) {
     out[s] = +median(got[r][s]).toFixed(2);
     if (r > 0) out[`${s}Ratio`] = +median(got[r][s].map((v, i) => v / got[0][s][i])).toFixed(3);
+    // BENCH_RAW=1: every pass's figure, to pair roots other than the first
+    if (process.env.BENCH_RAW === '1') out[`${s}Passes`] = got[r][s].map((v) => +v.toFixed(2));
   }
   console.log(JSON.stringify(out));
 });

@@ -203,3 +203,75 @@ t.test('interval index: sort() ahead of a query, then queries equal a scan', asy
   const starts = [...b.query(bounds)].map((slot) => entries[slot][0]);
   t.ok(starts.every((s, i) => i === 0 || starts[i - 1] <= s), 'in start order');
 });
+
+t.test('terms of values whose forms come in runs (system|code then code, a composite\'s four forms) are laid out as if every form were encoded', async (t) => {
+  // The builder skips a run of forms ending with the bare value they are keyed on
+  // (index-terms.ts formsBefore): keys and postings must come in the same order, keyed the same,
+  // as when each value is keyed on its own, also for runs that are not such runs.
+  const rnd = prng(11);
+  const systems = ['http://loinc.org', 'http://www.genenames.org/geneId', '', 'sΩ', 'a$b', 'x|y'];
+  const codes = ['48018-6', 'HGNC:11998', 'c$d', '', 'Ω1', 'a\\$b', '|', 'p.(Ser1415Glu)'];
+  const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)];
+  const token = () => {
+    const c = pick(codes);
+    const s = pick(systems);
+    return [`${s}|${c}`, c];
+  };
+  const part = (s: string) => s.replace(/[\\$]/g, '\\$&');
+  const runOf = (): unknown[] => {
+    const r = rnd();
+    if (r < 0.3) return token();
+    if (r < 0.6) {
+      const [a, b] = [token(), token()];
+      return [`${part(a[0])}$${part(b[0])}`, `${part(a[0])}$${part(b[1])}`, `${part(a[1])}$${part(b[0])}`, `${part(a[1])}$${part(b[1])}`];
+    }
+    if (r < 0.7) return [`${pick(systems)}|${pick(codes)}`, pick(codes)]; // a form before another value
+    if (r < 0.8) return [{ s: 1, e: 2 }];
+    if (r < 0.9) return [pick(codes)];
+    return token().reverse();
+  };
+  const fields = ['code', 'combo', 'gx-subject'];
+  const docs = Array.from({ length: 400 }, () => {
+    const x: Record<string, unknown[]> = {};
+    for (const f of fields) {
+      const vs: unknown[] = [];
+      for (let n = Math.floor(rnd() * 5); n > 0; n--) vs.push(...runOf());
+      x[f] = vs;
+    }
+    return x;
+  });
+  const b = new TermsBuilder();
+  for (const x of docs) b.add('Observation', x);
+  const terms = b.finish();
+  // the layout each value keyed on its own gives: keys numbered as first met in the batch,
+  // postings per resource and field in the order their keys are first met, keyed if any form is
+  const keyIds = new Map<string, number>();
+  const want: string[] = [];
+  const got: string[] = [];
+  docs.forEach((x, r) => {
+    for (const f of fields) {
+      const inField = new Map<string, number>();
+      const rows: Array<[string, boolean]> = [];
+      for (const v of x[f]) {
+        if (typeof v !== 'string') continue;
+        const key = f.startsWith('gx-') ? v : reference(v);
+        const name = `${f}=${key}`;
+        if (!keyIds.has(name)) keyIds.set(name, keyIds.size);
+        const at = inField.get(name);
+        if (at === undefined) {
+          inField.set(name, rows.length);
+          rows.push([name, key !== v]);
+        } else rows[at][1] ||= key !== v;
+      }
+      for (const [name, keyed] of rows) want.push(`${r} ${name}#${keyIds.get(name)}${keyed ? ' keyed' : ''}`);
+    }
+    for (let p = terms.res[4 * r]; p < terms.res[4 * r + 1]; p++) {
+      const k = terms.post[2 * p];
+      const m = KEY * k;
+      got.push(`${r} ${terms.strings[terms.key[m + 2]]}=${keyString(terms.words, terms.key[m + 3], terms.key[m + 4])}#${k}${terms.post[2 * p + 1] ? ' keyed' : ''}`);
+    }
+  });
+  t.ok(want.length > 1000, `${want.length} postings`);
+  t.same(got, want);
+  t.equal(terms.key.length / KEY, keyIds.size, 'the same keys, in the same order');
+});

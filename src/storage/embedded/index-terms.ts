@@ -89,6 +89,57 @@ function reserve<T extends Int32Array | Float64Array>(a: T, need: number): T {
   return b;
 }
 
+/**
+ * Forms of one value come in a run ending with the bare value they are keyed on: `system|code`
+ * then `code`; a token composite's `s|a$t|b`, `s|a$b`, `a$t|b` then `a$b` (index-values.ts,
+ * coding-cache.ts `joins`). Encoding and hashing each form read all of its characters, the long
+ * systems too, only to find the key the run's last value gives anyway: 61% of a seed resource's
+ * indexed characters (2026-12-04, docs/performance.md). Returns the index of that last value when
+ * `values[i]` (a string) starts such a run, every value from `i` up to it holding a `|` and having
+ * it as its postingKey; else `i`. Skipping the run and keying the last value's posting gives the
+ * terms the builder gave before, key for key and posting for posting: no other key comes between.
+ */
+function formsBefore(values: unknown[], i: number, v: string): number {
+  if (v.indexOf('|') < 0) return i;
+  const end = Math.min(values.length, i + MAX_FORMS);
+  for (let j = i + 1; j < end; j++) {
+    const w = values[j];
+    if (typeof w !== 'string') return i;
+    if (w.indexOf('|') >= 0) continue;
+    for (let k = i; k < j; k++) if (!keyedOn(values[k] as string, w)) return i;
+    return j;
+  }
+  return i;
+}
+
+/** A composite's four forms: three before the bare one. */
+const MAX_FORMS = 4;
+
+/**
+ * Whether postingKey(v) === w, for a `v` holding a `|` and a `w` holding none, without making the
+ * key: part by part (`$`), the characters after the part's last `|` against w's part. The
+ * systems are skipped by the native searches, not read one by one.
+ */
+function keyedOn(v: string, w: string): boolean {
+  let vs = 0;
+  let ws = 0;
+  for (;;) {
+    const ve = v.indexOf('$', vs);
+    const we = w.indexOf('$', ws);
+    if ((ve < 0) !== (we < 0)) return false;
+    const vStop = ve < 0 ? v.length : ve;
+    const wStop = we < 0 ? w.length : we;
+    const bar = vStop > vs ? v.lastIndexOf('|', vStop - 1) : -1;
+    const from = bar >= vs ? bar + 1 : vs;
+    const n = vStop - from;
+    if (n !== wStop - ws) return false;
+    for (let c = 0; c < n; c++) if (v.charCodeAt(from + c) !== w.charCodeAt(ws + c)) return false;
+    if (ve < 0) return true;
+    vs = ve + 1;
+    ws = we + 1;
+  }
+}
+
 export class TermsBuilder implements Terms {
   key = new Int32Array(KEY * 256);
   words = new Int32Array(1024);
@@ -187,22 +238,34 @@ export class TermsBuilder implements Terms {
   }
 
   /**
-   * Every string value is encoded and hashed (key-hash.ts), then found among the batch's keys by
-   * its hash and code units: values recur across a batch (codes, systems, genes, subjects), but a
-   * Map from value to key was dearer than encoding again, since most values are fresh strings
-   * whose hash V8 must compute first (about 25% of this builder's time, 2026-12-02, README).
+   * Every string value but the forms of a run (formsBefore) is encoded and hashed (key-hash.ts),
+   * then found among the batch's keys by its hash and code units: values recur across a batch
+   * (codes, systems, genes, subjects), but a Map from value to key was dearer than encoding
+   * again, since most values are fresh strings whose hash V8 must compute first (about 25% of
+   * this builder's time, 2026-12-02, README).
    */
   private addField(type: string, field: string, values: unknown[]): void {
     let f = -1;
     const verbatim = verbatimField(field);
     const first = this.nPost;
-    for (const v of values) {
+    /** A run of forms before value `keyedAt` was skipped (see formsBefore): that value's posting is keyed. */
+    let keyedAt = -1;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
       if (typeof v === 'string') {
         if (f < 0) {
           hashField(type, field);
           f = this.stringId(field);
         }
-        this.addPosting(f, first, v, verbatim);
+        if (!verbatim && i > keyedAt) {
+          const to = formsBefore(values, i, v);
+          if (to > i) {
+            keyedAt = to;
+            i = to - 1;
+            continue;
+          }
+        }
+        this.addPosting(f, first, v, verbatim, i === keyedAt ? 1 : 0);
       } else if (v && typeof v === 'object') {
         const r = v as { a?: unknown; s?: unknown; e?: unknown };
         // Finite only: the index is journaled as JSON, where NaN and Infinity become null, and
@@ -223,7 +286,7 @@ export class TermsBuilder implements Terms {
   }
 
   /** One string value of field `f` (postings of the field, in this resource, start at `first`). */
-  private addPosting(f: number, first: number, v: string, verbatim: boolean): void {
+  private addPosting(f: number, first: number, v: string, verbatim: boolean, formsKeyed: number): void {
     this.growWords(this.nBytes + roomFor(v.length));
     let code = verbatim ? encodeHashed(v, this.bytes, this.nBytes) : encodePostingKey(v, this.bytes, this.nBytes);
     let keyed = !verbatim && keyedValue ? 1 : 0;
@@ -232,7 +295,7 @@ export class TermsBuilder implements Terms {
       keyed = key !== v ? 1 : 0;
       code = encodeHashed(key, this.bytes, this.nBytes);
     }
-    this.use(this.keyOf(f, code), keyed, first);
+    this.use(this.keyOf(f, code), keyed | formsKeyed, first);
   }
 
   /** A posting of key `k` for the resource being added (once per field: postings of it start at `first`). */
