@@ -57,41 +57,18 @@ export function validateProfiles(resource: Record<string, unknown>, opts: Profil
     // Other claimed profiles (base FHIR, other IGs) are not checked here: the structural layer
     // covers base FHIR; below, the client is told which of its claims were not checked.
   }
+  // What each canonical asked for ($validate's profile) or claimed (meta.profile) names against
+  // what this server holds; without a word, $validate would answer "All OK" about a version it
+  // never looked at.
   for (const canonical of opts.profiles ?? []) {
-    // Checked against the vendored version, as a claim of another version is (below); without a
-    // word, $validate would answer "All OK" about a version it never looked at.
-    const url = stripVersion(canonical);
-    const version = canonical.slice(url.length + 1);
-    const base = baseDefinitionType(url);
-    if (base === type) {
-      if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: ['profile'] });
-    } else if (base !== undefined) {
-      // (not-supported, as for an unknown profile: what was asked cannot be checked; a claim of it is a failure, below)
-      issues.push({ severity: 'error', code: 'not-supported', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}`, expression: ['profile'] });
-    } else if (!namesHeldVersion(version, IG_VERSION) && compiledProfile(canonical)) {
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: ['profile'] });
-    }
+    const issue = canonicalRemark(canonical, type, 'request');
+    if (issue) issues.push({ ...issue, expression: ['profile'] });
   }
   listed.forEach((canonical, i) => {
-    if (typeof canonical !== 'string') return;
-    const url = stripVersion(canonical);
-    const version = canonical.slice(url.length + 1);
-    const at = [`${type}.meta.profile[${i}]`];
     // (an empty canonical: the schema says so)
-    if (!url) return;
-    const base = baseDefinitionType(url);
-    if (base === type) {
-      // the base definition of the type is what layer 2 checks, in R4 4.0.1 (a remark, as for an IG profile's other version)
-      if (!namesHeldVersion(version, R4_VERSION)) issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION), expression: at });
-    } else if (base !== undefined) {
-      // a claim that cannot hold, as an IG profile of another type (checkResource) and $validate's profile say
-      issues.push({ severity: 'error', code: 'processing', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}: the resource cannot conform to it`, expression: at });
-    } else if (!compiledProfile(url)) {
-      // (a warning, as the FHIR validator gives: the resource may be stored, but nobody should think it was checked)
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it`, expression: at });
-    } else if (!namesHeldVersion(version, IG_VERSION)) {
-      issues.push({ severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION), expression: at });
-    }
+    if (typeof canonical !== 'string' || !stripVersion(canonical)) return;
+    const issue = canonicalRemark(canonical, type, 'claim');
+    if (issue) issues.push({ ...issue, expression: [`${type}.meta.profile[${i}]`] });
   });
   // A resource may claim a general profile (genomic-base) and carry a code of a specific one
   // (Variant): the specific one is inferred and checked as for an unprofiled resource.
@@ -158,4 +135,29 @@ export function profileIssuesAt(resource: Record<string, unknown>, root: string,
 /** Canonical URLs of every vendored profile and extension (for the CapabilityStatement and docs). */
 export function supportedProfiles(): string[] {
   return [...igPackage().structureDefinitions.values()].filter((sd) => sd.kind === 'resource' && !sd.abstract).map((sd) => sd.url);
+}
+
+/**
+ * The remark on one canonical, asked for (`request`) or claimed (`claim`), located by the caller:
+ * - the base R4 definition of the type is what layer 2 checks, in 4.0.1: another version warns;
+ * - that of another type cannot hold: an error (not-supported for a request, which cannot be
+ *   checked; processing for a claim, which fails, as an IG profile of another type does);
+ * - an IG profile is checked in the vendored version: another version warns;
+ * - a claim of an unknown profile warns, as the FHIR validator does (the resource may be stored,
+ *   but nobody should think it was checked; an unknown request is an error, validateProfiles).
+ */
+function canonicalRemark(canonical: string, type: string, kind: 'request' | 'claim'): Omit<Issue, 'expression'> | undefined {
+  const url = stripVersion(canonical);
+  const version = canonical.slice(url.length + 1);
+  const base = baseDefinitionType(url);
+  if (base === type) return namesHeldVersion(version, R4_VERSION) ? undefined : { severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, R4_VERSION) };
+  if (base !== undefined) {
+    return kind === 'request'
+      ? { severity: 'error', code: 'not-supported', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}` }
+      : { severity: 'error', code: 'processing', diagnostics: `Profile ${canonical} is the base definition of ${base}, not of ${type}: the resource cannot conform to it` };
+  }
+  if (!compiledProfile(url)) {
+    return kind === 'claim' ? { severity: 'warning', code: 'not-supported', diagnostics: `Profile ${canonical} is not known to this server: the resource was not checked against it` } : undefined;
+  }
+  return namesHeldVersion(version, IG_VERSION) ? undefined : { severity: 'warning', code: 'not-supported', diagnostics: otherVersionRemark(canonical, IG_VERSION) };
 }
