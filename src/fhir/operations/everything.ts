@@ -5,9 +5,9 @@ import { searchBundle } from '../../search/search-service.js';
 import { dateRange } from '../../search/normalize.js';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { fhirError } from '../errors.js';
-import { checkId } from '../rest/request-utils.js';
+import { checkId, GENERAL_PARAMETERS } from '../rest/request-utils.js';
 import { linkUrl } from '../../search/paging.js';
-import { GENERAL_PARAMETERS, throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
+import { throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
 
 /**
  * `GET /fhir/Patient/{id}/$everything` (https://hl7.org/fhir/R4/patient-operation-everything.html):

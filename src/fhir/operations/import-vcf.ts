@@ -3,14 +3,14 @@ import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse, OperationHandler } from '../context.js';
 import { FhirError, fhirError } from '../errors.js';
 import type { Issue } from '../outcome.js';
-import { mediaType } from '../rest/request-utils.js';
+import { GENERAL_PARAMETERS, mediaType } from '../rest/request-utils.js';
 import { checkContentEncoding } from '../rest/media-type.js';
 import { CORE_OPERATION_DEFINITIONS } from './core-definitions.js';
 import { parseBuild } from '../../genomics/assemblies.js';
 import { importVcf } from '../../genomics/vcf/import.js';
 import { importVcfBatched } from '../../genomics/vcf/import-batched.js';
 import type { ImportSummary, VcfImportOptions } from '../../genomics/vcf/types.js';
-import { GENERAL_PARAMETERS, throwIfNotForm } from './input-checks.js';
+import { throwIfNotForm } from './input-checks.js';
 
 /**
  * `POST /fhir/$import-vcf` — a server-specific operation (not one of the IG's): imports a VCF as

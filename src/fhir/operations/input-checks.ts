@@ -11,13 +11,6 @@ import { isValueKey } from '../../validation/invariants/value-key.js';
  * Errors are 400 and name the parameter (its `expression`).
  */
 
-/**
- * The general parameters every interaction takes (https://hl7.org/fhir/R4/http.html#parameters):
- * how to answer, not what. Any other `_` parameter is not an operation's input and would be
- * dropped without a word (`_count` on an answer that is not paged), so it is refused as unknown.
- */
-export const GENERAL_PARAMETERS: ReadonlySet<string> = new Set(['_format', '_pretty']);
-
 /** 400 for an input `name` that `op` does not declare (`known`: the declared inputs). */
 export function throwIfUnknownInput(op: string, name: string, known: readonly string[]): void {
   if (!known.includes(name)) throw fhirError('BAD_REQUEST', `Unknown parameter '${name}' for $${op}; known: ${known.join(', ')}`, name);

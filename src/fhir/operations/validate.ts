@@ -4,12 +4,12 @@ import { fhirError } from '../errors.js';
 import { informational, toOperationOutcome, type Issue } from '../outcome.js';
 import { assertCanSee } from '../../auth/authorize.js';
 import { validateResource } from '../../validation/validate.js';
-import { mediaType } from '../rest/request-utils.js';
+import { GENERAL_PARAMETERS, mediaType } from '../rest/request-utils.js';
 import { knownRecord } from '../rest/write-core.js';
 import { isIgProfile } from '../../validation/profiles/compile-profile.js';
 import { IG_CANONICAL, stripVersion } from '../../validation/profiles/ig-package.js';
 import { baseDefinitionType } from '../../validation/profiles/canonical-version.js';
-import { GENERAL_PARAMETERS, throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
+import { throwIfNotForm, throwIfUnknownInput } from './input-checks.js';
 
 /**
  * `$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html) at type level

@@ -3,7 +3,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../context.js';
 import { fhirError, FhirError } from '../errors.js';
 import { authorize, patientRestriction } from '../../auth/authorize.js';
 import type { VersionRecord } from '../../storage/types.js';
-import { checkId, param, preferStrict } from './request-utils.js';
+import { checkId, GENERAL_PARAMETERS, param, preferStrict } from './request-utils.js';
 import { etag } from './response.js';
 import { checkVisible, parseRecord } from './write-core.js';
 import { adopt } from '../json-decimals.js';
@@ -36,7 +36,7 @@ function instant(req: FhirRequest, name: string): number | undefined {
 }
 
 /** What history reads, with `_format` and `_pretty`, which every interaction takes. */
-const READ_PARAMS = new Set(['_count', '_since', '_cursor', '_total', '_format', '_pretty']);
+const READ_PARAMS = new Set(['_count', '_since', '_cursor', '_total', ...GENERAL_PARAMETERS]);
 
 /**
  * Ignoring `_at` or `_list` (R4 history parameters not implemented here) or `_type` (not an R4

@@ -5,7 +5,7 @@ import type { VersionRecord } from '../../storage/types.js';
 import type { Resource } from '@medplum/fhirtypes';
 import { builtInResource } from './built-ins.js';
 import { parseSummary, subsetResource } from '../summary.js';
-import { checkId, noteTouched, param, preferStrict, VERSION } from './request-utils.js';
+import { checkId, GENERAL_PARAMETERS, noteTouched, param, preferStrict, VERSION } from './request-utils.js';
 import { etagMatches, parseEtags } from './etag.js';
 import { etag, versionHeaders, versionUrl } from './response.js';
 import { checkVisible, knownRecord, parseRecord, requireLive } from './write-core.js';
@@ -61,7 +61,7 @@ function answerBuiltIn(ctx: FhirContext, req: FhirRequest, res: Resource, type: 
 }
 
 /** What read and vread take (http.html#read, #general). */
-const READ_PARAMS = new Set(['_summary', '_elements', '_format', '_pretty']);
+const READ_PARAMS = new Set(['_summary', '_elements', ...GENERAL_PARAMETERS]);
 
 /**
  * Another parameter is ignored, as search and history ignore one, and refused under `Prefer:

@@ -154,12 +154,17 @@ export function preferStrict(headers: Record<string, string | undefined>): boole
   return preference(headers, 'handling') === 'strict';
 }
 
-/** The parameters every interaction takes: they shape the answer's bytes only (http.html#general). */
-const FORMAT_PARAMS = new Set(['_format', '_pretty']);
+/**
+ * The general parameters every interaction takes (https://hl7.org/fhir/R4/http.html#parameters):
+ * how to answer, not what. Any other `_` parameter is not an operation's input and would be
+ * dropped without a word (`_count` on an answer that is not paged), so operations refuse it as
+ * unknown (input-checks.ts), and a write that names its target refuses it (throwIfWriteQuery).
+ */
+export const GENERAL_PARAMETERS: ReadonlySet<string> = new Set(['_format', '_pretty']);
 
 /** The query's parameter names other than `_format` and `_pretty`. */
 function criteriaNames(query: Record<string, string[]>): string[] {
-  return Object.keys(query).filter((k) => !FORMAT_PARAMS.has(k));
+  return Object.keys(query).filter((k) => !GENERAL_PARAMETERS.has(k));
 }
 
 /**
@@ -205,7 +210,7 @@ export function throwIfNoneExistOnWrite(value: string | undefined, method: strin
 export function searchQueryString(query: Record<string, string[]>): string {
   const parts: string[] = [];
   for (const [k, vs] of Object.entries(query)) {
-    if (k === '_format' || k === '_pretty') continue;
+    if (GENERAL_PARAMETERS.has(k)) continue;
     for (const v of vs) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   }
   return parts.join('&');

@@ -1,7 +1,8 @@
 import type { OperationDefinition, OperationDefinitionParameter, Parameters, ParametersParameter, Period } from '@medplum/fhirtypes';
 import { fhirError } from '../../fhir/errors.js';
 import type { FhirRequest } from '../../fhir/context.js';
-import { GENERAL_PARAMETERS, throwIfNotForm, throwIfUnknownInput } from '../../fhir/operations/input-checks.js';
+import { GENERAL_PARAMETERS } from '../../fhir/rest/request-utils.js';
+import { throwIfNotForm, throwIfUnknownInput } from '../../fhir/operations/input-checks.js';
 import { isValueKey } from '../../validation/invariants/value-key.js';
 
 /**
