@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
-import { bearer, FHIR_JSON, makeApp, serverToken } from './helpers.js';
+import { bearer, FHIR_JSON, makeApp, putAs, serverToken } from './helpers.js';
 
 /**
  * The trail names the patients whose data a request touched (found by black-box testing): every
@@ -25,7 +25,7 @@ t.test('audit events name the patients actually touched', async (t) => {
   t.teardown(() => app.close());
   const admin = await serverToken(app, ['system/*.cruds'], { clientId: 'admin' });
   const auditor = await serverToken(app, ['system/AuditEvent.rs'], { clientId: 'auditor' });
-  const put = (r: { resourceType: string; id: string }) => app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: { ...bearer(admin), ...FHIR_JSON }, payload: r as never });
+  const put = putAs(app, admin);
   for (const p of ['p1', 'p2', 'p3']) await put({ resourceType: 'Patient', id: p });
   for (const p of ['p1', 'p2', 'p3']) await put(obs(`o-${p}`, p));
 

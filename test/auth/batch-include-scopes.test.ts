@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Bundle } from '@medplum/fhirtypes';
-import { bearer, FHIR_JSON, makeApp, serverToken } from './helpers.js';
+import { bearer, FHIR_JSON, makeApp, putAs, serverToken } from './helpers.js';
 
 /**
  * `_include` and `_revinclude` targets need the caller's rights on their type: a
@@ -13,7 +13,7 @@ t.test('a batch or transaction GET entry includes only what the token may read',
   const app = await makeApp();
   t.teardown(() => app.close());
   const admin = await serverToken(app, ['system/*.cruds']);
-  const put = (r: { resourceType: string; id: string }) => app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: { ...bearer(admin), ...FHIR_JSON }, payload: r as never });
+  const put = putAs(app, admin);
   await put({ resourceType: 'Patient', id: 'p1' });
   await put({ resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } } as never);
   await put({ resourceType: 'DiagnosticReport', id: 'r1', status: 'final', code: { text: 'r' }, subject: { reference: 'Patient/p1' }, result: [{ reference: 'Observation/o1' }] } as never);

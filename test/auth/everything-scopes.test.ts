@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Bundle } from '@medplum/fhirtypes';
-import { bearer, FHIR_JSON, makeApp, serverToken } from './helpers.js';
+import { bearer, makeApp, putAs, serverToken } from './helpers.js';
 
 /**
  * `$everything` searches only the types the token may search (found by black-box testing): once
@@ -11,7 +11,7 @@ t.test('$everything skips types the token cannot search, page after page', async
   const app = await makeApp();
   t.teardown(() => app.close());
   const admin = await serverToken(app, ['system/*.cruds']);
-  const put = (r: { resourceType: string; id: string }) => app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: { ...bearer(admin), ...FHIR_JSON }, payload: r as never });
+  const put = putAs(app, admin);
   await put({ resourceType: 'Patient', id: 'pe' });
   for (let i = 0; i < 4; i++) await put({ resourceType: 'Observation', id: `oe${i}`, status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/pe' } } as never);
   for (let i = 0; i < 12; i++) await app.inject({ url: '/fhir/Patient/pe', headers: bearer(admin) });

@@ -79,3 +79,8 @@ export function bearer(token: string): Record<string, string> {
 }
 
 export const FHIR_JSON = { 'content-type': 'application/fhir+json' };
+
+/** A PUT of `r` at its own id under `token` (setting up data for a scope test). */
+export function putAs(app: FastifyInstance, token: string) {
+  return (r: { resourceType: string; id: string }) => app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: { ...bearer(token), ...FHIR_JSON }, payload: r as never });
+}
